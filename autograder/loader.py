@@ -1,0 +1,192 @@
+"""The loader seam: the single way graded tests obtain the code under test.
+
+A *target* is a directory laid out like ``exercises/``: one ``<exercise>.py`` file per exercise
+(see :data:`autograder.EXERCISES`). :class:`Submission` imports those files lazily, each as a
+submodule of a private package, and remembers import failures. Tests receive an
+:class:`ExerciseHandle` (the ``exercise`` fixture); attribute access on it returns the
+submission's function or class, or fails that test with a bilingual message. Later grading
+modes (another process, notebooks) replace the handle, not the tests.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import sys
+import traceback
+import types
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import EXERCISES
+from .compare import GradingFailure
+from .i18n import bilingual
+
+
+class ExerciseUnavailable(GradingFailure):
+    """The exercise module is missing or could not be imported (fails all its tests)."""
+
+
+class MissingName(GradingFailure, AttributeError):
+    """The exercise module does not define a name the test needs."""
+
+
+class NotAWorkbookError(ValueError):
+    """The target directory does not look like ``exercises/`` (no exercise module in it)."""
+
+
+def validate_target(path: Path) -> Path:
+    """Resolve and check a grading target directory.
+
+    Args:
+        path: a directory laid out like ``exercises/``.
+
+    Returns:
+        The resolved absolute path.
+
+    Raises:
+        NotAWorkbookError: the path does not exist, is not a directory, or contains none of the
+            exercise modules ``ex1_vectors.py`` … ``ex5_backprop.py``.
+    """
+    resolved = path.expanduser().resolve()
+    if not resolved.exists():
+        raise NotAWorkbookError(bilingual(
+            f"採点対象 {path} が存在しません。",
+            f"grading target {path} does not exist.",
+        ))
+    if not resolved.is_dir():
+        raise NotAWorkbookError(bilingual(
+            f"採点対象 {path} はディレクトリではありません。",
+            f"grading target {path} is not a directory.",
+        ))
+    if not any((resolved / f"{name}.py").is_file() for name in EXERCISES):
+        expected = ", ".join(f"{n}.py" for n in EXERCISES)
+        raise NotAWorkbookError(bilingual(
+            f"{path} は演習ディレクトリではありません: {expected} のどれもありません。",
+            f"{path} is not a workbook: none of {expected} is in it.",
+        ))
+    return resolved
+
+
+@dataclass
+class _Loaded:
+    module: types.ModuleType | None = None
+    error: str | None = None
+
+
+@dataclass
+class Submission:
+    """A grading target: lazily imports its exercise modules, caching modules and failures.
+
+    Attributes:
+        root: absolute path of the target directory.
+    """
+
+    root: Path
+    _cache: dict[str, _Loaded] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self.root = validate_target(Path(self.root))
+        digest = hashlib.sha1(str(self.root).encode()).hexdigest()[:10]
+        self.package = f"_workbook_target_{digest}"
+        if self.package not in sys.modules:
+            pkg = types.ModuleType(self.package)
+            pkg.__path__ = [str(self.root)]  # type: ignore[attr-defined]
+            pkg.__package__ = self.package
+            sys.modules[self.package] = pkg
+
+    def path(self, name: str) -> Path:
+        """Path of the file that holds exercise ``name``."""
+        return self.root / f"{name}.py"
+
+    def source(self, name: str) -> str | None:
+        """Text of exercise ``name`` (None if the file is missing or not UTF-8)."""
+        try:
+            return self.path(name).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def module(self, name: str) -> types.ModuleType:
+        """Import exercise ``name`` (once) and return it.
+
+        Raises:
+            GradingFailure: the file is missing, or importing it raised (a syntax error, an
+                exception or ``sys.exit`` at import time, a time-out); the same message is given
+                for every later test of that exercise.
+        """
+        if name not in EXERCISES:
+            raise KeyError(name)
+        entry = self._cache.get(name)
+        if entry is None:
+            entry = self._cache[name] = self._import(name)
+        if entry.error is not None:
+            raise ExerciseUnavailable(entry.error)
+        assert entry.module is not None
+        return entry.module
+
+    def _import(self, name: str) -> _Loaded:
+        path = self.path(name)
+        if not path.is_file():
+            return _Loaded(error=bilingual(
+                f"{path.name} が提出物にありません。この演習は 0 点です。",
+                f"{path.name} is missing from the submission; this exercise scores 0.",
+            ))
+        qualname = f"{self.package}.{name}"
+        try:
+            module = importlib.import_module(qualname)
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - any import failure is the student's to see
+            sys.modules.pop(qualname, None)
+            return _Loaded(error=bilingual(
+                f"{path.name} を読み込めませんでした (import 時のエラー)。この演習のテストはすべて失敗します:\n"
+                f"{_format_import_error(exc, path)}",
+                f"{path.name} could not be imported; every test of this exercise fails:\n"
+                f"{_format_import_error(exc, path)}",
+            ))
+        return _Loaded(module=module)
+
+
+def _format_import_error(exc: BaseException, path: Path) -> str:
+    if isinstance(exc, SyntaxError):
+        return f"  SyntaxError: {exc.msg} ({Path(exc.filename or path).name}, line {exc.lineno})"
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == str(path)]
+    where = f" ({path.name}, line {frames[-1].lineno})" if frames else ""
+    text = str(exc) if not isinstance(exc, SystemExit) else f"sys.exit({exc.code!r}) at import time"
+    return f"  {type(exc).__name__}: {text}{where}"[:1000]
+
+
+class ExerciseHandle:
+    """What the ``exercise`` fixture gives a test: ``handle.func`` is the submission's ``func``.
+
+    Accessing a name that the module does not define fails the test with a message that names
+    the missing function; an import failure fails it with the import error.
+    """
+
+    __slots__ = ("_submission", "_name")
+
+    def __init__(self, submission: Submission, name: str) -> None:
+        self._submission = submission
+        self._name = name
+
+    @property
+    def exercise_name(self) -> str:
+        """The exercise's module name, e.g. ``"ex1_vectors"``."""
+        return self._name
+
+    def __getattr__(self, attr: str) -> Any:
+        if attr.startswith("_") or attr.startswith("hypothesis"):
+            # private names and introspection by tools (hypothesis probes its first argument)
+            raise AttributeError(attr)
+        module = self._submission.module(self._name)
+        try:
+            return module.__dict__[attr]
+        except KeyError:
+            raise MissingName(bilingual(
+                f"{self._name}.py に {attr} が定義されていません。",
+                f"{attr} is not defined in {self._name}.py.",
+            )) from None
+
+    def __repr__(self) -> str:
+        return f"<exercise {self._name} from {self._submission.root}>"

@@ -1,0 +1,355 @@
+"""The pytest plugin that turns the graded tests into scores (entry point ``pytest11: workbook``).
+
+Graded mode is on when the ini option ``workbook_grading`` is true (the repository's
+``pyproject.toml`` sets it) or ``--workbook`` is given. In graded mode the plugin
+
+* picks the target (``--workbook``: ``exercises`` by default, ``solutions``, or any directory laid
+  out like ``exercises/``) and gives tests the ``exercise`` fixture, the only way to reach the code
+  under test (:mod:`autograder.loader`);
+* reads the ``exercise`` and ``task(name, points=...)`` markers of every test;
+* applies the "from scratch" rules (:mod:`autograder.rules`) before each test;
+* makes the run deterministic and headless (derandomized hypothesis profile, matplotlib Agg,
+  figures closed after each test) and gives each test a time limit (pytest-timeout);
+* prints a score table and writes the JSON score report (``--score-report``) and
+  pytest-json-report's raw report, even when tests crash.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import traceback
+from pathlib import Path
+
+import pytest
+
+from . import EXERCISES
+from .compare import GradingFailure
+from .i18n import bilingual
+from .loader import ExerciseHandle, ExerciseUnavailable, NotAWorkbookError, Submission
+from .report import TestResult, build_results, score_table, write_json
+from .rules import ForbiddenCall, find_violations, rules_for
+
+DEFAULT_TIMEOUT = 10.0
+MAX_CAPTURE = 2000
+
+_SUBMISSION = pytest.StashKey[Submission]()
+_RESULTS = pytest.StashKey[dict]()
+_STATE = pytest.StashKey[dict]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("workbook", "Transformer-math workbook grading / 採点")
+    group.addoption(
+        "--workbook",
+        dest="workbook_target",
+        default=None,
+        metavar="DIR",
+        help="directory to grade: 'exercises' (default), 'solutions', or a submission laid out like "
+        "exercises/ / 採点するディレクトリ",
+    )
+    group.addoption(
+        "--score-report",
+        dest="workbook_score_report",
+        default=None,
+        metavar="PATH",
+        help="where to write the JSON score report (default: reports/score.json) / 採点結果 JSON の出力先",
+    )
+    parser.addini("workbook_grading", "turn workbook grading on for this rootdir", type="bool", default=False)
+    parser.addini("workbook_target", "default grading target, relative to rootdir", default="exercises")
+
+
+def _graded(config: pytest.Config) -> bool:
+    return bool(config.getini("workbook_grading") or config.getoption("workbook_target"))
+
+
+def _resolve(config: pytest.Config, value: str, base: Path) -> Path:
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else base / path
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "exercise(name): the workbook exercise a graded test belongs to")
+    config.addinivalue_line("markers", "task(name, points): the task of a graded test and the points it is worth")
+    if not _graded(config):
+        return
+    os.environ["MPLBACKEND"] = "Agg"
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    try:  # a Japanese font for figure text; optional at run time
+        import matplotlib_fontja  # noqa: F401
+    except ImportError:  # pragma: no cover
+        pass
+    config.addinivalue_line("filterwarnings", "ignore:FigureCanvasAgg is non-interactive:UserWarning")
+    config.addinivalue_line("filterwarnings", "ignore::UserWarning:matplotlib_fontja")
+
+    from hypothesis import HealthCheck, Phase, settings
+
+    settings.register_profile(
+        "workbook",
+        derandomize=True,
+        database=None,
+        deadline=None,
+        max_examples=30,
+        print_blob=False,
+        report_multiple_bugs=False,
+        # no "explain" phase: it can take seconds on a failing submission, to no student's benefit
+        phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink),
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.function_scoped_fixture,  # the exercise fixture holds no state
+        ],
+    )
+    if not config.getoption("hypothesis_profile", default=None):
+        settings.load_profile("workbook")
+
+    if getattr(config.option, "timeout", None) is None and not config.getini("timeout"):
+        config.option.timeout = DEFAULT_TIMEOUT
+
+    invocation = config.invocation_params.dir
+    option = config.getoption("workbook_target")
+    target = _resolve(config, option, invocation) if option else _resolve(config, config.getini("workbook_target"), config.rootpath)
+    try:
+        submission = Submission(target)
+    except NotAWorkbookError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    config.stash[_SUBMISSION] = submission
+
+    report = config.getoption("workbook_score_report")
+    score_path = _resolve(config, report, invocation) if report else config.rootpath / "reports" / "score.json"
+    if score_path.is_dir():
+        raise pytest.UsageError(bilingual(
+            f"--score-report {score_path} はディレクトリです。ファイルのパスを指定してください。",
+            f"--score-report {score_path} is a directory; give a file path.",
+        ))
+    config.option.json_report = True
+    if getattr(config.option, "json_report_file", ".report.json") in (None, ".report.json"):
+        config.option.json_report_file = str(score_path.with_name("pytest-report.json"))
+    config.stash[_STATE] = {
+        "score_path": score_path,
+        "target_label": option or config.getini("workbook_target"),
+        "start": time.monotonic(),
+        "errors": [],
+        "document": None,
+    }
+    config.stash[_RESULTS] = {}
+
+
+def _exercise_of(item: pytest.Item) -> str | None:
+    marker = item.get_closest_marker("exercise")
+    return marker.args[0] if marker and marker.args else None
+
+
+def _task_of(item: pytest.Item) -> tuple[str | None, float | None]:
+    marker = item.get_closest_marker("task")
+    if not marker or not marker.args:
+        return None, None
+    return marker.args[0], marker.kwargs.get("points")
+
+
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    if _RESULTS not in config.stash:
+        return
+    problems = []
+    for item in items:
+        exercise = _exercise_of(item)
+        task, points = _task_of(item)
+        if exercise not in EXERCISES or not task or not isinstance(points, int | float) or points <= 0:
+            problems.append(f"{item.nodeid}: exercise={exercise!r} task={task!r} points={points!r}")
+    if problems:
+        raise pytest.UsageError(
+            "graded tests need pytest.mark.exercise(<one of EXERCISES>) and pytest.mark.task(name, points>0):\n"
+            + "\n".join(problems)
+        )
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Record every selected graded test as "not run" until its reports arrive."""
+    config = session.config
+    if _RESULTS not in config.stash:
+        return
+    results = config.stash[_RESULTS]
+    for item in session.items:
+        task, points = _task_of(item)
+        doc = (getattr(getattr(item, "function", None), "__doc__", None) or "").strip().splitlines()
+        results[item.nodeid] = TestResult(
+            nodeid=item.nodeid,
+            exercise=_exercise_of(item) or "",
+            task=task or "",
+            name=item.name,
+            description=doc[0].strip() if doc else "",
+            points=float(points or 0),
+            outcome="error",
+            output=bilingual("実行されませんでした。", "not run."),
+        )
+
+
+@pytest.fixture
+def exercise(request: pytest.FixtureRequest) -> ExerciseHandle:
+    """The code under test: ``exercise.<function>`` is the submission's function (the loader seam)."""
+    if _SUBMISSION not in request.config.stash:
+        pytest.fail("the exercise fixture needs workbook grading (pytest --workbook=DIR)", pytrace=False)
+    name = _exercise_of(request.node)
+    if name is None:
+        pytest.fail("graded test without pytest.mark.exercise", pytrace=False)
+    return ExerciseHandle(request.config.stash[_SUBMISSION], name)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item):
+    config = item.config
+    if _SUBMISSION in config.stash:
+        exercise = _exercise_of(item)
+        task, _ = _task_of(item)
+        submission = config.stash[_SUBMISSION]
+        rules = rules_for(exercise, task) if exercise and task else []
+        if rules:
+            source = submission.source(exercise)
+            if source is not None:
+                found = [v for rule in rules for v in find_violations(source, rule)]
+                if found:
+                    raise ForbiddenCall("\n".join(v.message(f"{exercise}.py") for v in found))
+    return (yield)
+
+
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    import sys
+
+    if _SUBMISSION in item.config.stash and "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
+
+
+def _student_frame(excinfo: pytest.ExceptionInfo, root: Path) -> str:
+    frames = [f for f in traceback.extract_tb(excinfo.tb) if Path(f.filename).is_relative_to(root)]
+    if not frames:
+        return ""
+    f = frames[-1]
+    return f" ({Path(f.filename).name}, line {f.lineno}, in {f.name})"
+
+
+def _classify(excinfo: pytest.ExceptionInfo, root: Path) -> tuple[str, str]:
+    exc = excinfo.value
+    if isinstance(exc, ExerciseUnavailable):
+        return "import_error", str(exc)
+    if isinstance(exc, ForbiddenCall):
+        return "forbidden_call", str(exc)
+    if isinstance(exc, NotImplementedError):
+        frames = [f for f in traceback.extract_tb(excinfo.tb) if Path(f.filename).is_relative_to(root)]
+        func = frames[-1].name if frames else "?"
+        return "not_implemented", bilingual(f"未実装です: {func}", f"not implemented: {func}")
+    if isinstance(exc, GradingFailure):
+        return "failed", str(exc)
+    text = str(exc)
+    if type(exc).__name__ == "Failed" and text.startswith("Timeout"):
+        return "timeout", bilingual(
+            f"時間切れです ({text.split()[1] if len(text.split()) > 1 else ''})。無限ループや非常に遅い処理がないか確認してください。",
+            f"timed out ({text}). Look for an endless loop or very slow code.",
+        )
+    where = _student_frame(excinfo, root)
+    return "failed", bilingual(
+        f"例外が発生しました: {type(exc).__name__}: {text[:800]}{where}",
+        f"an exception was raised: {type(exc).__name__}: {text[:800]}{where}",
+    )
+
+
+def _captured(report: pytest.TestReport) -> str:
+    parts = []
+    for label, text in (("stdout", report.capstdout), ("stderr", report.capstderr)):
+        if text:
+            body = text if len(text) <= MAX_CAPTURE else text[:MAX_CAPTURE] + "\n... (truncated / 省略)"
+            parts.append(f"--- captured {label} / 出力 ---\n{body}")
+    return "\n".join(parts)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    report = yield
+    results = item.config.stash.get(_RESULTS, None)
+    if results is None or item.nodeid not in results:
+        return report
+    result: TestResult = results[item.nodeid]
+    root = item.config.stash[_SUBMISSION].root
+    if report.when == "setup":
+        if report.skipped:
+            result.outcome, result.output = "skipped", bilingual("スキップされました。", "skipped.")
+        elif report.failed:
+            outcome, text = _classify(call.excinfo, root) if call.excinfo else ("error", "")
+            result.outcome = outcome if outcome != "failed" else "error"
+            result.output = text
+    elif report.when == "call":
+        if report.passed:
+            result.outcome, result.output = "passed", ""
+        elif report.skipped:
+            result.outcome, result.output = "skipped", bilingual("スキップされました (0 点)。", "skipped (0 points).")
+        else:
+            result.outcome, result.output = _classify(call.excinfo, root) if call.excinfo else ("failed", "")
+            captured = _captured(report)
+            if captured:
+                result.output += "\n" + captured
+    elif report.when == "teardown" and report.failed and result.outcome == "passed":
+        result.outcome = "error"
+        result.output = bilingual("後片付け (teardown) でエラーが発生しました。", "an error occurred in teardown.")
+    return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector):
+    # collection errors are problems of the graded tests themselves; keep them for the report
+    report = yield
+    state = collector.config.stash.get(_STATE, None)
+    if state is not None and report.failed:
+        state["errors"].append(f"collection error in {report.nodeid}: {str(report.longrepr)[:1500]}")
+    return report
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    config = session.config
+    if _STATE not in config.stash:
+        return
+    state = config.stash[_STATE]
+    results = list(config.stash[_RESULTS].values())
+    errors = list(state["errors"])
+    if session.exitstatus == pytest.ExitCode.INTERRUPTED:
+        errors.append(bilingual(
+            "採点が途中で中断されました。実行されなかったテストは 0 点です。",
+            "grading was interrupted; tests that did not run score 0.",
+        ))
+    if not results:
+        errors.append(bilingual(
+            "採点テストが 1 つも集まりませんでした。tests/ ディレクトリから pytest を実行してください。",
+            "no graded tests were collected; run pytest from the workbook's root (tests/).",
+        ))
+        if session.exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.NO_TESTS_COLLECTED
+    document = build_results(
+        results,
+        target=str(state["target_label"]),
+        execution_time=time.monotonic() - state["start"],
+        errors=errors,
+        exit_status=int(session.exitstatus),
+    )
+    write_json(state["score_path"], document)
+    state["document"] = document
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    if _STATE not in config.stash:
+        return
+    state = config.stash[_STATE]
+    results = list(config.stash[_RESULTS].values())
+    tr = terminalreporter
+    tr.section("workbook score / 採点結果", sep="=", bold=True)
+    for line in score_table(results, str(state["target_label"])).splitlines():
+        tr.write_line(line)
+    document = state.get("document")
+    for err in (document or {}).get("extra_data", {}).get("errors", []):
+        tr.write_line(err, red=True)
+    try:
+        shown = state["score_path"].relative_to(Path.cwd())
+    except ValueError:
+        shown = state["score_path"]
+    tr.write_line(f"JSON score report / 採点レポート: {shown}")

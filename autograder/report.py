@@ -1,0 +1,179 @@
+"""Score reports: the terminal table and the JSON results file (Gradescope's results.json schema).
+
+The plugin turns each graded test into a :class:`TestResult`; this module only aggregates and
+formats them, so the same results give the same report every run (only ``execution_time``
+varies).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import EXERCISES, POINTS_PER_EXERCISE, __version__
+
+#: Titles of the exercises (Japanese / English).
+TITLES = {
+    "ex1_vectors": ("ベクトルとコサイン類似度", "Vectors and cosine similarity"),
+    "ex2_transforms": ("2×2 行列の変換と固有ベクトル", "2x2 transforms and eigenvectors"),
+    "ex3_attention": ("温度付き Scaled Dot-Product Attention", "Attention with temperature"),
+    "ex4_gradient_descent": ("勾配降下法と学習率", "Gradient descent and learning rates"),
+    "ex5_backprop": ("手計算の逆伝播と自動微分", "Backprop by hand vs autograd"),
+}
+
+#: Outcome kinds of one graded test.
+OUTCOMES = ("passed", "failed", "not_implemented", "import_error", "timeout", "forbidden_call", "error", "skipped")
+
+
+@dataclass
+class TestResult:
+    """The graded result of one test (plain data only)."""
+
+    nodeid: str
+    exercise: str
+    task: str
+    name: str
+    description: str
+    points: float
+    outcome: str = "error"
+    output: str = ""
+
+    @property
+    def score(self) -> float:
+        """Points earned: all of them if passed, none otherwise."""
+        return self.points if self.outcome == "passed" else 0.0
+
+
+@dataclass
+class ExerciseSummary:
+    """Points of one exercise."""
+
+    exercise: str
+    score: float = 0.0
+    max_score: float = 0.0
+    passed: int = 0
+    total: int = 0
+    tasks: dict[str, list[float]] = field(default_factory=dict)
+
+
+def summarize(results: list[TestResult]) -> list[ExerciseSummary]:
+    """Aggregate test results per exercise (in workbook order) and per task (in test order)."""
+    by_ex: dict[str, ExerciseSummary] = {}
+    for r in results:
+        s = by_ex.setdefault(r.exercise, ExerciseSummary(r.exercise))
+        s.score += r.score
+        s.max_score += r.points
+        s.total += 1
+        s.passed += r.outcome == "passed"
+        task = s.tasks.setdefault(r.task, [0.0, 0.0])
+        task[0] += r.score
+        task[1] += r.points
+    order = {name: i for i, name in enumerate(EXERCISES)}
+    return sorted(by_ex.values(), key=lambda s: (order.get(s.exercise, len(order)), s.exercise))
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}" if x != int(x) else str(int(x))
+
+
+def score_table(results: list[TestResult], target: str) -> str:
+    """The plain-text score table printed after every run."""
+    rows = summarize(results)
+    lines = [
+        f"採点結果 / Workbook score — target: {target}",
+        f"{'exercise':<22} {'points':>7} {'max':>5}  tests passed",
+    ]
+    for s in rows:
+        ja, en = TITLES.get(s.exercise, ("", ""))
+        lines.append(f"{s.exercise:<22} {_fmt(s.score):>7} {_fmt(s.max_score):>5}  {s.passed}/{s.total}   {ja} / {en}")
+    total = sum(s.score for s in rows)
+    max_total = sum(s.max_score for s in rows)
+    passed = sum(s.passed for s in rows)
+    count = sum(s.total for s in rows)
+    lines.append(f"{'total':<22} {_fmt(total):>7} {_fmt(max_total):>5}  {passed}/{count}")
+    return "\n".join(lines)
+
+
+def build_results(results: list[TestResult], *, target: str, execution_time: float,
+                  errors: list[str] | None = None, exit_status: int | None = None) -> dict[str, Any]:
+    """Build the results document (Gradescope results.json schema, plus ``extra_data``).
+
+    Args:
+        results: graded tests, in collection order.
+        target: the graded directory as given by the user.
+        execution_time: seconds for the whole run.
+        errors: run-level problems (collection errors, no tests collected, a crash).
+        exit_status: pytest's exit status, when known.
+
+    Returns:
+        A JSON-serialisable dict: ``score``, ``max_score``, ``execution_time``, ``output``,
+        ``visibility``, ``tests[]`` (``name``, ``number``, ``score``, ``max_score``, ``status``,
+        ``output``, ``tags``, ``visibility``, ``extra_data``) and ``extra_data`` (per-exercise and
+        per-task points, target, versions, errors).
+    """
+    summaries = summarize(results)
+    numbers: dict[str, int] = {}
+    tests = []
+    for r in results:
+        ex_index = EXERCISES.index(r.exercise) + 1 if r.exercise in EXERCISES else 0
+        numbers[r.exercise] = numbers.get(r.exercise, 0) + 1
+        name = f"{r.exercise} › {r.task} › {r.name}"
+        if r.description:
+            name += f": {r.description}"
+        tests.append({
+            "name": name,
+            "number": f"{ex_index}.{numbers[r.exercise]}",
+            "score": r.score,
+            "max_score": r.points,
+            "status": "passed" if r.outcome == "passed" else "failed",
+            "output": r.output,
+            "output_format": "text",
+            "tags": [r.exercise, r.task],
+            "visibility": "visible",
+            "extra_data": {"nodeid": r.nodeid, "exercise": r.exercise, "task": r.task, "outcome": r.outcome},
+        })
+    max_score = float(sum(s.max_score for s in summaries)) or float(POINTS_PER_EXERCISE * len(EXERCISES))
+    errors = list(errors or [])
+    output = score_table(results, target)
+    if errors:
+        output += "\n\n" + "\n".join(errors)
+    return {
+        "score": float(sum(s.score for s in summaries)),
+        "max_score": max_score,
+        "execution_time": round(execution_time, 3),
+        "output": output,
+        "output_format": "text",
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": tests,
+        "extra_data": {
+            "workbook_version": __version__,
+            "target": target,
+            "exit_status": exit_status,
+            "errors": errors,
+            "exercises": [
+                {
+                    "exercise": s.exercise,
+                    "title_ja": TITLES.get(s.exercise, ("", ""))[0],
+                    "title_en": TITLES.get(s.exercise, ("", ""))[1],
+                    "score": s.score,
+                    "max_score": s.max_score,
+                    "tests_passed": s.passed,
+                    "tests_total": s.total,
+                    "tasks": [{"task": t, "score": v[0], "max_score": v[1]} for t, v in s.tasks.items()],
+                }
+                for s in summaries
+            ],
+        },
+    }
+
+
+def write_json(path: Path, document: dict[str, Any]) -> None:
+    """Write ``document`` to ``path`` atomically (a temporary file, then a rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)

@@ -1,0 +1,358 @@
+# このファイルは演習用のひな形です。関数の中身を書いてください。
+# Exercise stub: fill in the function bodies. (generated from solutions/ by `python -m autograder.stubs`)
+"""演習 2: 行列は変換である / 固有値と固有ベクトル (本文 3.1 行列, 固有値と固有ベクトル)
+==========================================================================================
+
+2×2 行列 M は平面の **線形変換** です。M の第 1 列は基底ベクトル e1 = (1, 0) の行き先、
+第 2 列は e2 = (0, 1) の行き先です。本文と同じく、点の集まりは **列** として並べた (2, n)
+配列 P で表し、変換後の点は M @ P です。行列の積は変換の合成で、「回転してから拡大」は
+S @ R (右の行列が先に作用) です: (S R) P = S (R P)。
+
+**固有ベクトル (eigenvector)** v ≠ 0 と **固有値 (eigenvalue)** λ は M v = λ v を満たす
+組 (固有対, eigenpair) です。2×2 では λ は特性方程式
+
+    λ² − tr(M) λ + det(M) = 0,   tr(M) = a + d,   det(M) = ad − bc   (M = [[a, b], [c, d]])
+
+の根で、判別式は Δ = tr(M)² − 4 det(M) = (a − d)² + 4bc です。
+
+* Δ > 0: 異なる 2 つの実固有値があり、それぞれの固有空間は直線 (1 次元) です。
+* Δ < 0: 固有値は複素共役の組で、**実の固有ベクトルはありません**。45° 回転
+  (固有値 cos θ ± i sin θ) がその例で、どの直線も別の直線に回されます。
+* Δ = 0: 重根 λ = tr(M)/2。M = λI (恒等変換・一様な拡大) なら平面のすべての非ゼロ
+  ベクトルが固有ベクトルです。そうでなければ固有空間は 1 本の直線だけで、M は
+  **欠陥行列 (defective)** です。せん断 [[1, 0.5], [0, 1]] は固有値 1 が重根なのに、
+  固有ベクトルは x 軸方向しかありません。
+
+固有値 λ の固有ベクトルは A = M − λI の零空間 (A v = 0) の元です。A ≠ 0 なら A の階数は 1
+なので、ゼロでない行 (p, q) に直交するベクトル (−q, p) が零空間を張ります。
+
+固有ベクトルが保つのは **直線** であって **向き** ではありません。λ < 0 なら M v は v と
+逆向き (反射 [[1, 0], [0, −1]] の e2 は −e2 に移る)、λ = 0 なら M v = 0 でその直線は原点に
+つぶれます。どちらも M v は v の張る直線の上にあります。
+
+実装するもの
+------------
+1. ``apply_transform(M, points)`` — 列として並べた点 (2, n) に M を作用させ、(2, n) の
+   float64 配列を返します。
+2. ``real_eigenpairs(M, tol=1e-9)`` — 実固有値と単位固有ベクトルの組だけを返します
+   (固有値 (k,), 固有ベクトルを列に並べた (2, k))。回転では k = 0、せん断では k = 1、
+   恒等変換・一様な拡大では k = 2 (標準基底 e1, e2)、反射では固有値 1 と −1。
+   順序は固有値の降順、各ベクトルの符号は「絶対値が tol を超える最初の成分が正」で、
+   結果は一意に決まります。
+3. ``preserves_direction(M, v, tol=1e-9)`` — M v が v の張る直線上にあるか (bool)。
+   負の固有値・ゼロ固有値の固有ベクトルでも True です。
+4. ``plot_transform(M, ax=None)`` — 単位正方形の変換前と変換後、実固有ベクトルの直線、
+   タイトルに行列を描いた Figure を返します。
+
+採点されるのはこの 4 つの公開関数だけです。``_as_real_array``, ``_check_matrix``,
+``_canonical_sign``, ``_null_direction`` は実装の手がかりとして用意した補助関数で、使っても
+使わなくてもかまいません。定数 ``UNIT_SQUARE`` は本文の単位正方形です。
+
+数値的な注意: 浮動小数点では「Δ = 0」や「M = λI」がちょうど成り立つとは限りません
+(例えば回転させたせん断行列の Δ は 1e-16 程度になります)。``tol`` は M の大きさ
+s = ‖M‖_F (フロベニウスノルム) に対する相対許容誤差で、|Δ| ≤ tol·s² なら重根、
+さらに ‖M − λI‖_F ≤ √tol·s なら M = λI とみなします。欠陥行列の固有値は摂動 ε に対して
+√ε だけ動くので、重根の判定は √tol·s の目盛りで行うのが自然です。
+
+本文との違い
+------------
+* 本文 (412 行) は「行列 A は固有ベクトルの方向を変えない (大きさだけ変える)」と書いて
+  いますが、負の固有値では向きが反転します (ERRATA.md 412 行)。保たれるのは直線です。
+  ``preserves_direction`` は負やゼロの固有値も「直線を保つ」と数えます。
+* 本文の変換の例には 45° 回転とせん断がありますが、回転には実の固有ベクトルがなく、
+  せん断は欠陥行列で固有方向が 1 本しかありません (ERRATA.md 412 行)。
+  ``np.linalg.eig`` は回転に複素ベクトルを返し、せん断には (ほぼ) 平行な 2 本の列を
+  返すので、そのまま「固有ベクトル 2 本」として使うのは誤りです。
+* 本文 (418 行) が共分散として使う [[2, 1.5], [1.5, 1]] は半正定値ではありません
+  (固有値 (3 ± √10)/2 ≈ 3.081, −0.081 で、det = 2 − 2.25 < 0)。分散が負になる方向が
+  あるので共分散行列にはなり得ません (ERRATA.md 418 行)。``real_eigenpairs`` で負の
+  固有値を確かめられます。
+* 本文 (426-472 行) の ``np.linalg.eig`` は固有値の順序を保証しません。ここでは降順と
+  符号の規約を決めて、結果を一意にします (ERRATA.md 426-472 行)。
+* 本文の図は日本語のラベルを使うので、日本語フォントがないと文字化けします (ERRATA.md
+  Presentation)。``plot_transform`` のラベルは英語と数式だけです。
+
+------------------------------------------------------------------------------------------
+
+Exercise 2: matrices as transformations, eigenvalues and eigenvectors (chapter 3.1 行列, 固有値と固有ベクトル)
+=========================================================================================================
+
+A 2×2 matrix M is a **linear transformation** of the plane. Its first column is where the basis
+vector e1 = (1, 0) goes, its second column where e2 = (0, 1) goes. As in the chapter, a set of
+points is a (2, n) array P with one point per **column**, and the transformed points are M @ P.
+A matrix product is a composition: "rotate, then scale" is S @ R (the right factor acts first):
+(S R) P = S (R P).
+
+An **eigenvector** v ≠ 0 and **eigenvalue** λ satisfy M v = λ v (an **eigenpair**). For a 2×2
+matrix, λ is a root of the characteristic equation
+
+    λ² − tr(M) λ + det(M) = 0,   tr(M) = a + d,   det(M) = ad − bc   (M = [[a, b], [c, d]])
+
+whose discriminant is Δ = tr(M)² − 4 det(M) = (a − d)² + 4bc.
+
+* Δ > 0: two distinct real eigenvalues, each with a one-dimensional eigenspace (a line).
+* Δ < 0: a complex-conjugate pair and **no real eigenvector**. A 45° rotation (eigenvalues
+  cos θ ± i sin θ) turns every line into another line.
+* Δ = 0: a repeated eigenvalue λ = tr(M)/2. If M = λI (identity, uniform scaling) every nonzero
+  vector is an eigenvector. Otherwise the eigenspace is a single line and M is **defective**:
+  the shear [[1, 0.5], [0, 1]] has the eigenvalue 1 twice but only the x-axis as eigen-direction.
+
+An eigenvector for λ spans the null space of A = M − λI (A v = 0). If A ≠ 0 it has rank 1, and
+the vector (−q, p) perpendicular to a nonzero row (p, q) spans the null space.
+
+An eigenvector keeps its **line**, not necessarily its **direction**: for λ < 0, M v points the
+other way (the reflection [[1, 0], [0, −1]] sends e2 to −e2); for λ = 0, M v = 0 and the line
+collapses to the origin. In both cases M v lies on the line spanned by v.
+
+What to implement
+-----------------
+1. ``apply_transform(M, points)`` — apply M to points stored as columns (2, n); return a (2, n)
+   float64 array.
+2. ``real_eigenpairs(M, tol=1e-9)`` — only the real eigenvalues with unit eigenvectors
+   (values (k,), vectors as columns (2, k)): k = 0 for a rotation, k = 1 for a shear, k = 2 for
+   the identity and uniform scaling (the standard basis e1, e2), eigenvalues 1 and −1 for the
+   reflection. Ordered by eigenvalue, descending; each vector's sign makes its first component
+   whose absolute value exceeds tol positive, so the result is unique.
+3. ``preserves_direction(M, v, tol=1e-9)`` — whether M v lies on the line spanned by v (bool);
+   True also for eigenvectors of negative and zero eigenvalues.
+4. ``plot_transform(M, ax=None)`` — a Figure with the unit square before and after M, the lines
+   of the real eigenvectors, and the matrix in the title.
+
+Only these four public functions are graded. The private helpers ``_as_real_array``,
+``_check_matrix``, ``_canonical_sign`` and ``_null_direction`` are suggestions for structuring the
+code; use them or not. The constant ``UNIT_SQUARE`` is the chapter's unit square.
+
+Numerical note: in floating point "Δ = 0" or "M = λI" rarely hold exactly (a rotated shear has Δ
+around 1e-16). ``tol`` is relative to the size of M, s = ‖M‖_F (Frobenius norm): |Δ| ≤ tol·s²
+counts as a repeated eigenvalue, and then ‖M − λI‖_F ≤ √tol·s counts as M = λI. The eigenvalues
+of a defective matrix move by √ε under a perturbation ε, so repeated eigenvalues are resolved on
+the √tol·s scale.
+
+Differs from the chapter
+------------------------
+* The chapter (line 412) says "A does not change the direction of an eigenvector, only its
+  length". For a negative eigenvalue the direction flips (ERRATA.md, line 412); what is kept is
+  the line. ``preserves_direction`` counts negative and zero eigenvalues as keeping the line.
+* The chapter's examples include a 45° rotation and a shear, but a rotation has no real
+  eigenvector and a shear is defective, with a single eigen-direction (ERRATA.md, line 412).
+  ``np.linalg.eig`` returns complex vectors for the rotation and two (nearly) parallel columns
+  for the shear; using them as "two eigenvectors" is wrong.
+* The "covariance" [[2, 1.5], [1.5, 1]] of the chapter (line 418) is not positive semidefinite:
+  its eigenvalues are (3 ± √10)/2 ≈ 3.081 and −0.081 (det = 2 − 2.25 < 0), so some direction
+  would have negative variance; it cannot be a covariance matrix (ERRATA.md, line 418).
+  ``real_eigenpairs`` shows the negative eigenvalue.
+* ``np.linalg.eig`` in the chapter (lines 426-472) gives no ordering. Here the order (descending)
+  and a sign convention are fixed, so the result is unique (ERRATA.md, lines 426-472).
+* The chapter's plots use Japanese labels, which render as boxes without a Japanese font
+  (ERRATA.md, Presentation). ``plot_transform`` uses English labels and mathematics only.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+__all__ = ["UNIT_SQUARE", "apply_transform", "real_eigenpairs", "preserves_direction", "plot_transform"]
+
+#: The chapter's unit square as a closed polygon, corners as columns (2, 5):
+#: (0, 0) → (1, 0) → (1, 1) → (0, 1) → (0, 0).
+#: 本文の単位正方形 (閉じた多角形、角を列に並べた (2, 5) 配列)。
+UNIT_SQUARE = np.array([[0.0, 1.0, 1.0, 0.0, 0.0],
+                        [0.0, 0.0, 1.0, 1.0, 0.0]])
+UNIT_SQUARE.setflags(write=False)
+
+
+def _as_real_array(x, name: str) -> np.ndarray:
+    """Convert ``x`` to a float64 array, with a bilingual ValueError for non-numeric input.
+    ``x`` を float64 配列に変換します (数値でなければ ValueError)。
+
+    Raises:
+        ValueError: ``x`` is complex, or cannot be converted to float64.
+            複素数、または float64 に変換できない場合。
+    """
+    # YOUR CODE HERE / ここにコードを書いてください
+    raise NotImplementedError()
+
+
+def _check_matrix(M) -> np.ndarray:
+    """Return ``M`` as a finite (2, 2) float64 array / M を有限な (2, 2) の float64 配列として返します。
+
+    Raises:
+        ValueError: ``M`` is not of shape (2, 2), or contains nan/inf.
+            形状が (2, 2) でない、または nan/inf を含む場合。
+    """
+    # YOUR CODE HERE / ここにコードを書いてください
+    raise NotImplementedError()
+
+
+def apply_transform(M, points) -> np.ndarray:
+    """Apply the linear map M to points stored as columns / 列として並べた点に M を作用させる (3.1 行列).
+
+    Column j of the result is ``M @ points[:, j]``, i.e. the result is ``M @ points``. Points are
+    **columns**, as in the chapter's ``square`` (shape (2, 5)); an (n, 2) array of row points is
+    rejected unless n = 2 (then it is read as two column points). Composition: applying R then S
+    equals applying ``S @ R``.
+    結果の第 j 列は ``M @ points[:, j]`` です。点は本文の ``square`` と同じく **列** です。
+    R のあと S を作用させるのは ``S @ R`` を作用させるのと同じです。
+
+    Args:
+        M: array_like of shape (2, 2), real, finite (converted to float64). 形状 (2, 2) の実行列。
+        points: array_like of shape (2, n), n >= 0, real (converted to float64); one point per
+            column. 形状 (2, n) の実数配列 (各列が 1 点)。
+
+    Returns:
+        numpy.ndarray: shape (2, n), dtype float64, the transformed points as columns.
+        形状 (2, n)、dtype float64 の変換後の点 (各列が 1 点)。
+
+    Raises:
+        ValueError: ``M`` is not (2, 2) or contains nan/inf, or ``points`` is not a 2-D array with
+            2 rows (e.g. shape (2,) or (n, 2) with n != 2), or an input is not real numeric.
+            ``M`` が (2, 2) でない・nan/inf を含む、``points`` が 2 行の 2 次元配列でない
+            (形状 (2,) や (n, 2) など)、または実数でない場合。
+
+    Example:
+        >>> apply_transform([[1, 0.5], [0, 1]], [[0, 1, 1, 0], [0, 0, 1, 1]])   # shear
+        array([[0. , 1. , 1.5, 0.5],
+               [0. , 0. , 1. , 1. ]])
+    """
+    # YOUR CODE HERE / ここにコードを書いてください
+    raise NotImplementedError()
+
+
+def _canonical_sign(v: np.ndarray, tol: float) -> np.ndarray:
+    """Flip ``v`` so that its first component with absolute value > tol is positive (no -0.0).
+    絶対値が tol を超える最初の成分が正になるように ``v`` の符号をそろえます (-0.0 は 0.0 に)。
+    """
+    # YOUR CODE HERE / ここにコードを書いてください
+    raise NotImplementedError()
+
+
+def _null_direction(A: np.ndarray) -> np.ndarray:
+    """Unit vector spanning the null space of a rank-1 2×2 matrix A / 階数 1 の A の零空間を張る単位ベクトル.
+
+    Uses the row (p, q) of A with the larger norm and returns (−q, p) / ‖(p, q)‖, which is
+    perpendicular to both rows (they are parallel when A has rank 1).
+    ノルムの大きい方の行 (p, q) に直交する (−q, p) を正規化して返します。
+    """
+    # YOUR CODE HERE / ここにコードを書いてください
+    raise NotImplementedError()
+
+
+def real_eigenpairs(M, tol: float = 1e-9) -> tuple[np.ndarray, np.ndarray]:
+    """Real eigenvalues and unit eigenvectors of a 2×2 matrix / 2×2 行列の実固有値と単位固有ベクトル (3.1 固有値と固有ベクトル).
+
+    Solves λ² − tr(M) λ + det(M) = 0 with discriminant Δ = (a − d)² + 4bc, using the Frobenius
+    norm s = ‖M‖_F as the scale of M (M is first divided by its largest absolute entry, so
+    neither Δ nor s overflows or underflows; the eigenvalues are multiplied back):
+
+    * Δ < −tol·s²: complex eigenvalues, no real eigenvector → k = 0 (rotations).
+    * |Δ| ≤ tol·s²: a repeated eigenvalue λ = tr(M)/2. If ‖M − λI‖_F ≤ √tol·s, M is λI and
+      every vector is an eigenvector: k = 2, values [λ, λ], vectors the standard basis e1, e2
+      (the identity matrix). Otherwise M is defective (a shear): k = 1, one direction.
+    * Δ > tol·s²: two distinct real eigenvalues, k = 2.
+
+    Each eigenvector is a unit vector spanning the null space of M − λI. Order: eigenvalues
+    descending (for M = λI, e1 before e2). Sign: the first component whose absolute value
+    exceeds ``tol`` is positive. Zero eigenvalues (singular M) are included.
+    M を最大絶対値で割ってから (オーバーフロー・アンダーフロー対策) 判別式 Δ で場合分けし、
+    実固有値だけを返します。順序は固有値の降順 (M = λI なら e1, e2)、
+    各単位ベクトルは「絶対値が tol を超える最初の成分が正」になる符号にそろえます。
+    ゼロ固有値 (特異行列) も含みます。
+
+    Args:
+        M: array_like of shape (2, 2), real, finite (converted to float64). 形状 (2, 2) の実行列。
+        tol: relative tolerance, a finite float >= 0 (see above). 相対許容誤差 (0 以上の有限値)。
+
+    Returns:
+        tuple[numpy.ndarray, numpy.ndarray]: ``(values, vectors)``; ``values`` of shape (k,),
+        ``vectors`` of shape (2, k) with unit columns, ``M @ vectors[:, i] ≈ values[i] *
+        vectors[:, i]``; both float64, k in {0, 1, 2}.
+        ``values`` は形状 (k,)、``vectors`` は単位ベクトルを列に並べた形状 (2, k) (どちらも float64)。
+
+    Raises:
+        ValueError: ``M`` is not (2, 2), contains nan/inf or is not real; ``tol`` is negative or
+            not finite. ``M`` が (2, 2) でない・nan/inf を含む・実数でない、または ``tol`` が負か
+            有限でない場合。
+
+    Examples:
+        >>> real_eigenpairs([[1, 0.5], [0, 1]])        # shear: defective, one direction
+        (array([1.]), array([[1.],
+               [0.]]))
+        >>> real_eigenpairs([[0, -1], [1, 0]])[0]      # 90° rotation: none
+        array([], dtype=float64)
+    """
+    # YOUR CODE HERE / ここにコードを書いてください
+    raise NotImplementedError()
+
+
+def preserves_direction(M, v, tol: float = 1e-9) -> bool:
+    """Whether M maps v onto the line spanned by v / M v が v の張る直線上にあるか (3.1 固有値と固有ベクトル).
+
+    True when M v = λ v for some real λ, **including λ < 0** (the direction flips but the line is
+    kept) **and λ = 0** (M v = 0). Numerically, with u = v / ‖v‖ and the 2-D cross product
+    u × (M u) = u₀ (M u)₁ − u₁ (M u)₀ (= ‖M u‖ sin θ), the answer is
+    ``|u × (M u)| <= tol * ‖M‖_F``. So every v is preserved by M = 0 and by M = λI, no v by a
+    rotation through an angle that is not a multiple of π, and only eigenvectors otherwise.
+    M v = λ v となる実数 λ があれば True です。**λ < 0 (向きは反転するが直線は保たれる) と
+    λ = 0 (M v = 0) も True** です。数値的には u = v / ‖v‖ として
+    |u × (M u)| <= tol·‖M‖_F で判定します。
+
+    Args:
+        M: array_like of shape (2, 2), real, finite. 形状 (2, 2) の実行列。
+        v: array_like of shape (2,), real, finite, not the zero vector. 形状 (2,) の非ゼロベクトル。
+        tol: relative tolerance, a finite float >= 0. 相対許容誤差 (0 以上の有限値)。
+
+    Returns:
+        bool: a Python bool. Python の bool。
+
+    Raises:
+        ValueError: ``M`` is not (2, 2) or contains nan/inf; ``v`` is not of shape (2,), contains
+            nan/inf or is the zero vector (it spans no line); ``tol`` is negative or not finite.
+            ``M`` が (2, 2) でない・nan/inf を含む、``v`` が形状 (2,) でない・nan/inf を含む・
+            ゼロベクトル (直線を張らない)、または ``tol`` が負か有限でない場合。
+
+    Examples:
+        >>> preserves_direction([[1, 0], [0, -1]], [0, 1])    # λ = -1: flipped, same line
+        True
+        >>> preserves_direction([[0, -1], [1, 0]], [1, 0])    # rotation
+        False
+    """
+    # YOUR CODE HERE / ここにコードを書いてください
+    raise NotImplementedError()
+
+
+def plot_transform(M, ax: Axes | None = None) -> Figure:
+    """Draw the unit square before and after M, and M's real eigen-directions / 変換前後の単位正方形と実固有方向を描く (3.1 行列).
+
+    Draws into ``ax`` (a new ``matplotlib.figure.Figure`` with one Axes if ``ax`` is None):
+
+    * the unit square ``UNIT_SQUARE`` (corners (0,0), (1,0), (1,1), (0,1), closed) as one Line2D
+      labelled ``"original square"``;
+    * the transformed square ``M @ UNIT_SQUARE`` as one closed Line2D labelled
+      ``"transformed square"``;
+    * for each real eigenpair of ``real_eigenpairs(M)``, one Line2D through the origin along the
+      eigenvector (from −L v to L v), labelled ``"eigen-direction λ = ..."``: k lines in all
+      (none for a rotation, one for a shear, two for the identity). Only these labels start
+      with ``"eigen"``;
+    * the title ``"M = [[a, b], [c, d]]"`` with the entries formatted by ``:.4g``.
+
+    Labels are English (no Japanese font is needed). No ``plt.show()``.
+    単位正方形 (変換前・変換後、閉じた折れ線)、実固有ベクトルごとに原点を通る直線 1 本
+    (ラベルは "eigen" で始まる)、タイトルに行列を描きます。``ax`` を渡せばそこに描きます。
+
+    Args:
+        M: array_like of shape (2, 2), real, finite. 形状 (2, 2) の実行列。
+        ax: a ``matplotlib.axes.Axes`` to draw into, or None for a new Figure.
+            描画先の Axes (None なら新しい Figure を作る)。
+
+    Returns:
+        matplotlib.figure.Figure: the new Figure, or ``ax.figure`` when ``ax`` is given.
+        新しい Figure (``ax`` を渡したときは ``ax.figure``)。
+
+    Raises:
+        ValueError: ``M`` is not (2, 2) or contains nan/inf (before anything is drawn).
+            ``M`` が (2, 2) でない、または nan/inf を含む場合 (何も描く前に送出)。
+    """
+    # YOUR CODE HERE / ここにコードを書いてください
+    raise NotImplementedError()

@@ -1,0 +1,83 @@
+"""Helpers for the project's own tests: run the grader in a subprocess and read its reports."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SOLUTIONS = REPO / "solutions"
+EXERCISES_DIR = REPO / "exercises"
+VARIANTS = REPO / "selftests" / "variants"
+
+sys.path.insert(0, str(REPO))  # variants do `from solutions.<module> import *`
+
+
+@dataclass
+class GradeRun:
+    """One run of the grader: exit code, terminal output, the score report and the raw report."""
+
+    returncode: int
+    output: str
+    score: dict[str, Any] | None
+    raw: dict[str, Any] | None
+
+    def exercise_scores(self) -> dict[str, float]:
+        assert self.score is not None, self.output
+        return {e["exercise"]: e["score"] for e in self.score["extra_data"]["exercises"]}
+
+    def task_scores(self, exercise: str) -> dict[str, tuple[float, float]]:
+        assert self.score is not None, self.output
+        for e in self.score["extra_data"]["exercises"]:
+            if e["exercise"] == exercise:
+                return {t["task"]: (t["score"], t["max_score"]) for t in e["tasks"]}
+        raise KeyError(exercise)
+
+    def outcomes(self) -> dict[str, str]:
+        assert self.score is not None, self.output
+        return {t["extra_data"]["nodeid"]: t["extra_data"]["outcome"] for t in self.score["tests"]}
+
+
+def run_grader(target: Path | str, tmp: Path, *args: str, timeout: float = 600) -> GradeRun:
+    """Run ``python -m pytest --workbook=TARGET`` from the repository root, as a student would."""
+    score = tmp / "score.json"
+    raw = tmp / "pytest-report.json"
+    env = dict(os.environ, PYTHONPATH=str(REPO), MPLBACKEND="Agg")
+    env.pop("PYTEST_ADDOPTS", None)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", f"--workbook={target}",
+         f"--score-report={score}", f"--json-report-file={raw}", *args],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL,
+    )
+    load = lambda p: json.loads(p.read_text(encoding="utf-8")) if p.exists() else None  # noqa: E731
+    return GradeRun(proc.returncode, proc.stdout + proc.stderr, load(score), load(raw))
+
+
+def make_submission(tmp: Path, replace: dict[str, Path | str] | None = None, drop: tuple[str, ...] = ()) -> Path:
+    """A copy of solutions/ with some modules replaced (by a file or by source text) or removed."""
+    sub = tmp / "submission"
+    shutil.copytree(SOLUTIONS, sub, ignore=shutil.ignore_patterns("__pycache__"))
+    for name, content in (replace or {}).items():
+        text = content.read_text(encoding="utf-8") if isinstance(content, Path) else content
+        (sub / f"{name}.py").write_text(text, encoding="utf-8")
+    for name in drop:
+        (sub / f"{name}.py").unlink()
+    return sub
+
+
+@pytest.fixture(scope="session")
+def solutions_run(tmp_path_factory: pytest.TempPathFactory) -> GradeRun:
+    return run_grader(SOLUTIONS, tmp_path_factory.mktemp("solutions"))
+
+
+@pytest.fixture(scope="session")
+def stubs_run(tmp_path_factory: pytest.TempPathFactory) -> GradeRun:
+    return run_grader(EXERCISES_DIR, tmp_path_factory.mktemp("stubs"))

@@ -1,0 +1,181 @@
+"""End-to-end: the grader run as a student runs it, on solutions, stubs and broken submissions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from autograder import EXERCISES, POINTS_PER_EXERCISE
+from conftest import EXERCISES_DIR, REPO, SOLUTIONS, make_submission, run_grader
+
+SCHEMA = json.loads((REPO / "autograder" / "schemas" / "results.schema.json").read_text())
+
+
+def test_solutions_score_full_marks(solutions_run):
+    run = solutions_run
+    assert run.returncode == 0, run.output
+    assert run.score["score"] == run.score["max_score"] == POINTS_PER_EXERCISE * len(EXERCISES)
+    assert run.exercise_scores() == {name: POINTS_PER_EXERCISE for name in EXERCISES}
+    assert set(run.outcomes().values()) == {"passed"}
+    assert "total" in run.output and "reports" not in run.score["extra_data"]["errors"]
+
+
+def test_each_exercise_is_worth_20_points_and_every_test_has_a_task(solutions_run):
+    for ex in run_exercises(solutions_run):
+        assert ex["max_score"] == POINTS_PER_EXERCISE, ex
+        assert sum(t["max_score"] for t in ex["tasks"]) == POINTS_PER_EXERCISE
+        assert len(ex["tasks"]) >= 2, f"{ex['exercise']} should grade several tasks"
+
+
+def run_exercises(run):
+    return run.score["extra_data"]["exercises"]
+
+
+def test_stubs_score_zero_as_not_implemented(stubs_run):
+    run = stubs_run
+    assert run.returncode == 1, run.output
+    assert run.score["score"] == 0
+    assert run.score["max_score"] == POINTS_PER_EXERCISE * len(EXERCISES)
+    outcomes = run.outcomes()
+    assert outcomes and set(outcomes.values()) == {"not_implemented"}, {
+        k: v for k, v in outcomes.items() if v != "not_implemented"}
+    # in pytest's own terms these are failures, not errors
+    raw_outcomes = {t["outcome"] for t in run.raw["tests"]}
+    assert raw_outcomes == {"failed"}
+    assert all("not implemented" in t["output"] for t in run.score["tests"])
+
+
+@pytest.mark.parametrize("which", ["solutions", "stubs"])
+def test_report_validates_against_schema(which, solutions_run, stubs_run):
+    run = solutions_run if which == "solutions" else stubs_run
+    jsonschema.validate(run.score, SCHEMA)
+    assert run.raw is not None and run.raw["summary"]["total"] == len(run.score["tests"])
+
+
+def _without_times(doc):
+    doc = json.loads(json.dumps(doc))
+    doc.pop("execution_time")
+    return doc
+
+
+def test_two_runs_give_identical_reports(tmp_path):
+    broken = (REPO / "selftests" / "variants" / "ex1_vectors").glob("*.py")
+    wrong = next(p for p in sorted(broken) if p.name != "alternative.py")
+    sub = make_submission(tmp_path, replace={"ex1_vectors": wrong}, drop=("ex5_backprop",))
+    first = run_grader(sub, tmp_path / "a")
+    second = run_grader(sub, tmp_path / "b")
+    assert first.score is not None and second.score is not None
+    assert _without_times(first.score) == _without_times(second.score)
+
+
+def test_target_that_is_not_a_workbook_is_an_error(tmp_path):
+    (tmp_path / "empty").mkdir()
+    run = run_grader(tmp_path / "empty", tmp_path)
+    assert run.returncode == 4, run.output
+    assert "not a workbook" in run.output
+    missing = run_grader(tmp_path / "nowhere", tmp_path)
+    assert missing.returncode == 4 and "does not exist" in missing.output
+
+
+def test_no_tests_collected_is_an_error_not_a_score(tmp_path):
+    run = run_grader(SOLUTIONS, tmp_path, "-k", "no_test_has_this_name")
+    assert run.returncode != 0
+    assert run.score["tests"] == [] and run.score["score"] == 0
+    assert run.score["max_score"] == POINTS_PER_EXERCISE * len(EXERCISES)
+    assert any("no graded tests" in e for e in run.score["extra_data"]["errors"])
+
+
+def test_syntax_error_fails_only_its_own_exercise(tmp_path):
+    sub = make_submission(tmp_path, replace={"ex2_transforms": "def apply_transform(M, points:\n    return M\n"})
+    run = run_grader(sub, tmp_path)
+    scores = run.exercise_scores()
+    assert scores.pop("ex2_transforms") == 0
+    assert scores == {name: POINTS_PER_EXERCISE for name in EXERCISES if name != "ex2_transforms"}
+    ex2 = [t for t in run.score["tests"] if t["extra_data"]["exercise"] == "ex2_transforms"]
+    assert {t["extra_data"]["outcome"] for t in ex2} == {"import_error"}
+    assert "SyntaxError" in ex2[0]["output"] and "line 1" in ex2[0]["output"]
+
+
+def test_exception_and_sys_exit_at_import_fail_only_their_exercise(tmp_path):
+    sub = make_submission(tmp_path, replace={
+        "ex1_vectors": "raise RuntimeError('boom at import')\n",
+        "ex4_gradient_descent": "import sys\nsys.exit(3)\n",
+    })
+    run = run_grader(sub, tmp_path)
+    scores = run.exercise_scores()
+    assert scores["ex1_vectors"] == 0 and scores["ex4_gradient_descent"] == 0
+    assert scores["ex2_transforms"] == scores["ex3_attention"] == scores["ex5_backprop"] == POINTS_PER_EXERCISE
+    outputs = "\n".join(t["output"] for t in run.score["tests"])
+    assert "boom at import" in outputs and "sys.exit(3)" in outputs
+
+
+def test_missing_exercise_file_scores_zero_for_that_exercise(tmp_path):
+    sub = make_submission(tmp_path, drop=("ex3_attention",))
+    run = run_grader(sub, tmp_path)
+    scores = run.exercise_scores()
+    assert scores.pop("ex3_attention") == 0
+    assert set(scores.values()) == {POINTS_PER_EXERCISE}
+    assert "ex3_attention.py is missing" in run.score["tests"][0]["output"] or any(
+        "ex3_attention.py is missing" in t["output"] for t in run.score["tests"])
+
+
+def test_hanging_function_costs_only_its_tests(tmp_path):
+    hang = "from solutions.ex1_vectors import *  # noqa\n\ndef cosine_similarity_matrix(A, B):\n    while True:\n        pass\n"
+    sub = make_submission(tmp_path, replace={"ex1_vectors": hang})
+    run = run_grader(sub, tmp_path, "-o", "timeout=1", timeout=900)
+    tasks = run.task_scores("ex1_vectors")
+    assert tasks["cosine_similarity_matrix"][0] == 0
+    assert tasks["cosine_similarity"][0] == tasks["cosine_similarity"][1]
+    outcomes = {t["extra_data"]["outcome"] for t in run.score["tests"]
+                if t["extra_data"]["task"] == "cosine_similarity_matrix"}
+    assert outcomes == {"timeout"}, run.outcomes()
+    assert any("timed out" in t["output"] for t in run.score["tests"])
+    others = run.exercise_scores()
+    assert all(others[n] == POINTS_PER_EXERCISE for n in EXERCISES if n != "ex1_vectors")
+
+
+def test_forbidden_library_call_costs_that_task(tmp_path):
+    cheat = (
+        "from solutions.ex1_vectors import *  # noqa\n"
+        "from scipy.spatial import distance\n\n"
+        "def cosine_similarity(a, b):\n"
+        "    return 1.0 - distance.cosine(a, b)\n"
+    )
+    sub = make_submission(tmp_path, replace={"ex1_vectors": cheat})
+    run = run_grader(sub, tmp_path)
+    ex1 = [t for t in run.score["tests"] if t["extra_data"]["exercise"] == "ex1_vectors"]
+    assert {t["extra_data"]["outcome"] for t in ex1} == {"forbidden_call"}
+    assert "scipy.spatial.distance" in ex1[0]["output"]
+    assert run.exercise_scores()["ex1_vectors"] == 0
+
+
+def test_report_is_written_even_when_the_run_is_interrupted(tmp_path):
+    crash = "from solutions.ex2_transforms import *  # noqa\n\ndef real_eigenpairs(M, tol=1e-9):\n    raise KeyboardInterrupt\n"
+    run = run_grader(make_submission(tmp_path, replace={"ex2_transforms": crash}), tmp_path)
+    assert run.returncode == 2, run.output
+    assert run.score is not None, run.output
+    assert run.score["max_score"] == POINTS_PER_EXERCISE * len(EXERCISES)
+    assert run.exercise_scores()["ex1_vectors"] == POINTS_PER_EXERCISE
+    assert run.score["score"] < run.score["max_score"]
+    assert any("interrupted" in e for e in run.score["extra_data"]["errors"])
+    assert "not run." in {t["output"].splitlines()[-1] for t in run.score["tests"]}
+
+
+def test_report_is_written_where_asked_and_path_is_printed(tmp_path):
+    out = tmp_path / "deep" / "dir" / "my-score.json"
+    run = run_grader(SOLUTIONS, tmp_path, f"--score-report={out}", "-k", "ex1")
+    assert out.exists(), run.output
+    assert "my-score.json" in run.output
+
+
+def test_stubs_are_generated_from_solutions():
+    from autograder.stubs import generate
+
+    import io
+
+    buf = io.StringIO()
+    assert generate(REPO, check=True, out=buf) == 0, buf.getvalue()
+    assert EXERCISES_DIR.is_dir()

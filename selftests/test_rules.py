@@ -1,0 +1,100 @@
+"""Unit tests of the "from scratch" scanner (autograder.rules)."""
+
+from __future__ import annotations
+
+from autograder.rules import RULES, FromScratchRule, find_violations, rules_for
+
+ATTENTION = next(r for r in RULES if r.exercise == "ex3_attention")
+
+
+def names(source: str, rule: FromScratchRule = ATTENTION) -> list[str]:
+    return [v.name for v in find_violations(source, rule)]
+
+
+def test_aliases_and_attribute_chains_are_resolved():
+    src = (
+        "import torch.nn.functional as F\n"
+        "from scipy.special import softmax as sm\n"
+        "import scipy\n"
+        "def f(x):\n"
+        "    return F.softmax(x, -1), sm(x), scipy.special.softmax(x)\n"
+    )
+    assert names(src) == ["scipy.special.softmax", "scipy.special.softmax", "torch.nn.functional.softmax"]
+
+
+def test_method_call_and_dynamic_import_are_found():
+    src = (
+        "import importlib\n"
+        "def f(t):\n"
+        "    m = importlib.import_module('sklearn.utils')\n"
+        "    s = importlib.import_module('scipy.special').softmax\n"
+        "    return t.softmax(-1), __import__('jax')\n"
+    )
+    assert names(src) == ["sklearn.utils", ".softmax()", ".softmax()", "jax"]
+
+
+def test_own_implementation_is_allowed():
+    src = (
+        "import numpy as np\n"
+        "def softmax(x, axis=-1, temperature=1.0):\n"
+        "    z = x / temperature\n"
+        "    e = np.exp(z - z.max(axis=axis, keepdims=True))\n"
+        "    return e / e.sum(axis=axis, keepdims=True)\n"
+        "def attention(q, k, v):\n"
+        "    return softmax(q @ k.T) @ v\n"
+    )
+    assert names(src) == []
+
+
+def test_function_scoped_rule_only_reads_those_functions():
+    rule = FromScratchRule("ex5_backprop", ("t",), ("torch",), functions=("Net.backward",))
+    src = (
+        "import torch\n"
+        "class Net:\n"
+        "    def backward(self):\n"
+        "        return torch.autograd.grad\n"
+        "def autograd_gradients():\n"
+        "    return torch.tensor(1.0)\n"
+    )
+    assert [(v.name, v.line) for v in find_violations(src, rule)] == [("torch.autograd.grad", 4)]
+
+
+def test_syntax_error_gives_no_violation_and_rules_lookup():
+    assert names("def f(:\n") == []
+    assert rules_for("ex3_attention", "softmax") == [ATTENTION]
+    assert rules_for("ex2_transforms", "apply_transform") == []
+
+
+def test_message_is_bilingual():
+    (v,) = find_violations("from scipy.special import softmax\n", ATTENTION)
+    msg = v.message("ex3_attention.py")
+    assert "line 1" in msg and "1 行目" in msg and "scipy.special.softmax" in msg
+
+
+BACKWARD = next(r for r in RULES if r.exercise == "ex5_backprop" and r.tasks == ("backward",))
+
+
+def test_forbidden_call_hidden_in_a_helper_or_method_is_found():
+    src = (
+        "import torch\n"
+        "def autograd_gradients(net, x, t):\n"
+        "    return torch.autograd.grad\n"
+        "class TwoLayerNet:\n"
+        "    def backward(self, t):\n"
+        "        return self._helper(t)\n"
+        "    def _helper(self, t):\n"
+        "        return autograd_gradients(self, None, t)\n"
+    )
+    assert [(v.name, v.line) for v in find_violations(src, BACKWARD)] == [("torch.autograd.grad", 3)]
+
+
+def test_backprop_rules_allow_numpy_backward():
+    src = (
+        "import numpy as np\nimport torch\n"
+        "class TwoLayerNet:\n"
+        "    def backward(self, t):\n"
+        "        return {'W1': np.outer(self.g, self.x)}\n"
+        "def autograd_gradients(net, x, t):\n"
+        "    return torch.tensor(x, dtype=torch.float64, requires_grad=True)\n"
+    )
+    assert find_violations(src, BACKWARD) == []

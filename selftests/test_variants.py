@@ -1,0 +1,54 @@
+"""Plausible wrong implementations lose points in their own exercise and nowhere else; a correct
+but differently written implementation gets full points.
+
+Each file ``selftests/variants/<exercise>/<mistake>.py`` replaces that exercise's module in a
+copy of ``solutions/`` and declares ``VARIANT = {"correct": bool, "loses": [task, ...]}``.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from autograder import EXERCISES, POINTS_PER_EXERCISE
+from conftest import VARIANTS, make_submission, run_grader
+
+
+def _declared(path: Path) -> dict:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "VARIANT" for t in node.targets):
+            return ast.literal_eval(node.value)
+    raise AssertionError(f"{path} has no VARIANT = {{...}} declaration")
+
+
+VARIANT_FILES = sorted(VARIANTS.glob("*/*.py"))
+
+
+def test_every_exercise_has_three_wrong_and_one_alternative_variant():
+    for name in EXERCISES:
+        files = sorted((VARIANTS / name).glob("*.py"))
+        kinds = [_declared(p)["correct"] for p in files]
+        assert kinds.count(False) >= 3, f"{name}: needs at least three wrong implementations"
+        assert kinds.count(True) >= 1, f"{name}: needs a correct, differently written implementation"
+
+
+@pytest.mark.parametrize("path", VARIANT_FILES, ids=[f"{p.parent.name}/{p.stem}" for p in VARIANT_FILES])
+def test_variant_is_graded_as_it_deserves(path, tmp_path):
+    exercise = path.parent.name
+    declared = _declared(path)
+    run = run_grader(make_submission(tmp_path, replace={exercise: path}), tmp_path)
+    scores = run.exercise_scores()
+    others = {n: s for n, s in scores.items() if n != exercise}
+    assert others == {n: POINTS_PER_EXERCISE for n in EXERCISES if n != exercise}, run.output
+    tasks = run.task_scores(exercise)
+    if declared["correct"]:
+        assert scores[exercise] == POINTS_PER_EXERCISE, run.output
+        return
+    assert scores[exercise] < POINTS_PER_EXERCISE, f"{path.name} kept full marks"
+    unknown = set(declared["loses"]) - set(tasks)
+    assert not unknown, f"unknown tasks {sorted(unknown)}; tasks are {sorted(tasks)}"
+    lost = {task for task, (got, full) in tasks.items() if got < full}
+    assert lost == set(declared["loses"]), f"{path.name}: lost points in {sorted(lost)}, declared {declared['loses']}"

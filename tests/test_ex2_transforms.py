@@ -1,0 +1,577 @@
+"""Graded tests for ex2_transforms (chapter 3.1 行列 / 固有値と固有ベクトル).
+
+Oracles: corners and eigenpairs derived by hand (derivations in the comments), numpy.linalg.eig /
+numpy.linalg.eigh / scipy.linalg.eig checked through the definition M v = λ v, and exact rational
+arithmetic (fractions.Fraction) for the discriminant of half-integer matrices.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import scipy.linalg  # noqa: E402
+from hypothesis import Phase, assume, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.lines import AxLine  # noqa: E402
+from matplotlib.patches import Polygon  # noqa: E402
+
+from autograder.compare import check_array, check_equal, check_raises, check_type, fail  # noqa: E402
+
+pytestmark = pytest.mark.exercise("ex2_transforms")
+
+# Hypothesis phases without "explain" (it re-runs a failing test many times), one bug reported:
+# a wrong submission fails in about a second instead of several.
+FAST_FAIL = dict(deadline=None, report_multiple_bugs=False,
+                 phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink))
+
+SQRT2 = np.sqrt(2.0)
+SQRT5 = np.sqrt(5.0)
+
+# The chapter's unit square, corners as columns (closed polygon), lines 279-281.
+SQUARE = np.array([[0.0, 1.0, 1.0, 0.0, 0.0],
+                   [0.0, 0.0, 1.0, 1.0, 0.0]])
+SQUARE_INT = [[0, 1, 1, 0, 0], [0, 0, 1, 1, 0]]
+
+
+def _rot(theta: float) -> np.ndarray:
+    return np.array([[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]])
+
+
+ROT45 = _rot(np.pi / 4)
+SHEAR = np.array([[1.0, 0.5], [0.0, 1.0]])
+REFLECT = np.array([[1.0, 0.0], [0.0, -1.0]])
+SCALE2 = np.array([[2.0, 0.0], [0.0, 2.0]])
+IDENTITY = np.eye(2)
+SINGULAR = np.array([[1.0, 2.0], [2.0, 4.0]])
+
+
+def _fmt(M) -> str:
+    return np.array2string(np.asarray(M, dtype=float), separator=", ", precision=4).replace("\n", "")
+
+
+def _eigenpairs(exercise, M, call):
+    """Call real_eigenpairs and check the container: a tuple (values, vectors)."""
+    result = exercise.real_eigenpairs(M)
+    check_type(result, tuple, call=call)
+    check_equal(len(result), 2, call=call, what="length of the returned tuple")
+    return result
+
+
+def _check_pairs(exercise, M, values, vectors, *, rtol=1e-9, atol=1e-12):
+    """real_eigenpairs(M) must equal the hand-derived (values, vectors) exactly up to rounding."""
+    call = f"real_eigenpairs({_fmt(M)})"
+    got_values, got_vectors = _eigenpairs(exercise, M, call)
+    check_array(got_values, np.asarray(values, dtype=float), call=call, rtol=rtol, atol=atol,
+                what="values (eigenvalues, descending)")
+    check_array(got_vectors, np.asarray(vectors, dtype=float).reshape(2, -1), call=call, rtol=rtol, atol=atol,
+                what="vectors (unit eigenvectors as columns, first clearly nonzero component positive)")
+
+
+def _check_vectors_shape(vectors, k, call):
+    check_type(vectors, np.ndarray, call=call, what="vectors")
+    check_equal(tuple(vectors.shape), (2, k), call=call, what="shape of vectors (2, k)")
+
+
+def _check_definition(M, values, vectors, call, *, atol_scale=1e-9):
+    """Check M v = λ v, unit norm, descending order and the sign convention."""
+    M = np.asarray(M, dtype=float)
+    s = max(np.linalg.norm(M), 1.0)
+    k = values.shape[0]
+    check_array(np.linalg.norm(vectors, axis=0), np.ones(k), call=call, atol=1e-12,
+                what="norms of the eigenvector columns")
+    check_array(M @ vectors, vectors * values, call=call, atol=atol_scale * s,
+                what="M @ vectors (must equal vectors * values: M v = λ v)")
+    if k == 2 and values[0] < values[1]:
+        fail(f"{call}: 固有値が降順ではありません: {values.tolist()}",
+             f"{call}: eigenvalues are not in descending order: {values.tolist()}")
+    for i in range(k):
+        v = vectors[:, i]
+        first = v[0] if abs(v[0]) > 1e-6 else v[1]
+        if first < 0:
+            fail(f"{call}: 固有ベクトル {v.tolist()} の符号の規約 (最初の非ゼロ成分が正) が守られていません",
+                 f"{call}: eigenvector {v.tolist()} breaks the sign convention (first nonzero component positive)")
+
+
+# --------------------------------------------------------------------------------------------
+# apply_transform (3 points)
+# --------------------------------------------------------------------------------------------
+
+@pytest.mark.task("apply_transform", points=1)
+def test_apply_transform_chapter_examples(exercise):
+    """The chapter's unit square under identity, scale, 45° rotation, shear, reflection and their composition."""
+    c = np.sqrt(0.5)  # cos 45° = sin 45°
+    # Column j is M @ (x_j, y_j) for the corners (0,0), (1,0), (1,1), (0,1), (0,0):
+    # M = [[a, b], [c, d]] sends (x, y) to (a x + b y, c x + d y).
+    cases = {
+        "identity": ([[1, 0], [0, 1]], SQUARE),
+        "scale 2": ([[2, 0], [0, 2]], 2 * SQUARE),
+        # rotation: (1,0) -> (c, c), (1,1) -> (0, 2c), (0,1) -> (-c, c)
+        "rotation 45°": (ROT45, [[0, c, 0, -c, 0], [0, c, 2 * c, c, 0]]),
+        # shear: (x, y) -> (x + 0.5 y, y)
+        "shear": ([[1, 0.5], [0, 1]], [[0, 1, 1.5, 0.5, 0], [0, 0, 1, 1, 0]]),
+        # reflection: (x, y) -> (x, -y)
+        "reflection": ([[1, 0], [0, -1]], [[0, 1, 1, 0, 0], [0, 0, -1, -1, 0]]),
+        # chapter's composition "rotate, then scale" = scale @ rotate: twice the rotated square
+        "scale @ rotation": (SCALE2 @ ROT45, [[0, 2 * c, 0, -2 * c, 0], [0, 2 * c, 4 * c, 2 * c, 0]]),
+    }
+    for name, (M, expected) in cases.items():
+        out = exercise.apply_transform(M, SQUARE_INT)   # integer input: the result is float64
+        check_array(out, np.asarray(expected, dtype=float), call=f"apply_transform({name} {_fmt(M)}, square)",
+                    rtol=1e-12, atol=1e-15)
+
+
+# Quarter-integer entries in [-10, 10]: exact in float64 and quick to shrink to a small counterexample.
+_entry = st.integers(min_value=-40, max_value=40).map(lambda n: n / 4)
+
+
+@pytest.mark.task("apply_transform", points=1)
+@settings(max_examples=30, **FAST_FAIL)
+@given(M=st.lists(_entry, min_size=4, max_size=4), R=st.lists(_entry, min_size=4, max_size=4),
+       n=st.integers(min_value=0, max_value=6), seed=st.integers(min_value=0, max_value=2**16))
+def test_apply_transform_formula_and_composition(exercise, M, R, n, seed):
+    """Columns map by (x, y) -> (a x + b y, c x + d y); applying R then M equals applying M @ R."""
+    M = np.array(M).reshape(2, 2)
+    R = np.array(R).reshape(2, 2)
+    P = np.random.default_rng(seed).uniform(-5, 5, size=(2, n))
+    # Oracle: the definition of the linear map, written component by component.
+    expected = np.vstack([M[0, 0] * P[0] + M[0, 1] * P[1], M[1, 0] * P[0] + M[1, 1] * P[1]])
+    call = f"apply_transform({_fmt(M)}, P with shape (2, {n}))"
+    out = exercise.apply_transform(M, P)
+    check_array(out, expected, call=call, rtol=1e-12, atol=1e-12)
+    # Composition (chapter: "行列の積は変換の合成"): M (R P) = (M R) P.
+    RP = np.vstack([R[0, 0] * P[0] + R[0, 1] * P[1], R[1, 0] * P[0] + R[1, 1] * P[1]])
+    composed = np.vstack([M[0, 0] * RP[0] + M[0, 1] * RP[1], M[1, 0] * RP[0] + M[1, 1] * RP[1]])
+    check_array(exercise.apply_transform(M @ R, P), composed, call=f"apply_transform(M @ R, P), M={_fmt(M)}, R={_fmt(R)}",
+                rtol=1e-9, atol=1e-9)
+
+
+@pytest.mark.task("apply_transform", points=1)
+def test_apply_transform_rejects_bad_shapes(exercise):
+    """ValueError when M is not (2, 2) or points is not a (2, n) array of column points."""
+    square = np.asarray(SQUARE)
+    for M in (np.eye(3), np.ones((2, 3)), np.ones((3, 2)), np.ones(4), np.ones((1, 2, 2))):
+        check_raises(ValueError, exercise.apply_transform, M, square,
+                     call=f"apply_transform(M with shape {M.shape}, square)")
+    # Points as rows (5, 2), 1-D points and 3-D arrays are not (2, n).
+    for P in (square.T, np.ones(2), np.ones((3, 4)), np.ones((2, 2, 2))):
+        check_raises(ValueError, exercise.apply_transform, SHEAR, P,
+                     call=f"apply_transform(shear, points with shape {P.shape})")
+
+
+# --------------------------------------------------------------------------------------------
+# real_eigenpairs (9 points)
+# --------------------------------------------------------------------------------------------
+
+@pytest.mark.task("real_eigenpairs", points=1)
+def test_real_eigenpairs_rotation_has_no_real_eigenvector(exercise):
+    """Rotations by 45°, 90°, 30° and -60° have complex eigenvalues: empty (0,) and (2, 0) arrays."""
+    # Eigenvalues of a rotation by θ are cos θ ± i sin θ, real only when sin θ = 0.
+    for theta in (np.pi / 4, np.pi / 2, np.pi / 6, -np.pi / 3):
+        _check_pairs(exercise, _rot(theta), np.zeros(0), np.zeros((2, 0)))
+
+
+@pytest.mark.task("real_eigenpairs", points=1)
+def test_real_eigenpairs_shear_is_defective(exercise):
+    """A shear has a repeated eigenvalue but a single eigen-direction (k = 1), also with rounding noise."""
+    # [[1, .5], [0, 1]]: Δ = (1 - 1)² + 4·0.5·0 = 0, λ = 1; M - I = [[0, .5], [0, 0]] has null space x-axis.
+    _check_pairs(exercise, SHEAR, [1.0], [[1.0], [0.0]])
+    # [[1, 0], [.5, 1]]: M - I = [[0, 0], [.5, 0]], null space = y-axis.
+    _check_pairs(exercise, [[1.0, 0.0], [0.5, 1.0]], [1.0], [[0.0], [1.0]])
+    # [[2, 1], [0, 2]]: λ = 2 twice, null(M - 2I) = x-axis.
+    _check_pairs(exercise, [[2.0, 1.0], [0.0, 2.0]], [2.0], [[1.0], [0.0]])
+    # The shear seen in a basis rotated by 30°: Q J Q^T with J = [[1, 1], [0, 1]]. Exactly it has
+    # λ = 1 twice with eigenvector Q e1 = (cos 30°, sin 30°); in float64 its discriminant is ~1e-16.
+    Q = _rot(np.pi / 6)
+    M = Q @ np.array([[1.0, 1.0], [0.0, 1.0]]) @ Q.T
+    _check_pairs(exercise, M, [1.0], [[np.sqrt(3) / 2], [0.5]], rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.task("real_eigenpairs", points=1)
+def test_real_eigenpairs_reflection(exercise):
+    """Reflections have eigenvalues 1 and -1 (the mirror line and its normal), ordered descending."""
+    # [[1, 0], [0, -1]]: e1 -> e1 (λ = 1), e2 -> -e2 (λ = -1).
+    _check_pairs(exercise, REFLECT, [1.0, -1.0], [[1.0, 0.0], [0.0, 1.0]])
+    # [[-1, 0], [0, 1]]: λ = 1 for e2 first (descending), then λ = -1 for e1.
+    _check_pairs(exercise, [[-1.0, 0.0], [0.0, 1.0]], [1.0, -1.0], [[0.0, 1.0], [1.0, 0.0]])
+    # Reflection across y = x, [[0, 1], [1, 0]]: (1, 1) is kept (λ = 1), (1, -1) flips (λ = -1).
+    _check_pairs(exercise, [[0.0, 1.0], [1.0, 0.0]], [1.0, -1.0],
+                 [[1 / SQRT2, 1 / SQRT2], [1 / SQRT2, -1 / SQRT2]])
+
+
+@pytest.mark.task("real_eigenpairs", points=1)
+def test_real_eigenpairs_identity_and_scale(exercise):
+    """Identity, uniform scales and diagonal scales: two eigenpairs, standard basis for λI, descending order."""
+    # λI: every vector is an eigenvector; the documented choice is the standard basis e1, e2.
+    _check_pairs(exercise, IDENTITY, [1.0, 1.0], np.eye(2))
+    _check_pairs(exercise, SCALE2, [2.0, 2.0], np.eye(2))
+    # Rotation by 180° in float64 is [[-1, -1.2e-16], [1.2e-16, -1]] = -I up to rounding.
+    _check_pairs(exercise, _rot(np.pi), [-1.0, -1.0], np.eye(2), atol=1e-12)
+    # diag(3, 0.5): e1 with 3, e2 with 0.5. diag(0.5, 3): descending order puts e2 (λ = 3) first.
+    _check_pairs(exercise, [[3.0, 0.0], [0.0, 0.5]], [3.0, 0.5], np.eye(2))
+    _check_pairs(exercise, [[0.5, 0.0], [0.0, 3.0]], [3.0, 0.5], [[0.0, 1.0], [1.0, 0.0]])
+
+
+@pytest.mark.task("real_eigenpairs", points=1)
+def test_real_eigenpairs_singular_matrices(exercise):
+    """Singular matrices keep their zero eigenvalue: zero matrix, projection, rank-1 and nilpotent matrices."""
+    # Zero matrix = 0·I: values [0, 0], standard basis.
+    _check_pairs(exercise, np.zeros((2, 2)), [0.0, 0.0], np.eye(2))
+    # Projection onto the x-axis: e1 (λ = 1), e2 (λ = 0).
+    _check_pairs(exercise, [[1.0, 0.0], [0.0, 0.0]], [1.0, 0.0], np.eye(2))
+    # [[1, 2], [2, 4]] = (1, 2)(1, 2)^T: tr = 5, det = 0 -> λ = 5 with (1, 2)/√5, λ = 0 with (2, -1)/√5.
+    _check_pairs(exercise, SINGULAR, [5.0, 0.0], [[1 / SQRT5, 2 / SQRT5], [2 / SQRT5, -1 / SQRT5]])
+    # [[2, 4], [1, 2]]: tr = 4, det = 0 -> λ = 4: M - 4I = [[-2, 4], [1, -2]] -> (2, 1)/√5;
+    # λ = 0: null(M) -> (2, -1)/√5.
+    _check_pairs(exercise, [[2.0, 4.0], [1.0, 2.0]], [4.0, 0.0], [[2 / SQRT5, 2 / SQRT5], [1 / SQRT5, -1 / SQRT5]])
+    # Nilpotent [[0, 1], [0, 0]]: λ = 0 twice, defective, eigenvector e1 only.
+    _check_pairs(exercise, [[0.0, 1.0], [0.0, 0.0]], [0.0], [[1.0], [0.0]])
+
+
+@pytest.mark.task("real_eigenpairs", points=1)
+def test_real_eigenpairs_chapter_covariance_is_not_psd(exercise):
+    """The chapter's 'covariance' [[2, 1.5], [1.5, 1]] has a negative eigenvalue (3 - √10)/2 (oracle: eigh)."""
+    C = np.array([[2.0, 1.5], [1.5, 1.0]])
+    # λ² - 3λ + (2 - 2.25) = 0  ->  λ = (3 ± √10)/2 ≈ 3.0811, -0.0811: not positive semidefinite.
+    w, V = np.linalg.eigh(C)                 # ascending; reverse for descending
+    w, V = w[::-1], V[:, ::-1]
+    V = V * np.where(V[0] > 0, 1.0, -1.0)    # sign convention: first component positive
+    check_array(w, [(3 + np.sqrt(10)) / 2, (3 - np.sqrt(10)) / 2], call="numpy.linalg.eigh (oracle self-check)",
+                rtol=1e-12)
+    _check_pairs(exercise, C, w, V, rtol=1e-9, atol=1e-12)
+
+
+def _moderate_matrix():
+    """Four entries, each 0 or of magnitude in [1/64, 4]: LAPACK's balancing makes eig's vectors
+    inaccurate (for the original matrix) when entries differ by ~1e100, so such ratios are excluded."""
+    magnitude = st.floats(min_value=1 / 64, max_value=4.0)
+    entry = st.one_of(st.just(0.0), magnitude, magnitude.map(lambda x: -x))
+    return st.lists(entry, min_size=4, max_size=4)
+
+
+_half = st.integers(min_value=-6, max_value=6).map(lambda n: Fraction(n, 2))
+
+
+@st.composite
+def _defective_matrix(draw):
+    """λI + t x y^T with y = (-x2, x1) ⟂ x: (t x y^T)² = t² x (y·x) y^T = 0, so λ is repeated and the
+    only eigen-direction is x (N v = t x (y·v) = 0 iff v ⟂ y iff v ∥ x)."""
+    lam = draw(_half)
+    x1, x2 = draw(st.tuples(st.integers(-2, 2), st.integers(-2, 2)).filter(lambda x: x != (0, 0)))
+    t = draw(st.sampled_from([Fraction(-1), Fraction(-1, 2), Fraction(1, 2), Fraction(1)]))
+    return [lam - t * x1 * x2, t * x1 * x1, -t * x2 * x2, lam + t * x1 * x2]
+
+
+def _half_integer_matrix():
+    """Exact half-integer entries [a, b, c, d]: general ones (many singular), defective and λI."""
+    general = st.lists(_half, min_size=4, max_size=4)
+    scalar = _half.map(lambda lam: [lam, Fraction(0), Fraction(0), lam])
+    return st.one_of(general, _defective_matrix(), scalar)
+
+
+@pytest.mark.task("real_eigenpairs", points=1)
+@settings(max_examples=60, **FAST_FAIL)
+@given(entries=_half_integer_matrix())
+def test_real_eigenpairs_exact_cases_property(exercise, entries):
+    """Half-integer matrices (many singular, defective or scalar): k from the exact discriminant, M v = λ v."""
+    a, b, c, d = entries
+    M = np.array([[float(a), float(b)], [float(c), float(d)]])
+    call = f"real_eigenpairs({_fmt(M)})"
+    values, vectors = _eigenpairs(exercise, M, call)
+    # Exact oracle: Δ = (a - d)² + 4bc in rational arithmetic.
+    disc = (a - d) ** 2 + 4 * b * c
+    if disc < 0:
+        expected_values = np.zeros(0)
+    elif disc == 0:
+        lam = float((a + d) / 2)
+        scalar = b == 0 and c == 0 and a == d
+        expected_values = np.array([lam, lam]) if scalar else np.array([lam])
+    else:
+        w = np.sort(np.linalg.eigvals(M).real)[::-1]   # both real here
+        expected_values = w
+    check_array(values, expected_values, call=call, rtol=1e-9, atol=1e-9, what="values (eigenvalues, descending)")
+    _check_vectors_shape(vectors, expected_values.shape[0], call)
+    _check_definition(M, values, vectors, call)
+    if expected_values.shape[0] == 2 and disc == 0:   # scalar matrix: the documented standard basis
+        check_array(vectors, np.eye(2), call=call, atol=1e-12, what="vectors of λI (standard basis)")
+
+
+@pytest.mark.task("real_eigenpairs", points=1)
+@settings(max_examples=40, **FAST_FAIL)
+@given(entries=_moderate_matrix())
+def test_real_eigenpairs_matches_scipy_eig(exercise, entries):
+    """Random matrices with well-separated eigenvalues: same real eigenvalues and eigen-lines as scipy.linalg.eig."""
+    M = np.array(entries).reshape(2, 2)
+    s = np.linalg.norm(M)
+    assume(s > 1e-3)
+    w, V = scipy.linalg.eig(M)
+    gap2 = ((w[0] - w[1]) ** 2).real          # = discriminant Δ
+    assume(abs(gap2) > 1e-6 * s * s)          # stay away from repeated eigenvalues
+    call = f"real_eigenpairs({_fmt(M)})"
+    values, vectors = _eigenpairs(exercise, M, call)
+    if gap2 < 0:
+        check_array(values, np.zeros(0), call=call, what="values (complex pair: no real eigenvalue)")
+        check_array(vectors, np.zeros((2, 0)), call=call, what="vectors (complex pair: no real eigenvector)")
+        return
+    order = np.argsort(-w.real)
+    w, V = w.real[order], V.real[:, order]
+    check_array(values, w, call=call, rtol=1e-8, atol=1e-9 * s, what="values (eigenvalues, descending)")
+    _check_vectors_shape(vectors, 2, call)
+    _check_definition(M, values, vectors, call)
+    # Each column spans the same line as scipy's eigenvector: |<v, v_oracle>| = 1 for unit vectors.
+    V = V / np.linalg.norm(V, axis=0)
+    check_array(np.abs(np.sum(vectors * V, axis=0)), np.ones(2), call=call, atol=1e-6,
+                what="|cos| of the angle between each eigenvector and scipy.linalg.eig's")
+
+
+@pytest.mark.task("real_eigenpairs", points=1)
+def test_real_eigenpairs_rejects_bad_input(exercise):
+    """ValueError for a matrix that is not 2x2, contains nan/inf, and for a negative tol."""
+    for M in (np.eye(3), np.ones((2, 3)), np.ones(4), np.array([[1.0, np.nan], [0.0, 1.0]]),
+              np.array([[np.inf, 0.0], [0.0, 1.0]])):
+        check_raises(ValueError, exercise.real_eigenpairs, M, call=f"real_eigenpairs({_fmt(M)} with shape {M.shape})")
+    check_raises(ValueError, exercise.real_eigenpairs, SHEAR, tol=-1e-9, call="real_eigenpairs(shear, tol=-1e-9)")
+
+
+# --------------------------------------------------------------------------------------------
+# preserves_direction (4 points)
+# --------------------------------------------------------------------------------------------
+
+def _check_bool(exercise, M, v, expected):
+    call = f"preserves_direction({_fmt(M)}, {_fmt(v)})"
+    check_equal(exercise.preserves_direction(M, v), expected, call=call)
+
+
+@pytest.mark.task("preserves_direction", points=1)
+def test_preserves_direction_negative_and_zero_eigenvalues(exercise):
+    """Eigenvectors keep their line, also for λ < 0 (direction flips) and λ = 0 (collapse to 0)."""
+    _check_bool(exercise, REFLECT, np.array([1.0, 0.0]), True)        # λ = 1
+    _check_bool(exercise, REFLECT, np.array([0.0, -2.5]), True)       # λ = -1: M v = -v
+    _check_bool(exercise, -IDENTITY, np.array([0.3, -0.7]), True)     # λ = -1 for every v
+    _check_bool(exercise, SINGULAR, np.array([2.0, -1.0]), True)      # λ = 0: M v = (0, 0)
+    _check_bool(exercise, SINGULAR, np.array([-3.0, -6.0]), True)     # λ = 5, any nonzero multiple
+    _check_bool(exercise, np.zeros((2, 2)), np.array([0.6, 0.8]), True)  # M = 0 maps everything to 0
+    _check_bool(exercise, SHEAR, np.array([4.0, 0.0]), True)          # the shear's only eigen-direction
+    _check_bool(exercise, SCALE2, np.array([1e-3, 7.0]), True)        # uniform scale keeps every line
+
+
+@pytest.mark.task("preserves_direction", points=1)
+def test_preserves_direction_false_for_other_vectors(exercise):
+    """Non-eigenvectors: every vector under a 45° rotation, e2 under the shear, (1, 1) under the reflection."""
+    for v in ([1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [-2.0, 0.5]):
+        _check_bool(exercise, ROT45, np.array(v), False)
+    _check_bool(exercise, SHEAR, np.array([0.0, 1.0]), False)         # (0, 1) -> (0.5, 1)
+    _check_bool(exercise, REFLECT, np.array([1.0, 1.0]), False)       # (1, 1) -> (1, -1)
+    _check_bool(exercise, SINGULAR, np.array([1.0, 0.0]), False)      # (1, 0) -> (1, 2)
+    _check_bool(exercise, [[3.0, 0.0], [0.0, 0.5]], np.array([1.0, 1.0]), False)
+
+
+@pytest.mark.task("preserves_direction", points=1)
+@settings(max_examples=40, **FAST_FAIL)
+@given(entries=_moderate_matrix(),
+       scale=st.one_of(st.floats(min_value=-5.0, max_value=-0.1), st.floats(min_value=0.1, max_value=5.0)),
+       angle=st.floats(min_value=0.05, max_value=np.pi - 0.05))
+def test_preserves_direction_matches_numpy_eig(exercise, entries, scale, angle):
+    """True for any nonzero multiple of a real numpy.linalg.eig eigenvector, False for vectors off every eigen-line."""
+    M = np.array(entries).reshape(2, 2)
+    s = np.linalg.norm(M)
+    assume(s > 1e-2)
+    w, V = np.linalg.eig(M)
+    assume(abs(((w[0] - w[1]) ** 2).real) > 1e-4 * s * s)   # distinct real or clearly complex
+    if abs(w[0].imag) > 0:
+        # No real eigenvector: no vector keeps its line.
+        v = np.array([np.cos(angle), np.sin(angle)]) * scale
+        _check_bool(exercise, M, v, False)
+        return
+    V = V.real / np.linalg.norm(V.real, axis=0)
+    for i in range(2):
+        _check_bool(exercise, M, scale * V[:, i], True)
+    # u: the first eigenvector turned by `angle`; skip when u lands near the other eigen-line.
+    c, sn = np.cos(angle), np.sin(angle)
+    u = np.array([[c, -sn], [sn, c]]) @ V[:, 0]
+    assume(abs(u[0] * V[1, 1] - u[1] * V[0, 1]) > 0.05)
+    _check_bool(exercise, M, scale * u, False)
+
+
+@pytest.mark.task("preserves_direction", points=1)
+def test_preserves_direction_rejects_bad_input(exercise):
+    """ValueError for the zero vector, a v that is not shape (2,), and a matrix that is not 2x2."""
+    check_raises(ValueError, exercise.preserves_direction, SHEAR, np.zeros(2),
+                 call="preserves_direction(shear, [0, 0])")
+    for v in (np.ones(3), np.ones((2, 2)), np.float64(1.0), np.ones(1)):
+        check_raises(ValueError, exercise.preserves_direction, SHEAR, v,
+                     call=f"preserves_direction(shear, v with shape {np.shape(v)})")
+    for M in (np.eye(3), np.ones((2, 3)), np.ones(4)):
+        check_raises(ValueError, exercise.preserves_direction, M, np.array([1.0, 0.0]),
+                     call=f"preserves_direction(M with shape {M.shape}, [1, 0])")
+
+
+# --------------------------------------------------------------------------------------------
+# plot_transform (4 points)
+# --------------------------------------------------------------------------------------------
+
+def _closed_polygons(ax) -> list[np.ndarray]:
+    """Vertex arrays (m, 2) of every closed Line2D / Polygon in ax, without the repeated last vertex."""
+    found = []
+    for line in ax.lines:
+        if isinstance(line, AxLine):
+            continue
+        xy = np.asarray(line.get_xydata(), dtype=float)
+        if xy.ndim == 2 and xy.shape[0] >= 2 and np.allclose(xy[0], xy[-1], atol=1e-12):
+            found.append(xy[:-1])
+    for patch in ax.patches:
+        if isinstance(patch, Polygon) and patch.get_closed():
+            xy = np.asarray(patch.get_xy(), dtype=float)
+            if xy.shape[0] >= 2 and np.allclose(xy[0], xy[-1], atol=1e-12):
+                xy = xy[:-1]
+            found.append(xy)
+    return found
+
+
+def _same_polygon(xy: np.ndarray, corners: np.ndarray, atol: float) -> bool:
+    """Same closed polygon: equal vertices up to a cyclic shift or a reversal of the order."""
+    if xy.shape != corners.shape:
+        return False
+    for order in (corners, corners[::-1]):
+        for shift in range(order.shape[0]):
+            if np.allclose(xy, np.roll(order, shift, axis=0), rtol=0, atol=atol):
+                return True
+    return False
+
+
+def _eigen_lines(ax) -> list[np.ndarray]:
+    """Points (m, 2) of each Line2D whose label starts with 'eigen' (the documented contract)."""
+    lines = []
+    for line in ax.lines:
+        if not str(line.get_label()).lower().startswith("eigen"):
+            continue
+        if isinstance(line, AxLine):
+            p1 = np.asarray(line.get_xy1(), dtype=float)
+            p2 = line.get_xy2()
+            p2 = p1 + np.array([1.0, line.get_slope()]) if p2 is None else np.asarray(p2, dtype=float)
+            lines.append(np.vstack([p1, p2]))
+        else:
+            lines.append(np.asarray(line.get_xydata(), dtype=float))
+    return lines
+
+
+def _direction_of(points: np.ndarray, call: str) -> np.ndarray:
+    """Unit direction of a line through the origin; fail if the points are not on one."""
+    norms = np.linalg.norm(points, axis=1)
+    if points.shape[0] < 2 or norms.max() <= 0:
+        fail(f"{call}: 固有方向の線が退化しています: {points.tolist()}",
+             f"{call}: an eigen-direction line is degenerate: {points.tolist()}")
+    d = points[np.argmax(norms)] / norms.max()
+    cross = points[:, 0] * d[1] - points[:, 1] * d[0]
+    if np.any(np.abs(cross) > 1e-9 * np.maximum(norms, 1.0)):
+        fail(f"{call}: 固有方向の線が原点を通る直線になっていません: {points.tolist()}",
+             f"{call}: an eigen-direction line is not a line through the origin: {points.tolist()}")
+    return d
+
+
+def _plot(exercise, M):
+    call = f"plot_transform({_fmt(M)})"
+    fig = exercise.plot_transform(M)
+    check_type(fig, Figure, call=call)
+    if len(fig.axes) != 1:
+        plt.close(fig)
+        fail(f"{call}: ax=None のとき Axes は 1 つのはずですが {len(fig.axes)} 個でした",
+             f"{call}: with ax=None the figure should have one Axes, got {len(fig.axes)}")
+    return fig, fig.axes[0], call
+
+
+@pytest.mark.task("plot_transform", points=1)
+def test_plot_transform_draws_original_and_transformed_square(exercise):
+    """The unit square and M @ square appear as closed polygons (Line2D or Polygon) with the right corners."""
+    corners = SQUARE[:, :4].T
+    for M in (SHEAR, ROT45, REFLECT, SINGULAR, np.array([[0.5, -1.0], [2.0, 0.25]])):
+        fig, ax, call = _plot(exercise, M)
+        try:
+            polygons = _closed_polygons(ax)
+            if not any(_same_polygon(p, corners, 1e-12) for p in polygons):
+                fail(f"{call}: 単位正方形 (0,0),(1,0),(1,1),(0,1) の閉じた多角形が見つかりません",
+                     f"{call}: no closed polygon with the unit square's corners (0,0),(1,0),(1,1),(0,1)")
+            # Oracle: the image of corner (x, y) is x·(first column of M) + y·(second column).
+            image = np.array([x * M[:, 0] + y * M[:, 1] for x, y in corners])
+            if not any(_same_polygon(p, image, 1e-9) for p in polygons):
+                fail(f"{call}: 変換後の正方形 M @ square (角 {image.tolist()}) の閉じた多角形が見つかりません",
+                     f"{call}: no closed polygon with the transformed corners M @ square = {image.tolist()}")
+        finally:
+            plt.close(fig)
+
+
+@pytest.mark.task("plot_transform", points=1)
+def test_plot_transform_draws_one_line_per_real_eigen_direction(exercise):
+    """Lines labelled 'eigen...' through the origin: none for a rotation, one for a shear, two otherwise."""
+    # (matrix, expected eigen-directions or None when any two independent directions are right)
+    cases = [
+        (ROT45, np.zeros((2, 0))),
+        (SHEAR, np.array([[1.0], [0.0]])),
+        (REFLECT, np.eye(2)),
+        (SINGULAR, np.array([[1.0, 2.0], [2.0, -1.0]]) / SQRT5),
+        (SCALE2, None),
+        (IDENTITY, None),
+    ]
+    for M, directions in cases:
+        fig, ax, call = _plot(exercise, M)
+        try:
+            lines = _eigen_lines(ax)
+            k = 2 if directions is None else directions.shape[1]
+            check_equal(len(lines), k, call=call, what="number of Line2D labelled 'eigen...' (real eigen-directions)")
+            found = [_direction_of(p, call) for p in lines]
+            if directions is None:
+                d1, d2 = found
+                if abs(d1[0] * d2[1] - d1[1] * d2[0]) < 0.5:
+                    fail(f"{call}: λI の 2 本の固有方向が独立ではありません: {d1.tolist()}, {d2.tolist()}",
+                         f"{call}: the two eigen-directions of λI are not independent: {d1.tolist()}, {d2.tolist()}")
+                continue
+            for v in directions.T:   # each expected line is drawn (up to sign)
+                if not any(abs(abs(np.dot(v, d)) - 1.0) < 1e-9 for d in found):
+                    fail(f"{call}: 固有方向 {v.tolist()} の線がありません (描かれた方向: {[d.tolist() for d in found]})",
+                         f"{call}: no line along the eigen-direction {v.tolist()} (drawn: {[d.tolist() for d in found]})")
+        finally:
+            plt.close(fig)
+
+
+@pytest.mark.task("plot_transform", points=1)
+def test_plot_transform_title_shows_matrix(exercise):
+    """The title contains the four matrix entries."""
+    M = np.array([[2.0, -1.5], [0.25, 3.0]])
+    fig, ax, call = _plot(exercise, M)
+    try:
+        title = " ".join(ax.get_title(loc) for loc in ("left", "center", "right"))
+        for entry in ("2", "-1.5", "0.25", "3"):
+            if entry not in title:
+                fail(f"{call}: タイトル {title!r} に行列の成分 {entry} がありません",
+                     f"{call}: the title {title!r} does not show the matrix entry {entry}")
+    finally:
+        plt.close(fig)
+
+
+@pytest.mark.task("plot_transform", points=1)
+def test_plot_transform_draws_into_given_axes(exercise):
+    """With ax given, draws into that Axes only and returns ax.figure without creating a figure."""
+    fig, axes = plt.subplots(1, 2)
+    try:
+        before = plt.get_fignums()
+        out = exercise.plot_transform(SHEAR, ax=axes[1])
+        call = "plot_transform(shear, ax=axes[1])"
+        if out is not fig:
+            fail(f"{call}: ax.figure を返すべきですが {type(out).__name__} が返されました",
+                 f"{call}: should return ax.figure, got {type(out).__name__} (another object)")
+        check_equal(plt.get_fignums(), before, call=call, what="open pyplot figures (no new figure)")
+        check_equal(len(axes[0].lines) + len(axes[0].patches), 0, call=call, what="artists in the other Axes")
+        image = np.array([[0.0, 0.0], [1.0, 0.0], [1.5, 1.0], [0.5, 1.0]])  # shear corners, by hand
+        if not any(_same_polygon(p, image, 1e-12) for p in _closed_polygons(axes[1])):
+            fail(f"{call}: 渡した Axes に変換後の正方形がありません",
+                 f"{call}: the transformed square is not in the given Axes")
+        check_equal(len(_eigen_lines(axes[1])), 1, call=call, what="number of eigen-direction lines in the given Axes")
+    finally:
+        plt.close(fig)

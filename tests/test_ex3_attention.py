@@ -1,0 +1,381 @@
+"""Graded tests for ex3_attention (chapter 3.1 Attention機構の数学的基礎, 3.2 softmax_as_probability).
+
+Oracles: torch.softmax and torch.nn.functional.scaled_dot_product_attention in float64 (with
+``scale=1/(sqrt(d_k)*T)`` and a boolean ``attn_mask``, True = attend), scipy.stats.entropy, and
+values derived by hand (derivations in comments).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import example, given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import array_shapes, arrays
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+from scipy.stats import entropy as scipy_entropy
+
+from autograder.compare import check_array, check_equal, check_float, check_raises, check_type, fail
+
+pytestmark = pytest.mark.exercise("ex3_attention")
+
+# The chapter's example (3.2 softmax_as_probability).
+CHAPTER_LOGITS = [2.0, 1.0, 0.1, -1.0, -2.0]
+CHAPTER_TEMPERATURES = [0.1, 0.5, 1.0, 2.0, 5.0]
+
+
+# ---------------------------------------------------------------------------------------------
+# oracles (torch in float64; never the code under test)
+# ---------------------------------------------------------------------------------------------
+
+def _t(a) -> torch.Tensor:
+    return torch.as_tensor(np.asarray(a), dtype=torch.float64)
+
+
+def _torch_softmax(x, dim: int = -1, temperature: float = 1.0) -> np.ndarray:
+    return torch.softmax(_t(x) / temperature, dim=dim).numpy()
+
+
+def _torch_attention(Q, K, V, mask=None, temperature: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """Oracle (output, weights). Output from torch's SDPA, weights from torch.softmax."""
+    q, k, v = _t(Q), _t(K), _t(V)
+    d_k = q.shape[-1]
+    scale = 1.0 / (math.sqrt(d_k) * temperature)
+    m = None if mask is None else torch.as_tensor(np.asarray(mask), dtype=torch.bool)
+    out = F.scaled_dot_product_attention(q, k, v, attn_mask=m, scale=scale)
+    scores = (q @ k.transpose(-2, -1)) * scale
+    if m is not None:
+        scores = scores.masked_fill(~m, float("-inf"))
+    return out.numpy(), torch.softmax(scores, dim=-1).numpy()
+
+
+def _qkv(rng, batch, n_q, n_k, d_k, d_v, scale=1.0):
+    Q = scale * rng.standard_normal((*batch, n_q, d_k))
+    K = rng.standard_normal((*batch, n_k, d_k))
+    V = rng.standard_normal((*batch, n_k, d_v))
+    return Q, K, V
+
+
+def _check_attention(exercise, Q, K, V, *, call, mask=None, temperature=None, rtol=1e-10, atol=1e-13):
+    kwargs = {}
+    if mask is not None:
+        kwargs["mask"] = mask
+    if temperature is not None:
+        kwargs["temperature"] = temperature
+    result = exercise.scaled_dot_product_attention(Q, K, V, **kwargs)
+    check_type(result, tuple, call=call)
+    check_equal(len(result), 2, call=call, what="length of the returned tuple (output, weights)")
+    out, weights = result
+    exp_out, exp_w = _torch_attention(Q, K, V, mask=mask, temperature=1.0 if temperature is None else temperature)
+    check_array(weights, exp_w, call=call, rtol=rtol, atol=atol, what="weights")
+    check_array(out, exp_out, call=call, rtol=rtol, atol=atol, what="output")
+    return out, weights
+
+
+# =============================================================================================
+# softmax (7 points)
+# =============================================================================================
+
+@pytest.mark.task("softmax", points=1)
+def test_softmax_large_scores_stable(exercise):
+    """softmax of [1000, 1001, 1002] and [-1000, -1001, -1002] is finite, float64 and exact."""
+    # Hand derivation: subtracting the max 1002 gives exp([-2, -1, 0]); divide by the sum.
+    # Without the max subtraction exp(1000) overflows (inf / inf = nan) and exp(-1000)
+    # underflows to 0 (0 / 0 = nan).
+    e = np.exp([-2.0, -1.0, 0.0])
+    out = exercise.softmax([1000, 1001, 1002])
+    check_array(out, e / e.sum(), call="softmax([1000, 1001, 1002])", rtol=1e-12, atol=1e-15)
+    check_equal(out.dtype.name, "float64", call="softmax([1000, 1001, 1002])", what="dtype")
+    e = np.exp([0.0, -1.0, -2.0])
+    out = exercise.softmax(np.array([-1000.0, -1001.0, -1002.0]))
+    check_array(out, e / e.sum(), call="softmax([-1000, -1001, -1002])", rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.task("softmax", points=1)
+def test_softmax_rows_sum_to_one_matrix(exercise):
+    """On a score matrix each row (default axis=-1) is normalised separately and sums to 1."""
+    x = np.array([[1000.0, 1001.0, 1002.0], [0.0, 0.0, 0.0], [-5.0, 0.0, 5.0], [3.0, -2.0, 0.5]],
+                 dtype=np.float32)
+    call = "softmax(x)  # x: 4x3 float32 score matrix"
+    out = exercise.softmax(x)
+    check_array(out, _torch_softmax(x, dim=-1), call=call, rtol=1e-6, atol=1e-7)
+    check_equal(out.dtype.name, "float64", call=call, what="dtype")
+    check_array(out.sum(axis=-1), np.ones(4), call=call, rtol=1e-12, atol=0.0, what="row sums")
+
+
+@pytest.mark.task("softmax", points=1)
+def test_softmax_other_axes(exercise):
+    """axis=0 normalises columns, and axis=1 of a 3-D array matches torch.softmax(dim=1)."""
+    rng = np.random.default_rng(0)
+    x = 3.0 * rng.standard_normal((3, 4))
+    check_array(exercise.softmax(x, axis=0), _torch_softmax(x, dim=0), call="softmax(x, axis=0)  # x: 3x4",
+                rtol=1e-12, atol=1e-15)
+    y = 3.0 * rng.standard_normal((2, 5, 3))
+    check_array(exercise.softmax(y, axis=1), _torch_softmax(y, dim=1), call="softmax(y, axis=1)  # y: 2x5x3",
+                rtol=1e-12, atol=1e-15)
+
+
+_logit_arrays = arrays(
+    np.float64,
+    array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=6),
+    elements=st.floats(min_value=-50.0, max_value=50.0, allow_nan=False, allow_infinity=False),
+)
+
+
+@pytest.mark.task("softmax", points=1)
+@given(x=_logit_arrays, shift=st.floats(min_value=-1000.0, max_value=1000.0))
+def test_softmax_shift_invariance_property(exercise, x, shift):
+    """Property: softmax(x + c) = softmax(x) = torch's softmax, and each slice sums to 1."""
+    expected = _torch_softmax(x, dim=-1)
+    call = f"softmax(x + c)  # x.shape={x.shape}, c={shift!r}"
+    out = exercise.softmax(x + shift)
+    # |c| <= 1000 loses at most ~1e-13 of absolute precision in x + c.
+    check_array(out, expected, call=call, rtol=1e-9, atol=1e-10)
+    check_array(out.sum(axis=-1, keepdims=True), np.ones((*x.shape[:-1], 1)), call=call, rtol=1e-12,
+                what="sums along axis -1")
+
+
+@pytest.mark.task("softmax", points=1)
+def test_softmax_temperature_chapter_logits(exercise):
+    """Chapter 3.2: logits [2, 1, 0.1, -1, -2] at T in [0.1, 0.5, 1, 2, 5] match torch.softmax(x / T)."""
+    for t in CHAPTER_TEMPERATURES:
+        check_array(exercise.softmax(np.array(CHAPTER_LOGITS), temperature=t),
+                    _torch_softmax(CHAPTER_LOGITS, temperature=t),
+                    call=f"softmax({CHAPTER_LOGITS}, temperature={t})", rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.task("softmax", points=1)
+def test_softmax_temperature_limits(exercise):
+    """T -> 0 puts the mass on the argmax (split among ties); T -> infinity gives the uniform distribution."""
+    # T = 1e-8 on [1, 3, 3]: (x - max) / T = [-2e8, 0, 0] -> exp = [0, 1, 1] -> [0, 1/2, 1/2].
+    # (atol 1e-8: a log-sum-exp formulation rounds 3e8 + log 2 and is off by ~1e-9 here.)
+    check_array(exercise.softmax(np.array([1.0, 3.0, 3.0]), temperature=1e-8), [0.0, 0.5, 0.5],
+                call="softmax([1, 3, 3], temperature=1e-8)", rtol=0.0, atol=1e-8)
+    # Rows of a matrix: the second row's max 7 is unique -> one-hot.
+    check_array(exercise.softmax(np.array([[1.0, 3.0, 3.0], [7.0, -1.0, 6.0]]), temperature=1e-6),
+                [[0.0, 0.5, 0.5], [1.0, 0.0, 0.0]],
+                call="softmax([[1, 3, 3], [7, -1, 6]], temperature=1e-6)", rtol=0.0, atol=1e-8)
+    # T = 1e12: x / T differs by at most 4e-12 between entries -> uniform 1/5 to ~1e-12.
+    check_array(exercise.softmax(np.array(CHAPTER_LOGITS), temperature=1e12), np.full(5, 0.2),
+                call=f"softmax({CHAPTER_LOGITS}, temperature=1e12)", rtol=0.0, atol=1e-11)
+
+
+@pytest.mark.task("softmax", points=1)
+def test_softmax_invalid_temperature_raises(exercise):
+    """temperature <= 0 or non-finite (0, -1, inf, -inf, nan) raises ValueError."""
+    for t in (0.0, 0, -1.0, -1e-300, math.inf, -math.inf, math.nan):
+        check_raises(ValueError, exercise.softmax, np.array(CHAPTER_LOGITS), temperature=t,
+                     call=f"softmax({CHAPTER_LOGITS}, temperature={t!r})")
+
+
+# =============================================================================================
+# scaled_dot_product_attention (8 points)
+# =============================================================================================
+
+@pytest.mark.task("scaled_dot_product_attention", points=2)
+def test_attention_single_head_matches_torch(exercise):
+    """One head with n_q=5, n_k=7, d_k=6, d_v=3: output and weights match torch's SDPA (scale 1/sqrt(d_k))."""
+    rng = np.random.default_rng(0)
+    Q, K, V = _qkv(rng, (), n_q=5, n_k=7, d_k=6, d_v=3, scale=1.5)
+    _, weights = _check_attention(exercise, Q, K, V, call="scaled_dot_product_attention(Q, K, V)  "
+                                  "# Q: 5x6, K: 7x6, V: 7x3")
+    check_array(weights.sum(axis=-1), np.ones(5), call="scaled_dot_product_attention(Q, K, V)", rtol=1e-12,
+                what="row sums of weights")
+
+
+@pytest.mark.task("scaled_dot_product_attention", points=1)
+def test_attention_temperature_matches_torch(exercise):
+    """Temperature divides the scores: matches torch SDPA with scale=1/(sqrt(d_k)*T), stable at T=0.01."""
+    rng = np.random.default_rng(1)
+    Q, K, V = _qkv(rng, (2,), n_q=4, n_k=6, d_k=5, d_v=3, scale=4.0)
+    for t in (0.5, 3.0, 0.01):
+        # At T = 0.01 the scaled scores reach ~1e3: exp overflows without the max subtraction.
+        _check_attention(exercise, Q, K, V, temperature=t,
+                         call=f"scaled_dot_product_attention(Q, K, V, temperature={t})  # Q: 2x4x5, K: 2x6x5")
+
+
+@pytest.mark.task("scaled_dot_product_attention", points=1)
+def test_attention_batch_dims_broadcast(exercise):
+    """Leading batch/head dims: (2,3,4,8) x (2,3,6,8) x (2,3,6,5), and K, V without batch dims broadcast."""
+    rng = np.random.default_rng(2)
+    Q, K, V = _qkv(rng, (2, 3), n_q=4, n_k=6, d_k=8, d_v=5)
+    _check_attention(exercise, Q, K, V, call="scaled_dot_product_attention(Q, K, V)  # Q: 2x3x4x8, K: 2x3x6x8, "
+                     "V: 2x3x6x5")
+    K1, V1 = K[0, 0], V[0, 0]
+    _check_attention(exercise, Q, K1, V1, call="scaled_dot_product_attention(Q, K, V)  # Q: 2x3x4x8, K: 6x8, V: 6x5")
+
+
+@pytest.mark.task("scaled_dot_product_attention", points=1)
+def test_attention_causal_mask_matches_torch(exercise):
+    """Causal mask torch.tril (True = attend) and a key-padding mask: matches torch SDPA; blocked weights are 0."""
+    rng = np.random.default_rng(3)
+    Q, K, V = _qkv(rng, (2,), n_q=5, n_k=5, d_k=4, d_v=3, scale=2.0)
+    causal = torch.tril(torch.ones(5, 5, dtype=torch.bool)).numpy()
+    _, weights = _check_attention(exercise, Q, K, V, mask=causal,
+                                  call="scaled_dot_product_attention(Q, K, V, mask=torch.tril(ones(5, 5)))")
+    check_array(weights[:, ~causal], np.zeros((2, 10)), call="scaled_dot_product_attention(Q, K, V, mask=causal)",
+                rtol=0.0, atol=0.0, what="weights above the diagonal (blocked)")
+    # Key padding: batch item 0 may see keys 0..4, item 1 only keys 0..2; shape (2, 1, 5) broadcasts
+    # over the query rows.
+    padding = np.array([[[True] * 5], [[True, True, True, False, False]]])
+    _check_attention(exercise, Q, K, V, mask=padding, temperature=0.7,
+                     call="scaled_dot_product_attention(Q, K, V, mask=padding, temperature=0.7)  # mask: 2x1x5")
+
+
+@pytest.mark.task("scaled_dot_product_attention", points=1)
+def test_attention_non_boolean_mask_raises(exercise):
+    """A mask that is not boolean (0/1 ints, 0/1 floats, an additive -inf mask) raises ValueError."""
+    rng = np.random.default_rng(4)
+    Q, K, V = _qkv(rng, (), n_q=4, n_k=4, d_k=3, d_v=2)
+    tril = np.tril(np.ones((4, 4)))
+    additive = np.where(tril > 0, 0.0, -np.inf)
+    for name, mask in (("np.tril(np.ones((4, 4), dtype=int))", tril.astype(int)),
+                       ("np.tril(np.ones((4, 4)))", tril),
+                       ("np.where(tril, 0.0, -np.inf)", additive)):
+        check_raises(ValueError, exercise.scaled_dot_product_attention, Q, K, V, mask=mask,
+                     call=f"scaled_dot_product_attention(Q, K, V, mask={name})")
+
+
+@pytest.mark.task("scaled_dot_product_attention", points=1)
+def test_attention_fully_masked_row_raises(exercise):
+    """A query row whose keys are all blocked raises ValueError naming that row (index 3)."""
+    rng = np.random.default_rng(5)
+    Q, K, V = _qkv(rng, (), n_q=5, n_k=5, d_k=4, d_v=2)
+    mask = np.tril(np.ones((5, 5), dtype=bool))
+    mask[3, :] = False
+    check_raises(ValueError, exercise.scaled_dot_product_attention, Q, K, V, mask=mask,
+                 call="scaled_dot_product_attention(Q, K, V, mask=mask)  # mask[3] all False",
+                 match=r"(?<![\d.])3(?![\d.])")
+
+
+@pytest.mark.task("scaled_dot_product_attention", points=1)
+def test_attention_dimension_mismatch_raises(exercise):
+    """Q and K with different d_k, or K and V with different n_k, raise ValueError naming d_k / n_k."""
+    rng = np.random.default_rng(6)
+    Q = rng.standard_normal((4, 6))
+    check_raises(ValueError, exercise.scaled_dot_product_attention, Q, rng.standard_normal((5, 7)),
+                 rng.standard_normal((5, 3)), call="scaled_dot_product_attention(Q, K, V)  # Q: 4x6, K: 5x7",
+                 match=r"d_k")
+    check_raises(ValueError, exercise.scaled_dot_product_attention, Q, rng.standard_normal((5, 6)),
+                 rng.standard_normal((6, 3)), call="scaled_dot_product_attention(Q, K, V)  # K: 5x6, V: 6x3",
+                 match=r"n_k")
+
+
+# =============================================================================================
+# attention_entropy (3 points)
+# =============================================================================================
+
+@pytest.mark.task("attention_entropy", points=1)
+def test_entropy_matches_scipy(exercise):
+    """Batched weights (2, 3, 5), some with exact zeros: entropy per row matches scipy.stats.entropy."""
+    rng = np.random.default_rng(7)
+    w = _torch_softmax(2.0 * rng.standard_normal((2, 3, 5)), dim=-1)
+    w[1, 2] = [0.0, 0.25, 0.0, 0.75, 0.0]
+    check_array(exercise.attention_entropy(w), scipy_entropy(w, axis=-1), call="attention_entropy(w)  # w: 2x3x5",
+                rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.task("attention_entropy", points=1)
+def test_entropy_zero_probabilities_exact(exercise):
+    """0 log 0 = 0 with no fudge: one-hot rows give exactly 0, [1/2, 1/2, 0, 0] gives log 2, uniform gives log n."""
+    # Hand derivation: H(one-hot) = -1 log 1 = 0; H([1/2, 1/2, 0, 0]) = -2 (1/2) log(1/2) = log 2;
+    # H(uniform over n) = -n (1/n) log(1/n) = log n. A "+1e-10" inside the log is off by ~1e-10.
+    w = np.array([[1.0, 0.0, 0.0, 0.0],
+                  [0.5, 0.5, 0.0, 0.0],
+                  [0.25, 0.25, 0.25, 0.25],
+                  [0.0, 0.0, 0.0, 1.0]])
+    check_array(exercise.attention_entropy(w), [0.0, math.log(2), math.log(4), 0.0],
+                call="attention_entropy([[1,0,0,0], [.5,.5,0,0], [.25,.25,.25,.25], [0,0,0,1]])",
+                rtol=1e-14, atol=1e-300)
+
+
+def _distributions():
+    """Rows of non-negative weights normalised to sum 1 (zeros included), shape (rows, n)."""
+    return st.integers(1, 4).flatmap(lambda rows: st.integers(1, 7).flatmap(lambda n: arrays(
+        np.float64, (rows, n),
+        elements=st.one_of(st.just(0.0), st.floats(min_value=1e-6, max_value=1.0)),
+    )))
+
+
+@pytest.mark.task("attention_entropy", points=1)
+@given(raw=_distributions())
+@example(raw=np.array([[0.0, 1.0, 0.0], [1.0, 1.0, 1.0]]))
+def test_entropy_bounds_property(exercise, raw):
+    """Property: 0 <= H <= log n for every distribution row, H = 0 for one-hot rows, H = log n for uniform rows."""
+    raw = raw.copy()
+    raw[raw.sum(axis=-1) == 0, 0] = 1.0  # every row needs some mass
+    p = raw / raw.sum(axis=-1, keepdims=True)
+    n = p.shape[-1]
+    call = f"attention_entropy(p)  # p.shape={p.shape}"
+    h = exercise.attention_entropy(p)
+    check_array(h, scipy_entropy(p, axis=-1), call=call, rtol=1e-9, atol=1e-12)
+    if np.any(h < 0.0) or np.any(h > math.log(n) + 1e-12):
+        fail(f"{call} の値 {h.tolist()} が範囲 [0, log {n}] の外です。",
+             f"{call} returned {h.tolist()}, outside [0, log {n}].")
+    one_hot = np.count_nonzero(p, axis=-1) == 1
+    check_array(h[one_hot], np.zeros(int(one_hot.sum())), call=call, rtol=0.0, atol=0.0,
+                what="entropy of one-hot rows")
+    uniform = np.all(p == p[:, :1], axis=-1)
+    check_array(h[uniform], np.full(int(uniform.sum()), math.log(n)), call=call, rtol=1e-12,
+                what="entropy of uniform rows")
+
+
+# =============================================================================================
+# plot_temperature_effect (2 points)
+# =============================================================================================
+
+_NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+
+
+def _bar_heights(ax) -> np.ndarray:
+    return np.array([p.get_height() for p in ax.patches if isinstance(p, Rectangle)], dtype=np.float64)
+
+
+def _chapter_figure(exercise):
+    call = f"plot_temperature_effect({CHAPTER_LOGITS}, {CHAPTER_TEMPERATURES})"
+    fig = exercise.plot_temperature_effect(CHAPTER_LOGITS, CHAPTER_TEMPERATURES)
+    check_type(fig, Figure, call=call)
+    check_equal(len(fig.axes), len(CHAPTER_TEMPERATURES), call=call, what="number of panels (Axes)")
+    return fig, call
+
+
+@pytest.mark.task("plot_temperature_effect", points=1)
+def test_plot_panels_bars_titles(exercise):
+    """Chapter figure: one panel per temperature, bar heights = torch softmax(logits / T), title shows T."""
+    fig, call = _chapter_figure(exercise)
+    try:
+        for i, (ax, t) in enumerate(zip(fig.axes, CHAPTER_TEMPERATURES)):
+            check_array(_bar_heights(ax), _torch_softmax(CHAPTER_LOGITS, temperature=t), call=call,
+                        rtol=1e-9, atol=1e-12, what=f"bar heights of panel {i} (T={t})")
+            title = ax.get_title()
+            if not any(math.isclose(float(s), t, rel_tol=1e-6) for s in re.findall(_NUMBER, title)):
+                fail(f"{call}: パネル {i} のタイトル {title!r} に温度 {t} が含まれていません。",
+                     f"{call}: the title {title!r} of panel {i} does not show the temperature {t}.")
+    finally:
+        plt.close(fig)
+
+
+@pytest.mark.task("plot_temperature_effect", points=1)
+def test_plot_entropy_text(exercise):
+    """Each panel shows its entropy as text 'H = ...' matching scipy.stats.entropy to two decimals."""
+    fig, call = _chapter_figure(exercise)
+    try:
+        for i, (ax, t) in enumerate(zip(fig.axes, CHAPTER_TEMPERATURES)):
+            texts = [txt.get_text() for txt in ax.texts]
+            found = [m.group(1) for s in texts for m in [re.search(rf"H\s*=\s*({_NUMBER})", s)] if m]
+            if not found:
+                fail(f"{call}: パネル {i} (T={t}) にエントロピーのテキスト 'H = ...' がありません "
+                     f"(テキスト: {texts[:8]})。",
+                     f"{call}: panel {i} (T={t}) has no entropy text 'H = ...' (texts: {texts[:8]}).")
+            expected = float(scipy_entropy(_torch_softmax(CHAPTER_LOGITS, temperature=t)))
+            check_float(float(found[0]), expected, call=call, rtol=0.0, atol=0.005 + 1e-9,
+                        what=f"entropy shown in panel {i} (T={t})")
+    finally:
+        plt.close(fig)

@@ -1,0 +1,488 @@
+"""Graded tests for ex4_gradient_descent (chapter section 3.3 微分とバックプロパゲーション).
+
+The chapter's loss is f(x, y) = (x - 2)² + (y - 3)² + 0.5·x·y. These tests define their own copy
+of f, its gradient and its Hessian (from the formula, not from the exercise module) and use as
+oracles: numpy.linalg.solve / matrix_power / norm(·, 2), scipy.optimize.minimize, a plain loop
+written here, and values derived by hand (derivations in comments).
+
+Hand-derived facts used below:
+- ∇f(x, y) = (2x + 0.5y - 4, 0.5x + 2y - 6) = H p - b with H = [[2, .5], [.5, 2]], b = (4, 6).
+- ∇f = 0: 2x + 0.5y = 4 and 0.5x + 2y = 6. det H = 4 - 1/4 = 15/4, so
+  x = (2·4 - 0.5·6) / (15/4) = 5 · 4/15 = 4/3 and y = (2·6 - 0.5·4) / (15/4) = 10 · 4/15 = 8/3.
+  f(4/3, 8/3) = 4/9 + 1/9 + 0.5 · 32/9 = 21/9 = 7/3.
+- det(H - λI) = (2 - λ)² - 1/4 = 0  ⇒  λ = 2 ± 1/2: λ_max = 2.5 (eigenvector (1, 1)/√2),
+  λ_min = 1.5 (eigenvector (1, -1)/√2). Stability bound 2/λ_max = 0.8.
+- Gradient descent: e_k = x_k - p* obeys e_{k+1} = (I - ηH) e_k. At η = 0.8 the factor along
+  (1, 1)/√2 is 1 - 0.8·2.5 = -1 (a 2-cycle), along (1, -1)/√2 it is 1 - 0.8·1.5 = -0.2 (decays).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+from matplotlib.contour import ContourSet
+from matplotlib.figure import Figure
+from scipy.optimize import minimize
+
+from autograder.compare import check_array, check_equal, check_float, check_raises, check_type, fail
+
+pytestmark = pytest.mark.exercise("ex4_gradient_descent")
+
+# ---------------------------------------------------------------------------------------------
+# Oracles written here (never the exercise module's f / grad_f / hessian_f)
+# ---------------------------------------------------------------------------------------------
+
+H = np.array([[2.0, 0.5], [0.5, 2.0]])
+B = np.array([4.0, 6.0])
+P_STAR = np.array([4.0 / 3.0, 8.0 / 3.0])  # hand-derived, see the module docstring
+CHAPTER_STARTS = [(-0.5, 6.0), (4.5, 0.0), (4.0, 6.0)]
+DIVERGENCE_FACTOR = 1e6  # the documented constant of compare_learning_rates
+
+
+def loss(p):
+    """The chapter's f on (..., 2) arrays, typed from the formula."""
+    p = np.asarray(p, dtype=np.float64)
+    x, y = p[..., 0], p[..., 1]
+    return (x - 2.0) ** 2 + (y - 3.0) ** 2 + 0.5 * x * y
+
+
+def grad(p):
+    """∇f for one point of shape (2,), typed from the formula (chapter's grad_f2d)."""
+    x, y = float(p[0]), float(p[1])
+    return np.array([2.0 * (x - 2.0) + 0.5 * y, 2.0 * (y - 3.0) + 0.5 * x])
+
+
+def plain_descent(g, x0, eta, n_steps, tol=None):
+    """Reference loop: x_{k+1} = x_k - η g(x_k); stop at the first point with ‖g‖ < tol."""
+    x = np.array(x0, dtype=np.float64)
+    rows = [x]
+    for _ in range(n_steps):
+        gx = g(x)
+        if tol is not None and np.linalg.norm(gx) < tol:
+            break
+        x = x - eta * gx
+        rows.append(x)
+    return np.array(rows)
+
+
+def _check_update_rule(traj, g, eta, *, call, rtol=1e-12, atol=1e-12):
+    """Every row after the first must be x_{k+1} = x_k - η g(x_k), recomputed from the rows."""
+    for k in range(len(traj) - 1):
+        expected = traj[k] - eta * g(traj[k])
+        check_array(traj[k + 1], expected, call=call, rtol=rtol, atol=atol,
+                    what=f"row {k + 1} of the trajectory (x_{k + 1} = x_{k} - η ∇f(x_{k})) / 軌跡の {k + 1} 行目")
+
+
+# ---------------------------------------------------------------------------------------------
+# true_minimum (3 points)
+# ---------------------------------------------------------------------------------------------
+
+@pytest.mark.task("true_minimum", points=2)
+def test_true_minimum_solves_gradient_system(exercise):
+    """true_minimum() is (4/3, 8/3) (not (2, 3)), the solution of H p = (4, 6) by numpy.linalg.solve."""
+    out = exercise.true_minimum()
+    call = "true_minimum()"
+    check_array(out, np.linalg.solve(H, B), call=call + " vs numpy.linalg.solve(H, (4, 6))", rtol=1e-12, atol=1e-14)
+    check_array(out, P_STAR, call=call + " vs hand-derived (4/3, 8/3)", rtol=1e-12, atol=1e-14)
+    # The gradient (our own formula) vanishes there; at the chapter's (2, 3) it is (1.5, 1).
+    check_array(grad(out), np.zeros(2), call="∇f(true_minimum())", rtol=0.0, atol=1e-12,
+                what="gradient at the returned point / 戻り値での勾配")
+
+
+@pytest.mark.task("true_minimum", points=1)
+def test_true_minimum_matches_scipy_minimize(exercise):
+    """true_minimum() agrees with scipy.optimize.minimize on f, and f there is 7/3."""
+    res = minimize(loss, x0=np.zeros(2), jac=grad, method="BFGS", options={"gtol": 1e-12})
+    out = exercise.true_minimum()
+    check_array(out, res.x, call="true_minimum() vs scipy.optimize.minimize(f, (0, 0))", rtol=0.0, atol=1e-7)
+    # f(4/3, 8/3) = 4/9 + 1/9 + 16/9 = 7/3 (module docstring).
+    check_float(float(loss(out)), 7.0 / 3.0, call="f(true_minimum())", rtol=1e-12,
+                what="f at the returned point / 戻り値での f")
+
+
+# ---------------------------------------------------------------------------------------------
+# gradient_descent (7 points)
+# ---------------------------------------------------------------------------------------------
+
+@pytest.mark.task("gradient_descent", points=2)
+def test_gradient_descent_chapter_trajectory(exercise):
+    """Chapter run from (-0.5, 6), η = 0.1, 50 steps: shape (51, 2), row 0 = x0, update rule, closed form."""
+    x0 = (-0.5, 6.0)
+    call = "gradient_descent(grad, (-0.5, 6), learning_rate=0.1, n_steps=50)"
+    traj = exercise.gradient_descent(grad, x0, 0.1, 50)
+    check_type(traj, np.ndarray, call=call)
+    check_equal(traj.shape, (51, 2), call=call, what="shape of the trajectory / 軌跡の形状")
+    check_array(traj[0], np.array(x0), call=call, rtol=0.0, atol=0.0, what="row 0 (x0) / 0 行目 (x0)")
+    _check_update_rule(traj, grad, 0.1, call=call)
+    # Closed form: x_k = p* + (I - ηH)^k (x0 - p*), with p* from numpy.linalg.solve.
+    p_star = np.linalg.solve(H, B)
+    m = np.eye(2) - 0.1 * H
+    expected = np.array([p_star + np.linalg.matrix_power(m, k) @ (np.array(x0) - p_star) for k in range(51)])
+    check_array(traj, expected, call=call + " vs closed form p* + (I - ηH)^k (x0 - p*)", rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.task("gradient_descent", points=1)
+def test_gradient_descent_stops_at_first_point_below_tol(exercise):
+    """With tol, the trajectory ends at the first point whose gradient norm is below tol (inclusive)."""
+    tol = 1e-6
+    call = f"gradient_descent(grad, (4, 6), learning_rate=0.1, n_steps=1000, tol={tol:g})"
+    traj = exercise.gradient_descent(grad, np.array([4.0, 6.0]), 0.1, 1000, tol=tol)
+    expected = plain_descent(grad, [4.0, 6.0], 0.1, 1000, tol=tol)
+    norms = np.linalg.norm([grad(p) for p in expected], axis=1)
+    assert norms[-1] < tol <= norms[:-1].min() and len(expected) < 1001  # oracle sanity
+    check_type(traj, np.ndarray, call=call)
+    check_equal(traj.shape, expected.shape, call=call,
+                what="shape of the trajectory (it must end at the first point with ‖∇f‖ < tol) / "
+                     "軌跡の形状 (‖∇f‖ < tol となる最初の点で終わること)")
+    check_array(traj, expected, call=call, rtol=1e-12, atol=1e-12)
+    # If tol is never reached, all n_steps updates are made.
+    call = f"gradient_descent(grad, (4, 6), learning_rate=0.1, n_steps=10, tol={tol:g})"
+    traj = exercise.gradient_descent(grad, np.array([4.0, 6.0]), 0.1, 10, tol=tol)
+    check_array(traj, plain_descent(grad, [4.0, 6.0], 0.1, 10), call=call, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.task("gradient_descent", points=1)
+def test_gradient_descent_start_at_minimum(exercise):
+    """Starting at the minimum: length 1 with tol, and a constant trajectory without tol."""
+    p_star = np.linalg.solve(H, B)  # ‖∇f(p_star)‖ is ~1e-15, far below tol
+    call = "gradient_descent(grad, p*, learning_rate=0.1, n_steps=20, tol=1e-9)"
+    traj = exercise.gradient_descent(grad, p_star, 0.1, 20, tol=1e-9)
+    check_array(traj, p_star[None, :], call=call, rtol=0.0, atol=0.0)
+    call = "gradient_descent(grad, p*, learning_rate=0.1, n_steps=5)"
+    traj = exercise.gradient_descent(grad, p_star, 0.1, 5)
+    check_array(traj, np.tile(p_star, (6, 1)), call=call, rtol=0.0, atol=1e-12)
+
+
+@pytest.mark.task("gradient_descent", points=1)
+def test_gradient_descent_input_forms_and_x0_untouched(exercise):
+    """Integer arrays, lists and tuples work, x0 is never modified, n_steps=0 gives x0 only."""
+    expected = plain_descent(grad, [4.0, 6.0], 0.1, 3)
+    x_int = np.array([4, 6])
+    call = "gradient_descent(grad, np.array([4, 6]), 0.1, 3)"
+    check_array(exercise.gradient_descent(grad, x_int, 0.1, 3), expected, call=call, rtol=1e-12, atol=1e-12)
+    check_array(x_int, np.array([4, 6]), call=call, dtype_kind="iu", rtol=0.0, atol=0.0,
+                what="x0 after the call (must not change) / 呼び出し後の x0 (変更してはいけない)")
+    call = "gradient_descent(grad, [4, 6], 0.1, 3)"
+    check_array(exercise.gradient_descent(grad, [4, 6], 0.1, 3), expected, call=call, rtol=1e-12, atol=1e-12)
+    x_float = np.array([4.5, 0.0])
+    call = "gradient_descent(grad, np.array([4.5, 0.0]), 0.1, 3)"
+    out = exercise.gradient_descent(grad, x_float, 0.1, 3)
+    check_array(out, plain_descent(grad, [4.5, 0.0], 0.1, 3), call=call, rtol=1e-12, atol=1e-12)
+    check_array(x_float, np.array([4.5, 0.0]), call=call, rtol=0.0, atol=0.0,
+                what="x0 after the call (must not change) / 呼び出し後の x0 (変更してはいけない)")
+    call = "gradient_descent(grad, (4.5, 0.0), 0.1, 0)"
+    check_array(exercise.gradient_descent(grad, (4.5, 0.0), 0.1, 0), np.array([[4.5, 0.0]]), call=call,
+                rtol=0.0, atol=0.0)
+
+
+@pytest.mark.task("gradient_descent", points=1)
+def test_gradient_descent_rejects_bad_input(exercise):
+    """ValueError for learning_rate <= 0, n_steps < 0, and an x0 that is not 1-D."""
+    gd = exercise.gradient_descent
+    x0 = np.array([1.0, 2.0])
+    check_raises(ValueError, gd, grad, x0, 0.0, 5, call="gradient_descent(grad, x0, learning_rate=0.0, n_steps=5)")
+    check_raises(ValueError, gd, grad, x0, -0.1, 5, call="gradient_descent(grad, x0, learning_rate=-0.1, n_steps=5)")
+    check_raises(ValueError, gd, grad, x0, 0.1, -1, call="gradient_descent(grad, x0, learning_rate=0.1, n_steps=-1)")
+    check_raises(ValueError, gd, grad, np.array([[1.0, 2.0]]), 0.1, 5,
+                 call="gradient_descent(grad, [[1.0, 2.0]] (shape (1, 2)), 0.1, 5)")
+    check_raises(ValueError, gd, grad, np.float64(1.0), 0.1, 5, call="gradient_descent(grad, 1.0 (a scalar), 0.1, 5)")
+
+
+def _spd_problem():
+    """Strategy: (H, m, x0, c) with H = A Aᵀ + 0.5 I symmetric positive definite, d in 1..4."""
+    def build(d):
+        return st.tuples(
+            hnp.arrays(np.float64, (d, d), elements=st.floats(-2.0, 2.0)),
+            hnp.arrays(np.float64, (d,), elements=st.floats(-3.0, 3.0)),
+            hnp.arrays(np.float64, (d,), elements=st.floats(-5.0, 5.0)),
+            st.floats(0.05, 0.95),
+        )
+    return st.integers(1, 4).flatmap(build)
+
+
+@pytest.mark.task("gradient_descent", points=1)
+@given(problem=_spd_problem())
+def test_gradient_descent_quadratic_loss_decreases(exercise, problem):
+    """Property: on ½(x-m)ᵀH(x-m) with random SPD H and η < 2/λ_max the loss never increases."""
+    a, m, x0, c = problem
+    d = len(m)
+    h = a @ a.T + 0.5 * np.eye(d)
+    h = (h + h.T) / 2.0
+    eta = c * 2.0 / np.linalg.norm(h, 2)  # spectral norm = λ_max for SPD h
+    def q_grad(x):
+        return h @ (np.asarray(x, dtype=np.float64) - m)
+    def q_loss(x):
+        e = np.asarray(x) - m
+        return 0.5 * e @ h @ e
+    call = f"gradient_descent(grad, x0, learning_rate={eta:.6g}, n_steps=30) on a random SPD quadratic, d={d}"
+    traj = exercise.gradient_descent(q_grad, x0.copy(), eta, 30)
+    check_type(traj, np.ndarray, call=call)
+    check_equal(traj.shape, (31, d), call=call, what="shape of the trajectory / 軌跡の形状")
+    check_array(traj[0], x0, call=call, rtol=0.0, atol=0.0, what="row 0 (x0) / 0 行目 (x0)")
+    _check_update_rule(traj, q_grad, eta, call=call, rtol=1e-10, atol=1e-10)
+    # ½(x-m)ᵀH(x-m) decreases by η gᵀ(I - ηH/2)g ≥ 0 per step when η < 2/λ_max.
+    losses = np.array([q_loss(x) for x in traj])
+    slack = 1e-12 * (1.0 + losses[0])
+    rises = np.flatnonzero(np.diff(losses) > slack)
+    if rises.size:
+        k = int(rises[0])
+        fail(
+            f"{call}: 損失が {k} ステップ目から {k + 1} ステップ目で増えました ({losses[k]:.6g} → {losses[k + 1]:.6g})。"
+            "η < 2/λ_max なら損失は単調に減るはずです (更新の符号を確認してください)。",
+            f"{call}: the loss rose from step {k} to step {k + 1} ({losses[k]:.6g} -> {losses[k + 1]:.6g}); "
+            "with η < 2/λ_max it must never increase (check the sign of the update).",
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# compare_learning_rates (5 points)
+# ---------------------------------------------------------------------------------------------
+
+def _check_result_entry(res, eta, *, call, d=2):
+    check_type(res, dict, call=call, what=f"result[{eta!r}]")
+    check_equal(sorted(res.keys()), ["final", "status", "steps"], call=call, what=f"keys of result[{eta!r}]")
+    check_type(res["steps"], (int, np.integer), call=call, what=f'result[{eta!r}]["steps"]')
+    check_type(res["final"], np.ndarray, call=call, what=f'result[{eta!r}]["final"]')
+    check_equal(res["final"].shape, (d,), call=call, what=f'shape of result[{eta!r}]["final"]')
+
+
+@pytest.mark.task("compare_learning_rates", points=2)
+def test_compare_statuses_around_stability_bound(exercise):
+    """From (-0.5, 6): η = 0.1 converges, η = 2/λ_max = 0.8 oscillates, η = 1.0 diverges (steps, final)."""
+    x0 = np.array([-0.5, 6.0])
+    tol, n = 1e-8, 200
+    call = "compare_learning_rates(grad, (-0.5, 6), [0.1, 0.8, 1.0], n_steps=200, tol=1e-8)"
+    out = exercise.compare_learning_rates(grad, x0, [0.1, 0.8, 1.0], n, tol)
+    check_type(out, dict, call=call)
+    check_equal(sorted(float(k) for k in out.keys()), [0.1, 0.8, 1.0], call=call, what="keys (learning rates) / キー")
+    for eta in (0.1, 0.8, 1.0):
+        _check_result_entry(out[eta], eta, call=call)
+
+    # η = 0.1: factors 0.75 and 0.85, converges; steps = first k with ‖∇f(x_k)‖ < tol (our loop).
+    ref = plain_descent(grad, x0, 0.1, n, tol=tol)
+    check_equal(out[0.1]["status"], "converged", call=call,
+                what='result[0.1]["status"] (factors 1 - 0.1·2.5 = 0.75 and 1 - 0.1·1.5 = 0.85 / 倍率 0.75 と 0.85)')
+    check_equal(int(out[0.1]["steps"]), len(ref) - 1, call=call, what='result[0.1]["steps"]')
+    check_array(out[0.1]["final"], ref[-1], call=call, rtol=1e-12, atol=1e-12, what='result[0.1]["final"]')
+
+    # η = 0.8: factor -1 along (1, 1)/√2. e_0 = x0 - p* = (-11/6, 10/3); its (1, 1) component is
+    # ((-11/6 + 10/3)/2)(1, 1) = (3/4, 3/4); the (1, -1) part decays like 0.2^k. After an even
+    # number of steps x ≈ p* + (3/4, 3/4) = (25/12, 41/12): a 2-cycle that never converges.
+    check_equal(out[0.8]["status"], "oscillating", call=call,
+                what='result[0.8]["status"] (η = 2/λ_max: factor 1 - 0.8·2.5 = -1, a 2-cycle / 倍率 -1 の 2 周期)')
+    check_equal(int(out[0.8]["steps"]), n, call=call, what='result[0.8]["steps"]')
+    check_array(out[0.8]["final"], np.array([25.0 / 12.0, 41.0 / 12.0]), call=call, rtol=0.0, atol=1e-9,
+                what='result[0.8]["final"] (hand-derived 2-cycle point) / 2 周期点')
+
+    # η = 1.0: factor 1 - 2.5 = -1.5, the gradient norm grows 1.5× per step; steps = first k with
+    # ‖g_k‖ > DIVERGENCE_FACTOR · ‖g_0‖ (our loop).
+    ref = plain_descent(grad, x0, 1.0, n)
+    norms = np.linalg.norm([grad(p) for p in ref], axis=1)
+    k_div = int(np.argmax(norms > DIVERGENCE_FACTOR * norms[0]))
+    bound = DIVERGENCE_FACTOR * norms[0]
+    assert 0 < k_div < n and norms[k_div - 1] < 0.99 * bound and norms[k_div] > 1.01 * bound  # not borderline
+    check_equal(out[1.0]["status"], "diverged", call=call,
+                what=f'result[1.0]["status"] (factor |1 - 1.0·2.5| = 1.5 > 1: ‖∇f‖ passes '
+                     f'DIVERGENCE_FACTOR·‖∇f(x0)‖ at step {k_div} / 倍率 1.5 で発散)')
+    check_equal(int(out[1.0]["steps"]), k_div, call=call, what='result[1.0]["steps"]')
+    check_array(out[1.0]["final"], ref[k_div], call=call, rtol=1e-9, what='result[1.0]["final"]')
+
+
+@pytest.mark.task("compare_learning_rates", points=1)
+def test_compare_diverges_without_overflow_warning(exercise):
+    """Learning rates above 0.8 (up to 1e100) are 'diverged', stopped early with no RuntimeWarning."""
+    rates = [0.81, 0.9, 2.0, 10.0, 1e6, 1e100]
+    call = "compare_learning_rates(grad, (4, 6), [0.81, 0.9, 2.0, 10.0, 1e6, 1e100], n_steps=5000, tol=1e-8)"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = exercise.compare_learning_rates(grad, np.array([4.0, 6.0]), rates, 5000, 1e-8)
+    runtime = [w for w in caught if issubclass(w.category, RuntimeWarning)]
+    if runtime:
+        fail(
+            f"{call} が RuntimeWarning を出しました: {runtime[0].message}。"
+            "発散を検出したらオーバーフローする前に止めてください。",
+            f"{call} emitted a RuntimeWarning: {runtime[0].message}. Stop a run once it has diverged, "
+            "before anything overflows.",
+        )
+    check_type(out, dict, call=call)
+    for eta in rates:
+        if eta not in out:
+            fail(f"{call} の結果にキー {eta!r} がありません。", f"{call}: the result has no key {eta!r}.")
+        _check_result_entry(out[eta], eta, call=call)
+        check_equal(out[eta]["status"], "diverged", call=call, what=f'result[{eta!r}]["status"]')
+        # 0.81 is the slowest: |1 - 0.81·2.5| = 1.025, 1.025^k > 1e6 for k ≈ 560 < 5000.
+        if not 1 <= int(out[eta]["steps"]) < 5000:
+            fail(f"{call}: result[{eta!r}][\"steps\"] = {out[eta]['steps']} ですが、途中で止まるはずです。",
+                 f"{call}: result[{eta!r}][\"steps\"] = {out[eta]['steps']}; the run should stop early.")
+
+
+@pytest.mark.task("compare_learning_rates", points=1)
+def test_compare_not_converged_runs(exercise):
+    """Too few steps: a slow η = 0.01 run and an overshooting-but-shrinking η = 0.6 run are 'not_converged'."""
+    x0 = np.array([-0.5, 6.0])
+    # η = 0.01: factors 0.975 and 0.985, monotone and slow; after 20 steps ‖∇f‖ is still ~4.4.
+    call = "compare_learning_rates(grad, (-0.5, 6), [0.01], n_steps=20, tol=1e-8)"
+    out = exercise.compare_learning_rates(grad, x0, [0.01], 20, 1e-8)
+    check_type(out, dict, call=call)
+    _check_result_entry(out[0.01], 0.01, call=call)
+    check_equal(out[0.01]["status"], "not_converged", call=call,
+                what='result[0.01]["status"] (slow monotone approach, ‖∇f‖ ≈ 4.4 after 20 steps / ゆっくり近づく途中)')
+    check_equal(int(out[0.01]["steps"]), 20, call=call, what='result[0.01]["steps"]')
+    check_array(out[0.01]["final"], plain_descent(grad, x0, 0.01, 20)[-1], call=call, rtol=1e-12,
+                what='result[0.01]["final"]')
+    # η = 0.6: factor 1 - 1.5 = -0.5 along (1, 1): every step overshoots, but the gradient norm
+    # shrinks ~4× every two steps, so this is not an oscillation; after 3 steps not converged.
+    call = "compare_learning_rates(grad, (-0.5, 6), [0.6], n_steps=3, tol=1e-8)"
+    out = exercise.compare_learning_rates(grad, x0, [0.6], 3, 1e-8)
+    check_type(out, dict, call=call)
+    _check_result_entry(out[0.6], 0.6, call=call)
+    check_equal(out[0.6]["status"], "not_converged", call=call,
+                what='result[0.6]["status"] (overshoots, but ‖∇f‖ shrinks ~4× per two steps: not an oscillation '
+                     '/ 飛び越すが 2 ステップで約 1/4 に縮むので振動ではない)')
+    check_equal(int(out[0.6]["steps"]), 3, call=call, what='result[0.6]["steps"]')
+    check_array(out[0.6]["final"], plain_descent(grad, x0, 0.6, 3)[-1], call=call, rtol=1e-12,
+                what='result[0.6]["final"]')
+
+
+@pytest.mark.task("compare_learning_rates", points=1)
+def test_compare_start_at_minimum_and_bad_input(exercise):
+    """At the minimum every rate is converged after 0 steps; bad rates or n_steps raise ValueError."""
+    p_star = np.linalg.solve(H, B)
+    call = "compare_learning_rates(grad, p*, [0.1, 1.0], n_steps=50, tol=1e-9)"
+    out = exercise.compare_learning_rates(grad, p_star, [0.1, 1.0], 50, 1e-9)
+    check_type(out, dict, call=call)
+    for eta in (0.1, 1.0):
+        _check_result_entry(out[eta], eta, call=call)
+        check_equal(out[eta]["status"], "converged", call=call, what=f'result[{eta}]["status"]')
+        check_equal(int(out[eta]["steps"]), 0, call=call, what=f'result[{eta}]["steps"]')
+        check_array(out[eta]["final"], p_star, call=call, rtol=0.0, atol=0.0, what=f'result[{eta}]["final"]')
+    cmp = exercise.compare_learning_rates
+    x0 = np.array([1.0, 2.0])
+    check_raises(ValueError, cmp, grad, x0, [0.1, 0.0], 10, 1e-8,
+                 call="compare_learning_rates(grad, x0, [0.1, 0.0], 10, 1e-8)")
+    check_raises(ValueError, cmp, grad, x0, [-0.5], 10, 1e-8, call="compare_learning_rates(grad, x0, [-0.5], 10, 1e-8)")
+    check_raises(ValueError, cmp, grad, x0, [0.1], -1, 1e-8, call="compare_learning_rates(grad, x0, [0.1], -1, 1e-8)")
+
+
+# ---------------------------------------------------------------------------------------------
+# max_stable_learning_rate (3 points)
+# ---------------------------------------------------------------------------------------------
+
+@pytest.mark.task("max_stable_learning_rate", points=1)
+def test_max_stable_learning_rate_chapter_hessian(exercise):
+    """Chapter Hessian [[2, .5], [.5, 2]]: eigenvalues 2 ± 0.5, so 2/λ_max = 2/2.5 = 0.8."""
+    out = exercise.max_stable_learning_rate(H.copy())
+    check_float(out, 0.8, call="max_stable_learning_rate([[2, 0.5], [0.5, 2]])", rtol=1e-12)
+    out = exercise.max_stable_learning_rate([[2, 0.5], [0.5, 2]])
+    check_float(out, 0.8, call="max_stable_learning_rate([[2, 0.5], [0.5, 2]]) (nested lists)", rtol=1e-12)
+
+
+@pytest.mark.task("max_stable_learning_rate", points=1)
+def test_max_stable_learning_rate_random_spd(exercise):
+    """Random SPD matrices: 2/λ_max with λ_max = spectral norm (numpy.linalg.norm(H, 2)); diagonal cases."""
+    # Diagonal: eigenvalues are the diagonal entries. diag(1, 4, 0.5) -> 2/4 = 0.5; [[5]] -> 0.4.
+    check_float(exercise.max_stable_learning_rate(np.diag([1.0, 4.0, 0.5])), 0.5,
+                call="max_stable_learning_rate(diag(1, 4, 0.5))", rtol=1e-12)
+    check_float(exercise.max_stable_learning_rate(np.array([[5.0]])), 0.4,
+                call="max_stable_learning_rate([[5.0]])", rtol=1e-12)
+    rng = np.random.default_rng(0)
+    for d in (2, 3, 5, 8):
+        a = rng.normal(size=(d, d))
+        h = a @ a.T + 0.1 * np.eye(d)
+        h = (h + h.T) / 2.0
+        expected = 2.0 / np.linalg.norm(h, 2)  # SVD-based; for SPD h the top singular value is λ_max
+        check_float(exercise.max_stable_learning_rate(h), expected,
+                    call=f"max_stable_learning_rate(H) for a random SPD H, d={d}, default_rng(0)", rtol=1e-10)
+
+
+@pytest.mark.task("max_stable_learning_rate", points=1)
+def test_max_stable_learning_rate_rejects_bad_hessian(exercise):
+    """ValueError for non-symmetric, indefinite, singular or non-square matrices."""
+    fn = exercise.max_stable_learning_rate
+    check_raises(ValueError, fn, np.array([[2.0, 1.0], [0.0, 2.0]]),
+                 call="max_stable_learning_rate([[2, 1], [0, 2]]) (not symmetric)")
+    check_raises(ValueError, fn, np.array([[1.0, 0.0], [0.0, -1.0]]),
+                 call="max_stable_learning_rate([[1, 0], [0, -1]]) (indefinite)")
+    check_raises(ValueError, fn, np.array([[1.0, 0.0], [0.0, 0.0]]),
+                 call="max_stable_learning_rate([[1, 0], [0, 0]]) (singular, not positive definite)")
+    check_raises(ValueError, fn, np.array([[-2.0, 0.0], [0.0, -3.0]]),
+                 call="max_stable_learning_rate([[-2, 0], [0, -3]]) (negative definite)")
+    check_raises(ValueError, fn, np.ones((2, 3)), call="max_stable_learning_rate(ones((2, 3))) (not square)")
+
+
+# ---------------------------------------------------------------------------------------------
+# plot_trajectories (2 points)
+# ---------------------------------------------------------------------------------------------
+
+def _chapter_figure(exercise):
+    call = "plot_trajectories(grad, [(-0.5, 6), (4.5, 0), (4, 6)], learning_rate=0.1, n_steps=50)"
+    fig = exercise.plot_trajectories(grad, CHAPTER_STARTS, 0.1, 50)
+    check_type(fig, Figure, call=call)
+    if len(fig.axes) != 1:
+        fail(f"{call}: Axes は 1 つのはずですが {len(fig.axes)} 個ありました。",
+             f"{call}: expected exactly one Axes, found {len(fig.axes)}.")
+    return call, fig, fig.axes[0]
+
+
+@pytest.mark.task("plot_trajectories", points=1)
+def test_plot_trajectories_paths_and_minimum(exercise):
+    """One line per start holding its whole trajectory, and a '*' marker at (4/3, 8/3), not at (2, 3)."""
+    call, fig, ax = _chapter_figure(exercise)
+    lines = [(line, np.asarray(line.get_xydata(), dtype=np.float64)) for line in ax.lines]
+    paths = [xy for _, xy in lines if len(xy) > 1]
+    if len(paths) != len(CHAPTER_STARTS):
+        fail(f"{call}: 2 点以上の線は開始点ごとに 1 本 (計 3 本) のはずですが {len(paths)} 本ありました。",
+             f"{call}: expected one multi-point line per start (3), found {len(paths)}.")
+    for start in CHAPTER_STARTS:
+        expected = plain_descent(grad, start, 0.1, 50)
+        if not any(xy.shape == expected.shape and np.allclose(xy, expected, rtol=1e-10, atol=1e-10) for xy in paths):
+            fail(f"{call}: 開始点 {start} からの軌跡 (51 点) を描いた線がありません。",
+                 f"{call}: no line holds the 51-point trajectory from {start}.")
+    stars = [xy[0] for line, xy in lines if len(xy) == 1 and line.get_marker() == "*"]
+    if not any(np.allclose(p, P_STAR, rtol=0.0, atol=1e-9) for p in stars):
+        fail(f"{call}: 真の最小点 (4/3, 8/3) に '*' マーカー (1 点だけの線) がありません。見つかった '*': "
+             f"{[tuple(round(float(t), 4) for t in p) for p in stars]}",
+             f"{call}: no single-point '*' marker at the true minimum (4/3, 8/3); '*' markers found: "
+             f"{[tuple(round(float(t), 4) for t in p) for p in stars]}")
+    if any(np.allclose(p, [2.0, 3.0], rtol=0.0, atol=1e-6) for p in stars):
+        fail(f"{call}: (2, 3) は最小点ではありません (本文の誤り、ERRATA 1251 行)。",
+             f"{call}: (2, 3) is not the minimum (the chapter's mistake, ERRATA line 1251).")
+
+
+@pytest.mark.task("plot_trajectories", points=1)
+def test_plot_trajectories_contours_of_f(exercise):
+    """The Axes holds contour lines of f: every contour vertex lies on its level set of f."""
+    call, fig, ax = _chapter_figure(exercise)
+    sets = [c for c in ax.collections if isinstance(c, ContourSet)]
+    if not sets:
+        fail(f"{call}: 等高線 (ax.contour) がありません。", f"{call}: no contour set (ax.contour) on the Axes.")
+    cs = sets[0]
+    paths = cs.get_paths()
+    checked = 0
+    for level, path in zip(cs.levels, paths):
+        verts = np.asarray(path.vertices, dtype=np.float64)
+        if len(verts) == 0:
+            continue
+        values = loss(verts)
+        worst = float(np.max(np.abs(values - level)))
+        # Linear interpolation along a grid edge of length h errs by at most h²/8 · |f''| = h²/4
+        # (f'' = 2 along x or y): < 0.01 for h ≤ 0.2; 0.05 leaves room and still rejects the
+        # contours of another function.
+        if worst > 0.05:
+            fail(f"{call}: 等高線のレベル {level:.4g} の点で f の値が最大 {worst:.3g} ずれています (f の等高線ではない)。",
+                 f"{call}: on the contour of level {level:.4g}, f differs from the level by up to {worst:.3g} "
+                 "(these are not contours of f).")
+        checked += 1
+    if checked < 5:
+        fail(f"{call}: 空でない等高線が {checked} 本しかありません (5 本以上を期待)。",
+             f"{call}: only {checked} non-empty contour levels (expected at least 5).")
+    all_verts = np.concatenate([p.vertices for p in paths if len(p.vertices)])
+    if not (all_verts[:, 0].min() < 0.0 and all_verts[:, 0].max() > 4.0 and all_verts[:, 1].min() < 0.5
+            and all_verts[:, 1].max() > 6.0):
+        fail(f"{call}: 等高線が軌跡の範囲 (x ∈ [-0.5, 4.5], y ∈ [0, 6]) を覆っていません。",
+             f"{call}: the contours do not cover the paths' region (x in [-0.5, 4.5], y in [0, 6]).")

@@ -1,0 +1,456 @@
+"""Graded tests for ex5_backprop (chapter section 3.3 微分とバックプロパゲーション).
+
+Backpropagation by hand (TwoLayerNet.backward, manual_grad) is checked against three independent
+oracles: torch autograd in float64 (written here with torch.nn.functional.linear, not the
+submission's autograd_gradients), central differences computed here, and values derived by hand
+(derivations in comments; the ReLU-at-zero example uses dyadic numbers, so it is exact).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from autograder.compare import check_array, check_equal, check_float, check_raises, check_type
+
+pytestmark = pytest.mark.exercise("ex5_backprop")
+
+PARAMS = ("W1", "b1", "W2", "b2")
+
+# The chapter's network (3.3 chain_rule_demonstration) with W2 fixed to (out, in) = (1, 2).
+CH_W1 = np.array([[0.5, -0.3], [0.2, 0.8]])
+CH_B1 = np.array([0.1, -0.1])
+CH_W2 = np.array([[0.7, -0.4]])
+CH_B2 = np.array([0.2])
+CH_X = np.array([1.0, 0.5])
+CH_T = np.array([0.8])
+
+# Hand derivation at the chapter's point:
+#   z1 = W1 x + b1 = [0.5*1 - 0.3*0.5 + 0.1, 0.2*1 + 0.8*0.5 - 0.1] = [0.45, 0.5]
+#   a1 = ReLU(z1) = [0.45, 0.5]                      (both positive)
+#   y  = W2 a1 + b2 = 0.7*0.45 - 0.4*0.5 + 0.2 = 0.315 - 0.2 + 0.2 = 0.315
+#   L  = ½ (0.315 - 0.8)² = ½ * 0.235225 = 0.1176125
+#   ∂L/∂y  = 0.315 - 0.8 = -0.485
+#   ∂L/∂W2 = -0.485 * [0.45, 0.5] = [[-0.21825, -0.2425]]     (shape (1, 2) like W2)
+#   ∂L/∂b2 = [-0.485]
+#   ∂L/∂a1 = W2ᵀ (-0.485) = [0.7 * -0.485, -0.4 * -0.485] = [-0.3395, 0.194]
+#   ∂L/∂z1 = ∂L/∂a1 (ReLU' = 1 for both units)             = [-0.3395, 0.194]
+#   ∂L/∂W1 = outer([-0.3395, 0.194], [1, 0.5]) = [[-0.3395, -0.16975], [0.194, 0.097]]
+#   ∂L/∂b1 = [-0.3395, 0.194]
+CH_Y = np.array([0.315])
+CH_LOSS = 0.1176125
+CH_GRADS = {
+    "W1": np.array([[-0.3395, -0.16975], [0.194, 0.097]]),
+    "b1": np.array([-0.3395, 0.194]),
+    "W2": np.array([[-0.21825, -0.2425]]),
+    "b2": np.array([-0.485]),
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# oracles written here (never the submission's helpers)
+# ---------------------------------------------------------------------------------------------
+
+def _torch_oracle(W1, b1, W2, b2, x, t):
+    """Forward output, loss and parameter gradients of ½ Σ (y - t)² by torch autograd (float64)."""
+    params = [torch.tensor(np.asarray(p, dtype=np.float64), dtype=torch.float64, requires_grad=True)
+              for p in (W1, b1, W2, b2)]
+    xt = torch.tensor(np.asarray(x, dtype=np.float64), dtype=torch.float64)
+    tt = torch.tensor(np.asarray(t, dtype=np.float64), dtype=torch.float64)
+    y = F.linear(F.relu(F.linear(xt, params[0], params[1])), params[2], params[3])
+    loss = 0.5 * ((y - tt) ** 2).sum()
+    grads = torch.autograd.grad(loss, params)
+    return (y.detach().numpy(), float(loss.detach()),
+            {name: g.numpy() for name, g in zip(PARAMS, grads)})
+
+
+def _np_loss(params: dict, x, t) -> float:
+    """The loss ½ Σ (y - t)² written with NumPy, for the central-difference oracle."""
+    z1 = params["W1"] @ x + params["b1"]
+    y = params["W2"] @ np.maximum(z1, 0.0) + params["b2"]
+    return 0.5 * float(np.sum((y - t) ** 2))
+
+
+def _central_diff(f, x: np.ndarray, h: float = 1e-6) -> np.ndarray:
+    """Central differences of a scalar function of an array (oracle, own copy of x)."""
+    x = np.array(x, dtype=np.float64)
+    g = np.zeros_like(x)
+    for idx in np.ndindex(x.shape):
+        xp, xm = x.copy(), x.copy()
+        xp[idx] += h
+        xm[idx] -= h
+        g[idx] = (f(xp) - f(xm)) / (2 * h)
+    return g
+
+
+def _random_net(rng, d, h, k):
+    return (rng.normal(size=(h, d)), rng.normal(size=h), rng.normal(size=(k, h)), rng.normal(size=k))
+
+
+def _check_grads(grads, expected: dict, *, call: str, rtol: float, atol: float) -> None:
+    """Check a gradient dict: a dict with exactly the four keys, each an array like expected."""
+    check_type(grads, dict, call=call)
+    check_equal(sorted(grads.keys()), sorted(PARAMS), call=call, what="keys of the gradient dict / 勾配の辞書のキー")
+    for name in PARAMS:
+        check_array(grads[name], expected[name], call=call, rtol=rtol, atol=atol,
+                    what=f'gradient "{name}" / 勾配 "{name}"')
+
+
+def _net(exercise, W1, b1, W2, b2):
+    return exercise.TwoLayerNet(W1=np.array(W1, dtype=np.float64), b1=np.array(b1, dtype=np.float64),
+                                W2=np.array(W2, dtype=np.float64), b2=np.array(b2, dtype=np.float64))
+
+
+# ---------------------------------------------------------------------------------------------
+# forward
+# ---------------------------------------------------------------------------------------------
+
+@pytest.mark.task("forward", points=1)
+def test_forward_chapter_values(exercise):
+    """The default (chapter) network maps x = [1, 0.5] to y = [0.315] with loss 0.1176125 (by hand)."""
+    net = exercise.TwoLayerNet()
+    y = net.forward(CH_X.copy())
+    check_array(y, CH_Y, call="TwoLayerNet().forward([1.0, 0.5])", rtol=1e-12)
+    check_float(net.loss(CH_X.copy(), CH_T.copy()), CH_LOSS,
+                call="TwoLayerNet().loss([1.0, 0.5], [0.8])", rtol=1e-12)
+
+
+@pytest.mark.task("forward", points=1)
+def test_forward_matches_torch(exercise):
+    """forward of a random 3-4-2 network equals torch's linear-ReLU-linear in float64."""
+    rng = np.random.default_rng(0)
+    W1, b1, W2, b2 = _random_net(rng, 3, 4, 2)
+    x = rng.normal(size=3)
+    y_ref, _, _ = _torch_oracle(W1, b1, W2, b2, x, np.zeros(2))
+    y = _net(exercise, W1, b1, W2, b2).forward(x.copy())
+    check_array(y, y_ref, call="TwoLayerNet(random 3-4-2).forward(x)", rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.task("forward", points=1)
+def test_forward_batch(exercise):
+    """A batch (N, D) gives outputs (N, K) row by row and the loss summed over the batch (torch)."""
+    rng = np.random.default_rng(1)
+    W1, b1, W2, b2 = _random_net(rng, 3, 4, 2)
+    X = rng.normal(size=(5, 3))
+    T = rng.normal(size=(5, 2))
+    y_ref, loss_ref, _ = _torch_oracle(W1, b1, W2, b2, X, T)
+    net = _net(exercise, W1, b1, W2, b2)
+    check_array(net.forward(X.copy()), y_ref, call="TwoLayerNet(3-4-2).forward(X of shape (5, 3))",
+                rtol=1e-12, atol=1e-14)
+    check_float(net.loss(X.copy(), T.copy()), loss_ref,
+                call="TwoLayerNet(3-4-2).loss(X (5, 3), T (5, 2)) (sum over the batch)", rtol=1e-12)
+
+
+# ---------------------------------------------------------------------------------------------
+# backward
+# ---------------------------------------------------------------------------------------------
+
+@pytest.mark.task("backward", points=2)
+def test_backward_chapter_gradients(exercise):
+    """Gradients of the chapter network at x = [1, 0.5], t = [0.8] equal the hand-derived values."""
+    net = exercise.TwoLayerNet()
+    net.forward(CH_X.copy())
+    grads = net.backward(CH_T.copy())
+    _check_grads(grads, CH_GRADS, call="TwoLayerNet().backward([0.8]) after forward([1.0, 0.5])",
+                 rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.task("backward", points=1)
+def test_backward_gradient_shapes(exercise):
+    """Every gradient is a float64 array shaped exactly like its parameter (W2: (K, H), not (H, K))."""
+    rng = np.random.default_rng(2)
+    for d, h, k in ((2, 2, 1), (3, 4, 2), (1, 3, 5)):
+        W1, b1, W2, b2 = _random_net(rng, d, h, k)
+        net = _net(exercise, W1, b1, W2, b2)
+        net.forward(rng.normal(size=d))
+        grads = net.backward(rng.normal(size=k))
+        call = f"TwoLayerNet(D={d}, H={h}, K={k}).backward(t)"
+        check_type(grads, dict, call=call)
+        check_equal(sorted(grads.keys()), sorted(PARAMS), call=call, what="keys / キー")
+        for name, param in zip(PARAMS, (W1, b1, W2, b2)):
+            check_type(grads[name], np.ndarray, call=call, what=f'gradient "{name}" / 勾配 "{name}"')
+            check_equal(tuple(grads[name].shape), param.shape, call=call,
+                        what=f'shape of gradient "{name}" (must equal the parameter\'s) / 勾配 "{name}" の形')
+            check_equal(str(grads[name].dtype), "float64", call=call, what=f'dtype of gradient "{name}"')
+
+
+@pytest.mark.task("backward", points=1)
+def test_backward_matches_torch_autograd(exercise):
+    """backward of a random 4-5-3 network equals torch autograd (float64) to 1e-12."""
+    rng = np.random.default_rng(3)
+    W1, b1, W2, b2 = _random_net(rng, 4, 5, 3)
+    x, t = rng.normal(size=4), rng.normal(size=3)
+    _, _, ref = _torch_oracle(W1, b1, W2, b2, x, t)
+    net = _net(exercise, W1, b1, W2, b2)
+    net.forward(x.copy())
+    _check_grads(net.backward(t.copy()), ref, call="TwoLayerNet(random 4-5-3).backward(t)",
+                 rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.task("backward", points=1)
+def test_backward_matches_numerical_gradient(exercise):
+    """backward of a random 3-4-2 network agrees with central differences computed in the test."""
+    rng = np.random.default_rng(4)
+    W1, b1, W2, b2 = _random_net(rng, 3, 4, 2)
+    x, t = rng.normal(size=3), rng.normal(size=2)
+    params = {"W1": W1, "b1": b1, "W2": W2, "b2": b2}
+    # no pre-activation near the ReLU kink, so the finite differences are valid
+    assert np.min(np.abs(W1 @ x + b1)) > 1e-2
+    expected = {}
+    for name in PARAMS:
+        def f(p, name=name):
+            return _np_loss({**params, name: p}, x, t)
+        expected[name] = _central_diff(f, params[name])
+    net = _net(exercise, W1, b1, W2, b2)
+    net.forward(x.copy())
+    _check_grads(net.backward(t.copy()), expected, call="TwoLayerNet(random 3-4-2).backward(t)",
+                 rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.task("backward", points=1)
+def test_backward_relu_at_zero(exercise):
+    """A hidden unit with z1 exactly 0 passes no gradient (ReLU'(0) = 0, as in torch)."""
+    # Dyadic numbers, so everything is exact:
+    #   z1 = W1 x + b1 = [0.5 - 0.125 - 0.375, 0.25 + 0.375 + 0.125] = [0, 0.75], a1 = [0, 0.75]
+    #   y = 0.5*0 - 0.75*0.75 + 0.25 = -0.3125,  ∂L/∂y = -0.3125 - 1 = -1.3125
+    #   ∂L/∂W2 = -1.3125 * [0, 0.75] = [[0, -0.984375]],  ∂L/∂b2 = [-1.3125]
+    #   ∂L/∂a1 = W2ᵀ(-1.3125) = [-0.65625, 0.984375]
+    #   ∂L/∂z1 = [-0.65625 * ReLU'(0), 0.984375 * 1] = [0, 0.984375]
+    #   ∂L/∂W1 = outer([0, 0.984375], [1, 0.5]) = [[0, 0], [0.984375, 0.4921875]]
+    W1 = np.array([[0.5, -0.25], [0.25, 0.75]])
+    b1 = np.array([-0.375, 0.125])
+    W2 = np.array([[0.5, -0.75]])
+    b2 = np.array([0.25])
+    x, t = np.array([1.0, 0.5]), np.array([1.0])
+    expected = {
+        "W1": np.array([[0.0, 0.0], [0.984375, 0.4921875]]),
+        "b1": np.array([0.0, 0.984375]),
+        "W2": np.array([[0.0, -0.984375]]),
+        "b2": np.array([-1.3125]),
+    }
+    _, _, ref = _torch_oracle(W1, b1, W2, b2, x, t)  # torch agrees: relu'(0) = 0
+    for name in PARAMS:
+        np.testing.assert_array_equal(ref[name], expected[name])
+    net = _net(exercise, W1, b1, W2, b2)
+    net.forward(x.copy())
+    _check_grads(net.backward(t.copy()), expected, call="backward with z1[0] == 0 exactly", rtol=0, atol=0)
+
+
+@pytest.mark.task("backward", points=1)
+def test_backward_dead_relus(exercise):
+    """When every z1 < 0 the gradients of W1, b1 and W2 are zero and ∂L/∂b2 = y - t."""
+    # chapter weights with b1 = [-2, -2]: z1 = [0.35 - 2, 0.6 - 2] < 0, a1 = 0, y = b2 = [0.2]
+    # ∂L/∂y = 0.2 - 0.8 = -0.6; nothing flows through the dead ReLUs, and ∂L/∂W2 = -0.6 * a1 = 0
+    b1 = np.array([-2.0, -2.0])
+    expected = {
+        "W1": np.zeros((2, 2)),
+        "b1": np.zeros(2),
+        "W2": np.zeros((1, 2)),
+        "b2": np.array([0.2 - 0.8]),
+    }
+    net = _net(exercise, CH_W1, b1, CH_W2, CH_B2)
+    net.forward(CH_X.copy())
+    _check_grads(net.backward(CH_T.copy()), expected, call="backward with b1 = [-2, -2] (all ReLUs dead)",
+                 rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.task("backward", points=1)
+def test_backward_before_forward_raises(exercise):
+    """backward called before any forward raises RuntimeError whose message mentions forward."""
+    net = exercise.TwoLayerNet()
+    check_raises(RuntimeError, net.backward, CH_T.copy(), call="TwoLayerNet().backward([0.8]) before forward",
+                 match="forward")
+    net2 = _net(exercise, np.ones((3, 2)), np.zeros(3), np.ones((2, 3)), np.zeros(2))
+    check_raises(RuntimeError, net2.backward, np.zeros(2), call="TwoLayerNet(2-3-2).backward(t) before forward",
+                 match="forward")
+
+
+@pytest.mark.task("backward", points=1)
+def test_backward_batch_sums_over_samples(exercise):
+    """For a batch (N, D) the gradients are those of the loss summed over the batch (torch)."""
+    rng = np.random.default_rng(5)
+    W1, b1, W2, b2 = _random_net(rng, 3, 4, 2)
+    X, T = rng.normal(size=(6, 3)), rng.normal(size=(6, 2))
+    _, _, ref = _torch_oracle(W1, b1, W2, b2, X, T)
+    net = _net(exercise, W1, b1, W2, b2)
+    net.forward(X.copy())
+    _check_grads(net.backward(T.copy()), ref, call="TwoLayerNet(3-4-2).backward(T (6, 2)) after forward(X (6, 3))",
+                 rtol=1e-10, atol=1e-12)
+
+
+_floats = st.floats(-2.0, 2.0, allow_nan=False, allow_infinity=False, allow_subnormal=False, width=64)
+
+
+@st.composite
+def _small_nets(draw):
+    d, h, k = (draw(st.integers(1, 4)) for _ in range(3))
+    arrays = [draw(hnp.arrays(np.float64, shape, elements=_floats))
+              for shape in ((h, d), (h,), (k, h), (k,), (d,), (k,))]
+    return arrays
+
+
+@pytest.mark.task("backward", points=1)
+@settings(report_multiple_bugs=False)
+@given(_small_nets())
+def test_backward_property_random_nets(exercise, arrays):
+    """For random small networks and inputs, backward equals torch autograd within 1e-10."""
+    W1, b1, W2, b2, x, t = arrays
+    z1 = F.linear(torch.tensor(x), torch.tensor(W1), torch.tensor(b1)).numpy()
+    assume(np.all(np.abs(z1) > 1e-9))  # away from the kink, where rounding could flip ReLU'
+    _, _, ref = _torch_oracle(W1, b1, W2, b2, x, t)
+    net = _net(exercise, W1, b1, W2, b2)
+    net.forward(x.copy())
+    call = (f"TwoLayerNet(W1={W1.tolist()}, b1={b1.tolist()}, W2={W2.tolist()}, b2={b2.tolist()})"
+            f".backward({t.tolist()}) after forward({x.tolist()})")
+    _check_grads(net.backward(t.copy()), ref, call=call, rtol=1e-10, atol=1e-10)
+
+
+# ---------------------------------------------------------------------------------------------
+# numerical_gradient
+# ---------------------------------------------------------------------------------------------
+
+@pytest.mark.task("numerical_gradient", points=1)
+def test_numerical_gradient_2d_known_function(exercise):
+    """numerical_gradient of f(X) = Σ A⊙X² + sin(X00)·X12 on a (2, 3) array; X stays unchanged."""
+    A = np.array([[1.0, -2.0, 0.5], [3.0, 0.25, -1.0]])
+    # entries such that x + h - 2h + h != x in float64 (an in-place "undo" does not restore them)
+    X = np.array([[0.1, 0.7, 1.3], [1.1, -0.45, 2.1]])
+    X_before = X.copy()
+
+    def f(Z):
+        return float(np.sum(A * Z**2) + np.sin(Z[0, 0]) * Z[1, 2])
+
+    # by hand: ∂f/∂X = 2 A ⊙ X, plus cos(X00)·X12 at (0, 0) and sin(X00) at (1, 2)
+    expected = 2 * A * X
+    expected[0, 0] += np.cos(X[0, 0]) * X[1, 2]
+    expected[1, 2] += np.sin(X[0, 0])
+    out = exercise.numerical_gradient(f, X)
+    call = "numerical_gradient(f, X of shape (2, 3))"
+    check_array(out, expected, call=call, rtol=1e-8, atol=1e-8)
+    check_equal(str(out.dtype), "float64", call=call, what="dtype of the result / 結果の dtype")
+    check_array(X, X_before, call=call, rtol=0, atol=0, what="the input X after the call (must be unchanged) / 呼び出し後の入力 X")
+
+
+@pytest.mark.task("numerical_gradient", points=1)
+def test_numerical_gradient_central_difference_accuracy(exercise):
+    """For f = Σ x³ the central difference is exactly 3x² + h² for every shape and the given h."""
+    # (f(x+h) - f(x-h)) / (2h) = ((x+h)³ - (x-h)³) / (2h) = (6x²h + 2h³) / (2h) = 3x² + h²
+    # (a forward difference would give 3x² + 3xh + h² instead)
+    def f(z):
+        return float(np.sum(z**3))
+
+    rng = np.random.default_rng(6)
+    for shape, h in (((4,), 1e-3), ((2, 1, 3), 1e-2), ((), 1e-3), ((3,), 1e-5)):
+        x = rng.uniform(-2.0, 2.0, size=shape)
+        x_before = x.copy()
+        out = exercise.numerical_gradient(f, x, h=h)
+        call = f"numerical_gradient(sum(x**3), x of shape {shape}, h={h:g})"
+        check_array(out, 3 * x**2 + h**2, call=call, rtol=0, atol=1e-9)
+        check_array(x, x_before, call=call, rtol=0, atol=0, what="the input x after the call / 呼び出し後の入力 x")
+
+
+# ---------------------------------------------------------------------------------------------
+# autograd_gradients
+# ---------------------------------------------------------------------------------------------
+
+@pytest.mark.task("autograd_gradients", points=1)
+def test_autograd_gradients_float64(exercise):
+    """autograd_gradients returns float64 NumPy gradients: chapter values (by hand) and a batch (torch)."""
+    net = exercise.TwoLayerNet()
+    out = exercise.autograd_gradients(net, CH_X.copy(), CH_T.copy())
+    call = "autograd_gradients(TwoLayerNet(), [1.0, 0.5], [0.8])"
+    _check_grads(out, CH_GRADS, call=call, rtol=1e-12, atol=1e-15)  # float32 would be off by ~1e-8
+    for name in PARAMS:
+        check_equal(str(out[name].dtype), "float64", call=call, what=f'dtype of "{name}"')
+    rng = np.random.default_rng(7)
+    W1, b1, W2, b2 = _random_net(rng, 3, 4, 2)
+    X, T = rng.normal(size=(5, 3)), rng.normal(size=(5, 2))
+    _, _, ref = _torch_oracle(W1, b1, W2, b2, X, T)
+    out = exercise.autograd_gradients(_net(exercise, W1, b1, W2, b2), X.copy(), T.copy())
+    _check_grads(out, ref, call="autograd_gradients(TwoLayerNet(3-4-2), X (5, 3), T (5, 2))",
+                 rtol=1e-12, atol=1e-14)
+
+
+# ---------------------------------------------------------------------------------------------
+# manual_grad
+# ---------------------------------------------------------------------------------------------
+
+def _torch_graph_grad(x: float, y: float) -> tuple[float, float]:
+    """Oracle: (∂L/∂x, ∂L/∂y) of (sin(x² + 2xy + y²) + cos(xy))² by torch autograd, float64."""
+    xt = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    yt = torch.tensor(y, dtype=torch.float64, requires_grad=True)
+    loss = (torch.sin(xt**2 + 2 * xt * yt + yt**2) + torch.cos(xt * yt)) ** 2
+    gx, gy = torch.autograd.grad(loss, (xt, yt))
+    return float(gx), float(gy)
+
+
+def _check_pair(out, expected, *, call: str, rtol: float, atol: float) -> None:
+    check_type(out, tuple, call=call)
+    check_equal(len(out), 2, call=call, what="length of the tuple / タプルの長さ")
+    check_float(out[0], expected[0], call=call, rtol=rtol, atol=atol, what="dL/dx")
+    check_float(out[1], expected[1], call=call, rtol=rtol, atol=atol, what="dL/dy")
+
+
+@pytest.mark.task("manual_grad", points=1)
+def test_manual_grad_chapter_point(exercise):
+    """manual_grad(2, 3) is a tuple of two floats equal to torch autograd (≈ 17.7986, 17.3359)."""
+    expected = _torch_graph_grad(2.0, 3.0)
+    # by hand: z = 25, w = sin 25 + cos 6, dL/dx = 2w (10 cos 25 - 3 sin 6), dL/dy = 2w (10 cos 25 - 2 sin 6)
+    w = math.sin(25.0) + math.cos(6.0)
+    assert abs(expected[0] - 2 * w * (10 * math.cos(25.0) - 3 * math.sin(6.0))) < 1e-12
+    assert abs(expected[1] - 2 * w * (10 * math.cos(25.0) - 2 * math.sin(6.0))) < 1e-12
+    _check_pair(exercise.manual_grad(2.0, 3.0), expected, call="manual_grad(2.0, 3.0)", rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.task("manual_grad", points=1)
+@settings(report_multiple_bugs=False)
+@given(st.floats(-3.0, 3.0, allow_nan=False, allow_subnormal=False),
+       st.floats(-3.0, 3.0, allow_nan=False, allow_subnormal=False))
+def test_manual_grad_property_vs_torch(exercise, x, y):
+    """manual_grad(x, y) equals torch autograd at random points of [-3, 3]²."""
+    _check_pair(exercise.manual_grad(x, y), _torch_graph_grad(x, y), call=f"manual_grad({x!r}, {y!r})",
+                rtol=1e-10, atol=1e-10)
+
+
+# ---------------------------------------------------------------------------------------------
+# relative_error
+# ---------------------------------------------------------------------------------------------
+
+@pytest.mark.task("relative_error", points=1)
+def test_relative_error_values(exercise):
+    """relative_error = max|a-b| / max(max|a|, max|b|, tiny): values, symmetry, 0 for equal and zero arrays."""
+    re = exercise.relative_error
+    # max|a-b| = 0.5, max(max|a|, max|b|) = 3.5
+    check_float(re(np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 3.5])), 0.5 / 3.5,
+                call="relative_error([1, 2, 3], [1, 2, 3.5])", rtol=1e-14)
+    check_float(re(np.array([1.0, 2.0, 3.5]), np.array([1.0, 2.0, 3.0])), 0.5 / 3.5,
+                call="relative_error([1, 2, 3.5], [1, 2, 3])", rtol=1e-14)
+    # absolute values in the scale: max|a-b| = 1, max|a| = 4 -> 0.25
+    check_float(re(np.array([-4.0, 1.0]), np.array([-4.0, 2.0])), 0.25,
+                call="relative_error([-4, 1], [-4, 2])", rtol=1e-14)
+    a = np.array([[0.3, -1.7], [2.5, 1e-3]])
+    check_float(re(a, a.copy()), 0.0, call="relative_error(A, A)", rtol=0, atol=0)
+    check_float(re(np.zeros((2, 3)), np.zeros((2, 3))), 0.0, call="relative_error(zeros, zeros)", rtol=0, atol=0)
+    # 1e-300 is far above tiny (2.2e-308): |0 - 1e-300| / 1e-300 = 1
+    check_float(re(np.array([0.0]), np.array([1e-300])), 1.0, call="relative_error([0], [1e-300])", rtol=1e-14)
+    # opposite signs: max|a-b| = 2, scale 1 -> 2 (the largest possible value)
+    check_float(re(np.array([1.0, -0.5]), np.array([-1.0, 0.5])), 2.0,
+                call="relative_error([1, -0.5], [-1, 0.5])", rtol=1e-14)
+
+
+@pytest.mark.task("relative_error", points=1)
+def test_relative_error_scalars_and_shape_mismatch(exercise):
+    """relative_error accepts scalars and raises ValueError when the shapes differ (no broadcasting)."""
+    re = exercise.relative_error
+    check_float(re(1.0, 1.1), abs(1.0 - 1.1) / 1.1, call="relative_error(1.0, 1.1)", rtol=1e-14)
+    check_float(re(np.float64(-3.0), -3.0), 0.0, call="relative_error(np.float64(-3.0), -3.0)", rtol=0, atol=0)
+    for sa, sb in (((3,), (2,)), ((3,), (1,)), ((2, 1), (2,)), ((2, 3), (3, 2)), ((), (1,))):
+        check_raises(ValueError, re, np.ones(sa), np.ones(sb),
+                     call=f"relative_error(array of shape {sa}, array of shape {sb})")
