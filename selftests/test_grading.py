@@ -161,7 +161,7 @@ def test_report_is_written_even_when_the_run_is_interrupted(tmp_path):
     assert run.exercise_scores()["ex1_vectors"] == POINTS_PER_EXERCISE
     assert run.score["score"] < run.score["max_score"]
     assert any("interrupted" in e for e in run.score["extra_data"]["errors"])
-    assert "not run." in {t["output"].splitlines()[-1] for t in run.score["tests"]}
+    assert any(t["output"].endswith("not run.") for t in run.score["tests"])
 
 
 def test_report_is_written_where_asked_and_path_is_printed(tmp_path):
