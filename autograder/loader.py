@@ -100,6 +100,13 @@ class Submission:
         """Path of the file that holds exercise ``name``."""
         return self.root / f"{name}.py"
 
+    def owns(self, filename: str) -> bool:
+        """Whether a traceback frame's ``filename`` is the submission's code."""
+        try:
+            return Path(filename).resolve().is_relative_to(self.root)
+        except (OSError, ValueError):
+            return False
+
     def source(self, name: str) -> str | None:
         """Text of exercise ``name`` (None if the file is missing or not UTF-8)."""
         try:
@@ -166,7 +173,7 @@ class ExerciseHandle:
 
     __slots__ = ("_submission", "_name")
 
-    def __init__(self, submission: Submission, name: str) -> None:
+    def __init__(self, submission: Submission | NamespaceSubmission, name: str) -> None:
         self._submission = submission
         self._name = name
 
@@ -190,3 +197,68 @@ class ExerciseHandle:
 
     def __repr__(self) -> str:
         return f"<exercise {self._name} from {self._submission.root}>"
+
+
+# --- notebooks: the same seam over a namespace ------------------------------------------------
+
+_NAMESPACES: dict[str, tuple[str, dict[str, Any], str]] = {}
+
+
+def register_namespace(exercise: str, namespace: dict[str, Any], source: str) -> str:
+    """Make a notebook's namespace gradable as ``--workbook=namespace:<key>``.
+
+    Args:
+        exercise: the exercise module name the namespace answers (e.g. ``"ex1_vectors"``).
+        namespace: the notebook's globals (the student's functions and classes).
+        source: the code the student ran (for the "from scratch" rules).
+
+    Returns:
+        The key to pass to ``--workbook=namespace:<key>``.
+
+    Raises:
+        KeyError: ``exercise`` is not a workbook exercise.
+    """
+    if exercise not in EXERCISES:
+        raise KeyError(exercise)
+    key = f"{exercise}-{len(_NAMESPACES)}"
+    _NAMESPACES[key] = (exercise, namespace, source)
+    return key
+
+
+class NamespaceSubmission:
+    """A submission whose one exercise lives in a namespace (a notebook's globals), not a file.
+
+    Offers the same interface as :class:`Submission` to the plugin and to
+    :class:`ExerciseHandle`. The other exercises are reported as not part of the submission.
+    """
+
+    def __init__(self, key: str) -> None:
+        try:
+            self.exercise, namespace, self._source = _NAMESPACES[key]
+        except KeyError:
+            raise NotAWorkbookError(f"no notebook namespace registered as {key!r}") from None
+        self.root = Path("<notebook>")
+        self._module = types.ModuleType(f"_workbook_notebook_{self.exercise}")
+        self._module.__dict__.update(namespace)
+
+    def owns(self, filename: str) -> bool:
+        """Frames of notebook cells (IPython names them ``<ipython-input-…>`` or ``…/ipykernel_…``)."""
+        return filename.startswith("<ipython-input") or "ipykernel_" in filename or filename.startswith("<cell")
+
+    def source(self, name: str) -> str | None:
+        return self._source if name == self.exercise else None
+
+    def module(self, name: str) -> types.ModuleType:
+        if name != self.exercise:
+            raise ExerciseUnavailable(bilingual(
+                f"このノートブックは {self.exercise} の解答で、{name} ではありません。",
+                f"this notebook answers {self.exercise}, not {name}.",
+            ))
+        return self._module
+
+
+def open_target(value: str | Path) -> Submission | NamespaceSubmission:
+    """The submission a ``--workbook`` value names: a directory, or ``namespace:<key>``."""
+    if isinstance(value, str) and value.startswith("namespace:"):
+        return NamespaceSubmission(value.removeprefix("namespace:"))
+    return Submission(Path(value))

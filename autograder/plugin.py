@@ -26,7 +26,7 @@ import pytest
 from . import EXERCISES
 from .compare import GradingFailure
 from .i18n import bilingual
-from .loader import ExerciseHandle, ExerciseUnavailable, NotAWorkbookError, Submission
+from .loader import ExerciseHandle, ExerciseUnavailable, NamespaceSubmission, NotAWorkbookError, Submission, open_target
 from .report import TestResult, build_results, score_table, write_json
 from .rules import ForbiddenCall, find_violations, rules_for
 
@@ -55,6 +55,28 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="PATH",
         help="where to write the JSON score report (default: reports/score.json) / 採点結果 JSON の出力先",
     )
+    group.addoption(
+        "--exercise",
+        dest="workbook_exercises",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="grade only this exercise (repeatable), e.g. ex3_attention / この演習だけ採点",
+    )
+    group.addoption(
+        "--task",
+        dest="workbook_tasks",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="grade only this task (repeatable), e.g. softmax / この課題だけ採点",
+    )
+    group.addoption(
+        "--no-hidden",
+        dest="workbook_no_hidden",
+        action="store_true",
+        help="leave out tests marked hidden (what a released notebook runs) / 非公開テストを除く",
+    )
     parser.addini("workbook_grading", "turn workbook grading on for this rootdir", type="bool", default=False)
     parser.addini("workbook_target", "default grading target, relative to rootdir", default="exercises")
 
@@ -72,6 +94,7 @@ def _resolve(config: pytest.Config, value: str, base: Path) -> Path:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "exercise(name): the workbook exercise a graded test belongs to")
     config.addinivalue_line("markers", "task(name, points): the task of a graded test and the points it is worth")
+    config.addinivalue_line("markers", "hidden: a graded test that released notebooks do not run (nbgrader hidden tests)")
     if not _graded(config):
         return
     os.environ["MPLBACKEND"] = "Agg"
@@ -111,9 +134,12 @@ def pytest_configure(config: pytest.Config) -> None:
 
     invocation = config.invocation_params.dir
     option = config.getoption("workbook_target")
-    target = _resolve(config, option, invocation) if option else _resolve(config, config.getini("workbook_target"), config.rootpath)
+    if option and option.startswith("namespace:"):
+        target: str | Path = option
+    else:
+        target = _resolve(config, option, invocation) if option else _resolve(config, config.getini("workbook_target"), config.rootpath)
     try:
-        submission = Submission(target)
+        submission = open_target(target)
     except NotAWorkbookError as exc:
         raise pytest.UsageError(str(exc)) from None
     config.stash[_SUBMISSION] = submission
@@ -159,6 +185,26 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         task, points = _task_of(item)
         if exercise not in EXERCISES or not task or not isinstance(points, int | float) or points <= 0:
             problems.append(f"{item.nodeid}: exercise={exercise!r} task={task!r} points={points!r}")
+    exercises = set(config.getoption("workbook_exercises"))
+    tasks = set(config.getoption("workbook_tasks"))
+    unknown = exercises - set(EXERCISES)
+    if unknown:
+        raise pytest.UsageError(bilingual(
+            f"--exercise の値 {sorted(unknown)} は演習名ではありません ({', '.join(EXERCISES)})。",
+            f"--exercise {sorted(unknown)} is not an exercise name (one of {', '.join(EXERCISES)}).",
+        ))
+    submission = config.stash[_SUBMISSION]
+    if isinstance(submission, NamespaceSubmission):
+        exercises = exercises or {submission.exercise}
+    keep, drop = [], []
+    for item in items:
+        selected = (not exercises or _exercise_of(item) in exercises) and (
+            not tasks or _task_of(item)[0] in tasks) and not (
+            config.getoption("workbook_no_hidden") and item.get_closest_marker("hidden"))
+        (keep if selected else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
     if problems:
         raise pytest.UsageError(
             "graded tests need pytest.mark.exercise(<one of EXERCISES>) and pytest.mark.task(name, points>0):\n"
@@ -222,22 +268,22 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
         sys.modules["matplotlib.pyplot"].close("all")
 
 
-def _student_frame(excinfo: pytest.ExceptionInfo, root: Path) -> str:
-    frames = [f for f in traceback.extract_tb(excinfo.tb) if Path(f.filename).is_relative_to(root)]
+def _student_frame(excinfo: pytest.ExceptionInfo, owns) -> str:
+    frames = [f for f in traceback.extract_tb(excinfo.tb) if owns(f.filename)]
     if not frames:
         return ""
     f = frames[-1]
     return f" ({Path(f.filename).name}, line {f.lineno}, in {f.name})"
 
 
-def _classify(excinfo: pytest.ExceptionInfo, root: Path) -> tuple[str, str]:
+def _classify(excinfo: pytest.ExceptionInfo, owns) -> tuple[str, str]:
     exc = excinfo.value
     if isinstance(exc, ExerciseUnavailable):
         return "import_error", str(exc)
     if isinstance(exc, ForbiddenCall):
         return "forbidden_call", str(exc)
     if isinstance(exc, NotImplementedError):
-        frames = [f for f in traceback.extract_tb(excinfo.tb) if Path(f.filename).is_relative_to(root)]
+        frames = [f for f in traceback.extract_tb(excinfo.tb) if owns(f.filename)]
         func = frames[-1].name if frames else "?"
         return "not_implemented", bilingual(f"未実装です: {func}", f"not implemented: {func}")
     if isinstance(exc, GradingFailure):
@@ -248,7 +294,7 @@ def _classify(excinfo: pytest.ExceptionInfo, root: Path) -> tuple[str, str]:
             f"時間切れです ({text.split()[1] if len(text.split()) > 1 else ''})。無限ループや非常に遅い処理がないか確認してください。",
             f"timed out ({text}). Look for an endless loop or very slow code.",
         )
-    where = _student_frame(excinfo, root)
+    where = _student_frame(excinfo, owns)
     return "failed", bilingual(
         f"例外が発生しました: {type(exc).__name__}: {text[:800]}{where}",
         f"an exception was raised: {type(exc).__name__}: {text[:800]}{where}",
@@ -271,12 +317,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     if results is None or item.nodeid not in results:
         return report
     result: TestResult = results[item.nodeid]
-    root = item.config.stash[_SUBMISSION].root
+    owns = item.config.stash[_SUBMISSION].owns
     if report.when == "setup":
         if report.skipped:
             result.outcome, result.output = "skipped", bilingual("スキップされました。", "skipped.")
         elif report.failed:
-            outcome, text = _classify(call.excinfo, root) if call.excinfo else ("error", "")
+            outcome, text = _classify(call.excinfo, owns) if call.excinfo else ("error", "")
             result.outcome = outcome if outcome != "failed" else "error"
             result.output = text
     elif report.when == "call":
@@ -285,7 +331,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         elif report.skipped:
             result.outcome, result.output = "skipped", bilingual("スキップされました (0 点)。", "skipped (0 points).")
         else:
-            result.outcome, result.output = _classify(call.excinfo, root) if call.excinfo else ("failed", "")
+            result.outcome, result.output = _classify(call.excinfo, owns) if call.excinfo else ("failed", "")
             captured = _captured(report)
             if captured:
                 result.output += "\n" + captured

@@ -132,6 +132,7 @@ def test_apply_transform_chapter_examples(exercise):
 _entry = st.integers(min_value=-40, max_value=40).map(lambda n: n / 4)
 
 
+@pytest.mark.hidden  # not run in released notebooks / 公開版ノートブックでは実行しない
 @pytest.mark.task("apply_transform", points=1)
 @settings(max_examples=30, **FAST_FAIL)
 @given(M=st.lists(_entry, min_size=4, max_size=4), R=st.lists(_entry, min_size=4, max_size=4),
@@ -276,6 +277,7 @@ def _half_integer_matrix():
     return st.one_of(general, _defective_matrix(), scalar)
 
 
+@pytest.mark.hidden  # not run in released notebooks / 公開版ノートブックでは実行しない
 @pytest.mark.task("real_eigenpairs", points=1)
 @settings(max_examples=60, **FAST_FAIL)
 @given(entries=_half_integer_matrix())
@@ -303,6 +305,7 @@ def test_real_eigenpairs_exact_cases_property(exercise, entries):
         check_array(vectors, np.eye(2), call=call, atol=1e-12, what="vectors of λI (standard basis)")
 
 
+@pytest.mark.hidden  # not run in released notebooks / 公開版ノートブックでは実行しない
 @pytest.mark.task("real_eigenpairs", points=1)
 @settings(max_examples=40, **FAST_FAIL)
 @given(entries=_moderate_matrix())
@@ -373,6 +376,7 @@ def test_preserves_direction_false_for_other_vectors(exercise):
     _check_bool(exercise, [[3.0, 0.0], [0.0, 0.5]], np.array([1.0, 1.0]), False)
 
 
+@pytest.mark.hidden  # not run in released notebooks / 公開版ノートブックでは実行しない
 @pytest.mark.task("preserves_direction", points=1)
 @settings(max_examples=40, **FAST_FAIL)
 @given(entries=_moderate_matrix(),

@@ -205,6 +205,7 @@ def _spd_problem():
     return st.integers(1, 4).flatmap(build)
 
 
+@pytest.mark.hidden  # not run in released notebooks / 公開版ノートブックでは実行しない
 @pytest.mark.task("gradient_descent", points=1)
 @given(problem=_spd_problem())
 def test_gradient_descent_quadratic_loss_decreases(exercise, problem):

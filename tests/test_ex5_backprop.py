@@ -296,6 +296,7 @@ def _small_nets(draw):
     return arrays
 
 
+@pytest.mark.hidden  # not run in released notebooks / 公開版ノートブックでは実行しない
 @pytest.mark.task("backward", points=1)
 @settings(report_multiple_bugs=False)
 @given(_small_nets())
@@ -409,6 +410,7 @@ def test_manual_grad_chapter_point(exercise):
     _check_pair(exercise.manual_grad(2.0, 3.0), expected, call="manual_grad(2.0, 3.0)", rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.hidden  # not run in released notebooks / 公開版ノートブックでは実行しない
 @pytest.mark.task("manual_grad", points=1)
 @settings(report_multiple_bugs=False)
 @given(st.floats(-3.0, 3.0, allow_nan=False, allow_subnormal=False),

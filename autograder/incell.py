@@ -1,0 +1,131 @@
+"""Grading inside a notebook: what an nbgrader test cell calls.
+
+A test cell of a generated notebook ends with ``grade_task("ex1_vectors", "cosine_similarity",
+globals())``. :func:`grade_task` runs the *same* graded tests as the pytest path, through the
+same loader seam (the notebook's globals registered with
+:func:`autograder.loader.register_namespace`), and returns the points earned as a float — the
+cell's last expression, which nbgrader records as the cell's partial credit.
+
+It guards against nbgrader's pitfalls (measured with nbgrader 0.9.6):
+
+* any stderr output in a graded cell gives 0 points, so everything pytest and the student's code
+  write (Python-level and file-descriptor level) is captured, and only a summary is printed to
+  stdout;
+* a last expression that is not a float, or no output, gives full credit, so the function always
+  returns a float or raises;
+* a cell time-out interrupts pytest, which would report a partial score: an interrupted or
+  crashed run raises :class:`GradingError` instead, so the cell errors and scores 0.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from . import EXERCISES
+from .i18n import bilingual
+from .loader import register_namespace
+from .paths import tests_file
+
+#: Marker that identifies test cells (they are left out of the student's code).
+TEST_CELL_MARK = "grade_task("
+
+
+class GradingError(RuntimeError):
+    """Grading in the cell did not finish (interrupted, timed out, or pytest failed to run)."""
+
+
+def notebook_source(namespace: dict[str, Any]) -> str:
+    """The code the student ran in the notebook (IPython's ``In`` history), test cells left out."""
+    history = namespace.get("In") or namespace.get("_ih") or []
+    cells = [c for c in history if isinstance(c, str) and c.strip() and TEST_CELL_MARK not in c]
+    return "\n\n".join(cells) + "\n"
+
+
+@contextlib.contextmanager
+def _silenced():
+    """Capture Python-level and fd-level stdout/stderr (nothing may reach the cell's stderr)."""
+    buffer = io.StringIO()
+    saved = []
+    with tempfile.TemporaryFile(mode="w+b") as sink:
+        for fd in (1, 2):
+            try:
+                saved.append((fd, os.dup(fd)))
+                os.dup2(sink.fileno(), fd)
+            except OSError:
+                pass
+        try:
+            with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):
+                yield buffer
+        finally:
+            for fd, copy in saved:
+                os.dup2(copy, fd)
+                os.close(copy)
+
+
+def run_task(exercise: str, task: str, namespace: dict[str, Any], *, include_hidden: bool = True,
+             source: str | None = None) -> dict[str, Any]:
+    """Run the graded tests of one task against a namespace and return the score report.
+
+    Args:
+        exercise: exercise module name, e.g. ``"ex3_attention"``.
+        task: task name, e.g. ``"softmax"``.
+        namespace: the student's globals.
+        include_hidden: also run tests marked ``hidden`` (autograding does; a released notebook
+            does not).
+        source: the student's code for the "from scratch" rules (default: IPython's history).
+
+    Returns:
+        The JSON score report (Gradescope results.json schema) of the run.
+
+    Raises:
+        GradingError: pytest did not finish the run (interrupted, usage error, no tests).
+    """
+    import pytest
+
+    if exercise not in EXERCISES:
+        raise GradingError(f"unknown exercise {exercise!r}")
+    key = register_namespace(exercise, namespace, notebook_source(namespace) if source is None else source)
+    with tempfile.TemporaryDirectory(prefix="workbook-cell-") as tmp:
+        report = Path(tmp) / "score.json"
+        args = [
+            str(tests_file(exercise)), "-q", "-p", "no:cacheprovider",
+            f"--workbook=namespace:{key}", f"--task={task}",
+            f"--score-report={report}", f"--json-report-file={Path(tmp) / 'raw.json'}",
+        ]
+        if not include_hidden:
+            args.append("--no-hidden")
+        if os.environ.get("WORKBOOK_TIMEOUT"):  # per-test time limit in seconds (default: pyproject's)
+            args.append(f"--timeout={float(os.environ['WORKBOOK_TIMEOUT']):g}")
+        with _silenced() as log:
+            code = pytest.main(args)
+        if int(code) not in (0, 1) or not report.exists():
+            raise GradingError(bilingual(
+                f"{exercise} › {task} の採点が完了しませんでした (pytest の終了コード {int(code)})。",
+                f"grading {exercise} › {task} did not finish (pytest exit code {int(code)}).",
+            ) + "\n" + log.getvalue()[-2000:])
+        return json.loads(report.read_text(encoding="utf-8"))
+
+
+def grade_task(exercise: str, task: str, namespace: dict[str, Any], *, include_hidden: bool = True) -> float:
+    """Grade one task in a notebook test cell; print a summary and return the points (float).
+
+    Raises:
+        GradingError: the run did not finish; the cell then errors and nbgrader gives it 0.
+    """
+    doc = run_task(exercise, task, namespace, include_hidden=include_hidden)
+    score = float(doc["score"])
+    lines = [f"{exercise} › {task}: {score:g} / {doc['max_score']:g} 点 / points"]
+    for test in doc["tests"]:
+        mark = "✓" if test["status"] == "passed" else "✗"
+        lines.append(f"  {mark} {test['name'].split(' › ')[-1]}")
+        if test["status"] != "passed" and test["output"]:
+            lines.extend("      " + line for line in test["output"].splitlines()[:12])
+    print("\n".join(lines), file=sys.stdout)
+    return score

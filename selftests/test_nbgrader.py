@@ -1,0 +1,247 @@
+"""nbgrader parity: a real course directory, real `nbgrader` commands and a sqlite gradebook.
+
+Six simulated students submit notebooks; for each, the points per task read from
+``nbgrader.api.Gradebook`` must equal the points the pytest grader gives the same answers as
+``.py`` files.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder import EXERCISES
+from autograder.course import (
+    _chunk_name,
+    _split_module,
+    export_grades,
+    generate,
+    notebook_to_py,
+    submission_to_dir,
+    tasks_of,
+    write_exports,
+)
+from conftest import REPO, SOLUTIONS, VARIANTS, make_submission, run_grader
+
+TIMEOUT = "2"  # per-test time limit for both paths, so the hanging student stays cheap
+HANG_EX1_MATRIX = (
+    "def cosine_similarity_matrix(A, B):\n"
+    "    while True:\n"
+    "        pass\n"
+)
+NOISY_EX1 = (
+    "def cosine_similarity(a, b):\n"
+    "    import sys, warnings\n"
+    "    warnings.warn('old API', DeprecationWarning)\n"
+    "    print('debug: computing', file=sys.stderr)\n"
+    "    a = np.asarray(a, dtype=np.float64); b = np.asarray(b, dtype=np.float64)\n"
+    "    if a.ndim != 1 or b.ndim != 1 or a.shape != b.shape or a.size == 0:\n"
+    "        raise ValueError('need two 1-D vectors of the same length')\n"
+    "    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):\n"
+    "        raise ValueError('nan/inf')\n"
+    "    sa, sb = np.max(np.abs(a)), np.max(np.abs(b))\n"
+    "    if sa == 0 or sb == 0:\n"
+    "        raise ValueError('zero vector')\n"
+    "    a, b = a / sa, b / sb\n"
+    "    return float(np.clip(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)), -1.0, 1.0))\n"
+)
+
+
+def _nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+               WORKBOOK_TIMEOUT=TIMEOUT, MPLBACKEND="Agg", PYTHONPATH=str(REPO))
+    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env,
+                          capture_output=True, text=True, timeout=1800, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc
+
+
+def _fill(released: nbformat.NotebookNode, answer: str) -> nbformat.NotebookNode:
+    """A student's notebook: the released one with each answer cell replaced from ``answer``."""
+    nb = nbformat.from_dict(json.loads(nbformat.writes(released)))
+    _, chunks = _split_module(answer)
+    by_name = {_chunk_name(c): c for c in chunks}
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution"):
+            name = meta["grade_id"].removeprefix("answer_")
+            if name in by_name:
+                cell.source = by_name[name]
+    return nb
+
+
+def _override(base: str, extra: str) -> str:
+    """``base`` module text with the functions in ``extra`` replacing their namesakes."""
+    _, chunks = _split_module(base)
+    _, new = _split_module("import numpy as np\n" + extra)
+    replace = {_chunk_name(c): c for c in new if _chunk_name(c) != "setup"}
+    return "\n\n\n".join(replace.get(_chunk_name(c), c) for c in chunks) + "\n"
+
+
+def _solution(name: str) -> str:
+    return (SOLUTIONS / f"{name}.py").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    """Build a course, release all assignments, submit for six students and autograde."""
+    root = tmp_path_factory.mktemp("course")
+    course = root / "course"
+    assert generate(course, out=io.StringIO()) == 0
+    for name in EXERCISES:
+        _nbgrader(course, "generate_assignment", name, "--force")
+    released = {n: nbformat.read(course / "release" / n / f"{n}.ipynb", as_version=4) for n in EXERCISES}
+    wrong_ex3 = (VARIANTS / "ex3_attention" / "softmax_no_axis.py")
+    students: dict[str, dict[str, str | None]] = {
+        # answers as .py text per exercise (None = the untouched released notebook)
+        "reference": {n: _solution(n) for n in EXERCISES},
+        "stubs": {n: None for n in EXERCISES},
+        "wrong": {"ex3_attention": _override(_solution("ex3_attention"), _variant_function(wrong_ex3, "softmax")),
+                  "ex1_vectors": _solution("ex1_vectors")},
+        "hanging": {"ex1_vectors": _override(_solution("ex1_vectors"), HANG_EX1_MATRIX)},
+        "noisy": {"ex1_vectors": _override(_solution("ex1_vectors"), NOISY_EX1)},
+        "tamperer": {"ex2_transforms": None},
+    }
+    for student, answers in students.items():
+        for name, answer in answers.items():
+            nb = released[name] if answer is None else _fill(released[name], answer)
+            if student == "tamperer":
+                nb = _tamper(nb)
+            dest = course / "submitted" / student / name / f"{name}.ipynb"
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(nb, dest)
+    for name in EXERCISES:
+        _nbgrader(course, "autograde", name, "--force")
+    return course, root, students
+
+
+def _variant_function(path: Path, func: str) -> str:
+    _, chunks = _split_module(path.read_text(encoding="utf-8"))
+    return next(c for c in chunks if _chunk_name(c) == func)
+
+
+def _tamper(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Edit one graded test cell to claim full marks and delete another one."""
+    tests = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    points = tests[0].metadata["nbgrader"]["points"]
+    tests[0].source = f"{float(points)!r}"
+    nb.cells.remove(tests[1])
+    return nb
+
+
+def _gradebook_tasks(course: Path, student: str, exercise: str) -> dict[str, float]:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        sub = gb.find_submission_notebook(exercise, exercise, student)
+        return {g.name.removeprefix("test_"): g.score for g in sub.grades if g.name.startswith("test_")}
+
+
+def _pytest_tasks(answers: dict[str, str | None], tmp: Path) -> dict[str, dict[str, float]]:
+    sub = tmp / "py"
+    sub.mkdir(parents=True)
+    for name, answer in answers.items():
+        text = answer if answer is not None else (REPO / "exercises" / f"{name}.py").read_text(encoding="utf-8")
+        (sub / f"{name}.py").write_text(text, encoding="utf-8")
+    run = run_grader(sub, tmp, "-o", f"timeout={TIMEOUT}")
+    assert run.score is not None, run.output
+    return {e["exercise"]: {t["task"]: t["score"] for t in e["tasks"]}
+            for e in run.score["extra_data"]["exercises"] if e["exercise"] in answers}
+
+
+@pytest.mark.parametrize("student", ["reference", "stubs", "wrong", "hanging", "noisy", "tamperer"])
+def test_gradebook_points_per_task_equal_pytest_points(course, student, tmp_path):
+    course_dir, _, students = course
+    answers = students[student]
+    expected = _pytest_tasks(answers, tmp_path)
+    for exercise in answers:
+        got = _gradebook_tasks(course_dir, student, exercise)
+        assert got == expected[exercise], f"{student}/{exercise}: gradebook {got} != pytest {expected[exercise]}"
+    # sanity of the scenario itself
+    totals = {ex: sum(t.values()) for ex, t in expected.items()}
+    if student == "reference":
+        assert set(totals.values()) == {20}
+    elif student in ("stubs", "tamperer"):
+        assert set(totals.values()) == {0}
+    elif student == "wrong":
+        assert totals["ex1_vectors"] == 20 and 0 < totals["ex3_attention"] < 20
+    elif student == "hanging":
+        assert expected["ex1_vectors"]["cosine_similarity_matrix"] == 0 and totals["ex1_vectors"] > 0
+    elif student == "noisy":
+        assert totals["ex1_vectors"] == 20
+
+
+def test_released_notebooks_contain_no_solution_and_no_hidden_test(course):
+    course_dir, _, _ = course
+    release = course_dir / "release"
+    files = sorted(p for p in release.rglob("*") if p.is_file())
+    assert files and all(p.suffix == ".ipynb" for p in files), files
+    for name in EXERCISES:
+        text = (release / name / f"{name}.ipynb").read_text(encoding="utf-8")
+        assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text
+        assert "include_hidden=True" not in text
+        _, chunks = _split_module(_solution(name))
+        solution_lines = {
+            line.strip() for chunk in chunks for region in chunk.split("### BEGIN SOLUTION")[1:]
+            for line in region.split("### END SOLUTION")[0].splitlines()
+            if len(line.strip()) > 25 and not line.strip().startswith(("#", '"', "raise ValueError", "f\""))
+        }
+        stub = (REPO / "exercises" / f"{name}.py").read_text(encoding="utf-8")
+        leaked = [line for line in solution_lines if line in text and line not in stub]
+        assert not leaked, f"{name}: solution lines in the released notebook: {leaked[:3]}"
+    hidden_tasks = [t for n in EXERCISES for t in tasks_of(n) if t.hidden_tests]
+    assert hidden_tasks, "some tasks should have hidden tests"
+
+
+def test_submitted_tree_converts_to_py_and_grades_the_same(course, tmp_path):
+    course_dir, _, students = course
+    out = tmp_path / "wrong-as-py"
+    found = submission_to_dir(course_dir / "submitted" / "wrong", out)
+    assert sorted(found) == ["ex1_vectors", "ex3_attention"]
+    run = run_grader(out, tmp_path)
+    scores = run.exercise_scores()
+    for exercise in found:
+        assert scores[exercise] == sum(_gradebook_tasks(course_dir, "wrong", exercise).values())
+
+
+def test_export_distinguishes_not_submitted_and_writes_json_and_csv(course, tmp_path):
+    course_dir, _, _ = course
+    rows = export_grades(course_dir)
+    by_key = {(r["student"], r["assignment"], r["task"]): r for r in rows}
+    assert by_key[("reference", "ex3_attention", "softmax")]["status"] == "graded"
+    assert by_key[("reference", "ex3_attention", "softmax")]["score"] == 7
+    missing = by_key[("hanging", "ex3_attention", "softmax")]
+    assert missing["status"] == "not_submitted" and missing["score"] is None
+    assert by_key[("stubs", "ex5_backprop", "backward")]["score"] == 0
+    write_exports(rows, tmp_path / "g.json", tmp_path / "g.csv")
+    csv_text = (tmp_path / "g.csv").read_text(encoding="utf-8")
+    assert "hanging,ex3_attention,softmax,test_softmax,,7.0,not_submitted" in csv_text
+    assert json.loads((tmp_path / "g.json").read_text(encoding="utf-8")) == rows
+
+
+def test_committed_course_notebooks_are_up_to_date():
+    buf = io.StringIO()
+    assert generate(REPO / "course", check=True, out=buf) == 0, buf.getvalue()
+
+
+def test_exercise_module_converts_to_a_student_notebook_and_back(tmp_path):
+    from autograder.course import build_notebook
+
+    for name in EXERCISES:
+        stub = (REPO / "exercises" / f"{name}.py").read_text(encoding="utf-8")
+        nb = build_notebook(name, stub, mode="student")
+        editable = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
+        tests = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
+        assert editable and tests
+        assert sum(c.metadata["nbgrader"]["points"] for c in tests) == 20
+        back = notebook_to_py(nb)
+        compile(back, f"{name}.py", "exec")
+        assert "grade_task(" not in back
