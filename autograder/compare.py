@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from numpy.testing import assert_allclose as _assert_allclose  # bound now: later monkeypatching can't reach it
 
 from .i18n import bilingual
 
@@ -105,11 +106,17 @@ def _value_mismatch(call: str, what: str, expected: Any, actual: Any, a: np.ndar
     )
 
 
-_WHAT_JA = {"return value": "戻り値"}
+_WHAT_JA = {
+    "return value": "戻り値",
+    "weights": "重み (weights)",
+    "output": "出力 (output)",
+    "length of the returned tuple (output, weights)": "戻り値のタプル (output, weights) の長さ",
+}
 
 
 def _what_ja(what: str) -> str:
-    return _WHAT_JA.get(what, what)
+    """The Japanese name of ``what``; an English-only description is quoted with 「」."""
+    return _WHAT_JA.get(what, f"「{what}」")
 
 
 def _allclose_or_fail(call: str, what: str, expected: Any, actual: Any, a: np.ndarray, e: np.ndarray,
@@ -124,7 +131,7 @@ def _allclose_or_fail(call: str, what: str, expected: Any, actual: Any, a: np.nd
             f"  expected: {describe(expected)}\n  actual:   {describe(actual)}",
         )
     try:
-        np.testing.assert_allclose(a, e, rtol=rtol, atol=atol, equal_nan=True)
+        _assert_allclose(a, e, rtol=rtol, atol=atol, equal_nan=True)
     except AssertionError:
         _value_mismatch(call, what, expected, actual, a, e, rtol, atol)
 

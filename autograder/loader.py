@@ -132,6 +132,11 @@ class Submission:
         assert entry.module is not None
         return entry.module
 
+    def load_error(self, name: str) -> str | None:
+        """The import error of exercise ``name`` if it was loaded and failed (None otherwise)."""
+        entry = self._cache.get(name)
+        return entry.error.splitlines()[-1].strip() if entry is not None and entry.error else None
+
     def _import(self, name: str) -> _Loaded:
         path = self.path(name)
         if not path.is_file():

@@ -17,6 +17,7 @@ Graded mode is on when the ini option ``workbook_grading`` is true (the reposito
 from __future__ import annotations
 
 import os
+import re
 import time
 import traceback
 from pathlib import Path
@@ -134,15 +135,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
     invocation = config.invocation_params.dir
     option = config.getoption("workbook_target")
-    if option and option.startswith("namespace:"):
-        target: str | Path = option
-    else:
-        target = _resolve(config, option, invocation) if option else _resolve(config, config.getini("workbook_target"), config.rootpath)
-    try:
-        submission = open_target(target)
-    except NotAWorkbookError as exc:
-        raise pytest.UsageError(str(exc)) from None
-    config.stash[_SUBMISSION] = submission
+    label = option or config.getini("workbook_target")
 
     report = config.getoption("workbook_score_report")
     score_path = _resolve(config, report, invocation) if report else config.rootpath / "reports" / "score.json"
@@ -151,15 +144,31 @@ def pytest_configure(config: pytest.Config) -> None:
             f"--score-report {score_path} はディレクトリです。ファイルのパスを指定してください。",
             f"--score-report {score_path} is a directory; give a file path.",
         ))
+
+    if option and option.startswith("namespace:"):
+        target: str | Path = option
+    else:
+        target = _resolve(config, option, invocation) if option else _resolve(config, config.getini("workbook_target"), config.rootpath)
+    try:
+        submission = open_target(target)
+    except NotAWorkbookError as exc:
+        # the run is an error, but CI and batch tools still get a report that says why
+        write_json(score_path, build_results([], target=str(label), execution_time=0.0, errors=[str(exc)],
+                                             exit_status=int(pytest.ExitCode.USAGE_ERROR)))
+        raise pytest.UsageError(str(exc)) from None
+    config.stash[_SUBMISSION] = submission
+
     config.option.json_report = True
     if getattr(config.option, "json_report_file", ".report.json") in (None, ".report.json"):
-        config.option.json_report_file = str(score_path.with_name("pytest-report.json"))
+        raw_name = "pytest-report.json" if score_path.name == "score.json" else f"{score_path.stem}.pytest-report.json"
+        config.option.json_report_file = str(score_path.with_name(raw_name))
     config.stash[_STATE] = {
         "score_path": score_path,
-        "target_label": option or config.getini("workbook_target"),
+        "target_label": label,
         "start": time.monotonic(),
         "errors": [],
         "document": None,
+        "deselected": 0,
     }
     config.stash[_RESULTS] = {}
 
@@ -233,6 +242,13 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         )
 
 
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    if items:
+        state = items[0].config.stash.get(_STATE, None)
+        if state is not None:
+            state["deselected"] += len(items)
+
+
 @pytest.fixture
 def exercise(request: pytest.FixtureRequest) -> ExerciseHandle:
     """The code under test: ``exercise.<function>`` is the submission's function (the loader seam)."""
@@ -290,9 +306,12 @@ def _classify(excinfo: pytest.ExceptionInfo, owns) -> tuple[str, str]:
         return "failed", str(exc)
     text = str(exc)
     if type(exc).__name__ == "Failed" and text.startswith("Timeout"):
+        limit = re.search(r"\(>([0-9.]+)s\)", text)
+        seconds = f"{float(limit.group(1)):g} 秒 / {float(limit.group(1)):g} s" if limit else "?"
+        ja_s, en_s = seconds.split(" / ")
         return "timeout", bilingual(
-            f"時間切れです ({text.split()[1] if len(text.split()) > 1 else ''})。無限ループや非常に遅い処理がないか確認してください。",
-            f"timed out ({text}). Look for an endless loop or very slow code.",
+            f"時間切れです (制限 {ja_s})。無限ループや非常に遅い処理がないか確認してください。",
+            f"timed out (limit {en_s}). Look for an endless loop or very slow code.",
         )
     where = _student_frame(excinfo, owns)
     return "failed", bilingual(
@@ -332,6 +351,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
             result.outcome, result.output = "skipped", bilingual("スキップされました (0 点)。", "skipped (0 points).")
         else:
             result.outcome, result.output = _classify(call.excinfo, owns) if call.excinfo else ("failed", "")
+            if result.outcome != "failed" or isinstance(call.excinfo.value, GradingFailure) or \
+                    item.config.option.tbstyle == "auto":
+                # the terminal shows the student the same bilingual message as the report
+                report.longrepr = f"[{result.exercise} › {result.task}] {result.outcome}\n{result.output}"
             captured = _captured(report)
             if captured:
                 result.output += "\n" + captured
@@ -359,6 +382,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     state = config.stash[_STATE]
     results = list(config.stash[_RESULTS].values())
     errors = list(state["errors"])
+    submission = config.stash[_SUBMISSION]
+    for name in EXERCISES:
+        error = getattr(submission, "load_error", lambda n: None)(name)
+        if error:
+            errors.append(f"{name}: {error}")
     if session.exitstatus == pytest.ExitCode.INTERRUPTED:
         errors.append(bilingual(
             "採点が途中で中断されました。実行されなかったテストは 0 点です。",
@@ -366,17 +394,20 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         ))
     if not results:
         errors.append(bilingual(
-            "採点テストが 1 つも集まりませんでした。tests/ ディレクトリから pytest を実行してください。",
-            "no graded tests were collected; run pytest from the workbook's root (tests/).",
+            "採点するテストが 1 つも選ばれませんでした。テストのパス、-k、--exercise、--task を確認してください。",
+            "no graded tests were selected: check the test paths, -k, --exercise and --task "
+            "(task names: see the score table or tests/*.py).",
         ))
         if session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.NO_TESTS_COLLECTED
+    partial = bool(state["deselected"]) or {r.exercise for r in results} != set(EXERCISES)
     document = build_results(
         results,
         target=str(state["target_label"]),
         execution_time=time.monotonic() - state["start"],
         errors=errors,
         exit_status=int(session.exitstatus),
+        partial=partial,
     )
     write_json(state["score_path"], document)
     state["document"] = document
@@ -389,10 +420,11 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     results = list(config.stash[_RESULTS].values())
     tr = terminalreporter
     tr.section("workbook score / 採点結果", sep="=", bold=True)
-    for line in score_table(results, str(state["target_label"])).splitlines():
+    document = state.get("document") or {}
+    partial = document.get("extra_data", {}).get("partial", False)
+    for line in score_table(results, str(state["target_label"]), partial=partial).splitlines():
         tr.write_line(line)
-    document = state.get("document")
-    for err in (document or {}).get("extra_data", {}).get("errors", []):
+    for err in document.get("extra_data", {}).get("errors", []):
         tr.write_line(err, red=True)
     try:
         shown = state["score_path"].relative_to(Path.cwd())

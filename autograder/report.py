@@ -79,11 +79,12 @@ def _fmt(x: float) -> str:
     return f"{x:g}" if x != int(x) else str(int(x))
 
 
-def score_table(results: list[TestResult], target: str) -> str:
-    """The plain-text score table printed after every run."""
+def score_table(results: list[TestResult], target: str, *, partial: bool = False) -> str:
+    """The plain-text score table printed after every run (``partial``: only some tests were run)."""
     rows = summarize(results)
+    note = "  (一部のみ採点 / partial run)" if partial else ""
     lines = [
-        f"採点結果 / Workbook score — target: {target}",
+        f"採点結果 / Workbook score — target: {target}{note}",
         f"{'exercise':<22} {'points':>7} {'max':>5}  tests passed",
     ]
     for s in rows:
@@ -98,7 +99,8 @@ def score_table(results: list[TestResult], target: str) -> str:
 
 
 def build_results(results: list[TestResult], *, target: str, execution_time: float,
-                  errors: list[str] | None = None, exit_status: int | None = None) -> dict[str, Any]:
+                  errors: list[str] | None = None, exit_status: int | None = None,
+                  partial: bool = False) -> dict[str, Any]:
     """Build the results document (Gradescope results.json schema, plus ``extra_data``).
 
     Args:
@@ -107,6 +109,7 @@ def build_results(results: list[TestResult], *, target: str, execution_time: flo
         execution_time: seconds for the whole run.
         errors: run-level problems (collection errors, no tests collected, a crash).
         exit_status: pytest's exit status, when known.
+        partial: only some of the workbook's tests were selected (an exercise, a task, ``-k``).
 
     Returns:
         A JSON-serialisable dict: ``score``, ``max_score``, ``execution_time``, ``output``,
@@ -137,7 +140,7 @@ def build_results(results: list[TestResult], *, target: str, execution_time: flo
         })
     max_score = float(sum(s.max_score for s in summaries)) or float(POINTS_PER_EXERCISE * len(EXERCISES))
     errors = list(errors or [])
-    output = score_table(results, target)
+    output = score_table(results, target, partial=partial)
     if errors:
         output += "\n\n" + "\n".join(errors)
     return {
@@ -153,6 +156,7 @@ def build_results(results: list[TestResult], *, target: str, execution_time: flo
             "workbook_version": __version__,
             "target": target,
             "exit_status": exit_status,
+            "partial": partial,
             "errors": errors,
             "exercises": [
                 {

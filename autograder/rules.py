@@ -79,48 +79,36 @@ _NO_AUTODIFF = (
     "numdifftools",
 )
 
+_COSINE = (
+    "scipy.spatial.distance",
+    "sklearn",
+    "torch.nn.functional.cosine_similarity",
+    "torch.cosine_similarity",
+    "torch.nn.CosineSimilarity",
+    "gensim",
+)
+_ENTROPY = ("scipy.stats.entropy", "scipy.special.entr", "scipy.special.rel_entr", "torch.distributions")
+
+
+def _per_function(exercise: str, forbidden: tuple[str, ...], functions: tuple[str, ...], **kw) -> tuple[FromScratchRule, ...]:
+    """One rule per task, named like its function, scanning that function (and what it calls)."""
+    return tuple(FromScratchRule(exercise, (f.split(".")[0],), forbidden, functions=(f,), **kw) for f in functions)
+
+
+#: Every rule reads only the task's own function and the module functions it calls, so a library
+#: call in one function costs only the tasks that use it (and a self-check under
+#: ``if __name__ == "__main__":`` costs nothing).
 RULES: tuple[FromScratchRule, ...] = (
-    FromScratchRule(
-        exercise="ex1_vectors",
-        tasks=("cosine_similarity", "cosine_similarity_matrix", "analogy"),
-        forbidden=(
-            "scipy.spatial.distance",
-            "sklearn",
-            "torch.nn.functional.cosine_similarity",
-            "torch.cosine_similarity",
-            "torch.nn.CosineSimilarity",
-            "gensim",
-        ),
-    ),
-    FromScratchRule(
-        exercise="ex3_attention",
-        tasks=("softmax", "scaled_dot_product_attention", "attention_entropy", "plot_temperature_effect"),
-        forbidden=_SOFTMAX_AND_ATTENTION,
+    *_per_function("ex1_vectors", _COSINE, ("cosine_similarity", "cosine_similarity_matrix", "analogy")),
+    *_per_function(
+        "ex3_attention", _SOFTMAX_AND_ATTENTION,
+        ("softmax", "scaled_dot_product_attention", "attention_entropy", "plot_temperature_effect"),
         forbidden_methods=("softmax", "log_softmax"),
     ),
-    FromScratchRule(
-        exercise="ex3_attention",
-        tasks=("attention_entropy",),
-        forbidden=("scipy.stats.entropy", "scipy.special.entr", "scipy.special.rel_entr", "torch.distributions"),
-    ),
-    FromScratchRule(
-        exercise="ex5_backprop",
-        tasks=("backward",),
-        forbidden=_NO_AUTODIFF,
-        functions=("TwoLayerNet.backward",),
-    ),
-    FromScratchRule(
-        exercise="ex5_backprop",
-        tasks=("manual_grad",),
-        forbidden=_NO_AUTODIFF,
-        functions=("manual_grad",),
-    ),
-    FromScratchRule(
-        exercise="ex5_backprop",
-        tasks=("numerical_gradient",),
-        forbidden=_NO_AUTODIFF,
-        functions=("numerical_gradient",),
-    ),
+    FromScratchRule("ex3_attention", ("attention_entropy",), _ENTROPY, functions=("attention_entropy",)),
+    FromScratchRule("ex5_backprop", ("backward",), _NO_AUTODIFF, functions=("TwoLayerNet.backward",)),
+    FromScratchRule("ex5_backprop", ("manual_grad",), _NO_AUTODIFF, functions=("manual_grad",)),
+    FromScratchRule("ex5_backprop", ("numerical_gradient",), _NO_AUTODIFF, functions=("numerical_gradient",)),
 )
 
 
@@ -176,6 +164,11 @@ def _definitions(tree: ast.Module) -> dict[str, ast.AST]:
     for node in tree.body:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             defs[node.name] = node
+        elif isinstance(node, ast.Assign | ast.AnnAssign):  # f = lambda ...: ..., f = other
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, ast.Name) and node.value is not None:
+                    defs[target.id] = node.value
         elif isinstance(node, ast.ClassDef):
             for item in node.body:
                 if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):

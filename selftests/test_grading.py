@@ -76,6 +76,8 @@ def test_target_that_is_not_a_workbook_is_an_error(tmp_path):
     run = run_grader(tmp_path / "empty", tmp_path)
     assert run.returncode == 4, run.output
     assert "not a workbook" in run.output
+    assert run.score is not None and run.score["tests"] == [] and run.score["score"] == 0
+    assert any("not a workbook" in e for e in run.score["extra_data"]["errors"])
     missing = run_grader(tmp_path / "nowhere", tmp_path)
     assert missing.returncode == 4 and "does not exist" in missing.output
 
@@ -146,10 +148,13 @@ def test_forbidden_library_call_costs_that_task(tmp_path):
     )
     sub = make_submission(tmp_path, replace={"ex1_vectors": cheat})
     run = run_grader(sub, tmp_path)
-    ex1 = [t for t in run.score["tests"] if t["extra_data"]["exercise"] == "ex1_vectors"]
-    assert {t["extra_data"]["outcome"] for t in ex1} == {"forbidden_call"}
-    assert "scipy.spatial.distance" in ex1[0]["output"]
-    assert run.exercise_scores()["ex1_vectors"] == 0
+    cosine = [t for t in run.score["tests"] if t["extra_data"]["task"] == "cosine_similarity"]
+    assert {t["extra_data"]["outcome"] for t in cosine} == {"forbidden_call"}
+    assert "scipy.spatial.distance.cosine" in cosine[0]["output"] and "line 5" in cosine[0]["output"]
+    tasks = run.task_scores("ex1_vectors")
+    assert tasks["cosine_similarity"][0] == 0
+    assert tasks["cosine_similarity_matrix"][0] == tasks["cosine_similarity_matrix"][1]
+    assert tasks["analogy"][0] == tasks["analogy"][1]
 
 
 def test_report_is_written_even_when_the_run_is_interrupted(tmp_path):
@@ -179,3 +184,22 @@ def test_stubs_are_generated_from_solutions():
     buf = io.StringIO()
     assert generate(REPO, check=True, out=buf) == 0, buf.getvalue()
     assert EXERCISES_DIR.is_dir()
+
+
+def test_grade_script_resolves_paths_from_where_it_is_run(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    sub = make_submission(tmp_path)
+    env = dict(os.environ, WORKBOOK_VENV=str(Path(sys.executable).parent.parent))
+    proc = subprocess.run(
+        ["bash", str(REPO / "scripts" / "grade.sh"), f"--workbook={sub.name}", "--score-report", "out/alice.json",
+         "--exercise", "ex4_gradient_descent", "-q"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900, stdin=subprocess.DEVNULL,
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    report = json.loads((tmp_path / "out" / "alice.json").read_text(encoding="utf-8"))
+    assert report["score"] == report["max_score"] == POINTS_PER_EXERCISE
+    assert report["extra_data"]["partial"] is True
+    assert (tmp_path / "out" / "alice.pytest-report.json").exists()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from autograder.rules import RULES, FromScratchRule, find_violations, rules_for
 
-ATTENTION = next(r for r in RULES if r.exercise == "ex3_attention")
+ATTENTION = FromScratchRule("ex3_attention", ("t",), rules_for("ex3_attention", "softmax")[0].forbidden, forbidden_methods=("softmax", "log_softmax"))
 
 
 def names(source: str, rule: FromScratchRule = ATTENTION) -> list[str]:
@@ -61,7 +61,8 @@ def test_function_scoped_rule_only_reads_those_functions():
 
 def test_syntax_error_gives_no_violation_and_rules_lookup():
     assert names("def f(:\n") == []
-    assert rules_for("ex3_attention", "softmax") == [ATTENTION]
+    assert [r.functions for r in rules_for("ex3_attention", "softmax")] == [("softmax",)]
+    assert len(rules_for("ex3_attention", "attention_entropy")) == 2
     assert rules_for("ex2_transforms", "apply_transform") == []
 
 
@@ -98,3 +99,30 @@ def test_backprop_rules_allow_numpy_backward():
         "    return torch.tensor(x, dtype=torch.float64, requires_grad=True)\n"
     )
     assert find_violations(src, BACKWARD) == []
+
+
+def test_library_call_costs_only_the_tasks_that_use_it():
+    src = (
+        "import numpy as np\n"
+        "from scipy.special import softmax as ref\n"
+        "def softmax(x, axis=-1, temperature=1.0):\n"
+        "    return ref(x / temperature, axis=axis)\n"
+        "def scaled_dot_product_attention(Q, K, V, mask=None, temperature=1.0):\n"
+        "    w = softmax(Q @ K.T)\n"
+        "    return w @ V, w\n"
+        "def attention_entropy(w):\n"
+        "    return -(w * np.log(w)).sum(-1)\n"
+        "if __name__ == '__main__':\n"
+        "    print(ref([1.0, 2.0]))\n"
+    )
+    lost = {task for rule in RULES if rule.exercise == "ex3_attention"
+            for task in rule.tasks if find_violations(src, rule)}
+    assert lost == {"softmax", "scaled_dot_product_attention"}
+    (v,) = find_violations(src, rules_for("ex3_attention", "softmax")[0])
+    assert (v.name, v.line) == ("scipy.special.softmax", 4)
+
+
+def test_function_bound_by_assignment_is_scanned():
+    src = "from scipy.spatial import distance\ncosine_similarity = lambda a, b: 1 - distance.cosine(a, b)\n"
+    (v,) = find_violations(src, rules_for("ex1_vectors", "cosine_similarity")[0])
+    assert v.name == "scipy.spatial.distance.cosine"

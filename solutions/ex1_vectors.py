@@ -40,7 +40,7 @@
 
 本文との違い
 ------------
-* **king - man + woman は「作り方からして」queen です** (ERRATA.md 131-135 行)。
+* **king - man + woman は「作り方からして」queen です** (docs/ERRATA.md 131-135 行)。
   本文の玩具ベクトルでは成分ごとに 1.0-0.8+0.7 = 0.9, 0.5-0.3+0.4 = 0.6,
   0.2-0.1+0.7 = 0.8, 0.8-0.9+0.8 = 0.7 で、実数の計算ではちょうど queen
   [0.9, 0.6, 0.8, 0.7] になります。float64 では各成分が約 1.1e-16 ずれますが、類似度は
@@ -101,7 +101,7 @@ undefined (returning 0 would be wrong).
 
 Differs from the chapter
 ------------------------
-* **king - man + woman is queen by construction** (ERRATA.md, lines 131-135). In the chapter's
+* **king - man + woman is queen by construction** (docs/docs/ERRATA.md, lines 131-135). In the chapter's
   toy vectors, component by component 1.0-0.8+0.7 = 0.9, 0.5-0.3+0.4 = 0.6, 0.2-0.1+0.7 = 0.8,
   0.8-0.9+0.8 = 0.7: in exact arithmetic the result *is* queen [0.9, 0.6, 0.8, 0.7]. In float64
   each component is off by about 1.1e-16 and the similarity rounds to 1.000. So the chapter's

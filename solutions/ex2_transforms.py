@@ -55,19 +55,19 @@ s = ‖M‖_F (フロベニウスノルム) に対する相対許容誤差で、
 本文との違い
 ------------
 * 本文 (412 行) は「行列 A は固有ベクトルの方向を変えない (大きさだけ変える)」と書いて
-  いますが、負の固有値では向きが反転します (ERRATA.md 412 行)。保たれるのは直線です。
+  いますが、負の固有値では向きが反転します (docs/ERRATA.md 412 行)。保たれるのは直線です。
   ``preserves_direction`` は負やゼロの固有値も「直線を保つ」と数えます。
 * 本文の変換の例には 45° 回転とせん断がありますが、回転には実の固有ベクトルがなく、
-  せん断は欠陥行列で固有方向が 1 本しかありません (ERRATA.md 412 行)。
+  せん断は欠陥行列で固有方向が 1 本しかありません (docs/ERRATA.md 412 行)。
   ``np.linalg.eig`` は回転に複素ベクトルを返し、せん断には (ほぼ) 平行な 2 本の列を
   返すので、そのまま「固有ベクトル 2 本」として使うのは誤りです。
 * 本文 (418 行) が共分散として使う [[2, 1.5], [1.5, 1]] は半正定値ではありません
   (固有値 (3 ± √10)/2 ≈ 3.081, −0.081 で、det = 2 − 2.25 < 0)。分散が負になる方向が
-  あるので共分散行列にはなり得ません (ERRATA.md 418 行)。``real_eigenpairs`` で負の
+  あるので共分散行列にはなり得ません (docs/ERRATA.md 418 行)。``real_eigenpairs`` で負の
   固有値を確かめられます。
 * 本文 (426-472 行) の ``np.linalg.eig`` は固有値の順序を保証しません。ここでは降順と
-  符号の規約を決めて、結果を一意にします (ERRATA.md 426-472 行)。
-* 本文の図は日本語のラベルを使うので、日本語フォントがないと文字化けします (ERRATA.md
+  符号の規約を決めて、結果を一意にします (docs/ERRATA.md 426-472 行)。
+* 本文の図は日本語のラベルを使うので、日本語フォントがないと文字化けします (docs/ERRATA.md
   Presentation)。``plot_transform`` のラベルは英語と数式だけです。
 
 ------------------------------------------------------------------------------------------
@@ -129,20 +129,20 @@ the √tol·s scale.
 Differs from the chapter
 ------------------------
 * The chapter (line 412) says "A does not change the direction of an eigenvector, only its
-  length". For a negative eigenvalue the direction flips (ERRATA.md, line 412); what is kept is
+  length". For a negative eigenvalue the direction flips (docs/docs/ERRATA.md, line 412); what is kept is
   the line. ``preserves_direction`` counts negative and zero eigenvalues as keeping the line.
 * The chapter's examples include a 45° rotation and a shear, but a rotation has no real
-  eigenvector and a shear is defective, with a single eigen-direction (ERRATA.md, line 412).
+  eigenvector and a shear is defective, with a single eigen-direction (docs/docs/ERRATA.md, line 412).
   ``np.linalg.eig`` returns complex vectors for the rotation and two (nearly) parallel columns
   for the shear; using them as "two eigenvectors" is wrong.
 * The "covariance" [[2, 1.5], [1.5, 1]] of the chapter (line 418) is not positive semidefinite:
   its eigenvalues are (3 ± √10)/2 ≈ 3.081 and −0.081 (det = 2 − 2.25 < 0), so some direction
-  would have negative variance; it cannot be a covariance matrix (ERRATA.md, line 418).
+  would have negative variance; it cannot be a covariance matrix (docs/docs/ERRATA.md, line 418).
   ``real_eigenpairs`` shows the negative eigenvalue.
 * ``np.linalg.eig`` in the chapter (lines 426-472) gives no ordering. Here the order (descending)
-  and a sign convention are fixed, so the result is unique (ERRATA.md, lines 426-472).
+  and a sign convention are fixed, so the result is unique (docs/docs/ERRATA.md, lines 426-472).
 * The chapter's plots use Japanese labels, which render as boxes without a Japanese font
-  (ERRATA.md, Presentation). ``plot_transform`` uses English labels and mathematics only.
+  (docs/docs/ERRATA.md, Presentation). ``plot_transform`` uses English labels and mathematics only.
 """
 
 from __future__ import annotations

@@ -36,10 +36,10 @@ torch.nn.functional.scaled_dot_product_attention など) を使わず自分で�
 
 本文との違い
 - 本文 (478-501 行) は ``self.scale = np.sqrt(d_model)`` (d_model = 64) で割りながら
-  「sqrt(d_k) で除算」と表示しています。正しいスケールはキーの次元 d_k による 1/√d_k です (ERRATA.md)。
+  「sqrt(d_k) で除算」と表示しています。正しいスケールはキーの次元 d_k による 1/√d_k です (docs/ERRATA.md)。
 - 本文 3.2 (850-854 行) の温度付き softmax は軸を指定せず配列全体で正規化します。スコア行列では
   各行が和 1 にならなければなりません。ここでは ``axis`` 引数 (既定は最後の軸) を持たせます。
-  また本文は T ≤ 0 を許してしまいますが、温度は正でなければなりません (ERRATA.md)。
+  また本文は T ≤ 0 を許してしまいますが、温度は正でなければなりません (docs/ERRATA.md)。
 - 本文のエントロピーは ``np.log(probs + 1e-10)`` と 1e-10 を足しています。ここでは
   0 · log 0 = 0 という定義どおりに計算し、補正項は使いません。
 - 本文には乱数シードがなく、グラフのラベルは日本語フォントがないと豆腐 (□) になります。
@@ -89,10 +89,10 @@ scipy.special.softmax, torch.nn.functional.scaled_dot_product_attention, ...).
 Differs from the chapter
 - The chapter (lines 478-501) divides by ``self.scale = np.sqrt(d_model)`` (d_model = 64) while
   printing "divide by sqrt(d_k)". The correct scale is 1/√d_k with d_k the key dimension
-  (ERRATA.md).
+  (docs/ERRATA.md).
 - The chapter's temperature softmax in 3.2 (lines 850-854) has no axis and normalises the whole
   array; for a score matrix each row must sum to 1. Here ``axis`` (default: last axis) is an
-  argument. The chapter also accepts T ≤ 0; a temperature must be positive (ERRATA.md).
+  argument. The chapter also accepts T ≤ 0; a temperature must be positive (docs/ERRATA.md).
 - The chapter's entropy adds 1e-10 inside the log (``np.log(probs + 1e-10)``). Here the
   definition 0 · log 0 = 0 is used, with no fudge term.
 - The chapter sets no random seed, and its Japanese plot labels render as empty boxes without a
