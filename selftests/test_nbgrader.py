@@ -227,6 +227,23 @@ def test_export_distinguishes_not_submitted_and_writes_json_and_csv(course, tmp_
     assert json.loads((tmp_path / "g.json").read_text(encoding="utf-8")) == rows
 
 
+def test_feedback_and_export_commands_as_in_the_readme(course):
+    course_dir, _, _ = course
+    _nbgrader(course_dir, "generate_feedback", "ex1_vectors", "--force")
+    feedback = sorted((course_dir / "feedback").rglob("*.html"))
+    assert any("reference" in str(p) for p in feedback), feedback
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    proc = subprocess.run(
+        [sys.executable, "-m", "autograder.course", "export", "--json", "exports/grades.json", "--csv", "exports/grades.csv"],
+        cwd=course_dir, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    rows = json.loads((course_dir / "exports" / "grades.json").read_text(encoding="utf-8"))
+    assert {r["status"] for r in rows} >= {"graded", "not_submitted"}
+    assert (course_dir / "exports" / "grades.csv").read_text(encoding="utf-8").startswith(
+        "student,assignment,task,grade_id,score,max_score,status")
+
+
 def test_committed_course_notebooks_are_up_to_date():
     buf = io.StringIO()
     assert generate(REPO / "course", check=True, out=buf) == 0, buf.getvalue()
