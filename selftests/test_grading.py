@@ -127,7 +127,7 @@ def test_missing_exercise_file_scores_zero_for_that_exercise(tmp_path):
 def test_hanging_function_costs_only_its_tests(tmp_path):
     hang = "from solutions.ex1_vectors import *  # noqa\n\ndef cosine_similarity_matrix(A, B):\n    while True:\n        pass\n"
     sub = make_submission(tmp_path, replace={"ex1_vectors": hang})
-    run = run_grader(sub, tmp_path, "-o", "timeout=1", timeout=900)
+    run = run_grader(sub, tmp_path, "-o", "timeout=4", "--exercise", "ex1_vectors", timeout=900)
     tasks = run.task_scores("ex1_vectors")
     assert tasks["cosine_similarity_matrix"][0] == 0
     assert tasks["cosine_similarity"][0] == tasks["cosine_similarity"][1]
@@ -135,8 +135,7 @@ def test_hanging_function_costs_only_its_tests(tmp_path):
                 if t["extra_data"]["task"] == "cosine_similarity_matrix"}
     assert outcomes == {"timeout"}, run.outcomes()
     assert any("timed out" in t["output"] for t in run.score["tests"])
-    others = run.exercise_scores()
-    assert all(others[n] == POINTS_PER_EXERCISE for n in EXERCISES if n != "ex1_vectors")
+    assert tasks["analogy"][0] == tasks["analogy"][1]
 
 
 def test_forbidden_library_call_costs_that_task(tmp_path):
