@@ -58,25 +58,30 @@ def describe(value: Any) -> str:
         with np.printoptions(precision=10, threshold=20, edgeitems=3, linewidth=100):
             body = np.array2string(value, separator=", ")
         return _short(f"ndarray(shape={value.shape}, dtype={value.dtype}) {body}")
-    if type(value) in (bool, int, float, complex, str, type(None)) or (
-        isinstance(value, np.generic) and type(value).__module__ == "numpy"
-    ):
+    if type(value) in (bool, int, float, complex, str, type(None)) or _is_numpy_scalar(value):
         return _short(f"{type(value).__name__} {value!r}")
     if type(value) in (list, tuple):
         inner = ", ".join(describe(v) for v in list(value)[:6])
         more = ", ..." if len(value) > 6 else ""
         return _short(f"{type(value).__name__}[{inner}{more}]")
-    mod = type(value).__module__
+    mod = re.sub(r"^_workbook_target_[0-9a-f]+\.", "", str(type(value).__module__))
     name = type(value).__qualname__
     shape = getattr(value, "shape", None) if mod.startswith(("torch", "numpy")) else None
     extra = f" shape={tuple(shape)}" if shape is not None else ""
     return f"<{mod}.{name}{extra}>"
 
 
+#: NumPy's own scalar types, compared by identity (a subclass can fake ``__module__``).
+_NUMPY_SCALARS = frozenset(t for t in np.sctypeDict.values() if isinstance(t, type) and issubclass(t, np.generic))
+_NUMPY_FLOATS = frozenset(t for t in _NUMPY_SCALARS if issubclass(t, np.floating))
+
+
+def _is_numpy_scalar(value: Any) -> bool:
+    return type(value) in _NUMPY_SCALARS
+
+
 def _is_plain_float(value: Any) -> bool:
-    if type(value) is float:
-        return True
-    return isinstance(value, np.floating) and type(value).__module__ == "numpy"
+    return type(value) is float or type(value) in _NUMPY_FLOATS
 
 
 def _errors(actual: np.ndarray, expected: np.ndarray) -> tuple[float, float]:
@@ -100,7 +105,7 @@ def _value_mismatch(call: str, what: str, expected: Any, actual: Any, a: np.ndar
         f"{call} の{_what_ja(what)}が期待値と一致しません。\n"
         f"  期待値: {describe(expected)}\n  実際の値: {describe(actual)}\n"
         f"  最大絶対誤差 {abs_err:.3g}, 最大相対誤差 {rel_err:.3g} (許容誤差 rtol={rtol:g}, atol={atol:g})",
-        f"{call}: {what} does not match the expected value.\n"
+        f"{call}: {_what_en(what)} does not match the expected value.\n"
         f"  expected: {describe(expected)}\n  actual:   {describe(actual)}\n"
         f"  max abs error {abs_err:.3g}, max rel error {rel_err:.3g} (tolerance rtol={rtol:g}, atol={atol:g})",
     )
@@ -114,9 +119,30 @@ _WHAT_JA = {
 }
 
 
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+
+
+def _what_split(what: str) -> tuple[str, str] | None:
+    """``"english / 日本語"`` (how graded tests name a value in both languages) → (ja, en)."""
+    if " / " in what:
+        en, ja = what.rsplit(" / ", 1)
+        if _JAPANESE.search(ja) and not _JAPANESE.search(en):
+            return ja, en
+    return None
+
+
 def _what_ja(what: str) -> str:
     """The Japanese name of ``what``; an English-only description is quoted with 「」."""
-    return _WHAT_JA.get(what, f"「{what}」")
+    pair = _what_split(what)
+    if pair:
+        return f"「{pair[0]}」"
+    return _WHAT_JA.get(what, f"「{_what_en(what)}」")
+
+
+def _what_en(what: str) -> str:
+    """The English name of ``what`` (the English half of ``"english / 日本語"``)."""
+    pair = _what_split(what)
+    return pair[1] if pair else what
 
 
 def _allclose_or_fail(call: str, what: str, expected: Any, actual: Any, a: np.ndarray, e: np.ndarray,
@@ -127,7 +153,7 @@ def _allclose_or_fail(call: str, what: str, expected: Any, actual: Any, a: np.nd
         fail(
             f"{call} の{_what_ja(what)}に有限でない値 (nan/inf) があります (位置 {np.argwhere(bad)[:3].tolist()})。\n"
             f"  期待値: {describe(expected)}\n  実際の値: {describe(actual)}",
-            f"{call}: {what} contains non-finite values (nan/inf) at {np.argwhere(bad)[:3].tolist()}.\n"
+            f"{call}: {_what_en(what)} contains non-finite values (nan/inf) at {np.argwhere(bad)[:3].tolist()}.\n"
             f"  expected: {describe(expected)}\n  actual:   {describe(actual)}",
         )
     try:
@@ -155,7 +181,7 @@ def check_float(actual: Any, expected: float, *, call: str, rtol: float = 1e-9, 
         fail(
             f"{call} の{_what_ja(what)}は float (または NumPy の浮動小数点スカラー) であるべきですが、"
             f"{describe(actual)} でした。",
-            f"{call}: {what} must be a float (or a NumPy floating scalar), got {describe(actual)}.",
+            f"{call}: {_what_en(what)} must be a float (or a NumPy floating scalar), got {describe(actual)}.",
         )
     a = np.array(float.__float__(float(np.float64(actual))), dtype=np.float64)
     e = np.array(expected, dtype=np.float64)
@@ -189,23 +215,23 @@ def check_array(actual: Any, expected: Any, *, call: str, rtol: float = 1e-9, at
             hint_en = " (return a NumPy array, e.g. tensor.detach().numpy(), not a torch.Tensor)"
         fail(
             f"{call} の{_what_ja(what)}は numpy.ndarray であるべきですが、{describe(actual)} でした{hint_ja}。",
-            f"{call}: {what} must be a numpy.ndarray, got {describe(actual)}{hint_en}.",
+            f"{call}: {_what_en(what)} must be a numpy.ndarray, got {describe(actual)}{hint_en}.",
         )
     if actual.shape != e.shape:
         fail(
             f"{call} の{_what_ja(what)}の形状が違います: 期待 {e.shape}, 実際 {actual.shape}。",
-            f"{call}: {what} has the wrong shape: expected {e.shape}, got {actual.shape}.",
+            f"{call}: {_what_en(what)} has the wrong shape: expected {e.shape}, got {actual.shape}.",
         )
     if actual.dtype.kind not in dtype_kind:
         fail(
             f"{call} の{_what_ja(what)}の dtype が違います: 種類 {dtype_kind!r} が期待されますが {actual.dtype} でした。",
-            f"{call}: {what} has dtype {actual.dtype}; expected dtype kind {dtype_kind!r}.",
+            f"{call}: {_what_en(what)} has dtype {actual.dtype}; expected dtype kind {dtype_kind!r}.",
         )
     if actual.dtype.kind == "b" or e.dtype.kind == "b":
         if not np.array_equal(actual.astype(bool), e.astype(bool)):
             fail(
                 f"{call} の{_what_ja(what)}が期待値と一致しません。\n  期待値: {describe(e)}\n  実際の値: {describe(actual)}",
-                f"{call}: {what} does not match.\n  expected: {describe(e)}\n  actual:   {describe(actual)}",
+                f"{call}: {_what_en(what)} does not match.\n  expected: {describe(e)}\n  actual:   {describe(actual)}",
             )
         return
     kind_c = "c" in dtype_kind
@@ -218,7 +244,7 @@ def _plain(value: Any, call: str, what: str) -> Any:
     """Convert NumPy scalars to Python builtins; reject objects that are not plain data."""
     if type(value) in (bool, int, float, str, type(None)):
         return value
-    if isinstance(value, np.generic) and type(value).__module__ == "numpy":
+    if _is_numpy_scalar(value):
         return value.item()
     if type(value) in (list, tuple):
         return type(value)(_plain(v, call, what) for v in value)
@@ -226,7 +252,7 @@ def _plain(value: Any, call: str, what: str) -> Any:
         return {_plain(k, call, what): _plain(v, call, what) for k, v in value.items()}
     fail(
         f"{call} の{_what_ja(what)}に予期しない型 {describe(value)} が含まれています。",
-        f"{call}: {what} contains an unexpected type {describe(value)}.",
+        f"{call}: {_what_en(what)} contains an unexpected type {describe(value)}.",
     )
 
 
@@ -251,21 +277,25 @@ def check_equal(actual: Any, expected: Any, *, call: str, what: str = "return va
     if not (_same_shape_of_types(a, expected) and a == expected):
         fail(
             f"{call} の{_what_ja(what)}が期待値と一致しません。\n  期待値: {describe(expected)}\n  実際の値: {describe(actual)}",
-            f"{call}: {what} does not match.\n  expected: {describe(expected)}\n  actual:   {describe(actual)}",
+            f"{call}: {_what_en(what)} does not match.\n  expected: {describe(expected)}\n  actual:   {describe(actual)}",
         )
 
 
 def check_type(actual: Any, types: type | tuple[type, ...], *, call: str, what: str = "return value") -> None:
-    """Check ``isinstance(actual, types)``.
+    """Check ``isinstance(actual, types)``; for ndarray, tuple, list and dict the type must be exact.
+
+    (A subclass of ``numpy.ndarray`` or ``tuple`` can fake its shape, length or items.)
 
     Raises:
         GradingFailure: ``actual`` is not an instance of ``types``.
     """
-    if not isinstance(actual, types):
+    wanted = types if isinstance(types, tuple) else (types,)
+    strict = (np.ndarray, tuple, list, dict)
+    if not (any(type(actual) is t for t in wanted) or any(isinstance(actual, t) for t in wanted if t not in strict)):
         names = " / ".join(t.__name__ for t in (types if isinstance(types, tuple) else (types,)))
         fail(
             f"{call} の{_what_ja(what)}は {names} であるべきですが、{describe(actual)} でした。",
-            f"{call}: {what} must be {names}, got {describe(actual)}.",
+            f"{call}: {_what_en(what)} must be {names}, got {describe(actual)}.",
         )
 
 

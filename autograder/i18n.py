@@ -1,14 +1,122 @@
-"""Bilingual (Japanese / English) messages for students."""
+"""Bilingual (Japanese / English) messages for students, and the language they are shown in.
+
+Every student-facing text of the workbook exists in Japanese and English. :func:`bilingual`
+returns the Japanese text, the English text, or both (Japanese first), depending on the
+language setting, decided in this order:
+
+1. :func:`set_language` (what the ``--lang`` option of ``pytest`` and of ``workbook`` call);
+2. the environment variable ``WORKBOOK_LANG`` = ``ja``, ``en`` or ``both``;
+3. the locale: the first non-empty of ``LC_ALL``, ``LC_MESSAGES``, ``LANG`` (and, unless that
+   is ``C``/``POSIX``, the first entry of GNU ``LANGUAGE``). A locale whose language is Japanese
+   (``ja_JP.UTF-8``, ``ja``) gives ``ja``; any other named language (``en_US.UTF-8``,
+   ``de_DE``) gives ``en``; no locale, ``C``, ``C.UTF-8`` or ``POSIX`` — which say nothing about
+   the reader, as on most CI runners and containers — give ``both``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+#: The accepted language settings.
+LANGUAGES = ("ja", "en", "both")
+
+#: The environment variable that sets the language.
+ENV_VAR = "WORKBOOK_LANG"
+
+_override: str | None = None
 
 
-def bilingual(ja: str, en: str) -> str:
-    """Join a Japanese and an English message, Japanese first, one per line.
+def normalize_language(value: str) -> str:
+    """Check and normalise a language setting.
+
+    Args:
+        value: ``"ja"``, ``"en"`` or ``"both"`` (case and surrounding spaces ignored; ``"jp"``
+            and ``"japanese"`` mean ``"ja"``, ``"english"`` means ``"en"``).
+
+    Returns:
+        One of :data:`LANGUAGES`.
+
+    Raises:
+        ValueError: any other value (the message is in both languages).
+    """
+    v = str(value).strip().lower()
+    v = {"jp": "ja", "japanese": "ja", "日本語": "ja", "english": "en", "ja+en": "both", "en+ja": "both"}.get(v, v)
+    if v not in LANGUAGES:
+        raise ValueError(
+            f"言語の指定 {value!r} は使えません (ja, en, both のどれか)。\n"
+            f"unknown language {value!r}: use ja, en or both."
+        )
+    return v
+
+
+def language_from_locale(environ: Mapping[str, str] | None = None) -> str:
+    """The language the locale asks for: ``"ja"``, ``"en"`` or ``"both"`` (see the module doc).
+
+    Args:
+        environ: the environment to read (default ``os.environ``).
+
+    Returns:
+        ``"ja"`` for a Japanese locale, ``"en"`` for any other named language, ``"both"`` when
+        the locale is unset, ``C`` or ``POSIX``.
+    """
+    env = os.environ if environ is None else environ
+    locale = next((env[k] for k in ("LC_ALL", "LC_MESSAGES", "LANG") if env.get(k)), "")
+    code = _language_code(locale)
+    if code in ("", "c", "posix"):
+        return "both"
+    preferred = _language_code(env.get("LANGUAGE", "").split(":")[0])
+    if preferred not in ("", "c", "posix"):
+        code = preferred
+    return "ja" if code == "ja" else "en"
+
+
+def _language_code(locale: str) -> str:
+    """``"ja_JP.UTF-8"`` → ``"ja"``, ``"C.UTF-8"`` → ``"c"``, ``""`` → ``""``."""
+    return locale.strip().split(".")[0].split("@")[0].split("_")[0].split("-")[0].lower()
+
+
+def get_language() -> str:
+    """The language in force: ``"ja"``, ``"en"`` or ``"both"``.
+
+    :func:`set_language` wins, then ``$WORKBOOK_LANG`` (an invalid value is ignored here; the
+    command-line tools reject it), then the locale.
+    """
+    if _override is not None:
+        return _override
+    value = os.environ.get(ENV_VAR, "").strip()
+    if value:
+        try:
+            return normalize_language(value)
+        except ValueError:
+            pass
+    return language_from_locale()
+
+
+def set_language(value: str | None) -> None:
+    """Set the language of this process (``None`` goes back to ``$WORKBOOK_LANG`` / the locale).
+
+    Raises:
+        ValueError: ``value`` is not ``ja``, ``en`` or ``both``.
+    """
+    global _override
+    _override = None if value is None else normalize_language(value)
+
+
+def bilingual(ja: str, en: str, *, sep: str = "\n") -> str:
+    """A message in the language in force (:func:`get_language`).
 
     Args:
         ja: the message in Japanese.
         en: the same message in English.
+        sep: what joins the two when both are shown (a newline; ``" / "`` for short labels).
 
     Returns:
-        ``"ja\\nen"`` (str).
+        ``ja``, ``en``, or ``ja + sep + en`` (str).
     """
-    return f"{ja}\n{en}"
+    lang = get_language()
+    if lang == "ja":
+        return ja
+    if lang == "en":
+        return en
+    return f"{ja}{sep}{en}"

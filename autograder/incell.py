@@ -102,7 +102,7 @@ def run_task(exercise: str, task: str, namespace: dict[str, Any], *, include_hid
         if not include_hidden:
             args.append("--no-hidden")
         if os.environ.get("WORKBOOK_TIMEOUT"):  # per-test time limit in seconds (default: pyproject's)
-            args.append(f"--timeout={float(os.environ['WORKBOOK_TIMEOUT']):g}")
+            args.append(f"--workbook-timeout={float(os.environ['WORKBOOK_TIMEOUT']):g}")
         with _silenced() as log:
             code = pytest.main(args)
         if int(code) not in (0, 1) or not report.exists():

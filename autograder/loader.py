@@ -10,8 +10,10 @@ modes (another process, notebooks) replace the handle, not the tests.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import importlib
+import importlib.util
 import sys
 import traceback
 import types
@@ -62,9 +64,12 @@ def validate_target(path: Path) -> Path:
         ))
     if not any((resolved / f"{name}.py").is_file() for name in EXERCISES):
         expected = ", ".join(f"{n}.py" for n in EXERCISES)
+        nested = sorted({str(p.parent) for n in EXERCISES for p in resolved.glob(f"*/{n}.py")})
+        hint_ja = f" 演習ファイルは {nested[0]} にあります。そちらを指定してください。" if nested else ""
+        hint_en = f" The exercise files are in {nested[0]}: grade that directory." if nested else ""
         raise NotAWorkbookError(bilingual(
-            f"{path} は演習ディレクトリではありません: {expected} のどれもありません。",
-            f"{path} is not a workbook: none of {expected} is in it.",
+            f"{path} は演習ディレクトリではありません: {expected} のどれもありません。{hint_ja}",
+            f"{path} is not a workbook: none of {expected} is in it.{hint_en}",
         ))
     return resolved
 
@@ -108,10 +113,13 @@ class Submission:
             return False
 
     def source(self, name: str) -> str | None:
-        """Text of exercise ``name`` (None if the file is missing or not UTF-8)."""
+        """Text of exercise ``name``, decoded as Python decodes it (BOM, coding cookie); None if unreadable.
+
+        It is exactly the text :meth:`module` executes, so the "from scratch" rules read what runs.
+        """
         try:
-            return self.path(name).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+            return importlib.util.decode_source(self.path(name).read_bytes())
+        except (OSError, UnicodeDecodeError, SyntaxError, LookupError):
             return None
 
     def module(self, name: str) -> types.ModuleType:
@@ -140,14 +148,22 @@ class Submission:
     def _import(self, name: str) -> _Loaded:
         path = self.path(name)
         if not path.is_file():
-            return _Loaded(error=bilingual(
-                f"{path.name} が提出物にありません。この演習は 0 点です。",
-                f"{path.name} is missing from the submission; this exercise scores 0.",
-            ))
+            return _Loaded(error=_missing_message(path))
         qualname = f"{self.package}.{name}"
+        # Execute exactly this file's text: no package directory or __pycache__ .pyc can stand in
+        # for it, and nothing is written into the submission.
+        module = types.ModuleType(qualname)
+        module.__file__ = str(path)
+        module.__package__ = self.package
+        sys.modules[qualname] = module
         try:
-            module = importlib.import_module(qualname)
+            source = self.source(name)
+            if source is None:
+                raise SyntaxError(f"cannot decode {path.name} (check its encoding; UTF-8 is expected)")
+            code = compile(source, str(path), "exec", dont_inherit=True)
+            exec(code, module.__dict__)  # noqa: S102 - this is the submission being graded
         except KeyboardInterrupt:
+            sys.modules.pop(qualname, None)
             raise
         except BaseException as exc:  # noqa: BLE001 - any import failure is the student's to see
             sys.modules.pop(qualname, None)
@@ -158,6 +174,24 @@ class Submission:
                 f"{_format_import_error(exc, path)}",
             ))
         return _Loaded(module=module)
+
+
+def _missing_message(path: Path) -> str:
+    """Why exercise file ``path`` cannot be read, with a near-miss hint (``ex1_vector.py``?)."""
+    if path.is_dir():
+        why_ja, why_en = f"{path.name} はディレクトリです", f"{path.name} is a directory"
+    elif path.is_symlink():
+        why_ja, why_en = f"{path.name} はリンク切れのシンボリックリンクです", f"{path.name} is a broken symbolic link"
+    else:
+        why_ja, why_en = f"{path.name} が提出物にありません", f"{path.name} is missing from the submission"
+    try:
+        others = [p.name for p in path.parent.iterdir() if p.suffix == ".py" and p.name != path.name]
+    except OSError:
+        others = []
+    near = difflib.get_close_matches(path.name, others, n=2, cutoff=0.6)
+    hint_ja = f" (もしかして {', '.join(near)} ? ファイル名を {path.name} にしてください)" if near else ""
+    hint_en = f" (did you mean {', '.join(near)}? name it {path.name})" if near else ""
+    return bilingual(f"{why_ja}。この演習は 0 点です{hint_ja}。", f"{why_en}; this exercise scores 0{hint_en}.")
 
 
 def _format_import_error(exc: BaseException, path: Path) -> str:
@@ -262,8 +296,28 @@ class NamespaceSubmission:
         return self._module
 
 
-def open_target(value: str | Path) -> Submission | NamespaceSubmission:
-    """The submission a ``--workbook`` value names: a directory, or ``namespace:<key>``."""
+def open_target(value: str | Path, *, isolated: bool = False, call_timeout: float | None = None):
+    """The submission a ``--workbook`` value names: a directory, or ``namespace:<key>``.
+
+    Args:
+        value: the ``--workbook`` value.
+        isolated: run the directory's code in a sandboxed worker process
+            (:class:`autograder.isolated.IsolatedSubmission`) instead of this process.
+        call_timeout: isolated mode: seconds one call may take (default: 10).
+
+    Returns:
+        A :class:`Submission`, :class:`NamespaceSubmission` or ``IsolatedSubmission``.
+
+    Raises:
+        NotAWorkbookError: the directory is not a workbook, or a namespace is combined with
+            ``isolated``.
+    """
     if isinstance(value, str) and value.startswith("namespace:"):
+        if isolated:
+            raise NotAWorkbookError("--isolated grades a directory, not a notebook namespace")
         return NamespaceSubmission(value.removeprefix("namespace:"))
+    if isolated:
+        from .isolated import IsolatedSubmission
+
+        return IsolatedSubmission(Path(value), call_timeout=call_timeout)
     return Submission(Path(value))

@@ -26,12 +26,14 @@ import pytest
 
 from . import EXERCISES
 from .compare import GradingFailure
-from .i18n import bilingual
+from .i18n import LANGUAGES, bilingual, normalize_language, set_language
 from .loader import ExerciseHandle, ExerciseUnavailable, NamespaceSubmission, NotAWorkbookError, Submission, open_target
 from .report import TestResult, build_results, score_table, write_json
+from .guard import Deadline, GlobalState, WorkbookTimeout, safe_str
 from .rules import ForbiddenCall, find_violations, rules_for
 
-DEFAULT_TIMEOUT = 10.0
+DEFAULT_TIMEOUT = 10.0  # seconds per graded test (--workbook-timeout, ini workbook_timeout)
+BACKSTOP_TIMEOUT = 120.0  # pytest-timeout's thread method: ends a run hung in C code
 MAX_CAPTURE = 2000
 
 _SUBMISSION = pytest.StashKey[Submission]()
@@ -78,6 +80,37 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="leave out tests marked hidden (what a released notebook runs) / 非公開テストを除く",
     )
+    group.addoption(
+        "--lang",
+        dest="workbook_lang",
+        default=None,
+        metavar="LANG",
+        help="language of messages: ja, en or both (default: $WORKBOOK_LANG, else the locale) / "
+        "メッセージの言語 (ja, en, both)",
+    )
+    group.addoption(
+        "--html-report",
+        dest="workbook_html_report",
+        default=None,
+        metavar="PATH",
+        help="also write an HTML report (points, messages, figures beside the reference) / HTML レポートの出力先",
+    )
+    group.addoption(
+        "--isolated",
+        dest="workbook_isolated",
+        action="store_true",
+        help="run the submission's code in a sandboxed worker process (batch grading of untrusted "
+        "code) / 提出コードを隔離したワーカープロセスで実行",
+    )
+    group.addoption(
+        "--workbook-timeout",
+        dest="workbook_timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help=f"time limit per graded test (default: ini workbook_timeout, else {DEFAULT_TIMEOUT:g}) / テストごとの制限時間",
+    )
+    parser.addini("workbook_timeout", "time limit in seconds per graded test", default=str(DEFAULT_TIMEOUT))
     parser.addini("workbook_grading", "turn workbook grading on for this rootdir", type="bool", default=False)
     parser.addini("workbook_target", "default grading target, relative to rootdir", default="exercises")
 
@@ -96,6 +129,12 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "exercise(name): the workbook exercise a graded test belongs to")
     config.addinivalue_line("markers", "task(name, points): the task of a graded test and the points it is worth")
     config.addinivalue_line("markers", "hidden: a graded test that released notebooks do not run (nbgrader hidden tests)")
+    lang = config.getoption("workbook_lang", default=None)
+    if lang:
+        try:
+            set_language(normalize_language(lang))
+        except ValueError as exc:
+            raise pytest.UsageError(f"--lang: {exc} ({', '.join(LANGUAGES)})") from None
     if not _graded(config):
         return
     os.environ["MPLBACKEND"] = "Agg"
@@ -131,7 +170,7 @@ def pytest_configure(config: pytest.Config) -> None:
         settings.load_profile("workbook")
 
     if getattr(config.option, "timeout", None) is None and not config.getini("timeout"):
-        config.option.timeout = DEFAULT_TIMEOUT
+        config.option.timeout = BACKSTOP_TIMEOUT
 
     invocation = config.invocation_params.dir
     option = config.getoption("workbook_target")
@@ -144,13 +183,21 @@ def pytest_configure(config: pytest.Config) -> None:
             f"--score-report {score_path} はディレクトリです。ファイルのパスを指定してください。",
             f"--score-report {score_path} is a directory; give a file path.",
         ))
+    html = config.getoption("workbook_html_report", default=None)
+    html_path = _resolve(config, html, invocation) if html else None
+    if html_path is not None and html_path.is_dir():
+        raise pytest.UsageError(bilingual(
+            f"--html-report {html_path} はディレクトリです。ファイルのパスを指定してください。",
+            f"--html-report {html_path} is a directory; give a file path.",
+        ))
 
     if option and option.startswith("namespace:"):
         target: str | Path = option
     else:
         target = _resolve(config, option, invocation) if option else _resolve(config, config.getini("workbook_target"), config.rootpath)
     try:
-        submission = open_target(target)
+        submission = open_target(target, isolated=config.getoption("workbook_isolated"),
+                                 call_timeout=_test_timeout(config))
     except NotAWorkbookError as exc:
         # the run is an error, but CI and batch tools still get a report that says why
         write_json(score_path, build_results([], target=str(label), execution_time=0.0, errors=[str(exc)],
@@ -159,11 +206,15 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_SUBMISSION] = submission
 
     config.option.json_report = True
+    # the raw report keeps no captured output (a submission printing megabytes per call would make
+    # it huge); the score report keeps a truncated copy per failing test
+    config.option.json_report_omit = sorted(set(getattr(config.option, "json_report_omit", None) or []) | {"streams", "log"})
     if getattr(config.option, "json_report_file", ".report.json") in (None, ".report.json"):
         raw_name = "pytest-report.json" if score_path.name == "score.json" else f"{score_path.stem}.pytest-report.json"
         config.option.json_report_file = str(score_path.with_name(raw_name))
     config.stash[_STATE] = {
         "score_path": score_path,
+        "html_path": html_path,
         "target_label": label,
         "start": time.monotonic(),
         "errors": [],
@@ -260,21 +311,61 @@ def exercise(request: pytest.FixtureRequest) -> ExerciseHandle:
     return ExerciseHandle(request.config.stash[_SUBMISSION], name)
 
 
+def _test_timeout(config: pytest.Config) -> float:
+    value = config.getoption("workbook_timeout", default=None)
+    return float(value if value is not None else config.getini("workbook_timeout") or DEFAULT_TIMEOUT)
+
+
+_OUTCOME = pytest.StashKey[tuple]()
+
+
+class _Classified(GradingFailure):
+    """A test's failure, already classified; raised without the student's (possibly huge) traceback."""
+
+    def __init__(self, outcome: str, text: str) -> None:
+        super().__init__(text)
+        self.outcome = outcome
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item):
     config = item.config
-    if _SUBMISSION in config.stash:
-        exercise = _exercise_of(item)
-        task, _ = _task_of(item)
-        submission = config.stash[_SUBMISSION]
-        rules = rules_for(exercise, task) if exercise and task else []
-        if rules:
-            source = submission.source(exercise)
-            if source is not None:
-                found = [v for rule in rules for v in find_violations(source, rule)]
-                if found:
-                    raise ForbiddenCall("\n".join(v.message(f"{exercise}.py") for v in found))
-    return (yield)
+    if _SUBMISSION not in config.stash:
+        return (yield)
+    exercise = _exercise_of(item)
+    task, _ = _task_of(item)
+    submission = config.stash[_SUBMISSION]
+    rules = rules_for(exercise, task) if exercise and task else []
+    if rules:
+        source = submission.source(exercise)
+        if source is not None:
+            found = [v for rule in rules for v in find_violations(source, rule)]
+            if found:
+                raise ForbiddenCall("\n".join(v.message(f"{exercise}.py") for v in found))
+    state = GlobalState()  # whatever the student's code changes is undone after the test
+    try:
+        with Deadline(_test_timeout(config)):
+            return (yield)
+    except KeyboardInterrupt:
+        raise
+    except GradingFailure:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - classify here, drop the student's deep traceback
+        if type(exc).__name__ == "Exit":  # pytest.exit() called by the student's code
+            outcome, text = "failed", bilingual(
+                f"提出コードが pytest.exit を呼びました: {safe_str(exc)}",
+                f"the submission called pytest.exit: {safe_str(exc)}",
+            )
+        elif type(exc).__name__ == "Skipped":
+            outcome, text = "failed", bilingual(
+                f"提出コードが pytest.skip を呼びました (0 点): {safe_str(exc)}",
+                f"the submission called pytest.skip (0 points): {safe_str(exc)}",
+            )
+        else:
+            outcome, text = _classify_exception(exc, exc.__traceback__, submission.owns, _test_timeout(config))
+        raise _Classified(outcome, text) from None
+    finally:
+        state.restore()
 
 
 def pytest_runtest_teardown(item: pytest.Item) -> None:
@@ -284,39 +375,35 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
         sys.modules["matplotlib.pyplot"].close("all")
 
 
-def _student_frame(excinfo: pytest.ExceptionInfo, owns) -> str:
-    frames = [f for f in traceback.extract_tb(excinfo.tb) if owns(f.filename)]
-    if not frames:
-        return ""
-    f = frames[-1]
-    return f" ({Path(f.filename).name}, line {f.lineno}, in {f.name})"
-
-
 def _classify(excinfo: pytest.ExceptionInfo, owns) -> tuple[str, str]:
-    exc = excinfo.value
+    if isinstance(excinfo.value, _Classified):
+        return excinfo.value.outcome, str(excinfo.value)
+    return _classify_exception(excinfo.value, excinfo.tb, owns, None)
+
+
+def _classify_exception(exc: BaseException, tb, owns, limit: float | None) -> tuple[str, str]:
+    """(outcome, bilingual message) for an exception raised while a graded test ran."""
     if isinstance(exc, ExerciseUnavailable):
         return "import_error", str(exc)
     if isinstance(exc, ForbiddenCall):
         return "forbidden_call", str(exc)
-    if isinstance(exc, NotImplementedError):
-        frames = [f for f in traceback.extract_tb(excinfo.tb) if owns(f.filename)]
+    frames = [f for f in traceback.extract_tb(tb) if owns(f.filename)]
+    where = f" ({Path(frames[-1].filename).name}, line {frames[-1].lineno}, in {frames[-1].name})" if frames else ""
+    text = safe_str(exc)
+    if isinstance(exc, NotImplementedError) and not text:
         func = frames[-1].name if frames else "?"
         return "not_implemented", bilingual(f"未実装です: {func}", f"not implemented: {func}")
     if isinstance(exc, GradingFailure):
-        return "failed", str(exc)
-    text = str(exc)
-    if type(exc).__name__ == "Failed" and text.startswith("Timeout"):
-        limit = re.search(r"\(>([0-9.]+)s\)", text)
-        seconds = f"{float(limit.group(1)):g} 秒 / {float(limit.group(1)):g} s" if limit else "?"
-        ja_s, en_s = seconds.split(" / ")
+        return "failed", text
+    if isinstance(exc, WorkbookTimeout) or (type(exc).__name__ == "Failed" and text.startswith("Timeout (>")):
+        shown = f"{limit:g}" if limit else re.sub(r"[^0-9.]", "", text.split("s)")[0]) or "?"
         return "timeout", bilingual(
-            f"時間切れです (制限 {ja_s})。無限ループや非常に遅い処理がないか確認してください。",
-            f"timed out (limit {en_s}). Look for an endless loop or very slow code.",
+            f"時間切れです (制限 {shown} 秒){where}。無限ループや非常に遅い処理がないか確認してください。",
+            f"timed out (limit {shown} s){where}. Look for an endless loop or very slow code.",
         )
-    where = _student_frame(excinfo, owns)
     return "failed", bilingual(
-        f"例外が発生しました: {type(exc).__name__}: {text[:800]}{where}",
-        f"an exception was raised: {type(exc).__name__}: {text[:800]}{where}",
+        f"例外が発生しました: {type(exc).__name__}: {text}{where}",
+        f"an exception was raised: {type(exc).__name__}: {text}{where}",
     )
 
 
@@ -324,14 +411,18 @@ def _captured(report: pytest.TestReport) -> str:
     parts = []
     for label, text in (("stdout", report.capstdout), ("stderr", report.capstderr)):
         if text:
-            body = text if len(text) <= MAX_CAPTURE else text[:MAX_CAPTURE] + "\n... (truncated / 省略)"
-            parts.append(f"--- captured {label} / 出力 ---\n{body}")
+            more = bilingual("省略", "truncated", sep=" / ")
+            body = text if len(text) <= MAX_CAPTURE else text[:MAX_CAPTURE] + f"\n... ({more})"
+            parts.append(f"--- {bilingual(f'出力 ({label})', f'captured {label}', sep=' / ')} ---\n{body}")
     return "\n".join(parts)
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report = yield
+    if _SUBMISSION in item.config.stash and report.sections:  # keep the terminal readable
+        report.sections = [(title, text if len(text) <= 20 * MAX_CAPTURE else
+                            text[: 20 * MAX_CAPTURE] + "\n... (truncated / 省略)") for title, text in report.sections]
     results = item.config.stash.get(_RESULTS, None)
     if results is None or item.nodeid not in results:
         return report
@@ -411,6 +502,18 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     )
     write_json(state["score_path"], document)
     state["document"] = document
+    if state.get("html_path") is not None:
+        _write_html(state, document, submission, config)
+
+
+def _write_html(state: dict, document: dict, submission, config: pytest.Config) -> None:
+    """Write the HTML report; a failure here is reported, never fatal to the score report."""
+    from .htmlreport import write_html
+
+    try:
+        write_html(state["html_path"], document, submission=submission, reference=config.rootpath / "solutions")
+    except Exception as exc:  # noqa: BLE001 - the JSON report is already written
+        state["html_error"] = f"HTML report not written: {type(exc).__name__}: {exc}"
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
@@ -419,7 +522,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     state = config.stash[_STATE]
     results = list(config.stash[_RESULTS].values())
     tr = terminalreporter
-    tr.section("workbook score / 採点結果", sep="=", bold=True)
+    tr.section(bilingual("採点結果", "workbook score", sep=" / "), sep="=", bold=True)
     document = state.get("document") or {}
     partial = document.get("extra_data", {}).get("partial", False)
     for line in score_table(results, str(state["target_label"]), partial=partial).splitlines():
@@ -430,4 +533,16 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         shown = state["score_path"].relative_to(Path.cwd())
     except ValueError:
         shown = state["score_path"]
-    tr.write_line(f"JSON score report / 採点レポート: {shown}")
+    tr.write_line(f"{bilingual('採点レポート (JSON)', 'JSON score report', sep=' / ')}: {shown}")
+    if state.get("html_path") is not None:
+        if state.get("html_error"):
+            tr.write_line(state["html_error"], red=True)
+        else:
+            tr.write_line(f"{bilingual('HTML レポート', 'HTML report', sep=' / ')}: {_shown(state['html_path'])}")
+
+
+def _shown(path: Path) -> Path:
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path

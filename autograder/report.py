@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from . import EXERCISES, POINTS_PER_EXERCISE, __version__
+from .i18n import bilingual, get_language
 
 #: Titles of the exercises (Japanese / English).
 TITLES = {
@@ -80,21 +81,28 @@ def _fmt(x: float) -> str:
 
 
 def score_table(results: list[TestResult], target: str, *, partial: bool = False) -> str:
-    """The plain-text score table printed after every run (``partial``: only some tests were run)."""
+    """The plain-text score table printed after every run (``partial``: only some tests were run).
+
+    Column headers and titles follow the language setting (:func:`autograder.i18n.get_language`).
+    """
     rows = summarize(results)
-    note = "  (一部のみ採点 / partial run)" if partial else ""
+    note = f"  ({bilingual('一部のみ採点', 'partial run', sep=' / ')})" if partial else ""
+    lang = get_language()
+    head = ("演習", "得点", "満点", "合格テスト") if lang == "ja" else ("exercise", "points", "max", "tests passed")
     lines = [
-        f"採点結果 / Workbook score — target: {target}{note}",
-        f"{'exercise':<22} {'points':>7} {'max':>5}  tests passed",
+        f"{bilingual('採点結果', 'Workbook score', sep=' / ')} — {'対象' if lang == 'ja' else 'target'}: {target}{note}",
+        f"{head[0]:<22} {head[1]:>7} {head[2]:>5}  {head[3]}",
     ]
     for s in rows:
         ja, en = TITLES.get(s.exercise, ("", ""))
-        lines.append(f"{s.exercise:<22} {_fmt(s.score):>7} {_fmt(s.max_score):>5}  {s.passed}/{s.total}   {ja} / {en}")
+        lines.append(f"{s.exercise:<22} {_fmt(s.score):>7} {_fmt(s.max_score):>5}  {s.passed}/{s.total}   "
+                     f"{bilingual(ja, en, sep=' / ')}")
     total = sum(s.score for s in rows)
     max_total = sum(s.max_score for s in rows)
     passed = sum(s.passed for s in rows)
     count = sum(s.total for s in rows)
-    lines.append(f"{'total':<22} {_fmt(total):>7} {_fmt(max_total):>5}  {passed}/{count}")
+    label = "合計" if lang == "ja" else "total"
+    lines.append(f"{label:<22} {_fmt(total):>7} {_fmt(max_total):>5}  {passed}/{count}")
     return "\n".join(lines)
 
 
@@ -176,8 +184,16 @@ def build_results(results: list[TestResult], *, target: str, execution_time: flo
 
 
 def write_json(path: Path, document: dict[str, Any]) -> None:
-    """Write ``document`` to ``path`` atomically (a temporary file, then a rename)."""
+    """Write ``document`` to ``path`` atomically (a temporary file, then a rename).
+
+    Text the student's code produced may hold lone surrogates; they are written as ``\\udcff``
+    escapes instead of failing the report.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    try:
+        tmp.write_bytes(text.encode("utf-8", errors="backslashreplace"))
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -197,8 +197,11 @@ def _scopes(tree: ast.Module, functions: tuple[str, ...]) -> list[ast.AST]:
             if isinstance(node, ast.Name) and node.id in defs:
                 todo.append(node.id)
             elif (cls and isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
-                  and node.value.id == "self" and cls + node.attr in defs):
+                  and node.value.id in ("self", "cls") and cls + node.attr in defs):
                 todo.append(cls + node.attr)
+            elif (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                  and f"{node.value.id}.{node.attr}" in defs):  # Helper.method(...)
+                todo.append(f"{node.value.id}.{node.attr}")
     return [defs[q] for q in sorted(seen)]
 
 
@@ -218,7 +221,13 @@ def find_violations(source: str, rule: FromScratchRule) -> list[Violation]:
     except (SyntaxError, ValueError):
         return []
     aliases = _aliases(tree)
+    own = set(_definitions(tree)) | {n.name for n in tree.body if isinstance(n, ast.ClassDef)}
     seen: set[tuple[str, int]] = set()
+    # `from scipy.special import *` anywhere brings forbidden names in unseen
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and any(a.name == "*" for a in node.names) and any(
+                f.startswith(node.module + ".") or f == node.module for f in rule.forbidden):
+            seen.add((f"from {node.module} import *", node.lineno))
     for scope in _scopes(tree, rule.functions):
         inner = {id(n.value) for n in ast.walk(scope) if isinstance(n, ast.Attribute)}
         for node in ast.walk(scope):
@@ -234,19 +243,36 @@ def find_violations(source: str, rule: FromScratchRule) -> list[Violation]:
                 if dotted:
                     names = [dotted]
                 elif node.attr in rule.forbidden_methods and not (
-                    isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")
+                    isinstance(node.value, ast.Name) and (node.value.id in ("self", "cls") or node.value.id in own)
                 ):
                     names = [f".{node.attr}()"]  # a method of a library object, e.g. tensor.softmax
                 if dotted and node.attr in rule.forbidden_methods and not _is_forbidden(dotted, rule.forbidden):
                     names.append(f".{node.attr}()")
             elif isinstance(node, ast.Name) and node.id in aliases:
                 names = [aliases[node.id]]
-            elif isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
+            elif isinstance(node, ast.Call):
                 func = _dotted(node.func, aliases) or getattr(node.func, "id", "")
-                if func in ("importlib.import_module", "__import__") and isinstance(node.args[0].value, str):
-                    names = [node.args[0].value]
+                args = node.args
+                if func in ("exec", "eval", "compile", "builtins.exec", "builtins.eval"):
+                    names = [f"{func.split('.')[-1]}()"]  # code in strings cannot be checked
+                elif func in ("importlib.import_module", "__import__") and args and \
+                        isinstance(args[0], ast.Constant) and isinstance(args[0].value, str):
+                    names = [args[0].value]
+                elif func == "getattr" and len(args) >= 2 and isinstance(args[1], ast.Constant) \
+                        and isinstance(args[1].value, str):
+                    base = _dotted(args[0], aliases)
+                    if base:
+                        names = [f"{base}.{args[1].value}"]
+                    elif args[1].value in rule.forbidden_methods:
+                        names = [f".{args[1].value}()"]
+            elif isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) \
+                    and isinstance(node.slice.value, str) and isinstance(node.value, ast.Attribute) \
+                    and node.value.attr == "__dict__":
+                base = _dotted(node.value.value, aliases)
+                if base:
+                    names = [f"{base}.{node.slice.value}"]
             for name in names:
-                if name.startswith(".") or _is_forbidden(name, rule.forbidden):
+                if name.startswith(".") or name.endswith("()") or _is_forbidden(name, rule.forbidden):
                     seen.add((name, getattr(node, "lineno", 0)))
     return [Violation(n, line) for n, line in sorted(seen, key=lambda t: (t[1], t[0]))]
 

@@ -228,3 +228,54 @@ def analogy(word_vectors: Mapping[str, np.ndarray], a: str, b: str, c: str, *, t
     """
     # YOUR CODE HERE / ここにコードを書いてください
     raise NotImplementedError()
+
+
+# ---------------------------------------------------------------------------------------------
+# ヒント (段階式): `workbook hint ex1_vectors [課題]` で 1 段ずつ表示されます。まず自分で考えてから。
+# Graded hints: `workbook hint ex1_vectors [TASK]` shows them one level at a time. Try first.
+# 各要素は (日本語, English)。答えそのものは書いていません。 / Each entry is (Japanese, English).
+HINTS = {
+    "cosine_similarity": [
+        ("cos θ = (a · b) / (‖a‖ ‖b‖) です。np.dot と平方根で書けます。戻り値は Python の float にします。",
+         "cos θ = (a · b) / (‖a‖ ‖b‖): np.dot and a square root are enough. Return a Python float."),
+        ("成分が 1e200 や 1e-200 だと 2 乗和がオーバーフロー/アンダーフローします。各ベクトルを最大絶対値 "
+         "max|a_i| で割ってから計算しても cos θ は変わりません。丸めで 1 を少し超えることがあるので [-1, 1] に"
+         "クリップします。",
+         "Entries like 1e200 or 1e-200 overflow/underflow the sum of squares. Dividing each vector by its "
+         "largest absolute entry max|a_i| does not change cos θ. Rounding can give 1.0000000000000002: clip "
+         "to [-1, 1]."),
+        ("入力の検査も採点されます: 1 次元でない、空、nan/inf、ゼロベクトル (向きがない)、長さの違いにはそれぞれ "
+         "ValueError。流れ: float64 の配列に変換 → 検査 → 最大絶対値で割る → 内積 / (ノルム × ノルム) → "
+         "np.clip で [-1, 1] に → float(...)。",
+         "Input checks are graded too: not 1-D, empty, nan/inf, the zero vector (no direction) and "
+         "different lengths each raise ValueError. Outline: convert to a float64 array → checks → divide by the "
+         "largest absolute entry → dot / (norm × norm) → np.clip to [-1, 1] → float(...)."),
+    ],
+    "cosine_similarity_matrix": [
+        ("S[i, j] は A の i 行目と B の j 行目のコサイン類似度です。ループを使わず行列積 1 回で書けます。",
+         "S[i, j] is the cosine similarity of row i of A and row j of B. One matrix product does it, no loop."),
+        ("各行を単位ベクトルにした Â, B̂ を作れば S = Â @ B̂.T です。ノルムの前に各行を最大絶対値で割る "
+         "(keepdims=True) と、大きな値・小さな値でも安全です。",
+         "With unit rows Â and B̂, S = Â @ B̂.T. Divide each row by its largest absolute entry first "
+         "(keepdims=True) so huge and tiny values are safe."),
+        ("戻り値は形状 (m, n) の float64 配列で [-1, 1] にクリップします。2 次元でない、列数 0、nan/inf、"
+         "ゼロの行、列数の違いは ValueError です。",
+         "Return an (m, n) float64 array clipped to [-1, 1]. Not 2-D, d = 0 columns, nan/inf, a zero row "
+         "and different numbers of columns raise ValueError."),
+    ],
+    "analogy": [
+        ("目標ベクトルは v[a] - v[b] + v[c] (king - man + woman) です。語彙の各単語をこの目標との"
+         "コサイン類似度で並べます。",
+         "The target is v[a] - v[b] + v[c] (king - man + woman). Rank every word of the vocabulary by its "
+         "cosine similarity to that target."),
+        ("exclude_inputs=True なら a, b, c を候補から除きます。並べ方は類似度の降順、同点は単語の昇順: "
+         "sorted(..., key=lambda t: (-t[1], t[0])) が使えます。上位 topn 個を返します。",
+         "With exclude_inputs=True, a, b and c are not candidates. Sort by similarity descending, ties by "
+         "word ascending: sorted(..., key=lambda t: (-t[1], t[0])). Return the first topn."),
+        ("自分の cosine_similarity を再利用できます。語彙にない単語は KeyError (その単語を含むメッセージ)、"
+         "topn が整数でなければ TypeError、topn < 1 や目標がゼロベクトルなら ValueError。戻り値は "
+         "(str, float) のタプルのリストです。",
+         "Reuse your cosine_similarity. An unknown word raises KeyError naming it, a non-int topn TypeError, "
+         "topn < 1 or a zero target ValueError. Return a list of (str, float) tuples."),
+    ],
+}

@@ -356,3 +356,75 @@ def plot_transform(M, ax: Axes | None = None) -> Figure:
     """
     # YOUR CODE HERE / ここにコードを書いてください
     raise NotImplementedError()
+
+
+# ---------------------------------------------------------------------------------------------
+# ヒント (段階式): `workbook hint ex2_transforms [課題]` で 1 段ずつ表示されます。まず自分で考えてから。
+# Graded hints: `workbook hint ex2_transforms [TASK]` shows them one level at a time. Try first.
+# 各要素は (日本語, English)。答えそのものは書いていません。 / Each entry is (Japanese, English).
+HINTS = {
+    "apply_transform": [
+        ("点は列として並んでいます (形状 (2, n))。変換後の点は行列積 1 回で求まります。",
+         "Points are columns (shape (2, n)). One matrix product gives the transformed points."),
+        ("まず補助関数 _as_real_array と _check_matrix を書くと、ほかの関数でも使えます。複素数は "
+         "np.iscomplexobj で見分けます。",
+         "Write the helpers _as_real_array and _check_matrix first; the other functions can use them. "
+         "np.iscomplexobj spots complex input."),
+        ("M が (2, 2) でない・nan/inf を含む、points が 2 行の 2 次元配列でない (形状 (2,) や (n, 2)) "
+         "ときは ValueError。戻り値は float64 の (2, n) 配列です。",
+         "Raise ValueError when M is not (2, 2) or has nan/inf, or when points is not 2-D with 2 rows "
+         "(shape (2,) or (n, 2)). Return a float64 (2, n) array."),
+    ],
+    "real_eigenpairs": [
+        ("固有値は λ² − tr(M) λ + det(M) = 0 の根です。判別式 Δ = (a − d)² + 4bc の符号で、実固有値が "
+         "0 個 (回転)、重根、2 個に分かれます。np.linalg.eig の結果をそのまま使うのは誤りです。",
+         "The eigenvalues are the roots of λ² − tr(M) λ + det(M) = 0. The sign of Δ = (a − d)² + 4bc "
+         "separates no real eigenvalue (rotation), a repeated one and two. Using np.linalg.eig as is, is "
+         "wrong."),
+        ("重根のときは M = λI (平面全体が固有空間: e1, e2 を返す) か、欠陥行列 (せん断: 1 本だけ) かを "
+         "‖M − λI‖_F で見分けます。固有ベクトルは M − λI の零空間: ゼロでない行 (p, q) に直交する "
+         "(−q, p) を正規化します (_null_direction)。",
+         "For a repeated root, tell M = λI (the whole plane: return e1, e2) from a defective matrix (a "
+         "shear: one direction) by ‖M − λI‖_F. An eigenvector spans the null space of M − λI: normalise "
+         "(−q, p), perpendicular to a nonzero row (p, q) (_null_direction)."),
+        ("浮動小数点では Δ = 0 がちょうど成り立たないので、s = ‖M‖_F に対する相対誤差 tol で判定します "
+         "(|Δ| ≤ tol·s²、‖M − λI‖_F ≤ √tol·s)。M を最大絶対値で割ってから計算し、固有値には掛け戻します。"
+         "順序は固有値の降順、符号は _canonical_sign で「絶対値が tol を超える最初の成分が正」。",
+         "In floating point Δ is rarely exactly 0: compare with tol relative to s = ‖M‖_F (|Δ| ≤ tol·s², "
+         "‖M − λI‖_F ≤ √tol·s). Divide M by its largest absolute entry first and multiply the eigenvalues "
+         "back. Order: eigenvalues descending; sign: _canonical_sign makes the first component above tol "
+         "positive."),
+    ],
+    "preserves_direction": [
+        ("問われているのは「M v が v の張る直線の上にあるか」です。向きが反転しても (λ < 0)、0 になっても "
+         "(λ = 0) True です。",
+         "The question is whether M v lies on the line spanned by v. A flipped direction (λ < 0) and "
+         "M v = 0 (λ = 0) both count as True."),
+        ("2 次元の外積 u × w = u₀ w₁ − u₁ w₀ は、u と w が平行なときちょうど 0 です。内積や角度 (arccos) "
+         "を使うと λ < 0 を見落とします。",
+         "The 2-D cross product u × w = u₀ w₁ − u₁ w₀ is 0 exactly when u and w are parallel. A dot product "
+         "or an angle (arccos) misses λ < 0."),
+        ("u = v / ‖v‖ として |u × (M u)| ≤ tol·‖M‖_F で判定します (M を最大絶対値で割っておくと安全)。"
+         "v がゼロベクトル・形状 (2,) でない・nan/inf なら ValueError。戻り値は Python の bool です。",
+         "With u = v / ‖v‖ test |u × (M u)| ≤ tol·‖M‖_F (dividing M by its largest absolute entry keeps it "
+         "safe). A zero v, a shape other than (2,) or nan/inf raise ValueError. Return a Python bool."),
+    ],
+    "plot_transform": [
+        ("docstring の通りに描きます: 変換前と変換後の単位正方形 (閉じた折れ線 1 本ずつ)、実固有ベクトルごとに"
+         "原点を通る直線 1 本、タイトルに行列。",
+         "Draw what the docstring lists: the unit square before and after (one closed line each), one line "
+         "through the origin per real eigenvector, and the matrix in the title."),
+        ("ax が None なら Figure(...) と fig.add_subplot() で作り、与えられたらその ax に描いて ax.figure を"
+         "返します。ラベルの文字列は採点に使われます (\"original square\", \"transformed square\", "
+         "\"eigen-direction λ = ...\")。",
+         "If ax is None create Figure(...) and fig.add_subplot(); otherwise draw into ax and return "
+         "ax.figure. The label strings are graded (\"original square\", \"transformed square\", "
+         "\"eigen-direction λ = ...\")."),
+        ("apply_transform(M, UNIT_SQUARE) と real_eigenpairs(M) を使います。固有方向は "
+         "ax.plot([-L*v[0], L*v[0]], [-L*v[1], L*v[1]]) のように −L v から L v まで。タイトルは "
+         "f\"M = [[{a:.4g}, {b:.4g}], [{c:.4g}, {d:.4g}]]\"。不正な M では何も描く前に ValueError。",
+         "Use apply_transform(M, UNIT_SQUARE) and real_eigenpairs(M). An eigen-direction runs from −L v to "
+         "L v, e.g. ax.plot([-L*v[0], L*v[0]], [-L*v[1], L*v[1]]). Title: "
+         "f\"M = [[{a:.4g}, {b:.4g}], [{c:.4g}, {d:.4g}]]\". A bad M raises ValueError before drawing."),
+    ],
+}

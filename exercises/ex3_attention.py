@@ -273,3 +273,73 @@ def plot_temperature_effect(logits, temperatures):
     """
     # YOUR CODE HERE / ここにコードを書いてください
     raise NotImplementedError()
+
+
+# ---------------------------------------------------------------------------------------------
+# ヒント (段階式): `workbook hint ex3_attention [課題]` で 1 段ずつ表示されます。まず自分で考えてから。
+# Graded hints: `workbook hint ex3_attention [TASK]` shows them one level at a time. Try first.
+# 各要素は (日本語, English)。答えそのものは書いていません。 / Each entry is (Japanese, English).
+HINTS = {
+    "softmax": [
+        ("softmax_T(x)_i = exp(x_i / T) / Σ_j exp(x_j / T) を axis に沿って計算します。ライブラリの softmax "
+         "は使えません (使うとこの課題のテストはすべて失敗します)。",
+         "Compute softmax_T(x)_i = exp(x_i / T) / Σ_j exp(x_j / T) along axis. No library softmax (using one "
+         "fails every test of this task)."),
+        ("exp(1000) はオーバーフローします。その軸の最大値 m を引いて exp((x − m) / T) にしても値は変わりません。"
+         "np.max と np.sum に axis=axis, keepdims=True を渡すと、どの軸でもブロードキャストが合います。",
+         "exp(1000) overflows. Subtracting the maximum m along the axis, exp((x − m) / T), does not change "
+         "the result. Pass axis=axis, keepdims=True to np.max and np.sum so any axis broadcasts."),
+        ("T は正の有限な実数だけ: 0、負、inf、nan は ValueError。x は float64 に変換し、float32 の入力でも "
+         "float64 を返します。引く順番は (x − m) / T (x / T を先に作ると T が小さいとき巨大な値になります)。",
+         "T must be positive and finite: 0, negatives, inf and nan raise ValueError. Convert x to float64 "
+         "(float32 input still returns float64). Compute (x − m) / T, not x / T first (huge when T is tiny)."),
+    ],
+    "scaled_dot_product_attention": [
+        ("scores = Q Kᵀ / √d_k、weights = softmax(scores / T) (最後の軸)、output = weights V。d_k は Q と K の"
+         "最後の次元です (d_model ではありません)。",
+         "scores = Q Kᵀ / √d_k, weights = softmax(scores / T) over the last axis, output = weights V. d_k is "
+         "the last dimension of Q and K (not d_model)."),
+        ("バッチ次元があっても動くように K.T ではなく np.swapaxes(K, -1, -2) を使い、@ でブロードキャストさせます。"
+         "mask は真偽値 (True = 注意してよい) で、False の位置のスコアを −inf にすると重みはちょうど 0 になります "
+         "(np.where)。自分の softmax を temperature 付きで呼べます。",
+         "For batch dimensions use np.swapaxes(K, -1, -2) instead of K.T and let @ broadcast. mask is "
+         "boolean (True = may attend): setting blocked scores to −inf (np.where) gives weights of exactly 0. "
+         "Call your own softmax with the temperature."),
+        ("検査: mask が bool でない (0/1 や −inf の加算マスク) → ValueError。ある行のキーがすべて遮断 → "
+         "その行番号を含む ValueError (np.any(mask, axis=-1) で調べる)。d_k や n_k の不一致 → \"d_k\" / "
+         "\"n_k\" を含む ValueError。戻り値は (output, weights) のタプル。",
+         "Checks: a mask that is not bool (0/1, an additive −inf mask) → ValueError. A row with every key "
+         "blocked → ValueError naming that row (find it with np.any(mask, axis=-1)). Mismatched d_k or n_k → "
+         "ValueError mentioning \"d_k\" / \"n_k\". Return the tuple (output, weights)."),
+    ],
+    "attention_entropy": [
+        ("各行 (最後の軸) のエントロピー H(p) = −Σ_j p_j log p_j (自然対数、単位 nats) です。"
+         "scipy.stats.entropy は使えません。",
+         "The entropy of each row (last axis): H(p) = −Σ_j p_j log p_j (natural log, in nats). "
+         "scipy.stats.entropy is not allowed."),
+        ("0 · log 0 = 0 と定義します。log(p + 1e-10) のような「ごまかし」は誤差になって不合格です。"
+         "p > 0 の所だけ対数を取ります。",
+         "0 · log 0 is defined as 0. A fudge such as log(p + 1e-10) is off and fails. Take the log only where "
+         "p > 0."),
+        ("np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0)), 0.0) の形で警告なしに計算できます。"
+         "one-hot の行はちょうど 0 (−0.0 ではなく)、一様な行は log n です。",
+         "np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0)), 0.0) computes it without warnings. A one-hot "
+         "row gives exactly 0 (not −0.0), a uniform row log n."),
+    ],
+    "plot_temperature_effect": [
+        ("温度ごとに 1 つのパネル (Axes) を左から順に並べ、softmax(logits, temperature=T) の棒グラフを描きます。",
+         "One panel (Axes) per temperature, left to right, each a bar chart of "
+         "softmax(logits, temperature=T)."),
+        ("fig = Figure(...) の fig.subplots(1, n) で n 個のパネルが作れます (n = 1 でも配列になるよう squeeze=False)。"
+         "タイトルに温度 (例 \"T = 0.5\")、パネル内のテキストにエントロピー (例 \"H = 1.23 nats\") を書きます。",
+         "fig.subplots(1, n) of fig = Figure(...) gives n panels (squeeze=False keeps an array when n = 1). Put the "
+         "temperature in the title (e.g. \"T = 0.5\") and the entropy as text in the panel "
+         "(e.g. \"H = 1.23 nats\")."),
+        ("ax.bar(positions, p) は棒ごとに Rectangle を作ります (採点は棒の高さを読みます)。エントロピーは自分の "
+         "attention_entropy で計算し、ax.text(..., f\"H = {h:.2f} nats\", transform=ax.transAxes) で書きます。"
+         "plt.show() は呼びません。",
+         "ax.bar(positions, p) makes one Rectangle per bar (the grader reads the bar heights). Compute the "
+         "entropy with your attention_entropy and write it with ax.text(..., f\"H = {h:.2f} nats\", "
+         "transform=ax.transAxes). Do not call plt.show()."),
+    ],
+}

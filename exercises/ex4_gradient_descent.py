@@ -370,3 +370,87 @@ def plot_trajectories(grad, x0s, learning_rate, n_steps, *, f=f, minimum=None, t
     """
     # YOUR CODE HERE / ここにコードを書いてください
     raise NotImplementedError()
+
+
+# ---------------------------------------------------------------------------------------------
+# ヒント (段階式): `workbook hint ex4_gradient_descent [課題]` で 1 段ずつ表示されます。まず自分で考えてから。
+# Graded hints: `workbook hint ex4_gradient_descent [TASK]` shows them one level at a time. Try first.
+# 各要素は (日本語, English)。答えそのものは書いていません。 / Each entry is (Japanese, English).
+HINTS = {
+    "true_minimum": [
+        ("最小点では勾配が 0 です: ∇f(p*) = 0。本文の (2, 3) は 0.5·x·y の項を忘れた値で、最小点ではありません。",
+         "At the minimum the gradient vanishes: ∇f(p*) = 0. The chapter's (2, 3) forgets the 0.5·x·y term "
+         "and is not the minimum."),
+        ("∇f は 1 次式なので ∇f(p) = H p + ∇f(0) です。H は hessian_f()、∇f(0) は grad_f(np.zeros(2)) で"
+         "得られます。",
+         "∇f is affine: ∇f(p) = H p + ∇f(0). H is hessian_f() and ∇f(0) is grad_f(np.zeros(2))."),
+        ("H p* = −∇f(0) という連立 1 次方程式を np.linalg.solve で解きます (逆行列は不要)。数値を書き写さず"
+         "計算すること。戻り値は float64 の形状 (2,) の配列です。",
+         "Solve the linear system H p* = −∇f(0) with np.linalg.solve (no inverse needed). Compute it, do not "
+         "type the numbers. Return a float64 array of shape (2,)."),
+    ],
+    "gradient_descent": [
+        ("x_{k+1} = x_k − η·grad(x_k) を繰り返し、通った点をすべて (x0 を含めて) 行として並べて返します: "
+         "形状 (k + 1, d)。",
+         "Repeat x_{k+1} = x_k − η·grad(x_k) and return every point visited, x0 included, as rows: shape "
+         "(k + 1, d)."),
+        ("x = np.array(x0, dtype=np.float64) でコピーを作ります (x0 を変更しない)。x -= ... と書くと、"
+         "リストに入れた前の行まで書き換わります: x = x − η·g で新しい配列を作ります。",
+         "Make a copy with x = np.array(x0, dtype=np.float64) (x0 must not change). x -= ... would also "
+         "change the rows already stored in the list: write x = x − η·g to get a new array."),
+        ("tol があれば、各点で更新の前に np.linalg.norm(g) < tol を調べ、当てはまればその点で止めます "
+         "(その点は含む)。検査: η が正の有限値でない、n_steps < 0、x0 が 1 次元でない・空、tol ≤ 0、grad の"
+         "戻り値の形状違いは ValueError。発散しても途中で止めません。",
+         "With tol, check np.linalg.norm(g) < tol at each point before updating and stop there (that point "
+         "included). Checks: η not positive and finite, n_steps < 0, x0 not 1-D or empty, tol ≤ 0, or a grad "
+         "of the wrong shape raise ValueError. Do not stop on divergence."),
+    ],
+    "compare_learning_rates": [
+        ("学習率ごとに x0 から勾配降下法を走らせ、\"converged\", \"oscillating\", \"diverged\", "
+         "\"not_converged\" のどれかに分類します。判定の順序は docstring の通りです。",
+         "Run gradient descent from x0 for each learning rate and classify it as \"converged\", "
+         "\"oscillating\", \"diverged\" or \"not_converged\", checking the rules in the docstring's order."),
+        ("各点 x_k で g_k = grad(x_k) を求め、(1) k ≥ 1 で nan/inf または ‖g_k‖ > DIVERGENCE_FACTOR·‖g_0‖ → "
+         "発散、(2) ‖g_k‖ < tol → 収束、(3) k = n_steps → 終了、の順に調べてから更新します。勾配を"
+         "リストに残しておくと最後の判定に使えます。",
+         "At each point x_k compute g_k = grad(x_k), then check (1) k ≥ 1 and nan/inf or ‖g_k‖ > "
+         "DIVERGENCE_FACTOR·‖g_0‖ → diverged, (2) ‖g_k‖ < tol → converged, (3) k = n_steps → stop, and only "
+         "then update. Keep the gradients in a list for the final rule."),
+        ("n_steps 回更新し終えたら、n ≥ 2 かつ g_{n−1}·g_n < 0 かつ ‖g_n‖ ≥ OSCILLATION_RATIO·‖g_{n−2}‖ なら "
+         "\"oscillating\"、そうでなければ \"not_converged\"。戻り値は {float(η): {\"status\", \"steps\", "
+         "\"final\"}} で、学習率は与えられた順。重複や不正な値は ValueError。",
+         "After n_steps updates: \"oscillating\" if n ≥ 2, g_{n−1}·g_n < 0 and ‖g_n‖ ≥ "
+         "OSCILLATION_RATIO·‖g_{n−2}‖, else \"not_converged\". Return {float(η): {\"status\", \"steps\", "
+         "\"final\"}} in the order given; duplicates or invalid values raise ValueError."),
+    ],
+    "max_stable_learning_rate": [
+        ("誤差は e_{k+1} = (I − ηH) e_k に従います。固有値 λ の方向の成分は毎回 (1 − ηλ) 倍になります。",
+         "The error obeys e_{k+1} = (I − ηH) e_k: the component along an eigenvector of eigenvalue λ is "
+         "multiplied by (1 − ηλ) each step."),
+        ("すべての方向で |1 − ηλ| < 1 ⇔ 0 < η < 2/λ_max。返すのはこの境界 2/λ_max です (本文の H では 0.8)。",
+         "|1 − ηλ| < 1 in every direction ⇔ 0 < η < 2/λ_max. Return that boundary 2/λ_max (0.8 for the "
+         "chapter's H)."),
+        ("対称行列の固有値は np.linalg.eigvalsh (昇順)。検査: 正方 2 次元でない、nan/inf、非対称 "
+         "(np.allclose(H, H.T) が偽)、正定値でない (最小固有値 ≤ 0) は ValueError。戻り値は float。",
+         "np.linalg.eigvalsh gives a symmetric matrix's eigenvalues (ascending). Checks: not square 2-D, "
+         "nan/inf, not symmetric (np.allclose(H, H.T) false), not positive definite (smallest eigenvalue "
+         "≤ 0) raise ValueError. Return a float."),
+    ],
+    "plot_trajectories": [
+        ("1 つの Axes に、f の等高線、開始点ごとの軌跡 1 本、真の最小点 (マーカー \"*\") を描きます。"
+         "本文の図: 開始点 (-0.5, 6), (4.5, 0), (4, 6)、η = 0.1、50 ステップ。",
+         "On one Axes draw the contours of f, one path per start and the true minimum (marker \"*\"). The "
+         "chapter's figure: starts (-0.5, 6), (4.5, 0), (4, 6), η = 0.1, 50 steps."),
+        ("軌跡は自分の gradient_descent で求め、1 本の Line2D (ax.plot(path[:, 0], path[:, 1])) にします。"
+         "2 点以上の線は軌跡だけにすること (採点は線を数えます)。等高線は np.meshgrid と ax.contour で。",
+         "Compute each path with your gradient_descent and draw it as ONE Line2D "
+         "(ax.plot(path[:, 0], path[:, 1])). Only the paths may be lines with more than one point (the grader "
+         "counts them). Contours: np.meshgrid and ax.contour."),
+        ("f は (..., 2) の配列を受け取れるので f(np.stack([X, Y], axis=-1)) で格子上の値が出ます。最小点は "
+         "ax.plot([x], [y], linestyle=\"none\", marker=\"*\", label=\"minimum\")。軌跡のラベルは "
+         "\"start (x, y)\"。Figure を返し、plt.show() は呼びません。",
+         "f accepts (..., 2) arrays, so f(np.stack([X, Y], axis=-1)) evaluates the grid. The minimum: "
+         "ax.plot([x], [y], linestyle=\"none\", marker=\"*\", label=\"minimum\"). Path labels: "
+         "\"start (x, y)\". Return the Figure; do not call plt.show()."),
+    ],
+}

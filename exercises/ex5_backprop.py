@@ -401,3 +401,88 @@ def relative_error(a, b) -> float:
     """
     # YOUR CODE HERE / ここにコードを書いてください
     raise NotImplementedError()
+
+
+# ---------------------------------------------------------------------------------------------
+# ヒント (段階式): `workbook hint ex5_backprop [課題]` で 1 段ずつ表示されます。まず自分で考えてから。
+# Graded hints: `workbook hint ex5_backprop [TASK]` shows them one level at a time. Try first.
+# 各要素は (日本語, English)。答えそのものは書いていません。 / Each entry is (Japanese, English).
+HINTS = {
+    "forward": [
+        ("z1 = W1 x + b1、a1 = ReLU(z1) = max(z1, 0)、y = W2 a1 + b2 です。重みは (出力, 入力) の形です。",
+         "z1 = W1 x + b1, a1 = ReLU(z1) = max(z1, 0), y = W2 a1 + b2. Weights have shape (out, in)."),
+        ("x が (D,) でも (N, D) でも同じ式で済むように、行ベクトルの形 x @ W1.T + b1 で書けます。"
+         "np.maximum(z1, 0.0) が ReLU です。",
+         "Written with rows, x @ W1.T + b1, the same code handles x of shape (D,) and (N, D). "
+         "np.maximum(z1, 0.0) is the ReLU."),
+        ("backward で使うので x, z1, a1, y を self.cache に保存します (コピーで)。x の形が合わない、"
+         "nan/inf を含むときは ValueError。",
+         "Store x, z1, a1 and y in self.cache (copies): backward needs them. A wrong shape of x or nan/inf "
+         "raise ValueError."),
+    ],
+    "backward": [
+        ("損失は L = ½ Σ (y − y_true)² なので ∂L/∂y = y − y_true。そこから連鎖律で y → z2 → a1 → z1 → "
+         "パラメータと逆向きにたどります。torch などの自動微分は使えません。",
+         "The loss is L = ½ Σ (y − y_true)², so ∂L/∂y = y − y_true. Follow the chain rule backwards: y → a1 → "
+         "z1 → the parameters. No torch or other autodiff."),
+        ("∂L/∂W2 = (∂L/∂y) a1ᵀ (外積、W2 と同じ形 (1, 2))、∂L/∂a1 = W2ᵀ (∂L/∂y)、∂L/∂z1 = ∂L/∂a1 ⊙ "
+         "ReLU'(z1)、ReLU'(z) = 1 (z > 0) / 0 (それ以外)。",
+         "∂L/∂W2 = (∂L/∂y) a1ᵀ (an outer product with W2's shape (1, 2)), ∂L/∂a1 = W2ᵀ (∂L/∂y), ∂L/∂z1 = "
+         "∂L/∂a1 ⊙ ReLU'(z1), ReLU'(z) = 1 if z > 0 else 0."),
+        ("バッチ (N, D) では np.atleast_2d で 1 件も (1, D) にそろえると、dW = dZᵀ @ 入力、db = dZ.sum(axis=0) "
+         "で全件の和になります。forward の前に呼ばれたら RuntimeError、y_true の形違いは ValueError。戻り値は "
+         "{\"W1\", \"b1\", \"W2\", \"b2\"} の辞書で、各勾配はパラメータと同じ形です。",
+         "For a batch (N, D), np.atleast_2d turns a single input into (1, D); then dW = dZᵀ @ input and "
+         "db = dZ.sum(axis=0) sum over the batch. Called before forward → RuntimeError; a y_true of the wrong "
+         "shape → ValueError. Return a dict {\"W1\", \"b1\", \"W2\", \"b2\"}, each gradient shaped like its "
+         "parameter."),
+    ],
+    "numerical_gradient": [
+        ("中心差分 (f(x + h eᵢ) − f(x − h eᵢ)) / (2h) を x の成分ごとに計算します。誤差は O(h²) です。",
+         "Central differences (f(x + h eᵢ) − f(x − h eᵢ)) / (2h), one component of x at a time. The error is "
+         "O(h²)."),
+        ("x は任意の形の配列です: np.ndindex(x.shape) で全成分を回れます。元の x を書き換えないよう、毎回コピーに "
+         "±h を足します。",
+         "x may have any shape: np.ndindex(x.shape) visits every component. Add ±h to fresh copies so the "
+         "original x is never modified."),
+        ("戻り値は x と同じ形の float64 配列。h が正の有限値でなければ ValueError、f がスカラーを返さなければ "
+         "ValueError。",
+         "Return a float64 array shaped like x. h not positive and finite → ValueError; f not returning a "
+         "scalar → ValueError."),
+    ],
+    "autograd_gradients": [
+        ("同じネットワークと損失 ½ Σ (y − y_true)² を torch で組み、loss.backward() で勾配を求めます "
+         "(こちらは torch を使ってよい課題です)。",
+         "Build the same network and loss ½ Σ (y − y_true)² in torch and call loss.backward() (torch is "
+         "allowed in this task)."),
+        ("torch.tensor(..., dtype=torch.float64, requires_grad=True) でパラメータを作ります。float32 では"
+         "誤差が大きすぎます。ReLU は torch.relu。",
+         "Create the parameters with torch.tensor(..., dtype=torch.float64, requires_grad=True); float32 is "
+         "far too imprecise. torch.relu is the ReLU."),
+        ("勾配は p.grad.detach().numpy() で NumPy 配列にして {\"W1\", \"b1\", \"W2\", \"b2\"} の辞書で返します。"
+         "net 自体のパラメータは変更しません。",
+         "Turn each gradient into a NumPy array with p.grad.detach().numpy() and return a dict "
+         "{\"W1\", \"b1\", \"W2\", \"b2\"}. Do not modify the net's own parameters."),
+    ],
+    "manual_grad": [
+        ("L = (sin((x+y)²) + cos(xy))² を中間変数に分けます: s = x + y, z = s², p = xy, w = sin z + cos p, "
+         "L = w²。torch は使えません。",
+         "Split L = (sin((x+y)²) + cos(xy))² into steps: s = x + y, z = s², p = xy, w = sin z + cos p, "
+         "L = w². No torch."),
+        ("連鎖律: ∂L/∂x = (∂L/∂w)(∂w/∂x)、∂L/∂w = 2w。∂w/∂x には z を通る道と p を通る道の 2 本があります。",
+         "Chain rule: ∂L/∂x = (∂L/∂w)(∂w/∂x) with ∂L/∂w = 2w. ∂w/∂x has two paths, one through z and one "
+         "through p."),
+        ("∂w/∂x = cos(z)·2s − sin(p)·y (∂w/∂y も同様)。点 (2, 3) で (≈17.7986, ≈17.3359) になれば正解です。"
+         "戻り値は float 2 つのタプル。",
+         "∂w/∂x = cos(z)·2s − sin(p)·y (∂w/∂y likewise). At (2, 3) you should get (≈17.7986, ≈17.3359). "
+         "Return a tuple of two floats."),
+    ],
+    "relative_error": [
+        ("勾配チェックで使う相対誤差 max|a − b| / max(max|a|, max|b|, tiny) です。",
+         "The relative error of gradient checks: max|a − b| / max(max|a|, max|b|, tiny)."),
+        ("分母の tiny は np.finfo(np.float64).tiny: 両方ゼロのとき 0/0 にならないためです。",
+         "tiny in the denominator is np.finfo(np.float64).tiny: it avoids 0/0 when both are zero."),
+        ("形が違えば ValueError、空の配列なら 0.0。戻り値は Python の float です。",
+         "Different shapes raise ValueError; empty arrays give 0.0. Return a Python float."),
+    ],
+}

@@ -20,6 +20,10 @@ VARIANTS = REPO / "selftests" / "variants"
 
 sys.path.insert(0, str(REPO))  # variants do `from solutions.<module> import *`
 
+# Messages in both languages whatever the developer's locale: the tests look for Japanese and
+# English text. Tests of one language set WORKBOOK_LANG (or --lang) themselves.
+os.environ["WORKBOOK_LANG"] = "both"
+
 
 @dataclass
 class GradeRun:
@@ -46,16 +50,22 @@ class GradeRun:
         return {t["extra_data"]["nodeid"]: t["extra_data"]["outcome"] for t in self.score["tests"]}
 
 
-def run_grader(target: Path | str, tmp: Path, *args: str, timeout: float = 600) -> GradeRun:
-    """Run ``python -m pytest --workbook=TARGET`` from the repository root, as a student would."""
+def run_grader(target: Path | str, tmp: Path, *args: str, timeout: float = 600,
+               env_extra: dict[str, str] | None = None) -> GradeRun:
+    """Run ``python -m pytest --workbook=TARGET`` from the repository root, as a student would.
+
+    ``env_extra`` adds or overrides environment variables (e.g. ``WORKBOOK_LANG``).
+    """
     score = tmp / "score.json"
     raw = tmp / "pytest-report.json"
-    env = dict(os.environ, PYTHONPATH=str(REPO), MPLBACKEND="Agg")
+    env = dict(os.environ, PYTHONPATH=str(REPO), MPLBACKEND="Agg", WORKBOOK_LANG="both")
+    env.update(env_extra or {})
     env.pop("PYTEST_ADDOPTS", None)
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", f"--workbook={target}",
          f"--score-report={score}", f"--json-report-file={raw}", *args],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL,
+        cwd=REPO, env=env, capture_output=True, text=True, errors="replace", timeout=timeout,
+        stdin=subprocess.DEVNULL,
     )
     load = lambda p: json.loads(p.read_text(encoding="utf-8")) if p.exists() else None  # noqa: E731
     return GradeRun(proc.returncode, proc.stdout + proc.stderr, load(score), load(raw))
@@ -81,3 +91,38 @@ def solutions_run(tmp_path_factory: pytest.TempPathFactory) -> GradeRun:
 @pytest.fixture(scope="session")
 def stubs_run(tmp_path_factory: pytest.TempPathFactory) -> GradeRun:
     return run_grader(EXERCISES_DIR, tmp_path_factory.mktemp("stubs"))
+
+
+def make_workbook(tmp: Path, solved: tuple[str, ...] = (), *, with_solutions: bool = True) -> Path:
+    """A scratch copy of the workbook (grader, graded tests, pyproject) for the ``workbook`` tool.
+
+    ``exercises/`` holds the stubs generated from ``solutions/``, except the ``solved`` exercises,
+    which hold the reference solution. ``with_solutions`` also copies ``solutions/``.
+    """
+    from autograder.stubs import make_stub
+
+    root = tmp / "workbook"
+    root.mkdir(parents=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "stubs", "figures")
+    shutil.copytree(REPO / "autograder", root / "autograder", ignore=ignore)
+    shutil.copytree(REPO / "tests", root / "tests", ignore=ignore)
+    for name in ("pyproject.toml", "constraints.txt", "README.md"):
+        shutil.copy2(REPO / name, root / name)
+    if with_solutions:
+        shutil.copytree(SOLUTIONS, root / "solutions", ignore=ignore)
+    (root / "exercises").mkdir()
+    for path in sorted(SOLUTIONS.glob("ex*.py")):
+        text = path.read_text(encoding="utf-8")
+        (root / "exercises" / path.name).write_text(text if path.stem in solved else make_stub(text), encoding="utf-8")
+    return root
+
+
+def run_cli(root: Path, *args: str, env_extra: dict[str, str] | None = None, timeout: float = 600,
+            input: str | None = None) -> subprocess.CompletedProcess:
+    """Run ``python -m autograder.cli ARGS`` (the ``workbook`` command) in ``root``, as a student would."""
+    env = dict(os.environ, PYTHONPATH=str(root), MPLBACKEND="Agg", WORKBOOK_LANG="both", NO_COLOR="1")
+    env.pop("PYTEST_ADDOPTS", None)
+    env.pop("WORKBOOK_ROOT", None)
+    env.update(env_extra or {})
+    return subprocess.run([sys.executable, "-m", "autograder.cli", *args], cwd=root, env=env, capture_output=True,
+                          text=True, timeout=timeout, input=input, stdin=None if input is not None else subprocess.DEVNULL)

@@ -127,15 +127,70 @@ def test_missing_exercise_file_scores_zero_for_that_exercise(tmp_path):
 def test_hanging_function_costs_only_its_tests(tmp_path):
     hang = "from solutions.ex1_vectors import *  # noqa\n\ndef cosine_similarity_matrix(A, B):\n    while True:\n        pass\n"
     sub = make_submission(tmp_path, replace={"ex1_vectors": hang})
-    run = run_grader(sub, tmp_path, "-o", "timeout=4", "--exercise", "ex1_vectors", timeout=900)
+    run = run_grader(sub, tmp_path, "--workbook-timeout=4", "--exercise", "ex1_vectors", timeout=900)
     tasks = run.task_scores("ex1_vectors")
     assert tasks["cosine_similarity_matrix"][0] == 0
     assert tasks["cosine_similarity"][0] == tasks["cosine_similarity"][1]
+    assert tasks["analogy"][0] == tasks["analogy"][1]
     outcomes = {t["extra_data"]["outcome"] for t in run.score["tests"]
                 if t["extra_data"]["task"] == "cosine_similarity_matrix"}
     assert outcomes == {"timeout"}, run.outcomes()
-    assert any("timed out" in t["output"] for t in run.score["tests"])
-    assert tasks["analogy"][0] == tasks["analogy"][1]
+    assert any("timed out (limit 4 s)" in t["output"] for t in run.score["tests"])
+
+
+def test_endless_loop_inside_a_property_test_is_stopped(tmp_path):
+    """pytest-timeout's Failed is caught by hypothesis, which would keep calling hung code forever."""
+    hang = (
+        "from solutions.ex1_vectors import *  # noqa\n"
+        "from solutions.ex1_vectors import cosine_similarity as _ok\n\n"
+        "def cosine_similarity(a, b):\n"
+        "    if len(a) == 3:\n"
+        "        while True:\n"
+        "            pass\n"
+        "    return _ok(a, b)\n"
+    )
+    sub = make_submission(tmp_path, replace={"ex1_vectors": hang})
+    run = run_grader(sub, tmp_path, "--workbook-timeout=3", "--exercise", "ex1_vectors", timeout=600)
+    assert run.score is not None, run.output
+    assert "timeout" in run.outcomes().values()
+    assert run.task_scores("ex1_vectors")["analogy"][0] > 0
+
+
+def test_state_changed_at_import_does_not_reach_other_exercises(tmp_path):
+    evil = (
+        "import io, sys, numpy as np\n"
+        "from solutions.ex1_vectors import *  # noqa\n"
+        "np.seterr(all='raise')\n"
+        "sys.setrecursionlimit(60)\n"
+        "np.allclose = lambda *a, **k: True\n"
+        "sys.stdout = io.TextIOWrapper(sys.stdout.buffer, encoding='utf-8')\n"
+    )
+    sub = make_submission(tmp_path, replace={"ex1_vectors": evil})
+    run = run_grader(sub, tmp_path)
+    assert run.exercise_scores() == {name: POINTS_PER_EXERCISE for name in EXERCISES}, run.output
+
+
+def test_crashing_messages_and_stop_calls_cost_only_their_test(tmp_path):
+    bad = (
+        "import pytest\n"
+        "from solutions.ex3_attention import *  # noqa\n\n"
+        "class Weird(Exception):\n"
+        "    def __str__(self):\n"
+        "        raise RuntimeError('no')\n\n"
+        "def attention_entropy(weights):\n"
+        "    raise Weird()\n\n"
+        "def plot_temperature_effect(logits, temperatures):\n"
+        "    pytest.exit('bye \\udcff')\n"
+    )
+    sub = make_submission(tmp_path, replace={"ex3_attention": bad})
+    run = run_grader(sub, tmp_path)
+    assert run.score is not None, run.output
+    tasks = run.task_scores("ex3_attention")
+    assert tasks["attention_entropy"][0] == 0 and tasks["plot_temperature_effect"][0] == 0
+    assert tasks["softmax"][0] == tasks["softmax"][1]
+    scores = run.exercise_scores()
+    assert all(scores[n] == POINTS_PER_EXERCISE for n in EXERCISES if n != "ex3_attention")
+    assert any("pytest.exit" in t["output"] for t in run.score["tests"])
 
 
 def test_forbidden_library_call_costs_that_task(tmp_path):

@@ -151,7 +151,7 @@ def _pytest_tasks(answers: dict[str, str | None], tmp: Path) -> dict[str, dict[s
     for name, answer in answers.items():
         text = answer if answer is not None else (REPO / "exercises" / f"{name}.py").read_text(encoding="utf-8")
         (sub / f"{name}.py").write_text(text, encoding="utf-8")
-    run = run_grader(sub, tmp, "-o", f"timeout={TIMEOUT}")
+    run = run_grader(sub, tmp, f"--workbook-timeout={TIMEOUT}")
     assert run.score is not None, run.output
     return {e["exercise"]: {t["task"]: t["score"] for t in e["tasks"]}
             for e in run.score["extra_data"]["exercises"] if e["exercise"] in answers}

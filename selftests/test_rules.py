@@ -126,3 +126,31 @@ def test_function_bound_by_assignment_is_scanned():
     src = "from scipy.spatial import distance\ncosine_similarity = lambda a, b: 1 - distance.cosine(a, b)\n"
     (v,) = find_violations(src, rules_for("ex1_vectors", "cosine_similarity")[0])
     assert v.name == "scipy.spatial.distance.cosine"
+
+
+def test_evasions_with_literal_strings_and_star_imports_are_found():
+    rule = rules_for("ex3_attention", "softmax")[0]
+    cases = {
+        "from scipy.special import *\ndef softmax(x, axis=-1, temperature=1.0):\n    return x\n": "from scipy.special import *",
+        "import scipy.special as ss\ndef softmax(x, axis=-1, temperature=1.0):\n    return ss.__dict__['softmax'](x)\n": "scipy.special.softmax",
+        "import scipy.special as ss\ndef softmax(x, axis=-1, temperature=1.0):\n    return getattr(ss, 'softmax')(x)\n": "scipy.special.softmax",
+        "def softmax(x, axis=-1, temperature=1.0):\n    exec('from scipy.special import softmax as s')\n    return x\n": "exec()",
+        "import torch\nclass _H:\n    @staticmethod\n    def go(x):\n        return torch.softmax(x, -1)\n"
+        "def softmax(x, axis=-1, temperature=1.0):\n    return _H.go(x)\n": "torch.softmax",
+    }
+    for src, expected in cases.items():
+        assert expected in [v.name for v in find_violations(src, rule)], src
+
+
+def test_own_helper_class_with_a_softmax_method_is_allowed():
+    src = (
+        "import numpy as np\n"
+        "class _Num:\n"
+        "    @staticmethod\n"
+        "    def softmax(z):\n"
+        "        e = np.exp(z - z.max(-1, keepdims=True))\n"
+        "        return e / e.sum(-1, keepdims=True)\n"
+        "def softmax(x, axis=-1, temperature=1.0):\n"
+        "    return _Num.softmax(x / temperature)\n"
+    )
+    assert find_violations(src, rules_for("ex3_attention", "softmax")[0]) == []

@@ -293,7 +293,7 @@ def test_matrix_clipped_to_bounds(exercise):
     check_array(out, 1.0 - distance.cdist(A, V, metric="cosine"), call=call, rtol=1e-12, atol=1e-14)
     diag = np.concatenate([np.diag(out[:n]), np.diag(out[n:])])
     check_array(diag, np.r_[np.ones(n), -np.ones(n)], call=call, rtol=0.0, atol=5e-16,
-                what="entries of a row with itself / with its negative (自分自身・符号反転との類似度)")
+                what="entries of a row with itself and with its negative / 自分自身・符号反転との類似度")
     worst = float(np.max(np.abs(out)))
     if worst > 1.0:
         fail(

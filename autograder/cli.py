@@ -1,0 +1,784 @@
+"""``workbook``: the student's command-line tool (installed with the package).
+
+Commands (``workbook COMMAND --help`` for each)::
+
+    workbook status                      points, tests passed and the next thing to do, per exercise
+    workbook check [EXERCISE ...]        grade one exercise (or all), explain the first failure
+    workbook hint EXERCISE [TASK]        the next level of a task's hints (one level per call)
+    workbook watch [EXERCISE]            re-grade an exercise each time its file is saved
+    workbook reset EXERCISE              back to the original stub (your version is kept as a backup)
+    workbook report                      the HTML report of the latest results, with figures
+    workbook release DIR                 (instructors) a student copy: no solutions, no hidden tests
+    workbook ci-summary | badge | history | classroom | gate
+                                         CI helpers (see autograder.ci and templates/github/)
+
+Grading is always the pytest grader (``python -m pytest --workbook=...``), run in a subprocess;
+this tool reads its JSON score report. Options common to every command: ``--lang ja|en|both``
+(default ``$WORKBOOK_LANG``, else the locale), ``--workbook DIR`` (default ``exercises``).
+
+Exit codes of ``check`` (and of ``gate``): 0 = every graded test passed (or, with
+``--fail-under N``, the score is at least N; with ``--never-fail``, always); 1 = some test failed
+(or the score is below N); 2 = grading did not complete (no report, interrupted, usage error).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from . import EXERCISES
+from .i18n import ENV_VAR, LANGUAGES, bilingual, normalize_language, set_language
+from .report import TITLES
+from .workspace import GradeResult, State, WorkbookError, file_sha256, find_root, grade
+
+#: Outcomes that mean "the grader could not finish" (pytest exit codes).
+COMPLETED = (0, 1)
+
+_OUTCOME = {
+    "passed": ("合格", "passed"),
+    "failed": ("不合格", "failed"),
+    "not_implemented": ("未実装", "not implemented"),
+    "import_error": ("読み込みエラー", "import error"),
+    "timeout": ("時間切れ", "timed out"),
+    "forbidden_call": ("禁止された関数", "forbidden call"),
+    "error": ("エラー", "error"),
+    "skipped": ("スキップ", "skipped"),
+}
+
+
+# --- output helpers ---------------------------------------------------------------------------
+
+def _color(text: str, code: str) -> str:
+    if os.environ.get("NO_COLOR") or not sys.stdout.isatty():
+        return text
+    return f"\033[{code}m{text}\033[0m"
+
+
+def _green(text: str) -> str:
+    return _color(text, "32")
+
+
+def _red(text: str) -> str:
+    return _color(text, "31")
+
+
+def _bold(text: str) -> str:
+    return _color(text, "1")
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+def _char_width(ch: str) -> int:
+    import unicodedata
+
+    return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+
+
+def wrap(text: str, width: int = 96, indent: str = "  ") -> str:
+    """Wrap ``text`` to ``width`` terminal columns (CJK characters count 2; Japanese, which has no
+    spaces, may break between any two characters; English breaks at spaces)."""
+    import re
+
+    out = []
+    for para in text.split("\n"):
+        line, used = "", 0
+        for token in re.findall(r"\S+\s*|\s+", para):
+            size = sum(_char_width(c) for c in token.rstrip())
+            if used + size <= width or (not line.strip() and not any(_char_width(c) == 2 for c in token)):
+                line += token
+                used += sum(_char_width(c) for c in token)
+                continue
+            if any(_char_width(c) == 2 for c in token):
+                for ch in re.findall(r"[\x21-\x7e]+|.", token, flags=re.S):  # ASCII runs stay whole
+                    w = sum(_char_width(c) for c in ch)
+                    if used + w > width and line.strip():
+                        out.append(indent + line.rstrip())
+                        line, used = "", 0
+                    line += ch
+                    used += w
+                continue
+            out.append(indent + line.rstrip())
+            line, used = token, sum(_char_width(c) for c in token)
+        out.append(indent + line.rstrip())
+    return "\n".join(out)
+
+
+def _title(exercise: str) -> str:
+    ja, en = TITLES.get(exercise, ("", ""))
+    return bilingual(ja, en, sep=" / ")
+
+
+def _outcome(outcome: str) -> str:
+    ja, en = _OUTCOME.get(outcome, (outcome, outcome))
+    return bilingual(ja, en, sep=" / ")
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+class _Context:
+    """What every command needs: the workbook root, the target directory and the state."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.root = find_root()
+        workbook = getattr(args, "workbook", None)
+        if workbook:
+            target = Path(workbook).expanduser()
+            self.target = target if target.is_absolute() else (Path.cwd() / target)
+        else:
+            self.target = self.root / "exercises"
+        self.target = self.target.resolve()
+        self.label = _label(self.target, self.root)
+        self.state = State(self.root)
+
+    def exercise_file(self, exercise: str) -> Path:
+        return self.target / f"{exercise}.py"
+
+
+def _label(target: Path, root: Path) -> str:
+    try:
+        return str(target.relative_to(root))
+    except ValueError:
+        return str(target)
+
+
+def _exercise(name: str) -> str:
+    """Accept ``ex3_attention``, ``ex3`` or ``3`` (and a path like ``exercises/ex3_attention.py``)."""
+    key = Path(name).stem if name.endswith(".py") else name
+    for ex in EXERCISES:
+        if key == ex or key == ex.split("_")[0] or key == ex[2:].split("_")[0]:
+            return ex
+    raise WorkbookError(bilingual(
+        f"{name!r} は演習名ではありません: {', '.join(EXERCISES)} (ex3 や 3 でも可)。",
+        f"{name!r} is not an exercise: one of {', '.join(EXERCISES)} (ex3 or 3 also work).",
+    ))
+
+
+# --- grading ----------------------------------------------------------------------------------
+
+def _run_grading(ctx: _Context, exercises: list[str] | None, *, tasks: list[str] | None = None,
+                 score_report: Path | None = None, html_report: Path | None = None,
+                 extra_args: list[str] | None = None) -> GradeResult:
+    """Grade through pytest and remember the results in the state."""
+    if not ctx.target.is_dir():
+        raise WorkbookError(bilingual(f"採点対象 {ctx.target} がありません。", f"grading target {ctx.target} not found."))
+    names = exercises or list(EXERCISES)
+    sources = {name: file_sha256(ctx.exercise_file(name)) for name in names}
+    started = time.time()
+    score_path = score_report or (ctx.root / "reports" / "score.json")
+    result = grade(ctx.root, ctx.target, exercises=exercises, tasks=tasks, score_path=score_path,
+                   html_path=html_report, extra_args=extra_args)
+    if result.document is not None and result.returncode in COMPLETED:
+        ctx.state.record(ctx.target, result.document, graded_at=started, sources=sources)
+        ctx.state.save()
+    return result
+
+
+def _exercise_tests(document: dict[str, Any], exercise: str) -> list[dict[str, Any]]:
+    return [t for t in document.get("tests", []) if t.get("extra_data", {}).get("exercise") == exercise]
+
+
+def _summary(document: dict[str, Any], exercise: str) -> dict[str, Any] | None:
+    return next((s for s in document.get("extra_data", {}).get("exercises", []) if s.get("exercise") == exercise), None)
+
+
+def _first_failure(tests: list[dict[str, Any]]) -> dict[str, Any] | None:
+    return next((t for t in tests if t.get("status") != "passed"), None)
+
+
+def _next_step(exercise: str, failing: dict[str, Any] | None) -> str:
+    """What to do next, given the first failing test of ``exercise`` (None: all passed)."""
+    if failing is None:
+        return _green(bilingual("完了! 次の演習へ進みましょう。", "done! On to the next exercise.", sep=" / "))
+    task = failing["extra_data"].get("task", "")
+    outcome = failing["extra_data"].get("outcome", "failed")
+    hint = f"workbook hint {exercise} {task}"
+    if outcome == "not_implemented":
+        what = bilingual(f"{task} を実装しましょう", f"implement {task}")
+    elif outcome == "import_error":
+        what = bilingual(f"{exercise}.py を読み込めません。エラーを直しましょう", f"{exercise}.py does not import: fix that error")
+    elif outcome == "forbidden_call":
+        what = bilingual(f"{task} をライブラリ関数に頼らず実装しましょう", f"implement {task} without the forbidden library call")
+    elif outcome == "timeout":
+        what = bilingual(f"{task} の無限ループや遅い処理を直しましょう", f"fix the endless loop or slow code in {task}")
+    else:
+        what = bilingual(f"{task} を直しましょう", f"fix {task}")
+    return what.replace("\n", " / ") + f"  ({bilingual('ヒント', 'hint', sep=' / ')}: {hint})"
+
+
+def _print_exercise(document: dict[str, Any], exercise: str, *, detail_lines: int = 40) -> None:
+    summary = _summary(document, exercise)
+    if summary is None:
+        return
+    tests = _exercise_tests(document, exercise)
+    score, max_score = summary["score"], summary["max_score"]
+    done = score == max_score and max_score > 0
+    head = f"{exercise} — {_title(exercise)}"
+    print(_bold(head))
+    mark = _green if done else _red
+    print("  " + mark(f"{_fmt(score)} / {_fmt(max_score)} {bilingual('点', 'points', sep=' / ')}")
+          + f"   {bilingual('合格テスト', 'tests passed', sep=' / ')} {summary['tests_passed']}/{summary['tests_total']}")
+    width = max((len(t["task"]) for t in summary["tasks"]), default=10)
+    for task in summary["tasks"]:
+        ok = task["score"] == task["max_score"]
+        sign = _green("✓") if ok else _red("✗")
+        print(f"  {sign} {task['task']:<{width}}  {_fmt(task['score'])}/{_fmt(task['max_score'])}")
+    failing = _first_failure(tests)
+    if failing is not None:
+        name = failing["name"].split(" › ", 2)[-1]
+        print()
+        print(_bold(bilingual("最初の失敗", "first failure", sep=" / ") + f": {failing['extra_data']['task']} › {name}")
+              + f"  [{_outcome(failing['extra_data'].get('outcome', 'failed'))}]")
+        lines = (failing.get("output") or "").rstrip().splitlines()
+        for line in lines[:detail_lines]:
+            print("    " + line)
+        if len(lines) > detail_lines:
+            print("    ... " + bilingual(f"(残り {len(lines) - detail_lines} 行は HTML/JSON レポートに)",
+                                      f"({len(lines) - detail_lines} more lines in the HTML/JSON report)", sep=" "))
+    print(bilingual("次にすること", "next", sep=" / ") + ": " + _next_step(exercise, failing))
+
+
+def _print_grading_problem(result: GradeResult) -> None:
+    print(_red(bilingual(
+        f"採点が完了しませんでした (pytest の終了コード {result.returncode})。",
+        f"grading did not complete (pytest exit code {result.returncode}).",
+    )), file=sys.stderr)
+    errors = (result.document or {}).get("extra_data", {}).get("errors", [])
+    for err in errors:
+        print(err, file=sys.stderr)
+    tail = result.output.strip().splitlines()[-30:]
+    if tail:
+        print("\n".join(tail), file=sys.stderr)
+
+
+def policy_exit(document: dict[str, Any] | None, *, returncode: int | None = None, fail_under: float | None = None,
+                never_fail: bool = False) -> int:
+    """The exit code of the documented policy.
+
+    Args:
+        document: the JSON score report (None: missing or unreadable).
+        returncode: pytest's exit code when known (else ``extra_data.exit_status`` is used).
+        fail_under: pass mark in points (None: every graded test must pass).
+        never_fail: always 0.
+
+    Returns:
+        0 — passed (score ≥ ``fail_under``; all tests passed when ``fail_under`` is None; or
+        ``never_fail``); 1 — below the pass mark / some test failed; 2 — grading did not
+        complete (no report, pytest interrupted or a usage/internal error).
+    """
+    if never_fail:
+        return 0
+    if document is None:
+        return 2
+    status = returncode if returncode is not None else document.get("extra_data", {}).get("exit_status")
+    if status is not None and int(status) not in COMPLETED:
+        return 2
+    if not document.get("tests"):
+        return 2
+    score = float(document.get("score", 0.0))
+    if fail_under is not None:
+        return 0 if score >= fail_under else 1
+    return 0 if score >= float(document.get("max_score", 0.0)) else 1
+
+
+# --- commands ---------------------------------------------------------------------------------
+
+def cmd_check(args: argparse.Namespace) -> int:
+    ctx = _Context(args)
+    exercises = [_exercise(e) for e in args.exercises] or None
+    html = None if args.no_html else Path(args.html_report or ctx.root / "reports" / "report.html")
+    score = Path(args.score_report) if args.score_report else None
+    names = exercises or list(EXERCISES)
+    print(bilingual("採点中", "grading", sep=" / ") + f": {', '.join(names)} ({ctx.label}) ...", flush=True)
+    result = _run_grading(ctx, exercises, tasks=args.task, score_report=score, html_report=html)
+    if args.verbose:
+        print(result.output)
+    if result.document is None or result.returncode not in COMPLETED:
+        _print_grading_problem(result)
+        return 0 if args.never_fail else 2
+    document = result.document
+    print()
+    shown = [s["exercise"] for s in document.get("extra_data", {}).get("exercises", [])]
+    for i, name in enumerate(shown):
+        if i:
+            print()
+        _print_exercise(document, name, detail_lines=40 if len(shown) == 1 else 12)
+    if len(shown) > 1:
+        print()
+        print(_bold(bilingual("合計", "total", sep=" / ") + f": {_fmt(document['score'])} / {_fmt(document['max_score'])}"))
+    print()
+    print(f"{bilingual('採点レポート (JSON)', 'JSON report', sep=' / ')}: {_rel(result.score_path)}")
+    if html is not None:
+        if html.exists():
+            print(f"{bilingual('HTML レポート (図つき)', 'HTML report (with figures)', sep=' / ')}: {_rel(html)}")
+        else:
+            print(_red(bilingual("HTML レポートを書けませんでした。", "the HTML report was not written.", sep=" / ")))
+    return policy_exit(document, returncode=result.returncode, fail_under=args.fail_under, never_fail=args.never_fail)
+
+
+def _status_rows(ctx: _Context) -> list[tuple[str, dict[str, Any] | None, bool]]:
+    """(exercise, record or None, changed since graded) for every exercise."""
+    results = ctx.state.results(ctx.target)
+    rows = []
+    for name in EXERCISES:
+        record = results.get(name)
+        changed = False
+        if record is not None:
+            current = file_sha256(ctx.exercise_file(name))
+            changed = record.get("source_sha256") is None or record["source_sha256"] != current
+        rows.append((name, record, changed))
+    return rows
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    ctx = _Context(args)
+    report = ctx.root / "reports" / "score.json"
+    if ctx.state.import_report(ctx.target, report):
+        ctx.state.save()
+    if not ctx.state.results(ctx.target):
+        print(bilingual("まだ採点結果がありません。すべての演習を採点します ...",
+                        "nothing graded yet: grading every exercise ...", sep=" / "), flush=True)
+        result = _run_grading(ctx, None, html_report=ctx.root / "reports" / "report.html")
+        if result.document is None or result.returncode not in COMPLETED:
+            _print_grading_problem(result)
+            return 2
+    rows = _status_rows(ctx)
+    print(_bold(bilingual("進捗", "progress", sep=" / ") + f" — {ctx.label}"))
+    total = max_total = 0.0
+    first_todo: tuple[str, str] | None = None
+    for name, record, changed in rows:
+        if record is None:
+            line = f"  {name:<22} {'-':>5} {'':5} {'':7}  " + bilingual("未採点", "not graded", sep=" / ")
+            todo = f"workbook check {name}"
+            print(line + f"  → {todo}")
+            first_todo = first_todo or (name, todo)
+            continue
+        s = record["summary"]
+        total += s["score"]
+        max_total += s["max_score"]
+        tests = record["tests"]
+        failing = _first_failure(tests)
+        done = failing is None and s["max_score"] > 0 and not record.get("partial")
+        points = f"{_fmt(s['score']):>5}/{_fmt(s['max_score']):<5}"
+        count = f"{s['tests_passed']}/{s['tests_total']}"
+        if changed:
+            todo = f"workbook check {name}"
+            note = bilingual("採点後に変更あり", "changed since graded", sep=" / ")
+            print(f"  {name:<22} {points} {count:>7}  {note}  → {todo}")
+            first_todo = first_todo or (name, todo)
+        elif done:
+            print(f"  {name:<22} {_green(points)} {count:>7}  " + _green("✓ " + bilingual("完了", "done", sep=" / ")))
+        else:
+            step = _next_step(name, failing) if failing else f"workbook check {name}"
+            print(f"  {name:<22} {_red(points)} {count:>7}  → {step}")
+            first_todo = first_todo or (name, step)
+    print(f"  {bilingual('合計', 'total', sep=' / '):<22} {_fmt(total):>5}/{_fmt(max_total):<5}")
+    print()
+    if first_todo is None:
+        print(_green(bilingual("すべての演習が満点です。おめでとうございます!",
+                               "every exercise has full marks. Congratulations!", sep=" / ")))
+    else:
+        name, step = first_todo
+        print(_bold(bilingual("次にすること", "next", sep=" / ")) + f": {name}: {step}")
+        record = ctx.state.results(ctx.target).get(name)
+        failing = _first_failure(record["tests"]) if record else None
+        if failing is not None and not _status_rows(ctx)[EXERCISES.index(name)][2]:
+            lines = (failing.get("output") or "").strip().splitlines()[:8]
+            for line in lines:
+                print("    " + line)
+        print(bilingual(
+            f"ファイル {_rel(ctx.exercise_file(name))} を編集し、`workbook watch {name}` で保存のたびに採点できます。",
+            f"edit {_rel(ctx.exercise_file(name))}; `workbook watch {name}` re-grades it on every save.",
+        ))
+    return 0
+
+
+def _hint_candidates(ctx: _Context, exercise: str) -> list[Path]:
+    return [
+        ctx.exercise_file(exercise),
+        ctx.root / "autograder" / "data" / "stubs" / f"{exercise}.py",
+        ctx.root / "solutions" / f"{exercise}.py",
+    ]
+
+
+def cmd_hint(args: argparse.Namespace) -> int:
+    from .hints import load_hints
+
+    ctx = _Context(args)
+    exercise = _exercise(args.exercise)
+    hints = load_hints(exercise, _hint_candidates(ctx, exercise))
+    if hints.warning:
+        print(_red(hints.warning))
+        print()
+    task = args.task
+    if task is None:
+        record = ctx.state.results(ctx.target).get(exercise)
+        failing = _first_failure(record["tests"]) if record else None
+        task = failing["extra_data"]["task"] if failing else next(iter(hints.tasks))
+        if task not in hints.tasks:
+            task = next(iter(hints.tasks))
+    if task not in hints.tasks:
+        raise WorkbookError(bilingual(
+            f"{exercise} に課題 {task!r} のヒントはありません。課題: {', '.join(hints.tasks)}",
+            f"{exercise} has no hints for task {task!r}; tasks: {', '.join(hints.tasks)}",
+        ))
+    levels = hints.tasks[task]
+    if args.reset:
+        ctx.state.set_hint_level(exercise, task, 0)
+        ctx.state.save()
+        print(bilingual(f"{exercise} › {task} のヒントの進み具合を戻しました。",
+                        f"hint progress of {exercise} › {task} reset."))
+        return 0
+    shown = ctx.state.hint_level(exercise, task)
+    if args.all:
+        wanted = list(range(1, max(shown, 1) + 1))
+    elif args.level is not None:
+        if not 1 <= args.level <= len(levels):
+            raise WorkbookError(bilingual(f"レベルは 1 から {len(levels)} です。", f"levels are 1 to {len(levels)}."))
+        wanted = [args.level]
+    else:
+        wanted = [min(shown + 1, len(levels))]
+    for level in wanted:
+        ja, en = levels[level - 1]
+        print(_bold(bilingual("ヒント", "hint", sep=" / ") + f" {level}/{len(levels)} — {exercise} › {task}"))
+        print(wrap(bilingual(ja, en)))
+    newest = max(wanted)
+    ctx.state.set_hint_level(exercise, task, max(shown, newest))
+    ctx.state.save()
+    print()
+    if newest < len(levels):
+        print(bilingual(
+            f"もう一度 `workbook hint {exercise} {task}` で次のヒント ({newest + 1}/{len(levels)}) が出ます。"
+            "まずはこのヒントで考えてみてください。",
+            f"run `workbook hint {exercise} {task}` again for the next level ({newest + 1}/{len(levels)}); "
+            "try with this one first.",
+        ))
+    else:
+        print(bilingual(
+            f"これが最後のヒントです。`workbook hint {exercise} {task} --all` でこれまでのヒントを全部表示します。",
+            f"that was the last hint; `workbook hint {exercise} {task} --all` shows every level again.",
+        ))
+    others = [t for t in hints.tasks if t != task]
+    if others and args.task is None:
+        print(bilingual(f"ほかの課題: {', '.join(others)}", f"other tasks: {', '.join(others)}"))
+    return 0
+
+
+def cmd_watch(args: argparse.Namespace) -> int:
+    ctx = _Context(args)
+    only = _exercise(args.exercise) if args.exercise else None
+    names = [only] if only else list(EXERCISES)
+    files = {name: ctx.exercise_file(name) for name in names}
+    seen = {name: file_sha256(path) for name, path in files.items()}
+    runs = 0
+
+    def run(name: str) -> None:
+        nonlocal runs
+        stamp = _dt.datetime.now().strftime("%H:%M:%S")
+        print(_bold(f"===== {stamp}  {name} ====="), flush=True)
+        check = argparse.Namespace(**vars(args))
+        check.exercises, check.task, check.score_report, check.html_report = [name], None, None, None
+        check.no_html, check.verbose, check.fail_under, check.never_fail = False, False, None, False
+        try:
+            cmd_check(check)
+        except WorkbookError as exc:
+            print(_red(str(exc)))
+        runs += 1
+        print(flush=True)
+        print(bilingual(f"保存を待っています ({_watched(files)}) — Ctrl-C で終了",
+                        f"waiting for a save ({_watched(files)}) — Ctrl-C to stop", sep=" / "), flush=True)
+
+    print(bilingual(f"監視中: {_watched(files)}。保存すると採点します (Ctrl-C で終了)。",
+                    f"watching {_watched(files)}: saving a file grades it (Ctrl-C to stop)."), flush=True)
+    try:
+        if only and not args.no_initial:
+            run(only)
+        while args.max_runs is None or runs < args.max_runs:
+            time.sleep(args.interval)
+            for name, path in files.items():
+                digest = file_sha256(path)
+                if digest != seen[name]:
+                    # wait until the editor has finished writing (two equal readings)
+                    time.sleep(min(0.3, args.interval))
+                    settled = file_sha256(path)
+                    while settled != digest:
+                        digest = settled
+                        time.sleep(min(0.3, args.interval))
+                        settled = file_sha256(path)
+                    seen[name] = digest
+                    if digest is not None:
+                        run(name)
+                    break
+    except KeyboardInterrupt:
+        print()
+        print(bilingual("監視を終了しました。", "stopped watching.", sep=" / "))
+    return 0
+
+
+def _watched(files: dict[str, Path]) -> str:
+    paths = list(files.values())
+    if len(paths) == 1:
+        return _rel(paths[0])
+    return _rel(paths[0].parent) + "/*.py"
+
+
+def pristine_stub(root: Path, exercise: str) -> str:
+    """The original stub of ``exercise``: generated from ``solutions/`` when present, else the copy a
+    released workbook keeps in ``autograder/data/stubs/``.
+
+    Raises:
+        WorkbookError: neither is available.
+    """
+    solution = root / "solutions" / f"{exercise}.py"
+    if solution.is_file():
+        from .stubs import make_stub
+
+        return make_stub(solution.read_text(encoding="utf-8"))
+    kept = root / "autograder" / "data" / "stubs" / f"{exercise}.py"
+    if kept.is_file():
+        return kept.read_text(encoding="utf-8")
+    raise WorkbookError(bilingual(
+        f"{exercise} の元のひな形が見つかりません ({solution} も {kept} もありません)。",
+        f"the original stub of {exercise} is not available (neither {solution} nor {kept} exists).",
+    ))
+
+
+def backup_path(path: Path, when: _dt.datetime | None = None) -> Path:
+    """A new, unused ``<name>.py.bak-YYYYmmdd-HHMMSS[-N]`` next to ``path``."""
+    stamp = (when or _dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
+    candidate = path.with_name(f"{path.name}.bak-{stamp}")
+    n = 1
+    while candidate.exists():
+        candidate = path.with_name(f"{path.name}.bak-{stamp}-{n}")
+        n += 1
+    return candidate
+
+
+def cmd_reset(args: argparse.Namespace) -> int:
+    ctx = _Context(args)
+    exercise = _exercise(args.exercise)
+    path = ctx.exercise_file(exercise)
+    stub = pristine_stub(ctx.root, exercise)
+    current = path.read_text(encoding="utf-8") if path.exists() else None
+    if current == stub:
+        print(bilingual(f"{_rel(path)} はすでに元のひな形です (何も変更していません)。",
+                        f"{_rel(path)} is already the original stub (nothing changed)."))
+        return 0
+    backup = None
+    if path.exists():
+        backup = backup_path(path)
+        shutil.copy2(path, backup)
+        if file_sha256(backup) != file_sha256(path):  # never lose work: verify before overwriting
+            raise WorkbookError(bilingual(f"バックアップ {backup} の確認に失敗しました。", f"could not verify the backup {backup}."))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.reset.tmp")
+    tmp.write_text(stub, encoding="utf-8")
+    os.replace(tmp, path)
+    if args.hints:
+        for key in [k for k in ctx.state.data["hints"] if k.startswith(exercise + "/")]:
+            ctx.state.data["hints"].pop(key)
+        ctx.state.save()
+    print(bilingual(f"{_rel(path)} を元のひな形に戻しました。", f"{_rel(path)} is back to the original stub."))
+    if backup is not None:
+        print(bilingual(f"あなたの版は {_rel(backup)} に保存しました (消えていません)。",
+                        f"your version is saved as {_rel(backup)} (nothing is lost)."))
+        print(bilingual(f"元に戻すには: cp {_rel(backup)} {_rel(path)}", f"to undo: cp {_rel(backup)} {_rel(path)}"))
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    import json
+    import subprocess
+    import tempfile
+
+    ctx = _Context(args)
+    out = Path(args.out or ctx.root / "reports" / "report.html")
+    if args.score_report:
+        source = Path(args.score_report)
+        try:
+            document = json.loads(source.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise WorkbookError(bilingual(f"{source} を読めません: {exc}", f"cannot read {source}: {exc}")) from None
+    else:
+        if ctx.state.import_report(ctx.target, ctx.root / "reports" / "score.json"):
+            ctx.state.save()
+        document = ctx.state.merged_document(ctx.target, label=ctx.label)
+        if document is None:
+            raise WorkbookError(bilingual("まだ採点結果がありません。先に `workbook check` を実行してください。",
+                                          "nothing graded yet: run `workbook check` first."))
+    with tempfile.TemporaryDirectory(prefix="workbook-report-") as tmp:
+        doc_path = Path(tmp) / "document.json"
+        doc_path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+        env = dict(os.environ, WORKBOOK_LANG=_lang_now(), MPLBACKEND="Agg",
+                   PYTHONPATH=str(ctx.root) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+        # the student's figure functions run in a child process, never in this one
+        proc = subprocess.run(
+            [sys.executable, "-m", "autograder.htmlreport", str(doc_path), "--out", str(out.resolve()),
+             "--workbook", str(ctx.target), "--reference", str(ctx.root / "solutions")],
+            cwd=ctx.root, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL,
+        )
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stdout + proc.stderr)
+        return 2
+    print(f"{bilingual('HTML レポート (図つき)', 'HTML report (with figures)', sep=' / ')}: {_rel(out)}")
+    return 0
+
+
+def _lang_now() -> str:
+    from .i18n import get_language
+
+    return get_language()
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    from .release import release
+
+    root = find_root()
+    return release(root, Path(args.directory), verify=not args.no_verify, out=sys.stdout)
+
+
+def cmd_ci(args: argparse.Namespace) -> int:
+    from . import ci
+
+    return ci.main([args.command, *args.rest])
+
+
+# --- argument parsing -------------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``workbook`` argument parser (sub-commands as listed in the module doc)."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--lang", default=argparse.SUPPRESS, metavar="LANG",
+                        help=f"ja, en or both (default: ${ENV_VAR}, else the locale) / 表示言語")
+    common.add_argument("--workbook", default=argparse.SUPPRESS, metavar="DIR",
+                        help="the directory with your exercises (default: exercises) / 演習ディレクトリ")
+    parser = argparse.ArgumentParser(
+        prog="workbook", parents=[common],
+        description="Transformer の数学 演習ワークブック / Transformer-math workbook: status, hints, checks",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="exit codes / 終了コード: 0 ok, 1 tests failed or below --fail-under, 2 grading did not complete",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("status", parents=[common], help="points, tests passed and what to do next / 進捗と次にすること")
+    p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("check", parents=[common], help="grade an exercise (or all) / 採点する")
+    p.add_argument("exercises", nargs="*", metavar="EXERCISE", help="ex1_vectors … ex5_backprop, ex3 or 3 (default: all)")
+    p.add_argument("--task", action="append", metavar="TASK", help="only this task (repeatable) / この課題だけ")
+    p.add_argument("--score-report", metavar="PATH", help="JSON report (default: reports/score.json)")
+    p.add_argument("--html-report", metavar="PATH", help="HTML report (default: reports/report.html)")
+    p.add_argument("--no-html", action="store_true", help="do not write the HTML report")
+    p.add_argument("--fail-under", type=float, metavar="N", help="exit 0 if the score is at least N points, else 1")
+    p.add_argument("--never-fail", action="store_true", help="always exit 0 (CI: report, never fail the job)")
+    p.add_argument("-v", "--verbose", action="store_true", help="also print pytest's output")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("hint", parents=[common], help="the next hint level of a task / 段階的なヒント")
+    p.add_argument("exercise", metavar="EXERCISE")
+    p.add_argument("task", nargs="?", metavar="TASK", help="default: the first failing task")
+    p.add_argument("--level", type=int, metavar="N", help="show level N")
+    p.add_argument("--all", action="store_true", help="show every level seen so far")
+    p.add_argument("--reset", action="store_true", help="start this task's hints again from level 1")
+    p.set_defaults(func=cmd_hint)
+
+    p = sub.add_parser("watch", parents=[common], help="re-grade on every save / 保存のたびに採点")
+    p.add_argument("exercise", nargs="?", metavar="EXERCISE", help="default: whichever exercise file changes")
+    p.add_argument("--interval", type=float, default=1.0, metavar="SECONDS", help="how often to look (default 1 s)")
+    p.add_argument("--max-runs", type=int, metavar="N", help="stop after N gradings (default: until Ctrl-C)")
+    p.add_argument("--no-initial", action="store_true", help="do not grade once at the start")
+    p.set_defaults(func=cmd_watch)
+
+    p = sub.add_parser("reset", parents=[common], help="back to the original stub, keeping a backup / ひな形に戻す")
+    p.add_argument("exercise", metavar="EXERCISE")
+    p.add_argument("--hints", action="store_true", help="also forget which hints were shown")
+    p.set_defaults(func=cmd_reset)
+
+    p = sub.add_parser("report", parents=[common], help="HTML report with figures / 図つき HTML レポート")
+    p.add_argument("--score-report", metavar="PATH", help="from this JSON report (default: the latest results)")
+    p.add_argument("--out", metavar="PATH", help="default: reports/report.html")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("release", parents=[common], help="(instructors) make a student copy / 学生用コピーを作る")
+    p.add_argument("directory", metavar="DIR", help="a new or empty directory")
+    p.add_argument("--no-verify", action="store_true", help="skip the grading checks (not recommended)")
+    p.set_defaults(func=cmd_release)
+
+    for name, text in CI_COMMANDS.items():
+        p = sub.add_parser(name, help=f"(CI) {text}", add_help=False)
+        p.add_argument("rest", nargs=argparse.REMAINDER)
+        p.set_defaults(func=cmd_ci)
+    return parser
+
+
+#: The CI helpers, handled by :func:`autograder.ci.main` (``workbook badge --help`` etc.).
+CI_COMMANDS = {
+    "ci-summary": "Markdown score table for $GITHUB_STEP_SUMMARY / ジョブの要約",
+    "badge": "shields.io endpoint JSON / バッジ",
+    "history": "append a score-history record / 得点の履歴",
+    "classroom": "GitHub Classroom autograding reporter output / Classroom 用の出力",
+    "gate": "exit code by the course's policy (--fail-under N / --never-fail) / 合否の終了コード",
+}
+
+
+def _split_ci(argv: list[str]) -> tuple[list[str], list[str]] | None:
+    """``[global options..., CI_COMMAND, rest...]`` → (global options, [CI_COMMAND, rest...])."""
+    i = 0
+    while i < len(argv):
+        token = argv[i]
+        if token in CI_COMMANDS:
+            return argv[:i], argv[i:]
+        if token in ("--lang", "--workbook"):
+            i += 2
+        elif token.startswith(("--lang=", "--workbook=")):
+            i += 1
+        else:
+            return None
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``workbook`` console script. Returns the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    split = _split_ci(argv)
+    if split is not None:
+        args = parser.parse_args([*split[0], split[1][0]])
+        args.rest = split[1][1:]
+    else:
+        args = parser.parse_args(argv)
+    try:
+        if getattr(args, "lang", None):
+            set_language(normalize_language(args.lang))
+        elif os.environ.get(ENV_VAR):
+            set_language(normalize_language(os.environ[ENV_VAR]))
+    except ValueError as exc:
+        print(f"workbook: {exc} ({', '.join(LANGUAGES)})", file=sys.stderr)
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except WorkbookError as exc:
+        print(f"workbook: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # `workbook hint ... | head`
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

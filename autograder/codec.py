@@ -1,0 +1,262 @@
+"""A data-only wire format between the trusted grader and the sandboxed worker (no pickle).
+
+A message is a tree of plain values: ``None``, ``bool``, ``int``, ``float``, ``complex``, ``str``,
+``bytes``, ``list``, ``tuple``, ``dict`` (any plain keys), ``set``/``frozenset``, ``slice``,
+NumPy arrays and scalars of a numeric or boolean dtype, plus *tags* that each side interprets
+itself (object handles, figures). It is written as one JSON header and raw binary buffers (the
+array bytes), so decoding never runs code chosen by the other side: the JSON parser builds
+dicts/lists/strings/numbers, and :func:`decode` turns them into the plain types above, checking
+every dtype, shape and buffer size.
+
+Frame: ``>Q`` total length, ``>I`` header length, the UTF-8 JSON header, then for each buffer a
+``>Q`` length and its bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import select
+import socket
+import struct
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+#: Largest message accepted from the other side (bytes).
+MAX_MESSAGE = 256 * 1024 * 1024
+#: Deepest nesting of lists/dicts/tuples encoded as data (deeper values become handles).
+MAX_DEPTH = 64
+
+_ALLOWED_KINDS = "biufc"
+
+
+class ProtocolError(RuntimeError):
+    """The other side sent a malformed, oversized or unexpected message."""
+
+
+class Unencodable(Exception):
+    """Internal: a value is not plain data (the caller turns it into a handle)."""
+
+
+def _is_plain_array(value: Any) -> bool:
+    return type(value) is np.ndarray and value.dtype.kind in _ALLOWED_KINDS and value.dtype.fields is None \
+        and value.dtype.subdtype is None
+
+
+def _is_plain_scalar(value: Any) -> bool:
+    return isinstance(value, np.generic) and type(value).__module__ == "numpy" and \
+        np.dtype(type(value)).kind in _ALLOWED_KINDS
+
+
+def encode(value: Any, buffers: list[bytes], fallback: Callable[[Any, list], Any], depth: int = 0) -> Any:
+    """Encode ``value`` into JSON-able data, appending array bytes to ``buffers``.
+
+    Exact built-in types only: a subclass of ``float``, ``list``, ``dict``... is *not* data and goes
+    to ``fallback`` (which returns a tag, e.g. a handle), like every other object.
+
+    Args:
+        value: the value to encode.
+        buffers: list receiving binary buffers (array and bytes contents).
+        fallback: called with a non-data value and ``buffers``; returns its JSON-able tag.
+        depth: current nesting depth.
+
+    Returns:
+        A JSON-able object.
+    """
+    t = type(value)
+    if value is None or t is bool or t is str:
+        return value
+    if t is int:
+        if abs(value) < 1 << 4000:
+            return value
+        return fallback(value, buffers)
+    if t is float:
+        if math.isfinite(value):
+            return value
+        return {"T": "float", "v": repr(value)}
+    if depth > MAX_DEPTH:
+        return fallback(value, buffers)
+    if t is list:
+        return [encode(v, buffers, fallback, depth + 1) for v in value]
+    if t is tuple:
+        return {"T": "tuple", "v": [encode(v, buffers, fallback, depth + 1) for v in value]}
+    if t is dict:
+        return {"T": "dict", "v": [[encode(k, buffers, fallback, depth + 1), encode(v, buffers, fallback, depth + 1)]
+                                   for k, v in value.items()]}
+    if t is complex:
+        return {"T": "complex", "re": encode(value.real, buffers, fallback), "im": encode(value.imag, buffers, fallback)}
+    if t is bytes:
+        buffers.append(value)
+        return {"T": "bytes", "b": len(buffers) - 1}
+    if t in (set, frozenset):
+        return {"T": t.__name__, "v": [encode(v, buffers, fallback, depth + 1) for v in value]}
+    if t is slice:
+        return {"T": "slice", "v": [encode(v, buffers, fallback, depth + 1) for v in (value.start, value.stop, value.step)]}
+    if value is Ellipsis:
+        return {"T": "ellipsis"}
+    if _is_plain_array(value):
+        buffers.append(np.ascontiguousarray(value).tobytes())
+        return {"T": "nd", "dtype": value.dtype.str, "shape": list(value.shape), "b": len(buffers) - 1}
+    if _is_plain_scalar(value):
+        buffers.append(np.asarray(value).tobytes())
+        return {"T": "np", "dtype": np.asarray(value).dtype.str, "b": len(buffers) - 1}
+    return fallback(value, buffers)
+
+
+def _dtype(text: Any) -> np.dtype:
+    if type(text) is not str or len(text) > 8:
+        raise ProtocolError(f"bad dtype {text!r}")
+    dt = np.dtype(text)
+    if dt.kind not in _ALLOWED_KINDS or dt.fields is not None or dt.subdtype is not None:
+        raise ProtocolError(f"dtype {text!r} is not allowed")
+    return dt
+
+
+def decode(obj: Any, buffers: list[bytes], tags: Callable[[dict], Any], depth: int = 0) -> Any:
+    """Rebuild plain values from :func:`encode`'s output; unknown tags go to ``tags(dict)``.
+
+    Raises:
+        ProtocolError: malformed data (bad dtype, size mismatch, unknown structure).
+    """
+    if depth > MAX_DEPTH + 8:
+        raise ProtocolError("message nested too deeply")
+    if obj is None or isinstance(obj, bool | int | float | str):
+        return obj
+    if isinstance(obj, list):
+        return [decode(v, buffers, tags, depth + 1) for v in obj]
+    if not isinstance(obj, dict) or "T" not in obj:
+        raise ProtocolError("malformed value")
+    kind = obj["T"]
+    try:
+        if kind == "float":
+            if obj["v"] not in ("nan", "inf", "-inf"):
+                raise ProtocolError("bad float")
+            return float(obj["v"])
+        if kind == "tuple":
+            return tuple(decode(v, buffers, tags, depth + 1) for v in obj["v"])
+        if kind == "dict":
+            out = {}
+            for k, v in obj["v"]:
+                out[decode(k, buffers, tags, depth + 1)] = decode(v, buffers, tags, depth + 1)
+            return out
+        if kind == "complex":
+            re_, im_ = decode(obj["re"], buffers, tags), decode(obj["im"], buffers, tags)
+            if type(re_) is not float or type(im_) is not float:
+                raise ProtocolError("bad complex")
+            return complex(re_, im_)
+        if kind == "bytes":
+            return bytes(buffers[obj["b"]])
+        if kind in ("set", "frozenset"):
+            items = [decode(v, buffers, tags, depth + 1) for v in obj["v"]]
+            return set(items) if kind == "set" else frozenset(items)
+        if kind == "slice":
+            start, stop, step = (decode(v, buffers, tags, depth + 1) for v in obj["v"])
+            return slice(start, stop, step)
+        if kind == "ellipsis":
+            return Ellipsis
+        if kind == "nd":
+            dt = _dtype(obj["dtype"])
+            shape = tuple(int(s) for s in obj["shape"])
+            if any(s < 0 for s in shape) or len(shape) > 32:
+                raise ProtocolError("bad shape")
+            buf = buffers[obj["b"]]
+            if len(buf) != math.prod(shape) * dt.itemsize:
+                raise ProtocolError("array size does not match its shape")
+            return np.frombuffer(buf, dtype=dt).reshape(shape).copy()
+        if kind == "np":
+            dt = _dtype(obj["dtype"])
+            buf = buffers[obj["b"]]
+            if len(buf) != dt.itemsize:
+                raise ProtocolError("scalar size mismatch")
+            return np.frombuffer(buf, dtype=dt).reshape(())[()]
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        raise ProtocolError(f"malformed {kind!r} value: {exc}") from None
+    return tags(obj)
+
+
+# --- framing ---------------------------------------------------------------------------------------
+
+class Timeout(Exception):
+    """The other side did not answer before the deadline."""
+
+
+class Closed(Exception):
+    """The other side closed the connection (it exited or was killed)."""
+
+
+def _wait(sock: socket.socket, deadline: float | None, write: bool = False) -> None:
+    if deadline is None:
+        return
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise Timeout()
+    r, w, _ = select.select([] if write else [sock], [sock] if write else [], [], remaining)
+    if not r and not w:
+        raise Timeout()
+
+
+def send_message(sock: socket.socket, header: dict, buffers: list[bytes], deadline: float | None = None) -> None:
+    """Send one framed message (JSON header + buffers)."""
+    head = json.dumps(header, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    parts = [struct.pack(">I", len(head)), head]
+    for b in buffers:
+        parts.append(struct.pack(">Q", len(b)))
+        parts.append(b)
+    total = sum(len(p) for p in parts)
+    data = memoryview(struct.pack(">Q", total) + b"".join(parts))
+    while data:
+        _wait(sock, deadline, write=True)
+        try:
+            n = sock.send(data)
+        except (BrokenPipeError, ConnectionResetError):
+            raise Closed() from None
+        data = data[n:]
+
+
+def _recv_exact(sock: socket.socket, n: int, deadline: float | None) -> bytes:
+    buf = bytearray(n)
+    view = memoryview(buf)
+    got = 0
+    while got < n:
+        _wait(sock, deadline)
+        try:
+            k = sock.recv_into(view[got:], n - got)
+        except ConnectionResetError:
+            raise Closed() from None
+        if k == 0:
+            raise Closed()
+        got += k
+    return bytes(buf)
+
+
+def recv_message(sock: socket.socket, deadline: float | None = None,
+                 max_size: int = MAX_MESSAGE) -> tuple[Any, list[bytes]]:
+    """Receive one framed message; returns the parsed JSON header and the buffers.
+
+    Raises:
+        Timeout: nothing complete arrived before ``deadline`` (a ``time.monotonic()`` value).
+        Closed: the connection was closed.
+        ProtocolError: the message is too large or malformed.
+    """
+    (total,) = struct.unpack(">Q", _recv_exact(sock, 8, deadline))
+    if total > max_size:
+        raise ProtocolError(f"message of {total} bytes is larger than the limit {max_size}")
+    body = _recv_exact(sock, total, deadline)
+    try:
+        (hlen,) = struct.unpack_from(">I", body, 0)
+        header = json.loads(body[4:4 + hlen].decode("utf-8"))
+        pos = 4 + hlen
+        buffers = []
+        while pos < total:
+            (blen,) = struct.unpack_from(">Q", body, pos)
+            pos += 8
+            if pos + blen > total:
+                raise ProtocolError("truncated buffer")
+            buffers.append(body[pos:pos + blen])
+            pos += blen
+    except (ValueError, struct.error, UnicodeDecodeError, RecursionError) as exc:
+        raise ProtocolError(f"malformed message: {exc}") from None
+    return header, buffers

@@ -1,0 +1,320 @@
+"""Figures as plain data: describe a Matplotlib figure in the worker, rebuild it in the grader.
+
+Graded tests inspect a returned ``Figure``'s artists (never pixels): ``fig.axes``, titles, texts,
+``ax.lines`` (data, markers, labels, :class:`~matplotlib.lines.AxLine`), ``ax.patches``
+(rectangles, polygons, other patches as path patches), ``ax.containers`` (bars),
+``ax.collections`` (contour sets, scatter and line collections), images, limits, labels. The
+worker turns those into a tree of plain values (:func:`describe_figure`), which crosses the
+process boundary through :mod:`autograder.codec`; the trusted side builds a fresh ``Figure`` with
+the same artists (:func:`build_figure`), or adds them to an Axes the test passed in
+(:func:`replay_axes`). Only numbers, arrays and strings are read from the description.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+_MAX_ARTISTS = 2000
+
+
+def _s(value: Any, limit: int = 2000) -> str:
+    return str(value)[:limit] if value is not None else ""
+
+
+def _arr(value: Any) -> np.ndarray:
+    return np.array(np.asarray(value, dtype=np.float64), dtype=np.float64)
+
+
+def _color(artist: Any, getter: str) -> list | None:
+    try:
+        from matplotlib.colors import to_rgba
+
+        return [float(c) for c in to_rgba(getattr(artist, getter)())]
+    except Exception:  # noqa: BLE001 - colours are optional detail
+        return None
+
+
+def _line(line: Any) -> dict:
+    from matplotlib.lines import AxLine
+
+    marker = line.get_marker()
+    d = {
+        "label": _s(line.get_label()),
+        "marker": marker if isinstance(marker, str) else None,
+        "linestyle": _s(line.get_linestyle()),
+        "linewidth": float(line.get_linewidth()),
+        "markersize": float(line.get_markersize()),
+        "color": _color(line, "get_color"),
+        "visible": bool(line.get_visible()),
+    }
+    if isinstance(line, AxLine):
+        xy2 = line.get_xy2()
+        slope = line.get_slope()
+        d.update(kind="axline", xy1=_arr(line.get_xy1()), xy2=None if xy2 is None else _arr(xy2),
+                 slope=None if slope is None else float(slope))
+    else:
+        d.update(kind="line", xy=_arr(line.get_xydata()))
+    return d
+
+
+def _patch(patch: Any) -> dict:
+    from matplotlib.patches import Polygon, Rectangle
+
+    base = {"label": _s(patch.get_label()), "facecolor": _color(patch, "get_facecolor"),
+            "edgecolor": _color(patch, "get_edgecolor"), "fill": bool(patch.get_fill()),
+            "visible": bool(patch.get_visible())}
+    if type(patch) is Rectangle:
+        base.update(kind="rect", xy=_arr(patch.get_xy()), width=float(patch.get_width()),
+                    height=float(patch.get_height()), angle=float(patch.get_angle()))
+    elif isinstance(patch, Polygon):
+        base.update(kind="polygon", xy=_arr(patch.get_xy()), closed=bool(patch.get_closed()))
+    else:
+        path = patch.get_path().transformed(patch.get_patch_transform())
+        base.update(kind="path", vertices=_arr(path.vertices),
+                    codes=None if path.codes is None else np.asarray(path.codes, dtype=np.uint8).copy(),
+                    type=type(patch).__name__)
+    return base
+
+
+def _collection(coll: Any) -> dict:
+    from matplotlib.collections import LineCollection, PathCollection
+    from matplotlib.contour import ContourSet
+
+    paths = [{"vertices": _arr(p.vertices),
+              "codes": None if p.codes is None else np.asarray(p.codes, dtype=np.uint8).copy()}
+             for p in coll.get_paths()[:_MAX_ARTISTS]]
+    d = {"label": _s(coll.get_label()), "paths": paths}
+    if isinstance(coll, ContourSet):
+        d.update(kind="contour", levels=_arr(coll.levels), filled=bool(coll.filled))
+    elif isinstance(coll, PathCollection):
+        d.update(kind="scatter", offsets=_arr(coll.get_offsets()), sizes=_arr(coll.get_sizes()))
+    elif isinstance(coll, LineCollection):
+        d.update(kind="lines", segments=[_arr(s) for s in coll.get_segments()[:_MAX_ARTISTS]])
+    else:
+        d.update(kind="paths", type=type(coll).__name__)
+    try:
+        arr = coll.get_array()
+        d["array"] = None if arr is None else _arr(np.ma.filled(arr, np.nan))
+    except Exception:  # noqa: BLE001
+        d["array"] = None
+    return d
+
+
+def describe_axes(ax: Any) -> dict:
+    """A plain description of one Axes (see the module docstring)."""
+    from matplotlib.container import BarContainer
+
+    patches = list(ax.patches)[:_MAX_ARTISTS]
+    index = {id(p): i for i, p in enumerate(patches)}
+    containers = []
+    for c in ax.containers:
+        if isinstance(c, BarContainer):
+            containers.append({"kind": "bar", "patches": [index[id(p)] for p in c.patches if id(p) in index],
+                               "label": _s(c.get_label())})
+    legend = ax.get_legend()
+    return {
+        "position": _arr(ax.get_position().bounds),
+        "titles": {loc: _s(ax.get_title(loc)) for loc in ("left", "center", "right")},
+        "xlabel": _s(ax.get_xlabel()),
+        "ylabel": _s(ax.get_ylabel()),
+        "xlim": _arr(ax.get_xlim()),
+        "ylim": _arr(ax.get_ylim()),
+        "xscale": _s(ax.get_xscale()),
+        "yscale": _s(ax.get_yscale()),
+        "aspect": ax.get_aspect() if isinstance(ax.get_aspect(), str) else float(ax.get_aspect()),
+        "lines": [_line(line) for line in list(ax.lines)[:_MAX_ARTISTS]],
+        "patches": [_patch(p) for p in patches],
+        "containers": containers,
+        "collections": [_collection(c) for c in list(ax.collections)[:_MAX_ARTISTS]],
+        "texts": [{"text": _s(t.get_text()), "xy": _arr(t.get_position())} for t in list(ax.texts)[:_MAX_ARTISTS]],
+        "images": [{"array": _arr(np.ma.filled(im.get_array(), np.nan)) if im.get_array() is not None else None}
+                   for im in list(ax.images)[:20]],
+        "legend": None if legend is None else [_s(t.get_text()) for t in legend.get_texts()],
+    }
+
+
+def describe_figure(fig: Any) -> dict:
+    """A plain description of a Figure: its Axes, suptitle and figure texts."""
+    suptitle = getattr(fig, "_suptitle", None)
+    return {
+        "size": _arr(fig.get_size_inches()),
+        "suptitle": _s(suptitle.get_text()) if suptitle is not None else "",
+        "texts": [{"text": _s(t.get_text()), "xy": _arr(t.get_position())} for t in list(fig.texts)[:_MAX_ARTISTS]],
+        "axes": [describe_axes(ax) for ax in list(fig.axes)[:64]],
+    }
+
+
+# --- trusted side ----------------------------------------------------------------------------------
+
+def _f(value: Any, default: float = 0.0) -> float:
+    return float(value) if type(value) in (int, float) or isinstance(value, np.floating) else default
+
+
+def _str(value: Any) -> str:
+    return value[:2000] if type(value) is str else ""
+
+
+def _rgba(value: Any) -> Any:
+    if type(value) is list and len(value) == 4 and all(type(c) in (int, float) for c in value):
+        return tuple(min(max(float(c), 0.0), 1.0) for c in value)
+    return None
+
+
+def _points(value: Any, ncols: int = 2) -> np.ndarray:
+    arr = np.asarray(value, dtype=np.float64) if isinstance(value, np.ndarray) else np.zeros((0, ncols))
+    return arr.reshape(-1, ncols) if arr.size % ncols == 0 else np.zeros((0, ncols))
+
+
+def _make_path(p: Any):
+    from matplotlib.path import Path
+
+    verts = _points(p.get("vertices") if isinstance(p, dict) else None)
+    codes = p.get("codes") if isinstance(p, dict) else None
+    if isinstance(codes, np.ndarray) and codes.shape == (len(verts),) and np.all(np.isin(codes, (0, 1, 2, 3, 4, 79))):
+        return Path(verts, codes.astype(np.uint8))
+    return Path(verts)
+
+
+def replay_axes(ax: Any, d: dict) -> None:
+    """Add the artists described by ``d`` (from :func:`describe_axes`) to ``ax``."""
+    from matplotlib.collections import LineCollection, PathCollection, PathCollection as _PC  # noqa: F401
+    from matplotlib.container import BarContainer
+    from matplotlib.contour import ContourSet
+    from matplotlib.image import AxesImage
+    from matplotlib.lines import AxLine, Line2D
+    from matplotlib.patches import PathPatch, Polygon, Rectangle
+
+    titles = d.get("titles") if isinstance(d.get("titles"), dict) else {}
+    for loc in ("left", "center", "right"):
+        if _str(titles.get(loc)):
+            ax.set_title(_str(titles.get(loc)), loc=loc)
+    if _str(d.get("xlabel")):
+        ax.set_xlabel(_str(d.get("xlabel")))
+    if _str(d.get("ylabel")):
+        ax.set_ylabel(_str(d.get("ylabel")))
+    for ld in d.get("lines") or []:
+        if not isinstance(ld, dict):
+            continue
+        style = {"label": _str(ld.get("label")), "color": _rgba(ld.get("color")),
+                 "linewidth": _f(ld.get("linewidth"), 1.5), "markersize": _f(ld.get("markersize"), 6.0)}
+        marker, linestyle = ld.get("marker"), ld.get("linestyle")
+        try:
+            if ld.get("kind") == "axline":
+                xy2 = ld.get("xy2")
+                slope = ld.get("slope")
+                line = AxLine(tuple(_points(ld.get("xy1"))[0]), None if xy2 is None else tuple(_points(xy2)[0]),
+                              None if xy2 is not None else _f(slope), **style)
+                ax.add_line(line)
+            else:
+                xy = _points(ld.get("xy"))
+                line = Line2D(xy[:, 0], xy[:, 1], **style)
+                ax.add_line(line)
+            for setter, value in ((line.set_marker, marker), (line.set_linestyle, linestyle)):
+                if type(value) is str:
+                    try:
+                        setter(value)
+                    except (ValueError, TypeError):
+                        pass
+            line.set_visible(ld.get("visible", True) is not False)
+        except (ValueError, TypeError, IndexError):
+            continue
+    patches = []
+    for pd in d.get("patches") or []:
+        if not isinstance(pd, dict):
+            continue
+        style = {"label": _str(pd.get("label")), "facecolor": _rgba(pd.get("facecolor")),
+                 "edgecolor": _rgba(pd.get("edgecolor")), "fill": pd.get("fill", True) is not False}
+        try:
+            if pd.get("kind") == "rect":
+                xy = _points(pd.get("xy"))
+                patch = Rectangle(tuple(xy[0]), _f(pd.get("width")), _f(pd.get("height")),
+                                  angle=_f(pd.get("angle")), **style)
+            elif pd.get("kind") == "polygon":
+                patch = Polygon(_points(pd.get("xy")), closed=pd.get("closed") is True, **style)
+            else:
+                patch = PathPatch(_make_path(pd), **style)
+        except (ValueError, TypeError, IndexError):
+            continue
+        patch.set_visible(pd.get("visible", True) is not False)
+        ax.add_patch(patch)
+        patches.append(patch)
+    for cd in d.get("containers") or []:
+        if isinstance(cd, dict) and cd.get("kind") == "bar":
+            members = [patches[i] for i in cd.get("patches") or [] if type(i) is int and 0 <= i < len(patches)]
+            ax.add_container(BarContainer(members, label=_str(cd.get("label"))))
+    for cd in d.get("collections") or []:
+        if not isinstance(cd, dict):
+            continue
+        try:
+            paths = [_make_path(p) for p in cd.get("paths") or []]
+            kind = cd.get("kind")
+            if kind == "contour":
+                levels = np.asarray(cd.get("levels"), dtype=np.float64).ravel()
+                n = min(len(levels), len(paths))
+                allsegs = [[p.vertices] for p in paths[:n]]
+                allkinds = [[p.codes] for p in paths[:n]]
+                coll = ContourSet(ax, levels[:n], allsegs, allkinds, filled=cd.get("filled") is True)
+            elif kind == "scatter":
+                coll = ax.scatter(*_points(cd.get("offsets")).T) if len(_points(cd.get("offsets"))) else None
+            elif kind == "lines":
+                coll = LineCollection([_points(s) for s in cd.get("segments") or []])
+                ax.add_collection(coll)
+            else:
+                coll = PathCollection(paths)
+                ax.add_collection(coll)
+            if coll is not None:
+                coll.set_label(_str(cd.get("label")))
+                arr = cd.get("array")
+                if isinstance(arr, np.ndarray) and kind != "contour":
+                    coll.set_array(arr)
+        except (ValueError, TypeError, IndexError):
+            continue
+    for td in d.get("texts") or []:
+        if isinstance(td, dict):
+            xy = _points(td.get("xy"))
+            ax.text(*(xy[0] if len(xy) else (0.0, 0.0)), _str(td.get("text")))
+    for im in d.get("images") or []:
+        if isinstance(im, dict) and isinstance(im.get("array"), np.ndarray) and im["array"].ndim in (2, 3):
+            image = AxesImage(ax)
+            image.set_data(im["array"])
+            ax.add_image(image)
+    for name, setter in (("xlim", ax.set_xlim), ("ylim", ax.set_ylim)):
+        lim = d.get(name)
+        if isinstance(lim, np.ndarray) and lim.shape == (2,) and np.all(np.isfinite(lim)) and lim[0] != lim[1]:
+            setter(*lim)
+    for name, setter in (("xscale", ax.set_xscale), ("yscale", ax.set_yscale)):
+        if d.get(name) in ("linear", "log", "symlog", "logit"):
+            try:
+                setter(d[name])
+            except ValueError:
+                pass
+    if isinstance(d.get("legend"), list):
+        ax.legend()
+
+
+def build_figure(d: dict) -> Any:
+    """A new ``matplotlib.figure.Figure`` (not registered with pyplot) rebuilt from ``d``."""
+    from matplotlib.figure import Figure
+
+    size = d.get("size") if isinstance(d, dict) else None
+    fig = Figure(figsize=tuple(size) if isinstance(size, np.ndarray) and size.shape == (2,)
+                 and np.all((size > 0) & (size < 1000)) else None)
+    if not isinstance(d, dict):
+        return fig
+    if _str(d.get("suptitle")):
+        fig.suptitle(_str(d.get("suptitle")))
+    for td in d.get("texts") or []:
+        if isinstance(td, dict):
+            xy = _points(td.get("xy"))
+            fig.text(*(xy[0] if len(xy) else (0.0, 0.0)), _str(td.get("text")))
+    for ad in d.get("axes") or []:
+        if not isinstance(ad, dict):
+            continue
+        pos = ad.get("position")
+        rect = tuple(pos) if isinstance(pos, np.ndarray) and pos.shape == (4,) and np.all(np.isfinite(pos)) \
+            else (0.1, 0.1, 0.8, 0.8)
+        ax = fig.add_axes(rect)
+        replay_axes(ax, ad)
+    return fig

@@ -1,0 +1,730 @@
+"""Isolated grading: the student's code runs in a sandboxed worker process, the tests stay here.
+
+``pytest --workbook=DIR --isolated`` makes :func:`autograder.loader.open_target` return an
+:class:`IsolatedSubmission`. It offers the loader seam's interface (``module(name)``,
+``source``, ``owns``, ``load_error``), so the graded tests run unchanged: ``exercise.f`` is a
+proxy whose call is executed in the worker (:mod:`autograder.sandbox`).
+
+What crosses the boundary is plain data only (:mod:`autograder.codec`: numbers, strings, NumPy
+arrays, lists/tuples/dicts of them). Everything else stays where it was made and is used through
+a handle:
+
+* an object made by the student's code (a ``TwoLayerNet``, a tensor, a float subclass) is a
+  :class:`RemoteObject` here; attribute reads, method calls, ``len``, indexing... are forwarded;
+* a callable the test passes in (a gradient function, a lambda) is called back in this process
+  when the student's code calls it;
+* a returned ``Figure`` arrives as a plain description and is rebuilt as a real ``Figure``; an
+  ``Axes`` the test passes in is mirrored in the worker and what is drawn there is replayed here.
+
+NumPy arrays passed in are copies; the worker reports arrays it changed in place and they are
+written back, so "do not modify the input" checks behave as in local mode.
+
+Every call has a time limit: on expiry (or a pytest-timeout), or when the worker dies, the worker
+is killed (with all its processes) and a new one is started for the next test; the call fails
+with a time-out or "worker ended" message. The student's output is captured in the worker,
+truncated, and printed here, so the report shows it with the failing test.
+"""
+
+from __future__ import annotations
+
+import atexit
+import builtins
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import types
+import weakref
+from pathlib import Path
+from typing import Any
+
+from . import EXERCISES
+from .codec import Closed, ProtocolError, Timeout, decode, encode, recv_message, send_message
+from .compare import GradingFailure
+from .i18n import bilingual
+from .loader import ExerciseUnavailable, Submission, validate_target
+from .paths import REPO_ROOT
+
+#: Default limits of one worker (override with the environment variables named in the README).
+DEFAULT_LIMITS = {"memory_mb": 3072, "cpu_s": 600, "file_mb": 16, "processes": 16}
+DEFAULT_CALL_TIMEOUT = 10.0
+
+#: Directories of the repository a worker must never see (hidden when grading runs as root).
+HIDDEN_DIRS = ("solutions", "tests", "selftests", "course", ".git", "reports", "benchmarks")
+
+
+class WorkerCrashed(GradingFailure):
+    """The worker process ended during a call (os._exit, a crash, or a resource limit)."""
+
+
+class StaleHandle(GradingFailure):
+    """An object from a worker that has since been restarted."""
+
+
+# --- the fork server (one per grading process) ---------------------------------------------------
+
+class ForkServer:
+    """A ``python -m autograder.sandbox`` process with NumPy, torch, Matplotlib... preloaded.
+
+    Raises:
+        RuntimeError: the fork server did not start.
+    """
+
+    def __init__(self) -> None:
+        ours, theirs = socket.socketpair()
+        env = dict(os.environ, MPLBACKEND="Agg", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
+                   MKL_NUM_THREADS="1", NUMEXPR_NUM_THREADS="1", PYTHONDONTWRITEBYTECODE="1")
+        path = [str(REPO_ROOT)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+        env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(path))
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "autograder.sandbox", str(theirs.fileno())],
+            pass_fds=[theirs.fileno()], env=env, cwd="/", stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        theirs.close()
+        self.sock = ours
+        self.lock = threading.Lock()
+        self.ready = False  # the preload runs while pytest collects the tests
+
+    def _wait_ready(self) -> None:
+        if self.ready:
+            return
+        try:
+            header, _ = recv_message(self.sock, time.monotonic() + 120)
+        except (Timeout, Closed, ProtocolError) as exc:
+            self.proc.kill()
+            raise RuntimeError(f"the grading fork server did not start: {exc!r}") from None
+        if header.get("op") != "ready":
+            raise RuntimeError("the grading fork server did not start")
+        self.ready = True
+
+    def spawn(self, spec: dict) -> tuple[int, socket.socket]:
+        """Fork a worker for ``spec``; returns its pid and the socket to talk to it.
+
+        Raises:
+            RuntimeError: the fork server did not start.
+        """
+        with self.lock:
+            self._wait_ready()
+            send_message(self.sock, {"op": "spawn", "spec": spec}, [])
+            header, _ = recv_message(self.sock, time.monotonic() + 60)
+            _, fds, _, _ = socket.recv_fds(self.sock, 1, 1)
+        return int(header["pid"]), socket.socket(fileno=fds[0])
+
+    def kill(self, pid: int, uid: int | None) -> None:
+        """Kill worker ``pid``, its process group and (as root) every process of ``uid``."""
+        with self.lock:
+            try:
+                self._wait_ready()
+                send_message(self.sock, {"op": "kill", "pid": pid, "uid": uid}, [])
+                recv_message(self.sock, time.monotonic() + 30)
+            except (Timeout, Closed, ProtocolError, OSError, RuntimeError):
+                pass
+
+    def close(self) -> None:
+        try:
+            send_message(self.sock, {"op": "exit"}, [])
+        except (Closed, OSError):
+            pass
+        self.sock.close()
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+_FORKSERVER: ForkServer | None = None
+_FORKSERVER_PID = 0
+
+
+def fork_server() -> ForkServer:
+    """The process's fork server (started on first use, stopped at exit)."""
+    global _FORKSERVER, _FORKSERVER_PID
+    if _FORKSERVER is None or _FORKSERVER_PID != os.getpid() or _FORKSERVER.proc.poll() is not None:
+        _FORKSERVER = ForkServer()
+        _FORKSERVER_PID = os.getpid()
+        atexit.register(_FORKSERVER.close)
+    return _FORKSERVER
+
+
+# --- proxies -------------------------------------------------------------------------------------
+
+_PROXY_TYPES: dict[tuple[str, str, bool], type] = {}
+
+
+def _proxy_type(module: str, name: str, is_callable: bool) -> type:
+    """A RemoteObject subclass named like the remote type (for messages such as describe())."""
+    key = (module, name, is_callable)
+    cls = _PROXY_TYPES.get(key)
+    if cls is None:
+        base = RemoteCallable if is_callable else RemoteObject
+        safe = "".join(c if c.isalnum() or c == "_" else "_" for c in name.split(".")[-1]) or "Remote"
+        cls = type(safe, (base,), {"__slots__": ()})
+        cls.__module__ = module
+        cls.__qualname__ = name
+        _PROXY_TYPES[key] = cls
+    return cls
+
+
+class RemoteObject:
+    """An object that lives in the worker; operations on it are forwarded there."""
+
+    __slots__ = ("_worker", "_id", "_gen", "__weakref__")
+
+    def __init__(self, worker: "Worker", ident: int, gen: int) -> None:
+        object.__setattr__(self, "_worker", worker)
+        object.__setattr__(self, "_id", ident)
+        object.__setattr__(self, "_gen", gen)
+
+    def _op(self, op: str, *args: Any, **fields: Any) -> Any:
+        return self._worker.request(op, self, args, {}, **fields)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        return self._op("getattr", name=name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        self._op("setattr", value, name=name)
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._op("getitem", key)
+
+    def __len__(self) -> int:
+        value = self._op("len")
+        if type(value) is not int:
+            raise TypeError("len() of a remote object did not return an int")
+        return value
+
+    def __iter__(self):
+        items = self._op("list")
+        return iter(items if isinstance(items, list) else [])
+
+    def __contains__(self, item: Any) -> bool:
+        return self._op("contains", item) is True
+
+    def __float__(self) -> float:
+        value = self._op("float")
+        if type(value) is not float:
+            raise TypeError("float() of a remote object did not return a float")
+        return value
+
+    def __int__(self) -> int:
+        value = self._op("int")
+        if type(value) is not int:
+            raise TypeError("int() of a remote object did not return an int")
+        return value
+
+    def __index__(self) -> int:
+        value = self._op("index")
+        if type(value) is not int:
+            raise TypeError("index of a remote object is not an int")
+        return value
+
+    def __bool__(self) -> bool:
+        return self._op("bool") is True
+
+    def __str__(self) -> str:
+        value = self._op("str")
+        return value if type(value) is str else "<remote object>"
+
+    def __repr__(self) -> str:
+        t = type(self)
+        return f"<remote {t.__module__}.{t.__qualname__} object>"
+
+    def __del__(self) -> None:
+        try:
+            self._worker.release(self)
+        except Exception:  # noqa: BLE001
+            pass
+
+
+class RemoteCallable(RemoteObject):
+    """A function, class or method that lives in the worker."""
+
+    __slots__ = ()
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._worker.request("call", self, args, kwargs)
+
+
+# --- exceptions from the worker ------------------------------------------------------------------
+
+_EXC_TYPES: dict[tuple, type] = {}
+_SAFE_BASES = {name: obj for name, obj in vars(builtins).items() if isinstance(obj, type) and issubclass(obj, Exception)}
+
+
+class StudentExit(Exception):
+    """The student's code called ``sys.exit``, raised ``KeyboardInterrupt`` or similar in the worker."""
+
+
+def _exception_from(desc: dict) -> BaseException:
+    """An exception of a local type that behaves like the worker's (same name, builtin base)."""
+    if not isinstance(desc, dict):
+        return WorkerCrashed("malformed exception from the worker")
+    name = str(desc.get("name", "Exception"))[:100]
+    module = str(desc.get("module", "builtins"))[:100]
+    msg = str(desc.get("msg", ""))[:4000]
+    if name == "ExerciseUnavailable" and module == "autograder.loader":
+        return ExerciseUnavailable(msg)
+    bases = [b for b in desc.get("bases") or [] if isinstance(b, str)]
+    base = next((_SAFE_BASES[b] for b in bases if b in _SAFE_BASES), StudentExit)
+    key = (module, name, base)
+    cls = _EXC_TYPES.get(key)
+    if cls is None:
+        if module == "builtins" and _SAFE_BASES.get(name) is base:
+            cls = base
+        else:
+            safe = "".join(c if c.isalnum() or c == "_" else "_" for c in name.split(".")[-1]) or "RemoteError"
+            try:
+                cls = type(safe, (base,), {})
+            except TypeError:
+                cls = type(safe, (Exception,), {})
+            cls.__module__ = module
+            cls.__qualname__ = name
+        _EXC_TYPES[key] = cls
+    try:
+        exc = cls(msg)
+    except Exception:  # noqa: BLE001 - e.g. UnicodeDecodeError needs 5 arguments
+        exc = type(name, (Exception,), {})(msg)
+    frames = [f for f in desc.get("frames") or [] if isinstance(f, list) and len(f) == 3]
+    exc.remote_frames = frames  # type: ignore[attr-defined]
+    return exc
+
+
+def _raise_with_student_frame(exc: BaseException) -> None:
+    """Raise ``exc`` with a traceback whose last frame is the student's (file, line, function).
+
+    The grader's messages name the student's function and line by reading the traceback (as in
+    local mode). The synthetic frame runs only a ``raise`` statement compiled with the student's
+    file name and line number; no student code runs here.
+    """
+    frames = getattr(exc, "remote_frames", None) or []
+    if not frames:
+        raise exc
+    filename, lineno, func = frames[-1]
+    try:
+        code = compile("raise __exc__", str(filename), "exec")
+        func = func if str(func).isidentifier() else "<module>"
+        code = code.replace(co_firstlineno=max(int(lineno), 1), co_name=str(func), co_qualname=str(func))
+    except (ValueError, TypeError, SyntaxError):
+        raise exc from None
+    exec(code, {"__exc__": exc})  # noqa: S102 - raises exc; the code is the constant "raise __exc__"
+
+
+# --- one worker ----------------------------------------------------------------------------------
+
+class Worker:
+    """The trusted end of one sandboxed worker process."""
+
+    def __init__(self, owner: "IsolatedSubmission") -> None:
+        self.owner = owner
+        self.gen = owner.generation
+        self.pid, self.sock = fork_server().spawn(owner.spec())
+        self.alive = True
+        self.callbacks: dict[int, Any] = {}
+        self.callback_ids: dict[int, int] = {}
+        self.axes_args: dict[int, tuple[Any, Any]] = {}
+        self.proxies: weakref.WeakValueDictionary[int, RemoteObject] = weakref.WeakValueDictionary()
+        self.released: list[int] = []
+        self.next_rid = 1
+        self.deadline: float | None = None
+
+    # encoding ------------------------------------------------------------------------------------
+    def _fallback(self, value: Any, buffers: list[bytes]) -> Any:
+        if isinstance(value, RemoteObject):
+            if value._gen != self.gen or value._worker is not self:
+                raise StaleHandle(bilingual(
+                    "以前のワーカー (時間切れ・異常終了で再起動済み) のオブジェクトは使えません。",
+                    "this object belongs to a worker that has been restarted (after a time-out or a crash).",
+                ))
+            return {"T": "h", "id": value._id}
+        from matplotlib.axes import Axes
+
+        if isinstance(value, Axes) and value.figure is not None:
+            token = len(self.axes_args) + 1
+            self.axes_args[token] = (value.figure, value)
+            axes = list(value.figure.axes)
+            return {"T": "axarg", "id": token, "n": len(axes), "i": axes.index(value) if value in axes else 0}
+        ident = self.callback_ids.get(id(value))
+        if ident is None:
+            ident = len(self.callbacks) + 1
+            self.callbacks[ident] = value
+            self.callback_ids[id(value)] = ident
+        return {"T": "cb", "id": ident}
+
+    def _tags(self, obj: dict) -> Any:
+        from .figdesc import build_figure
+
+        kind = obj.get("T")
+        if kind == "h":
+            ident = int(obj["id"])
+            proxy = self.proxies.get(ident)
+            if proxy is None:
+                cls = _proxy_type(str(obj.get("mod", "?"))[:100], str(obj.get("name", "?"))[:100],
+                                  obj.get("callable") is True)
+                proxy = cls(self, ident, self.gen)
+                self.proxies[ident] = proxy
+            return proxy
+        if kind == "cb":
+            return self.callbacks[int(obj["id"])]
+        if kind == "fig":
+            return build_figure(self._decode(obj.get("d"), self._buffers))
+        if kind == "figref":
+            return self.axes_args[int(obj["id"])][0]
+        if kind == "axref":
+            fig = self.axes_args[int(obj["id"])][0]
+            i = int(obj.get("i", 0))
+            return fig.axes[i] if 0 <= i < len(fig.axes) else self.axes_args[int(obj["id"])][1]
+        if kind == "axes":
+            fig = self._tags(obj["fig"]) if isinstance(obj.get("fig"), dict) else None
+            i = int(obj.get("i", 0))
+            if fig is not None and 0 <= i < len(getattr(fig, "axes", [])):
+                return fig.axes[i]
+            return fig
+        raise ProtocolError(f"unknown value tag {kind!r}")
+
+    def _decode(self, obj: Any, buffers: list[bytes]) -> Any:
+        self._buffers = buffers
+        return decode(obj, buffers, self._tags)
+
+    def release(self, proxy: RemoteObject) -> None:
+        if self.alive and proxy._gen == self.gen:
+            self.released.append(proxy._id)
+
+    # requests ------------------------------------------------------------------------------------
+    def request(self, op: str, target: RemoteObject | None, args: tuple, kwargs: dict, **fields: Any) -> Any:
+        """Send one request and serve callbacks until its answer arrives.
+
+        Raises:
+            StaleHandle: ``target`` belongs to an earlier worker.
+            WorkerCrashed: the worker ended during the call.
+            Failed: the call took longer than the time limit (a pytest time-out).
+            Exception: whatever the student's code raised, as a local exception of the same name
+                and built-in base class.
+        """
+        if target is not None and (target._gen != self.gen or target._worker is not self):
+            raise StaleHandle(bilingual(
+                "以前のワーカー (時間切れ・異常終了で再起動済み) のオブジェクトは使えません。",
+                "this object belongs to a worker that has been restarted (after a time-out or a crash).",
+            ))
+        if not self.alive:
+            raise WorkerCrashed("the worker has ended")
+        rid = self.next_rid
+        self.next_rid += 1
+        header: dict[str, Any] = {"op": op, "rid": rid, **fields}
+        if target is not None:
+            header["h"] = target._id
+        buffers: list[bytes] = []
+        header["args"] = encode([list(args), dict(kwargs)], buffers, self._fallback)
+        if self.released:
+            header["release"], self.released = self.released, []
+        top = self.deadline is None
+        if top:
+            self.deadline = time.monotonic() + self.owner.call_timeout
+        try:
+            send_message(self.sock, header, buffers, self.deadline)
+            outcome, value = self._serve(rid, args, kwargs)
+        except Timeout:
+            self.owner.kill_worker()
+            import pytest
+
+            limit = self.owner.call_timeout
+            raise pytest.fail.Exception(
+                f"Timeout (>{limit:g}s) in the isolated worker: the call was stopped.", pytrace=False) from None
+        except (Closed, ProtocolError, OSError) as exc:
+            tail = self.owner.log_tail()
+            self.owner.kill_worker()
+            raise WorkerCrashed(bilingual(
+                "採点用のワーカープロセスが呼び出し中に終了しました (os._exit、クラッシュ、メモリ・CPU・プロセス数の制限など)。",
+                f"the grading worker ended during the call (os._exit, a crash, or a memory/CPU/process limit): "
+                f"{type(exc).__name__}",
+            ) + (f"\n--- worker output / 出力 ---\n{tail}" if tail else "")) from None
+        except BaseException:
+            # a pytest-timeout, Ctrl-C or an error while serving a callback: the protocol state is
+            # unknown, so the worker is replaced before the next call
+            self.owner.kill_worker()
+            raise
+        finally:
+            if top:
+                self.deadline = None
+        if outcome == "exc":
+            _raise_with_student_frame(value)
+        return value
+
+    def _serve(self, rid: int, args: tuple, kwargs: dict) -> Any:
+        while True:
+            header, buffers = recv_message(self.sock, self.deadline)
+            self._print_output(header.get("out"))
+            if header.get("op") == "reply":
+                if header.get("rid") != rid:
+                    raise ProtocolError("reply to another request")
+                payload = self._decode(header.get("p"), buffers)
+                if not isinstance(payload, dict):
+                    raise ProtocolError("malformed reply")
+                self._apply_side_effects(payload, args, kwargs)
+                if "exc" in header:
+                    exc = _exception_from(header["exc"])
+                    # only frames in the submission's own files (a forged path could make the
+                    # traceback display show a hidden test's source)
+                    exc.remote_frames = [f for f in getattr(exc, "remote_frames", [])  # type: ignore[attr-defined]
+                                         if type(f[0]) is str and type(f[1]) is int and type(f[2]) is str
+                                         and self.owner.owns(f[0])]
+                    return "exc", exc
+                return "ok", payload.get("ok")
+            if header.get("op") == "call" and "cb" in header:
+                self._run_callback(header, buffers)
+            else:
+                raise ProtocolError(f"unexpected request {header.get('op')!r} from the worker")
+
+    def _run_callback(self, header: dict, buffers: list[bytes]) -> None:
+        rid = header.get("rid")
+        reply: dict[str, Any] = {"op": "reply", "rid": rid}
+        out: list[bytes] = []
+        try:
+            fn = self.callbacks[int(header["cb"])]
+            cargs, ckwargs = self._decode(header.get("args"), buffers)
+            if type(cargs) is not list or type(ckwargs) is not dict or not all(type(k) is str for k in ckwargs):
+                raise ProtocolError("malformed callback arguments")
+            if not callable(fn):
+                raise TypeError("this object is not callable")
+            value = fn(*cargs, **ckwargs)
+            reply["p"] = encode({"ok": value}, out, self._fallback)
+        except (ProtocolError, Closed):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the callback's error goes back to the student's code
+            out = []
+            reply["p"] = encode({}, out, self._fallback)
+            reply["exc"] = {"name": type(exc).__name__, "bases": [c.__name__ for c in type(exc).__mro__],
+                            "msg": str(exc)[:2000]}
+        send_message(self.sock, reply, out, self.deadline)
+
+    def _apply_side_effects(self, payload: dict, args: tuple, kwargs: dict) -> None:
+        import numpy as np
+
+        from .figdesc import replay_axes
+
+        for item in payload.get("mutated") or []:
+            try:
+                path, value = item
+                node: Any = list(args) if path[0] == "a" else kwargs
+                for key in path[1:]:
+                    node = node[key]
+                if type(node) is np.ndarray and type(value) is np.ndarray and node.shape == value.shape \
+                        and node.flags.writeable:
+                    np.copyto(node, value.astype(node.dtype, copy=False), casting="unsafe")
+            except (KeyError, IndexError, TypeError, ValueError):
+                continue
+        for item in payload.get("axes") or []:
+            try:
+                token, desc = item
+                fig, _ = self.axes_args[int(token)]
+                for ax, ad in zip(fig.axes, desc.get("axes") or []):
+                    replay_axes(ax, ad)
+            except (KeyError, TypeError, ValueError):
+                continue
+
+    @staticmethod
+    def _print_output(out: Any) -> None:
+        if not isinstance(out, dict):
+            return
+        for key, stream in (("stdout", sys.stdout), ("stderr", sys.stderr)):
+            text = out.get(key)
+            if type(text) is str and text:
+                stream.write(text)
+
+    def kill(self) -> None:
+        if not self.alive:
+            return
+        self.alive = False
+        try:
+            fork_server().kill(self.pid, self.owner.uid)
+        finally:
+            try:
+                self.sock.close()
+            except OSError:
+                pass
+
+
+# --- the submission ------------------------------------------------------------------------------
+
+def _worker_uid() -> tuple[int | None, int | None]:
+    """A fresh unprivileged uid/gid for a worker when running as root (else None: no drop)."""
+    if os.geteuid() != 0:
+        return None, None
+    base = int(os.environ.get("WORKBOOK_SANDBOX_UID_BASE", "2000000000"))
+    uid = base + (os.getpid() % 100_000) * 64 + next(_UID_COUNTER) % 64
+    return uid, uid
+
+
+def _counter():
+    n = 0
+    while True:
+        n += 1
+        yield n
+
+
+_UID_COUNTER = _counter()
+
+
+class IsolatedSubmission:
+    """A grading target whose code runs in a sandboxed worker (the ``--isolated`` mode).
+
+    Args:
+        root: a directory laid out like ``exercises/``.
+        call_timeout: seconds one call (with its callbacks) may take before the worker is killed.
+        limits: worker limits (``memory_mb``, ``cpu_s``, ``file_mb``, ``processes``).
+
+    Raises:
+        NotAWorkbookError: ``root`` is not a workbook directory.
+    """
+
+    def __init__(self, root: Path, *, call_timeout: float | None = None, limits: dict | None = None) -> None:
+        self._local = Submission(Path(root))  # file access only; never imports from it
+        self.root = self._local.root
+        env_timeout = os.environ.get("WORKBOOK_CALL_TIMEOUT")
+        self.call_timeout = float(call_timeout or env_timeout or DEFAULT_CALL_TIMEOUT)
+        self.limits = dict(DEFAULT_LIMITS)
+        for key in DEFAULT_LIMITS:
+            env = os.environ.get(f"WORKBOOK_LIMIT_{key.upper()}")
+            if env:
+                self.limits[key] = int(env)
+        self.limits.update(limits or {})
+        self.generation = 0
+        self.worker: Worker | None = None
+        self.uid: int | None = None
+        self._tmp: Path | None = None
+        self._modules: dict[str, tuple[int, types.ModuleType | None, str | None]] = {}
+        self._errors: dict[str, str] = {}
+        self._state: list = [None, None]  # tmp dir, worker: cleaned up at exit even without close()
+        self._finalizer = weakref.finalize(self, IsolatedSubmission._cleanup, self._state)
+        fork_server()  # start preloading now, in parallel with test collection
+
+    # the loader seam's interface ------------------------------------------------------------------
+    def path(self, name: str) -> Path:
+        """Path of the file that holds exercise ``name`` (in the original submission)."""
+        return self._local.path(name)
+
+    def owns(self, filename: str) -> bool:
+        """Whether a traceback frame's ``filename`` is the submission's code."""
+        return self._local.owns(filename)
+
+    def source(self, name: str) -> str | None:
+        """Text of exercise ``name`` (read here, never executed here)."""
+        return self._local.source(name)
+
+    def load_error(self, name: str) -> str | None:
+        """The import error of exercise ``name`` if it was loaded and failed (None otherwise)."""
+        error = self._errors.get(name)
+        return error.splitlines()[-1].strip() if error else None
+
+    def module(self, name: str) -> types.ModuleType:
+        """A module whose attributes are proxies of the worker's exercise ``name``.
+
+        Raises:
+            KeyError: ``name`` is not an exercise.
+            ExerciseUnavailable: the file is missing or its import failed in the worker.
+        """
+        if name not in EXERCISES:
+            raise KeyError(name)
+        if name in self._errors:
+            raise ExerciseUnavailable(self._errors[name])
+        cached = self._modules.get(name)
+        if cached is not None and cached[0] == self.generation and self.worker is not None and self.worker.alive:
+            return cached[1]  # type: ignore[return-value]
+        worker = self._ensure_worker()
+        try:
+            names = worker.request("import", None, (), {}, name=name)
+        except ExerciseUnavailable as exc:
+            self._errors[name] = str(exc)
+            raise
+        except GradingFailure as exc:
+            message = bilingual(
+                f"{name}.py を読み込めませんでした (import 時のエラー)。この演習のテストはすべて失敗します:\n  {exc}",
+                f"{name}.py could not be imported; every test of this exercise fails:\n  {exc}",
+            )
+            self._errors[name] = message
+            raise ExerciseUnavailable(message) from None
+        except BaseException as exc:
+            if type(exc).__name__ == "Failed":
+                self._errors[name] = bilingual(
+                    f"{name}.py の読み込みが時間切れになりました。この演習のテストはすべて失敗します。",
+                    f"importing {name}.py timed out; every test of this exercise fails.",
+                )
+            raise
+        module = types.ModuleType(f"_isolated_{name}")
+        if isinstance(names, dict):
+            for key, value in names.items():
+                if type(key) is str:
+                    module.__dict__[key] = value
+        self._modules[name] = (self.generation, module, None)
+        return module
+
+    # worker management -----------------------------------------------------------------------------
+    def spec(self) -> dict:
+        """What the fork server needs to start a worker for this submission."""
+        if self._tmp is None:
+            self._tmp = Path(tempfile.mkdtemp(prefix="workbook-iso-"))
+            self._state[0] = self._tmp
+        work = self._tmp / f"w{self.generation}"
+        copy = work / "submission"
+        shutil.copytree(self.root, copy, symlinks=True,
+                        ignore=shutil.ignore_patterns("__pycache__", ".git", "*.pyc"))
+        self.uid, gid = _worker_uid()
+        log = work / "output.log"
+        log.touch()
+        if self.uid is not None:
+            for dirpath, dirnames, filenames in os.walk(work):
+                for entry in [dirpath, *(os.path.join(dirpath, f) for f in dirnames + filenames)]:
+                    os.lchown(entry, self.uid, gid)
+            os.chmod(work, 0o700)
+            os.chmod(self._tmp, 0o711)
+        hide = [str(REPO_ROOT / d) for d in HIDDEN_DIRS]
+        return {"root": str(copy), "original": str(self.root), "uid": self.uid, "gid": gid, "log": str(log),
+                "limits": self.limits, "hide": hide}
+
+    def _ensure_worker(self) -> Worker:
+        if self.worker is None or not self.worker.alive:
+            self.generation += 1
+            self.worker = Worker(self)
+            self._state[1] = self.worker
+        return self.worker
+
+    def kill_worker(self) -> None:
+        """Kill the current worker (the next call starts a new one)."""
+        if self.worker is not None:
+            self.worker.kill()
+
+    def log_tail(self, limit: int = 2000) -> str:
+        """The end of the current worker's file-descriptor output (for crash messages)."""
+        if self._tmp is None:
+            return ""
+        try:
+            data = (self._tmp / f"w{self.generation}" / "output.log").read_bytes()[-limit:]
+        except OSError:
+            return ""
+        return data.decode("utf-8", errors="replace")
+
+    def close(self) -> None:
+        """Stop the worker and delete the temporary copies."""
+        self.kill_worker()
+        IsolatedSubmission._cleanup(self._state)
+
+    @staticmethod
+    def _cleanup(state: list) -> None:
+        tmp, worker = state
+        if worker is not None:
+            try:
+                worker.kill()
+            except Exception:  # noqa: BLE001
+                pass
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+            state[0] = None
+
+    def __repr__(self) -> str:
+        return f"<isolated submission {self.root}>"

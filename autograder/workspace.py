@@ -1,0 +1,333 @@
+"""A student's working copy as the ``workbook`` command sees it: where things are, what was graded.
+
+* :func:`find_root` — the workbook directory (``tests/`` and ``exercises/`` in it).
+* :func:`grade` — run the pytest grader in a subprocess (never re-implemented here) and read its
+  JSON score report.
+* :class:`State` — ``.workbook/state.json`` (git-ignored): the latest results per exercise (so a
+  ``check`` of one exercise does not hide the others) and how many hint levels were shown.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import EXERCISES, __version__
+from .i18n import bilingual, get_language
+from .paths import REPO_ROOT
+from .report import score_table, write_json
+
+STATE_DIR = ".workbook"
+STATE_FILE = "state.json"
+STATE_VERSION = 1
+
+
+class WorkbookError(RuntimeError):
+    """A user-facing error of the ``workbook`` command (the message is bilingual)."""
+
+
+def _is_root(path: Path) -> bool:
+    return (path / "tests" / "conftest.py").is_file() and (path / "pyproject.toml").is_file() and any(
+        (path / "tests" / f"test_{name}.py").is_file() for name in EXERCISES)
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The workbook directory: ``$WORKBOOK_ROOT``, else the nearest parent of ``start`` (default:
+    the current directory) holding ``pyproject.toml`` and ``tests/test_<exercise>.py``, else the
+    directory the package was installed from.
+
+    Raises:
+        WorkbookError: none of these is a workbook.
+    """
+    env = os.environ.get("WORKBOOK_ROOT")
+    if env:
+        path = Path(env).expanduser().resolve()
+        if not _is_root(path):
+            raise WorkbookError(bilingual(
+                f"WORKBOOK_ROOT={env} は演習ワークブックのディレクトリではありません (tests/ がありません)。",
+                f"WORKBOOK_ROOT={env} is not a workbook directory (no tests/ in it).",
+            ))
+        return path
+    here = (start or Path.cwd()).resolve()
+    for path in (here, *here.parents):
+        if _is_root(path):
+            return path
+    if _is_root(REPO_ROOT):
+        return REPO_ROOT
+    raise WorkbookError(bilingual(
+        "演習ワークブックのディレクトリが見つかりません。ワークブックの中で実行するか WORKBOOK_ROOT を設定してください。",
+        "no workbook directory found: run this inside the workbook, or set WORKBOOK_ROOT.",
+    ))
+
+
+def file_sha256(path: Path) -> str | None:
+    """SHA-256 of a file's bytes (None if it cannot be read)."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def now_iso() -> str:
+    """The current UTC time as ISO 8601 (seconds)."""
+    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+# --- grading through pytest -------------------------------------------------------------------
+
+@dataclass
+class GradeResult:
+    """One run of the pytest grader.
+
+    Attributes:
+        returncode: pytest's exit code (0 all passed, 1 some failed, 2 interrupted, 3 internal
+            error, 4 usage error, 5 no tests).
+        document: the JSON score report (None if pytest wrote none).
+        output: pytest's terminal output (stdout and stderr).
+        score_path: where the report was written.
+    """
+
+    returncode: int
+    document: dict[str, Any] | None
+    output: str
+    score_path: Path
+
+
+def grade(root: Path, target: Path, *, exercises: list[str] | None = None, tasks: list[str] | None = None,
+          score_path: Path, html_path: Path | None = None, extra_args: list[str] | None = None,
+          timeout: float | None = None) -> GradeResult:
+    """Run ``python -m pytest --workbook=TARGET ...`` in ``root`` and read the score report.
+
+    Args:
+        root: the workbook directory (its ``pyproject.toml`` turns grading on).
+        target: the directory to grade (laid out like ``exercises/``).
+        exercises: grade only these exercises (None: all).
+        tasks: grade only these tasks (None: all).
+        score_path: where the JSON score report goes (absolute or relative to the current dir).
+        html_path: also write the HTML report there.
+        extra_args: more pytest arguments.
+        timeout: seconds before the whole run is stopped (None: no limit).
+
+    Returns:
+        :class:`GradeResult`. The language in force (:func:`autograder.i18n.get_language`) is
+        passed on through ``WORKBOOK_LANG``.
+    """
+    score_path = score_path.resolve()
+    try:  # inside the workbook: the same label as a plain `pytest` run ("exercises")
+        shown = target.resolve().relative_to(root.resolve())
+    except ValueError:
+        shown = target.resolve()
+    cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", f"--workbook={shown}",
+           f"--score-report={score_path}", "-q", "--no-header"]
+    for name in exercises or []:
+        cmd.append(f"--exercise={name}")
+    for name in tasks or []:
+        cmd.append(f"--task={name}")
+    if html_path is not None:
+        cmd.append(f"--html-report={html_path.resolve()}")
+    cmd += extra_args or []
+    env = dict(os.environ, WORKBOOK_LANG=get_language(), MPLBACKEND="Agg", PYTHONPATH=_pythonpath(root))
+    env.pop("PYTEST_ADDOPTS", None)
+    if score_path.exists():
+        score_path.unlink()
+    proc = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True, timeout=timeout,
+                          stdin=subprocess.DEVNULL)
+    document = None
+    if score_path.exists():
+        try:
+            document = json.loads(score_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            document = None
+    return GradeResult(proc.returncode, document, proc.stdout + proc.stderr, score_path)
+
+
+def _pythonpath(root: Path) -> str:
+    """``root`` first, so a workbook copy grades with its own ``autograder`` package."""
+    rest = os.environ.get("PYTHONPATH", "")
+    return str(root) + (os.pathsep + rest if rest else "")
+
+
+# --- state ------------------------------------------------------------------------------------
+
+class State:
+    """``<root>/.workbook/state.json``: latest results per target and exercise, hint levels shown.
+
+    The file is small, git-ignored and rewritten atomically; a missing or corrupt file is an
+    empty state (nothing is lost that grading cannot give back).
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.path = root / STATE_DIR / STATE_FILE
+        self.data: dict[str, Any] = {"version": STATE_VERSION, "hints": {}, "results": {}}
+        try:
+            loaded = json.loads(self.path.read_text(encoding="utf-8"))
+            if isinstance(loaded, dict) and loaded.get("version") == STATE_VERSION:
+                self.data.update(loaded)
+        except (OSError, ValueError):
+            pass
+
+    def save(self) -> None:
+        """Write the state (atomically)."""
+        write_json(self.path, self.data)
+
+    # hints
+    def hint_level(self, exercise: str, task: str) -> int:
+        """How many hint levels of ``exercise › task`` were shown (0 if none)."""
+        return int(self.data["hints"].get(f"{exercise}/{task}", 0))
+
+    def set_hint_level(self, exercise: str, task: str, level: int) -> None:
+        """Record that hint levels 1..``level`` were shown (0 forgets them)."""
+        key = f"{exercise}/{task}"
+        if level <= 0:
+            self.data["hints"].pop(key, None)
+        else:
+            self.data["hints"][key] = int(level)
+
+    # results
+    def _key(self, target: Path) -> str:
+        try:
+            return str(target.resolve().relative_to(self.root))
+        except ValueError:
+            return str(target.resolve())
+
+    def results(self, target: Path) -> dict[str, dict[str, Any]]:
+        """The latest recorded results of ``target``, exercise → record (see :meth:`record`)."""
+        return self.data["results"].get(self._key(target), {})
+
+    def record(self, target: Path, document: dict[str, Any], *, graded_at: float | None = None,
+               sources: dict[str, str | None] | None = None) -> list[str]:
+        """Keep the results of every exercise graded in ``document`` (a JSON score report).
+
+        Args:
+            target: the graded directory.
+            document: the score report (Gradescope results.json schema).
+            graded_at: when the grading started (epoch seconds; default now).
+            sources: exercise → SHA-256 of its file when it was graded (None: unknown).
+
+        Returns:
+            The exercises recorded. An exercise none of whose tests ran (a task filter) is left
+            as it was.
+        """
+        graded_at = time.time() if graded_at is None else graded_at
+        store = self.data["results"].setdefault(self._key(target), {})
+        recorded = []
+        for summary in document.get("extra_data", {}).get("exercises", []):
+            name = summary.get("exercise")
+            if name not in EXERCISES:
+                continue
+            tests = [t for t in document.get("tests", []) if t.get("extra_data", {}).get("exercise") == name]
+            partial_tasks = bool(document.get("extra_data", {}).get("partial")) and \
+                {t["task"] for t in summary.get("tasks", [])} != self._all_tasks(name)
+            store[name] = {
+                "graded_at": graded_at,
+                "graded_at_iso": _dt.datetime.fromtimestamp(graded_at, _dt.timezone.utc).replace(microsecond=0).isoformat(),
+                "source_sha256": (sources or {}).get(name),
+                "summary": summary,
+                "tests": tests,
+                "partial": partial_tasks,
+                "errors": [e for e in document.get("extra_data", {}).get("errors", []) if name in e],
+            }
+            recorded.append(name)
+        return recorded
+
+    def _all_tasks(self, exercise: str) -> set[str]:
+        """The task names of ``exercise`` in this workbook's graded tests (read statically)."""
+        from .course import tasks_of
+
+        try:
+            return {t.name for t in tasks_of(exercise, self.root / "tests" / f"test_{exercise}.py")}
+        except (OSError, SyntaxError, ValueError):
+            return set()
+
+    def import_report(self, target: Path, report: Path) -> list[str]:
+        """Take in a score report written by a plain ``pytest`` run, if it is newer than what is kept.
+
+        An exercise whose file changed after the report was written is recorded as of unknown
+        source (so it shows as "changed since graded").
+
+        Returns:
+            The exercises taken in.
+        """
+        try:
+            mtime = report.stat().st_mtime
+            document = json.loads(report.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return []
+        label = str(document.get("extra_data", {}).get("target", ""))
+        label_path = Path(label).expanduser()
+        label_path = label_path if label_path.is_absolute() else self.root / label_path
+        if not label or label_path.resolve() != target.resolve():
+            return []
+        current = self.results(target)
+        names = [e.get("exercise") for e in document.get("extra_data", {}).get("exercises", [])]
+        if names and all(name in current and current[name]["graded_at"] >= mtime for name in names):
+            return []
+        sources = {}
+        for name in names:
+            path = target / f"{name}.py"
+            try:
+                unchanged = path.stat().st_mtime <= mtime
+            except OSError:
+                unchanged = True
+            sources[name] = file_sha256(path) if unchanged else None
+        keep = {n: current[n] for n in names if n in current and current[n]["graded_at"] >= mtime}
+        recorded = self.record(target, document, graded_at=mtime, sources=sources)
+        self.data["results"][self._key(target)].update(keep)
+        return recorded
+
+    def merged_document(self, target: Path, *, label: str) -> dict[str, Any] | None:
+        """One score report made of the latest results of every recorded exercise (None if none).
+
+        ``extra_data.graded_at`` maps each exercise to when it was graded.
+        """
+        results = self.results(target)
+        if not results:
+            return None
+        order = [name for name in EXERCISES if name in results]
+        tests = [t for name in order for t in results[name]["tests"]]
+        summaries = [results[name]["summary"] for name in order]
+        errors = [e for name in order for e in results[name].get("errors", [])]
+        score = float(sum(s.get("score", 0.0) for s in summaries))
+        max_score = float(sum(s.get("max_score", 0.0) for s in summaries))
+        partial = len(order) < len(EXERCISES) or any(results[n].get("partial") for n in order)
+        return {
+            "score": score,
+            "max_score": max_score,
+            "execution_time": 0.0,
+            "output": _merged_table(tests, label, partial),
+            "output_format": "text",
+            "visibility": "visible",
+            "stdout_visibility": "hidden",
+            "tests": tests,
+            "extra_data": {
+                "workbook_version": __version__,
+                "target": label,
+                "exit_status": None,
+                "partial": partial,
+                "errors": errors,
+                "exercises": summaries,
+                "graded_at": {name: results[name]["graded_at_iso"] for name in order},
+            },
+        }
+
+
+def _merged_table(tests: list[dict[str, Any]], label: str, partial: bool) -> str:
+    """The score table of stored test entries (what :func:`autograder.report.score_table` prints)."""
+    from .report import TestResult
+
+    results = [
+        TestResult(nodeid=t.get("extra_data", {}).get("nodeid", ""), exercise=t.get("extra_data", {}).get("exercise", ""),
+                   task=t.get("extra_data", {}).get("task", ""), name=t.get("name", ""), description="",
+                   points=float(t.get("max_score", 0.0)), outcome=t.get("extra_data", {}).get("outcome", "failed"))
+        for t in tests
+    ]
+    return score_table(results, label, partial=partial)

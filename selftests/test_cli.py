@@ -1,0 +1,367 @@
+"""The student's `workbook` tool and the language setting (ja / en / both).
+
+Each CLI test works in a scratch copy of the workbook (``make_workbook``) and runs the tool in a
+subprocess, as a student would; grading goes through pytest there (one exercise where possible).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import subprocess
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from autograder import EXERCISES
+from autograder.cli import backup_path, policy_exit, wrap
+from autograder.course import tasks_of
+from autograder.hints import load_hints, parse_hints
+from autograder.i18n import bilingual, get_language, language_from_locale, normalize_language, set_language
+from conftest import EXERCISES_DIR, REPO, SOLUTIONS, VARIANTS, make_submission, make_workbook, run_cli, run_grader
+
+JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+
+
+# --- language ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("env", "expected"), [
+    ({}, "both"),
+    ({"LANG": "C.UTF-8"}, "both"),
+    ({"LANG": "POSIX"}, "both"),
+    ({"LANG": "ja_JP.UTF-8"}, "ja"),
+    ({"LANG": "en_US.UTF-8"}, "en"),
+    ({"LANG": "de_DE.UTF-8"}, "en"),
+    ({"LANG": "en_US.UTF-8", "LC_ALL": "ja_JP.UTF-8"}, "ja"),
+    ({"LANG": "ja_JP.UTF-8", "LC_MESSAGES": "en_GB.UTF-8"}, "en"),
+    ({"LANG": "en_US.UTF-8", "LANGUAGE": "ja:en"}, "ja"),
+    ({"LANG": "C", "LANGUAGE": "ja"}, "both"),  # GNU gettext ignores LANGUAGE in the C locale
+])
+def test_language_from_locale(env, expected):
+    assert language_from_locale(env) == expected
+
+
+def test_bilingual_follows_the_setting(monkeypatch):
+    try:
+        monkeypatch.setenv("WORKBOOK_LANG", "ja")
+        set_language(None)
+        assert bilingual("日本語", "English") == "日本語"
+        monkeypatch.setenv("WORKBOOK_LANG", "en")
+        assert bilingual("日本語", "English") == "English"
+        monkeypatch.setenv("WORKBOOK_LANG", "both")
+        assert bilingual("日本語", "English") == "日本語\nEnglish"
+        assert bilingual("日本語", "English", sep=" / ") == "日本語 / English"
+        set_language("ja")  # the --lang option wins over the environment
+        assert get_language() == "ja"
+        monkeypatch.setenv("WORKBOOK_LANG", "nonsense")  # ignored here; the tools reject it
+        set_language(None)
+        monkeypatch.setenv("LANG", "en_US.UTF-8")
+        monkeypatch.delenv("LC_ALL", raising=False)
+        monkeypatch.delenv("LC_MESSAGES", raising=False)
+        monkeypatch.delenv("LANGUAGE", raising=False)
+        assert get_language() == "en"
+    finally:
+        set_language(None)
+    assert normalize_language(" JA ") == "ja" and normalize_language("english") == "en"
+    with pytest.raises(ValueError, match="ja, en or both"):
+        normalize_language("fr")
+
+
+def _wrong_ex1(tmp_path: Path) -> Path:
+    wrong = next(p for p in sorted((VARIANTS / "ex1_vectors").glob("*.py")) if p.name != "alternative.py")
+    return make_submission(tmp_path, replace={"ex1_vectors": wrong})
+
+
+@pytest.mark.parametrize("how", ["env", "option"])
+def test_grader_speaks_japanese_only(tmp_path, how):
+    sub = _wrong_ex1(tmp_path)
+    if how == "env":
+        run = run_grader(sub, tmp_path, "--exercise", "ex1_vectors", env_extra={"WORKBOOK_LANG": "ja"})
+    else:
+        run = run_grader(sub, tmp_path, "--exercise", "ex1_vectors", "--lang", "ja")
+    failed = [t for t in run.score["tests"] if t["status"] == "failed"]
+    assert failed, run.output
+    for test in failed:
+        assert JAPANESE.search(test["output"]), test["output"]
+        assert "does not match" not in test["output"] and "expected:" not in test["output"], test["output"]
+    assert "合計" in run.output and "採点結果" in run.output
+    assert "Workbook score" not in run.output and "tests passed" not in run.output
+
+
+def test_grader_speaks_english_only(tmp_path):
+    run = run_grader(_wrong_ex1(tmp_path), tmp_path, "--exercise", "ex1_vectors", "--lang", "en")
+    failed = [t for t in run.score["tests"] if t["status"] == "failed"]
+    assert failed, run.output
+    for test in failed:
+        assert not JAPANESE.search(test["output"]), test["output"]
+    table = run.output[run.output.index("Workbook score"):]
+    assert not JAPANESE.search(table.split("JSON score report")[0]), table
+    assert "total" in table
+
+
+def test_grader_rejects_an_unknown_language(tmp_path):
+    run = run_grader(SOLUTIONS, tmp_path, "--exercise", "ex1_vectors", "--lang", "fr")
+    assert run.returncode == 4 and "ja, en or both" in run.output
+
+
+# --- hints ------------------------------------------------------------------------------------
+
+def _solution_lines(source: str) -> list[str]:
+    """Substantial code lines inside the solution regions."""
+    out, inside = [], False
+    for line in source.splitlines():
+        if "### BEGIN SOLUTION" in line:
+            inside = True
+        elif "### END SOLUTION" in line:
+            inside = False
+        elif inside and len(line.strip()) >= 30 and not line.strip().startswith(("#", "raise ValueError", "f\"", "\"")):
+            out.append(line.strip())
+    return out
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_every_task_has_graded_bilingual_hints_that_do_not_give_the_solution_away(exercise):
+    source = (SOLUTIONS / f"{exercise}.py").read_text(encoding="utf-8")
+    hints = parse_hints(source)
+    assert set(hints) == {t.name for t in tasks_of(exercise)}, "one hint list per graded task"
+    code = _solution_lines(source)
+    for task, levels in hints.items():
+        assert len(levels) >= 2, f"{task}: hints come in levels"
+        for ja, en in levels:
+            assert JAPANESE.search(ja) and not JAPANESE.search(en), (task, ja, en)
+            for line in code:
+                assert line not in ja and line not in en, f"{task}: a hint contains the solution line {line!r}"
+    # outside the solution regions: the generated stub keeps the same hints
+    assert parse_hints((EXERCISES_DIR / f"{exercise}.py").read_text(encoding="utf-8")) == hints
+    tree = ast.parse(source)
+    assert any(isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "HINTS" for n in tree.body)
+
+
+def test_hints_of_a_broken_file_come_from_the_original(tmp_path):
+    broken = tmp_path / "ex3_attention.py"
+    broken.write_text("def softmax(x:\n", encoding="utf-8")
+    hints = load_hints("ex3_attention", [broken, SOLUTIONS / "ex3_attention.py"])
+    assert "softmax" in hints.tasks and hints.source == SOLUTIONS / "ex3_attention.py"
+    assert "SyntaxError" in hints.warning and "line 1" in hints.warning
+
+
+def test_hint_shows_one_more_level_per_call(tmp_path):
+    root = make_workbook(tmp_path)
+    levels = parse_hints((SOLUTIONS / "ex3_attention.py").read_text(encoding="utf-8"))["softmax"]
+    seen = []
+    for i in range(len(levels) + 1):
+        proc = run_cli(root, "hint", "ex3", "softmax", "--lang", "en")
+        assert proc.returncode == 0, proc.stderr
+        seen.append(proc.stdout)
+        level = min(i + 1, len(levels))
+        assert f"hint {level}/{len(levels)}" in proc.stdout
+        assert levels[level - 1][1].split(".")[0] in proc.stdout.replace("\n  ", " ")
+        assert not JAPANESE.search(proc.stdout)
+    assert "last hint" in seen[-1]
+    state = json.loads((root / ".workbook" / "state.json").read_text())
+    assert state["hints"] == {"ex3_attention/softmax": len(levels)}
+    ja = run_cli(root, "hint", "ex3_attention", "softmax", "--level", "1", "--lang", "ja")
+    assert levels[0][0][:10] in ja.stdout and "Compute" not in ja.stdout
+    reset = run_cli(root, "hint", "ex3", "softmax", "--reset")
+    assert reset.returncode == 0
+    again = run_cli(root, "hint", "ex3", "softmax", "--lang", "en")
+    assert f"hint 1/{len(levels)}" in again.stdout
+    unknown = run_cli(root, "hint", "ex3", "no_such_task")
+    assert unknown.returncode == 2 and "scaled_dot_product_attention" in unknown.stderr
+    bad_lang = run_cli(root, "hint", "ex3", "--lang", "fr")
+    assert bad_lang.returncode == 2 and "ja, en or both" in bad_lang.stderr
+
+
+# --- check, status ----------------------------------------------------------------------------
+
+def test_check_one_exercise_explains_the_first_failure_and_status_says_what_next(tmp_path):
+    root = make_workbook(tmp_path, solved=("ex1_vectors",))
+    ok = run_cli(root, "check", "ex1_vectors", "--lang", "en")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "20 / 20 points" in ok.stdout and "✓ cosine_similarity" in ok.stdout
+    assert (root / "reports" / "score.json").exists() and (root / "reports" / "report.html").exists()
+
+    todo = run_cli(root, "check", "3", "--lang", "en", "--no-html")
+    assert todo.returncode == 1, todo.stdout + todo.stderr
+    assert "0 / 20 points" in todo.stdout
+    assert "first failure: softmax" in todo.stdout and "not implemented: softmax" in todo.stdout
+    assert "workbook hint ex3_attention softmax" in todo.stdout
+    report = json.loads((root / "reports" / "score.json").read_text())
+    assert [e["exercise"] for e in report["extra_data"]["exercises"]] == ["ex3_attention"]
+
+    status = run_cli(root, "status", "--lang", "en")
+    assert status.returncode == 0, status.stderr
+    lines = {line.split()[0]: line for line in status.stdout.splitlines() if line.strip().startswith("ex")}
+    assert "done" in lines["ex1_vectors"] and "20/20" in lines["ex1_vectors"]
+    assert "implement softmax" in lines["ex3_attention"]
+    assert "not graded" in lines["ex2_transforms"] and "workbook check ex2_transforms" in lines["ex2_transforms"]
+    assert "next: ex2_transforms" in status.stdout  # the first exercise not done, in order
+
+    # editing a graded exercise makes its result stale
+    path = root / "exercises" / "ex1_vectors.py"
+    path.write_text(path.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    stale = run_cli(root, "status", "--lang", "ja")
+    line = next(ln for ln in stale.stdout.splitlines() if ln.strip().startswith("ex1_vectors"))
+    assert "採点後に変更あり" in line and "workbook check ex1_vectors" in line
+    assert "changed since graded" not in stale.stdout
+
+
+def test_status_with_nothing_graded_grades_everything(tmp_path):
+    root = make_workbook(tmp_path, solved=("ex2_transforms",), with_solutions=False)
+    proc = run_cli(root, "status")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "nothing graded yet" in proc.stdout
+    lines = {line.split()[0]: line for line in proc.stdout.splitlines() if line.strip().startswith("ex")}
+    assert set(lines) >= set(EXERCISES)
+    assert "完了 / done" in lines["ex2_transforms"]
+    assert "workbook hint ex1_vectors cosine_similarity" in lines["ex1_vectors"]
+    assert "20/100" in proc.stdout
+
+
+def test_check_exit_codes_follow_the_policy():
+    doc = {"score": 40.0, "max_score": 100.0, "tests": [{}], "extra_data": {"exit_status": 1}}
+    assert policy_exit(doc) == 1
+    assert policy_exit(doc, fail_under=40) == 0 and policy_exit(doc, fail_under=40.5) == 1
+    assert policy_exit(dict(doc, score=100.0)) == 0
+    assert policy_exit(doc, never_fail=True) == 0 and policy_exit(None, never_fail=True) == 0
+    assert policy_exit(None) == 2 and policy_exit(None, fail_under=0) == 2
+    interrupted = dict(doc, extra_data={"exit_status": 2})
+    assert policy_exit(interrupted, fail_under=0) == 2
+    assert policy_exit(dict(doc, tests=[]), fail_under=0) == 2
+
+
+def test_check_reports_a_grading_failure_with_exit_code_2(tmp_path):
+    root = make_workbook(tmp_path)
+    proc = run_cli(root, "check", "ex1", "--workbook", str(tmp_path / "nowhere"))
+    assert proc.returncode == 2 and "nowhere" in proc.stderr
+    unknown = run_cli(root, "check", "ex9")
+    assert unknown.returncode == 2 and "ex1_vectors" in unknown.stderr
+
+
+# --- reset ------------------------------------------------------------------------------------
+
+def test_reset_restores_the_stub_and_keeps_the_students_version(tmp_path):
+    root = make_workbook(tmp_path)
+    path = root / "exercises" / "ex2_transforms.py"
+    stub = path.read_text(encoding="utf-8")
+    mine = stub.replace("raise NotImplementedError()", "return 42  # my attempt", 1)
+    path.write_text(mine, encoding="utf-8")
+    proc = run_cli(root, "reset", "ex2", "--lang", "en")
+    assert proc.returncode == 0, proc.stderr
+    assert path.read_text(encoding="utf-8") == stub
+    backups = sorted(path.parent.glob("ex2_transforms.py.bak-*"))
+    assert len(backups) == 1 and backups[0].read_text(encoding="utf-8") == mine
+    assert backups[0].name in proc.stdout and "nothing is lost" in proc.stdout
+    again = run_cli(root, "reset", "ex2", "--lang", "en")
+    assert "already the original stub" in again.stdout
+    assert len(sorted(path.parent.glob("ex2_transforms.py.bak-*"))) == 1
+
+    # a released copy (no solutions/) resets from the stubs it keeps
+    released = make_workbook(tmp_path / "released", with_solutions=False)
+    kept = released / "autograder" / "data" / "stubs"
+    kept.mkdir(parents=True)
+    (kept / "ex1_vectors.py").write_text((root / "exercises" / "ex1_vectors.py").read_text(encoding="utf-8"))
+    target = released / "exercises" / "ex1_vectors.py"
+    target.write_text("# my work\n", encoding="utf-8")
+    proc = run_cli(released, "reset", "ex1")
+    assert proc.returncode == 0 and target.read_text() == (kept / "ex1_vectors.py").read_text()
+    assert any(p.read_text() == "# my work\n" for p in target.parent.glob("ex1_vectors.py.bak-*"))
+
+
+def test_backup_names_never_collide(tmp_path):
+    import datetime as dt
+
+    path = tmp_path / "ex1_vectors.py"
+    when = dt.datetime(2025, 1, 2, 3, 4, 5)
+    first = backup_path(path, when)
+    first.write_text("a")
+    second = backup_path(path, when)
+    assert first.name == "ex1_vectors.py.bak-20250102-030405" and second.name.endswith("-1") and not second.exists()
+
+
+# --- watch ------------------------------------------------------------------------------------
+
+def test_watch_regrades_the_exercise_when_it_is_saved(tmp_path):
+    import os
+
+    root = make_workbook(tmp_path)
+    env = dict(os.environ, PYTHONPATH=str(root), MPLBACKEND="Agg", WORKBOOK_LANG="en", NO_COLOR="1")
+    env.pop("PYTEST_ADDOPTS", None)
+    proc = subprocess.Popen([sys.executable, "-m", "autograder.cli", "watch", "ex1", "--no-initial",
+                             "--max-runs", "1", "--interval", "0.2"], cwd=root, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, stdin=subprocess.DEVNULL)
+    try:
+        first = proc.stdout.readline()
+        assert "watching" in first and "ex1_vectors.py" in first
+        time.sleep(0.5)
+        (root / "exercises" / "ex1_vectors.py").write_text(
+            (SOLUTIONS / "ex1_vectors.py").read_text(encoding="utf-8"), encoding="utf-8")
+        out, _ = proc.communicate(timeout=300)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, out
+    assert "ex1_vectors" in out and "20 / 20 points" in out and "waiting for a save" in out
+
+
+# --- release ----------------------------------------------------------------------------------
+
+def test_release_makes_a_student_copy_without_solutions_or_hidden_tests(tmp_path):
+    root = make_workbook(tmp_path / "src")
+    (root / "templates" / "github" / "workflows").mkdir(parents=True)
+    (root / "templates" / "github" / "workflows" / "grade.yml").write_text(
+        (REPO / "templates" / "github" / "workflows" / "grade.yml").read_text(encoding="utf-8"))
+    (root / "docs").mkdir()
+    (root / "docs" / "ERRATA.md").write_text("errata\n")
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "keep.txt").write_text("x")
+    refused = run_cli(root, "release", str(busy), "--lang", "en")
+    assert refused.returncode == 2 and "not empty" in refused.stderr
+    assert sorted(p.name for p in busy.iterdir()) == ["keep.txt"]
+
+    out = tmp_path / "student"
+    proc = run_cli(root, "release", str(out), "--lang", "en", timeout=900)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "stubs 0" in proc.stdout
+    for absent in ("solutions", "selftests", "course", ".ci", "reports", ".workbook"):
+        assert not (out / absent).exists(), absent
+    assert not list(out.rglob("*.bak*"))
+    for path in (out / "tests").glob("test_*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert "@pytest.mark.hidden" not in text, path
+        ast.parse(text)
+    for name in EXERCISES:
+        stub = (out / "exercises" / f"{name}.py").read_text(encoding="utf-8")
+        assert "### BEGIN SOLUTION" not in stub and "raise NotImplementedError()" in stub and "HINTS = {" in stub
+        assert (out / "autograder" / "data" / "stubs" / f"{name}.py").read_text(encoding="utf-8") == stub
+    assert sorted(p.name for p in (out / "autograder" / "data" / "figures").glob("*.png")) == [
+        "ex2_transforms.png", "ex3_attention.png", "ex4_gradient_descent.png"]
+    assert (out / ".github" / "workflows" / "grade.yml").is_file()
+    assert ".workbook/" in (out / ".gitignore").read_text()
+
+
+# --- the console script -----------------------------------------------------------------------
+
+def test_console_script_is_declared_and_helpful():
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    assert project["project"]["scripts"]["workbook"] == "autograder.cli:main"
+    script = Path(sys.executable).with_name("workbook")
+    if not script.exists():
+        pytest.skip("the workbook is not installed in this environment (pip install -e .)")
+    proc = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0
+    for command in ("status", "check", "hint", "watch", "reset", "release", "report"):
+        assert command in proc.stdout
+
+
+def test_wrap_keeps_words_and_breaks_japanese():
+    text = "バッチ (N, D) では np.atleast_2d で 1 件も (1, D) にそろえると、形違いは ValueError。" * 3
+    lines = wrap(text, width=40, indent="").splitlines()
+    assert all(sum(2 if JAPANESE.match(c) or c in "、。" else 1 for c in line) <= 40 for line in lines)
+    assert "ValueError" in "".join(lines) and all("Valu" not in ln or "ValueError" in ln for ln in lines)
+    assert wrap("a b c", width=40) == "  a b c"
