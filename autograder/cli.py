@@ -34,22 +34,12 @@ from typing import Any
 
 from . import EXERCISES
 from .i18n import ENV_VAR, LANGUAGES, bilingual, normalize_language, set_language
-from .report import TITLES
+from .report import OUTCOME_LABELS, TITLES
 from .workspace import GradeResult, State, WorkbookError, file_sha256, find_root, grade
 
 #: Outcomes that mean "the grader could not finish" (pytest exit codes).
 COMPLETED = (0, 1)
 
-_OUTCOME = {
-    "passed": ("合格", "passed"),
-    "failed": ("不合格", "failed"),
-    "not_implemented": ("未実装", "not implemented"),
-    "import_error": ("読み込みエラー", "import error"),
-    "timeout": ("時間切れ", "timed out"),
-    "forbidden_call": ("禁止された関数", "forbidden call"),
-    "error": ("エラー", "error"),
-    "skipped": ("スキップ", "skipped"),
-}
 
 
 # --- output helpers ---------------------------------------------------------------------------
@@ -117,7 +107,7 @@ def _title(exercise: str) -> str:
 
 
 def _outcome(outcome: str) -> str:
-    ja, en = _OUTCOME.get(outcome, (outcome, outcome))
+    ja, en = OUTCOME_LABELS.get(outcome, (outcome, outcome))
     return bilingual(ja, en, sep=" / ")
 
 

@@ -43,7 +43,7 @@ import numpy as np
 
 from . import EXERCISES, __version__
 from .i18n import bilingual, get_language
-from .report import TITLES
+from .report import OUTCOME_LABELS, TITLES
 
 #: Seconds a figure function may run before it is stopped.
 FIGURE_TIMEOUT = 10.0
@@ -286,16 +286,6 @@ def _fmt(x: float) -> str:
     return f"{x:g}"
 
 
-_OUTCOMES = {
-    "passed": ("合格", "passed"),
-    "failed": ("不合格", "failed"),
-    "not_implemented": ("未実装", "not implemented"),
-    "import_error": ("読み込みエラー", "import error"),
-    "timeout": ("時間切れ", "timed out"),
-    "forbidden_call": ("禁止された関数", "forbidden call"),
-    "error": ("エラー", "error"),
-    "skipped": ("スキップ", "skipped"),
-}
 
 _CSS = """
 :root { --ok: #1a7f37; --bad: #cf222e; --warn: #9a6700; --line: #d0d7de; --soft: #f6f8fa; }
@@ -474,7 +464,7 @@ def render_html(document: dict[str, Any], figures: dict[str, tuple[FigureImage, 
                 if t.get("extra_data", {}).get("outcome") == "not_implemented":
                     continue
                 ed = t.get("extra_data", {})
-                label_ja, label_en = _OUTCOMES.get(ed.get("outcome", "failed"), ("不合格", "failed"))
+                label_ja, label_en = OUTCOME_LABELS.get(ed.get("outcome", "failed"), ("不合格", "failed"))
                 test_name = t["name"].split(" › ", 2)[-1]
                 w('<div class="test">')
                 w(f'<div class="name">{html.escape(ed.get("task", ""))} › {html.escape(test_name)}'

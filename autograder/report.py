@@ -28,6 +28,18 @@ TITLES = {
 #: Outcome kinds of one graded test.
 OUTCOMES = ("passed", "failed", "not_implemented", "import_error", "timeout", "forbidden_call", "error", "skipped")
 
+#: Japanese and English labels of the outcomes (terminal, CLI and HTML report).
+OUTCOME_LABELS = {
+    "passed": ("合格", "passed"),
+    "failed": ("不合格", "failed"),
+    "not_implemented": ("未実装", "not implemented"),
+    "import_error": ("読み込みエラー", "import error"),
+    "timeout": ("時間切れ", "timed out"),
+    "forbidden_call": ("禁止された関数", "forbidden call"),
+    "error": ("エラー", "error"),
+    "skipped": ("スキップ", "skipped"),
+}
+
 
 @dataclass
 class TestResult:
