@@ -1,0 +1,4 @@
+from ._ref_ex1_vectors import *  # noqa: F401,F403
+from . import _ref_ex1_vectors as _ref  # noqa: F401
+
+raise RuntimeError('boom at import')

@@ -1,0 +1,72 @@
+"""Isolated mode (--isolated): same scores as local mode; nothing but data crosses the boundary."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import numpy as np
+import pytest
+
+from autograder import EXERCISES, POINTS_PER_EXERCISE
+from conftest import EXERCISES_DIR, SOLUTIONS, VARIANTS, run_grader
+
+
+def _inline_variant(text: str) -> str:
+    """Variants import the solutions package; make them import a copy inside the submission."""
+    text = re.sub(r"from solutions\.(\w+) import ", r"from ._ref_\1 import ", text)
+    return re.sub(r"from solutions import (\w+) as (\w+)", r"from . import _ref_\1 as \2", text)
+
+
+def _mixed_submission(tmp_path, k: int):
+    sub = tmp_path / "sub"
+    shutil.copytree(SOLUTIONS, sub, ignore=shutil.ignore_patterns("__pycache__"))
+    for f in SOLUTIONS.glob("ex*.py"):
+        shutil.copy(f, sub / f"_ref_{f.name}")
+    for ex in EXERCISES:
+        variants = sorted((VARIANTS / ex).glob("*.py"))
+        (sub / f"{ex}.py").write_text(_inline_variant(variants[k % len(variants)].read_text()))
+    return sub
+
+
+def _outcomes(run):
+    return {t["extra_data"]["nodeid"]: (t["extra_data"]["outcome"], t["score"]) for t in run.score["tests"]}
+
+
+def test_solutions_and_stubs_isolated(tmp_path):
+    sol = run_grader(SOLUTIONS, tmp_path / "s", "--isolated")
+    assert sol.returncode == 0, sol.output[-3000:]
+    assert sol.exercise_scores() == {name: POINTS_PER_EXERCISE for name in EXERCISES}
+    stubs = run_grader(EXERCISES_DIR, tmp_path / "e", "--isolated")
+    assert stubs.score["score"] == 0
+    assert set(stubs.outcomes().values()) == {"not_implemented"}
+    # the student's function is named, as in local mode
+    assert any("not implemented: cosine_similarity" in t["output"] for t in stubs.score["tests"])
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 4, 5])
+def test_wrong_variants_score_the_same_in_local_and_isolated_mode(k, tmp_path):
+    sub = _mixed_submission(tmp_path, k)
+    local = run_grader(sub, tmp_path / "local")
+    isolated = run_grader(sub, tmp_path / "iso", "--isolated")
+    assert _outcomes(local) == _outcomes(isolated)
+
+
+def test_codec_never_builds_objects():
+    from autograder.codec import ProtocolError, decode, encode
+
+    buffers: list[bytes] = []
+    value = {"a": [1, 2.5, float("nan")], 3: (np.arange(6.0).reshape(2, 3), np.float32(1.5), True, None, 1j)}
+    back = decode(encode(value, buffers, lambda v, b: pytest.fail(repr(v))), buffers, lambda t: pytest.fail(repr(t)))
+    assert back["a"][:2] == [1, 2.5] and np.isnan(back["a"][2])
+    arr, scalar, flag, none, c = back[3]
+    assert type(arr) is np.ndarray and arr.tolist() == [[0, 1, 2], [3, 4, 5]] and type(scalar) is np.float32
+    assert flag is True and none is None and c == 1j
+    # object dtypes and mismatched sizes are refused; float subclasses are not data
+    with pytest.raises(ProtocolError):
+        decode({"T": "nd", "dtype": "|O", "shape": [1], "b": 0}, [b"\0" * 8], lambda t: None)
+    with pytest.raises(ProtocolError):
+        decode({"T": "nd", "dtype": "<f8", "shape": [2], "b": 0}, [b"\0" * 8], lambda t: None)
+    seen = []
+    encode([type("F", (float,), {})(1.0)], [], lambda v, b: seen.append(v) or None)
+    assert len(seen) == 1
