@@ -16,9 +16,16 @@ report out (``OUT/reports/<student>.json``, Gradescope ``results.json`` format, 
 pytest-json-report next to it and the pytest log in ``OUT/logs/``), so it can be handed to any
 task queue. ``--jobs`` grader processes (default: all cores) each keep a fork server with NumPy,
 torch and Matplotlib loaded, and grade submissions one after another. Finished reports are kept:
-a second run grades only what is missing (``--force`` grades everything again). At the end the
-class gradebook is written: ``OUT/gradebook.csv`` and ``OUT/gradebook.json`` (one row per
-student: total, per-exercise points, status).
+a second run grades only what is missing or changed: a report is reused only when the
+submission's content, the pytest arguments, the time limit and the grader (tests and
+``autograder``) are all the same as when it was made (``--force`` grades everything again). At the
+end the class gradebook is written: ``OUT/gradebook.csv`` and ``OUT/gradebook.json`` (one row per
+student: total, per-exercise points, status, partial, errors); students graded into ``OUT``
+earlier but absent from ``SUBMISSIONS`` now (e.g. grading late submissions from another folder)
+keep their rows. ``OUT`` may lie inside ``SUBMISSIONS``; it is never taken for a submission.
+
+Ctrl-C or SIGTERM stops the batch: submissions not yet started are not graded, grader processes
+and their workers are ended, and the gradebook lists what was finished (exit code 130).
 
 A submission that crashes, hangs or floods its output costs only its own time limits (each test
 has ``--timeout`` seconds, default 10) and never changes another student's report.
@@ -30,12 +37,14 @@ import argparse
 import concurrent.futures as cf
 import contextlib
 import csv
+import hashlib
 import io
 import json
 import multiprocessing
 import os
 import re
 import shutil
+import signal
 import stat
 import sys
 import tempfile
@@ -75,15 +84,29 @@ def _is_nbgrader_student(path: Path) -> bool:
     return any((path / name / f"{name}.ipynb").is_file() for name in EXERCISES)
 
 
-def discover(root: Path) -> list[Job]:
+def discover(root: Path, exclude: tuple[Path, ...] = ()) -> list[Job]:
     """Find the submissions in ``root`` (see the module docstring), sorted by student.
 
+    Args:
+        root: the folder of submissions.
+        exclude: paths that are never a submission (the output folder when it lies in ``root``).
+
     Raises:
-        FileNotFoundError: ``root`` is not a directory.
-        ValueError: two submissions map to the same student id.
+        FileNotFoundError: ``root`` does not exist.
+        NotADirectoryError: ``root`` is a file.
+        ValueError: two submissions map to the same student id; ``root`` is one submission
+            (it holds ``exN_*.py`` files itself) rather than a folder of submissions.
     """
+    if not root.exists():
+        raise FileNotFoundError(f"{root} does not exist / 見つかりません")
     if not root.is_dir():
-        raise FileNotFoundError(f"{root} is not a directory")
+        raise NotADirectoryError(f"{root} is a file, not a folder of submissions / フォルダではありません")
+    if _has_exercises(root) and root.name != "submitted":
+        raise ValueError(
+            f"{root} is one submission (it contains the exercise files itself), not a folder with one "
+            f"sub-folder or .zip per student. To grade one submission: bash scripts/grade.sh "
+            f"--workbook={root} --isolated / これは 1 人分の提出物です。1 人分の採点は scripts/grade.sh を使います。")
+    skip = {p.resolve() for p in exclude}
     jobs: dict[str, Job] = {}
 
     def add(name: str, kind: str, path: Path) -> None:
@@ -97,7 +120,7 @@ def discover(root: Path) -> list[Job]:
     else:
         candidates, nbgrader_only = sorted(root.iterdir()), False
     for entry in candidates:
-        if entry.name.startswith("."):
+        if entry.name.startswith(".") or entry.resolve() in skip:
             continue
         if entry.is_dir() and entry.name == "submitted" and not nbgrader_only:
             for student in sorted(entry.iterdir()):
@@ -177,14 +200,54 @@ def prepare(job: Job, staging: Path) -> Path:
     return dest
 
 
+def _grader_digest() -> str:
+    """A digest of the grader itself (graded tests and ``autograder`` sources)."""
+    from .paths import tests_dir
+
+    h = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for folder in (tests_dir(), package):
+        for f in sorted(folder.rglob("*.py")):
+            if "__pycache__" not in f.parts:
+                h.update(str(f.relative_to(folder)).encode() + b"\0" + f.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def fingerprint(job: Job, *, timeout: float, extra_args: tuple[str, ...], grader: str) -> str:
+    """What a report depends on: the submission's bytes, the grading settings and the grader.
+
+    A directory is read file by file (paths and contents, ``__pycache__`` and hidden files left
+    out); a zip file as its bytes. Unreadable files count by name only (grading reports them).
+    """
+    h = hashlib.sha256()
+    h.update(json.dumps({"timeout": timeout, "args": list(extra_args), "grader": grader}).encode())
+    if job.path.is_file():
+        h.update(job.path.read_bytes())
+        return h.hexdigest()
+    for f in sorted(job.path.rglob("*")):
+        rel = f.relative_to(job.path)
+        if any(part.startswith(".") or part == "__pycache__" for part in rel.parts) or not f.is_file():
+            continue
+        h.update(str(rel).encode() + b"\0")
+        try:
+            if f.stat().st_size <= MAX_ZIP_BYTES:
+                h.update(f.read_bytes())
+        except OSError:
+            pass
+        h.update(b"\0")
+    return h.hexdigest()
+
+
 def report_path(out: Path, student: str) -> Path:
     """Where the score report of ``student`` goes."""
     return out / "reports" / f"{student}.json"
 
 
-def _error_report(path: Path, target: str, message: str) -> dict:
-    doc = build_results([], target=target, execution_time=0.0, errors=[message], exit_status=4)
+def _error_report(path: Path, target: str, message: str, batch_info: dict | None = None) -> dict:
+    doc = build_results([], target=target, execution_time=0.0, errors=[message], exit_status=4, mode="isolated")
     doc["max_score"] = float(POINTS_PER_EXERCISE * len(EXERCISES))
+    if batch_info is not None:
+        doc["extra_data"]["batch"] = batch_info
     write_json(path, doc)
     return doc
 
@@ -200,7 +263,8 @@ class _Closer:
             submission.close()
 
 
-def grade_one(job: Job, out: Path, *, timeout: float = 10.0, extra_args: tuple[str, ...] = ()) -> dict:
+def grade_one(job: Job, out: Path, *, timeout: float = 10.0, extra_args: tuple[str, ...] = (),
+              fingerprint: str = "") -> dict:
     """Grade one submission in isolated mode; write and return its score report (never raises).
 
     Args:
@@ -208,9 +272,12 @@ def grade_one(job: Job, out: Path, *, timeout: float = 10.0, extra_args: tuple[s
         out: the output directory (``reports/`` and ``logs/`` are created in it).
         timeout: per-test time limit in seconds.
         extra_args: more pytest arguments (e.g. ``("--exercise", "ex1_vectors")``).
+        fingerprint: :func:`fingerprint` of the job, stored in the report (``extra_data.batch``)
+            so that a later run can tell whether the report is still valid.
 
     Returns:
-        ``{"student", "status", "score", "max_score", "exercises", "report", "seconds"}``.
+        The gradebook row: ``{"student", "kind", "status", "score", "max_score", "partial",
+        "exercises", "report", "submission", "seconds", "errors"}`` (``report`` relative to ``out``).
     """
     import pytest
 
@@ -223,12 +290,15 @@ def grade_one(job: Job, out: Path, *, timeout: float = 10.0, extra_args: tuple[s
     staging = Path(tempfile.mkdtemp(prefix="workbook-batch-"))
     status = "graded"
     try:
+        batch_info = {"student": job.student, "submission": str(job.path), "kind": job.kind,
+                      "fingerprint": fingerprint, "timeout": timeout, "pytest_args": list(extra_args)}
         try:
             target = prepare(job, staging)
         except (ValueError, OSError) as exc:
-            doc = _error_report(report, str(job.path), f"could not read the submission: {exc}")
-            return _summary(job, "error", doc, report, start)
+            doc = _error_report(report, str(job.path), f"could not read the submission: {exc}", batch_info)
+            return _summary(job, "error", doc, report, out, start)
         args = [str(tests_dir()), "-q", "-p", "no:cacheprovider", "-p", "no:randomly", "--isolated",
+                "-W", "ignore::pytest.PytestAssertRewriteWarning",
                 f"--workbook={target}", f"--score-report={report}",
                 f"--json-report-file={report.with_name(report.stem + '.pytest-report.json')}",
                 f"--workbook-timeout={timeout:g}", *extra_args]
@@ -243,38 +313,57 @@ def grade_one(job: Job, out: Path, *, timeout: float = 10.0, extra_args: tuple[s
         try:
             doc = json.loads(report.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            doc = _error_report(report, str(job.path), f"grading did not produce a report (pytest exit code {code})")
+            doc = _error_report(report, str(job.path), f"grading did not produce a report (pytest exit code {code})",
+                                batch_info)
+            return _summary(job, "error", doc, report, out, start)
+        if code not in (0, 1) or not doc.get("tests"):
             status = "error"
-        if code not in (0, 1):
-            status = "error" if not doc.get("tests") else status
-        return _summary(job, status, doc, report, start)
+        # the report names the submission as handed in, not the temporary copy that was graded
+        extra = doc.setdefault("extra_data", {})
+        if extra.get("target") and str(target) != str(job.path):
+            doc["output"] = doc.get("output", "").replace(str(target), str(job.path))
+            extra["target"] = str(job.path)
+        extra["batch"] = batch_info
+        write_json(report, doc)
+        return _summary(job, status, doc, report, out, start)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _summary(job: Job, status: str, doc: dict, report: Path, start: float) -> dict:
-    exercises = {e["exercise"]: e["score"] for e in doc.get("extra_data", {}).get("exercises", [])}
-    return {"student": job.student, "kind": job.kind, "status": status, "score": doc.get("score", 0.0),
-            "max_score": doc.get("max_score", 0.0), "exercises": exercises, "report": str(report),
-            "seconds": round(time.monotonic() - start, 3),
-            "errors": doc.get("extra_data", {}).get("errors", [])}
+def _summary(job: Job, status: str, doc: dict, report: Path, out: Path, start: float | None) -> dict:
+    extra = doc.get("extra_data", {})
+    exercises = {e["exercise"]: e["score"] for e in extra.get("exercises", [])}
+    graded = status == "graded"
+    return {"student": job.student, "kind": job.kind, "status": status,
+            "score": doc.get("score", 0.0) if graded else None, "max_score": doc.get("max_score", 0.0),
+            "partial": bool(extra.get("partial", False)), "exercises": exercises if graded else {},
+            "report": os.path.relpath(report, out), "submission": str(job.path),
+            "seconds": None if start is None else round(time.monotonic() - start, 3),
+            "errors": extra.get("errors", [])}
 
 
-def _summary_from_report(job: Job, report: Path) -> dict | None:
+def _summary_from_report(job: Job, report: Path, out: Path, fp: str) -> dict | None:
+    """The row of a finished, still valid report of ``job`` (same fingerprint), else ``None``."""
     try:
         doc = json.loads(report.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if "score" not in doc or "extra_data" not in doc:
+    extra = doc.get("extra_data") if isinstance(doc, dict) else None
+    if not isinstance(extra, dict) or "score" not in doc:
         return None
-    status = "graded" if doc.get("tests") else "error"
-    summary = _summary(job, status, doc, report, time.monotonic())
-    summary["seconds"] = None
-    return summary
+    if (extra.get("batch") or {}).get("fingerprint") != fp:
+        return None  # another submission, other settings or another grader: grade again
+    status = "graded" if doc.get("tests") and extra.get("exit_status") in (0, 1) else "error"
+    if status == "error":
+        return None  # an error may have been the machine's (a full disk, a killed grader): retry
+    return _summary(job, status, doc, report, out, None)
 
 
 def _pool_init() -> None:
     os.environ.setdefault("MPLBACKEND", "Agg")
+    # Ctrl-C is the batch's to handle (it stops the pool); a grader process dies with the batch
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
     # warm up: the first submission should not pay for imports and the fork server
     from . import isolated
 
@@ -284,21 +373,71 @@ def _pool_init() -> None:
         pass
 
 
+def _die_with_parent() -> None:
+    """Linux: have the kernel kill this process when the batch process dies (even by SIGKILL)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        pass
+
+
 def write_gradebook(rows: list[dict], out: Path) -> None:
-    """Write ``gradebook.csv`` and ``gradebook.json`` (one row per student) into ``out``."""
+    """Write ``gradebook.csv`` and ``gradebook.json`` (one row per student) into ``out``.
+
+    In the CSV, the score and per-exercise points of a student whose grading failed (status
+    ``error``) are left empty, not 0, so that importing it into a gradebook records no grade;
+    ``errors`` says why. ``report`` is relative to ``out`` in both files.
+    """
     rows = sorted(rows, key=lambda r: r["student"])
-    fields = ["student", "status", "score", "max_score", *EXERCISES, "report"]
+    fields = ["student", "status", "score", "max_score", "partial", *EXERCISES, "errors", "report", "submission"]
     tmp = out / ".gradebook.csv.tmp"
     with open(tmp, "w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=fields)
         writer.writeheader()
         for r in rows:
-            writer.writerow({"student": r["student"], "status": r["status"], "score": r["score"],
-                             "max_score": r["max_score"], "report": os.path.relpath(r["report"], out),
-                             **{e: r["exercises"].get(e, "") for e in EXERCISES}})
+            writer.writerow({"student": r["student"], "status": r["status"],
+                             "score": "" if r.get("score") is None else r["score"],
+                             "max_score": r["max_score"], "partial": str(bool(r.get("partial"))).lower(),
+                             **{e: r["exercises"].get(e, "") for e in EXERCISES},
+                             "errors": " | ".join(e.replace("\n", " ") for e in r.get("errors", []))[:1000],
+                             "report": r["report"], "submission": r.get("submission", "")})
     os.replace(tmp, out / "gradebook.csv")
     write_json(out / "gradebook.json", {"students": rows, "exercises": list(EXERCISES),
                                         "max_score": POINTS_PER_EXERCISE * len(EXERCISES)})
+
+
+def _earlier_rows(out: Path, students: set[str]) -> list[dict]:
+    """Rows of the existing gradebook for students not in this run whose report is still there."""
+    try:
+        book = json.loads((out / "gradebook.json").read_text(encoding="utf-8"))
+        rows = [r for r in book["students"] if isinstance(r, dict) and isinstance(r.get("student"), str)]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    kept = [dict(r, skipped=False, earlier=True) for r in rows if r["student"] not in students
+            and isinstance(r.get("report"), str) and (out / r["report"]).is_file()
+            and {"status", "max_score", "exercises"} <= set(r)]
+    return kept
+
+
+class BatchInterrupted(Exception):
+    """Ctrl-C or SIGTERM stopped the batch (the gradebook lists the finished submissions)."""
+
+    def __init__(self, rows: list[dict]) -> None:
+        super().__init__(f"interrupted after {len(rows)} submissions")
+        self.rows = rows
+
+
+def _check_paths(submissions: Path, out: Path) -> None:
+    if not submissions.exists():
+        raise FileNotFoundError(f"{submissions} does not exist / 見つかりません")
+    if out.exists() and not out.is_dir():
+        raise NotADirectoryError(f"--out {out} is a file; give a folder / --out にはフォルダを指定してください")
+    if out == submissions:
+        raise ValueError(f"--out {out} is the folder of submissions; give another folder / "
+                         "--out には提出フォルダとは別のフォルダを指定してください")
 
 
 def run_batch(submissions: Path, out: Path, *, jobs: int | None = None, force: bool = False,
@@ -309,45 +448,95 @@ def run_batch(submissions: Path, out: Path, *, jobs: int | None = None, force: b
         FileNotFoundError: ``submissions`` is not a directory.
         ValueError: two submissions of the same student.
     """
-    out = out.resolve()
+    submissions, out = submissions.resolve(), out.resolve()
+    _check_paths(submissions, out)
+    all_jobs = discover(submissions, exclude=(out,))
+    if not all_jobs:
+        raise ValueError(f"no submissions found in {submissions} (expected one sub-folder or .zip per student, or "
+                         f"an nbgrader submitted/ tree) / 提出物が見つかりません")
     out.mkdir(parents=True, exist_ok=True)
-    all_jobs = discover(submissions.resolve())
-    rows: list[dict] = []
+    grader = _grader_digest()
+    prints = {job.student: fingerprint(job, timeout=timeout, extra_args=extra_args, grader=grader) for job in all_jobs}
+    rows: list[dict] = _earlier_rows(out, set(prints))
     todo: list[Job] = []
     for job in all_jobs:
-        summary = None if force else _summary_from_report(job, report_path(out, job.student))
+        summary = None if force else _summary_from_report(job, report_path(out, job.student), out, prints[job.student])
         if summary is not None:
+            summary["skipped"] = True
             rows.append(summary)
         else:
             todo.append(job)
     bar = _progress(len(all_jobs), len(all_jobs) - len(todo), enabled=progress)
     attempts: dict[str, int] = {}
-    while todo:
-        # a grader process that dies (it should not: student code runs in sandboxed workers, but
-        # the kernel's OOM killer might pick it) costs a retry of the submissions in flight; a
-        # submission in flight during two such deaths gets an error report, the others are graded
-        workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
-        ctx = multiprocessing.get_context("spawn")  # no listening socket a student process could reach
-        retry: list[Job] = []
-        with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_pool_init) as pool:
-            futures = {pool.submit(grade_one, job, out, timeout=timeout, extra_args=extra_args): job for job in todo}
-            for future in cf.as_completed(futures):
-                job = futures[future]
-                try:
-                    rows.append(future.result())
-                except Exception as exc:  # noqa: BLE001 - a lost grader process
-                    attempts[job.student] = attempts.get(job.student, 0) + 1
-                    if attempts[job.student] < 2:
-                        retry.append(job)
-                        continue
-                    doc = _error_report(report_path(out, job.student), str(job.path), f"grading crashed: {exc!r}")
-                    rows.append(_summary(job, "error", doc, report_path(out, job.student), time.monotonic()))
-                bar.update(1)
+    previous_term = signal.getsignal(signal.SIGTERM)
+    if threading_is_main():
+        signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        while todo:
+            # a grader process that dies (it should not: student code runs in sandboxed workers, but
+            # the kernel's OOM killer might pick it) costs a retry of the submissions in flight; a
+            # submission in flight during two such deaths gets an error report, the others are graded
+            workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+            ctx = multiprocessing.get_context("spawn")  # no listening socket a student process could reach
+            retry: list[Job] = []
+            pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_pool_init)
+            try:
+                futures = {pool.submit(grade_one, job, out, timeout=timeout, extra_args=extra_args,
+                                       fingerprint=prints[job.student]): job for job in todo}
+                for future in cf.as_completed(futures):
+                    job = futures[future]
+                    try:
+                        rows.append(future.result())
+                    except Exception as exc:  # noqa: BLE001 - a lost grader process
+                        attempts[job.student] = attempts.get(job.student, 0) + 1
+                        if attempts[job.student] < 2:
+                            retry.append(job)
+                            continue
+                        report = report_path(out, job.student)
+                        doc = _error_report(report, str(job.path), f"grading crashed: {exc!r}")
+                        rows.append(_summary(job, "error", doc, report, out, None))
+                    bar.update(1)
+                    write_gradebook(rows, out)
+            except KeyboardInterrupt:
+                _stop_pool(pool)
+                bar.close()
                 write_gradebook(rows, out)
-        todo = retry
+                raise BatchInterrupted(rows) from None
+            pool.shutdown(wait=True)
+            todo = retry
+    finally:
+        if threading_is_main():
+            signal.signal(signal.SIGTERM, previous_term)
     bar.close()
     write_gradebook(rows, out)
     return rows
+
+
+def threading_is_main() -> bool:
+    """Signal handlers can be installed (only from the main thread)."""
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
+
+
+def _raise_interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def _stop_pool(pool: cf.ProcessPoolExecutor) -> None:
+    """Cancel what has not started and end the grader processes (their workers die with them)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in processes:
+        try:
+            proc.kill()
+        except (OSError, ValueError, AttributeError):
+            pass
+    for proc in processes:
+        try:
+            proc.join(5)
+        except (OSError, ValueError, AttributeError, AssertionError):
+            pass
 
 
 class _TextBar:
@@ -388,15 +577,58 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=10.0, help="time limit per test in seconds (default 10)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     args, extra = parser.parse_known_args(argv)
+    problem = _environment_problem()
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    if args.timeout <= 0 or (args.jobs is not None and args.jobs < 1):
+        print("error: --timeout must be > 0 and --jobs >= 1", file=sys.stderr)
+        return 2
+    submissions, out = args.submissions.resolve(), args.out.resolve()
+    if out.is_relative_to(submissions) and out != submissions:
+        print(f"note: the output folder {out} is inside {submissions}; it is not graded as a submission",
+              file=sys.stderr)
     try:
-        rows = run_batch(args.submissions, args.out, jobs=args.jobs, force=args.force, timeout=args.timeout,
+        rows = run_batch(submissions, out, jobs=args.jobs, force=args.force, timeout=args.timeout,
                          progress=not args.no_progress, extra_args=tuple(extra))
-    except (FileNotFoundError, ValueError) as exc:
+    except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    graded = sum(r["status"] == "graded" for r in rows)
-    print(f"{graded}/{len(rows)} submissions graded; gradebook: {args.out / 'gradebook.csv'}")
-    return 0 if graded == len(rows) else 1
+    except BatchInterrupted as exc:
+        print(f"interrupted / 中断: {len(exc.rows)} students in the gradebook {out / 'gradebook.csv'}; "
+              "run the same command again to grade the rest", file=sys.stderr)
+        return 130
+    print(_console_summary(rows, out))
+    return 0 if all(r["status"] == "graded" for r in rows) else 1
+
+
+def _environment_problem() -> str | None:
+    """Why grading cannot work in this Python (the workbook's plugins missing), else ``None``."""
+    import importlib.util
+
+    missing = [m for m in ("pytest", "pytest_jsonreport", "hypothesis", "torch", "scipy", "matplotlib")
+               if importlib.util.find_spec(m) is None]
+    if missing:
+        return (f"this Python ({sys.executable}) lacks {', '.join(missing)}: run the batch with the workbook's "
+                "environment, e.g. bash scripts/batch.sh ... (or .venv/bin/python -m autograder.batch ...) / "
+                "ワークブックの環境 (scripts/batch.sh) で実行してください")
+    return None
+
+
+def _console_summary(rows: list[dict], out: Path) -> str:
+    graded = [r for r in rows if r["status"] == "graded"]
+    skipped = sum(bool(r.get("skipped")) for r in rows)
+    lines = [f"{len(graded)}/{len(rows)} submissions graded ({skipped} unchanged since the last run, not graded again); "
+             f"gradebook: {out / 'gradebook.csv'}"]
+    earlier = sum(bool(r.get("earlier")) for r in rows)
+    if earlier:
+        lines.append(f"  {earlier} students graded into this folder earlier, not in this folder of submissions, "
+                     "keep their rows")
+    for r in rows:
+        if r["status"] != "graded":
+            why = (r.get("errors") or ["see " + str(out / r["report"])])[0].splitlines()[0][:200]
+            lines.append(f"  error: {r['student']}: {why}")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

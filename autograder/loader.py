@@ -185,7 +185,9 @@ def _missing_message(path: Path) -> str:
     else:
         why_ja, why_en = f"{path.name} が提出物にありません", f"{path.name} is missing from the submission"
     try:
-        others = [p.name for p in path.parent.iterdir() if p.suffix == ".py" and p.name != path.name]
+        # another exercise's file is not a misspelling of this one (renaming it would lose that exercise)
+        taken = {f"{name}.py" for name in EXERCISES}
+        others = [p.name for p in path.parent.iterdir() if p.suffix == ".py" and p.name not in taken]
     except OSError:
         others = []
     near = difflib.get_close_matches(path.name, others, n=2, cutoff=0.6)

@@ -92,13 +92,16 @@ def _fmt(x: float) -> str:
     return f"{x:g}" if x != int(x) else str(int(x))
 
 
-def score_table(results: list[TestResult], target: str, *, partial: bool = False) -> str:
-    """The plain-text score table printed after every run (``partial``: only some tests were run).
+def score_table(results: list[TestResult], target: str, *, partial: bool = False, mode: str = "local") -> str:
+    """The plain-text score table printed after every run (``partial``: only some tests were run;
+    ``mode``: ``"local"`` or ``"isolated"``, the latter is named in the header).
 
     Column headers and titles follow the language setting (:func:`autograder.i18n.get_language`).
     """
     rows = summarize(results)
     note = f"  ({bilingual('一部のみ採点', 'partial run', sep=' / ')})" if partial else ""
+    if mode == "isolated":
+        note += f"  [{bilingual('隔離モード', 'isolated mode', sep=' / ')}]"
     lang = get_language()
     head = ("演習", "得点", "満点", "合格テスト") if lang == "ja" else ("exercise", "points", "max", "tests passed")
     lines = [
@@ -120,7 +123,7 @@ def score_table(results: list[TestResult], target: str, *, partial: bool = False
 
 def build_results(results: list[TestResult], *, target: str, execution_time: float,
                   errors: list[str] | None = None, exit_status: int | None = None,
-                  partial: bool = False) -> dict[str, Any]:
+                  partial: bool = False, mode: str = "local") -> dict[str, Any]:
     """Build the results document (Gradescope results.json schema, plus ``extra_data``).
 
     Args:
@@ -130,6 +133,8 @@ def build_results(results: list[TestResult], *, target: str, execution_time: flo
         errors: run-level problems (collection errors, no tests collected, a crash).
         exit_status: pytest's exit status, when known.
         partial: only some of the workbook's tests were selected (an exercise, a task, ``-k``).
+        mode: ``"local"`` (the submission ran in the grader's process) or ``"isolated"``
+            (``--isolated``: in a sandboxed worker); recorded as ``extra_data.mode``.
 
     Returns:
         A JSON-serialisable dict: ``score``, ``max_score``, ``execution_time``, ``output``,
@@ -160,7 +165,7 @@ def build_results(results: list[TestResult], *, target: str, execution_time: flo
         })
     max_score = float(sum(s.max_score for s in summaries)) or float(POINTS_PER_EXERCISE * len(EXERCISES))
     errors = list(errors or [])
-    output = score_table(results, target, partial=partial)
+    output = score_table(results, target, partial=partial, mode=mode)
     if errors:
         output += "\n\n" + "\n".join(errors)
     return {
@@ -177,6 +182,7 @@ def build_results(results: list[TestResult], *, target: str, execution_time: flo
             "target": target,
             "exit_status": exit_status,
             "partial": partial,
+            "mode": mode,
             "errors": errors,
             "exercises": [
                 {

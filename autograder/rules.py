@@ -14,6 +14,7 @@ cannot see through ``getattr`` with computed strings; isolated grading handles a
 from __future__ import annotations
 
 import ast
+import functools
 from dataclasses import dataclass
 
 from .compare import GradingFailure
@@ -208,6 +209,9 @@ def _scopes(tree: ast.Module, functions: tuple[str, ...]) -> list[ast.AST]:
 def find_violations(source: str, rule: FromScratchRule) -> list[Violation]:
     """Return the forbidden references of ``rule`` in ``source`` (sorted by line, unique).
 
+    Every test of a task asks the same question of the same text, so the answer is computed once
+    per (source, rule) and kept (a small LRU cache; the result depends on nothing else).
+
     Args:
         source: the text of a submitted exercise module.
         rule: the rule to apply.
@@ -216,10 +220,15 @@ def find_violations(source: str, rule: FromScratchRule) -> list[Violation]:
         A list of :class:`Violation` (empty when the code follows the rule, or does not parse:
         a syntax error is reported by the import instead).
     """
+    return list(_find_violations(source, rule))
+
+
+@functools.lru_cache(maxsize=64)
+def _find_violations(source: str, rule: FromScratchRule) -> tuple[Violation, ...]:
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
-        return []
+        return ()
     aliases = _aliases(tree)
     own = set(_definitions(tree)) | {n.name for n in tree.body if isinstance(n, ast.ClassDef)}
     seen: set[tuple[str, int]] = set()
@@ -274,7 +283,7 @@ def find_violations(source: str, rule: FromScratchRule) -> list[Violation]:
             for name in names:
                 if name.startswith(".") or name.endswith("()") or _is_forbidden(name, rule.forbidden):
                     seen.add((name, getattr(node, "lineno", 0)))
-    return [Violation(n, line) for n, line in sorted(seen, key=lambda t: (t[1], t[0]))]
+    return tuple(Violation(n, line) for n, line in sorted(seen, key=lambda t: (t[1], t[0])))
 
 
 def rules_for(exercise: str, task: str) -> list[FromScratchRule]:

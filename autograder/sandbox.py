@@ -9,8 +9,12 @@ server's control socket (a socket pair, never a listening socket).
 A worker, before it runs any student code:
 
 * starts its own session (process group) and, when the grader runs as root, a private mount and
-  network namespace in which the workbook's ``solutions/``, ``tests/``, ``selftests/``,
-  ``course/`` and ``.git`` are hidden under empty read-only tmpfs mounts;
+  network namespace and a root file system of its own (``chroot``) that holds only the system
+  directories, the Python installation, the import path and its own copy of the submission, with
+  the workbook's ``solutions/``, ``tests/``, ``selftests/``, ``course/`` and ``.git`` hidden under
+  empty read-only tmpfs mounts (other copies of the workbook elsewhere on the machine are not
+  there at all); a worker whose file system cannot be confined this way exits before running any
+  student code;
 * sets resource limits: address space, CPU time, file size, number of processes, no core files;
 * sends file-descriptor output (1 and 2) to a capped log file, and captures ``sys.stdout`` /
   ``sys.stderr`` in bounded buffers that are returned with every reply;
@@ -407,6 +411,89 @@ def _hide(paths: list[str]) -> list[str]:
     return problems
 
 
+# mount(2) flags
+_MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_REMOUNT, _MS_BIND, _MS_REC = 1, 2, 4, 32, 4096, 16384
+
+#: The empty directory each worker mounts its own root file system on (made by the fork server).
+FS_ROOT: str | None = None
+
+
+def _read_only_paths() -> list[str]:
+    """What a worker may read: the system, the Python installation, its import path, the grader."""
+    paths = ["/usr", "/etc", "/sys", sys.base_prefix, sys.prefix, sys.exec_prefix,
+             str(Path(__file__).resolve().parents[1])]
+    paths += [p for p in sys.path if p and os.path.isabs(p)]
+    return paths
+
+
+def _outermost(paths: list[str]) -> list[str]:
+    """Real, existing, de-duplicated paths, leaving out those inside another one of them."""
+    real = sorted({os.path.realpath(p) for p in paths if os.path.exists(p)})
+    kept: list[str] = []
+    for p in real:
+        if not any(p == k or p.startswith(k.rstrip("/") + "/") for k in kept):
+            kept.append(p)
+    return kept
+
+
+def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
+    if _libc.mount(None if source is None else source.encode(), target.encode(),
+                   None if fstype is None else fstype.encode(), flags,
+                   None if data is None else data.encode()) != 0:
+        raise OSError(ctypes.get_errno(), f"mount {source} on {target} failed")
+
+
+def _confine(writable: list[str], hide: list[str]) -> list[str]:
+    """Change root to a new file system that holds only what the worker needs. Returns problems.
+
+    Inside the worker's private mount namespace (see :func:`_hide`), a tmpfs on :data:`FS_ROOT`
+    gets read-only bind mounts of :func:`_read_only_paths`, read-write ones of ``writable`` (the
+    worker's own copy), ``/dev`` and ``/proc``, a small ``/tmp``, and the host's ``/bin``,
+    ``/lib``... links; every workbook found there has its ``hide`` directories (``solutions/``,
+    ``tests/``...) covered by empty read-only tmpfs. Nothing else of the machine (other copies of
+    the workbook, home directories, the grader's reports) exists after ``chroot``.
+    """
+    if FS_ROOT is None or not os.path.isdir(FS_ROOT):
+        return ["no root directory for the worker's file system"]
+    new = FS_ROOT
+    try:
+        _mount("tmpfs", new, "tmpfs", _MS_NOSUID | _MS_NODEV, "size=1m,mode=0755")
+        for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+            host = "/" + name
+            if os.path.islink(host):
+                os.symlink(os.readlink(host), os.path.join(new, name))
+        # /tmp first: the worker's own copy lives under the host's /tmp and is bound over it below
+        os.makedirs(new + "/tmp", exist_ok=True)
+        _mount("tmpfs", new + "/tmp", "tmpfs", _MS_NOSUID | _MS_NODEV, "size=64m,mode=1777")
+        rw = _outermost(writable)
+        # never a folder that holds the new root or the copies (the fork server's sys.path[0]
+        # is its cwd, "/"; a PYTHONPATH of /tmp would bring in every other worker's copy)
+        read_only = _outermost([p for p in _read_only_paths() if os.path.exists(p) and not any(
+            (q + "/").startswith(os.path.realpath(p).rstrip("/") + "/") for q in [os.path.realpath(new), *rw])])
+        for path, flags in [(p, _MS_RDONLY) for p in read_only if p not in rw] + [(p, 0) for p in rw] + \
+                [("/dev", 0), ("/proc", 0)]:
+            target = new + path
+            if os.path.isdir(path):
+                os.makedirs(target, exist_ok=True)
+            else:
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                open(target, "a").close()
+            _mount(path, target, None, _MS_BIND | _MS_REC)
+            if flags & _MS_RDONLY:
+                _mount(None, target, None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | _MS_NOSUID)
+        for path in read_only:  # a workbook (this one, or another copy on the import path)
+            if os.path.isdir(os.path.join(path, "autograder")):
+                for name in hide:
+                    target = os.path.join(new + path, name)
+                    if os.path.isdir(target):
+                        _mount("tmpfs", target, "tmpfs", 1 | 2 | 4 | 8, "size=4k,mode=0555")
+        os.chroot(new)
+        os.chdir("/")
+    except OSError as exc:
+        return [f"confining the worker's file system failed: {exc}"]
+    return []
+
+
 def _vm_size() -> int:
     try:
         for line in Path("/proc/self/status").read_text().splitlines():
@@ -426,8 +513,11 @@ def run_worker(sock: socket.socket, spec: dict) -> None:
         pass
     root = Path(spec["root"])
     uid, gid = spec.get("uid"), spec.get("gid")
-    if spec.get("hide") and os.geteuid() == 0:
-        _hide(list(spec["hide"]))
+    confine = bool(spec.get("hide")) and os.geteuid() == 0
+    if confine:
+        # no namespaces (a container without CAP_SYS_ADMIN): the worker runs like a non-root one
+        # (resource limits, time limits, data-only boundary, its own uid), as the README says
+        confine = not any(p.startswith(("unshare", "mount --make")) for p in _hide(list(spec["hide"])))
     limits = spec.get("limits", {})
     mem = int(limits.get("memory_mb", 2048)) * 1024 * 1024
     cpu = int(limits.get("cpu_s", 600))
@@ -455,6 +545,12 @@ def run_worker(sock: socket.socket, spec: dict) -> None:
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     os.close(devnull)
+    if confine:
+        names = sorted({Path(p).name for p in spec["hide"]})
+        problems = _confine([str(root.parent)], names)
+        if problems:  # never run student code with the grader's whole file system in view
+            os.write(2, ("\n".join(problems) + "\n").encode())
+            os._exit(71)
     if uid is not None and os.geteuid() == 0:
         nproc = int(limits.get("processes", 64))
         resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
@@ -510,7 +606,41 @@ def _kill_uid(uid: int) -> None:
 
 
 def forkserver_main(ctrl_fd: int) -> None:
-    """Preload modules, then fork workers on the grader's requests (control socket ``ctrl_fd``)."""
+    """Preload modules, then fork workers on the grader's requests (control socket ``ctrl_fd``).
+
+    When the grader goes away (its end of the socket closes, even in the middle of a reply), every
+    worker is killed and the fork server exits quietly.
+    """
+    spawned: list[tuple[int, int | None]] = []
+
+    def kill_all() -> None:
+        # the grader is gone (even killed): no worker or process of a worker may outlive it
+        for pid, uid in spawned:
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            if uid is not None and os.geteuid() == 0:
+                _kill_uid(uid)
+
+    global FS_ROOT
+    import tempfile
+
+    FS_ROOT = tempfile.mkdtemp(prefix="workbook-fsroot-")
+    os.chmod(FS_ROOT, 0o755)
+    try:
+        _forkserver_loop(ctrl_fd, spawned)
+    except (Closed, OSError):
+        pass
+    kill_all()
+    try:
+        os.rmdir(FS_ROOT)
+    except OSError:
+        pass
+    os._exit(0)
+
+
+def _forkserver_loop(ctrl_fd: int, spawned: list[tuple[int, int | None]]) -> None:
     import importlib
     import warnings
 
@@ -528,24 +658,8 @@ def forkserver_main(ctrl_fd: int) -> None:
     ctrl = socket.socket(fileno=ctrl_fd)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped automatically
     send_message(ctrl, {"op": "ready", "pid": os.getpid()}, [])
-    spawned: list[tuple[int, int | None]] = []
-
-    def kill_all() -> None:
-        # the grader is gone (even killed): no worker or process of a worker may outlive it
-        for pid, uid in spawned:
-            try:
-                os.killpg(pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-            if uid is not None and os.geteuid() == 0:
-                _kill_uid(uid)
-
     while True:
-        try:
-            header, _ = recv_message(ctrl)
-        except Closed:
-            kill_all()
-            os._exit(0)
+        header, _ = recv_message(ctrl)  # Closed when the grader has gone: the caller cleans up
         op = header.get("op")
         if op == "spawn":
             parent_end, child_end = socket.socketpair()
@@ -575,8 +689,7 @@ def forkserver_main(ctrl_fd: int) -> None:
                     pass
             send_message(ctrl, {"op": "killed"}, [])
         elif op == "exit":
-            kill_all()
-            os._exit(0)
+            return
 
 
 if __name__ == "__main__":

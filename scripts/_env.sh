@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared set-up for scripts/*.sh (sourced, not run).
 # Creates .venv with Python >= 3.11 if needed and installs the workbook with pinned versions
 # (constraints.txt pins torch==2.13.0, a CPU build; a looser pin would download a CUDA build).

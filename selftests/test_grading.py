@@ -124,6 +124,20 @@ def test_missing_exercise_file_scores_zero_for_that_exercise(tmp_path):
         "ex3_attention.py is missing" in t["output"] for t in run.score["tests"])
 
 
+def test_misnamed_file_hint_never_names_another_exercise(tmp_path):
+    """A missing exercise file gets a near-miss hint (ex2_transform.py), never another exercise's
+    own file: renaming ex1_vectors.py to ex2_transforms.py would lose ex1."""
+    sub = make_submission(tmp_path, drop=("ex2_transforms", "ex3_attention"))
+    (sub / "ex2_transform.py").write_text((SOLUTIONS / "ex2_transforms.py").read_text(encoding="utf-8"), encoding="utf-8")
+    run = run_grader(sub, tmp_path, "--exercise", "ex2_transforms", "--exercise", "ex3_attention", "--no-hidden")
+    outputs = {t["extra_data"]["exercise"]: t["output"] for t in run.score["tests"]}
+    assert "did you mean ex2_transform.py? name it ex2_transforms.py" in outputs["ex2_transforms"]
+    assert "ex3_attention.py is missing" in outputs["ex3_attention"]
+    for name, text in outputs.items():
+        for other in ("ex1_vectors.py", "ex4_gradient_descent.py", "ex5_backprop.py"):
+            assert other not in text, (name, text)
+
+
 def test_hanging_function_costs_only_its_tests(tmp_path):
     hang = "from solutions.ex1_vectors import *  # noqa\n\ndef cosine_similarity_matrix(A, B):\n    while True:\n        pass\n"
     sub = make_submission(tmp_path, replace={"ex1_vectors": hang})

@@ -97,7 +97,7 @@ def test_adversarial_submission_graded_as_it_deserves(case, redteam_batch):
     if expect.get("root_only") and not IS_ROOT:
         pytest.skip("needs a root grader (privilege drop); the case would really modify files")
     row = redteam_batch["rows"][case]
-    report_file = Path(row["report"])
+    report_file = redteam_batch["out"] / row["report"]
     text = report_file.read_text(encoding="utf-8")
     doc = json.loads(text)
     jsonschema.validate(doc, SCHEMA)
