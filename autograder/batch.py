@@ -170,8 +170,11 @@ def _find_workbook(path: Path) -> Path:
     if _has_exercises(path):
         return path
     for depth in (1, 2):
+        # never through a symbolic link: a link to solutions/ (or to a classmate) is not a submission
         found = [p for p in path.glob("/".join(["*"] * depth)) if p.is_dir() and _has_exercises(p)
-                 and "__MACOSX" not in p.parts]
+                 and "__MACOSX" not in p.parts
+                 and not any(q.is_symlink() for q in [p, *p.relative_to(path).parents] if q != Path("."))
+                 and not any((path / q).is_symlink() for q in p.relative_to(path).parents if q != Path("."))]
         if len(found) == 1:
             return found[0]
     return path
@@ -479,15 +482,24 @@ def run_batch(submissions: Path, out: Path, *, jobs: int | None = None, force: b
             workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
             ctx = multiprocessing.get_context("spawn")  # no listening socket a student process could reach
             retry: list[Job] = []
-            pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_pool_init)
+            # after a grader died: one pool per submission, `workers` submissions at a time
+            alone = bool(attempts)
+            current, later = (todo[:workers], todo[workers:]) if alone else (todo, [])
+            pools = [cf.ProcessPoolExecutor(max_workers=1 if alone else workers, mp_context=ctx,
+                                            initializer=_pool_init) for _ in (current if alone else [None])]
+            pool = pools[0]
             try:
-                futures = {pool.submit(grade_one, job, out, timeout=timeout, extra_args=extra_args,
-                                       fingerprint=prints[job.student]): job for job in todo}
+                futures = {(pools[i] if alone else pool).submit(
+                    grade_one, job, out, timeout=timeout, extra_args=extra_args,
+                    fingerprint=prints[job.student]): job for i, job in enumerate(current)}
                 for future in cf.as_completed(futures):
                     job = futures[future]
                     try:
                         rows.append(future.result())
                     except Exception as exc:  # noqa: BLE001 - a lost grader process
+                        # a grader process that died breaks the whole pool, so every submission in
+                        # it is retried, each alone in a pool of its own: one that kills its grader
+                        # again gets an error report, and no other student pays for it
                         attempts[job.student] = attempts.get(job.student, 0) + 1
                         if attempts[job.student] < 2:
                             retry.append(job)
@@ -498,12 +510,14 @@ def run_batch(submissions: Path, out: Path, *, jobs: int | None = None, force: b
                     bar.update(1)
                     write_gradebook(rows, out)
             except KeyboardInterrupt:
-                _stop_pool(pool)
+                for p in pools:
+                    _stop_pool(p)
                 bar.close()
                 write_gradebook(rows, out)
                 raise BatchInterrupted(rows) from None
-            pool.shutdown(wait=True)
-            todo = retry
+            for p in pools:
+                p.shutdown(wait=True)
+            todo = retry + later
     finally:
         if threading_is_main():
             signal.signal(signal.SIGTERM, previous_term)

@@ -27,6 +27,9 @@ import numpy as np
 
 #: Largest message accepted from the other side (bytes).
 MAX_MESSAGE = 256 * 1024 * 1024
+#: Largest JSON header of a message (arrays travel as buffers, so headers are small; parsing a
+#: forged header of nested lists costs ~50 bytes of memory per byte and cannot be interrupted).
+MAX_HEADER = 4 * 1024 * 1024
 #: Deepest nesting of lists/dicts/tuples encoded as data (deeper values become handles).
 MAX_DEPTH = 64
 
@@ -247,6 +250,8 @@ def recv_message(sock: socket.socket, deadline: float | None = None,
     body = _recv_exact(sock, total, deadline)
     try:
         (hlen,) = struct.unpack_from(">I", body, 0)
+        if hlen > MAX_HEADER:
+            raise ProtocolError(f"message header of {hlen} bytes is larger than the limit {MAX_HEADER}")
         header = json.loads(body[4:4 + hlen].decode("utf-8"))
         pos = 4 + hlen
         buffers = []

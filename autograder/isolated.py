@@ -32,6 +32,7 @@ import builtins
 import os
 import shutil
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -52,6 +53,8 @@ from .paths import REPO_ROOT
 #: Default limits of one worker (override with the environment variables named in the README).
 DEFAULT_LIMITS = {"memory_mb": 3072, "cpu_s": 600, "file_mb": 16, "processes": 16}
 DEFAULT_CALL_TIMEOUT = 10.0
+#: Most characters of a worker's stdout/stderr shown per reply (the worker's own cap is lower).
+MAX_OUTPUT_PER_REPLY = 128 * 1024
 
 #: Directories of the repository a worker must never see (hidden when grading runs as root).
 HIDDEN_DIRS = ("solutions", "tests", "selftests", "course", ".git", "reports", "benchmarks")
@@ -67,6 +70,10 @@ class StaleHandle(GradingFailure):
 
 # --- the fork server (one per grading process) ---------------------------------------------------
 
+#: Environment variables the fork server (and so student code) gets; everything else is dropped.
+_ENV_KEPT = frozenset({"PATH", "HOME", "LANG", "LANGUAGE", "TZ", "PYTHONPATH", "PYTHONHASHSEED", "VIRTUAL_ENV",
+                       "TMPDIR", "TERM"})
+
 class ForkServer:
     """A ``python -m autograder.sandbox`` process with NumPy, torch, Matplotlib... preloaded.
 
@@ -76,7 +83,9 @@ class ForkServer:
 
     def __init__(self) -> None:
         ours, theirs = socket.socketpair()
-        env = dict(os.environ, MPLBACKEND="Agg", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
+        # the grader's environment (CI tokens, credentials) never reaches student code
+        env = {k: v for k, v in os.environ.items() if k in _ENV_KEPT or k.startswith(("LC_", "WORKBOOK_"))}
+        env.update(MPLBACKEND="Agg", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
                    MKL_NUM_THREADS="1", NUMEXPR_NUM_THREADS="1", PYTHONDONTWRITEBYTECODE="1")
         path = [str(REPO_ROOT)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
         env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(path))
@@ -530,11 +539,14 @@ class Worker:
 
     @staticmethod
     def _print_output(out: Any) -> None:
+        # the worker caps its output, but the worker is not trusted: cap it here too
         if not isinstance(out, dict):
             return
         for key, stream in (("stdout", sys.stdout), ("stderr", sys.stderr)):
             text = out.get(key)
             if type(text) is str and text:
+                if len(text) > MAX_OUTPUT_PER_REPLY:
+                    text = text[:MAX_OUTPUT_PER_REPLY] + f"\n... [{len(text) - MAX_OUTPUT_PER_REPLY} characters cut]\n"
                 stream.write(text)
 
     def kill(self) -> None:
@@ -551,6 +563,24 @@ class Worker:
 
 
 # --- the submission ------------------------------------------------------------------------------
+
+def _copy_ignore(directory: str, names: list[str]) -> set[str]:
+    """What the worker's copy leaves out: caches, .git, and anything but files, folders and links
+    (a FIFO or a device in a submission would make the copy hang or fail)."""
+    skipped = set()
+    for name in names:
+        if name in ("__pycache__", ".git") or name.endswith(".pyc"):
+            skipped.add(name)
+            continue
+        try:
+            mode = os.lstat(os.path.join(directory, name)).st_mode
+        except OSError:
+            skipped.add(name)
+            continue
+        if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode) or stat.S_ISLNK(mode)):
+            skipped.add(name)
+    return skipped
+
 
 def _worker_uid() -> tuple[int | None, int | None]:
     """A fresh unprivileged uid/gid for a worker when running as root (else None: no drop)."""
@@ -672,8 +702,7 @@ class IsolatedSubmission:
             self._state[0] = self._tmp
         work = self._tmp / f"w{self.generation}"
         copy = work / "submission"
-        shutil.copytree(self.root, copy, symlinks=True,
-                        ignore=shutil.ignore_patterns("__pycache__", ".git", "*.pyc"))
+        shutil.copytree(self.root, copy, symlinks=True, ignore=_copy_ignore)
         self.uid, gid = _worker_uid()
         log = work / "output.log"
         log.touch()
@@ -686,6 +715,18 @@ class IsolatedSubmission:
         hide = [str(REPO_ROOT / d) for d in HIDDEN_DIRS]
         return {"root": str(copy), "original": str(self.root), "uid": self.uid, "gid": gid, "log": str(log),
                 "limits": self.limits, "hide": hide}
+
+    def end_test(self) -> None:
+        """After a test: the worker undoes process-wide changes (NumPy error and print settings,
+        the default torch dtype, module attributes...), as local mode does in the grader's process,
+        so one exercise's code cannot change how another one's tests run."""
+        worker = self.worker
+        if worker is None or not worker.alive:
+            return
+        try:
+            worker.request("restore", None, (), {})
+        except BaseException:  # noqa: BLE001 - a worker that cannot restore is replaced
+            self.kill_worker()
 
     def _ensure_worker(self) -> Worker:
         if self.worker is None or not self.worker.alive:
@@ -703,10 +744,23 @@ class IsolatedSubmission:
         """The end of the current worker's file-descriptor output (for crash messages)."""
         if self._tmp is None:
             return ""
+        # the worker owns the directory: the log may have been replaced by a link (to a file only
+        # root can read), a FIFO or a device, so only a regular file is read, and only its end
+        path = self._tmp / f"w{self.generation}" / "output.log"
         try:
-            data = (self._tmp / f"w{self.generation}" / "output.log").read_bytes()[-limit:]
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         except OSError:
             return ""
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                return ""
+            os.lseek(fd, max(0, info.st_size - limit), os.SEEK_SET)
+            data = os.read(fd, limit)
+        except OSError:
+            return ""
+        finally:
+            os.close(fd)
         return data.decode("utf-8", errors="replace")
 
     def close(self) -> None:

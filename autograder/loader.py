@@ -11,9 +11,12 @@ modes (another process, notebooks) replace the handle, not the tests.
 from __future__ import annotations
 
 import difflib
+import errno
 import hashlib
 import importlib
 import importlib.util
+import os
+import stat
 import sys
 import traceback
 import types
@@ -116,9 +119,11 @@ class Submission:
         """Text of exercise ``name``, decoded as Python decodes it (BOM, coding cookie); None if unreadable.
 
         It is exactly the text :meth:`module` executes, so the "from scratch" rules read what runs.
+        Only a regular file of at most :data:`MAX_SOURCE_BYTES` is read (a FIFO, ``/dev/zero`` or a
+        huge file named like an exercise is unreadable, never a hang or a memory blow-up).
         """
         try:
-            return importlib.util.decode_source(self.path(name).read_bytes())
+            return importlib.util.decode_source(read_regular_file(self.path(name)))
         except (OSError, UnicodeDecodeError, SyntaxError, LookupError):
             return None
 
@@ -147,8 +152,15 @@ class Submission:
 
     def _import(self, name: str) -> _Loaded:
         path = self.path(name)
-        if not path.is_file():
+        if path.is_dir() or not path.exists():
             return _Loaded(error=_missing_message(path))
+        try:
+            read_regular_file(path)
+        except OSError as exc:
+            return _Loaded(error=bilingual(
+                f"{path.name} を読み込めませんでした: {exc.strerror or exc}。この演習は 0 点です。",
+                f"{path.name} cannot be read: {exc.strerror or exc}; this exercise scores 0.",
+            ))
         qualname = f"{self.package}.{name}"
         # Execute exactly this file's text: no package directory or __pycache__ .pyc can stand in
         # for it, and nothing is written into the submission.
@@ -174,6 +186,38 @@ class Submission:
                 f"{_format_import_error(exc, path)}",
             ))
         return _Loaded(module=module)
+
+
+#: Largest exercise file the grader reads (the reference solutions are ~10-20 kB).
+MAX_SOURCE_BYTES = 512 * 1024
+
+
+def read_regular_file(path: Path, limit: int = MAX_SOURCE_BYTES) -> bytes:
+    """The bytes of ``path`` if it is a regular file (after symbolic links) of at most ``limit`` bytes.
+
+    Raises:
+        OSError: missing, not a regular file (a FIFO, a device, a directory), or larger than ``limit``;
+            ``strerror`` says which.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file / 通常のファイルではありません", str(path))
+        if info.st_size > limit:
+            raise OSError(errno.EFBIG, f"larger than {limit // 1024} kB / {limit // 1024} kB を超えています", str(path))
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:
+            raise OSError(errno.EFBIG, f"larger than {limit // 1024} kB / {limit // 1024} kB を超えています", str(path))
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def _missing_message(path: Path) -> str:

@@ -374,6 +374,9 @@ def pytest_runtest_call(item: pytest.Item):
         raise _Classified(outcome, text) from None
     finally:
         state.restore()
+        end_test = getattr(submission, "end_test", None)
+        if end_test is not None:  # isolated mode: the worker restores its own process state
+            end_test()
 
 
 def pytest_runtest_teardown(item: pytest.Item) -> None:

@@ -148,6 +148,7 @@ class WorkerServer:
     def __init__(self, sock: socket.socket, root: Path, original: Path, log_path: Path | None) -> None:
         from .loader import Submission
 
+        self.baseline: GlobalState | None = None  # taken once the worker's streams are in place
         self.sock = sock
         self.root = root
         self.original = original
@@ -339,6 +340,11 @@ class WorkerServer:
             return {k: v for k, v in vars(module).items() if not k.startswith("_")}
         if op == "ping":
             return "pong"
+        if op == "restore":  # the end of a test: undo process-wide changes, as local mode does
+            if self.baseline is not None:
+                self.baseline.restore()
+            self.baseline = GlobalState()
+            return None
         target = self.handles[int(header["h"])]
         if op == "call":
             return target(*args, **kwargs)
@@ -366,6 +372,9 @@ class WorkerServer:
         if op == "contains":
             return args[0] in target
         raise ValueError(f"unknown operation {op!r}")
+
+
+from .guard import GlobalState  # noqa: E402 - after the worker's own definitions
 
 
 def _arrays_in(args: Any, kwargs: Any) -> list:
@@ -400,7 +409,7 @@ def _hide(paths: list[str]) -> list[str]:
     global _libc
     problems = []
     _libc = _libc or ctypes.CDLL(None, use_errno=True)
-    if _libc.unshare(0x00020000 | 0x40000000) != 0:  # CLONE_NEWNS | CLONE_NEWNET
+    if _libc.unshare(0x00020000 | 0x40000000 | 0x08000000) != 0:  # CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC
         return [f"unshare failed (errno {ctypes.get_errno()})"]
     if _libc.mount(b"none", b"/", None, 16384 | (1 << 18), None) != 0:  # MS_REC | MS_PRIVATE
         return [f"mount --make-rprivate failed (errno {ctypes.get_errno()})"]
@@ -481,6 +490,8 @@ def _confine(writable: list[str], hide: list[str]) -> list[str]:
             _mount(path, target, None, _MS_BIND | _MS_REC)
             if flags & _MS_RDONLY:
                 _mount(None, target, None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | _MS_NOSUID)
+        if os.path.isdir(new + "/dev/shm"):  # the host's shared memory is not the worker's to fill
+            _mount("tmpfs", new + "/dev/shm", "tmpfs", _MS_NOSUID | _MS_NODEV, "size=64m,mode=1777")
         for path in read_only:  # a workbook (this one, or another copy on the import path)
             if os.path.isdir(os.path.join(path, "autograder")):
                 for name in hide:
@@ -574,6 +585,7 @@ def run_worker(sock: socket.socket, spec: dict) -> None:
     server = WorkerServer(sock, root, Path(spec["original"]), log_path)
     sys.stdout, sys.stderr = server.stdout, server.stderr
     sys.stdin = io.StringIO("")
+    server.baseline = GlobalState()
     try:
         server.serve()
     finally:

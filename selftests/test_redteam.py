@@ -32,16 +32,35 @@ def _expect(case: str) -> dict:
     return json.loads((REDTEAM / case / "case.json").read_text(encoding="utf-8"))
 
 
+SECRET = "s3cr3t-redteam-token"  # in the grader's environment during the batch; must not leak
+
+
 def build_submission(case: str, dest: Path) -> Path:
-    """solutions/ + ``_ref_*.py`` copies + the case's files, minus its dropped exercises."""
-    shutil.copytree(SOLUTIONS, dest, ignore=shutil.ignore_patterns("__pycache__"))
-    for f in SOLUTIONS.glob("ex*.py"):
-        shutil.copy(f, dest / f"_ref_{f.name}")
+    """solutions/ + ``_ref_*.py`` copies + the case's files, minus its dropped exercises.
+
+    ``case.json`` may also ask for: ``empty`` (start from an empty folder), ``symlinks``
+    ({name: target}, ``{SOLUTIONS}`` in a target is the reference solutions' folder), ``fifos``
+    (names of named pipes to create) and ``pad`` ({file: bytes}: append that many bytes of code).
+    """
+    expect = _expect(case)
+    if expect.get("empty"):
+        dest.mkdir()
+    else:
+        shutil.copytree(SOLUTIONS, dest, ignore=shutil.ignore_patterns("__pycache__"))
+        for f in SOLUTIONS.glob("ex*.py"):
+            shutil.copy(f, dest / f"_ref_{f.name}")
     for f in (REDTEAM / case).iterdir():
         if f.name not in ("case.json",):  # "x.py.in" is shipped as "x.py" (a conftest.py here would be loaded)
             shutil.copy(f, dest / f.name.removesuffix(".in"))
-    for name in _expect(case).get("drop", []):
+    for name in expect.get("drop", []):
         (dest / f"{name}.py").unlink()
+    for name, target in expect.get("symlinks", {}).items():
+        (dest / name).symlink_to(target.replace("{SOLUTIONS}", str(SOLUTIONS)))
+    for name in expect.get("fifos", []):
+        os.mkfifo(dest / name)
+    for name, size in expect.get("pad", {}).items():
+        with open(dest / name, "a", encoding="utf-8") as fh:
+            fh.write("\n" + "_pad = 1\n" * (size // 9))
     return dest
 
 
@@ -73,8 +92,8 @@ def redteam_batch(tmp_path_factory: pytest.TempPathFactory):
         build_submission(case, subs / case)
     canary = base / "canary.txt"
     canary.write_text("keep me\n")
-    old = {k: os.environ.get(k) for k in ("WORKBOOK_CANARY", "WORKBOOK_REPO")}
-    os.environ.update(WORKBOOK_CANARY=str(canary), WORKBOOK_REPO=str(REPO))
+    old = {k: os.environ.get(k) for k in ("WORKBOOK_CANARY", "WORKBOOK_REPO", "REDTEAM_SECRET_TOKEN")}
+    os.environ.update(WORKBOOK_CANARY=str(canary), WORKBOOK_REPO=str(REPO), REDTEAM_SECRET_TOKEN=SECRET)
     try:
         rows = run_batch(subs, base / "out", jobs=2, timeout=PER_TEST_TIMEOUT, progress=False)
     finally:
@@ -101,6 +120,11 @@ def test_adversarial_submission_graded_as_it_deserves(case, redteam_batch):
     text = report_file.read_text(encoding="utf-8")
     doc = json.loads(text)
     jsonschema.validate(doc, SCHEMA)
+    if expect.get("status") == "error":  # nothing gradable: an error report, no score in the gradebook
+        assert row["status"] == "error" and row["score"] is None and doc["score"] == 0, row
+        for needle in expect.get("present_in_report", []):
+            assert needle in text, needle
+        return
     assert row["status"] == "graded", row
     assert doc["extra_data"]["exit_status"] in (0, 1), doc["extra_data"]
     assert doc["max_score"] == POINTS_PER_EXERCISE * len(EXERCISES)
