@@ -492,8 +492,9 @@ def _confine(writable: list[str], hide: list[str]) -> list[str]:
                 _mount(None, target, None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | _MS_NOSUID)
         if os.path.isdir(new + "/dev/shm"):  # the host's shared memory is not the worker's to fill
             _mount("tmpfs", new + "/dev/shm", "tmpfs", _MS_NOSUID | _MS_NODEV, "size=64m,mode=1777")
-        for path in read_only:  # a workbook (this one, or another copy on the import path)
-            if os.path.isdir(os.path.join(path, "autograder")):
+        # a workbook (this one, or another copy on the import path), also one inside a bound folder
+        for path in sorted({os.path.realpath(p) for p in _read_only_paths()}):
+            if os.path.isdir(os.path.join(new + path, "autograder")):
                 for name in hide:
                     target = os.path.join(new + path, name)
                     if os.path.isdir(target):
