@@ -452,12 +452,14 @@ def _mount(source: str | None, target: str, fstype: str | None, flags: int, data
         raise OSError(ctypes.get_errno(), f"mount {source} on {target} failed")
 
 
-def _confine(writable: list[str], hide: list[str]) -> list[str]:
+def _confine(writable: list[str], hide: list[str], frozen: tuple[str, ...] = ()) -> list[str]:
     """Change root to a new file system that holds only what the worker needs. Returns problems.
 
     Inside the worker's private mount namespace (see :func:`_hide`), a tmpfs on :data:`FS_ROOT`
     gets read-only bind mounts of :func:`_read_only_paths`, read-write ones of ``writable`` (the
-    worker's own copy), ``/dev`` and ``/proc``, a small ``/tmp``, and the host's ``/bin``,
+    worker's own folder) except the ``frozen`` folders in them (its copy of the submission: what
+    the grader scanned is what runs, and one exercise cannot rewrite another's file), ``/dev`` and
+    ``/proc``, a small ``/tmp``, and the host's ``/bin``,
     ``/lib``... links; every workbook found there has its ``hide`` directories (``solutions/``,
     ``tests/``...) covered by empty read-only tmpfs. Nothing else of the machine (other copies of
     the workbook, home directories, the grader's reports) exists after ``chroot``.
@@ -490,6 +492,9 @@ def _confine(writable: list[str], hide: list[str]) -> list[str]:
             _mount(path, target, None, _MS_BIND | _MS_REC)
             if flags & _MS_RDONLY:
                 _mount(None, target, None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | _MS_NOSUID)
+        for path in frozen:
+            _mount(path, new + path, None, _MS_BIND | _MS_REC)
+            _mount(None, new + path, None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | _MS_NOSUID)
         if os.path.isdir(new + "/dev/shm"):  # the host's shared memory is not the worker's to fill
             _mount("tmpfs", new + "/dev/shm", "tmpfs", _MS_NOSUID | _MS_NODEV, "size=64m,mode=1777")
         # a workbook (this one, or another copy on the import path), also one inside a bound folder
@@ -559,7 +564,7 @@ def run_worker(sock: socket.socket, spec: dict) -> None:
     os.close(devnull)
     if confine:
         names = sorted({Path(p).name for p in spec["hide"]})
-        problems = _confine([str(root.parent)], names)
+        problems = _confine([str(root.parent)], names, frozen=(str(root),))
         if problems:  # never run student code with the grader's whole file system in view
             os.write(2, ("\n".join(problems) + "\n").encode())
             os._exit(71)
