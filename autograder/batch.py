@@ -345,6 +345,18 @@ def _summary(job: Job, status: str, doc: dict, report: Path, out: Path, start: f
             "errors": extra.get("errors", [])}
 
 
+def _row_of_last_report(job: Job, out: Path) -> dict | None:
+    """The row of the report ``job`` already has in ``out`` (whatever it was graded from), or None."""
+    report = report_path(out, job.student)
+    try:
+        doc = json.loads(report.read_text(encoding="utf-8"))
+        extra = doc["extra_data"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    status = "graded" if doc.get("tests") and extra.get("exit_status") in (0, 1) else "error"
+    return dict(_summary(job, status, doc, report, out, None), stale=True)
+
+
 def _summary_from_report(job: Job, report: Path, out: Path, fp: str) -> dict | None:
     """The row of a finished, still valid report of ``job`` (same fingerprint), else ``None``."""
     try:
@@ -513,6 +525,13 @@ def run_batch(submissions: Path, out: Path, *, jobs: int | None = None, force: b
                 for p in pools:
                     _stop_pool(p)
                 bar.close()
+                # students not graded again before the interruption keep the row of their last report
+                done = {r["student"] for r in rows}
+                for job in all_jobs:
+                    if job.student not in done:
+                        old = _row_of_last_report(job, out)
+                        if old is not None:
+                            rows.append(old)
                 write_gradebook(rows, out)
                 raise BatchInterrupted(rows) from None
             for p in pools:
@@ -630,10 +649,14 @@ def _environment_problem() -> str | None:
 
 
 def _console_summary(rows: list[dict], out: Path) -> str:
-    graded = [r for r in rows if r["status"] == "graded"]
     skipped = sum(bool(r.get("skipped")) for r in rows)
-    lines = [f"{len(graded)}/{len(rows)} submissions graded ({skipped} unchanged since the last run, not graded again); "
-             f"gradebook: {out / 'gradebook.csv'}"]
+    now = [r for r in rows if not r.get("skipped") and not r.get("earlier")]
+    errors = sum(r["status"] != "graded" for r in rows)
+    lines = [f"{len(rows)} students in the gradebook {out / 'gradebook.csv'}: {len(now)} graded now, "
+             f"{skipped} unchanged since the last run (not graded again), {errors} with errors"]
+    for r in sorted(now, key=lambda r: r["student"]):
+        if r["status"] == "graded":
+            lines.append(f"  {r['student']}: {r['score']:g} / {r['max_score']:g}" + ("  (partial)" if r.get("partial") else ""))
     earlier = sum(bool(r.get("earlier")) for r in rows)
     if earlier:
         lines.append(f"  {earlier} students graded into this folder earlier, not in this folder of submissions, "

@@ -39,6 +39,7 @@ from .rules import ForbiddenCall, find_violations, rules_for
 DEFAULT_TIMEOUT = 10.0  # seconds per graded test (--workbook-timeout, ini workbook_timeout)
 BACKSTOP_TIMEOUT = 120.0  # pytest-timeout's thread method: ends a run hung in C code
 MAX_CAPTURE = 2000
+MAX_FAILURE_MESSAGE = 12000  # a grader's failure message: 2 languages x (call + 2 values of <= 600 chars)
 
 _SUBMISSION = pytest.StashKey[Submission]()
 _RESULTS = pytest.StashKey[dict]()
@@ -450,7 +451,9 @@ def _classify_exception(exc: BaseException, tb, owns, limit: float | None) -> tu
         func = frames[-1].name if frames else "?"
         return "not_implemented", bilingual(f"未実装です: {func}", f"not implemented: {func}")
     if isinstance(exc, GradingFailure):
-        return "failed", text
+        # the grader's own message (call, expected, actual, errors, tolerance, in both languages):
+        # each value in it is already shortened, so it is kept whole
+        return "failed", safe_str(exc, limit=MAX_FAILURE_MESSAGE)
     if isinstance(exc, WorkbookTimeout) or (type(exc).__name__ == "Failed" and text.startswith("Timeout (>")):
         shown = f"{limit:g}" if limit else re.sub(r"[^0-9.]", "", text.split("s)")[0]) or "?"
         return "timeout", bilingual(

@@ -673,6 +673,7 @@ def _forkserver_loop(ctrl_fd: int, spawned: list[tuple[int, int | None]]) -> Non
 
     matplotlib.use("Agg", force=True)
     warnings.resetwarnings()
+    warnings.simplefilter("ignore", ResourceWarning)  # Python's default; resetwarnings() dropped it
     ctrl = socket.socket(fileno=ctrl_fd)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped automatically
     send_message(ctrl, {"op": "ready", "pid": os.getpid()}, [])

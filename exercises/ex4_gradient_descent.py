@@ -39,15 +39,15 @@ H の固有ベクトル v_i (固有値 λ_i) の成分は 1 ステップごと�
 
 本文との違い:
 - 本文は最小点を (2, 3) として描いていますが誤りです。(2, 3) での勾配は (1.5, 1) ≠ 0。
-  ∇f = 0 を解くと最小点は (4/3, 8/3)、最小値は 7/3 です (docs/docs/ERRATA.md, 1251 行)。
+  ∇f = 0 を解くと最小点は (4/3, 8/3)、最小値は 7/3 です (docs/ERRATA.md, 1251 行)。
 - 本文は学習率の上限に触れていません。勾配降下法が安定なのは η < 2/λ_max のときだけです
-  (docs/docs/ERRATA.md, 1251 行)。
+  (docs/ERRATA.md, 1251 行)。
 - 本文の ``f'{color[0]}-'`` は 'purple'[0] = 'p' (五角形マーカー) のように意図しない書式に
-  なります (docs/docs/ERRATA.md, 1236-1248 行)。ここでは色を書式文字列に埋め込みません。
+  なります (docs/ERRATA.md, 1236-1248 行)。ここでは色を書式文字列に埋め込みません。
 - 本文の ``gradient_descent`` は停止条件を持たず、x0 をそのまま軌跡の先頭 (タプル) に入れます。
   ここでは float64 の配列で返し、tol による早期停止と入力検査を加えます。
 - 日本語フォントがない環境では日本語のラベルが豆腐 (□) になるので、図のラベルは英語です
-  (docs/docs/ERRATA.md, Presentation)。
+  (docs/ERRATA.md, Presentation)。
 
 ----------------------------------------------------------------------------------------------
 
@@ -91,16 +91,16 @@ factor along v_1 = (1, 1)/√2 is -1: the iterates jump back and forth between t
 
 Differs from the chapter:
 - The chapter marks the minimum at (2, 3). That is wrong: the gradient there is (1.5, 1) ≠ 0.
-  Solving ∇f = 0 gives the minimiser (4/3, 8/3) with minimum value 7/3 (docs/docs/ERRATA.md, line 1251).
+  Solving ∇f = 0 gives the minimiser (4/3, 8/3) with minimum value 7/3 (docs/ERRATA.md, line 1251).
 - The chapter does not mention the learning-rate bound. Gradient descent is stable only for
-  η < 2/λ_max (docs/docs/ERRATA.md, line 1251).
+  η < 2/λ_max (docs/ERRATA.md, line 1251).
 - The chapter's ``f'{color[0]}-'`` turns 'purple' into 'p' (a pentagon marker), an unintended
-  format (docs/docs/ERRATA.md, lines 1236-1248). Colours are not packed into format strings here.
+  format (docs/ERRATA.md, lines 1236-1248). Colours are not packed into format strings here.
 - The chapter's ``gradient_descent`` has no stopping rule and puts x0 (a tuple) into the
   trajectory as is. Here the trajectory is a float64 array, with a tol stopping rule and input
   checks.
 - Japanese labels render as empty boxes without a Japanese font, so the figure's labels are in
-  English (docs/docs/ERRATA.md, Presentation).
+  English (docs/ERRATA.md, Presentation).
 """
 
 from __future__ import annotations

@@ -45,15 +45,15 @@
 本文との違い
 ------------
 - 本文の ``SimpleNetwork`` は ``W2 = [[0.7], [-0.4]]`` (2×1) で ``W2 @ a1`` が形の不一致で失敗します
-  (docs/docs/ERRATA.md, 1273/1295 行)。重みは W1 と同じく (出力, 入力) なので W2 は 1×2 の
+  (docs/ERRATA.md, 1273/1295 行)。重みは W1 と同じく (出力, 入力) なので W2 は 1×2 の
   ``[[0.7, -0.4]]`` です。∂L/∂W2 は外積 (∂L/∂y) a1ᵀ で、W2 と同じ形 (1, 2) になります
   (本文の ``dL_dz2 @ a1.reshape(1, -1)`` は形 (2,) を返し、W2 の形になりません)。
 - 本文の ``backward(y, y_true)`` は y も受け取りますが、ここでは ``forward`` が保存した値を使い
   ``backward(y_true)`` とします。
 - 本文の自動微分は float32 のテンソルで計算しているため、表示される「自動微分と数値微分の差」の
-  大部分は float32 の丸め誤差です (docs/docs/ERRATA.md, 1455 行)。ここでは float64 を使います。
+  大部分は float32 の丸め誤差です (docs/ERRATA.md, 1455 行)。ここでは float64 を使います。
 - 本文の ``numerical_gradient`` はスカラーの x だけを扱います。ここでは任意の形の配列を扱います。
-- 本文の計算グラフの図では「勾配の流れ」の矢印が順方向に描かれています (docs/docs/ERRATA.md, 1398-1416 行)。
+- 本文の計算グラフの図では「勾配の流れ」の矢印が順方向に描かれています (docs/ERRATA.md, 1398-1416 行)。
   勾配は損失 L から y, z2, a1, z1 を経てパラメータへと **逆向き** に流れます
   (∂L/∂W2 が先に、∂L/∂W1 が最後に求まる)。図は作らず、networkx も使いません。
 - 本文は z = x² + 2xy + y² と書いていますが、これは (x+y)² と同じ関数です。
@@ -111,15 +111,15 @@ What to implement
 Differs from the chapter
 ------------------------
 - The chapter's ``SimpleNetwork`` has ``W2 = [[0.7], [-0.4]]`` (2x1), so ``W2 @ a1`` fails with a
-  shape mismatch (docs/docs/ERRATA.md, lines 1273/1295). Weights are (out, in) like W1, so W2 is the 1x2
+  shape mismatch (docs/ERRATA.md, lines 1273/1295). Weights are (out, in) like W1, so W2 is the 1x2
   ``[[0.7, -0.4]]``. ∂L/∂W2 is the outer product (∂L/∂y) a1ᵀ with W2's shape (1, 2) (the
   chapter's ``dL_dz2 @ a1.reshape(1, -1)`` gives shape (2,), not W2's shape).
 - The chapter's ``backward(y, y_true)`` also takes y; here ``backward(y_true)`` uses the values
   cached by ``forward``.
 - The chapter runs autograd on float32 tensors, so most of its printed "autograd minus numerical"
-  difference is float32 rounding (docs/docs/ERRATA.md, line 1455). Here everything is float64.
+  difference is float32 rounding (docs/ERRATA.md, line 1455). Here everything is float64.
 - The chapter's ``numerical_gradient`` handles a scalar x only; here x is an array of any shape.
-- The chapter's graph figure draws the "gradient flow" arrows forward (docs/docs/ERRATA.md, lines
+- The chapter's graph figure draws the "gradient flow" arrows forward (docs/ERRATA.md, lines
   1398-1416). Gradients flow **backward**, from the loss L through y, z2, a1, z1 to the
   parameters (∂L/∂W2 is found first, ∂L/∂W1 last). No figure is drawn here and networkx is not
   needed.

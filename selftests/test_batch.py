@@ -102,6 +102,14 @@ def test_batch_grades_a_class_and_resumes(tmp_path):
     forced = _run(subs, out, "--force")
     assert forced.returncode in (0, 1)
     assert report["alice"].stat().st_mtime_ns != stamp["alice"]
+    line = f"alice: {book['alice']['score']:g} / {book['alice']['max_score']:g}  (partial)"
+    assert line in forced.stdout, forced.stdout  # the console lists the scores
+    # what an interrupted run keeps for a student it did not reach: the row of the last report
+    from autograder.batch import Job, _row_of_last_report
+
+    kept = _row_of_last_report(Job("alice", "dir", subs / "alice"), out)
+    assert kept["stale"] is True and kept["score"] == book["alice"]["score"] and kept["status"] == "graded"
+    assert _row_of_last_report(Job("nobody", "dir", subs / "nobody"), out) is None
 
 
 def test_batch_regrades_when_the_selection_changes(tmp_path):

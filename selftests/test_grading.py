@@ -138,6 +138,24 @@ def test_misnamed_file_hint_never_names_another_exercise(tmp_path):
             assert other not in text, (name, text)
 
 
+def test_failure_messages_of_large_arrays_are_whole(tmp_path):
+    """A mismatch on a large array keeps the actual value, the error line and the English half."""
+    wrong = (SOLUTIONS / "ex1_vectors.py").read_text(encoding="utf-8") + (
+        "\n\ndef cosine_similarity_matrix(A, B):\n"
+        "    return np.asarray(A, dtype=np.float64) @ np.asarray(B, dtype=np.float64).T\n")
+    sub = make_submission(tmp_path, replace={"ex1_vectors": wrong})
+    run = run_grader(sub, tmp_path, "--exercise", "ex1_vectors", "--task", "cosine_similarity_matrix", "--no-hidden")
+    failed = [t["output"] for t in run.score["tests"] if t["status"] == "failed"]
+    assert failed, run.output[-2000:]
+    for text in failed:
+        if "実際の値" in text:
+            for needle in ("実際の値", "最大絶対誤差", "expected:", "actual:", "max abs error", "tolerance"):
+                assert needle in text, (needle, text)
+            break
+    else:
+        raise AssertionError(failed)
+
+
 def test_hanging_function_costs_only_its_tests(tmp_path):
     hang = "from solutions.ex1_vectors import *  # noqa\n\ndef cosine_similarity_matrix(A, B):\n    while True:\n        pass\n"
     sub = make_submission(tmp_path, replace={"ex1_vectors": hang})

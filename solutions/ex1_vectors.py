@@ -101,7 +101,7 @@ undefined (returning 0 would be wrong).
 
 Differs from the chapter
 ------------------------
-* **king - man + woman is queen by construction** (docs/docs/ERRATA.md, lines 131-135). In the chapter's
+* **king - man + woman is queen by construction** (docs/ERRATA.md, lines 131-135). In the chapter's
   toy vectors, component by component 1.0-0.8+0.7 = 0.9, 0.5-0.3+0.4 = 0.6, 0.2-0.1+0.7 = 0.8,
   0.8-0.9+0.8 = 0.7: in exact arithmetic the result *is* queen [0.9, 0.6, 0.8, 0.7]. In float64
   each component is off by about 1.1e-16 and the similarity rounds to 1.000. So the chapter's

@@ -129,20 +129,20 @@ the √tol·s scale.
 Differs from the chapter
 ------------------------
 * The chapter (line 412) says "A does not change the direction of an eigenvector, only its
-  length". For a negative eigenvalue the direction flips (docs/docs/ERRATA.md, line 412); what is kept is
+  length". For a negative eigenvalue the direction flips (docs/ERRATA.md, line 412); what is kept is
   the line. ``preserves_direction`` counts negative and zero eigenvalues as keeping the line.
 * The chapter's examples include a 45° rotation and a shear, but a rotation has no real
-  eigenvector and a shear is defective, with a single eigen-direction (docs/docs/ERRATA.md, line 412).
+  eigenvector and a shear is defective, with a single eigen-direction (docs/ERRATA.md, line 412).
   ``np.linalg.eig`` returns complex vectors for the rotation and two (nearly) parallel columns
   for the shear; using them as "two eigenvectors" is wrong.
 * The "covariance" [[2, 1.5], [1.5, 1]] of the chapter (line 418) is not positive semidefinite:
   its eigenvalues are (3 ± √10)/2 ≈ 3.081 and −0.081 (det = 2 − 2.25 < 0), so some direction
-  would have negative variance; it cannot be a covariance matrix (docs/docs/ERRATA.md, line 418).
+  would have negative variance; it cannot be a covariance matrix (docs/ERRATA.md, line 418).
   ``real_eigenpairs`` shows the negative eigenvalue.
 * ``np.linalg.eig`` in the chapter (lines 426-472) gives no ordering. Here the order (descending)
-  and a sign convention are fixed, so the result is unique (docs/docs/ERRATA.md, lines 426-472).
+  and a sign convention are fixed, so the result is unique (docs/ERRATA.md, lines 426-472).
 * The chapter's plots use Japanese labels, which render as boxes without a Japanese font
-  (docs/docs/ERRATA.md, Presentation). ``plot_transform`` uses English labels and mathematics only.
+  (docs/ERRATA.md, Presentation). ``plot_transform`` uses English labels and mathematics only.
 """
 
 from __future__ import annotations
