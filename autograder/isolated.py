@@ -647,6 +647,10 @@ class IsolatedSubmission:
         """Text of exercise ``name`` (read here, never executed here)."""
         return self._local.source(name)
 
+    def module_source(self, module: str) -> str | None:
+        """Text of another module of the submission (read here, never executed here)."""
+        return self._local.module_source(module)
+
     def load_error(self, name: str) -> str | None:
         """The import error of exercise ``name`` if it was loaded and failed (None otherwise)."""
         error = self._errors.get(name)

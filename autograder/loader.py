@@ -127,6 +127,25 @@ class Submission:
         except (OSError, UnicodeDecodeError, SyntaxError, LookupError):
             return None
 
+    def module_source(self, module: str) -> str | None:
+        """Text of another module of the submission, read like an exercise file; None if none.
+
+        ``"_helper"`` is ``_helper.py`` and ``"pkg.mod"`` is ``pkg/mod.py`` (or a package's
+        ``__init__.py``), inside the submission only. The "from scratch" rules read the code a
+        task's functions reach there (:func:`autograder.rules.find_violations`).
+        """
+        parts = module.split(".")
+        if not parts or not all(p.isidentifier() for p in parts):
+            return None
+        for path in (self.root.joinpath(*parts[:-1], parts[-1] + ".py"), self.root.joinpath(*parts, "__init__.py")):
+            try:
+                if not path.resolve().is_relative_to(self.root.resolve()):
+                    continue
+                return importlib.util.decode_source(read_regular_file(path))
+            except (OSError, UnicodeDecodeError, SyntaxError, LookupError, ValueError):
+                continue
+        return None
+
     def module(self, name: str) -> types.ModuleType:
         """Import exercise ``name`` (once) and return it.
 

@@ -393,7 +393,8 @@ def pytest_runtest_call(item: pytest.Item):
     if rules:
         source = submission.source(exercise)
         if source is not None:
-            found = [v for rule in rules for v in find_violations(source, rule)]
+            read = getattr(submission, "module_source", None)
+            found = [v for rule in rules for v in find_violations(source, rule, read)]
             if found:
                 raise ForbiddenCall("\n".join(v.message(f"{exercise}.py") for v in found))
     state = GlobalState()  # whatever the student's code changes is undone after the test

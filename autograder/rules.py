@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .compare import GradingFailure
@@ -119,9 +120,12 @@ class Violation:
 
     name: str
     line: int
+    file: str = ""  # a module of the submission the task's code reaches, e.g. "_helper.py"
 
     def message(self, filename: str) -> str:
-        """Bilingual message naming the forbidden call and where it is."""
+        """Bilingual message naming the forbidden call and where it is (``filename`` unless the
+        call is in another module of the submission)."""
+        filename = self.file or filename
         return bilingual(
             f"{filename} の {self.line} 行目で {self.name} を使っています。この課題では使えません"
             "(ライブラリに頼らず自分で実装してください)。",
@@ -206,21 +210,94 @@ def _scopes(tree: ast.Module, functions: tuple[str, ...]) -> list[ast.AST]:
     return [defs[q] for q in sorted(seen)]
 
 
-def find_violations(source: str, rule: FromScratchRule) -> list[Violation]:
+def find_violations(source: str, rule: FromScratchRule,
+                    read_module: Callable[[str], str | None] | None = None) -> list[Violation]:
     """Return the forbidden references of ``rule`` in ``source`` (sorted by line, unique).
 
     Every test of a task asks the same question of the same text, so the answer is computed once
     per (source, rule) and kept (a small LRU cache; the result depends on nothing else).
 
+    With ``read_module``, code the task's functions reach in other modules of the submission is
+    read too: a name imported by a relative import (``from ._helper import g``, ``from . import
+    _helper`` then ``_helper.g``) and used in a scanned function, and a task function that is not
+    defined in the file but imported (``from ._helper import manual_grad`` or
+    ``from ._helper import *``). Those functions are scanned by the same rule, in their module,
+    up to :data:`MAX_MODULE_DEPTH` modules deep.
+
     Args:
         source: the text of a submitted exercise module.
         rule: the rule to apply.
+        read_module: ``read_module("_helper")`` -> the text of the submission's ``_helper.py``
+            (``None`` when there is no such readable file).
 
     Returns:
         A list of :class:`Violation` (empty when the code follows the rule, or does not parse:
         a syntax error is reported by the import instead).
     """
-    return list(_find_violations(source, rule))
+    found = list(_find_violations(source, rule))
+    if read_module is None:
+        return found
+    seen = {("", rule.functions)}
+    todo = [(module, functions, 1) for module, functions in _reached_elsewhere(source, rule.functions)]
+    while todo:
+        module, functions, depth = todo.pop(0)
+        if (module, functions) in seen or depth > MAX_MODULE_DEPTH:
+            continue
+        seen.add((module, functions))
+        text = read_module(module)
+        if text is None:
+            continue
+        sub = FromScratchRule(rule.exercise, rule.tasks, rule.forbidden, rule.forbidden_methods, functions)
+        found += [Violation(v.name, v.line, f"{module.replace('.', '/')}.py") for v in _find_violations(text, sub)]
+        todo += [(m, f, depth + 1) for m, f in _reached_elsewhere(text, functions)]
+    return found
+
+
+#: How many modules deep :func:`find_violations` follows the task's code into the submission.
+MAX_MODULE_DEPTH = 3
+
+
+@functools.lru_cache(maxsize=64)
+def _reached_elsewhere(source: str, functions: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(module, functions) of the submission that ``functions`` of ``source`` use via relative imports."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return ()
+    names: dict[str, tuple[str, str]] = {}  # local name -> (module, name there)
+    modules: dict[str, str] = {}  # local name -> module
+    stars: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            for a in node.names:
+                if node.module is None:
+                    modules[a.asname or a.name] = a.name
+                elif a.name == "*":
+                    stars.append(node.module)
+                else:
+                    names[a.asname or a.name] = (node.module, a.name)
+    if not (names or modules or stars):
+        return ()
+    wanted: dict[str, set[str]] = {}
+    defs = _definitions(tree)
+    for qual in functions or ():
+        head, _, rest = qual.partition(".")
+        if qual in defs:
+            continue
+        if head in names:  # the task's function (or its class) is imported from another module
+            module, there = names[head]
+            wanted.setdefault(module, set()).add(there + ("." + rest if rest else ""))
+        else:
+            for module in stars:
+                wanted.setdefault(module, set()).add(qual)
+    for scope in _scopes(tree, functions):
+        for node in ast.walk(scope):
+            if isinstance(node, ast.Name) and node.id in names:
+                module, there = names[node.id]
+                wanted.setdefault(module, set()).add(there)
+            elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in modules:
+                wanted.setdefault(modules[node.value.id], set()).add(node.attr)
+    return tuple((m, tuple(sorted(f))) for m, f in sorted(wanted.items()))
 
 
 @functools.lru_cache(maxsize=64)

@@ -154,3 +154,42 @@ def test_own_helper_class_with_a_softmax_method_is_allowed():
         "    return _Num.softmax(x / temperature)\n"
     )
     assert find_violations(src, rules_for("ex3_attention", "softmax")[0]) == []
+
+
+BACKPROP = rules_for("ex5_backprop", "manual_grad")[0]
+HELPER_AUTODIFF = (
+    "import torch\n"
+    "def g(x, y):\n"
+    "    t = torch.tensor(x, requires_grad=True)\n"
+    "    return torch.autograd.grad((t * t).sum(), t)[0].numpy()\n"
+)
+HELPER_NUMPY = "import numpy as np\ndef manual_grad(x, y):\n    return 2 * np.asarray(x)\n"
+
+
+def _reader(modules: dict[str, str]):
+    return modules.get
+
+
+def test_forbidden_call_in_another_module_of_the_submission_is_found():
+    """Code the task reaches through a relative import is scanned in its own file."""
+    via_name = "from ._helper import g\ndef manual_grad(x, y):\n    return g(x, y)\n"
+    via_module = "from . import _helper as h\ndef manual_grad(x, y):\n    return h.g(x, y)\n"
+    via_star = "from ._helper import *\n"  # manual_grad itself is defined in _helper
+    star_helper = HELPER_AUTODIFF + "def manual_grad(x, y):\n    return g(x, y)\n"
+    for src, helper in ((via_name, HELPER_AUTODIFF), (via_module, HELPER_AUTODIFF), (via_star, star_helper)):
+        found = find_violations(src, BACKPROP, _reader({"_helper": helper}))
+        assert found and all(v.file == "_helper.py" for v in found), (src, found)
+        assert "torch" in {v.name.split(".")[0] for v in found}
+        assert "_helper.py" in found[0].message("ex5_backprop.py")
+    # two modules deep
+    chain = {"_a": "from ._b import g\ndef f(x, y):\n    return g(x, y)\n", "_b": HELPER_AUTODIFF}
+    src = "from ._a import f\ndef manual_grad(x, y):\n    return f(x, y)\n"
+    assert {v.file for v in find_violations(src, BACKPROP, _reader(chain))} == {"_b.py"}
+
+
+def test_from_scratch_code_in_another_module_and_unused_imports_are_allowed():
+    assert find_violations("from ._helper import *\n", BACKPROP, _reader({"_helper": HELPER_NUMPY})) == []
+    # a torch helper the task's function never uses costs nothing; a missing module is no violation
+    src = "from ._helper import g\nimport numpy as np\ndef manual_grad(x, y):\n    return 2 * np.asarray(x)\n"
+    assert find_violations(src, BACKPROP, _reader({"_helper": HELPER_AUTODIFF})) == []
+    assert find_violations("from ._nothing import manual_grad\n", BACKPROP, _reader({})) == []
