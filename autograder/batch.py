@@ -173,8 +173,8 @@ def _find_workbook(path: Path) -> Path:
         # never through a symbolic link: a link to solutions/ (or to a classmate) is not a submission
         found = [p for p in path.glob("/".join(["*"] * depth)) if p.is_dir() and _has_exercises(p)
                  and "__MACOSX" not in p.parts
-                 and not any(q.is_symlink() for q in [p, *p.relative_to(path).parents] if q != Path("."))
-                 and not any((path / q).is_symlink() for q in p.relative_to(path).parents if q != Path("."))]
+                 and not any((path / q).is_symlink() for q in [p.relative_to(path), *p.relative_to(path).parents]
+                             if q != Path("."))]
         if len(found) == 1:
             return found[0]
     return path
@@ -345,33 +345,34 @@ def _summary(job: Job, status: str, doc: dict, report: Path, out: Path, start: f
             "errors": extra.get("errors", [])}
 
 
-def _row_of_last_report(job: Job, out: Path) -> dict | None:
-    """The row of the report ``job`` already has in ``out`` (whatever it was graded from), or None."""
-    report = report_path(out, job.student)
+def _last_report(job: Job, out: Path) -> tuple[dict, str] | None:
+    """The report ``job`` already has in ``out`` and its status (``graded`` or ``error``), or None."""
     try:
-        doc = json.loads(report.read_text(encoding="utf-8"))
+        doc = json.loads(report_path(out, job.student).read_text(encoding="utf-8"))
         extra = doc["extra_data"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    status = "graded" if doc.get("tests") and extra.get("exit_status") in (0, 1) else "error"
-    return dict(_summary(job, status, doc, report, out, None), stale=True)
-
-
-def _summary_from_report(job: Job, report: Path, out: Path, fp: str) -> dict | None:
-    """The row of a finished, still valid report of ``job`` (same fingerprint), else ``None``."""
-    try:
-        doc = json.loads(report.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    extra = doc.get("extra_data") if isinstance(doc, dict) else None
     if not isinstance(extra, dict) or "score" not in doc:
         return None
-    if (extra.get("batch") or {}).get("fingerprint") != fp:
-        return None  # another submission, other settings or another grader: grade again
-    status = "graded" if doc.get("tests") and extra.get("exit_status") in (0, 1) else "error"
-    if status == "error":
+    return doc, "graded" if doc.get("tests") and extra.get("exit_status") in (0, 1) else "error"
+
+
+def _row_of_last_report(job: Job, out: Path) -> dict | None:
+    """The row of the report ``job`` already has in ``out`` (whatever it was graded from), or None."""
+    last = _last_report(job, out)
+    if last is None:
+        return None
+    return dict(_summary(job, last[1], last[0], report_path(out, job.student), out, None), stale=True)
+
+
+def _summary_from_report(job: Job, out: Path, fp: str) -> dict | None:
+    """The row of a finished, still valid report of ``job`` (same fingerprint), else ``None``."""
+    last = _last_report(job, out)
+    if last is None or (last[0]["extra_data"].get("batch") or {}).get("fingerprint") != fp:
+        return None  # none yet, or another submission, other settings or another grader: grade again
+    if last[1] == "error":
         return None  # an error may have been the machine's (a full disk, a killed grader): retry
-    return _summary(job, status, doc, report, out, None)
+    return _summary(job, "graded", last[0], report_path(out, job.student), out, None)
 
 
 def _pool_init() -> None:
@@ -475,7 +476,7 @@ def run_batch(submissions: Path, out: Path, *, jobs: int | None = None, force: b
     rows: list[dict] = _earlier_rows(out, set(prints))
     todo: list[Job] = []
     for job in all_jobs:
-        summary = None if force else _summary_from_report(job, report_path(out, job.student), out, prints[job.student])
+        summary = None if force else _summary_from_report(job, out, prints[job.student])
         if summary is not None:
             summary["skipped"] = True
             rows.append(summary)

@@ -168,16 +168,13 @@ def build_results(results: list[TestResult], *, target: str, execution_time: flo
     output = score_table(results, target, partial=partial, mode=mode)
     if errors:
         output += "\n\n" + "\n".join(errors)
-    return {
-        "score": float(sum(s.score for s in summaries)),
-        "max_score": max_score,
-        "execution_time": round(execution_time, 3),
-        "output": output,
-        "output_format": "text",
-        "visibility": "visible",
-        "stdout_visibility": "hidden",
-        "tests": tests,
-        "extra_data": {
+    return results_document(
+        score=float(sum(s.score for s in summaries)),
+        max_score=max_score,
+        execution_time=round(execution_time, 3),
+        output=output,
+        tests=tests,
+        extra_data={
             "workbook_version": __version__,
             "target": target,
             "exit_status": exit_status,
@@ -198,6 +195,30 @@ def build_results(results: list[TestResult], *, target: str, execution_time: flo
                 for s in summaries
             ],
         },
+    )
+
+
+def results_document(*, score: float, max_score: float, execution_time: float, output: str,
+                     tests: list[dict[str, Any]], extra_data: dict[str, Any]) -> dict[str, Any]:
+    """The top level of a score report (Gradescope ``results.json``): every report is made here.
+
+    Args:
+        score, max_score: points (float).
+        execution_time: seconds.
+        output: the score table (plain text).
+        tests: the per-test entries.
+        extra_data: the workbook's own fields (see ``schemas/results.schema.json``).
+    """
+    return {
+        "score": score,
+        "max_score": max_score,
+        "execution_time": execution_time,
+        "output": output,
+        "output_format": "text",
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": tests,
+        "extra_data": extra_data,
     }
 
 

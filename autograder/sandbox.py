@@ -404,20 +404,19 @@ def _arrays_in(args: Any, kwargs: Any) -> list:
 _libc = None
 
 
-def _hide(paths: list[str]) -> list[str]:
-    """New mount + network namespace; an empty read-only tmpfs over each path. Returns problems."""
+def _new_namespaces() -> str | None:
+    """Private mount, network and IPC namespaces for this worker; why that failed, or ``None``.
+
+    What the worker may see is then set up by :func:`_confine` (``solutions/``, ``tests/``...
+    are hidden there, in the worker's own root file system).
+    """
     global _libc
-    problems = []
     _libc = _libc or ctypes.CDLL(None, use_errno=True)
     if _libc.unshare(0x00020000 | 0x40000000 | 0x08000000) != 0:  # CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC
-        return [f"unshare failed (errno {ctypes.get_errno()})"]
-    if _libc.mount(b"none", b"/", None, 16384 | (1 << 18), None) != 0:  # MS_REC | MS_PRIVATE
-        return [f"mount --make-rprivate failed (errno {ctypes.get_errno()})"]
-    for path in paths:
-        if os.path.isdir(path):
-            if _libc.mount(b"tmpfs", path.encode(), b"tmpfs", 1 | 2 | 4 | 8, b"size=4k,mode=0555") != 0:
-                problems.append(f"hiding {path} failed (errno {ctypes.get_errno()})")
-    return problems
+        return f"unshare failed (errno {ctypes.get_errno()})"
+    if _libc.mount(b"none", b"/", None, _MS_REC | (1 << 18), None) != 0:  # MS_PRIVATE
+        return f"mount --make-rprivate failed (errno {ctypes.get_errno()})"
+    return None
 
 
 # mount(2) flags
@@ -455,7 +454,7 @@ def _mount(source: str | None, target: str, fstype: str | None, flags: int, data
 def _confine(writable: list[str], hide: list[str], frozen: tuple[str, ...] = ()) -> list[str]:
     """Change root to a new file system that holds only what the worker needs. Returns problems.
 
-    Inside the worker's private mount namespace (see :func:`_hide`), a tmpfs on :data:`FS_ROOT`
+    Inside the worker's private mount namespace (see :func:`_new_namespaces`), a tmpfs on :data:`FS_ROOT`
     gets read-only bind mounts of :func:`_read_only_paths`, read-write ones of ``writable`` (the
     worker's own folder) except the ``frozen`` folders in them (its copy of the submission: what
     the grader scanned is what runs, and one exercise cannot rewrite another's file), ``/dev`` and
@@ -534,7 +533,7 @@ def run_worker(sock: socket.socket, spec: dict) -> None:
     if confine:
         # no namespaces (a container without CAP_SYS_ADMIN): the worker runs like a non-root one
         # (resource limits, time limits, data-only boundary, its own uid), as the README says
-        confine = not any(p.startswith(("unshare", "mount --make")) for p in _hide(list(spec["hide"])))
+        confine = _new_namespaces() is None
     limits = spec.get("limits", {})
     mem = int(limits.get("memory_mb", 2048)) * 1024 * 1024
     cpu = int(limits.get("cpu_s", 600))

@@ -23,7 +23,7 @@ from typing import Any
 from . import EXERCISES, __version__
 from .i18n import bilingual, get_language
 from .paths import REPO_ROOT
-from .report import score_table, write_json
+from .report import results_document, score_table, write_json
 
 STATE_DIR = ".workbook"
 STATE_FILE = "state.json"
@@ -299,16 +299,13 @@ class State:
         score = float(sum(s.get("score", 0.0) for s in summaries))
         max_score = float(sum(s.get("max_score", 0.0) for s in summaries))
         partial = len(order) < len(EXERCISES) or any(results[n].get("partial") for n in order)
-        return {
-            "score": score,
-            "max_score": max_score,
-            "execution_time": 0.0,
-            "output": _merged_table(tests, label, partial),
-            "output_format": "text",
-            "visibility": "visible",
-            "stdout_visibility": "hidden",
-            "tests": tests,
-            "extra_data": {
+        return results_document(
+            score=score,
+            max_score=max_score,
+            execution_time=0.0,
+            output=_merged_table(tests, label, partial),
+            tests=tests,
+            extra_data={
                 "workbook_version": __version__,
                 "target": label,
                 "exit_status": None,
@@ -317,7 +314,7 @@ class State:
                 "exercises": summaries,
                 "graded_at": {name: results[name]["graded_at_iso"] for name in order},
             },
-        }
+        )
 
 
 def _merged_table(tests: list[dict[str, Any]], label: str, partial: bool) -> str:
