@@ -236,8 +236,10 @@ def _recv_exact(sock: socket.socket, n: int, deadline: float | None) -> bytes:
 
 
 def recv_message(sock: socket.socket, deadline: float | None = None,
-                 max_size: int = MAX_MESSAGE) -> tuple[Any, list[bytes]]:
+                 max_size: int = MAX_MESSAGE, stats: dict | None = None) -> tuple[Any, list[bytes]]:
     """Receive one framed message; returns the parsed JSON header and the buffers.
+
+    ``stats["bytes"]``, when given, is set to the message's size (what the caller accounts for).
 
     Raises:
         Timeout: nothing complete arrived before ``deadline`` (a ``time.monotonic()`` value).
@@ -247,6 +249,8 @@ def recv_message(sock: socket.socket, deadline: float | None = None,
     (total,) = struct.unpack(">Q", _recv_exact(sock, 8, deadline))
     if total > max_size:
         raise ProtocolError(f"message of {total} bytes is larger than the limit {max_size}")
+    if stats is not None:
+        stats["bytes"] = 8 + total
     body = _recv_exact(sock, total, deadline)
     try:
         (hlen,) = struct.unpack_from(">I", body, 0)

@@ -16,7 +16,29 @@ from typing import Any
 
 import numpy as np
 
-_MAX_ARTISTS = 2000
+#: Most lines (and line-collection segments) per Axes, and most other artists of one kind per Axes,
+#: a description carries. Lines travel as arrays, other artists as small records. A figure with
+#: more is never cut (a cut figure could lose the very lines a test looks for): describing it
+#: raises :class:`FigureTooLarge`, which fails the test with a message saying so.
+MAX_LINES = 50_000
+MAX_ARTISTS = 10_000
+#: Most Axes per figure.
+MAX_AXES = 64
+
+
+class FigureTooLarge(ValueError):
+    """A figure has more artists than a description may carry (the test fails with this message)."""
+
+
+def _bounded(items: Any, limit: int, what: str) -> list:
+    items = list(items)
+    if len(items) > limit:
+        raise FigureTooLarge(
+            f"図の {what} が多すぎます ({len(items)} 個、上限 {limit} 個): 隔離モードでは採点できません。"
+            f"点を 1 つずつ描く代わりに 1 本の線や scatter にまとめてください。 / "
+            f"the figure has too many {what} ({len(items)}, at most {limit} can be graded in isolated mode): "
+            f"draw many points as one line or one scatter instead of one artist each.")
+    return items
 
 
 def _s(value: Any, limit: int = 2000) -> str:
@@ -55,8 +77,64 @@ def _line(line: Any) -> dict:
         d.update(kind="axline", xy1=_arr(line.get_xy1()), xy2=None if xy2 is None else _arr(xy2),
                  slope=None if slope is None else float(slope))
     else:
-        d.update(kind="line", xy=_arr(line.get_xydata()))
+        d.update(kind="line", xy=_arr(line.get_xydata()).reshape(-1, 2))
     return d
+
+
+def _pack_lines(lines: list) -> dict:
+    """Lines as columns: one string list per text field, one array per numeric field, all points
+    in one (m, 2) array with offsets (thousands of one-point lines make a small message)."""
+    records = [_line(line) for line in lines]
+    plain = [r for r in records if r["kind"] == "line"]
+    order = [i for i, r in enumerate(records) if r["kind"] == "line"]
+    xy = [r["xy"] for r in plain]
+    return {
+        "order": np.asarray(order, dtype=np.int64),
+        "label": [r["label"] for r in plain],
+        "marker": [r["marker"] for r in plain],
+        "linestyle": [r["linestyle"] for r in plain],
+        "linewidth": np.asarray([r["linewidth"] for r in plain], dtype=np.float64),
+        "markersize": np.asarray([r["markersize"] for r in plain], dtype=np.float64),
+        "color": np.asarray([r["color"] or [np.nan] * 4 for r in plain], dtype=np.float64).reshape(-1, 4),
+        "visible": np.asarray([r["visible"] for r in plain], dtype=bool),
+        "offsets": np.cumsum([0] + [len(a) for a in xy]).astype(np.int64),
+        "xy": np.concatenate(xy) if xy else np.zeros((0, 2)),
+        "axlines": [[i, r] for i, r in enumerate(records) if r["kind"] == "axline"],
+    }
+
+
+def _unpack_lines(packed: Any) -> list[dict]:
+    """The line records of :func:`_pack_lines`, in drawing order (trusted side: checks every field)."""
+    if not isinstance(packed, dict):
+        return []
+    xy = _points(packed.get("xy"))
+    offsets = packed.get("offsets")
+    labels, markers, styles = (packed.get(k) if type(packed.get(k)) is list else [] for k in ("label", "marker", "linestyle"))
+    n = len(labels)
+    cols = {}
+    for key, shape in (("linewidth", (n,)), ("markersize", (n,)), ("color", (n, 4)), ("visible", (n,)),
+                       ("order", (n,)), ("offsets", (n + 1,))):
+        value = packed.get(key)
+        if not isinstance(value, np.ndarray) or value.shape != shape:
+            return []
+        cols[key] = value
+    offsets = cols["offsets"]
+    if n and (offsets[0] != 0 or offsets[-1] != len(xy) or np.any(np.diff(offsets) < 0)):
+        return []
+    records: list[tuple[int, dict]] = []
+    for i in range(n):
+        color = cols["color"][i]
+        records.append((int(cols["order"][i]), {
+            "kind": "line", "label": labels[i], "marker": markers[i] if i < len(markers) else None,
+            "linestyle": styles[i] if i < len(styles) else "-", "linewidth": float(cols["linewidth"][i]),
+            "markersize": float(cols["markersize"][i]), "visible": bool(cols["visible"][i]),
+            "color": None if np.isnan(color).any() else [float(c) for c in color],
+            "xy": xy[int(offsets[i]):int(offsets[i + 1])],
+        }))
+    for item in packed.get("axlines") if type(packed.get("axlines")) is list else []:
+        if type(item) is list and len(item) == 2 and type(item[0]) is int and isinstance(item[1], dict):
+            records.append((item[0], item[1]))
+    return [r for _, r in sorted(records, key=lambda t: t[0])]
 
 
 def _patch(patch: Any) -> dict:
@@ -84,14 +162,16 @@ def _collection(coll: Any) -> dict:
 
     paths = [{"vertices": _arr(p.vertices),
               "codes": None if p.codes is None else np.asarray(p.codes, dtype=np.uint8).copy()}
-             for p in coll.get_paths()[:_MAX_ARTISTS]]
+             for p in _bounded(coll.get_paths(), MAX_ARTISTS, "paths in one collection")]
     d = {"label": _s(coll.get_label()), "paths": paths}
     if isinstance(coll, ContourSet):
         d.update(kind="contour", levels=_arr(coll.levels), filled=bool(coll.filled))
     elif isinstance(coll, PathCollection):
         d.update(kind="scatter", offsets=_arr(coll.get_offsets()), sizes=_arr(coll.get_sizes()))
     elif isinstance(coll, LineCollection):
-        d.update(kind="lines", segments=[_arr(s) for s in coll.get_segments()[:_MAX_ARTISTS]])
+        segments = [_arr(seg).reshape(-1, 2) for seg in _bounded(coll.get_segments(), MAX_LINES, "line segments")]
+        d.update(kind="lines", seg_offsets=np.cumsum([0] + [len(a) for a in segments]).astype(np.int64),
+                 seg_xy=np.concatenate(segments) if segments else np.zeros((0, 2)))
     else:
         d.update(kind="paths", type=type(coll).__name__)
     try:
@@ -106,7 +186,7 @@ def describe_axes(ax: Any) -> dict:
     """A plain description of one Axes (see the module docstring)."""
     from matplotlib.container import BarContainer
 
-    patches = list(ax.patches)[:_MAX_ARTISTS]
+    patches = _bounded(ax.patches, MAX_ARTISTS, "patches (bars, polygons...)")
     index = {id(p): i for i, p in enumerate(patches)}
     containers = []
     for c in ax.containers:
@@ -124,13 +204,14 @@ def describe_axes(ax: Any) -> dict:
         "xscale": _s(ax.get_xscale()),
         "yscale": _s(ax.get_yscale()),
         "aspect": ax.get_aspect() if isinstance(ax.get_aspect(), str) else float(ax.get_aspect()),
-        "lines": [_line(line) for line in list(ax.lines)[:_MAX_ARTISTS]],
+        "lines": _pack_lines(_bounded(ax.lines, MAX_LINES, "lines")),
         "patches": [_patch(p) for p in patches],
         "containers": containers,
-        "collections": [_collection(c) for c in list(ax.collections)[:_MAX_ARTISTS]],
-        "texts": [{"text": _s(t.get_text()), "xy": _arr(t.get_position())} for t in list(ax.texts)[:_MAX_ARTISTS]],
+        "collections": [_collection(c) for c in _bounded(ax.collections, MAX_ARTISTS, "collections")],
+        "texts": [{"text": _s(t.get_text()), "xy": _arr(t.get_position())}
+                  for t in _bounded(ax.texts, MAX_ARTISTS, "texts")],
         "images": [{"array": _arr(np.ma.filled(im.get_array(), np.nan)) if im.get_array() is not None else None}
-                   for im in list(ax.images)[:20]],
+                   for im in _bounded(ax.images, 20, "images")],
         "legend": None if legend is None else [_s(t.get_text()) for t in legend.get_texts()],
     }
 
@@ -141,8 +222,9 @@ def describe_figure(fig: Any) -> dict:
     return {
         "size": _arr(fig.get_size_inches()),
         "suptitle": _s(suptitle.get_text()) if suptitle is not None else "",
-        "texts": [{"text": _s(t.get_text()), "xy": _arr(t.get_position())} for t in list(fig.texts)[:_MAX_ARTISTS]],
-        "axes": [describe_axes(ax) for ax in list(fig.axes)[:64]],
+        "texts": [{"text": _s(t.get_text()), "xy": _arr(t.get_position())}
+                  for t in _bounded(fig.texts, MAX_ARTISTS, "figure texts")],
+        "axes": [describe_axes(ax) for ax in _bounded(fig.axes, MAX_AXES, "Axes")],
     }
 
 
@@ -194,7 +276,7 @@ def replay_axes(ax: Any, d: dict) -> None:
         ax.set_xlabel(_str(d.get("xlabel")))
     if _str(d.get("ylabel")):
         ax.set_ylabel(_str(d.get("ylabel")))
-    for ld in d.get("lines") or []:
+    for ld in _unpack_lines(d.get("lines")):
         if not isinstance(ld, dict):
             continue
         style = {"label": _str(ld.get("label")), "color": _rgba(ld.get("color")),
@@ -259,7 +341,10 @@ def replay_axes(ax: Any, d: dict) -> None:
             elif kind == "scatter":
                 coll = ax.scatter(*_points(cd.get("offsets")).T) if len(_points(cd.get("offsets"))) else None
             elif kind == "lines":
-                coll = LineCollection([_points(s) for s in cd.get("segments") or []])
+                seg_xy, offsets = _points(cd.get("seg_xy")), cd.get("seg_offsets")
+                ok = isinstance(offsets, np.ndarray) and offsets.ndim == 1 and len(offsets) >= 1 \
+                    and offsets[0] == 0 and offsets[-1] == len(seg_xy) and np.all(np.diff(offsets) >= 0)
+                coll = LineCollection([seg_xy[a:b] for a, b in zip(offsets[:-1], offsets[1:])] if ok else [])
                 ax.add_collection(coll)
             else:
                 coll = PathCollection(paths)
@@ -298,11 +383,22 @@ def build_figure(d: dict) -> Any:
     """A new ``matplotlib.figure.Figure`` (not registered with pyplot) rebuilt from ``d``."""
     from matplotlib.figure import Figure
 
-    size = d.get("size") if isinstance(d, dict) else None
-    fig = Figure(figsize=tuple(size) if isinstance(size, np.ndarray) and size.shape == (2,)
-                 and np.all((size > 0) & (size < 1000)) else None)
+    fig = Figure()
+    fill_figure(fig, d)
+    return fig
+
+
+def fill_figure(fig: Any, d: dict) -> Any:
+    """Add to the (empty) figure ``fig`` what ``d`` (from :func:`describe_figure`) describes; returns ``fig``.
+
+    Used for a returned figure and for the grader's pyplot mirror of a figure the student's
+    code opened with ``plt.figure()``.
+    """
     if not isinstance(d, dict):
         return fig
+    size = d.get("size")
+    if isinstance(size, np.ndarray) and size.shape == (2,) and np.all((size > 0) & (size < 1000)):
+        fig.set_size_inches(*size)
     if _str(d.get("suptitle")):
         fig.suptitle(_str(d.get("suptitle")))
     for td in d.get("texts") or []:

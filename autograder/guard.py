@@ -8,10 +8,11 @@ accidents of such code so they cost only the test that caused them:
   options, torch's default dtype, warning filters, matplotlib's backend, and the attributes of the
   modules the grader and its oracles rely on (``numpy``, ``numpy.testing``, ``math``, ``builtins``,
   ``torch``, ``autograder.compare`` …), so ``np.allclose = lambda *a: True`` is undone.
-* :class:`Deadline` is a per-test time limit that raises :class:`WorkbookTimeout`, a
-  ``BaseException`` that hypothesis does not catch (pytest-timeout's ``Failed`` is caught by
-  hypothesis, which then keeps calling hung code without a limit). Once expired it fires again
-  every second, so one bare ``except:`` cannot swallow it for good.
+* :class:`Deadline` is a per-test time limit in CPU time (a wall-clock backstop several times
+  larger) that raises :class:`WorkbookTimeout`, a ``BaseException`` that hypothesis does not
+  catch (pytest-timeout's ``Failed`` is caught by hypothesis, which then keeps calling hung code
+  without a limit). Once expired it fires again every second, so one bare ``except:`` cannot
+  swallow it for good.
 
 Deliberate attacks (``os._exit``, a bare ``except:`` in an endless loop, patching the grader
 through ``gc``) need out-of-process grading.
@@ -22,7 +23,9 @@ from __future__ import annotations
 import signal
 import sys
 import threading
+import time
 import warnings
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
@@ -106,31 +109,102 @@ _MISSING = object()
 _KEEP_ALIVE: list[Any] = []
 
 
-class Deadline:
-    """A per-test time limit on the main thread (SIGALRM); a no-op where signals are unavailable."""
+#: The wall-clock backstop of a per-test limit, as a multiple of the limit (CPU seconds).
+WALL_FACTOR = 6.0
 
-    def __init__(self, seconds: float | None) -> None:
+
+def wall_backstop(seconds: float) -> float:
+    """Wall-clock seconds a test may run before it is stopped whatever its CPU time (``WALL_FACTOR`` x)."""
+    return seconds * WALL_FACTOR
+
+
+class Deadline:
+    """A per-test time limit counted in CPU time, with a wall-clock backstop several times larger.
+
+    The limit is the CPU time of the thread that runs the test (the main thread), so a test does
+    not run out of time because the machine is busy: on a loaded CI runner a correct submission
+    keeps its points, and an endless loop still costs only its limit. The backstop
+    (:func:`wall_backstop`, ``WALL_FACTOR`` x the limit in wall-clock seconds) stops code that
+    burns no CPU (``time.sleep``, waiting on a lock) or burns it in other threads.
+
+    A watcher thread reads the main thread's CPU clock every 50 ms and, once either limit is
+    passed, interrupts the main thread with ``SIGALRM`` (again every second: a bare ``except:``
+    cannot swallow it for good); the handler raises :class:`WorkbookTimeout`. Where the main
+    thread's CPU clock cannot be read, the process's CPU time is used; where signals cannot be
+    sent to a thread (Windows), the deadline is a no-op.
+
+    Args:
+        seconds: CPU seconds; ``None`` or ``<= 0``: no limit.
+        extra_cpu: another CPU clock (seconds) whose time also counts, e.g. the isolated worker's
+            (:meth:`autograder.isolated.IsolatedSubmission.cpu_seconds`).
+    """
+
+    POLL = 0.05
+
+    def __init__(self, seconds: float | None, extra_cpu: Callable[[], float] | None = None) -> None:
         self.seconds = seconds if seconds and seconds > 0 else None
+        self.extra_cpu = extra_cpu
         self.fired = 0
+        self.reason = ""
         self._previous: Any = None
         self._active = False
+        self._stop = threading.Event()
+        self._watcher: threading.Thread | None = None
 
     def _handler(self, signum, frame):  # noqa: ANN001 - signal handler signature
+        if self._stop.is_set():  # the test has just ended: a late signal is not a time-out
+            return
         self.fired += 1
-        raise WorkbookTimeout(f"Timeout (>{self.seconds:g}s)")
+        raise WorkbookTimeout(f"Timeout (>{self.seconds:g}s) {self.reason}".rstrip())
+
+    @staticmethod
+    def _cpu_clock() -> Any:
+        """A function returning the main thread's CPU seconds (the process's where unavailable)."""
+        try:
+            clock = time.pthread_getcpuclockid(threading.main_thread().ident)  # type: ignore[arg-type]
+            time.clock_gettime(clock)
+            return lambda: time.clock_gettime(clock)
+        except (AttributeError, OSError, TypeError, OverflowError):
+            return time.process_time
+
+    def _watch(self, cpu: Any, cpu0: float, wall0: float, main: int) -> None:
+        assert self.seconds is not None
+        backstop = wall_backstop(self.seconds)
+        while not self._stop.wait(self.POLL):
+            if cpu() - cpu0 > self.seconds:
+                self.reason = "(CPU time)"
+            elif time.monotonic() - wall0 > backstop:
+                self.reason = f"(wall-clock backstop {backstop:g}s)"
+            else:
+                continue
+            while True:  # fire until the test ends
+                try:
+                    signal.pthread_kill(main, signal.SIGALRM)
+                except (OSError, ValueError):
+                    return
+                if self._stop.wait(1.0):
+                    return
 
     def __enter__(self) -> "Deadline":
         if self.seconds is None or threading.current_thread() is not threading.main_thread() \
-                or not hasattr(signal, "setitimer"):
+                or not hasattr(signal, "pthread_kill") or not hasattr(signal, "SIGALRM"):
             return self
         self._previous = signal.signal(signal.SIGALRM, self._handler)
-        signal.setitimer(signal.ITIMER_REAL, self.seconds, 1.0)
+        own = self._cpu_clock()
+        extra = self.extra_cpu
+        cpu = own if extra is None else (lambda: own() + extra())
+        self._stop.clear()
+        self._watcher = threading.Thread(target=self._watch, name="workbook-deadline", daemon=True,
+                                         args=(cpu, cpu(), time.monotonic(), threading.main_thread().ident))
+        self._watcher.start()
         self._active = True
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self._active:
-            signal.setitimer(signal.ITIMER_REAL, 0)
+            self._stop.set()
+            if self._watcher is not None:
+                self._watcher.join()
             signal.signal(signal.SIGALRM, self._previous or signal.SIG_DFL)
             self._active = False
 
@@ -144,4 +218,4 @@ def safe_str(exc: BaseException, limit: int = 800) -> str:
     return text if len(text) <= limit else text[:limit] + " ..."
 
 
-__all__ = ["Deadline", "GlobalState", "WorkbookTimeout", "safe_str"]
+__all__ = ["WALL_FACTOR", "Deadline", "GlobalState", "WorkbookTimeout", "safe_str", "wall_backstop"]

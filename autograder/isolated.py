@@ -45,16 +45,29 @@ from typing import Any
 
 from . import EXERCISES
 from .codec import Closed, ProtocolError, Timeout, decode, encode, recv_message, send_message
+from .guard import WorkbookTimeout, wall_backstop
 from .compare import GradingFailure
 from .i18n import bilingual
-from .loader import ExerciseUnavailable, Submission, validate_target
+from .loader import OUTSIDE_LINK, ExerciseUnavailable, NotAWorkbookError, Submission, validate_target
 from .paths import REPO_ROOT
 
 #: Default limits of one worker (override with the environment variables named in the README).
-DEFAULT_LIMITS = {"memory_mb": 3072, "cpu_s": 600, "file_mb": 16, "processes": 16}
+DEFAULT_LIMITS = {"memory_mb": 3072, "cpu_s": 600, "file_mb": 16, "processes": 16, "scratch_mb": 128}
 DEFAULT_CALL_TIMEOUT = 10.0
-#: Most characters of a worker's stdout/stderr shown per reply (the worker's own cap is lower).
+#: Most characters of a worker's stdout/stderr shown per reply (the worker's own cap is lower),
+#: per test, and per submission: what the grader holds of a flooding worker's output is bounded.
 MAX_OUTPUT_PER_REPLY = 128 * 1024
+MAX_OUTPUT_PER_TEST = 256 * 1024
+MAX_OUTPUT_PER_SUBMISSION = 4 * 1024 * 1024
+#: Largest message the grader accepts from a worker, and most bytes it accepts during one test
+#: (replies, callback requests and output frames together).
+MAX_WORKER_MESSAGE = 128 * 1024 * 1024
+MAX_BYTES_PER_TEST = 768 * 1024 * 1024
+#: Most files and bytes of a submission copied for the worker.
+MAX_STAGE_FILES = 10_000
+MAX_STAGE_BYTES = 256 * 1024 * 1024
+
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 #: Directories of the repository a worker must never see (hidden when grading runs as root).
 HIDDEN_DIRS = ("solutions", "tests", "selftests", "course", ".git", "reports", "benchmarks")
@@ -162,20 +175,22 @@ def fork_server() -> ForkServer:
 
 # --- proxies -------------------------------------------------------------------------------------
 
-_PROXY_TYPES: dict[tuple[str, str, bool], type] = {}
+def _proxy_type(cache: dict, module: str, name: str, is_callable: bool) -> type:
+    """A RemoteObject subclass named like the remote type (for messages such as describe()).
 
-
-def _proxy_type(module: str, name: str, is_callable: bool) -> type:
-    """A RemoteObject subclass named like the remote type (for messages such as describe())."""
+    ``cache`` belongs to one worker: nothing made for one submission outlives its grading.
+    """
     key = (module, name, is_callable)
-    cls = _PROXY_TYPES.get(key)
+    cls = cache.get(key)
     if cls is None:
+        if len(cache) >= 1000:  # a worker naming ever new types does not grow the grader's memory
+            cache.clear()
         base = RemoteCallable if is_callable else RemoteObject
         safe = "".join(c if c.isalnum() or c == "_" else "_" for c in name.split(".")[-1]) or "Remote"
         cls = type(safe, (base,), {"__slots__": ()})
         cls.__module__ = module
         cls.__qualname__ = name
-        _PROXY_TYPES[key] = cls
+        cache[key] = cls
     return cls
 
 
@@ -263,7 +278,6 @@ class RemoteCallable(RemoteObject):
 
 # --- exceptions from the worker ------------------------------------------------------------------
 
-_EXC_TYPES: dict[tuple, type] = {}
 _SAFE_BASES = {name: obj for name, obj in vars(builtins).items() if isinstance(obj, type) and issubclass(obj, Exception)}
 
 
@@ -271,8 +285,11 @@ class StudentExit(Exception):
     """The student's code called ``sys.exit``, raised ``KeyboardInterrupt`` or similar in the worker."""
 
 
-def _exception_from(desc: dict) -> BaseException:
-    """An exception of a local type that behaves like the worker's (same name, builtin base)."""
+def _exception_from(desc: dict, cache: dict) -> BaseException:
+    """An exception of a local type that behaves like the worker's (same name, builtin base).
+
+    ``cache`` (one worker's) keeps the types made, so equal names give the same type.
+    """
     if not isinstance(desc, dict):
         return WorkerCrashed("malformed exception from the worker")
     name = str(desc.get("name", "Exception"))[:100]
@@ -283,8 +300,10 @@ def _exception_from(desc: dict) -> BaseException:
     bases = [b for b in desc.get("bases") or [] if isinstance(b, str)]
     base = next((_SAFE_BASES[b] for b in bases if b in _SAFE_BASES), StudentExit)
     key = (module, name, base)
-    cls = _EXC_TYPES.get(key)
+    cls = cache.get(key)
     if cls is None:
+        if len(cache) >= 1000:
+            cache.clear()
         if module == "builtins" and _SAFE_BASES.get(name) is base:
             cls = base
         else:
@@ -295,7 +314,7 @@ def _exception_from(desc: dict) -> BaseException:
                 cls = type(safe, (Exception,), {})
             cls.__module__ = module
             cls.__qualname__ = name
-        _EXC_TYPES[key] = cls
+        cache[key] = cls
     try:
         exc = cls(msg)
     except Exception:  # noqa: BLE001 - e.g. UnicodeDecodeError needs 5 arguments
@@ -338,10 +357,33 @@ class Worker:
         self.callbacks: dict[int, Any] = {}
         self.callback_ids: dict[int, int] = {}
         self.axes_args: dict[int, tuple[Any, Any]] = {}
+        self.next_axes_token = 1
+        self.mirrors: dict[int, Any] = {}  # the worker's pyplot figure number -> our pyplot mirror
         self.proxies: weakref.WeakValueDictionary[int, RemoteObject] = weakref.WeakValueDictionary()
+        self.proxy_types: dict = {}
+        self.exception_types: dict = {}
         self.released: list[int] = []
         self.next_rid = 1
         self.deadline: float | None = None
+        self.cpu_seen = 0.0
+
+    def cpu(self) -> float:
+        """CPU seconds the worker has used (its threads, and children it has waited for)."""
+        if self.alive:
+            try:
+                with open(f"/proc/{self.pid}/stat", "rb") as fh:
+                    fields = fh.read().rsplit(b")", 1)[1].split()
+                self.cpu_seen = sum(int(v) for v in fields[11:15]) / _CLOCK_TICKS
+            except (OSError, IndexError, ValueError):
+                pass
+        return self.cpu_seen
+
+    def end_test(self) -> None:
+        """Forget what only one test needed (the test's callables, Axes and figure mirrors)."""
+        self.callbacks.clear()
+        self.callback_ids.clear()
+        self.axes_args.clear()
+        self.mirrors.clear()
 
     # encoding ------------------------------------------------------------------------------------
     def _fallback(self, value: Any, buffers: list[bytes]) -> Any:
@@ -355,7 +397,8 @@ class Worker:
         from matplotlib.axes import Axes
 
         if isinstance(value, Axes) and value.figure is not None:
-            token = len(self.axes_args) + 1
+            token = self.next_axes_token
+            self.next_axes_token += 1
             self.axes_args[token] = (value.figure, value)
             axes = list(value.figure.axes)
             return {"T": "axarg", "id": token, "n": len(axes), "i": axes.index(value) if value in axes else 0}
@@ -374,7 +417,7 @@ class Worker:
             ident = int(obj["id"])
             proxy = self.proxies.get(ident)
             if proxy is None:
-                cls = _proxy_type(str(obj.get("mod", "?"))[:100], str(obj.get("name", "?"))[:100],
+                cls = _proxy_type(self.proxy_types, str(obj.get("mod", "?"))[:100], str(obj.get("name", "?"))[:100],
                                   obj.get("callable") is True)
                 proxy = cls(self, ident, self.gen)
                 self.proxies[ident] = proxy
@@ -383,6 +426,8 @@ class Worker:
             return self.callbacks[int(obj["id"])]
         if kind == "fig":
             return build_figure(self._decode(obj.get("d"), self._buffers))
+        if kind == "pfig":
+            return self._mirror(int(obj["num"]))
         if kind == "figref":
             return self.axes_args[int(obj["id"])][0]
         if kind == "axref":
@@ -396,6 +441,38 @@ class Worker:
                 return fig.axes[i]
             return fig
         raise ProtocolError(f"unknown value tag {kind!r}")
+
+    def _mirror(self, num: int) -> Any:
+        """Our pyplot figure that stands for the worker's pyplot figure ``num`` (made on first use).
+
+        In local mode a figure the student's code opens with ``plt.figure()`` is in the grader's
+        pyplot state (``plt.get_fignums()``, ``plt.gcf()``); here its mirror is.
+        """
+        fig = self.mirrors.get(num)
+        if fig is None:
+            import matplotlib.pyplot as plt
+
+            if len(self.mirrors) >= 256:
+                raise ProtocolError("the worker opened more than 256 figures in one test")
+            fig = self.mirrors[num] = plt.figure()
+        return fig
+
+    def _receive_figures(self, header: dict, buffers: list[bytes]) -> None:
+        """Fill the mirrors of the pyplot figures a message describes (``header["figs"]``)."""
+        from .figdesc import fill_figure
+
+        if "figs" not in header:
+            return
+        figures = decode(header["figs"], buffers, self._no_tags)
+        for item in figures if type(figures) is list else []:
+            if type(item) is list and len(item) == 2 and type(item[0]) is int and isinstance(item[1], dict):
+                fig = self._mirror(item[0])
+                fig.clear()
+                fill_figure(fig, item[1])
+
+    @staticmethod
+    def _no_tags(obj: dict) -> Any:
+        raise ProtocolError("a figure description holds an object handle")
 
     def _decode(self, obj: Any, buffers: list[bytes]) -> Any:
         self._buffers = buffers
@@ -434,17 +511,16 @@ class Worker:
             header["release"], self.released = self.released, []
         top = self.deadline is None
         if top:
-            self.deadline = time.monotonic() + self.owner.call_timeout
+            # the test's own limit (CPU time of the test and the worker, guard.Deadline) stops a
+            # call first; this wall-clock bound is for calls made outside a graded test
+            self.deadline = time.monotonic() + wall_backstop(self.owner.call_timeout)
         try:
             send_message(self.sock, header, buffers, self.deadline)
             outcome, value = self._serve(rid, args, kwargs)
         except Timeout:
             self.owner.kill_worker()
-            import pytest
-
             limit = self.owner.call_timeout
-            raise pytest.fail.Exception(
-                f"Timeout (>{limit:g}s) in the isolated worker: the call was stopped.", pytrace=False) from None
+            raise WorkbookTimeout(f"Timeout (>{limit:g}s) (wall-clock backstop {wall_backstop(limit):g}s)") from None
         except (Closed, ProtocolError, OSError) as exc:
             tail = self.owner.log_tail()
             self.owner.kill_worker()
@@ -467,7 +543,11 @@ class Worker:
 
     def _serve(self, rid: int, args: tuple, kwargs: dict) -> Any:
         while True:
-            header, buffers = recv_message(self.sock, self.deadline)
+            stats = {"bytes": 0}
+            header, buffers = recv_message(self.sock, self.deadline, MAX_WORKER_MESSAGE, stats)
+            self.owner.received += stats["bytes"]
+            if self.owner.received > MAX_BYTES_PER_TEST:
+                raise ProtocolError(f"the worker sent more than {MAX_BYTES_PER_TEST >> 20} MiB in one test")
             self._print_output(header.get("out"))
             if header.get("op") == "reply":
                 if header.get("rid") != rid:
@@ -475,9 +555,10 @@ class Worker:
                 payload = self._decode(header.get("p"), buffers)
                 if not isinstance(payload, dict):
                     raise ProtocolError("malformed reply")
+                self._receive_figures(header, buffers)
                 self._apply_side_effects(payload, args, kwargs)
                 if "exc" in header:
-                    exc = _exception_from(header["exc"])
+                    exc = _exception_from(header["exc"], self.exception_types)
                     # only frames in the submission's own files (a forged path could make the
                     # traceback display show a hidden test's source)
                     exc.remote_frames = [f for f in getattr(exc, "remote_frames", [])  # type: ignore[attr-defined]
@@ -497,6 +578,7 @@ class Worker:
         try:
             fn = self.callbacks[int(header["cb"])]
             cargs, ckwargs = self._decode(header.get("args"), buffers)
+            self._receive_figures(header, buffers)
             if type(cargs) is not list or type(ckwargs) is not dict or not all(type(k) is str for k in ckwargs):
                 raise ProtocolError("malformed callback arguments")
             if not callable(fn):
@@ -536,18 +618,39 @@ class Worker:
                     replay_axes(ax, ad)
             except (KeyError, TypeError, ValueError):
                 continue
+        closed = payload.get("closed_figures")
+        if closed:
+            import matplotlib.pyplot as plt
 
-    @staticmethod
-    def _print_output(out: Any) -> None:
-        # the worker caps its output, but the worker is not trusted: cap it here too
+            for item in closed if type(closed) is list else []:
+                # a mirror of a figure the call closed, or the test's own figure whose Axes it was given
+                if type(item) is list and len(item) == 2:
+                    num, token = item
+                    fig = self.mirrors.pop(num, None) if type(num) is int else None
+                    if fig is None and type(token) is int and token in self.axes_args:
+                        fig = self.axes_args[token][0]
+                    if fig is not None:
+                        plt.close(fig)
+
+    def _print_output(self, out: Any) -> None:
+        # the worker caps its output, but the worker is not trusted: cap it here too, per reply,
+        # per test and per submission (pytest keeps what is printed until the report is written)
         if not isinstance(out, dict):
             return
+        owner = self.owner
         for key, stream in (("stdout", sys.stdout), ("stderr", sys.stderr)):
             text = out.get(key)
-            if type(text) is str and text:
-                if len(text) > MAX_OUTPUT_PER_REPLY:
-                    text = text[:MAX_OUTPUT_PER_REPLY] + f"\n... [{len(text) - MAX_OUTPUT_PER_REPLY} characters cut]\n"
-                stream.write(text)
+            if type(text) is not str or not text or owner.output_cut:
+                continue
+            room = min(MAX_OUTPUT_PER_REPLY, MAX_OUTPUT_PER_TEST - owner.output_test,
+                       MAX_OUTPUT_PER_SUBMISSION - owner.output_total)
+            if len(text) > room:
+                text = text[:max(room, 0)] + (f"\n... [output cut: the rest of this test's output is dropped "
+                                              f"/ 以降の出力は省略]\n")
+                owner.output_cut = True
+            owner.output_test += len(text)
+            owner.output_total += len(text)
+            stream.write(text)
 
     def kill(self) -> None:
         if not self.alive:
@@ -564,22 +667,74 @@ class Worker:
 
 # --- the submission ------------------------------------------------------------------------------
 
-def _copy_ignore(directory: str, names: list[str]) -> set[str]:
-    """What the worker's copy leaves out: caches, .git, and anything but files, folders and links
-    (a FIFO or a device in a submission would make the copy hang or fail)."""
-    skipped = set()
-    for name in names:
-        if name in ("__pycache__", ".git") or name.endswith(".pyc"):
-            skipped.add(name)
-            continue
+_SKIPPED_NAMES = frozenset({"__pycache__", ".git"})
+
+
+def stage_copy(source: Path, dest: Path) -> list[str]:
+    """Copy submission ``source`` to ``dest`` for the worker, as the grader sees it; returns notes.
+
+    The worker's copy lives at another path (and, as root, in a file system of its own), so a
+    symbolic link is replaced by what it leads to when that is inside the submission (an
+    absolute link ``ex5_backprop.py -> /path/to/submission/src/ex5_backprop.py`` is honest and
+    must work), and by a link to nowhere (:data:`OUTSIDE_LINK`) when it leads outside the
+    submission or nowhere: the grader never copies, and the worker never reads, a file outside
+    the submission (a link to ``solutions/``). FIFOs, devices and sockets, ``__pycache__``,
+    ``.git`` and ``*.pyc`` are left out; at most :data:`MAX_STAGE_FILES` files and
+    :data:`MAX_STAGE_BYTES` bytes are copied (links to folders count what they lead to, so a
+    link loop ends there too). Files are read-only for everyone but the grader.
+
+    Raises:
+        OSError: ``dest`` cannot be written.
+    """
+    real_root = source.resolve()
+    notes: list[str] = []
+    budget = {"files": MAX_STAGE_FILES, "bytes": MAX_STAGE_BYTES}
+
+    def copy_dir(src: Path, dst: Path, depth: int) -> None:
+        os.mkdir(dst, 0o755)
         try:
-            mode = os.lstat(os.path.join(directory, name)).st_mode
+            entries = sorted(os.scandir(src), key=lambda e: e.name)
         except OSError:
-            skipped.add(name)
-            continue
-        if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode) or stat.S_ISLNK(mode)):
-            skipped.add(name)
-    return skipped
+            return
+        for entry in entries:
+            name = entry.name
+            if name in _SKIPPED_NAMES or name.endswith(".pyc"):
+                continue
+            here, there = Path(entry.path), dst / name
+            if entry.is_symlink():
+                try:
+                    target = here.resolve(strict=True)
+                    inside = target == real_root or target.is_relative_to(real_root)
+                except (OSError, RuntimeError):
+                    target, inside = None, False
+                if target is None or not inside or target == real_root:
+                    os.symlink(OUTSIDE_LINK, there)
+                    notes.append(f"{here.relative_to(source)}: a link that leads outside the submission (not copied)")
+                    continue
+                here = target
+            try:
+                mode = os.stat(here).st_mode
+            except OSError:
+                continue
+            if stat.S_ISDIR(mode):
+                if depth >= 16:
+                    notes.append(f"{here.relative_to(real_root) if here.is_relative_to(real_root) else name}: "
+                                 f"folders nested too deep (not copied)")
+                    continue
+                copy_dir(here, there, depth + 1)
+            elif stat.S_ISREG(mode):
+                size = os.stat(here).st_size
+                if budget["files"] <= 0 or size > budget["bytes"]:
+                    notes.append(f"{name}: the submission is larger than {MAX_STAGE_FILES} files or "
+                                 f"{MAX_STAGE_BYTES >> 20} MiB (not copied)")
+                    continue
+                budget["files"] -= 1
+                budget["bytes"] -= size
+                shutil.copyfile(here, there)
+                os.chmod(there, 0o444)
+
+    copy_dir(source, dest, 0)
+    return notes
 
 
 def _worker_uid() -> tuple[int | None, int | None]:
@@ -627,11 +782,26 @@ class IsolatedSubmission:
         self.generation = 0
         self.worker: Worker | None = None
         self.uid: int | None = None
-        self._tmp: Path | None = None
         self._modules: dict[str, tuple[int, types.ModuleType | None, str | None]] = {}
         self._errors: dict[str, str] = {}
-        self._state: list = [None, None]  # tmp dir, worker: cleaned up at exit even without close()
+        # per test (begin_test) and per submission: what the worker made the grader hold and spend
+        self.received = 0
+        self.output_test = self.output_total = 0
+        self.output_cut = False
+        self._cpu_ended = 0.0
+        self._tmp = Path(tempfile.mkdtemp(prefix="workbook-iso-"))
+        self._state: list = [self._tmp, None, []]  # tmp dir, worker, packages: cleaned up at exit even without close()
         self._finalizer = weakref.finalize(self, IsolatedSubmission._cleanup, self._state)
+        # the copy the worker runs, made once: the "from scratch" rules read exactly this text
+        self._stage = self._tmp / "submission"
+        self.stage_notes = stage_copy(self.root, self._stage)
+        os.chmod(self._tmp, 0o711)
+        try:
+            self._staged: Submission | None = Submission(self._stage)
+            self._state[2].append(self._staged.package)
+        except NotAWorkbookError:  # every exercise file was a link leading outside the submission
+            self._staged = None
+        self._state[2].append(self._local.package)
         fork_server()  # start preloading now, in parallel with test collection
 
     # the loader seam's interface ------------------------------------------------------------------
@@ -644,12 +814,23 @@ class IsolatedSubmission:
         return self._local.owns(filename)
 
     def source(self, name: str) -> str | None:
-        """Text of exercise ``name`` (read here, never executed here)."""
-        return self._local.source(name)
+        """Text of exercise ``name`` in the worker's copy: what the worker runs (read here, never executed here)."""
+        return self._staged.source(name) if self._staged is not None else None
 
     def module_source(self, module: str) -> str | None:
-        """Text of another module of the submission (read here, never executed here)."""
-        return self._local.module_source(module)
+        """Text of another module of the worker's copy (read here, never executed here)."""
+        return self._staged.module_source(module) if self._staged is not None else None
+
+    def begin_test(self) -> None:
+        """Before a test: its output and data allowances start afresh."""
+        self.received = 0
+        self.output_test = 0
+        self.output_cut = self.output_total >= MAX_OUTPUT_PER_SUBMISSION
+
+    def cpu_seconds(self) -> float:
+        """CPU seconds used by every worker of this submission so far (counted against the test's limit)."""
+        worker = self.worker
+        return self._cpu_ended + (worker.cpu() if worker is not None and worker.alive else 0.0)
 
     def load_error(self, name: str) -> str | None:
         """The import error of exercise ``name`` if it was loaded and failed (None otherwise)."""
@@ -701,24 +882,19 @@ class IsolatedSubmission:
     # worker management -----------------------------------------------------------------------------
     def spec(self) -> dict:
         """What the fork server needs to start a worker for this submission."""
-        if self._tmp is None:
-            self._tmp = Path(tempfile.mkdtemp(prefix="workbook-iso-"))
-            self._state[0] = self._tmp
         work = self._tmp / f"w{self.generation}"
-        copy = work / "submission"
-        shutil.copytree(self.root, copy, symlinks=True, ignore=_copy_ignore)
+        scratch = work / "scratch"
+        scratch.mkdir(parents=True)
         self.uid, gid = _worker_uid()
         log = work / "output.log"
         log.touch()
         if self.uid is not None:
-            for dirpath, dirnames, filenames in os.walk(work):
-                for entry in [dirpath, *(os.path.join(dirpath, f) for f in dirnames + filenames)]:
-                    os.lchown(entry, self.uid, gid)
+            for entry in (work, scratch, log):
+                os.lchown(entry, self.uid, gid)
             os.chmod(work, 0o700)
-            os.chmod(self._tmp, 0o711)
         hide = [str(REPO_ROOT / d) for d in HIDDEN_DIRS]
-        return {"root": str(copy), "original": str(self.root), "uid": self.uid, "gid": gid, "log": str(log),
-                "limits": self.limits, "hide": hide}
+        return {"root": str(self._stage), "scratch": str(scratch), "original": str(self.root), "uid": self.uid,
+                "gid": gid, "log": str(log), "limits": self.limits, "hide": hide}
 
     def end_test(self) -> None:
         """After a test: the worker undoes process-wide changes (NumPy error and print settings,
@@ -731,6 +907,7 @@ class IsolatedSubmission:
             worker.request("restore", None, (), {})
         except BaseException:  # noqa: BLE001 - a worker that cannot restore is replaced
             self.kill_worker()
+        worker.end_test()
 
     def _ensure_worker(self) -> Worker:
         if self.worker is None or not self.worker.alive:
@@ -742,12 +919,12 @@ class IsolatedSubmission:
     def kill_worker(self) -> None:
         """Kill the current worker (the next call starts a new one)."""
         if self.worker is not None:
+            if self.worker.alive:
+                self._cpu_ended += self.worker.cpu()
             self.worker.kill()
 
     def log_tail(self, limit: int = 2000) -> str:
         """The end of the current worker's file-descriptor output (for crash messages)."""
-        if self._tmp is None:
-            return ""
         # the worker owns the directory: the log may have been replaced by a link (to a file only
         # root can read), a FIFO or a device, so only a regular file is read, and only its end
         path = self._tmp / f"w{self.generation}" / "output.log"
@@ -774,15 +951,20 @@ class IsolatedSubmission:
 
     @staticmethod
     def _cleanup(state: list) -> None:
-        tmp, worker = state
+        tmp, worker, packages = state
         if worker is not None:
             try:
                 worker.kill()
             except Exception:  # noqa: BLE001
                 pass
+            state[1] = None
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
             state[0] = None
+        for name in packages:  # nothing of this submission stays in the grader's process
+            for key in [k for k in sys.modules if k == name or k.startswith(name + ".")]:
+                sys.modules.pop(key, None)
+        packages.clear()
 
     def __repr__(self) -> str:
         return f"<isolated submission {self.root}>"

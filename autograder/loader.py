@@ -239,10 +239,26 @@ def read_regular_file(path: Path, limit: int = MAX_SOURCE_BYTES) -> bytes:
         os.close(fd)
 
 
+#: Target of the link that stands, in an isolated worker's copy, for a link that led outside the
+#: submission (:func:`autograder.isolated.stage_copy`).
+OUTSIDE_LINK = "/nonexistent/workbook-link-outside-the-submission"
+
+
+def _link_target(path: Path) -> str:
+    try:
+        return os.readlink(path)
+    except OSError:
+        return ""
+
+
 def _missing_message(path: Path) -> str:
     """Why exercise file ``path`` cannot be read, with a near-miss hint (``ex1_vector.py``?)."""
     if path.is_dir():
         why_ja, why_en = f"{path.name} はディレクトリです", f"{path.name} is a directory"
+    elif path.is_symlink() and _link_target(path) == OUTSIDE_LINK:
+        why_ja, why_en = (f"{path.name} は提出物の外を指すシンボリックリンクです (隔離採点では提出物の中のファイルだけを読みます)",
+                          f"{path.name} is a symbolic link to a file outside the submission (isolated grading reads "
+                          f"only files inside the submission)")
     elif path.is_symlink():
         why_ja, why_en = f"{path.name} はリンク切れのシンボリックリンクです", f"{path.name} is a broken symbolic link"
     else:

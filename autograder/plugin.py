@@ -21,7 +21,9 @@ import functools
 import gc
 import os
 import re
+import shutil
 import sys
+import tempfile
 import time
 import traceback
 from pathlib import Path
@@ -33,7 +35,7 @@ from .compare import GradingFailure
 from .i18n import LANGUAGES, bilingual, normalize_language, set_language
 from .loader import ExerciseHandle, ExerciseUnavailable, NamespaceSubmission, NotAWorkbookError, Submission, open_target
 from .report import TestResult, build_results, score_table, write_json
-from .guard import Deadline, GlobalState, WorkbookTimeout, safe_str
+from .guard import Deadline, GlobalState, WorkbookTimeout, safe_str, wall_backstop
 from .rules import ForbiddenCall, find_violations, rules_for
 
 DEFAULT_TIMEOUT = 10.0  # seconds per graded test (--workbook-timeout, ini workbook_timeout)
@@ -148,6 +150,9 @@ def _last_cleanup(config: pytest.Config) -> None:
     session's exit status without that tear-down. ``WORKBOOK_NO_FAST_EXIT=1`` turns this off.
     """
     gc.unfreeze()
+    state = config.stash.get(_STATE, None)
+    if state is not None and state.get("scratch"):
+        shutil.rmtree(state.pop("scratch"), ignore_errors=True)
     session = config.stash.get(_SESSION, None)
     if session is None or os.environ.get("WORKBOOK_NO_FAST_EXIT") or not _in_console_main():
         return
@@ -220,7 +225,8 @@ def pytest_configure(config: pytest.Config) -> None:
         settings.load_profile("workbook")
 
     if getattr(config.option, "timeout", None) is None and not config.getini("timeout"):
-        config.option.timeout = BACKSTOP_TIMEOUT
+        # above the per-test limit's own wall-clock backstop, whatever --workbook-timeout says
+        config.option.timeout = max(BACKSTOP_TIMEOUT, 2 * wall_backstop(_test_timeout(config)))
 
     invocation = config.invocation_params.dir
     option = config.getoption("workbook_target")
@@ -270,6 +276,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "errors": [],
         "document": None,
         "deselected": 0,
+        "scratch": None,
     }
     config.stash[_RESULTS] = {}
 
@@ -365,6 +372,19 @@ def exercise(request: pytest.FixtureRequest) -> ExerciseHandle:
     return ExerciseHandle(request.config.stash[_SUBMISSION], name)
 
 
+def _scratch(config: pytest.Config) -> str:
+    """The run's throwaway working folder for the student's code (made on first use, removed at the end).
+
+    A submission that saves a figure or a file with a relative path writes here, never into the
+    checkout pytest runs from; in isolated mode the worker has its own scratch space as well.
+    """
+    state = config.stash[_STATE]
+    if state.get("scratch") is None or not os.path.isdir(state["scratch"]):
+        state["scratch"] = tempfile.mkdtemp(prefix="workbook-scratch-")
+        atexit.register(shutil.rmtree, state["scratch"], True)
+    return state["scratch"]
+
+
 def _test_timeout(config: pytest.Config) -> float:
     value = config.getoption("workbook_timeout", default=None)
     return float(value if value is not None else config.getini("workbook_timeout") or DEFAULT_TIMEOUT)
@@ -398,8 +418,15 @@ def pytest_runtest_call(item: pytest.Item):
             if found:
                 raise ForbiddenCall("\n".join(v.message(f"{exercise}.py") for v in found))
     state = GlobalState()  # whatever the student's code changes is undone after the test
+    begin_test = getattr(submission, "begin_test", None)
+    if begin_test is not None:  # isolated mode: the worker's CPU time counts against the limit
+        begin_test()
+    here = os.getcwd()
     try:
-        with Deadline(_test_timeout(config)):
+        # files the student's code writes with relative paths (savefig("x.png")) land in a
+        # throwaway folder, never in the checkout (isolated mode: the worker's scratch space)
+        os.chdir(_scratch(config))
+        with Deadline(_test_timeout(config), extra_cpu=getattr(submission, "cpu_seconds", None)):
             return (yield)
     except KeyboardInterrupt:
         raise
@@ -420,6 +447,10 @@ def pytest_runtest_call(item: pytest.Item):
             outcome, text = _classify_exception(exc, exc.__traceback__, submission.owns, _test_timeout(config))
         raise _Classified(outcome, text) from None
     finally:
+        try:
+            os.chdir(here)
+        except OSError:
+            pass
         state.restore()
         end_test = getattr(submission, "end_test", None)
         if end_test is not None:  # isolated mode: the worker restores its own process state
@@ -457,9 +488,17 @@ def _classify_exception(exc: BaseException, tb, owns, limit: float | None) -> tu
         return "failed", safe_str(exc, limit=MAX_FAILURE_MESSAGE)
     if isinstance(exc, WorkbookTimeout) or (type(exc).__name__ == "Failed" and text.startswith("Timeout (>")):
         shown = f"{limit:g}" if limit else re.sub(r"[^0-9.]", "", text.split("s)")[0]) or "?"
+        if "wall-clock" in text:
+            wall = f"{wall_backstop(float(shown)):g}" if shown != "?" else "?"
+            return "timeout", bilingual(
+                f"時間切れです (待ち時間の上限 {wall} 秒){where}。CPU をほとんど使わずに待ち続けています "
+                f"(sleep、input、ロック、終わらない子プロセスなど)。",
+                f"timed out (wall-clock backstop {wall} s){where}: the code kept waiting without using the "
+                f"CPU (sleep, input, a lock, a child process that never ends...).",
+            )
         return "timeout", bilingual(
-            f"時間切れです (制限 {shown} 秒){where}。無限ループや非常に遅い処理がないか確認してください。",
-            f"timed out (limit {shown} s){where}. Look for an endless loop or very slow code.",
+            f"時間切れです (制限 CPU 時間 {shown} 秒){where}。無限ループや非常に遅い処理がないか確認してください。",
+            f"timed out (limit {shown} s of CPU time){where}. Look for an endless loop or very slow code.",
         )
     return "failed", bilingual(
         f"例外が発生しました: {type(exc).__name__}: {text}{where}",
@@ -565,7 +604,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     write_json(state["score_path"], document)
     state["document"] = document
     if state.get("html_path") is not None:
-        _write_html(state, document, submission, config)
+        here = os.getcwd()
+        try:  # the report draws the student's figures: their relative writes go to the scratch folder
+            os.chdir(_scratch(config))
+            _write_html(state, document, submission, config)
+        finally:
+            os.chdir(here)
 
 
 def _write_html(state: dict, document: dict, submission, config: pytest.Config) -> None:

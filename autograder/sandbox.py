@@ -37,6 +37,7 @@ import resource
 import signal
 import socket
 import sys
+import threading
 import traceback
 from pathlib import Path
 from typing import Any
@@ -158,6 +159,9 @@ class WorkerServer:
         self.next_id = 1
         self.fig_tokens: dict[int, int] = {}
         self.axes_args: list[tuple[int, Any]] = []
+        self.socket_lock = threading.RLock()
+        self.reply_figures: dict[int, Any] = {}  # pyplot figures described in the reply being made
+        self.arg_figures: dict[int, int] = {}  # pyplot number -> token of a figure mirroring a test's Axes
         self.next_rid = 1
         self.log_path = log_path
         self.log_pos = 0
@@ -175,6 +179,10 @@ class WorkerServer:
             token = self.fig_tokens.get(id(value))
             if token is not None:
                 return {"T": "figref", "id": token}
+            num = _pyplot_number(value)
+            if num is not None:  # a pyplot figure: the grader keeps a pyplot mirror of it
+                self.reply_figures[num] = value
+                return {"T": "pfig", "num": num}
             return {"T": "fig", "d": encode(describe_figure(value), buffers, self._no_handles)}
         if isinstance(value, Axes) and value.figure is not None:
             fig = value.figure
@@ -213,10 +221,11 @@ class WorkerServer:
             import matplotlib.pyplot as plt
 
             n = max(1, min(int(obj.get("n", 1)), 64))
-            fig = plt.figure()
+            fig = plt.figure()  # a pyplot figure, like the test's own (plt.subplots)
             axes = [fig.add_subplot(1, n, k + 1) for k in range(n)]
             self.fig_tokens[id(fig)] = int(obj["id"])
             self.axes_args.append((int(obj["id"]), fig))
+            self.arg_figures[fig.number] = int(obj["id"])
             return axes[max(0, min(int(obj.get("i", 0)), n - 1))]
         raise ValueError(f"unknown tag {kind!r}")
 
@@ -245,12 +254,25 @@ class WorkerServer:
             payload["ok"] = ok
         try:
             header["p"], buffers = self.encode_all(payload)
+            self._attach_figures(header, buffers)
         except BaseException as err:  # noqa: BLE001 - a value that cannot even be described
             header["p"], buffers, exc = {"T": "dict", "v": []}, [], err
+            self.reply_figures = {}
         if exc is not None:
             header["exc"] = self.describe_exception(exc)
         header["out"] = self._drain_output()
         send_message(self.sock, header, buffers)
+
+    def _attach_figures(self, header: dict, buffers: list[bytes]) -> None:
+        """Describe, in ``header["figs"]``, the pyplot figures the message opened or refers to."""
+        from .figdesc import describe_figure
+
+        try:
+            figures = [[num, describe_figure(fig)] for num, fig in sorted(self.reply_figures.items()) if fig is not None]
+        finally:
+            self.reply_figures = {}
+        if figures:
+            header["figs"] = encode(figures, buffers, self._no_handles)
 
     def describe_exception(self, exc: BaseException) -> dict:
         from .loader import ExerciseUnavailable
@@ -273,14 +295,21 @@ class WorkerServer:
                 "msg": msg, "frames": frames[-20:]}
 
     def request(self, header: dict, args: tuple, kwargs: dict) -> Any:
-        """Call back into the grader and serve its requests until the answer arrives."""
-        rid = self.next_rid
-        self.next_rid += 1
-        header = dict(header, rid=rid)
-        header["args"], buffers = self.encode_all([list(args), kwargs])
-        header["out"] = self._drain_output()
-        send_message(self.sock, header, buffers)
-        return self.serve(until=rid)
+        """Call back into the grader and serve its requests until the answer arrives.
+
+        Student code may call a grader callable from several threads at once (a thread pool over
+        learning rates): one call at a time holds the socket, from its request to its reply (and
+        serves the grader's nested requests meanwhile); the other threads wait for their turn.
+        """
+        with self.socket_lock:
+            rid = self.next_rid
+            self.next_rid += 1
+            header = dict(header, rid=rid)
+            header["args"], buffers = self.encode_all([list(args), kwargs])
+            self._attach_figures(header, buffers)
+            header["out"] = self._drain_output()
+            send_message(self.sock, header, buffers)
+            return self.serve(until=rid)
 
     def serve(self, until: int | None = None) -> Any:
         while True:
@@ -307,17 +336,22 @@ class WorkerServer:
             if obj is not None:
                 self.by_obj.pop(id(obj), None)
         op = header.get("op")
+        outer = self.axes_args  # a request nested in a callback has its own Axes arguments
         self.axes_args = []
+        figures_before = _pyplot_numbers()
         try:
-            args, kwargs = self.decode(header.get("args", [[], {}]), buffers)
-            watched = _arrays_in(args, kwargs)
-            result = self.dispatch(op, header, args, kwargs)
-        except BaseException as exc:  # noqa: BLE001 - everything the student's code raises is reported
-            self.reply(rid, exc=exc, extra=self._after_call(locals().get("watched", [])))
-            return
-        self.reply(rid, ok=result, extra=self._after_call(watched))
+            try:
+                args, kwargs = self.decode(header.get("args", [[], {}]), buffers)
+                watched = _arrays_in(args, kwargs)
+                result = self.dispatch(op, header, args, kwargs)
+            except BaseException as exc:  # noqa: BLE001 - everything the student's code raises is reported
+                self.reply(rid, exc=exc, extra=self._after_call(locals().get("watched", []), figures_before))
+                return
+            self.reply(rid, ok=result, extra=self._after_call(watched, figures_before))
+        finally:
+            self.axes_args = outer
 
-    def _after_call(self, watched: list) -> dict:
+    def _after_call(self, watched: list, figures_before: set[int]) -> dict:
         from .figdesc import describe_figure
 
         extra: dict[str, Any] = {}
@@ -332,6 +366,13 @@ class WorkerServer:
             extra["mutated"] = changed
         if self.axes_args:
             extra["axes"] = [[token, describe_figure(fig)] for token, fig in self.axes_args]
+        # pyplot state as the test sees it in local mode: figures the call opened (and left open)
+        # get a pyplot mirror in the grader; figures it closed are closed there too
+        now = _pyplot_numbers()
+        self.reply_figures = {n: _pyplot_figure(n) for n in sorted(now - figures_before - set(self.arg_figures))}
+        closed = sorted(figures_before - now)
+        if closed:
+            extra["closed_figures"] = [[n, self.arg_figures.get(n)] for n in closed]
         return extra
 
     def dispatch(self, op: str, header: dict, args: list, kwargs: dict) -> Any:
@@ -344,6 +385,12 @@ class WorkerServer:
             if self.baseline is not None:
                 self.baseline.restore()
             self.baseline = GlobalState()
+            # figures do not outlive the test that made them (local mode closes the grader's own)
+            plt = sys.modules.get("matplotlib.pyplot")
+            if plt is not None:
+                plt.close("all")
+            self.fig_tokens.clear()
+            self.arg_figures.clear()
             return None
         target = self.handles[int(header["h"])]
         if op == "call":
@@ -375,6 +422,29 @@ class WorkerServer:
 
 
 from .guard import GlobalState  # noqa: E402 - after the worker's own definitions
+
+
+def _pyplot_numbers() -> set[int]:
+    """Numbers of the open pyplot figures (none if pyplot was never imported)."""
+    plt = sys.modules.get("matplotlib.pyplot")
+    return set(plt.get_fignums()) if plt is not None else set()
+
+
+def _pyplot_figure(num: int) -> Any:
+    plt = sys.modules["matplotlib.pyplot"]
+    manager = plt._pylab_helpers.Gcf.figs.get(num)  # noqa: SLF001 - no public lookup without creating one
+    return manager.canvas.figure if manager is not None else None
+
+
+def _pyplot_number(fig: Any) -> int | None:
+    """The pyplot number of ``fig`` if it is an open pyplot figure (``plt.figure()``), else None."""
+    plt = sys.modules.get("matplotlib.pyplot")
+    if plt is None:
+        return None
+    for num, manager in list(plt._pylab_helpers.Gcf.figs.items()):  # noqa: SLF001
+        if manager.canvas.figure is fig:
+            return num
+    return None
 
 
 def _arrays_in(args: Any, kwargs: Any) -> list:
@@ -451,17 +521,18 @@ def _mount(source: str | None, target: str, fstype: str | None, flags: int, data
         raise OSError(ctypes.get_errno(), f"mount {source} on {target} failed")
 
 
-def _confine(writable: list[str], hide: list[str], frozen: tuple[str, ...] = ()) -> list[str]:
+def _confine(scratch: str, scratch_mb: int, hide: list[str], frozen: tuple[str, ...] = ()) -> list[str]:
     """Change root to a new file system that holds only what the worker needs. Returns problems.
 
     Inside the worker's private mount namespace (see :func:`_new_namespaces`), a tmpfs on :data:`FS_ROOT`
-    gets read-only bind mounts of :func:`_read_only_paths`, read-write ones of ``writable`` (the
-    worker's own folder) except the ``frozen`` folders in them (its copy of the submission: what
-    the grader scanned is what runs, and one exercise cannot rewrite another's file), ``/dev`` and
-    ``/proc``, a small ``/tmp``, and the host's ``/bin``,
-    ``/lib``... links; every workbook found there has its ``hide`` directories (``solutions/``,
-    ``tests/``...) covered by empty read-only tmpfs. Nothing else of the machine (other copies of
-    the workbook, home directories, the grader's reports) exists after ``chroot``.
+    gets read-only bind mounts of :func:`_read_only_paths` and of the ``frozen`` folders (its copy
+    of the submission: what the grader scanned is what runs, and one exercise cannot rewrite
+    another's file), a size-limited tmpfs at ``scratch`` (``scratch_mb`` MiB: the worker's working
+    folder; nothing it writes reaches the host's disk), ``/dev`` and ``/proc``, a small ``/tmp``
+    and ``/dev/shm``, and the host's ``/bin``, ``/lib``... links; every workbook found there has its
+    ``hide`` directories (``solutions/``, ``tests/``...) covered by empty read-only tmpfs. Nothing
+    else of the machine (other copies of the workbook, home directories, the grader's reports,
+    other students' copies) exists after ``chroot``.
     """
     if FS_ROOT is None or not os.path.isdir(FS_ROOT):
         return ["no root directory for the worker's file system"]
@@ -475,13 +546,12 @@ def _confine(writable: list[str], hide: list[str], frozen: tuple[str, ...] = ())
         # /tmp first: the worker's own copy lives under the host's /tmp and is bound over it below
         os.makedirs(new + "/tmp", exist_ok=True)
         _mount("tmpfs", new + "/tmp", "tmpfs", _MS_NOSUID | _MS_NODEV, "size=64m,mode=1777")
-        rw = _outermost(writable)
+        own = [os.path.realpath(p) for p in (*frozen, scratch)]
         # never a folder that holds the new root or the copies (the fork server's sys.path[0]
         # is its cwd, "/"; a PYTHONPATH of /tmp would bring in every other worker's copy)
         read_only = _outermost([p for p in _read_only_paths() if os.path.exists(p) and not any(
-            (q + "/").startswith(os.path.realpath(p).rstrip("/") + "/") for q in [os.path.realpath(new), *rw])])
-        for path, flags in [(p, _MS_RDONLY) for p in read_only if p not in rw] + [(p, 0) for p in rw] + \
-                [("/dev", 0), ("/proc", 0)]:
+            (q + "/").startswith(os.path.realpath(p).rstrip("/") + "/") for q in [os.path.realpath(new), *own])])
+        for path, flags in [(p, _MS_RDONLY) for p in read_only] + [("/dev", 0), ("/proc", 0)]:
             target = new + path
             if os.path.isdir(path):
                 os.makedirs(target, exist_ok=True)
@@ -492,10 +562,13 @@ def _confine(writable: list[str], hide: list[str], frozen: tuple[str, ...] = ())
             if flags & _MS_RDONLY:
                 _mount(None, target, None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | _MS_NOSUID)
         for path in frozen:
+            os.makedirs(new + path, exist_ok=True)
             _mount(path, new + path, None, _MS_BIND | _MS_REC)
             _mount(None, new + path, None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | _MS_NOSUID)
+        os.makedirs(new + scratch, exist_ok=True)
+        _mount("tmpfs", new + scratch, "tmpfs", _MS_NOSUID | _MS_NODEV, f"size={max(1, scratch_mb)}m,mode=0777")
         if os.path.isdir(new + "/dev/shm"):  # the host's shared memory is not the worker's to fill
-            _mount("tmpfs", new + "/dev/shm", "tmpfs", _MS_NOSUID | _MS_NODEV, "size=64m,mode=1777")
+            _mount("tmpfs", new + "/dev/shm", "tmpfs", _MS_NOSUID | _MS_NODEV, "size=16m,mode=1777")
         # a workbook (this one, or another copy on the import path), also one inside a bound folder
         for path in sorted({os.path.realpath(p) for p in _read_only_paths()}):
             if os.path.isdir(os.path.join(new + path, "autograder")):
@@ -561,9 +634,10 @@ def run_worker(sock: socket.socket, spec: dict) -> None:
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     os.close(devnull)
+    scratch = Path(spec.get("scratch") or root.parent)
     if confine:
         names = sorted({Path(p).name for p in spec["hide"]})
-        problems = _confine([str(root.parent)], names, frozen=(str(root),))
+        problems = _confine(str(scratch), int(limits.get("scratch_mb", 128)), names, frozen=(str(root),))
         if problems:  # never run student code with the grader's whole file system in view
             os.write(2, ("\n".join(problems) + "\n").encode())
             os._exit(71)
@@ -577,8 +651,10 @@ def run_worker(sock: socket.socket, spec: dict) -> None:
         ctypes.CDLL(None).prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS
     except Exception:  # noqa: BLE001
         pass
-    os.chdir(root)
-    home = str(root.parent)
+    # the working folder is the scratch space: a student's savefig("x.png") or open("out.txt", "w")
+    # works there (and is thrown away), as it does in local mode's throwaway folder
+    os.chdir(scratch)
+    home = str(scratch)
     os.environ.update(HOME=home, TMPDIR=home, MPLCONFIGDIR=home, MPLBACKEND="Agg")
     sys.path[:] = [p for p in sys.path if p not in ("", ".", os.getcwd())]
     try:

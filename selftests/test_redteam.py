@@ -161,6 +161,10 @@ def test_adversarial_submission_graded_as_it_deserves(case, redteam_batch):
         assert redteam_batch["repo_damage"] == []
     if expect.get("canary"):
         assert redteam_batch["canary"].read_text() == "keep me\n"
+    if expect.get("no_host_files"):  # what the worker wrote stayed in its own scratch space
+        left = [os.path.join(d, f) for folder in ("/tmp", "/dev/shm") for d, _, files in os.walk(folder)
+                for f in files if f.startswith(expect["no_host_files"])]
+        assert left == [], left[:5]
 
 
 def test_gradebook_lists_every_case(redteam_batch):

@@ -1,0 +1,90 @@
+"""Time limits that do not depend on machine load (issue 9, section 4).
+
+A per-test limit counts CPU time (the test's thread and, in isolated mode, the worker's), with a
+wall-clock backstop ``WALL_FACTOR`` times larger. On an oversubscribed machine (4 busy processes
+per core) a correct submission keeps full marks in both modes, and an endless loop still costs
+only the tests of its own function, each stopped after its limit.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from autograder.guard import Deadline, WorkbookTimeout, wall_backstop
+from conftest import make_submission, run_grader
+
+LIMIT = 2.0  # CPU seconds per test; the reference's slowest test uses well under 1 s
+HANG_ANALOGY = (
+    "from solutions.ex1_vectors import *  # noqa\n\n"
+    "def analogy(word_vectors, a, b, c, *, topn=1, exclude_inputs=True):\n"
+    "    while True:\n"
+    "        pass\n"
+)
+
+
+@pytest.fixture
+def busy_machine():
+    """4 processes per core that burn CPU for as long as the test runs."""
+    n = 4 * (os.cpu_count() or 1)
+    procs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n)]
+    time.sleep(0.5)
+    try:
+        yield n
+    finally:
+        for p in procs:
+            p.kill()
+        for p in procs:
+            p.wait()
+
+
+@pytest.mark.parametrize("mode", ["local", "isolated"])
+def test_correct_code_keeps_its_points_on_an_oversubscribed_machine(mode, tmp_path, busy_machine):
+    sub = make_submission(tmp_path, replace={"ex1_vectors": HANG_ANALOGY})
+    args = [f"--workbook-timeout={LIMIT:g}", "--task", "analogy", "--task", "cosine_similarity",
+            "--task", "gradient_descent"] + (["--isolated"] if mode == "isolated" else [])
+    run = run_grader(sub, tmp_path, *args, timeout=900)
+    assert run.score is not None, run.output[-3000:]
+    ex1, ex4 = run.task_scores("ex1_vectors"), run.task_scores("ex4_gradient_descent")
+    # correct code: every point, although every test ran ~5x slower than on an idle machine
+    assert ex1["cosine_similarity"][0] == ex1["cosine_similarity"][1] > 0, run.outcomes()
+    assert ex4["gradient_descent"][0] == ex4["gradient_descent"][1] > 0, run.outcomes()
+    # the endless loop: its own tests only, each a time-out after about its limit
+    assert ex1["analogy"][0] == 0
+    hung = [t for t in run.score["tests"] if t["extra_data"]["task"] == "analogy"]
+    assert hung and {t["extra_data"]["outcome"] for t in hung} == {"timeout"}, run.outcomes()
+    durations = {r["nodeid"]: r["call"]["duration"] for r in run.raw["tests"] if "call" in r}
+    for t in hung:
+        took = durations[t["extra_data"]["nodeid"]]
+        assert took < wall_backstop(LIMIT) + 5, (t["name"], took)
+        assert "timed out" in t["output"]
+
+
+def test_deadline_counts_cpu_time_not_waiting():
+    """Sleeping 0.6 s under a 0.3 s CPU limit is no time-out; spinning for it is."""
+    with Deadline(0.3):
+        time.sleep(0.6)
+    with pytest.raises(WorkbookTimeout):  # (on a very busy machine the backstop may come first)
+        with Deadline(0.3):
+            while True:
+                pass
+
+
+def test_deadline_wall_clock_backstop_stops_code_that_only_waits():
+    start = time.monotonic()
+    with pytest.raises(WorkbookTimeout, match="wall-clock backstop"):
+        with Deadline(0.05):
+            time.sleep(30)
+    assert time.monotonic() - start < wall_backstop(0.05) + 2
+
+
+def test_deadline_counts_the_extra_clock():
+    """Isolated mode adds the worker's CPU time: a worker that spins while we wait is stopped."""
+    start = time.monotonic()
+    with pytest.raises(WorkbookTimeout, match="CPU time"):
+        with Deadline(0.3, extra_cpu=lambda: 10 * (time.monotonic() - start)):
+            time.sleep(30)

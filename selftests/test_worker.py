@@ -1,0 +1,201 @@
+"""The isolated worker's mechanisms, tested directly (issue 9): the copy the worker runs, figure
+descriptions that are never cut, pyplot state, thread-safe callbacks, bounded grader memory, and no
+state of one submission left in the grader for the next.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograder.figdesc import MAX_LINES, FigureTooLarge, build_figure, describe_figure
+from autograder.loader import OUTSIDE_LINK
+from conftest import SOLUTIONS
+
+matplotlib = pytest.importorskip("matplotlib")
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+
+# --- the worker's copy ----------------------------------------------------------------------------
+
+def test_stage_copy_follows_links_inside_the_submission_only(tmp_path):
+    from autograder.isolated import stage_copy
+
+    sub = tmp_path / "sub"
+    (sub / "src").mkdir(parents=True)
+    (sub / "src" / "ex5_backprop.py").write_text("X = 5\n")
+    (sub / "ex5_backprop.py").symlink_to(sub / "src" / "ex5_backprop.py")  # absolute, inside
+    (sub / "ex1_vectors.py").symlink_to("src/ex5_backprop.py")  # relative, inside
+    (sub / "ex3_attention.py").symlink_to(SOLUTIONS / "ex3_attention.py")  # outside
+    (sub / "ex4_gradient_descent.py").symlink_to(sub / "missing.py")  # nowhere
+    (sub / "loop").symlink_to(sub)  # a folder link back to the submission
+    os.mkfifo(sub / "pipe")
+    (sub / "__pycache__").mkdir()
+    (sub / "__pycache__" / "x.pyc").write_bytes(b"\0")
+    dest = tmp_path / "stage"
+    notes = stage_copy(sub, dest)
+    assert (dest / "ex5_backprop.py").read_text() == "X = 5\n" and not (dest / "ex5_backprop.py").is_symlink()
+    assert (dest / "ex1_vectors.py").read_text() == "X = 5\n"
+    for name in ("ex3_attention.py", "ex4_gradient_descent.py", "loop"):
+        assert os.readlink(dest / name) == OUTSIDE_LINK, name
+    assert not (dest / "pipe").exists() and not (dest / "__pycache__").exists()
+    assert any("ex3_attention.py" in n for n in notes)
+    assert not os.access(dest / "ex5_backprop.py", os.W_OK) or os.geteuid() == 0
+
+
+def test_a_link_outside_the_submission_is_named_as_such(tmp_path):
+    from autograder.loader import Submission
+
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    shutil.copy(SOLUTIONS / "ex1_vectors.py", sub)
+    (sub / "ex2_transforms.py").symlink_to(OUTSIDE_LINK)
+    with pytest.raises(Exception, match="outside the submission"):
+        Submission(sub).module("ex2_transforms")
+
+
+# --- figure descriptions ------------------------------------------------------------------------
+
+def test_thousands_of_markers_do_not_hide_the_graded_lines():
+    fig, ax = plt.subplots()
+    try:
+        for x in np.linspace(-1, 5, 50):
+            for y in np.linspace(-1, 7, 40):
+                ax.plot([x], [y], "o", markersize=1, color="0.8")  # 2,000 one-point lines first
+        paths = [np.column_stack([np.linspace(0, 1, 51), np.linspace(k, k + 1, 51)]) for k in range(3)]
+        for k, p in enumerate(paths):
+            ax.plot(p[:, 0], p[:, 1], "-", label=f"start {k}")
+        ax.axline((0, 0), slope=2.0)
+        ax.plot([2.0], [3.0], "*", color="red")
+        back = build_figure(describe_figure(fig))
+    finally:
+        plt.close(fig)
+    lines = back.axes[0].lines
+    assert len(lines) == 2000 + 3 + 1 + 1
+    multi = [line for line in lines if type(line).__name__ == "Line2D" and len(line.get_xydata()) > 1]
+    assert len(multi) == 3
+    for line, p in zip(multi, paths):
+        np.testing.assert_array_equal(line.get_xydata(), p)
+    assert [line.get_label() for line in multi] == ["start 0", "start 1", "start 2"]
+    assert type(lines[2003]).__name__ == "AxLine"  # drawing order is kept
+    np.testing.assert_array_equal(lines[-1].get_xydata(), [[2.0, 3.0]])
+    assert lines[-1].get_marker() == "*"
+
+
+def test_a_figure_too_large_to_describe_fails_clearly_never_cut():
+    from matplotlib.figure import Figure
+
+    fig = Figure()
+    ax = fig.add_subplot()
+    ax.plot(np.zeros((1, MAX_LINES + 1)), np.zeros((1, MAX_LINES + 1)))
+    with pytest.raises(FigureTooLarge, match="too many lines"):
+        describe_figure(fig)
+
+
+def test_line_collection_segments_survive():
+    from matplotlib.collections import LineCollection
+    from matplotlib.figure import Figure
+
+    fig = Figure()
+    ax = fig.add_subplot()
+    segments = [np.array([[i, 0.0], [i, 1.0], [i + 0.5, 2.0]]) for i in range(3000)]
+    ax.add_collection(LineCollection(segments))
+    back = build_figure(describe_figure(fig)).axes[0].collections[0]
+    got = back.get_segments()
+    assert len(got) == 3000
+    np.testing.assert_array_equal(got[2999], segments[2999])
+
+
+# --- a worker, in this process ------------------------------------------------------------------
+
+CALLBACKS = '''
+from concurrent.futures import ThreadPoolExecutor
+import matplotlib.pyplot as plt
+import numpy as np
+
+def cosine_similarity(a, b):
+    # a callable from the grader, called from 8 threads at once
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        return sum(pool.map(a, range(64)))
+
+def cosine_similarity_matrix(A, B):
+    plt.figure()
+    plt.plot([0, 1], [1, 0], label="new")
+    open("scratch.txt", "w").write("ok")
+    return plt.gcf()
+
+def analogy(word_vectors, a, b, c, *, topn=1, exclude_inputs=True):
+    for _ in range(300):
+        print("x" * 4000)
+    return [type(f"T{i}", (), {})() for i in range(1500)]
+'''
+
+
+@pytest.fixture
+def isolated(tmp_path):
+    from autograder.isolated import IsolatedSubmission
+
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    (sub / "ex1_vectors.py").write_text(CALLBACKS)
+    target = IsolatedSubmission(sub, call_timeout=30)
+    yield target
+    target.close()
+
+
+def test_callbacks_from_many_threads_each_get_their_own_reply(isolated):
+    module = isolated.module("ex1_vectors")
+    isolated.begin_test()
+    assert module.cosine_similarity(lambda k: k * k, None) == sum(k * k for k in range(64))
+    isolated.end_test()
+
+
+def test_a_figure_opened_by_the_call_is_in_our_pyplot_state_until_the_test_ends(isolated):
+    module = isolated.module("ex1_vectors")
+    isolated.begin_test()
+    before = plt.get_fignums()
+    fig = module.cosine_similarity_matrix(None, None)  # writes a file into its working folder: allowed
+    try:
+        assert plt.get_fignums() == before + [fig.number]  # a pyplot mirror, the returned figure itself
+        assert plt.gcf() is fig
+        assert [line.get_label() for line in fig.axes[0].lines] == ["new"]
+    finally:
+        plt.close("all")
+        isolated.end_test()
+    # the worker closed its figures at the end of the test: the next one starts with none
+    isolated.begin_test()
+    fig2 = module.cosine_similarity_matrix(None, None)
+    assert len(fig2.axes) == 1 and len(fig2.axes[0].lines) == 1
+    plt.close("all")
+    isolated.end_test()
+
+
+def test_what_a_submission_leaves_in_the_grader_is_bounded_and_dropped(isolated, capsys):
+    import autograder.codec
+    import autograder.isolated
+
+    def containers():
+        return {(m.__name__, k): len(v) for m in (autograder.isolated, autograder.codec)
+                for k, v in vars(m).items() if isinstance(v, (dict, list, set))}
+
+    before = containers()
+    module = isolated.module("ex1_vectors")
+    isolated.begin_test()
+    objects = module.analogy(None, "a", "b", "c")
+    out = capsys.readouterr().out
+    assert len(objects) == 1500
+    # 1.2 MB printed: the grader keeps at most its per-test allowance of it (forged output frames
+    # that bypass the worker's own cap: red-team case forged_frames_flood)
+    assert 60_000 < len(out) <= autograder.isolated.MAX_OUTPUT_PER_TEST + 200
+    assert len(isolated.worker.proxy_types) <= 1000  # per worker, bounded
+    isolated.end_test()
+    packages = [k for k in sys.modules if k.startswith("_workbook_target_")]
+    isolated.close()
+    assert not any(k in sys.modules for k in packages)
+    assert containers() == before  # no module-level cache of the grader grew
