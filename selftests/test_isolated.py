@@ -1,36 +1,15 @@
-"""Isolated mode (--isolated): same scores as local mode; nothing but data crosses the boundary."""
+"""Isolated mode (--isolated): the reference gets full marks, the stubs 0; nothing but data crosses the boundary.
+
+That honest and wrong code score the same as in local mode is checked by ``test_differential.py``.
+"""
 
 from __future__ import annotations
-
-import re
-import shutil
 
 import numpy as np
 import pytest
 
 from autograder import EXERCISES, POINTS_PER_EXERCISE
-from conftest import EXERCISES_DIR, SOLUTIONS, VARIANTS, run_grader
-
-
-def _inline_variant(text: str) -> str:
-    """Variants import the solutions package; make them import a copy inside the submission."""
-    text = re.sub(r"from solutions\.(\w+) import ", r"from ._ref_\1 import ", text)
-    return re.sub(r"from solutions import (\w+) as (\w+)", r"from . import _ref_\1 as \2", text)
-
-
-def _mixed_submission(tmp_path, k: int):
-    sub = tmp_path / "sub"
-    shutil.copytree(SOLUTIONS, sub, ignore=shutil.ignore_patterns("__pycache__"))
-    for f in SOLUTIONS.glob("ex*.py"):
-        shutil.copy(f, sub / f"_ref_{f.name}")
-    for ex in EXERCISES:
-        variants = sorted((VARIANTS / ex).glob("*.py"))
-        (sub / f"{ex}.py").write_text(_inline_variant(variants[k % len(variants)].read_text()))
-    return sub
-
-
-def _outcomes(run):
-    return {t["extra_data"]["nodeid"]: (t["extra_data"]["outcome"], t["score"]) for t in run.score["tests"]}
+from conftest import EXERCISES_DIR, SOLUTIONS, run_grader
 
 
 def test_solutions_and_stubs_isolated(tmp_path):
@@ -42,14 +21,6 @@ def test_solutions_and_stubs_isolated(tmp_path):
     assert set(stubs.outcomes().values()) == {"not_implemented"}
     # the student's function is named, as in local mode
     assert any("not implemented: cosine_similarity" in t["output"] for t in stubs.score["tests"])
-
-
-@pytest.mark.parametrize("k", [1, 2, 3, 4, 5])
-def test_wrong_variants_score_the_same_in_local_and_isolated_mode(k, tmp_path):
-    sub = _mixed_submission(tmp_path, k)
-    local = run_grader(sub, tmp_path / "local")
-    isolated = run_grader(sub, tmp_path / "iso", "--isolated")
-    assert _outcomes(local) == _outcomes(isolated)
 
 
 def test_codec_never_builds_objects():
