@@ -7,7 +7,7 @@ and the same points in both:
 * the reference solutions;
 * the correct alternatives of ``selftests/variants/`` (declared ``"correct": True``);
 * the red-team cases whose content is honest (``case.json`` asks for no lost points, no error
-  report, no special set-up and no root-only behaviour);
+  report, no special set-up and no sandbox: nothing but ``HONEST_REDTEAM_KEYS``);
 * the honest-but-unusual cases of ``selftests/honest/`` (pyplot state machine, files written to
   the current directory, threads calling the test's callable, thousands of artists, symbolic
   links...; see its README).
@@ -36,9 +36,10 @@ from test_variants import _declared
 
 HONEST = REPO / "selftests" / "honest"
 REDTEAM = REPO / "selftests" / "redteam"
-#: ``case.json`` keys of a red-team case that is not honest, or not graded as it lies on disk.
-NOT_HONEST = ("zero_exercises", "zero_tasks", "lose_tasks", "outcomes", "status", "root_only", "drop", "empty",
-              "symlinks", "fifos", "pad")
+#: A red-team case is honest when its ``case.json`` has no other key than these: any other key (a
+#: loss, an error report, a special set-up, a case that needs a sandbox because it kills processes
+#: or deletes files, and any key added later) keeps it out, as it would run unconfined in local mode.
+HONEST_REDTEAM_KEYS = {"description", "max_report_bytes", "present_in_report"}
 #: ``case.json`` keys an honest case may use (selftests/honest/README.md).
 HONEST_KEYS = {"description", "lose_tasks", "move", "symlinks", "writes"}
 #: Characters of a test's output quoted in a failure message.
@@ -102,7 +103,7 @@ def _variant_case(path: Path) -> Case:
 
 def honest_cases() -> list[Case]:
     cases = [_folder_case(p) for p in _case_folders(HONEST)]
-    cases += [c for c in map(_folder_case, _case_folders(REDTEAM)) if not any(k in c.expect for k in NOT_HONEST)]
+    cases += [c for c in map(_folder_case, _case_folders(REDTEAM)) if set(c.expect) <= HONEST_REDTEAM_KEYS]
     cases += [_variant_case(p) for p in sorted(VARIANTS.glob("*/*.py")) if _declared(p)["correct"]]
     return cases
 
@@ -253,4 +254,6 @@ def test_honest_cases_are_well_formed():
     for group in GROUPS:
         names = [n for c in group for n in c.touches]
         assert len(names) == len(set(names)), _group_id(group)
-    assert {"redteam/plt_show", "variants/ex1_vectors/alternative"} <= {c.name for c in CASES}
+    names = {c.name for c in CASES}
+    assert {"redteam/plt_show", "variants/ex1_vectors/alternative"} <= names
+    assert not names & {"redteam/kill_everything", "redteam/delete_outside_copy", "redteam/write_tests_and_solutions"}
