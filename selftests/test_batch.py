@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import shutil
@@ -10,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -81,7 +83,7 @@ def test_batch_grades_a_class_and_resumes(tmp_path):
     assert carol["extra_data"]["batch"]["submission"] == str(subs / "carol")
     bob = json.loads((out / book["bob"]["report"]).read_text())
     assert bob["extra_data"]["target"] == str(subs / "bob.zip") and "workbook-batch-" not in bob["output"]
-    rows = {r["student"]: r for r in csv.DictReader((out / "gradebook.csv").open(encoding="utf-8"))}
+    rows = {r["student"]: r for r in csv.DictReader((out / "gradebook.csv").open(encoding="utf-8-sig"))}
     assert sorted(rows) == sorted(book) and set(EXERCISES) <= set(rows["alice"])
     # an error row has no score (importing it must record no grade), and says why
     assert rows["mallory"]["score"] == "" and "unsafe path" in rows["mallory"]["errors"]
@@ -227,3 +229,250 @@ def test_interrupted_batch_stops_and_leaves_no_process(tmp_path, signum):
     while time.monotonic() < end and any(_alive(p) for p in family):
         time.sleep(0.5)
     assert not [p for p in family if _alive(p)], family
+
+
+# --- a class is never stopped by one submission's name or packaging ---------------------------------
+
+#: The cheap selection the packaging tests grade: one task of ex1 and one of ex5 (no hidden tests in either).
+PACKAGING_ARGS = ("--task", "cosine_similarity_matrix", "--task", "forward", "--no-hidden")
+
+
+def _full_points() -> dict[str, float]:
+    from autograder.course import tasks_of
+
+    return {ex: sum(t.points for t in tasks_of(ex) if t.name in ("cosine_similarity_matrix", "forward"))
+            for ex in ("ex1_vectors", "ex5_backprop")}
+
+
+def _notebook(exercise: str, *, solved: bool = True) -> str:
+    from autograder.course import build_notebook, notebook_text
+
+    source = (SOLUTIONS if solved else EXERCISES_DIR) / f"{exercise}.py"
+    return notebook_text(build_notebook(exercise, source.read_text(encoding="utf-8"),
+                                        mode="source" if solved else "student"))
+
+
+def _solution(exercise: str) -> str:
+    return (SOLUTIONS / f"{exercise}.py").read_text(encoding="utf-8")
+
+
+def _zip_raw_names(dest: Path, files: dict[bytes, bytes], *, symlinks: tuple[bytes, ...] = ()) -> None:
+    """A zip whose entry names are the given bytes with no UTF-8 flag (as Japanese Windows writes
+    Shift_JIS names, or PowerShell backslashes): written with ASCII placeholders, then patched."""
+    with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zf:
+        for i, (raw, data) in enumerate(files.items()):
+            info = zipfile.ZipInfo(f"@{i:06d}".ljust(len(raw), "@"))
+            info.create_system, info.compress_type = 0, zipfile.ZIP_DEFLATED  # made on Windows
+            if raw in symlinks:
+                info.create_system, info.external_attr = 3, (0o120777 << 16)
+            zf.writestr(info, data)
+    blob = dest.read_bytes()
+    for i, raw in enumerate(files):
+        placeholder = f"@{i:06d}".ljust(len(raw), "@").encode()
+        assert blob.count(placeholder) == 2  # local header and central directory
+        blob = blob.replace(placeholder, raw)
+    dest.write_bytes(blob)
+
+
+def _packaging_class(tmp: Path) -> Path:
+    subs = tmp / "class"
+    subs.mkdir()
+    # 1. Japanese names (a folder and a zip); a notebook handed in for ex5 in the folder
+    yamada = subs / "山田太郎"
+    shutil.copytree(SOLUTIONS, yamada, ignore=shutil.ignore_patterns("__pycache__", "ex5_backprop.py"))
+    (yamada / "ex5_backprop.ipynb").write_text(_notebook("ex5_backprop"), encoding="utf-8")
+    # 2. Windows PowerShell Compress-Archive: backslashes; the .py and an (unsolved) notebook of ex5
+    _zip_raw_names(subs / "田中花子.zip", {
+        b"work\\ex1_vectors.py": _solution("ex1_vectors").encode(),
+        b"work\\ex5_backprop.py": _solution("ex5_backprop").encode(),
+        b"work\\ex5_backprop.ipynb": _notebook("ex5_backprop", solved=False).encode()})
+    # 1' (invented): a folder name that is not UTF-8 (Shift_JIS bytes, as an old unzip leaves them), with
+    # 4' (invented): ex5 in nbgrader's layout (ex5_backprop/ex5_backprop.ipynb) next to the .py of ex1
+    sjis = Path(os.fsdecode(os.fsencode(subs) + b"/" + "テスト".encode("cp932")))
+    sjis.mkdir()
+    (sjis / "ex1_vectors.py").write_text(_solution("ex1_vectors"), encoding="utf-8")
+    (sjis / "ex5_backprop").mkdir()
+    (sjis / "ex5_backprop" / "ex5_backprop.ipynb").write_text(_notebook("ex5_backprop"), encoding="utf-8")
+    # 3. a zip of a whole project folder: hundreds of junk entries, the workbook two folders deep,
+    #    and a notebook that is not one (4: it cannot be converted)
+    with zipfile.ZipFile(subs / "suzuki.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+        p = "suzuki-project/"
+        for i in range(300):
+            zf.writestr(f"{p}.git/objects/{i % 256:02x}/{i:038x}", b"x" * 40)
+        for i in range(250):
+            zf.writestr(f"{p}.venv/lib/python3.11/site-packages/numpy/mod{i}.py", "x = 1\n")
+        link = zipfile.ZipInfo(f"{p}.venv/bin/python")
+        link.create_system, link.external_attr = 3, (0o120777 << 16)
+        zf.writestr(link, "/usr/bin/python3")
+        zf.writestr(f"{p}node_modules/left-pad/index.js", "module.exports = 1;\n")
+        zf.writestr(f"{p}__pycache__/ex1_vectors.cpython-311.pyc", b"\0" * 100)
+        zf.writestr(f"__MACOSX/{p}exercises/._ex1_vectors.py", b"\0\x05\x16\x07" * 20)
+        zf.writestr(f"{p}exercises/.ipynb_checkpoints/ex1_vectors-checkpoint.ipynb", "{}")
+        zf.writestr(f"{p}.DS_Store", b"\0" * 64)
+        zf.writestr(f"{p}exercises/ex1_vectors.py", _solution("ex1_vectors"))
+        zf.writestr(f"{p}exercises/ex5_backprop.ipynb", '{"cells": [')  # a save cut short
+    # 3' (invented): a virtual environment not named .venv (hundreds of .py files) and a 60 MB data
+    # file, and 2' (invented): folder names in Shift_JIS without the UTF-8 flag (Japanese Windows
+    # Explorer), one with the byte 0x5C ("\") inside the character ソ
+    _zip_raw_names(subs / "sato.zip", {
+        **{f"sato/venv/lib/python3.11/site-packages/pkg/m{i}.py".encode(): b"x = 1\n" for i in range(250)},
+        b"sato/venv/pyvenv.cfg": b"home = /usr/bin\n",
+        b"sato/data/tokens.bin": bytes(60 * 1024 * 1024),
+        "sato/提出ソース/ex1_vectors.py".encode("cp932"): _solution("ex1_vectors").encode(),
+        "sato/提出ソース/ex5_backprop.py".encode("cp932"): _solution("ex5_backprop").encode()})
+    # 1. two submissions for one id: a folder and a zip; the NFC and NFD spellings of one name
+    shutil.copytree(SOLUTIONS, subs / "alice", ignore=shutil.ignore_patterns("__pycache__"))
+    _zip_dir(SOLUTIONS, subs / "alice.zip")
+    for form in ("NFC", "NFD"):
+        folder = subs / unicodedata.normalize(form, "ガク")
+        folder.mkdir()
+        (folder / "ex1_vectors.py").write_text(_solution("ex1_vectors"), encoding="utf-8")
+    # 2. zips refused or without a workbook: the message names the zip, not a temporary folder
+    with zipfile.ZipFile(subs / "kato.zip", "w") as zf:
+        zf.writestr("README.txt", "課題はまだです\n")
+    _zip_raw_names(subs / "evil.zip", {b"C:\\Users\\evil\\ex1_vectors.py": b"x = 1\n"})
+    return subs
+
+
+def test_batch_names_and_packaging_never_stop_the_class(tmp_path):
+    subs = _packaging_class(tmp_path)
+    out = tmp_path / "out"
+    env = dict(os.environ, PYTHONPATH=str(REPO), MPLBACKEND="Agg")
+    cmd = [sys.executable, "-m", "autograder.batch", str(subs), "--out", str(out), "--jobs", "2", "--timeout", "5",
+           "--no-progress", *PACKAGING_ARGS]
+    proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=900, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 1, proc.stdout + proc.stderr  # some error rows, never a usage error (2)
+    rows = json.loads((out / "gradebook.json").read_text(encoding="utf-8"))["students"]
+    book = {r["student"]: r for r in rows}
+    assert sorted(r["student"] for r in rows) == sorted(
+        ["alice", "alice", "evil", "kato", "sato", "suzuki", "ガク", "ガク", "テスト", "山田太郎", "田中花子"])
+    full = _full_points()
+    reports = {s: json.loads((out / book[s]["report"]).read_text(encoding="utf-8")) for s in book}
+
+    # graded, with the name as given (report file names too) and the right points per exercise
+    for student in ("山田太郎", "田中花子", "テスト", "sato"):
+        assert book[student]["status"] == "graded" and book[student]["exercises"] == full, book[student]
+    assert book["suzuki"]["status"] == "graded"
+    assert book["suzuki"]["exercises"] == {"ex1_vectors": full["ex1_vectors"], "ex5_backprop": 0}
+    assert book["山田太郎"]["report"] == "reports/山田太郎.json" and book["テスト"]["report"] == "reports/テスト.json"
+    assert book["テスト"]["kind"] == "dir"  # not taken for an nbgrader tree: its ex1_vectors.py is graded
+    # 4. the notebook was converted; when the .py is there too, the .py is graded and the report says so
+    notes = reports["山田太郎"]["extra_data"]["batch"]["notes"]
+    assert any("山田太郎/ex5_backprop.ipynb" in n and "converted to ex5_backprop.py" in n for n in notes), notes
+    notes = reports["田中花子"]["extra_data"]["batch"]["notes"]
+    both = "both 田中花子.zip/work/ex5_backprop.py and 田中花子.zip/work/ex5_backprop.ipynb"
+    assert any(both in n and "両方" in n for n in notes), notes
+    assert "ex5_backprop.py was graded" in reports["田中花子"]["output"]
+    assert any("テスト/ex5_backprop/ex5_backprop.ipynb" in n for n in reports["テスト"]["extra_data"]["batch"]["notes"])
+    problem = " ".join(book["suzuki"]["errors"])
+    assert "suzuki.zip/suzuki-project/exercises/ex5_backprop.ipynb" in problem, problem
+    assert "expected a Jupyter notebook" in problem and "JSON" in problem and "変換できませんでした" in problem
+    # 2'. Shift_JIS names: the folder is read as 提出ソース (the 0x5C inside ソ is no separator)
+    assert "sato.zip/sato/提出ソース" in reports["sato"]["output"], reports["sato"]["output"]
+
+    # 1. two submissions of one id cost only those two: an error row each, naming both, bilingual
+    alice = [r for r in rows if r["student"] == "alice"]
+    assert [r["status"] for r in alice] == ["error", "error"] and all(r["score"] is None for r in alice)
+    assert {Path(r["submission"]).name for r in alice} == {"alice", "alice.zip"}
+    assert len({r["report"] for r in alice}) == 2
+    for r in alice:
+        assert "alice/" in r["errors"][0] and "alice.zip" in r["errors"][0], r["errors"]
+        assert "学生 ID「alice」" in r["errors"][0] and "map to the student id 'alice'" in r["errors"][0]
+    gaku = [r for r in rows if r["student"] == "ガク"]
+    assert [r["status"] for r in gaku] == ["error", "error"] and len({r["report"] for r in gaku}) == 2
+    assert "NFD" in gaku[0]["errors"][0] and gaku[0]["errors"] == gaku[1]["errors"]
+    # 2. a refused zip and a zip without a workbook: named as in SUBMISSIONS, no temporary folder
+    assert book["kato"]["status"] == "error" and book["evil"]["status"] == "error"
+    assert book["kato"]["errors"][0].startswith("kato.zip") and "not a workbook" in book["kato"]["errors"][0]
+    assert "evil.zip: unsafe path" in book["evil"]["errors"][0] and "drive letter" in book["evil"]["errors"][0]
+    for report in (out / "reports").glob("*.json"):
+        assert "workbook-batch-" not in report.read_text(encoding="utf-8"), report.name
+
+    # the CSV is UTF-8 with a BOM (Excel), Japanese ids intact; error rows have no score
+    raw = (out / "gradebook.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    csv_rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert [r["student"] for r in csv_rows] == [r["student"] for r in rows]
+    by_id = {r["student"]: r for r in csv_rows}
+    assert float(by_id["山田太郎"]["score"]) == sum(full.values()) and by_id["alice"]["score"] == ""
+    total = sum(full.values())
+    assert f"山田太郎: {total:g} / {total:g}  (partial)" in proc.stdout, proc.stdout
+    assert "error: alice (alice.zip): 学生 ID「alice」" in proc.stdout and "error: alice (alice): " in proc.stdout
+
+    # a second run grades nothing again: the Unicode names find their reports
+    again = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=600,
+                           stdin=subprocess.DEVNULL)
+    assert again.returncode == 1 and "5 unchanged" in again.stdout, again.stdout + again.stderr
+
+
+def test_report_file_names_are_safe_on_every_file_system():
+    from autograder.batch import report_stem, student_id
+
+    assert report_stem("alice") == "alice" and report_stem("山田太郎") == "山田太郎"
+    names = ["alice", "Alice", "ALICE", "山田太郎", unicodedata.normalize("NFC", "ガク"),
+             unicodedata.normalize("NFD", "ガク"), "CON", "con.txt", "Lpt1", ".alice", "a/b", "a\\b", "a:b",
+             "x" * 300, "山" * 200, "ß", "ss", "trailing. ", "alice.pytest-report", "a~b", "a\nb", ""]
+    stems = [report_stem(n) for n in names]
+    # no case-only or Unicode-normalisation collisions (macOS, Windows), nothing unsafe, bounded length
+    folded = {unicodedata.normalize("NFD", s).casefold() for s in stems}
+    assert len(folded) == len(names), stems
+    for s in stems:
+        assert not set(s) & set('/\\:*?"<>|\0\n') and not s.startswith(".") and not s.endswith((".", " "))
+        assert len(f"{s}.pytest-report.json".encode()) <= 255, s
+        assert s.split(".")[0].rstrip(" ").upper() not in {"CON", "PRN", "AUX", "NUL", "LPT1", "COM1"}
+    # the id keeps the name (NFC); a Shift_JIS folder name reads as Japanese
+    assert student_id(unicodedata.normalize("NFD", "ガク")) == unicodedata.normalize("NFC", "ガク")
+    assert student_id(os.fsdecode("テスト".encode("cp932"))) == "テスト"
+
+
+def test_zip_extraction_keeps_the_workbook_and_bounds_what_it_keeps(tmp_path):
+    from autograder.batch import _find_workbook, _safe_extract
+
+    def extract(name, files, **limits):
+        path = tmp_path / name
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+            for entry, data in files.items():
+                zf.writestr(entry, data)
+        dest = tmp_path / (name + ".d")
+        dest.mkdir()
+        return _safe_extract(path, dest, f"class/{name}", **limits), dest
+
+    # junk is neither counted nor extracted; the workbook two folders deep is found
+    junk = {f"p/node_modules/m{i}/index.py": "x" for i in range(300)}
+    n, dest = extract("a.zip", {**junk, "p/src/ex1_vectors.py": "x = 1\n", "p/src/.ipynb_checkpoints/x.py": "",
+                                "__MACOSX/p/src/._ex1_vectors.py": "", "p/src/helper.py": "y = 2\n"})
+    assert n == 2 and sorted(f.name for f in dest.rglob("*.py")) == ["ex1_vectors.py", "helper.py"]
+    assert _find_workbook(dest, "a.zip") == dest / "p" / "src"
+    # limits on what is kept: number of files, declared bytes
+    with pytest.raises(ValueError, match=r"class/b\.zip: .*more than 3 \.py"):
+        extract("b.zip", {f"w/m{i}.py": "" for i in range(4)}, max_files=3)
+    with pytest.raises(ValueError, match=r"class/c\.zip: .*more than 1000 bytes"):
+        extract("c.zip", {"w/ex1_vectors.py": "x" * 1001, "w/big.bin": "y" * 10_000}, max_bytes=1000)
+    # unsafe names, whatever the separator; a link is refused only where it would be extracted
+    for i, bad in enumerate(("..\\escape.py", "\\abs.py", "C:\\x\\ex1_vectors.py", "C:x.py", "w/../../x.py")):
+        with pytest.raises(ValueError, match="unsafe path"):
+            extract(f"d{i}.zip", {bad: "x = 1\n"})
+    path = tmp_path / "e.zip"
+    _zip_raw_names(path, {b"w\\ex1_vectors.py": b"x = 1\n", b"w\\helper.py": b""}, symlinks=(b"w\\helper.py",))
+    (tmp_path / "e").mkdir()
+    with pytest.raises(ValueError, match=r"e\.zip: symbolic link"):
+        _safe_extract(path, tmp_path / "e")
+
+
+def test_zip_whose_sizes_lie_is_not_read_past_them(tmp_path):
+    """A zip bomb's header declares little and holds a lot: reading stops, the report names the zip."""
+    from autograder.batch import Job, prepare
+
+    path = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("w/ex1_vectors.py", "#" * 5_000_000)
+    blob = bytearray(path.read_bytes())
+    size = (5_000_000).to_bytes(4, "little")
+    assert blob.count(size) == 2  # the uncompressed size, in the local header and the central directory
+    blob[:] = blob.replace(size, (100).to_bytes(4, "little"))
+    path.write_bytes(bytes(blob))
+    staging = tmp_path / "staging"
+    with pytest.raises(ValueError) as err:
+        prepare(Job("bomb", "zip", path, label="bomb.zip"), staging)
+    assert str(err.value).startswith("bomb.zip") and str(staging) not in str(err.value)
+    assert all(f.stat().st_size <= 100 for f in staging.rglob("*") if f.is_file())
