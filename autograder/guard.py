@@ -118,6 +118,20 @@ def wall_backstop(seconds: float) -> float:
     return seconds * WALL_FACTOR
 
 
+def run_delay_clock(tid: int | None, pid: int | None = None) -> Callable[[], float]:
+    """A function returning the seconds thread ``tid`` of this process (or process ``pid``'s main
+    thread) has spent runnable but waiting for a CPU (``/proc/.../schedstat``); 0 where unknown."""
+    path = f"/proc/{pid}/schedstat" if pid is not None else f"/proc/self/task/{tid}/schedstat"
+
+    def read() -> float:
+        try:
+            with open(path, "rb") as fh:
+                return int(fh.read().split()[1]) / 1e9
+        except (OSError, IndexError, ValueError):
+            return 0.0
+    return read
+
+
 class Deadline:
     """A per-test time limit counted in CPU time, with a wall-clock backstop several times larger.
 
@@ -125,7 +139,10 @@ class Deadline:
     not run out of time because the machine is busy: on a loaded CI runner a correct submission
     keeps its points, and an endless loop still costs only its limit. The backstop
     (:func:`wall_backstop`, ``WALL_FACTOR`` x the limit in wall-clock seconds) stops code that
-    burns no CPU (``time.sleep``, waiting on a lock) or burns it in other threads.
+    burns no CPU (``time.sleep``, waiting on a lock) or burns it in other threads; the time the
+    test's thread (and the isolated worker) spent runnable but waiting for a CPU, which only a busy
+    machine causes, is taken off the wall clock (Linux ``schedstat``), so the backstop does not
+    depend on machine load either.
 
     A watcher thread reads the main thread's CPU clock every 50 ms and, once either limit is
     passed, interrupts the main thread with ``SIGALRM`` (again every second: a bare ``except:``
@@ -137,13 +154,17 @@ class Deadline:
         seconds: CPU seconds; ``None`` or ``<= 0``: no limit.
         extra_cpu: another CPU clock (seconds) whose time also counts, e.g. the isolated worker's
             (:meth:`autograder.isolated.IsolatedSubmission.cpu_seconds`).
+        extra_wait: seconds another process spent waiting for a CPU (the isolated worker's,
+            :meth:`autograder.isolated.IsolatedSubmission.run_delay_seconds`).
     """
 
     POLL = 0.05
 
-    def __init__(self, seconds: float | None, extra_cpu: Callable[[], float] | None = None) -> None:
+    def __init__(self, seconds: float | None, extra_cpu: Callable[[], float] | None = None,
+                 extra_wait: Callable[[], float] | None = None) -> None:
         self.seconds = seconds if seconds and seconds > 0 else None
         self.extra_cpu = extra_cpu
+        self.extra_wait = extra_wait
         self.fired = 0
         self.reason = ""
         self._previous: Any = None
@@ -167,13 +188,14 @@ class Deadline:
         except (AttributeError, OSError, TypeError, OverflowError):
             return time.process_time
 
-    def _watch(self, cpu: Any, cpu0: float, wall0: float, main: int) -> None:
+    def _watch(self, cpu: Any, cpu0: float, wall0: float, waited: Any, waited0: float, main: int) -> None:
         assert self.seconds is not None
         backstop = wall_backstop(self.seconds)
         while not self._stop.wait(self.POLL):
             if cpu() - cpu0 > self.seconds:
                 self.reason = "(CPU time)"
-            elif time.monotonic() - wall0 > backstop:
+            # time spent waiting for a CPU (a busy machine) is not waiting of the code's own
+            elif time.monotonic() - wall0 - (waited() - waited0) > backstop:
                 self.reason = f"(wall-clock backstop {backstop:g}s)"
             else:
                 continue
@@ -190,12 +212,14 @@ class Deadline:
                 or not hasattr(signal, "pthread_kill") or not hasattr(signal, "SIGALRM"):
             return self
         self._previous = signal.signal(signal.SIGALRM, self._handler)
-        own = self._cpu_clock()
-        extra = self.extra_cpu
+        own, own_wait = self._cpu_clock(), run_delay_clock(threading.main_thread().native_id)
+        extra, extra_wait = self.extra_cpu, self.extra_wait
         cpu = own if extra is None else (lambda: own() + extra())
+        waited = own_wait if extra_wait is None else (lambda: own_wait() + extra_wait())
         self._stop.clear()
         self._watcher = threading.Thread(target=self._watch, name="workbook-deadline", daemon=True,
-                                         args=(cpu, cpu(), time.monotonic(), threading.main_thread().ident))
+                                         args=(cpu, cpu(), time.monotonic(), waited, waited(),
+                                               threading.main_thread().ident))
         self._watcher.start()
         self._active = True
         return self

@@ -47,7 +47,7 @@ from typing import Any
 
 from . import EXERCISES
 from .codec import Closed, ProtocolError, Timeout, decode, encode, recv_message, send_message
-from .guard import WorkbookTimeout, wall_backstop
+from .guard import WorkbookTimeout, run_delay_clock, wall_backstop
 from .compare import GradingFailure
 from .i18n import bilingual
 from .loader import OUTSIDE_LINK, ExerciseUnavailable, NotAWorkbookError, Submission, validate_target
@@ -498,7 +498,8 @@ class Worker:
         self.released: list[int] = []
         self.next_rid = 1
         self.deadline: float | None = None
-        self.cpu_seen = 0.0
+        self.cpu_seen = self.delay_seen = 0.0
+        self._delay_clock = run_delay_clock(None, self.host_pid) if self.host_pid else (lambda: 0.0)
 
     def cpu(self) -> float:
         """CPU seconds the worker has used (its threads, and children it has waited for)."""
@@ -510,6 +511,14 @@ class Worker:
             except (OSError, IndexError, ValueError):
                 pass
         return self.cpu_seen
+
+    def run_delay(self) -> float:
+        """Seconds the worker's main thread spent runnable but waiting for a CPU (busy machine)."""
+        if self.alive:
+            value = self._delay_clock()
+            if value:
+                self.delay_seen = value
+        return self.delay_seen
 
     def end_test(self) -> None:
         """Forget what only one test needed (the test's callables, Axes and figure mirrors)."""
@@ -921,7 +930,7 @@ class IsolatedSubmission:
         self.received = 0
         self.output_test = self.output_total = 0
         self.output_cut = False
-        self._cpu_ended = 0.0
+        self._cpu_ended = self._delay_ended = 0.0
         self.confinement = confinement()
         self._tmp = Path(tempfile.mkdtemp(prefix="workbook-iso-"))
         # tmp dir, worker, packages, sandboxed fork server: cleaned up at exit even without close()
@@ -988,6 +997,11 @@ class IsolatedSubmission:
         """CPU seconds used by every worker of this submission so far (counted against the test's limit)."""
         worker = self.worker
         return self._cpu_ended + (worker.cpu() if worker is not None and worker.alive else 0.0)
+
+    def run_delay_seconds(self) -> float:
+        """Seconds the workers of this submission spent waiting for a CPU (not counted by the backstop)."""
+        worker = self.worker
+        return self._delay_ended + (worker.run_delay() if worker is not None and worker.alive else 0.0)
 
     def load_error(self, name: str) -> str | None:
         """The import error of exercise ``name`` if it was loaded and failed (None otherwise)."""
@@ -1084,6 +1098,7 @@ class IsolatedSubmission:
         if self.worker is not None:
             if self.worker.alive:
                 self._cpu_ended += self.worker.cpu()
+                self._delay_ended += self.worker.run_delay()
             self.worker.kill()
 
     def log_tail(self, limit: int = 2000) -> str:

@@ -471,7 +471,8 @@ def pytest_runtest_call(item: pytest.Item):
         # files the student's code writes with relative paths (savefig("x.png")) land in a
         # throwaway folder, never in the checkout (isolated mode: the worker's scratch space)
         os.chdir(_scratch(config))
-        with Deadline(_test_timeout(config), extra_cpu=getattr(submission, "cpu_seconds", None)):
+        with Deadline(_test_timeout(config), extra_cpu=getattr(submission, "cpu_seconds", None),
+                      extra_wait=getattr(submission, "run_delay_seconds", None)):
             return (yield)
     except KeyboardInterrupt:
         raise

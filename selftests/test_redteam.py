@@ -25,6 +25,15 @@ REDTEAM = REPO / "selftests" / "redteam"
 CASES = sorted(p.name for p in REDTEAM.iterdir() if (p / "case.json").is_file())
 SCHEMA = json.loads((REPO / "autograder" / "schemas" / "results.schema.json").read_text())
 IS_ROOT = os.geteuid() == 0
+
+
+def _sandboxed() -> bool:
+    from autograder.isolated import confinement
+
+    return confinement().kind != "none"
+
+
+SANDBOXED = _sandboxed()
 PER_TEST_TIMEOUT = 5.0
 
 
@@ -64,19 +73,24 @@ def build_submission(case: str, dest: Path) -> Path:
     return dest
 
 
-def _repo_damage() -> list[str]:
+def _repo_damage(repo: Path = REPO) -> list[str]:
     """Signs that a case wrote into or deleted from the repository (robust to concurrent edits)."""
     damage = []
     for d in ("tests", "solutions", "autograder"):
-        if (REPO / d / "injected.py").exists():
+        if (repo / d / "injected.py").exists():
             damage.append(f"{d}/injected.py was created")
-        for f in (REPO / d).glob("*.py"):
+        for f in (repo / d).glob("*.py"):
             if f.read_text(encoding="utf-8", errors="replace").startswith("raise SystemExit(0)"):
                 damage.append(f"{d}/{f.name} was overwritten")
     for rel in ("README.md", "autograder/compare.py", "tests/test_ex1_vectors.py", "solutions/ex1_vectors.py"):
-        if not (REPO / rel).is_file():
+        if not (repo / rel).is_file():
             damage.append(f"{rel} was deleted")
     return damage
+
+
+def _homes(*extra: Path) -> list[Path]:
+    """Home folders a case may try to write into (the grader's and every other one here)."""
+    return [Path(os.path.expanduser("~")), Path("/root"), *Path("/home").glob("*"), *extra]
 
 
 @pytest.fixture(scope="session")
@@ -87,7 +101,7 @@ def redteam_batch(tmp_path_factory: pytest.TempPathFactory):
     subs = base / "submissions"
     subs.mkdir()
     for case in CASES:
-        if _expect(case).get("root_only") and not IS_ROOT:
+        if _expect(case).get("needs_sandbox") and not SANDBOXED:
             continue  # it would really try to delete and overwrite files
         build_submission(case, subs / case)
     canary = base / "canary.txt"
@@ -103,7 +117,7 @@ def redteam_batch(tmp_path_factory: pytest.TempPathFactory):
             else:
                 os.environ[k] = v
     return {"rows": {r["student"]: r for r in rows}, "out": base / "out", "canary": canary,
-            "repo_damage": _repo_damage()}
+            "repo_damage": _repo_damage(), "homes": _homes()}
 
 
 def test_at_least_25_cases():
@@ -112,9 +126,102 @@ def test_at_least_25_cases():
 
 @pytest.mark.parametrize("case", CASES)
 def test_adversarial_submission_graded_as_it_deserves(case, redteam_batch):
+    if _expect(case).get("needs_sandbox") and not SANDBOXED:
+        pytest.skip("no sandbox here (neither root nor bubblewrap): the case would really modify files")
+    _check_case(case, redteam_batch)
+
+
+# --- the same cases, graded by an ordinary user (issue: isolation without root) --------------------
+
+#: Cases whose outcome depends on the confinement: graded again by an unprivileged grader.
+UNPRIVILEGED_CASES = [c for c in CASES if any(_expect(c).get(k) for k in (
+    "needs_sandbox", "unchanged_repo", "canary", "no_host_files", "no_home_files"))]
+
+
+def _demote(uid: int, gid: int):
+    def run() -> None:
+        os.setgroups([])
+        os.setgid(gid)
+        os.setuid(uid)
+    return run
+
+
+@pytest.fixture(scope="session")
+def unprivileged_batch(tmp_path_factory: pytest.TempPathFactory):
+    """The batch grader run by a throwaway ordinary user who owns a copy of the workbook, a home
+    folder and a canary, as an instructor on a laptop would: the cases must hold there too.
+
+    When these tests run as root, the user is created for the run (``useradd``) and removed at
+    the end; folders on the way to the Python installation and the repository that others cannot
+    enter (e.g. ``/root`` of a pyenv install) get the search bit (``o+x``, not read) for the run.
+    """
+    import pwd
+    import subprocess
+    import sys
+    import tempfile
+
+    if not IS_ROOT:
+        pytest.skip("the grader already runs unprivileged here: test_adversarial_submission_graded_as_it_deserves "
+                    "covers it")
+    name = f"wbrt{os.getpid() % 100000}"
+    base = Path(tempfile.mkdtemp(prefix="workbook-unpriv-", dir="/tmp"))
+    home, workbook, subs, out = base / "home", base / "workbook", base / "submissions", base / "out"
+    opened: list[tuple[Path, int]] = []
+    created = subprocess.run(["useradd", "--no-create-home", "--home-dir", str(home), "--shell", "/usr/sbin/nologin",
+                              "--user-group", name], capture_output=True, text=True)
+    if created.returncode != 0:
+        pytest.skip(f"cannot create a throwaway user: {created.stderr.strip()}")
+    try:
+        user = pwd.getpwnam(name)
+        home.mkdir()
+        workbook.mkdir()
+        for part in ("autograder", "tests", "solutions", "pyproject.toml", "README.md"):
+            src = REPO / part
+            (shutil.copytree(src, workbook / part, ignore=shutil.ignore_patterns("__pycache__"))
+             if src.is_dir() else shutil.copy(src, workbook / part))
+        subs.mkdir()
+        for case in UNPRIVILEGED_CASES:
+            build_submission(case, subs / case)
+        canary = base / "canary.txt"
+        canary.write_text("keep me\n")
+        for dirpath, dirnames, filenames in os.walk(base):
+            for entry in [dirpath, *(os.path.join(dirpath, f) for f in dirnames + filenames)]:
+                os.lchown(entry, user.pw_uid, user.pw_gid)
+        for target in (os.path.realpath(sys.executable), sys.prefix, os.path.realpath(sys.prefix), str(base)):
+            for folder in Path(target).parents:
+                mode = folder.stat().st_mode
+                if not mode & 0o001 and (folder, mode) not in opened:
+                    opened.append((folder, mode))
+                    os.chmod(folder, mode | 0o001)
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "LANG": "C.UTF-8",
+               "PYTHONPATH": str(workbook), "WORKBOOK_CANARY": str(canary), "WORKBOOK_REPO": str(workbook),
+               "REDTEAM_SECRET_TOKEN": SECRET, "WORKBOOK_LANG": "both"}
+        done = subprocess.run([sys.executable, "-m", "autograder.batch", str(subs), "--out", str(out), "--jobs", "2",
+                               "--timeout", str(PER_TEST_TIMEOUT), "--no-progress"],
+                              cwd=workbook, env=env, preexec_fn=_demote(user.pw_uid, user.pw_gid),
+                              capture_output=True, text=True, timeout=1800)
+        book = json.loads((out / "gradebook.json").read_text(encoding="utf-8")) if (out / "gradebook.json").is_file() \
+            else {"students": []}
+        yield {"rows": {r["student"]: r for r in book["students"]}, "out": out, "canary": canary,
+               "repo_damage": _repo_damage(workbook), "homes": _homes(home), "console": done.stdout + done.stderr}
+    finally:
+        for folder, mode in reversed(opened):
+            os.chmod(folder, mode)
+        subprocess.run(["userdel", name], capture_output=True)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.mark.parametrize("case", UNPRIVILEGED_CASES)
+def test_adversarial_submission_graded_by_an_ordinary_user(case, unprivileged_batch):
+    assert "namespaces via bwrap" in unprivileged_batch["console"], unprivileged_batch["console"][-2000:]
+    assert case in unprivileged_batch["rows"], unprivileged_batch["console"][-3000:]
+    _check_case(case, unprivileged_batch)
+
+
+def _check_case(case: str, batch: dict) -> None:
+    """The case's report is valid and gives exactly what its honest content deserves (``case.json``)."""
     expect = _expect(case)
-    if expect.get("root_only") and not IS_ROOT:
-        pytest.skip("needs a root grader (privilege drop); the case would really modify files")
+    redteam_batch = batch
     row = redteam_batch["rows"][case]
     report_file = redteam_batch["out"] / row["report"]
     text = report_file.read_text(encoding="utf-8")
@@ -165,6 +272,10 @@ def test_adversarial_submission_graded_as_it_deserves(case, redteam_batch):
         left = [os.path.join(d, f) for folder in ("/tmp", "/dev/shm") for d, _, files in os.walk(folder)
                 for f in files if f.startswith(expect["no_host_files"])]
         assert left == [], left[:5]
+    if expect.get("no_home_files"):  # nothing written into the grader's (or anyone's) home folder
+        left = [str(p) for home in redteam_batch["homes"] if home.is_dir()
+                for p in home.glob(expect["no_home_files"] + "*")]
+        assert left == [], left
 
 
 def test_gradebook_lists_every_case(redteam_batch):

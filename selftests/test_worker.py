@@ -199,3 +199,59 @@ def test_what_a_submission_leaves_in_the_grader_is_bounded_and_dropped(isolated,
     isolated.close()
     assert not any(k in sys.modules for k in packages)
     assert containers() == before  # no module-level cache of the grader grew
+
+
+# --- confinement -----------------------------------------------------------------------------------
+
+def _run(*args: str, env_extra: dict | None = None):
+    import subprocess
+
+    from conftest import REPO
+
+    env = dict(os.environ, **(env_extra or {}))
+    return subprocess.run([sys.executable, *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+
+
+def test_the_sandbox_check_passes_here_and_says_which_confinement():
+    """A probe submission tries to read solutions, tests and the home folder, write outside its
+    scratch space, reach a port on this machine and see other processes: none of it works."""
+    from autograder.isolated import confinement
+
+    if confinement().kind == "none":
+        pytest.skip(f"no sandbox on this machine: {confinement().detail}")
+    done = _run("-m", "autograder.isolated")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.count("[ok]") == 6 and "[NO]" not in done.stdout
+    assert confinement().label in done.stdout
+
+
+def test_bubblewrap_confinement_holds_for_the_same_probe():
+    """The sandbox an ordinary user's grader gets, tried here by asking for it (WORKBOOK_SANDBOX=bwrap)."""
+    from autograder.isolated import bwrap_binary
+
+    if bwrap_binary() is None:
+        pytest.skip("no bwrap binary")
+    done = _run("-m", "autograder.isolated", env_extra={"WORKBOOK_SANDBOX": "bwrap"})
+    assert "namespaces via bwrap" in done.stdout, done.stdout + done.stderr
+    assert done.returncode == 0 and "[NO]" not in done.stdout, done.stdout + done.stderr
+
+
+def test_without_a_sandbox_isolated_grading_refuses_unless_told(tmp_path):
+    env = {"WORKBOOK_SANDBOX": "none"}
+    check = _run("-m", "autograder.isolated", env_extra=env)
+    assert check.returncode == 1 and "none: resource limits only" in check.stdout and "[NO]" in check.stdout
+    refused = _run("-m", "pytest", "--workbook=solutions", "--isolated", f"--score-report={tmp_path}/r.json",
+                   "--exercise", "ex1_vectors", "-p", "no:cacheprovider", env_extra=env)
+    assert refused.returncode == 4, refused.stdout + refused.stderr
+    assert "--no-sandbox" in refused.stderr and "サンドボックス" in refused.stderr
+    import json
+
+    doc = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert doc["score"] == 0 and doc["extra_data"]["confinement"] == "none: resource limits only"
+    assert any("--no-sandbox" in e for e in doc["extra_data"]["errors"])
+    allowed = _run("-m", "pytest", "--workbook=solutions", "--isolated", "--no-sandbox", f"--score-report={tmp_path}/a.json",
+                   "--task", "cosine_similarity", "-p", "no:cacheprovider", env_extra=env)
+    assert allowed.returncode == 0, allowed.stdout[-2000:]
+    assert "none: resource limits only" in allowed.stdout
+    doc = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))
+    assert doc["extra_data"]["confinement"] == "none: resource limits only" and doc["score"] == doc["max_score"]
