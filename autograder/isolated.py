@@ -14,15 +14,25 @@ a handle:
 * a callable the test passes in (a gradient function, a lambda) is called back in this process
   when the student's code calls it;
 * a returned ``Figure`` arrives as a plain description and is rebuilt as a real ``Figure``; an
-  ``Axes`` the test passes in is mirrored in the worker and what is drawn there is replayed here.
+  ``Axes`` the test passes in is mirrored in the worker and what is drawn there is replayed here;
+  a pyplot figure the student's code opens (``plt.figure()``) gets a pyplot mirror here, so the
+  test sees the pyplot state it would see in local mode. Figures do not outlive their test.
 
 NumPy arrays passed in are copies; the worker reports arrays it changed in place and they are
 written back, so "do not modify the input" checks behave as in local mode.
 
-Every call has a time limit: on expiry (or a pytest-timeout), or when the worker dies, the worker
-is killed (with all its processes) and a new one is started for the next test; the call fails
-with a time-out or "worker ended" message. The student's output is captured in the worker,
-truncated, and printed here, so the report shows it with the failing test.
+The worker runs a copy of the submission made once (:func:`stage_copy`), and the "from scratch"
+rules read that copy. Each test's time limit counts CPU time, the test's and the workers'
+(:class:`autograder.guard.Deadline` with :meth:`IsolatedSubmission.cpu_seconds`); on expiry, or
+when the worker dies, the worker is killed (with all its processes) and a new one is started
+for the next test; the call fails with a time-out or "worker ended" message. The student's
+output is captured in the worker, truncated, and printed here (bounded per test and per
+submission), so the report shows it with the failing test.
+
+How the worker is confined depends on the machine (:func:`confinement`): as root it confines
+itself (:mod:`autograder.sandbox`); an ordinary user's grader starts each submission's fork server
+in a bubblewrap sandbox (:func:`autograder.sandbox.bwrap_command`); with neither, isolated
+grading refuses to run unless asked to (``--no-sandbox``).
 """
 
 from __future__ import annotations
@@ -47,10 +57,10 @@ from typing import Any
 
 from . import EXERCISES
 from .codec import Closed, ProtocolError, Timeout, decode, encode, recv_message, send_message
-from .guard import WorkbookTimeout, run_delay_clock, wall_backstop
 from .compare import GradingFailure
+from .guard import WorkbookTimeout, run_delay_clock, wall_backstop
 from .i18n import bilingual
-from .loader import OUTSIDE_LINK, ExerciseUnavailable, NotAWorkbookError, Submission, validate_target
+from .loader import OUTSIDE_LINK, ExerciseUnavailable, NotAWorkbookError, Submission
 from .paths import REPO_ROOT
 from .sandbox import HIDDEN_DIRS, bwrap_command  # the worker's side: only its constants and command line
 
@@ -71,8 +81,6 @@ MAX_STAGE_FILES = 10_000
 MAX_STAGE_BYTES = 256 * 1024 * 1024
 
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-
-
 
 
 class WorkerCrashed(GradingFailure):

@@ -8,18 +8,21 @@ server's control socket (a socket pair, never a listening socket).
 
 A worker, before it runs any student code:
 
-* starts its own session (process group) and, when the grader runs as root, a private mount and
-  network namespace and a root file system of its own (``chroot``) that holds only the system
-  directories, the Python installation, the import path and its own copy of the submission, with
-  the workbook's ``solutions/``, ``tests/``, ``selftests/``, ``course/`` and ``.git`` hidden under
-  empty read-only tmpfs mounts (other copies of the workbook elsewhere on the machine are not
-  there at all); a worker whose file system cannot be confined this way exits before running any
-  student code;
+* starts its own session (process group) and, when the grader runs as root ("root
+  namespaces"), private mount, network and IPC namespaces and a root file system of its own
+  (``chroot``) that holds only the system directories, the Python installation, the import path,
+  the grader package ``autograder/`` and its own copy of the submission (read-only), a ``/proc``
+  that shows only its own processes, with any other workbook's ``solutions/``, ``tests/``... hidden
+  under empty read-only tmpfs mounts; a worker whose file system cannot be confined this way
+  exits before running any student code. When the grader is an ordinary user ("namespaces via
+  bwrap"), the fork server itself was started by :func:`bwrap_command` in a bubblewrap sandbox
+  made for one submission, which gives the same view;
 * sets resource limits: address space, CPU time, file size, number of processes, no core files;
 * sends file-descriptor output (1 and 2) to a capped log file, and captures ``sys.stdout`` /
   ``sys.stderr`` in bounded buffers that are returned with every reply;
-* changes to its temporary copy of the submission and, when root, drops to an unprivileged uid of
-  its own (so it can neither read the grader's files nor signal other workers).
+* works in a size-limited scratch folder (a tmpfs; ``HOME`` and ``TMPDIR`` too) and, when root,
+  drops to an unprivileged uid of its own (so it can neither read the grader's files nor signal
+  other workers).
 
 Then it serves requests over its socket (:mod:`autograder.codec` messages: import an exercise,
 call a function or method, read an attribute...). Objects that are not plain data stay in the

@@ -9,18 +9,19 @@ only the tests of its own function, each stopped after its limit.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
 
 import pytest
 
-from autograder.guard import Deadline, WorkbookTimeout, wall_backstop
-from conftest import make_submission, run_grader
+from autograder.guard import Deadline, WorkbookTimeout
+from conftest import SOLUTIONS, make_submission, run_grader
 
 LIMIT = 2.0  # CPU seconds per test; the reference's slowest test uses well under 1 s
-HANG_ANALOGY = (
-    "from solutions.ex1_vectors import *  # noqa\n\n"
+HANG_ANALOGY = (  # the reference, copied next to it (the isolated worker cannot import solutions/)
+    "from ._ref_ex1_vectors import *  # noqa\n\n"
     "def analogy(word_vectors, a, b, c, *, topn=1, exclude_inputs=True):\n"
     "    while True:\n"
     "        pass\n"
@@ -45,6 +46,7 @@ def busy_machine():
 @pytest.mark.parametrize("mode", ["local", "isolated"])
 def test_correct_code_keeps_its_points_on_an_oversubscribed_machine(mode, tmp_path, busy_machine):
     sub = make_submission(tmp_path, replace={"ex1_vectors": HANG_ANALOGY})
+    shutil.copy(SOLUTIONS / "ex1_vectors.py", sub / "_ref_ex1_vectors.py")
     args = [f"--workbook-timeout={LIMIT:g}", "--task", "analogy", "--task", "cosine_similarity",
             "--task", "gradient_descent"] + (["--isolated"] if mode == "isolated" else [])
     run = run_grader(sub, tmp_path, *args, timeout=900)
@@ -53,15 +55,13 @@ def test_correct_code_keeps_its_points_on_an_oversubscribed_machine(mode, tmp_pa
     # correct code: every point, although every test ran ~5x slower than on an idle machine
     assert ex1["cosine_similarity"][0] == ex1["cosine_similarity"][1] > 0, run.outcomes()
     assert ex4["gradient_descent"][0] == ex4["gradient_descent"][1] > 0, run.outcomes()
-    # the endless loop: its own tests only, each a time-out after about its limit
+    # the endless loop: its own tests only, each stopped by its CPU-time limit (however long the
+    # busy machine took to give it those CPU seconds: no wall-clock figure is asserted here)
     assert ex1["analogy"][0] == 0
     hung = [t for t in run.score["tests"] if t["extra_data"]["task"] == "analogy"]
     assert hung and {t["extra_data"]["outcome"] for t in hung} == {"timeout"}, run.outcomes()
-    durations = {r["nodeid"]: r["call"]["duration"] for r in run.raw["tests"] if "call" in r}
     for t in hung:
-        took = durations[t["extra_data"]["nodeid"]]
-        assert took < wall_backstop(LIMIT) + 5, (t["name"], took)
-        assert "timed out" in t["output"]
+        assert f"timed out (limit {LIMIT:g} s of CPU time)" in t["output"], t["output"][:500]
 
 
 def test_deadline_counts_cpu_time_not_waiting():
@@ -79,7 +79,7 @@ def test_deadline_wall_clock_backstop_stops_code_that_only_waits():
     with pytest.raises(WorkbookTimeout, match="wall-clock backstop"):
         with Deadline(0.05):
             time.sleep(30)
-    assert time.monotonic() - start < wall_backstop(0.05) + 2
+    assert time.monotonic() - start < 20  # stopped long before the 30 s sleep ends
 
 
 def test_deadline_counts_the_extra_clock():
