@@ -871,6 +871,19 @@ def _check_paths(submissions: Path, out: Path) -> None:
                          "--out には提出フォルダとは別のフォルダを指定してください")
 
 
+def _check_writable(out: Path) -> None:
+    """Make ``out`` (and ``out/reports``) or say plainly that it cannot be written, before grading anyone."""
+    try:
+        (out / "reports").mkdir(parents=True, exist_ok=True)
+        probe = out / f".workbook-write-check-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise PermissionError(
+            f"--out {out} に書き込めません ({exc.strerror or exc})。書き込めるフォルダを指定してください。 / "
+            f"cannot write to --out {out} ({exc.strerror or exc}): give a folder you can write to.") from None
+
+
 def run_batch(submissions: Path, out: Path, *, jobs: int | None = None, force: bool = False,
               timeout: float = 10.0, progress: bool = True, extra_args: tuple[str, ...] = ()) -> list[dict]:
     """Grade every submission in ``submissions`` into ``out``; returns the gradebook rows.
@@ -885,11 +898,14 @@ def run_batch(submissions: Path, out: Path, *, jobs: int | None = None, force: b
     if not all_jobs:
         raise ValueError(f"no submissions found in {submissions} (expected one sub-folder or .zip per student, or "
                          f"an nbgrader submitted/ tree) / 提出物が見つかりません")
-    out.mkdir(parents=True, exist_ok=True)
+    _check_writable(out)
     # two submissions of one student id: an error row each, nothing graded for them; the rest of the class is
     same_id = [job for job in all_jobs if job.problem]
     all_jobs = [job for job in all_jobs if not job.problem]
-    grader = _grader_digest()
+    from .isolated import confinement
+
+    # a report made under another confinement (root / bwrap / none) is not reused
+    grader = f"{_grader_digest()} {confinement().kind}"
     prints = {job.student: fingerprint(job, timeout=timeout, extra_args=extra_args, grader=grader) for job in all_jobs}
     rows: list[dict] = _earlier_rows(out, set(prints) | {job.student for job in same_id})
     rows += [_same_id_row(job, out) for job in same_id]
@@ -906,6 +922,11 @@ def run_batch(submissions: Path, out: Path, *, jobs: int | None = None, force: b
     previous_term = signal.getsignal(signal.SIGTERM)
     if threading_is_main():
         signal.signal(signal.SIGTERM, _raise_interrupt)
+    # every temporary folder of the graders (copies of submissions, workers' folders) lives in one
+    # private folder of this run, removed at the end even when the run is interrupted
+    scratch = Path(tempfile.mkdtemp(prefix="workbook-batch-run-"))
+    previous_tmp = os.environ.get("TMPDIR")
+    os.environ["TMPDIR"] = str(scratch)
     try:
         while todo:
             # a grader process that dies (it should not: student code runs in sandboxed workers, but
@@ -960,6 +981,11 @@ def run_batch(submissions: Path, out: Path, *, jobs: int | None = None, force: b
     finally:
         if threading_is_main():
             signal.signal(signal.SIGTERM, previous_term)
+        if previous_tmp is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = previous_tmp
+        shutil.rmtree(scratch, ignore_errors=True)
     bar.close()
     write_gradebook(rows, out)
     return rows
@@ -1079,7 +1105,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except BatchInterrupted as exc:
         print(f"interrupted / 中断: {len(exc.rows)} students in the gradebook {out / 'gradebook.csv'}; "
-              "run the same command again to grade the rest", file=sys.stderr)
+              "run the same command again (without --force) to grade the rest / 残りを採点するには同じコマンドを "
+              "(--force なしで) もう一度実行してください", file=sys.stderr)
         return 130
     print(_console_summary(rows, out))
     return 0 if all(r["status"] == "graded" for r in rows) else 1
@@ -1102,21 +1129,24 @@ def _console_summary(rows: list[dict], out: Path) -> str:
     skipped = sum(bool(r.get("skipped")) for r in rows)
     now = [r for r in rows if not r.get("skipped") and not r.get("earlier") and not r.get("same_id")]
     errors = sum(r["status"] != "graded" for r in rows)
-    lines = [f"{len(rows)} students in the gradebook {out / 'gradebook.csv'}: {len(now)} graded now, "
-             f"{skipped} unchanged since the last run (not graded again), {errors} with errors"]
+    lines = [f"成績表 {out / 'gradebook.csv'} に {len(rows)} 人: 今回採点 {len(now)} 人、前回から変更なし (再採点せず) "
+             f"{skipped} 人、エラー {errors} 人 / {len(rows)} students in the gradebook {out / 'gradebook.csv'}: "
+             f"{len(now)} graded now, {skipped} unchanged since the last run (not graded again), {errors} with errors"]
     for r in sorted(now, key=lambda r: r["student"]):
         if r["status"] == "graded":
-            lines.append(f"  {r['student']}: {r['score']:g} / {r['max_score']:g}" + ("  (partial)" if r.get("partial") else ""))
+            lines.append(f"  {r['student']}: {r['score']:g} / {r['max_score']:g}"
+                         + ("  (一部のみ / partial)" if r.get("partial") else ""))
     earlier = sum(bool(r.get("earlier")) for r in rows)
     if earlier:
-        lines.append(f"  {earlier} students graded into this folder earlier, not in this folder of submissions, "
+        lines.append(f"  以前この出力フォルダに採点した {earlier} 人 (今回の提出フォルダにはいない) の行はそのまま / "
+                     f"{earlier} students graded into this folder earlier, not in this folder of submissions, "
                      "keep their rows")
     ids = [r["student"] for r in rows]
     for r in sorted(rows, key=lambda r: (r["student"], r.get("submission", ""))):
         if r["status"] != "graded":
             why = (r.get("errors") or ["see " + str(out / r["report"])])[0].splitlines()[0][:400]
             which = f" ({Path(r.get('submission', '')).name})" if ids.count(r["student"]) > 1 else ""
-            lines.append(f"  error: {r['student']}{which}: {why}")
+            lines.append(f"  エラー / error: {r['student']}{which}: {why}")
     return "\n".join(lines)
 
 

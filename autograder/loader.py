@@ -167,7 +167,7 @@ class Submission:
     def load_error(self, name: str) -> str | None:
         """The import error of exercise ``name`` if it was loaded and failed (None otherwise)."""
         entry = self._cache.get(name)
-        return entry.error.splitlines()[-1].strip() if entry is not None and entry.error else None
+        return error_summary(entry.error) if entry is not None and entry.error else None
 
     def _import(self, name: str) -> _Loaded:
         path = self.path(name)
@@ -205,6 +205,18 @@ class Submission:
                 f"{_format_import_error(exc, path)}",
             ))
         return _Loaded(module=module)
+
+
+def error_summary(message: str) -> str:
+    """One line for a load error (the score table and the report's ``errors``), in every language shown.
+
+    A one-line message per language ("ja\\nen") is joined with " / "; an import error (a header and
+    the error line per language) gives its error line, which names the exception, file and line.
+    """
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    if len(lines) == 2:
+        return " / ".join(lines)
+    return lines[-1] if lines else ""
 
 
 #: Largest exercise file the grader reads (the reference solutions are ~10-20 kB).

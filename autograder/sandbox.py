@@ -564,7 +564,9 @@ def bwrap_command(bwrap: str, *, search_path: list[str], frozen: list[str], scra
                 target = os.path.join(path, name)
                 if os.path.isdir(target):
                     args += ["--tmpfs", target, "--remount-ro", target]
-    return args + ["--chdir", "/"]
+    # the sandbox's own root (a tmpfs with no size limit, holding the mount points) is read-only:
+    # the scratch space, /tmp and /dev/shm are the only places a worker can write
+    return args + ["--remount-ro", "/", "--chdir", "/"]
 
 
 def _outermost(paths: list[str]) -> list[str]:

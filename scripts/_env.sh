@@ -14,8 +14,10 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$PYTHON" -m venv "$VENV"
 fi
 STAMP="$VENV/.workbook-install"
-WANT="$(cat "$ROOT/pyproject.toml" "$ROOT/constraints.txt" | sha256sum | cut -d' ' -f1) ${EXTRA}"
-if [ ! -f "$STAMP" ] || ! grep -qxF -- "$WANT" "$STAMP"; then
+HASH="$(cat "$ROOT/pyproject.toml" "$ROOT/constraints.txt" | sha256sum | cut -d' ' -f1)"
+WANT="${HASH} ${EXTRA}"
+# an install with the developer tools ([dev], by setup.sh) also serves the plain one (grade.sh, batch.sh)
+if [ ! -f "$STAMP" ] || { ! grep -qxF -- "$WANT" "$STAMP" && { [ -n "$EXTRA" ] || ! grep -q "^${HASH} " "$STAMP"; }; }; then
   echo "準備中 (初回は数分かかります) / installing the workbook into $VENV (first time: a few minutes)..." >&2
   (cd "$ROOT" && "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
       -c constraints.txt -e ".${EXTRA}" 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2))

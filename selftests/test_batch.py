@@ -104,7 +104,7 @@ def test_batch_grades_a_class_and_resumes(tmp_path):
     forced = _run(subs, out, "--force")
     assert forced.returncode in (0, 1)
     assert report["alice"].stat().st_mtime_ns != stamp["alice"]
-    line = f"alice: {book['alice']['score']:g} / {book['alice']['max_score']:g}  (partial)"
+    line = f"alice: {book['alice']['score']:g} / {book['alice']['max_score']:g}  (一部のみ / partial)"
     assert line in forced.stdout, forced.stdout  # the console lists the scores
     # what an interrupted run keeps for a student it did not reach: the row of the last report
     from autograder.batch import Job, _row_of_last_report
@@ -396,7 +396,7 @@ def test_batch_names_and_packaging_never_stop_the_class(tmp_path):
     by_id = {r["student"]: r for r in csv_rows}
     assert float(by_id["山田太郎"]["score"]) == sum(full.values()) and by_id["alice"]["score"] == ""
     total = sum(full.values())
-    assert f"山田太郎: {total:g} / {total:g}  (partial)" in proc.stdout, proc.stdout
+    assert f"山田太郎: {total:g} / {total:g}  (一部のみ / partial)" in proc.stdout, proc.stdout
     assert "error: alice (alice.zip): 学生 ID「alice」" in proc.stdout and "error: alice (alice): " in proc.stdout
 
     # a second run grades nothing again: the Unicode names find their reports

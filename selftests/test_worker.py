@@ -221,7 +221,7 @@ def test_the_sandbox_check_passes_here_and_says_which_confinement():
         pytest.skip(f"no sandbox on this machine: {confinement().detail}")
     done = _run("-m", "autograder.isolated")
     assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.count("[ok]") == 6 and "[NO]" not in done.stdout
+    assert done.stdout.count("[ok]") == 8 and "[NO]" not in done.stdout
     assert confinement().label in done.stdout
 
 
