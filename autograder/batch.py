@@ -836,8 +836,11 @@ def write_gradebook(rows: list[dict], out: Path) -> None:
                              "errors": " | ".join(e.replace("\n", " ") for e in r.get("errors", []))[:1000],
                              "report": r["report"], "submission": r.get("submission", "")})
     os.replace(tmp, out / "gradebook.csv")
+    from .isolated import confinement
+
     write_json(out / "gradebook.json", {"students": rows, "exercises": list(EXERCISES),
-                                        "max_score": POINTS_PER_EXERCISE * len(EXERCISES)})
+                                        "max_score": POINTS_PER_EXERCISE * len(EXERCISES),
+                                        "confinement": confinement().label})
 
 
 def _earlier_rows(out: Path, students: set[str]) -> list[dict]:
