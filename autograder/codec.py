@@ -118,8 +118,23 @@ def _dtype(text: Any) -> np.dtype:
     return dt
 
 
+def _take(buffers: list, index: Any) -> bytes:
+    """Buffer ``index`` of a message, which may be used once only: a value that refers to one buffer
+    many times would make the receiver hold many copies of bytes it received once."""
+    if type(index) is not int or not 0 <= index < len(buffers):
+        raise ProtocolError("bad buffer index")
+    buf = buffers[index]
+    if buf is None:
+        raise ProtocolError("a buffer is referred to more than once")
+    buffers[index] = None
+    return buf
+
+
 def decode(obj: Any, buffers: list[bytes], tags: Callable[[dict], Any], depth: int = 0) -> Any:
     """Rebuild plain values from :func:`encode`'s output; unknown tags go to ``tags(dict)``.
+
+    Each buffer is consumed by the one value that refers to it (``buffers`` is changed in place),
+    so what the receiver builds is never larger than what it received.
 
     Raises:
         ProtocolError: malformed data (bad dtype, size mismatch, unknown structure).
@@ -151,7 +166,7 @@ def decode(obj: Any, buffers: list[bytes], tags: Callable[[dict], Any], depth: i
                 raise ProtocolError("bad complex")
             return complex(re_, im_)
         if kind == "bytes":
-            return bytes(buffers[obj["b"]])
+            return bytes(_take(buffers, obj["b"]))
         if kind in ("set", "frozenset"):
             items = [decode(v, buffers, tags, depth + 1) for v in obj["v"]]
             return set(items) if kind == "set" else frozenset(items)
@@ -165,13 +180,13 @@ def decode(obj: Any, buffers: list[bytes], tags: Callable[[dict], Any], depth: i
             shape = tuple(int(s) for s in obj["shape"])
             if any(s < 0 for s in shape) or len(shape) > 32:
                 raise ProtocolError("bad shape")
-            buf = buffers[obj["b"]]
+            buf = _take(buffers, obj["b"])
             if len(buf) != math.prod(shape) * dt.itemsize:
                 raise ProtocolError("array size does not match its shape")
             return np.frombuffer(buf, dtype=dt).reshape(shape).copy()
         if kind == "np":
             dt = _dtype(obj["dtype"])
-            buf = buffers[obj["b"]]
+            buf = _take(buffers, obj["b"])
             if len(buf) != dt.itemsize:
                 raise ProtocolError("scalar size mismatch")
             return np.frombuffer(buf, dtype=dt).reshape(())[()]

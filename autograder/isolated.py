@@ -293,6 +293,34 @@ def _fork_server_search_path() -> list[str]:
     return _SEARCH_PATH
 
 
+def _process_cpu(pid: int) -> float | None:
+    """CPU seconds of process ``pid`` (its threads and the children it waited for), or None."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            fields = fh.read().rsplit(b")", 1)[1].split()
+        return sum(int(v) for v in fields[11:15]) / _CLOCK_TICKS
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _process_table() -> dict[int, tuple[int, float, bytes]]:
+    """pid -> (parent pid, CPU seconds, command name) of every process (``/proc/*/stat``, world-readable)."""
+    table = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as fh:
+                data = fh.read()
+            head, tail = data.rsplit(b")", 1)
+            fields = tail.split()
+            table[int(name)] = (int(fields[1]), sum(int(v) for v in fields[11:15]) / _CLOCK_TICKS,
+                                head.split(b"(", 1)[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    return table
+
+
 def _host_pid(ns_pid: int, ancestor: int) -> int | None:
     """The host's pid of the process that is ``ns_pid`` in a PID namespace below process ``ancestor``."""
     for entry in os.scandir("/proc"):
@@ -512,18 +540,60 @@ class Worker:
         self.next_rid = 1
         self.deadline: float | None = None
         self.cpu_seen = self.delay_seen = 0.0
+        self._cpu_of: dict[int, float] = {}
+        self._tree_at = 0.0
         self._delay_clock = run_delay_clock(None, self.host_pid) if self.host_pid else (lambda: 0.0)
 
+    #: Seconds between two looks at the whole process tree (the worker itself is read every time).
+    TREE_SCAN = 0.25
+
     def cpu(self) -> float:
-        """CPU seconds the worker has used (its threads, and children it has waited for)."""
-        if self.alive:
-            try:
-                with open(f"/proc/{self.host_pid}/stat", "rb") as fh:
-                    fields = fh.read().rsplit(b")", 1)[1].split()
-                self.cpu_seen = sum(int(v) for v in fields[11:15]) / _CLOCK_TICKS
-            except (OSError, IndexError, ValueError):
-                pass
+        """CPU seconds used by the worker and every process it started, also ones it detached.
+
+        Children that spin while the worker waits (or runs at nice 19) count: as root, every
+        process of the worker's own uid; with bubblewrap, every process of the sandbox but the
+        fork server; without confinement, the worker's descendants. A process's last seen CPU time
+        is kept after it ends, so the sum never goes back.
+        """
+        if not self.alive or self.host_pid is None:
+            return self.cpu_seen
+        now = time.monotonic()
+        if now - self._tree_at >= self.TREE_SCAN:
+            self._tree_at = now
+            for pid, seconds in self._tree().items():
+                self._cpu_of[pid] = max(self._cpu_of.get(pid, 0.0), seconds)
+        else:
+            seconds = _process_cpu(self.host_pid)
+            if seconds is not None:
+                self._cpu_of[self.host_pid] = max(self._cpu_of.get(self.host_pid, 0.0), seconds)
+        self.cpu_seen = sum(self._cpu_of.values())
         return self.cpu_seen
+
+    def _tree(self) -> dict[int, float]:
+        table = _process_table()
+        if self.owner.uid is not None:  # root: the worker's uid is its own
+            mine = set()
+            for pid in table:
+                try:
+                    if os.stat(f"/proc/{pid}").st_uid == self.owner.uid:
+                        mine.add(pid)
+                except OSError:
+                    continue
+        else:
+            top = self.server.proc.pid if self.server.wrapped else self.host_pid
+            children: dict[int, list[int]] = {}
+            for pid, (ppid, _, _) in table.items():
+                children.setdefault(ppid, []).append(pid)
+            mine, todo = set(), [top]
+            while todo:
+                pid = todo.pop()
+                if pid not in mine:
+                    mine.add(pid)
+                    todo.extend(children.get(pid, []))
+            if self.server.wrapped:  # bwrap's own processes and the fork server are not the student's
+                forkserver = table.get(self.host_pid, (None,))[0]
+                mine = {p for p in mine if table.get(p, (0, 0, b""))[2] != b"bwrap" and p != forkserver}
+        return {pid: table[pid][1] for pid in mine if pid in table}
 
     def run_delay(self) -> float:
         """Seconds the worker's main thread spent runnable but waiting for a CPU (busy machine)."""
@@ -668,7 +738,7 @@ class Worker:
         if top:
             # the test's own limit (CPU time of the test and the worker, guard.Deadline) stops a
             # call first; this wall-clock bound is for calls made outside a graded test
-            self.deadline = time.monotonic() + wall_backstop(self.owner.call_timeout)
+            self.deadline = time.monotonic() + 2 * wall_backstop(self.owner.call_timeout) + 5
         try:
             send_message(self.sock, header, buffers, self.deadline)
             outcome, value = self._serve(rid, args, kwargs)
@@ -1078,10 +1148,12 @@ class IsolatedSubmission:
         scratch = work / "scratch"
         scratch.mkdir(parents=True)
         self.uid, gid = _worker_uid()
-        log = work / "output.log"
+        # one log for all the workers of this submission (opened before the worker drops its
+        # privileges; the file-size limit bounds it), so restarting workers cannot fill the disk
+        log = self._tmp / "output.log"
         log.touch()
         if self.uid is not None:
-            for entry in (work, scratch, log):
+            for entry in (work, scratch):
                 os.lchown(entry, self.uid, gid)
             os.chmod(work, 0o700)
         hide = [str(REPO_ROOT / d) for d in HIDDEN_DIRS]
@@ -1118,9 +1190,9 @@ class IsolatedSubmission:
 
     def log_tail(self, limit: int = 2000) -> str:
         """The end of the current worker's file-descriptor output (for crash messages)."""
-        # the worker owns the directory: the log may have been replaced by a link (to a file only
-        # root can read), a FIFO or a device, so only a regular file is read, and only its end
-        path = self._tmp / ("output.log" if self.confinement.kind == "bwrap" else f"w{self.generation}/output.log")
+        # never trust the file: only a regular file is read (not a link to a file only root can
+        # read, a FIFO or a device), and only its end
+        path = self._tmp / "output.log"
         try:
             fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         except OSError:

@@ -233,7 +233,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
     if getattr(config.option, "timeout", None) is None and not config.getini("timeout"):
         # above the per-test limit's own wall-clock backstop, whatever --workbook-timeout says
-        config.option.timeout = max(BACKSTOP_TIMEOUT, 2 * wall_backstop(_test_timeout(config)))
+        config.option.timeout = max(BACKSTOP_TIMEOUT, 3 * wall_backstop(_test_timeout(config)))
 
     invocation = config.invocation_params.dir
     option = config.getoption("workbook_target")

@@ -255,3 +255,14 @@ def test_without_a_sandbox_isolated_grading_refuses_unless_told(tmp_path):
     assert "none: resource limits only" in allowed.stdout
     doc = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))
     assert doc["extra_data"]["confinement"] == "none: resource limits only" and doc["score"] == doc["max_score"]
+
+
+def test_a_buffer_referred_to_twice_is_refused():
+    """A forged message cannot make the receiver hold N copies of one buffer it received once."""
+    from autograder.codec import ProtocolError, decode
+
+    ref = {"T": "nd", "dtype": "<f8", "shape": [4], "b": 0}
+    buffers = [bytes(32)]
+    with pytest.raises(ProtocolError, match="more than once"):
+        decode([ref, ref], buffers, lambda t: None)
+    assert decode([ref], [bytes(32)], lambda t: None)[0].tolist() == [0.0] * 4
