@@ -92,6 +92,11 @@ class StaleHandle(GradingFailure):
     """An object from a worker that has since been restarted."""
 
 
+class BudgetExceeded(GradingFailure):
+    """The worker sent the grader more data in one test than it accepts (the test fails; the
+    worker is replaced; the exercise's other tests are not affected)."""
+
+
 # --- the fork server (one per grading process) ---------------------------------------------------
 
 #: Environment variables the fork server (and so student code) gets; everything else is dropped.
@@ -456,6 +461,13 @@ class StudentExit(Exception):
     """The student's code called ``sys.exit``, raised ``KeyboardInterrupt`` or similar in the worker."""
 
 
+def _budget_message() -> str:
+    return bilingual(
+        f"ワーカーがこのテストで {MAX_BYTES_PER_TEST >> 20} MiB を超えるデータを採点側に送りました。このテストは失敗です。",
+        f"the worker sent the grader more than {MAX_BYTES_PER_TEST >> 20} MiB in this test; the test fails.",
+    )
+
+
 def _exception_from(desc: dict, cache: dict) -> BaseException:
     """An exception of a local type that behaves like the worker's (same name, builtin base).
 
@@ -725,6 +737,8 @@ class Worker:
             ))
         if not self.alive:
             raise WorkerCrashed("the worker has ended")
+        if self.owner.received > MAX_BYTES_PER_TEST:  # this test has had all it may receive
+            raise BudgetExceeded(_budget_message())
         rid = self.next_rid
         self.next_rid += 1
         header: dict[str, Any] = {"op": op, "rid": rid, **fields}
@@ -742,6 +756,9 @@ class Worker:
         try:
             send_message(self.sock, header, buffers, self.deadline)
             outcome, value = self._serve(rid, args, kwargs)
+        except BudgetExceeded:
+            self.owner.kill_worker()
+            raise
         except Timeout:
             self.owner.kill_worker()
             limit = self.owner.call_timeout
@@ -772,7 +789,7 @@ class Worker:
             header, buffers = recv_message(self.sock, self.deadline, MAX_WORKER_MESSAGE, stats)
             self.owner.received += stats["bytes"]
             if self.owner.received > MAX_BYTES_PER_TEST:
-                raise ProtocolError(f"the worker sent more than {MAX_BYTES_PER_TEST >> 20} MiB in one test")
+                raise BudgetExceeded(_budget_message())
             self._print_output(header.get("out"))
             if header.get("op") == "reply":
                 if header.get("rid") != rid:
@@ -1110,6 +1127,8 @@ class IsolatedSubmission:
         worker = self._ensure_worker()
         try:
             names = worker.request("import", None, (), {}, name=name)
+        except BudgetExceeded:  # the test's allowance was used up before: not the import's fault
+            raise
         except ExerciseUnavailable as exc:
             self._errors[name] = str(exc)
             raise

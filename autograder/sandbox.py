@@ -551,10 +551,13 @@ def bwrap_command(bwrap: str, *, search_path: list[str], frozen: list[str], scra
             read_only.append(host)
     own = [os.path.realpath(p) for p in (*frozen, scratch, log)]
     bound = [p for p in _outermost(read_only) if not any(q == p or q.startswith(p.rstrip("/") + "/") for q in own)]
-    for path in bound:
-        args += ["--ro-bind", path, path]
+    # mounts are made in this order: /tmp first, so that binds of paths below it (a workbook or
+    # an import path under /tmp) stay visible on top of it
     args += ["--proc", "/proc", "--dev", "/dev", "--size", str(16 << 20), "--tmpfs", "/dev/shm",
              "--size", str(64 << 20), "--tmpfs", "/tmp"]
+    for path in bound:
+        if path not in ("/proc", "/dev", "/tmp"):
+            args += ["--ro-bind", path, path]
     for path in frozen:
         args += ["--ro-bind", path, path]
     args += ["--size", str(max(1, scratch_mb) << 20), "--tmpfs", scratch, "--bind", log, log]
