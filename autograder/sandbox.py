@@ -538,7 +538,8 @@ def bwrap_command(bwrap: str, *, search_path: list[str], frozen: list[str], scra
     has its :data:`HIDDEN_DIRS` covered by empty read-only tmpfs. When the grader ends, so does
     every process in the sandbox (``--die-with-parent`` and the PID namespace).
     """
-    args = [bwrap, "--unshare-user", "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
+    # --as-pid-1: the fork server is the init of the PID namespace, which its workers cannot kill
+    args = [bwrap, "--unshare-user", "--unshare-ipc", "--unshare-pid", "--as-pid-1", "--unshare-net", "--unshare-uts",
             "--unshare-cgroup-try", "--die-with-parent", "--new-session"]
     if disable_userns:
         args.append("--disable-userns")
@@ -763,19 +764,25 @@ def _kill_uid(uid: int) -> None:
             os.setgroups([])
             os.setgid(uid)
             os.setuid(uid)
-            # a fork bomb replaces every killed process at once: freeze them all first (stopped
-            # processes cannot fork, and the process limit keeps new ones from appearing), then kill
-            for sig in (signal.SIGSTOP,) * 8 + (signal.SIGKILL,) * 3:
-                try:
-                    os.kill(-1, sig)
-                except ProcessLookupError:
-                    break
+            _kill_all_others()
         finally:
             os._exit(0)
     try:
         os.waitpid(pid, 0)
     except ChildProcessError:
         pass
+
+
+def _kill_all_others() -> None:
+    """Freeze, then kill, every process this one may signal but itself (``kill(-1)``): all of a
+    worker uid's processes, or, inside a submission's PID namespace, whatever its workers left
+    behind. A fork bomb replaces every killed process at once: stopped processes cannot fork (and
+    the process limit keeps new ones from appearing), so all are frozen first, then killed."""
+    for sig in (signal.SIGSTOP,) * 8 + (signal.SIGKILL,) * 3:
+        try:
+            os.kill(-1, sig)
+        except ProcessLookupError:
+            break
 
 
 def forkserver_main(ctrl_fd: int) -> None:
@@ -836,6 +843,9 @@ def _forkserver_loop(ctrl_fd: int, spawned: list[tuple[int, int | None]]) -> Non
     warnings.simplefilter("ignore", ResourceWarning)  # Python's default; resetwarnings() dropped it
     ctrl = socket.socket(fileno=ctrl_fd)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped automatically
+    # As the init of a bubblewrap PID namespace, a signal from a worker reaches this process only
+    # if it has a handler: none (SIGKILL and SIGSTOP from inside never reach an init).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     send_message(ctrl, {"op": "ready", "pid": os.getpid()}, [])
     while True:
         header, _ = recv_message(ctrl)  # Closed when the grader has gone: the caller cleans up
@@ -866,6 +876,8 @@ def _forkserver_loop(ctrl_fd: int, spawned: list[tuple[int, int | None]]) -> Non
                     fn(int(arg), signal.SIGKILL)
                 except (ProcessLookupError, PermissionError, TypeError, ValueError):
                     pass
+            if os.getpid() == 1:  # the init of this submission's own PID namespace (bubblewrap):
+                _kill_all_others()  # every other process in it is the student's
             send_message(ctrl, {"op": "killed"}, [])
         elif op == "exit":
             return
