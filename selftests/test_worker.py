@@ -195,7 +195,8 @@ def test_what_a_submission_leaves_in_the_grader_is_bounded_and_dropped(isolated,
     assert 60_000 < len(out) <= autograder.isolated.MAX_OUTPUT_PER_TEST + 200
     assert len(isolated.worker.proxy_types) <= 1000  # per worker, bounded
     isolated.end_test()
-    packages = [k for k in sys.modules if k.startswith("_workbook_target_")]
+    packages = [isolated._local.package, isolated._staged.package]  # this submission's module entries
+    assert all(k in sys.modules for k in packages)
     isolated.close()
     assert not any(k in sys.modules for k in packages)
     assert containers() == before  # no module-level cache of the grader grew
