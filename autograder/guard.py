@@ -132,6 +132,19 @@ def run_delay_clock(tid: int | None, pid: int | None = None) -> Callable[[], flo
     return read
 
 
+def _safe_sum(own: Callable[[], float], extra: Callable[[], float] | None) -> Callable[[], float]:
+    """``own() + extra()``; an ``extra`` clock that fails counts 0 (the limit never stops working)."""
+    if extra is None:
+        return own
+
+    def read() -> float:
+        try:
+            return own() + float(extra())
+        except Exception:  # noqa: BLE001 - e.g. a worker that has just ended
+            return own()
+    return read
+
+
 class Deadline:
     """A per-test time limit counted in CPU time, with a wall-clock backstop several times larger.
 
@@ -215,9 +228,8 @@ class Deadline:
             return self
         self._previous = signal.signal(signal.SIGALRM, self._handler)
         own, own_wait = self._cpu_clock(), run_delay_clock(threading.main_thread().native_id)
-        extra, extra_wait = self.extra_cpu, self.extra_wait
-        cpu = own if extra is None else (lambda: own() + extra())
-        waited = own_wait if extra_wait is None else (lambda: own_wait() + extra_wait())
+        cpu = _safe_sum(own, self.extra_cpu)
+        waited = _safe_sum(own_wait, self.extra_wait)
         self._stop.clear()
         self._watcher = threading.Thread(target=self._watch, name="workbook-deadline", daemon=True,
                                          args=(cpu, cpu(), time.monotonic(), waited, waited(),
