@@ -298,31 +298,24 @@ def _fork_server_search_path() -> list[str]:
     return _SEARCH_PATH
 
 
-def _process_cpu(pid: int) -> float | None:
-    """CPU seconds of process ``pid`` (its threads and the children it waited for), or None."""
+def _process_stat(pid: int | str) -> tuple[int, float, bytes] | None:
+    """(parent pid, CPU seconds, command name) of process ``pid`` from ``/proc/PID/stat``
+    (world-readable); the CPU time counts its threads and the children it waited for. None if gone."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as fh:
-            fields = fh.read().rsplit(b")", 1)[1].split()
-        return sum(int(v) for v in fields[11:15]) / _CLOCK_TICKS
+            head, tail = fh.read().rsplit(b")", 1)
+        fields = tail.split()
+        return int(fields[1]), sum(int(v) for v in fields[11:15]) / _CLOCK_TICKS, head.split(b"(", 1)[1]
     except (OSError, IndexError, ValueError):
         return None
 
 
 def _process_table() -> dict[int, tuple[int, float, bytes]]:
-    """pid -> (parent pid, CPU seconds, command name) of every process (``/proc/*/stat``, world-readable)."""
+    """pid -> :func:`_process_stat` of every process."""
     table = {}
     for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{name}/stat", "rb") as fh:
-                data = fh.read()
-            head, tail = data.rsplit(b")", 1)
-            fields = tail.split()
-            table[int(name)] = (int(fields[1]), sum(int(v) for v in fields[11:15]) / _CLOCK_TICKS,
-                                head.split(b"(", 1)[1])
-        except (OSError, IndexError, ValueError):
-            continue
+        if name.isdigit() and (info := _process_stat(name)) is not None:
+            table[int(name)] = info
     return table
 
 
@@ -579,9 +572,9 @@ class Worker:
             for pid, seconds in self._tree().items():
                 self._cpu_of[pid] = max(self._cpu_of.get(pid, 0.0), seconds)
         else:
-            seconds = _process_cpu(self.host_pid)
-            if seconds is not None:
-                self._cpu_of[self.host_pid] = max(self._cpu_of.get(self.host_pid, 0.0), seconds)
+            info = _process_stat(self.host_pid)
+            if info is not None:
+                self._cpu_of[self.host_pid] = max(self._cpu_of.get(self.host_pid, 0.0), info[1])
         base = self._cpu_base
         self.cpu_seen = sum(max(0.0, cpu - base.get(pid, 0.0)) for pid, cpu in self._cpu_of.items())
         return self.cpu_seen

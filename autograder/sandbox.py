@@ -716,15 +716,15 @@ def run_worker(sock: socket.socket, spec: dict) -> None:
         if problems:  # never run student code with the grader's whole file system in view
             os.write(2, ("\n".join(problems) + "\n").encode())
             os._exit(71)
-    if spec.get("confinement") == "bwrap":  # processes are counted per user namespace: this sandbox's
+    drop = uid is not None and os.geteuid() == 0
+    # processes are counted per uid (as root, the worker's own) or per user namespace (bwrap's)
+    if drop or spec.get("confinement") == "bwrap":
         nproc = int(limits.get("processes", 64))
         try:
             resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
         except (ValueError, OSError):
             pass
-    if uid is not None and os.geteuid() == 0:
-        nproc = int(limits.get("processes", 64))
-        resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
+    if drop:
         os.setgroups([])
         os.setgid(int(gid))
         os.setuid(int(uid))
