@@ -40,6 +40,7 @@ from __future__ import annotations
 import atexit
 import builtins
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -63,6 +64,7 @@ from .guard import WorkbookTimeout, run_delay_clock, wall_backstop
 from .i18n import bilingual
 from .loader import OUTSIDE_LINK, ExerciseUnavailable, NotAWorkbookError, Submission, error_summary
 from .paths import REPO_ROOT
+from .ruleguard import Hit
 from .sandbox import HIDDEN_DIRS, bwrap_command  # the worker's side: only its constants and command line
 
 #: Default limits of one worker (override with the environment variables named in the README).
@@ -1080,8 +1082,42 @@ class IsolatedSubmission:
         return self._local.owns(filename)
 
     def source(self, name: str) -> str | None:
-        """Text of exercise ``name`` in the worker's copy: what the worker runs (read here, never executed here)."""
-        return self._staged.source(name) if self._staged is not None else None
+        """Text of exercise ``name`` in the worker's copy: what the worker runs (read here, never executed here).
+
+        Once the worker has imported the exercise, the text is given only if its digest equals the
+        digest of the text the worker ran (None otherwise: the file changed in between, so the
+        rules cannot be checked on what runs).
+        """
+        text = self._staged.source(name) if self._staged is not None else None
+        loaded = self._modules.get(name)
+        if text is None or loaded is None or loaded[2] is None:
+            return text
+        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        return text if digest == loaded[2] else None
+
+    def python_files(self) -> dict[str, str]:
+        """Every ``.py`` file of the worker's copy (see :meth:`autograder.loader.Submission.python_files`)."""
+        return self._staged.python_files() if self._staged is not None else {}
+
+    def start_rule_check(self, key: tuple) -> None:
+        """Turn on the run-time check of the rules in the worker for one test (:mod:`autograder.ruleguard`)."""
+        self._ensure_worker().request("rulecheck", None, (), {}, key=[list(key[0]), list(key[1]), bool(key[2])])
+
+    def stop_rule_check(self) -> list[Hit]:
+        """End the worker's run-time check; its hits. A worker that ended meanwhile reports none
+        (its test fails for that reason already)."""
+        worker = self.worker
+        if worker is None or not worker.alive:
+            return []
+        try:
+            rows = worker.request("rulecheck_stop", None, (), {})
+        except GradingFailure:
+            return []
+        hits = []
+        for row in rows if isinstance(rows, list) else []:
+            if isinstance(row, list) and len(row) == 4:
+                hits.append(Hit(str(row[0]), str(row[1])[:200], str(row[2])[:300], int(row[3]) if str(row[3]).isdigit() else 0))
+        return hits[:50]
 
     def module_source(self, module: str) -> str | None:
         """Text of another module of the worker's copy (read here, never executed here)."""
@@ -1145,11 +1181,14 @@ class IsolatedSubmission:
                 )
             raise
         module = types.ModuleType(f"_isolated_{name}")
+        reply = names if isinstance(names, dict) else {}
+        names = reply.get("names")
         if isinstance(names, dict):
             for key, value in names.items():
                 if type(key) is str:
                     module.__dict__[key] = value
-        self._modules[name] = (self.generation, module, None)
+        ran = reply.get("sha256")
+        self._modules[name] = (self.generation, module, ran if isinstance(ran, str) else None)
         return module
 
     # worker management -----------------------------------------------------------------------------

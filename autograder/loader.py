@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import EXERCISES
+from . import EXERCISES, ruleguard
 from .compare import GradingFailure
 from .i18n import bilingual
 
@@ -81,6 +81,7 @@ def validate_target(path: Path) -> Path:
 class _Loaded:
     module: types.ModuleType | None = None
     error: str | None = None
+    source: str | None = None  # the text that was compiled and executed
 
 
 @dataclass
@@ -118,10 +119,14 @@ class Submission:
     def source(self, name: str) -> str | None:
         """Text of exercise ``name``, decoded as Python decodes it (BOM, coding cookie); None if unreadable.
 
-        It is exactly the text :meth:`module` executes, so the "from scratch" rules read what runs.
+        It is exactly the text :meth:`module` executes (once the module is loaded, the text it was
+        compiled from, even if the file changed since), so the "from scratch" rules read what runs.
         Only a regular file of at most :data:`MAX_SOURCE_BYTES` is read (a FIFO, ``/dev/zero`` or a
         huge file named like an exercise is unreadable, never a hang or a memory blow-up).
         """
+        entry = self._cache.get(name)
+        if entry is not None and entry.source is not None:
+            return entry.source
         try:
             return importlib.util.decode_source(read_regular_file(self.path(name)))
         except (OSError, UnicodeDecodeError, SyntaxError, LookupError):
@@ -137,7 +142,12 @@ class Submission:
         parts = module.split(".")
         if not parts or not all(p.isidentifier() for p in parts):
             return None
-        for path in (self.root.joinpath(*parts[:-1], parts[-1] + ".py"), self.root.joinpath(*parts, "__init__.py")):
+        # the file the import system used, if the module is loaded; else the one it would use: a
+        # package directory (``_m/__init__.py``) comes before a module file (``_m.py``)
+        loaded = getattr(sys.modules.get(f"{self.package}.{module}"), "__file__", None)
+        candidates = [Path(loaded)] if isinstance(loaded, str) else []
+        for path in candidates + [self.root.joinpath(*parts, "__init__.py"),
+                                  self.root.joinpath(*parts[:-1], parts[-1] + ".py")]:
             try:
                 if not path.resolve().is_relative_to(self.root.resolve()):
                     continue
@@ -145,6 +155,39 @@ class Submission:
             except (OSError, UnicodeDecodeError, SyntaxError, LookupError, ValueError):
                 continue
         return None
+
+    def python_files(self, limit: int = 200) -> dict[str, str]:
+        """The text of every ``.py`` file of the submission (relative path -> text), at most ``limit``.
+
+        Read like :meth:`module_source` (regular files inside the submission only; caches, hidden
+        and virtual-environment folders skipped). The "from scratch" rules look in all of them for
+        code that could turn the run-time check off (:func:`autograder.rules.find_tampering`).
+        """
+        found: dict[str, str] = {}
+        root = self.root.resolve()
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "__pycache__")) and d not in (
+                "venv", "site-packages", "node_modules"))
+            for filename in sorted(filenames):
+                if not filename.endswith(".py") or len(found) >= limit:
+                    continue
+                path = Path(dirpath, filename)
+                try:
+                    if not path.resolve().is_relative_to(root):
+                        continue
+                    found[str(path.relative_to(root))] = importlib.util.decode_source(read_regular_file(path))
+                except (OSError, UnicodeDecodeError, SyntaxError, LookupError, ValueError):
+                    continue
+        return found
+
+    def start_rule_check(self, key: tuple) -> None:
+        """Turn on the run-time check of the "from scratch" rules (:mod:`autograder.ruleguard`)
+        for the calls of one test; ``key`` is :func:`autograder.rules.catalogue_key`'s."""
+        ruleguard.start(ruleguard.catalogue(key), self.owns, self.root)
+
+    def stop_rule_check(self) -> list:
+        """End the check started by :meth:`start_rule_check`; returns its hits (``ruleguard.Hit``)."""
+        return ruleguard.stop()
 
     def module(self, name: str) -> types.ModuleType:
         """Import exercise ``name`` (once) and return it.
@@ -204,7 +247,7 @@ class Submission:
                 f"{path.name} could not be imported; every test of this exercise fails:\n"
                 f"{_format_import_error(exc, path)}",
             ))
-        return _Loaded(module=module)
+        return _Loaded(module=module, source=source)
 
 
 def error_summary(message: str) -> str:

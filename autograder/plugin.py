@@ -36,7 +36,9 @@ from .i18n import LANGUAGES, bilingual, normalize_language, set_language
 from .loader import ExerciseHandle, ExerciseUnavailable, NamespaceSubmission, NotAWorkbookError, Submission, open_target
 from .report import TestResult, build_results, score_table, write_json
 from .guard import Deadline, GlobalState, WorkbookTimeout, safe_str, wall_backstop
-from .rules import ForbiddenCall, find_violations, rules_for
+from .rules import (ForbiddenCall, Violation, all_forbidden, catalogue_key, find_tampering, find_violations, rules_for,
+                    tamper_message)
+from . import ruleguard
 
 DEFAULT_TIMEOUT = 10.0  # seconds per graded test (--workbook-timeout, ini workbook_timeout)
 BACKSTOP_TIMEOUT = 120.0  # pytest-timeout's thread method: ends a run hung in C code
@@ -260,6 +262,9 @@ def pytest_configure(config: pytest.Config) -> None:
         target = _resolve(config, option, invocation) if option else _resolve(config, config.getini("workbook_target"), config.rootpath)
     if config.getoption("workbook_isolated"):
         _check_confinement(config, score_path, str(label))
+    elif not str(target).startswith("namespace:"):
+        # the run-time check of the rules, set up before any submission code runs in this process
+        ruleguard.prepare(all_forbidden())
     try:
         submission = open_target(target, isolated=config.getoption("workbook_isolated"),
                                  call_timeout=_test_timeout(config))
@@ -455,13 +460,6 @@ def pytest_runtest_call(item: pytest.Item):
     task, _ = _task_of(item)
     submission = config.stash[_SUBMISSION]
     rules = rules_for(exercise, task) if exercise and task else []
-    if rules:
-        source = submission.source(exercise)
-        if source is not None:
-            read = getattr(submission, "module_source", None)
-            found = [v for rule in rules for v in find_violations(source, rule, read)]
-            if found:
-                raise ForbiddenCall("\n".join(v.message(f"{exercise}.py") for v in found))
     state = GlobalState()  # whatever the student's code changes is undone after the test
     begin_test = getattr(submission, "begin_test", None)
     if begin_test is not None:  # isolated mode: the worker's CPU time counts against the limit
@@ -473,7 +471,24 @@ def pytest_runtest_call(item: pytest.Item):
         os.chdir(_scratch(config))
         with Deadline(_test_timeout(config), extra_cpu=getattr(submission, "cpu_seconds", None),
                       extra_wait=getattr(submission, "run_delay_seconds", None)):
-            return (yield)
+            if not rules:
+                return (yield)
+            _check_rules_statically(config, submission, exercise, rules)
+            start = getattr(submission, "start_rule_check", None)
+            if start is None:  # a namespace (in-notebook) submission: the static scan only
+                return (yield)
+            start(catalogue_key(exercise, task))
+            try:
+                result = yield
+            except BaseException:
+                hits = submission.stop_rule_check()
+                if hits:
+                    raise ForbiddenCall(_hits_message(hits)) from None
+                raise
+            hits = submission.stop_rule_check()
+            if hits:
+                raise ForbiddenCall(_hits_message(hits))
+            return result
     except KeyboardInterrupt:
         raise
     except GradingFailure:
@@ -501,6 +516,44 @@ def pytest_runtest_call(item: pytest.Item):
         end_test = getattr(submission, "end_test", None)
         if end_test is not None:  # isolated mode: the worker restores its own process state
             end_test()
+
+
+def _check_rules_statically(config: pytest.Config, submission, exercise: str, rules: list) -> None:
+    """The static scan of a rule-bound test: exactly the text that runs, or the test fails.
+
+    The exercise is loaded first (an import error is reported as such), so the scan reads the text
+    that was executed. When that text cannot be read, the task fails with a message: the grader
+    never skips its rules silently. Code anywhere in the submission that could turn off the
+    run-time check fails every rule-bound task (:func:`autograder.rules.find_tampering`).
+    """
+    submission.module(exercise)
+    source = submission.source(exercise)
+    if source is None:
+        raise ForbiddenCall(bilingual(
+            f"{exercise}.py の実行されたコードを採点器が読めないため、「自分で実装」のルールを確認できません"
+            f"(ファイルが読み込み後に変わった、読めないリンク、など)。この課題は 0 点です。",
+            f"the grader cannot read the code of {exercise}.py that ran (the file changed after it was "
+            f"loaded, a link it cannot follow...), so this task's \"from scratch\" rules cannot be "
+            f"checked; it scores 0.",
+        ))
+    state = config.stash[_STATE]
+    if "tampering" not in state:
+        files = getattr(submission, "python_files", lambda: {})()
+        state["tampering"] = [Violation(v.name, v.line, path) for path, text in sorted(files.items())
+                              for v in find_tampering(text)]
+    if state["tampering"]:
+        raise ForbiddenCall(tamper_message(state["tampering"]))
+    read = getattr(submission, "module_source", None)
+    found = [v for rule in rules for v in find_violations(source, rule, read)]
+    if found:
+        raise ForbiddenCall("\n".join(dict.fromkeys(v.message(f"{exercise}.py") for v in found)))
+
+
+def _hits_message(hits: list) -> str:
+    """One bilingual message for what the run-time check saw (the first few calls, each once)."""
+    messages = list(dict.fromkeys(hit.message() for hit in hits))
+    more = len(messages) - 5
+    return "\n".join(messages[:5]) + (f"\n(+{more})" if more > 0 else "")
 
 
 def pytest_runtest_teardown(item: pytest.Item) -> None:

@@ -8,7 +8,10 @@ plugin fails every test of the rule's tasks when the submission's source refers 
 The scan is static (:mod:`ast`): imports and their aliases (``import torch.nn.functional as F``,
 ``from scipy.special import softmax as s``), attribute chains (``F.softmax``), method calls on any
 object (``t.softmax(-1)``) and ``importlib.import_module``/``__import__`` with a literal name. It
-cannot see through ``getattr`` with computed strings; isolated grading handles adversaries.
+cannot see through ``getattr`` with computed strings: the run-time check
+(:mod:`autograder.ruleguard`) sees every call while the task's code runs, whatever name led to it.
+The scan stays as the fast, precise message for the common case, and it rejects anywhere in the
+submission the names that code needs to turn the run-time check off (:data:`TAMPER_NAMES`).
 """
 
 from __future__ import annotations
@@ -39,6 +42,9 @@ class FromScratchRule:
             ``"softmax"`` catches ``tensor.softmax(-1)``).
         functions: qualified names (``"manual_grad"``, ``"TwoLayerNet.backward"``) whose bodies are
             scanned; empty means the whole module.
+        no_overloading: no automatic differentiation of the submission's own either: a class of
+            the submission that overloads an arithmetic operator (``__add__``, ``__mul__``... as
+            micrograd's ``Value`` does) must not be used by the task's code.
     """
 
     exercise: str
@@ -46,6 +52,7 @@ class FromScratchRule:
     forbidden: tuple[str, ...]
     forbidden_methods: tuple[str, ...] = ()
     functions: tuple[str, ...] = ()
+    no_overloading: bool = False
 
 
 _SOFTMAX_AND_ATTENTION = (
@@ -83,6 +90,8 @@ _NO_AUTODIFF = (
 
 _COSINE = (
     "scipy.spatial.distance",
+    "scipy.spatial._distance_pybind",
+    "scipy.spatial._distance_wrap",
     "sklearn",
     "torch.nn.functional.cosine_similarity",
     "torch.cosine_similarity",
@@ -108,10 +117,45 @@ RULES: tuple[FromScratchRule, ...] = (
         forbidden_methods=("softmax", "log_softmax"),
     ),
     FromScratchRule("ex3_attention", ("attention_entropy",), _ENTROPY, functions=("attention_entropy",)),
-    FromScratchRule("ex5_backprop", ("backward",), _NO_AUTODIFF, functions=("TwoLayerNet.backward",)),
-    FromScratchRule("ex5_backprop", ("manual_grad",), _NO_AUTODIFF, functions=("manual_grad",)),
-    FromScratchRule("ex5_backprop", ("numerical_gradient",), _NO_AUTODIFF, functions=("numerical_gradient",)),
+    FromScratchRule("ex5_backprop", ("backward",), _NO_AUTODIFF, functions=("TwoLayerNet.backward",),
+                    no_overloading=True),
+    FromScratchRule("ex5_backprop", ("manual_grad",), _NO_AUTODIFF, functions=("manual_grad",), no_overloading=True),
+    FromScratchRule("ex5_backprop", ("numerical_gradient",), _NO_AUTODIFF, functions=("numerical_gradient",),
+                    no_overloading=True),
 )
+
+#: Names that turn the run-time check off or reach into the grader (profile and trace hooks, torch's
+#: function-mode stack, frames, the garbage collector's object lists, ctypes, the grader's own
+#: package). Used anywhere in a submission, they cost every "from scratch" task.
+TAMPER_NAMES = (
+    "sys.setprofile", "sys.settrace", "sys.getprofile", "sys.gettrace", "sys.call_tracing", "sys.monitoring",
+    "sys._getframe", "sys._current_frames", "threading.setprofile", "threading.settrace",
+    "threading.setprofile_all_threads", "threading.settrace_all_threads", "threading._profile_hook",
+    "threading._trace_hook", "_thread", "ctypes", "gc.get_objects", "gc.get_referrers", "gc.get_referents",
+    "inspect.currentframe", "inspect.stack", "inspect.getouterframes", "torch._C", "torch.overrides",
+    "torch.utils._python_dispatch", "autograder",
+)
+#: Attribute names with the same purpose, on any object: the ways to a frame of the grader, and
+#: writing a closure's cells (reading ``__closure__`` to rebuild a function is allowed).
+TAMPER_ATTRIBUTES = frozenset({
+    "f_back", "tb_frame", "gi_frame", "cr_frame", "ag_frame", "cell_contents", "_profile_hook", "_trace_hook",
+})
+
+
+def catalogue_key(exercise: str, task: str) -> tuple[tuple[str, ...], tuple[str, ...], bool] | None:
+    """What the run-time check watches for ``task``: (forbidden names, forbidden methods, no
+    overloading), or None when no rule applies. A plain tuple, so it can be sent to a worker."""
+    rules = rules_for(exercise, task)
+    if not rules:
+        return None
+    return (tuple(sorted({f for r in rules for f in r.forbidden})),
+            tuple(sorted({m for r in rules for m in r.forbidden_methods})),
+            any(r.no_overloading for r in rules))
+
+
+def all_forbidden() -> tuple[str, ...]:
+    """Every forbidden dotted name of every rule (what :func:`autograder.ruleguard.prepare` needs)."""
+    return tuple(sorted({f for r in RULES for f in r.forbidden}))
 
 
 @dataclass(frozen=True)
@@ -175,9 +219,15 @@ def _definitions(tree: ast.Module) -> dict[str, ast.AST]:
                 if isinstance(target, ast.Name) and node.value is not None:
                     defs[target.id] = node.value
         elif isinstance(node, ast.ClassDef):
+            # a later class of the same name (``class Net(Net): backward = other``) is what runs:
+            # its methods and class-level assignments replace the earlier ones, the rest stay
             for item in node.body:
                 if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
                     defs[f"{node.name}.{item.name}"] = item
+                elif isinstance(item, ast.Assign | ast.AnnAssign) and item.value is not None:
+                    for target in item.targets if isinstance(item, ast.Assign) else [item.target]:
+                        if isinstance(target, ast.Name):
+                            defs[f"{node.name}.{target.id}"] = item.value
     return defs
 
 
@@ -190,7 +240,10 @@ def _scopes(tree: ast.Module, functions: tuple[str, ...]) -> list[ast.AST]:
     if not functions:
         return [tree]
     defs = _definitions(tree)
-    todo = [q for q in functions if q in defs]
+    classes = {n.name for n in tree.body if isinstance(n, ast.ClassDef)}
+    # a class reached from another module (``from ._vec import Vec``): all of its methods
+    todo = [q for q in functions if q in defs] + [d for q in functions if q in classes for d in defs
+                                                  if d.startswith(q + ".")]
     seen: set[str] = set()
     while todo:
         qual = todo.pop()
@@ -297,6 +350,9 @@ def _reached_elsewhere(source: str, functions: tuple[str, ...]) -> tuple[tuple[s
                 wanted.setdefault(module, set()).add(there)
             elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in modules:
                 wanted.setdefault(modules[node.value.id], set()).add(node.attr)
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in names:
+                module, there = names[node.value.id]  # Vec.cosine(...) with Vec from ._vec
+                wanted.setdefault(module, set()).add(f"{there}.{node.attr}")
     return tuple((m, tuple(sorted(f))) for m, f in sorted(wanted.items()))
 
 
@@ -357,10 +413,68 @@ def _find_violations(source: str, rule: FromScratchRule) -> tuple[Violation, ...
                 base = _dotted(node.value.value, aliases)
                 if base:
                     names = [f"{base}.{node.slice.value}"]
+            elif isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) \
+                    and isinstance(node.slice.value, str) and _dotted(node.value, aliases) == "sys.modules":
+                names = [node.slice.value]  # sys.modules["torch"]
             for name in names:
                 if name.startswith(".") or name.endswith("()") or _is_forbidden(name, rule.forbidden):
                     seen.add((name, getattr(node, "lineno", 0)))
     return tuple(Violation(n, line) for n, line in sorted(seen, key=lambda t: (t[1], t[0])))
+
+
+@functools.lru_cache(maxsize=64)
+def find_tampering(source: str) -> tuple[Violation, ...]:
+    """Uses of :data:`TAMPER_NAMES` and :data:`TAMPER_ATTRIBUTES` anywhere in one module's ``source``.
+
+    Honest solutions of these exercises need none of them; code that does can turn the run-time
+    check off, so every "from scratch" task of the submission fails with these lines named.
+
+    Returns:
+        The uses, sorted by line (empty when there is none, or the text does not parse).
+    """
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return ()
+    aliases = _aliases(tree)
+    inner = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
+    seen: set[tuple[str, int]] = set()
+    for node in ast.walk(tree):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+        elif isinstance(node, ast.Attribute):
+            if node.attr in TAMPER_ATTRIBUTES:
+                names = [f".{node.attr}"]
+            elif id(node) not in inner:
+                names = [_dotted(node, aliases) or ""]
+        elif isinstance(node, ast.Call) and getattr(node.func, "id", None) == "getattr" and len(node.args) >= 2 \
+                and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str):
+            base = _dotted(node.args[0], aliases)
+            attr = node.args[1].value
+            names = [f".{attr}"] if attr in TAMPER_ATTRIBUTES else [f"{base}.{attr}"] if base else []
+        elif isinstance(node, ast.Call) and (_dotted(node.func, aliases) or getattr(node.func, "id", "")) in (
+                "importlib.import_module", "__import__") and node.args and isinstance(node.args[0], ast.Constant) \
+                and isinstance(node.args[0].value, str):
+            names = [node.args[0].value]
+        for name in names:
+            if name.startswith(".") or _is_forbidden(name, TAMPER_NAMES):
+                seen.add((name, getattr(node, "lineno", 0)))
+    return tuple(Violation(n, line) for n, line in sorted(seen, key=lambda t: (t[1], t[0])))
+
+
+def tamper_message(found: list[Violation]) -> str:
+    """The bilingual message for uses found by :func:`find_tampering` (``Violation.file`` set)."""
+    lines = ", ".join(f"{v.file}:{v.line} ({v.name.lstrip('.')})" for v in found[:8])
+    more = f" (+{len(found) - 8})" if len(found) > 8 else ""
+    return bilingual(
+        f"提出コードが採点器の実行時チェックを止められる機能を使っています: {lines}{more}。"
+        "「自分で実装」課題はすべて 0 点になります (これらの機能は演習には不要です)。",
+        f"the submission uses what can turn off the grader's run-time check: {lines}{more}. Every "
+        "\"from scratch\" task scores 0 (the exercises need none of these).",
+    )
 
 
 def rules_for(exercise: str, task: str) -> list[FromScratchRule]:

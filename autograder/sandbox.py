@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import builtins
 import ctypes
+import hashlib
 import io
 import os
 import resource
@@ -45,7 +46,9 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from . import ruleguard
 from .codec import Closed, decode, encode, recv_message, send_message
+from .rules import all_forbidden
 
 PRELOAD = (
     "math", "cmath", "random", "statistics", "fractions", "decimal", "itertools", "functools",
@@ -380,8 +383,19 @@ class WorkerServer:
 
     def dispatch(self, op: str, header: dict, args: list, kwargs: dict) -> Any:
         if op == "import":
-            module = self.submission.module(str(header["name"]))
-            return {k: v for k, v in vars(module).items() if not k.startswith("_")}
+            name = str(header["name"])
+            module = self.submission.module(name)
+            # the digest of the text it ran: the grader's static scan must have read the same text
+            text = self.submission.source(name) or ""
+            return {"names": {k: v for k, v in vars(module).items() if not k.startswith("_")},
+                    "sha256": hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()}
+        if op == "rulecheck":  # the run-time check of the "from scratch" rules, for one test
+            forbidden, methods, no_overloading = header["key"]
+            key = (tuple(map(str, forbidden)), tuple(map(str, methods)), bool(no_overloading))
+            ruleguard.start(ruleguard.catalogue(key), self.submission.owns, self.submission.root)
+            return None
+        if op == "rulecheck_stop":
+            return [[h.kind, h.name, h.file, h.line] for h in ruleguard.stop()]
         if op == "ping":
             return "pong"
         if op == "restore":  # the end of a test: undo process-wide changes, as local mode does
@@ -744,6 +758,8 @@ def run_worker(sock: socket.socket, spec: dict) -> None:
         torch.set_num_threads(1)
     except Exception:  # noqa: BLE001
         pass
+    # the run-time check of the rules, set up before any submission code runs in this worker
+    ruleguard.prepare(all_forbidden())
     server = WorkerServer(sock, root, Path(spec["original"]), log_path)
     sys.stdout, sys.stderr = server.stdout, server.stderr
     sys.stdin = io.StringIO("")

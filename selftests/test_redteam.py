@@ -13,6 +13,8 @@ import hashlib
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -59,7 +61,9 @@ def build_submission(case: str, dest: Path) -> Path:
         for f in SOLUTIONS.glob("ex*.py"):
             shutil.copy(f, dest / f"_ref_{f.name}")
     for f in (REDTEAM / case).iterdir():
-        if f.name not in ("case.json",):  # "x.py.in" is shipped as "x.py" (a conftest.py here would be loaded)
+        if f.is_dir():  # a helper package of the submission
+            shutil.copytree(f, dest / f.name, ignore=shutil.ignore_patterns("__pycache__"))
+        elif f.name not in ("case.json",):  # "x.py.in" is shipped as "x.py" (a conftest.py here would be loaded)
             shutil.copy(f, dest / f.name.removesuffix(".in"))
     for name in expect.get("drop", []):
         (dest / f"{name}.py").unlink()
@@ -276,6 +280,39 @@ def _check_case(case: str, batch: dict) -> None:
         left = [str(p) for home in redteam_batch["homes"] if home.is_dir()
                 for p in home.glob(expect["no_home_files"] + "*")]
         assert left == [], left
+
+
+# --- the cases that try to get round the "from scratch" rules, graded locally too -------------------
+
+#: Cases whose attack works the same way in the grader's own process (``"both_modes": true``).
+BOTH_MODES = [c for c in CASES if _expect(c).get("both_modes")]
+
+
+@pytest.fixture(scope="module")
+def local_reports(tmp_path_factory: pytest.TempPathFactory):
+    """The ``both_modes`` cases graded in local mode (``pytest --workbook=DIR``), one run each."""
+    base = tmp_path_factory.mktemp("redteam-local")
+    rows = {}
+    for case in BOTH_MODES:
+        sub = build_submission(case, base / case)
+        report = base / f"{case}.json"
+        proc = subprocess.run(
+            [sys.executable, "-m", "pytest", f"--workbook={sub}", f"--score-report={report}", "-q", "-p",
+             "no:cacheprovider", "-p", "no:xdist", f"--workbook-timeout={PER_TEST_TIMEOUT}"],
+            cwd=REPO, capture_output=True, text=True, timeout=900)
+        assert report.is_file(), proc.stdout[-3000:] + proc.stderr[-3000:]
+        rows[case] = {"student": case, "report": report.name, "status": "graded"}
+    return {"rows": rows, "out": base}
+
+
+def test_rule_evasions_include_the_known_kinds():
+    assert {"helper_package_shadow", "class_from_helper", "rebound_method", "sys_modules_torch",
+            "micrograd_value", "thread_indirection", "ufunc_entropy", "tamper_setprofile"} <= set(BOTH_MODES)
+
+
+@pytest.mark.parametrize("case", BOTH_MODES)
+def test_rule_evasion_caught_in_local_mode(case, local_reports):
+    _check_case(case, local_reports)
 
 
 def test_gradebook_lists_every_case(redteam_batch):

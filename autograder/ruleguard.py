@@ -1,0 +1,622 @@
+"""The run-time check of the "from scratch" rules: forbidden calls seen while a task's code runs.
+
+The static scan (:mod:`autograder.rules`) reads the submission's source and gives a precise message
+for the common honest case (``from scipy.special import softmax``). It cannot see what a name
+refers to at run time: a helper package that shadows a module, a class from another module, a
+method rebound in a subclass, ``sys.modules["torch"]``, ``getattr`` with a computed string. So
+while a rule-bound test runs, this module watches every call in the process that runs the
+submission (the grader's own process in local mode, the worker in isolated mode):
+
+* a profile hook (``sys.setprofile``, and ``threading.setprofile`` for every thread started after
+  :func:`prepare`) sees every call of a Python function (by its code object: the file of the
+  forbidden module and the function's qualified name) and every call of a C function from Python
+  code (by the object and its module);
+* a torch function mode sees every torch operation, also one called from C code
+  (``map(torch.softmax, ...)``), in the test's thread and in threads the submission starts;
+* NumPy ufuncs among the forbidden functions (``scipy.special.entr``), which no hook sees, are
+  replaced in every module that holds them by a Python wrapper the profile hook sees.
+
+A call counts as the submission's when a frame of the submission is on the stack (whatever
+library code, alias or indirection lies in between; the innermost such frame is the file and line
+reported), or when it happens in a thread started during the test. Calls the graded test makes
+itself (its oracles) have no submission frame and are not counted.
+
+Besides forbidden functions it reports, as violations of every rule-bound task:
+
+* tampering: a call, from the submission, of what turns the check off (``sys.setprofile``,
+  ``sys.settrace``, ``threading.setprofile``, torch's function-mode stack, ``DisableTorchFunction``),
+  and at the end of the test a hook that is no longer in place;
+* a process or a raw thread started while the task's code runs (``os.fork``, ``subprocess``,
+  ``multiprocessing``, ``_thread.start_new_thread``): the check cannot watch its calls;
+* for the no-autodiff rules, a method of the submission's own class that overloads an arithmetic
+  operator (``Value.__mul__``): an automatic-differentiation engine of one's own (micrograd).
+
+Limits (the README says them too): this is a check inside the process that runs the code. A
+submission that deliberately works on the check's own objects (through ``gc``, frames, ``ctypes``)
+or calls private C functions from C code can defeat it; the static scan rejects the names such code
+needs, and isolated grading confines what it can reach. It makes cheating hard and visible; it is
+not a proof.
+"""
+
+from __future__ import annotations
+
+import _thread
+import importlib.util
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .i18n import bilingual
+
+# the originals, taken before any submission code runs (a submission that replaces sys.setprofile
+# in the sys module changes nothing here)
+_setprofile = sys.setprofile
+_getprofile = sys.getprofile
+_settrace = sys.settrace
+_getframe = sys._getframe
+_get_ident = _thread.get_ident
+
+#: Operators whose overloading in a class of the submission counts as an autodiff engine of its own
+#: in the tasks that forbid automatic differentiation.
+ARITHMETIC = frozenset(
+    f"__{p}{op}__" for op in ("add", "sub", "mul", "truediv", "floordiv", "matmul", "pow", "mod")
+    for p in ("", "r", "i")
+) | {"__neg__", "__pos__", "__abs__"}
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One violation seen at run time.
+
+    Attributes:
+        kind: ``"forbidden"`` (a forbidden function), ``"tamper"`` (the check was turned off or
+            replaced), ``"process"`` (a process or raw thread the check cannot watch) or
+            ``"overloading"`` (an arithmetic operator of the submission's own class, no-autodiff
+            tasks).
+        name: the function, e.g. ``"torch.nn.functional.softmax"`` or ``"Value.__mul__"``.
+        file: the submission's file (relative to the submission), or ``""`` when the call came from
+            a thread started by the submission with none of its frames on the stack.
+        line: the line in ``file`` (0 when unknown).
+    """
+
+    kind: str
+    name: str
+    file: str
+    line: int
+
+    def message(self) -> str:
+        """A bilingual message naming the call, where it was made, and why it costs the points."""
+        where_ja = f"{self.file} の {self.line} 行目" if self.file else "提出コードが起動したスレッド"
+        where_en = f"{self.file}, line {self.line}" if self.file else "a thread started by the submission"
+        if self.kind == "tamper":
+            return bilingual(
+                f"{where_ja}: 採点の実行時チェックを止めようとしています ({self.name})。この課題は 0 点です。",
+                f"{where_en}: {self.name} turns off the grader's run-time check; this task scores 0.",
+            )
+        if self.kind == "process":
+            return bilingual(
+                f"{where_ja}: この課題のコードがプロセスまたはスレッドを起動しています ({self.name})。"
+                "採点器はその中の呼び出しを確認できないため、この課題では使えません。",
+                f"{where_en}: the task's code starts a process or thread ({self.name}) whose calls the "
+                "grader cannot check; not allowed in this task.",
+            )
+        if self.kind == "overloading":
+            return bilingual(
+                f"{where_ja}: 自作クラスの演算子 ({self.name}) を使っています。この課題では自動微分の仕組み"
+                "(演算子を定義したクラスで計算グラフを作り、逆向きに勾配を流すもの。micrograd の Value など) "
+                "は使えません。連鎖律の式を NumPy 配列で直接書いてください。",
+                f"{where_en}: an arithmetic operator of your own class ({self.name}) is used. This task "
+                "allows no automatic differentiation, also none of your own (a class that overloads "
+                "operators to record a graph and send gradients back through it, like micrograd's "
+                "Value); write the chain rule's formulas on NumPy arrays.",
+            )
+        return bilingual(
+            f"{where_ja}で {self.name} が呼ばれました (実行時のチェック)。この課題では使えません"
+            "(ライブラリに頼らず自分で実装してください)。",
+            f"{where_en}: {self.name} was called (run-time check); it is not allowed in this task. "
+            "Implement it from scratch instead of calling a library.",
+        )
+
+
+def _package_paths(module: str) -> list[str]:
+    """Where the Python source of ``module`` lies (a package directory with a trailing separator,
+    or a file), found without importing it (only its top-level package is located)."""
+    top, _, rest = module.partition(".")
+    try:
+        spec = importlib.util.find_spec(top)
+    except (ImportError, ValueError):
+        return []
+    if spec is None:
+        return []
+    bases = list(spec.submodule_search_locations or [])
+    if not bases:
+        return [spec.origin] if spec.origin and not rest else []
+    out = []
+    for base in bases:
+        path = Path(base, *rest.split(".")) if rest else Path(base)
+        if path.is_dir():
+            out.append(str(path) + os.sep)
+        elif path.with_suffix(".py").is_file():
+            out.append(str(path.with_suffix(".py")))
+    return out
+
+
+def _split(dotted: str) -> tuple[str, str]:
+    """(module, qualified name inside it) for a forbidden dotted name, by what exists on disk."""
+    parts = dotted.split(".")
+    for i in range(len(parts), 0, -1):
+        if _package_paths(".".join(parts[:i])):
+            return ".".join(parts[:i]), ".".join(parts[i:])
+    return dotted, ""
+
+
+class Catalogue:
+    """The forbidden functions of a set of rules, in forms the hooks can match quickly.
+
+    Args:
+        forbidden: dotted names (a module forbids everything in it).
+        methods: method names forbidden on library objects (``"softmax"`` for ``tensor.softmax``).
+        no_overloading: the submission's own arithmetic operators count (no-autodiff tasks).
+    """
+
+    def __init__(self, forbidden: Iterable[str], methods: Iterable[str] = (), no_overloading: bool = False) -> None:
+        self.forbidden = tuple(sorted(set(forbidden)))
+        self.methods = frozenset(methods)
+        self.no_overloading = no_overloading
+        self._dirs: list[tuple[str, str]] = []  # (directory/, module)
+        self._files: dict[str, list[tuple[str, str]]] = {}  # file -> [(qualname or "", dotted)]
+        for dotted in self.forbidden:
+            module, qual = _split(dotted)
+            for path in _package_paths(module):
+                if qual:
+                    target = path + "__init__.py" if path.endswith(os.sep) else path
+                    self._files.setdefault(target, []).append((qual, dotted))
+                elif path.endswith(os.sep):
+                    self._dirs.append((path, module))
+                else:
+                    self._files.setdefault(path, []).append(("", dotted))
+        self._objects: dict[int, tuple[Any, str]] = {}  # C callables of modules already loaded
+        self._codes: dict[Any, str | None] = {}
+        for dotted in self.forbidden:
+            obj = _resolve_loaded(dotted)
+            if obj is None or isinstance(obj, type(sys)):
+                continue
+            self._objects[id(obj)] = (obj, dotted)
+            # a Python function (or class) defined in another file than its public module's
+            # (scipy.special.softmax lives in scipy/special/_logsumexp.py): known by its code
+            members = vars(obj).items() if isinstance(obj, type) else [("", obj)]
+            for attr, member in members:
+                code = getattr(getattr(member, "__func__", member), "__code__", None)
+                if code is not None:
+                    self._codes[code] = f"{dotted}.{attr}" if attr else dotted
+
+    def code_name(self, code) -> str | None:
+        """The forbidden name a Python code object belongs to, or None (cached per code object)."""
+        try:
+            return self._codes[code]
+        except KeyError:
+            pass
+        name = None
+        filename = code.co_filename
+        qual = getattr(code, "co_qualname", code.co_name)
+        for qualname, dotted in self._files.get(filename, ()):
+            if not qualname or qual == qualname or qual.startswith(qualname + "."):
+                name = dotted if not qualname else f"{dotted}{qual[len(qualname):]}"
+                break
+        if name is None:
+            for directory, module in self._dirs:
+                if filename.startswith(directory):
+                    rel = filename[len(directory):].removesuffix(".py").replace(os.sep, ".")
+                    rel = rel.removesuffix(".__init__").removesuffix("__init__")
+                    name = ".".join(p for p in (module, rel, qual) if p)
+                    break
+        if name is None:
+            wrapped = _WRAPPED.get(code)
+            if wrapped is not None and _is_forbidden(wrapped, self.forbidden):
+                name = wrapped
+        self._codes[code] = name
+        return name
+
+    def c_name(self, func: Any) -> str | None:
+        """The forbidden name of a C function (or a bound C method), or None."""
+        entry = self._objects.get(id(func))
+        if entry is not None and entry[0] is func:
+            return entry[1]
+        owner = getattr(func, "__self__", None)
+        name = getattr(func, "__name__", None)
+        if not isinstance(name, str):
+            return None
+        if owner is None or isinstance(owner, type(sys)):
+            module = getattr(func, "__module__", None) or getattr(owner, "__name__", None)
+            dotted = f"{module}.{name}" if isinstance(module, str) else name
+            method = False
+        else:
+            cls = owner if isinstance(owner, type) else type(owner)
+            dotted = f"{getattr(cls, '__module__', '')}.{getattr(cls, '__qualname__', '')}.{name}"
+            method = True
+        if _is_forbidden(dotted, self.forbidden) or (method and name in self.methods):
+            return dotted
+        return None
+
+    def torch_name(self, func: Any) -> str | None:
+        """The forbidden name of a torch function seen by the torch function mode, or None."""
+        entry = self._objects.get(id(func))
+        if entry is not None and entry[0] is func:
+            return entry[1]
+        name = getattr(func, "__name__", "")
+        module = getattr(func, "__module__", None)
+        qual = getattr(func, "__qualname__", name) or name
+        if module is None or qual.startswith(("TensorBase.", "Tensor.")):  # a Tensor method
+            dotted, method = f"torch.Tensor.{name}", True
+        else:
+            dotted = f"{module}.{name if qual.startswith('_VariableFunctionsClass.') else qual}"
+            method = False
+        if _is_forbidden(dotted, self.forbidden) or (method and name in self.methods):
+            return dotted
+        return None
+
+
+def _is_forbidden(name: str, forbidden: tuple[str, ...]) -> bool:
+    return any(name == f or name.startswith(f + ".") for f in forbidden)
+
+
+def _resolve_loaded(dotted: str) -> Any:
+    """The object a dotted name refers to, if its module is already imported (never imports)."""
+    parts = dotted.split(".")
+    for i in range(len(parts), 0, -1):
+        module = sys.modules.get(".".join(parts[:i]))
+        if module is None:
+            continue
+        obj: Any = module
+        try:
+            for part in parts[i:]:
+                obj = getattr(obj, part)
+        except Exception:  # noqa: BLE001 - lazy module attributes may raise anything
+            return None
+        return obj
+    return None
+
+
+# --- ufuncs: replaced by a wrapper the profile hook can see ---------------------------------------
+
+_WRAPPED: dict[Any, str] = {}  # code object of a wrapper -> the dotted name it stands for
+
+
+def _make_wrapper(func: Any, dotted: str) -> Callable:
+    namespace: dict[str, Any] = {"_f": func}
+    # one code object per wrapped function, so the hook knows which one was called
+    code = compile(f"def {func.__name__}(*args, **kwargs):\n    return _f(*args, **kwargs)\n",
+                   f"<workbook check: {dotted}>", "exec")
+    exec(code, namespace)  # noqa: S102 - our own two-line wrapper
+    wrapper = namespace[func.__name__]
+    wrapper.__doc__ = func.__doc__
+    wrapper.__qualname__ = func.__name__
+    wrapper.__module__ = dotted.rpartition(".")[0]
+    wrapper.__wrapped__ = func
+    for attr in ("nin", "nout", "nargs", "ntypes", "types", "identity", "signature", "reduce", "accumulate",
+                 "outer", "at", "reduceat"):
+        if hasattr(func, attr):
+            setattr(wrapper, attr, getattr(func, attr))
+    _WRAPPED[wrapper.__code__] = dotted
+    return wrapper
+
+
+def _wrap_invisible(names: Iterable[str]) -> None:
+    """Replace forbidden NumPy ufuncs (no profile event) by visible wrappers in every loaded module."""
+    try:
+        import numpy as np
+    except ImportError:  # pragma: no cover
+        return
+    targets: dict[int, tuple[Any, Callable]] = {}
+    for dotted in names:
+        module, _, attr = dotted.rpartition(".")
+        if not module or importlib.util.find_spec(module.split(".")[0]) is None:
+            continue
+        try:
+            mod = importlib.import_module(module) if module in sys.modules or module == "scipy.special" else None
+        except Exception:  # noqa: BLE001
+            continue
+        obj = getattr(mod, attr, None) if mod is not None else None
+        if isinstance(obj, np.ufunc) and id(obj) not in targets:
+            targets[id(obj)] = (obj, _make_wrapper(obj, dotted))
+    if not targets:
+        return
+    for module in list(sys.modules.values()):
+        namespace = getattr(module, "__dict__", None)
+        if not isinstance(namespace, dict) or not getattr(module, "__name__", "").startswith(("scipy", "numpy")):
+            continue
+        for key, value in list(namespace.items()):
+            entry = targets.get(id(value))
+            if entry is not None and entry[0] is value:
+                namespace[key] = entry[1]
+
+
+# --- tampering ----------------------------------------------------------------------------------
+
+def _tamper_objects() -> tuple[dict[int, tuple[Any, str]], dict[Any, str], dict[int, tuple[Any, str]]]:
+    c_funcs: dict[int, tuple[Any, str]] = {}
+    codes: dict[Any, str] = {}
+    processes: dict[int, tuple[Any, str]] = {}
+
+    def add(table: dict, obj: Any, name: str) -> None:
+        if obj is not None:
+            table[id(obj)] = (obj, name)
+
+    for name in ("setprofile", "settrace", "setprofile_all_threads", "settrace_all_threads", "call_tracing"):
+        add(c_funcs, getattr(sys, name, None), f"sys.{name}")
+    monitoring = getattr(sys, "monitoring", None)
+    for name in ("set_events", "register_callback", "free_tool_id", "use_tool_id", "set_local_events"):
+        add(c_funcs, getattr(monitoring, name, None), f"sys.monitoring.{name}")
+    for name in ("setprofile", "settrace", "setprofile_all_threads", "settrace_all_threads"):
+        func = getattr(threading, name, None)
+        if func is not None and hasattr(func, "__code__"):
+            codes[func.__code__] = f"threading.{name}"
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        for name in ("_pop_torch_function_stack", "_push_on_torch_function_stack", "_set_torch_function_state",
+                     "_set_skip_next_torch_function", "_skip_one_hop_torch_function"):
+            add(c_funcs, getattr(torch._C, name, None), f"torch._C.{name}")
+        overrides = sys.modules.get("torch.overrides")
+        for name in ("_pop_mode", "_push_mode", "_pop_mode_temporarily", "_disable_current_modes"):
+            func = getattr(overrides, name, None)
+            code = getattr(getattr(func, "__wrapped__", func), "__code__", None)
+            if code is not None:
+                codes[code] = f"torch.overrides.{name}"
+    for name in ("fork", "forkpty", "system", "popen", "posix_spawn", "posix_spawnp", "execv", "execve", "execl",
+                 "execvp", "execvpe", "spawnv", "spawnve", "spawnvp", "spawnvpe"):
+        add(processes, getattr(os, name, None), f"os.{name}")
+    add(processes, _thread.start_new_thread, "_thread.start_new_thread")
+    add(processes, getattr(_thread, "start_joinable_thread", None), "_thread.start_joinable_thread")
+    try:
+        import _posixsubprocess
+
+        add(processes, _posixsubprocess.fork_exec, "subprocess (_posixsubprocess.fork_exec)")
+    except ImportError:  # pragma: no cover - not POSIX
+        pass
+    return c_funcs, codes, processes
+
+
+_THREADING_FILE = threading.__file__
+
+
+# --- the guard ----------------------------------------------------------------------------------
+
+class _Guard:
+    """The process's one run-time check (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self.catalogue: Catalogue | None = None
+        self.owns: Callable[[str], bool] = lambda filename: False
+        self.root: Path | None = None
+        self.hits: list[Hit] = []
+        self.lock = threading.Lock()
+        self.home: set[int] = set()  # threads alive when the test began (the grader's)
+        self.thread: int | None = None  # the thread that started the check
+        self.mode: Any = None
+        self.mode_threads: set[int] = set()
+        self.prepared = False
+        self.owned: dict[str, bool] = {}
+        self.tamper_c: dict[int, tuple[Any, str]] = {}
+        self.tamper_codes: dict[Any, str] = {}
+        self.processes: dict[int, tuple[Any, str]] = {}
+        self.saved_profile: Any = None
+        self.dispatch = self._make_dispatch()
+
+    # what a hit is attributed to ----------------------------------------------------------------
+    def _is_owned(self, filename: str) -> bool:
+        known = self.owned.get(filename)
+        if known is None:
+            try:
+                known = bool(self.owns(filename))
+            except Exception:  # noqa: BLE001
+                known = False
+            self.owned[filename] = known
+        return known
+
+    def _culprit(self, frame: Any) -> tuple[str, int] | None:
+        """(file, line) of the innermost frame of the submission on the stack from ``frame`` out."""
+        while frame is not None:
+            filename = frame.f_code.co_filename
+            if self._is_owned(filename):
+                shown = filename
+                if self.root is not None:
+                    try:
+                        shown = str(Path(filename).resolve().relative_to(self.root))
+                    except (OSError, ValueError):
+                        shown = Path(filename).name
+                return shown, frame.f_lineno
+            frame = frame.f_back
+        if _get_ident() not in self.home:  # a thread the submission started during the test
+            return "", 0
+        return None
+
+    def _record(self, kind: str, name: str, frame: Any) -> None:
+        where = self._culprit(frame)
+        if where is None:
+            return
+        hit = Hit(kind, name, where[0], where[1])
+        with self.lock:
+            if hit not in self.hits and len(self.hits) < 50:
+                self.hits.append(hit)
+
+    # the hooks --------------------------------------------------------------------------------
+    def _make_dispatch(self) -> Callable:
+        guard = self
+
+        def dispatch(frame: Any, event: str, arg: Any) -> None:
+            catalogue = guard.catalogue
+            if event == "c_call":
+                key = id(arg)
+                entry = guard.tamper_c.get(key)
+                if entry is not None and entry[0] is arg:
+                    guard._record("tamper", entry[1], frame)
+                    return
+                if catalogue is None:
+                    return
+                entry = guard.processes.get(key)
+                if entry is not None and entry[0] is arg:
+                    if not (key == id(_thread.start_new_thread) and frame.f_code.co_filename == _THREADING_FILE):
+                        guard._record("process", entry[1], frame)
+                    return
+                name = catalogue.c_name(arg)
+                if name is not None:
+                    guard._record("forbidden", name, frame)
+            elif event == "call":
+                code = frame.f_code
+                tamper = guard.tamper_codes.get(code)
+                if tamper is not None:
+                    guard._record("tamper", tamper, frame.f_back)
+                    return
+                if catalogue is None:
+                    return
+                name = catalogue.code_name(code)
+                if name is not None:
+                    guard._record("forbidden", name, frame.f_back)
+                elif catalogue.no_overloading and code.co_name in ARITHMETIC and guard._is_owned(code.co_filename):
+                    guard._record("overloading", getattr(code, "co_qualname", code.co_name), frame.f_back or frame)
+                if guard.mode is not None and _get_ident() not in guard.mode_threads:
+                    guard._push_mode()
+
+        return dispatch
+
+    def _push_mode(self) -> None:
+        """Put the torch function mode on this thread's stack (a thread started during the test)."""
+        torch = sys.modules.get("torch")
+        if torch is None or self.mode is None:
+            return
+        try:
+            torch._C._push_on_torch_function_stack(self.mode)
+            self.mode_threads.add(_get_ident())
+        except Exception:  # noqa: BLE001
+            pass
+
+    def _make_mode(self) -> Any:
+        torch = sys.modules.get("torch")
+        if torch is None:
+            return None
+        from torch.overrides import TorchFunctionMode
+
+        guard = self
+
+        class _RuleMode(TorchFunctionMode):
+            def __torch_function__(self, func, types, args=(), kwargs=None):
+                catalogue = guard.catalogue
+                if catalogue is not None:
+                    name = catalogue.torch_name(func)
+                    if name is not None:
+                        guard._record("forbidden", name, _getframe(1))
+                return func(*args, **(kwargs or {}))
+
+        return _RuleMode()
+
+    # set-up and the test's start and end -------------------------------------------------------
+    def prepare(self, forbidden: Iterable[str]) -> None:
+        """Once per process, before any submission code runs: wrap forbidden ufuncs, hook new threads."""
+        if self.prepared:
+            return
+        self.prepared = True
+        _wrap_invisible(forbidden)
+        self.tamper_c, self.tamper_codes, self.processes = _tamper_objects()
+        threading.setprofile(self.dispatch)
+
+    def start(self, catalogue: Catalogue, owns: Callable[[str], bool], root: Path | None = None) -> None:
+        """Turn the check on for one test in the calling thread (and threads started from now on)."""
+        if not self.prepared:
+            self.prepare(catalogue.forbidden)
+        self.hits = []
+        self.owns, self.root, self.owned = owns, root, {}
+        self.home = {t.ident for t in threading.enumerate() if t.ident is not None} | {_get_ident()}
+        self.thread = _get_ident()
+        integrity = self._integrity(threads_only=True)
+        self.catalogue = catalogue
+        if integrity:
+            self.hits.append(Hit("tamper", integrity, "", 0))
+        self.mode = self._make_mode() if "torch" in sys.modules else None
+        self.mode_threads = set()
+        if self.mode is not None:
+            torch = sys.modules["torch"]
+            torch._C._push_on_torch_function_stack(self.mode)
+            self.mode_threads.add(self.thread)
+        self.saved_profile = _getprofile()
+        _setprofile(self.dispatch)
+
+    def stop(self) -> list[Hit]:
+        """Turn the check off; the hits of the test, with any tampering found now."""
+        problem = self._integrity()
+        self.catalogue = None
+        if _getprofile() is self.dispatch:
+            _setprofile(self.saved_profile)
+        torch = sys.modules.get("torch")
+        if self.mode is not None and torch is not None:
+            try:
+                stack = [torch._C._get_function_stack_at(i) for i in range(torch._C._len_torch_function_stack())]
+                if self.mode in stack:
+                    while torch._C._len_torch_function_stack():
+                        if torch._C._pop_torch_function_stack() is self.mode:
+                            break
+            except Exception:  # noqa: BLE001
+                pass
+        self.mode = None
+        hits = list(self.hits)
+        if problem:
+            hits.append(Hit("tamper", problem, "", 0))
+        self.hits = []
+        return hits
+
+    def _integrity(self, threads_only: bool = False) -> str | None:
+        """What of the check is no longer in place (None when all is)."""
+        if getattr(threading, "_profile_hook", self.dispatch) is not self.dispatch:
+            return "threading._profile_hook"
+        if threads_only:
+            return None
+        if _getprofile() is not self.dispatch:
+            return "sys.setprofile"
+        torch = sys.modules.get("torch")
+        if self.mode is not None and torch is not None:
+            try:
+                stack = [torch._C._get_function_stack_at(i) for i in range(torch._C._len_torch_function_stack())]
+            except Exception:  # noqa: BLE001
+                stack = []
+            if self.mode not in stack:
+                return "torch function mode"
+            if not torch._C._is_torch_function_enabled():
+                return "torch._C.DisableTorchFunction"
+        return None
+
+
+GUARD = _Guard()
+
+
+_CATALOGUES: dict[tuple, Catalogue] = {}
+
+
+def catalogue(key: tuple) -> Catalogue:
+    """The :class:`Catalogue` for :func:`autograder.rules.catalogue_key`'s ``key`` (made once)."""
+    found = _CATALOGUES.get(key)
+    if found is None:
+        forbidden, methods, no_overloading = key
+        found = _CATALOGUES[key] = Catalogue(forbidden, methods, no_overloading)
+    return found
+
+
+def prepare(forbidden: Iterable[str]) -> None:
+    """Set the check up in this process before any submission code runs (see :class:`_Guard`).
+
+    Args:
+        forbidden: every forbidden dotted name of the rules (their NumPy ufuncs are wrapped).
+    """
+    GUARD.prepare(forbidden)
+
+
+def start(catalogue: Catalogue, owns: Callable[[str], bool], root: Path | None = None) -> None:
+    """Watch the calls of one rule-bound test (call :func:`stop` in a ``finally``)."""
+    GUARD.start(catalogue, owns, root)
+
+
+def stop() -> list[Hit]:
+    """End the watch started by :func:`start`; returns what was seen."""
+    return GUARD.stop()
