@@ -8,9 +8,10 @@ All of them read the JSON score report that grading wrote (``reports/score.json`
                                              append a record (commit, time, points per exercise) to a
                                              JSON-lines file; with --push also commit it (and the
                                              badge) to BRANCH of the remote, never touching the work tree
-    classroom REPORT [--fail-under N | --never-fail] [--github-output NAME]
+    classroom REPORT [--fail-under N | --never-fail] [--allow-modified] [--release FILE]
+                     [--github-output NAME]
                                              GitHub Classroom autograding-reporter result (base64 JSON)
-    gate REPORT [--fail-under N | --never-fail]
+    gate REPORT [--fail-under N | --never-fail] [--allow-modified] [--release FILE]
                                              exit code by the course's policy
 
 Exit-code policy (``gate``, and ``workbook check``): 0 = passed (score ≥ N with ``--fail-under N``;
@@ -18,6 +19,16 @@ every test passed without it; always with ``--never-fail``); 1 = below the pass 
 did not complete (no or unreadable report, pytest interrupted, usage or internal error). So a
 course chooses "fail the job below N points" (``--fail-under N``), "fail only when grading
 breaks" (``--fail-under 0``) or "never fail" (``--never-fail``).
+
+Grader and tests as released (``gate``, ``classroom``, ``ci-summary``): the score report records
+the digest of the grader and graded tests that ran and the release record's
+(:mod:`autograder.digest`). When they differ, ``gate`` prints "modified grader / tests: score not
+authoritative" with the files, and exits **3** (after 2, before 1: a changed grader makes the
+pass mark meaningless), unless ``--allow-modified`` (say it, keep the policy's code) or
+``--never-fail``; ``classroom`` then reports ``status: "fail"`` the same way. Without a release
+record (or a report without a digest) they say "cannot verify" and never fail for it.
+``--release FILE`` compares with that release record instead of the one the report holds (an
+instructor checking a student's report against their own copy of the record).
 
 GitHub Classroom: ``classroom`` prints what ``classroom-resources/autograding-grading-reporter``
 reads from ``<RUNNER>_RESULTS``: base64 of ``{"version": 1, "status": "pass"|"fail"|"error",
@@ -40,6 +51,7 @@ from pathlib import Path
 from typing import Any
 
 from . import EXERCISES
+from .digest import RELEASE_RECORD, read_release_record, verdict
 from .i18n import bilingual
 from .report import TITLES
 from .workspace import now_iso
@@ -77,6 +89,74 @@ def policy(doc: dict[str, Any] | None, *, fail_under: float | None = None, never
     return policy_exit(doc, fail_under=fail_under, never_fail=never_fail)
 
 
+# --- grader and tests as released -------------------------------------------------------------
+
+#: ``gate``'s exit code when the grader or the graded tests differ from the release.
+MODIFIED_EXIT = 3
+
+
+def integrity(doc: dict[str, Any] | None, release: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    """Were the grader and the graded tests of a report the released ones?
+
+    Args:
+        doc: the score report (None: no report, nothing to say).
+        release: a release record's digest (:func:`autograder.digest.read_release_record`) to
+            compare with; None: the one the report holds (``extra_data.grader_digest.release``).
+
+    Returns:
+        None without a report, else :func:`autograder.digest.verdict`'s ``{"status", "changed"}``
+        plus ``digest`` (the report's combined digest, or None).
+    """
+    if doc is None:
+        return None
+    field = doc.get("extra_data", {}).get("grader_digest")
+    field = field if isinstance(field, dict) else None
+    expected = release if release is not None else (field or {}).get("release")
+    result = verdict(field, expected)
+    result["digest"] = (field or {}).get("combined")
+    return result
+
+
+def integrity_message(check: dict[str, Any] | None) -> tuple[str, list[str]]:
+    """The plain statement of :func:`integrity` and the changed files (both in the language in force).
+
+    Returns:
+        (one line, e.g. "modified grader: score not authoritative", the changed files, each
+        ``path (changed|added|removed)``); ("", []) without a report.
+    """
+    t = lambda ja, en: bilingual(ja, en, sep=" / ")  # noqa: E731
+    if check is None:
+        return "", []
+    status = check["status"]
+    if status == "as_released":
+        return t(f"採点器と採点テストは配布時のままです (sha256 {check['digest'][:12]})",
+                 f"grader and tests as released (sha256 {check['digest'][:12]})"), []
+    if status == "no_release_record":
+        return t(f"配布記録 ({RELEASE_RECORD}) がないため、採点器と採点テストが配布時のままか確認できません",
+                 f"no release record: cannot verify the grader and tests ({RELEASE_RECORD})"), []
+    if status == "no_digest":
+        return t("採点レポートに採点器のダイジェストがないため、配布時のままか確認できません",
+                 "no grader digest in the score report: cannot verify the grader and tests"), []
+    grader, tests = check["changed"]["grader"], check["changed"]["tests"]
+    which_ja = "採点器と採点テスト" if grader and tests else "採点器" if grader else "採点テスト"
+    which_en = "grader and tests" if grader and tests else "grader" if grader else "tests"
+    return t(f"{which_ja}が変更されています: この点数は正式な成績ではありません",
+             f"modified {which_en}: score not authoritative"), [*grader, *tests]
+
+
+def _modified(check: dict[str, Any] | None) -> bool:
+    return check is not None and check["status"] == "modified"
+
+
+def gate_exit(doc: dict[str, Any] | None, *, fail_under: float | None = None, never_fail: bool = False,
+              allow_modified: bool = False, release: dict[str, Any] | None = None) -> int:
+    """``workbook gate``'s exit code: :func:`policy`, and 3 for a modified grader (module doc)."""
+    code = policy(doc, fail_under=fail_under, never_fail=never_fail)
+    if code == 2 or never_fail or allow_modified:
+        return code
+    return MODIFIED_EXIT if _modified(integrity(doc, release)) else code
+
+
 # --- summary ----------------------------------------------------------------------------------
 
 SPARK = "▁▂▃▄▅▆▇█"
@@ -108,12 +188,15 @@ def read_history(path: Path | None) -> list[dict[str, Any]]:
     return out
 
 
-def summary_markdown(doc: dict[str, Any] | None, *, history: list[dict[str, Any]] | None = None) -> str:
-    """The job summary: a Markdown table of points per exercise, the failing tasks and the trend.
+def summary_markdown(doc: dict[str, Any] | None, *, history: list[dict[str, Any]] | None = None,
+                     release: dict[str, Any] | None = None) -> str:
+    """The job summary: whether the grader was the released one, a Markdown table of points per
+    exercise, the failing tasks and the trend.
 
     Args:
         doc: the score report (None: a message that grading produced no report).
         history: score-history records, oldest first (the last ones are charted).
+        release: a release record's digest to compare with (default: the report's; see :func:`integrity`).
 
     Returns:
         Markdown text (GitHub-flavoured), in the language in force.
@@ -123,6 +206,13 @@ def summary_markdown(doc: dict[str, Any] | None, *, history: list[dict[str, Any]
         return f"## {t('採点結果', 'Workbook score')}\n\n:x: {t('採点レポートがありません (採点が完了しませんでした)。', 'no score report: grading did not complete.')}\n"
     score, max_score = float(doc["score"]), float(doc["max_score"])
     lines = [f"## {t('採点結果', 'Workbook score')}: {_fmt(score)} / {_fmt(max_score)}", ""]
+    check = integrity(doc, release)
+    said, files = integrity_message(check)
+    mark = {"as_released": ":white_check_mark:", "modified": ":warning:"}.get(check["status"], ":grey_question:")
+    lines.append(f"{mark} **{said}**" if check["status"] == "modified" else f"{mark} {said}")
+    if files:
+        lines += [""] + [f"- `{name}`" for name in files]
+    lines.append("")
     lines.append(f"| {t('演習', 'exercise')} | {t('得点', 'points')} | {t('満点', 'max')} | "
                  f"{t('合格テスト', 'tests passed')} | {t('未完了の課題', 'tasks to finish')} |")
     lines.append("| --- | ---: | ---: | ---: | --- |")
@@ -268,14 +358,20 @@ def push_history(record: dict[str, Any], *, branch: str, remote: str = "origin",
 
 # --- GitHub Classroom -------------------------------------------------------------------------
 
-def classroom_result(doc: dict[str, Any] | None, *, fail_under: float | None = None, never_fail: bool = False
-                     ) -> dict[str, Any]:
-    """The autograding-reporter result (see the module doc); ``status`` follows :func:`policy`."""
+def classroom_result(doc: dict[str, Any] | None, *, fail_under: float | None = None, never_fail: bool = False,
+                     allow_modified: bool = False, release: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The autograding-reporter result (see the module doc); ``status`` follows :func:`gate_exit`.
+
+    When the grader or tests differ from the release, or there is no release record to compare
+    with, one more entry (0 points, ``status: "fail"``) says so in its name and lists the files
+    in its message; the reporter shows it with the tests.
+    """
     if doc is None:
         return {"version": 1, "status": "error", "max_score": 0, "tests": [{
             "name": "workbook", "status": "error", "score": 0, "line_no": 0, "duration": 0,
             "message": "no score report: grading did not complete", "test_code": "", "filename": ""}]}
-    code = policy(doc, fail_under=fail_under, never_fail=never_fail)
+    code = gate_exit(doc, fail_under=fail_under, never_fail=never_fail, allow_modified=allow_modified,
+                     release=release)
     tests = []
     for t in doc.get("tests", []):
         ed = t.get("extra_data", {})
@@ -289,7 +385,12 @@ def classroom_result(doc: dict[str, Any] | None, *, fail_under: float | None = N
             "line_no": 0,
             "duration": 0,
         })
-    return {"version": 1, "status": {0: "pass", 1: "fail"}.get(code, "error"),
+    check = integrity(doc, release)
+    if check["status"] != "as_released":
+        said, files = integrity_message(check)
+        tests.append({"name": said, "status": "fail", "score": 0.0, "line_no": 0, "duration": 0,
+                      "message": "\n".join([said, *files]), "test_code": "workbook gate", "filename": RELEASE_RECORD})
+    return {"version": 1, "status": {0: "pass", 1: "fail", MODIFIED_EXIT: "fail"}.get(code, "error"),
             "max_score": float(doc.get("max_score", 0.0)), "tests": tests}
 
 
@@ -323,8 +424,13 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("report", type=Path, help="the JSON score report (reports/score.json)")
         return p
 
+    def add_release(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--release", type=Path, metavar="FILE",
+                       help=f"compare with this release record ({RELEASE_RECORD}) instead of the report's")
+
     p = add("ci-summary", "Markdown summary")
     p.add_argument("--history", type=Path, help="a history file (JSON lines) to chart")
+    add_release(p)
     p = add("badge", "shields.io endpoint JSON")
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--label", default="workbook")
@@ -339,14 +445,22 @@ def main(argv: list[str] | None = None) -> int:
         group = p.add_mutually_exclusive_group()
         group.add_argument("--fail-under", type=float, metavar="N")
         group.add_argument("--never-fail", action="store_true")
+        p.add_argument("--allow-modified", action="store_true",
+                       help="a grader or tests that differ from the release are reported, not failed (exit 3)")
+        add_release(p)
         if name == "classroom":
             p.add_argument("--github-output", metavar="NAME", help="write NAME=<base64> to $GITHUB_OUTPUT")
     args = parser.parse_args(argv)
     doc = load_report(args.report)
 
     try:
+        release = None
+        if getattr(args, "release", None) is not None:
+            release = read_release_record(args.release)
+            if release is None:
+                raise CIError(f"{args.release}: not a release record ({RELEASE_RECORD})")
         if args.command == "ci-summary":
-            sys.stdout.write(summary_markdown(doc, history=read_history(args.history)))
+            sys.stdout.write(summary_markdown(doc, history=read_history(args.history), release=release))
             return 0
         if args.command == "badge":
             args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -378,7 +492,8 @@ def main(argv: list[str] | None = None) -> int:
                   + (f" ({args.remote} {args.push})" if args.push and not status else ""))
             return status
         if args.command == "classroom":
-            encoded = encode_result(classroom_result(doc, fail_under=args.fail_under, never_fail=args.never_fail))
+            encoded = encode_result(classroom_result(doc, fail_under=args.fail_under, never_fail=args.never_fail,
+                                                     allow_modified=args.allow_modified, release=release))
             if args.github_output:
                 _write_output(args.github_output, encoded)
             else:
@@ -386,6 +501,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "gate":
             code = policy(doc, fail_under=args.fail_under, never_fail=args.never_fail)
+            final = gate_exit(doc, fail_under=args.fail_under, never_fail=args.never_fail,
+                              allow_modified=args.allow_modified, release=release)
             score = f"{_fmt(doc['score'])}/{_fmt(doc['max_score'])}" if doc else "-"
             rule = "--never-fail" if args.never_fail else (f"--fail-under {_fmt(args.fail_under)}"
                                                            if args.fail_under is not None else "all tests")
@@ -395,7 +512,18 @@ def main(argv: list[str] | None = None) -> int:
                                  "grading did not complete (no report, interrupted or an error)", sep=" / ")}[code]
             print(text)
             _annotate("notice" if code == 0 else "error", text)
-            return code
+            check = integrity(doc, release)
+            said, files = integrity_message(check)
+            if said:
+                print("\n".join([said, *(f"  {name}" for name in files)]))
+                if final == MODIFIED_EXIT:
+                    print(bilingual(f"終了コード {MODIFIED_EXIT}: 採点器か採点テストが配布時と違います "
+                                    "(--allow-modified を付けると、これでは失敗にしません)",
+                                    f"exit code {MODIFIED_EXIT}: the grader or tests differ from the release "
+                                    "(with --allow-modified this is not a failure)", sep=" / "))
+                level = "notice" if check["status"] == "as_released" else "error" if final == MODIFIED_EXIT else "warning"
+                _annotate(level, " ".join([said, *files]))
+            return final
     except CIError as exc:
         print(f"workbook {args.command}: {exc}", file=sys.stderr)
         return 2

@@ -19,6 +19,9 @@ this tool reads its JSON score report. Options common to every command: ``--lang
 Exit codes of ``check`` (and of ``gate``): 0 = every graded test passed (or, with
 ``--fail-under N``, the score is at least N; with ``--never-fail``, always); 1 = some test failed
 (or the score is below N); 2 = grading did not complete (no report, interrupted, usage error).
+``gate`` also exits 3 when the grader or graded tests differ from the release record
+(``workbook-release.json``), unless ``--allow-modified`` or ``--never-fail`` (:mod:`autograder.ci`);
+``check`` only warns about it.
 """
 
 from __future__ import annotations
@@ -315,6 +318,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(f"{bilingual('HTML レポート (図つき)', 'HTML report (with figures)', sep=' / ')}: {_rel(html)}")
         else:
             print(_red(bilingual("HTML レポートを書けませんでした。", "the HTML report was not written.", sep=" / ")))
+    _warn_if_modified(document)
     return policy_exit(document, returncode=result.returncode, fail_under=args.fail_under, never_fail=args.never_fail)
 
 
@@ -330,6 +334,23 @@ def _status_rows(ctx: _Context) -> list[tuple[str, dict[str, Any] | None, bool]]
             changed = record.get("source_sha256") is None or record["source_sha256"] != current
         rows.append((name, record, changed))
     return rows
+
+
+def _warn_if_modified(document: dict[str, Any]) -> None:
+    """Say so when the grader or graded tests that ran differ from the release record."""
+    from .ci import integrity, integrity_message
+
+    check = integrity(document)
+    if check is not None and check["status"] == "modified":
+        said, files = integrity_message(check)
+        print(_red(said))
+        for name in files:
+            print(f"  {name}")
+        print(wrap(bilingual(
+            "CI はこの点数を「正式な成績ではない」と表示します。正式な成績は教員の一括採点で決まります。"
+            "上のファイルを配布時の内容に戻してください。",
+            "CI will mark this score as not authoritative; your grade comes from the instructor's own "
+            "batch grading. Put the files above back as they were released.")))
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -719,7 +740,8 @@ CI_COMMANDS = {
     "badge": "shields.io endpoint JSON / バッジ",
     "history": "append a score-history record / 得点の履歴",
     "classroom": "GitHub Classroom autograding reporter output / Classroom 用の出力",
-    "gate": "exit code by the course's policy (--fail-under N / --never-fail) / 合否の終了コード",
+    "gate": "exit code by the course's policy (--fail-under N / --never-fail; 3: modified grader, "
+            "unless --allow-modified) / 合否の終了コード",
 }
 
 

@@ -291,6 +291,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "document": None,
         "deselected": 0,
         "scratch": None,
+        "test_modules": set(),
     }
     config.stash[_RESULTS] = {}
 
@@ -658,6 +659,8 @@ def pytest_make_collect_report(collector: pytest.Collector):
     # collection errors are problems of the graded tests themselves; keep them for the report
     report = yield
     state = collector.config.stash.get(_STATE, None)
+    if state is not None and isinstance(collector, pytest.Module):
+        state["test_modules"].add(collector.path)  # for the digest of the graded tests
     if state is not None and report.failed:
         state["errors"].append(f"collection error in {report.nodeid}: {str(report.longrepr)[:1500]}")
     return report
@@ -700,6 +703,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         partial=partial,
         mode="isolated" if config.getoption("workbook_isolated") else "local",
         confinement=_confinement_label(config),
+        grader_digest=_grader_digest(config, state),
     )
     write_json(state["score_path"], document)
     state["document"] = document
@@ -710,6 +714,16 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             _write_html(state, document, submission, config)
         finally:
             os.chdir(here)
+
+
+def _grader_digest(config: pytest.Config, state: dict) -> dict:
+    """``extra_data.grader_digest`` (:mod:`autograder.digest`); a failure is recorded, never fatal."""
+    from .digest import report_field
+
+    try:
+        return report_field(config, sorted(state["test_modules"]))
+    except Exception as exc:  # noqa: BLE001 - the score report is written regardless
+        return {"status": "no_digest", "error": f"{type(exc).__name__}: {exc}"}
 
 
 def _write_html(state: dict, document: dict, submission, config: pytest.Config) -> None:

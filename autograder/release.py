@@ -6,12 +6,15 @@ stubs again in ``autograder/data/stubs/`` (for ``workbook reset``), the referenc
 in ``autograder/data/figures/`` (for the HTML report), ``docs/ERRATA.md``, ``README.md``,
 ``pyproject.toml``, ``constraints.txt``, ``scripts/`` (without the self-test script), the CI
 workflow from ``templates/github/workflows/grade.yml`` installed as
-``.github/workflows/grade.yml``, and a ``.gitignore``. What it never holds: ``solutions/``,
+``.github/workflows/grade.yml``, a ``.gitignore``, and the release record
+``workbook-release.json``: the digest of the copy's grader and graded tests as written
+(:mod:`autograder.digest`), which the copy's score reports and CI compare with. What it never holds: ``solutions/``,
 ``selftests/``, ``course/``, ``.ci/``, reports, state, ``.git``.
 
 Checks (``verify=True``): before anything is written, the reference solutions must score full
 marks on every graded test (hidden ones included); after writing, in the copy, its own tests
-must give the reference full marks and the stubs 0 (every test "not implemented"), and no
+must give the reference full marks and the stubs 0 (every test "not implemented"), the digest in
+its score report must equal the release record, and no
 ``### BEGIN SOLUTION`` marker nor hidden test may be left. A directory that exists and is not
 empty is refused.
 """
@@ -25,7 +28,8 @@ import tempfile
 from pathlib import Path
 from typing import TextIO
 
-from . import EXERCISES
+from . import EXERCISES, __version__
+from .digest import RELEASE_RECORD, write_release_record
 from .i18n import bilingual
 from .stubs import MANIFEST, _digest, make_stub
 from .workspace import WorkbookError, grade
@@ -141,6 +145,13 @@ def release(root: Path, directory: Path, *, verify: bool = True, out: TextIO = s
         if not _full_marks(ref):
             problems.append(bilingual("コピーのテストで参考解答が満点になりません。", "the copy's tests do not give the reference full marks.")
                             + "\n" + ref.output[-2000:])
+        recorded = ref.document.get("extra_data", {}).get("grader_digest", {}) if ref.document else {}
+        if recorded.get("status") != "as_released":
+            problems.append(bilingual(
+                f"コピーの採点レポートのダイジェストが {RELEASE_RECORD} と一致しません ({recorded.get('status')}: "
+                f"{recorded.get('changed')})。",
+                f"the digest in the copy's score report does not match {RELEASE_RECORD} ({recorded.get('status')}: "
+                f"{recorded.get('changed')})."))
         stubs = grade(directory, directory / "exercises", score_path=Path(tmp) / "copy-stubs.json")
         doc = stubs.document
         outcomes = {t["extra_data"]["outcome"] for t in (doc or {}).get("tests", [])}
@@ -219,6 +230,7 @@ def _write_copy(root: Path, directory: Path) -> int:
         (directory / ".github" / "workflows").mkdir(parents=True)
         shutil.copy2(workflow, directory / ".github" / "workflows" / "grade.yml")
     (directory / ".gitignore").write_text(STUDENT_GITIGNORE, encoding="utf-8")
+    write_release_record(directory, version=__version__)  # last: the digest of the copy as written
     return removed
 
 

@@ -123,7 +123,8 @@ def score_table(results: list[TestResult], target: str, *, partial: bool = False
 
 def build_results(results: list[TestResult], *, target: str, execution_time: float,
                   errors: list[str] | None = None, exit_status: int | None = None,
-                  partial: bool = False, mode: str = "local", confinement: str | None = None) -> dict[str, Any]:
+                  partial: bool = False, mode: str = "local", confinement: str | None = None,
+                  grader_digest: dict[str, Any] | None = None) -> dict[str, Any]:
     """Build the results document (Gradescope results.json schema, plus ``extra_data``).
 
     Args:
@@ -137,6 +138,9 @@ def build_results(results: list[TestResult], *, target: str, execution_time: flo
             (``--isolated``: in a sandboxed worker); recorded as ``extra_data.mode``.
         confinement: isolated mode: how the worker was confined (``"root namespaces"``,
             ``"namespaces via bwrap"`` or ``"none: resource limits only"``); ``extra_data.confinement``.
+        grader_digest: the digest of the grader and graded tests that ran, and how it compares
+            with the release record (:func:`autograder.digest.report_field`);
+            ``extra_data.grader_digest``.
 
     Returns:
         A JSON-serialisable dict: ``score``, ``max_score``, ``execution_time``, ``output``,
@@ -183,6 +187,7 @@ def build_results(results: list[TestResult], *, target: str, execution_time: flo
             "partial": partial,
             "mode": mode,
             **({"confinement": confinement} if confinement else {}),
+            **({"grader_digest": grader_digest} if grader_digest else {}),
             "errors": errors,
             "exercises": [
                 {

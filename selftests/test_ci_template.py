@@ -22,7 +22,8 @@ import pytest
 import yaml
 
 from autograder import EXERCISES
-from autograder.ci import badge, classroom_result, encode_result, summary_markdown
+from autograder.ci import badge, classroom_result, encode_result, gate_exit, integrity, main, summary_markdown
+from autograder.digest import RELEASE_RECORD, read_release_record, tree_digest
 from conftest import REPO, SOLUTIONS
 
 WORKFLOW = REPO / "templates" / "github" / "workflows" / "grade.yml"
@@ -233,6 +234,11 @@ def test_the_workflow_steps_run_here(student_repo, tmp_path):
     # job summary: a Markdown score table, bilingual
     summary = results["_summary"]["text"]
     assert f"## 採点結果 / Workbook score: {got:g} / {top:g}" in summary
+    record = read_release_record(repo / RELEASE_RECORD)
+    assert score["extra_data"]["grader_digest"]["combined"] == record["combined"]
+    assert f"grader and tests as released (sha256 {record['combined'][:12]})" in summary
+    assert "採点器と採点テストは配布時のままです" in summary
+    assert "grader and tests as released" in results["Pass mark / 合否"]["output"]
     assert "| :white_check_mark: `ex1_vectors`" in summary and "| :x: `ex3_attention`" in summary
     assert re.search(r"`softmax` 0/\d", summary) and "Score history" in summary
 
@@ -303,6 +309,128 @@ def test_exit_code_policy_of_the_pass_mark_step(student_repo, tmp_path):
     assert broken["Pass mark / 合否"]["returncode"] == 2
     assert json.loads(base64.b64decode(broken["classroom"]["outputs"]["result"]))["status"] == "error"
     assert "grading did not complete" in broken["_summary"]["text"]
+
+
+GRADER_STEPS = {"grade", "classroom", "Job summary / ジョブの要約", "Pass mark / 合否"}
+
+
+def _classroom(results: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return json.loads(base64.b64decode(results["classroom"]["outputs"]["result"]))
+
+
+def test_a_changed_test_or_grader_is_reported_by_the_summary_classroom_and_gate(student_repo, tmp_path):
+    repo = student_repo
+    test_file = repo / "tests" / "test_ex1_vectors.py"
+    strict = "rtol=1e-14, atol=0.0)"
+    original = test_file.read_text(encoding="utf-8")
+    assert strict in original
+    # a student loosens a tolerance of a graded test
+    test_file.write_text(original.replace(strict, "rtol=0.5, atol=0.0)"), encoding="utf-8")
+    _git(repo, "commit", "-q", "-am", "easier")
+    run = run_workflow(repo, tmp_path, variables={}, only=GRADER_STEPS, name="tests")
+    gate = run["Pass mark / 合否"]
+    assert gate["returncode"] == 3, gate["output"]
+    for said in ("modified tests: score not authoritative",
+                 "採点テストが変更されています: この点数は正式な成績ではありません"):
+        assert said in gate["output"] and said in run["_summary"]["text"]
+    assert "tests/test_ex1_vectors.py (changed)" in gate["output"]
+    assert "`tests/test_ex1_vectors.py (changed)`" in run["_summary"]["text"]
+    assert "::error::" in gate["output"] and "exit code 3" in gate["output"]
+    score = json.loads((repo / "reports" / "score.json").read_text(encoding="utf-8"))
+    digest = score["extra_data"]["grader_digest"]
+    assert digest["status"] == "modified" and digest["changed"] == {"grader": [], "tests": ["tests/test_ex1_vectors.py (changed)"]}
+    assert digest["grader"] == digest["release"]["grader"] and digest["tests"] != digest["release"]["tests"]
+    result = _classroom(run)
+    assert result["status"] == "fail"
+    assert len(result["tests"]) == len(score["tests"]) + 1
+    flag = result["tests"][-1]
+    assert flag["score"] == 0 and flag["status"] == "fail" and "modified tests: score not authoritative" in flag["name"]
+    assert "tests/test_ex1_vectors.py (changed)" in flag["message"]
+    assert sum(t["score"] for t in result["tests"]) == score["score"]  # the points are still the report's
+
+    # the course may choose to report it without failing the job; --never-fail never fails
+    lenient = run_workflow(repo, tmp_path, variables={"WORKBOOK_ALLOW_MODIFIED": "true"}, name="allow",
+                           only={"classroom", "Pass mark / 合否"})
+    assert lenient["Pass mark / 合否"]["returncode"] == 0
+    assert "modified tests: score not authoritative" in lenient["Pass mark / 合否"]["output"]
+    assert _classroom(lenient)["status"] == "pass"
+    never = run_workflow(repo, tmp_path, variables={"WORKBOOK_NEVER_FAIL": "true"}, name="never",
+                         only={"Pass mark / 合否"})
+    assert never["Pass mark / 合否"]["returncode"] == 0
+
+    # the test back as released, a module of the grader changed instead
+    test_file.write_text(original, encoding="utf-8")
+    with (repo / "autograder" / "compare.py").open("a", encoding="utf-8") as fh:
+        fh.write("\nLENIENT = True\n")
+    run = run_workflow(repo, tmp_path, variables={}, only=GRADER_STEPS, name="grader")
+    gate = run["Pass mark / 合否"]
+    assert gate["returncode"] == 3
+    for said in ("modified grader: score not authoritative", "採点器が変更されています: この点数は正式な成績ではありません"):
+        assert said in gate["output"] and said in run["_summary"]["text"]
+    assert "autograder/compare.py (changed)" in gate["output"] and "tests/" not in gate["output"]
+    assert "modified grader: score not authoritative" in _classroom(run)["tests"][-1]["name"]
+
+    # no release record: nothing to compare with, said plainly, not a failure by itself
+    _git(repo, "checkout", "-q", "--", "autograder/compare.py")
+    (repo / RELEASE_RECORD).unlink()
+    run = run_workflow(repo, tmp_path, variables={}, only=GRADER_STEPS, name="norecord")
+    gate = run["Pass mark / 合否"]
+    assert gate["returncode"] == 0
+    for said in ("no release record: cannot verify", "配布記録 (workbook-release.json) がないため"):
+        assert said in gate["output"] and said in run["_summary"]["text"]
+    assert "::warning::" in gate["output"]
+    assert "no release record: cannot verify" in _classroom(run)["tests"][-1]["name"]
+    assert _classroom(run)["status"] == "pass"
+
+
+def test_an_instructor_compares_a_report_with_their_own_release_record(student_repo, tmp_path, capsys):
+    """``--release FILE``: the report's own record is not trusted; a forged one does not help."""
+    repo = student_repo
+    trusted = tmp_path / "trusted.json"
+    shutil.copy2(repo / RELEASE_RECORD, trusted)
+    doc = {"score": 10.0, "max_score": 10.0, "tests": [
+        {"name": "t", "score": 10.0, "max_score": 10.0, "status": "passed", "output": "",
+         "extra_data": {"exercise": "ex1_vectors", "nodeid": "n"}}],
+        "extra_data": {"exit_status": 0, "exercises": []}}
+    assert integrity(doc)["status"] == "no_digest" and gate_exit(doc) == 0
+    forged = tree_digest(repo)
+    forged["files"]["tests"]["tests/test_ex1_vectors.py"] = "0" * 64
+    forged["tests"] = forged["combined"] = "f" * 64
+    doc["extra_data"]["grader_digest"] = {**forged, "release": forged, "status": "as_released"}
+    assert integrity(doc)["status"] == "as_released"  # the report agrees with itself ...
+    assert integrity(doc, read_release_record(trusted))["status"] == "modified"  # ... not with the instructor
+    report = tmp_path / "score.json"
+    report.write_text(json.dumps(doc), encoding="utf-8")
+    assert main(["gate", str(report)]) == 0
+    assert main(["gate", str(report), "--release", str(trusted)]) == 3
+    assert "modified tests: score not authoritative" in capsys.readouterr().out
+    assert main(["gate", str(report), "--release", str(tmp_path / "missing.json")]) == 2
+
+
+def test_the_digest_does_not_depend_on_the_checkout(student_repo, tmp_path):
+    """Two clones of one commit, in different places, one with CRLF line ends: the same digest."""
+    origin = tmp_path / "origin.git"
+    first, second = tmp_path / "a", tmp_path / "deeper" / "b"
+    _git(tmp_path, "clone", "-q", "-b", "main", str(origin), str(first))
+    second.parent.mkdir()
+    _git(tmp_path, "clone", "-q", "-b", "main", "-c", "core.autocrlf=true", str(origin), str(second))
+    assert b"\r\n" in (second / "tests" / "conftest.py").read_bytes()
+    record = read_release_record(first / RELEASE_RECORD)
+    assert tree_digest(first) == tree_digest(second) == {k: record[k] for k in tree_digest(first)}
+    digests = []
+    for clone in (first, second):
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "WORKBOOK_"))}
+        env.update(PYTHONPATH=str(clone), MPLBACKEND="Agg")
+        proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q",
+                               "--exercise=ex1_vectors", f"--score-report={clone / 'out.json'}"],
+                              cwd=clone, env=env, capture_output=True, text=True, timeout=600,
+                              stdin=subprocess.DEVNULL)
+        doc = json.loads((clone / "out.json").read_text(encoding="utf-8"))
+        assert doc["tests"], proc.stdout + proc.stderr
+        digests.append(doc["extra_data"]["grader_digest"])
+    assert digests[0]["combined"] == digests[1]["combined"] == record["combined"]
+    assert digests[0]["files"] == digests[1]["files"]
+    assert all(d["status"] == "as_released" for d in digests)
 
 
 def test_helpers_without_a_runner():

@@ -242,6 +242,23 @@ def test_check_reports_a_grading_failure_with_exit_code_2(tmp_path):
     assert unknown.returncode == 2 and "ex1_vectors" in unknown.stderr
 
 
+def test_check_warns_when_the_graded_tests_differ_from_the_release(tmp_path):
+    from autograder.release import _write_copy
+
+    copy = tmp_path / "copy"
+    _write_copy(REPO, copy)
+    clean = run_cli(copy, "check", "ex1")
+    assert clean.returncode == 1 and "score not authoritative" not in clean.stdout, clean.stdout + clean.stderr
+    test_file = copy / "tests" / "test_ex1_vectors.py"
+    test_file.write_text(test_file.read_text(encoding="utf-8").replace("rtol=1e-14, atol=0.0)", "rtol=0.5, atol=0.0)"),
+                         encoding="utf-8")
+    changed = run_cli(copy, "check", "ex1")
+    assert changed.returncode == 1  # the score's exit code is unchanged: check only warns
+    assert "modified tests: score not authoritative" in changed.stdout
+    assert "採点テストが変更されています: この点数は正式な成績ではありません" in changed.stdout
+    assert "tests/test_ex1_vectors.py (changed)" in changed.stdout and "instructor's own" in changed.stdout
+
+
 # --- reset ------------------------------------------------------------------------------------
 
 def test_reset_restores_the_stub_and_keeps_the_students_version(tmp_path):
@@ -343,6 +360,13 @@ def test_release_makes_a_student_copy_without_solutions_or_hidden_tests(tmp_path
         "ex2_transforms.png", "ex3_attention.png", "ex4_gradient_descent.png"]
     assert (out / ".github" / "workflows" / "grade.yml").is_file()
     assert ".workbook/" in (out / ".gitignore").read_text()
+    # the release record: the digest of the copy's own grader and tests (not ignored by git)
+    from autograder.digest import RELEASE_RECORD, read_release_record, tree_digest
+
+    record = read_release_record(out / RELEASE_RECORD)
+    assert record == tree_digest(out) and RELEASE_RECORD not in (out / ".gitignore").read_text()
+    assert record["files"]["tests"]["tests/test_ex1_vectors.py"] != tree_digest(root)["files"]["tests"][
+        "tests/test_ex1_vectors.py"]  # the copy's tests, without the hidden ones
 
 
 # --- the console script -----------------------------------------------------------------------

@@ -55,6 +55,20 @@ def test_report_validates_against_schema(which, solutions_run, stubs_run):
     assert run.raw is not None and run.raw["summary"]["total"] == len(run.score["tests"])
 
 
+def test_report_records_the_digest_of_the_grader_and_tests_that_ran(solutions_run):
+    """The instructor's repository: every collected test module, conftest and the ini table, no record."""
+    from autograder.digest import tree_digest
+
+    digest = solutions_run.score["extra_data"]["grader_digest"]
+    assert digest["status"] == "no_release_record" and digest["release"] is None
+    assert sorted(digest["files"]["tests"]) == ["pyproject.toml[tool.pytest.ini_options]", "tests/conftest.py"] + [
+        f"tests/test_{name}.py" for name in EXERCISES]
+    assert "autograder/plugin.py" in digest["files"]["grader"] and not any(
+        "__pycache__" in name for name in digest["files"]["grader"])
+    expected = tree_digest(REPO)  # what the files say equals what the run recorded
+    assert {k: digest[k] for k in expected} == expected
+
+
 def _without_times(doc):
     doc = json.loads(json.dumps(doc))
     doc.pop("execution_time")
