@@ -40,6 +40,20 @@
 6. ``relative_error(a, b)`` — 勾配チェック用の相対誤差
    max|a - b| / max(max|a|, max|b|, tiny)。
 
+「手で」の意味 (採点のルール)
+----------------------------
+``backward``・``manual_grad``・``numerical_gradient`` では自動微分を使えません。使ってよいのは
+NumPy 配列と Python の数値、そして連鎖律で自分で導いた式だけです。使えないもの:
+
+- torch (テンソルの演算も含めて torch のすべて) と、ほかの自動微分・数式微分のライブラリ
+  (jax、autograd、tensorflow、sympy、scipy.optimize など);
+- 自作の自動微分エンジン: 算術演算子 (``__add__``、``__mul__``、``__pow__`` など) を定義した
+  自分のクラスの値で計算し、計算グラフをたどって勾配を求めるもの (micrograd の ``Value`` など)。
+  採点器は、これらの課題の実行中に自作クラスの算術演算子が呼ばれたら違反とみなします。
+
+採点器はソースを読むだけでなく、実行中の呼び出しも確認します (別名・別モジュール・スレッド経由でも)。
+違反するとその課題のテストはすべて 0 点になり、メッセージにファイルと行が示されます。
+
 本文との違い
 ------------
 - 本文の ``SimpleNetwork`` は ``W2 = [[0.7], [-0.4]]`` (2×1) で ``W2 @ a1`` が形の不一致で失敗します
@@ -105,6 +119,22 @@ What to implement
    At the chapter's point (2, 3): ∂L/∂x ≈ 17.7986, ∂L/∂y ≈ 17.3359.
 6. ``relative_error(a, b)`` — the relative error used in gradient checks,
    max|a - b| / max(max|a|, max|b|, tiny).
+
+What "by hand" means (the grading rule)
+---------------------------------------
+``backward``, ``manual_grad`` and ``numerical_gradient`` use no automatic differentiation: only
+NumPy arrays, Python numbers and the formulas you derive with the chain rule. Not allowed:
+
+- torch (all of it, tensor arithmetic included) and any other automatic or symbolic
+  differentiation library (jax, autograd, tensorflow, sympy, scipy.optimize...);
+- an autodiff engine of your own: values of a class of yours that defines arithmetic operators
+  (``__add__``, ``__mul__``, ``__pow__``...) and finds the gradients by walking back through the
+  graph they record (micrograd's ``Value``, for example). The grader counts any arithmetic
+  operator of your own class called while these tasks run as a violation.
+
+The grader reads the source and also watches the calls made while the code runs (whatever name,
+module or thread they go through). A violation scores 0 on every test of that task, and the
+message names the file and line.
 
 Differs from the chapter
 ------------------------
