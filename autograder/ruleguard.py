@@ -52,11 +52,14 @@ from typing import Any
 
 from .i18n import bilingual
 
+_ModuleType = type(sys)
+
 # the originals, taken before any submission code runs (a submission that replaces sys.setprofile
 # in the sys module changes nothing here)
 _setprofile = sys.setprofile
 _getprofile = sys.getprofile
 _settrace = sys.settrace
+_gettrace = sys.gettrace
 _getframe = sys._getframe
 _get_ident = _thread.get_ident
 
@@ -181,6 +184,9 @@ class Catalogue:
                     self._files.setdefault(path, []).append(("", dotted))
         self._objects: dict[int, tuple[Any, str]] = {}  # C callables of modules already loaded
         self._codes: dict[Any, str | None] = {}
+        self._c_cache: dict[int, tuple[Any, str | None]] = {}
+        self._m_cache: dict[tuple[type, Any], str | None] = {}
+        self._t_cache: dict[int, tuple[Any, str | None]] = {}
         for dotted in self.forbidden:
             obj = _resolve_loaded(dotted)
             if obj is None or isinstance(obj, type(sys)):
@@ -222,11 +228,33 @@ class Catalogue:
         return name
 
     def c_name(self, func: Any) -> str | None:
-        """The forbidden name of a C function (or a bound C method), or None."""
+        """The forbidden name of a C function (or a bound C method), or None.
+
+        Called for every C call while a test is watched, so the answer is cached: per function
+        object for module-level functions (kept alive by the cache, so its id stays its own), per
+        (type, name) for methods bound to an instance.
+        """
+        owner = getattr(func, "__self__", None)
+        if owner is None or type(owner) is _ModuleType:
+            entry = self._c_cache.get(id(func))
+            if entry is not None and entry[0] is func:
+                return entry[1]
+            name = self._c_name(func, owner)
+            self._c_cache[id(func)] = (func, name)
+            return name
+        key = (owner if isinstance(owner, type) else type(owner), getattr(func, "__name__", None))
+        try:
+            return self._m_cache[key]
+        except KeyError:
+            name = self._m_cache[key] = self._c_name(func, owner)
+            return name
+        except TypeError:  # an unhashable owner type
+            return self._c_name(func, owner)
+
+    def _c_name(self, func: Any, owner: Any) -> str | None:
         entry = self._objects.get(id(func))
         if entry is not None and entry[0] is func:
             return entry[1]
-        owner = getattr(func, "__self__", None)
         name = getattr(func, "__name__", None)
         if not isinstance(name, str):
             return None
@@ -243,7 +271,16 @@ class Catalogue:
         return None
 
     def torch_name(self, func: Any) -> str | None:
-        """The forbidden name of a torch function seen by the torch function mode, or None."""
+        """The forbidden name of a torch function seen by the torch function mode, or None (cached
+        per function object, which the cache keeps alive)."""
+        entry = self._t_cache.get(id(func))
+        if entry is not None and entry[0] is func:
+            return entry[1]
+        name = self._torch_name(func)
+        self._t_cache[id(func)] = (func, name)
+        return name
+
+    def _torch_name(self, func: Any) -> str | None:
         entry = self._objects.get(id(func))
         if entry is not None and entry[0] is func:
             return entry[1]
@@ -404,7 +441,10 @@ class _Guard:
         self.tamper_codes: dict[Any, str] = {}
         self.processes: dict[int, tuple[Any, str]] = {}
         self.saved_profile: Any = None
+        self.saved_trace: Any = None
+        self.depth = 0  # frames of the submission on the test thread's stack
         self.dispatch = self._make_dispatch()
+        self.gate, self.leave = self._make_gate()
 
     # what a hit is attributed to ----------------------------------------------------------------
     def _is_owned(self, filename: str) -> bool:
@@ -483,6 +523,33 @@ class _Guard:
 
         return dispatch
 
+    def _make_gate(self) -> tuple[Callable, Callable]:
+        """The test thread's trace hook: the profile hook is on only while a frame of the
+        submission is on the stack (the graded test's own work, hypothesis and the oracles, runs at
+        full speed; everything the submission's code calls, directly or not, is watched)."""
+        guard = self
+        dispatch = self.dispatch
+
+        def leave(frame: Any, event: str, arg: Any) -> Any:
+            if event == "return":
+                guard.depth -= 1
+                if guard.depth <= 0:
+                    guard.depth = 0
+                    _setprofile(guard.saved_profile)
+            return leave
+
+        def gate(frame: Any, event: str, arg: Any) -> Any:
+            if event != "call" or not guard._is_owned(frame.f_code.co_filename):
+                return None
+            if guard.depth == 0:
+                _setprofile(dispatch)
+                dispatch(frame, "call", None)  # the checks of a call event, for this first frame too
+            guard.depth += 1
+            frame.f_trace_lines = False
+            return leave
+
+        return gate, leave
+
     def _push_mode(self) -> None:
         """Put the torch function mode on this thread's stack (a thread started during the test)."""
         torch = sys.modules.get("torch")
@@ -505,7 +572,8 @@ class _Guard:
         class _RuleMode(TorchFunctionMode):
             def __torch_function__(self, func, types, args=(), kwargs=None):
                 catalogue = guard.catalogue
-                if catalogue is not None:
+                # the test thread with no frame of the submission on its stack: the test's own call
+                if catalogue is not None and (guard.depth or _get_ident() != guard.thread):
                     name = catalogue.torch_name(func)
                     if name is not None:
                         guard._record("forbidden", name, _getframe(1))
@@ -541,15 +609,19 @@ class _Guard:
             torch = sys.modules["torch"]
             torch._C._push_on_torch_function_stack(self.mode)
             self.mode_threads.add(self.thread)
-        self.saved_profile = _getprofile()
-        _setprofile(self.dispatch)
+        self.depth = 0
+        self.saved_profile, self.saved_trace = _getprofile(), _gettrace()
+        _settrace(self.gate)
 
     def stop(self) -> list[Hit]:
         """Turn the check off; the hits of the test, with any tampering found now."""
         problem = self._integrity()
         self.catalogue = None
+        if _gettrace() is self.gate:
+            _settrace(self.saved_trace)
         if _getprofile() is self.dispatch:
             _setprofile(self.saved_profile)
+        self.depth = 0
         torch = sys.modules.get("torch")
         if self.mode is not None and torch is not None:
             try:
@@ -573,7 +645,9 @@ class _Guard:
             return "threading._profile_hook"
         if threads_only:
             return None
-        if _getprofile() is not self.dispatch:
+        if _gettrace() is not self.gate:
+            return "sys.settrace"
+        if _getprofile() is not (self.dispatch if self.depth else self.saved_profile):
             return "sys.setprofile"
         torch = sys.modules.get("torch")
         if self.mode is not None and torch is not None:

@@ -222,9 +222,13 @@ def test_adversarial_submission_graded_by_an_ordinary_user(case, unprivileged_ba
     _check_case(case, unprivileged_batch)
 
 
-def _check_case(case: str, batch: dict) -> None:
-    """The case's report is valid and gives exactly what its honest content deserves (``case.json``)."""
+def _check_case(case: str, batch: dict, mode: str = "isolated") -> None:
+    """The case's report is valid and gives exactly what its honest content deserves (``case.json``;
+    in local mode with its ``"local"`` entries, for attacks that a confined worker stops but the
+    student's own process does not)."""
     expect = _expect(case)
+    if mode == "local":
+        expect = {**expect, **expect.get("local", {})}
     redteam_batch = batch
     row = redteam_batch["rows"][case]
     report_file = redteam_batch["out"] / row["report"]
@@ -307,12 +311,13 @@ def local_reports(tmp_path_factory: pytest.TempPathFactory):
 
 def test_rule_evasions_include_the_known_kinds():
     assert {"helper_package_shadow", "class_from_helper", "rebound_method", "sys_modules_torch",
-            "micrograd_value", "thread_indirection", "ufunc_entropy", "tamper_setprofile"} <= set(BOTH_MODES)
+            "micrograd_value", "thread_indirection", "ufunc_entropy", "tamper_setprofile",
+            "link_rewritten_at_import"} <= set(BOTH_MODES)
 
 
 @pytest.mark.parametrize("case", BOTH_MODES)
 def test_rule_evasion_caught_in_local_mode(case, local_reports):
-    _check_case(case, local_reports)
+    _check_case(case, local_reports, mode="local")
 
 
 def test_gradebook_lists_every_case(redteam_batch):
