@@ -629,7 +629,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         # the student's figure functions run in a child process, never in this one
         proc = subprocess.run(
             [sys.executable, "-m", "autograder.htmlreport", str(doc_path), "--out", str(out.resolve()),
-             "--workbook", str(ctx.target), "--reference", str(ctx.root / "solutions")],
+             "--workbook", str(ctx.target), "--reference", str(ctx.root / "solutions"),
+             "--audience", _env_audience()],
             cwd=ctx.root, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL,
         )
     if proc.returncode != 0:

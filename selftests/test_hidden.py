@@ -1,0 +1,136 @@
+"""Hidden tests stay hidden: what a student and what an instructor see of a failing hidden test.
+
+A hidden test (``@pytest.mark.hidden``) gets a Gradescope visibility other than ``visible`` in
+the score report, and the report says which policy was used (``extra_data.hidden_tests``).
+Student-facing outputs (the terminal, the score report of a student's run, the HTML report,
+``workbook check`` / ``status``) show its name, points and pass/fail, never its message; the
+instructor's run keeps everything. The nbgrader feedback is checked in ``test_nbgrader.py``.
+"""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+
+from autograder.htmlreport import render_html
+from autograder.report import withheld_message
+from conftest import REPO, SOLUTIONS, make_submission, make_workbook, run_cli, run_grader
+
+SCHEMA = json.loads((REPO / "autograder" / "schemas" / "results.schema.json").read_text())
+
+HIDDEN_TEST = "test_softmax_shift_invariance_property"
+#: Only the hidden test's failure message holds these (hypothesis is derandomized: it always
+#: finds the shift 710 on a one-element x).
+HIDDEN_VALUE = "c=710.0"
+HIDDEN_CALL = "x.shape=(1,)"
+
+#: ex3 with a softmax that is right except inside the hidden property test, where it forgets to
+#: subtract the maximum (exp overflows): the hidden test is the exercise's only failure.
+ONLY_HIDDEN_FAILS = '''
+
+
+_softmax_reference = softmax
+
+
+def softmax(x, axis=-1, temperature=1.0):
+    import sys
+
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_name != "test_softmax_shift_invariance_property":
+        frame = frame.f_back
+    if frame is None:
+        return _softmax_reference(x, axis=axis, temperature=temperature)
+    with np.errstate(over="ignore", invalid="ignore"):
+        e = np.exp(np.asarray(x, dtype=np.float64) / temperature)
+        return e / np.sum(e, axis=axis, keepdims=True)
+'''
+
+
+def _ex3() -> str:
+    return (SOLUTIONS / "ex3_attention.py").read_text(encoding="utf-8") + ONLY_HIDDEN_FAILS
+
+
+def _hidden_entry(score: dict) -> dict:
+    return next(t for t in score["tests"] if t["extra_data"]["nodeid"].endswith(HIDDEN_TEST))
+
+
+@pytest.fixture(scope="module")
+def submission(tmp_path_factory):
+    return make_submission(tmp_path_factory.mktemp("hidden"), {"ex3_attention": _ex3()})
+
+
+def test_a_students_run_shows_a_failing_hidden_test_by_name_points_and_result_only(submission, tmp_path):
+    html = tmp_path / "report.html"
+    run = run_grader(submission, tmp_path, "--exercise", "ex3_attention", f"--html-report={html}")
+    assert run.returncode == 1, run.output
+    jsonschema.validate(run.score, SCHEMA)
+    assert run.score["extra_data"]["hidden_tests"] == {
+        "count": 2, "points": 2.0, "visibility": "after_published", "audience": "student", "output": "withheld"}
+    assert run.score["score"] == 19 and run.score["max_score"] == 20
+    for test in run.score["tests"]:
+        assert test["visibility"] == ("after_published" if test["extra_data"]["hidden"] else "visible"), test["name"]
+    hidden = _hidden_entry(run.score)
+    assert hidden["status"] == "failed" and hidden["score"] == 0 and hidden["max_score"] == 1
+    assert hidden["output"] == withheld_message()
+    assert "非公開テスト" in hidden["output"] and "hidden test" in hidden["output"]
+
+    # nothing the student reads holds the hidden test's inputs or expected values
+    raw = json.dumps(run.raw, ensure_ascii=False)
+    page = html.read_text(encoding="utf-8")
+    for text in (run.output, json.dumps(run.score, ensure_ascii=False), raw, page):
+        assert HIDDEN_VALUE not in text and HIDDEN_CALL not in text
+    # ... but its name, points and result
+    assert f"{HIDDEN_TEST}" in run.output and "[ex3_attention › softmax] failed (1 点 / points)" in run.output
+    assert HIDDEN_TEST in page and "非公開テスト / hidden test" in page and "(1 点 / pt)" in page
+    assert "不合格 / failed" in page
+
+
+def test_an_instructors_run_keeps_the_message_and_marks_the_visibility(submission, tmp_path):
+    run = run_grader(submission, tmp_path, "--exercise", "ex3_attention", "--hidden-visibility=after_due_date",
+                     env_extra={"WORKBOOK_AUDIENCE": "instructor"})
+    assert run.returncode == 1, run.output
+    jsonschema.validate(run.score, SCHEMA)
+    assert run.score["extra_data"]["hidden_tests"] == {
+        "count": 2, "points": 2.0, "visibility": "after_due_date", "audience": "instructor", "output": "kept"}
+    hidden = _hidden_entry(run.score)
+    assert hidden["visibility"] == "after_due_date"
+    assert HIDDEN_VALUE in hidden["output"] and HIDDEN_CALL in hidden["output"]
+    assert HIDDEN_VALUE in run.output  # the instructor's terminal shows everything
+
+    # a page made for students from the instructor's report (e.g. a batch report) withholds it
+    assert HIDDEN_VALUE in render_html(run.score)
+    student_page = render_html(run.score, audience="student")
+    assert HIDDEN_VALUE not in student_page and HIDDEN_TEST in student_page
+
+
+def test_an_unknown_audience_or_visibility_is_a_usage_error(submission, tmp_path):
+    run = run_grader(submission, tmp_path, "--exercise", "ex3_attention", "--workbook-audience=teacher")
+    assert run.returncode == 4 and "teacher" in run.output
+    run = run_grader(submission, tmp_path, "--exercise", "ex3_attention", "--hidden-visibility=visible")
+    assert run.returncode == 4 and "visible" in run.output
+
+
+def test_workbook_check_and_status_never_print_a_hidden_tests_message(tmp_path):
+    root = make_workbook(tmp_path, solved=("ex1_vectors", "ex2_transforms"))
+    (root / "exercises" / "ex3_attention.py").write_text(_ex3(), encoding="utf-8")
+    check = run_cli(root, "check", "1", "2", "3")
+    assert check.returncode == 1, check.stdout + check.stderr
+    assert f"softmax › {HIDDEN_TEST}" in check.stdout and "非公開テスト / hidden test" in check.stdout
+    assert "19 / 20" in check.stdout
+    assert withheld_message().splitlines()[1] in check.stdout
+    page = (root / "reports" / "report.html").read_text(encoding="utf-8")
+    for text in (check.stdout, check.stderr, page):
+        assert HIDDEN_VALUE not in text and HIDDEN_CALL not in text
+
+    status = run_cli(root, "status")
+    assert status.returncode == 0, status.stderr
+    assert "next / 次にすること" in status.stdout or "次にすること / next" in status.stdout
+    assert "ex3_attention" in status.stdout.split("next")[-1]
+    assert withheld_message().splitlines()[1] in status.stdout
+    assert HIDDEN_VALUE not in status.stdout and HIDDEN_CALL not in status.stdout
+
+    # the instructor, in the same workbook, reads the message
+    told = run_cli(root, "check", "3", "--no-html", env_extra={"WORKBOOK_AUDIENCE": "instructor"})
+    assert HIDDEN_VALUE in told.stdout
