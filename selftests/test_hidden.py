@@ -134,3 +134,43 @@ def test_workbook_check_and_status_never_print_a_hidden_tests_message(tmp_path):
     # the instructor, in the same workbook, reads the message
     told = run_cli(root, "check", "3", "--no-html", env_extra={"WORKBOOK_AUDIENCE": "instructor"})
     assert HIDDEN_VALUE in told.stdout
+
+
+CELL = """
+import sys
+
+from autograder.incell import grade_task
+
+source = open(sys.argv[1], encoding="utf-8").read()
+namespace = {"__name__": "__main__", "In": ["", source]}  # what IPython keeps of the notebook
+exec(compile(source, "<notebook>", "exec"), namespace)
+hidden = sys.argv[2] == "hidden"
+print("SCORE", grade_task("ex3_attention", "softmax", namespace, include_hidden=hidden, points=7))
+"""
+
+
+@pytest.mark.parametrize("hidden", ["visible", "hidden"])
+def test_a_notebook_cell_prints_one_score_and_no_hidden_message(hidden, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    answer = tmp_path / "answer.py"
+    answer.write_text(_ex3(), encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(REPO), MPLBACKEND="Agg", WORKBOOK_LANG="both")
+    env.pop("WORKBOOK_AUDIENCE", None)
+    proc = subprocess.run([sys.executable, "-c", CELL, str(answer), hidden], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    scores = [line for line in proc.stdout.splitlines() if line.startswith("ex3_attention › softmax: ")]
+    if hidden == "visible":  # a released notebook: the visible tests, and what the hidden ones add
+        assert scores == ["ex3_attention › softmax: 6 / 6 点 / points"], proc.stdout
+        assert "(このほかに非公開テスト 1 点分が提出後に採点されます)" in proc.stdout
+        assert "(hidden tests worth 1 more point are graded after submission)" in proc.stdout
+        assert HIDDEN_TEST not in proc.stdout and "SCORE 6.0" in proc.stdout
+    else:  # the autograded cell: the cell's points, the hidden test by name, points and result
+        assert scores == ["ex3_attention › softmax: 6 / 7 点 / points"], proc.stdout
+        line = next(ln for ln in proc.stdout.splitlines() if HIDDEN_TEST in ln)
+        assert line.startswith(f"  ✗ {HIDDEN_TEST}: ") and line.endswith("  (非公開テスト / hidden test, 1 点 / points)")
+        assert "SCORE 6.0" in proc.stdout and "graded after submission" not in proc.stdout
+    assert HIDDEN_VALUE not in proc.stdout and HIDDEN_CALL not in proc.stdout
