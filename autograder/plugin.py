@@ -168,7 +168,8 @@ def _audience(config: pytest.Config) -> str:
     value = (config.getoption("workbook_audience", default=None) or os.environ.get(AUDIENCE_ENV, "").strip()
              or config.getini("workbook_audience") or "student")
     if value not in AUDIENCES:
-        raise pytest.UsageError(f"workbook audience {value!r}: use one of {', '.join(AUDIENCES)}")
+        raise pytest.UsageError(bilingual(f"出力を読む人 (audience) {value!r} は使えません ({', '.join(AUDIENCES)} のどれか)。",
+                                          f"workbook audience {value!r}: use one of {', '.join(AUDIENCES)}."))
     return value
 
 
@@ -177,7 +178,9 @@ def _hidden_visibility(config: pytest.Config) -> str:
     value = (config.getoption("workbook_hidden_visibility", default=None)
              or config.getini("workbook_hidden_visibility") or DEFAULT_HIDDEN_VISIBILITY)
     if value not in HIDDEN_VISIBILITIES:
-        raise pytest.UsageError(f"workbook_hidden_visibility {value!r}: use one of {', '.join(HIDDEN_VISIBILITIES)}")
+        raise pytest.UsageError(bilingual(
+            f"workbook_hidden_visibility {value!r} は使えません ({', '.join(HIDDEN_VISIBILITIES)} のどれか)。",
+            f"workbook_hidden_visibility {value!r}: use one of {', '.join(HIDDEN_VISIBILITIES)}."))
     return value
 
 

@@ -26,10 +26,19 @@ HIDDEN_TEST = "test_softmax_shift_invariance_property"
 HIDDEN_VALUE = "c=710.0"
 HIDDEN_CALL = "x.shape=(1,)"
 
-#: ex3 with a softmax that is right except inside the hidden property test, where it forgets to
-#: subtract the maximum (exp overflows): the hidden test is the exercise's only failure.
-ONLY_HIDDEN_FAILS = '''
+#: A softmax that forgets to subtract the maximum: exp overflows for large scores.
+UNSTABLE_SOFTMAX = '''
 
+
+def _unstable_softmax(x, axis=-1, temperature=1.0):
+    with np.errstate(over="ignore", invalid="ignore"):
+        e = np.exp(np.asarray(x, dtype=np.float64) / temperature)
+        return e / np.sum(e, axis=axis, keepdims=True)
+'''
+
+#: ... used only inside the hidden property test (local mode: the test calls the student's code
+#: in its own process), so the hidden test is the exercise's only failure.
+ONLY_HIDDEN_FAILS = UNSTABLE_SOFTMAX + '''
 
 _softmax_reference = softmax
 
@@ -42,14 +51,12 @@ def softmax(x, axis=-1, temperature=1.0):
         frame = frame.f_back
     if frame is None:
         return _softmax_reference(x, axis=axis, temperature=temperature)
-    with np.errstate(over="ignore", invalid="ignore"):
-        e = np.exp(np.asarray(x, dtype=np.float64) / temperature)
-        return e / np.sum(e, axis=axis, keepdims=True)
+    return _unstable_softmax(x, axis=axis, temperature=temperature)
 '''
 
 
-def _ex3() -> str:
-    return (SOLUTIONS / "ex3_attention.py").read_text(encoding="utf-8") + ONLY_HIDDEN_FAILS
+def _ex3(extra: str = ONLY_HIDDEN_FAILS) -> str:
+    return (SOLUTIONS / "ex3_attention.py").read_text(encoding="utf-8") + extra
 
 
 def _hidden_entry(score: dict) -> dict:
@@ -174,3 +181,33 @@ def test_a_notebook_cell_prints_one_score_and_no_hidden_message(hidden, tmp_path
         assert line.startswith(f"  ✗ {HIDDEN_TEST}: ") and line.endswith("  (非公開テスト / hidden test, 1 点 / points)")
         assert "SCORE 6.0" in proc.stdout and "graded after submission" not in proc.stdout
     assert HIDDEN_VALUE not in proc.stdout and HIDDEN_CALL not in proc.stdout
+
+
+def test_batch_grading_is_the_instructors_report_and_log(tmp_path):
+    """The batch grader (isolated mode) keeps a hidden test's message in the report and the log,
+    and marks the test's visibility so that Gradescope hides it from the student."""
+    import os
+    import subprocess
+    import sys
+
+    # isolated mode runs the code in a worker, outside the test: the whole softmax is unstable
+    subs = tmp_path / "class"
+    subs.mkdir()
+    unstable = _ex3(UNSTABLE_SOFTMAX + "\n\nsoftmax = _unstable_softmax\n")
+    make_submission(tmp_path, {"ex3_attention": unstable}).rename(subs / "alice")
+    out = tmp_path / "out"
+    env = dict(os.environ, PYTHONPATH=str(REPO), MPLBACKEND="Agg", WORKBOOK_LANG="both")
+    env.pop("WORKBOOK_AUDIENCE", None)
+    proc = subprocess.run([sys.executable, "-m", "autograder.batch", str(subs), "--out", str(out), "--jobs", "1",
+                           "--no-progress", "--exercise", "ex3_attention"],
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=900, stdin=subprocess.DEVNULL)
+    assert proc.returncode in (0, 1), proc.stdout + proc.stderr
+    row = next(r for r in json.loads((out / "gradebook.json").read_text())["students"] if r["student"] == "alice")
+    report = json.loads((out / row["report"]).read_text(encoding="utf-8"))
+    jsonschema.validate(report, SCHEMA)
+    assert report["extra_data"]["hidden_tests"]["audience"] == "instructor"
+    assert report["extra_data"]["hidden_tests"]["visibility"] == "after_published"
+    hidden = _hidden_entry(report)
+    assert hidden["visibility"] == "after_published" and hidden["status"] == "failed"
+    assert HIDDEN_VALUE in hidden["output"]
+    assert HIDDEN_VALUE in (out / "logs" / "alice.txt").read_text(encoding="utf-8")
