@@ -683,8 +683,9 @@ def grade_one(job: Job, out: Path, *, timeout: float = 10.0, extra_args: tuple[s
                 f"could not read the submission {job.shown} ({exc.strerror or exc})")
             doc = _error_report(report, _text(job.path), message.replace(str(staging), job.shown), batch_info)
             return _summary(job, "error", doc, report, out, start)
+        # the instructor's report and log: hidden tests keep their messages (marked by visibility)
         args = [str(tests_dir()), "-q", "-p", "no:cacheprovider", "-p", "no:randomly", "--isolated",
-                "-W", "ignore::pytest.PytestAssertRewriteWarning",
+                "--workbook-audience=instructor", "-W", "ignore::pytest.PytestAssertRewriteWarning",
                 f"--workbook={prepared.target}", f"--score-report={report}",
                 f"--json-report-file={report.with_name(report.stem + '.pytest-report.json')}",
                 f"--workbook-timeout={timeout:g}", *extra_args]

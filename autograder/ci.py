@@ -53,7 +53,7 @@ from typing import Any
 from . import EXERCISES
 from .digest import RELEASE_RECORD, read_release_record, verdict
 from .i18n import bilingual
-from .report import TITLES
+from .report import TITLES, report_audience, shown_output
 from .workspace import now_iso
 
 #: The file names used on the history branch.
@@ -379,7 +379,7 @@ def classroom_result(doc: dict[str, Any] | None, *, fail_under: float | None = N
             "name": t["name"],
             "status": "pass" if t.get("status") == "passed" else "fail",
             "score": float(t.get("score", 0.0)),
-            "message": (t.get("output") or "")[:2000],
+            "message": shown_output(t, report_audience(doc))[:2000],  # hidden tests: no message for students
             "test_code": ed.get("nodeid", ""),
             "filename": f"exercises/{ed.get('exercise', '')}.py" if ed.get("exercise") else "",
             "line_no": 0,

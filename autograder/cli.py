@@ -16,6 +16,10 @@ Grading is always the pytest grader (``python -m pytest --workbook=...``), run i
 this tool reads its JSON score report. Options common to every command: ``--lang ja|en|both``
 (default ``$WORKBOOK_LANG``, else the locale), ``--workbook DIR`` (default ``exercises``).
 
+A hidden test (``@pytest.mark.hidden``; a student copy has none) is shown by its name, points
+and pass/fail only, never its message, unless the report was made for an instructor
+(``WORKBOOK_AUDIENCE=instructor`` or the ini ``workbook_audience``).
+
 Exit codes of ``check`` (and of ``gate``): 0 = every graded test passed (or, with
 ``--fail-under N``, the score is at least N; with ``--never-fail``, always); 1 = some test failed
 (or the score is below N); 2 = grading did not complete (no report, interrupted, usage error).
@@ -37,7 +41,7 @@ from typing import Any
 
 from . import EXERCISES
 from .i18n import ENV_VAR, LANGUAGES, bilingual, normalize_language, set_language
-from .report import OUTCOME_LABELS, TITLES
+from .report import OUTCOME_LABELS, TITLES, is_hidden, report_audience, shown_output
 from .workspace import GradeResult, State, WorkbookError, file_sha256, find_root, grade
 
 #: Outcomes that mean "the grader could not finish" (pytest exit codes).
@@ -112,6 +116,15 @@ def _title(exercise: str) -> str:
 def _outcome(outcome: str) -> str:
     ja, en = OUTCOME_LABELS.get(outcome, (outcome, outcome))
     return bilingual(ja, en, sep=" / ")
+
+
+def _env_audience() -> str:
+    """``instructor`` when ``$WORKBOOK_AUDIENCE`` says so, else ``student``."""
+    return "instructor" if os.environ.get("WORKBOOK_AUDIENCE", "").strip() == "instructor" else "student"
+
+
+def _hidden_tag(test: dict[str, Any]) -> str:
+    return f"  ({bilingual('非公開テスト', 'hidden test', sep=' / ')})" if is_hidden(test) else ""
 
 
 def _rel(path: Path) -> str:
@@ -233,8 +246,8 @@ def _print_exercise(document: dict[str, Any], exercise: str, *, detail_lines: in
         name = failing["name"].split(" › ", 2)[-1]
         print()
         print(_bold(bilingual("最初の失敗", "first failure", sep=" / ") + f": {failing['extra_data']['task']} › {name}")
-              + f"  [{_outcome(failing['extra_data'].get('outcome', 'failed'))}]")
-        lines = (failing.get("output") or "").rstrip().splitlines()
+              + f"  [{_outcome(failing['extra_data'].get('outcome', 'failed'))}]" + _hidden_tag(failing))
+        lines = shown_output(failing, report_audience(document)).rstrip().splitlines()
         for line in lines[:detail_lines]:
             print("    " + line)
         if len(lines) > detail_lines:
@@ -406,7 +419,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         record = ctx.state.results(ctx.target).get(name)
         failing = _first_failure(record["tests"]) if record else None
         if failing is not None and not _status_rows(ctx)[EXERCISES.index(name)][2]:
-            lines = (failing.get("output") or "").strip().splitlines()[:8]
+            lines = shown_output(failing, _env_audience()).strip().splitlines()[:8]
             for line in lines:
                 print("    " + line)
         print(bilingual(
@@ -637,7 +650,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         # the student's figure functions run in a child process, never in this one
         proc = subprocess.run(
             [sys.executable, "-m", "autograder.htmlreport", str(doc_path), "--out", str(out.resolve()),
-             "--workbook", str(ctx.target), "--reference", str(ctx.root / "solutions")],
+             "--workbook", str(ctx.target), "--reference", str(ctx.root / "solutions"),
+             "--audience", _env_audience()],
             cwd=ctx.root, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL,
         )
     if proc.returncode != 0:

@@ -152,7 +152,15 @@ def _meta(**fields: Any) -> dict[str, Any]:
 
 
 def test_cell_source(exercise: str, task: Task, *, hidden_block: bool) -> str:
-    """The source of the graded test cell of ``task``."""
+    """The source of the graded test cell of ``task``.
+
+    The cell makes exactly one :func:`autograder.incell.grade_task` call, its last expression,
+    so it prints one score and nbgrader records that score. With ``hidden_block`` and hidden
+    tests in the task, the ``### BEGIN HIDDEN TESTS`` region only turns them on: nbgrader removes
+    it from the released notebook (the student's cell grades the visible tests, out of fewer
+    points, and says what the hidden tests are worth) and puts it back to autograde (the cell
+    grades every test, out of the cell's points).
+    """
     head = (
         "# 採点セル: 編集・削除しないでください / Graded test cell: do not edit or delete.\n"
         f"# {exercise} › {task.name} ({task.points:g} 点 / points)\n"
@@ -160,11 +168,12 @@ def test_cell_source(exercise: str, task: Task, *, hidden_block: bool) -> str:
     )
     if task.hidden_tests and hidden_block:
         return head + (
-            f"_score = grade_task({exercise!r}, {task.name!r}, globals(), include_hidden=False)\n"
+            "_include_hidden = False\n"
             "### BEGIN HIDDEN TESTS\n"
-            f"_score = grade_task({exercise!r}, {task.name!r}, globals(), include_hidden=True)\n"
+            "_include_hidden = True\n"
             "### END HIDDEN TESTS\n"
-            "_score"
+            f"grade_task({exercise!r}, {task.name!r}, globals(), include_hidden=_include_hidden, "
+            f"points={task.points:g})"
         )
     return head + f"grade_task({exercise!r}, {task.name!r}, globals())"
 

@@ -43,7 +43,7 @@ import numpy as np
 
 from . import EXERCISES, __version__
 from .i18n import bilingual, get_language
-from .report import OUTCOME_LABELS, TITLES
+from .report import AUDIENCES, OUTCOME_LABELS, TITLES, is_hidden, report_audience, shown_output
 
 #: Seconds a figure function may run before it is stopped.
 FIGURE_TIMEOUT = 10.0
@@ -368,18 +368,23 @@ def _img(image: FigureImage, alt: str) -> str:
 
 
 def render_html(document: dict[str, Any], figures: dict[str, tuple[FigureImage, FigureImage]] | None = None,
-                *, generated_at: str | None = None) -> str:
+                *, generated_at: str | None = None, audience: str | None = None) -> str:
     """The report page for a results document.
 
     Args:
         document: the JSON score report (Gradescope results.json schema with ``extra_data``).
         figures: exercise → (student, reference) figures (see :func:`collect_figures`).
         generated_at: a timestamp shown in the header (default: none).
+        audience: ``"student"``: a hidden test shows only its name, points and pass/fail, even
+            when the document holds its message (an instructor's report); ``"instructor"``:
+            everything the document holds. Default: the audience the document was made for
+            (:func:`autograder.report.report_audience`).
 
     Returns:
         The HTML text (UTF-8, self-contained).
     """
     figures = figures or {}
+    audience = audience or report_audience(document)
     lang = get_language()
     extra = document.get("extra_data", {})
     summaries = extra.get("exercises", [])
@@ -466,14 +471,17 @@ def render_html(document: dict[str, Any], figures: dict[str, tuple[FigureImage, 
                 ed = t.get("extra_data", {})
                 label_ja, label_en = OUTCOME_LABELS.get(ed.get("outcome", "failed"), ("不合格", "failed"))
                 test_name = t["name"].split(" › ", 2)[-1]
+                hidden = is_hidden(t)
                 w('<div class="test">')
                 w(f'<div class="name">{html.escape(ed.get("task", ""))} › {html.escape(test_name)}'
                   f'<span class="tag">{_t(label_ja, label_en)}</span>'
-                  f'<span class="meta"> ({_fmt(t.get("max_score", 0))} {_t("点", "pt")})</span></div>')
-                if t.get("output"):
-                    w(f"<pre>{html.escape(t['output'])}</pre>")
+                  + (f'<span class="tag">{_t("非公開テスト", "hidden test")}</span>' if hidden else "")
+                  + f'<span class="meta"> ({_fmt(t.get("max_score", 0))} {_t("点", "pt")})</span></div>')
+                output = shown_output(t, audience)
+                if output:
+                    w(f"<pre>{html.escape(output)}</pre>")
                 task = ed.get("task", "")
-                if task and task not in hinted:
+                if task and task not in hinted and not (hidden and audience != "instructor"):
                     hinted.add(task)
                     w(f'<div class="hint">{_t("ヒント", "hint")}: <code>workbook hint {html.escape(name)} '
                       f'{html.escape(task)}</code></div>')
@@ -505,7 +513,7 @@ def render_html(document: dict[str, Any], figures: dict[str, tuple[FigureImage, 
 
 
 def write_html(path: Path, document: dict[str, Any], *, submission: Any = None, reference: Path | None = None,
-               generated_at: str | None = None) -> Path:
+               generated_at: str | None = None, audience: str | None = None) -> Path:
     """Draw the figures and write the report to ``path`` (atomically).
 
     Args:
@@ -514,6 +522,7 @@ def write_html(path: Path, document: dict[str, Any], *, submission: Any = None, 
         submission: see :func:`collect_figures`.
         reference: the reference solutions' directory (missing: stored PNGs are used).
         generated_at: the header's timestamp (default: now, UTC).
+        audience: who reads the page (see :func:`render_html`).
 
     Returns:
         ``path``.
@@ -524,7 +533,7 @@ def write_html(path: Path, document: dict[str, Any], *, submission: Any = None, 
     if generated_at is None:
         generated_at = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
     figures = collect_figures(document, submission, reference)
-    text = render_html(document, figures, generated_at=generated_at)
+    text = render_html(document, figures, generated_at=generated_at, audience=audience)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(text, encoding="utf-8")
@@ -533,12 +542,16 @@ def write_html(path: Path, document: dict[str, Any], *, submission: Any = None, 
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m autograder.htmlreport DOCUMENT.json --out PATH [--workbook DIR] [--reference DIR]``."""
+    """``python -m autograder.htmlreport DOCUMENT.json --out PATH [--workbook DIR] [--reference DIR]
+    [--audience student|instructor]`` (default ``student``: a page made from an instructor's report,
+    e.g. a batch report, still shows a hidden test's name, points and pass/fail only)."""
     parser = argparse.ArgumentParser(prog="python -m autograder.htmlreport", description=__doc__.splitlines()[0])
     parser.add_argument("document", type=Path, help="a JSON score report")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--workbook", type=Path, help="the graded directory (for the student's figures)")
     parser.add_argument("--reference", type=Path, help="the reference solutions (default: none, stored figures)")
+    parser.add_argument("--audience", choices=AUDIENCES, default="student",
+                        help="who reads the page: student (default; hidden tests without their messages) or instructor")
     args = parser.parse_args(argv)
     setup_matplotlib()
     document = json.loads(args.document.read_text(encoding="utf-8"))
@@ -552,7 +565,7 @@ def main(argv: list[str] | None = None) -> int:
             submission = Submission(args.workbook)
         except NotAWorkbookError as exc:
             print(exc, file=sys.stderr)
-    write_html(args.out, document, submission=submission, reference=args.reference)
+    write_html(args.out, document, submission=submission, reference=args.reference, audience=args.audience)
     return 0
 
 

@@ -15,6 +15,12 @@ It guards against nbgrader's pitfalls (measured with nbgrader 0.9.6):
   returns a float or raises;
 * a cell time-out interrupts pytest, which would report a partial score: an interrupted or
   crashed run raises :class:`GradingError` instead, so the cell errors and scores 0.
+
+What a cell prints is what the student reads (in the notebook, and in nbgrader's feedback after
+``autograde``), so a hidden test shows only its name, points and pass/fail there: the run's
+audience is ``student`` (:data:`autograder.report.AUDIENCES`). One call grades one cell: the
+hidden tests' part of the cell only turns ``include_hidden`` on (see
+:func:`autograder.course.test_cell_source`), so the cell prints one score, the one nbgrader records.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from . import EXERCISES
 from .i18n import bilingual
 from .loader import register_namespace
 from .paths import tests_file
+from .report import is_hidden, shown_output
 
 #: Marker that identifies test cells (they are left out of the student's code).
 TEST_CELL_MARK = "grade_task("
@@ -70,7 +77,7 @@ def _silenced():
 
 
 def run_task(exercise: str, task: str, namespace: dict[str, Any], *, include_hidden: bool = True,
-             source: str | None = None) -> dict[str, Any]:
+             source: str | None = None, audience: str = "student") -> dict[str, Any]:
     """Run the graded tests of one task against a namespace and return the score report.
 
     Args:
@@ -80,6 +87,8 @@ def run_task(exercise: str, task: str, namespace: dict[str, Any], *, include_hid
         include_hidden: also run tests marked ``hidden`` (autograding does; a released notebook
             does not).
         source: the student's code for the "from scratch" rules (default: IPython's history).
+        audience: ``"student"`` (default): hidden tests' messages are withheld from the report;
+            ``"instructor"``: kept (``--workbook-audience``).
 
     Returns:
         The JSON score report (Gradescope results.json schema) of the run.
@@ -98,6 +107,7 @@ def run_task(exercise: str, task: str, namespace: dict[str, Any], *, include_hid
             str(tests_file(exercise)), "-q", "-p", "no:cacheprovider",
             f"--workbook=namespace:{key}", f"--task={task}",
             f"--score-report={report}", f"--json-report-file={Path(tmp) / 'raw.json'}",
+            f"--workbook-audience={audience}",
         ]
         if not include_hidden:
             args.append("--no-hidden")
@@ -113,19 +123,44 @@ def run_task(exercise: str, task: str, namespace: dict[str, Any], *, include_hid
         return json.loads(report.read_text(encoding="utf-8"))
 
 
-def grade_task(exercise: str, task: str, namespace: dict[str, Any], *, include_hidden: bool = True) -> float:
+def grade_task(exercise: str, task: str, namespace: dict[str, Any], *, include_hidden: bool = True,
+               points: float | None = None) -> float:
     """Grade one task in a notebook test cell; print a summary and return the points (float).
+
+    The summary is for the student: one score line, then one line per test (✓/✗ and name); a
+    failing test's message follows, except for a hidden test, which shows its points and
+    pass/fail only.
+
+    Args:
+        exercise: exercise module name.
+        task: task name.
+        namespace: the notebook's globals.
+        include_hidden: also run the tests marked ``hidden`` (the autograded cell does).
+        points: the cell's points (nbgrader's ``points``); when the hidden tests are left out
+            and worth the difference, the summary says how many points they are worth.
 
     Raises:
         GradingError: the run did not finish; the cell then errors and nbgrader gives it 0.
     """
     doc = run_task(exercise, task, namespace, include_hidden=include_hidden)
     score = float(doc["score"])
-    lines = [f"{exercise} › {task}: {score:g} / {doc['max_score']:g} 点 / points"]
+    unit = "点 / points"
+    lines = [f"{exercise} › {task}: {score:g} / {doc['max_score']:g} {unit}"]
     for test in doc["tests"]:
         mark = "✓" if test["status"] == "passed" else "✗"
-        lines.append(f"  {mark} {test['name'].split(' › ')[-1]}")
-        if test["status"] != "passed" and test["output"]:
-            lines.extend("      " + line for line in test["output"].splitlines()[:12])
+        name = test["name"].split(" › ")[-1]
+        if is_hidden(test):
+            tag = "非公開テスト / hidden test"
+            lines.append(f"  {mark} {name}  ({tag}, {test['max_score']:g} {unit})")
+            continue
+        lines.append(f"  {mark} {name}")
+        output = shown_output(test, "student")
+        if test["status"] != "passed" and output:
+            lines.extend("      " + line for line in output.splitlines()[:12])
+    later = (points or 0.0) - float(doc["max_score"])
+    if not include_hidden and later > 0:
+        lines.append(bilingual(f"  (このほかに非公開テスト {later:g} 点分が提出後に採点されます)",
+                               f"  (hidden tests worth {later:g} more point{'' if later == 1 else 's'} are graded after submission)",
+                               sep="\n"))
     print("\n".join(lines), file=sys.stdout)
     return score

@@ -34,7 +34,16 @@ from . import EXERCISES
 from .compare import GradingFailure
 from .i18n import LANGUAGES, bilingual, normalize_language, set_language
 from .loader import ExerciseHandle, ExerciseUnavailable, NamespaceSubmission, NotAWorkbookError, Submission, open_target
-from .report import TestResult, build_results, score_table, write_json
+from .report import (
+    AUDIENCES,
+    DEFAULT_HIDDEN_VISIBILITY,
+    HIDDEN_VISIBILITIES,
+    TestResult,
+    build_results,
+    score_table,
+    withheld_message,
+    write_json,
+)
 from .guard import Deadline, GlobalState, WorkbookTimeout, safe_str, wall_backstop
 from .rules import (ForbiddenCall, Violation, all_forbidden, catalogue_key, find_tampering, find_violations, rules_for,
                     tamper_message)
@@ -126,9 +135,55 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="SECONDS",
         help=f"time limit per graded test (default: ini workbook_timeout, else {DEFAULT_TIMEOUT:g}) / テストごとの制限時間",
     )
+    group.addoption(
+        "--workbook-audience",
+        dest="workbook_audience",
+        default=None,
+        choices=AUDIENCES,
+        help="who reads this run's terminal output, score report and HTML report: 'student' (default; a "
+        "hidden test shows only its name, points and pass/fail) or 'instructor' (everything) / "
+        "出力を読む人: student (非公開テストは名前・点数・合否のみ) または instructor (すべて)",
+    )
+    group.addoption(
+        "--hidden-visibility",
+        dest="workbook_hidden_visibility",
+        default=None,
+        choices=HIDDEN_VISIBILITIES,
+        help=f"Gradescope visibility of hidden tests in the score report (default: ini "
+        f"workbook_hidden_visibility, else {DEFAULT_HIDDEN_VISIBILITY}) / 非公開テストの Gradescope visibility",
+    )
+    parser.addini("workbook_audience", "who reads the output: student (default) or instructor", default="student")
+    parser.addini("workbook_hidden_visibility", "Gradescope visibility of hidden tests in the score report",
+                  default=DEFAULT_HIDDEN_VISIBILITY)
     parser.addini("workbook_timeout", "time limit in seconds per graded test", default=str(DEFAULT_TIMEOUT))
     parser.addini("workbook_grading", "turn workbook grading on for this rootdir", type="bool", default=False)
     parser.addini("workbook_target", "default grading target, relative to rootdir", default="exercises")
+
+
+#: The environment variable that sets the audience when neither the option nor the ini does.
+AUDIENCE_ENV = "WORKBOOK_AUDIENCE"
+
+
+def _audience(config: pytest.Config) -> str:
+    """Who reads this run's output: ``--workbook-audience``, else ``$WORKBOOK_AUDIENCE``, else the
+    ini ``workbook_audience``, else ``"student"``."""
+    value = (config.getoption("workbook_audience", default=None) or os.environ.get(AUDIENCE_ENV, "").strip()
+             or config.getini("workbook_audience") or "student")
+    if value not in AUDIENCES:
+        raise pytest.UsageError(bilingual(f"出力を読む人 (audience) {value!r} は使えません ({', '.join(AUDIENCES)} のどれか)。",
+                                          f"workbook audience {value!r}: use one of {', '.join(AUDIENCES)}."))
+    return value
+
+
+def _hidden_visibility(config: pytest.Config) -> str:
+    """The Gradescope visibility of hidden tests: ``--hidden-visibility``, else the ini, else the default."""
+    value = (config.getoption("workbook_hidden_visibility", default=None)
+             or config.getini("workbook_hidden_visibility") or DEFAULT_HIDDEN_VISIBILITY)
+    if value not in HIDDEN_VISIBILITIES:
+        raise pytest.UsageError(bilingual(
+            f"workbook_hidden_visibility {value!r} は使えません ({', '.join(HIDDEN_VISIBILITIES)} のどれか)。",
+            f"workbook_hidden_visibility {value!r}: use one of {', '.join(HIDDEN_VISIBILITIES)}."))
+    return value
 
 
 def _graded(config: pytest.Config) -> bool:
@@ -283,6 +338,8 @@ def pytest_configure(config: pytest.Config) -> None:
         raw_name = "pytest-report.json" if score_path.name == "score.json" else f"{score_path.stem}.pytest-report.json"
         config.option.json_report_file = str(score_path.with_name(raw_name))
     config.stash[_STATE] = {
+        "audience": _audience(config),
+        "hidden_visibility": _hidden_visibility(config),
         "score_path": score_path,
         "html_path": html_path,
         "target_label": label,
@@ -366,6 +423,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
             points=float(points or 0),
             outcome="error",
             output=bilingual("実行されませんでした。", "not run."),
+            hidden=item.get_closest_marker("hidden") is not None,
         )
 
 
@@ -651,7 +709,22 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     elif report.when == "teardown" and report.failed and result.outcome == "passed":
         result.outcome = "error"
         result.output = bilingual("後片付け (teardown) でエラーが発生しました。", "an error occurred in teardown.")
+    if result.hidden and item.config.stash[_STATE]["audience"] == "student":
+        _withhold(report, result)
     return report
+
+
+def _withhold(report: pytest.TestReport, result: TestResult) -> None:
+    """A hidden test's terminal report as a student sees it: name, points and pass/fail only.
+
+    The failure text (inputs, expected values, hypothesis' falsifying example) and the captured
+    output are dropped from what pytest prints and from pytest-json-report's raw report.
+    """
+    report.sections = []
+    if report.failed:
+        points = f"{result.points:g} {bilingual('点', 'points', sep=' / ')}"
+        report.longrepr = (f"[{result.exercise} › {result.task}] {result.outcome} ({points})\n"
+                           f"{withheld_message()}")
 
 
 @pytest.hookimpl(wrapper=True)
@@ -704,6 +777,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         mode="isolated" if config.getoption("workbook_isolated") else "local",
         confinement=_confinement_label(config),
         grader_digest=_grader_digest(config, state),
+        audience=state["audience"],
+        hidden_visibility=state["hidden_visibility"],
     )
     write_json(state["score_path"], document)
     state["document"] = document
@@ -731,7 +806,8 @@ def _write_html(state: dict, document: dict, submission, config: pytest.Config) 
     from .htmlreport import write_html
 
     try:
-        write_html(state["html_path"], document, submission=submission, reference=config.rootpath / "solutions")
+        write_html(state["html_path"], document, submission=submission, reference=config.rootpath / "solutions",
+                   audience=state["audience"])
     except Exception as exc:  # noqa: BLE001 - the JSON report is already written
         state["html_error"] = f"HTML report not written: {type(exc).__name__}: {exc}"
 

@@ -28,6 +28,16 @@ TITLES = {
 #: Outcome kinds of one graded test.
 OUTCOMES = ("passed", "failed", "not_implemented", "import_error", "timeout", "forbidden_call", "error", "skipped")
 
+#: Who reads what a run prints: a ``student`` sees at most the name, points and pass/fail of a
+#: hidden test; an ``instructor`` sees everything (``--workbook-audience``).
+AUDIENCES = ("student", "instructor")
+
+#: Gradescope visibility values a hidden test may get in the score report (``--hidden-visibility``).
+HIDDEN_VISIBILITIES = ("hidden", "after_due_date", "after_published")
+
+#: The default visibility of hidden tests: students see them once the instructor publishes grades.
+DEFAULT_HIDDEN_VISIBILITY = "after_published"
+
 #: Japanese and English labels of the outcomes (terminal, CLI and HTML report).
 OUTCOME_LABELS = {
     "passed": ("合格", "passed"),
@@ -53,6 +63,7 @@ class TestResult:
     points: float
     outcome: str = "error"
     output: str = ""
+    hidden: bool = False
 
     @property
     def score(self) -> float:
@@ -70,6 +81,34 @@ class ExerciseSummary:
     passed: int = 0
     total: int = 0
     tasks: dict[str, list[float]] = field(default_factory=dict)
+
+
+def withheld_message() -> str:
+    """What a student is shown instead of a hidden test's message (bilingual)."""
+    return bilingual(
+        "非公開テストです。失敗の内容 (入力、期待値、出力) は表示されません。",
+        "hidden test: its failure details (inputs, expected values, output) are not shown.",
+    )
+
+
+def is_hidden(test: dict[str, Any]) -> bool:
+    """Whether a test entry of a score report is a hidden test (``extra_data.hidden``, or a
+    Gradescope visibility other than ``visible``)."""
+    return bool(test.get("extra_data", {}).get("hidden")) or test.get("visibility", "visible") != "visible"
+
+
+def report_audience(document: dict[str, Any]) -> str:
+    """The audience a score report was made for (``extra_data.hidden_tests.audience``); a report
+    that does not say is taken as made for a student."""
+    audience = (document.get("extra_data", {}).get("hidden_tests") or {}).get("audience")
+    return audience if audience in AUDIENCES else "student"
+
+
+def shown_output(test: dict[str, Any], audience: str) -> str:
+    """A test entry's ``output`` as ``audience`` may see it: a hidden test's is withheld from a student."""
+    if audience != "instructor" and is_hidden(test):
+        return withheld_message() if test.get("status") != "passed" else ""
+    return test.get("output") or ""
 
 
 def summarize(results: list[TestResult]) -> list[ExerciseSummary]:
@@ -124,7 +163,8 @@ def score_table(results: list[TestResult], target: str, *, partial: bool = False
 def build_results(results: list[TestResult], *, target: str, execution_time: float,
                   errors: list[str] | None = None, exit_status: int | None = None,
                   partial: bool = False, mode: str = "local", confinement: str | None = None,
-                  grader_digest: dict[str, Any] | None = None) -> dict[str, Any]:
+                  grader_digest: dict[str, Any] | None = None, audience: str = "student",
+                  hidden_visibility: str = DEFAULT_HIDDEN_VISIBILITY) -> dict[str, Any]:
     """Build the results document (Gradescope results.json schema, plus ``extra_data``).
 
     Args:
@@ -141,13 +181,25 @@ def build_results(results: list[TestResult], *, target: str, execution_time: flo
         grader_digest: the digest of the grader and graded tests that ran, and how it compares
             with the release record (:func:`autograder.digest.report_field`);
             ``extra_data.grader_digest``.
+        audience: ``"student"`` (the default): a hidden test's ``output`` is replaced by
+            :func:`withheld_message`; ``"instructor"``: kept whole (batch grading).
+        hidden_visibility: the Gradescope visibility of hidden tests (one of
+            :data:`HIDDEN_VISIBILITIES`); visible tests are ``"visible"``.
 
     Returns:
         A JSON-serialisable dict: ``score``, ``max_score``, ``execution_time``, ``output``,
         ``visibility``, ``tests[]`` (``name``, ``number``, ``score``, ``max_score``, ``status``,
         ``output``, ``tags``, ``visibility``, ``extra_data``) and ``extra_data`` (per-exercise and
-        per-task points, target, versions, errors).
+        per-task points, target, versions, errors, and ``hidden_tests``: ``count``, ``points``,
+        ``visibility``, ``audience`` and ``output`` — ``"kept"`` or ``"withheld"``).
+
+    Raises:
+        ValueError: an unknown ``audience`` or ``hidden_visibility``.
     """
+    if audience not in AUDIENCES:
+        raise ValueError(f"audience must be one of {AUDIENCES}, not {audience!r}")
+    if hidden_visibility not in HIDDEN_VISIBILITIES:
+        raise ValueError(f"hidden_visibility must be one of {HIDDEN_VISIBILITIES}, not {hidden_visibility!r}")
     summaries = summarize(results)
     numbers: dict[str, int] = {}
     tests = []
@@ -166,9 +218,11 @@ def build_results(results: list[TestResult], *, target: str, execution_time: flo
             "output": r.output,
             "output_format": "text",
             "tags": [r.exercise, r.task],
-            "visibility": "visible",
-            "extra_data": {"nodeid": r.nodeid, "exercise": r.exercise, "task": r.task, "outcome": r.outcome},
+            "visibility": hidden_visibility if r.hidden else "visible",
+            "extra_data": {"nodeid": r.nodeid, "exercise": r.exercise, "task": r.task, "outcome": r.outcome,
+                           "hidden": r.hidden},
         })
+        tests[-1]["output"] = shown_output(tests[-1], audience)
     max_score = float(sum(s.max_score for s in summaries)) or float(POINTS_PER_EXERCISE * len(EXERCISES))
     errors = list(errors or [])
     output = score_table(results, target, partial=partial, mode=mode)
@@ -188,6 +242,13 @@ def build_results(results: list[TestResult], *, target: str, execution_time: flo
             "mode": mode,
             **({"confinement": confinement} if confinement else {}),
             **({"grader_digest": grader_digest} if grader_digest else {}),
+            "hidden_tests": {
+                "count": sum(r.hidden for r in results),
+                "points": float(sum(r.points for r in results if r.hidden)),
+                "visibility": hidden_visibility,
+                "audience": audience,
+                "output": "kept" if audience == "instructor" else "withheld",
+            },
             "errors": errors,
             "exercises": [
                 {

@@ -9,6 +9,7 @@ import jsonschema
 import pytest
 
 from autograder import EXERCISES, POINTS_PER_EXERCISE
+from autograder.report import withheld_message
 from conftest import EXERCISES_DIR, REPO, SOLUTIONS, make_submission, run_grader
 
 SCHEMA = json.loads((REPO / "autograder" / "schemas" / "results.schema.json").read_text())
@@ -45,7 +46,11 @@ def test_stubs_score_zero_as_not_implemented(stubs_run):
     # in pytest's own terms these are failures, not errors
     raw_outcomes = {t["outcome"] for t in run.raw["tests"]}
     assert raw_outcomes == {"failed"}
-    assert all("not implemented" in t["output"] for t in run.score["tests"])
+    visible = [t for t in run.score["tests"] if not t["extra_data"]["hidden"]]
+    hidden = [t for t in run.score["tests"] if t["extra_data"]["hidden"]]
+    assert visible and all("not implemented" in t["output"] for t in visible)
+    # a student's run (the default audience) shows a hidden test's result, not its message
+    assert len(hidden) == 11 and all(t["output"] == withheld_message() for t in hidden)
 
 
 @pytest.mark.parametrize("which", ["solutions", "stubs"])

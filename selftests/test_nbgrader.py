@@ -1,8 +1,9 @@
 """nbgrader parity: a real course directory, real `nbgrader` commands and a sqlite gradebook.
 
-Six simulated students submit notebooks; for each, the points per task read from
+Seven simulated students submit notebooks; for each, the points per task read from
 ``nbgrader.api.Gradebook`` must equal the points the pytest grader gives the same answers as
-``.py`` files.
+``.py`` files. The feedback shows one score per test cell, and a hidden test's name, points and
+pass/fail but never its message.
 """
 
 from __future__ import annotations
@@ -53,6 +54,10 @@ NOISY_EX1 = (
     "    a, b = a / sa, b / sb\n"
     "    return float(np.clip(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)), -1.0, 1.0))\n"
 )
+#: The hidden test the "unstable" student fails, and a value only its failure message holds
+#: (hypothesis is derandomized: the shift it finds is always 710).
+HIDDEN_TEST = "test_softmax_shift_invariance_property"
+HIDDEN_MESSAGE_VALUE = "c=710.0"
 
 
 def _nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
@@ -100,6 +105,7 @@ def course(tmp_path_factory):
         _nbgrader(course, "generate_assignment", name, "--force")
     released = {n: nbformat.read(course / "release" / n / f"{n}.ipynb", as_version=4) for n in EXERCISES}
     wrong_ex3 = (VARIANTS / "ex3_attention" / "softmax_no_axis.py")
+    unstable_ex3 = (VARIANTS / "ex3_attention" / "no_max_subtraction.py")
     students: dict[str, dict[str, str | None]] = {
         # answers as .py text per exercise (None = the untouched released notebook)
         "reference": {n: _solution(n) for n in EXERCISES},
@@ -109,6 +115,8 @@ def course(tmp_path_factory):
         "hanging": {"ex1_vectors": _override(_solution("ex1_vectors"), HANG_EX1_MATRIX)},
         "noisy": {"ex1_vectors": _override(_solution("ex1_vectors"), NOISY_EX1)},
         "tamperer": {"ex2_transforms": None},
+        # fails a hidden test (and visible ones) of softmax: exp overflows without the max subtracted
+        "unstable": {"ex3_attention": _override(_solution("ex3_attention"), _variant_function(unstable_ex3, "softmax"))},
     }
     for student, answers in students.items():
         for name, answer in answers.items():
@@ -157,7 +165,7 @@ def _pytest_tasks(answers: dict[str, str | None], tmp: Path) -> dict[str, dict[s
             for e in run.score["extra_data"]["exercises"] if e["exercise"] in answers}
 
 
-@pytest.mark.parametrize("student", ["reference", "stubs", "wrong", "hanging", "noisy", "tamperer"])
+@pytest.mark.parametrize("student", ["reference", "stubs", "wrong", "hanging", "noisy", "tamperer", "unstable"])
 def test_gradebook_points_per_task_equal_pytest_points(course, student, tmp_path):
     course_dir, _, students = course
     answers = students[student]
@@ -177,6 +185,8 @@ def test_gradebook_points_per_task_equal_pytest_points(course, student, tmp_path
         assert expected["ex1_vectors"]["cosine_similarity_matrix"] == 0 and totals["ex1_vectors"] > 0
     elif student == "noisy":
         assert totals["ex1_vectors"] == 20
+    elif student == "unstable":
+        assert 0 < expected["ex3_attention"]["softmax"] < 7 and totals["ex3_attention"] < 20
 
 
 def test_released_notebooks_contain_no_solution_and_no_hidden_test(course):
@@ -187,7 +197,7 @@ def test_released_notebooks_contain_no_solution_and_no_hidden_test(course):
     for name in EXERCISES:
         text = (release / name / f"{name}.ipynb").read_text(encoding="utf-8")
         assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text
-        assert "include_hidden=True" not in text
+        assert "include_hidden=True" not in text and "_include_hidden = True" not in text
         _, chunks = _split_module(_solution(name))
         solution_lines = {
             line.strip() for chunk in chunks for region in chunk.split("### BEGIN SOLUTION")[1:]
@@ -262,3 +272,40 @@ def test_exercise_module_converts_to_a_student_notebook_and_back(tmp_path):
         back = notebook_to_py(nb)
         compile(back, f"{name}.py", "exec")
         assert "grade_task(" not in back
+
+
+def _cell_outputs(nb: nbformat.NotebookNode, grade_id: str) -> str:
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+    return "".join(o.get("text", "") + "".join(str(v) for v in o.get("data", {}).values()) for o in cell.outputs)
+
+
+def test_feedback_shows_one_score_per_cell_and_no_hidden_test_message(course, tmp_path):
+    course_dir, _, _ = course
+    student, exercise = "unstable", "ex3_attention"
+    cells = _gradebook_tasks(course_dir, student, exercise)
+    autograded = nbformat.read(course_dir / "autograded" / student / exercise / f"{exercise}.ipynb", as_version=4)
+    for task in tasks_of(exercise):
+        shown = _cell_outputs(autograded, f"test_{task.name}")
+        # one grade_task call, one score line: the cell's points, the score the gradebook holds
+        scores = [line for line in shown.splitlines() if line.startswith(f"{exercise} › {task.name}: ")]
+        assert scores == [f"{exercise} › {task.name}: {cells[task.name]:g} / {task.points:g} 点 / points"], shown
+    softmax = _cell_outputs(autograded, "test_softmax")
+    assert cells["softmax"] < 7
+    assert f"✗ {HIDDEN_TEST}" in softmax and "非公開テスト / hidden test, 1 点 / points" in softmax, softmax
+    assert HIDDEN_MESSAGE_VALUE not in softmax and "x.shape=" not in softmax, softmax
+    assert "softmax([1000, 1001, 1002])" in softmax  # a visible test's message is still shown
+
+    _nbgrader(course_dir, "generate_feedback", exercise, "--force")
+    feedback = (course_dir / "feedback" / student / exercise / f"{exercise}.html").read_text(encoding="utf-8")
+    assert HIDDEN_TEST in feedback and "hidden test, 1 点 / points" in feedback
+    assert HIDDEN_MESSAGE_VALUE not in feedback and "x.shape=" not in feedback
+
+    # the instructor grades the same submission (batch grading, or `pytest --workbook-audience=instructor`)
+    # and reads the hidden test's message in the report
+    found = submission_to_dir(course_dir / "submitted" / student, tmp_path / "as-py")
+    assert found == [exercise]
+    run = run_grader(tmp_path / "as-py", tmp_path, "--exercise", exercise, "--workbook-audience=instructor")
+    hidden = next(t for t in run.score["tests"] if t["extra_data"]["nodeid"].endswith(HIDDEN_TEST))
+    assert hidden["visibility"] == "after_published" and hidden["status"] == "failed"
+    assert HIDDEN_MESSAGE_VALUE in hidden["output"]
+    assert run.score["extra_data"]["hidden_tests"]["audience"] == "instructor"
