@@ -423,6 +423,15 @@ class NamespaceSubmission:
     def source(self, name: str) -> str | None:
         return self._source if name == self.exercise else None
 
+    def start_rule_check(self, key: tuple) -> None:
+        """The run-time check of the rules for one test, as for a file submission (the notebook's
+        cells are the submission's code)."""
+        ruleguard.start(ruleguard.catalogue(key), self.owns, None)
+
+    def stop_rule_check(self) -> list:
+        """End the check started by :meth:`start_rule_check`; returns its hits."""
+        return ruleguard.stop()
+
     def module(self, name: str) -> types.ModuleType:
         if name != self.exercise:
             raise ExerciseUnavailable(bilingual(

@@ -171,13 +171,16 @@ class Catalogue:
         self.methods = frozenset(methods)
         self.no_overloading = no_overloading
         self._dirs: list[tuple[str, str]] = []  # (directory/, module)
+        self._pkg_quals: list[tuple[str, str, str]] = []  # (package directory/, qualname, dotted)
         self._files: dict[str, list[tuple[str, str]]] = {}  # file -> [(qualname or "", dotted)]
         for dotted in self.forbidden:
             module, qual = _split(dotted)
             for path in _package_paths(module):
-                if qual:
-                    target = path + "__init__.py" if path.endswith(os.sep) else path
-                    self._files.setdefault(target, []).append((qual, dotted))
+                if qual and path.endswith(os.sep):
+                    # defined anywhere in the package (scipy.special.softmax is in _logsumexp.py)
+                    self._pkg_quals.append((path, qual, dotted))
+                elif qual:
+                    self._files.setdefault(path, []).append((qual, dotted))
                 elif path.endswith(os.sep):
                     self._dirs.append((path, module))
                 else:
@@ -213,6 +216,11 @@ class Catalogue:
             if not qualname or qual == qualname or qual.startswith(qualname + "."):
                 name = dotted if not qualname else f"{dotted}{qual[len(qualname):]}"
                 break
+        if name is None:
+            for directory, qualname, dotted in self._pkg_quals:
+                if filename.startswith(directory) and (qual == qualname or qual.startswith(qualname + ".")):
+                    name = f"{dotted}{qual[len(qualname):]}"
+                    break
         if name is None:
             for directory, module in self._dirs:
                 if filename.startswith(directory):

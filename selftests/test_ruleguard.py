@@ -1,0 +1,159 @@
+"""The run-time check of the "from scratch" rules (autograder.ruleguard), on its own.
+
+A "submission" here is a module written to a temporary folder; the check counts a call as the
+submission's when a frame of that folder is on the stack (or the call runs in a thread started
+during the watch).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from autograder import ruleguard
+from autograder.rules import all_forbidden, catalogue_key, find_tampering
+
+SOFTMAX = ruleguard.catalogue(catalogue_key("ex3_attention", "softmax"))
+ENTROPY = ruleguard.catalogue(catalogue_key("ex3_attention", "attention_entropy"))
+BACKWARD = ruleguard.catalogue(catalogue_key("ex5_backprop", "backward"))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def prepared():
+    ruleguard.prepare(all_forbidden())
+
+
+def _student(tmp_path: Path, code: str):
+    """Import ``code`` as a module of a submission in ``tmp_path``; returns (module, owns)."""
+    path = tmp_path / f"sub_{abs(hash(code))}.py"
+    path.write_text(textwrap.dedent(code), encoding="utf-8")
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    root = str(tmp_path)
+    return module, (lambda filename: filename.startswith(root))
+
+
+def _watch(catalogue, owns, root, call):
+    ruleguard.start(catalogue, owns, root)
+    try:
+        call()
+    finally:
+        hits = ruleguard.stop()
+    return hits
+
+
+def test_forbidden_call_by_any_path_is_seen_with_file_and_line(tmp_path):
+    mod, owns = _student(tmp_path, """
+        import importlib, sys
+        import numpy as np
+
+        def direct(x):
+            return sys.modules["to" + "rch"].softmax(x, 0)
+
+        def through_map(x):
+            lib = importlib.import_module("to" + "rch")
+            return list(map(getattr(lib, "soft" + "max"), [x], [0]))[0]
+
+        def method(x):
+            return getattr(x, "soft" + "max")(0)
+
+        def honest(x):
+            e = np.exp(x - x.max())
+            return e / e.sum()
+        """)
+    x = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64)
+    for func, line in ((mod.direct, 6), (mod.through_map, 10), (mod.method, 13)):
+        hits = _watch(SOFTMAX, owns, tmp_path, lambda: func(x))
+        assert hits, func.__name__
+        assert {(h.kind, h.line) for h in hits} == {("forbidden", line)}, hits
+        assert all(h.file.startswith("sub_") and "softmax" in h.name for h in hits)
+    assert _watch(SOFTMAX, owns, tmp_path, lambda: mod.honest(np.arange(3.0))) == []
+
+
+def test_the_tests_own_calls_are_not_counted(tmp_path):
+    _, owns = _student(tmp_path, "X = 1\n")
+    x = torch.tensor([1.0, 2.0])
+    hits = _watch(BACKWARD, owns, tmp_path, lambda: (torch.softmax(x, 0), torch.nn.functional.softmax(x, 0),
+                                                    x.requires_grad_().sum().backward()))
+    assert hits == []
+
+
+def test_a_ufunc_no_hook_sees_is_wrapped(tmp_path):
+    import scipy.special
+
+    mod, owns = _student(tmp_path, """
+        import importlib
+        E = getattr(importlib.import_module("scipy." + "special"), "en" + "tr")
+
+        def entropy(p):
+            return sum(map(E, p))
+        """)
+    assert hasattr(scipy.special.entr, "__wrapped__")  # the wrapper still computes entr
+    assert scipy.special.entr(0.5) == pytest.approx(-0.5 * np.log(0.5))
+    hits = _watch(ENTROPY, owns, tmp_path, lambda: mod.entropy([0.25, 0.75]))
+    assert [(h.kind, h.name, h.line) for h in hits] == [("forbidden", "scipy.special.entr", 6)]
+
+
+def test_threads_processes_and_tampering(tmp_path):
+    mod, owns = _student(tmp_path, """
+        import importlib, os
+        from concurrent.futures import ThreadPoolExecutor
+
+        _sp = importlib.import_module("scipy." + "special")
+
+        def in_thread(x):
+            with ThreadPoolExecutor(1) as pool:
+                return pool.submit(getattr(_sp, "soft" + "max"), x).result()
+
+        def fork():
+            pid = os.fork()
+            if pid == 0:
+                os._exit(0)
+            os.waitpid(pid, 0)
+
+        def off():
+            s = importlib.import_module("s" + "ys")
+            hook = s.getprofile()
+            getattr(s, "set" + "profile")(None)
+            getattr(s, "set" + "profile")(hook)
+        """)
+    hits = _watch(SOFTMAX, owns, tmp_path, lambda: mod.in_thread(np.arange(3.0)))
+    assert [(h.kind, h.name, h.file) for h in hits] == [("forbidden", "scipy.special.softmax", "")]
+    assert "スレッド" in hits[0].message() and "thread started by the submission" in hits[0].message()
+    hits = _watch(SOFTMAX, owns, tmp_path, mod.fork)
+    assert [(h.kind, h.name, h.line) for h in hits] == [("process", "os.fork", 12)]
+    hits = _watch(SOFTMAX, owns, tmp_path, mod.off)
+    assert ("tamper", "sys.setprofile", 20) in {(h.kind, h.name, h.line) for h in hits}
+    assert sys.getprofile() is None and sys.gettrace() is None  # the check is off after stop()
+
+
+def test_own_arithmetic_operators_count_only_where_autodiff_is_forbidden(tmp_path):
+    mod, owns = _student(tmp_path, """
+        class Value:
+            def __init__(self, v):
+                self.v = v
+
+            def __mul__(self, other):
+                return Value(self.v * other.v)
+
+        def square(x):
+            return (Value(x) * Value(x)).v
+        """)
+    hits = _watch(BACKWARD, owns, tmp_path, lambda: mod.square(3.0))
+    assert [(h.kind, h.name, h.line) for h in hits] == [("overloading", "Value.__mul__", 10)]
+    assert "micrograd" in hits[0].message()
+    assert _watch(SOFTMAX, owns, tmp_path, lambda: mod.square(3.0)) == []
+
+
+def test_static_tamper_names():
+    found = find_tampering("import sys\nimport ctypes\nf = sys._getframe().f_back\nsys.modules['x']\n"
+                           "rebuilt = g.__closure__\n")
+    assert [(v.name, v.line) for v in found] == [("ctypes", 2), (".f_back", 3), ("sys._getframe", 3)]
+    assert find_tampering("import numpy as np\nnp.linalg.norm([1])\n") == ()
