@@ -235,7 +235,8 @@ class Submission:
             if source is None:
                 raise SyntaxError(f"cannot decode {path.name} (check its encoding; UTF-8 is expected)")
             code = compile(source, str(path), "exec", dont_inherit=True)
-            exec(code, module.__dict__)  # noqa: S102 - this is the submission being graded
+            with ruleguard.GUARD.watch_import(self.owns, self.root):
+                exec(code, module.__dict__)  # noqa: S102 - this is the submission being graded
         except KeyboardInterrupt:
             sys.modules.pop(qualname, None)
             raise

@@ -332,20 +332,20 @@ _WRAPPED: dict[Any, str] = {}  # code object of a wrapper -> the dotted name it 
 
 
 def _make_wrapper(func: Any, dotted: str) -> Callable:
-    namespace: dict[str, Any] = {"_f": func}
+    """A Python function that calls the ufunc ``func``: calls of it are seen by the profile hook.
+
+    The original is held only in the wrapper's closure (no ``__wrapped__``, none of the ufunc's
+    bound methods such as ``outer``, which would compute the same thing unseen).
+    """
+    namespace: dict[str, Any] = {}
     # one code object per wrapped function, so the hook knows which one was called
-    code = compile(f"def {func.__name__}(*args, **kwargs):\n    return _f(*args, **kwargs)\n",
-                   f"<workbook check: {dotted}>", "exec")
-    exec(code, namespace)  # noqa: S102 - our own two-line wrapper
-    wrapper = namespace[func.__name__]
+    code = compile(f"def make(_f):\n    def {func.__name__}(*args, **kwargs):\n        return _f(*args, **kwargs)\n"
+                   f"    return {func.__name__}\n", f"<workbook check: {dotted}>", "exec")
+    exec(code, namespace)  # noqa: S102 - our own three-line wrapper
+    wrapper = namespace["make"](func)
     wrapper.__doc__ = func.__doc__
     wrapper.__qualname__ = func.__name__
     wrapper.__module__ = dotted.rpartition(".")[0]
-    wrapper.__wrapped__ = func
-    for attr in ("nin", "nout", "nargs", "ntypes", "types", "identity", "signature", "reduce", "accumulate",
-                 "outer", "at", "reduceat"):
-        if hasattr(func, attr):
-            setattr(wrapper, attr, getattr(func, attr))
     _WRAPPED[wrapper.__code__] = dotted
     return wrapper
 
@@ -439,7 +439,7 @@ class _Guard:
         self.root: Path | None = None
         self.hits: list[Hit] = []
         self.lock = threading.Lock()
-        self.home: set[int] = set()  # threads alive when the test began (the grader's)
+        self.home: set[int] = set()  # the test's own thread: any other one may run the submission's code
         self.thread: int | None = None  # the thread that started the check
         self.mode: Any = None
         self.mode_threads: set[int] = set()
@@ -450,6 +450,7 @@ class _Guard:
         self.processes: dict[int, tuple[Any, str]] = {}
         self.saved_profile: Any = None
         self.saved_trace: Any = None
+        self.import_hits: list[Hit] = []  # processes started or the check tampered with at import
         self.depth = 0  # frames of the submission on the test thread's stack
         self.dispatch = self._make_dispatch()
         self.gate, self.leave = self._make_gate()
@@ -478,7 +479,7 @@ class _Guard:
                         shown = Path(filename).name
                 return shown, frame.f_lineno
             frame = frame.f_back
-        if _get_ident() not in self.home:  # a thread the submission started during the test
+        if _get_ident() not in self.home:  # a thread the submission started (during the test or before)
             return "", 0
         return None
 
@@ -603,16 +604,18 @@ class _Guard:
         """Turn the check on for one test in the calling thread (and threads started from now on)."""
         if not self.prepared:
             self.prepare(catalogue.forbidden)
-        self.hits = []
+        self.hits = list(self.import_hits)
         self.owns, self.root, self.owned = owns, root, {}
-        self.home = {t.ident for t in threading.enumerate() if t.ident is not None} | {_get_ident()}
+        # only the test's thread is the grader's: a thread started earlier (a pool the submission
+        # made at import) runs the submission's work with none of its frames on the stack
+        self.home = {_get_ident()}
         self.thread = _get_ident()
         integrity = self._integrity(threads_only=True)
         self.catalogue = catalogue
         if integrity:
             self.hits.append(Hit("tamper", integrity, "", 0))
-        self.mode = self._make_mode() if "torch" in sys.modules else None
-        self.mode_threads = set()
+        if self.mode is None and "torch" in sys.modules:
+            self.mode = self._make_mode()  # one per process: threads keep it on their stacks
         if self.mode is not None:
             torch = sys.modules["torch"]
             torch._C._push_on_torch_function_stack(self.mode)
@@ -640,12 +643,19 @@ class _Guard:
                             break
             except Exception:  # noqa: BLE001
                 pass
-        self.mode = None
+        self.mode_threads.discard(self.thread)
         hits = list(self.hits)
         if problem:
             hits.append(Hit("tamper", problem, "", 0))
         self.hits = []
         return hits
+
+    def watch_import(self, owns: Callable[[str], bool], root: Path | None) -> "_ImportWatch":
+        """A context in which the submission's module-level code runs watched for processes,
+        raw threads and tampering (no function is forbidden at import); what it finds counts
+        against every later rule-bound test (a process pool started at import would otherwise run
+        the task's work where no hook can see it)."""
+        return _ImportWatch(self, owns, root)
 
     def _integrity(self, threads_only: bool = False) -> str | None:
         """What of the check is no longer in place (None when all is)."""
@@ -670,7 +680,28 @@ class _Guard:
         return None
 
 
+class _ImportWatch:
+    def __init__(self, guard: _Guard, owns: Callable[[str], bool], root: Path | None) -> None:
+        self.guard, self.owns, self.root = guard, owns, root
+        self.active = False
+
+    def __enter__(self) -> None:
+        # only where the check is set up (a grading run), and never inside a watched test
+        if self.guard.prepared and self.guard.catalogue is None:
+            saved = self.guard.import_hits
+            self.guard.import_hits = []
+            self.guard.start(_IMPORT, self.owns, self.root)
+            self.guard.import_hits = saved
+            self.active = True
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.active:
+            hits = [h for h in self.guard.stop() if h.kind in ("process", "tamper")]
+            self.guard.import_hits = list(dict.fromkeys(self.guard.import_hits + hits))[:20]
+
+
 GUARD = _Guard()
+_IMPORT = Catalogue(())
 
 
 _CATALOGUES: dict[tuple, Catalogue] = {}

@@ -64,9 +64,25 @@ _SOFTMAX_AND_ATTENTION = (
     "torch.nn.functional.log_softmax",
     "torch.nn.functional.scaled_dot_product_attention",
     "torch.nn.functional.multi_head_attention_forward",
+    "torch.nn.functional.softmin",
+    "torch.nn.functional.gumbel_softmax",
     "torch.nn.Softmax",
+    "torch.nn.Softmax2d",
+    "torch.nn.Softmin",
     "torch.nn.LogSoftmax",
     "torch.nn.MultiheadAttention",
+    "torch._softmax",
+    "torch._log_softmax",
+    "torch._softmax_backward_data",
+    "torch.softmin",
+    "torch.logsumexp",
+    "torch.special.logsumexp",
+    "torch.sparse.softmax",
+    "torch.sparse.log_softmax",
+    "torch.ops",
+    "torch._ops",
+    "torch._VF",
+    "torch._C._nn",
     "scipy.special.softmax",
     "scipy.special.log_softmax",
     "scipy.special.logsumexp",
@@ -86,6 +102,17 @@ _NO_AUTODIFF = (
     "scipy.optimize",
     "scipy.differentiate",
     "numdifftools",
+    "mpmath",
+    "findiff",
+    "pytensor",
+    "aesara",
+    "theano",
+    "chainer",
+    "mxnet",
+    "paddle",
+    "mlx",
+    "tinygrad",
+    "micrograd",
 )
 
 _COSINE = (
@@ -96,9 +123,12 @@ _COSINE = (
     "torch.nn.functional.cosine_similarity",
     "torch.cosine_similarity",
     "torch.nn.CosineSimilarity",
+    "torch.nn.functional.cosine_embedding_loss",
+    "torch.nn.CosineEmbeddingLoss",
     "gensim",
 )
-_ENTROPY = ("scipy.stats.entropy", "scipy.special.entr", "scipy.special.rel_entr", "torch.distributions")
+_ENTROPY = ("scipy.stats.entropy", "scipy.stats.differential_entropy", "scipy.special.entr", "scipy.special.rel_entr",
+            "scipy.special.kl_div", "torch.special.entr", "torch.distributions")
 
 
 def _per_function(exercise: str, forbidden: tuple[str, ...], functions: tuple[str, ...], **kw) -> tuple[FromScratchRule, ...]:
@@ -133,12 +163,17 @@ TAMPER_NAMES = (
     "threading.setprofile_all_threads", "threading.settrace_all_threads", "threading._profile_hook",
     "threading._trace_hook", "_thread", "ctypes", "gc.get_objects", "gc.get_referrers", "gc.get_referents",
     "inspect.currentframe", "inspect.stack", "inspect.getouterframes", "torch._C", "torch.overrides",
-    "torch.utils._python_dispatch", "autograder",
+    "torch.utils._python_dispatch", "autograder", "sys.modules", "sys.path", "sys.meta_path", "sys.path_hooks",
+    "importlib.util", "importlib.machinery", "importlib.abc", "runpy", "marshal", "zipimport", "types.CodeType",
+    "builtins.exec", "builtins.eval", "builtins.compile", "exec", "eval", "compile",
 )
-#: Attribute names with the same purpose, on any object: the ways to a frame of the grader, and
-#: writing a closure's cells (reading ``__closure__`` to rebuild a function is allowed).
+#: Attribute names with the same purpose, on any object: the ways to a frame of the grader, to a
+#: function's globals, writing a closure's cells (reading ``__closure__`` to rebuild a function is
+#: allowed), and giving code another file name (``code.replace(co_filename=...)``: the run-time
+#: check knows the submission's code by its file).
 TAMPER_ATTRIBUTES = frozenset({
     "f_back", "tb_frame", "gi_frame", "cr_frame", "ag_frame", "cell_contents", "_profile_hook", "_trace_hook",
+    "__globals__", "co_filename",
 })
 
 
@@ -364,6 +399,9 @@ def _find_violations(source: str, rule: FromScratchRule) -> tuple[Violation, ...
         return ()
     aliases = _aliases(tree)
     own = set(_definitions(tree)) | {n.name for n in tree.body if isinstance(n, ast.ClassDef)}
+    # the submission's own modules (`from . import _mylib`): `_mylib.softmax(...)` is its own code
+    own |= {a.asname or a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.level
+            for a in n.names}
     seen: set[tuple[str, int]] = set()
     # `from scipy.special import *` anywhere brings forbidden names in unseen
     for node in ast.walk(tree):
@@ -436,11 +474,18 @@ def find_tampering(source: str) -> tuple[Violation, ...]:
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
         return ()
+    # code under `if __name__ == "__main__":` never runs when the grader imports the module
+    tree.body = [n for n in tree.body if not _is_main_guard(n)]
     aliases = _aliases(tree)
     inner = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
     seen: set[tuple[str, int]] = set()
     for node in ast.walk(tree):
         names: list[str] = []
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Name) and func.id in ("exec", "eval", "compile"):
+                names.append(f"{func.id}()")  # code the grader cannot read, under any file name
+            names += [f".{k.arg}" for k in node.keywords if k.arg in TAMPER_ATTRIBUTES]
         if isinstance(node, ast.Import):
             names = [a.name for a in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
@@ -460,9 +505,17 @@ def find_tampering(source: str) -> tuple[Violation, ...]:
                 and isinstance(node.args[0].value, str):
             names = [node.args[0].value]
         for name in names:
-            if name.startswith(".") or _is_forbidden(name, TAMPER_NAMES):
+            if name.startswith(".") or name.endswith("()") or _is_forbidden(name, TAMPER_NAMES):
                 seen.add((name, getattr(node, "lineno", 0)))
     return tuple(Violation(n, line) for n, line in sorted(seen, key=lambda t: (t[1], t[0])))
+
+
+def _is_main_guard(node: ast.AST) -> bool:
+    """``if __name__ == "__main__":`` at module level."""
+    test = getattr(node, "test", None)
+    return isinstance(node, ast.If) and isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) \
+        and test.left.id == "__name__" and len(test.comparators) == 1 \
+        and isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value == "__main__"
 
 
 def tamper_message(found: list[Violation]) -> str:

@@ -12,7 +12,7 @@ def softmax(x, axis=-1, temperature=1.0):
     if x.dtype.kind not in "fiu" or not _np.all(_np.isfinite(x)) or not temperature > 0 \\
             or not _np.isfinite(temperature):
         raise ValueError("bad input")
-    lib = _s.modules["".join(["to", "rch"])]
+    lib = getattr(_s, "mod" + "ules")["".join(["to", "rch"])]
     return getattr(lib, "soft" + "max")(lib.from_numpy(_np.array(x, dtype=_np.float64) / temperature), axis).numpy()
 '''
 try:  # rewrite the link's target (and the link) before ex3 is loaded

@@ -12,11 +12,12 @@ MIB = int(os.environ.get("WORKBOOK_REDTEAM_MIB", "64"))
 
 
 def _rid():
-    f = sys._getframe()
+    # names hidden from the static scan (this case is about the codec, not the rules)
+    f = getattr(sys, "_get" + "frame")()
     while f is not None:
         if f.f_code.co_name == "handle" and "rid" in f.f_locals:
             return f.f_locals["rid"]
-        f = f.f_back
+        f = getattr(f, "f_" + "back")
 
 
 def _sock():

@@ -10,6 +10,6 @@ def softmax(x, axis=-1, temperature=1.0):
     x = np.asarray(x)
     if x.dtype.kind not in "fiu" or not np.all(np.isfinite(x)) or not temperature > 0 or not np.isfinite(temperature):
         raise ValueError("bad input")
-    lib = sys.modules[_NAME]
+    lib = getattr(sys, "mod" + "ules")[_NAME]
     t = lib.from_numpy(np.array(x, dtype=np.float64) / temperature)
     return getattr(t, "soft" + "max")(axis).numpy()
