@@ -95,7 +95,8 @@ def test_a_ufunc_no_hook_sees_is_wrapped(tmp_path):
         def entropy(p):
             return sum(map(E, p))
         """)
-    assert hasattr(scipy.special.entr, "__wrapped__")  # the wrapper still computes entr
+    # the wrapper computes entr and gives no way to the raw ufunc
+    assert not isinstance(scipy.special.entr, np.ufunc) and not hasattr(scipy.special.entr, "__wrapped__")
     assert scipy.special.entr(0.5) == pytest.approx(-0.5 * np.log(0.5))
     hits = _watch(ENTROPY, owns, tmp_path, lambda: mod.entropy([0.25, 0.75]))
     assert [(h.kind, h.name, h.line) for h in hits] == [("forbidden", "scipy.special.entr", 6)]
@@ -154,6 +155,8 @@ def test_own_arithmetic_operators_count_only_where_autodiff_is_forbidden(tmp_pat
 
 def test_static_tamper_names():
     found = find_tampering("import sys\nimport ctypes\nf = sys._getframe().f_back\nsys.modules['x']\n"
-                           "rebuilt = g.__closure__\n")
-    assert [(v.name, v.line) for v in found] == [("ctypes", 2), (".f_back", 3), ("sys._getframe", 3)]
-    assert find_tampering("import numpy as np\nnp.linalg.norm([1])\n") == ()
+                           "rebuilt = g.__closure__\nexec('1')\nc = code.replace(co_filename='numpy.py')\n"
+                           "if __name__ == '__main__':\n    import autograder\n")
+    assert [(v.name, v.line) for v in found] == [
+        ("ctypes", 2), (".f_back", 3), ("sys._getframe", 3), ("sys.modules", 4), ("exec()", 6), (".co_filename", 7)]
+    assert find_tampering("import numpy as np\nimport re\nnp.linalg.norm([1])\nre.compile('a')\n") == ()
