@@ -533,17 +533,22 @@ def pytest_runtest_call(item: pytest.Item):
             if not rules:
                 return (yield)
             _check_rules_statically(config, submission, exercise, rules)
+            violations = config.stash[_STATE].setdefault("violations", {})
+            if (exercise, task) in violations:  # seen at run time in an earlier test of this task
+                raise ForbiddenCall(violations[(exercise, task)])
             submission.start_rule_check(catalogue_key(exercise, task))
             try:
                 result = yield
             except BaseException:
                 hits = submission.stop_rule_check()
                 if hits:
-                    raise ForbiddenCall(_hits_message(hits)) from None
+                    violations[(exercise, task)] = _hits_message(hits)
+                    raise ForbiddenCall(violations[(exercise, task)]) from None
                 raise
             hits = submission.stop_rule_check()
             if hits:
-                raise ForbiddenCall(_hits_message(hits))
+                violations[(exercise, task)] = _hits_message(hits)
+                raise ForbiddenCall(violations[(exercise, task)])
             return result
     except KeyboardInterrupt:
         raise
@@ -746,6 +751,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     results = list(config.stash[_RESULTS].values())
     errors = list(state["errors"])
     submission = config.stash[_SUBMISSION]
+    # a forbidden call seen at run time fails every test of its task, as the static scan does:
+    # also the tests of that task that ran (and passed) before the call was seen
+    violations = state.get("violations", {})
+    for result in results:
+        message = violations.get((result.exercise, result.task))
+        if message is not None and result.outcome not in ("forbidden_call", "import_error"):
+            result.outcome, result.output = "forbidden_call", message
     for name in EXERCISES:
         error = getattr(submission, "load_error", lambda n: None)(name)
         if error:

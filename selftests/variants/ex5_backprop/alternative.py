@@ -1,5 +1,5 @@
 """Correct, written differently: per-sample loops with np.outer and explicit Jacobians for the
-network, forward-mode dual numbers for manual_grad, flat-index basis vectors for
+network, the forward-mode chain rule written out for manual_grad, flat-index basis vectors for
 numerical_gradient, torch.autograd.grad with torch.nn.functional.linear for autograd_gradients,
 and the infinity norm for relative_error. It must score 20/20.
 """
@@ -75,33 +75,17 @@ def autograd_gradients(net, x, y_true):
     return {n: g.numpy() for n, g in zip(names, grads)}
 
 
-class _Dual:
-    """a + b ε with ε² = 0: forward-mode chain rule."""
-
-    def __init__(self, a, b):
-        self.a, self.b = a, b
-
-    def __add__(self, o):
-        return _Dual(self.a + o.a, self.b + o.b)
-
-    def __mul__(self, o):
-        return _Dual(self.a * o.a, self.a * o.b + self.b * o.a)
-
-    def sin(self):
-        return _Dual(math.sin(self.a), math.cos(self.a) * self.b)
-
-    def cos(self):
-        return _Dual(math.cos(self.a), -math.sin(self.a) * self.b)
-
-
 def manual_grad(x, y):
-    out = []
-    for dx, dy in ((1.0, 0.0), (0.0, 1.0)):
-        X, Y = _Dual(float(x), dx), _Dual(float(y), dy)
-        s = X + Y
-        w = (s * s).sin() + (X * Y).cos()
-        out.append((w * w).b)
-    return tuple(out)
+    """Forward-mode chain rule written out: the derivative of every intermediate along x and y
+    (pairs (d/dx, d/dy)), without any class of one's own (operator-overloading engines such as dual
+    numbers are automatic differentiation, which the task forbids)."""
+    x, y = float(x), float(y)
+    s, ds = x + y, (1.0, 1.0)
+    q, dq = s * s, tuple(2 * s * d for d in ds)
+    p, dp = x * y, (y, x)
+    w = math.sin(q) + math.cos(p)
+    dw = tuple(math.cos(q) * a - math.sin(p) * b for a, b in zip(dq, dp))
+    return tuple(2 * w * d for d in dw)
 
 
 def relative_error(a, b):
