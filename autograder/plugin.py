@@ -611,8 +611,13 @@ def _check_rules_statically(config: pytest.Config, submission, exercise: str, ru
 
 
 def _hits_message(hits: list) -> str:
-    """One bilingual message for what the run-time check saw (the first few calls, each once)."""
-    messages = list(dict.fromkeys(hit.message() for hit in hits))
+    """One bilingual message for what the run-time check saw: each call once, with all its lines
+    (the first five calls)."""
+    lines: dict[tuple, list[int]] = {}
+    for hit in hits:
+        lines.setdefault((hit.kind, hit.name, hit.file), []).append(hit.line)
+    first = {key: next(h for h in hits if (h.kind, h.name, h.file) == key) for key in lines}
+    messages = [first[key].message(sorted(set(found))) for key, found in lines.items()]
     more = len(messages) - 5
     return "\n".join(messages[:5]) + (f"\n(+{more})" if more > 0 else "")
 

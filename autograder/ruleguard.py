@@ -71,6 +71,10 @@ ARITHMETIC = frozenset(
 ) | {"__neg__", "__pos__", "__abs__"}
 
 
+#: ``Hit.file`` of what the check found out of place when the test ended (no line to name).
+END_OF_TEST = "<end of test>"
+
+
 @dataclass(frozen=True)
 class Hit:
     """One violation seen at run time.
@@ -91,10 +95,26 @@ class Hit:
     file: str
     line: int
 
-    def message(self) -> str:
-        """A bilingual message naming the call, where it was made, and why it costs the points."""
-        where_ja = f"{self.file} の {self.line} 行目" if self.file else "提出コードが起動したスレッド"
-        where_en = f"{self.file}, line {self.line}" if self.file else "a thread started by the submission"
+    def message(self, lines: list[int] | None = None) -> str:
+        """A bilingual message naming the call, where it was made, and why it costs the points.
+
+        Args:
+            lines: every line of ``file`` where the same call was seen (default: ``line``).
+        """
+        lines = lines or [self.line]
+        shown = ", ".join(map(str, lines))
+        if self.file == END_OF_TEST:
+            where_ja, where_en = "テスト終了時の確認", "checked at the end of the test"
+        elif self.file:
+            where_ja = f"{self.file} の {shown} 行目"
+            where_en = f"{self.file}, line{'s' if len(lines) > 1 else ''} {shown}"
+        else:
+            where_ja, where_en = "提出コードが起動したスレッド", "a thread started by the submission"
+        if self.kind == "tamper" and self.file == END_OF_TEST:
+            return bilingual(
+                f"{where_ja}: 採点の実行時チェックが止められていました ({self.name})。この課題は 0 点です。",
+                f"{where_en}: the grader's run-time check had been turned off ({self.name}); this task scores 0.",
+            )
         if self.kind == "tamper":
             return bilingual(
                 f"{where_ja}: 採点の実行時チェックを止めようとしています ({self.name})。この課題は 0 点です。",
@@ -613,7 +633,7 @@ class _Guard:
         integrity = self._integrity(threads_only=True)
         self.catalogue = catalogue
         if integrity:
-            self.hits.append(Hit("tamper", integrity, "", 0))
+            self.hits.append(Hit("tamper", integrity, END_OF_TEST, 0))
         if self.mode is None and "torch" in sys.modules:
             self.mode = self._make_mode()  # one per process: threads keep it on their stacks
         if self.mode is not None:
@@ -646,7 +666,7 @@ class _Guard:
         self.mode_threads.discard(self.thread)
         hits = list(self.hits)
         if problem:
-            hits.append(Hit("tamper", problem, "", 0))
+            hits.append(Hit("tamper", problem, END_OF_TEST, 0))
         self.hits = []
         return hits
 

@@ -160,3 +160,15 @@ def test_static_tamper_names():
     assert [(v.name, v.line) for v in found] == [
         ("ctypes", 2), (".f_back", 3), ("sys._getframe", 3), ("sys.modules", 4), ("exec()", 6), (".co_filename", 7)]
     assert find_tampering("import numpy as np\nimport re\nnp.linalg.norm([1])\nre.compile('a')\n") == ()
+
+
+def test_one_message_per_call_with_all_its_lines():
+    from autograder.plugin import _hits_message
+    from autograder.ruleguard import END_OF_TEST, Hit
+
+    text = _hits_message([Hit("overloading", "V.__add__", "ex5_backprop.py", 28),
+                          Hit("overloading", "V.__add__", "ex5_backprop.py", 29),
+                          Hit("tamper", "sys.settrace", END_OF_TEST, 0)])
+    assert text.count("V.__add__") == 2  # once per language
+    assert "ex5_backprop.py, lines 28, 29:" in text and "ex5_backprop.py の 28, 29 行目" in text
+    assert "checked at the end of the test: the grader's run-time check had been turned off (sys.settrace)" in text
