@@ -618,6 +618,8 @@ class _Guard:
         self.prepared = True
         _wrap_invisible(forbidden)
         self.tamper_c, self.tamper_codes, self.processes = _tamper_objects()
+        if "torch" in sys.modules:  # made now: an isolated worker may not import anything later
+            self.mode = self._make_mode()
         threading.setprofile(self.dispatch)
 
     def start(self, catalogue: Catalogue, owns: Callable[[str], bool], root: Path | None = None) -> None:

@@ -724,6 +724,9 @@ def run_worker(sock: socket.socket, spec: dict) -> None:
     os.dup2(devnull, 0)
     os.close(devnull)
     scratch = Path(spec.get("scratch") or root.parent)
+    # the run-time check of the rules, set up before any submission code runs in this worker, and
+    # before the worker loses the view of the file system (what it imports, it imports now)
+    ruleguard.prepare(all_forbidden())
     if confine:
         names = sorted({Path(p).name for p in spec["hide"]})
         problems = _confine(str(scratch), int(limits.get("scratch_mb", 128)), names, frozen=(str(root),))
@@ -758,8 +761,6 @@ def run_worker(sock: socket.socket, spec: dict) -> None:
         torch.set_num_threads(1)
     except Exception:  # noqa: BLE001
         pass
-    # the run-time check of the rules, set up before any submission code runs in this worker
-    ruleguard.prepare(all_forbidden())
     server = WorkerServer(sock, root, Path(spec["original"]), log_path)
     sys.stdout, sys.stderr = server.stdout, server.stderr
     sys.stdin = io.StringIO("")
