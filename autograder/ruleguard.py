@@ -161,10 +161,13 @@ def _package_paths(module: str) -> list[str]:
     out = []
     for base in bases:
         path = Path(base, *rest.split(".")) if rest else Path(base)
-        if path.is_dir():
-            out.append(str(path) + os.sep)
-        elif path.with_suffix(".py").is_file():
-            out.append(str(path.with_suffix(".py")))
+        try:
+            if path.is_dir():
+                out.append(str(path) + os.sep)
+            elif path.with_suffix(".py").is_file():
+                out.append(str(path.with_suffix(".py")))
+        except OSError:  # a worker that no longer sees the file system
+            continue
     return out
 
 
@@ -738,13 +741,17 @@ def catalogue(key: tuple) -> Catalogue:
     return found
 
 
-def prepare(forbidden: Iterable[str]) -> None:
+def prepare(forbidden: Iterable[str], keys: Iterable[tuple] = ()) -> None:
     """Set the check up in this process before any submission code runs (see :class:`_Guard`).
 
     Args:
         forbidden: every forbidden dotted name of the rules (their NumPy ufuncs are wrapped).
+        keys: the catalogue keys of the rules (:func:`autograder.rules.catalogue_key`), made now
+            (an isolated worker cannot look at the file system later).
     """
     GUARD.prepare(forbidden)
+    for key in keys:
+        catalogue(key)
 
 
 def start(catalogue: Catalogue, owns: Callable[[str], bool], root: Path | None = None) -> None:

@@ -188,6 +188,11 @@ def catalogue_key(exercise: str, task: str) -> tuple[tuple[str, ...], tuple[str,
             any(r.no_overloading for r in rules))
 
 
+def all_catalogue_keys() -> list[tuple]:
+    """:func:`catalogue_key` of every rule-bound task."""
+    return sorted({catalogue_key(r.exercise, t) for r in RULES for t in r.tasks})
+
+
 def all_forbidden() -> tuple[str, ...]:
     """Every forbidden dotted name of every rule (what :func:`autograder.ruleguard.prepare` needs)."""
     return tuple(sorted({f for r in RULES for f in r.forbidden}))

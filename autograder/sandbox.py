@@ -48,7 +48,7 @@ from typing import Any
 
 from . import ruleguard
 from .codec import Closed, decode, encode, recv_message, send_message
-from .rules import all_forbidden
+from .rules import all_catalogue_keys, all_forbidden
 
 PRELOAD = (
     "math", "cmath", "random", "statistics", "fractions", "decimal", "itertools", "functools",
@@ -726,7 +726,7 @@ def run_worker(sock: socket.socket, spec: dict) -> None:
     scratch = Path(spec.get("scratch") or root.parent)
     # the run-time check of the rules, set up before any submission code runs in this worker, and
     # before the worker loses the view of the file system (what it imports, it imports now)
-    ruleguard.prepare(all_forbidden())
+    ruleguard.prepare(all_forbidden(), all_catalogue_keys())
     if confine:
         names = sorted({Path(p).name for p in spec["hide"]})
         problems = _confine(str(scratch), int(limits.get("scratch_mb", 128)), names, frozen=(str(root),))
