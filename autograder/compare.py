@@ -10,6 +10,7 @@ largest absolute and relative error and the tolerance, in Japanese and English.
 from __future__ import annotations
 
 import re
+import types
 from collections.abc import Callable
 from typing import Any
 
@@ -26,7 +27,10 @@ __all__ = [
     "check_raises",
     "check_type",
     "describe",
+    "describe_argument",
+    "describe_call",
     "fail",
+    "positions",
 ]
 
 _MAX_REPR = 600
@@ -46,18 +50,107 @@ def fail(ja: str, en: str) -> None:
 
 
 def _short(text: str) -> str:
-    return text if len(text) <= _MAX_REPR else text[: _MAX_REPR - 5] + " ..."
+    """``text`` cut to about :data:`_MAX_REPR` characters at a separator, never inside a number or a word."""
+    if len(text) <= _MAX_REPR:
+        return text
+    cut = max(text.rfind(sep, 0, _MAX_REPR - 5) for sep in (", ", " ", "\n"))
+    return text[: cut if cut > _MAX_REPR // 2 else _MAX_REPR - 5].rstrip(", ") + " ..."
 
 
-def describe(value: Any) -> str:
+#: Arrays with more entries than this are summarised by NumPy (``...`` between the first and the
+#: last :data:`_EDGEITEMS` entries of each axis), never cut as text.
+_THRESHOLD = 36
+_EDGEITEMS = 3
+
+
+def _float_values(arrays: tuple) -> np.ndarray:
+    """The finite real numbers in ``arrays`` (real and imaginary parts of complex entries)."""
+    parts = []
+    for arr in arrays:
+        if isinstance(arr, np.ndarray) and type(arr) is np.ndarray and arr.dtype.kind in "fc":
+            flat = arr.ravel()
+            parts += [flat.real, flat.imag] if arr.dtype.kind == "c" else [flat]
+    if not parts:
+        return np.zeros(0)
+    with np.errstate(all="ignore"):
+        values = np.abs(np.concatenate([np.asarray(p, dtype=np.float64) for p in parts]))
+    return values[np.isfinite(values)]
+
+
+class NumberFormat:
+    """One notation for all the numbers of a message: expected and actual print alike.
+
+    Chooses scientific notation as NumPy does (largest value ≥ 1e8, smallest nonzero < 1e-4, or
+    a ratio above 1000), but from the numbers of *all* the given arrays together, and prints at
+    most ``digits`` significant digits (the shortest text that reads back the same value).
+    """
+
+    def __init__(self, *arrays: Any, digits: int = 8) -> None:
+        values = _float_values(arrays)
+        nonzero = values[values > 0]
+        self.scientific = bool(nonzero.size) and bool(
+            nonzero.max() >= 1e8 or nonzero.min() < 1e-4 or nonzero.max() / nonzero.min() > 1e3)
+        self.digits = int(digits)
+
+    def number(self, value: Any) -> str:
+        """One real or complex number in this notation."""
+        if isinstance(value, (complex, np.complexfloating)):
+            sign = "-" if value.imag < 0 or (value.imag == 0 and np.signbit(value.imag)) else "+"
+            return f"{self.number(value.real)}{sign}{self.number(abs(value.imag))}j"
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (float, np.floating, int, np.integer)):
+            return repr(value)
+        if isinstance(value, (int, np.integer)):
+            return str(int(value))
+        if self.scientific:
+            return np.format_float_scientific(value, precision=self.digits - 1, unique=True, trim="0")
+        return np.format_float_positional(value, precision=self.digits, unique=True, fractional=False, trim="0")
+
+    def array(self, value: np.ndarray, indent: str = "") -> str:
+        """An array in this notation; a large one summarised with NumPy's ``...``, never cut.
+
+        Lines after the first start with ``indent`` plus NumPy's own alignment.
+        """
+        return np.array2string(value, separator=", ", threshold=_THRESHOLD, edgeitems=_EDGEITEMS, max_line_width=100,
+                               prefix=indent, formatter={"float_kind": self.number, "complex_kind": self.number})
+
+
+def _index(idx: tuple) -> str:
+    """An array index as a student writes it: ``3`` for a 1-D array, ``(1, 2)`` otherwise."""
+    idx = tuple(int(i) for i in idx)
+    return str(idx[0]) if len(idx) == 1 else str(idx)
+
+
+def positions(mask: Any, limit: int = 5) -> tuple[str, str]:
+    """Where ``mask`` is true, as (ja, en) text: ``"index (0, 2), (1, 1) (3 more)"``.
+
+    A 1-D mask gives plain indices (``"index 0, 3"``), a 0-d mask an empty text (a scalar has no
+    position).
+    """
+    mask = np.asarray(mask, dtype=bool)
+    if mask.ndim == 0:
+        return "", ""
+    found = np.argwhere(mask)
+    shown = ", ".join(_index(tuple(i)) for i in found[:limit])
+    more = len(found) - limit
+    return (f"位置 {shown}" + (f" ほか {more} か所" if more > 0 else ""),
+            f"index {shown}" + (f" ({more} more)" if more > 0 else ""))
+
+
+def describe(value: Any, fmt: NumberFormat | None = None) -> str:
     """Return a short, safe description of ``value`` (type, shape and dtype for arrays).
 
     Never calls a user-defined ``__repr__``/``__eq__`` of an unknown object beyond ``type()``.
+    ``fmt`` prints the numbers (share one between values shown side by side); a large array is
+    summarised by NumPy (``...``), never cut in the middle of a number.
     """
     if isinstance(value, np.ndarray) and type(value) is np.ndarray:
-        with np.printoptions(precision=10, threshold=20, edgeitems=3, linewidth=100):
-            body = np.array2string(value, separator=", ")
-        return _short(f"ndarray(shape={value.shape}, dtype={value.dtype}) {body}")
+        head = f"ndarray(shape={value.shape}, dtype={value.dtype})"
+        body = (fmt or NumberFormat(value)).array(value)
+        if "\n" not in body:
+            return f"{head} {body}"
+        return f"{head}\n      " + (fmt or NumberFormat(value)).array(value, indent="      ")
+    if fmt is not None and (type(value) is float or type(value) in _NUMPY_FLOATS):
+        return f"{type(value).__name__} {fmt.number(value)}"
     if type(value) in (bool, int, float, complex, str, type(None)) or _is_numpy_scalar(value):
         return _short(f"{type(value).__name__} {value!r}")
     if type(value) in (list, tuple):
@@ -69,6 +162,70 @@ def describe(value: Any) -> str:
     shape = getattr(value, "shape", None) if mod.startswith(("torch", "numpy")) else None
     extra = f" shape={tuple(shape)}" if shape is not None else ""
     return f"<{mod}.{name}{extra}>"
+
+
+def describe_argument(value: Any) -> str:
+    """A short description of one argument of a call, the same in every language and grading mode.
+
+    Arrays and tensors by dtype and shape (a small array with its values), numbers and short
+    strings by ``repr``, short lists/tuples of plain data by ``repr``, other containers by their
+    length, functions by name and any other object by its type's name. Only ``type()`` and the
+    attributes of NumPy arrays and torch tensors are read: never an unknown object's ``__repr__``.
+    """
+    kind = type(value)
+    if kind is np.ndarray:
+        if value.size <= 4 and value.ndim <= 2 and value.dtype.kind in "biufc":
+            body = NumberFormat(value).array(value).replace("\n", "")
+            return f"array({body})" if value.dtype == np.float64 else f"array({body}, dtype={value.dtype})"
+        return f"<array shape {value.shape}, {value.dtype}>"
+    if kind.__module__.startswith("torch") and kind.__name__ in ("Tensor", "Parameter"):
+        return f"<tensor shape {tuple(value.shape)}, {value.dtype}>"
+    if kind in (bool, int, float, complex, type(None)) or _is_numpy_scalar(value):
+        text = repr(value.item() if _is_numpy_scalar(value) else value)
+        return text if len(text) <= 40 else f"<{kind.__name__}>"
+    if kind is str:
+        return repr(value) if len(value) <= 40 else f"<str of {len(value)} characters>"
+    if kind in (list, tuple, dict):
+        text = _plain_repr(value)
+        if text is not None and len(text) <= 60:
+            return text
+        noun = {list: "list", tuple: "tuple", dict: "dict"}[kind]
+        return f"<{noun} of {len(value)} items>"
+    if isinstance(value, (types.FunctionType, types.BuiltinFunctionType, types.MethodType)):
+        return f"<function {value.__name__}>"
+    return f"<{kind.__qualname__} object>"
+
+
+def _plain_repr(value: Any, depth: int = 0) -> str | None:
+    """``repr`` of plain nested data (numbers, strings, lists/tuples/dicts of them); None otherwise."""
+    kind = type(value)
+    if kind in (bool, int, float, type(None)) or kind is str and len(value) <= 40:
+        return repr(value)
+    if depth > 3 or kind not in (list, tuple, dict) or len(value) > 16:
+        return None
+    if kind is dict:
+        items = [(_plain_repr(k, depth + 1), _plain_repr(v, depth + 1)) for k, v in value.items()]
+        return None if any(None in kv for kv in items) else "{" + ", ".join(f"{k}: {v}" for k, v in items) + "}"
+    parts = [_plain_repr(v, depth + 1) for v in value]
+    if None in parts:
+        return None
+    inner = ", ".join(parts)
+    return f"[{inner}]" if kind is list else f"({inner}{',' if len(parts) == 1 else ''})"
+
+
+def describe_call(name: str, args: tuple, kwargs: dict, params: tuple[str, ...] = ()) -> str:
+    """``name(p1=<array shape (2, 3), float64>, axis=-1)``: a call with its arguments described.
+
+    Args:
+        name: the function's name.
+        args, kwargs: the arguments of the call.
+        params: names of the positional parameters (from the submission's source), so that
+            positional arguments are shown as ``name=value``; fewer names leave the rest unnamed.
+    """
+    shown = [f"{params[i]}={describe_argument(v)}" if i < len(params) else describe_argument(v)
+             for i, v in enumerate(args)]
+    shown += [f"{k}={describe_argument(v)}" for k, v in kwargs.items()]
+    return f"{name}({', '.join(shown)})"
 
 
 #: NumPy's own scalar types, compared by identity (a subclass can fake ``__module__``).
@@ -98,15 +255,44 @@ def _errors(actual: np.ndarray, expected: np.ndarray) -> tuple[float, float]:
     return abs_err, rel_err
 
 
+def _worst(a: np.ndarray, e: np.ndarray, rtol: float, atol: float) -> tuple[tuple, int]:
+    """(index of the entry furthest outside the tolerance, number of entries outside it)."""
+    with np.errstate(all="ignore"):
+        outside = ~np.isclose(a, e, rtol=rtol, atol=atol, equal_nan=True)
+        diff = np.abs(a - e)
+        ratio = np.where(np.isnan(a) != np.isnan(e), np.inf, diff / (atol + rtol * np.abs(e)))
+        ratio = np.where(outside, np.nan_to_num(ratio, nan=np.inf, posinf=np.inf), -1.0)
+    return np.unravel_index(int(np.argmax(ratio)), a.shape), int(outside.sum())
+
+
+def _format_for(a: np.ndarray, e: np.ndarray, idx: tuple, *arrays: Any) -> NumberFormat:
+    """One notation for ``arrays``, with enough digits (6 to 17) that the worst entry's expected
+    and actual values read differently."""
+    fmt = NumberFormat(*arrays, digits=6)
+    while fmt.digits < 17 and fmt.number(a[idx]) == fmt.number(e[idx]):
+        fmt.digits += 1
+    return fmt
+
+
 def _value_mismatch(call: str, what: str, expected: Any, actual: Any, a: np.ndarray, e: np.ndarray,
                     rtol: float, atol: float) -> None:
     abs_err, rel_err = _errors(a, e)
+    idx, n_out = _worst(a, e, rtol, atol)
+    shown = [v for v in (expected, actual) if isinstance(v, np.ndarray)]
+    fmt = _format_for(a, e, idx, *shown, a, e)
+    where_ja = where_en = ""
+    if a.ndim:
+        pos_ja, pos_en = positions(np.arange(a.size).reshape(a.shape) == np.ravel_multi_index(idx, a.shape))
+        where_ja = (f"\n  最も外れている要素: {pos_ja}、期待値 {fmt.number(e[idx])}、実際の値 {fmt.number(a[idx])} "
+                    f"(許容誤差の外にあるのは {a.size} 要素中 {n_out} 要素)")
+        where_en = (f"\n  worst entry: {pos_en}, expected {fmt.number(e[idx])}, actual {fmt.number(a[idx])} "
+                    f"({n_out} of {a.size} entries are outside the tolerance)")
     fail(
         f"{call} の{_what_ja(what)}が期待値と一致しません。\n"
-        f"  期待値: {describe(expected)}\n  実際の値: {describe(actual)}\n"
+        f"  期待値: {describe(expected, fmt)}\n  実際の値: {describe(actual, fmt)}{where_ja}\n"
         f"  最大絶対誤差 {abs_err:.3g}, 最大相対誤差 {rel_err:.3g} (許容誤差 rtol={rtol:g}, atol={atol:g})",
         f"{call}: {_what_en(what)} does not match the expected value.\n"
-        f"  expected: {describe(expected)}\n  actual:   {describe(actual)}\n"
+        f"  expected: {describe(expected, fmt)}\n  actual:   {describe(actual, fmt)}{where_en}\n"
         f"  max abs error {abs_err:.3g}, max rel error {rel_err:.3g} (tolerance rtol={rtol:g}, atol={atol:g})",
     )
 
@@ -150,11 +336,15 @@ def _allclose_or_fail(call: str, what: str, expected: Any, actual: Any, a: np.nd
     finite_expected = np.isfinite(e)
     bad = finite_expected & ~np.isfinite(a)
     if bad.any():
+        fmt = NumberFormat(*(v for v in (expected, actual) if isinstance(v, np.ndarray)), a, e)
+        pos_ja, pos_en = positions(bad)
         fail(
-            f"{call} の{_what_ja(what)}に有限でない値 (nan/inf) があります (位置 {np.argwhere(bad)[:3].tolist()})。\n"
-            f"  期待値: {describe(expected)}\n  実際の値: {describe(actual)}",
-            f"{call}: {_what_en(what)} contains non-finite values (nan/inf) at {np.argwhere(bad)[:3].tolist()}.\n"
-            f"  expected: {describe(expected)}\n  actual:   {describe(actual)}",
+            f"{call} の{_what_ja(what)}に有限でない値 (nan/inf) があります"
+            f"{f' ({pos_ja})' if pos_ja else ''}。期待値はすべて有限です。\n"
+            f"  期待値: {describe(expected, fmt)}\n  実際の値: {describe(actual, fmt)}",
+            f"{call}: {_what_en(what)} contains non-finite values (nan/inf){f' at {pos_en}' if pos_en else ''}, "
+            f"where the expected values are finite.\n"
+            f"  expected: {describe(expected, fmt)}\n  actual:   {describe(actual, fmt)}",
         )
     try:
         _assert_allclose(a, e, rtol=rtol, atol=atol, equal_nan=True)
@@ -228,10 +418,14 @@ def check_array(actual: Any, expected: Any, *, call: str, rtol: float = 1e-9, at
             f"{call}: {_what_en(what)} has dtype {actual.dtype}; expected dtype kind {dtype_kind!r}.",
         )
     if actual.dtype.kind == "b" or e.dtype.kind == "b":
-        if not np.array_equal(actual.astype(bool), e.astype(bool)):
+        differ = actual.astype(bool) != e.astype(bool)
+        if differ.any():
+            pos_ja, pos_en = positions(differ)
             fail(
-                f"{call} の{_what_ja(what)}が期待値と一致しません。\n  期待値: {describe(e)}\n  実際の値: {describe(actual)}",
-                f"{call}: {_what_en(what)} does not match.\n  expected: {describe(e)}\n  actual:   {describe(actual)}",
+                f"{call} の{_what_ja(what)}が期待値と一致しません"
+                f"{f' ({pos_ja} が違います)' if pos_ja else ''}。\n  期待値: {describe(e)}\n  実際の値: {describe(actual)}",
+                f"{call}: {_what_en(what)} does not match{f' (differs at {pos_en})' if pos_en else ''}.\n"
+                f"  expected: {describe(e)}\n  actual:   {describe(actual)}",
             )
         return
     kind_c = "c" in dtype_kind

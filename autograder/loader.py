@@ -10,6 +10,7 @@ modes (another process, notebooks) replace the handle, not the tests.
 
 from __future__ import annotations
 
+import ast
 import difflib
 import errno
 import hashlib
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from . import EXERCISES, ruleguard
-from .compare import GradingFailure
+from .compare import GradingFailure, describe_call
 from .i18n import bilingual
 
 
@@ -364,15 +365,95 @@ class ExerciseHandle:
             raise AttributeError(attr)
         module = self._submission.module(self._name)
         try:
-            return module.__dict__[attr]
+            value = module.__dict__[attr]
         except KeyError:
             raise MissingName(bilingual(
                 f"{self._name}.py に {attr} が定義されていません。",
                 f"{attr} is not defined in {self._name}.py.",
             )) from None
+        return RecordedCall(value, attr, self) if callable(value) else value
 
     def __repr__(self) -> str:
         return f"<exercise {self._name} from {self._submission.root}>"
+
+    def _parameters(self, name: str) -> tuple[str, ...]:
+        """Positional parameter names of ``name`` as the submission's text defines it (both modes read
+        the same text, so a message names the same parameters in local and isolated grading)."""
+        try:
+            return parameter_names(self._submission.source(self._name), name)
+        except Exception:  # noqa: BLE001 - a description without names is still a description
+            return ()
+
+
+#: (exception, description of the call it came out of): the latest call into the submission
+#: that raised. The plugin reads it to say which call failed (:func:`failed_call`).
+_FAILED_CALL: list = [None]
+
+
+def failed_call(exc: BaseException) -> str | None:
+    """``softmax(x=<array shape (2, 3), float64>, axis=-1)`` if ``exc`` came out of a call the test
+    made through the ``exercise`` fixture (the innermost such call), else None."""
+    record = _FAILED_CALL[0]
+    return record[1] if record is not None and record[0] is exc else None
+
+
+class RecordedCall:
+    """A function or class of the submission as the ``exercise`` fixture gives it to a test.
+
+    Calling it calls the submission's object (in this process or, in isolated mode, through the
+    worker's proxy) with the same arguments and returns what it returns; when the call raises, the
+    call and its arguments (shapes and dtypes of arrays, small values) are recorded, so the
+    failure message can say which call raised on what. Other attributes are the object's own.
+    """
+
+    __slots__ = ("__wrapped__", "_name", "_handle")
+
+    def __init__(self, target: Any, name: str, handle: ExerciseHandle) -> None:
+        self.__wrapped__ = target
+        self._name = name
+        self._handle = handle
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return self.__wrapped__(*args, **kwargs)
+        except Exception as exc:
+            record = _FAILED_CALL[0]
+            if not isinstance(exc, GradingFailure) and (record is None or record[0] is not exc):
+                try:
+                    _FAILED_CALL[0] = (exc, describe_call(self._name, args, kwargs,
+                                                          self._handle._parameters(self._name)))
+                except Exception:  # noqa: BLE001 - the student's exception is what matters
+                    pass
+            raise
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(self.__wrapped__, attr)
+
+    def __repr__(self) -> str:
+        return f"<{self._name} of the submission>"
+
+
+_PARAMETERS: dict[tuple[int, str], tuple[str, ...]] = {}
+
+
+def parameter_names(source: str | None, name: str) -> tuple[str, ...]:
+    """Positional parameter names of the module-level function ``name`` (of ``__init__`` without
+    ``self`` for a class ``name``) in ``source``; the last definition counts, as when it runs."""
+    if not source:
+        return ()
+    key = (hash(source), name)
+    if key not in _PARAMETERS:
+        if len(_PARAMETERS) > 256:
+            _PARAMETERS.clear()
+        found: tuple[str, ...] = ()
+        for node in ast.parse(source).body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
+                found = tuple(a.arg for a in node.args.posonlyargs + node.args.args)
+            elif isinstance(node, ast.ClassDef) and node.name == name:
+                init = [n for n in node.body if isinstance(n, ast.FunctionDef) and n.name == "__init__"]
+                found = tuple(a.arg for a in init[-1].args.posonlyargs + init[-1].args.args)[1:] if init else ()
+        _PARAMETERS[key] = found
+    return _PARAMETERS[key]
 
 
 # --- notebooks: the same seam over a namespace ------------------------------------------------

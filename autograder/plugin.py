@@ -19,6 +19,7 @@ from __future__ import annotations
 import atexit
 import functools
 import gc
+import linecache
 import os
 import re
 import shutil
@@ -33,7 +34,8 @@ import pytest
 from . import EXERCISES
 from .compare import GradingFailure
 from .i18n import LANGUAGES, bilingual, normalize_language, set_language
-from .loader import ExerciseHandle, ExerciseUnavailable, NamespaceSubmission, NotAWorkbookError, Submission, open_target
+from .loader import (ExerciseHandle, ExerciseUnavailable, NamespaceSubmission, NotAWorkbookError, Submission, failed_call,
+                     open_target)
 from .report import (
     AUDIENCES,
     DEFAULT_HIDDEN_VISIBILITY,
@@ -665,10 +667,65 @@ def _classify_exception(exc: BaseException, tb, owns, limit: float | None) -> tu
             f"時間切れです (制限 CPU 時間 {shown} 秒){where}。無限ループや非常に遅い処理がないか確認してください。",
             f"timed out (limit {shown} s of CPU time){where}. Look for an endless loop or very slow code.",
         )
-    return "failed", bilingual(
-        f"例外が発生しました: {type(exc).__name__}: {text}{where}",
-        f"an exception was raised: {type(exc).__name__}: {text}{where}",
-    )
+    return "failed", _exception_message(exc, tb, owns, frames, text)
+
+
+def _exception_message(exc: BaseException, tb, owns, frames: list, text: str) -> str:
+    """What a student reads when their code raised: the call (with its arguments' shapes and
+    dtypes) or the test line that made it, the exception, and the student's file and line.
+
+    The same in local and isolated mode: the call is recorded where the test makes it
+    (:class:`autograder.loader.RecordedCall`), and the student's frames of a worker travel with
+    the exception (``remote_frames``).
+    """
+    name = type(exc).__name__
+    where_ja = where_en = ""
+    if frames:
+        last = frames[-1]
+        where_ja = f" ({Path(last.filename).name} の {last.lineno} 行目、{last.name} の中)"
+        where_en = f" ({Path(last.filename).name}, line {last.lineno}, in {last.name})"
+    call = failed_call(exc)
+    if call is not None:
+        return bilingual(f"{call} を呼ぶと例外が発生しました: {name}: {text}{where_ja}",
+                         f"{call} raised {name}: {text}{where_en}")
+    remote = [f for f in getattr(exc, "remote_frames", None) or [] if len(f) == 3]
+    entry = str(remote[0][2]) if remote else frames[0].name if frames else None
+    test = _test_frame(tb, owns)
+    line_ja = line_en = ""
+    code = _expression(test) if test is not None else ""
+    if code:
+        line_ja = f"\n  テストの呼び出し: {code} ({Path(test.filename).name} の {test.lineno} 行目)"
+        line_en = f"\n  the test's call: {code} ({Path(test.filename).name}, line {test.lineno})"
+    if entry is not None:
+        return bilingual(f"{entry} の実行中に例外が発生しました: {name}: {text}{where_ja}{line_ja}",
+                         f"{entry} raised {name}: {text}{where_en}{line_en}")
+    return bilingual(f"例外が発生しました: {name}: {text}{line_ja}",
+                     f"an exception was raised: {name}: {text}{line_en}")
+
+
+def _expression(frame: traceback.FrameSummary) -> str:
+    """The expression a traceback frame was running (``net.forward(X.copy())``), on one line."""
+    last = frame.end_lineno or frame.lineno
+    if frame.lineno is None or last - frame.lineno > 10:
+        return (frame.line or "").strip()
+    lines = [linecache.getline(frame.filename, n).encode("utf-8") for n in range(frame.lineno, last + 1)]
+    if frame.colno is not None and frame.end_colno is not None:
+        lines[-1] = lines[-1][: frame.end_colno]
+        lines[0] = lines[0][frame.colno:]
+    code = " ".join(b.decode("utf-8", "replace").strip() for b in lines).strip()
+    return code if len(code) <= 200 else code[:197].rsplit(" ", 1)[0] + " ..."
+
+
+def _test_frame(tb, owns) -> traceback.FrameSummary | None:
+    """The graded test's line that called into the submission (or raised itself): the last frame of
+    a ``test_*.py`` file before the first frame of the submission."""
+    found = None
+    for frame in traceback.extract_tb(tb):
+        if owns(frame.filename):
+            break
+        if Path(frame.filename).name.startswith("test_"):
+            found = frame
+    return found
 
 
 def _captured(report: pytest.TestReport) -> str:
