@@ -22,12 +22,15 @@ from .i18n import bilingual
 __all__ = [
     "GradingFailure",
     "check_array",
+    "check_count",
     "check_equal",
     "check_float",
     "check_raises",
     "check_type",
+    "convention",
     "describe",
     "describe_argument",
+    "describe_artist",
     "describe_call",
     "fail",
     "positions",
@@ -37,7 +40,14 @@ _MAX_REPR = 600
 
 
 class GradingFailure(AssertionError):
-    """A graded check failed; ``str(exc)`` is the bilingual message shown to the student."""
+    """A graded check failed; ``str(exc)`` is the bilingual message shown to the student.
+
+    ``ja`` and ``en`` hold the two halves when the failure was raised by :func:`fail` (so a
+    :func:`convention` can add its line to each half).
+    """
+
+    ja: str | None = None
+    en: str | None = None
 
 
 def fail(ja: str, en: str) -> None:
@@ -46,7 +56,60 @@ def fail(ja: str, en: str) -> None:
     Raises:
         GradingFailure: always.
     """
-    raise GradingFailure(bilingual(ja, en))
+    exc = GradingFailure(bilingual(ja, en))
+    exc.ja, exc.en = ja, en
+    raise exc
+
+
+class convention:  # noqa: N801 - used like contextlib.suppress
+    """Name a convention that decides the enclosed checks (ReLU'(0) = 0, a sign or an order) in
+    their failure messages, not only in the test's name::
+
+        with convention("ReLU'(0) = 0 (torch と同じ)", "ReLU'(0) = 0 (as in torch)"):
+            check_array(...)
+
+    A :class:`GradingFailure` raised inside gets the line "このテストが前提とする規約: …" /
+    "the convention this test relies on: …" (in each language's half of the message). An
+    exception of the student's code passes unchanged and the convention is remembered for it
+    (:func:`convention_of`), so the message the grader makes of it names the convention too.
+    One object can be used any number of times (a module-level constant shared by several tests).
+    """
+
+    def __init__(self, ja: str, en: str) -> None:
+        self.ja, self.en = ja, en
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type | None, exc: BaseException | None, tb: Any) -> bool:
+        if kind is None or not issubclass(kind, Exception):
+            return False
+        if kind is not GradingFailure:
+            record = _UNDER_CONVENTION[0]
+            if not isinstance(exc, GradingFailure) and (record is None or record[0] is not exc):
+                _UNDER_CONVENTION[0] = (exc, self.ja, self.en)
+            return False
+        line_ja, line_en = _convention_lines(self.ja, self.en)
+        if exc.ja is not None and exc.en is not None:  # type: ignore[union-attr]
+            fail(f"{exc.ja}\n{line_ja}", f"{exc.en}\n{line_en}")  # type: ignore[union-attr]
+        fail(f"{exc}\n{line_ja}", f"{exc}\n{line_en}")
+        return False
+
+
+#: (exception, ja, en): the latest exception that left a :class:`convention` block (innermost wins).
+_UNDER_CONVENTION: list = [None]
+
+
+def convention_of(exc: BaseException) -> tuple[str, str] | None:
+    """The (ja, en) lines naming the convention whose block ``exc`` was raised in, or None."""
+    record = _UNDER_CONVENTION[0]
+    if record is None or record[0] is not exc:
+        return None
+    return _convention_lines(record[1], record[2])
+
+
+def _convention_lines(ja: str, en: str) -> tuple[str, str]:
+    return f"  このテストが前提とする規約: {ja}", f"  the convention this test relies on: {en}"
 
 
 def _short(text: str) -> str:
@@ -432,6 +495,69 @@ def check_array(actual: Any, expected: Any, *, call: str, rtol: float = 1e-9, at
     target = np.complex128 if kind_c else np.float64
     a = np.array(actual, dtype=target, copy=True)
     _allclose_or_fail(call, what, e, actual, a, e.astype(target), rtol, atol)
+
+
+def describe_artist(artist: Any) -> tuple[str, str]:
+    """(ja, en) description of a figure artist a test counts: a line by its label and first
+    points, an ``axline`` by two of its points, an Axes by its title."""
+    fmt = NumberFormat(digits=4)
+    point = lambda p: f"({', '.join(fmt.number(float(c)) for c in p)})"  # noqa: E731
+    if hasattr(artist, "get_title") and hasattr(artist, "lines"):
+        title = artist.get_title() or "".join(artist.get_title(loc) for loc in ("left", "right"))
+        return (f"タイトル {title!r} の Axes" if title else "タイトルのない Axes",
+                f"Axes titled {title!r}" if title else "Axes without a title")
+    label = str(artist.get_label()) if hasattr(artist, "get_label") else ""
+    label_ja, label_en = (f"ラベル {label!r} の", f"labelled {label!r}") if label and not label.startswith("_") \
+        else ("ラベルのない", "without a label")
+    if hasattr(artist, "get_xy1"):
+        p1, p2 = artist.get_xy1(), artist.get_xy2()
+        through = f"{point(p1)} と {point(p2)} を通る" if p2 is not None else f"{point(p1)} を通る傾き {artist.get_slope()} の"
+        through_en = (f"through {point(p1)} and {point(p2)}" if p2 is not None
+                      else f"through {point(p1)} with slope {artist.get_slope()}")
+        return f"{label_ja} axline ({through}直線)", f"axline {label_en} ({through_en})"
+    if hasattr(artist, "get_xydata"):
+        xy = np.asarray(artist.get_xydata(), dtype=np.float64).reshape(-1, 2)
+        first = ", ".join(point(p) for p in xy[:2]) + (", ..." if len(xy) > 2 else "")
+        return f"{label_ja}線 ({len(xy)} 点: {first})", f"line {label_en} ({len(xy)} points: {first})"
+    return f"{type(artist).__name__}", f"{type(artist).__name__}"
+
+
+def check_count(items: list, expected: int, *, call: str, what: str, extra: list[int] | None = None,
+                missing: list[tuple[str, str]] | None = None) -> None:
+    """Check that ``items`` (lines, Axes... of a figure) number ``expected``; the message lists
+    what was found, marks the items that match nothing expected, and names what is missing.
+
+    Args:
+        items: the artists found.
+        expected: how many there should be.
+        call, what: as for the other checks (``what`` names the items, e.g. "lines labelled 'eigen...'").
+        extra: indices into ``items`` of those that match nothing the test expects.
+        missing: (ja, en) descriptions of expected items that no item matches.
+
+    Raises:
+        GradingFailure: ``len(items) != expected``.
+    """
+    if len(items) == expected:
+        return
+    extra = set(extra or ())
+    rows_ja, rows_en = [], []
+    for i, item in enumerate(items[:12]):
+        ja, en = describe_artist(item)
+        rows_ja.append(f"\n    {i + 1}. {ja}{' ← 期待されるどれとも合いません' if i in extra else ''}")
+        rows_en.append(f"\n    {i + 1}. {en}{'  <- matches nothing expected' if i in extra else ''}")
+    if len(items) > 12:
+        rows_ja.append(f"\n    ... ほか {len(items) - 12} 個")
+        rows_en.append(f"\n    ... ({len(items) - 12} more)")
+    miss_ja = "".join(f"\n    {ja}" for ja, _ in missing or ())
+    miss_en = "".join(f"\n    {en}" for _, en in missing or ())
+    fail(
+        f"{call} の{_what_ja(what)}の数が違います: 期待 {expected}, 実際 {len(items)}。"
+        f"{chr(10) + '  見つかったもの:' if items else ''}{''.join(rows_ja)}"
+        f"{chr(10) + '  見つからないもの:' + miss_ja if miss_ja else ''}",
+        f"{call}: wrong number of {_what_en(what)}: expected {expected}, found {len(items)}."
+        f"{chr(10) + '  found:' if items else ''}{''.join(rows_en)}"
+        f"{chr(10) + '  missing:' + miss_en if miss_en else ''}",
+    )
 
 
 def _plain(value: Any, call: str, what: str) -> Any:

@@ -32,7 +32,7 @@ from pathlib import Path
 import pytest
 
 from . import EXERCISES
-from .compare import GradingFailure
+from .compare import GradingFailure, convention_of
 from .i18n import LANGUAGES, bilingual, normalize_language, set_language
 from .loader import (ExerciseHandle, ExerciseUnavailable, NamespaceSubmission, NotAWorkbookError, Submission, failed_call,
                      open_target)
@@ -672,7 +672,8 @@ def _classify_exception(exc: BaseException, tb, owns, limit: float | None) -> tu
 
 def _exception_message(exc: BaseException, tb, owns, frames: list, text: str) -> str:
     """What a student reads when their code raised: the call (with its arguments' shapes and
-    dtypes) or the test line that made it, the exception, and the student's file and line.
+    dtypes) or the test line that made it, the exception, the student's file and line, and the
+    convention the test depends on if it names one (:class:`autograder.compare.convention`).
 
     The same in local and isolated mode: the call is recorded where the test makes it
     (:class:`autograder.loader.RecordedCall`), and the student's frames of a worker travel with
@@ -684,23 +685,24 @@ def _exception_message(exc: BaseException, tb, owns, frames: list, text: str) ->
         last = frames[-1]
         where_ja = f" ({Path(last.filename).name} の {last.lineno} 行目、{last.name} の中)"
         where_en = f" ({Path(last.filename).name}, line {last.lineno}, in {last.name})"
+    conv_ja, conv_en = (f"\n{line}" for line in convention_of(exc) or ("", ""))
     call = failed_call(exc)
     if call is not None:
-        return bilingual(f"{call} を呼ぶと例外が発生しました: {name}: {text}{where_ja}",
-                         f"{call} raised {name}: {text}{where_en}")
+        return bilingual(f"{call} を呼ぶと例外が発生しました: {name}: {text}{where_ja}{conv_ja}",
+                         f"{call} raised {name}: {text}{where_en}{conv_en}")
     remote = [f for f in getattr(exc, "remote_frames", None) or [] if len(f) == 3]
     entry = str(remote[0][2]) if remote else frames[0].name if frames else None
     test = _test_frame(tb, owns)
-    line_ja = line_en = ""
     code = _expression(test) if test is not None else ""
+    line_ja = line_en = ""
     if code:
         line_ja = f"\n  テストの呼び出し: {code} ({Path(test.filename).name} の {test.lineno} 行目)"
         line_en = f"\n  the test's call: {code} ({Path(test.filename).name}, line {test.lineno})"
     if entry is not None:
-        return bilingual(f"{entry} の実行中に例外が発生しました: {name}: {text}{where_ja}{line_ja}",
-                         f"{entry} raised {name}: {text}{where_en}{line_en}")
-    return bilingual(f"例外が発生しました: {name}: {text}{line_ja}",
-                     f"an exception was raised: {name}: {text}{line_en}")
+        return bilingual(f"{entry} の実行中に例外が発生しました: {name}: {text}{where_ja}{line_ja}{conv_ja}",
+                         f"{entry} raised {name}: {text}{where_en}{line_en}{conv_en}")
+    return bilingual(f"例外が発生しました: {name}: {text}{line_ja}{conv_ja}",
+                     f"an exception was raised: {name}: {text}{line_en}{conv_en}")
 
 
 def _expression(frame: traceback.FrameSummary) -> str:

@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.spatial import distance
 
-from autograder.compare import check_array, check_equal, check_float, check_raises, check_type, fail
+from autograder.compare import check_array, check_equal, check_float, check_raises, check_type, convention, fail
 from autograder.data import load_word_vectors
 
 pytestmark = pytest.mark.exercise("ex1_vectors")
@@ -377,7 +377,9 @@ def test_analogy_ranks_by_cosine_with_word_tiebreak(exercise):
     expected = [("alpha", 1.0), ("beta", 1.0), ("long", 1.0 / math.sqrt(101.0)),
                 ("delta", 0.0), ("gamma", 0.0), ("omega", -1.0)]
     out = exercise.analogy(vocab, "x", "y", "z", topn=6)
-    _check_ranking(out, expected, call='analogy(vocab, "x", "y", "z", topn=6)', rtol=1e-14, atol=1e-15)
+    with convention("コサイン類似度の降順に並べ、同点は単語の昇順 (alpha が beta より先)",
+                    "sorted by cosine similarity, highest first; ties by word, ascending (alpha before beta)"):
+        _check_ranking(out, expected, call='analogy(vocab, "x", "y", "z", topn=6)', rtol=1e-14, atol=1e-15)
 
 
 @pytest.mark.task("analogy", points=1)

@@ -23,7 +23,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import AxLine  # noqa: E402
 from matplotlib.patches import Polygon  # noqa: E402
 
-from autograder.compare import check_array, check_equal, check_raises, check_type, fail  # noqa: E402
+from autograder.compare import check_array, check_count, check_equal, check_raises, check_type, convention, fail  # noqa: E402
 
 pytestmark = pytest.mark.exercise("ex2_transforms")
 
@@ -53,6 +53,13 @@ IDENTITY = np.eye(2)
 SINGULAR = np.array([[1.0, 2.0], [2.0, 4.0]])
 
 
+#: What makes real_eigenpairs' answer unique (the exercise text); named in the failure messages.
+EIGEN_CONVENTION = convention(
+    "固有値は降順、固有ベクトルは長さ 1 の列で、絶対値が tol を超える最初の成分が正",
+    "eigenvalues in descending order; unit eigenvectors as columns, whose first component above tol in "
+    "absolute value is positive")
+
+
 def _fmt(M) -> str:
     return np.array2string(np.asarray(M, dtype=float), separator=", ", precision=4).replace("\n", "")
 
@@ -69,10 +76,11 @@ def _check_pairs(exercise, M, values, vectors, *, rtol=1e-9, atol=1e-12):
     """real_eigenpairs(M) must equal the hand-derived (values, vectors) exactly up to rounding."""
     call = f"real_eigenpairs({_fmt(M)})"
     got_values, got_vectors = _eigenpairs(exercise, M, call)
-    check_array(got_values, np.asarray(values, dtype=float), call=call, rtol=rtol, atol=atol,
-                what="values (eigenvalues, descending)")
-    check_array(got_vectors, np.asarray(vectors, dtype=float).reshape(2, -1), call=call, rtol=rtol, atol=atol,
-                what="vectors (unit eigenvectors as columns, first clearly nonzero component positive)")
+    with EIGEN_CONVENTION:
+        check_array(got_values, np.asarray(values, dtype=float), call=call, rtol=rtol, atol=atol,
+                    what="values (eigenvalues, descending)")
+        check_array(got_vectors, np.asarray(vectors, dtype=float).reshape(2, -1), call=call, rtol=rtol, atol=atol,
+                    what="vectors (unit eigenvectors as columns, first clearly nonzero component positive)")
 
 
 def _check_vectors_shape(vectors, k, call):
@@ -466,6 +474,18 @@ def _eigen_lines(ax) -> list[np.ndarray]:
     return lines
 
 
+def _eigen_count_failure(ax, lines, directions, k, call):
+    """Fail naming the eigen lines found, those along no expected direction, and the directions missing."""
+    unit = [p[np.argmax(np.linalg.norm(p, axis=1))] / max(np.linalg.norm(p, axis=1).max(), 1e-300) for p in lines]
+    along = lambda v, d: abs(abs(float(np.dot(v, d))) - 1.0) < 1e-6  # noqa: E731 - same line, either sign
+    expected = [] if directions is None else list(directions.T)
+    check_count([a for a in ax.lines if str(a.get_label()).lower().startswith("eigen")], k, call=call,
+                what="lines labelled 'eigen...' (one per real eigen-direction) / 'eigen...' というラベルの線 (実固有方向ごとに 1 本)",
+                extra=[i for i, d in enumerate(unit) if directions is not None and not any(along(v, d) for v in expected)],
+                missing=[(f"固有方向 {np.round(v, 4).tolist()} の線", f"a line along the eigen-direction {np.round(v, 4).tolist()}")
+                         for v in expected if not any(along(v, d) for d in unit)])
+
+
 def _direction_of(points: np.ndarray, call: str) -> np.ndarray:
     """Unit direction of a line through the origin; fail if the points are not on one."""
     norms = np.linalg.norm(points, axis=1)
@@ -528,7 +548,8 @@ def test_plot_transform_draws_one_line_per_real_eigen_direction(exercise):
         try:
             lines = _eigen_lines(ax)
             k = 2 if directions is None else directions.shape[1]
-            check_equal(len(lines), k, call=call, what="number of Line2D labelled 'eigen...' (real eigen-directions)")
+            if len(lines) != k:
+                _eigen_count_failure(ax, lines, directions, k, call)
             found = [_direction_of(p, call) for p in lines]
             if directions is None:
                 d1, d2 = found
@@ -576,6 +597,7 @@ def test_plot_transform_draws_into_given_axes(exercise):
         if not any(_same_polygon(p, image, 1e-12) for p in _closed_polygons(axes[1])):
             fail(f"{call}: 渡した Axes に変換後の正方形がありません",
                  f"{call}: the transformed square is not in the given Axes")
-        check_equal(len(_eigen_lines(axes[1])), 1, call=call, what="number of eigen-direction lines in the given Axes")
+        if len(_eigen_lines(axes[1])) != 1:  # the shear's one eigen-direction, the x-axis
+            _eigen_count_failure(axes[1], _eigen_lines(axes[1]), np.array([[1.0], [0.0]]), 1, call)
     finally:
         plt.close(fig)

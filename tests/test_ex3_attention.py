@@ -23,7 +23,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from scipy.special import entr
 
-from autograder.compare import check_array, check_equal, check_float, check_raises, check_type, fail
+from autograder.compare import (check_array, check_count, check_equal, check_float, check_raises, check_type, convention,
+                                fail)
 
 pytestmark = pytest.mark.exercise("ex3_attention")
 
@@ -60,6 +61,13 @@ def _torch_attention(Q, K, V, mask=None, temperature: float = 1.0) -> tuple[np.n
     if m is not None:
         scores = scores.masked_fill(~m, float("-inf"))
     return out.numpy(), torch.softmax(scores, dim=-1).numpy()
+
+
+#: Conventions the exercise text fixes; named in the failure messages of the tests they decide.
+MASK_CONVENTION = convention("mask は torch と同じく True = 注意してよい (attend)、False = 遮断 (重みはちょうど 0)",
+                             "mask as in torch: True = may attend, False = blocked (its weight is exactly 0)")
+ENTROPY_CONVENTION = convention("自然対数 (単位 nats) で、0 · log 0 = 0 (小さな数を足さずに正確に)",
+                                "natural logarithm (nats), and 0 · log 0 = 0 exactly (no small constant added)")
 
 
 def _qkv(rng, batch, n_q, n_k, d_k, d_v, scale=1.0):
@@ -225,15 +233,17 @@ def test_attention_causal_mask_matches_torch(exercise):
     rng = np.random.default_rng(3)
     Q, K, V = _qkv(rng, (2,), n_q=5, n_k=5, d_k=4, d_v=3, scale=2.0)
     causal = torch.tril(torch.ones(5, 5, dtype=torch.bool)).numpy()
-    _, weights = _check_attention(exercise, Q, K, V, mask=causal,
-                                  call="scaled_dot_product_attention(Q, K, V, mask=torch.tril(ones(5, 5)))")
-    check_array(weights[:, ~causal], np.zeros((2, 10)), call="scaled_dot_product_attention(Q, K, V, mask=causal)",
-                rtol=0.0, atol=0.0, what="weights above the diagonal (blocked)")
+    with MASK_CONVENTION:
+        _, weights = _check_attention(exercise, Q, K, V, mask=causal,
+                                      call="scaled_dot_product_attention(Q, K, V, mask=torch.tril(ones(5, 5)))")
+        check_array(weights[:, ~causal], np.zeros((2, 10)), call="scaled_dot_product_attention(Q, K, V, mask=causal)",
+                    rtol=0.0, atol=0.0, what="weights above the diagonal (blocked)")
     # Key padding: batch item 0 may see keys 0..4, item 1 only keys 0..2; shape (2, 1, 5) broadcasts
     # over the query rows.
     padding = np.array([[[True] * 5], [[True, True, True, False, False]]])
-    _check_attention(exercise, Q, K, V, mask=padding, temperature=0.7,
-                     call="scaled_dot_product_attention(Q, K, V, mask=padding, temperature=0.7)  # mask: 2x1x5")
+    with MASK_CONVENTION:
+        _check_attention(exercise, Q, K, V, mask=padding, temperature=0.7,
+                         call="scaled_dot_product_attention(Q, K, V, mask=padding, temperature=0.7)  # mask: 2x1x5")
 
 
 @pytest.mark.task("scaled_dot_product_attention", points=1)
@@ -298,9 +308,10 @@ def test_entropy_zero_probabilities_exact(exercise):
                   [0.5, 0.5, 0.0, 0.0],
                   [0.25, 0.25, 0.25, 0.25],
                   [0.0, 0.0, 0.0, 1.0]])
-    check_array(exercise.attention_entropy(w), [0.0, math.log(2), math.log(4), 0.0],
-                call="attention_entropy([[1,0,0,0], [.5,.5,0,0], [.25,.25,.25,.25], [0,0,0,1]])",
-                rtol=1e-14, atol=1e-300)
+    with ENTROPY_CONVENTION:
+        check_array(exercise.attention_entropy(w), [0.0, math.log(2), math.log(4), 0.0],
+                    call="attention_entropy([[1,0,0,0], [.5,.5,0,0], [.25,.25,.25,.25], [0,0,0,1]])",
+                    rtol=1e-14, atol=1e-300)
 
 
 def _distributions():
@@ -350,7 +361,7 @@ def _chapter_figure(exercise):
     call = f"plot_temperature_effect({CHAPTER_LOGITS}, {CHAPTER_TEMPERATURES})"
     fig = exercise.plot_temperature_effect(CHAPTER_LOGITS, CHAPTER_TEMPERATURES)
     check_type(fig, Figure, call=call)
-    check_equal(len(fig.axes), len(CHAPTER_TEMPERATURES), call=call, what="number of panels (Axes)")
+    check_count(fig.axes, len(CHAPTER_TEMPERATURES), call=call, what="panels (Axes), one per temperature / パネル (Axes、温度ごとに 1 つ)")
     return fig, call
 
 

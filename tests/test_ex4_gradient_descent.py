@@ -29,7 +29,7 @@ from matplotlib.contour import ContourSet
 from matplotlib.figure import Figure
 from scipy.optimize import minimize
 
-from autograder.compare import check_array, check_equal, check_float, check_raises, check_type, fail
+from autograder.compare import check_array, check_count, check_equal, check_float, check_raises, check_type, fail
 
 pytestmark = pytest.mark.exercise("ex4_gradient_descent")
 
@@ -436,12 +436,16 @@ def test_plot_trajectories_paths_and_minimum(exercise):
     call, fig, ax = _chapter_figure(exercise)
     lines = [(line, np.asarray(line.get_xydata(), dtype=np.float64)) for line in ax.lines]
     paths = [xy for _, xy in lines if len(xy) > 1]
-    if len(paths) != len(CHAPTER_STARTS):
-        fail(f"{call}: 2 点以上の線は開始点ごとに 1 本 (計 3 本) のはずですが {len(paths)} 本ありました。",
-             f"{call}: expected one multi-point line per start (3), found {len(paths)}.")
+    trajectories = {start: plain_descent(grad, start, 0.1, 50) for start in CHAPTER_STARTS}
+    same = lambda xy, ref: xy.shape == ref.shape and np.allclose(xy, ref, rtol=1e-10, atol=1e-10)  # noqa: E731
+    check_count([line for line, xy in lines if len(xy) > 1], len(CHAPTER_STARTS), call=call,
+                what="multi-point lines (one per start) / 2 点以上の線 (開始点ごとに 1 本)",
+                extra=[i for i, xy in enumerate(paths) if not any(same(xy, ref) for ref in trajectories.values())],
+                missing=[(f"開始点 {s} からの軌跡 (51 点)", f"the 51-point trajectory from {s}")
+                         for s, ref in trajectories.items() if not any(same(xy, ref) for xy in paths)])
     for start in CHAPTER_STARTS:
-        expected = plain_descent(grad, start, 0.1, 50)
-        if not any(xy.shape == expected.shape and np.allclose(xy, expected, rtol=1e-10, atol=1e-10) for xy in paths):
+        expected = trajectories[start]
+        if not any(same(xy, expected) for xy in paths):
             fail(f"{call}: 開始点 {start} からの軌跡 (51 点) を描いた線がありません。",
                  f"{call}: no line holds the 51-point trajectory from {start}.")
     stars = [xy[0] for line, xy in lines if len(xy) == 1 and line.get_marker() == "*"]

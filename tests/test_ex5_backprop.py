@@ -18,7 +18,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from autograder.compare import check_array, check_equal, check_float, check_raises, check_type
+from autograder.compare import check_array, check_equal, check_float, check_raises, check_type, convention
 
 pytestmark = pytest.mark.exercise("ex5_backprop")
 
@@ -94,6 +94,11 @@ def _random_net(rng, d, h, k):
     return (rng.normal(size=(h, d)), rng.normal(size=h), rng.normal(size=(k, h)), rng.normal(size=k))
 
 
+#: The exercise text's convention for a batch; named in the failure messages of the tests it decides.
+BATCH_SUM = convention("バッチの損失はすべてのサンプルの和 (平均ではない): L = ½ Σ (y - t)²",
+                       "the loss of a batch is the sum over all samples (not the mean): L = ½ Σ (y - t)²")
+
+
 def _check_grads(grads, expected: dict, *, call: str, rtol: float, atol: float) -> None:
     """Check a gradient dict: a dict with exactly the four keys, each an array like expected."""
     check_type(grads, dict, call=call)
@@ -144,8 +149,9 @@ def test_forward_batch(exercise):
     net = _net(exercise, W1, b1, W2, b2)
     check_array(net.forward(X.copy()), y_ref, call="TwoLayerNet(3-4-2).forward(X of shape (5, 3))",
                 rtol=1e-12, atol=1e-14)
-    check_float(net.loss(X.copy(), T.copy()), loss_ref,
-                call="TwoLayerNet(3-4-2).loss(X (5, 3), T (5, 2)) (sum over the batch)", rtol=1e-12)
+    with BATCH_SUM:
+        check_float(net.loss(X.copy(), T.copy()), loss_ref,
+                    call="TwoLayerNet(3-4-2).loss(X (5, 3), T (5, 2)) (sum over the batch)", rtol=1e-12)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -240,7 +246,9 @@ def test_backward_relu_at_zero(exercise):
         np.testing.assert_array_equal(ref[name], expected[name])
     net = _net(exercise, W1, b1, W2, b2)
     net.forward(x.copy())
-    _check_grads(net.backward(t.copy()), expected, call="backward with z1[0] == 0 exactly", rtol=0, atol=0)
+    with convention("ReLU'(0) = 0 (torch と同じ約束): z1 がちょうど 0 の隠れユニットは勾配を通しません",
+                    "ReLU'(0) = 0 (the convention torch uses): a hidden unit with z1 exactly 0 passes no gradient"):
+        _check_grads(net.backward(t.copy()), expected, call="backward with z1[0] == 0 exactly", rtol=0, atol=0)
 
 
 @pytest.mark.task("backward", points=1)
@@ -281,8 +289,9 @@ def test_backward_batch_sums_over_samples(exercise):
     _, _, ref = _torch_oracle(W1, b1, W2, b2, X, T)
     net = _net(exercise, W1, b1, W2, b2)
     net.forward(X.copy())
-    _check_grads(net.backward(T.copy()), ref, call="TwoLayerNet(3-4-2).backward(T (6, 2)) after forward(X (6, 3))",
-                 rtol=1e-10, atol=1e-12)
+    with BATCH_SUM:
+        _check_grads(net.backward(T.copy()), ref, call="TwoLayerNet(3-4-2).backward(T (6, 2)) after forward(X (6, 3))",
+                     rtol=1e-10, atol=1e-12)
 
 
 _floats = st.floats(-2.0, 2.0, allow_nan=False, allow_infinity=False, allow_subnormal=False, width=64)
