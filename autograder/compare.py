@@ -403,7 +403,7 @@ def _allclose_or_fail(call: str, what: str, expected: Any, actual: Any, a: np.nd
         pos_ja, pos_en = positions(bad)
         fail(
             f"{call} の{_what_ja(what)}に有限でない値 (nan/inf) があります"
-            f"{f' ({pos_ja})' if pos_ja else ''}。期待値はすべて有限です。\n"
+            f"{f' ({pos_ja})' if pos_ja else ''}。期待値のほうは有限です。\n"
             f"  期待値: {describe(expected, fmt)}\n  実際の値: {describe(actual, fmt)}",
             f"{call}: {_what_en(what)} contains non-finite values (nan/inf){f' at {pos_en}' if pos_en else ''}, "
             f"where the expected values are finite.\n"
