@@ -421,3 +421,19 @@ def test_zip_collect_file_names():
         assert got == expected, (name, got)
     m = re.match(ZIP_COLLECT_REGEXP, "C:\\course\\downloaded\\ex1_vectors\\extracted\\bob\\ex1_vectors.ipynb")
     assert m and (m["student_id"], m["file_id"]) == ("bob", "ex1_vectors")  # nbgrader on Windows
+
+
+def test_conversion_commands_say_what_they_wrote(tmp_path):
+    env = dict(os.environ, PYTHONPATH=str(REPO), WORKBOOK_LANG="both")
+
+    def course(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "autograder.course", *args], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
+
+    made = course("to-notebook", str(REPO / "exercises" / "ex1_vectors.py"), "ex1.ipynb")
+    assert made.returncode == 0, made.stderr
+    assert "wrote ex1.ipynb (the ex1_vectors notebook" in made.stdout and "ex1.ipynb に書きました" in made.stdout
+    back = course("to-py", "ex1.ipynb", "ex1_vectors.py")
+    assert back.returncode == 0 and "wrote ex1_vectors.py" in back.stdout, back.stdout + back.stderr
+    again = course("to-py", "ex1.ipynb", "ex1_vectors.py")
+    assert again.returncode != 0 and "not overwriting" in again.stderr and "wrote" not in again.stdout
