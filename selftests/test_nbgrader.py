@@ -398,6 +398,22 @@ def test_zip_collect_as_in_the_readme_collects_lms_downloads_and_autogrades_them
     left = sorted(str(p) for d in ("autograded", "feedback") for p in (course / d).rglob(".hypothesis*"))
     assert not left, left
 
+    # the student runs the released notebook's graded cells at home: no .hypothesis left there either
+    home = tmp_path / "student"
+    home.mkdir()
+    (home / "ex1_vectors.ipynb").write_text(honest, encoding="utf-8")
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+               PYTHONPATH=str(REPO), MPLBACKEND="Agg", WORKBOOK_LANG="en")
+    run = subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
+                          "--output", "ran.ipynb", "ex1_vectors.ipynb"], cwd=home, env=env, capture_output=True,
+                         text=True, timeout=900, stdin=subprocess.DEVNULL)
+    assert run.returncode == 0, run.stderr[-3000:]
+    shown = "".join(_cell_outputs(nbformat.read(home / "ran.ipynb", as_version=4), f"test_{t.name}")
+                    for t in tasks_of("ex1_vectors"))
+    assert "ex1_vectors › cosine_similarity: 7 / 7 点 / points" in shown, shown
+    assert "hidden tests worth 2 more points are graded after submission" in shown, shown
+    assert sorted(p.name for p in home.iterdir()) == ["ex1_vectors.ipynb", "ran.ipynb"]
+
 
 def test_zip_collect_file_names():
     """The documented archive layout, as the course's FileNameCollectorPlugin.named_regexp reads it."""
