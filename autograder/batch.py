@@ -819,12 +819,14 @@ def write_gradebook(rows: list[dict], out: Path) -> None:
 
     In the CSV, the score and per-exercise points of a student whose grading failed (status
     ``error``) are left empty, not 0, so that importing it into a gradebook records no grade;
-    ``errors`` says why. ``report`` is relative to ``out`` in both files. Student ids are kept as
-    given (``山田太郎``): the CSV is UTF-8 with a byte order mark, which Excel needs to read it as
-    UTF-8 (Python reads it with ``encoding="utf-8-sig"``).
+    ``errors`` says why; ``notes`` says how the submission was read (a notebook converted, a
+    ``.py`` graded instead of its notebook). ``report`` is relative to ``out`` in both files.
+    Student ids are kept as given (``山田太郎``): the CSV is UTF-8 with a byte order mark, which
+    Excel needs to read it as UTF-8 (Python reads it with ``encoding="utf-8-sig"``).
     """
     rows = sorted(rows, key=lambda r: (r["student"], r.get("submission", "")))
-    fields = ["student", "status", "score", "max_score", "partial", *EXERCISES, "errors", "report", "submission"]
+    fields = ["student", "status", "score", "max_score", "partial", *EXERCISES, "errors", "notes", "report",
+              "submission"]
     tmp = out / ".gradebook.csv.tmp"
     with open(tmp, "w", newline="", encoding="utf-8-sig", errors="backslashreplace") as fh:
         writer = csv.DictWriter(fh, fieldnames=fields)
@@ -835,6 +837,7 @@ def write_gradebook(rows: list[dict], out: Path) -> None:
                              "max_score": r["max_score"], "partial": str(bool(r.get("partial"))).lower(),
                              **{e: r["exercises"].get(e, "") for e in EXERCISES},
                              "errors": " | ".join(e.replace("\n", " ") for e in r.get("errors", []))[:1000],
+                             "notes": " | ".join(n.replace("\n", " ") for n in r.get("notes", []))[:1000],
                              "report": r["report"], "submission": r.get("submission", "")})
     os.replace(tmp, out / "gradebook.csv")
     from .isolated import confinement

@@ -64,7 +64,38 @@ c.ExecutePreprocessor.interrupt_on_timeout = True
 
 # A student who deletes a graded test cell is graded with the cell put back (not silently 0 or full).
 c.OverwriteCells.add_missing_cells = True
+# A graded cell as released (its hidden tests removed by generate_assignment) is not reported as
+# changed: no "Attribute 'checksum' ... has changed!" for honest submissions (jupyter/nbgrader#1961).
+# An edited test cell is still reported and put back.
+from autograder.nbgrader_plugins import sanitize_preprocessors  # noqa: E402
+
+c.Autograde.sanitize_preprocessors = sanitize_preprocessors()
+
+# `nbgrader zip_collect <exercise>`: put the files downloaded from the LMS (notebooks, or one zip
+# per student) into downloaded/<exercise>/archive/. The student id is the text before the first
+# "_" of a file name (alice_ex1_vectors.ipynb, alice_12345_ex1_vectors.ipynb) or of the top folder
+# of an archive (alice.zip or alice_hw1.zip holding [any folders/]ex1_vectors.ipynb); a notebook
+# may be renamed by a download ("ex1_vectors (1).ipynb", "ex1_vectors-Copy1.ipynb"). Hidden
+# folders (.ipynb_checkpoints) and __MACOSX are skipped, and so are other exercises' notebooks.
+c.ZipCollectApp.archive_directory = "archive"
+c.ZipCollectApp.extracted_directory = "extracted"
+c.ZipCollectApp.strict = True
+c.FileNameCollectorPlugin.named_regexp = r"{zip_regexp}"
 '''
+
+_SEP, _NAME = r"[/\\]", r"[^/\\]"
+_DIRS = rf"(?:(?!\.|__MACOSX{_SEP}){_NAME}+{_SEP})*"
+#: ``FileNameCollectorPlugin.named_regexp`` of the course: see the comment in :data:`NBGRADER_CONFIG`.
+ZIP_COLLECT_REGEXP = (
+    rf"^.*{_SEP}extracted{_SEP}(?P<student_id>[^/\\_.][^/\\_]*)"
+    rf"(?:_{_NAME}*?_|_|{_SEP}{_DIRS}|_{_NAME}*{_SEP}{_DIRS})"
+    rf"(?P<file_id>{'|'.join(EXERCISES)})(?:[^/\\a-z0-9_]{_NAME}*)?\.ipynb$"
+)
+
+
+def nbgrader_config_text() -> str:
+    """The text of a new course's ``nbgrader_config.py``."""
+    return NBGRADER_CONFIG.format(code_stub=CODE_STUB, zip_regexp=ZIP_COLLECT_REGEXP)
 
 
 @dataclass(frozen=True)
@@ -264,7 +295,7 @@ def generate(course: Path, *, check: bool = False, out=sys.stdout) -> int:
         if check:
             print(f"missing: {config}", file=out)
             return 1
-        config.write_text(NBGRADER_CONFIG.format(code_stub=CODE_STUB), encoding="utf-8")
+        config.write_text(nbgrader_config_text(), encoding="utf-8")
         print(f"wrote {config}", file=out)
     return status
 
@@ -346,13 +377,17 @@ def export_grades(course: Path) -> list[dict[str, Any]]:
 
 
 def write_exports(rows: list[dict[str, Any]], json_path: Path | None, csv_path: Path | None) -> None:
-    """Write the export rows as JSON and/or CSV (empty ``score`` for not submitted)."""
+    """Write the export rows as JSON and/or CSV (empty ``score`` for not submitted).
+
+    The CSV is UTF-8 with a byte order mark, like the batch grader's ``gradebook.csv``: Excel
+    needs it to show Japanese student ids (Python reads it with ``encoding="utf-8-sig"``).
+    """
     if json_path:
         json_path.parent.mkdir(parents=True, exist_ok=True)
         json_path.write_text(json.dumps(rows, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     if csv_path:
         csv_path.parent.mkdir(parents=True, exist_ok=True)
-        with csv_path.open("w", newline="", encoding="utf-8") as fh:
+        with csv_path.open("w", newline="", encoding="utf-8-sig") as fh:
             writer = csv.DictWriter(fh, fieldnames=EXPORT_FIELDS)
             writer.writeheader()
             for row in rows:
@@ -386,6 +421,8 @@ def main(argv: list[str] | None = None) -> int:
         _refuse_overwrite(args.out)
         nb = nbformat.read(args.notebook, as_version=4)
         args.out.write_text(notebook_to_py(nb), encoding="utf-8")
+        print(bilingual(f"{args.out} に書きました ({args.notebook} の解答のコード、採点セルを除く)。",
+                        f"wrote {args.out} (the code of {args.notebook}, graded cells left out)."))
         return 0
     if args.command == "to-notebook":
         _refuse_overwrite(args.out)
@@ -395,6 +432,10 @@ def main(argv: list[str] | None = None) -> int:
                                    f"{args.module.name} is not an exercise module ({', '.join(EXERCISES)})."))
         nb = build_notebook(exercise, args.module.read_text(encoding="utf-8"), mode="student")
         args.out.write_text(notebook_text(nb), encoding="utf-8")
+        print(bilingual(
+            f"{args.out} に書きました ({exercise} のノートブック。Jupyter で開き、解答欄を書いて採点セルを実行してください)。",
+            f"wrote {args.out} (the {exercise} notebook: open it in Jupyter, fill in the answer cells and run "
+            "the graded cells)."))
         return 0
     if args.command == "submission-to-dir":
         found = submission_to_dir(args.student_dir, args.out)
@@ -403,7 +444,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "export":
         if not args.json and not args.csv:
             parser.error("give --json and/or --csv")
-        write_exports(export_grades(args.course), args.json, args.csv)
+        rows = export_grades(args.course)
+        write_exports(rows, args.json, args.csv)
+        for path in (args.json, args.csv):
+            if path:
+                print(bilingual(f"{path} に {len(rows)} 行を書きました。", f"wrote {len(rows)} rows to {path}."))
         return 0
     return 2
 

@@ -21,6 +21,12 @@ in the report. Where ``solutions/`` is absent (a released student copy), the ref
 the PNG stored at release time in ``autograder/data/figures/<exercise>.png``. Text in figures is
 drawn with a Japanese font (matplotlib-fontja's IPAexGothic), so Japanese labels render; glyphs
 missing from the font are reported under the figure.
+
+The page's own text uses the same font wherever the reader's system has no Japanese font: a
+subset of IPAexGothic holding exactly the non-ASCII characters of the page (fontTools' subsetter,
+WOFF2 when ``brotli`` is installed, else TrueType) is embedded as a base64 ``@font-face``
+(:func:`embedded_font_css`), listed after the system's Japanese fonts, so the page stays one
+self-contained file and Japanese text never renders as boxes (□).
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ import base64
 import html
 import io
 import json
+import re
 import signal
 import sys
 import threading
@@ -51,6 +58,8 @@ FIGURE_TIMEOUT = 10.0
 FIGURE_DPI = 80
 #: Where a released copy keeps the reference figures.
 STORED_FIGURES = Path(__file__).resolve().parent / "data" / "figures"
+#: The family name of the font subset embedded in the page (IPAexGothic, as in the figures).
+EMBEDDED_FONT = "Workbook IPAexGothic"
 
 
 def _chapter_grad(p: Any) -> np.ndarray:
@@ -290,8 +299,8 @@ def _fmt(x: float) -> str:
 _CSS = """
 :root { --ok: #1a7f37; --bad: #cf222e; --warn: #9a6700; --line: #d0d7de; --soft: #f6f8fa; }
 * { box-sizing: border-box; }
-body { margin: 0; font-family: system-ui, -apple-system, "Hiragino Sans", "Noto Sans CJK JP", "Noto Sans JP",
-  "IPAexGothic", "Yu Gothic", "Meiryo", sans-serif; color: #1f2328; background: #fff; line-height: 1.55; }
+body { margin: 0; font-family: -apple-system, BlinkMacSystemFont, "Segoe UI", "Hiragino Sans", "Noto Sans CJK JP", "Noto Sans JP",
+  "IPAexGothic", "Yu Gothic", "Meiryo", sans-serif, "Workbook IPAexGothic"; color: #1f2328; background: #fff; line-height: 1.55; }
 header { padding: 20px 32px 16px; border-bottom: 1px solid var(--line); background: var(--soft); }
 header h1 { margin: 0 0 6px; font-size: 22px; }
 .meta { color: #59636e; font-size: 13px; }
@@ -321,9 +330,10 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
   background: #ffebe9; color: var(--bad); font-weight: 500; }
 pre { background: var(--soft); border-radius: 6px; padding: 8px 10px; margin: 6px 0 0; overflow-x: auto;
   font-size: 12.5px; white-space: pre-wrap; word-break: break-word;
-  font-family: ui-monospace, "SFMono-Regular", "Noto Sans Mono CJK JP", "Menlo", "Consolas", monospace; }
+  font-family: ui-monospace, "SFMono-Regular", "Noto Sans Mono CJK JP", "Menlo", "Consolas", monospace,
+  "Workbook IPAexGothic"; }
 .hint { font-size: 13px; color: #59636e; margin-top: 4px; }
-code { font-family: ui-monospace, "Noto Sans Mono CJK JP", monospace; font-size: 13px; background: var(--soft);
+code { font-family: ui-monospace, "Noto Sans Mono CJK JP", monospace, "Workbook IPAexGothic"; font-size: 13px; background: var(--soft);
   padding: 1px 4px; border-radius: 4px; }
 .figs { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 16px; margin-top: 8px; }
 .figs.wide { grid-template-columns: minmax(0, 1fr); }
@@ -338,6 +348,67 @@ ul.passed { font-size: 13px; color: #59636e; margin: 6px 0; }
 .errors { border: 1px solid var(--bad); background: #fff8f7; border-radius: 6px; padding: 8px 12px; margin-top: 14px; }
 footer { color: #59636e; font-size: 12px; padding: 0 32px 24px; }
 """
+
+
+def font_file() -> Path | None:
+    """The TrueType file of the figures' Japanese font (matplotlib-fontja's IPAexGothic), or None."""
+    try:
+        import matplotlib_fontja
+    except ImportError:  # pragma: no cover - a dependency of the package
+        return None
+    fonts = Path(matplotlib_fontja.__file__).resolve().parent / "fonts"
+    found = sorted(fonts.glob("ipaexg*.ttf")) or sorted(fonts.glob("*.ttf"))
+    return found[0] if found else None
+
+
+def page_characters(page: str) -> str:
+    """The distinct characters a reader can see on ``page`` (text and attribute values, not tags,
+    CSS or embedded data), sorted."""
+    text = re.sub(r"<style>.*?</style>|data:[^\"']*", " ", page, flags=re.S)
+    visible = re.findall(r">([^<]*)<|\b(?:alt|title)=\"([^\"]*)\"", text)
+    return "".join(sorted(set(html.unescape("".join(a + b for a, b in visible)))))
+
+
+def embedded_font_css(characters: str, *, family: str = EMBEDDED_FONT) -> str:
+    """An ``@font-face`` rule that embeds the subset of IPAexGothic holding the non-ASCII
+    ``characters`` (ASCII is in every system font), as base64 WOFF2 (TrueType without ``brotli``).
+
+    Returns:
+        The CSS rule; "" when there is nothing to embed (no non-ASCII character, or the font or
+        fontTools is missing: the page then relies on the system's fonts).
+    """
+    wanted = "".join(c for c in characters if ord(c) > 0x7E)
+    path = font_file()
+    if not wanted or path is None:
+        return ""
+    try:
+        from fontTools import subset
+    except ImportError:  # pragma: no cover - fontTools comes with matplotlib
+        return ""
+    try:
+        import brotli  # noqa: F401  (fontTools' WOFF2 writer needs it)
+
+        flavor, mime, fmt = "woff2", "font/woff2", "woff2"
+    except ImportError:
+        flavor, mime, fmt = None, "font/ttf", "truetype"
+    options = subset.Options()
+    options.flavor = flavor
+    options.hinting = False  # browsers do not need TrueType hinting; a third of the size
+    options.desubroutinize = True
+    options.notdef_outline = True
+    try:
+        font = subset.load_font(str(path), options)
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(text=wanted)
+        subsetter.subset(font)
+        buf = io.BytesIO()
+        subset.save_font(font, buf, options)
+    except Exception as exc:  # noqa: BLE001 - a page without the font beats no page
+        warnings.warn(f"the Japanese font could not be embedded in the HTML report: {exc}", stacklevel=2)
+        return ""
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return (f'@font-face {{ font-family: "{family}"; font-style: normal; '
+            f'src: url(data:{mime};base64,{data}) format("{fmt}"); }}')
 
 
 def _bar(score: float, max_score: float, *, width: str = "") -> str:
@@ -397,7 +468,9 @@ def render_html(document: dict[str, Any], figures: dict[str, tuple[FigureImage, 
     w(f'<html lang="{"en" if lang == "en" else "ja"}"><head><meta charset="utf-8">')
     w('<meta name="viewport" content="width=device-width, initial-scale=1">')
     w(f"<title>{_t('採点レポート', 'Workbook report')} — {html.escape(_fmt(score))}/{html.escape(_fmt(max_score))}</title>")
-    w(f"<style>{_CSS}</style></head><body>")
+    style_at = len(parts)  # the style sheet is written last: it embeds the font for the page's text
+    w("")
+    w("</head><body>")
     w("<header>")
     w(f"<h1>{_t('Transformer の数学 演習ワークブック — 採点レポート', 'Transformer-math workbook — grading report')}</h1>")
     meta = [f"{_t('対象', 'target')}: <code>{html.escape(str(extra.get('target', '')))}</code>"]
@@ -509,6 +582,8 @@ def render_html(document: dict[str, Any], figures: dict[str, tuple[FigureImage, 
       f"{_t('図は同じ引数で呼んだあなたの関数と参考解答の関数の出力です。', 'Figures: your function and the reference function, called with the same arguments.')}"
       "</footer>")
     w("</body></html>")
+    font_face = embedded_font_css(page_characters("\n".join(parts)))
+    parts[style_at] = f"<style>{font_face}{_CSS}</style>"
     return "\n".join(parts) + "\n"
 
 

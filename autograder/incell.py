@@ -76,6 +76,25 @@ def _silenced():
                 os.close(copy)
 
 
+@contextlib.contextmanager
+def _hypothesis_home(path: Path):
+    """Point hypothesis' storage (its ``.hypothesis/`` folder: example database, caches) at
+    ``path`` for the run. By default it is made in the working folder, which for a notebook is
+    the notebook's own: ``nbgrader autograde`` would leave it in ``autograded/`` and
+    ``generate_feedback`` copy it, with the instructor's absolute paths, into the feedback."""
+    from hypothesis.configuration import set_hypothesis_home_dir, storage_directory
+
+    try:
+        previous = storage_directory(intent_to_write=False).home_directory
+    except (TypeError, AttributeError):  # an older hypothesis: the folder's path itself
+        previous = storage_directory()
+    set_hypothesis_home_dir(path)
+    try:
+        yield
+    finally:
+        set_hypothesis_home_dir(previous)
+
+
 def run_task(exercise: str, task: str, namespace: dict[str, Any], *, include_hidden: bool = True,
              source: str | None = None, audience: str = "student") -> dict[str, Any]:
     """Run the graded tests of one task against a namespace and return the score report.
@@ -113,7 +132,7 @@ def run_task(exercise: str, task: str, namespace: dict[str, Any], *, include_hid
             args.append("--no-hidden")
         if os.environ.get("WORKBOOK_TIMEOUT"):  # per-test time limit in seconds (default: pyproject's)
             args.append(f"--workbook-timeout={float(os.environ['WORKBOOK_TIMEOUT']):g}")
-        with _silenced() as log:
+        with _silenced() as log, _hypothesis_home(Path(tmp) / "hypothesis"):
             code = pytest.main(args)
         if int(code) not in (0, 1) or not report.exists():
             raise GradingError(bilingual(

@@ -17,3 +17,20 @@ c.ExecutePreprocessor.interrupt_on_timeout = True
 
 # A student who deletes a graded test cell is graded with the cell put back (not silently 0 or full).
 c.OverwriteCells.add_missing_cells = True
+# A graded cell as released (its hidden tests removed by generate_assignment) is not reported as
+# changed: no "Attribute 'checksum' ... has changed!" for honest submissions (jupyter/nbgrader#1961).
+# An edited test cell is still reported and put back.
+from autograder.nbgrader_plugins import sanitize_preprocessors  # noqa: E402
+
+c.Autograde.sanitize_preprocessors = sanitize_preprocessors()
+
+# `nbgrader zip_collect <exercise>`: put the files downloaded from the LMS (notebooks, or one zip
+# per student) into downloaded/<exercise>/archive/. The student id is the text before the first
+# "_" of a file name (alice_ex1_vectors.ipynb, alice_12345_ex1_vectors.ipynb) or of the top folder
+# of an archive (alice.zip or alice_hw1.zip holding [any folders/]ex1_vectors.ipynb); a notebook
+# may be renamed by a download ("ex1_vectors (1).ipynb", "ex1_vectors-Copy1.ipynb"). Hidden
+# folders (.ipynb_checkpoints) and __MACOSX are skipped, and so are other exercises' notebooks.
+c.ZipCollectApp.archive_directory = "archive"
+c.ZipCollectApp.extracted_directory = "extracted"
+c.ZipCollectApp.strict = True
+c.FileNameCollectorPlugin.named_regexp = r"^.*[/\\]extracted[/\\](?P<student_id>[^/\\_.][^/\\_]*)(?:_[^/\\]*?_|_|[/\\](?:(?!\.|__MACOSX[/\\])[^/\\]+[/\\])*|_[^/\\]*[/\\](?:(?!\.|__MACOSX[/\\])[^/\\]+[/\\])*)(?P<file_id>ex1_vectors|ex2_transforms|ex3_attention|ex4_gradient_descent|ex5_backprop)(?:[^/\\a-z0-9_][^/\\]*)?\.ipynb$"

@@ -395,6 +395,7 @@ def test_batch_names_and_packaging_never_stop_the_class(tmp_path):
     assert [r["student"] for r in csv_rows] == [r["student"] for r in rows]
     by_id = {r["student"]: r for r in csv_rows}
     assert float(by_id["山田太郎"]["score"]) == sum(full.values()) and by_id["alice"]["score"] == ""
+    assert "converted to ex5_backprop.py" in by_id["山田太郎"]["notes"], by_id["山田太郎"]  # the notes column
     total = sum(full.values())
     assert f"山田太郎: {total:g} / {total:g}  (一部のみ / partial)" in proc.stdout, proc.stdout
     assert "error: alice (alice.zip): 学生 ID「alice」" in proc.stdout and "error: alice (alice): " in proc.stdout

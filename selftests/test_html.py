@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 import base64
+import fcntl
+import io
+import json
+import os
 import re
+import select
+import shutil
+import subprocess
 import time
 import types
 from pathlib import Path
@@ -161,3 +168,213 @@ def test_workbook_report_merges_the_latest_results_and_uses_stored_reference_fig
     assert "Tasks not implemented yet" in page and "workbook hint ex3_attention softmax" in page
     assert "not implemented: plot_temperature_effect" in page  # the stub's figure
     assert reference_png in _pngs(page)  # no solutions/ in a student copy: the stored reference figure
+
+
+# --- Japanese text of the page renders without a system Japanese font (headless Chromium) --------
+
+#: Characters a Latin-only system has no glyph for: kana, CJK ideographs and punctuation, fullwidth forms.
+CJK = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
+def _chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+class _Browser:
+    """Headless Chromium driven through the DevTools protocol over a pipe (no network port),
+    with a font configuration that holds only DejaVu (Latin): no system Japanese font."""
+
+    def __init__(self, tmp: Path):
+        import matplotlib
+
+        latin = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+        tmp.mkdir(parents=True, exist_ok=True)
+        conf = tmp / "fonts.conf"
+        conf.write_text(
+            '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n'
+            f"<fontconfig><dir>{latin}</dir><cachedir>{tmp / 'fc-cache'}</cachedir></fontconfig>\n",
+            encoding="utf-8")
+        env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp), "FONTCONFIG_FILE": str(conf),
+               "XDG_CONFIG_HOME": str(tmp / "config"), "XDG_CACHE_HOME": str(tmp / "cache")}
+        low_r, self._to_browser = os.pipe()
+        self._from_browser, low_w = os.pipe()
+        # the browser's ends above fd 4 (so that moving them to fds 3 and 4 cannot clash), not inherited
+        to_browser, from_browser_w = (fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10) for fd in (low_r, low_w))
+        os.close(low_r)
+        os.close(low_w)
+
+        def child_fds():  # the browser reads commands on fd 3 and writes replies on fd 4
+            os.dup2(to_browser, 3)
+            os.dup2(from_browser_w, 4)
+
+        self.proc = subprocess.Popen(
+            [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--remote-debugging-pipe",
+             "--hide-scrollbars", "--no-first-run", "--mute-audio", f"--user-data-dir={tmp / 'profile'}",
+             "about:blank"],
+            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            preexec_fn=child_fds, close_fds=False)  # fds 3 and 4 stay open; every other one is close-on-exec
+        os.close(to_browser)
+        os.close(from_browser_w)
+        self._buffer = b""
+        self._next = 0
+        self.session = ""
+
+    def send(self, method: str, session: str | None = None, **params):
+        self._next += 1
+        message = {"id": self._next, "method": method, "params": params}
+        if session if session is not None else self.session:
+            message["sessionId"] = session if session is not None else self.session
+        os.write(self._to_browser, json.dumps(message).encode() + b"\0")
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            while b"\0" not in self._buffer:
+                ready, _, _ = select.select([self._from_browser], [], [], 60)
+                chunk = os.read(self._from_browser, 1 << 20) if ready else b""
+                assert chunk, "Chromium closed the DevTools pipe"
+                self._buffer += chunk
+            raw, self._buffer = self._buffer.split(b"\0", 1)
+            reply = json.loads(raw)
+            if reply.get("id") == self._next:
+                assert "error" not in reply, (method, reply["error"])
+                return reply["result"]
+        raise TimeoutError(method)
+
+    def open(self, url: str, width: int = 1100) -> None:
+        target = self.send("Target.createTarget", session="", url="about:blank")["targetId"]
+        self.session = self.send("Target.attachToTarget", session="", targetId=target, flatten=True)["sessionId"]
+        self.send("Emulation.setDeviceMetricsOverride", width=width, height=800, deviceScaleFactor=1, mobile=False)
+        self.send("Page.navigate", url=url)
+        # the page is loaded, its fonts are ready and every <details> is open (their text is laid out too)
+        self.send("Runtime.evaluate", awaitPromise=True, expression=(
+            "new Promise(r => { const go = () => document.fonts.ready.then(() => {"
+            " document.querySelectorAll('details').forEach(d => d.open = true);"
+            " requestAnimationFrame(() => requestAnimationFrame(() => r(true))); });"
+            " if (document.readyState === 'complete') go(); else addEventListener('load', go); })"))
+
+    def screenshot(self, path: Path) -> bytes:
+        metrics = self.send("Page.getLayoutMetrics")["cssContentSize"]
+        shot = self.send("Page.captureScreenshot", format="png", captureBeyondViewport=True,
+                         clip={"x": 0, "y": 0, "width": metrics["width"], "height": metrics["height"], "scale": 1})
+        data = base64.b64decode(shot["data"])
+        path.write_bytes(data)
+        return data
+
+    def japanese_glyphs(self) -> tuple[int, list[str]]:
+        """(Japanese characters laid out on the page, the texts of elements where some of them
+        came from a font that has no glyph for them: tofu).
+
+        ``CSS.getPlatformFontsForNode`` names the fonts that rendered an element's own text and how
+        many glyphs each gave. The only font here with Japanese glyphs is the page's embedded one
+        (a web font, ``isCustomFont``), so every Japanese character must be one of its glyphs.
+        """
+        self.send("DOM.enable")
+        self.send("CSS.enable")
+        root = self.send("DOM.getDocument", depth=-1)["root"]
+        checked, tofu = 0, []
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            children = node.get("children", [])
+            stack.extend(children)
+            if node.get("nodeType") != 1 or node.get("nodeName") in ("TITLE", "STYLE", "SCRIPT", "HEAD"):
+                continue
+            own = "".join(c.get("nodeValue", "") for c in children if c.get("nodeType") == 3)
+            wanted = len(CJK.findall(own))
+            if not wanted:
+                continue
+            fonts = self.send("CSS.getPlatformFontsForNode", nodeId=node["nodeId"])["fonts"]
+            embedded = sum(f["glyphCount"] for f in fonts if f.get("isCustomFont"))
+            checked += wanted
+            if embedded < wanted:
+                tofu.append(f"<{node['nodeName'].lower()}> {own.strip()[:60]!r}: {fonts}")
+        return checked, tofu
+
+    def close(self) -> None:
+        try:
+            self.send("Browser.close", session="")
+        except (AssertionError, OSError, TimeoutError):
+            pass
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        os.close(self._to_browser)
+        os.close(self._from_browser)
+
+
+@pytest.fixture
+def browser(tmp_path):
+    if _chromium() is None:
+        if os.environ.get("CI"):
+            pytest.fail("headless Chromium is needed for this test (apt-get install chromium; .ci/run installs it)")
+        pytest.skip("no headless Chromium (apt-get install chromium)")
+    b = _Browser(tmp_path / "chromium")
+    yield b
+    b.close()
+
+
+def _ex2_raising_in_japanese() -> str:
+    """The submission of :func:`_ex2_with_mistakes` whose ``apply_transform`` raises with a Japanese
+    message (fullwidth characters too): the page shows text that only the student wrote."""
+    src = _ex2_with_mistakes()
+    marker = "def apply_transform("
+    head, tail = src.split(marker, 1)
+    body_start = tail.index('"""', tail.index('"""') + 3) + 3
+    return (head + marker + tail[:body_start]
+            + '\n    raise ValueError("行列の形が違います（２×２ではありません）: 固有値を求められない")\n'
+            + tail[body_start:].replace("return (A @ P) * 1.01\n", "return A @ P\n", 1))
+
+
+def test_japanese_text_of_the_page_renders_without_a_system_japanese_font(tmp_path, browser):
+    """The page embeds the figures' font (a subset of IPAexGothic): in a browser whose system has
+    only a Latin font, every Japanese character of the page — headings, tables, the failure
+    messages in monospace, text only the student's code wrote — is drawn from it, never as □."""
+    sub = make_submission(tmp_path, replace={"ex2_transforms": _ex2_raising_in_japanese()})
+    out = tmp_path / "report.html"
+    run = run_grader(sub, tmp_path, "--exercise", "ex2_transforms", f"--html-report={out}")
+    assert run.returncode == 1 and out.exists(), run.output
+    page = out.read_text(encoding="utf-8")
+    assert "行列の形が違います（２×２ではありません）" in page
+    faces = re.findall(r"@font-face \{[^}]*\}", page)
+    assert len(faces) == 1 and "data:font/woff2;base64," in faces[0], faces
+    assert len(faces[0]) < 60_000, "a subset, not the 6 MB font"
+
+    browser.open(out.as_uri())
+    checked, tofu = browser.japanese_glyphs()
+    shot = browser.screenshot(tmp_path / "report.png")
+    assert checked > 150, checked
+    assert not tofu, "\n".join(tofu[:10])
+    assert shot.startswith(b"\x89PNG") and len(shot) > 50_000
+
+    # the check is real: the same page without the embedded font shows boxes in this browser
+    bare = tmp_path / "bare.html"
+    bare.write_text(page.replace(faces[0], ""), encoding="utf-8")
+    browser.open(bare.as_uri())
+    checked_bare, tofu_bare = browser.japanese_glyphs()
+    assert checked_bare == checked and len(tofu_bare) > 10, tofu_bare
+    assert browser.screenshot(tmp_path / "bare.png") != shot
+
+
+def test_embedded_font_is_a_subset_of_exactly_the_page_characters():
+    from fontTools.ttLib import TTFont
+
+    from autograder.htmlreport import EMBEDDED_FONT, embedded_font_css, page_characters
+
+    page = ('<html><head><title>題名</title><style>body { color: red }</style></head><body>'
+            '<h1>採点 &amp; 点数</h1><img alt="図の説明" src="data:image/png;base64,QUJD"><pre>x = 1 → 終了</pre>'
+            '</body></html>')
+    chars = page_characters(page)
+    assert set(chars) >= set("題名採点&数図の説明x=1→終了") and not set(chars) & set("<>{}"), chars
+    css = embedded_font_css(chars)
+    assert f'font-family: "{EMBEDDED_FONT}"' in css
+    data = base64.b64decode(re.search(r"base64,([A-Za-z0-9+/=]+)\)", css).group(1))
+    font = TTFont(io.BytesIO(data))
+    cmap = set(chr(c) for c in font.getBestCmap())
+    assert cmap == {c for c in chars if ord(c) > 0x7E}, sorted(cmap ^ set(chars))
+    assert embedded_font_css("ASCII only") == ""
+    assert embedded_font_css(chars) == css, "the same page gets the same bytes"

@@ -11,9 +11,11 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import nbformat
@@ -21,10 +23,12 @@ import pytest
 
 from autograder import EXERCISES
 from autograder.course import (
+    ZIP_COLLECT_REGEXP,
     _chunk_name,
     _split_module,
     export_grades,
     generate,
+    nbgrader_config_text,
     notebook_to_py,
     submission_to_dir,
     tasks_of,
@@ -126,8 +130,10 @@ def course(tmp_path_factory):
             dest = course / "submitted" / student / name / f"{name}.ipynb"
             dest.parent.mkdir(parents=True, exist_ok=True)
             nbformat.write(nb, dest)
+    (root / "logs").mkdir()
     for name in EXERCISES:
-        _nbgrader(course, "autograde", name, "--force")
+        proc = _nbgrader(course, "autograde", name, "--force")
+        (root / "logs" / f"autograde-{name}.log").write_text(proc.stdout + proc.stderr, encoding="utf-8")
     return course, root, students
 
 
@@ -250,13 +256,49 @@ def test_feedback_and_export_commands_as_in_the_readme(course):
     assert proc.returncode == 0, proc.stderr
     rows = json.loads((course_dir / "exports" / "grades.json").read_text(encoding="utf-8"))
     assert {r["status"] for r in rows} >= {"graded", "not_submitted"}
-    assert (course_dir / "exports" / "grades.csv").read_text(encoding="utf-8").startswith(
-        "student,assignment,task,grade_id,score,max_score,status")
+    # UTF-8 with a byte order mark, like the batch gradebook: Excel shows Japanese student ids
+    raw = (course_dir / "exports" / "grades.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf" + b"student,assignment,task,grade_id,score,max_score,status")
+    assert f"wrote {len(rows)} rows to exports/grades.csv" in proc.stdout, proc.stdout
+    # no hypothesis cache (with the instructor's absolute paths) in what students get back
+    left = sorted(str(p) for d in ("autograded", "feedback") for p in (course_dir / d).rglob(".hypothesis*"))
+    assert feedback and not left, left
 
 
 def test_committed_course_notebooks_are_up_to_date():
     buf = io.StringIO()
     assert generate(REPO / "course", check=True, out=buf) == 0, buf.getvalue()
+    # the committed course config is the one `generate` writes for a new course
+    assert (REPO / "course" / "nbgrader_config.py").read_text(encoding="utf-8") == nbgrader_config_text()
+
+
+def _checksum_warnings(log: str) -> dict[str, list[str]]:
+    """nbgrader's "Attribute 'checksum' for cell … has changed!" warnings per student of an autograde log."""
+    found: dict[str, list[str]] = {}
+    student = ""
+    for line in log.splitlines():
+        m = re.search(r"Sanitizing .*[/\\]submitted[/\\]([^/\\]+)[/\\]", line)
+        if m:
+            student = m.group(1)
+            found.setdefault(student, [])
+        elif "Attribute 'checksum'" in line:
+            found.setdefault(student, []).append(line)
+    return found
+
+
+def test_honest_submissions_get_no_checksum_warning_and_edited_test_cells_do(course):
+    """generate_assignment stores a graded cell with its hidden tests and releases it without them
+    (jupyter/nbgrader#1961): the released form is not a change; an edited test cell is."""
+    _, root, students = course
+    for name in EXERCISES:
+        warnings = _checksum_warnings((root / "logs" / f"autograde-{name}.log").read_text(encoding="utf-8"))
+        assert set(warnings) == {s for s, answers in students.items() if name in answers}, warnings
+        for student, lines in warnings.items():
+            if student == "tamperer":
+                assert any("test_" in line for line in lines), lines  # its edited cell is still reported
+            else:
+                assert not lines, (student, name, lines)
+    assert any(t.hidden_tests for n in EXERCISES for t in tasks_of(n))
 
 
 def test_exercise_module_converts_to_a_student_notebook_and_back(tmp_path):
@@ -309,3 +351,105 @@ def test_feedback_shows_one_score_per_cell_and_no_hidden_test_message(course, tm
     assert hidden["visibility"] == "after_published" and hidden["status"] == "failed"
     assert HIDDEN_MESSAGE_VALUE in hidden["output"]
     assert run.score["extra_data"]["hidden_tests"]["audience"] == "instructor"
+
+
+def test_zip_collect_as_in_the_readme_collects_lms_downloads_and_autogrades_them(tmp_path):
+    """The README's path: LMS downloads in downloaded/<exercise>/archive/ → `nbgrader zip_collect`
+    → submitted/ → `autograde` → the gradebook, with the course's own configuration."""
+    course = tmp_path / "course"
+    assert generate(course, out=io.StringIO()) == 0
+    _nbgrader(course, "generate_assignment", "ex1_vectors")
+    released = nbformat.read(course / "release" / "ex1_vectors" / "ex1_vectors.ipynb", as_version=4)
+    honest = nbformat.writes(_fill(released, _solution("ex1_vectors")))
+    archive = course / "downloaded" / "ex1_vectors" / "archive"
+    archive.mkdir(parents=True)
+    # one notebook per student, named by the LMS: <student id>_<anything>_<notebook>
+    (archive / "山田太郎_12345_67890_ex1_vectors.ipynb").write_text(honest, encoding="utf-8")
+    # one zip per student, the notebook renamed by a download, with a stale checkpoint and macOS junk
+    with zipfile.ZipFile(archive / "bob.zip", "w") as zf:
+        zf.writestr("work/ex1_vectors (1).ipynb", nbformat.writes(released))
+        zf.writestr("work/.ipynb_checkpoints/ex1_vectors-checkpoint.ipynb", honest)
+        zf.writestr("__MACOSX/work/._ex1_vectors (1).ipynb", "junk")
+    # a student who edited a graded test cell (claims full marks) and deleted another
+    (archive / "carol_ex1_vectors.ipynb").write_text(nbformat.writes(_tamper(_fill(released, _solution("ex1_vectors")))),
+                                                     encoding="utf-8")
+    # not this assignment's notebook, and not a notebook
+    (archive / "dave_ex2_transforms.ipynb").write_text(honest, encoding="utf-8")
+    (archive / "README.txt").write_text("downloaded from the LMS", encoding="utf-8")
+
+    collect = _nbgrader(course, "zip_collect", "ex1_vectors")
+    log = collect.stdout + collect.stderr
+    assert "3 files collected, 4 files skipped" in log, log[-3000:]  # the checkpoint, __MACOSX, dave, README.txt
+    submitted = sorted(p.relative_to(course / "submitted").as_posix() for p in (course / "submitted").rglob("*.ipynb"))
+    assert submitted == ["bob/ex1_vectors/ex1_vectors.ipynb", "carol/ex1_vectors/ex1_vectors.ipynb",
+                         "山田太郎/ex1_vectors/ex1_vectors.ipynb"], submitted
+
+    graded = _nbgrader(course, "autograde", "ex1_vectors")
+    scores = {r["student"]: 0.0 for r in export_grades(course)}
+    for r in export_grades(course):
+        scores[r["student"]] += r["score"]
+    assert scores == {"山田太郎": 20.0, "bob": 0.0, "carol": 20.0}, scores
+    warnings = _checksum_warnings(graded.stdout + graded.stderr)
+    assert not warnings["山田太郎"] and not warnings["bob"], warnings
+    assert any("test_cosine_similarity" in w for w in warnings["carol"]), warnings  # an edited hidden-test cell
+
+    _nbgrader(course, "generate_feedback", "ex1_vectors")
+    assert (course / "feedback" / "山田太郎" / "ex1_vectors" / "ex1_vectors.html").is_file()
+    left = sorted(str(p) for d in ("autograded", "feedback") for p in (course / d).rglob(".hypothesis*"))
+    assert not left, left
+
+    # the student runs the released notebook's graded cells at home: no .hypothesis left there either
+    home = tmp_path / "student"
+    home.mkdir()
+    (home / "ex1_vectors.ipynb").write_text(honest, encoding="utf-8")
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+               PYTHONPATH=str(REPO), MPLBACKEND="Agg", WORKBOOK_LANG="en")
+    run = subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
+                          "--output", "ran.ipynb", "ex1_vectors.ipynb"], cwd=home, env=env, capture_output=True,
+                         text=True, timeout=900, stdin=subprocess.DEVNULL)
+    assert run.returncode == 0, run.stderr[-3000:]
+    shown = "".join(_cell_outputs(nbformat.read(home / "ran.ipynb", as_version=4), f"test_{t.name}")
+                    for t in tasks_of("ex1_vectors"))
+    assert "ex1_vectors › cosine_similarity: 7 / 7 点 / points" in shown, shown
+    assert "hidden tests worth 2 more points are graded after submission" in shown, shown
+    assert sorted(p.name for p in home.iterdir()) == ["ex1_vectors.ipynb", "ran.ipynb"]
+
+
+def test_zip_collect_file_names():
+    """The documented archive layout, as the course's FileNameCollectorPlugin.named_regexp reads it."""
+    base = "/course/downloaded/ex3_attention/extracted/"
+    cases = {
+        "alice_ex3_attention.ipynb": ("alice", "ex3_attention"),
+        "alice_12345_67890_ex3_attention.ipynb": ("alice", "ex3_attention"),  # Canvas
+        "Taro Yamada_12345_assignsubmission_file_/ex3_attention.ipynb": ("Taro Yamada", "ex3_attention"),  # Moodle
+        "山田太郎_ex3_attention (1).ipynb": ("山田太郎", "ex3_attention"),
+        "alice/ex3_attention.ipynb": ("alice", "ex3_attention"),  # alice.zip
+        "alice_hw3/project/work/ex3_attention-Copy1.ipynb": ("alice", "ex3_attention"),  # alice_hw3.zip
+        "alice/.ipynb_checkpoints/ex3_attention-checkpoint.ipynb": None,
+        "__MACOSX/alice/._ex3_attention.ipynb": None,
+        "alice/ex3_attention_old.ipynb": None,
+        "ex3_attention.ipynb": None,  # no student id
+        "aliceex3_attention.ipynb": None,
+    }
+    for name, expected in cases.items():
+        m = re.match(ZIP_COLLECT_REGEXP, base + name)
+        got = (m["student_id"], m["file_id"]) if m else None
+        assert got == expected, (name, got)
+    m = re.match(ZIP_COLLECT_REGEXP, "C:\\course\\downloaded\\ex1_vectors\\extracted\\bob\\ex1_vectors.ipynb")
+    assert m and (m["student_id"], m["file_id"]) == ("bob", "ex1_vectors")  # nbgrader on Windows
+
+
+def test_conversion_commands_say_what_they_wrote(tmp_path):
+    env = dict(os.environ, PYTHONPATH=str(REPO), WORKBOOK_LANG="both")
+
+    def course(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "autograder.course", *args], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
+
+    made = course("to-notebook", str(REPO / "exercises" / "ex1_vectors.py"), "ex1.ipynb")
+    assert made.returncode == 0, made.stderr
+    assert "wrote ex1.ipynb (the ex1_vectors notebook" in made.stdout and "ex1.ipynb に書きました" in made.stdout
+    back = course("to-py", "ex1.ipynb", "ex1_vectors.py")
+    assert back.returncode == 0 and "wrote ex1_vectors.py" in back.stdout, back.stdout + back.stderr
+    again = course("to-py", "ex1.ipynb", "ex1_vectors.py")
+    assert again.returncode != 0 and "not overwriting" in again.stderr and "wrote" not in again.stdout
