@@ -120,3 +120,18 @@ def bilingual(ja: str, en: str, *, sep: str = "\n") -> str:
     if lang == "en":
         return en
     return f"{ja}{sep}{en}"
+
+
+def text_width(text: str) -> int:
+    """Terminal columns ``text`` takes: East Asian wide characters (漢字, かな, 、。) count 2
+    (:func:`wcwidth.wcswidth`; a character it does not know counts 1)."""
+    from wcwidth import wcswidth, wcwidth
+
+    width = wcswidth(text)
+    return width if width >= 0 else sum(max(wcwidth(c), 1) for c in text)
+
+
+def pad(text: str, width: int, *, right: bool = False) -> str:
+    """``text`` padded with spaces to ``width`` terminal columns (:func:`text_width`)."""
+    fill = " " * max(0, width - text_width(text))
+    return fill + text if right else text + fill

@@ -45,6 +45,8 @@ __pycache__/
 reports/
 .workbook/
 *.py.bak
+# `workbook reset` keeps your earlier version as exercises/<exercise>.py.bak-YYYYmmdd-HHMMSS
+*.py.bak-*
 """
 
 
