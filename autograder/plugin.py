@@ -32,7 +32,7 @@ import pytest
 
 from . import EXERCISES
 from .compare import GradingFailure
-from .i18n import LANGUAGES, bilingual, normalize_language, set_language
+from .i18n import LANGUAGES, bilingual, description, normalize_language, set_language
 from .loader import ExerciseHandle, ExerciseUnavailable, NamespaceSubmission, NotAWorkbookError, Submission, open_target
 from .report import (
     AUDIENCES,
@@ -413,13 +413,12 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     gc.freeze()
     for item in session.items:
         task, points = _task_of(item)
-        doc = (getattr(getattr(item, "function", None), "__doc__", None) or "").strip().splitlines()
         results[item.nodeid] = TestResult(
             nodeid=item.nodeid,
             exercise=_exercise_of(item) or "",
             task=task or "",
             name=item.name,
-            description=doc[0].strip() if doc else "",
+            description=description(getattr(getattr(item, "function", None), "__doc__", None)),
             points=float(points or 0),
             outcome="error",
             output=bilingual("実行されませんでした。", "not run."),

@@ -572,3 +572,73 @@ def test_an_unimplemented_task_is_one_line_of_the_terminal_summary(tmp_path):
     stubs = run_grader(EXERCISES_DIR, tmp_path / "stubs" if (tmp_path / "stubs").mkdir() is None else tmp_path,
                        "--lang", "en")
     assert len(stubs.output.splitlines()) < 80, stubs.output
+
+
+# --- issue 11: the language of test descriptions, worker messages and the batch console --------
+
+def test_every_graded_test_describes_itself_in_japanese_and_english():
+    from autograder.i18n import describe
+
+    for path in sorted((REPO / "tests").glob("test_ex*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
+                ja, en = describe(ast.get_docstring(node))
+                assert JAPANESE.search(ja) and en and not JAPANESE.search(en), (path.name, node.name, ja, en)
+    # the format, and one more case: an "en:" prefix and a docstring without a Japanese part
+    assert describe("A mask that is not boolean raises ValueError.\n\n    ja: 真偽値でないマスクは ValueError。\n") == (
+        "真偽値でないマスクは ValueError。", "A mask that is not boolean raises ValueError.")
+    assert describe("en: Rows sum to 1.\nja: 各行の和は 1。") == ("各行の和は 1。", "Rows sum to 1.")
+    assert describe("Only English.") == ("", "Only English.") and describe(None) == ("", "")
+
+
+@pytest.mark.parametrize("lang", ["ja", "en", "both"])
+def test_test_descriptions_follow_the_language(tmp_path, lang):
+    # the issue's example: "最初の失敗: … A mask that is not boolean …" under --lang ja
+    source = (SOLUTIONS / "ex3_attention.py").read_text(encoding="utf-8").replace(
+        "        if m.dtype != np.bool_:", "        if False:")
+    root = make_workbook(tmp_path)
+    (root / "exercises" / "ex3_attention.py").write_text(source, encoding="utf-8")
+    proc = run_cli(root, "check", "ex3", "--lang", lang, "--no-html")
+    head = next(ln for ln in proc.stdout.splitlines() if "test_attention_non_boolean_mask_raises" in ln)
+    ja, en = "真偽値でないマスク", "A mask that is not boolean"
+    assert (ja in head) == (lang != "en") and (en in head) == (lang != "ja"), head
+    report = json.loads((root / "reports" / "score.json").read_text(encoding="utf-8"))
+    names = [t["name"] for t in report["tests"]]
+    if lang == "en":  # one more case: every test of the report, not only the first failure
+        assert not any(JAPANESE.search(n) for n in names)
+    else:
+        assert all(JAPANESE.search(n) for n in names)
+
+
+@pytest.mark.parametrize("lang", ["both", "ja"])
+def test_a_missing_file_is_reported_in_the_chosen_language_in_isolated_mode(tmp_path, lang):
+    # the issue's example: under `both` the missing-file error was English only (the isolated
+    # worker took its language from the locale, not from --lang)
+    sub = make_submission(tmp_path, drop=("ex2_transforms",))
+    run = run_grader(sub, tmp_path, "--exercise", "ex2_transforms", "--isolated", "--lang", lang,
+                     env_extra={"WORKBOOK_LANG": "", "LANG": "en_US.UTF-8", "LC_ALL": ""})
+    output = run.score["tests"][0]["output"]
+    assert "ex2_transforms.py が提出物にありません" in output
+    assert ("is missing from the submission" in output) == (lang == "both"), output
+
+
+def test_the_batch_console_prints_every_line_of_an_error(monkeypatch):
+    from autograder.batch import _console_summary
+
+    error = "bob/ は演習ディレクトリではありません。\nbob/ is not a workbook."
+    rows = [{"student": "alice", "status": "graded", "score": 20.0, "max_score": 89.0},
+            {"student": "bob", "status": "error", "errors": [error], "report": "reports/bob.json"},
+            {"student": "carol", "status": "error", "errors": ["\n".join(f"line {i}" for i in range(20))],
+             "report": "reports/carol.json"}]
+    try:
+        set_language("both")
+        text = _console_summary(rows, Path("graded"))
+        assert "エラー / error: bob: bob/ は演習ディレクトリではありません。" in text
+        assert "    bob/ is not a workbook." in text  # the English half too (was cut)
+        assert "line 5" in text and "line 6" not in text and "    ..." in text  # one more case: a long error
+        set_language("en")
+        text = _console_summary(rows, Path("graded"))
+        assert "error: bob:" in text and not JAPANESE.search(text.replace("bob/ は演習ディレクトリではありません。", ""))
+    finally:
+        set_language(None)
