@@ -245,7 +245,9 @@ def test_the_workflow_steps_run_here(student_repo, tmp_path):
     # GitHub Classroom: what autograding-grading-reporter reads from WORKBOOK_RESULTS
     encoded = results["classroom"]["outputs"]["result"]
     result = json.loads(base64.b64decode(encoded))
-    assert result["version"] == 1 and result["status"] == "pass" and result["max_score"] == top
+    # no pass mark (the default 0) and some tests failing: graded, not passed
+    assert result["version"] == 1 and result["status"] == "fail" and result["max_score"] == top
+    assert "graded: " in results["Pass mark / 合否"]["output"] and "passed:" not in results["Pass mark / 合否"]["output"]
     assert len(result["tests"]) == len(score["tests"])
     assert sum(t["score"] for t in result["tests"]) == got  # what the reporter records as points
     assert {t["status"] for t in result["tests"]} == {"pass", "fail"}
@@ -353,7 +355,7 @@ def test_a_changed_test_or_grader_is_reported_by_the_summary_classroom_and_gate(
                            only={"classroom", "Pass mark / 合否"})
     assert lenient["Pass mark / 合否"]["returncode"] == 0
     assert "modified tests: score not authoritative" in lenient["Pass mark / 合否"]["output"]
-    assert _classroom(lenient)["status"] == "pass"
+    assert _classroom(lenient)["status"] == "fail"  # not every test passed, and no pass mark
     never = run_workflow(repo, tmp_path, variables={"WORKBOOK_NEVER_FAIL": "true"}, name="never",
                          only={"Pass mark / 合否"})
     assert never["Pass mark / 合否"]["returncode"] == 0
@@ -380,7 +382,7 @@ def test_a_changed_test_or_grader_is_reported_by_the_summary_classroom_and_gate(
         assert said in gate["output"] and said in run["_summary"]["text"]
     assert "::warning::" in gate["output"]
     assert "no release record: cannot verify" in _classroom(run)["tests"][-1]["name"]
-    assert _classroom(run)["status"] == "pass"
+    assert _classroom(run)["status"] == "fail"  # not every test passed, and no pass mark
 
 
 def test_an_instructor_compares_a_report_with_their_own_release_record(student_repo, tmp_path, capsys):

@@ -332,6 +332,9 @@ def test_release_makes_a_student_copy_without_solutions_or_hidden_tests(tmp_path
     (root / "templates" / "github" / "workflows").mkdir(parents=True)
     (root / "templates" / "github" / "workflows" / "grade.yml").write_text(
         (REPO / "templates" / "github" / "workflows" / "grade.yml").read_text(encoding="utf-8"))
+    (root / "templates" / "student").mkdir()
+    (root / "templates" / "student" / "README.md").write_text(
+        (REPO / "templates" / "student" / "README.md").read_text(encoding="utf-8"))
     (root / "docs").mkdir()
     (root / "docs" / "ERRATA.md").write_text("errata\n")
     busy = tmp_path / "busy"
@@ -359,7 +362,13 @@ def test_release_makes_a_student_copy_without_solutions_or_hidden_tests(tmp_path
     assert sorted(p.name for p in (out / "autograder" / "data" / "figures").glob("*.png")) == [
         "ex2_transforms.png", "ex3_attention.png", "ex4_gradient_descent.png"]
     assert (out / ".github" / "workflows" / "grade.yml").is_file()
-    assert ".workbook/" in (out / ".gitignore").read_text()
+    assert ".workbook/" in (out / ".gitignore").read_text() and "*.py.bak-*" in (out / ".gitignore").read_text()
+    # the student README, not the instructor's: its total is what the copy grades (issue 11: it said
+    # "100 in all" and mentioned selftest.sh, solutions/ and course/ while the copy grades out of 89)
+    readme = (out / "README.md").read_text(encoding="utf-8")
+    for word in ("selftest", "solutions/", "course/", "100 in all"):
+        assert word not in readme, word
+    assert "| **total / 合計** | **89** |" in readme and "workbook status" in readme and "python -m venv" in readme
     # the release record: the digest of the copy's own grader and tests (not ignored by git)
     from autograder.digest import RELEASE_RECORD, read_release_record, tree_digest
 
@@ -640,5 +649,60 @@ def test_the_batch_console_prints_every_line_of_an_error(monkeypatch):
         set_language("en")
         text = _console_summary(rows, Path("graded"))
         assert "error: bob:" in text and not JAPANESE.search(text.replace("bob/ は演習ディレクトリではありません。", ""))
+    finally:
+        set_language(None)
+
+
+def test_the_student_readme_gives_the_points_the_copy_grades(tmp_path):
+    from autograder.release import student_readme, strip_hidden_tests
+
+    tests = tmp_path / "tests"
+    tests.mkdir()
+    hidden_points = 0.0
+    for path in sorted((REPO / "tests").glob("test_ex*.py")):
+        text = path.read_text(encoding="utf-8")
+        stripped, _ = strip_hidden_tests(text)
+        (tests / path.name).write_text(stripped, encoding="utf-8")
+        for node in ast.parse(text).body:  # the hidden tests' points, counted independently
+            if isinstance(node, ast.FunctionDef) and any("mark.hidden" in ast.unparse(d) for d in node.decorator_list):
+                task = next(d for d in node.decorator_list if "mark.task" in ast.unparse(d))
+                hidden_points += next(ast.literal_eval(k.value) for k in task.keywords if k.arg == "points")
+    total = 20 * len(EXERCISES) - hidden_points
+    assert f"| **total / 合計** | **{total:g}** |" in student_readme(REPO, tests)
+    # one more case: a copy with one more visible test of 2 points says 2 more
+    extra = tests / "test_ex1_vectors.py"
+    extra.write_text(extra.read_text(encoding="utf-8") + (
+        "\n\n@pytest.mark.task(\"analogy\", points=2)\ndef test_extra(exercise):\n    pass\n"), encoding="utf-8")
+    readme = student_readme(REPO, tests)
+    assert f"| **total / 合計** | **{total + 2:g}** |" in readme and "selftest" not in readme
+
+
+def test_no_pass_mark_means_graded_not_passed():
+    from autograder.ci import classroom_result, gate_message
+
+    def doc(passed: int, failed: int) -> dict:
+        tests = [{"name": f"t{i}", "score": 1.0 if i < passed else 0.0, "max_score": 1.0,
+                  "status": "passed" if i < passed else "failed", "output": "", "extra_data": {}}
+                 for i in range(passed + failed)]
+        return {"score": float(passed), "max_score": float(passed + failed), "tests": tests,
+                "extra_data": {"exit_status": 0 if not failed else 1}}
+
+    try:
+        set_language("en")
+        empty = doc(0, 89)  # the issue's example: an empty submission, the template's default pass mark 0
+        assert gate_message(empty, 0, fail_under=0) == "graded: 0/89 (no pass mark set)"
+        assert classroom_result(empty, fail_under=0)["status"] == "fail"
+        assert classroom_result(empty, never_fail=True)["status"] == "fail"
+        # one more case: full marks are passed even without a pass mark; a pass mark is said as such
+        full = doc(89, 0)
+        assert classroom_result(full, fail_under=0)["status"] == "pass"
+        half = doc(50, 39)
+        assert gate_message(half, 0, fail_under=45) == "passed: 50/89 (pass mark 45)"
+        assert gate_message(half, 1, fail_under=60) == "below the pass mark: 50/89 (pass mark 60)"
+        assert classroom_result(half, fail_under=45)["status"] == "pass"
+        assert gate_message(half, 1) == "some tests failed: 50/89 (rule: every test passes)"
+        assert gate_message(half, 0, never_fail=True) == "graded: 50/89 (--never-fail)"
+        set_language("ja")
+        assert gate_message(empty, 0, fail_under=0) == "採点済み: 0/89 (合格点の設定なし)"
     finally:
         set_language(None)
