@@ -396,7 +396,7 @@ def classroom_result(doc: dict[str, Any] | None, *, fail_under: float | None = N
                       "message": "\n".join([said, *files]), "test_code": "workbook gate", "filename": RELEASE_RECORD})
     if code in (0, 1) and not has_pass_mark(fail_under, never_fail):
         # no pass mark: nothing was passed; the suite passes only when every test did
-        code = 0 if all(t.get("status") == "passed" for t in doc.get("tests", [])) else 1
+        code = policy(doc)
     return {"version": 1, "status": {0: "pass", 1: "fail", MODIFIED_EXIT: "fail"}.get(code, "error"),
             "max_score": float(doc.get("max_score", 0.0)), "tests": tests}
 
