@@ -73,6 +73,7 @@ from pathlib import Path
 from typing import Any
 
 from . import EXERCISES, POINTS_PER_EXERCISE
+from .i18n import bilingual
 from .report import build_results, write_json
 
 #: What a submission is made of: only these files are read from a zip (or copied from a folder).
@@ -1133,28 +1134,43 @@ def _environment_problem() -> str | None:
 
 
 def _console_summary(rows: list[dict], out: Path) -> str:
+    """What the batch prints at the end, in the language in force (:func:`autograder.i18n.bilingual`);
+    an error row shows every line of its error (both halves of a bilingual one)."""
+    t = lambda ja, en: bilingual(ja, en, sep=" / ")  # noqa: E731
     skipped = sum(bool(r.get("skipped")) for r in rows)
     now = [r for r in rows if not r.get("skipped") and not r.get("earlier") and not r.get("same_id")]
     errors = sum(r["status"] != "graded" for r in rows)
-    lines = [f"成績表 {out / 'gradebook.csv'} に {len(rows)} 人: 今回採点 {len(now)} 人、前回から変更なし (再採点せず) "
-             f"{skipped} 人、エラー {errors} 人 / {len(rows)} students in the gradebook {out / 'gradebook.csv'}: "
-             f"{len(now)} graded now, {skipped} unchanged since the last run (not graded again), {errors} with errors"]
+    book = out / "gradebook.csv"
+    lines = [t(f"成績表 {book} に {len(rows)} 人: 今回採点 {len(now)} 人、前回から変更なし (再採点せず) {skipped} 人、"
+               f"エラー {errors} 人",
+               f"{len(rows)} students in the gradebook {book}: {len(now)} graded now, {skipped} unchanged since "
+               f"the last run (not graded again), {errors} with errors")]
     for r in sorted(now, key=lambda r: r["student"]):
         if r["status"] == "graded":
             lines.append(f"  {r['student']}: {r['score']:g} / {r['max_score']:g}"
-                         + ("  (一部のみ / partial)" if r.get("partial") else ""))
+                         + (f"  ({t('一部のみ', 'partial')})" if r.get("partial") else ""))
     earlier = sum(bool(r.get("earlier")) for r in rows)
     if earlier:
-        lines.append(f"  以前この出力フォルダに採点した {earlier} 人 (今回の提出フォルダにはいない) の行はそのまま / "
-                     f"{earlier} students graded into this folder earlier, not in this folder of submissions, "
-                     "keep their rows")
+        lines.append("  " + t(f"以前この出力フォルダに採点した {earlier} 人 (今回の提出フォルダにはいない) の行はそのまま",
+                              f"{earlier} students graded into this folder earlier, not in this folder of submissions, "
+                              "keep their rows"))
     ids = [r["student"] for r in rows]
     for r in sorted(rows, key=lambda r: (r["student"], r.get("submission", ""))):
         if r["status"] != "graded":
-            why = (r.get("errors") or ["see " + str(out / r["report"])])[0].splitlines()[0][:400]
+            why = _error_lines((r.get("errors") or [t(f"{out / r['report']} を見てください", f"see {out / r['report']}")])[0])
             which = f" ({Path(r.get('submission', '')).name})" if ids.count(r["student"]) > 1 else ""
-            lines.append(f"  エラー / error: {r['student']}{which}: {why}")
+            lines.append(f"  {t('エラー', 'error')}: {r['student']}{which}: {why[0]}")
+            lines += [f"    {line}" for line in why[1:]]
     return "\n".join(lines)
+
+
+def _error_lines(error: str, *, lines: int = 6, width: int = 400) -> list[str]:
+    """The lines of an error as the console shows them: every line of a message in the language in
+    force (both halves of a bilingual one), at most ``lines`` lines of at most ``width`` characters."""
+    out = [line[:width] for line in error.strip().splitlines() if line.strip()][:lines] or [""]
+    if len(error.strip().splitlines()) > lines:
+        out.append("...")
+    return out
 
 
 if __name__ == "__main__":

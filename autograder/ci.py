@@ -35,8 +35,12 @@ reads from ``<RUNNER>_RESULTS``: base64 of ``{"version": 1, "status": "pass"|"fa
 "max_score": M, "tests": [{"name", "status", "score", "message", "test_code", "filename",
 "line_no", "duration"}]}``, one entry per graded test, ``score`` = the points earned. The
 reporter records the sum of the tests' ``score`` out of ``max_score``; it fails its step when
-``status`` is ``fail``, so ``status`` follows the same policy as ``gate`` (per-test statuses are
-the real results).
+``status`` is ``fail``. ``status`` is ``pass`` only when something was passed: the course's pass
+mark (``--fail-under N``, N > 0), or, without one (0, the template's default, or
+``--never-fail``), every test; an empty submission is never ``pass``. The template runs the
+reporter with ``continue-on-error``, so its status never fails the job by itself: the pass-mark
+step (``gate``) does. ``gate`` says "passed" only against a pass mark (or every test passing);
+with none it says "graded: 0/89 (no pass mark set)".
 """
 
 from __future__ import annotations
@@ -390,8 +394,39 @@ def classroom_result(doc: dict[str, Any] | None, *, fail_under: float | None = N
         said, files = integrity_message(check)
         tests.append({"name": said, "status": "fail", "score": 0.0, "line_no": 0, "duration": 0,
                       "message": "\n".join([said, *files]), "test_code": "workbook gate", "filename": RELEASE_RECORD})
+    if code in (0, 1) and not has_pass_mark(fail_under, never_fail):
+        # no pass mark: nothing was passed; the suite passes only when every test did
+        code = policy(doc)
     return {"version": 1, "status": {0: "pass", 1: "fail", MODIFIED_EXIT: "fail"}.get(code, "error"),
             "max_score": float(doc.get("max_score", 0.0)), "tests": tests}
+
+
+def has_pass_mark(fail_under: float | None, never_fail: bool = False) -> bool:
+    """Whether the course set a pass mark: ``--fail-under N`` with N > 0 (0, the template's default,
+    and ``--never-fail`` mean "grade only"; without ``--fail-under`` every test must pass)."""
+    return not never_fail and fail_under is not None and fail_under > 0
+
+
+def gate_message(doc: dict[str, Any] | None, code: int, *, fail_under: float | None = None,
+                 never_fail: bool = False) -> str:
+    """What ``workbook gate`` says about the score: "passed" only against a pass mark the course
+    set (or every test passing); with no pass mark (0, the default, or ``--never-fail``) the
+    submission is "graded", never "passed"."""
+    t = lambda ja, en: bilingual(ja, en, sep=" / ")  # noqa: E731
+    if doc is None or code == 2:
+        return t("採点が完了しませんでした (レポートなし・中断・エラー)",
+                 "grading did not complete (no report, interrupted or an error)")
+    score = f"{_fmt(doc['score'])}/{_fmt(doc['max_score'])}"
+    if never_fail or (fail_under is not None and fail_under <= 0):
+        why = ("--never-fail", "--never-fail") if never_fail else ("合格点の設定なし", "no pass mark set")
+        return t(f"採点済み: {score} ({why[0]})", f"graded: {score} ({why[1]})")
+    if fail_under is not None:
+        mark = _fmt(fail_under)
+        return (t(f"合格: {score} (合格点 {mark})", f"passed: {score} (pass mark {mark})") if code == 0 else
+                t(f"合格点に届きません: {score} (合格点 {mark})", f"below the pass mark: {score} (pass mark {mark})"))
+    return (t(f"合格: すべてのテストに合格 ({score})", f"passed: every test passed ({score})") if code == 0 else
+            t(f"不合格のテストがあります: {score} (基準: すべてのテストに合格)",
+              f"some tests failed: {score} (rule: every test passes)"))
 
 
 def encode_result(result: dict[str, Any]) -> str:
@@ -503,13 +538,7 @@ def main(argv: list[str] | None = None) -> int:
             code = policy(doc, fail_under=args.fail_under, never_fail=args.never_fail)
             final = gate_exit(doc, fail_under=args.fail_under, never_fail=args.never_fail,
                               allow_modified=args.allow_modified, release=release)
-            score = f"{_fmt(doc['score'])}/{_fmt(doc['max_score'])}" if doc else "-"
-            rule = "--never-fail" if args.never_fail else (f"--fail-under {_fmt(args.fail_under)}"
-                                                           if args.fail_under is not None else "all tests")
-            text = {0: bilingual(f"合格: {score} ({rule})", f"passed: {score} ({rule})", sep=" / "),
-                    1: bilingual(f"基準に届きません: {score} ({rule})", f"below the pass mark: {score} ({rule})", sep=" / "),
-                    2: bilingual("採点が完了しませんでした (レポートなし・中断・エラー)",
-                                 "grading did not complete (no report, interrupted or an error)", sep=" / ")}[code]
+            text = gate_message(doc, code, fail_under=args.fail_under, never_fail=args.never_fail)
             print(text)
             _annotate("notice" if code == 0 else "error", text)
             check = integrity(doc, release)

@@ -40,9 +40,9 @@ from pathlib import Path
 from typing import Any
 
 from . import EXERCISES
-from .i18n import ENV_VAR, LANGUAGES, bilingual, normalize_language, set_language
+from .i18n import ENV_VAR, LANGUAGES, bilingual, normalize_language, pad, set_language, text_width  # noqa: F401
 from .report import OUTCOME_LABELS, TITLES, is_hidden, report_audience, shown_output
-from .workspace import GradeResult, State, WorkbookError, file_sha256, find_root, grade
+from .workspace import GradeResult, State, WorkbookError, file_sha256, find_root, grade, stale_tasks
 
 #: Outcomes that mean "the grader could not finish" (pytest exit codes).
 COMPLETED = (0, 1)
@@ -73,38 +73,17 @@ def _fmt(x: float) -> str:
     return f"{x:g}"
 
 
-def _char_width(ch: str) -> int:
-    import unicodedata
-
-    return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
-
-
 def wrap(text: str, width: int = 96, indent: str = "  ") -> str:
-    """Wrap ``text`` to ``width`` terminal columns (CJK characters count 2; Japanese, which has no
-    spaces, may break between any two characters; English breaks at spaces)."""
-    import re
+    """Wrap ``text`` to ``width`` terminal columns after ``indent``, by the Unicode line-breaking
+    rules (UAX #14, :func:`uniseg.wrap.tt_wrap`): English breaks at spaces, Japanese between
+    characters, and no line starts with 。、 ・ ー or a closing bracket, nor ends with an
+    opening one (kinsoku); wide characters count 2 columns."""
+    from uniseg.wrap import tt_wrap
 
     out = []
     for para in text.split("\n"):
-        line, used = "", 0
-        for token in re.findall(r"\S+\s*|\s+", para):
-            size = sum(_char_width(c) for c in token.rstrip())
-            if used + size <= width or (not line.strip() and not any(_char_width(c) == 2 for c in token)):
-                line += token
-                used += sum(_char_width(c) for c in token)
-                continue
-            if any(_char_width(c) == 2 for c in token):
-                for ch in re.findall(r"[\x21-\x7e]+|.", token, flags=re.S):  # ASCII runs stay whole
-                    w = sum(_char_width(c) for c in ch)
-                    if used + w > width and line.strip():
-                        out.append(indent + line.rstrip())
-                        line, used = "", 0
-                    line += ch
-                    used += w
-                continue
-            out.append(indent + line.rstrip())
-            line, used = token, sum(_char_width(c) for c in token)
-        out.append(indent + line.rstrip())
+        lines = [line.rstrip() for line in tt_wrap(para, width)] if para.strip() else [""]
+        out += [(indent + line).rstrip() if line else indent.rstrip() for line in lines or [""]]
     return "\n".join(out)
 
 
@@ -204,27 +183,63 @@ def _first_failure(tests: list[dict[str, Any]]) -> dict[str, Any] | None:
     return next((t for t in tests if t.get("status") != "passed"), None)
 
 
-def _next_step(exercise: str, failing: dict[str, Any] | None) -> str:
+def _syntax_error(path: Path) -> SyntaxError | None:
+    """The syntax error of an exercise file, found by compiling it (never running it)."""
+    try:
+        compile(path.read_bytes(), str(path), "exec", dont_inherit=True)
+    except SyntaxError as exc:  # also IndentationError, TabError
+        return exc
+    except (OSError, ValueError):
+        return None
+    return None
+
+
+def _next_exercise(ctx: _Context, exercise: str) -> str | None:
+    """The first exercise after ``exercise`` (in order, then from the start) that is not done."""
+    i = EXERCISES.index(exercise)
+    for name, record, changed in (_status_rows(ctx)[i + 1:] + _status_rows(ctx)[:i]):
+        if record is None or changed or _first_failure(record["tests"]) is not None or record.get("partial"):
+            return name
+    return None
+
+
+def _next_step(exercise: str, failing: dict[str, Any] | None, ctx: _Context) -> str:
     """What to do next, given the first failing test of ``exercise`` (None: all passed)."""
     if failing is None:
-        return _green(bilingual("完了! 次の演習へ進みましょう。", "done! On to the next exercise.", sep=" / "))
+        following = _next_exercise(ctx, exercise)
+        if following is None:
+            return _green(bilingual("完了! すべての演習が満点です。", "done! Every exercise has full marks.", sep=" / "))
+        path = _rel(ctx.exercise_file(following))
+        return _green(bilingual(f"完了! 次の演習 {following} ({path}) へ進みましょう。",
+                                f"done! On to the next exercise, {following} ({path}).", sep=" / "))
     task = failing["extra_data"].get("task", "")
     outcome = failing["extra_data"].get("outcome", "failed")
-    hint = f"workbook hint {exercise} {task}"
+    hint = f"  ({bilingual('ヒント', 'hint', sep=' / ')}: workbook hint {exercise} {task})"
+    if outcome == "import_error":
+        path = ctx.exercise_file(exercise)
+        if not path.exists():
+            return bilingual(f"{_rel(path)} がありません。`workbook reset {exercise}` でひな形を作り直せます",
+                             f"{_rel(path)} is missing: `workbook reset {exercise}` makes the stub again", sep=" / ")
+        error = _syntax_error(path)
+        if error is not None:
+            kind = type(error).__name__
+            return bilingual(f"{_rel(path)} の {error.lineno} 行目の構文エラーを直しましょう ({kind}: {error.msg})",
+                             f"fix the syntax error in {_rel(path)}, line {error.lineno} ({kind}: {error.msg})",
+                             sep=" / ")
+        return bilingual(f"{_rel(path)} を読み込むとエラーになります。上のエラーを直しましょう",
+                         f"importing {_rel(path)} fails: fix the error shown above", sep=" / ")
     if outcome == "not_implemented":
         what = bilingual(f"{task} を実装しましょう", f"implement {task}")
-    elif outcome == "import_error":
-        what = bilingual(f"{exercise}.py を読み込めません。エラーを直しましょう", f"{exercise}.py does not import: fix that error")
     elif outcome == "forbidden_call":
         what = bilingual(f"{task} をライブラリ関数に頼らず実装しましょう", f"implement {task} without the forbidden library call")
     elif outcome == "timeout":
         what = bilingual(f"{task} の無限ループや遅い処理を直しましょう", f"fix the endless loop or slow code in {task}")
     else:
         what = bilingual(f"{task} を直しましょう", f"fix {task}")
-    return what.replace("\n", " / ") + f"  ({bilingual('ヒント', 'hint', sep=' / ')}: {hint})"
+    return what.replace("\n", " / ") + hint
 
 
-def _print_exercise(document: dict[str, Any], exercise: str, *, detail_lines: int = 40) -> None:
+def _print_exercise(document: dict[str, Any], exercise: str, ctx: _Context, *, detail_lines: int = 40) -> None:
     summary = _summary(document, exercise)
     if summary is None:
         return
@@ -253,7 +268,23 @@ def _print_exercise(document: dict[str, Any], exercise: str, *, detail_lines: in
         if len(lines) > detail_lines:
             print("    ... " + bilingual(f"(残り {len(lines) - detail_lines} 行は HTML/JSON レポートに)",
                                       f"({len(lines) - detail_lines} more lines in the HTML/JSON report)", sep=" "))
-    print(bilingual("次にすること", "next", sep=" / ") + ": " + _next_step(exercise, failing))
+    record = ctx.state.results(ctx.target).get(exercise)
+    if record is not None and record["tests"] != tests:  # a partial run: earlier results count too
+        kept = record["summary"]
+        print(bilingual("この演習の得点 (以前の採点結果を含む)", "this exercise so far (with earlier results)", sep=" / ")
+              + f": {_fmt(kept['score'])} / {_fmt(kept['max_score'])}" + _stale_note(ctx, exercise, record))
+        failing = failing or _first_failure(record["tests"])
+    print(bilingual("次にすること", "next", sep=" / ") + ": " + _next_step(exercise, failing, ctx))
+
+
+def _stale_note(ctx: _Context, exercise: str, record: dict[str, Any]) -> str:
+    """'  (older results: task, ...)' when some results were graded on an earlier version of the file."""
+    stale = stale_tasks(record, file_sha256(ctx.exercise_file(exercise)))
+    if not stale:
+        return ""
+    names = ", ".join(stale)
+    return "  (" + bilingual(f"以前の版のファイルでの結果: {names}", f"graded on an earlier version: {names}",
+                             sep=" / ") + ")"
 
 
 def _print_grading_problem(result: GradeResult) -> None:
@@ -320,7 +351,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     for i, name in enumerate(shown):
         if i:
             print()
-        _print_exercise(document, name, detail_lines=40 if len(shown) == 1 else 12)
+        _print_exercise(document, name, ctx, detail_lines=40 if len(shown) == 1 else 12)
     if len(shown) > 1:
         print()
         print(_bold(bilingual("合計", "total", sep=" / ") + f": {_fmt(document['score'])} / {_fmt(document['max_score'])}"))
@@ -384,9 +415,9 @@ def cmd_status(args: argparse.Namespace) -> int:
     first_todo: tuple[str, str] | None = None
     for name, record, changed in rows:
         if record is None:
-            line = f"  {name:<22} {'-':>5} {'':5} {'':7}  " + bilingual("未採点", "not graded", sep=" / ")
             todo = f"workbook check {name}"
-            print(line + f"  → {todo}")
+            print(f"  {pad(name, 22)} {pad('-', 5, right=True)} {'':5} {'':7}  "
+                  + bilingual("未採点", "not graded", sep=" / ") + f"  → {todo}")
             first_todo = first_todo or (name, todo)
             continue
         s = record["summary"]
@@ -394,21 +425,24 @@ def cmd_status(args: argparse.Namespace) -> int:
         max_total += s["max_score"]
         tests = record["tests"]
         failing = _first_failure(tests)
-        done = failing is None and s["max_score"] > 0 and not record.get("partial")
-        points = f"{_fmt(s['score']):>5}/{_fmt(s['max_score']):<5}"
-        count = f"{s['tests_passed']}/{s['tests_total']}"
-        if changed:
+        stale = [] if changed else stale_tasks(record, file_sha256(ctx.exercise_file(name)))
+        done = failing is None and s["max_score"] > 0 and not record.get("partial") and not stale
+        points = f"{pad(_fmt(s['score']), 5, right=True)}/{pad(_fmt(s['max_score']), 5)}"
+        count = pad(f"{s['tests_passed']}/{s['tests_total']}", 7, right=True)
+        if changed or stale:
             todo = f"workbook check {name}"
-            note = bilingual("採点後に変更あり", "changed since graded", sep=" / ")
-            print(f"  {name:<22} {points} {count:>7}  {note}  → {todo}")
+            note = (bilingual("採点後に変更あり", "changed since graded", sep=" / ") if changed else
+                    bilingual(f"以前の版の結果あり ({', '.join(stale)})", f"older results for {', '.join(stale)}",
+                              sep=" / "))
+            print(f"  {pad(name, 22)} {points} {count}  {note}  → {todo}")
             first_todo = first_todo or (name, todo)
         elif done:
-            print(f"  {name:<22} {_green(points)} {count:>7}  " + _green("✓ " + bilingual("完了", "done", sep=" / ")))
+            print(f"  {pad(name, 22)} {_green(points)} {count}  " + _green("✓ " + bilingual("完了", "done", sep=" / ")))
         else:
-            step = _next_step(name, failing) if failing else f"workbook check {name}"
-            print(f"  {name:<22} {_red(points)} {count:>7}  → {step}")
+            step = _next_step(name, failing, ctx) if failing else f"workbook check {name}"
+            print(f"  {pad(name, 22)} {_red(points)} {count}  → {step}")
             first_todo = first_todo or (name, step)
-    print(f"  {bilingual('合計', 'total', sep=' / '):<22} {_fmt(total):>5}/{_fmt(max_total):<5}")
+    print(f"  {pad(bilingual('合計', 'total', sep=' / '), 22)} {pad(_fmt(total), 5, right=True)}/{pad(_fmt(max_total), 5)}")
     print()
     if first_todo is None:
         print(_green(bilingual("すべての演習が満点です。おめでとうございます!",

@@ -120,3 +120,46 @@ def bilingual(ja: str, en: str, *, sep: str = "\n") -> str:
     if lang == "en":
         return en
     return f"{ja}{sep}{en}"
+
+
+def text_width(text: str) -> int:
+    """Terminal columns ``text`` takes: East Asian wide characters (漢字, かな, 、。) count 2
+    (:func:`wcwidth.wcswidth`; a character it does not know counts 1)."""
+    from wcwidth import wcswidth, wcwidth
+
+    width = wcswidth(text)
+    return width if width >= 0 else sum(max(wcwidth(c), 1) for c in text)
+
+
+def pad(text: str, width: int, *, right: bool = False) -> str:
+    """``text`` padded with spaces to ``width`` terminal columns (:func:`text_width`)."""
+    fill = " " * max(0, width - text_width(text))
+    return fill + text if right else text + fill
+
+
+def describe(docstring: str | None) -> tuple[str, str]:
+    """The (Japanese, English) descriptions of a graded test, from its docstring.
+
+    The format (``docs/authoring.md``): the first line is the English description; a line
+    starting with ``ja:`` is the Japanese one (an ``en:`` prefix on the first line is allowed)::
+
+        \"\"\"A mask that is not boolean raises ValueError.
+
+        ja: 真偽値でないマスクは ValueError。
+        \"\"\"
+
+    Returns:
+        ``(ja, en)``; a missing part is ``""``.
+    """
+    lines = [line.strip() for line in (docstring or "").strip().splitlines()]
+    ja = next((line[3:].strip() for line in lines if line.lower().startswith("ja:")), "")
+    first = next((line for line in lines if line and not line.lower().startswith("ja:")), "")
+    en = first[3:].strip() if first.lower().startswith("en:") else first
+    return ja, en
+
+
+def description(docstring: str | None) -> str:
+    """A graded test's description in the language in force (:func:`describe`); one that has no
+    Japanese part shows its English part in every language."""
+    ja, en = describe(docstring)
+    return bilingual(ja, en, sep=" / ") if ja and en else (en or ja)

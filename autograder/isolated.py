@@ -61,7 +61,7 @@ from . import EXERCISES
 from .codec import Closed, ProtocolError, Timeout, decode, encode, recv_message, send_message
 from .compare import GradingFailure
 from .guard import WorkbookTimeout, run_delay_clock, wall_backstop
-from .i18n import bilingual
+from .i18n import bilingual, get_language
 from .loader import OUTSIDE_LINK, ExerciseUnavailable, NotAWorkbookError, Submission, error_summary
 from .paths import REPO_ROOT
 from .ruleguard import Hit
@@ -184,6 +184,9 @@ def fork_server_environment() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k in _ENV_KEPT or k.startswith(("LC_", "WORKBOOK_"))}
     env.update(MPLBACKEND="Agg", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
                MKL_NUM_THREADS="1", NUMEXPR_NUM_THREADS="1", PYTHONDONTWRITEBYTECODE="1")
+    # the worker's messages (a missing file, an import error) in the grader's language, also when
+    # it was chosen with --lang rather than the environment
+    env["WORKBOOK_LANG"] = get_language()
     path = [str(REPO_ROOT)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
     env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(path))
     return env

@@ -33,7 +33,7 @@ import pytest
 
 from . import EXERCISES
 from .compare import GradingFailure, convention_of
-from .i18n import LANGUAGES, bilingual, normalize_language, set_language
+from .i18n import LANGUAGES, bilingual, description, normalize_language, set_language
 from .loader import (ExerciseHandle, ExerciseUnavailable, NamespaceSubmission, NotAWorkbookError, Submission, failed_call,
                      open_target)
 from .report import (
@@ -415,13 +415,12 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     gc.freeze()
     for item in session.items:
         task, points = _task_of(item)
-        doc = (getattr(getattr(item, "function", None), "__doc__", None) or "").strip().splitlines()
         results[item.nodeid] = TestResult(
             nodeid=item.nodeid,
             exercise=_exercise_of(item) or "",
             task=task or "",
             name=item.name,
-            description=doc[0].strip() if doc else "",
+            description=description(getattr(getattr(item, "function", None), "__doc__", None)),
             points=float(points or 0),
             outcome="error",
             output=bilingual("実行されませんでした。", "not run."),
@@ -885,13 +884,62 @@ def _write_html(state: dict, document: dict, submission, config: pytest.Config) 
         state["html_error"] = f"HTML report not written: {type(exc).__name__}: {exc}"
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config):
+    """A task not implemented yet is one line of the workbook summary (:func:`_terminal_summary`),
+    not a FAILURES block per test: its tests' reports are kept out of pytest's own summary
+    sections while they are printed (the counts, the exit code and the JSON reports keep them)."""
+    results = config.stash.get(_RESULTS, None)
+    failed = terminalreporter.stats.get("failed", [])
+    unimplemented = [r for r in failed if results is not None and getattr(r, "nodeid", None) in results
+                     and results[r.nodeid].outcome == "not_implemented"]
+    if unimplemented:
+        terminalreporter.stats["failed"] = [r for r in failed if r not in unimplemented]
+    try:
+        result = yield
+        _terminal_summary(terminalreporter, exitstatus, config)
+        return result
+    finally:
+        if unimplemented:
+            terminalreporter.stats["failed"] = failed
+
+
+def not_implemented_lines(results: list[TestResult]) -> list[str]:
+    """One line per task with tests that failed as "not implemented", in test order:
+    ``ex1_vectors › analogy: 未実装 / not implemented yet (0/5 点 / points)``."""
+    tasks: dict[tuple[str, str], list[TestResult]] = {}
+    for r in results:
+        tasks.setdefault((r.exercise, r.task), []).append(r)
+    lines = []
+    for (exercise, task), tests in tasks.items():
+        todo = [r for r in tests if r.outcome == "not_implemented"]
+        if not todo:
+            continue
+        points = sum(r.points for r in tests)
+        if len(todo) == len(tests):
+            text = bilingual(f"未実装 (0/{points:g} 点)", f"not implemented yet (0/{points:g} points)", sep=" / ")
+        else:
+            lost = sum(r.points for r in todo)
+            text = bilingual(f"テスト {len(todo)}/{len(tests)} 個が未実装 ({lost:g} 点)",
+                             f"{len(todo)} of {len(tests)} tests not implemented yet ({lost:g} points)", sep=" / ")
+        lines.append(f"  {exercise} › {task}: {text}")
+    return lines
+
+
+def _terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
     if _STATE not in config.stash:
         return
     state = config.stash[_STATE]
     results = list(config.stash[_RESULTS].values())
     tr = terminalreporter
     tr.section(bilingual("採点結果", "workbook score", sep=" / "), sep="=", bold=True)
+    todo = not_implemented_lines(results)
+    if todo:
+        tr.write_line(bilingual("まだ実装していない課題 (テストごとの結果は JSON レポートにあります):",
+                                "tasks not implemented yet (every test's result is in the JSON report):", sep=" / "))
+        for line in todo:
+            tr.write_line(line, yellow=True)
+        tr.write_line("")
     document = state.get("document") or {}
     partial = document.get("extra_data", {}).get("partial", False)
     mode = "isolated" if config.getoption("workbook_isolated") else "local"

@@ -3,7 +3,8 @@
 What the copy holds: the grader (``autograder/``), the graded tests without the tests marked
 ``@pytest.mark.hidden``, the stubs generated from ``solutions/`` (``exercises/``), the pristine
 stubs again in ``autograder/data/stubs/`` (for ``workbook reset``), the reference figures as PNG
-in ``autograder/data/figures/`` (for the HTML report), ``docs/ERRATA.md``, ``README.md``,
+in ``autograder/data/figures/`` (for the HTML report), ``docs/ERRATA.md``, a student ``README.md``
+(``templates/student/README.md`` with the copy's points and tests filled in, never the instructor's),
 ``pyproject.toml``, ``constraints.txt``, ``scripts/`` (without the self-test script), the CI
 workflow from ``templates/github/workflows/grade.yml`` installed as
 ``.github/workflows/grade.yml``, a ``.gitignore``, and the release record
@@ -35,6 +36,10 @@ from .stubs import MANIFEST, _digest, make_stub
 from .workspace import WorkbookError, grade
 
 WORKFLOW_TEMPLATE = Path("templates") / "github" / "workflows" / "grade.yml"
+README_TEMPLATE = Path("templates") / "student" / "README.md"
+
+#: Words of the instructor's workbook that a student copy's README never mentions.
+INSTRUCTOR_ONLY = ("selftest", "solutions/", "course/", "selftests/", "nbgrader", "hidden test", "非公開テスト")
 
 STUDENT_GITIGNORE = """\
 .venv/
@@ -45,6 +50,8 @@ __pycache__/
 reports/
 .workbook/
 *.py.bak
+# `workbook reset` keeps your earlier version as exercises/<exercise>.py.bak-YYYYmmdd-HHMMSS
+*.py.bak-*
 """
 
 
@@ -145,6 +152,8 @@ def release(root: Path, directory: Path, *, verify: bool = True, out: TextIO = s
         if not _full_marks(ref):
             problems.append(bilingual("コピーのテストで参考解答が満点になりません。", "the copy's tests do not give the reference full marks.")
                             + "\n" + ref.output[-2000:])
+        if ref.document is not None:
+            problems += _readme_problems(directory, float(ref.document["max_score"]))
         recorded = ref.document.get("extra_data", {}).get("grader_digest", {}) if ref.document else {}
         if recorded.get("status") != "as_released":
             problems.append(bilingual(
@@ -217,9 +226,10 @@ def _write_copy(root: Path, directory: Path) -> int:
     (directory / "docs").mkdir()
     if (root / "docs" / "ERRATA.md").is_file():
         shutil.copy2(root / "docs" / "ERRATA.md", directory / "docs" / "ERRATA.md")
-    for name in ("README.md", "pyproject.toml", "constraints.txt"):
+    for name in ("pyproject.toml", "constraints.txt"):
         if (root / name).is_file():
             shutil.copy2(root / name, directory / name)
+    (directory / "README.md").write_text(student_readme(root, directory / "tests"), encoding="utf-8")
     if (root / "scripts").is_dir():
         (directory / "scripts").mkdir()
         for path in (root / "scripts").iterdir():
@@ -232,6 +242,39 @@ def _write_copy(root: Path, directory: Path) -> int:
     (directory / ".gitignore").write_text(STUDENT_GITIGNORE, encoding="utf-8")
     write_release_record(directory, version=__version__)  # last: the digest of the copy as written
     return removed
+
+
+def student_readme(root: Path, tests: Path) -> str:
+    """The student copy's README (``templates/student/README.md``), with the points and tests of
+    the copy's own graded tests (``tests``, hidden tests left out), computed, never written by hand.
+
+    ``pyproject.toml`` names ``README.md`` as the package's readme, so the copy always has one.
+    """
+    from string import Template
+
+    from .course import tasks_of
+
+    rows, total, count = [], 0.0, 0
+    for name in EXERCISES:
+        path = tests / f"test_{name}.py"
+        tasks = tasks_of(name, path)
+        points = sum(t.points for t in tasks)
+        total += points
+        count += sum(1 for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("def test"))
+        rows.append(f"| `{name}` | {points:g} | {', '.join(f'`{t.name}`' for t in tasks)} |")
+    template = root / README_TEMPLATE
+    text = template.read_text(encoding="utf-8") if template.is_file() else "# Workbook\n\n$exercise_rows\n| **total** | **$total** | $tests tests |\n"
+    return Template(text).substitute(exercise_rows="\n".join(rows), total=f"{total:g}", tests=count)
+
+
+def _readme_problems(directory: Path, max_score: float) -> list[str]:
+    """What is wrong with the copy's README: an instructor-only word, or a total that is not the
+    copy's maximum score."""
+    text = (directory / "README.md").read_text(encoding="utf-8")
+    problems = [f"README.md mentions {word!r}" for word in INSTRUCTOR_ONLY if word.lower() in text.lower()]
+    if f"**{max_score:g}**" not in text:
+        problems.append(f"README.md does not give the copy's total of {max_score:g} points")
+    return problems
 
 
 def _leaks(directory: Path) -> list[str]:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from . import EXERCISES, POINTS_PER_EXERCISE, __version__
-from .i18n import bilingual, get_language
+from .i18n import bilingual, get_language, pad
 
 #: Titles of the exercises (Japanese / English).
 TITLES = {
@@ -145,7 +145,7 @@ def score_table(results: list[TestResult], target: str, *, partial: bool = False
     head = ("演習", "得点", "満点", "合格テスト") if lang == "ja" else ("exercise", "points", "max", "tests passed")
     lines = [
         f"{bilingual('採点結果', 'Workbook score', sep=' / ')} — {'対象' if lang == 'ja' else 'target'}: {target}{note}",
-        f"{head[0]:<22} {head[1]:>7} {head[2]:>5}  {head[3]}",
+        f"{pad(head[0], 22)} {pad(head[1], 7, right=True)} {pad(head[2], 5, right=True)}  {head[3]}",
     ]
     for s in rows:
         ja, en = TITLES.get(s.exercise, ("", ""))
@@ -156,7 +156,7 @@ def score_table(results: list[TestResult], target: str, *, partial: bool = False
     passed = sum(s.passed for s in rows)
     count = sum(s.total for s in rows)
     label = "合計" if lang == "ja" else "total"
-    lines.append(f"{label:<22} {_fmt(total):>7} {_fmt(max_total):>5}  {passed}/{count}")
+    lines.append(f"{pad(label, 22)} {_fmt(total):>7} {_fmt(max_total):>5}  {passed}/{count}")
     return "\n".join(lines)
 
 

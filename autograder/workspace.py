@@ -207,6 +207,12 @@ class State:
                sources: dict[str, str | None] | None = None) -> list[str]:
         """Keep the results of every exercise graded in ``document`` (a JSON score report).
 
+        A run of some tasks only (``--task``, ``-k``) updates only what it graded: the tests it ran
+        replace their earlier results, and every other test of the exercise keeps its earlier
+        result (and points). Each test remembers the SHA-256 of the file it was graded on
+        (``test_sources``), so results graded on an earlier version of the file can be told
+        apart (:func:`stale_tasks`).
+
         Args:
             target: the graded directory.
             document: the score report (Gradescope results.json schema).
@@ -220,20 +226,29 @@ class State:
         graded_at = time.time() if graded_at is None else graded_at
         store = self.data["results"].setdefault(self._key(target), {})
         recorded = []
+        stamp = _dt.datetime.fromtimestamp(graded_at, _dt.timezone.utc).replace(microsecond=0).isoformat()
         for summary in document.get("extra_data", {}).get("exercises", []):
             name = summary.get("exercise")
             if name not in EXERCISES:
                 continue
+            source = (sources or {}).get(name)
             tests = [t for t in document.get("tests", []) if t.get("extra_data", {}).get("exercise") == name]
-            partial_tasks = bool(document.get("extra_data", {}).get("partial")) and \
-                {t["task"] for t in summary.get("tasks", [])} != self._all_tasks(name)
+            test_sources = {_nodeid(t): source for t in tests}
+            all_tasks = self._all_tasks(name)
+            ran_tasks = {t["task"] for t in summary.get("tasks", [])}
+            old = store.get(name)
+            if old and old.get("tests") and ran_tasks != all_tasks:
+                tests, test_sources = _merge_tests(old, tests, test_sources)
+                summary = exercise_summary(name, tests)
             store[name] = {
                 "graded_at": graded_at,
-                "graded_at_iso": _dt.datetime.fromtimestamp(graded_at, _dt.timezone.utc).replace(microsecond=0).isoformat(),
-                "source_sha256": (sources or {}).get(name),
+                "graded_at_iso": stamp,
+                "source_sha256": source,
                 "summary": summary,
                 "tests": tests,
-                "partial": partial_tasks,
+                "test_sources": test_sources,
+                "partial": {t["task"] for t in summary.get("tasks", [])} != all_tasks if all_tasks else
+                bool(document.get("extra_data", {}).get("partial")),
                 "errors": [e for e in document.get("extra_data", {}).get("errors", []) if name in e],
             }
             recorded.append(name)
@@ -315,6 +330,69 @@ class State:
                 "graded_at": {name: results[name]["graded_at_iso"] for name in order},
             },
         )
+
+
+def _nodeid(test: dict[str, Any]) -> str:
+    return str(test.get("extra_data", {}).get("nodeid") or test.get("name", ""))
+
+
+def _merge_tests(old: dict[str, Any], new: list[dict[str, Any]],
+                 new_sources: dict[str, str | None]) -> tuple[list[dict[str, Any]], dict[str, str | None]]:
+    """The tests of an exercise after a partial run: ``new`` replaces the same tests of ``old``,
+    every other test of ``old`` is kept (in the old order; tests new to the record go last)."""
+    by_id = {_nodeid(t): t for t in new}
+    old_sources = old.get("test_sources") or {}
+    merged, sources = [], {}
+    for test in old["tests"]:
+        key = _nodeid(test)
+        if key in by_id:
+            merged.append(by_id.pop(key))
+            sources[key] = new_sources.get(key)
+        else:
+            merged.append(test)
+            sources[key] = old_sources.get(key, old.get("source_sha256"))
+    for key, test in by_id.items():
+        merged.append(test)
+        sources[key] = new_sources.get(key)
+    return merged, sources
+
+
+def exercise_summary(exercise: str, tests: list[dict[str, Any]]) -> dict[str, Any]:
+    """``extra_data.exercises[]`` of a score report, computed from the exercise's test entries."""
+    from .report import TITLES
+
+    tasks: dict[str, list[float]] = {}
+    for t in tests:
+        task = tasks.setdefault(t.get("extra_data", {}).get("task", ""), [0.0, 0.0])
+        task[0] += float(t.get("score", 0.0))
+        task[1] += float(t.get("max_score", 0.0))
+    ja, en = TITLES.get(exercise, ("", ""))
+    return {
+        "exercise": exercise,
+        "title_ja": ja,
+        "title_en": en,
+        "score": float(sum(float(t.get("score", 0.0)) for t in tests)),
+        "max_score": float(sum(float(t.get("max_score", 0.0)) for t in tests)),
+        "tests_passed": sum(t.get("status") == "passed" for t in tests),
+        "tests_total": len(tests),
+        "tasks": [{"task": k, "score": v[0], "max_score": v[1]} for k, v in tasks.items()],
+    }
+
+
+def stale_tasks(record: dict[str, Any], current_sha256: str | None) -> list[str]:
+    """The tasks of a stored exercise record with a result graded on another version of the file
+    than ``current_sha256`` (the file as it is now); [] when every result is of this version.
+
+    A record made before results were kept per test knows only the exercise's file.
+    """
+    sources = record.get("test_sources") or {}
+    out: list[str] = []
+    for test in record.get("tests", []):
+        sha = sources.get(_nodeid(test), record.get("source_sha256"))
+        task = test.get("extra_data", {}).get("task", "")
+        if (sha is None or sha != current_sha256) and task not in out:
+            out.append(task)
+    return out
 
 
 def _merged_table(tests: list[dict[str, Any]], label: str, partial: bool) -> str:

@@ -420,11 +420,12 @@ HINTS = {
          "If ax is None create Figure(...) and fig.add_subplot(); otherwise draw into ax and return "
          "ax.figure. The label strings are graded (\"original square\", \"transformed square\", "
          "\"eigen-direction λ = ...\")."),
-        ("apply_transform(M, UNIT_SQUARE) と real_eigenpairs(M) を使います。固有方向は "
-         "ax.plot([-L*v[0], L*v[0]], [-L*v[1], L*v[1]]) のように −L v から L v まで。タイトルは "
-         "f\"M = [[{a:.4g}, {b:.4g}], [{c:.4g}, {d:.4g}]]\"。不正な M では何も描く前に ValueError。",
-         "Use apply_transform(M, UNIT_SQUARE) and real_eigenpairs(M). An eigen-direction runs from −L v to "
-         "L v, e.g. ax.plot([-L*v[0], L*v[0]], [-L*v[1], L*v[1]]). Title: "
-         "f\"M = [[{a:.4g}, {b:.4g}], [{c:.4g}, {d:.4g}]]\". A bad M raises ValueError before drawing."),
+        ("流れ: M を検査 → 正方形を apply_transform で写す → real_eigenpairs の固有ベクトルごとに原点を通る線分 "
+         "(端点 −L v と L v、x 座標 2 つと y 座標 2 つを渡す 1 回の plot) → 凡例とタイトル (M の 4 成分を有効数字 "
+         "4 桁、書式 .4g)。不正な M では何も描く前に ValueError。",
+         "Outline: check M → map the square with apply_transform → for each eigenvector of real_eigenpairs a "
+         "segment through the origin (end points −L v and L v: one plot call given the two x values and the two "
+         "y values) → legend and title (M's four entries to 4 significant digits, format .4g). A bad M raises "
+         "ValueError before drawing."),
     ],
 }

@@ -381,9 +381,10 @@ HINTS = {
         ("最小点では勾配が 0 です: ∇f(p*) = 0。本文の (2, 3) は 0.5·x·y の項を忘れた値で、最小点ではありません。",
          "At the minimum the gradient vanishes: ∇f(p*) = 0. The chapter's (2, 3) forgets the 0.5·x·y term "
          "and is not the minimum."),
-        ("∇f は 1 次式なので ∇f(p) = H p + ∇f(0) です。H は hessian_f()、∇f(0) は grad_f(np.zeros(2)) で"
-         "得られます。",
-         "∇f is affine: ∇f(p) = H p + ∇f(0). H is hessian_f() and ∇f(0) is grad_f(np.zeros(2))."),
+        ("∇f は 1 次式なので ∇f(p) = H p + ∇f(0) です。H は hessian_f()、∇f(0) は原点 (零ベクトル) での "
+         "grad_f の値です。",
+         "∇f is affine: ∇f(p) = H p + ∇f(0). H is hessian_f() and ∇f(0) is grad_f at the origin (the zero "
+         "vector)."),
         ("H p* = −∇f(0) という連立 1 次方程式を np.linalg.solve で解きます (逆行列は不要)。数値を書き写さず"
          "計算すること。戻り値は float64 の形状 (2,) の配列です。",
          "Solve the linear system H p* = −∇f(0) with np.linalg.solve (no inverse needed). Compute it, do not "
@@ -441,16 +442,18 @@ HINTS = {
          "本文の図: 開始点 (-0.5, 6), (4.5, 0), (4, 6)、η = 0.1、50 ステップ。",
          "On one Axes draw the contours of f, one path per start and the true minimum (marker \"*\"). The "
          "chapter's figure: starts (-0.5, 6), (4.5, 0), (4, 6), η = 0.1, 50 steps."),
-        ("軌跡は自分の gradient_descent で求め、1 本の Line2D (ax.plot(path[:, 0], path[:, 1])) にします。"
+        ("軌跡は自分の gradient_descent で求め、1 本の Line2D (x 座標の列と y 座標の列を渡す 1 回の ax.plot) にします。"
          "2 点以上の線は軌跡だけにすること (採点は線を数えます)。等高線は np.meshgrid と ax.contour で。",
          "Compute each path with your gradient_descent and draw it as ONE Line2D "
-         "(ax.plot(path[:, 0], path[:, 1])). Only the paths may be lines with more than one point (the grader "
+         "(one ax.plot given the path's column of x values and column of y values). Only the paths may be lines "
+         "with more than one point (the grader "
          "counts them). Contours: np.meshgrid and ax.contour."),
-        ("f は (..., 2) の配列を受け取れるので f(np.stack([X, Y], axis=-1)) で格子上の値が出ます。最小点は "
-         "ax.plot([x], [y], linestyle=\"none\", marker=\"*\", label=\"minimum\")。軌跡のラベルは "
-         "\"start (x, y)\"。Figure を返し、plt.show() は呼びません。",
-         "f accepts (..., 2) arrays, so f(np.stack([X, Y], axis=-1)) evaluates the grid. The minimum: "
-         "ax.plot([x], [y], linestyle=\"none\", marker=\"*\", label=\"minimum\"). Path labels: "
-         "\"start (x, y)\". Return the Figure; do not call plt.show()."),
+        ("流れ: 格子 X, Y → 最後の軸に (x, y) を並べた (..., 2) の配列を f に渡して格子上の値 (f は (..., 2) を受け取れます) "
+         "→ 等高線 → 開始点ごとに軌跡 (ラベル \"start (x, y)\") → 最小点は線なしの \"*\" マーカー 1 点、ラベル "
+         "\"minimum\" → 凡例。Figure を返し、plt.show() は呼びません。",
+         "Outline: the grid X, Y → f of the (..., 2) array that stacks (x, y) on a last axis gives the values on "
+         "the grid (f accepts (..., 2) arrays) → contours → one path per start (label \"start (x, y)\") → the "
+         "minimum as a single \"*\" marker with no line, label \"minimum\" → legend. Return the Figure; do "
+         "not call plt.show()."),
     ],
 }

@@ -459,11 +459,12 @@ HINTS = {
          "ReLU'(z1)、ReLU'(z) = 1 (z > 0) / 0 (それ以外)。",
          "∂L/∂W2 = (∂L/∂y) a1ᵀ (an outer product with W2's shape (1, 2)), ∂L/∂a1 = W2ᵀ (∂L/∂y), ∂L/∂z1 = "
          "∂L/∂a1 ⊙ ReLU'(z1), ReLU'(z) = 1 if z > 0 else 0."),
-        ("バッチ (N, D) では np.atleast_2d で 1 件も (1, D) にそろえると、dW = dZᵀ @ 入力、db = dZ.sum(axis=0) "
-         "で全件の和になります。forward の前に呼ばれたら RuntimeError、y_true の形違いは ValueError。戻り値は "
+        ("バッチ (N, D) では np.atleast_2d で 1 件も (1, D) にそろえます。重みの勾配は「上流の勾配の転置」と"
+         "「その層の入力」の行列積で、それだけで全件の和になります。バイアスの勾配は上流の勾配をバッチの軸で足したものです。forward の前に呼ばれたら RuntimeError、y_true の形違いは ValueError。戻り値は "
          "{\"W1\", \"b1\", \"W2\", \"b2\"} の辞書で、各勾配はパラメータと同じ形です。",
-         "For a batch (N, D), np.atleast_2d turns a single input into (1, D); then dW = dZᵀ @ input and "
-         "db = dZ.sum(axis=0) sum over the batch. Called before forward → RuntimeError; a y_true of the wrong "
+         "For a batch (N, D), np.atleast_2d turns a single input into (1, D). A weight gradient is the matrix "
+         "product of the transposed upstream gradient and that layer's input, which already sums over the batch; "
+         "a bias gradient sums the upstream gradient over the batch axis. Called before forward → RuntimeError; a y_true of the wrong "
          "shape → ValueError. Return a dict {\"W1\", \"b1\", \"W2\", \"b2\"}, each gradient shaped like its "
          "parameter."),
     ],
@@ -485,13 +486,15 @@ HINTS = {
          "(こちらは torch を使ってよい課題です)。",
          "Build the same network and loss ½ Σ (y − y_true)² in torch and call loss.backward() (torch is "
          "allowed in this task)."),
-        ("torch.tensor(..., dtype=torch.float64, requires_grad=True) でパラメータを作ります。float32 では"
+        ("パラメータは勾配を記録する (requires_grad) float64 の torch テンソルにします。float32 では"
          "誤差が大きすぎます。ReLU は torch.relu。",
-         "Create the parameters with torch.tensor(..., dtype=torch.float64, requires_grad=True); float32 is "
+         "Make the parameters float64 torch tensors that record gradients (requires_grad); float32 is "
          "far too imprecise. torch.relu is the ReLU."),
-        ("勾配は p.grad.detach().numpy() で NumPy 配列にして {\"W1\", \"b1\", \"W2\", \"b2\"} の辞書で返します。"
+        ("backward の後、各パラメータの .grad に勾配があります。計算グラフから切り離して NumPy 配列にし、"
+         "{\"W1\", \"b1\", \"W2\", \"b2\"} の辞書で返します。"
          "net 自体のパラメータは変更しません。",
-         "Turn each gradient into a NumPy array with p.grad.detach().numpy() and return a dict "
+         "After backward each parameter's .grad holds its gradient: detach it from the graph, turn it into a "
+         "NumPy array and return a dict "
          "{\"W1\", \"b1\", \"W2\", \"b2\"}. Do not modify the net's own parameters."),
     ],
     "manual_grad": [
@@ -502,9 +505,11 @@ HINTS = {
         ("連鎖律: ∂L/∂x = (∂L/∂w)(∂w/∂x)、∂L/∂w = 2w。∂w/∂x には z を通る道と p を通る道の 2 本があります。",
          "Chain rule: ∂L/∂x = (∂L/∂w)(∂w/∂x) with ∂L/∂w = 2w. ∂w/∂x has two paths, one through z and one "
          "through p."),
-        ("∂w/∂x = cos(z)·2s − sin(p)·y (∂w/∂y も同様)。点 (2, 3) で (≈17.7986, ≈17.3359) になれば正解です。"
+        ("流れ: x, y から s, z, p, w を順に計算 → ∂L/∂w → z を通る項と p を通る項の和として ∂w/∂x と ∂w/∂y "
+         "→ 掛け合わせる。点 (2, 3) で (≈17.7986, ≈17.3359) になれば正解です。"
          "戻り値は float 2 つのタプル。",
-         "∂w/∂x = cos(z)·2s − sin(p)·y (∂w/∂y likewise). At (2, 3) you should get (≈17.7986, ≈17.3359). "
+         "Outline: compute s, z, p and w from x and y in turn → ∂L/∂w → ∂w/∂x and ∂w/∂y, each the sum of a "
+         "term through z and a term through p → multiply. At (2, 3) you should get (≈17.7986, ≈17.3359). "
          "Return a tuple of two floats."),
     ],
     "relative_error": [

@@ -76,6 +76,7 @@ def test_workflow_shape():
     reporter = next(s for s in job["steps"] if s.get("uses", "").startswith("classroom-resources/autograding-grading-reporter"))
     runner = reporter["with"]["runners"]
     assert reporter["env"][f"{runner.upper()}_RESULTS"] == "${{ steps.classroom.outputs.result }}"
+    assert reporter["continue-on-error"] is True  # its "fail" (not every test passed) never fails the job
     upload = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/upload-artifact"))
     assert {"reports/score.json", "reports/report.html", "reports/badge.json", "reports/history.jsonl"} <= set(
         upload["with"]["path"].split())
@@ -245,7 +246,9 @@ def test_the_workflow_steps_run_here(student_repo, tmp_path):
     # GitHub Classroom: what autograding-grading-reporter reads from WORKBOOK_RESULTS
     encoded = results["classroom"]["outputs"]["result"]
     result = json.loads(base64.b64decode(encoded))
-    assert result["version"] == 1 and result["status"] == "pass" and result["max_score"] == top
+    # no pass mark (the default 0) and some tests failing: graded, not passed
+    assert result["version"] == 1 and result["status"] == "fail" and result["max_score"] == top
+    assert "graded: " in results["Pass mark / 合否"]["output"] and "passed:" not in results["Pass mark / 合否"]["output"]
     assert len(result["tests"]) == len(score["tests"])
     assert sum(t["score"] for t in result["tests"]) == got  # what the reporter records as points
     assert {t["status"] for t in result["tests"]} == {"pass", "fail"}
@@ -292,11 +295,12 @@ def test_exit_code_policy_of_the_pass_mark_step(student_repo, tmp_path):
     first = run_workflow(repo, tmp_path, variables={}, name="default",
                          only={"install", "grade", "classroom", "Pass mark / 合否"} - {"install"})
     assert first["Pass mark / 合否"]["returncode"] == 0  # default: fail only when grading breaks
+    assert "graded: " in first["Pass mark / 合否"]["output"] and "passed:" not in first["Pass mark / 合否"]["output"]
     strict = run_workflow(repo, tmp_path, variables={"WORKBOOK_FAIL_UNDER": "50"}, name="strict",
                           only={"classroom", "Pass mark / 合否"})
     assert strict["Pass mark / 合否"]["returncode"] == 1
     score = json.loads((repo / "reports" / "score.json").read_text())
-    assert f"below the pass mark: {score['score']:g}/{score['max_score']:g} (--fail-under 50)" in \
+    assert f"below the pass mark: {score['score']:g}/{score['max_score']:g} (pass mark 50)" in \
         strict["Pass mark / 合否"]["output"]
     assert "::error::" in strict["Pass mark / 合否"]["output"]
     assert json.loads(base64.b64decode(strict["classroom"]["outputs"]["result"]))["status"] == "fail"
@@ -353,7 +357,7 @@ def test_a_changed_test_or_grader_is_reported_by_the_summary_classroom_and_gate(
                            only={"classroom", "Pass mark / 合否"})
     assert lenient["Pass mark / 合否"]["returncode"] == 0
     assert "modified tests: score not authoritative" in lenient["Pass mark / 合否"]["output"]
-    assert _classroom(lenient)["status"] == "pass"
+    assert _classroom(lenient)["status"] == "fail"  # not every test passed, and no pass mark
     never = run_workflow(repo, tmp_path, variables={"WORKBOOK_NEVER_FAIL": "true"}, name="never",
                          only={"Pass mark / 合否"})
     assert never["Pass mark / 合否"]["returncode"] == 0
@@ -380,7 +384,7 @@ def test_a_changed_test_or_grader_is_reported_by_the_summary_classroom_and_gate(
         assert said in gate["output"] and said in run["_summary"]["text"]
     assert "::warning::" in gate["output"]
     assert "no release record: cannot verify" in _classroom(run)["tests"][-1]["name"]
-    assert _classroom(run)["status"] == "pass"
+    assert _classroom(run)["status"] == "fail"  # not every test passed, and no pass mark
 
 
 def test_an_instructor_compares_a_report_with_their_own_release_record(student_repo, tmp_path, capsys):

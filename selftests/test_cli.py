@@ -332,6 +332,9 @@ def test_release_makes_a_student_copy_without_solutions_or_hidden_tests(tmp_path
     (root / "templates" / "github" / "workflows").mkdir(parents=True)
     (root / "templates" / "github" / "workflows" / "grade.yml").write_text(
         (REPO / "templates" / "github" / "workflows" / "grade.yml").read_text(encoding="utf-8"))
+    (root / "templates" / "student").mkdir()
+    (root / "templates" / "student" / "README.md").write_text(
+        (REPO / "templates" / "student" / "README.md").read_text(encoding="utf-8"))
     (root / "docs").mkdir()
     (root / "docs" / "ERRATA.md").write_text("errata\n")
     busy = tmp_path / "busy"
@@ -359,7 +362,13 @@ def test_release_makes_a_student_copy_without_solutions_or_hidden_tests(tmp_path
     assert sorted(p.name for p in (out / "autograder" / "data" / "figures").glob("*.png")) == [
         "ex2_transforms.png", "ex3_attention.png", "ex4_gradient_descent.png"]
     assert (out / ".github" / "workflows" / "grade.yml").is_file()
-    assert ".workbook/" in (out / ".gitignore").read_text()
+    assert ".workbook/" in (out / ".gitignore").read_text() and "*.py.bak-*" in (out / ".gitignore").read_text()
+    # the student README, not the instructor's: its total is what the copy grades (issue 11: it said
+    # "100 in all" and mentioned selftest.sh, solutions/ and course/ while the copy grades out of 89)
+    readme = (out / "README.md").read_text(encoding="utf-8")
+    for word in ("selftest", "solutions/", "course/", "100 in all"):
+        assert word not in readme, word
+    assert "| **total / 合計** | **89** |" in readme and "workbook status" in readme and "python -m venv" in readme
     # the release record: the digest of the copy's own grader and tests (not ignored by git)
     from autograder.digest import RELEASE_RECORD, read_release_record, tree_digest
 
@@ -389,3 +398,311 @@ def test_wrap_keeps_words_and_breaks_japanese():
     assert all(sum(2 if JAPANESE.match(c) or c in "、。" else 1 for c in line) <= 40 for line in lines)
     assert "ValueError" in "".join(lines) and all("Valu" not in ln or "ValueError" in ln for ln in lines)
     assert wrap("a b c", width=40) == "  a b c"
+
+
+# --- issue 11: partial runs, backups, hints, wrapping, next steps, terminal summary -----------
+
+def _without(source: str, function: str) -> str:
+    """``source`` with the solution region of ``function`` replaced by ``raise NotImplementedError()``."""
+    start = source.index(f"def {function}")
+    begin = source.index("### BEGIN SOLUTION", start)
+    end = source.index("### END SOLUTION", begin)
+    return source[:begin] + "### BEGIN SOLUTION\n    raise NotImplementedError()\n    " + source[end:]
+
+
+def _status_line(out: str, name: str) -> str:
+    return next(line for line in out.splitlines() if line.strip().startswith(name))
+
+
+def test_a_partial_check_keeps_the_points_of_the_other_tasks(tmp_path):
+    from autograder.i18n import text_width
+
+    root = make_workbook(tmp_path)
+    path = root / "exercises" / "ex3_attention.py"
+    path.write_text(_without((SOLUTIONS / "ex3_attention.py").read_text(encoding="utf-8"), "attention_entropy"),
+                    encoding="utf-8")
+    full = run_cli(root, "check", "ex3", "--lang", "en", "--no-html")
+    assert full.returncode == 1 and "15 / 20 points" in full.stdout, full.stdout + full.stderr
+    # the issue's example: `check ex3 --task attention_entropy` wiped the 15 points from status
+    part = run_cli(root, "check", "ex3", "--task", "attention_entropy", "--lang", "en", "--no-html")
+    assert "0 / 3 points" in part.stdout and "this exercise so far (with earlier results): 15 / 20" in part.stdout
+    status = run_cli(root, "status", "--lang", "en")
+    assert "15/20" in _status_line(status.stdout, "ex3_attention") and "older results" not in status.stdout
+    assert re.search(r"total\s+15/20", status.stdout), status.stdout
+    # one more case: the file changed, then a partial run of the fixed task; the other tasks keep
+    # their points and are marked as graded on the earlier version
+    path.write_text((SOLUTIONS / "ex3_attention.py").read_text(encoding="utf-8"), encoding="utf-8")
+    part = run_cli(root, "check", "ex3", "--task", "attention_entropy", "--lang", "en", "--no-html")
+    assert "3 / 3 points" in part.stdout and "18 / 20" in part.stdout
+    assert "graded on an earlier version: softmax, scaled_dot_product_attention, plot_temperature_effect" in part.stdout
+    status = run_cli(root, "status", "--lang", "en")
+    line = _status_line(status.stdout, "ex3_attention")
+    assert "18/20" in line and "older results for softmax" in line and "workbook check ex3_attention" in line
+    done = run_cli(root, "check", "ex3", "--lang", "en", "--no-html")
+    assert done.returncode == 0 and "done! On to the next exercise, ex4_gradient_descent" in done.stdout
+    # the Japanese status lines up: the points column starts at the same width on every row
+    ja = run_cli(root, "status", "--lang", "ja").stdout.splitlines()
+    rows = [ln for ln in ja if ln.strip().startswith(("ex", "合計"))]
+    assert len(rows) == 6 and rows[-1].strip().startswith("合計")
+    slash = {text_width(ln[:ln.index("/")]) if "/" in ln.split("→")[0] else None for ln in rows}
+    assert slash - {None} and len(slash - {None}) == 1, ja
+
+
+def test_reset_backups_are_ignored_by_git_in_the_repository_and_in_student_copies(tmp_path):
+    import datetime as dt
+    import shutil
+
+    from autograder.release import STUDENT_GITIGNORE
+
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    for name, ignore in (("repo", (REPO / ".gitignore").read_text(encoding="utf-8")), ("copy", STUDENT_GITIGNORE)):
+        work = tmp_path / name
+        (work / "exercises").mkdir(parents=True)
+        (work / ".gitignore").write_text(ignore, encoding="utf-8")
+        subprocess.run(["git", "init", "-q"], cwd=work, check=True)
+        stub = work / "exercises" / "ex3_attention.py"
+        stub.write_text("x = 1\n")
+        first = backup_path(stub, dt.datetime(2025, 1, 2, 3, 4, 5))
+        first.write_text("mine")
+        second = backup_path(stub, dt.datetime(2025, 1, 2, 3, 4, 5))  # one more case: the -1 suffix
+        second.write_text("mine again")
+        (work / "exercises" / "ex3_attention.py.bak").write_text("stubs --force backup")
+        subprocess.run(["git", "add", "-A"], cwd=work, check=True)
+        staged = subprocess.run(["git", "diff", "--cached", "--name-only"], cwd=work, capture_output=True,
+                                text=True, check=True).stdout.split()
+        assert sorted(staged) == [".gitignore", "exercises/ex3_attention.py"], (name, staged)
+
+
+def _code_spans(text: str) -> list[str]:
+    """Pieces of Python code in a hint: a call that parses and is more than math notation like
+    ``exp(x_i / T)`` (a bare function of plain arguments): a method or library call with a computed
+    argument, a nested or chained call, three or more arguments."""
+    out = []
+    for match in re.finditer(r"(?<![\w.])[A-Za-z_][\w.]*\(", text):
+        depth, end, i = 0, None, match.end() - 1
+        while i < len(text):
+            depth += text[i] in "([{"
+            depth -= text[i] in ")]}"
+            i += 1
+            if depth == 0:
+                end = i
+                chain = re.match(r"\.[A-Za-z_]\w*\(", text[i:])  # a method chain: .reshape(...)
+                if chain is None:
+                    break
+                i += chain.end() - 1
+        try:
+            call = ast.parse(text[match.start():end], mode="eval").body if end else None
+        except SyntaxError:
+            continue
+        if not isinstance(call, ast.Call):
+            continue
+        args = [*call.args, *(k.value for k in call.keywords)]
+        nested = [n for a in args for n in ast.walk(a) if isinstance(n, ast.Call)]
+        computed = [n for a in args for n in ast.walk(a) if isinstance(n, (
+            ast.BinOp, ast.Compare, ast.Subscript, ast.Lambda, ast.JoinedStr, ast.BoolOp, ast.IfExp, ast.comprehension))]
+        math = isinstance(call.func, ast.Name) and not nested
+        chained = any(isinstance(n, ast.Call) for n in ast.walk(call.func))
+        if not math and (nested or computed or chained or len(args) >= 3):
+            out.append(text[match.start():end])
+    return out
+
+
+def test_code_detector_finds_code_and_spares_math():
+    # the issue's example (level 3 of attention_entropy was the answer) and one more of the kind
+    assert _code_spans("np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0)), 0.0) computes it")
+    assert _code_spans("then dW = dZ.T @ x and db = dZ.sum(axis=0).reshape(1, -1) give it")
+    assert _code_spans("ax.plot([x], [y], linestyle='none', marker='*', label='minimum')")
+    assert not _code_spans("softmax_T(x)_i = exp(x_i / T) / Σ_j exp(x_j / T), a fudge like log(p + 1e-10)")
+    assert not _code_spans("solve it with np.linalg.solve(H, b); np.any(mask, axis=-1) finds the row")
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_hints_show_the_shape_of_the_code_never_the_code(exercise):
+    hints = parse_hints((SOLUTIONS / f"{exercise}.py").read_text(encoding="utf-8"))
+    found = {(task, level, span) for task, levels in hints.items() for level, pair in enumerate(levels, 1)
+             for text in pair for span in _code_spans(text)}
+    assert not found, f"hints that write the code: {sorted(found)}"
+
+
+def test_wrap_never_starts_a_line_with_closing_punctuation():
+    from autograder.i18n import text_width
+
+    # the issue's case: the old wrapper left 。 at the start of a line
+    levels = parse_hints((SOLUTIONS / "ex3_attention.py").read_text(encoding="utf-8"))
+    texts = [ja for task in levels.values() for ja, _ in task]
+    # one more case: closing brackets and the long vowel mark
+    texts.append("「ソフトマックス」（温度付き）は、行ごとの和が 1 になります。」" * 4)
+    for text in texts:
+        for width in range(20, 60, 3):
+            lines = wrap(text, width=width, indent="").splitlines()
+            assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+            for line in lines:
+                assert not line.startswith(tuple("。、，．」』）)]ー")), (width, lines)
+                assert text_width(line) <= width or " " not in line, (width, line)
+
+
+def test_next_step_after_a_syntax_error_names_the_file_and_line(tmp_path):
+    root = make_workbook(tmp_path)
+    path = root / "exercises" / "ex1_vectors.py"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    n = len(lines) + 1
+    path.write_text("\n".join([*lines, "def broken(:"]) + "\n", encoding="utf-8")
+    proc = run_cli(root, "check", "ex1", "--lang", "en", "--no-html")
+    nxt = next(ln for ln in proc.stdout.splitlines() if ln.startswith("next:"))
+    assert f"fix the syntax error in exercises/ex1_vectors.py, line {n}" in nxt and "workbook hint" not in nxt
+    # one more case: an indentation error, and a missing file
+    path.write_text("\n".join([*lines, "   x = 1"]) + "\n", encoding="utf-8")
+    proc = run_cli(root, "check", "ex1", "--lang", "ja", "--no-html")
+    nxt = next(ln for ln in proc.stdout.splitlines() if ln.startswith("次にすること"))
+    assert f"exercises/ex1_vectors.py の {n} 行目の構文エラー" in nxt and "IndentationError" in nxt, nxt
+    path.unlink()
+    proc = run_cli(root, "check", "ex1", "--lang", "en", "--no-html")
+    assert "workbook reset ex1_vectors" in proc.stdout
+
+
+def test_an_unimplemented_task_is_one_line_of_the_terminal_summary(tmp_path):
+    sub = make_submission(tmp_path, replace={"ex3_attention": _without(
+        (SOLUTIONS / "ex3_attention.py").read_text(encoding="utf-8"), "attention_entropy"),
+        "ex1_vectors": (EXERCISES_DIR / "ex1_vectors.py").read_text(encoding="utf-8"),
+        "ex2_transforms": next(p for p in sorted((VARIANTS / "ex2_transforms").glob("*.py"))
+                               if p.name != "alternative.py")})
+    run = run_grader(sub, tmp_path, "--lang", "en")
+    out = run.output
+    # the issue's example: ~400 lines of "not implemented" for fresh stubs; now one line per task
+    assert "ex1_vectors › cosine_similarity: not implemented yet (0/9 points)" in out
+    assert "ex3_attention › attention_entropy: not implemented yet (0/3 points)" in out
+    assert out.count("not implemented: cosine_similarity") == 0 and "test_cosine_chapter_examples __" not in out
+    # a wrong (implemented) task keeps its failure block; the JSON report keeps every test
+    assert "ex2_transforms ›" in out.split("tasks not implemented yet")[0]
+    outcomes = [t["extra_data"]["outcome"] for t in run.score["tests"]]
+    assert outcomes.count("not_implemented") >= 17 + 3 and len(outcomes) == len(run.score["tests"])
+    assert re.search(r"\d+ failed, \d+ passed", out)
+    stubs = run_grader(EXERCISES_DIR, tmp_path / "stubs" if (tmp_path / "stubs").mkdir() is None else tmp_path,
+                       "--lang", "en")
+    assert len(stubs.output.splitlines()) < 80, stubs.output
+
+
+# --- issue 11: the language of test descriptions, worker messages and the batch console --------
+
+def test_every_graded_test_describes_itself_in_japanese_and_english():
+    from autograder.i18n import describe
+
+    for path in sorted((REPO / "tests").glob("test_ex*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
+                ja, en = describe(ast.get_docstring(node))
+                assert JAPANESE.search(ja) and en and not JAPANESE.search(en), (path.name, node.name, ja, en)
+    # the format, and one more case: an "en:" prefix and a docstring without a Japanese part
+    assert describe("A mask that is not boolean raises ValueError.\n\n    ja: 真偽値でないマスクは ValueError。\n") == (
+        "真偽値でないマスクは ValueError。", "A mask that is not boolean raises ValueError.")
+    assert describe("en: Rows sum to 1.\nja: 各行の和は 1。") == ("各行の和は 1。", "Rows sum to 1.")
+    assert describe("Only English.") == ("", "Only English.") and describe(None) == ("", "")
+
+
+@pytest.mark.parametrize("lang", ["ja", "en", "both"])
+def test_test_descriptions_follow_the_language(tmp_path, lang):
+    # the issue's example: "最初の失敗: … A mask that is not boolean …" under --lang ja
+    source = (SOLUTIONS / "ex3_attention.py").read_text(encoding="utf-8").replace(
+        "        if m.dtype != np.bool_:", "        if False:")
+    root = make_workbook(tmp_path)
+    (root / "exercises" / "ex3_attention.py").write_text(source, encoding="utf-8")
+    proc = run_cli(root, "check", "ex3", "--lang", lang, "--no-html")
+    head = next(ln for ln in proc.stdout.splitlines() if "test_attention_non_boolean_mask_raises" in ln)
+    ja, en = "真偽値でないマスク", "A mask that is not boolean"
+    assert (ja in head) == (lang != "en") and (en in head) == (lang != "ja"), head
+    report = json.loads((root / "reports" / "score.json").read_text(encoding="utf-8"))
+    names = [t["name"] for t in report["tests"]]
+    if lang == "en":  # one more case: every test of the report, not only the first failure
+        assert not any(JAPANESE.search(n) for n in names)
+    else:
+        assert all(JAPANESE.search(n) for n in names)
+
+
+@pytest.mark.parametrize("lang", ["both", "ja"])
+def test_a_missing_file_is_reported_in_the_chosen_language_in_isolated_mode(tmp_path, lang):
+    # the issue's example: under `both` the missing-file error was English only (the isolated
+    # worker took its language from the locale, not from --lang)
+    sub = make_submission(tmp_path, drop=("ex2_transforms",))
+    run = run_grader(sub, tmp_path, "--exercise", "ex2_transforms", "--isolated", "--lang", lang,
+                     env_extra={"WORKBOOK_LANG": "", "LANG": "en_US.UTF-8", "LC_ALL": ""})
+    output = run.score["tests"][0]["output"]
+    assert "ex2_transforms.py が提出物にありません" in output
+    assert ("is missing from the submission" in output) == (lang == "both"), output
+
+
+def test_the_batch_console_prints_every_line_of_an_error(monkeypatch):
+    from autograder.batch import _console_summary
+
+    error = "bob/ は演習ディレクトリではありません。\nbob/ is not a workbook."
+    rows = [{"student": "alice", "status": "graded", "score": 20.0, "max_score": 89.0},
+            {"student": "bob", "status": "error", "errors": [error], "report": "reports/bob.json"},
+            {"student": "carol", "status": "error", "errors": ["\n".join(f"line {i}" for i in range(20))],
+             "report": "reports/carol.json"}]
+    try:
+        set_language("both")
+        text = _console_summary(rows, Path("graded"))
+        assert "エラー / error: bob: bob/ は演習ディレクトリではありません。" in text
+        assert "    bob/ is not a workbook." in text  # the English half too (was cut)
+        assert "line 5" in text and "line 6" not in text and "    ..." in text  # one more case: a long error
+        set_language("en")
+        text = _console_summary(rows, Path("graded"))
+        assert "error: bob:" in text and not JAPANESE.search(text.replace("bob/ は演習ディレクトリではありません。", ""))
+    finally:
+        set_language(None)
+
+
+def test_the_student_readme_gives_the_points_the_copy_grades(tmp_path):
+    from autograder.release import student_readme, strip_hidden_tests
+
+    tests = tmp_path / "tests"
+    tests.mkdir()
+    hidden_points = 0.0
+    for path in sorted((REPO / "tests").glob("test_ex*.py")):
+        text = path.read_text(encoding="utf-8")
+        stripped, _ = strip_hidden_tests(text)
+        (tests / path.name).write_text(stripped, encoding="utf-8")
+        for node in ast.parse(text).body:  # the hidden tests' points, counted independently
+            if isinstance(node, ast.FunctionDef) and any("mark.hidden" in ast.unparse(d) for d in node.decorator_list):
+                task = next(d for d in node.decorator_list if "mark.task" in ast.unparse(d))
+                hidden_points += next(ast.literal_eval(k.value) for k in task.keywords if k.arg == "points")
+    total = 20 * len(EXERCISES) - hidden_points
+    assert f"| **total / 合計** | **{total:g}** |" in student_readme(REPO, tests)
+    # one more case: a copy with one more visible test of 2 points says 2 more
+    extra = tests / "test_ex1_vectors.py"
+    extra.write_text(extra.read_text(encoding="utf-8") + (
+        "\n\n@pytest.mark.task(\"analogy\", points=2)\ndef test_extra(exercise):\n    pass\n"), encoding="utf-8")
+    readme = student_readme(REPO, tests)
+    assert f"| **total / 合計** | **{total + 2:g}** |" in readme and "selftest" not in readme
+
+
+def test_no_pass_mark_means_graded_not_passed():
+    from autograder.ci import classroom_result, gate_message
+
+    def doc(passed: int, failed: int) -> dict:
+        tests = [{"name": f"t{i}", "score": 1.0 if i < passed else 0.0, "max_score": 1.0,
+                  "status": "passed" if i < passed else "failed", "output": "", "extra_data": {}}
+                 for i in range(passed + failed)]
+        return {"score": float(passed), "max_score": float(passed + failed), "tests": tests,
+                "extra_data": {"exit_status": 0 if not failed else 1}}
+
+    try:
+        set_language("en")
+        empty = doc(0, 89)  # the issue's example: an empty submission, the template's default pass mark 0
+        assert gate_message(empty, 0, fail_under=0) == "graded: 0/89 (no pass mark set)"
+        assert classroom_result(empty, fail_under=0)["status"] == "fail"
+        assert classroom_result(empty, never_fail=True)["status"] == "fail"
+        # one more case: full marks are passed even without a pass mark; a pass mark is said as such
+        full = doc(89, 0)
+        assert classroom_result(full, fail_under=0)["status"] == "pass"
+        half = doc(50, 39)
+        assert gate_message(half, 0, fail_under=45) == "passed: 50/89 (pass mark 45)"
+        assert gate_message(half, 1, fail_under=60) == "below the pass mark: 50/89 (pass mark 60)"
+        assert classroom_result(half, fail_under=45)["status"] == "pass"
+        assert gate_message(half, 1) == "some tests failed: 50/89 (rule: every test passes)"
+        assert gate_message(half, 0, never_fail=True) == "graded: 50/89 (--never-fail)"
+        set_language("ja")
+        assert gate_message(empty, 0, fail_under=0) == "採点済み: 0/89 (合格点の設定なし)"
+    finally:
+        set_language(None)

@@ -349,10 +349,11 @@ HINTS = {
          "コサイン類似度で並べます。",
          "The target is v[a] - v[b] + v[c] (king - man + woman). Rank every word of the vocabulary by its "
          "cosine similarity to that target."),
-        ("exclude_inputs=True なら a, b, c を候補から除きます。並べ方は類似度の降順、同点は単語の昇順: "
-         "sorted(..., key=lambda t: (-t[1], t[0])) が使えます。上位 topn 個を返します。",
+        ("exclude_inputs=True なら a, b, c を候補から除きます。並べ方は類似度の降順、同点は単語の昇順です。"
+         "sorted の key に「類似度の符号を反転した値、単語」の組を返す関数を渡すと 1 回で並びます。上位 topn 個を返します。",
          "With exclude_inputs=True, a, b and c are not candidates. Sort by similarity descending, ties by "
-         "word ascending: sorted(..., key=lambda t: (-t[1], t[0])). Return the first topn."),
+         "word ascending: one sorted call does it with a key that gives the pair (minus the similarity, the "
+         "word). Return the first topn."),
         ("自分の cosine_similarity を再利用できます。語彙にない単語は KeyError (その単語を含むメッセージ)、"
          "topn が整数でなければ TypeError、topn < 1 や目標がゼロベクトルなら ValueError。戻り値は "
          "(str, float) のタプルのリストです。",

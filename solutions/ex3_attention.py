@@ -424,10 +424,10 @@ HINTS = {
          "最後の次元です (d_model ではありません)。",
          "scores = Q Kᵀ / √d_k, weights = softmax(scores / T) over the last axis, output = weights V. d_k is "
          "the last dimension of Q and K (not d_model)."),
-        ("バッチ次元があっても動くように K.T ではなく np.swapaxes(K, -1, -2) を使い、@ でブロードキャストさせます。"
+        ("バッチ次元があっても動くように K.T ではなく np.swapaxes で K の最後の 2 軸を入れ替え、@ でブロードキャストさせます。"
          "mask は真偽値 (True = 注意してよい) で、False の位置のスコアを −inf にすると重みはちょうど 0 になります "
          "(np.where)。自分の softmax を temperature 付きで呼べます。",
-         "For batch dimensions use np.swapaxes(K, -1, -2) instead of K.T and let @ broadcast. mask is "
+         "For batch dimensions swap the last two axes of K with np.swapaxes instead of K.T, and let @ broadcast. mask is "
          "boolean (True = may attend): setting blocked scores to −inf (np.where) gives weights of exactly 0. "
          "Call your own softmax with the temperature."),
         ("検査: mask が bool でない (0/1 や −inf の加算マスク) → ValueError。ある行のキーがすべて遮断 → "
@@ -446,10 +446,13 @@ HINTS = {
          "p > 0 の所だけ対数を取ります。",
          "0 · log 0 is defined as 0. A fudge such as log(p + 1e-10) is off and fails. Take the log only where "
          "p > 0."),
-        ("np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0)), 0.0) の形で警告なしに計算できます。"
-         "one-hot の行はちょうど 0 (−0.0 ではなく)、一様な行は log n です。",
-         "np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0)), 0.0) computes it without warnings. A one-hot "
-         "row gives exactly 0 (not −0.0), a uniform row log n."),
+        ("流れ: float64 の配列にする → p > 0 の位置の真偽値マスクを作る → 対数はマスクの位置の p にだけ取り、"
+         "ほかの位置には対数が 0 になる無害な値を入れて警告を避ける → p との積のうちマスク外の項を 0 にする → "
+         "最後の軸で和を取り、符号を反転。one-hot の行はちょうど 0 (−0.0 ではなく)、一様な行は log n です。",
+         "Outline: a float64 array → a boolean mask of where p > 0 → take the log of p only under the mask, "
+         "putting a harmless value whose log is 0 elsewhere so that no warning appears → set the terms outside "
+         "the mask to 0 → sum over the last axis and flip the sign. A one-hot row gives exactly 0 (not −0.0), "
+         "a uniform row log n."),
     ],
     "plot_temperature_effect": [
         ("温度ごとに 1 つのパネル (Axes) を左から順に並べ、softmax(logits, temperature=T) の棒グラフを描きます。",
@@ -460,11 +463,12 @@ HINTS = {
          "fig.subplots(1, n) of fig = Figure(...) gives n panels (squeeze=False keeps an array when n = 1). Put the "
          "temperature in the title (e.g. \"T = 0.5\") and the entropy as text in the panel "
          "(e.g. \"H = 1.23 nats\")."),
-        ("ax.bar(positions, p) は棒ごとに Rectangle を作ります (採点は棒の高さを読みます)。エントロピーは自分の "
-         "attention_entropy で計算し、ax.text(..., f\"H = {h:.2f} nats\", transform=ax.transAxes) で書きます。"
-         "plt.show() は呼びません。",
-         "ax.bar(positions, p) makes one Rectangle per bar (the grader reads the bar heights). Compute the "
-         "entropy with your attention_entropy and write it with ax.text(..., f\"H = {h:.2f} nats\", "
-         "transform=ax.transAxes). Do not call plt.show()."),
+        ("流れ: 温度ごとに softmax → そのパネルに ax.bar で棒グラフ (棒ごとに Rectangle、採点は棒の高さを読みます) "
+         "→ タイトルに温度 → 自分の attention_entropy で求めたエントロピーを小数 2 桁で ax.text に "
+         "(パネル内の位置は ax.transAxes の座標が便利)。plt.show() は呼びません。",
+         "Outline: for each temperature softmax → a bar chart in its panel with ax.bar (one Rectangle per bar; "
+         "the grader reads the bar heights) → the temperature in the title → the entropy from your "
+         "attention_entropy, to two decimals, with ax.text (ax.transAxes coordinates place it inside the "
+         "panel). Do not call plt.show()."),
     ],
 }

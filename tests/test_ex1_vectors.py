@@ -89,7 +89,10 @@ def _pair(min_size: int = 1, max_size: int = 6):
 
 @pytest.mark.task("cosine_similarity", points=1)
 def test_cosine_chapter_examples(exercise):
-    """Chapter 3.1 word vectors and the 3-4-5 example match scipy and hand-derived values."""
+    """Chapter 3.1 word vectors and the 3-4-5 example match scipy and hand-derived values.
+
+    ja: 本文 3.1 の単語ベクトルと 3-4-5 の例が scipy と手計算の値に一致する。
+    """
     wv = load_word_vectors()
     target = wv["king"] - wv["man"] + wv["woman"]
     # king - man + woman equals queen up to ~1.1e-16 per component (see ERRATA 131-135), so the
@@ -111,7 +114,10 @@ def test_cosine_chapter_examples(exercise):
 
 @pytest.mark.task("cosine_similarity", points=1)
 def test_cosine_matches_oracles_random(exercise):
-    """Random float64 vectors of several lengths match scipy's and torch's cosine similarity."""
+    """Random float64 vectors of several lengths match scipy's and torch's cosine similarity.
+
+    ja: いろいろな長さの float64 の乱数ベクトルで scipy と torch のコサイン類似度に一致する。
+    """
     rng = np.random.default_rng(0)
     for d in (1, 2, 3, 5, 16, 300):
         for trial in range(3):
@@ -130,7 +136,10 @@ def test_cosine_matches_oracles_random(exercise):
 
 @pytest.mark.task("cosine_similarity", points=1)
 def test_cosine_orthogonal_opposite_parallel(exercise):
-    """Exact geometry: orthogonal 0, opposite -1, parallel 1, 45 and 60 degree angles."""
+    """Exact geometry: orthogonal 0, opposite -1, parallel 1, 45 and 60 degree angles.
+
+    ja: 厳密な幾何: 直交は 0、逆向きは -1、平行は 1、45 度と 60 度の角。
+    """
     cases = [
         # (a, b, expected, derivation)
         ([1.0, 0.0, 0.0], [0.0, 2.0, 0.0], 0.0, "orthogonal axes: dot = 0"),
@@ -148,7 +157,10 @@ def test_cosine_orthogonal_opposite_parallel(exercise):
 
 @pytest.mark.task("cosine_similarity", points=2)
 def test_cosine_huge_and_tiny_magnitudes(exercise):
-    """Entries like 1e200 and 1e-200 neither overflow nor underflow (hand-derived values)."""
+    """Entries like 1e200 and 1e-200 neither overflow nor underflow (hand-derived values).
+
+    ja: 1e200 や 1e-200 のような成分でもオーバーフロー・アンダーフローしない (手計算の値)。
+    """
     cases = [
         # 3-4-5 triangle: (3, 4) . (4, 3) = 24, norms 5 and 5 -> 24/25, at any positive scale.
         (np.array([3e200, 4e200]), np.array([4e200, 3e200]), 0.96, "24/25 at scale 1e200"),
@@ -173,7 +185,10 @@ def test_cosine_huge_and_tiny_magnitudes(exercise):
 
 @pytest.mark.task("cosine_similarity", points=1)
 def test_cosine_clipped_to_bounds(exercise):
-    """Vectors whose unclipped cosine rounds to 1.0000000000000002 still give a value in [-1, 1]."""
+    """Vectors whose unclipped cosine rounds to 1.0000000000000002 still give a value in [-1, 1].
+
+    ja: クリップしないと 1.0000000000000002 に丸まるベクトルでも値は [-1, 1] に入る。
+    """
     for v in _ROUNDS_PAST_ONE:
         a = np.array(v)
         call = f"cosine_similarity({v}, {v})"
@@ -190,7 +205,10 @@ def test_cosine_clipped_to_bounds(exercise):
 @pytest.mark.task("cosine_similarity", points=1)
 @given(ab=_pair())
 def test_cosine_symmetry_sign_and_bounds(exercise, ab):
-    """Property: cos(a, b) = cos(b, a), cos(-a, b) = -cos(a, b), and the value is in [-1, 1]."""
+    """Property: cos(a, b) = cos(b, a), cos(-a, b) = -cos(a, b), and the value is in [-1, 1].
+
+    ja: 性質: cos(a, b) = cos(b, a)、cos(-a, b) = -cos(a, b)、値は [-1, 1]。
+    """
     a, b = np.array(ab[0]), np.array(ab[1])
     expected = _scipy_cos(a, b)
     call = f"cosine_similarity({a.tolist()}, {b.tolist()})"
@@ -210,7 +228,10 @@ def test_cosine_symmetry_sign_and_bounds(exercise, ab):
 @pytest.mark.task("cosine_similarity", points=1)
 @given(ab=_pair(), exponent=st.integers(-250, 250), mantissa=st.floats(1.0, 9.0))
 def test_cosine_scale_invariance(exercise, ab, exponent, mantissa):
-    """Property: cos(s*a, b) = cos(a, b) for positive s = m * 10**k, |k| <= 250 (no overflow)."""
+    """Property: cos(s*a, b) = cos(a, b) for positive s = m * 10**k, |k| <= 250 (no overflow).
+
+    ja: 性質: 正の s = m * 10**k (|k| <= 250) で cos(s*a, b) = cos(a, b) (オーバーフローしない)。
+    """
     a, b = np.array(ab[0]), np.array(ab[1])
     s = mantissa * 10.0**exponent
     expected = _scipy_cos(a, b)  # oracle on the unscaled, moderate vectors
@@ -222,7 +243,10 @@ def test_cosine_scale_invariance(exercise, ab, exponent, mantissa):
 
 @pytest.mark.task("cosine_similarity", points=1)
 def test_cosine_bad_input_raises(exercise):
-    """Zero vectors, mismatched lengths and non-1-D inputs raise ValueError."""
+    """Zero vectors, mismatched lengths and non-1-D inputs raise ValueError.
+
+    ja: ゼロベクトル、長さの不一致、1 次元でない入力は ValueError。
+    """
     f = exercise.cosine_similarity
     ok = np.array([1.0, 2.0, 3.0])
     check_raises(ValueError, f, np.zeros(3), ok, call="cosine_similarity(zeros(3), [1, 2, 3])")
@@ -243,7 +267,10 @@ def test_cosine_bad_input_raises(exercise):
 
 @pytest.mark.task("cosine_similarity_matrix", points=2)
 def test_matrix_matches_scipy_and_torch(exercise):
-    """(m, n) result equals 1 - scipy cdist cosine and torch cosine_similarity (float64)."""
+    """(m, n) result equals 1 - scipy cdist cosine and torch cosine_similarity (float64).
+
+    ja: (m, n) の結果が 1 - scipy cdist の cosine と torch の cosine_similarity (float64) に等しい。
+    """
     rng = np.random.default_rng(0)
     wv = load_word_vectors()
     words = list(wv)
@@ -266,7 +293,10 @@ def test_matrix_matches_scipy_and_torch(exercise):
 
 @pytest.mark.task("cosine_similarity_matrix", points=1)
 def test_matrix_huge_and_tiny_rows(exercise):
-    """Rows with entries like 1e200 and 1e-200 give the hand-derived similarities."""
+    """Rows with entries like 1e200 and 1e-200 give the hand-derived similarities.
+
+    ja: 1e200 や 1e-200 のような成分の行で手計算の類似度になる。
+    """
     A = np.array([[3e200, 4e200], [3e-200, 4e-200], [1e200, 1e-200]])
     B = np.array([[4e-200, 3e-200], [-4e200, -3e200], [0.0, 1e-200]])
     # Directions: A rows ~ (3, 4), (3, 4), (1, 0); B rows ~ (4, 3), -(4, 3), (0, 1).
@@ -284,7 +314,10 @@ def test_matrix_huge_and_tiny_rows(exercise):
 
 @pytest.mark.task("cosine_similarity_matrix", points=1)
 def test_matrix_clipped_to_bounds(exercise):
-    """Rows whose unclipped cosine rounds past +-1 still give entries in [-1, 1]."""
+    """Rows whose unclipped cosine rounds past +-1 still give entries in [-1, 1].
+
+    ja: クリップしないと ±1 を超えて丸まる行でも成分は [-1, 1] に入る。
+    """
     V = np.array(_ROUNDS_PAST_ONE)
     A = np.concatenate([V, -V])
     out = exercise.cosine_similarity_matrix(A, V)
@@ -304,7 +337,10 @@ def test_matrix_clipped_to_bounds(exercise):
 
 @pytest.mark.task("cosine_similarity_matrix", points=1)
 def test_matrix_bad_input_raises(exercise):
-    """Zero rows, mismatched d and non-2-D inputs raise ValueError."""
+    """Zero rows, mismatched d and non-2-D inputs raise ValueError.
+
+    ja: ゼロの行、d の不一致、2 次元でない入力は ValueError。
+    """
     f = exercise.cosine_similarity_matrix
     A = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
     check_raises(ValueError, f, np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]]), A,
@@ -322,7 +358,10 @@ def test_matrix_bad_input_raises(exercise):
 
 @pytest.mark.task("analogy", points=2)
 def test_analogy_chapter_king_man_woman(exercise):
-    """king - man + woman: queen first; excluding inputs, the ranking is queen, princess, prince."""
+    """king - man + woman: queen first; excluding inputs, the ranking is queen, princess, prince.
+
+    ja: king - man + woman: 1 位は queen。入力を除くと順位は queen, princess, prince。
+    """
     wv = load_word_vectors()
     target = wv["king"] - wv["man"] + wv["woman"]
     expected = [(w, _scipy_cos(target, wv[w])) for w in ("queen", "princess", "prince")]
@@ -341,7 +380,10 @@ def test_analogy_chapter_king_man_woman(exercise):
 
 @pytest.mark.task("analogy", points=1)
 def test_analogy_without_excluding_inputs(exercise):
-    """exclude_inputs=False ranks all six words, so woman comes right after princess."""
+    """exclude_inputs=False ranks all six words, so woman comes right after princess.
+
+    ja: exclude_inputs=False では 6 語すべてを並べ、woman は princess のすぐ後。
+    """
     wv = load_word_vectors()
     target = wv["king"] - wv["man"] + wv["woman"]
     # scipy: queen 1.0, princess 0.9962, woman 0.9835, king 0.9113, prince 0.8963, man 0.8527.
@@ -354,7 +396,10 @@ def test_analogy_without_excluding_inputs(exercise):
 
 @pytest.mark.task("analogy", points=1)
 def test_analogy_ranks_by_cosine_with_word_tiebreak(exercise):
-    """Ranking uses cosine (not dot product); equal similarities are ordered by word."""
+    """Ranking uses cosine (not dot product); equal similarities are ordered by word.
+
+    ja: 順位はコサイン類似度 (内積ではない) で決まり、同点は単語順。
+    """
     # x - y + z = (1, 1, 0) - (0, 1, 1) + (0, 0, 1) = (1, 0, 0), a unit vector e1.
     # Candidates (inserted out of order on purpose) and their cosine with e1, derived by hand:
     #   beta  (3, 0, 0)    -> 1 exactly      (dot 3)
@@ -384,7 +429,10 @@ def test_analogy_ranks_by_cosine_with_word_tiebreak(exercise):
 
 @pytest.mark.task("analogy", points=1)
 def test_analogy_bad_input_raises(exercise):
-    """Unknown words raise a KeyError naming the word; topn < 1 raises ValueError."""
+    """Unknown words raise a KeyError naming the word; topn < 1 raises ValueError.
+
+    ja: 語彙にない単語はその単語を含む KeyError、topn < 1 は ValueError。
+    """
     wv = load_word_vectors()
     f = exercise.analogy
     check_raises(KeyError, f, wv, "emperor", "man", "woman",
@@ -401,7 +449,10 @@ def test_analogy_bad_input_raises(exercise):
 
 @pytest.mark.task("analogy", points=1)
 def test_analogy_topn_and_inputs_untouched(exercise):
-    """topn cuts the list, a large topn returns every candidate, and word_vectors is not modified."""
+    """topn cuts the list, a large topn returns every candidate, and word_vectors is not modified.
+
+    ja: topn でリストを切り、大きな topn なら候補をすべて返し、word_vectors は変更しない。
+    """
     wv = load_word_vectors()
     before = {w: v.copy() for w, v in wv.items()}
     target = wv["king"] - wv["man"] + wv["woman"]

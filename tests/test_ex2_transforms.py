@@ -114,7 +114,10 @@ def _check_definition(M, values, vectors, call, *, atol_scale=1e-9):
 
 @pytest.mark.task("apply_transform", points=1)
 def test_apply_transform_chapter_examples(exercise):
-    """The chapter's unit square under identity, scale, 45° rotation, shear, reflection and their composition."""
+    """The chapter's unit square under identity, scale, 45° rotation, shear, reflection and their composition.
+
+    ja: 本文の単位正方形を恒等・拡大・45° 回転・せん断・鏡映とその合成で写す。
+    """
     c = np.sqrt(0.5)  # cos 45° = sin 45°
     # Column j is M @ (x_j, y_j) for the corners (0,0), (1,0), (1,1), (0,1), (0,0):
     # M = [[a, b], [c, d]] sends (x, y) to (a x + b y, c x + d y).
@@ -146,7 +149,10 @@ _entry = st.integers(min_value=-40, max_value=40).map(lambda n: n / 4)
 @given(M=st.lists(_entry, min_size=4, max_size=4), R=st.lists(_entry, min_size=4, max_size=4),
        n=st.integers(min_value=0, max_value=6), seed=st.integers(min_value=0, max_value=2**16))
 def test_apply_transform_formula_and_composition(exercise, M, R, n, seed):
-    """Columns map by (x, y) -> (a x + b y, c x + d y); applying R then M equals applying M @ R."""
+    """Columns map by (x, y) -> (a x + b y, c x + d y); applying R then M equals applying M @ R.
+
+    ja: 列は (x, y) -> (a x + b y, c x + d y) に写り、R のあと M を施すと M @ R を施したのと同じ。
+    """
     M = np.array(M).reshape(2, 2)
     R = np.array(R).reshape(2, 2)
     P = np.random.default_rng(seed).uniform(-5, 5, size=(2, n))
@@ -164,7 +170,10 @@ def test_apply_transform_formula_and_composition(exercise, M, R, n, seed):
 
 @pytest.mark.task("apply_transform", points=1)
 def test_apply_transform_rejects_bad_shapes(exercise):
-    """ValueError when M is not (2, 2) or points is not a (2, n) array of column points."""
+    """ValueError when M is not (2, 2) or points is not a (2, n) array of column points.
+
+    ja: M が (2, 2) でないとき、points が列ベクトルの点の (2, n) 配列でないときは ValueError。
+    """
     square = np.asarray(SQUARE)
     for M in (np.eye(3), np.ones((2, 3)), np.ones((3, 2)), np.ones(4), np.ones((1, 2, 2))):
         check_raises(ValueError, exercise.apply_transform, M, square,
@@ -181,7 +190,10 @@ def test_apply_transform_rejects_bad_shapes(exercise):
 
 @pytest.mark.task("real_eigenpairs", points=1)
 def test_real_eigenpairs_rotation_has_no_real_eigenvector(exercise):
-    """Rotations by 45°, 90°, 30° and -60° have complex eigenvalues: empty (0,) and (2, 0) arrays."""
+    """Rotations by 45°, 90°, 30° and -60° have complex eigenvalues: empty (0,) and (2, 0) arrays.
+
+    ja: 45°・90°・30°・-60° の回転は固有値が複素数: 空の (0,) と (2, 0) の配列。
+    """
     # Eigenvalues of a rotation by θ are cos θ ± i sin θ, real only when sin θ = 0.
     for theta in (np.pi / 4, np.pi / 2, np.pi / 6, -np.pi / 3):
         _check_pairs(exercise, _rot(theta), np.zeros(0), np.zeros((2, 0)))
@@ -189,7 +201,10 @@ def test_real_eigenpairs_rotation_has_no_real_eigenvector(exercise):
 
 @pytest.mark.task("real_eigenpairs", points=1)
 def test_real_eigenpairs_shear_is_defective(exercise):
-    """A shear has a repeated eigenvalue but a single eigen-direction (k = 1), also with rounding noise."""
+    """A shear has a repeated eigenvalue but a single eigen-direction (k = 1), also with rounding noise.
+
+    ja: せん断は重複固有値だが固有方向は 1 つだけ (k = 1)。丸め誤差があっても同じ。
+    """
     # [[1, .5], [0, 1]]: Δ = (1 - 1)² + 4·0.5·0 = 0, λ = 1; M - I = [[0, .5], [0, 0]] has null space x-axis.
     _check_pairs(exercise, SHEAR, [1.0], [[1.0], [0.0]])
     # [[1, 0], [.5, 1]]: M - I = [[0, 0], [.5, 0]], null space = y-axis.
@@ -205,7 +220,10 @@ def test_real_eigenpairs_shear_is_defective(exercise):
 
 @pytest.mark.task("real_eigenpairs", points=1)
 def test_real_eigenpairs_reflection(exercise):
-    """Reflections have eigenvalues 1 and -1 (the mirror line and its normal), ordered descending."""
+    """Reflections have eigenvalues 1 and -1 (the mirror line and its normal), ordered descending.
+
+    ja: 鏡映の固有値は 1 と -1 (鏡の線とその法線)、降順。
+    """
     # [[1, 0], [0, -1]]: e1 -> e1 (λ = 1), e2 -> -e2 (λ = -1).
     _check_pairs(exercise, REFLECT, [1.0, -1.0], [[1.0, 0.0], [0.0, 1.0]])
     # [[-1, 0], [0, 1]]: λ = 1 for e2 first (descending), then λ = -1 for e1.
@@ -217,7 +235,10 @@ def test_real_eigenpairs_reflection(exercise):
 
 @pytest.mark.task("real_eigenpairs", points=1)
 def test_real_eigenpairs_identity_and_scale(exercise):
-    """Identity, uniform scales and diagonal scales: two eigenpairs, standard basis for λI, descending order."""
+    """Identity, uniform scales and diagonal scales: two eigenpairs, standard basis for λI, descending order.
+
+    ja: 恒等・一様な拡大・対角の拡大: 固有対は 2 つ、λI では標準基底、降順。
+    """
     # λI: every vector is an eigenvector; the documented choice is the standard basis e1, e2.
     _check_pairs(exercise, IDENTITY, [1.0, 1.0], np.eye(2))
     _check_pairs(exercise, SCALE2, [2.0, 2.0], np.eye(2))
@@ -230,7 +251,10 @@ def test_real_eigenpairs_identity_and_scale(exercise):
 
 @pytest.mark.task("real_eigenpairs", points=1)
 def test_real_eigenpairs_singular_matrices(exercise):
-    """Singular matrices keep their zero eigenvalue: zero matrix, projection, rank-1 and nilpotent matrices."""
+    """Singular matrices keep their zero eigenvalue: zero matrix, projection, rank-1 and nilpotent matrices.
+
+    ja: 特異行列は固有値 0 を保つ: 零行列、射影、階数 1、冪零行列。
+    """
     # Zero matrix = 0·I: values [0, 0], standard basis.
     _check_pairs(exercise, np.zeros((2, 2)), [0.0, 0.0], np.eye(2))
     # Projection onto the x-axis: e1 (λ = 1), e2 (λ = 0).
@@ -246,7 +270,10 @@ def test_real_eigenpairs_singular_matrices(exercise):
 
 @pytest.mark.task("real_eigenpairs", points=1)
 def test_real_eigenpairs_chapter_covariance_is_not_psd(exercise):
-    """The chapter's 'covariance' [[2, 1.5], [1.5, 1]] has a negative eigenvalue (3 - √10)/2 (oracle: eigh)."""
+    """The chapter's 'covariance' [[2, 1.5], [1.5, 1]] has a negative eigenvalue (3 - √10)/2 (oracle: eigh).
+
+    ja: 本文の「共分散」[[2, 1.5], [1.5, 1]] は負の固有値 (3 - √10)/2 をもつ (基準: eigh)。
+    """
     C = np.array([[2.0, 1.5], [1.5, 1.0]])
     # λ² - 3λ + (2 - 2.25) = 0  ->  λ = (3 ± √10)/2 ≈ 3.0811, -0.0811: not positive semidefinite.
     w, V = np.linalg.eigh(C)                 # ascending; reverse for descending
@@ -290,7 +317,10 @@ def _half_integer_matrix():
 @settings(max_examples=60, **FAST_FAIL)
 @given(entries=_half_integer_matrix())
 def test_real_eigenpairs_exact_cases_property(exercise, entries):
-    """Half-integer matrices (many singular, defective or scalar): k from the exact discriminant, M v = λ v."""
+    """Half-integer matrices (many singular, defective or scalar): k from the exact discriminant, M v = λ v.
+
+    ja: 半整数の行列 (特異・欠陥・スカラー倍が多い): k は厳密な判別式から、M v = λ v。
+    """
     a, b, c, d = entries
     M = np.array([[float(a), float(b)], [float(c), float(d)]])
     call = f"real_eigenpairs({_fmt(M)})"
@@ -318,7 +348,10 @@ def test_real_eigenpairs_exact_cases_property(exercise, entries):
 @settings(max_examples=40, **FAST_FAIL)
 @given(entries=_moderate_matrix())
 def test_real_eigenpairs_matches_scipy_eig(exercise, entries):
-    """Random matrices with well-separated eigenvalues: same real eigenvalues and eigen-lines as scipy.linalg.eig."""
+    """Random matrices with well-separated eigenvalues: same real eigenvalues and eigen-lines as scipy.linalg.eig.
+
+    ja: 固有値がよく離れた乱数行列: 実固有値と固有直線が scipy.linalg.eig と同じ。
+    """
     M = np.array(entries).reshape(2, 2)
     s = np.linalg.norm(M)
     assume(s > 1e-3)
@@ -344,7 +377,10 @@ def test_real_eigenpairs_matches_scipy_eig(exercise, entries):
 
 @pytest.mark.task("real_eigenpairs", points=1)
 def test_real_eigenpairs_rejects_bad_input(exercise):
-    """ValueError for a matrix that is not 2x2, contains nan/inf, and for a negative tol."""
+    """ValueError for a matrix that is not 2x2, contains nan/inf, and for a negative tol.
+
+    ja: 2x2 でない行列、nan/inf を含む行列、負の tol は ValueError。
+    """
     for M in (np.eye(3), np.ones((2, 3)), np.ones(4), np.array([[1.0, np.nan], [0.0, 1.0]]),
               np.array([[np.inf, 0.0], [0.0, 1.0]])):
         check_raises(ValueError, exercise.real_eigenpairs, M, call=f"real_eigenpairs({_fmt(M)} with shape {M.shape})")
@@ -362,7 +398,10 @@ def _check_bool(exercise, M, v, expected):
 
 @pytest.mark.task("preserves_direction", points=1)
 def test_preserves_direction_negative_and_zero_eigenvalues(exercise):
-    """Eigenvectors keep their line, also for λ < 0 (direction flips) and λ = 0 (collapse to 0)."""
+    """Eigenvectors keep their line, also for λ < 0 (direction flips) and λ = 0 (collapse to 0).
+
+    ja: 固有ベクトルは自分の直線にとどまる。λ < 0 (向きが反転) と λ = 0 (0 に潰れる) でも。
+    """
     _check_bool(exercise, REFLECT, np.array([1.0, 0.0]), True)        # λ = 1
     _check_bool(exercise, REFLECT, np.array([0.0, -2.5]), True)       # λ = -1: M v = -v
     _check_bool(exercise, -IDENTITY, np.array([0.3, -0.7]), True)     # λ = -1 for every v
@@ -375,7 +414,10 @@ def test_preserves_direction_negative_and_zero_eigenvalues(exercise):
 
 @pytest.mark.task("preserves_direction", points=1)
 def test_preserves_direction_false_for_other_vectors(exercise):
-    """Non-eigenvectors: every vector under a 45° rotation, e2 under the shear, (1, 1) under the reflection."""
+    """Non-eigenvectors: every vector under a 45° rotation, e2 under the shear, (1, 1) under the reflection.
+
+    ja: 固有ベクトルでないもの: 45° 回転でのすべてのベクトル、せん断での e2、鏡映での (1, 1)。
+    """
     for v in ([1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [-2.0, 0.5]):
         _check_bool(exercise, ROT45, np.array(v), False)
     _check_bool(exercise, SHEAR, np.array([0.0, 1.0]), False)         # (0, 1) -> (0.5, 1)
@@ -391,7 +433,10 @@ def test_preserves_direction_false_for_other_vectors(exercise):
        scale=st.one_of(st.floats(min_value=-5.0, max_value=-0.1), st.floats(min_value=0.1, max_value=5.0)),
        angle=st.floats(min_value=0.05, max_value=np.pi - 0.05))
 def test_preserves_direction_matches_numpy_eig(exercise, entries, scale, angle):
-    """True for any nonzero multiple of a real numpy.linalg.eig eigenvector, False for vectors off every eigen-line."""
+    """True for any nonzero multiple of a real numpy.linalg.eig eigenvector, False for vectors off every eigen-line.
+
+    ja: numpy.linalg.eig の実固有ベクトルの 0 でない定数倍なら True、どの固有直線にもないベクトルなら False。
+    """
     M = np.array(entries).reshape(2, 2)
     s = np.linalg.norm(M)
     assume(s > 1e-2)
@@ -414,7 +459,10 @@ def test_preserves_direction_matches_numpy_eig(exercise, entries, scale, angle):
 
 @pytest.mark.task("preserves_direction", points=1)
 def test_preserves_direction_rejects_bad_input(exercise):
-    """ValueError for the zero vector, a v that is not shape (2,), and a matrix that is not 2x2."""
+    """ValueError for the zero vector, a v that is not shape (2,), and a matrix that is not 2x2.
+
+    ja: ゼロベクトル、形が (2,) でない v、2x2 でない行列は ValueError。
+    """
     check_raises(ValueError, exercise.preserves_direction, SHEAR, np.zeros(2),
                  call="preserves_direction(shear, [0, 0])")
     for v in (np.ones(3), np.ones((2, 2)), np.float64(1.0), np.ones(1)):
@@ -513,7 +561,10 @@ def _plot(exercise, M):
 
 @pytest.mark.task("plot_transform", points=1)
 def test_plot_transform_draws_original_and_transformed_square(exercise):
-    """The unit square and M @ square appear as closed polygons (Line2D or Polygon) with the right corners."""
+    """The unit square and M @ square appear as closed polygons (Line2D or Polygon) with the right corners.
+
+    ja: 単位正方形と M @ 正方形が、正しい角をもつ閉じた多角形 (Line2D か Polygon) として描かれる。
+    """
     corners = SQUARE[:, :4].T
     for M in (SHEAR, ROT45, REFLECT, SINGULAR, np.array([[0.5, -1.0], [2.0, 0.25]])):
         fig, ax, call = _plot(exercise, M)
@@ -533,7 +584,10 @@ def test_plot_transform_draws_original_and_transformed_square(exercise):
 
 @pytest.mark.task("plot_transform", points=1)
 def test_plot_transform_draws_one_line_per_real_eigen_direction(exercise):
-    """Lines labelled 'eigen...' through the origin: none for a rotation, one for a shear, two otherwise."""
+    """Lines labelled 'eigen...' through the origin: none for a rotation, one for a shear, two otherwise.
+
+    ja: 原点を通る 'eigen...' ラベルの線: 回転では 0 本、せん断では 1 本、それ以外は 2 本。
+    """
     # (matrix, expected eigen-directions or None when any two independent directions are right)
     cases = [
         (ROT45, np.zeros((2, 0))),
@@ -567,7 +621,10 @@ def test_plot_transform_draws_one_line_per_real_eigen_direction(exercise):
 
 @pytest.mark.task("plot_transform", points=1)
 def test_plot_transform_title_shows_matrix(exercise):
-    """The title contains the four matrix entries."""
+    """The title contains the four matrix entries.
+
+    ja: タイトルに行列の 4 成分が入っている。
+    """
     M = np.array([[2.0, -1.5], [0.25, 3.0]])
     fig, ax, call = _plot(exercise, M)
     try:
@@ -582,7 +639,10 @@ def test_plot_transform_title_shows_matrix(exercise):
 
 @pytest.mark.task("plot_transform", points=1)
 def test_plot_transform_draws_into_given_axes(exercise):
-    """With ax given, draws into that Axes only and returns ax.figure without creating a figure."""
+    """With ax given, draws into that Axes only and returns ax.figure without creating a figure.
+
+    ja: ax を渡すとその Axes にだけ描き、新しい図を作らずに ax.figure を返す。
+    """
     fig, axes = plt.subplots(1, 2)
     try:
         before = plt.get_fignums()

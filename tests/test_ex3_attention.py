@@ -99,7 +99,10 @@ def _check_attention(exercise, Q, K, V, *, call, mask=None, temperature=None, rt
 
 @pytest.mark.task("softmax", points=1)
 def test_softmax_large_scores_stable(exercise):
-    """softmax of [1000, 1001, 1002] and [-1000, -1001, -1002] is finite, float64 and exact."""
+    """softmax of [1000, 1001, 1002] and [-1000, -1001, -1002] is finite, float64 and exact.
+
+    ja: [1000, 1001, 1002] と [-1000, -1001, -1002] の softmax が有限・float64・正確。
+    """
     # Hand derivation: subtracting the max 1002 gives exp([-2, -1, 0]); divide by the sum.
     # Without the max subtraction exp(1000) overflows (inf / inf = nan) and exp(-1000)
     # underflows to 0 (0 / 0 = nan).
@@ -114,7 +117,10 @@ def test_softmax_large_scores_stable(exercise):
 
 @pytest.mark.task("softmax", points=1)
 def test_softmax_rows_sum_to_one_matrix(exercise):
-    """On a score matrix each row (default axis=-1) is normalised separately and sums to 1."""
+    """On a score matrix each row (default axis=-1) is normalised separately and sums to 1.
+
+    ja: スコア行列では各行 (既定 axis=-1) が別々に正規化され、和が 1。
+    """
     x = np.array([[1000.0, 1001.0, 1002.0], [0.0, 0.0, 0.0], [-5.0, 0.0, 5.0], [3.0, -2.0, 0.5]],
                  dtype=np.float32)
     call = "softmax(x)  # x: 4x3 float32 score matrix"
@@ -126,7 +132,10 @@ def test_softmax_rows_sum_to_one_matrix(exercise):
 
 @pytest.mark.task("softmax", points=1)
 def test_softmax_other_axes(exercise):
-    """axis=0 normalises columns, and axis=1 of a 3-D array matches torch.softmax(dim=1)."""
+    """axis=0 normalises columns, and axis=1 of a 3-D array matches torch.softmax(dim=1).
+
+    ja: axis=0 は列を正規化し、3 次元配列の axis=1 は torch.softmax(dim=1) に一致する。
+    """
     rng = np.random.default_rng(0)
     x = 3.0 * rng.standard_normal((3, 4))
     check_array(exercise.softmax(x, axis=0), _torch_softmax(x, dim=0), call="softmax(x, axis=0)  # x: 3x4",
@@ -147,7 +156,10 @@ _logit_arrays = arrays(
 @pytest.mark.task("softmax", points=1)
 @given(x=_logit_arrays, shift=st.floats(min_value=-1000.0, max_value=1000.0))
 def test_softmax_shift_invariance_property(exercise, x, shift):
-    """Property: softmax(x + c) = softmax(x) = torch's softmax, and each slice sums to 1."""
+    """Property: softmax(x + c) = softmax(x) = torch's softmax, and each slice sums to 1.
+
+    ja: 性質: softmax(x + c) = softmax(x) = torch の softmax、各スライスの和は 1。
+    """
     expected = _torch_softmax(x, dim=-1)
     call = f"softmax(x + c)  # x.shape={x.shape}, c={shift!r}"
     out = exercise.softmax(x + shift)
@@ -159,7 +171,10 @@ def test_softmax_shift_invariance_property(exercise, x, shift):
 
 @pytest.mark.task("softmax", points=1)
 def test_softmax_temperature_chapter_logits(exercise):
-    """Chapter 3.2: logits [2, 1, 0.1, -1, -2] at T in [0.1, 0.5, 1, 2, 5] match torch.softmax(x / T)."""
+    """Chapter 3.2: logits [2, 1, 0.1, -1, -2] at T in [0.1, 0.5, 1, 2, 5] match torch.softmax(x / T).
+
+    ja: 本文 3.2: ロジット [2, 1, 0.1, -1, -2] を T = 0.1, 0.5, 1, 2, 5 で計算し torch.softmax(x / T) に一致。
+    """
     for t in CHAPTER_TEMPERATURES:
         check_array(exercise.softmax(np.array(CHAPTER_LOGITS), temperature=t),
                     _torch_softmax(CHAPTER_LOGITS, temperature=t),
@@ -168,7 +183,10 @@ def test_softmax_temperature_chapter_logits(exercise):
 
 @pytest.mark.task("softmax", points=1)
 def test_softmax_temperature_limits(exercise):
-    """T -> 0 puts the mass on the argmax (split among ties); T -> infinity gives the uniform distribution."""
+    """T -> 0 puts the mass on the argmax (split among ties); T -> infinity gives the uniform distribution.
+
+    ja: T -> 0 で確率は argmax に集まり (同点なら等分)、T -> 無限大 で一様分布になる。
+    """
     # T = 1e-8 on [1, 3, 3]: (x - max) / T = [-2e8, 0, 0] -> exp = [0, 1, 1] -> [0, 1/2, 1/2].
     # (atol 1e-8: a log-sum-exp formulation rounds 3e8 + log 2 and is off by ~1e-9 here.)
     check_array(exercise.softmax(np.array([1.0, 3.0, 3.0]), temperature=1e-8), [0.0, 0.5, 0.5],
@@ -184,7 +202,10 @@ def test_softmax_temperature_limits(exercise):
 
 @pytest.mark.task("softmax", points=1)
 def test_softmax_invalid_temperature_raises(exercise):
-    """temperature <= 0 or non-finite (0, -1, inf, -inf, nan) raises ValueError."""
+    """temperature <= 0 or non-finite (0, -1, inf, -inf, nan) raises ValueError.
+
+    ja: temperature が 0 以下か有限でない (0, -1, inf, -inf, nan) なら ValueError。
+    """
     for t in (0.0, 0, -1.0, -1e-300, math.inf, -math.inf, math.nan):
         check_raises(ValueError, exercise.softmax, np.array(CHAPTER_LOGITS), temperature=t,
                      call=f"softmax({CHAPTER_LOGITS}, temperature={t!r})")
@@ -196,7 +217,10 @@ def test_softmax_invalid_temperature_raises(exercise):
 
 @pytest.mark.task("scaled_dot_product_attention", points=2)
 def test_attention_single_head_matches_torch(exercise):
-    """One head with n_q=5, n_k=7, d_k=6, d_v=3: output and weights match torch's SDPA (scale 1/sqrt(d_k))."""
+    """One head with n_q=5, n_k=7, d_k=6, d_v=3: output and weights match torch's SDPA (scale 1/sqrt(d_k)).
+
+    ja: n_q=5, n_k=7, d_k=6, d_v=3 の 1 ヘッド: 出力と重みが torch の SDPA (スケール 1/sqrt(d_k)) に一致。
+    """
     rng = np.random.default_rng(0)
     Q, K, V = _qkv(rng, (), n_q=5, n_k=7, d_k=6, d_v=3, scale=1.5)
     _, weights = _check_attention(exercise, Q, K, V, call="scaled_dot_product_attention(Q, K, V)  "
@@ -207,7 +231,10 @@ def test_attention_single_head_matches_torch(exercise):
 
 @pytest.mark.task("scaled_dot_product_attention", points=1)
 def test_attention_temperature_matches_torch(exercise):
-    """Temperature divides the scores: matches torch SDPA with scale=1/(sqrt(d_k)*T), stable at T=0.01."""
+    """Temperature divides the scores: matches torch SDPA with scale=1/(sqrt(d_k)*T), stable at T=0.01.
+
+    ja: 温度はスコアを割る: scale=1/(sqrt(d_k)*T) の torch SDPA に一致し、T=0.01 でも安定。
+    """
     rng = np.random.default_rng(1)
     Q, K, V = _qkv(rng, (2,), n_q=4, n_k=6, d_k=5, d_v=3, scale=4.0)
     for t in (0.5, 3.0, 0.01):
@@ -218,7 +245,10 @@ def test_attention_temperature_matches_torch(exercise):
 
 @pytest.mark.task("scaled_dot_product_attention", points=1)
 def test_attention_batch_dims_broadcast(exercise):
-    """Leading batch/head dims: (2,3,4,8) x (2,3,6,8) x (2,3,6,5), and K, V without batch dims broadcast."""
+    """Leading batch/head dims: (2,3,4,8) x (2,3,6,8) x (2,3,6,5), and K, V without batch dims broadcast.
+
+    ja: 先頭のバッチ・ヘッド次元: (2,3,4,8) x (2,3,6,8) x (2,3,6,5)、バッチ次元のない K, V はブロードキャスト。
+    """
     rng = np.random.default_rng(2)
     Q, K, V = _qkv(rng, (2, 3), n_q=4, n_k=6, d_k=8, d_v=5)
     _check_attention(exercise, Q, K, V, call="scaled_dot_product_attention(Q, K, V)  # Q: 2x3x4x8, K: 2x3x6x8, "
@@ -229,7 +259,10 @@ def test_attention_batch_dims_broadcast(exercise):
 
 @pytest.mark.task("scaled_dot_product_attention", points=1)
 def test_attention_causal_mask_matches_torch(exercise):
-    """Causal mask torch.tril (True = attend) and a key-padding mask: matches torch SDPA; blocked weights are 0."""
+    """Causal mask torch.tril (True = attend) and a key-padding mask: matches torch SDPA; blocked weights are 0.
+
+    ja: 因果マスク torch.tril (True = 注意してよい) とキーのパディングマスク: torch SDPA に一致し、遮断した重みは 0。
+    """
     rng = np.random.default_rng(3)
     Q, K, V = _qkv(rng, (2,), n_q=5, n_k=5, d_k=4, d_v=3, scale=2.0)
     causal = torch.tril(torch.ones(5, 5, dtype=torch.bool)).numpy()
@@ -248,7 +281,10 @@ def test_attention_causal_mask_matches_torch(exercise):
 
 @pytest.mark.task("scaled_dot_product_attention", points=1)
 def test_attention_non_boolean_mask_raises(exercise):
-    """A mask that is not boolean (0/1 ints, 0/1 floats, an additive -inf mask) raises ValueError."""
+    """A mask that is not boolean (0/1 ints, 0/1 floats, an additive -inf mask) raises ValueError.
+
+    ja: 真偽値でないマスク (0/1 の整数、0/1 の浮動小数点数、-inf の加算マスク) は ValueError。
+    """
     rng = np.random.default_rng(4)
     Q, K, V = _qkv(rng, (), n_q=4, n_k=4, d_k=3, d_v=2)
     tril = np.tril(np.ones((4, 4)))
@@ -262,7 +298,10 @@ def test_attention_non_boolean_mask_raises(exercise):
 
 @pytest.mark.task("scaled_dot_product_attention", points=1)
 def test_attention_fully_masked_row_raises(exercise):
-    """A query row whose keys are all blocked raises ValueError naming that row (index 3)."""
+    """A query row whose keys are all blocked raises ValueError naming that row (index 3).
+
+    ja: キーがすべて遮断されたクエリ行は、その行 (番号 3) を示す ValueError。
+    """
     rng = np.random.default_rng(5)
     Q, K, V = _qkv(rng, (), n_q=5, n_k=5, d_k=4, d_v=2)
     mask = np.tril(np.ones((5, 5), dtype=bool))
@@ -274,7 +313,10 @@ def test_attention_fully_masked_row_raises(exercise):
 
 @pytest.mark.task("scaled_dot_product_attention", points=1)
 def test_attention_dimension_mismatch_raises(exercise):
-    """Q and K with different d_k, or K and V with different n_k, raise ValueError naming d_k / n_k."""
+    """Q and K with different d_k, or K and V with different n_k, raise ValueError naming d_k / n_k.
+
+    ja: Q と K の d_k が違う、または K と V の n_k が違うと、d_k / n_k を示す ValueError。
+    """
     rng = np.random.default_rng(6)
     Q = rng.standard_normal((4, 6))
     check_raises(ValueError, exercise.scaled_dot_product_attention, Q, rng.standard_normal((5, 7)),
@@ -291,7 +333,10 @@ def test_attention_dimension_mismatch_raises(exercise):
 
 @pytest.mark.task("attention_entropy", points=1)
 def test_entropy_matches_scipy(exercise):
-    """Batched weights (2, 3, 5), some with exact zeros: entropy per row matches scipy.special.entr summed over the row."""
+    """Batched weights (2, 3, 5), some with exact zeros: entropy per row matches scipy.special.entr summed over the row.
+
+    ja: ちょうど 0 を含むバッチの重み (2, 3, 5): 行ごとのエントロピーが scipy.special.entr の行和に一致。
+    """
     rng = np.random.default_rng(7)
     w = _torch_softmax(2.0 * rng.standard_normal((2, 3, 5)), dim=-1)
     w[1, 2] = [0.0, 0.25, 0.0, 0.75, 0.0]
@@ -301,7 +346,10 @@ def test_entropy_matches_scipy(exercise):
 
 @pytest.mark.task("attention_entropy", points=1)
 def test_entropy_zero_probabilities_exact(exercise):
-    """0 log 0 = 0 with no fudge: one-hot rows give exactly 0, [1/2, 1/2, 0, 0] gives log 2, uniform gives log n."""
+    """0 log 0 = 0 with no fudge: one-hot rows give exactly 0, [1/2, 1/2, 0, 0] gives log 2, uniform gives log n.
+
+    ja: ごまかしなしで 0 log 0 = 0: one-hot の行はちょうど 0、[1/2, 1/2, 0, 0] は log 2、一様なら log n。
+    """
     # Hand derivation: H(one-hot) = -1 log 1 = 0; H([1/2, 1/2, 0, 0]) = -2 (1/2) log(1/2) = log 2;
     # H(uniform over n) = -n (1/n) log(1/n) = log n. A "+1e-10" inside the log is off by ~1e-10.
     w = np.array([[1.0, 0.0, 0.0, 0.0],
@@ -327,7 +375,10 @@ def _distributions():
 @given(raw=_distributions())
 @example(raw=np.array([[0.0, 1.0, 0.0], [1.0, 1.0, 1.0]]))
 def test_entropy_bounds_property(exercise, raw):
-    """Property: 0 <= H <= log n for every distribution row, H = 0 for one-hot rows, H = log n for uniform rows."""
+    """Property: 0 <= H <= log n for every distribution row, H = 0 for one-hot rows, H = log n for uniform rows.
+
+    ja: 性質: どの分布の行でも 0 <= H <= log n、one-hot の行は H = 0、一様な行は H = log n。
+    """
     raw = raw.copy()
     raw[raw.sum(axis=-1) == 0, 0] = 1.0  # every row needs some mass
     p = raw / raw.sum(axis=-1, keepdims=True)
@@ -367,7 +418,10 @@ def _chapter_figure(exercise):
 
 @pytest.mark.task("plot_temperature_effect", points=1)
 def test_plot_panels_bars_titles(exercise):
-    """Chapter figure: one panel per temperature, bar heights = torch softmax(logits / T), title shows T."""
+    """Chapter figure: one panel per temperature, bar heights = torch softmax(logits / T), title shows T.
+
+    ja: 本文の図: 温度ごとに 1 パネル、棒の高さ = torch の softmax(logits / T)、タイトルに T。
+    """
     fig, call = _chapter_figure(exercise)
     try:
         for i, (ax, t) in enumerate(zip(fig.axes, CHAPTER_TEMPERATURES)):
@@ -383,7 +437,10 @@ def test_plot_panels_bars_titles(exercise):
 
 @pytest.mark.task("plot_temperature_effect", points=1)
 def test_plot_entropy_text(exercise):
-    """Each panel shows its entropy as text 'H = ...' matching scipy.special.entr summed, to two decimals."""
+    """Each panel shows its entropy as text 'H = ...' matching scipy.special.entr summed, to two decimals.
+
+    ja: 各パネルにエントロピーのテキスト 'H = ...' があり、scipy.special.entr の和に小数 2 桁で一致。
+    """
     fig, call = _chapter_figure(exercise)
     try:
         for i, (ax, t) in enumerate(zip(fig.axes, CHAPTER_TEMPERATURES)):

@@ -84,7 +84,10 @@ def _check_update_rule(traj, g, eta, *, call, rtol=1e-12, atol=1e-12):
 
 @pytest.mark.task("true_minimum", points=2)
 def test_true_minimum_solves_gradient_system(exercise):
-    """true_minimum() is (4/3, 8/3) (not (2, 3)), the solution of H p = (4, 6) by numpy.linalg.solve."""
+    """true_minimum() is (4/3, 8/3) (not (2, 3)), the solution of H p = (4, 6) by numpy.linalg.solve.
+
+    ja: true_minimum() は (2, 3) ではなく (4/3, 8/3): numpy.linalg.solve で解いた H p = (4, 6) の解。
+    """
     out = exercise.true_minimum()
     call = "true_minimum()"
     check_array(out, np.linalg.solve(H, B), call=call + " vs numpy.linalg.solve(H, (4, 6))", rtol=1e-12, atol=1e-14)
@@ -96,7 +99,10 @@ def test_true_minimum_solves_gradient_system(exercise):
 
 @pytest.mark.task("true_minimum", points=1)
 def test_true_minimum_matches_scipy_minimize(exercise):
-    """true_minimum() agrees with scipy.optimize.minimize on f, and f there is 7/3."""
+    """true_minimum() agrees with scipy.optimize.minimize on f, and f there is 7/3.
+
+    ja: true_minimum() は f に対する scipy.optimize.minimize と一致し、そこでの f は 7/3。
+    """
     res = minimize(loss, x0=np.zeros(2), jac=grad, method="BFGS", options={"gtol": 1e-12})
     out = exercise.true_minimum()
     check_array(out, res.x, call="true_minimum() vs scipy.optimize.minimize(f, (0, 0))", rtol=0.0, atol=1e-7)
@@ -111,7 +117,10 @@ def test_true_minimum_matches_scipy_minimize(exercise):
 
 @pytest.mark.task("gradient_descent", points=2)
 def test_gradient_descent_chapter_trajectory(exercise):
-    """Chapter run from (-0.5, 6), η = 0.1, 50 steps: shape (51, 2), row 0 = x0, update rule, closed form."""
+    """Chapter run from (-0.5, 6), η = 0.1, 50 steps: shape (51, 2), row 0 = x0, update rule, closed form.
+
+    ja: 本文の実行 (-0.5, 6) から η = 0.1 で 50 ステップ: 形 (51, 2)、0 行目 = x0、更新則、閉じた式。
+    """
     x0 = (-0.5, 6.0)
     call = "gradient_descent(grad, (-0.5, 6), learning_rate=0.1, n_steps=50)"
     traj = exercise.gradient_descent(grad, x0, 0.1, 50)
@@ -128,7 +137,10 @@ def test_gradient_descent_chapter_trajectory(exercise):
 
 @pytest.mark.task("gradient_descent", points=1)
 def test_gradient_descent_stops_at_first_point_below_tol(exercise):
-    """With tol, the trajectory ends at the first point whose gradient norm is below tol (inclusive)."""
+    """With tol, the trajectory ends at the first point whose gradient norm is below tol (inclusive).
+
+    ja: tol を指定すると、勾配のノルムが初めて tol を下回る点で軌跡が終わる (その点を含む)。
+    """
     tol = 1e-6
     call = f"gradient_descent(grad, (4, 6), learning_rate=0.1, n_steps=1000, tol={tol:g})"
     traj = exercise.gradient_descent(grad, np.array([4.0, 6.0]), 0.1, 1000, tol=tol)
@@ -148,7 +160,10 @@ def test_gradient_descent_stops_at_first_point_below_tol(exercise):
 
 @pytest.mark.task("gradient_descent", points=1)
 def test_gradient_descent_start_at_minimum(exercise):
-    """Starting at the minimum: length 1 with tol, and a constant trajectory without tol."""
+    """Starting at the minimum: length 1 with tol, and a constant trajectory without tol.
+
+    ja: 最小点から始めると: tol ありなら長さ 1、tol なしなら一定の軌跡。
+    """
     p_star = np.linalg.solve(H, B)  # ‖∇f(p_star)‖ is ~1e-15, far below tol
     call = "gradient_descent(grad, p*, learning_rate=0.1, n_steps=20, tol=1e-9)"
     traj = exercise.gradient_descent(grad, p_star, 0.1, 20, tol=1e-9)
@@ -160,7 +175,10 @@ def test_gradient_descent_start_at_minimum(exercise):
 
 @pytest.mark.task("gradient_descent", points=1)
 def test_gradient_descent_input_forms_and_x0_untouched(exercise):
-    """Integer arrays, lists and tuples work, x0 is never modified, n_steps=0 gives x0 only."""
+    """Integer arrays, lists and tuples work, x0 is never modified, n_steps=0 gives x0 only.
+
+    ja: 整数の配列・リスト・タプルでも動き、x0 は変更されず、n_steps=0 なら x0 だけ。
+    """
     expected = plain_descent(grad, [4.0, 6.0], 0.1, 3)
     x_int = np.array([4, 6])
     call = "gradient_descent(grad, np.array([4, 6]), 0.1, 3)"
@@ -182,7 +200,10 @@ def test_gradient_descent_input_forms_and_x0_untouched(exercise):
 
 @pytest.mark.task("gradient_descent", points=1)
 def test_gradient_descent_rejects_bad_input(exercise):
-    """ValueError for learning_rate <= 0, n_steps < 0, and an x0 that is not 1-D."""
+    """ValueError for learning_rate <= 0, n_steps < 0, and an x0 that is not 1-D.
+
+    ja: learning_rate <= 0、n_steps < 0、1 次元でない x0 は ValueError。
+    """
     gd = exercise.gradient_descent
     x0 = np.array([1.0, 2.0])
     check_raises(ValueError, gd, grad, x0, 0.0, 5, call="gradient_descent(grad, x0, learning_rate=0.0, n_steps=5)")
@@ -209,7 +230,10 @@ def _spd_problem():
 @pytest.mark.task("gradient_descent", points=1)
 @given(problem=_spd_problem())
 def test_gradient_descent_quadratic_loss_decreases(exercise, problem):
-    """Property: on ½(x-m)ᵀH(x-m) with random SPD H and η < 2/λ_max the loss never increases."""
+    """Property: on ½(x-m)ᵀH(x-m) with random SPD H and η < 2/λ_max the loss never increases.
+
+    ja: 性質: 乱数の正定値対称 H と η < 2/λ_max で ½(x-m)ᵀH(x-m) の損失は増えない。
+    """
     a, m, x0, c = problem
     d = len(m)
     h = a @ a.T + 0.5 * np.eye(d)
@@ -254,7 +278,10 @@ def _check_result_entry(res, eta, *, call, d=2):
 
 @pytest.mark.task("compare_learning_rates", points=2)
 def test_compare_statuses_around_stability_bound(exercise):
-    """From (-0.5, 6): η = 0.1 converges, η = 2/λ_max = 0.8 oscillates, η = 1.0 diverges (steps, final)."""
+    """From (-0.5, 6): η = 0.1 converges, η = 2/λ_max = 0.8 oscillates, η = 1.0 diverges (steps, final).
+
+    ja: (-0.5, 6) から: η = 0.1 は収束、η = 2/λ_max = 0.8 は振動、η = 1.0 は発散 (steps, final)。
+    """
     x0 = np.array([-0.5, 6.0])
     tol, n = 1e-8, 200
     call = "compare_learning_rates(grad, (-0.5, 6), [0.1, 0.8, 1.0], n_steps=200, tol=1e-8)"
@@ -296,7 +323,10 @@ def test_compare_statuses_around_stability_bound(exercise):
 
 @pytest.mark.task("compare_learning_rates", points=1)
 def test_compare_diverges_without_overflow_warning(exercise):
-    """Learning rates above 0.8 (up to 1e100) are 'diverged', stopped early with no RuntimeWarning."""
+    """Learning rates above 0.8 (up to 1e100) are 'diverged', stopped early with no RuntimeWarning.
+
+    ja: 0.8 を超える学習率 (1e100 まで) は 'diverged'。早めに止まり RuntimeWarning は出ない。
+    """
     rates = [0.81, 0.9, 2.0, 10.0, 1e6, 1e100]
     call = "compare_learning_rates(grad, (4, 6), [0.81, 0.9, 2.0, 10.0, 1e6, 1e100], n_steps=5000, tol=1e-8)"
     with warnings.catch_warnings(record=True) as caught:
@@ -324,7 +354,10 @@ def test_compare_diverges_without_overflow_warning(exercise):
 
 @pytest.mark.task("compare_learning_rates", points=1)
 def test_compare_not_converged_runs(exercise):
-    """Too few steps: a slow η = 0.01 run and an overshooting-but-shrinking η = 0.6 run are 'not_converged'."""
+    """Too few steps: a slow η = 0.01 run and an overshooting-but-shrinking η = 0.6 run are 'not_converged'.
+
+    ja: ステップ不足: 遅い η = 0.01 と、行き過ぎながら縮む η = 0.6 は 'not_converged'。
+    """
     x0 = np.array([-0.5, 6.0])
     # η = 0.01: factors 0.975 and 0.985, monotone and slow; after 20 steps ‖∇f‖ is still ~4.4.
     call = "compare_learning_rates(grad, (-0.5, 6), [0.01], n_steps=20, tol=1e-8)"
@@ -352,7 +385,10 @@ def test_compare_not_converged_runs(exercise):
 
 @pytest.mark.task("compare_learning_rates", points=1)
 def test_compare_start_at_minimum_and_bad_input(exercise):
-    """At the minimum every rate is converged after 0 steps; bad rates or n_steps raise ValueError."""
+    """At the minimum every rate is converged after 0 steps; bad rates or n_steps raise ValueError.
+
+    ja: 最小点ではどの学習率も 0 ステップで収束。不正な学習率や n_steps は ValueError。
+    """
     p_star = np.linalg.solve(H, B)
     call = "compare_learning_rates(grad, p*, [0.1, 1.0], n_steps=50, tol=1e-9)"
     out = exercise.compare_learning_rates(grad, p_star, [0.1, 1.0], 50, 1e-9)
@@ -376,7 +412,10 @@ def test_compare_start_at_minimum_and_bad_input(exercise):
 
 @pytest.mark.task("max_stable_learning_rate", points=1)
 def test_max_stable_learning_rate_chapter_hessian(exercise):
-    """Chapter Hessian [[2, .5], [.5, 2]]: eigenvalues 2 ± 0.5, so 2/λ_max = 2/2.5 = 0.8."""
+    """Chapter Hessian [[2, .5], [.5, 2]]: eigenvalues 2 ± 0.5, so 2/λ_max = 2/2.5 = 0.8.
+
+    ja: 本文のヘッセ行列 [[2, .5], [.5, 2]]: 固有値 2 ± 0.5 なので 2/λ_max = 2/2.5 = 0.8。
+    """
     out = exercise.max_stable_learning_rate(H.copy())
     check_float(out, 0.8, call="max_stable_learning_rate([[2, 0.5], [0.5, 2]])", rtol=1e-12)
     out = exercise.max_stable_learning_rate([[2, 0.5], [0.5, 2]])
@@ -385,7 +424,10 @@ def test_max_stable_learning_rate_chapter_hessian(exercise):
 
 @pytest.mark.task("max_stable_learning_rate", points=1)
 def test_max_stable_learning_rate_random_spd(exercise):
-    """Random SPD matrices: 2/λ_max with λ_max = spectral norm (numpy.linalg.norm(H, 2)); diagonal cases."""
+    """Random SPD matrices: 2/λ_max with λ_max = spectral norm (numpy.linalg.norm(H, 2)); diagonal cases.
+
+    ja: 乱数の正定値対称行列: λ_max = スペクトルノルム (numpy.linalg.norm(H, 2)) で 2/λ_max。対角の場合も。
+    """
     # Diagonal: eigenvalues are the diagonal entries. diag(1, 4, 0.5) -> 2/4 = 0.5; [[5]] -> 0.4.
     check_float(exercise.max_stable_learning_rate(np.diag([1.0, 4.0, 0.5])), 0.5,
                 call="max_stable_learning_rate(diag(1, 4, 0.5))", rtol=1e-12)
@@ -403,7 +445,10 @@ def test_max_stable_learning_rate_random_spd(exercise):
 
 @pytest.mark.task("max_stable_learning_rate", points=1)
 def test_max_stable_learning_rate_rejects_bad_hessian(exercise):
-    """ValueError for non-symmetric, indefinite, singular or non-square matrices."""
+    """ValueError for non-symmetric, indefinite, singular or non-square matrices.
+
+    ja: 対称でない・不定・特異・正方でない行列は ValueError。
+    """
     fn = exercise.max_stable_learning_rate
     check_raises(ValueError, fn, np.array([[2.0, 1.0], [0.0, 2.0]]),
                  call="max_stable_learning_rate([[2, 1], [0, 2]]) (not symmetric)")
@@ -432,7 +477,10 @@ def _chapter_figure(exercise):
 
 @pytest.mark.task("plot_trajectories", points=1)
 def test_plot_trajectories_paths_and_minimum(exercise):
-    """One line per start holding its whole trajectory, and a '*' marker at (4/3, 8/3), not at (2, 3)."""
+    """One line per start holding its whole trajectory, and a '*' marker at (4/3, 8/3), not at (2, 3).
+
+    ja: 開始点ごとに軌跡全体を含む線が 1 本、(2, 3) ではなく (4/3, 8/3) に '*' マーカー。
+    """
     call, fig, ax = _chapter_figure(exercise)
     lines = [(line, np.asarray(line.get_xydata(), dtype=np.float64)) for line in ax.lines]
     paths = [xy for _, xy in lines if len(xy) > 1]
@@ -461,7 +509,10 @@ def test_plot_trajectories_paths_and_minimum(exercise):
 
 @pytest.mark.task("plot_trajectories", points=1)
 def test_plot_trajectories_contours_of_f(exercise):
-    """The Axes holds contour lines of f: every contour vertex lies on its level set of f."""
+    """The Axes holds contour lines of f: every contour vertex lies on its level set of f.
+
+    ja: Axes に f の等高線がある: 等高線のどの頂点も f のその等高線上にある。
+    """
     call, fig, ax = _chapter_figure(exercise)
     sets = [c for c in ax.collections if isinstance(c, ContourSet)]
     if not sets:

@@ -119,7 +119,10 @@ def _net(exercise, W1, b1, W2, b2):
 
 @pytest.mark.task("forward", points=1)
 def test_forward_chapter_values(exercise):
-    """The default (chapter) network maps x = [1, 0.5] to y = [0.315] with loss 0.1176125 (by hand)."""
+    """The default (chapter) network maps x = [1, 0.5] to y = [0.315] with loss 0.1176125 (by hand).
+
+    ja: 既定 (本文) のネットワークは x = [1, 0.5] を y = [0.315] に写し、損失は 0.1176125 (手計算)。
+    """
     net = exercise.TwoLayerNet()
     y = net.forward(CH_X.copy())
     check_array(y, CH_Y, call="TwoLayerNet().forward([1.0, 0.5])", rtol=1e-12)
@@ -129,7 +132,10 @@ def test_forward_chapter_values(exercise):
 
 @pytest.mark.task("forward", points=1)
 def test_forward_matches_torch(exercise):
-    """forward of a random 3-4-2 network equals torch's linear-ReLU-linear in float64."""
+    """forward of a random 3-4-2 network equals torch's linear-ReLU-linear in float64.
+
+    ja: 乱数の 3-4-2 ネットワークの forward が float64 の torch の linear-ReLU-linear に等しい。
+    """
     rng = np.random.default_rng(0)
     W1, b1, W2, b2 = _random_net(rng, 3, 4, 2)
     x = rng.normal(size=3)
@@ -140,7 +146,10 @@ def test_forward_matches_torch(exercise):
 
 @pytest.mark.task("forward", points=1)
 def test_forward_batch(exercise):
-    """A batch (N, D) gives outputs (N, K) row by row and the loss summed over the batch (torch)."""
+    """A batch (N, D) gives outputs (N, K) row by row and the loss summed over the batch (torch).
+
+    ja: バッチ (N, D) では出力は行ごとに (N, K)、損失はバッチ全体の和 (torch)。
+    """
     rng = np.random.default_rng(1)
     W1, b1, W2, b2 = _random_net(rng, 3, 4, 2)
     X = rng.normal(size=(5, 3))
@@ -160,7 +169,10 @@ def test_forward_batch(exercise):
 
 @pytest.mark.task("backward", points=2)
 def test_backward_chapter_gradients(exercise):
-    """Gradients of the chapter network at x = [1, 0.5], t = [0.8] equal the hand-derived values."""
+    """Gradients of the chapter network at x = [1, 0.5], t = [0.8] equal the hand-derived values.
+
+    ja: 本文のネットワークの x = [1, 0.5], t = [0.8] での勾配が手計算の値に等しい。
+    """
     net = exercise.TwoLayerNet()
     net.forward(CH_X.copy())
     grads = net.backward(CH_T.copy())
@@ -170,7 +182,10 @@ def test_backward_chapter_gradients(exercise):
 
 @pytest.mark.task("backward", points=1)
 def test_backward_gradient_shapes(exercise):
-    """Every gradient is a float64 array shaped exactly like its parameter (W2: (K, H), not (H, K))."""
+    """Every gradient is a float64 array shaped exactly like its parameter (W2: (K, H), not (H, K)).
+
+    ja: どの勾配もパラメータとちょうど同じ形の float64 配列 (W2 は (H, K) ではなく (K, H))。
+    """
     rng = np.random.default_rng(2)
     for d, h, k in ((2, 2, 1), (3, 4, 2), (1, 3, 5)):
         W1, b1, W2, b2 = _random_net(rng, d, h, k)
@@ -189,7 +204,10 @@ def test_backward_gradient_shapes(exercise):
 
 @pytest.mark.task("backward", points=1)
 def test_backward_matches_torch_autograd(exercise):
-    """backward of a random 4-5-3 network equals torch autograd (float64) to 1e-12."""
+    """backward of a random 4-5-3 network equals torch autograd (float64) to 1e-12.
+
+    ja: 乱数の 4-5-3 ネットワークの backward が torch autograd (float64) と 1e-12 まで一致。
+    """
     rng = np.random.default_rng(3)
     W1, b1, W2, b2 = _random_net(rng, 4, 5, 3)
     x, t = rng.normal(size=4), rng.normal(size=3)
@@ -202,7 +220,10 @@ def test_backward_matches_torch_autograd(exercise):
 
 @pytest.mark.task("backward", points=1)
 def test_backward_matches_numerical_gradient(exercise):
-    """backward of a random 3-4-2 network agrees with central differences computed in the test."""
+    """backward of a random 3-4-2 network agrees with central differences computed in the test.
+
+    ja: 乱数の 3-4-2 ネットワークの backward がテスト内で計算した中心差分と一致。
+    """
     rng = np.random.default_rng(4)
     W1, b1, W2, b2 = _random_net(rng, 3, 4, 2)
     x, t = rng.normal(size=3), rng.normal(size=2)
@@ -222,7 +243,10 @@ def test_backward_matches_numerical_gradient(exercise):
 
 @pytest.mark.task("backward", points=1)
 def test_backward_relu_at_zero(exercise):
-    """A hidden unit with z1 exactly 0 passes no gradient (ReLU'(0) = 0, as in torch)."""
+    """A hidden unit with z1 exactly 0 passes no gradient (ReLU'(0) = 0, as in torch).
+
+    ja: z1 がちょうど 0 の隠れユニットは勾配を通さない (torch と同じく ReLU'(0) = 0)。
+    """
     # Dyadic numbers, so everything is exact:
     #   z1 = W1 x + b1 = [0.5 - 0.125 - 0.375, 0.25 + 0.375 + 0.125] = [0, 0.75], a1 = [0, 0.75]
     #   y = 0.5*0 - 0.75*0.75 + 0.25 = -0.3125,  ∂L/∂y = -0.3125 - 1 = -1.3125
@@ -253,7 +277,10 @@ def test_backward_relu_at_zero(exercise):
 
 @pytest.mark.task("backward", points=1)
 def test_backward_dead_relus(exercise):
-    """When every z1 < 0 the gradients of W1, b1 and W2 are zero and ∂L/∂b2 = y - t."""
+    """When every z1 < 0 the gradients of W1, b1 and W2 are zero and ∂L/∂b2 = y - t.
+
+    ja: z1 がすべて負なら W1, b1, W2 の勾配は 0 で、∂L/∂b2 = y - t。
+    """
     # chapter weights with b1 = [-2, -2]: z1 = [0.35 - 2, 0.6 - 2] < 0, a1 = 0, y = b2 = [0.2]
     # ∂L/∂y = 0.2 - 0.8 = -0.6; nothing flows through the dead ReLUs, and ∂L/∂W2 = -0.6 * a1 = 0
     b1 = np.array([-2.0, -2.0])
@@ -271,7 +298,10 @@ def test_backward_dead_relus(exercise):
 
 @pytest.mark.task("backward", points=1)
 def test_backward_before_forward_raises(exercise):
-    """backward called before any forward raises RuntimeError whose message mentions forward."""
+    """backward called before any forward raises RuntimeError whose message mentions forward.
+
+    ja: forward の前に backward を呼ぶと RuntimeError (メッセージに forward を含む)。
+    """
     net = exercise.TwoLayerNet()
     check_raises(RuntimeError, net.backward, CH_T.copy(), call="TwoLayerNet().backward([0.8]) before forward",
                  match="forward")
@@ -282,7 +312,10 @@ def test_backward_before_forward_raises(exercise):
 
 @pytest.mark.task("backward", points=1)
 def test_backward_batch_sums_over_samples(exercise):
-    """For a batch (N, D) the gradients are those of the loss summed over the batch (torch)."""
+    """For a batch (N, D) the gradients are those of the loss summed over the batch (torch).
+
+    ja: バッチ (N, D) の勾配はバッチ全体の損失の和の勾配 (torch)。
+    """
     rng = np.random.default_rng(5)
     W1, b1, W2, b2 = _random_net(rng, 3, 4, 2)
     X, T = rng.normal(size=(6, 3)), rng.normal(size=(6, 2))
@@ -310,7 +343,10 @@ def _small_nets(draw):
 @settings(report_multiple_bugs=False)
 @given(_small_nets())
 def test_backward_property_random_nets(exercise, arrays):
-    """For random small networks and inputs, backward equals torch autograd within 1e-10."""
+    """For random small networks and inputs, backward equals torch autograd within 1e-10.
+
+    ja: 小さな乱数ネットワークと入力で、backward が torch autograd と 1e-10 以内で一致。
+    """
     W1, b1, W2, b2, x, t = arrays
     z1 = F.linear(torch.tensor(x), torch.tensor(W1), torch.tensor(b1)).numpy()
     assume(np.all(np.abs(z1) > 1e-9))  # away from the kink, where rounding could flip ReLU'
@@ -328,7 +364,10 @@ def test_backward_property_random_nets(exercise, arrays):
 
 @pytest.mark.task("numerical_gradient", points=1)
 def test_numerical_gradient_2d_known_function(exercise):
-    """numerical_gradient of f(X) = Σ A⊙X² + sin(X00)·X12 on a (2, 3) array; X stays unchanged."""
+    """numerical_gradient of f(X) = Σ A⊙X² + sin(X00)·X12 on a (2, 3) array; X stays unchanged.
+
+    ja: (2, 3) 配列での f(X) = Σ A⊙X² + sin(X00)·X12 の numerical_gradient。X は変更されない。
+    """
     A = np.array([[1.0, -2.0, 0.5], [3.0, 0.25, -1.0]])
     # entries such that x + h - 2h + h != x in float64 (an in-place "undo" does not restore them)
     X = np.array([[0.1, 0.7, 1.3], [1.1, -0.45, 2.1]])
@@ -350,7 +389,10 @@ def test_numerical_gradient_2d_known_function(exercise):
 
 @pytest.mark.task("numerical_gradient", points=1)
 def test_numerical_gradient_central_difference_accuracy(exercise):
-    """For f = Σ x³ the central difference is exactly 3x² + h² for every shape and the given h."""
+    """For f = Σ x³ the central difference is exactly 3x² + h² for every shape and the given h.
+
+    ja: f = Σ x³ では、どの形と与えた h でも中心差分はちょうど 3x² + h²。
+    """
     # (f(x+h) - f(x-h)) / (2h) = ((x+h)³ - (x-h)³) / (2h) = (6x²h + 2h³) / (2h) = 3x² + h²
     # (a forward difference would give 3x² + 3xh + h² instead)
     def f(z):
@@ -372,7 +414,10 @@ def test_numerical_gradient_central_difference_accuracy(exercise):
 
 @pytest.mark.task("autograd_gradients", points=1)
 def test_autograd_gradients_float64(exercise):
-    """autograd_gradients returns float64 NumPy gradients: chapter values (by hand) and a batch (torch)."""
+    """autograd_gradients returns float64 NumPy gradients: chapter values (by hand) and a batch (torch).
+
+    ja: autograd_gradients は float64 の NumPy の勾配を返す: 本文の値 (手計算) とバッチ (torch)。
+    """
     net = exercise.TwoLayerNet()
     out = exercise.autograd_gradients(net, CH_X.copy(), CH_T.copy())
     call = "autograd_gradients(TwoLayerNet(), [1.0, 0.5], [0.8])"
@@ -410,7 +455,10 @@ def _check_pair(out, expected, *, call: str, rtol: float, atol: float) -> None:
 
 @pytest.mark.task("manual_grad", points=1)
 def test_manual_grad_chapter_point(exercise):
-    """manual_grad(2, 3) is a tuple of two floats equal to torch autograd (≈ 17.7986, 17.3359)."""
+    """manual_grad(2, 3) is a tuple of two floats equal to torch autograd (≈ 17.7986, 17.3359).
+
+    ja: manual_grad(2, 3) は float 2 つのタプルで torch autograd に等しい (≈ 17.7986, 17.3359)。
+    """
     expected = _torch_graph_grad(2.0, 3.0)
     # by hand: z = 25, w = sin 25 + cos 6, dL/dx = 2w (10 cos 25 - 3 sin 6), dL/dy = 2w (10 cos 25 - 2 sin 6)
     w = math.sin(25.0) + math.cos(6.0)
@@ -425,7 +473,10 @@ def test_manual_grad_chapter_point(exercise):
 @given(st.floats(-3.0, 3.0, allow_nan=False, allow_subnormal=False),
        st.floats(-3.0, 3.0, allow_nan=False, allow_subnormal=False))
 def test_manual_grad_property_vs_torch(exercise, x, y):
-    """manual_grad(x, y) equals torch autograd at random points of [-3, 3]²."""
+    """manual_grad(x, y) equals torch autograd at random points of [-3, 3]².
+
+    ja: [-3, 3]² の乱数の点で manual_grad(x, y) が torch autograd に等しい。
+    """
     _check_pair(exercise.manual_grad(x, y), _torch_graph_grad(x, y), call=f"manual_grad({x!r}, {y!r})",
                 rtol=1e-10, atol=1e-10)
 
@@ -436,7 +487,10 @@ def test_manual_grad_property_vs_torch(exercise, x, y):
 
 @pytest.mark.task("relative_error", points=1)
 def test_relative_error_values(exercise):
-    """relative_error = max|a-b| / max(max|a|, max|b|, tiny): values, symmetry, 0 for equal and zero arrays."""
+    """relative_error = max|a-b| / max(max|a|, max|b|, tiny): values, symmetry, 0 for equal and zero arrays.
+
+    ja: relative_error = max|a-b| / max(max|a|, max|b|, tiny): 値、対称性、等しい配列とゼロの配列では 0。
+    """
     re = exercise.relative_error
     # max|a-b| = 0.5, max(max|a|, max|b|) = 3.5
     check_float(re(np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 3.5])), 0.5 / 3.5,
@@ -458,7 +512,10 @@ def test_relative_error_values(exercise):
 
 @pytest.mark.task("relative_error", points=1)
 def test_relative_error_scalars_and_shape_mismatch(exercise):
-    """relative_error accepts scalars and raises ValueError when the shapes differ (no broadcasting)."""
+    """relative_error accepts scalars and raises ValueError when the shapes differ (no broadcasting).
+
+    ja: relative_error はスカラーを受け付け、形が違えば ValueError (ブロードキャストしない)。
+    """
     re = exercise.relative_error
     check_float(re(1.0, 1.1), abs(1.0 - 1.1) / 1.1, call="relative_error(1.0, 1.1)", rtol=1e-14)
     check_float(re(np.float64(-3.0), -3.0), 0.0, call="relative_error(np.float64(-3.0), -3.0)", rtol=0, atol=0)
