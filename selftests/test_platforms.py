@@ -185,3 +185,21 @@ def test_the_students_commands_import_without_posix_modules(tmp_path):
     proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=full, capture_output=True, text=True,
                           timeout=300, stdin=subprocess.DEVNULL)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_workbook_check_where_the_console_has_a_japanese_code_page(tmp_path):
+    """Japanese Windows: a redirected console or pipe has the code page cp932, which lacks some
+    characters the grader prints (✗, ›). `workbook check` neither crashes nor garbles its own
+    grading run (the pytest run it starts talks to it in UTF-8)."""
+    from conftest import make_workbook
+
+    root = make_workbook(tmp_path, solved=("ex1_vectors",))
+    env = dict(os.environ, PYTHONPATH=str(root), MPLBACKEND="Agg", WORKBOOK_LANG="both", NO_COLOR="1",
+               PYTHONIOENCODING="cp932")
+    env.pop("PYTEST_ADDOPTS", None)
+    proc = subprocess.run([sys.executable, "-m", "autograder.cli", "check", "ex3", "--no-html"], cwd=root, env=env,
+                          capture_output=True, timeout=600, stdin=subprocess.DEVNULL)
+    out = proc.stdout.decode("cp932") + proc.stderr.decode("cp932")
+    assert proc.returncode == 1, out  # some tests failed: graded, not broken (2)
+    assert "first failure: softmax" in out and "最初の失敗" in out and "未実装です: softmax" in out, out
+    assert "Traceback" not in out
