@@ -203,3 +203,49 @@ def test_workbook_check_where_the_console_has_a_japanese_code_page(tmp_path):
     assert proc.returncode == 1, out  # some tests failed: graded, not broken (2)
     assert "first failure: softmax" in out and "最初の失敗" in out and "未実装です: softmax" in out, out
     assert "Traceback" not in out
+
+
+def test_the_readmes_path_without_bash_matches_the_install_and_the_commands():
+    """The README's Windows/macOS commands: plain venv, pip, workbook and pytest; the same pins and
+    torch index as the set-up script and the CI template; subcommands and options that exist."""
+    import re
+    import shlex
+
+    import yaml
+
+    from autograder.cli import build_parser
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text.split("### Windows and macOS without bash", 1)[1].split("\n### ", 1)[0]
+    blocks = re.findall(r"```(bat|bash)\n(.*?)```", section, flags=re.S)
+    assert [lang for lang, _ in blocks] == ["bat", "bash"]
+    windows = [ln for ln in blocks[0][1].splitlines() if ln.strip()]
+    unix = [ln for ln in blocks[1][1].splitlines() if ln.strip() and not ln.startswith("#")]
+    assert windows[0] == "py -3.11 -m venv .venv" and unix[0] == "python3.11 -m venv .venv"
+    assert all(ln.startswith(".venv\\Scripts\\") for ln in windows[1:]), windows
+    assert all(ln.startswith(".venv/bin/") for ln in unix[1:]), unix
+    # the same commands on both systems, but for Linux's torch line
+    as_unix = [ln.replace(".venv\\Scripts\\", ".venv/bin/") for ln in windows[1:]]
+    torch_line = next(ln for ln in unix if "--index-url" in ln)
+    assert [ln for ln in unix[1:] if ln != torch_line] == as_unix
+
+    workflow = yaml.safe_load((REPO / "templates" / "github" / "workflows" / "grade.yml").read_text(encoding="utf-8"))
+    install = next(s for s in workflow["jobs"]["grade"]["steps"] if s.get("id") == "install")
+    main_install = install["run"].strip().splitlines()[-1].strip()
+    assert f".venv/bin/{main_install}" in as_unix  # python -m pip install -c constraints.txt -e .
+    pin = next(ln.strip() for ln in (REPO / "constraints.txt").read_text().splitlines() if ln.startswith("torch=="))
+    cpu_index = re.search(r"'(https://[^']+)'", install["env"]["TORCH_INDEX"]).group(1)
+    assert torch_line == f".venv/bin/python -m pip install --no-deps --index-url {cpu_index} {pin}"
+    assert f'TORCH_CPU_INDEX="{cpu_index}"' in (REPO / "scripts" / "_env.sh").read_text(encoding="utf-8")
+
+    parser = build_parser()
+    for line in as_unix:
+        words = shlex.split(line)
+        if words[0] == ".venv/bin/workbook":
+            parser.parse_args(words[1:])  # exits (SystemExit) on an unknown command or option
+    mentioned = re.findall(r"`\.venv\\Scripts\\(workbook [^`]+|pytest [^`]+)`", section)
+    assert mentioned, section
+    for command in mentioned:
+        words = shlex.split(command.replace("\\", "/"))
+        if words[0] == "workbook":
+            parser.parse_args(words[1:])
