@@ -679,14 +679,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="workbook-report-") as tmp:
         doc_path = Path(tmp) / "document.json"
         doc_path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
-        env = dict(os.environ, WORKBOOK_LANG=_lang_now(), MPLBACKEND="Agg",
+        env = dict(os.environ, WORKBOOK_LANG=_lang_now(), MPLBACKEND="Agg", PYTHONIOENCODING="utf-8",
                    PYTHONPATH=str(ctx.root) + os.pathsep + os.environ.get("PYTHONPATH", ""))
         # the student's figure functions run in a child process, never in this one
         proc = subprocess.run(
             [sys.executable, "-m", "autograder.htmlreport", str(doc_path), "--out", str(out.resolve()),
              "--workbook", str(ctx.target), "--reference", str(ctx.root / "solutions"),
              "--audience", _env_audience()],
-            cwd=ctx.root, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL,
+            cwd=ctx.root, env=env, capture_output=True, encoding="utf-8", errors="replace", stdin=subprocess.DEVNULL,
         )
     if proc.returncode != 0:
         sys.stderr.write(proc.stdout + proc.stderr)
@@ -812,6 +812,9 @@ def _split_ci(argv: list[str]) -> tuple[list[str], list[str]] | None:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``workbook`` console script. Returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    for stream in (sys.stdout, sys.stderr):  # a Windows code page (cp932) lacks some characters shown
+        if "utf" not in (getattr(stream, "encoding", "") or "").lower() and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
     parser = build_parser()
     split = _split_ci(argv)
     if split is not None:

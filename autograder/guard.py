@@ -12,7 +12,12 @@ accidents of such code so they cost only the test that caused them:
   larger) that raises :class:`WorkbookTimeout`, a ``BaseException`` that hypothesis does not
   catch (pytest-timeout's ``Failed`` is caught by hypothesis, which then keeps calling hung code
   without a limit). Once expired it fires again every second, so one bare ``except:`` cannot
-  swallow it for good.
+  swallow it for good. It interrupts the test with ``SIGALRM`` where POSIX signals exist; where
+  they do not (Windows) with an asynchronous exception (:class:`ThreadInterrupter`), the
+  fallback that ``WORKBOOK_LIMIT_FALLBACK=1`` forces anywhere (so it is tested on Linux too).
+
+Local mode imports nothing POSIX-only (``resource``, ``fcntl``, ``pwd``...): only the isolated
+workers (Linux) do.
 
 Deliberate attacks (``os._exit``, a bare ``except:`` in an endless loop, patching the grader
 through ``gc``) need out-of-process grading.
@@ -20,6 +25,8 @@ through ``gc``) need out-of-process grading.
 
 from __future__ import annotations
 
+import ctypes
+import os
 import signal
 import sys
 import threading
@@ -43,6 +50,72 @@ GUARDED_MODULES = (
 
 class WorkbookTimeout(BaseException):
     """A graded test ran past its time limit (a BaseException, so test frameworks let it through)."""
+
+
+#: Environment variable that forces the portable interruption (:class:`ThreadInterrupter`) where
+#: signals exist too: ``WORKBOOK_LIMIT_FALLBACK=1``.
+FALLBACK_ENV = "WORKBOOK_LIMIT_FALLBACK"
+
+
+def signals_usable() -> bool:
+    """Whether time limits interrupt the main thread with ``SIGALRM`` (POSIX) rather than with
+    :class:`ThreadInterrupter` (Windows, or :data:`FALLBACK_ENV` set to anything but 0/empty)."""
+    forced = os.environ.get(FALLBACK_ENV, "").strip().lower() not in ("", "0", "false", "no")
+    return not forced and hasattr(signal, "pthread_kill") and hasattr(signal, "SIGALRM")
+
+
+class ThreadInterrupter:
+    """Raise an exception in another thread of this process, without signals (works on Windows).
+
+    :meth:`send` asks CPython to raise an exception in thread ``ident``
+    (``PyThreadState_SetAsyncExc``): it is raised when that thread next runs Python code, as a
+    signal handler's exception would be; a thread blocked in one long C call (``time.sleep``, a
+    huge matrix product) sees it when the call returns. One sent but not raised yet stays
+    pending: the target thread calls :meth:`drain` to have it raised and swallowed there, before
+    it leaves the code the exception was meant for.
+    """
+
+    _SEND = ctypes.PYFUNCTYPE(ctypes.c_int, ctypes.c_ulong, ctypes.py_object)
+
+    def __init__(self, ident: int) -> None:
+        self.ident = ident
+        self.pending = False
+        self._send = self._SEND(("PyThreadState_SetAsyncExc", ctypes.pythonapi))
+
+    def send(self, exc_type: type[BaseException], *args: object) -> bool:
+        """Raise ``exc_type(*args)`` in the thread; False if the thread no longer exists.
+
+        CPython makes the exception by calling its type with no arguments, so a subclass of
+        ``exc_type`` with the same name carries ``args`` (and notes that it was raised).
+        """
+        owner = self
+
+        def __init__(exc: BaseException, *given: object) -> None:
+            owner.pending = False
+            exc_type.__init__(exc, *(given or args))
+        carrier = type(exc_type.__name__, (exc_type,), {
+            "__init__": __init__, "__module__": exc_type.__module__, "__qualname__": exc_type.__qualname__,
+            "_workbook_async": True})
+        self.pending = True
+        if self._send(self.ident, carrier) != 1:
+            self.pending = False
+            return False
+        return True
+
+    def drain(self, timeout: float = 2.0) -> None:
+        """In the target thread: raise and swallow an exception sent but not raised yet.
+
+        (Withdrawing it with ``PyThreadState_SetAsyncExc(id, NULL)`` instead leaves CPython's
+        eval breaker set, and was seen to hang another thread's ``threading.Timer``.)
+        """
+        end = time.monotonic() + timeout
+        while self.pending and time.monotonic() < end:
+            try:
+                for _ in range(1000):  # each loop iteration lets a pending exception be raised
+                    pass
+            except BaseException as exc:  # noqa: BLE001 - only ours is swallowed
+                if not getattr(exc, "_workbook_async", False):
+                    raise
 
 
 class GlobalState:
@@ -159,10 +232,13 @@ class Deadline:
     the backstop whatever it does.
 
     A watcher thread reads the main thread's CPU clock every 50 ms and, once either limit is
-    passed, interrupts the main thread with ``SIGALRM`` (again every second: a bare ``except:``
-    cannot swallow it for good); the handler raises :class:`WorkbookTimeout`. Where the main
-    thread's CPU clock cannot be read, the process's CPU time is used; where signals cannot be
-    sent to a thread (Windows), the deadline is a no-op.
+    passed, interrupts the main thread (again every second: a bare ``except:`` cannot swallow it
+    for good) with :class:`WorkbookTimeout`: with ``SIGALRM``, whose handler raises it, where
+    POSIX signals exist; elsewhere (Windows; or forced with ``WORKBOOK_LIMIT_FALLBACK=1``) as an
+    asynchronous exception (:class:`ThreadInterrupter`), which reaches the same Python code but
+    not a call blocked in C until it returns (``time.sleep(1000)``: pytest-timeout's last-resort
+    backstop then ends the run). Where the main thread's CPU clock cannot be read, the process's
+    CPU time is used. Outside the main thread the deadline is a no-op.
 
     Args:
         seconds: CPU seconds; ``None`` or ``<= 0``: no limit.
@@ -181,16 +257,33 @@ class Deadline:
         self.extra_wait = extra_wait
         self.fired = 0
         self.reason = ""
+        self.method = ""  # "signal" or "async" while active
         self._previous: Any = None
         self._active = False
         self._stop = threading.Event()
+        self._sending = threading.Lock()  # held while sending; after _stop is set nothing is sent
+        self._interrupter: ThreadInterrupter | None = None
         self._watcher: threading.Thread | None = None
+
+    def _message(self) -> str:
+        return f"Timeout (>{self.seconds:g}s) {self.reason}".rstrip()
 
     def _handler(self, signum, frame):  # noqa: ANN001 - signal handler signature
         if self._stop.is_set():  # the test has just ended: a late signal is not a time-out
             return
         self.fired += 1
-        raise WorkbookTimeout(f"Timeout (>{self.seconds:g}s) {self.reason}".rstrip())
+        raise WorkbookTimeout(self._message())
+
+    def _send(self, main: int) -> bool:
+        """Interrupt the main thread once; False when it cannot be done."""
+        if self._interrupter is None:
+            try:
+                signal.pthread_kill(main, signal.SIGALRM)
+            except (OSError, ValueError):
+                return False
+            return True
+        self.fired += 1
+        return self._interrupter.send(WorkbookTimeout, self._message())
 
     @staticmethod
     def _cpu_clock() -> Any:
@@ -215,36 +308,115 @@ class Deadline:
             else:
                 continue
             while True:  # fire until the test ends
-                try:
-                    signal.pthread_kill(main, signal.SIGALRM)
-                except (OSError, ValueError):
-                    return
+                with self._sending:
+                    if self._stop.is_set() or not self._send(main):
+                        return
                 if self._stop.wait(1.0):
                     return
 
     def __enter__(self) -> "Deadline":
-        if self.seconds is None or threading.current_thread() is not threading.main_thread() \
-                or not hasattr(signal, "pthread_kill") or not hasattr(signal, "SIGALRM"):
+        if self.seconds is None or threading.current_thread() is not threading.main_thread():
             return self
-        self._previous = signal.signal(signal.SIGALRM, self._handler)
+        main = threading.main_thread().ident
+        assert main is not None
+        if signals_usable():
+            self._previous = signal.signal(signal.SIGALRM, self._handler)
+            self._interrupter, self.method = None, "signal"
+        else:
+            self._interrupter, self.method = ThreadInterrupter(main), "async"
         own, own_wait = self._cpu_clock(), run_delay_clock(threading.main_thread().native_id)
         cpu = _safe_sum(own, self.extra_cpu)
         waited = _safe_sum(own_wait, self.extra_wait)
         self._stop.clear()
         self._watcher = threading.Thread(target=self._watch, name="workbook-deadline", daemon=True,
-                                         args=(cpu, cpu(), time.monotonic(), waited, waited(),
-                                               threading.main_thread().ident))
+                                         args=(cpu, cpu(), time.monotonic(), waited, waited(), main))
         self._watcher.start()
         self._active = True
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._active:
-            self._stop.set()
-            if self._watcher is not None:
-                self._watcher.join()
+        if not self._active:
+            return
+        self._active = False
+        # The test has ended: a time-out that arrives now (sent just before) is not the test's, and
+        # must not reach the grader. Stop the watcher (it sends nothing once _stop is set, see
+        # _sending), wait for it, then raise and swallow what it may have sent and not yet raised.
+        while True:
+            try:
+                with self._sending:
+                    self._stop.set()
+                if self._watcher is not None:
+                    self._watcher.join()
+                if self._interrupter is not None:
+                    self._interrupter.drain()
+                break
+            except WorkbookTimeout:
+                continue
+        if self._interrupter is None:
             signal.signal(signal.SIGALRM, self._previous or signal.SIG_DFL)
-            self._active = False
+        self._interrupter = None
+
+
+class WallLimit:
+    """Raise ``exc_type()`` in the main thread once ``seconds`` of wall-clock time have passed.
+
+    With ``SIGALRM`` (``setitimer``) where POSIX signals exist, else (Windows, or
+    ``WORKBOOK_LIMIT_FALLBACK=1``) as an asynchronous exception from a timer thread
+    (:class:`ThreadInterrupter`). Outside the main thread it is a no-op.
+    """
+
+    def __init__(self, seconds: float, exc_type: type[BaseException]) -> None:
+        self.seconds = seconds
+        self.exc_type = exc_type
+        self._previous: Any = None
+        self._old_timer: tuple[float, float] | None = None
+        self._interrupter: ThreadInterrupter | None = None
+        self._timer: threading.Timer | None = None
+        self._sending = threading.Lock()
+        self._done = False
+
+    def _on_alarm(self, signum, frame):  # noqa: ANN001, ARG002 - signal handler signature
+        raise self.exc_type()
+
+    def _fire(self) -> None:
+        with self._sending:
+            if not self._done and self._interrupter is not None:
+                self._interrupter.send(self.exc_type)
+
+    def __enter__(self) -> "WallLimit":
+        if threading.current_thread() is not threading.main_thread():
+            return self
+        if signals_usable() and hasattr(signal, "setitimer"):
+            self._previous = signal.signal(signal.SIGALRM, self._on_alarm)
+            self._old_timer = signal.setitimer(signal.ITIMER_REAL, self.seconds)
+        else:
+            self._interrupter = ThreadInterrupter(threading.get_ident())
+            self._timer = threading.Timer(self.seconds, self._fire)
+            self._timer.daemon = True
+            self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._old_timer is not None:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self._previous)
+            if self._old_timer[0]:
+                signal.setitimer(signal.ITIMER_REAL, *self._old_timer)
+            self._old_timer = None
+        if self._timer is None:
+            return
+        while True:  # as Deadline.__exit__: nothing sent after _done, nothing left pending
+            try:
+                with self._sending:
+                    self._done = True
+                self._timer.cancel()
+                self._timer.join()
+                assert self._interrupter is not None
+                self._interrupter.drain()
+                break
+            except self.exc_type:
+                continue
+        self._timer = None
 
 
 def safe_str(exc: BaseException, limit: int = 800) -> str:
@@ -256,4 +428,5 @@ def safe_str(exc: BaseException, limit: int = 800) -> str:
     return text if len(text) <= limit else text[:limit] + " ..."
 
 
-__all__ = ["WALL_FACTOR", "Deadline", "GlobalState", "WorkbookTimeout", "safe_str", "wall_backstop"]
+__all__ = ["FALLBACK_ENV", "WALL_FACTOR", "Deadline", "GlobalState", "ThreadInterrupter", "WallLimit", "WorkbookTimeout",
+           "safe_str", "signals_usable", "wall_backstop"]

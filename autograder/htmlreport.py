@@ -37,9 +37,7 @@ import html
 import io
 import json
 import re
-import signal
 import sys
-import threading
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -49,6 +47,7 @@ from typing import Any
 import numpy as np
 
 from . import EXERCISES, __version__
+from .guard import WallLimit
 from .i18n import bilingual, get_language
 from .report import AUDIENCES, OUTCOME_LABELS, TITLES, is_hidden, report_audience, shown_output
 
@@ -161,22 +160,8 @@ def figure_png(fig: Any, *, dpi: int = FIGURE_DPI) -> tuple[bytes, list[str]]:
 
 
 def _with_time_limit(func: Callable[[], Any], seconds: float) -> Any:
-    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    if not usable:
+    with WallLimit(seconds, _FigureTimeout):  # also where SIGALRM does not exist (Windows)
         return func()
-
-    def on_alarm(signum, frame):  # noqa: ARG001
-        raise _FigureTimeout()
-
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    old_timer = signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        return func()
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-        if old_timer[0]:
-            signal.setitimer(signal.ITIMER_REAL, *old_timer)
 
 
 def _copy(value: Any) -> Any:

@@ -275,7 +275,10 @@ def read_regular_file(path: Path, limit: int = MAX_SOURCE_BYTES) -> bytes:
         OSError: missing, not a regular file (a FIFO, a device, a directory), or larger than ``limit``;
             ``strerror`` says which.
     """
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    # O_NONBLOCK: a FIFO does not block the open (POSIX only); O_BINARY: no newline translation
+    # (Windows only)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags)
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):

@@ -134,12 +134,15 @@ def grade(root: Path, target: Path, *, exercises: list[str] | None = None, tasks
     if html_path is not None:
         cmd.append(f"--html-report={html_path.resolve()}")
     cmd += extra_args or []
-    env = dict(os.environ, WORKBOOK_LANG=get_language(), MPLBACKEND="Agg", PYTHONPATH=_pythonpath(root))
+    # UTF-8 both ways: on Windows a pipe otherwise has the locale's code page (cp932...), which
+    # cannot encode every character of the messages
+    env = dict(os.environ, WORKBOOK_LANG=get_language(), MPLBACKEND="Agg", PYTHONPATH=_pythonpath(root),
+               PYTHONIOENCODING="utf-8")
     env.pop("PYTEST_ADDOPTS", None)
     if score_path.exists():
         score_path.unlink()
-    proc = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True, timeout=timeout,
-                          stdin=subprocess.DEVNULL)
+    proc = subprocess.run(cmd, cwd=root, env=env, capture_output=True, encoding="utf-8", errors="replace",
+                          timeout=timeout, stdin=subprocess.DEVNULL)
     document = None
     if score_path.exists():
         try:

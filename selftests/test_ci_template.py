@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -72,7 +73,11 @@ def test_workflow_shape():
     steps = {s.get("id") or s["name"]: s for s in job["steps"]}
     uses = [s["uses"] for s in job["steps"] if "uses" in s]
     assert all(re.fullmatch(r"[\w.-]+/[\w.-]+@v\d+", u) for u in uses), uses
-    assert steps["install"]["run"].strip() == "python -m pip install -c constraints.txt -e ."
+    assert steps["install"]["run"].strip().endswith("python -m pip install -c constraints.txt -e .")
+    assert "https://download.pytorch.org/whl/cpu" in steps["install"]["env"]["TORCH_INDEX"]
+    setup = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/setup-python"))
+    assert setup["with"]["cache"] == "pip"  # pip's downloads (torch's wheel above all) are cached
+    assert {"constraints.txt", "pyproject.toml"} <= set(setup["with"]["cache-dependency-path"].split())
     reporter = next(s for s in job["steps"] if s.get("uses", "").startswith("classroom-resources/autograding-grading-reporter"))
     runner = reporter["with"]["runners"]
     assert reporter["env"][f"{runner.upper()}_RESULTS"] == "${{ steps.classroom.outputs.result }}"
@@ -152,7 +157,7 @@ def _runner_env(repo: Path, tmp: Path, name: str) -> dict[str, str]:
         PATH=f"{bin_dir}{os.pathsep}{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
         PYTHONPATH=str(repo), CI="true", GITHUB_ACTIONS="true", GITHUB_WORKSPACE=str(repo),
         GITHUB_SHA=_git(repo, "rev-parse", "HEAD"), GITHUB_REF="refs/heads/main", GITHUB_EVENT_NAME="push",
-        GITHUB_REPOSITORY="student/workbook", GITHUB_RUN_ID="4242", RUNNER_TEMP=str(tmp),
+        GITHUB_REPOSITORY="student/workbook", GITHUB_RUN_ID="4242", RUNNER_TEMP=str(tmp), RUNNER_OS="Linux",
     )
     return env
 
@@ -169,6 +174,7 @@ def run_workflow(repo: Path, tmp: Path, *, variables: dict[str, str], only: set[
     env = _runner_env(repo, tmp, name)
     contexts: dict[str, Any] = {
         "github": {"event_name": "push", "ref": "refs/heads/main", "actor": "student", "sha": env["GITHUB_SHA"]},
+        "runner": {"os": env["RUNNER_OS"]},
         "vars": variables, "steps": {},
     }
     assert evaluate(job["if"], contexts, failed=False)
@@ -189,10 +195,15 @@ def run_workflow(repo: Path, tmp: Path, *, variables: dict[str, str], only: set[
         Path(env["GITHUB_OUTPUT"]).write_text("")
         script = tmp / f"{name}-step.sh"
         script.write_text(step["run"])
-        run = step["run"]
-        if key == "install":  # would reinstall this very environment: resolve only
-            run = step["run"].strip() + " --dry-run"
-            script.write_text(run + "\n")
+        if key == "install":  # would reinstall this very environment: resolve only (pip's own
+            # build-dependency installs must still happen, so no PIP_DRY_RUN in the environment)
+            dry = tmp / f"{name}-dry-run"
+            dry.mkdir(exist_ok=True)
+            (dry / "python").write_text(
+                f'#!/bin/sh\nif [ "$1 $2 $3" = "-m pip install" ]; then exec "{sys.executable}" "$@" --dry-run; fi\n'
+                f'exec "{sys.executable}" "$@"\n')
+            (dry / "python").chmod(0o755)
+            step_env["PATH"] = f"{dry}{os.pathsep}{step_env['PATH']}"
         proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)], cwd=repo,
                               env=step_env, capture_output=True, text=True, timeout=900, stdin=subprocess.DEVNULL)
         outputs = dict(line.split("=", 1) for line in Path(env["GITHUB_OUTPUT"]).read_text().splitlines() if "=" in line)
@@ -212,6 +223,8 @@ def test_the_workflow_steps_run_here(student_repo, tmp_path):
         if record.get("ran"):
             assert record["returncode"] == 0, f"{key}:\n{record['output'][-3000:]}"
     assert results["install"]["ran"] and "Would install transformer-math-workbook" in results["install"]["output"]
+    # torch from the CPU index first (already there in this environment: nothing is fetched)
+    assert "Looking in indexes: https://download.pytorch.org/whl/cpu" in results["install"]["output"]
     reports = repo / "reports"
     score = json.loads((reports / "score.json").read_text(encoding="utf-8"))
     # a released copy has no hidden tests: ex1 is worth a little less than 20 there
@@ -458,3 +471,133 @@ def test_shellcheck_accepts_the_project_scripts():
     proc = subprocess.run([str(shellcheck), "-x", *scripts, "../.ci/run"], cwd=REPO / "scripts",
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+# --- torch: the CPU build on Linux (the template and scripts/_env.sh) ---------------------------
+
+CPU_INDEX = "https://download.pytorch.org/whl/cpu"
+TORCH_PIN = next(line.strip() for line in (REPO / "constraints.txt").read_text().splitlines()
+                 if line.startswith("torch=="))
+
+
+def _fake_cpu_index(root: Path) -> str:
+    """A local package index (PEP 503 layout) holding one wheel `torch-<pin>+cpu` (metadata only),
+    as the PyTorch CPU index holds them; returns its file: URL."""
+    import zipfile
+
+    version = TORCH_PIN.split("==")[1] + "+cpu"
+    name = f"torch-{version}-py3-none-any.whl"
+    folder = root / "simple" / "torch"
+    folder.mkdir(parents=True)
+    info = f"torch-{version}.dist-info"
+    with zipfile.ZipFile(folder / name, "w") as whl:
+        whl.writestr(f"{info}/METADATA", f"Metadata-Version: 2.1\nName: torch\nVersion: {version}\n")
+        whl.writestr(f"{info}/WHEEL", "Wheel-Version: 1.0\nGenerator: selftest\nRoot-Is-Purelib: true\nTag: py3-none-any\n")
+        whl.writestr(f"{info}/RECORD", f"{info}/METADATA,,\n{info}/WHEEL,,\n{info}/RECORD,,\n")
+    (folder / "index.html").write_text(f'<html><body><a href="{name}">{name}</a></body></html>\n')
+    return (root / "simple").as_uri()
+
+
+def _only_this_index_env() -> dict[str, str]:
+    """pip without this machine's configuration (its local wheel folder and indexes), dry run."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
+    env.update(PIP_CONFIG_FILE=os.devnull, PIP_DRY_RUN="1", PIP_IGNORE_INSTALLED="1",
+               PIP_DISABLE_PIP_VERSION_CHECK="1")
+    return env
+
+
+def _install_step() -> dict[str, Any]:
+    return next(s for s in _steps() if s.get("id") == "install")
+
+
+@pytest.mark.parametrize("runner_os, index_var, from_cpu_index", [
+    ("Linux", None, True), ("macOS", None, False), ("Windows", None, False), ("Linux", "none", False),
+])
+def test_the_install_step_takes_torch_from_the_cpu_index_on_linux(tmp_path, runner_os, index_var, from_cpu_index):
+    """What the step runs, per runner OS: pip is a logging stand-in here."""
+    step = _install_step()
+    variables = {"WORKBOOK_TORCH_INDEX": index_var} if index_var else {}
+    contexts = {"vars": variables, "runner": {"os": runner_os}}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
+    env.update({k: substitute(v, contexts, failed=False) for k, v in step.get("env", {}).items()})
+    log = tmp_path / "pip.log"
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "python").write_text(f'#!/bin/sh\nprintf "%s\\n" "$*" >> "{log}"\n')
+    (bin_dir / "python").chmod(0o755)
+    shutil.copy2(REPO / "constraints.txt", tmp_path / "constraints.txt")
+    (tmp_path / "step.sh").write_text(step["run"])
+    env.update(PATH=f"{bin_dir}{os.pathsep}{env['PATH']}", RUNNER_OS=runner_os)
+    proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(tmp_path / "step.sh")],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    calls = log.read_text().splitlines()
+    main = "-m pip install -c constraints.txt -e ."
+    if from_cpu_index:
+        assert calls == [f"-m pip install --no-deps --index-url {CPU_INDEX} {TORCH_PIN}", main]
+    else:
+        assert calls == [main]
+
+
+def test_the_install_steps_torch_command_resolves_the_cpu_wheel(tmp_path):
+    """The template's torch command, run by pip against a stand-in CPU index: the pin torch==X
+    is met by the CPU wheel X+cpu (PEP 440 local version), and nothing else is asked for."""
+    index = _fake_cpu_index(tmp_path)
+    run = _install_step()["run"]
+    command = next(line.strip() for line in run.splitlines() if "--index-url" in line)
+    script = tmp_path / "torch.sh"
+    script.write_text(f'torch_pin="{TORCH_PIN}"\n{command}\n')
+    env = dict(_only_this_index_env(), TORCH_INDEX=index,
+               PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)], cwd=tmp_path,
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert f"Would install torch-{TORCH_PIN.split('==')[1]}+cpu" in proc.stdout, proc.stdout
+
+
+def _env_functions(script: str, **env: str) -> subprocess.CompletedProcess:
+    """Run ``script`` after sourcing scripts/_env.sh with WORKBOOK_ENV_FUNCTIONS=1 (functions only)."""
+    full = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "WORKBOOK_"))}
+    full.update(env, WORKBOOK_ENV_FUNCTIONS="1", PYTHON=sys.executable)
+    return subprocess.run(["bash", "--noprofile", "--norc", "-c", f'source "{REPO}/scripts/_env.sh"\nset +e\n{script}'],
+                          env=full, capture_output=True, text=True, timeout=300)
+
+
+def test_setup_script_chooses_the_cpu_index_on_linux_only():
+    proc = _env_functions(
+        'for os in Linux Darwin MINGW64_NT-10.0 MSYS_NT-10.0 CYGWIN_NT-10.0; do echo "$os=$(torch_index "$os")"; done\n'
+        'echo "none=$(WORKBOOK_TORCH_INDEX=none torch_index Linux)"\n'
+        'echo "mirror=$(WORKBOOK_TORCH_INDEX=https://mirror.example/cpu torch_index Darwin)"\n'
+        'index_reachable() { return 0; }\n'
+        'install_torch Linux echo pip\ninstall_torch Darwin echo pip\n'
+        'index_reachable() { return 1; }\n'
+        'install_torch Linux echo pip\n'
+    )
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[:7] == [f"Linux={CPU_INDEX}", "Darwin=", "MINGW64_NT-10.0=", "MSYS_NT-10.0=", "CYGWIN_NT-10.0=",
+                         "none=", "mirror=https://mirror.example/cpu"]
+    # reachable: torch alone from the CPU index, before the workbook; macOS: nothing
+    assert lines[7:] == [f"pip install --quiet --disable-pip-version-check --no-deps --index-url {CPU_INDEX} {TORCH_PIN}"]
+    # unreachable (offline, a local wheel folder): said, and pip's own configuration is used
+    assert f"the torch CPU index ({CPU_INDEX}) cannot be reached" in proc.stderr
+    assert "CPU 版インデックス" in proc.stderr
+
+
+def test_setup_script_installs_torch_from_a_reachable_index_with_pip(tmp_path):
+    """End to end with pip: a reachable index (a stand-in for the CPU index) gives torch X+cpu."""
+    index = _fake_cpu_index(tmp_path)
+    env = _only_this_index_env()
+    proc = _env_functions(f'install_torch Linux "{sys.executable}" -m pip --verbose\necho "status=$?"',
+                          WORKBOOK_TORCH_INDEX=index, **{k: v for k, v in env.items() if k.startswith("PIP_")})
+    assert "status=0" in proc.stdout, proc.stdout + proc.stderr
+    assert f"Would install torch-{TORCH_PIN.split('==')[1]}+cpu" in proc.stdout, proc.stdout
+
+
+def test_the_cpu_index_check_never_hangs_an_offline_install():
+    """Reachable or not (this machine has no route to it), the check answers within seconds."""
+    start = time.monotonic()
+    proc = _env_functions(f'index_reachable {CPU_INDEX}; echo "reachable=$?"')
+    assert proc.stdout.strip() in ("reachable=0", "reachable=1"), proc.stdout + proc.stderr
+    assert time.monotonic() - start < 15
+    assert _env_functions(f'index_reachable {CPU_INDEX}; echo "$?"', PIP_NO_INDEX="1").stdout.strip() == "1"
