@@ -12,6 +12,7 @@ solution for every input the exercise text allows, and the file says why.
     .venv/bin/python scripts/mutation.py                       # every exercise, every mutant (hours)
     .venv/bin/python scripts/mutation.py --exercise ex2 --sample 20 --seed 1
     .venv/bin/python scripts/mutation.py --record docs/mutation-results.json
+    .venv/bin/python scripts/mutation.py --rerun docs/mutation-results.json   # only the earlier survivors
 
 Exit code 0 when every surviving mutant is listed as equivalent, 1 otherwise. ``--record`` writes
 the per-mutant results (operator, line, mutated code, outcome); docs/mutation.md summarises them.
@@ -31,6 +32,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -125,7 +127,7 @@ def mutant_key(exercise: str, operator: str, original: str, mutated: str) -> str
     return f"{exercise} | {operator} | {original} | {mutated}"
 
 
-def prepare(exercise: str, work: Path, *, sample: int | None, seed: int, only: set[str] | None,
+def prepare(exercise: str, work: Path, *, sample: int | None, seed: int, only: Callable[[str, str], bool] | None,
             per_test_limit: float, timeout: float) -> tuple[Path, Path]:
     """Copy the module, write the configuration, make the session and skip what is not run."""
     from cosmic_ray.work_db import WorkDB, use_db
@@ -143,7 +145,8 @@ def prepare(exercise: str, work: Path, *, sample: int | None, seed: int, only: s
         pending = sorted(db.pending_work_items, key=lambda item: item.job_id)
         keep = pending
         if only is not None:
-            keep = [item for item in pending if _original_key(exercise, item, lines) in only]
+            keep = [item for item in pending
+                    if only(item.mutations[0].operator_name, lines[item.mutations[0].start_pos[0] - 1].strip())]
         if sample is not None and sample < len(keep):
             keep = random.Random(seed).sample(keep, sample)
         kept = {item.job_id for item in keep}
@@ -152,12 +155,6 @@ def prepare(exercise: str, work: Path, *, sample: int | None, seed: int, only: s
             db.set_multiple_results(skipped, WorkResult(worker_outcome=WorkerOutcome.SKIPPED,
                                                         output="not in this run's sample"))
     return config, session
-
-
-def _original_key(exercise: str, item, lines: list[str]) -> str:
-    """``exercise | operator | original line`` of a work item (the mutated text is known only after the run)."""
-    mutation = item.mutations[0]
-    return f"{exercise} | {mutation.operator_name} | {lines[mutation.start_pos[0] - 1].strip()}"
 
 
 def collect(exercise: str, session: Path, equivalent: dict[str, str]) -> list[dict]:
@@ -202,10 +199,13 @@ def baseline(config: Path, work: Path) -> None:
         raise SystemExit(f"baseline: the unmutated solution fails its graded tests:\n{proc.stdout[-3000:]}")
 
 
-def run_exercise(exercise: str, *, sample: int | None = None, seed: int = 0, only: set[str] | None = None,
+def run_exercise(exercise: str, *, sample: int | None = None, seed: int = 0,
+                 only: Callable[[str, str], bool] | None = None,
                  per_test_limit: float = 5.0, timeout: float = 300.0, workdir: Path | None = None,
                  equivalent: dict[str, str] | None = None) -> list[dict]:
-    """Mutate ``solutions/<exercise>.py`` and grade every (sampled) mutant; the records of the run."""
+    """Mutate ``solutions/<exercise>.py`` and grade every (sampled) mutant; the records of the run.
+
+    ``only(operator, original_line)`` selects the mutants to run (before ``sample``)."""
     equivalent = load_equivalent() if equivalent is None else equivalent
     with tempfile.TemporaryDirectory(prefix=f"mutation-{exercise}-") as tmp:
         work = Path(workdir or tmp) / exercise
@@ -232,6 +232,21 @@ def summary(records: list[dict]) -> dict[str, dict[str, int]]:
     return table
 
 
+def totals(records: list[dict]) -> tuple[dict[str, int], float]:
+    """Counts over all exercises, and the share of non-equivalent mutants killed."""
+    table = summary(records)
+    total = {k: sum(row[k] for row in table.values()) for k in ("killed", "incompetent", "survived", "equivalent")}
+    non_equivalent = total["killed"] + total["incompetent"] + total["survived"]
+    return total, (total["killed"] + total["incompetent"]) / non_equivalent if non_equivalent else 1.0
+
+
+def write_record(path: Path, records: list[dict], *, sample: int | None, seed: int) -> None:
+    total, rate = totals(records)
+    path.write_text(json.dumps({"summary": summary(records), "total": total, "killed_rate": rate,
+                                "sample_per_exercise": sample, "seed": seed, "mutants": records},
+                               ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--exercise", action="append", help="ex2, ex2_transforms... (repeatable; default all)")
@@ -241,7 +256,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds per mutant (the whole test file)")
     parser.add_argument("--workdir", type=Path, help="keep cosmic-ray's sessions here (default: a temp dir)")
     parser.add_argument("--record", type=Path, help="write the per-mutant results (JSON) here")
+    parser.add_argument("--rerun", type=Path, help="run only the mutants that survived in this earlier record")
     args = parser.parse_args(argv)
+    only = None
+    if args.rerun:
+        earlier = json.loads(args.rerun.read_text(encoding="utf-8"))["mutants"]
+        again = {(r["exercise"], r["operator"], r["original"]) for r in earlier if r["outcome"] == "survived"}
+        args.exercise = sorted({e for e, _, _ in again}) or ["none"]
 
     names = EXERCISES
     if args.exercise:
@@ -249,22 +270,19 @@ def main(argv: list[str] | None = None) -> int:
     records: list[dict] = []
     for name in names:
         print(f"{name}: mutating the SOLUTION regions ...", flush=True)
-        got = run_exercise(name, sample=args.sample, seed=args.seed, per_test_limit=args.per_test_limit,
+        if args.rerun:
+            only = lambda op, line, name=name: (name, op, line) in again  # noqa: E731
+        got = run_exercise(name, sample=args.sample, seed=args.seed, only=only, per_test_limit=args.per_test_limit,
                            timeout=args.timeout, workdir=args.workdir)
         records += got
         print(f"{name}: {summary(got).get(name, {})}", flush=True)
+        if args.record:   # after each exercise, so a long run keeps what it has done
+            write_record(args.record, records, sample=args.sample, seed=args.seed)
         for r in got:
             if r["outcome"] == "survived":
                 print(f"  survived: line {r['line']} {r['operator']}: {r['original']}  ->  {r['mutated']}")
-    table = summary(records)
-    total = {k: sum(row[k] for row in table.values()) for k in ("killed", "incompetent", "survived", "equivalent")}
-    non_equivalent = total["killed"] + total["incompetent"] + total["survived"]
-    rate = (total["killed"] + total["incompetent"]) / non_equivalent if non_equivalent else 1.0
+    total, rate = totals(records)
     print(f"total: {total}; killed {100 * rate:.1f} % of the non-equivalent mutants")
-    if args.record:
-        args.record.write_text(json.dumps({"summary": table, "total": total, "killed_rate": rate,
-                                           "sample": args.sample, "seed": args.seed, "mutants": records},
-                                          ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return 0 if total["survived"] == 0 else 1
 
 
