@@ -379,6 +379,9 @@ def test_preserves_direction_negative_and_zero_eigenvalues(exercise):
     _check_bool(exercise, np.zeros((2, 2)), np.array([0.6, 0.8]), True)  # M = 0 maps everything to 0
     _check_bool(exercise, SHEAR, np.array([4.0, 0.0]), True)          # the shear's only eigen-direction
     _check_bool(exercise, SCALE2, np.array([1e-3, 7.0]), True)        # uniform scale keeps every line
+    # tol = 0 is allowed: |u × (M u)| <= 0 holds for an exact eigenvector (cross product exactly 0).
+    check_equal(exercise.preserves_direction(REFLECT, np.array([0.0, 1.0]), tol=0.0), True,
+                call="preserves_direction([[1, 0], [0, -1]], [0, 1], tol=0.0)")
 
 
 @pytest.mark.task("preserves_direction", points=1)

@@ -274,6 +274,9 @@ def test_attention_dimension_mismatch_raises(exercise):
     check_raises(ValueError, exercise.scaled_dot_product_attention, Q, rng.standard_normal((5, 6)),
                  rng.standard_normal((6, 3)), call="scaled_dot_product_attention(Q, K, V)  # K: 5x6, V: 6x3",
                  match=r"n_k")
+    check_raises(ValueError, exercise.scaled_dot_product_attention, Q, rng.standard_normal((5, 6)),
+                 rng.standard_normal((4, 3)), call="scaled_dot_product_attention(Q, K, V)  # K: 5x6, V: 4x3",
+                 match=r"n_k")
 
 
 # =============================================================================================

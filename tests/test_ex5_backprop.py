@@ -146,6 +146,8 @@ def test_forward_batch(exercise):
                 rtol=1e-12, atol=1e-14)
     check_float(net.loss(X.copy(), T.copy()), loss_ref,
                 call="TwoLayerNet(3-4-2).loss(X (5, 3), T (5, 2)) (sum over the batch)", rtol=1e-12)
+    # A batch is 2-D: a 3-D array (even with a last axis of length D) raises ValueError, as the text says.
+    check_raises(ValueError, net.forward, rng.normal(size=(2, 5, 3)), call="TwoLayerNet(3-4-2).forward(X of shape (2, 5, 3))")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -369,12 +371,15 @@ def test_autograd_gradients_float64(exercise):
     for name in PARAMS:
         check_equal(str(out[name].dtype), "float64", call=call, what=f'dtype of "{name}"')
     rng = np.random.default_rng(7)
-    W1, b1, W2, b2 = _random_net(rng, 3, 4, 2)
-    X, T = rng.normal(size=(5, 3)), rng.normal(size=(5, 2))
-    _, _, ref = _torch_oracle(W1, b1, W2, b2, X, T)
-    out = exercise.autograd_gradients(_net(exercise, W1, b1, W2, b2), X.copy(), T.copy())
-    _check_grads(out, ref, call="autograd_gradients(TwoLayerNet(3-4-2), X (5, 3), T (5, 2))",
-                 rtol=1e-12, atol=1e-14)
+    # A batch of a 3-4-2 network, and any input size D: a wide 300-4-2 network (D > 256, where int
+    # identity differs from equality).
+    for d, n in ((3, 5), (300, 3)):
+        W1, b1, W2, b2 = _random_net(rng, d, 4, 2)
+        X, T = rng.normal(size=(n, d)), rng.normal(size=(n, 2))
+        _, _, ref = _torch_oracle(W1, b1, W2, b2, X, T)
+        out = exercise.autograd_gradients(_net(exercise, W1, b1, W2, b2), X.copy(), T.copy())
+        _check_grads(out, ref, call=f"autograd_gradients(TwoLayerNet({d}-4-2), X ({n}, {d}), T ({n}, 2))",
+                     rtol=1e-12, atol=1e-13)
 
 
 # ---------------------------------------------------------------------------------------------
