@@ -400,9 +400,9 @@ def test_analogy_bad_input_raises(exercise):
                  call='analogy(word_vectors, "king", "man", "girl")', match="girl")
     check_raises(ValueError, f, wv, "king", "man", "woman", topn=0,
                  call='analogy(word_vectors, "king", "man", "woman", topn=0)')
-    # The target v[a] - v[b] + v[c] is the zero vector: (1, 0) - (2, 0) + (1, 0) = (0, 0). With the inputs
-    # excluded no candidate is left, so only a check of the target itself can raise.
-    vocab = {"x": np.array([1.0, 0.0]), "y": np.array([2.0, 0.0]), "z": np.array([1.0, 0.0])}
+    # The target v[a] - v[b] + v[c] is the zero vector: (1, 0) - (2, 0) + (1, 0) = (0, 0); "w" is a candidate.
+    vocab = {"x": np.array([1.0, 0.0]), "y": np.array([2.0, 0.0]), "z": np.array([1.0, 0.0]),
+             "w": np.array([0.0, 1.0])}
     check_raises(ValueError, f, vocab, "x", "y", "z", call='analogy(vocab, "x", "y", "z")  # zero target')
     check_raises(ValueError, f, wv, "king", "man", "woman", topn=-2,
                  call='analogy(word_vectors, "king", "man", "woman", topn=-2)')
