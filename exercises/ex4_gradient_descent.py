@@ -325,7 +325,8 @@ def max_stable_learning_rate(hessian):
         float: 2 / λ_max (e.g. 0.8 for the chapter's Hessian, whose eigenvalues are 2.5 and 1.5).
 
     Raises:
-        ValueError: not a square 2-D matrix, not finite, not symmetric, or not positive definite.
+        ValueError: not a non-empty square 2-D matrix (0 × 0 included), not finite, not symmetric, or
+            not positive definite.
     """
     # YOUR CODE HERE / ここにコードを書いてください
     raise NotImplementedError()

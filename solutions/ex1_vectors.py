@@ -202,8 +202,10 @@ def cosine_similarity_matrix(A, B) -> np.ndarray:
            形状 (n, d) の実数行列 (d は A と同じ)。ゼロの行は不可。
 
     Returns:
-        numpy.ndarray: shape (m, n), dtype float64, entries in [-1, 1].
-        形状 (m, n)、dtype float64、各要素は [-1, 1]。
+        numpy.ndarray: shape (m, n), dtype float64, entries in [-1, 1]; m = 0 or n = 0 (no rows)
+        gives an empty array of that shape.
+        形状 (m, n)、dtype float64、各要素は [-1, 1]。m = 0 や n = 0 (行がない) なら
+        その形状の空の配列。
 
     Raises:
         ValueError: ``A`` or ``B`` is not 2-D, has d = 0 columns, contains nan/inf or a zero row,

@@ -51,6 +51,10 @@ S @ R (右の行列が先に作用) です: (S R) P = S (R P)。
 s = ‖M‖_F (フロベニウスノルム) に対する相対許容誤差で、|Δ| ≤ tol·s² なら重根、
 さらに ‖M − λI‖_F ≤ √tol·s なら M = λI とみなします。欠陥行列の固有値は摂動 ε に対して
 √ε だけ動くので、重根の判定は √tol·s の目盛りで行うのが自然です。
+結果は M の大きさにも v の長さにもよりません: c > 0 なら ``real_eigenpairs(c·M)`` の固有値は
+c·λ、固有ベクトルは M と同じです (成分が 1e200 や 1e-200 でも、c·M が有限である限り。途中の s² などが
+オーバーフロー・アンダーフローしないように計算します)。``preserves_direction(M, v)`` は v を c·v
+(c ≠ 0) に、M を c·M (c > 0) に変えても同じ答えです。
 
 本文との違い
 ------------
@@ -125,6 +129,10 @@ around 1e-16). ``tol`` is relative to the size of M, s = ‖M‖_F (Frobenius no
 counts as a repeated eigenvalue, and then ‖M − λI‖_F ≤ √tol·s counts as M = λI. The eigenvalues
 of a defective matrix move by √ε under a perturbation ε, so repeated eigenvalues are resolved on
 the √tol·s scale.
+Results do not depend on the scale of M or on the length of v: for c > 0,
+``real_eigenpairs(c·M)`` has the eigenvalues c·λ and the eigenvectors of M (also for entries such as
+1e200 or 1e-200, as long as c·M is finite: compute so that s² and the like neither overflow nor
+underflow), and ``preserves_direction(M, v)`` gives the same answer for c·v (c ≠ 0) and for c·M (c > 0).
 
 Differs from the chapter
 ------------------------
@@ -358,9 +366,14 @@ def preserves_direction(M, v, tol: float = 1e-9) -> bool:
     u × (M u) = u₀ (M u)₁ − u₁ (M u)₀ (= ‖M u‖ sin θ), the answer is
     ``|u × (M u)| <= tol * ‖M‖_F``. So every v is preserved by M = 0 and by M = λI, no v by a
     rotation through an angle that is not a multiple of π, and only eigenvectors otherwise.
+    The answer depends only on the line spanned by v, not on the length of v
+    (v = [1e-12, 0] and v = [1e7, 0] span the same line) nor on the scale of M (c·M, c > 0, also with
+    entries near 1e200 or 1e-200).
     M v = λ v となる実数 λ があれば True です。**λ < 0 (向きは反転するが直線は保たれる) と
     λ = 0 (M v = 0) も True** です。数値的には u = v / ‖v‖ として
     |u × (M u)| <= tol·‖M‖_F で判定します。
+    答えは v の張る直線だけで決まり、v の長さ (v = [1e-12, 0] と [1e7, 0] は同じ直線) にも M の大きさ
+    (c·M, c > 0。成分が 1e200 や 1e-200 でも) にもよりません。
 
     Args:
         M: array_like of shape (2, 2), real, finite. 形状 (2, 2) の実行列。
@@ -414,8 +427,8 @@ def plot_transform(M, ax: Axes | None = None) -> Figure:
 
     * the unit square ``UNIT_SQUARE`` (corners (0,0), (1,0), (1,1), (0,1), closed) as one Line2D
       labelled ``"original square"``;
-    * the transformed square ``M @ UNIT_SQUARE`` as one closed Line2D labelled
-      ``"transformed square"``;
+    * the transformed square ``apply_transform(M, UNIT_SQUARE)`` (= ``M @ UNIT_SQUARE``) as one
+      closed Line2D labelled ``"transformed square"``;
     * for each real eigenpair of ``real_eigenpairs(M)``, one Line2D through the origin along the
       eigenvector (from −L v to L v), labelled ``"eigen-direction λ = ..."``: k lines in all
       (none for a rotation, one for a shear, two for the identity). Only these labels start

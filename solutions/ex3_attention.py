@@ -334,13 +334,13 @@ def plot_temperature_effect(logits, temperatures):
     Figure of the effect of temperature on the softmax (chapter 3.2).
 
     温度ごとに 1 つのパネル (Axes) を左から順に作り、``softmax(logits, temperature=T)`` の棒
-    グラフ (ロジットの順に 1 本ずつ)、温度を含むタイトル (例 "T = 0.5")、エントロピーのテキスト
-    (例 "H = 1.23 nats"、小数 2 桁以上) を描く。
+    グラフ (ロジットの順に 1 本ずつ)、温度を含むタイトル (例 "T = 0.5")、その棒の確率 p の
+    エントロピー ``attention_entropy(p)`` のテキスト (例 "H = 1.23 nats"、小数 2 桁以上) を描く。
 
     One panel (Axes) per temperature, left to right: a bar chart of
     ``softmax(logits, temperature=T)`` (one bar per logit, in order), a title containing the
-    temperature (e.g. "T = 0.5") and the entropy as text (e.g. "H = 1.23 nats", at least two
-    decimals).
+    temperature (e.g. "T = 0.5") and the entropy ``attention_entropy(p)`` of the bars' probabilities
+    p as text (e.g. "H = 1.23 nats", at least two decimals).
 
     Parameters / 引数
     ----------

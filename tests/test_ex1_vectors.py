@@ -289,6 +289,12 @@ def test_matrix_matches_scipy_and_torch(exercise):
             torch.from_numpy(A)[:, None, :], torch.from_numpy(B)[None, :, :], dim=-1
         ).numpy()
         check_array(out, expected_torch, call=call + " (torch oracle)", rtol=1e-12, atol=1e-14)
+    # No rows (m = 0 or n = 0): the empty (m, n) array the docstring promises.
+    B = rng.normal(size=(2, 3))
+    check_array(exercise.cosine_similarity_matrix(np.zeros((0, 3)), B), np.zeros((0, 2)),
+                call="cosine_similarity_matrix(A (0, 3), B (2, 3))")
+    check_array(exercise.cosine_similarity_matrix(B, np.zeros((0, 3))), np.zeros((2, 0)),
+                call="cosine_similarity_matrix(A (2, 3), B (0, 3))")
 
 
 @pytest.mark.task("cosine_similarity_matrix", points=1)
@@ -337,9 +343,9 @@ def test_matrix_clipped_to_bounds(exercise):
 
 @pytest.mark.task("cosine_similarity_matrix", points=1)
 def test_matrix_bad_input_raises(exercise):
-    """Zero rows, mismatched d and non-2-D inputs raise ValueError.
+    """Zero rows, mismatched d, d = 0 and non-2-D inputs raise ValueError.
 
-    ja: ゼロの行、d の不一致、2 次元でない入力は ValueError。
+    ja: ゼロの行、d の不一致、d = 0、2 次元でない入力は ValueError。
     """
     f = exercise.cosine_similarity_matrix
     A = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
@@ -350,6 +356,7 @@ def test_matrix_bad_input_raises(exercise):
     check_raises(ValueError, f, A, np.ones((2, 4)), call="cosine_similarity_matrix(A (2, 3), B (2, 4))")
     check_raises(ValueError, f, np.array([1.0, 2.0, 3.0]), A, call="cosine_similarity_matrix(1-D A, B)")
     check_raises(ValueError, f, A, np.ones((2, 2, 3)), call="cosine_similarity_matrix(A, 3-D B)")
+    check_raises(ValueError, f, np.ones((2, 0)), np.ones((3, 0)), call="cosine_similarity_matrix(A (2, 0), B (3, 0))  # d = 0")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -429,9 +436,9 @@ def test_analogy_ranks_by_cosine_with_word_tiebreak(exercise):
 
 @pytest.mark.task("analogy", points=1)
 def test_analogy_bad_input_raises(exercise):
-    """Unknown words raise a KeyError naming the word; topn < 1 raises ValueError.
+    """Unknown words raise a KeyError naming the word; topn < 1 and a zero target v[a] - v[b] + v[c] raise ValueError.
 
-    ja: 語彙にない単語はその単語を含む KeyError、topn < 1 は ValueError。
+    ja: 語彙にない単語はその単語を含む KeyError、topn < 1 と v[a] - v[b] + v[c] がゼロのときは ValueError。
     """
     wv = load_word_vectors()
     f = exercise.analogy
@@ -443,6 +450,10 @@ def test_analogy_bad_input_raises(exercise):
                  call='analogy(word_vectors, "king", "man", "girl")', match="girl")
     check_raises(ValueError, f, wv, "king", "man", "woman", topn=0,
                  call='analogy(word_vectors, "king", "man", "woman", topn=0)')
+    # The target v[a] - v[b] + v[c] is the zero vector: (1, 0) - (2, 0) + (1, 0) = (0, 0); "w" is a candidate.
+    vocab = {"x": np.array([1.0, 0.0]), "y": np.array([2.0, 0.0]), "z": np.array([1.0, 0.0]),
+             "w": np.array([0.0, 1.0])}
+    check_raises(ValueError, f, vocab, "x", "y", "z", call='analogy(vocab, "x", "y", "z")  # zero target')
     check_raises(ValueError, f, wv, "king", "man", "woman", topn=-2,
                  call='analogy(word_vectors, "king", "man", "woman", topn=-2)')
 

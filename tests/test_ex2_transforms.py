@@ -24,6 +24,7 @@ from matplotlib.lines import AxLine  # noqa: E402
 from matplotlib.patches import Polygon  # noqa: E402
 
 from autograder.compare import check_array, check_count, check_equal, check_raises, check_type, convention, fail  # noqa: E402
+from autograder.ownvalues import own_array, own_result  # noqa: E402
 
 pytestmark = pytest.mark.exercise("ex2_transforms")
 
@@ -109,14 +110,16 @@ def _check_definition(M, values, vectors, call, *, atol_scale=1e-9):
 
 
 # --------------------------------------------------------------------------------------------
-# apply_transform (3 points)
+# apply_transform (2 points)
 # --------------------------------------------------------------------------------------------
 
 @pytest.mark.task("apply_transform", points=1)
-def test_apply_transform_chapter_examples(exercise):
-    """The chapter's unit square under identity, scale, 45° rotation, shear, reflection and their composition.
+def test_apply_transform_chapter_examples_and_shapes(exercise):
+    """The chapter's unit square under identity, scale, 45° rotation, shear, reflection and their composition;
+    ValueError for an M that is not (2, 2) and for points that are not a (2, n) array of column points.
 
-    ja: 本文の単位正方形を恒等・拡大・45° 回転・せん断・鏡映とその合成で写す。
+    ja: 本文の単位正方形を恒等・拡大・45° 回転・せん断・鏡映とその合成で写す。M が (2, 2) でないとき、
+    points が列ベクトルの点の (2, n) 配列でないときは ValueError。
     """
     c = np.sqrt(0.5)  # cos 45° = sin 45°
     # Column j is M @ (x_j, y_j) for the corners (0,0), (1,0), (1,1), (0,1), (0,0):
@@ -137,6 +140,15 @@ def test_apply_transform_chapter_examples(exercise):
         out = exercise.apply_transform(M, SQUARE_INT)   # integer input: the result is float64
         check_array(out, np.asarray(expected, dtype=float), call=f"apply_transform({name} {_fmt(M)}, square)",
                     rtol=1e-12, atol=1e-15)
+    # ValueError when M is not (2, 2) or points is not a (2, n) array of column points.
+    square = np.asarray(SQUARE)
+    for M in (np.eye(3), np.ones((2, 3)), np.ones((3, 2)), np.ones(4), np.ones((1, 2, 2))):
+        check_raises(ValueError, exercise.apply_transform, M, square,
+                     call=f"apply_transform(M with shape {M.shape}, square)")
+    # Points as rows (5, 2), 1-D points and 3-D arrays are not (2, n).
+    for P in (square.T, np.ones(2), np.ones((3, 4)), np.ones((2, 2, 2))):
+        check_raises(ValueError, exercise.apply_transform, SHEAR, P,
+                     call=f"apply_transform(shear, points with shape {P.shape})")
 
 
 # Quarter-integer entries in [-10, 10]: exact in float64 and quick to shrink to a small counterexample.
@@ -166,22 +178,6 @@ def test_apply_transform_formula_and_composition(exercise, M, R, n, seed):
     composed = np.vstack([M[0, 0] * RP[0] + M[0, 1] * RP[1], M[1, 0] * RP[0] + M[1, 1] * RP[1]])
     check_array(exercise.apply_transform(M @ R, P), composed, call=f"apply_transform(M @ R, P), M={_fmt(M)}, R={_fmt(R)}",
                 rtol=1e-9, atol=1e-9)
-
-
-@pytest.mark.task("apply_transform", points=1)
-def test_apply_transform_rejects_bad_shapes(exercise):
-    """ValueError when M is not (2, 2) or points is not a (2, n) array of column points.
-
-    ja: M が (2, 2) でないとき、points が列ベクトルの点の (2, n) 配列でないときは ValueError。
-    """
-    square = np.asarray(SQUARE)
-    for M in (np.eye(3), np.ones((2, 3)), np.ones((3, 2)), np.ones(4), np.ones((1, 2, 2))):
-        check_raises(ValueError, exercise.apply_transform, M, square,
-                     call=f"apply_transform(M with shape {M.shape}, square)")
-    # Points as rows (5, 2), 1-D points and 3-D arrays are not (2, n).
-    for P in (square.T, np.ones(2), np.ones((3, 4)), np.ones((2, 2, 2))):
-        check_raises(ValueError, exercise.apply_transform, SHEAR, P,
-                     call=f"apply_transform(shear, points with shape {P.shape})")
 
 
 # --------------------------------------------------------------------------------------------
@@ -219,10 +215,12 @@ def test_real_eigenpairs_shear_is_defective(exercise):
 
 
 @pytest.mark.task("real_eigenpairs", points=1)
-def test_real_eigenpairs_reflection(exercise):
-    """Reflections have eigenvalues 1 and -1 (the mirror line and its normal), ordered descending.
+def test_real_eigenpairs_reflection_and_chapter_covariance(exercise):
+    """Two distinct real eigenvalues: reflections (1 and -1) and the chapter's 'covariance' [[2, 1.5], [1.5, 1]],
+    whose second eigenvalue (3 - √10)/2 is negative (oracle: eigh); ordered descending.
 
-    ja: 鏡映の固有値は 1 と -1 (鏡の線とその法線)、降順。
+    ja: 異なる 2 つの実固有値: 鏡映 (1 と -1) と、本文の「共分散」[[2, 1.5], [1.5, 1]] (2 つ目の固有値
+    (3 - √10)/2 は負。基準: eigh)。降順。
     """
     # [[1, 0], [0, -1]]: e1 -> e1 (λ = 1), e2 -> -e2 (λ = -1).
     _check_pairs(exercise, REFLECT, [1.0, -1.0], [[1.0, 0.0], [0.0, 1.0]])
@@ -231,6 +229,14 @@ def test_real_eigenpairs_reflection(exercise):
     # Reflection across y = x, [[0, 1], [1, 0]]: (1, 1) is kept (λ = 1), (1, -1) flips (λ = -1).
     _check_pairs(exercise, [[0.0, 1.0], [1.0, 0.0]], [1.0, -1.0],
                  [[1 / SQRT2, 1 / SQRT2], [1 / SQRT2, -1 / SQRT2]])
+    C = np.array([[2.0, 1.5], [1.5, 1.0]])
+    # λ² - 3λ + (2 - 2.25) = 0  ->  λ = (3 ± √10)/2 ≈ 3.0811, -0.0811: not positive semidefinite.
+    w, V = np.linalg.eigh(C)                 # ascending; reverse for descending
+    w, V = w[::-1], V[:, ::-1]
+    V = V * np.where(V[0] > 0, 1.0, -1.0)    # sign convention: first component positive
+    check_array(w, [(3 + np.sqrt(10)) / 2, (3 - np.sqrt(10)) / 2], call="numpy.linalg.eigh (oracle self-check)",
+                rtol=1e-12)
+    _check_pairs(exercise, C, w, V, rtol=1e-9, atol=1e-12)
 
 
 @pytest.mark.task("real_eigenpairs", points=1)
@@ -266,22 +272,6 @@ def test_real_eigenpairs_singular_matrices(exercise):
     _check_pairs(exercise, [[2.0, 4.0], [1.0, 2.0]], [4.0, 0.0], [[2 / SQRT5, 2 / SQRT5], [1 / SQRT5, -1 / SQRT5]])
     # Nilpotent [[0, 1], [0, 0]]: λ = 0 twice, defective, eigenvector e1 only.
     _check_pairs(exercise, [[0.0, 1.0], [0.0, 0.0]], [0.0], [[1.0], [0.0]])
-
-
-@pytest.mark.task("real_eigenpairs", points=1)
-def test_real_eigenpairs_chapter_covariance_is_not_psd(exercise):
-    """The chapter's 'covariance' [[2, 1.5], [1.5, 1]] has a negative eigenvalue (3 - √10)/2 (oracle: eigh).
-
-    ja: 本文の「共分散」[[2, 1.5], [1.5, 1]] は負の固有値 (3 - √10)/2 をもつ (基準: eigh)。
-    """
-    C = np.array([[2.0, 1.5], [1.5, 1.0]])
-    # λ² - 3λ + (2 - 2.25) = 0  ->  λ = (3 ± √10)/2 ≈ 3.0811, -0.0811: not positive semidefinite.
-    w, V = np.linalg.eigh(C)                 # ascending; reverse for descending
-    w, V = w[::-1], V[:, ::-1]
-    V = V * np.where(V[0] > 0, 1.0, -1.0)    # sign convention: first component positive
-    check_array(w, [(3 + np.sqrt(10)) / 2, (3 - np.sqrt(10)) / 2], call="numpy.linalg.eigh (oracle self-check)",
-                rtol=1e-12)
-    _check_pairs(exercise, C, w, V, rtol=1e-9, atol=1e-12)
 
 
 def _moderate_matrix():
@@ -376,6 +366,31 @@ def test_real_eigenpairs_matches_scipy_eig(exercise, entries):
 
 
 @pytest.mark.task("real_eigenpairs", points=1)
+def test_real_eigenpairs_any_scale(exercise):
+    """Huge and tiny matrices (entries near 1e200 or 1e-200) get the same answer as at scale 1: k, c·λ and the
+    same unit vectors (the text: M is divided by its largest entry first, so nothing overflows or underflows).
+
+    ja: 非常に大きい・小さい行列 (成分が 1e200 や 1e-200 程度) でも倍率 1 のときと同じ答え: 個数 k、c·λ、同じ単位
+    ベクトル (本文のとおり、まず M を最大成分で割るので、オーバーフローもアンダーフローも起きない)。"""
+    # Hand-derived: (c M) v = c (M v) = (c λ) v, so c M has the eigenvalues c λ and the eigenvectors of M.
+    # Without the rescaling, s² = ‖M‖_F² overflows to inf (every Δ counts as "repeated", every
+    # ‖M - λI‖ as "M = λI") or underflows to 0 (Δ = 0 and ‖M‖ = 0: the eigenvalues come out 0).
+    for c in (1e200, 1e-200):
+        # Shear: defective at every scale, one eigen-direction e1 with λ = c.
+        _check_pairs(exercise, c * SHEAR, [c], [[1.0], [0.0]], rtol=1e-9, atol=0.0)
+        # Reflection across y = x: λ = ±c with (1, 1)/√2 and (1, -1)/√2.
+        _check_pairs(exercise, c * np.array([[0.0, 1.0], [1.0, 0.0]]), [c, -c],
+                     [[1 / SQRT2, 1 / SQRT2], [1 / SQRT2, -1 / SQRT2]], rtol=1e-9, atol=1e-12)
+        # [[2, 1], [1, 2]]: λ = 3 with (1, 1)/√2, λ = 1 with (1, -1)/√2.
+        _check_pairs(exercise, c * np.array([[2.0, 1.0], [1.0, 2.0]]), [3 * c, c],
+                     [[1 / SQRT2, 1 / SQRT2], [1 / SQRT2, -1 / SQRT2]], rtol=1e-9, atol=1e-12)
+        # 45° rotation: complex pair c (cos 45° ± i sin 45°) at every scale, k = 0.
+        _check_pairs(exercise, c * ROT45, np.zeros(0), np.zeros((2, 0)))
+    # c I for the smallest normal-range scale used here: still λI (standard basis), not k = 0 or 1.
+    _check_pairs(exercise, 1e-300 * IDENTITY, [1e-300, 1e-300], np.eye(2), rtol=1e-9, atol=0.0)
+
+
+@pytest.mark.task("real_eigenpairs", points=1)
 def test_real_eigenpairs_rejects_bad_input(exercise):
     """ValueError for a matrix that is not 2x2, contains nan/inf, and for a negative tol.
 
@@ -388,7 +403,7 @@ def test_real_eigenpairs_rejects_bad_input(exercise):
 
 
 # --------------------------------------------------------------------------------------------
-# preserves_direction (4 points)
+# preserves_direction (5 points)
 # --------------------------------------------------------------------------------------------
 
 def _check_bool(exercise, M, v, expected):
@@ -410,6 +425,9 @@ def test_preserves_direction_negative_and_zero_eigenvalues(exercise):
     _check_bool(exercise, np.zeros((2, 2)), np.array([0.6, 0.8]), True)  # M = 0 maps everything to 0
     _check_bool(exercise, SHEAR, np.array([4.0, 0.0]), True)          # the shear's only eigen-direction
     _check_bool(exercise, SCALE2, np.array([1e-3, 7.0]), True)        # uniform scale keeps every line
+    # tol = 0 is allowed: |u × (M u)| <= 0 holds for an exact eigenvector (cross product exactly 0).
+    check_equal(exercise.preserves_direction(REFLECT, np.array([0.0, 1.0]), tol=0.0), True,
+                call="preserves_direction([[1, 0], [0, -1]], [0, 1], tol=0.0)")
 
 
 @pytest.mark.task("preserves_direction", points=1)
@@ -455,6 +473,29 @@ def test_preserves_direction_matches_numpy_eig(exercise, entries, scale, angle):
     u = np.array([[c, -sn], [sn, c]]) @ V[:, 0]
     assume(abs(u[0] * V[1, 1] - u[1] * V[0, 1]) > 0.05)
     _check_bool(exercise, M, scale * u, False)
+
+
+@pytest.mark.task("preserves_direction", points=1)
+def test_preserves_direction_any_scale(exercise):
+    """The answer depends on the line of v, not on its length, nor on the scale of M (tiny and huge vectors and
+    matrices): the text compares |u × (M u)| for the unit vector u = v / ‖v‖ with tol·‖M‖_F.
+
+    ja: 答えは v の向き (直線) で決まり、長さにも M の倍率にもよらない (非常に小さい・大きいベクトルと行列):
+    本文は単位ベクトル u = v / ‖v‖ について |u × (M u)| を tol·‖M‖_F と比べる。"""
+    # Issue examples: a 45° rotation turns every line, however short v is; a true eigenvector stays one
+    # however long it is (an absolute tolerance on ‖M v - λ v‖ gets both wrong).
+    _check_bool(exercise, ROT45, np.array([1e-12, 0.0]), False)
+    C = np.array([[2.0, 1.5], [1.5, 1.0]])
+    _, V = np.linalg.eigh(C)                                            # oracle eigenvectors (unit columns)
+    _check_bool(exercise, C, 1e7 * V[:, 0], True)                        # λ = (3 - √10)/2 < 0
+    _check_bool(exercise, C, -1e7 * V[:, 1], True)                       # λ = (3 + √10)/2
+    _check_bool(exercise, SINGULAR, np.array([1e-150, 2e-150]), True)   # λ = 5, tiny v
+    _check_bool(exercise, SINGULAR, np.array([1e150, 0.0]), False)      # (1, 0) -> (1, 2), huge v
+    # The scale of M: c M keeps the same lines as M for any c > 0 (‖c M‖_F must not overflow or underflow).
+    for c in (1e200, 1e-200):
+        _check_bool(exercise, c * ROT45, np.array([1.0, 0.0]), False)
+        _check_bool(exercise, c * SINGULAR, np.array([2.0, -1.0]), True)   # λ = 0
+        _check_bool(exercise, c * SINGULAR, np.array([1.0, 0.0]), False)
 
 
 @pytest.mark.task("preserves_direction", points=1)
@@ -575,7 +616,11 @@ def test_plot_transform_draws_original_and_transformed_square(exercise):
                      f"{call}: no closed polygon with the unit square's corners (0,0),(1,0),(1,1),(0,1)")
             # Oracle: the image of corner (x, y) is x·(first column of M) + y·(second column).
             image = np.array([x * M[:, 0] + y * M[:, 1] for x, y in corners])
-            if not any(_same_polygon(p, image, 1e-9) for p in polygons):
+            # The text draws apply_transform(M, UNIT_SQUARE): the submission's own result is accepted
+            # too (a wrong apply_transform is graded by its own tests; docs/authoring.md, figures).
+            own = own_array(exercise.apply_transform, M, SQUARE.copy(), shape=(2, 5))
+            accepted = [image] + ([] if own is None else [own[:, :4].T])
+            if not any(_same_polygon(p, c, 1e-9) for p in polygons for c in accepted):
                 fail(f"{call}: 変換後の正方形 M @ square (角 {image.tolist()}) の閉じた多角形が見つかりません",
                      f"{call}: no closed polygon with the transformed corners M @ square = {image.tolist()}")
         finally:
@@ -601,22 +646,55 @@ def test_plot_transform_draws_one_line_per_real_eigen_direction(exercise):
         fig, ax, call = _plot(exercise, M)
         try:
             lines = _eigen_lines(ax)
-            k = 2 if directions is None else directions.shape[1]
-            if len(lines) != k:
-                _eigen_count_failure(ax, lines, directions, k, call)
             found = [_direction_of(p, call) for p in lines]
-            if directions is None:
-                d1, d2 = found
-                if abs(d1[0] * d2[1] - d1[1] * d2[0]) < 0.5:
-                    fail(f"{call}: λI の 2 本の固有方向が独立ではありません: {d1.tolist()}, {d2.tolist()}",
-                         f"{call}: the two eigen-directions of λI are not independent: {d1.tolist()}, {d2.tolist()}")
-                continue
-            for v in directions.T:   # each expected line is drawn (up to sign)
-                if not any(abs(abs(np.dot(v, d)) - 1.0) < 1e-9 for d in found):
-                    fail(f"{call}: 固有方向 {v.tolist()} の線がありません (描かれた方向: {[d.tolist() for d in found]})",
-                         f"{call}: no line along the eigen-direction {v.tolist()} (drawn: {[d.tolist() for d in found]})")
+            # The text draws one line per eigenpair of real_eigenpairs(M): the lines of the submission's
+            # own real_eigenpairs are accepted too (a wrong real_eigenpairs costs points only there).
+            own = _own_directions(exercise, M)
+            problems = [_lines_problem(found, directions)]
+            if own is not None and problems[0] is not None:
+                problems.append(_lines_problem(found, own))
+            if all(problems):
+                k = 2 if directions is None else directions.shape[1]
+                if len(lines) != k and (own is None or len(lines) != own.shape[1]):
+                    _eigen_count_failure(ax, lines, directions, k, call)
+                ja, en = problems[0]
+                if own is not None:
+                    ja += f" (この提出の real_eigenpairs の方向 {own.T.tolist()} とも一致しません)"
+                    en += f" (nor the directions of this submission's own real_eigenpairs, {own.T.tolist()})"
+                fail(f"{call}: {ja}", f"{call}: {en}")
         finally:
             plt.close(fig)
+
+
+def _own_directions(exercise, M) -> np.ndarray | None:
+    """Unit columns (2, k) of the submission's own real_eigenpairs(M)[1], or None when it fails."""
+    result = own_result(exercise.real_eigenpairs, M)
+    if not isinstance(result, tuple) or len(result) != 2:
+        return None
+    vectors = own_array(lambda: result[1], shape=(2, None))
+    if vectors is None or vectors.shape[1] > 2 or np.any(np.linalg.norm(vectors, axis=0) == 0):
+        return None
+    return vectors / np.linalg.norm(vectors, axis=0)
+
+
+def _lines_problem(found: list[np.ndarray], directions: np.ndarray | None) -> tuple[str, str] | None:
+    """None when the drawn unit directions ``found`` are the lines of ``directions`` (2, k) up to sign
+    (``None``: any two independent lines, as for λI); else the (ja, en) problem."""
+    k = 2 if directions is None else directions.shape[1]
+    if len(found) != k:
+        return (f"'eigen...' とラベルされた線 (実固有方向) が {k} 本のはずですが {len(found)} 本です",
+                f"expected {k} Line2D labelled 'eigen...' (real eigen-directions), found {len(found)}")
+    if directions is None:
+        d1, d2 = found
+        if abs(d1[0] * d2[1] - d1[1] * d2[0]) < 0.5:
+            return (f"λI の 2 本の固有方向が独立ではありません: {d1.tolist()}, {d2.tolist()}",
+                    f"the two eigen-directions of λI are not independent: {d1.tolist()}, {d2.tolist()}")
+        return None
+    for v in directions.T:   # each expected line is drawn (up to sign)
+        if not any(abs(abs(np.dot(v, d)) - 1.0) < 1e-9 for d in found):
+            return (f"固有方向 {v.tolist()} の線がありません (描かれた方向: {[d.tolist() for d in found]})",
+                    f"no line along the eigen-direction {v.tolist()} (drawn: {[d.tolist() for d in found]})")
+    return None
 
 
 @pytest.mark.task("plot_transform", points=1)
@@ -657,7 +735,10 @@ def test_plot_transform_draws_into_given_axes(exercise):
         if not any(_same_polygon(p, image, 1e-12) for p in _closed_polygons(axes[1])):
             fail(f"{call}: 渡した Axes に変換後の正方形がありません",
                  f"{call}: the transformed square is not in the given Axes")
-        if len(_eigen_lines(axes[1])) != 1:  # the shear's one eigen-direction, the x-axis
+        # One line for the shear, or as many as the submission's own real_eigenpairs returns (figure policy).
+        own = _own_directions(exercise, SHEAR)
+        drawn = len(_eigen_lines(axes[1]))
+        if drawn != 1 and (own is None or drawn != own.shape[1]):
             _eigen_count_failure(axes[1], _eigen_lines(axes[1]), np.array([[1.0], [0.0]]), 1, call)
     finally:
         plt.close(fig)
