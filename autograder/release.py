@@ -249,6 +249,8 @@ def student_readme(root: Path, tests: Path) -> str:
     the copy's own graded tests (``tests``, hidden tests left out), computed, never written by hand.
 
     ``pyproject.toml`` names ``README.md`` as the package's readme, so the copy always has one.
+    ``$torch_pin`` is the torch pin of ``constraints.txt`` (the Linux set-up without bash installs it
+    from the PyTorch CPU wheel index first).
     """
     from string import Template
 
@@ -264,7 +266,9 @@ def student_readme(root: Path, tests: Path) -> str:
         rows.append(f"| `{name}` | {points:g} | {', '.join(f'`{t.name}`' for t in tasks)} |")
     template = root / README_TEMPLATE
     text = template.read_text(encoding="utf-8") if template.is_file() else "# Workbook\n\n$exercise_rows\n| **total** | **$total** | $tests tests |\n"
-    return Template(text).substitute(exercise_rows="\n".join(rows), total=f"{total:g}", tests=count)
+    pins = (root / "constraints.txt").read_text(encoding="utf-8").splitlines() if (root / "constraints.txt").is_file() else []
+    torch_pin = next((line.strip() for line in pins if line.strip().startswith("torch==")), "torch")
+    return Template(text).substitute(exercise_rows="\n".join(rows), total=f"{total:g}", tests=count, torch_pin=torch_pin)
 
 
 def _readme_problems(directory: Path, max_score: float) -> list[str]:
