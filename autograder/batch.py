@@ -29,7 +29,8 @@ Every submission is graded in isolated mode (``pytest --isolated``: the student'
 sandboxed worker, see :mod:`autograder.isolated`). The unit of work is one submission in, one
 report out (``OUT/reports/<student>.json``, named by :func:`report_stem`, Gradescope
 ``results.json`` format, plus the raw pytest-json-report next to it and the pytest log in
-``OUT/logs/``), so it can be handed to any
+``OUT/logs/``, and the student's HTML page ``OUT/pages/<student>.html``, figures drawn in the
+sandboxed worker, hidden tests without their messages), so it can be handed to any
 task queue. ``--jobs`` grader processes (default: all cores) each keep a fork server with NumPy,
 torch and Matplotlib loaded, and grade submissions one after another. Finished reports are kept:
 a second run grades only what is missing or changed: a report is reused only when the
@@ -723,9 +724,34 @@ def grade_one(job: Job, out: Path, *, timeout: float = 10.0, extra_args: tuple[s
             doc["output"] = "\n".join([doc.get("output", ""), "", *prepared.problems, *prepared.notes])
         extra["batch"] = batch_info
         write_json(report, doc)
+        _write_page(out, job, doc, prepared.target, log)
         return _summary(job, status, doc, report, out, start)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def page_path(out: Path, job: Job) -> Path:
+    """Where the student's HTML page of ``job`` goes (``pages/<stem>.html``)."""
+    return out / "pages" / f"{job.report_name}.html"
+
+
+def _write_page(out: Path, job: Job, doc: dict, target: Path, log: Path) -> None:
+    """Write the student's HTML page (student audience: hidden tests without their messages), with
+    the figures drawn from the submission in the sandboxed worker; a failure is noted in the log."""
+    try:
+        from .htmlreport import default_reference, setup_matplotlib, write_html
+        from .isolated import IsolatedSubmission
+
+        setup_matplotlib()
+        submission = IsolatedSubmission(target)
+        try:
+            write_html(page_path(out, job), doc, submission=submission, reference=default_reference(),
+                       audience="student")
+        finally:
+            submission.close()
+    except Exception as exc:  # noqa: BLE001 - the report counts; the page is a courtesy
+        with open(log, "a", encoding="utf-8", errors="replace") as fh:
+            fh.write(f"\nthe HTML page could not be written: {exc!r}\n")
 
 
 def _replace_text(value: Any, old: str, new: str) -> Any:

@@ -38,6 +38,7 @@ import io
 import json
 import re
 import sys
+import tempfile
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -239,7 +240,87 @@ def reference_figure(spec: FigureSpec, reference: Path | None) -> FigureImage:
     stored = STORED_FIGURES / f"{spec.exercise}.png"
     if stored.is_file():
         return FigureImage(png=stored.read_bytes())
-    return FigureImage(error=bilingual("参考解答の図はありません。", "no reference figure available."))
+    return FigureImage(error=bilingual(
+        "参考解答の図はありません (参考解答のフォルダも、配布時に保存した図もありません)。"
+        "描くには --reference DIR で参考解答のフォルダを指定してください。",
+        "no reference figure: neither the reference solutions nor a figure stored at release time were found; "
+        "pass --reference DIR (the reference solutions) to draw it."))
+
+
+def default_reference() -> Path | None:
+    """The repository's reference solutions (``solutions/`` next to the ``autograder`` package)
+    when they are there (not in a released student copy), else None."""
+    folder = Path(__file__).resolve().parent.parent / "solutions"
+    return folder if any((folder / f"{name}.py").is_file() for name in FIGURES) else None
+
+
+def no_submission_reason() -> str:
+    """The page's text when the report does not say where the submission is."""
+    return bilingual(
+        "この採点レポートには提出物の場所が記録されていないため、図を描けませんでした。"
+        "図は提出物から描きます: --workbook DIR を指定してください。",
+        "the score report does not say where the submission is, so its figure was not drawn. "
+        "Figures are drawn from the submission: pass --workbook DIR.")
+
+
+@dataclass
+class NoSubmission:
+    """Stands for a submission that could not be opened; ``reason`` is shown where its figures go."""
+
+    reason: str
+
+
+def submission_from_report(document: dict[str, Any], staging: Path) -> Any:
+    """The submission a score report names, opened for drawing its figures, or why it cannot be.
+
+    A batch report names the submission as handed in (``extra_data.batch``: ``submission``, the
+    folder or zip, and ``kind``); it is read the way the batch grader read it
+    (:func:`autograder.batch.prepare`: a zip is extracted into ``staging``, notebooks converted)
+    and its code runs in the sandboxed worker, as in batch grading
+    (:class:`autograder.isolated.IsolatedSubmission`). Any other report whose ``extra_data.target``
+    is an existing absolute folder is opened the same way.
+
+    Returns:
+        An ``IsolatedSubmission`` (close it), or :class:`NoSubmission` with the reason (bilingual,
+        naming ``--workbook DIR``).
+    """
+    extra = document.get("extra_data", {}) or {}
+    batch = extra.get("batch") or {}
+    where = str(batch.get("submission") or "")
+    kind = str(batch.get("kind") or "")
+    if not where:
+        target = str(extra.get("target") or "")
+        if target and Path(target).is_absolute() and Path(target).is_dir():
+            where, kind = target, "dir"
+    if not where:
+        return NoSubmission(no_submission_reason())
+    how = bilingual("図は提出物から描きます: --workbook DIR を指定してください。",
+                    "Figures are drawn from the submission: pass --workbook DIR.", sep=" ")
+    path = Path(where)
+    if not path.exists():
+        return NoSubmission(bilingual(
+            f"採点レポートに記録された提出物 {where} が見つかりません。{how}",
+            f"the submission the score report names, {where}, is not there. {how}", sep=" "))
+    from .isolated import IsolatedSubmission, confinement
+
+    if confinement().kind == "none":
+        return NoSubmission(bilingual(
+            f"提出物 {where} のコードを閉じ込めて実行するサンドボックスがこのマシンにないため、図を描きませんでした"
+            f" (root で実行するか bubblewrap を入れてください)。信頼できる提出物なら --workbook DIR を指定すると"
+            f"このプロセスで描きます。",
+            f"no sandbox on this machine to run the code of the submission {where}, so its figure was not drawn "
+            f"(run as root or install bubblewrap). {how} (for trusted code: it then runs in this process)", sep=" "))
+    try:
+        if kind in ("zip", "dir", "nbgrader"):
+            from .batch import Job, prepare
+
+            target = prepare(Job(str(batch.get("student", "")), kind, path, label=path.name), staging).target
+        else:
+            target = path
+        return IsolatedSubmission(target)
+    except Exception as exc:  # noqa: BLE001 - the page says why
+        return NoSubmission(bilingual(f"提出物 {where} を開けませんでした ({exc})。{how}",
+                                      f"could not open the submission {where} ({exc}). {how}", sep=" "))
 
 
 def collect_figures(document: dict[str, Any], submission: Any, reference: Path | None
@@ -249,7 +330,8 @@ def collect_figures(document: dict[str, Any], submission: Any, reference: Path |
     Args:
         document: the results document (only its exercises are drawn).
         submission: an object with ``module(name)`` (:class:`autograder.loader.Submission`), or a
-            directory to open as one, or None (no student figures).
+            directory to open as one, or None / :class:`NoSubmission` (no student figures; the
+            page says why and names ``--workbook DIR``).
         reference: the directory of the reference solutions (None or missing: stored PNGs).
     """
     from .loader import ExerciseHandle, Submission
@@ -262,8 +344,9 @@ def collect_figures(document: dict[str, Any], submission: Any, reference: Path |
         spec = FIGURES.get(name)
         if spec is None:
             continue
-        if submission is None:
-            student = FigureImage(error=bilingual("提出物がありません。", "no submission given."))
+        if submission is None or isinstance(submission, NoSubmission):
+            reason = submission.reason if isinstance(submission, NoSubmission) else no_submission_reason()
+            student = FigureImage(error=reason)
         else:
             student = draw(ExerciseHandle(submission, name), spec)
         out[name] = (student, reference_figure(spec, reference))
@@ -458,7 +541,9 @@ def render_html(document: dict[str, Any], figures: dict[str, tuple[FigureImage, 
     w("</head><body>")
     w("<header>")
     w(f"<h1>{_t('Transformer の数学 演習ワークブック — 採点レポート', 'Transformer-math workbook — grading report')}</h1>")
-    meta = [f"{_t('対象', 'target')}: <code>{html.escape(str(extra.get('target', '')))}</code>"]
+    meta = []
+    if extra.get("target"):  # a label is never shown with nothing after it
+        meta.append(f"{_t('対象', 'target')}: <code>{html.escape(str(extra['target']))}</code>")
     if generated_at:
         meta.append(f"{_t('作成', 'generated')}: {html.escape(generated_at)}")
     if extra.get("partial"):
@@ -518,9 +603,9 @@ def render_html(document: dict[str, Any], figures: dict[str, tuple[FigureImage, 
                 for task, items in todo.items():
                     pts = sum(float(t.get("max_score", 0)) for t in items)
                     cmd = f"<code>workbook hint {html.escape(name)} {html.escape(task)}</code>"
-                    text = html.escape(bilingual(f"{len(items)} テスト、{_fmt(pts)} 点。ヒント: ",
-                                                 f"{len(items)} tests, {_fmt(pts)} points. Hint: ", sep=" / "))
-                    w(f"<li><code>{html.escape(task)}</code> — {text}{cmd}</li>")
+                    # the label and its command stay together: never "ヒント:  / ... Hint: cmd"
+                    text = _t(f"{len(items)} テスト、{_fmt(pts)} 点。", f"{len(items)} test{'' if len(items) == 1 else 's'}, {_fmt(pts)} point{'' if pts == 1 else 's'}.")
+                    w(f'<li><code>{html.escape(task)}</code> — {text} {_t("ヒント", "Hint")}: {cmd}</li>')
                     hinted.add(task)
                 w("</ul></div>")
             for t in failing:
@@ -608,24 +693,36 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder.htmlreport", description=__doc__.splitlines()[0])
     parser.add_argument("document", type=Path, help="a JSON score report")
     parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--workbook", type=Path, help="the graded directory (for the student's figures)")
-    parser.add_argument("--reference", type=Path, help="the reference solutions (default: none, stored figures)")
+    parser.add_argument("--workbook", type=Path,
+                        help="the graded directory, for the student's figures, run in this process (default: the "
+                             "submission a batch report names, run in the sandboxed worker)")
+    parser.add_argument("--reference", type=Path,
+                        help="the reference solutions (default: this repository's solutions/ when present, "
+                             "else the figures stored at release time)")
     parser.add_argument("--audience", choices=AUDIENCES, default="student",
                         help="who reads the page: student (default; hidden tests without their messages) or instructor")
     args = parser.parse_args(argv)
     setup_matplotlib()
     document = json.loads(args.document.read_text(encoding="utf-8"))
-    submission = None
-    if args.workbook is not None:
-        from .loader import NotAWorkbookError
+    reference = args.reference if args.reference is not None else default_reference()
+    with tempfile.TemporaryDirectory(prefix="workbook-html-") as staging:
+        submission: Any = None
+        if args.workbook is not None:
+            from .loader import NotAWorkbookError, Submission
 
+            try:
+                submission = Submission(args.workbook)
+            except NotAWorkbookError as exc:
+                print(exc, file=sys.stderr)
+                submission = NoSubmission(bilingual(f"--workbook {args.workbook} を開けませんでした: {exc}",
+                                                    f"--workbook {args.workbook} could not be opened: {exc}", sep=" "))
+        else:
+            submission = submission_from_report(document, Path(staging))
         try:
-            from .loader import Submission
-
-            submission = Submission(args.workbook)
-        except NotAWorkbookError as exc:
-            print(exc, file=sys.stderr)
-    write_html(args.out, document, submission=submission, reference=args.reference, audience=args.audience)
+            write_html(args.out, document, submission=submission, reference=reference, audience=args.audience)
+        finally:
+            if hasattr(submission, "close"):
+                submission.close()
     return 0
 
 

@@ -81,6 +81,11 @@ def test_batch_grades_a_class_and_resumes(tmp_path):
     assert "mallory" in proc.stdout and "unsafe path" in proc.stdout  # the console names who failed and why
     assert carol["extra_data"]["mode"] == "isolated" and carol["extra_data"]["partial"] is True
     assert carol["extra_data"]["batch"]["submission"] == str(subs / "carol")
+    # each graded student's page to hand out, figures drawn from the submission (bob: a zip)
+    alice_page = (out / "pages" / "alice.html").read_text(encoding="utf-8")
+    assert 'id="ex4_gradient_descent"' in alice_page and alice_page.count("data:image/png") == 2, "hers and the reference"
+    assert "--workbook DIR" not in alice_page and 'class="missing"' not in alice_page
+    assert (out / "pages" / "bob.html").is_file() and not (out / "pages" / "mallory.html").exists()
     bob = json.loads((out / book["bob"]["report"]).read_text())
     assert bob["extra_data"]["target"] == str(subs / "bob.zip") and "workbook-batch-" not in bob["output"]
     rows = {r["student"]: r for r in csv.DictReader((out / "gradebook.csv").open(encoding="utf-8-sig"))}

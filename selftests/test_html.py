@@ -378,3 +378,144 @@ def test_embedded_font_is_a_subset_of_exactly_the_page_characters():
     assert cmap == {c for c in chars if ord(c) > 0x7E}, sorted(cmap ^ set(chars))
     assert embedded_font_css("ASCII only") == ""
     assert embedded_font_css(chars) == css, "the same page gets the same bytes"
+
+
+# --- pages made from a batch report (python -m autograder.htmlreport REPORT.json) -----------------
+
+def _batch_report(submission: Path | None, kind: str = "dir", exercises: tuple[str, ...] = ("ex2_transforms",)) -> dict:
+    """A batch report (as ``graded/reports/<student>.json``) of a submission whose tasks are not implemented."""
+    tests, summaries = [], []
+    for name in exercises:
+        spec = FIGURES[name]
+        tests.append({"name": f"{name} › {spec.task} › test_x", "score": 0.0, "max_score": 2.0, "status": "failed",
+                      "output": "not implemented", "extra_data": {"exercise": name, "task": spec.task,
+                                                                  "outcome": "not_implemented", "nodeid": "t::x"}})
+        summaries.append({"exercise": name, "score": 0.0, "max_score": 2.0, "tests_passed": 0, "tests_total": 1,
+                          "tasks": [{"task": spec.task, "score": 0.0, "max_score": 2.0}]})
+    extra: dict = {"target": str(submission or ""), "partial": False, "errors": [], "exercises": summaries,
+                   "hidden_tests": {"audience": "instructor"}}
+    if submission is not None:
+        extra["batch"] = {"student": "alice", "submission": str(submission), "kind": kind, "fingerprint": "x"}
+    return {"score": 0.0, "max_score": 2.0 * len(exercises), "tests": tests, "extra_data": extra}
+
+
+def _page_from_report(tmp_path: Path, doc: dict, *args: str) -> str:
+    from autograder.htmlreport import main
+
+    report = tmp_path / "alice.json"
+    report.write_text(json.dumps(doc), encoding="utf-8")
+    out = tmp_path / "alice.html"
+    try:
+        set_language("both")
+        assert main([str(report), "--out", str(out), *args]) == 0
+    finally:
+        set_language(None)
+    return out.read_text(encoding="utf-8")
+
+
+def _needs_sandbox():
+    from autograder.isolated import confinement
+
+    if confinement().kind == "none":
+        pytest.skip("no sandbox for the isolated worker on this machine")
+
+
+def test_page_from_a_batch_report_draws_the_submission_it_names(tmp_path):
+    """The trial: alice handed in ex2_transforms.py (a stub); the page said "no submission given"."""
+    _needs_sandbox()
+    alice = tmp_path / "submissions" / "alice"
+    alice.mkdir(parents=True)
+    shutil.copy(Path(__file__).resolve().parents[1] / "exercises" / "ex2_transforms.py", alice)
+    page = _page_from_report(tmp_path, _batch_report(alice))
+    assert "no submission given" not in page and "提出物がありません" not in page
+    assert "not implemented: plot_transform" in page  # her figure function, called
+    assert len(_pngs(page)) == 1, "the reference figure, from the repository's solutions/ by default"
+    assert "no reference figure" not in page
+
+
+def test_page_from_a_batch_report_of_a_zip_draws_both_figures(tmp_path):
+    """Another submission of the kind: a zip (extracted as the batch grader does), with a working figure."""
+    _needs_sandbox()
+    import zipfile
+
+    bob = tmp_path / "submissions" / "bob.zip"
+    bob.parent.mkdir(parents=True)
+    with zipfile.ZipFile(bob, "w") as zf:
+        zf.write(SOLUTIONS / "ex3_attention.py", "bob-work/ex3_attention.py")
+    page = _page_from_report(tmp_path, _batch_report(bob, "zip", ("ex3_attention",)))
+    images = _pngs(page)
+    assert len(images) == 2 and all(len(img) > 5000 for img in images), "bob's figure and the reference"
+    assert 'class="missing"' not in page
+
+
+def test_page_says_why_a_figure_is_absent_and_which_option_draws_it(tmp_path):
+    # a report that names no submission (not from the batch grader)
+    page = _page_from_report(tmp_path, _batch_report(None))
+    assert "no submission given" not in page
+    assert "Figures are drawn from the submission: pass --workbook DIR." in page
+    assert "図は提出物から描きます: --workbook DIR を指定してください。" in page
+    # a batch report whose submission has been moved away since
+    gone = tmp_path / "moved" / "carol"
+    page = _page_from_report(tmp_path, _batch_report(gone))
+    assert f"the submission the score report names, {gone}, is not there" in page
+    assert "pass --workbook DIR" in page and "--workbook DIR を指定してください" in page
+    # --workbook draws it (in this process)
+    gone.mkdir(parents=True)
+    shutil.copy(SOLUTIONS / "ex2_transforms.py", gone)
+    page = _page_from_report(tmp_path, _batch_report(tmp_path / "elsewhere"), "--workbook", str(gone))
+    assert len(_pngs(page)) == 2 and 'class="missing"' not in page
+
+
+# --- no label followed by nothing, in any language ----------------------------------------------
+
+#: a label (``ヒント:``, ``Hint:``) with nothing after it: before " / " or " · ", at the end of a text, or a
+#: bilingual pair with an empty half (`` / `` at either end)
+_EMPTY_LABEL = re.compile(r"[:：]\s*(?:[/·]\s|$)|^\s*/\s|\s/\s*$")
+
+
+def _label_faults(page: str) -> list[str]:
+    """Lines of the page's visible text (outside <pre>, which holds test output) with an empty label."""
+    body = re.sub(r"<style>.*?</style>|<pre>.*?</pre>|<title>.*?</title>", "\n", page, flags=re.S)
+    body = re.sub(r"</(?:li|div|h\d|th|td|tr|p|figcaption|summary|footer|pre)>|<br>", "\n", body)
+    text = re.sub(r"<[^>]+>", "", body)
+    import html as _html
+
+    return [line for line in _html.unescape(text).splitlines() if _EMPTY_LABEL.search(line.strip())]
+
+
+def _page_with_every_label(target: str) -> str:
+    doc = _batch_report(None, exercises=("ex2_transforms", "ex3_attention"))
+    doc["extra_data"]["target"] = target
+    doc["extra_data"]["errors"] = ["ex1_vectors.py is missing"]
+    doc["tests"].append({"name": "ex3_attention › softmax › test_y", "score": 0.0, "max_score": 1.0, "status": "failed",
+                         "output": "expected: 1\n", "extra_data": {"exercise": "ex3_attention", "task": "softmax",
+                                                                   "outcome": "failed", "nodeid": "t::y",
+                                                                   "hidden": True}})
+    doc["tests"].append({"name": "ex3_attention › scaled › test_z", "score": 0.0, "max_score": 1.0, "status": "failed",
+                         "output": "boom", "extra_data": {"exercise": "ex3_attention", "task": "scaled",
+                                                          "outcome": "error", "nodeid": "t::z"}})
+    glyphs = FigureImage(png=b"\x89PNG\r\n\x1a\n" + b"0" * 20, warnings=["Glyph 21464 missing from font(s) DejaVu Sans."])
+    figures = {"ex2_transforms": (FigureImage(error="not implemented"), glyphs),
+               "ex3_attention": (glyphs, FigureImage(error="no reference figure"))}
+    return render_html(doc, figures, generated_at="2026-01-01", audience="instructor")
+
+
+@pytest.mark.parametrize("lang", ["ja", "en", "both"])
+def test_no_label_is_followed_by_nothing(lang):
+    """The trial: "2 テスト、2 点。ヒント:  / 2 tests, 2 points. Hint: workbook hint ..." (the command
+    only in the English half); also the header's target label with an empty target."""
+    try:
+        set_language(lang)
+        page = _page_with_every_label("/subs/alice")
+        assert not _label_faults(page), _label_faults(page)
+        cmd = "workbook hint ex2_transforms plot_transform"
+        hint = {"ja": "ヒント: ", "en": "Hint: ", "both": "ヒント / Hint: "}[lang]
+        assert f"{hint}<code>{cmd}</code>" in page
+        page = _page_with_every_label("")  # a report without a target: no "対象 / target:" at all
+        assert not _label_faults(page), _label_faults(page)
+    finally:
+        set_language(None)
+    # the check is real: it finds the trial's line
+    assert _label_faults("<li>2 テスト、2 点。ヒント:  / 2 tests, 2 points. Hint: <code>cmd</code></li>")
+    assert _label_faults('<div class="meta">対象 / target: <code></code> · workbook 0.1</div>')
+    assert not _label_faults('<div class="meta">対象 / target: <code>alice</code> · workbook 0.1</div>')
