@@ -29,8 +29,8 @@ Every submission is graded in isolated mode (``pytest --isolated``: the student'
 sandboxed worker, see :mod:`autograder.isolated`). The unit of work is one submission in, one
 report out (``OUT/reports/<student>.json``, named by :func:`report_stem`, Gradescope
 ``results.json`` format, plus the raw pytest-json-report next to it and the pytest log in
-``OUT/logs/``, and the student's HTML page ``OUT/pages/<student>.html``, figures drawn in the
-sandboxed worker, hidden tests without their messages), so it can be handed to any
+``OUT/logs/``, and with ``--pages`` the student's HTML page ``OUT/pages/<student>.html``, figures
+drawn in the sandboxed worker, hidden tests without their messages), so it can be handed to any
 task queue. ``--jobs`` grader processes (default: all cores) each keep a fork server with NumPy,
 torch and Matplotlib loaded, and grade submissions one after another. Finished reports are kept:
 a second run grades only what is missing or changed: a report is reused only when the
@@ -649,7 +649,7 @@ class _Closer:
 
 
 def grade_one(job: Job, out: Path, *, timeout: float = 10.0, extra_args: tuple[str, ...] = (),
-              fingerprint: str = "") -> dict:
+              fingerprint: str = "", pages: bool = False) -> dict:
     """Grade one submission in isolated mode; write and return its score report (never raises).
 
     Args:
@@ -657,6 +657,8 @@ def grade_one(job: Job, out: Path, *, timeout: float = 10.0, extra_args: tuple[s
         out: the output directory (``reports/`` and ``logs/`` are created in it).
         timeout: per-test time limit in seconds.
         extra_args: more pytest arguments (e.g. ``("--exercise", "ex1_vectors")``).
+        pages: also write the student's HTML page (``pages/<student>.html``; about 5 s more per
+            student: the figures are drawn in a new sandboxed worker).
         fingerprint: :func:`fingerprint` of the job, stored in the report (``extra_data.batch``)
             so that a later run can tell whether the report is still valid.
 
@@ -724,7 +726,10 @@ def grade_one(job: Job, out: Path, *, timeout: float = 10.0, extra_args: tuple[s
             doc["output"] = "\n".join([doc.get("output", ""), "", *prepared.problems, *prepared.notes])
         extra["batch"] = batch_info
         write_json(report, doc)
-        _write_page(out, job, doc, prepared.target, log)
+        if pages:
+            _write_page(out, job, doc, prepared.target, log)
+        else:  # a page of an earlier grading would no longer match the report
+            page_path(out, job).unlink(missing_ok=True)
         return _summary(job, status, doc, report, out, start)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -919,7 +924,8 @@ def _check_writable(out: Path) -> None:
 
 
 def run_batch(submissions: Path, out: Path, *, jobs: int | None = None, force: bool = False,
-              timeout: float = 10.0, progress: bool = True, extra_args: tuple[str, ...] = ()) -> list[dict]:
+              timeout: float = 10.0, progress: bool = True, extra_args: tuple[str, ...] = (),
+              pages: bool = False) -> list[dict]:
     """Grade every submission in ``submissions`` into ``out``; returns the gradebook rows.
 
     Raises:
@@ -946,6 +952,8 @@ def run_batch(submissions: Path, out: Path, *, jobs: int | None = None, force: b
     todo: list[Job] = []
     for job in all_jobs:
         summary = None if force else _summary_from_report(job, out, prints[job.student])
+        if pages and not page_path(out, job).is_file():  # a report made without its page is made again
+            summary = None
         if summary is not None:
             summary["skipped"] = True
             rows.append(summary)
@@ -978,7 +986,7 @@ def run_batch(submissions: Path, out: Path, *, jobs: int | None = None, force: b
             try:
                 futures = {(pools[i] if alone else pool).submit(
                     grade_one, job, out, timeout=timeout, extra_args=extra_args,
-                    fingerprint=prints[job.student]): job for i, job in enumerate(current)}
+                    fingerprint=prints[job.student], pages=pages): job for i, job in enumerate(current)}
                 for future in cf.as_completed(futures):
                     job = futures[future]
                     try:
@@ -1090,6 +1098,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--force", action="store_true", help="grade again submissions that already have a report")
     parser.add_argument("--timeout", type=float, default=10.0, help="time limit per test in seconds (default 10)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--pages", action="store_true",
+                        help="also write each student's HTML page to hand out (OUT/pages/<student>.html; about 5 s "
+                             "more per student)")
     parser.add_argument("--no-sandbox", action="store_true",
                         help="grade even where workers cannot be confined (no root, no bwrap): resource and time "
                              "limits only; for trusted code only")
@@ -1133,7 +1144,7 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
     try:
         rows = run_batch(submissions, out, jobs=args.jobs, force=args.force, timeout=args.timeout,
-                         progress=not args.no_progress, extra_args=tuple(extra))
+                         progress=not args.no_progress, extra_args=tuple(extra), pages=args.pages)
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
