@@ -4,8 +4,8 @@ Commands (``workbook COMMAND --help`` for each)::
 
     workbook status                      points, tests passed and the next thing to do, per exercise
     workbook check [EXERCISE ...]        grade one exercise (or all), explain the first failure
-    workbook hint EXERCISE [TASK]        the next level of a task's hints (one level per call)
-    workbook watch [EXERCISE]            re-grade an exercise each time its file is saved
+    workbook hint [EXERCISE [TASK]]      the next level of a task's hints (one level per call)
+    workbook watch [EXERCISE]            re-grade an exercise each time its file is saved (--task as check)
     workbook reset EXERCISE              back to the original stub (your version is kept as a backup)
     workbook report                      the HTML report of the latest results, with figures
     workbook release DIR                 (instructors) a student copy: no solutions, no hidden tests
@@ -530,12 +530,12 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def _row_step(ctx: _Context, name: str, record: dict[str, Any] | None, changed: bool) -> str | None:
     """The step of one exercise in ``status`` (None: done)."""
-    if record is None or changed:
+    if record is None or changed or _stale(ctx, name, record):
         return f"workbook check {name}"
     failing = _first_failure(record["tests"])
     if failing is not None:
         return _next_step(name, failing, ctx)
-    if record.get("partial") or record["summary"]["max_score"] <= 0 or _stale(ctx, name, record):
+    if record.get("partial") or record["summary"]["max_score"] <= 0:
         return f"workbook check {name}"
     return None
 
