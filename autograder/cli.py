@@ -874,9 +874,10 @@ def cmd_ci(args: argparse.Namespace) -> int:
 #: argparse's usage errors (English only) and how they read in Japanese.
 _USAGE_ERRORS = [
     (r"the following arguments are required: (.*)", "必要な引数がありません: {0}"),
-    (r"unrecognized arguments: (.*)", "知らない引数があります: {0}"),
+    (r"unrecognized arguments: (.*)", "不明な引数があります: {0}"),
+    (r"argument COMMAND: invalid choice: (.*?) \(choose from (.*)\)", "{0} というコマンドはありません (使えるのは {1})"),
     (r"argument (\S+): invalid choice: (.*?) \(choose from (.*)\)", "{0} に {1} は指定できません (選べるのは {2})"),
-    (r"argument (\S+): invalid (\w+) value: (.*)", "{0} の値 {2} は使えません ({1} を指定してください)"),
+    (r"argument (\S+): invalid (\w+) value: (.*)", "{0} の値 {2} は使えません ({1}を指定してください)"),
     (r"argument (\S+): expected one argument", "{0} には値が 1 つ必要です"),
     (r"ambiguous option: (\S+) could match (.*)", "オプション {0} があいまいです (候補: {1})"),
 ]
@@ -892,7 +893,8 @@ class _Parser(argparse.ArgumentParser):
         for pattern, text in _USAGE_ERRORS:
             match = re.fullmatch(pattern, message)
             if match:
-                ja = text.format(*match.groups())
+                kinds = {"int": "整数", "float": "数値"}
+                ja = text.format(*(kinds.get(g, g) for g in match.groups()))
                 break
         if ja is None:
             ja = f"コマンドの使い方が正しくありません ({message})"
