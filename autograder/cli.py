@@ -178,7 +178,7 @@ def _run_grading(ctx: _Context, exercises: list[str] | None, *, tasks: list[str]
 def exercise_tasks(ctx: _Context, exercise: str) -> list[str]:
     """The task names of ``exercise``, in order: from the ``task`` markers of its graded tests
     (read statically), else from the ``HINTS`` of the exercise file (what ``workbook hint`` lists)."""
-    from .course import tasks_of
+    from .tasks import tasks_of
 
     try:
         names = [t.name for t in tasks_of(exercise, ctx.root / "tests" / f"test_{exercise}.py")]
@@ -591,7 +591,7 @@ def next_step(ctx: _Context, rows: list[tuple[str, dict[str, Any] | None, bool]]
     for _, name, _, _ in todo:
         try:
             stubs[name] = pristine_stub(ctx.root, name)
-        except WorkbookError:
+        except (WorkbookError, ImportError, OSError, SyntaxError):  # then: edited = changed since graded
             stubs[name] = None
     _, name, _, step = max(todo, key=lambda row: (_activity(ctx, row[1], row[2], stubs), -row[0]))
     return name, step

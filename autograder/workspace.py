@@ -13,6 +13,7 @@ import datetime as _dt
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -154,9 +155,10 @@ def grade(root: Path, target: Path, *, exercises: list[str] | None = None, tasks
     score_path = score_path.resolve()
     # the run writes beside the final files and they are replaced only by a run that graded
     # something: a run that selected no test (a wrong --task or -k) keeps the latest reports
-    tag = f".{os.getpid()}-{time.monotonic_ns()}.tmp"
-    score_tmp = score_path.with_name(score_path.name + tag)
-    html_tmp = html_path.resolve().with_name(html_path.name + tag) if html_path is not None else None
+    # (in a scratch folder beside them, with the same names: the raw pytest-report.json follows)
+    scratch = score_path.parent / f".grading-{os.getpid()}-{time.monotonic_ns()}"
+    score_tmp = scratch / score_path.name
+    html_tmp = scratch / "html" / html_path.name if html_path is not None else None
     try:  # inside the workbook: the same label as a plain `pytest` run ("exercises")
         shown = target.resolve().relative_to(root.resolve())
     except ValueError:
@@ -185,13 +187,14 @@ def grade(root: Path, target: Path, *, exercises: list[str] | None = None, tasks
             except (OSError, ValueError):
                 document = None
         if document is not None and document.get("tests"):
-            os.replace(score_tmp, score_path)
+            for written in scratch.iterdir():
+                if written.is_file():
+                    os.replace(written, score_path.parent / written.name)
             if html_tmp is not None and html_tmp.exists():
+                html_path.resolve().parent.mkdir(parents=True, exist_ok=True)
                 os.replace(html_tmp, html_path.resolve())
     finally:
-        for tmp in (score_tmp, html_tmp):
-            if tmp is not None and tmp.exists():
-                tmp.unlink()
+        shutil.rmtree(scratch, ignore_errors=True)
     return GradeResult(proc.returncode, document, proc.stdout + proc.stderr, score_path)
 
 
@@ -308,7 +311,7 @@ class State:
 
     def _all_tasks(self, exercise: str) -> set[str]:
         """The task names of ``exercise`` in this workbook's graded tests (read statically)."""
-        from .course import tasks_of
+        from .tasks import tasks_of
 
         try:
             return {t.name for t in tasks_of(exercise, self.root / "tests" / f"test_{exercise}.py")}

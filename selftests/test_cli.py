@@ -761,7 +761,7 @@ def test_a_wrong_task_name_is_refused_before_anything_is_graded_or_written(tmp_p
                    html_path=root / "reports" / "report.html", extra_args=["-k", "no_such_test"])
     assert result.returncode == 5 and not (result.document or {}).get("tests")
     assert all(p.read_bytes() == data for p, data in kept.items())
-    assert not [p.name for p in (root / "reports").iterdir() if p.name.endswith(".tmp")]
+    assert not [p.name for p in (root / "reports").iterdir() if p.name.startswith(".grading")]
 
 
 def test_next_puts_a_load_error_first_then_the_exercise_being_worked_on(tmp_path):
