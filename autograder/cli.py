@@ -4,8 +4,8 @@ Commands (``workbook COMMAND --help`` for each)::
 
     workbook status                      points, tests passed and the next thing to do, per exercise
     workbook check [EXERCISE ...]        grade one exercise (or all), explain the first failure
-    workbook hint EXERCISE [TASK]        the next level of a task's hints (one level per call)
-    workbook watch [EXERCISE]            re-grade an exercise each time its file is saved
+    workbook hint [EXERCISE [TASK]]      the next level of a task's hints (one level per call)
+    workbook watch [EXERCISE]            re-grade an exercise each time its file is saved (--task as check)
     workbook reset EXERCISE              back to the original stub (your version is kept as a backup)
     workbook report                      the HTML report of the latest results, with figures
     workbook release DIR                 (instructors) a student copy: no solutions, no hidden tests
@@ -42,7 +42,7 @@ from typing import Any
 from . import EXERCISES
 from .i18n import ENV_VAR, LANGUAGES, bilingual, normalize_language, pad, set_language, text_width  # noqa: F401
 from .report import OUTCOME_LABELS, TITLES, is_hidden, report_audience, shown_output
-from .workspace import GradeResult, State, WorkbookError, file_sha256, find_root, grade, stale_tasks
+from .workspace import GradeResult, State, WorkbookError, file_sha256, find_root, grade, stale_tasks, task_digests
 
 #: Outcomes that mean "the grader could not finish" (pytest exit codes).
 COMPLETED = (0, 1)
@@ -160,15 +160,67 @@ def _run_grading(ctx: _Context, exercises: list[str] | None, *, tasks: list[str]
     if not ctx.target.is_dir():
         raise WorkbookError(bilingual(f"採点対象 {ctx.target} がありません。", f"grading target {ctx.target} not found."))
     names = exercises or list(EXERCISES)
+    if tasks:
+        check_task_names(ctx, names, tasks)
     sources = {name: file_sha256(ctx.exercise_file(name)) for name in names}
+    digests = {name: task_digests(ctx.exercise_file(name), exercise_tasks(ctx, name)) for name in names}
     started = time.time()
     score_path = score_report or (ctx.root / "reports" / "score.json")
     result = grade(ctx.root, ctx.target, exercises=exercises, tasks=tasks, score_path=score_path,
                    html_path=html_report, extra_args=extra_args)
-    if result.document is not None and result.returncode in COMPLETED:
-        ctx.state.record(ctx.target, result.document, graded_at=started, sources=sources)
+    # a run that graded no test never replaces the latest results (nor, in grade(), the reports)
+    if result.document is not None and result.document.get("tests") and result.returncode in COMPLETED:
+        ctx.state.record(ctx.target, result.document, graded_at=started, sources=sources, digests=digests)
         ctx.state.save()
     return result
+
+
+def exercise_tasks(ctx: _Context, exercise: str) -> list[str]:
+    """The task names of ``exercise``, in order: from the ``task`` markers of its graded tests
+    (read statically), else from the ``HINTS`` of the exercise file (what ``workbook hint`` lists)."""
+    from .tasks import tasks_of
+
+    try:
+        names = [t.name for t in tasks_of(exercise, ctx.root / "tests" / f"test_{exercise}.py")]
+    except (OSError, SyntaxError, ValueError):
+        names = []
+    if names:
+        return names
+    from .hints import HintsUnavailable, load_hints
+
+    try:
+        return list(load_hints(exercise, _hint_candidates(ctx, exercise)).tasks)
+    except HintsUnavailable:
+        return []
+
+
+def check_task_names(ctx: _Context, exercises: list[str], tasks: list[str]) -> None:
+    """Refuse, before anything is graded or written, a task name that no exercise of
+    ``exercises`` has, naming the closest valid name and all of them.
+
+    Raises:
+        WorkbookError: a task name is unknown (the message is bilingual).
+    """
+    import difflib
+
+    valid = [t for name in exercises for t in exercise_tasks(ctx, name)]
+    if not valid:
+        return  # nothing to check against: the grader decides
+    for task in tasks:
+        if task in valid:
+            continue
+        raise WorkbookError(unknown_task_message(", ".join(exercises), task, valid,
+                                                 difflib.get_close_matches(task, valid, n=1, cutoff=0.5)))
+
+
+def unknown_task_message(where: str, task: str, valid: list[str], close: list[str]) -> str:
+    """'no task X in EXERCISE; did you mean Y? tasks: ...' in the chosen language(s)."""
+    ja_close = f"{close[0]} のことですか? " if close else ""
+    en_close = f" Did you mean {close[0]}?" if close else ""
+    return bilingual(
+        f"{where} に課題 {task!r} はありません。{ja_close}課題: {', '.join(valid)}",
+        f"{where} has no task {task!r}.{en_close} Tasks: {', '.join(valid)}",
+    )
 
 
 def _exercise_tests(document: dict[str, Any], exercise: str) -> list[dict[str, Any]]:
@@ -279,12 +331,18 @@ def _print_exercise(document: dict[str, Any], exercise: str, ctx: _Context, *, d
 
 def _stale_note(ctx: _Context, exercise: str, record: dict[str, Any]) -> str:
     """'  (older results: task, ...)' when some results were graded on an earlier version of the file."""
-    stale = stale_tasks(record, file_sha256(ctx.exercise_file(exercise)))
+    stale = _stale(ctx, exercise, record)
     if not stale:
         return ""
     names = ", ".join(stale)
     return "  (" + bilingual(f"以前の版のファイルでの結果: {names}", f"graded on an earlier version: {names}",
                              sep=" / ") + ")"
+
+
+def _stale(ctx: _Context, exercise: str, record: dict[str, Any]) -> list[str]:
+    """The tasks of ``record`` graded on an earlier version of their own code (see :func:`stale_tasks`)."""
+    path = ctx.exercise_file(exercise)
+    return stale_tasks(record, file_sha256(path), task_digests(path, exercise_tasks(ctx, exercise)))
 
 
 def _print_grading_problem(result: GradeResult) -> None:
@@ -338,6 +396,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     html = None if args.no_html else Path(args.html_report or ctx.root / "reports" / "report.html")
     score = Path(args.score_report) if args.score_report else None
     names = exercises or list(EXERCISES)
+    if args.task:  # before anything is graded or written
+        check_task_names(ctx, names, args.task)
     print(bilingual("採点中", "grading", sep=" / ") + f": {', '.join(names)} ({ctx.label}) ...", flush=True)
     result = _run_grading(ctx, exercises, tasks=args.task, score_report=score, html_report=html)
     if args.verbose:
@@ -411,56 +471,130 @@ def cmd_status(args: argparse.Namespace) -> int:
             return 2
     rows = _status_rows(ctx)
     print(_bold(bilingual("進捗", "progress", sep=" / ") + f" — {ctx.label}"))
+    head_points, head_tests = bilingual("点", "points", sep=" / "), bilingual("テスト", "tests", sep=" / ")
+    # the points column is "score/max" with the slash in a fixed place, under its header
+    left = max(5, text_width(head_points) - 6)
+    count_w = max(7, text_width(head_tests))
+
+    def line(name: str, points: str, count: str, rest: str = "") -> str:
+        return f"  {pad(name, 22)} {points} {count}  {rest}".rstrip()
+
+    def points_cell(score: str, max_score: str) -> str:
+        return f"{pad(score, left, right=True)}/{pad(max_score, 5)}"
+
+    print(line(bilingual("演習", "exercise", sep=" / "), pad(head_points, left + 6, right=True),
+               pad(head_tests, count_w, right=True)))
     total = max_total = 0.0
-    first_todo: tuple[str, str] | None = None
     for name, record, changed in rows:
+        step = _row_step(ctx, name, record, changed)
         if record is None:
-            todo = f"workbook check {name}"
-            print(f"  {pad(name, 22)} {pad('-', 5, right=True)} {'':5} {'':7}  "
-                  + bilingual("未採点", "not graded", sep=" / ") + f"  → {todo}")
-            first_todo = first_todo or (name, todo)
+            print(line(name, pad("-", left, right=True) + " " * 6, pad("", count_w), bilingual("未採点", "not graded", sep=" / ")
+                       + f"  → {step}"))
             continue
         s = record["summary"]
         total += s["score"]
         max_total += s["max_score"]
-        tests = record["tests"]
-        failing = _first_failure(tests)
-        stale = [] if changed else stale_tasks(record, file_sha256(ctx.exercise_file(name)))
-        done = failing is None and s["max_score"] > 0 and not record.get("partial") and not stale
-        points = f"{pad(_fmt(s['score']), 5, right=True)}/{pad(_fmt(s['max_score']), 5)}"
-        count = pad(f"{s['tests_passed']}/{s['tests_total']}", 7, right=True)
+        points = points_cell(_fmt(s["score"]), _fmt(s["max_score"]))
+        count = pad(f"{s['tests_passed']}/{s['tests_total']}", count_w, right=True)
+        stale = [] if changed else _stale(ctx, name, record)
         if changed or stale:
-            todo = f"workbook check {name}"
             note = (bilingual("採点後に変更あり", "changed since graded", sep=" / ") if changed else
                     bilingual(f"以前の版の結果あり ({', '.join(stale)})", f"older results for {', '.join(stale)}",
                               sep=" / "))
-            print(f"  {pad(name, 22)} {points} {count}  {note}  → {todo}")
-            first_todo = first_todo or (name, todo)
-        elif done:
-            print(f"  {pad(name, 22)} {_green(points)} {count}  " + _green("✓ " + bilingual("完了", "done", sep=" / ")))
+            print(line(name, points, count, f"{note}  → {step}"))
+        elif step is None:
+            print(line(name, _green(points), count, _green("✓ " + bilingual("完了", "done", sep=" / "))))
         else:
-            step = _next_step(name, failing, ctx) if failing else f"workbook check {name}"
-            print(f"  {pad(name, 22)} {_red(points)} {count}  → {step}")
-            first_todo = first_todo or (name, step)
-    print(f"  {pad(bilingual('合計', 'total', sep=' / '), 22)} {pad(_fmt(total), 5, right=True)}/{pad(_fmt(max_total), 5)}")
+            print(line(name, _red(points), count, f"→ {step}"))
+    print(line(bilingual("合計", "total", sep=" / "), points_cell(_fmt(total), _fmt(max_total)), ""))
     print()
-    if first_todo is None:
+    todo = next_step(ctx, rows)
+    if todo is None:
         print(_green(bilingual("すべての演習が満点です。おめでとうございます!",
                                "every exercise has full marks. Congratulations!", sep=" / ")))
     else:
-        name, step = first_todo
+        name, step = todo
         print(_bold(bilingual("次にすること", "next", sep=" / ")) + f": {name}: {step}")
         record = ctx.state.results(ctx.target).get(name)
         failing = _first_failure(record["tests"]) if record else None
-        if failing is not None and not _status_rows(ctx)[EXERCISES.index(name)][2]:
+        if failing is not None and not rows[EXERCISES.index(name)][2] and not _load_error_step(ctx, name):
             lines = shown_output(failing, _env_audience()).strip().splitlines()[:8]
-            for line in lines:
-                print("    " + line)
+            for ln in lines:
+                print("    " + ln)
         print(bilingual(
             f"ファイル {_rel(ctx.exercise_file(name))} を編集し、`workbook watch {name}` で保存のたびに採点できます。",
             f"edit {_rel(ctx.exercise_file(name))}; `workbook watch {name}` re-grades it on every save.",
         ))
     return 0
+
+
+def _row_step(ctx: _Context, name: str, record: dict[str, Any] | None, changed: bool) -> str | None:
+    """The step of one exercise in ``status`` (None: done)."""
+    if record is None or changed or _stale(ctx, name, record):
+        return f"workbook check {name}"
+    failing = _first_failure(record["tests"])
+    if failing is not None:
+        return _next_step(name, failing, ctx)
+    if record.get("partial") or record["summary"]["max_score"] <= 0:
+        return f"workbook check {name}"
+    return None
+
+
+def _load_error_step(ctx: _Context, name: str) -> str | None:
+    """'fix the syntax error in FILE, line N' (or: the file is missing) when ``name``'s file cannot
+    be loaded as it is now, found statically; None otherwise."""
+    path = ctx.exercise_file(name)
+    if not path.exists() or _syntax_error(path) is not None:
+        return _next_step(name, {"extra_data": {"task": "", "outcome": "import_error"}}, ctx)
+    return None
+
+
+def _activity(ctx: _Context, name: str, record: dict[str, Any] | None, stubs: dict[str, str | None]) -> float:
+    """When the student last worked on ``name``: its latest grading, or the time the file was
+    saved if it is no longer the original stub (0: never)."""
+    when = float(record["graded_at"]) if record else 0.0
+    path = ctx.exercise_file(name)
+    try:
+        text, mtime = path.read_text(encoding="utf-8"), path.stat().st_mtime
+    except (OSError, UnicodeDecodeError):
+        return when
+    stub = stubs.get(name)
+    edited = text != stub if stub is not None else (record is None or record.get("source_sha256") != file_sha256(path))
+    return max(when, mtime) if edited else when
+
+
+def next_step(ctx: _Context, rows: list[tuple[str, dict[str, Any] | None, bool]] | None = None
+              ) -> tuple[str, str] | None:
+    """(exercise, what to do) for the "next" line of ``status`` and for a bare ``workbook hint``;
+    None when everything is done. In this order:
+
+    1. an exercise file that cannot be loaded (a syntax error, a missing file, or — as last
+       graded — an import error), the first in course order;
+    2. the exercise being worked on: the unfinished one graded or edited (saved, differing from
+       the original stub) most recently;
+    3. the first unfinished exercise in course order.
+    """
+    rows = _status_rows(ctx) if rows is None else rows
+    for name, record, changed in rows:
+        step = _load_error_step(ctx, name)
+        if step is None and record is not None and not changed:
+            failing = _first_failure(record["tests"])
+            if failing is not None and failing["extra_data"].get("outcome") == "import_error":
+                step = _next_step(name, failing, ctx)
+        if step is not None:
+            return name, step
+    todo = [(i, name, record, step) for i, (name, record, changed) in enumerate(rows)
+            if (step := _row_step(ctx, name, record, changed)) is not None]
+    if not todo:
+        return None
+    stubs: dict[str, str | None] = {}
+    for _, name, _, _ in todo:
+        try:
+            stubs[name] = pristine_stub(ctx.root, name)
+        except (WorkbookError, ImportError, OSError, SyntaxError):  # then: edited = changed since graded
+            stubs[name] = None
+    _, name, _, step = max(todo, key=lambda row: (_activity(ctx, row[1], row[2], stubs), -row[0]))
+    return name, step
 
 
 def _hint_candidates(ctx: _Context, exercise: str) -> list[Path]:
@@ -474,8 +608,26 @@ def _hint_candidates(ctx: _Context, exercise: str) -> list[Path]:
 def cmd_hint(args: argparse.Namespace) -> int:
     from .hints import load_hints
 
+    import difflib
+
     ctx = _Context(args)
-    exercise = _exercise(args.exercise)
+    if args.exercise is None:
+        step = next_step(ctx)
+        if step is None:
+            raise WorkbookError(bilingual(
+                "すべての演習が満点です。ヒントを見たい演習を指定してください (例: workbook hint ex3 softmax)。",
+                "every exercise has full marks: name the exercise whose hints you want (e.g. workbook hint ex3 softmax).",
+            ))
+        exercise = step[0]
+        print(bilingual(f"次にすることの演習 {exercise} のヒントです。", f"hints of {exercise}, the exercise of your next step.",
+                        sep=" / "))
+    else:
+        exercise = _exercise(args.exercise)
+    if args.task is not None:
+        valid = exercise_tasks(ctx, exercise)
+        if valid and args.task not in valid:
+            raise WorkbookError(unknown_task_message(
+                exercise, args.task, valid, difflib.get_close_matches(args.task, valid, n=1, cutoff=0.5)))
     hints = load_hints(exercise, _hint_candidates(ctx, exercise))
     if hints.warning:
         print(_red(hints.warning))
@@ -538,6 +690,8 @@ def cmd_watch(args: argparse.Namespace) -> int:
     ctx = _Context(args)
     only = _exercise(args.exercise) if args.exercise else None
     names = [only] if only else list(EXERCISES)
+    if args.task:  # a wrong name is refused now, not at every save
+        check_task_names(ctx, names, args.task)
     files = {name: ctx.exercise_file(name) for name in names}
     seen = {name: file_sha256(path) for name, path in files.items()}
     runs = 0
@@ -547,7 +701,8 @@ def cmd_watch(args: argparse.Namespace) -> int:
         stamp = _dt.datetime.now().strftime("%H:%M:%S")
         print(_bold(f"===== {stamp}  {name} ====="), flush=True)
         check = argparse.Namespace(**vars(args))
-        check.exercises, check.task, check.score_report, check.html_report = [name], None, None, None
+        tasks = [t for t in (args.task or []) if t in exercise_tasks(ctx, name)] or None
+        check.exercises, check.task, check.score_report, check.html_report = [name], tasks, None, None
         check.no_html, check.verbose, check.fail_under, check.never_fail = False, False, None, False
         try:
             cmd_check(check)
@@ -716,6 +871,39 @@ def cmd_ci(args: argparse.Namespace) -> int:
 
 # --- argument parsing -------------------------------------------------------------------------
 
+#: argparse's usage errors (English only) and how they read in Japanese.
+_USAGE_ERRORS = [
+    (r"the following arguments are required: (.*)", "必要な引数がありません: {0}"),
+    (r"unrecognized arguments: (.*)", "不明な引数があります: {0}"),
+    (r"argument COMMAND: invalid choice: (.*?) \(choose from (.*)\)", "{0} というコマンドはありません (使えるのは {1})"),
+    (r"argument (\S+): invalid choice: (.*?) \(choose from (.*)\)", "{0} に {1} は指定できません (選べるのは {2})"),
+    (r"argument (\S+): invalid (\w+) value: (.*)", "{0} の値 {2} は使えません ({1}を指定してください)"),
+    (r"argument (\S+): expected one argument", "{0} には値が 1 つ必要です"),
+    (r"ambiguous option: (\S+) could match (.*)", "オプション {0} があいまいです (候補: {1})"),
+]
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are bilingual (exit code 2, as argparse)."""
+
+    def error(self, message: str):  # type: ignore[override]
+        import re
+
+        ja = None
+        for pattern, text in _USAGE_ERRORS:
+            match = re.fullmatch(pattern, message)
+            if match:
+                kinds = {"int": "整数", "float": "数値"}
+                ja = text.format(*(kinds.get(g, g) for g in match.groups()))
+                break
+        if ja is None:
+            ja = f"コマンドの使い方が正しくありません ({message})"
+        self.print_usage(sys.stderr)
+        said = bilingual(ja, message)
+        self.exit(2, f"{self.prog}: {said}\n" + bilingual(f"`{self.prog} --help` で使い方を表示します。",
+                                                           f"`{self.prog} --help` shows how to use it.") + "\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``workbook`` argument parser (sub-commands as listed in the module doc)."""
     common = argparse.ArgumentParser(add_help=False)
@@ -723,7 +911,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"ja, en or both (default: ${ENV_VAR}, else the locale) / 表示言語")
     common.add_argument("--workbook", default=argparse.SUPPRESS, metavar="DIR",
                         help="the directory with your exercises (default: exercises) / 演習ディレクトリ")
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="workbook", parents=[common],
         description="Transformer の数学 演習ワークブック / Transformer-math workbook: status, hints, checks",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -746,7 +934,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("hint", parents=[common], help="the next hint level of a task / 段階的なヒント")
-    p.add_argument("exercise", metavar="EXERCISE")
+    p.add_argument("exercise", nargs="?", metavar="EXERCISE", help="default: the exercise of the next step (status)")
     p.add_argument("task", nargs="?", metavar="TASK", help="default: the first failing task")
     p.add_argument("--level", type=int, metavar="N", help="show level N")
     p.add_argument("--all", action="store_true", help="show every level seen so far")
@@ -758,6 +946,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--interval", type=float, default=1.0, metavar="SECONDS", help="how often to look (default 1 s)")
     p.add_argument("--max-runs", type=int, metavar="N", help="stop after N gradings (default: until Ctrl-C)")
     p.add_argument("--no-initial", action="store_true", help="do not grade once at the start")
+    p.add_argument("--task", action="append", metavar="TASK", help="only this task (repeatable) / この課題だけ")
     p.set_defaults(func=cmd_watch)
 
     p = sub.add_parser("reset", parents=[common], help="back to the original stub, keeping a backup / ひな形に戻す")
@@ -816,6 +1005,14 @@ def main(argv: list[str] | None = None) -> int:
         if "utf" not in (getattr(stream, "encoding", "") or "").lower() and hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
     parser = build_parser()
+    for i, token in enumerate(argv):  # usage errors come before --lang is parsed: take it first
+        value = token.split("=", 1)[1] if token.startswith("--lang=") else (
+            argv[i + 1] if token == "--lang" and i + 1 < len(argv) else None)
+        if value is not None:
+            try:
+                set_language(normalize_language(value))
+            except ValueError:
+                pass
     split = _split_ci(argv)
     if split is not None:
         args = parser.parse_args([*split[0], split[1][0]])

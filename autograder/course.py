@@ -30,7 +30,6 @@ import ast
 import csv
 import json
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,8 +39,9 @@ import nbformat
 from . import EXERCISES
 from .i18n import bilingual
 from .incell import TEST_CELL_MARK
-from .paths import REPO_ROOT, tests_file
+from .paths import REPO_ROOT
 from .stubs import CODE_STUB
+from .tasks import Task, tasks_of  # noqa: F401  (read by release, cli, workspace)
 
 SCHEMA_VERSION = 3
 NBGRADER_CONFIG = '''\
@@ -96,46 +96,6 @@ ZIP_COLLECT_REGEXP = (
 def nbgrader_config_text() -> str:
     """The text of a new course's ``nbgrader_config.py``."""
     return NBGRADER_CONFIG.format(code_stub=CODE_STUB, zip_regexp=ZIP_COLLECT_REGEXP)
-
-
-@dataclass(frozen=True)
-class Task:
-    """A task of an exercise, read from the graded tests' markers."""
-
-    name: str
-    points: float
-    hidden_tests: int
-
-
-def tasks_of(exercise: str, path: Path | None = None) -> list[Task]:
-    """The tasks of ``exercise`` in test order, with points, read statically from its test module.
-
-    Reads ``@pytest.mark.task("name", points=N)`` and ``@pytest.mark.hidden`` decorators.
-
-    Raises:
-        ValueError: a test function has no ``task`` marker with a literal name and points.
-    """
-    path = path or tests_file(exercise)
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    order: dict[str, list[float]] = {}
-    for node in tree.body:
-        if not isinstance(node, ast.FunctionDef) or not node.name.startswith("test"):
-            continue
-        task, points, hidden = None, None, False
-        for deco in node.decorator_list:
-            call = deco if isinstance(deco, ast.Call) else None
-            target = ast.unparse(call.func if call else deco)
-            if target == "pytest.mark.task" and call and call.args:
-                task = ast.literal_eval(call.args[0])
-                points = next((ast.literal_eval(k.value) for k in call.keywords if k.arg == "points"), None)
-            elif target == "pytest.mark.hidden":
-                hidden = True
-        if task is None or points is None:
-            raise ValueError(f"{path.name}::{node.name} has no pytest.mark.task(name, points=...)")
-        entry = order.setdefault(task, [0.0, 0])
-        entry[0] += points
-        entry[1] += hidden
-    return [Task(name, float(p), int(h)) for name, (p, h) in order.items()]
 
 
 def _split_module(source: str) -> tuple[str, list[str]]:

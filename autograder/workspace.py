@@ -13,6 +13,7 @@ import datetime as _dt
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -76,6 +77,36 @@ def file_sha256(path: Path) -> str | None:
         return None
 
 
+def task_digests(path: Path, tasks: set[str] | list[str]) -> dict[str, str]:
+    """A digest per task of an exercise file, read statically (:mod:`ast`, never run): the task's
+    own top-level function or class, plus every top-level statement that is not another task's
+    definition nor ``HINTS`` (imports, constants, helpers — what every task may use). Editing one
+    task's function changes only that task's digest; comments and blank lines change none.
+
+    Returns:
+        task → hex digest, for the tasks defined at the top level of the file; {} when the file
+        cannot be read or parsed (the caller then compares the whole file).
+    """
+    import ast
+
+    try:
+        tree = ast.parse(path.read_bytes())
+    except (OSError, SyntaxError, ValueError):
+        return {}
+    wanted = set(tasks)
+    own: dict[str, str] = {}
+    shared = []
+    for node in tree.body:
+        name = getattr(node, "name", None) if isinstance(
+            node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) else None
+        if name in wanted:
+            own[name] = ast.dump(node)
+        elif not (isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "HINTS" for t in node.targets)):
+            shared.append(ast.dump(node))
+    common = hashlib.sha256("\n".join(shared).encode()).hexdigest()
+    return {name: hashlib.sha256(f"{common}\n{dump}".encode()).hexdigest() for name, dump in own.items()}
+
+
 def now_iso() -> str:
     """The current UTC time as ISO 8601 (seconds)."""
     return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
@@ -92,7 +123,8 @@ class GradeResult:
             error, 4 usage error, 5 no tests).
         document: the JSON score report (None if pytest wrote none).
         output: pytest's terminal output (stdout and stderr).
-        score_path: where the report was written.
+        score_path: where the report goes; it (and the HTML report) is replaced only by a run
+            that graded at least one test, so a run that selected none keeps the latest ones.
     """
 
     returncode: int
@@ -121,34 +153,48 @@ def grade(root: Path, target: Path, *, exercises: list[str] | None = None, tasks
         passed on through ``WORKBOOK_LANG``.
     """
     score_path = score_path.resolve()
+    # the run writes beside the final files and they are replaced only by a run that graded
+    # something: a run that selected no test (a wrong --task or -k) keeps the latest reports
+    # (in a scratch folder beside them, with the same names: the raw pytest-report.json follows)
+    scratch = score_path.parent / f".grading-{os.getpid()}-{time.monotonic_ns()}"
+    score_tmp = scratch / score_path.name
+    html_tmp = scratch / "html" / html_path.name if html_path is not None else None
     try:  # inside the workbook: the same label as a plain `pytest` run ("exercises")
         shown = target.resolve().relative_to(root.resolve())
     except ValueError:
         shown = target.resolve()
     cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", f"--workbook={shown}",
-           f"--score-report={score_path}", "-q", "--no-header"]
+           f"--score-report={score_tmp}", "-q", "--no-header"]
     for name in exercises or []:
         cmd.append(f"--exercise={name}")
     for name in tasks or []:
         cmd.append(f"--task={name}")
-    if html_path is not None:
-        cmd.append(f"--html-report={html_path.resolve()}")
+    if html_tmp is not None:
+        cmd.append(f"--html-report={html_tmp}")
     cmd += extra_args or []
     # UTF-8 both ways: on Windows a pipe otherwise has the locale's code page (cp932...), which
     # cannot encode every character of the messages
     env = dict(os.environ, WORKBOOK_LANG=get_language(), MPLBACKEND="Agg", PYTHONPATH=_pythonpath(root),
                PYTHONIOENCODING="utf-8")
     env.pop("PYTEST_ADDOPTS", None)
-    if score_path.exists():
-        score_path.unlink()
-    proc = subprocess.run(cmd, cwd=root, env=env, capture_output=True, encoding="utf-8", errors="replace",
-                          timeout=timeout, stdin=subprocess.DEVNULL)
-    document = None
-    if score_path.exists():
-        try:
-            document = json.loads(score_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            document = None
+    try:
+        proc = subprocess.run(cmd, cwd=root, env=env, capture_output=True, encoding="utf-8", errors="replace",
+                              timeout=timeout, stdin=subprocess.DEVNULL)
+        document = None
+        if score_tmp.exists():
+            try:
+                document = json.loads(score_tmp.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                document = None
+        if document is not None and document.get("tests"):
+            for written in scratch.iterdir():
+                if written.is_file():
+                    os.replace(written, score_path.parent / written.name)
+            if html_tmp is not None and html_tmp.exists():
+                html_path.resolve().parent.mkdir(parents=True, exist_ok=True)
+                os.replace(html_tmp, html_path.resolve())
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     return GradeResult(proc.returncode, document, proc.stdout + proc.stderr, score_path)
 
 
@@ -207,7 +253,8 @@ class State:
         return self.data["results"].get(self._key(target), {})
 
     def record(self, target: Path, document: dict[str, Any], *, graded_at: float | None = None,
-               sources: dict[str, str | None] | None = None) -> list[str]:
+               sources: dict[str, str | None] | None = None,
+               digests: dict[str, dict[str, str]] | None = None) -> list[str]:
         """Keep the results of every exercise graded in ``document`` (a JSON score report).
 
         A run of some tasks only (``--task``, ``-k``) updates only what it graded: the tests it ran
@@ -221,6 +268,9 @@ class State:
             document: the score report (Gradescope results.json schema).
             graded_at: when the grading started (epoch seconds; default now).
             sources: exercise → SHA-256 of its file when it was graded (None: unknown).
+            digests: exercise → :func:`task_digests` of its file when it was graded: a test
+                then counts as graded on an earlier version only when its task's own code (or
+                the code all tasks share) changed, not on any edit of the file.
 
         Returns:
             The exercises recorded. An exercise none of whose tests ran (a task filter) is left
@@ -236,7 +286,9 @@ class State:
                 continue
             source = (sources or {}).get(name)
             tests = [t for t in document.get("tests", []) if t.get("extra_data", {}).get("exercise") == name]
-            test_sources = {_nodeid(t): source for t in tests}
+            marks = (digests or {}).get(name) or {}
+            test_sources = {_nodeid(t): _source_mark(source, marks.get(t.get("extra_data", {}).get("task", "")))
+                            for t in tests}
             all_tasks = self._all_tasks(name)
             ran_tasks = {t["task"] for t in summary.get("tasks", [])}
             old = store.get(name)
@@ -259,7 +311,7 @@ class State:
 
     def _all_tasks(self, exercise: str) -> set[str]:
         """The task names of ``exercise`` in this workbook's graded tests (read statically)."""
-        from .course import tasks_of
+        from .tasks import tasks_of
 
         try:
             return {t.name for t in tasks_of(exercise, self.root / "tests" / f"test_{exercise}.py")}
@@ -289,7 +341,7 @@ class State:
         names = [e.get("exercise") for e in document.get("extra_data", {}).get("exercises", [])]
         if names and all(name in current and current[name]["graded_at"] >= mtime for name in names):
             return []
-        sources = {}
+        sources, digests = {}, {}
         for name in names:
             path = target / f"{name}.py"
             try:
@@ -297,8 +349,10 @@ class State:
             except OSError:
                 unchanged = True
             sources[name] = file_sha256(path) if unchanged else None
+            if unchanged:
+                digests[name] = task_digests(path, self._all_tasks(name))
         keep = {n: current[n] for n in names if n in current and current[n]["graded_at"] >= mtime}
-        recorded = self.record(target, document, graded_at=mtime, sources=sources)
+        recorded = self.record(target, document, graded_at=mtime, sources=sources, digests=digests)
         self.data["results"][self._key(target)].update(keep)
         return recorded
 
@@ -382,18 +436,38 @@ def exercise_summary(exercise: str, tests: list[dict[str, Any]]) -> dict[str, An
     }
 
 
-def stale_tasks(record: dict[str, Any], current_sha256: str | None) -> list[str]:
-    """The tasks of a stored exercise record with a result graded on another version of the file
-    than ``current_sha256`` (the file as it is now); [] when every result is of this version.
+def _source_mark(file_sha: str | None, task_digest: str | None) -> str | None:
+    """What a test remembers of the file it was graded on: ``task:<digest>`` (its task's code,
+    :func:`task_digests`) when known, else the file's SHA-256 (None: unknown)."""
+    if file_sha is None:
+        return None
+    return f"task:{task_digest}" if task_digest else file_sha
 
-    A record made before results were kept per test knows only the exercise's file.
+
+def stale_tasks(record: dict[str, Any], current_sha256: str | None,
+                current_digests: dict[str, str] | None = None) -> list[str]:
+    """The tasks of a stored exercise record with a result graded on another version of the task
+    than the file as it is now; [] when every result is of this version.
+
+    Args:
+        record: the stored record of the exercise.
+        current_sha256: SHA-256 of the file now.
+        current_digests: :func:`task_digests` of the file now. A result recorded with its task's
+            digest is older only when that digest changed (editing another task's function does
+            not make it older); a result recorded with the file's SHA-256 (an older record, or a
+            task that is not a top-level function) when the file changed.
     """
     sources = record.get("test_sources") or {}
+    digests = current_digests or {}
     out: list[str] = []
     for test in record.get("tests", []):
         sha = sources.get(_nodeid(test), record.get("source_sha256"))
         task = test.get("extra_data", {}).get("task", "")
-        if (sha is None or sha != current_sha256) and task not in out:
+        if isinstance(sha, str) and sha.startswith("task:"):
+            older = current_sha256 is None or digests.get(task) != sha[len("task:"):]
+        else:
+            older = sha is None or sha != current_sha256
+        if older and task not in out:
             out.append(task)
     return out
 

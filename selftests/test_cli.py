@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from autograder import EXERCISES
-from autograder.cli import backup_path, policy_exit, wrap
+from autograder.cli import backup_path, policy_exit, pristine_stub, wrap
 from autograder.course import tasks_of
 from autograder.hints import load_hints, parse_hints
 from autograder.i18n import bilingual, get_language, language_from_locale, normalize_language, set_language
@@ -199,7 +199,7 @@ def test_check_one_exercise_explains_the_first_failure_and_status_says_what_next
     assert "done" in lines["ex1_vectors"] and "20/20" in lines["ex1_vectors"]
     assert "implement softmax" in lines["ex3_attention"]
     assert "not graded" in lines["ex2_transforms"] and "workbook check ex2_transforms" in lines["ex2_transforms"]
-    assert "next: ex2_transforms" in status.stdout  # the first exercise not done, in order
+    assert "next: ex3_attention" in status.stdout  # the unfinished exercise graded last (being worked on)
 
     # editing a graded exercise makes its result stale
     path = root / "exercises" / "ex1_vectors.py"
@@ -434,10 +434,22 @@ def test_a_partial_check_keeps_the_points_of_the_other_tasks(tmp_path):
     path.write_text((SOLUTIONS / "ex3_attention.py").read_text(encoding="utf-8"), encoding="utf-8")
     part = run_cli(root, "check", "ex3", "--task", "attention_entropy", "--lang", "en", "--no-html")
     assert "3 / 3 points" in part.stdout and "18 / 20" in part.stdout
-    assert "graded on an earlier version: softmax, scaled_dot_product_attention, plot_temperature_effect" in part.stdout
+    # only attention_entropy's own code changed: the other tasks' results are of this version
+    # (the trial: every untouched task was listed as "graded on an earlier version")
+    assert "graded on an earlier version" not in part.stdout, part.stdout
+    status = run_cli(root, "status", "--lang", "en")
+    assert "older results" not in _status_line(status.stdout, "ex3_attention")
+    # one more case: softmax's own body changes, then only attention_entropy is graded again:
+    # softmax alone is older (a comment elsewhere changes nothing)
+    text = path.read_text(encoding="utf-8")
+    begin = text.index("### BEGIN SOLUTION", text.index("def softmax"))
+    text = text[:begin] + "### BEGIN SOLUTION\n    _unused = 0\n    " + text[begin + len("### BEGIN SOLUTION\n    "):]
+    path.write_text(text.replace("def attention_entropy(", "# a comment\ndef attention_entropy(", 1), encoding="utf-8")
+    part = run_cli(root, "check", "ex3", "--task", "attention_entropy", "--lang", "en", "--no-html")
+    assert "graded on an earlier version: softmax)" in part.stdout, part.stdout
     status = run_cli(root, "status", "--lang", "en")
     line = _status_line(status.stdout, "ex3_attention")
-    assert "18/20" in line and "older results for softmax" in line and "workbook check ex3_attention" in line
+    assert "18/20" in line and "older results for softmax " in line and "workbook check ex3_attention" in line
     done = run_cli(root, "check", "ex3", "--lang", "en", "--no-html")
     assert done.returncode == 0 and "done! On to the next exercise, ex4_gradient_descent" in done.stdout
     # the Japanese status lines up: the points column starts at the same width on every row
@@ -446,6 +458,18 @@ def test_a_partial_check_keeps_the_points_of_the_other_tasks(tmp_path):
     assert len(rows) == 6 and rows[-1].strip().startswith("合計")
     slash = {text_width(ln[:ln.index("/")]) if "/" in ln.split("→")[0] else None for ln in rows}
     assert slash - {None} and len(slash - {None}) == 1, ja
+    # the header row names the columns, lined up with the wide characters: "テスト" ends where the
+    # test counts end
+    head = next(ln for ln in ja if ln.strip().startswith("演習"))
+    row = _status_line("\n".join(ja), "ex3_attention")
+    count = re.search(r"\d+/\d+\s+(\d+/\d+)", row)
+    assert text_width(head[:head.index("テスト") + 3]) == text_width(row[:count.end(1)]), ja
+    both = run_cli(root, "status", "--lang", "both").stdout.splitlines()
+    head = next(ln for ln in both if ln.strip().startswith("演習"))
+    assert "点 / points" in head and "テスト / tests" in head and "exercise" in head
+    row = _status_line("\n".join(both), "ex3_attention")
+    count = re.search(r"\d+/\d+\s+(\d+/\d+)", row)
+    assert text_width(head[:head.index("tests") + 5]) == text_width(row[:count.end(1)]), both
 
 
 def test_reset_backups_are_ignored_by_git_in_the_repository_and_in_student_copies(tmp_path):
@@ -706,3 +730,82 @@ def test_no_pass_mark_means_graded_not_passed():
         assert gate_message(empty, 0, fail_under=0) == "採点済み: 0/89 (合格点の設定なし)"
     finally:
         set_language(None)
+
+
+# --- i11 newcomer trial: task names, the next step, bare hint, usage errors -------------------
+
+def test_a_wrong_task_name_is_refused_before_anything_is_graded_or_written(tmp_path):
+    from autograder.workspace import grade
+
+    root = make_workbook(tmp_path)
+    first = run_cli(root, "check", "ex3", "--lang", "en")
+    assert first.returncode == 1, first.stdout + first.stderr
+    kept = {p: p.read_bytes() for p in (root / "reports" / "score.json", root / "reports" / "report.html",
+                                        root / ".workbook" / "state.json")}
+    # the trial's example: a typo graded nothing, said so in pytest's words and overwrote the reports
+    typo = run_cli(root, "check", "ex3", "--task", "softmx")
+    assert typo.returncode == 2 and "grading" not in typo.stdout, typo.stdout + typo.stderr
+    assert "ex3_attention has no task 'softmx'. Did you mean softmax?" in typo.stderr
+    assert "softmax のことですか" in typo.stderr and "scaled_dot_product_attention, attention_entropy" in typo.stderr
+    # one more case of the kind: a task of another exercise, and the same check in watch and hint
+    other = run_cli(root, "check", "ex1", "--task", "softmax", "--lang", "en")
+    assert other.returncode == 2 and "ex1_vectors has no task 'softmax'" in other.stderr
+    assert "cosine_similarity" in other.stderr and "Did you mean" not in other.stderr
+    watch = run_cli(root, "watch", "ex3", "--task", "entropy", "--max-runs", "1", "--lang", "en")
+    assert watch.returncode == 2 and "Did you mean attention_entropy?" in watch.stderr, watch.stdout + watch.stderr
+    hint = run_cli(root, "hint", "ex3", "entropy", "--lang", "ja")
+    assert hint.returncode == 2 and "attention_entropy のことですか" in hint.stderr
+    assert all(p.read_bytes() == data for p, data in kept.items())
+    # a grading run that selects no test (here: -k) never replaces the latest reports
+    result = grade(root, root / "exercises", exercises=["ex3_attention"], score_path=root / "reports" / "score.json",
+                   html_path=root / "reports" / "report.html", extra_args=["-k", "no_such_test"])
+    assert result.returncode == 5 and not (result.document or {}).get("tests")
+    assert all(p.read_bytes() == data for p, data in kept.items())
+    assert not [p.name for p in (root / "reports").iterdir() if p.name.startswith(".grading")]
+
+
+def test_next_puts_a_load_error_first_then_the_exercise_being_worked_on(tmp_path):
+    root = make_workbook(tmp_path)
+    assert run_cli(root, "check", "ex1", "--no-html").returncode == 1
+    # the trial's example: a syntax error in ex3, and "next" still said "implement cosine_similarity"
+    path = root / "exercises" / "ex3_attention.py"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([*lines, "def broken(:"]) + "\n", encoding="utf-8")
+    status = run_cli(root, "status", "--lang", "en")
+    nxt = next(ln for ln in status.stdout.splitlines() if ln.startswith("next:"))
+    assert nxt.startswith(f"next: ex3_attention: fix the syntax error in exercises/ex3_attention.py, line {len(lines) + 1}"), nxt
+    # a bare `workbook hint` takes the exercise of that step
+    hint = run_cli(root, "hint", "--lang", "en")
+    assert hint.returncode == 0 and "hints of ex3_attention" in hint.stdout and "SyntaxError" in hint.stdout, hint.stderr
+    # one more case of the kind: an import error (found by grading) comes before the exercise
+    # edited last (ex4); once fixed, the exercise edited last is next, then the first unfinished
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    ex2 = root / "exercises" / "ex2_transforms.py"
+    stub2 = ex2.read_text(encoding="utf-8")
+    ex2.write_text(stub2.replace("import numpy as np", "import numpy as np\nimport no_such_module", 1), encoding="utf-8")
+    assert run_cli(root, "check", "ex2", "--no-html").returncode == 1
+    ex4 = root / "exercises" / "ex4_gradient_descent.py"
+    time.sleep(0.05)
+    ex4.write_text(ex4.read_text(encoding="utf-8") + "\n# started\n", encoding="utf-8")
+    nxt = next(ln for ln in run_cli(root, "status", "--lang", "en").stdout.splitlines() if ln.startswith("next:"))
+    assert nxt.startswith("next: ex2_transforms: importing exercises/ex2_transforms.py fails"), nxt
+    ex2.write_text(stub2, encoding="utf-8")
+    status = run_cli(root, "status", "--lang", "en")
+    nxt = next(ln for ln in status.stdout.splitlines() if ln.startswith("next:"))
+    assert nxt == "next: ex4_gradient_descent: workbook check ex4_gradient_descent", status.stdout
+    hint = run_cli(root, "hint", "--lang", "en")
+    assert hint.returncode == 0 and "ex4_gradient_descent ›" in hint.stdout
+    ex4.write_text(pristine_stub(root, "ex4_gradient_descent"), encoding="utf-8")  # back to untouched
+    nxt = next(ln for ln in run_cli(root, "status", "--lang", "en").stdout.splitlines() if ln.startswith("next:"))
+    assert nxt.startswith("next: ex2_transforms:"), nxt  # graded after ex1, so worked on last
+
+
+def test_usage_errors_are_bilingual(tmp_path):
+    root = make_workbook(tmp_path)
+    # the trial's example was bare `workbook hint` (now valid); a missing argument elsewhere:
+    missing = run_cli(root, "reset")
+    assert missing.returncode == 2
+    assert "必要な引数がありません: EXERCISE" in missing.stderr and "the following arguments are required" in missing.stderr
+    # one more case: a bad value, in the language chosen on the same command line
+    bad = run_cli(root, "hint", "ex3", "--level", "two", "--lang", "ja")
+    assert bad.returncode == 2 and "--level の値 'two' は使えません" in bad.stderr and "invalid" not in bad.stderr, bad.stderr
