@@ -65,7 +65,7 @@ def timed(cmd: list[str], cwd: Path = REPO, repeat: int = 3) -> float:
 
 
 def _override(base: str, extra: str) -> str:
-    from autograder.course import _chunk_name, _split_module
+    from autograder.classroom.course import _chunk_name, _split_module
 
     _, chunks = _split_module(base)
     _, new = _split_module("import numpy as np\n" + extra)
@@ -95,7 +95,7 @@ def make_submissions(root: Path, n: int) -> dict[str, dict[str, str]]:
 def nbgrader_run(students: dict[str, dict[str, str]], work: Path, timeout: float) -> tuple[float, dict]:
     import nbformat
 
-    from autograder.course import _chunk_name, _split_module, generate
+    from autograder.classroom.course import _chunk_name, _split_module, generate
 
     course = work / "course"
     generate(course, out=open(os.devnull, "w"))
@@ -134,8 +134,8 @@ def nbgrader_run(students: dict[str, dict[str, str]], work: Path, timeout: float
 OVERHEAD_SCRIPT = r"""
 import io, contextlib, json, sys, tempfile, time
 import pytest
-from autograder.batch import _Closer
-from autograder.paths import tests_dir
+from autograder.classroom.batch import _Closer
+from autograder.core.paths import tests_dir
 def run(isolated, out):
     args = [str(tests_dir()), "-q", "-p", "no:cacheprovider", "--workbook=solutions", f"--score-report={out}"]
     if isolated:

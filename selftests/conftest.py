@@ -99,7 +99,7 @@ def make_workbook(tmp: Path, solved: tuple[str, ...] = (), *, with_solutions: bo
     ``exercises/`` holds the stubs generated from ``solutions/``, except the ``solved`` exercises,
     which hold the reference solution. ``with_solutions`` also copies ``solutions/``.
     """
-    from autograder.stubs import make_stub
+    from autograder.classroom.stubs import make_stub
 
     root = tmp / "workbook"
     root.mkdir(parents=True)

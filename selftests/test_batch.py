@@ -43,7 +43,7 @@ def _class_folder(tmp: Path) -> Path:
     with zipfile.ZipFile(subs / "mallory.zip", "w") as zf:
         zf.writestr("../escape.py", "x = 1\n")
     # an nbgrader submitted/ tree: dave answered ex1 with the solution notebook
-    from autograder.course import build_notebook
+    from autograder.classroom.course import build_notebook
     import nbformat
 
     nb = build_notebook("ex1_vectors", (SOLUTIONS / "ex1_vectors.py").read_text(), mode="source")
@@ -112,7 +112,8 @@ def test_batch_grades_a_class_and_resumes(tmp_path):
     line = f"alice: {book['alice']['score']:g} / {book['alice']['max_score']:g}  (一部のみ / partial)"
     assert line in forced.stdout, forced.stdout  # the console lists the scores
     # what an interrupted run keeps for a student it did not reach: the row of the last report
-    from autograder.batch import Job, _row_of_last_report
+    from autograder.classroom.batch import _row_of_last_report
+    from autograder.classroom.intake import Job
 
     kept = _row_of_last_report(Job("alice", "dir", subs / "alice"), out)
     assert kept["stale"] is True and kept["score"] == book["alice"]["score"] and kept["status"] == "graded"
@@ -243,14 +244,14 @@ PACKAGING_ARGS = ("--task", "cosine_similarity_matrix", "--task", "forward", "--
 
 
 def _full_points() -> dict[str, float]:
-    from autograder.course import tasks_of
+    from autograder.core.tasks import tasks_of
 
     return {ex: sum(t.points for t in tasks_of(ex) if t.name in ("cosine_similarity_matrix", "forward"))
             for ex in ("ex1_vectors", "ex5_backprop")}
 
 
 def _notebook(exercise: str, *, solved: bool = True) -> str:
-    from autograder.course import build_notebook, notebook_text
+    from autograder.classroom.course import build_notebook, notebook_text
 
     source = (SOLUTIONS if solved else EXERCISES_DIR) / f"{exercise}.py"
     return notebook_text(build_notebook(exercise, source.read_text(encoding="utf-8"),
@@ -412,7 +413,7 @@ def test_batch_names_and_packaging_never_stop_the_class(tmp_path):
 
 
 def test_report_file_names_are_safe_on_every_file_system():
-    from autograder.batch import report_stem, student_id
+    from autograder.classroom.intake import report_stem, student_id
 
     assert report_stem("alice") == "alice" and report_stem("山田太郎") == "山田太郎"
     names = ["alice", "Alice", "ALICE", "山田太郎", unicodedata.normalize("NFC", "ガク"),
@@ -432,7 +433,7 @@ def test_report_file_names_are_safe_on_every_file_system():
 
 
 def test_zip_extraction_keeps_the_workbook_and_bounds_what_it_keeps(tmp_path):
-    from autograder.batch import _find_workbook, _safe_extract
+    from autograder.classroom.intake import _find_workbook, _safe_extract
 
     def extract(name, files, **limits):
         path = tmp_path / name
@@ -467,7 +468,7 @@ def test_zip_extraction_keeps_the_workbook_and_bounds_what_it_keeps(tmp_path):
 
 def test_zip_whose_sizes_lie_is_not_read_past_them(tmp_path):
     """A zip bomb's header declares little and holds a lot: reading stops, the report names the zip."""
-    from autograder.batch import Job, prepare
+    from autograder.classroom.intake import Job, prepare
 
     path = tmp_path / "bomb.zip"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:

@@ -23,8 +23,8 @@ import pytest
 import yaml
 
 from autograder import EXERCISES
-from autograder.ci import badge, classroom_result, encode_result, gate_exit, integrity, main, summary_markdown
-from autograder.digest import RELEASE_RECORD, read_release_record, tree_digest
+from autograder.apps.ci import badge, classroom_result, encode_result, gate_exit, integrity, main, summary_markdown
+from autograder.results.digest import RELEASE_RECORD, read_release_record, tree_digest
 from conftest import REPO, SOLUTIONS
 
 WORKFLOW = REPO / "templates" / "github" / "workflows" / "grade.yml"
@@ -123,7 +123,7 @@ def _git(cwd: Path, *args: str) -> str:
 @pytest.fixture
 def student_repo(tmp_path):
     """A student copy (as released) with ex1 solved, committed, with a bare `origin`."""
-    from autograder.release import _write_copy
+    from autograder.classroom.release import _write_copy
 
     repo = tmp_path / "repo"
     _write_copy(REPO, repo)

@@ -18,10 +18,11 @@ from pathlib import Path
 import pytest
 
 from autograder import EXERCISES
-from autograder.cli import backup_path, policy_exit, pristine_stub, wrap
-from autograder.course import tasks_of
-from autograder.hints import load_hints, parse_hints
-from autograder.i18n import bilingual, get_language, language_from_locale, normalize_language, set_language
+from autograder.apps.cli import backup_path, pristine_stub, wrap
+from autograder.apps.policy import policy_exit
+from autograder.core.tasks import tasks_of
+from autograder.classroom.hints import load_hints, parse_hints
+from autograder.core.i18n import bilingual, get_language, language_from_locale, normalize_language, set_language
 from conftest import EXERCISES_DIR, REPO, SOLUTIONS, VARIANTS, make_submission, make_workbook, run_cli, run_grader
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
@@ -243,7 +244,7 @@ def test_check_reports_a_grading_failure_with_exit_code_2(tmp_path):
 
 
 def test_check_warns_when_the_graded_tests_differ_from_the_release(tmp_path):
-    from autograder.release import _write_copy
+    from autograder.classroom.release import _write_copy
 
     copy = tmp_path / "copy"
     _write_copy(REPO, copy)
@@ -370,7 +371,7 @@ def test_release_makes_a_student_copy_without_solutions_or_hidden_tests(tmp_path
         assert word not in readme, word
     assert "| **total / 合計** | **89** |" in readme and "workbook status" in readme and "python -m venv" in readme
     # the release record: the digest of the copy's own grader and tests (not ignored by git)
-    from autograder.digest import RELEASE_RECORD, read_release_record, tree_digest
+    from autograder.results.digest import RELEASE_RECORD, read_release_record, tree_digest
 
     record = read_release_record(out / RELEASE_RECORD)
     assert record == tree_digest(out) and RELEASE_RECORD not in (out / ".gitignore").read_text()
@@ -415,7 +416,7 @@ def _status_line(out: str, name: str) -> str:
 
 
 def test_a_partial_check_keeps_the_points_of_the_other_tasks(tmp_path):
-    from autograder.i18n import text_width
+    from autograder.core.i18n import text_width
 
     root = make_workbook(tmp_path)
     path = root / "exercises" / "ex3_attention.py"
@@ -476,7 +477,7 @@ def test_reset_backups_are_ignored_by_git_in_the_repository_and_in_student_copie
     import datetime as dt
     import shutil
 
-    from autograder.release import STUDENT_GITIGNORE
+    from autograder.classroom.release import STUDENT_GITIGNORE
 
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
@@ -550,7 +551,7 @@ def test_hints_show_the_shape_of_the_code_never_the_code(exercise):
 
 
 def test_wrap_never_starts_a_line_with_closing_punctuation():
-    from autograder.i18n import text_width
+    from autograder.core.i18n import text_width
 
     # the issue's case: the old wrapper left 。 at the start of a line
     levels = parse_hints((SOLUTIONS / "ex3_attention.py").read_text(encoding="utf-8"))
@@ -610,7 +611,7 @@ def test_an_unimplemented_task_is_one_line_of_the_terminal_summary(tmp_path):
 # --- issue 11: the language of test descriptions, worker messages and the batch console --------
 
 def test_every_graded_test_describes_itself_in_japanese_and_english():
-    from autograder.i18n import describe
+    from autograder.core.i18n import describe
 
     for path in sorted((REPO / "tests").glob("test_ex*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -657,7 +658,7 @@ def test_a_missing_file_is_reported_in_the_chosen_language_in_isolated_mode(tmp_
 
 
 def test_the_batch_console_prints_every_line_of_an_error(monkeypatch):
-    from autograder.batch import _console_summary
+    from autograder.apps.batch import _console_summary
 
     error = "bob/ は演習ディレクトリではありません。\nbob/ is not a workbook."
     rows = [{"student": "alice", "status": "graded", "score": 20.0, "max_score": 89.0},
@@ -678,7 +679,7 @@ def test_the_batch_console_prints_every_line_of_an_error(monkeypatch):
 
 
 def test_the_student_readme_gives_the_points_the_copy_grades(tmp_path):
-    from autograder.release import student_readme, strip_hidden_tests
+    from autograder.classroom.release import student_readme, strip_hidden_tests
 
     tests = tmp_path / "tests"
     tests.mkdir()
@@ -702,7 +703,7 @@ def test_the_student_readme_gives_the_points_the_copy_grades(tmp_path):
 
 
 def test_no_pass_mark_means_graded_not_passed():
-    from autograder.ci import classroom_result, gate_message
+    from autograder.apps.ci import classroom_result, gate_message
 
     def doc(passed: int, failed: int) -> dict:
         tests = [{"name": f"t{i}", "score": 1.0 if i < passed else 0.0, "max_score": 1.0,
@@ -735,7 +736,7 @@ def test_no_pass_mark_means_graded_not_passed():
 # --- i11 newcomer trial: task names, the next step, bare hint, usage errors -------------------
 
 def test_a_wrong_task_name_is_refused_before_anything_is_graded_or_written(tmp_path):
-    from autograder.workspace import grade
+    from autograder.grading.workspace import grade
 
     root = make_workbook(tmp_path)
     first = run_cli(root, "check", "ex3", "--lang", "en")

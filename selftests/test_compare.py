@@ -1,4 +1,4 @@
-"""Unit tests of autograder.compare: strict kinds first, then values; bilingual messages."""
+"""Unit tests of autograder.checks.compare: strict kinds first, then values; bilingual messages."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from autograder.compare import GradingFailure, check_array, check_equal, check_float, check_raises, check_type
+from autograder.checks.compare import GradingFailure, check_array, check_equal, check_float, check_raises, check_type
 
 
 class AlwaysEqual:
@@ -115,8 +115,8 @@ def test_check_raises():
 
 # --- issue 11, section 3: failure messages that point at the fix ------------------------------------
 
-from autograder.compare import check_count, convention, convention_of, describe_argument, describe_call  # noqa: E402
-from autograder.i18n import set_language  # noqa: E402
+from autograder.checks.compare import check_count, convention, convention_of, describe_argument, describe_call  # noqa: E402
+from autograder.core.i18n import set_language  # noqa: E402
 from conftest import SOLUTIONS, run_grader  # noqa: E402
 
 

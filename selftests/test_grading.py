@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 
 from autograder import EXERCISES, POINTS_PER_EXERCISE
-from autograder.report import withheld_message
+from autograder.results.report import withheld_message
 from conftest import EXERCISES_DIR, REPO, SOLUTIONS, make_submission, run_grader
 
 SCHEMA = json.loads((REPO / "autograder" / "schemas" / "results.schema.json").read_text())
@@ -62,7 +62,7 @@ def test_report_validates_against_schema(which, solutions_run, stubs_run):
 
 def test_report_records_the_digest_of_the_grader_and_tests_that_ran(solutions_run):
     """The instructor's repository: every collected test module, conftest and the ini table, no record."""
-    from autograder.digest import tree_digest
+    from autograder.results.digest import tree_digest
 
     digest = solutions_run.score["extra_data"]["grader_digest"]
     assert digest["status"] == "no_release_record" and digest["release"] is None
@@ -282,7 +282,7 @@ def test_report_is_written_where_asked_and_path_is_printed(tmp_path):
 
 
 def test_stubs_are_generated_from_solutions():
-    from autograder.stubs import generate
+    from autograder.classroom.stubs import generate
 
     import io
 

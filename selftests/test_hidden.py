@@ -14,8 +14,8 @@ import json
 import jsonschema
 import pytest
 
-from autograder.htmlreport import render_html
-from autograder.report import withheld_message
+from autograder.results.htmlreport import render_html
+from autograder.results.report import withheld_message
 from conftest import REPO, SOLUTIONS, make_submission, make_workbook, run_cli, run_grader
 
 SCHEMA = json.loads((REPO / "autograder" / "schemas" / "results.schema.json").read_text())
@@ -147,7 +147,7 @@ def test_workbook_check_and_status_never_print_a_hidden_tests_message(tmp_path):
 CELL = """
 import sys
 
-from autograder.incell import grade_task
+from autograder.grading.incell import grade_task
 
 source = open(sys.argv[1], encoding="utf-8").read()
 namespace = {"__name__": "__main__", "In": ["", source]}  # what IPython keeps of the notebook

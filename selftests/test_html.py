@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 from matplotlib.figure import Figure
 
-from autograder.htmlreport import FIGURES, FigureImage, draw, figure_png, render_html, setup_matplotlib
-from autograder.i18n import set_language
+from autograder.results.figures import FIGURES, FigureImage, draw, figure_png, setup_matplotlib
+from autograder.results.htmlreport import render_html
+from autograder.core.i18n import set_language
 from conftest import SOLUTIONS, make_submission, make_workbook, run_cli, run_grader
 
 PNG = re.compile(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
@@ -363,7 +364,7 @@ def test_japanese_text_of_the_page_renders_without_a_system_japanese_font(tmp_pa
 def test_embedded_font_is_a_subset_of_exactly_the_page_characters():
     from fontTools.ttLib import TTFont
 
-    from autograder.htmlreport import EMBEDDED_FONT, embedded_font_css, page_characters
+    from autograder.results.htmlreport import EMBEDDED_FONT, embedded_font_css, page_characters
 
     page = ('<html><head><title>題名</title><style>body { color: red }</style></head><body>'
             '<h1>採点 &amp; 点数</h1><img alt="図の説明" src="data:image/png;base64,QUJD"><pre>x = 1 → 終了</pre>'
@@ -400,7 +401,7 @@ def _batch_report(submission: Path | None, kind: str = "dir", exercises: tuple[s
 
 
 def _page_from_report(tmp_path: Path, doc: dict, *args: str) -> str:
-    from autograder.htmlreport import main
+    from autograder.apps.htmlreport import main
 
     report = tmp_path / "alice.json"
     report.write_text(json.dumps(doc), encoding="utf-8")
@@ -414,7 +415,7 @@ def _page_from_report(tmp_path: Path, doc: dict, *args: str) -> str:
 
 
 def _needs_sandbox():
-    from autograder.isolated import confinement
+    from autograder.submission.isolated import confinement
 
     if confinement().kind == "none":
         pytest.skip("no sandbox for the isolated worker on this machine")

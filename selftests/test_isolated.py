@@ -24,7 +24,7 @@ def test_solutions_and_stubs_isolated(tmp_path):
 
 
 def test_codec_never_builds_objects():
-    from autograder.codec import ProtocolError, decode, encode
+    from autograder.submission.codec import ProtocolError, decode, encode
 
     buffers: list[bytes] = []
     value = {"a": [1, 2.5, float("nan")], 3: (np.arange(6.0).reshape(2, 3), np.float32(1.5), True, None, 1j)}

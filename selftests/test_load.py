@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from autograder.guard import Deadline, WorkbookTimeout
+from autograder.submission.guard import Deadline, WorkbookTimeout
 from conftest import SOLUTIONS, make_submission, run_grader
 
 LIMIT = 2.0  # CPU seconds per test; the reference's slowest test uses well under 1 s

@@ -22,7 +22,7 @@ import nbformat
 import pytest
 
 from autograder import EXERCISES
-from autograder.course import (
+from autograder.classroom.course import (
     ZIP_COLLECT_REGEXP,
     _chunk_name,
     _split_module,
@@ -302,7 +302,7 @@ def test_honest_submissions_get_no_checksum_warning_and_edited_test_cells_do(cou
 
 
 def test_exercise_module_converts_to_a_student_notebook_and_back(tmp_path):
-    from autograder.course import build_notebook
+    from autograder.classroom.course import build_notebook
 
     for name in EXERCISES:
         stub = (REPO / "exercises" / f"{name}.py").read_text(encoding="utf-8")

@@ -1,7 +1,7 @@
 """Students on Windows and macOS: local grading without POSIX signals or Linux-only modules.
 
 * The per-test limit has a fallback for platforms without ``SIGALRM``/``pthread_kill`` (Windows):
-  an asynchronous exception (:class:`autograder.guard.ThreadInterrupter`). ``WORKBOOK_LIMIT_FALLBACK=1``
+  an asynchronous exception (:class:`autograder.submission.guard.ThreadInterrupter`). ``WORKBOOK_LIMIT_FALLBACK=1``
   forces it here, so it is tested on Linux: an endless loop costs only its own tests, a correct
   submission keeps full marks, and nothing fires after a test has ended.
 * ``selftests/windows_like.py`` runs the grader in a process that lacks what Windows lacks
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.guard import FALLBACK_ENV, Deadline, ThreadInterrupter, WallLimit, WorkbookTimeout, signals_usable
+from autograder.submission.guard import FALLBACK_ENV, Deadline, ThreadInterrupter, WallLimit, WorkbookTimeout, signals_usable
 from conftest import REPO, make_submission, run_grader
 
 WINDOWS_LIKE = REPO / "selftests" / "windows_like.py"
@@ -168,8 +168,8 @@ def test_grading_where_posix_signals_and_modules_do_not_exist(tmp_path):
     doc = json.loads(score.read_text(encoding="utf-8")) if score.exists() else None
     _check_hang_costs_only_its_tests(GradeRun(proc.returncode, proc.stdout + proc.stderr, doc, None))
     loaded = set(modules.read_text(encoding="utf-8").split())
-    assert {"autograder.plugin", "autograder.guard", "autograder.loader", "autograder.htmlreport"} <= loaded
-    assert not loaded & {"autograder.isolated", "autograder.sandbox", "autograder.batch", "autograder.codec"}
+    assert {"autograder.grading.plugin", "autograder.submission.guard", "autograder.submission.loader", "autograder.results.htmlreport"} <= loaded
+    assert not loaded & {"autograder.submission.isolated", "autograder.submission.sandbox", "autograder.classroom.batch", "autograder.submission.codec"}
     assert html.read_text(encoding="utf-8").count("data:image/png;base64,") >= 3  # figures drawn
 
 
@@ -177,9 +177,9 @@ def test_the_students_commands_import_without_posix_modules(tmp_path):
     code = (
         "import windows_like, sys\n"
         "windows_like.reduce_platform()\n"
-        "import autograder.cli, autograder.workspace, autograder.hints, autograder.htmlreport, autograder.incell\n"
-        "import autograder.ci, autograder.report, autograder.digest\n"
-        "assert autograder.cli.main(['hint', 'ex1', 'cosine_similarity', '--level', '1']) == 0\n"
+        "import autograder.apps.cli, autograder.grading.workspace, autograder.classroom.hints, autograder.results.htmlreport, autograder.grading.incell\n"
+        "import autograder.apps.ci, autograder.results.report, autograder.results.digest\n"
+        "assert autograder.apps.cli.main(['hint', 'ex1', 'cosine_similarity', '--level', '1']) == 0\n"
     )
     full = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO), str(REPO / "selftests")]), WORKBOOK_LANG="en")
     proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=full, capture_output=True, text=True,
@@ -213,7 +213,7 @@ def test_the_readmes_path_without_bash_matches_the_install_and_the_commands():
 
     import yaml
 
-    from autograder.cli import build_parser
+    from autograder.apps.cli import build_parser
 
     text = (REPO / "README.md").read_text(encoding="utf-8")
     section = text.split("### Windows and macOS without bash", 1)[1].split("\n### ", 1)[0]

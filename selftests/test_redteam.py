@@ -1,7 +1,7 @@
 """Red team: adversarial submissions graded in isolated mode (batch), each exactly as it deserves.
 
 Every case in ``selftests/redteam/<case>/`` (see its README) is graded by one batch run
-(``autograder.batch``, ``--isolated`` for every submission, 2 graders in parallel, 5 s per test).
+(``autograder.classroom.batch``, ``--isolated`` for every submission, 2 graders in parallel, 5 s per test).
 For each case the report must be valid, the affected exercise/tasks must score 0 (or full marks
 when the honest content is right), every other exercise must get its 20 points, and the repository
 must be untouched.
@@ -30,7 +30,7 @@ IS_ROOT = os.geteuid() == 0
 
 
 def _sandboxed() -> bool:
-    from autograder.isolated import confinement
+    from autograder.submission.isolated import confinement
 
     return confinement().kind != "none"
 
@@ -99,7 +99,7 @@ def _homes(*extra: Path) -> list[Path]:
 
 @pytest.fixture(scope="session")
 def redteam_batch(tmp_path_factory: pytest.TempPathFactory):
-    from autograder.batch import run_batch
+    from autograder.classroom.batch import run_batch
 
     base = tmp_path_factory.mktemp("redteam")
     subs = base / "submissions"

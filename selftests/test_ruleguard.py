@@ -1,4 +1,4 @@
-"""The run-time check of the "from scratch" rules (autograder.ruleguard), on its own.
+"""The run-time check of the "from scratch" rules (autograder.checks.ruleguard), on its own.
 
 A "submission" here is a module written to a temporary folder; the check counts a call as the
 submission's when a frame of that folder is on the stack (or the call runs in a thread started
@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 import torch
 
-from autograder import ruleguard
-from autograder.rules import all_forbidden, catalogue_key, find_tampering
+from autograder.checks import ruleguard
+from autograder.checks.rules import all_forbidden, catalogue_key, find_tampering
 
 SOFTMAX = ruleguard.catalogue(catalogue_key("ex3_attention", "softmax"))
 ENTROPY = ruleguard.catalogue(catalogue_key("ex3_attention", "attention_entropy"))
@@ -163,8 +163,8 @@ def test_static_tamper_names():
 
 
 def test_one_message_per_call_with_all_its_lines():
-    from autograder.plugin import _hits_message
-    from autograder.ruleguard import END_OF_TEST, Hit
+    from autograder.grading.plugin import _hits_message
+    from autograder.checks.ruleguard import END_OF_TEST, Hit
 
     text = _hits_message([Hit("overloading", "V.__add__", "ex5_backprop.py", 28),
                           Hit("overloading", "V.__add__", "ex5_backprop.py", 29),

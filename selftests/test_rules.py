@@ -1,8 +1,8 @@
-"""Unit tests of the "from scratch" scanner (autograder.rules)."""
+"""Unit tests of the "from scratch" scanner (autograder.checks.rules)."""
 
 from __future__ import annotations
 
-from autograder.rules import RULES, FromScratchRule, find_violations, rules_for
+from autograder.checks.rules import RULES, FromScratchRule, find_violations, rules_for
 
 ATTENTION = FromScratchRule("ex3_attention", ("t",), rules_for("ex3_attention", "softmax")[0].forbidden, forbidden_methods=("softmax", "log_softmax"))
 

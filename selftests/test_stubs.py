@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from autograder.stubs import generate, make_stub
+from autograder.classroom.stubs import generate, make_stub
 from conftest import REPO
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder.figdesc import MAX_LINES, FigureTooLarge, build_figure, describe_figure
-from autograder.loader import OUTSIDE_LINK
+from autograder.submission.figdesc import MAX_LINES, FigureTooLarge, build_figure, describe_figure
+from autograder.submission.loader import OUTSIDE_LINK
 from conftest import SOLUTIONS
 
 matplotlib = pytest.importorskip("matplotlib")
@@ -25,7 +25,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 # --- the worker's copy ----------------------------------------------------------------------------
 
 def test_stage_copy_follows_links_inside_the_submission_only(tmp_path):
-    from autograder.isolated import stage_copy
+    from autograder.submission.isolated import stage_copy
 
     sub = tmp_path / "sub"
     (sub / "src").mkdir(parents=True)
@@ -50,7 +50,7 @@ def test_stage_copy_follows_links_inside_the_submission_only(tmp_path):
 
 
 def test_a_link_outside_the_submission_is_named_as_such(tmp_path):
-    from autograder.loader import Submission
+    from autograder.submission.loader import Submission
 
     sub = tmp_path / "sub"
     sub.mkdir()
@@ -139,7 +139,7 @@ def analogy(word_vectors, a, b, c, *, topn=1, exclude_inputs=True):
 
 @pytest.fixture
 def isolated(tmp_path):
-    from autograder.isolated import IsolatedSubmission
+    from autograder.submission.isolated import IsolatedSubmission
 
     sub = tmp_path / "sub"
     sub.mkdir()
@@ -177,11 +177,11 @@ def test_a_figure_opened_by_the_call_is_in_our_pyplot_state_until_the_test_ends(
 
 
 def test_what_a_submission_leaves_in_the_grader_is_bounded_and_dropped(isolated, capsys):
-    import autograder.codec
-    import autograder.isolated
+    import autograder.submission.codec
+    import autograder.submission.isolated
 
     def containers():
-        return {(m.__name__, k): len(v) for m in (autograder.isolated, autograder.codec)
+        return {(m.__name__, k): len(v) for m in (autograder.submission.isolated, autograder.submission.codec)
                 for k, v in vars(m).items() if isinstance(v, (dict, list, set))}
 
     before = containers()
@@ -192,7 +192,7 @@ def test_what_a_submission_leaves_in_the_grader_is_bounded_and_dropped(isolated,
     assert len(objects) == 1500
     # 1.2 MB printed: the grader keeps at most its per-test allowance of it (forged output frames
     # that bypass the worker's own cap: red-team case forged_frames_flood)
-    assert 60_000 < len(out) <= autograder.isolated.MAX_OUTPUT_PER_TEST + 200
+    assert 60_000 < len(out) <= autograder.submission.isolated.MAX_OUTPUT_PER_TEST + 200
     assert len(isolated.worker.proxy_types) <= 1000  # per worker, bounded
     isolated.end_test()
     packages = [isolated._local.package, isolated._staged.package]  # this submission's module entries
@@ -216,7 +216,7 @@ def _run(*args: str, env_extra: dict | None = None):
 def test_the_sandbox_check_passes_here_and_says_which_confinement():
     """A probe submission tries to read solutions, tests and the home folder, write outside its
     scratch space, reach a port on this machine and see other processes: none of it works."""
-    from autograder.isolated import confinement
+    from autograder.submission.isolated import confinement
 
     if confinement().kind == "none":
         pytest.skip(f"no sandbox on this machine: {confinement().detail}")
@@ -228,7 +228,7 @@ def test_the_sandbox_check_passes_here_and_says_which_confinement():
 
 def test_bubblewrap_confinement_holds_for_the_same_probe():
     """The sandbox an ordinary user's grader gets, tried here by asking for it (WORKBOOK_SANDBOX=bwrap)."""
-    from autograder.isolated import bwrap_binary
+    from autograder.submission.isolated import bwrap_binary
 
     if bwrap_binary() is None:
         pytest.skip("no bwrap binary")
@@ -260,7 +260,7 @@ def test_without_a_sandbox_isolated_grading_refuses_unless_told(tmp_path):
 
 def test_a_buffer_referred_to_twice_is_refused():
     """A forged message cannot make the receiver hold N copies of one buffer it received once."""
-    from autograder.codec import ProtocolError, decode
+    from autograder.submission.codec import ProtocolError, decode
 
     ref = {"T": "nd", "dtype": "<f8", "shape": [4], "b": 0}
     buffers = [bytes(32)]

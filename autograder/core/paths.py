@@ -8,7 +8,7 @@ from pathlib import Path
 from .i18n import bilingual
 
 #: The repository root of an editable install (``pip install -e .``).
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def tests_dir() -> Path:

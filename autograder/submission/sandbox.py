@@ -1,6 +1,6 @@
 """The untrusted side of isolated grading: a fork server and the worker that runs student code.
 
-The trusted grader (:mod:`autograder.isolated`) starts one *fork server* per grading process
+The trusted grader (:mod:`autograder.submission.isolated`) starts one *fork server* per grading process
 (``python -m autograder.sandbox FD``). The fork server imports NumPy, SciPy, torch, Matplotlib
 and common standard modules once, then forks one *worker* per submission on request, so a worker
 starts in milliseconds with everything already imported. Only the trusted grader holds the fork
@@ -24,10 +24,10 @@ A worker, before it runs any student code:
   drops to an unprivileged uid of its own (so it can neither read the grader's files nor signal
   other workers).
 
-Then it serves requests over its socket (:mod:`autograder.codec` messages: import an exercise,
+Then it serves requests over its socket (:mod:`autograder.submission.codec` messages: import an exercise,
 call a function or method, read an attribute...). Objects that are not plain data stay in the
 worker and are referred to by handle ids; a returned figure is sent as a plain description
-(:mod:`autograder.figdesc`).
+(:mod:`autograder.submission.figdesc`).
 """
 
 from __future__ import annotations
@@ -46,9 +46,9 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from . import ruleguard
+from ..checks import ruleguard
 from .codec import Closed, decode, encode, recv_message, send_message
-from .rules import all_catalogue_keys, all_forbidden
+from ..checks.rules import all_catalogue_keys, all_forbidden
 
 PRELOAD = (
     "math", "cmath", "random", "statistics", "fractions", "decimal", "itertools", "functools",
@@ -64,7 +64,7 @@ PRELOAD = (
     "matplotlib.cm", "matplotlib.ticker", "matplotlib.collections", "matplotlib.contour",
     "matplotlib.figure", "matplotlib.axes", "matplotlib.gridspec", "matplotlib.text",
     "matplotlib_fontja",
-    "autograder.loader", "autograder.figdesc",
+    "autograder.submission.loader", "autograder.submission.figdesc",
 )
 
 #: Capture limit per stream between two replies (characters).
@@ -288,7 +288,7 @@ class WorkerServer:
         except BaseException:  # noqa: BLE001
             msg = "<the exception's message could not be shown>"
         if isinstance(exc, ExerciseUnavailable):
-            return {"name": "ExerciseUnavailable", "module": "autograder.loader", "bases": [], "msg": msg, "frames": []}
+            return {"name": "ExerciseUnavailable", "module": "autograder.submission.loader", "bases": [], "msg": msg, "frames": []}
         if isinstance(exc, SystemExit):
             msg = f"sys.exit({exc.code!r}) was called" if not msg else f"sys.exit({msg}) was called"
         bases = [c.__name__ for c in type(exc).__mro__ if _BUILTIN_EXCEPTIONS.get(c.__name__) is c]
@@ -515,7 +515,7 @@ FS_ROOT: str | None = None
 
 #: The workbook's folders a worker must never see (hidden in any workbook found in its view).
 HIDDEN_DIRS = ("solutions", "tests", "selftests", "course", ".git", "reports", "benchmarks")
-_REPO = str(Path(__file__).resolve().parents[1])
+_REPO = str(Path(__file__).resolve().parents[2])
 
 
 def read_only_paths(search_path: list[str]) -> list[str]:

@@ -5,7 +5,7 @@ Graded tests inspect a returned ``Figure``'s artists (never pixels): ``fig.axes`
 (rectangles, polygons, other patches as path patches), ``ax.containers`` (bars),
 ``ax.collections`` (contour sets, scatter and line collections), images, limits, labels. The
 worker turns those into a tree of plain values (:func:`describe_figure`), which crosses the
-process boundary through :mod:`autograder.codec`; the trusted side builds a fresh ``Figure`` with
+process boundary through :mod:`autograder.submission.codec`; the trusted side builds a fresh ``Figure`` with
 the same artists (:func:`build_figure`), or adds them to an Axes the test passed in
 (:func:`replay_axes`). Only numbers, arrays and strings are read from the description.
 """

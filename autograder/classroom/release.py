@@ -9,7 +9,7 @@ in ``autograder/data/figures/`` (for the HTML report), ``docs/ERRATA.md``, a stu
 workflow from ``templates/github/workflows/grade.yml`` installed as
 ``.github/workflows/grade.yml``, a ``.gitignore``, and the release record
 ``workbook-release.json``: the digest of the copy's grader and graded tests as written
-(:mod:`autograder.digest`), which the copy's score reports and CI compare with. What it never holds: ``solutions/``,
+(:mod:`autograder.results.digest`), which the copy's score reports and CI compare with. What it never holds: ``solutions/``,
 ``selftests/``, ``course/``, ``.ci/``, reports, state, ``.git``.
 
 Checks (``verify=True``): before anything is written, the reference solutions must score full
@@ -29,11 +29,11 @@ import tempfile
 from pathlib import Path
 from typing import TextIO
 
-from . import EXERCISES, __version__
-from .digest import RELEASE_RECORD, write_release_record
-from .i18n import bilingual
+from .. import EXERCISES, __version__
+from ..results.digest import RELEASE_RECORD, write_release_record
+from ..core.i18n import bilingual
 from .stubs import MANIFEST, _digest, make_stub
-from .workspace import WorkbookError, grade
+from ..grading.workspace import WorkbookError, grade
 
 WORKFLOW_TEMPLATE = Path("templates") / "github" / "workflows" / "grade.yml"
 README_TEMPLATE = Path("templates") / "student" / "README.md"
@@ -186,7 +186,7 @@ def _copytree(src: Path, dst: Path) -> None:
 
 def _write_copy(root: Path, directory: Path) -> int:
     """Write every file of the student copy; returns the number of hidden tests left out."""
-    from .htmlreport import FIGURES, reference_figure, setup_matplotlib
+    from ..results.figures import FIGURES, reference_figure, setup_matplotlib
 
     directory.mkdir(parents=True, exist_ok=True)
     _copytree(root / "autograder", directory / "autograder")
@@ -254,7 +254,7 @@ def student_readme(root: Path, tests: Path) -> str:
     """
     from string import Template
 
-    from .course import tasks_of
+    from ..core.tasks import tasks_of
 
     rows, total, count = [], 0.0, 0
     for name in EXERCISES:
@@ -281,6 +281,11 @@ def _readme_problems(directory: Path, max_score: float) -> list[str]:
     return problems
 
 
+def _grader_source(relative: Path) -> bool:
+    """A module of the grader package (it names the markers), not one of its data files (stubs)."""
+    return relative.parts[0] == "autograder" and relative.parts[1:2] != ("data",)
+
+
 def _leaks(directory: Path) -> list[str]:
     """Solution regions, hidden tests or instructor-only directories left in the copy."""
     problems = []
@@ -289,7 +294,7 @@ def _leaks(directory: Path) -> list[str]:
             problems.append(f"{forbidden}/ is in the copy")
     for path in directory.rglob("*.py"):
         text = path.read_text(encoding="utf-8", errors="replace")
-        if "### BEGIN SOLUTION" in text and path.parent.name != "autograder":
+        if "### BEGIN SOLUTION" in text and not _grader_source(path.relative_to(directory)):
             problems.append(f"{path.relative_to(directory)} still has a solution region")
         if path.parent.name == "tests" and "mark.hidden" in text.replace("pytest.mark.hidden  #", ""):
             for node in ast.walk(ast.parse(text)):

@@ -4,7 +4,7 @@ A student copy grades itself with the grader (``autograder/``) and the graded te
 that live in the student's own repository, where the student can edit them. So every score
 report records, in ``extra_data.grader_digest``, what actually graded it, and ``workbook release``
 writes what the copy held when it was released into :data:`RELEASE_RECORD` at the copy's root.
-The CI helpers (:mod:`autograder.ci`) compare the two.
+The CI helpers (:mod:`autograder.apps.ci`) compare the two.
 
 What is hashed (SHA-256; every file as ``relative/path`` + the SHA-256 of its content, sorted by
 path, so the digest does not depend on where the checkout is):
@@ -56,7 +56,7 @@ TEXT_SUFFIXES = frozenset({".py", ".json", ".toml", ".ini", ".cfg", ".txt"})
 PYPROJECT_TABLE = "[tool.pytest.ini_options]"
 
 #: The package directory of the grader that is running.
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parents[1]  # autograder/
 
 
 def _sha(data: bytes) -> str:

@@ -20,7 +20,7 @@ import ast
 from dataclasses import dataclass
 from pathlib import Path
 
-from .i18n import bilingual
+from ..core.i18n import bilingual
 
 
 class HintsUnavailable(LookupError):

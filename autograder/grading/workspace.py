@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import EXERCISES, __version__
-from .i18n import bilingual, get_language
-from .paths import REPO_ROOT
-from .report import results_document, score_table, write_json
+from .. import EXERCISES, __version__
+from ..core.i18n import bilingual, get_language
+from ..core.paths import REPO_ROOT
+from ..results.report import results_document, score_table, write_json
 
 STATE_DIR = ".workbook"
 STATE_FILE = "state.json"
@@ -149,7 +149,7 @@ def grade(root: Path, target: Path, *, exercises: list[str] | None = None, tasks
         timeout: seconds before the whole run is stopped (None: no limit).
 
     Returns:
-        :class:`GradeResult`. The language in force (:func:`autograder.i18n.get_language`) is
+        :class:`GradeResult`. The language in force (:func:`autograder.core.i18n.get_language`) is
         passed on through ``WORKBOOK_LANG``.
     """
     score_path = score_path.resolve()
@@ -311,7 +311,7 @@ class State:
 
     def _all_tasks(self, exercise: str) -> set[str]:
         """The task names of ``exercise`` in this workbook's graded tests (read statically)."""
-        from .tasks import tasks_of
+        from ..core.tasks import tasks_of
 
         try:
             return {t.name for t in tasks_of(exercise, self.root / "tests" / f"test_{exercise}.py")}
@@ -416,7 +416,7 @@ def _merge_tests(old: dict[str, Any], new: list[dict[str, Any]],
 
 def exercise_summary(exercise: str, tests: list[dict[str, Any]]) -> dict[str, Any]:
     """``extra_data.exercises[]`` of a score report, computed from the exercise's test entries."""
-    from .report import TITLES
+    from ..results.report import TITLES
 
     tasks: dict[str, list[float]] = {}
     for t in tests:
@@ -473,8 +473,8 @@ def stale_tasks(record: dict[str, Any], current_sha256: str | None,
 
 
 def _merged_table(tests: list[dict[str, Any]], label: str, partial: bool) -> str:
-    """The score table of stored test entries (what :func:`autograder.report.score_table` prints)."""
-    from .report import TestResult
+    """The score table of stored test entries (what :func:`autograder.results.report.score_table` prints)."""
+    from ..results.report import TestResult
 
     results = [
         TestResult(nodeid=t.get("extra_data", {}).get("nodeid", ""), exercise=t.get("extra_data", {}).get("exercise", ""),

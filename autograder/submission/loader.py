@@ -25,9 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import EXERCISES, ruleguard
-from .compare import GradingFailure, describe_call
-from .i18n import bilingual
+from .. import EXERCISES
+from ..checks import ruleguard
+from ..checks.compare import GradingFailure, describe_call
+from ..core.i18n import bilingual
 
 
 class ExerciseUnavailable(GradingFailure):
@@ -138,7 +139,7 @@ class Submission:
 
         ``"_helper"`` is ``_helper.py`` and ``"pkg.mod"`` is ``pkg/mod.py`` (or a package's
         ``__init__.py``), inside the submission only. The "from scratch" rules read the code a
-        task's functions reach there (:func:`autograder.rules.find_violations`).
+        task's functions reach there (:func:`autograder.checks.rules.find_violations`).
         """
         parts = module.split(".")
         if not parts or not all(p.isidentifier() for p in parts):
@@ -162,7 +163,7 @@ class Submission:
 
         Read like :meth:`module_source` (regular files inside the submission only; caches, hidden
         and virtual-environment folders skipped). The "from scratch" rules look in all of them for
-        code that could turn the run-time check off (:func:`autograder.rules.find_tampering`).
+        code that could turn the run-time check off (:func:`autograder.checks.rules.find_tampering`).
         """
         found: dict[str, str] = {}
         root = self.root.resolve()
@@ -182,8 +183,8 @@ class Submission:
         return found
 
     def start_rule_check(self, key: tuple) -> None:
-        """Turn on the run-time check of the "from scratch" rules (:mod:`autograder.ruleguard`)
-        for the calls of one test; ``key`` is :func:`autograder.rules.catalogue_key`'s."""
+        """Turn on the run-time check of the "from scratch" rules (:mod:`autograder.checks.ruleguard`)
+        for the calls of one test; ``key`` is :func:`autograder.checks.rules.catalogue_key`'s."""
         ruleguard.start(ruleguard.catalogue(key), self.owns, self.root)
 
     def stop_rule_check(self) -> list:
@@ -300,7 +301,7 @@ def read_regular_file(path: Path, limit: int = MAX_SOURCE_BYTES) -> bytes:
 
 
 #: Target of the link that stands, in an isolated worker's copy, for a link that led outside the
-#: submission (:func:`autograder.isolated.stage_copy`).
+#: submission (:func:`autograder.submission.isolated.stage_copy`).
 OUTSIDE_LINK = "/nonexistent/workbook-link-outside-the-submission"
 
 
@@ -525,29 +526,3 @@ class NamespaceSubmission:
             ))
         return self._module
 
-
-def open_target(value: str | Path, *, isolated: bool = False, call_timeout: float | None = None):
-    """The submission a ``--workbook`` value names: a directory, or ``namespace:<key>``.
-
-    Args:
-        value: the ``--workbook`` value.
-        isolated: run the directory's code in a sandboxed worker process
-            (:class:`autograder.isolated.IsolatedSubmission`) instead of this process.
-        call_timeout: isolated mode: seconds one call may take (default: 10).
-
-    Returns:
-        A :class:`Submission`, :class:`NamespaceSubmission` or ``IsolatedSubmission``.
-
-    Raises:
-        NotAWorkbookError: the directory is not a workbook, or a namespace is combined with
-            ``isolated``.
-    """
-    if isinstance(value, str) and value.startswith("namespace:"):
-        if isolated:
-            raise NotAWorkbookError("--isolated grades a directory, not a notebook namespace")
-        return NamespaceSubmission(value.removeprefix("namespace:"))
-    if isolated:
-        from .isolated import IsolatedSubmission
-
-        return IsolatedSubmission(Path(value), call_timeout=call_timeout)
-    return Submission(Path(value))

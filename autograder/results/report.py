@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import EXERCISES, POINTS_PER_EXERCISE, __version__
-from .i18n import bilingual, get_language, pad
+from .. import EXERCISES, POINTS_PER_EXERCISE, __version__
+from ..core.i18n import bilingual, get_language, pad
 
 #: Titles of the exercises (Japanese / English).
 TITLES = {
@@ -135,7 +135,7 @@ def score_table(results: list[TestResult], target: str, *, partial: bool = False
     """The plain-text score table printed after every run (``partial``: only some tests were run;
     ``mode``: ``"local"`` or ``"isolated"``, the latter is named in the header).
 
-    Column headers and titles follow the language setting (:func:`autograder.i18n.get_language`).
+    Column headers and titles follow the language setting (:func:`autograder.core.i18n.get_language`).
     """
     rows = summarize(results)
     note = f"  ({bilingual('一部のみ採点', 'partial run', sep=' / ')})" if partial else ""
@@ -179,7 +179,7 @@ def build_results(results: list[TestResult], *, target: str, execution_time: flo
         confinement: isolated mode: how the worker was confined (``"root namespaces"``,
             ``"namespaces via bwrap"`` or ``"none: resource limits only"``); ``extra_data.confinement``.
         grader_digest: the digest of the grader and graded tests that ran, and how it compares
-            with the release record (:func:`autograder.digest.report_field`);
+            with the release record (:func:`autograder.results.digest.report_field`);
             ``extra_data.grader_digest``.
         audience: ``"student"`` (the default): a hidden test's ``output`` is replaced by
             :func:`withheld_message`; ``"instructor"``: kept whole (batch grading).

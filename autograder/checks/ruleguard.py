@@ -1,6 +1,6 @@
 """The run-time check of the "from scratch" rules: forbidden calls seen while a task's code runs.
 
-The static scan (:mod:`autograder.rules`) reads the submission's source and gives a precise message
+The static scan (:mod:`autograder.checks.rules`) reads the submission's source and gives a precise message
 for the common honest case (``from scipy.special import softmax``). It cannot see what a name
 refers to at run time: a helper package that shadows a module, a class from another module, a
 method rebound in a subclass, ``sys.modules["torch"]``, ``getattr`` with a computed string. So
@@ -50,7 +50,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .i18n import bilingual
+from ..core.i18n import bilingual
 
 _ModuleType = type(sys)
 
@@ -733,7 +733,7 @@ _CATALOGUES: dict[tuple, Catalogue] = {}
 
 
 def catalogue(key: tuple) -> Catalogue:
-    """The :class:`Catalogue` for :func:`autograder.rules.catalogue_key`'s ``key`` (made once)."""
+    """The :class:`Catalogue` for :func:`autograder.checks.rules.catalogue_key`'s ``key`` (made once)."""
     found = _CATALOGUES.get(key)
     if found is None:
         forbidden, methods, no_overloading = key
@@ -746,7 +746,7 @@ def prepare(forbidden: Iterable[str], keys: Iterable[tuple] = ()) -> None:
 
     Args:
         forbidden: every forbidden dotted name of the rules (their NumPy ufuncs are wrapped).
-        keys: the catalogue keys of the rules (:func:`autograder.rules.catalogue_key`), made now
+        keys: the catalogue keys of the rules (:func:`autograder.checks.rules.catalogue_key`), made now
             (an isolated worker cannot look at the file system later).
     """
     GUARD.prepare(forbidden)

@@ -5,9 +5,9 @@ Graded mode is on when the ini option ``workbook_grading`` is true (the reposito
 
 * picks the target (``--workbook``: ``exercises`` by default, ``solutions``, or any directory laid
   out like ``exercises/``) and gives tests the ``exercise`` fixture, the only way to reach the code
-  under test (:mod:`autograder.loader`);
+  under test (:mod:`autograder.submission.loader`);
 * reads the ``exercise`` and ``task(name, points=...)`` markers of every test;
-* applies the "from scratch" rules (:mod:`autograder.rules`) before each test;
+* applies the "from scratch" rules (:mod:`autograder.checks.rules`) before each test;
 * makes the run deterministic and headless (derandomized hypothesis profile, matplotlib Agg,
   figures closed after each test) and gives each test a time limit (pytest-timeout);
 * prints a score table and writes the JSON score report (``--score-report``) and
@@ -31,12 +31,12 @@ from pathlib import Path
 
 import pytest
 
-from . import EXERCISES
-from .compare import GradingFailure, convention_of
-from .i18n import LANGUAGES, bilingual, description, normalize_language, set_language
-from .loader import (ExerciseHandle, ExerciseUnavailable, NamespaceSubmission, NotAWorkbookError, Submission, failed_call,
-                     open_target)
-from .report import (
+from .. import EXERCISES
+from ..checks.compare import GradingFailure, convention_of
+from ..core.i18n import LANGUAGES, bilingual, description, normalize_language, set_language
+from ..submission.loader import (ExerciseHandle, ExerciseUnavailable, NamespaceSubmission, NotAWorkbookError, Submission, failed_call)
+from ..submission.target import open_target
+from ..results.report import (
     AUDIENCES,
     DEFAULT_HIDDEN_VISIBILITY,
     HIDDEN_VISIBILITIES,
@@ -46,10 +46,10 @@ from .report import (
     withheld_message,
     write_json,
 )
-from .guard import Deadline, GlobalState, WorkbookTimeout, safe_str, wall_backstop
-from .rules import (ForbiddenCall, Violation, all_forbidden, catalogue_key, find_tampering, find_violations, rules_for,
+from ..submission.guard import Deadline, GlobalState, WorkbookTimeout, safe_str, wall_backstop
+from ..checks.rules import (ForbiddenCall, Violation, all_forbidden, catalogue_key, find_tampering, find_violations, rules_for,
                     tamper_message)
-from . import ruleguard
+from ..checks import ruleguard
 
 DEFAULT_TIMEOUT = 10.0  # seconds per graded test (--workbook-timeout, ini workbook_timeout)
 BACKSTOP_TIMEOUT = 120.0  # pytest-timeout's thread method: ends a run hung in C code
@@ -59,6 +59,11 @@ MAX_FAILURE_MESSAGE = 12000  # a grader's failure message: 2 languages x (call +
 _SUBMISSION = pytest.StashKey[Submission]()
 _RESULTS = pytest.StashKey[dict]()
 _STATE = pytest.StashKey[dict]()
+
+
+def graded_submission(config: pytest.Config) -> Submission | None:
+    """The submission this run grades (None before it is opened), for plugins that must close it."""
+    return config.stash.get(_SUBMISSION, None)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -449,14 +454,14 @@ def exercise(request: pytest.FixtureRequest) -> ExerciseHandle:
 def _confinement_label(config: pytest.Config) -> str | None:
     if not config.getoption("workbook_isolated"):
         return None
-    from .isolated import confinement
+    from ..submission.isolated import confinement
 
     return confinement().label
 
 
 def _check_confinement(config: pytest.Config, score_path: Path, label: str) -> None:
     """Isolated mode never grades untrusted code unconfined without the instructor saying so."""
-    from .isolated import confinement
+    from ..submission.isolated import confinement
 
     found = confinement()
     if found.kind != "none" or config.getoption("workbook_no_sandbox"):
@@ -586,7 +591,7 @@ def _check_rules_statically(config: pytest.Config, submission, exercise: str, ru
     The exercise is loaded first (an import error is reported as such), so the scan reads the text
     that was executed. When that text cannot be read, the task fails with a message: the grader
     never skips its rules silently. Code anywhere in the submission that could turn off the
-    run-time check fails every rule-bound task (:func:`autograder.rules.find_tampering`).
+    run-time check fails every rule-bound task (:func:`autograder.checks.rules.find_tampering`).
     """
     submission.module(exercise)
     source = submission.source(exercise)
@@ -675,7 +680,7 @@ def _exception_message(exc: BaseException, tb, owns, frames: list, text: str) ->
     convention the test depends on if it names one (:class:`autograder.compare.convention`).
 
     The same in local and isolated mode: the call is recorded where the test makes it
-    (:class:`autograder.loader.RecordedCall`), and the student's frames of a worker travel with
+    (:class:`autograder.submission.loader.RecordedCall`), and the student's frames of a worker travel with
     the exception (``remote_frames``).
     """
     name = type(exc).__name__
@@ -864,8 +869,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 def _grader_digest(config: pytest.Config, state: dict) -> dict:
-    """``extra_data.grader_digest`` (:mod:`autograder.digest`); a failure is recorded, never fatal."""
-    from .digest import report_field
+    """``extra_data.grader_digest`` (:mod:`autograder.results.digest`); a failure is recorded, never fatal."""
+    from ..results.digest import report_field
 
     try:
         return report_field(config, sorted(state["test_modules"]))
@@ -875,7 +880,7 @@ def _grader_digest(config: pytest.Config, state: dict) -> dict:
 
 def _write_html(state: dict, document: dict, submission, config: pytest.Config) -> None:
     """Write the HTML report; a failure here is reported, never fatal to the score report."""
-    from .htmlreport import write_html
+    from ..results.htmlreport import write_html
 
     try:
         write_html(state["html_path"], document, submission=submission, reference=config.rootpath / "solutions",

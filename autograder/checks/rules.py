@@ -9,7 +9,7 @@ The scan is static (:mod:`ast`): imports and their aliases (``import torch.nn.fu
 ``from scipy.special import softmax as s``), attribute chains (``F.softmax``), method calls on any
 object (``t.softmax(-1)``) and ``importlib.import_module``/``__import__`` with a literal name. It
 cannot see through ``getattr`` with computed strings: the run-time check
-(:mod:`autograder.ruleguard`) sees every call while the task's code runs, whatever name led to it.
+(:mod:`autograder.checks.ruleguard`) sees every call while the task's code runs, whatever name led to it.
 The scan stays as the fast, precise message for the common case, and it rejects anywhere in the
 submission the names that code needs to turn the run-time check off (:data:`TAMPER_NAMES`).
 """
@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .compare import GradingFailure
-from .i18n import bilingual
+from ..core.i18n import bilingual
 
 
 class ForbiddenCall(GradingFailure):
@@ -194,7 +194,7 @@ def all_catalogue_keys() -> list[tuple]:
 
 
 def all_forbidden() -> tuple[str, ...]:
-    """Every forbidden dotted name of every rule (what :func:`autograder.ruleguard.prepare` needs)."""
+    """Every forbidden dotted name of every rule (what :func:`autograder.checks.ruleguard.prepare` needs)."""
     return tuple(sorted({f for r in RULES for f in r.forbidden}))
 
 

@@ -43,8 +43,8 @@ GUARDED_MODULES = (
     "builtins", "math", "numpy", "numpy.linalg", "numpy.testing", "numpy.random", "numpy.fft",
     "torch", "torch.nn.functional", "torch.autograd", "scipy.special", "scipy.stats", "scipy.linalg",
     "matplotlib", "matplotlib.pyplot", "json",
-    "autograder", "autograder.compare", "autograder.report", "autograder.plugin", "autograder.loader",
-    "autograder.rules", "autograder.i18n",
+    "autograder", "autograder.compare", "autograder.checks.compare", "autograder.results.report",
+    "autograder.grading.plugin", "autograder.submission.loader", "autograder.checks.rules", "autograder.core.i18n",
 )
 
 
@@ -243,9 +243,9 @@ class Deadline:
     Args:
         seconds: CPU seconds; ``None`` or ``<= 0``: no limit.
         extra_cpu: another CPU clock (seconds) whose time also counts, e.g. the isolated worker's
-            (:meth:`autograder.isolated.IsolatedSubmission.cpu_seconds`).
+            (:meth:`autograder.submission.isolated.IsolatedSubmission.cpu_seconds`).
         extra_wait: seconds another process spent waiting for a CPU (the isolated worker's,
-            :meth:`autograder.isolated.IsolatedSubmission.run_delay_seconds`).
+            :meth:`autograder.submission.isolated.IsolatedSubmission.run_delay_seconds`).
     """
 
     POLL = 0.05

@@ -1,0 +1,564 @@
+"""Batch grading of a whole class: ``python -m autograder.batch SUBMISSIONS --out OUT [--jobs N] [--force]``.
+
+``SUBMISSIONS`` holds one submission per student: a folder laid out like ``exercises/``, a zip
+of one, or an nbgrader ``submitted/`` tree, with notebooks converted; how each is found, read
+and named is :mod:`autograder.classroom.intake`.
+
+Every submission is graded in isolated mode (``pytest --isolated``: the student's code runs in a
+sandboxed worker, see :mod:`autograder.submission.isolated`). The unit of work is one submission in, one
+report out (``OUT/reports/<student>.json``, named by :func:`autograder.classroom.intake.report_stem`, Gradescope
+``results.json`` format, plus the raw pytest-json-report next to it and the pytest log in
+``OUT/logs/``, and with ``--pages`` the student's HTML page ``OUT/pages/<student>.html``, figures
+drawn in the sandboxed worker, hidden tests without their messages), so it can be handed to any
+task queue. ``--jobs`` grader processes (default: all cores) each keep a fork server with NumPy,
+torch and Matplotlib loaded, and grade submissions one after another. Finished reports are kept:
+a second run grades only what is missing or changed: a report is reused only when the
+submission's content, the pytest arguments, the time limit and the grader (tests and
+``autograder``) are all the same as when it was made (``--force`` grades everything again). At the
+end the class gradebook is written: ``OUT/gradebook.csv`` and ``OUT/gradebook.json`` (one row per
+student: total, per-exercise points, status, partial, errors); students graded into ``OUT``
+earlier but absent from ``SUBMISSIONS`` now (e.g. grading late submissions from another folder)
+keep their rows. ``OUT`` may lie inside ``SUBMISSIONS``; it is never taken for a submission.
+
+Ctrl-C or SIGTERM stops the batch: submissions not yet started are not graded, grader processes
+and their workers are ended, and the gradebook lists what was finished (exit code 130).
+
+A submission that crashes, hangs or floods its output costs only its own time limits (each test
+has ``--timeout`` seconds, default 10) and never changes another student's report.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import contextlib
+import csv
+import hashlib
+import io
+import json
+import multiprocessing
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from .. import EXERCISES, POINTS_PER_EXERCISE
+from ..results.report import build_results, write_json
+from .intake import MAX_ZIP_BYTES, Job, both_languages, discover, is_env, path_text, prepare, skipped_dir
+
+
+def _grader_digest() -> str:
+    """A digest of the grader itself (graded tests and ``autograder`` sources)."""
+    from ..core.paths import tests_dir
+
+    h = hashlib.sha256()
+    package = Path(__file__).resolve().parents[1]  # autograder/
+    for folder in (tests_dir(), package):
+        for f in sorted(folder.rglob("*.py")):
+            if "__pycache__" not in f.parts:
+                h.update(str(f.relative_to(folder)).encode() + b"\0" + f.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def fingerprint(job: Job, *, timeout: float, extra_args: tuple[str, ...], grader: str) -> str:
+    """What a report depends on: the submission's bytes, the grading settings and the grader.
+
+    A directory is read file by file (paths and contents; hidden files, caches, virtual
+    environments and the other junk folders of :data:`autograder.classroom.intake.JUNK_DIRS` left out); a zip file as its
+    bytes. Unreadable files count by name only (grading reports them).
+    """
+    h = hashlib.sha256()
+    h.update(json.dumps({"timeout": timeout, "args": list(extra_args), "grader": grader}).encode())
+    if job.path.is_file():
+        try:
+            with open(job.path, "rb") as fh:
+                while chunk := fh.read(1 << 20):
+                    h.update(chunk)
+        except OSError as exc:  # grading reports it
+            h.update(f"unreadable: {exc.errno}".encode())
+        return h.hexdigest()
+    files = []
+    for folder, dirs, names in os.walk(job.path):  # links to folders are not followed
+        here = Path(folder)
+        dirs[:] = [d for d in dirs if not skipped_dir(d) and not is_env(here / d)]
+        files += [here / n for n in names if not n.startswith(".")]
+    for f in sorted(files):
+        if not f.is_file():
+            continue
+        h.update(os.fsencode(f.relative_to(job.path)) + b"\0")
+        try:
+            if f.stat().st_size <= MAX_ZIP_BYTES:
+                h.update(f.read_bytes())
+        except OSError:
+            pass
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def report_path(out: Path, job: Job) -> Path:
+    """Where the score report of ``job`` goes (``reports/<stem>.json``, see :func:`autograder.classroom.intake.report_stem`)."""
+    return out / "reports" / f"{job.report_name}.json"
+
+
+def _error_report(path: Path, target: str, message: str, batch_info: dict | None = None) -> dict:
+    doc = build_results([], target=target, execution_time=0.0, errors=[message], exit_status=4, mode="isolated")
+    doc["max_score"] = float(POINTS_PER_EXERCISE * len(EXERCISES))
+    if batch_info is not None:
+        doc["extra_data"]["batch"] = batch_info
+    write_json(path, doc)
+    return doc
+
+
+class _Closer:
+    """pytest plugin: stop the isolated worker and delete its copies when a run ends."""
+
+    def pytest_unconfigure(self, config: Any) -> None:
+        from ..grading.plugin import graded_submission
+
+        submission = graded_submission(config)
+        if submission is not None and hasattr(submission, "close"):
+            submission.close()
+
+
+def grade_one(job: Job, out: Path, *, timeout: float = 10.0, extra_args: tuple[str, ...] = (),
+              fingerprint: str = "", pages: bool = False) -> dict:
+    """Grade one submission in isolated mode; write and return its score report (never raises).
+
+    Args:
+        job: the submission.
+        out: the output directory (``reports/`` and ``logs/`` are created in it).
+        timeout: per-test time limit in seconds.
+        extra_args: more pytest arguments (e.g. ``("--exercise", "ex1_vectors")``).
+        pages: also write the student's HTML page (``pages/<student>.html``; about 5 s more per
+            student: the figures are drawn in a new sandboxed worker).
+        fingerprint: :func:`fingerprint` of the job, stored in the report (``extra_data.batch``)
+            so that a later run can tell whether the report is still valid.
+
+    Returns:
+        The gradebook row: ``{"student", "kind", "status", "score", "max_score", "partial",
+        "exercises", "report", "submission", "seconds", "errors"}`` (``report`` relative to ``out``).
+    """
+    import pytest
+
+    from ..core.paths import tests_dir
+
+    start = time.monotonic()
+    report = report_path(out, job)
+    log = out / "logs" / f"{job.report_name}.txt"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix="workbook-batch-"))
+    status = "graded"
+    try:
+        batch_info = {"student": job.student, "submission": path_text(job.path), "kind": job.kind,
+                      "fingerprint": fingerprint, "timeout": timeout, "pytest_args": list(extra_args)}
+        try:
+            prepared = prepare(job, staging)
+        except (ValueError, OSError) as exc:
+            message = str(exc) if isinstance(exc, ValueError) else both_languages(
+                f"{job.shown} を読めませんでした ({exc.strerror or exc})",
+                f"could not read the submission {job.shown} ({exc.strerror or exc})")
+            doc = _error_report(report, path_text(job.path), message.replace(str(staging), job.shown), batch_info)
+            return _summary(job, "error", doc, report, out, start)
+        # the instructor's report and log: hidden tests keep their messages (marked by visibility)
+        args = [str(tests_dir()), "-q", "-p", "no:cacheprovider", "-p", "no:randomly", "--isolated",
+                "--workbook-audience=instructor", "-W", "ignore::pytest.PytestAssertRewriteWarning",
+                f"--workbook={prepared.target}", f"--score-report={report}",
+                f"--json-report-file={report.with_name(report.stem + '.pytest-report.json')}",
+                f"--workbook-timeout={timeout:g}", *extra_args]
+        buffer = io.StringIO()
+        with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):
+            try:
+                code = int(pytest.main(args, plugins=[_Closer()]))
+            except BaseException as exc:  # noqa: BLE001 - a grader failure costs only this student
+                code = -1
+                buffer.write(f"\ngrading failed: {exc!r}\n")
+        text = buffer.getvalue()[-200_000:]
+        if prepared.staged is not None:
+            text = text.replace(str(prepared.staged), path_text(prepared.origin))
+        log.write_text(text, encoding="utf-8", errors="replace")
+        try:
+            doc = json.loads(report.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            doc = _error_report(report, path_text(job.path), f"grading did not produce a report (pytest exit code {code})",
+                                batch_info)
+            return _summary(job, "error", doc, report, out, start)
+        if code not in (0, 1) or not doc.get("tests"):
+            status = "error"
+        # the report names the submission as handed in (the zip, the folder), never the temporary copy
+        if prepared.staged is not None:
+            doc = _replace_text(doc, str(prepared.staged), path_text(prepared.origin))
+        extra = doc.setdefault("extra_data", {})
+        if extra.get("target"):
+            extra["target"] = path_text(job.path)
+        if prepared.problems:
+            extra["errors"] = [*extra.get("errors", []), *prepared.problems]
+        if prepared.notes:
+            batch_info["notes"] = prepared.notes
+        if prepared.notes or prepared.problems:
+            doc["output"] = "\n".join([doc.get("output", ""), "", *prepared.problems, *prepared.notes])
+        extra["batch"] = batch_info
+        write_json(report, doc)
+        if pages:
+            _write_page(out, job, doc, prepared.target, log)
+        else:  # a page of an earlier grading would no longer match the report
+            page_path(out, job).unlink(missing_ok=True)
+        return _summary(job, status, doc, report, out, start)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def page_path(out: Path, job: Job) -> Path:
+    """Where the student's HTML page of ``job`` goes (``pages/<stem>.html``)."""
+    return out / "pages" / f"{job.report_name}.html"
+
+
+def _write_page(out: Path, job: Job, doc: dict, target: Path, log: Path) -> None:
+    """Write the student's HTML page (student audience: hidden tests without their messages), with
+    the figures drawn from the submission in the sandboxed worker; a failure is noted in the log."""
+    try:
+        from ..results.figures import default_reference, setup_matplotlib
+        from ..results.htmlreport import write_html
+        from ..submission.isolated import IsolatedSubmission
+
+        setup_matplotlib()
+        submission = IsolatedSubmission(target)
+        try:
+            write_html(page_path(out, job), doc, submission=submission, reference=default_reference(),
+                       audience="student")
+        finally:
+            submission.close()
+    except Exception as exc:  # noqa: BLE001 - the report counts; the page is a courtesy
+        with open(log, "a", encoding="utf-8", errors="replace") as fh:
+            fh.write(f"\nthe HTML page could not be written: {exc!r}\n")
+
+
+def _replace_text(value: Any, old: str, new: str) -> Any:
+    """``value`` (JSON data) with ``old`` replaced by ``new`` in every string of it."""
+    if isinstance(value, str):
+        return value.replace(old, new)
+    if isinstance(value, list):
+        return [_replace_text(v, old, new) for v in value]
+    if isinstance(value, dict):
+        return {k: _replace_text(v, old, new) for k, v in value.items()}
+    return value
+
+
+def _summary(job: Job, status: str, doc: dict, report: Path, out: Path, start: float | None) -> dict:
+    extra = doc.get("extra_data", {})
+    exercises = {e["exercise"]: e["score"] for e in extra.get("exercises", [])}
+    graded = status == "graded"
+    return {"student": job.student, "kind": job.kind, "status": status,
+            "score": doc.get("score", 0.0) if graded else None, "max_score": doc.get("max_score", 0.0),
+            "partial": bool(extra.get("partial", False)), "exercises": exercises if graded else {},
+            "report": os.path.relpath(report, out), "submission": path_text(job.path),
+            "seconds": None if start is None else round(time.monotonic() - start, 3),
+            "errors": extra.get("errors", []), "notes": (extra.get("batch") or {}).get("notes", [])}
+
+
+def _same_id_row(job: Job, out: Path) -> dict:
+    """The error row (and report) of a submission that shares its student id with another."""
+    report = report_path(out, job)
+    batch_info = {"student": job.student, "submission": path_text(job.path), "kind": job.kind, "fingerprint": ""}
+    doc = _error_report(report, path_text(job.path), job.problem, batch_info)
+    return dict(_summary(job, "error", doc, report, out, None), same_id=True)
+
+
+def _last_report(job: Job, out: Path) -> tuple[dict, str] | None:
+    """The report ``job`` already has in ``out`` and its status (``graded`` or ``error``), or None."""
+    try:
+        doc = json.loads(report_path(out, job).read_text(encoding="utf-8"))
+        extra = doc["extra_data"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(extra, dict) or "score" not in doc:
+        return None
+    return doc, "graded" if doc.get("tests") and extra.get("exit_status") in (0, 1) else "error"
+
+
+def _row_of_last_report(job: Job, out: Path) -> dict | None:
+    """The row of the report ``job`` already has in ``out`` (whatever it was graded from), or None."""
+    last = _last_report(job, out)
+    if last is None:
+        return None
+    return dict(_summary(job, last[1], last[0], report_path(out, job), out, None), stale=True)
+
+
+def _summary_from_report(job: Job, out: Path, fp: str) -> dict | None:
+    """The row of a finished, still valid report of ``job`` (same fingerprint), else ``None``."""
+    last = _last_report(job, out)
+    if last is None or (last[0]["extra_data"].get("batch") or {}).get("fingerprint") != fp:
+        return None  # none yet, or another submission, other settings or another grader: grade again
+    if last[1] == "error":
+        return None  # an error may have been the machine's (a full disk, a killed grader): retry
+    return _summary(job, "graded", last[0], report_path(out, job), out, None)
+
+
+def _pool_init() -> None:
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    # Ctrl-C is the batch's to handle (it stops the pool); a grader process dies with the batch
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
+    # warm up: the first submission should not pay for imports and the fork server
+    from ..submission import isolated
+
+    try:
+        if isolated.confinement().kind != "bwrap":  # with bwrap each submission gets a sandbox of its own
+            isolated.fork_server()
+    except RuntimeError:
+        pass
+
+
+def _die_with_parent() -> None:
+    """Linux: have the kernel kill this process when the batch process dies (even by SIGKILL)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        pass
+
+
+def write_gradebook(rows: list[dict], out: Path) -> None:
+    """Write ``gradebook.csv`` and ``gradebook.json`` (one row per student) into ``out``.
+
+    In the CSV, the score and per-exercise points of a student whose grading failed (status
+    ``error``) are left empty, not 0, so that importing it into a gradebook records no grade;
+    ``errors`` says why; ``notes`` says how the submission was read (a notebook converted, a
+    ``.py`` graded instead of its notebook). ``report`` is relative to ``out`` in both files.
+    Student ids are kept as given (``山田太郎``): the CSV is UTF-8 with a byte order mark, which
+    Excel needs to read it as UTF-8 (Python reads it with ``encoding="utf-8-sig"``).
+    """
+    rows = sorted(rows, key=lambda r: (r["student"], r.get("submission", "")))
+    fields = ["student", "status", "score", "max_score", "partial", *EXERCISES, "errors", "notes", "report",
+              "submission"]
+    tmp = out / ".gradebook.csv.tmp"
+    with open(tmp, "w", newline="", encoding="utf-8-sig", errors="backslashreplace") as fh:
+        writer = csv.DictWriter(fh, fieldnames=fields)
+        writer.writeheader()
+        for r in rows:
+            writer.writerow({"student": r["student"], "status": r["status"],
+                             "score": "" if r.get("score") is None else r["score"],
+                             "max_score": r["max_score"], "partial": str(bool(r.get("partial"))).lower(),
+                             **{e: r["exercises"].get(e, "") for e in EXERCISES},
+                             "errors": " | ".join(e.replace("\n", " ") for e in r.get("errors", []))[:1000],
+                             "notes": " | ".join(n.replace("\n", " ") for n in r.get("notes", []))[:1000],
+                             "report": r["report"], "submission": r.get("submission", "")})
+    os.replace(tmp, out / "gradebook.csv")
+    from ..submission.isolated import confinement
+
+    write_json(out / "gradebook.json", {"students": rows, "exercises": list(EXERCISES),
+                                        "max_score": POINTS_PER_EXERCISE * len(EXERCISES),
+                                        "confinement": confinement().label})
+
+
+def _earlier_rows(out: Path, students: set[str]) -> list[dict]:
+    """Rows of the existing gradebook for students not in this run whose report is still there."""
+    try:
+        book = json.loads((out / "gradebook.json").read_text(encoding="utf-8"))
+        rows = [r for r in book["students"] if isinstance(r, dict) and isinstance(r.get("student"), str)]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    kept = [dict(r, skipped=False, earlier=True) for r in rows if r["student"] not in students
+            and isinstance(r.get("report"), str) and (out / r["report"]).is_file()
+            and {"status", "max_score", "exercises"} <= set(r)]
+    return kept
+
+
+class BatchInterrupted(Exception):
+    """Ctrl-C or SIGTERM stopped the batch (the gradebook lists the finished submissions)."""
+
+    def __init__(self, rows: list[dict]) -> None:
+        super().__init__(f"interrupted after {len(rows)} submissions")
+        self.rows = rows
+
+
+def _check_paths(submissions: Path, out: Path) -> None:
+    if not submissions.exists():
+        raise FileNotFoundError(f"{submissions} does not exist / 見つかりません")
+    if out.exists() and not out.is_dir():
+        raise NotADirectoryError(f"--out {out} is a file; give a folder / --out にはフォルダを指定してください")
+    if out == submissions:
+        raise ValueError(f"--out {out} is the folder of submissions; give another folder / "
+                         "--out には提出フォルダとは別のフォルダを指定してください")
+
+
+def _check_writable(out: Path) -> None:
+    """Make ``out`` (and ``out/reports``) or say plainly that it cannot be written, before grading anyone."""
+    try:
+        (out / "reports").mkdir(parents=True, exist_ok=True)
+        probe = out / f".workbook-write-check-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise PermissionError(
+            f"--out {out} に書き込めません ({exc.strerror or exc})。書き込めるフォルダを指定してください。 / "
+            f"cannot write to --out {out} ({exc.strerror or exc}): give a folder you can write to.") from None
+
+
+def run_batch(submissions: Path, out: Path, *, jobs: int | None = None, force: bool = False,
+              timeout: float = 10.0, progress: bool = True, extra_args: tuple[str, ...] = (),
+              pages: bool = False) -> list[dict]:
+    """Grade every submission in ``submissions`` into ``out``; returns the gradebook rows.
+
+    Raises:
+        FileNotFoundError: ``submissions`` is not a directory.
+        ValueError: no submissions in it, or it is one submission (see :func:`discover`).
+    """
+    submissions, out = submissions.resolve(), out.resolve()
+    _check_paths(submissions, out)
+    all_jobs = discover(submissions, exclude=(out,))
+    if not all_jobs:
+        raise ValueError(f"no submissions found in {submissions} (expected one sub-folder or .zip per student, or "
+                         f"an nbgrader submitted/ tree) / 提出物が見つかりません")
+    _check_writable(out)
+    # two submissions of one student id: an error row each, nothing graded for them; the rest of the class is
+    same_id = [job for job in all_jobs if job.problem]
+    all_jobs = [job for job in all_jobs if not job.problem]
+    from ..submission.isolated import confinement
+
+    # a report made under another confinement (root / bwrap / none) is not reused
+    grader = f"{_grader_digest()} {confinement().kind}"
+    prints = {job.student: fingerprint(job, timeout=timeout, extra_args=extra_args, grader=grader) for job in all_jobs}
+    rows: list[dict] = _earlier_rows(out, set(prints) | {job.student for job in same_id})
+    rows += [_same_id_row(job, out) for job in same_id]
+    todo: list[Job] = []
+    for job in all_jobs:
+        summary = None if force else _summary_from_report(job, out, prints[job.student])
+        if pages and not page_path(out, job).is_file():  # a report made without its page is made again
+            summary = None
+        if summary is not None:
+            summary["skipped"] = True
+            rows.append(summary)
+        else:
+            todo.append(job)
+    bar = _progress(len(all_jobs), len(all_jobs) - len(todo), enabled=progress)
+    attempts: dict[str, int] = {}
+    previous_term = signal.getsignal(signal.SIGTERM)
+    if threading_is_main():
+        signal.signal(signal.SIGTERM, _raise_interrupt)
+    # every temporary folder of the graders (copies of submissions, workers' folders) lives in one
+    # private folder of this run, removed at the end even when the run is interrupted
+    scratch = Path(tempfile.mkdtemp(prefix="workbook-batch-run-"))
+    previous_tmp = os.environ.get("TMPDIR")
+    os.environ["TMPDIR"] = str(scratch)
+    try:
+        while todo:
+            # a grader process that dies (it should not: student code runs in sandboxed workers, but
+            # the kernel's OOM killer might pick it) costs a retry of the submissions in flight; a
+            # submission in flight during two such deaths gets an error report, the others are graded
+            workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+            ctx = multiprocessing.get_context("spawn")  # no listening socket a student process could reach
+            retry: list[Job] = []
+            # after a grader died: one pool per submission, `workers` submissions at a time
+            alone = bool(attempts)
+            current, later = (todo[:workers], todo[workers:]) if alone else (todo, [])
+            pools = [cf.ProcessPoolExecutor(max_workers=1 if alone else workers, mp_context=ctx,
+                                            initializer=_pool_init) for _ in (current if alone else [None])]
+            pool = pools[0]
+            try:
+                futures = {(pools[i] if alone else pool).submit(
+                    grade_one, job, out, timeout=timeout, extra_args=extra_args,
+                    fingerprint=prints[job.student], pages=pages): job for i, job in enumerate(current)}
+                for future in cf.as_completed(futures):
+                    job = futures[future]
+                    try:
+                        rows.append(future.result())
+                    except Exception as exc:  # noqa: BLE001 - a lost grader process
+                        # a grader process that died breaks the whole pool, so every submission in
+                        # it is retried, each alone in a pool of its own: one that kills its grader
+                        # again gets an error report, and no other student pays for it
+                        attempts[job.student] = attempts.get(job.student, 0) + 1
+                        if attempts[job.student] < 2:
+                            retry.append(job)
+                            continue
+                        report = report_path(out, job)
+                        doc = _error_report(report, str(job.path), f"grading crashed: {exc!r}")
+                        rows.append(_summary(job, "error", doc, report, out, None))
+                    bar.update(1)
+                    write_gradebook(rows, out)
+            except KeyboardInterrupt:
+                for p in pools:
+                    _stop_pool(p)
+                bar.close()
+                # students not graded again before the interruption keep the row of their last report
+                done = {r["student"] for r in rows}
+                for job in all_jobs:
+                    if job.student not in done:
+                        old = _row_of_last_report(job, out)
+                        if old is not None:
+                            rows.append(old)
+                write_gradebook(rows, out)
+                raise BatchInterrupted(rows) from None
+            for p in pools:
+                p.shutdown(wait=True)
+            todo = retry + later
+    finally:
+        if threading_is_main():
+            signal.signal(signal.SIGTERM, previous_term)
+        if previous_tmp is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = previous_tmp
+        shutil.rmtree(scratch, ignore_errors=True)
+    bar.close()
+    write_gradebook(rows, out)
+    return rows
+
+
+def threading_is_main() -> bool:
+    """Signal handlers can be installed (only from the main thread)."""
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
+
+
+def _raise_interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def _stop_pool(pool: cf.ProcessPoolExecutor) -> None:
+    """Cancel what has not started and end the grader processes (their workers die with them)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in processes:
+        try:
+            proc.kill()
+        except (OSError, ValueError, AttributeError):
+            pass
+    for proc in processes:
+        try:
+            proc.join(5)
+        except (OSError, ValueError, AttributeError, AssertionError):
+            pass
+
+
+class _TextBar:
+    def __init__(self, total: int, done: int) -> None:
+        self.total, self.done = total, done
+
+    def update(self, n: int) -> None:
+        self.done += n
+        print(f"graded {self.done}/{self.total}", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        pass
+
+
+def _progress(total: int, done: int, *, enabled: bool):
+    if not enabled:
+        return _NullBar(total, done)
+    try:
+        from tqdm import tqdm
+
+        return tqdm(total=total, initial=done, unit="submission", desc="grading / 採点", file=sys.stderr)
+    except ImportError:
+        return _TextBar(total, done)
+
+
+class _NullBar(_TextBar):
+    def update(self, n: int) -> None:
+        pass

@@ -1,0 +1,546 @@
+"""One student's submission as handed in, made ready for grading (the batch grader's intake).
+
+The unit is a :class:`Job` (found by :func:`discover`); :func:`prepare` turns it into a folder laid
+out like ``exercises/``. Used by :mod:`autograder.classroom.batch` and by the HTML report command
+(which reads a batch report's submission the same way).
+
+``SUBMISSIONS`` holds one submission per student, in any mix of:
+
+* a directory laid out like ``exercises/`` (``SUBMISSIONS/alice/ex1_vectors.py`` ...); the
+  workbook may lie one or two folders deeper (``SUBMISSIONS/alice/project/exercises/``);
+* a zip file of such a directory (``SUBMISSIONS/bob.zip``), e.g. of a whole project folder:
+  only ``.py`` and ``.ipynb`` files are extracted, never from ``.git/``, ``__pycache__/``,
+  ``__MACOSX/``, virtual environments, ``node_modules/`` or other hidden or junk folders
+  (:data:`JUNK_DIRS`); a backslash separates folders too (Windows PowerShell's Compress-Archive) and
+  names not marked UTF-8 are read as Shift_JIS (Japanese Windows); no absolute paths, drive
+  letters, ``..`` or links; the number and size of the files kept are limited, and so is what
+  is actually read (zip bombs);
+* an nbgrader ``submitted/`` tree (``SUBMISSIONS/submitted/<student>/<exercise>/<exercise>.ipynb``,
+  or ``SUBMISSIONS`` itself being that ``submitted/`` directory).
+
+An exercise handed in as a notebook (``ex5_backprop.ipynb``, or nbgrader's
+``ex5_backprop/ex5_backprop.ipynb``, next to ``.py`` files of the others or not) is converted
+with :func:`autograder.classroom.course.notebook_to_py` (read, never executed, here); when there is also an
+``ex5_backprop.py``, that is graded and the report says so.
+
+The student id is the folder's name (a zip's without ``.zip``) as given, in Unicode NFC
+(``山田太郎``), in the reports, the gradebook and on the console; report files get a name safe on
+every file system (:func:`report_stem`). Two submissions that map to one id (``alice/`` and
+``alice.zip``, or NFC and NFD spellings of one name) are not graded: each gets an error row
+naming both, and the rest of the class is graded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import re
+import shutil
+import stat
+import unicodedata
+import zipfile
+import zlib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .. import EXERCISES
+
+#: What a submission is made of: only these files are read from a zip (or copied from a folder).
+KEPT_SUFFIXES = (".py", ".ipynb")
+#: Folders that never hold a workbook: caches, package folders, macOS metadata. Hidden folders
+#: (``.git``, ``.venv``, ``.ipynb_checkpoints``, ``.idea``...) and hidden files (``.DS_Store``,
+#: macOS ``._*`` resource forks) are skipped too.
+JUNK_DIRS = frozenset({"__pycache__", "__MACOSX", "node_modules", "site-packages", "dist-packages", "venv"})
+#: A folder holding one of these is a Python environment, whatever its name: skipped whole.
+ENV_MARKERS = ("pyvenv.cfg", "conda-meta")
+#: Limits of what is KEPT from one zip (or copied from one folder): number of files, bytes.
+MAX_ZIP_FILES = 200
+MAX_ZIP_BYTES = 50 * 1024 * 1024
+#: Entries a zip may list at all (the ignored ones are listed, never extracted).
+MAX_ZIP_ENTRIES = 100_000
+#: Longest stem of a report file name, in UTF-8 bytes (file systems allow 255 for a name).
+MAX_STEM_BYTES = 100
+
+
+def both_languages(ja: str, en: str) -> str:
+    """An instructor-facing message in Japanese and English, whatever the language setting."""
+    return f"{ja} / {en}"
+
+
+def path_text(name: str | Path) -> str:
+    """A file name or path as text: a component whose bytes are not UTF-8 (a Shift_JIS name
+    unpacked on Linux) is read as Shift_JIS (cp932) when it can be, else shown with ``\\xNN``."""
+    parts = []
+    for part in str(name).split("/"):
+        try:
+            part.encode("utf-8")
+        except UnicodeEncodeError:
+            raw = os.fsencode(part)
+            try:
+                part = raw.decode("cp932")
+            except UnicodeDecodeError:
+                part = raw.decode("utf-8", errors="backslashreplace")
+        parts.append(part)
+    return "/".join(parts)
+
+
+def student_id(name: str) -> str:
+    """The student id of a submission named ``name`` (a folder, or a zip's name without ``.zip``).
+
+    The name as given, in Unicode NFC: ``山田太郎`` stays ``山田太郎``, and the same name typed on
+    macOS (NFD) and on Windows (NFC) is one id. A name that is not UTF-8 is read as Shift_JIS.
+    """
+    return unicodedata.normalize("NFC", path_text(name))
+
+
+_UNSAFE_CHARS = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*~]')
+_WINDOWS_DEVICE = re.compile(r"^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]) *(\.|$)", re.IGNORECASE)
+
+
+def report_stem(student: str) -> str:
+    """The file name (without ``.json``) of ``student``'s report: safe on every file system.
+
+    The name itself when it is already safe: NFC, unchanged by case folding, none of
+    ``<>:"/\\|?*~`` or control characters, no leading dot, no trailing dot or space, not a Windows
+    device name (``CON``, ``aux``...), at most :data:`MAX_STEM_BYTES` bytes. Otherwise a safe
+    spelling of it, ``~`` and a short hash of the name as given: two students never share a
+    report file, not even on a case-insensitive or Unicode-normalising file system (macOS,
+    Windows), where ``Alice``/``alice`` or the NFC/NFD spellings of one name are one file.
+    """
+    student = path_text(student)
+    safe = _UNSAFE_CHARS.sub("_", unicodedata.normalize("NFC", student))
+    safe = re.sub(r"[. ]+$", lambda m: "_" * len(m.group()), re.sub(r"^\.", "_", safe))
+    if _WINDOWS_DEVICE.match(safe):
+        safe = "_" + safe
+    safe = safe.encode("utf-8")[:MAX_STEM_BYTES].decode("utf-8", errors="ignore") or "_"
+    if safe == student and safe.casefold() == safe and not safe.endswith(".pytest-report"):
+        return safe
+    return f"{safe}~{hashlib.sha256(student.encode('utf-8')).hexdigest()[:10]}"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One submission to grade."""
+
+    student: str
+    kind: str  # "dir", "zip" or "nbgrader"
+    path: Path
+    #: the submission as messages name it: its path inside SUBMISSIONS (default: its name)
+    label: str = ""
+    #: why it is not graded (another submission maps to the same student id), else ""
+    problem: str = ""
+    #: its report's file name without ``.json`` (default: :func:`report_stem` of the student)
+    file_stem: str = ""
+
+    @property
+    def shown(self) -> str:
+        """The submission as messages name it (``bob.zip``, ``alice/``, ``submitted/dave/``)."""
+        return self.label or path_text(self.path.name)
+
+    @property
+    def report_name(self) -> str:
+        """The stem of its report files (``reports/<stem>.json``, ``logs/<stem>.txt``)."""
+        return self.file_stem or report_stem(self.student)
+
+
+def skipped_dir(name: str) -> bool:
+    return name.startswith(".") or name in JUNK_DIRS
+
+
+def _kept_file(name: str) -> bool:
+    return not name.startswith(".") and name.lower().endswith(KEPT_SUFFIXES)
+
+
+def is_env(path: Path) -> bool:
+    return any(os.path.lexists(path / marker) for marker in ENV_MARKERS)
+
+
+def _notebook(path: Path, name: str) -> Path | None:
+    """Exercise ``name`` handed in as a notebook in ``path`` (``name.ipynb``, or nbgrader's
+    ``name/name.ipynb``), never through a symbolic link; else ``None``."""
+    for nb in (path / f"{name}.ipynb", path / name / f"{name}.ipynb"):
+        if nb.is_file() and not nb.is_symlink() and not (nb.parent != path and nb.parent.is_symlink()):
+            return nb
+    return None
+
+
+def _has_exercises(path: Path) -> bool:
+    return any((path / f"{name}.py").is_file() or _notebook(path, name) for name in EXERCISES)
+
+
+def _is_nbgrader_student(path: Path) -> bool:
+    return any((path / name / f"{name}.ipynb").is_file() for name in EXERCISES)
+
+
+def discover(root: Path, exclude: tuple[Path, ...] = ()) -> list[Job]:
+    """Find the submissions in ``root`` (see the module docstring), sorted by student.
+
+    Two submissions that map to one student id (``alice/`` and ``alice.zip``, or the NFC and NFD
+    spellings of one name) are both returned with :attr:`Job.problem` set: neither is graded,
+    each gets an error row naming both; the rest of the class is graded as usual.
+
+    Args:
+        root: the folder of submissions.
+        exclude: paths that are never a submission (the output folder when it lies in ``root``).
+
+    Raises:
+        FileNotFoundError: ``root`` does not exist.
+        NotADirectoryError: ``root`` is a file.
+        ValueError: ``root`` is one submission (it holds ``exN_*.py`` files itself) rather than a
+            folder of submissions.
+    """
+    if not root.exists():
+        raise FileNotFoundError(f"{root} does not exist / 見つかりません")
+    if not root.is_dir():
+        raise NotADirectoryError(f"{root} is a file, not a folder of submissions / フォルダではありません")
+    if _has_exercises(root) and root.name != "submitted":
+        raise ValueError(
+            f"{root} is one submission (it contains the exercise files itself), not a folder with one "
+            f"sub-folder or .zip per student. To grade one submission: bash scripts/grade.sh "
+            f"--workbook={root} --isolated / これは 1 人分の提出物です。1 人分の採点は scripts/grade.sh を使います。")
+    skip = {p.resolve() for p in exclude}
+    found: dict[str, list[Job]] = {}
+
+    def add(name: str, kind: str, path: Path) -> None:
+        label = path_text(path.relative_to(root).as_posix()) + ("" if kind == "zip" else "/")
+        found.setdefault(student_id(name), []).append(Job(student_id(name), kind, path, label=label))
+
+    nbgrader_only = root.name == "submitted" and not _has_exercises(root)
+    for entry in sorted(root.iterdir()):
+        if skipped_dir(entry.name) or entry.resolve() in skip:
+            continue
+        if entry.is_dir() and entry.name == "submitted" and not nbgrader_only:
+            for student in sorted(entry.iterdir()):
+                if student.is_dir() and _is_nbgrader_student(student):
+                    add(student.name, "nbgrader", student)
+        elif entry.is_dir() and not entry.is_symlink():
+            if _is_nbgrader_student(entry) and not any((entry / f"{n}.py").is_file() for n in EXERCISES):
+                add(entry.name, "nbgrader", entry)
+            elif not nbgrader_only:
+                add(entry.name, "dir", entry)
+        elif entry.is_file() and entry.suffix.lower() == ".zip" and not nbgrader_only:
+            add(entry.stem, "zip", entry)
+    jobs = []
+    for sid, group in found.items():
+        if len(group) == 1:
+            jobs.extend(group)
+            continue
+        problem = _same_id_message(sid, group)
+        # each gets a report file of its own (named after the submission), so neither hides the other
+        jobs.extend(replace(j, problem=problem, file_stem=report_stem(f"{sid} ({j.label.rstrip('/')})")) for j in group)
+    return sorted(jobs, key=lambda j: (j.student, j.label))
+
+
+def _same_id_message(sid: str, group: list[Job]) -> str:
+    shown = ", ".join(j.label for j in group)
+    spelled = ""
+    if len({j.label for j in group}) < len(group) or any(j.label != unicodedata.normalize("NFC", j.label)
+                                                          for j in group):
+        forms = ", ".join(ascii(j.label) for j in group)
+        spelled = (f" (見た目が同じ名前の Unicode の NFC/NFD の違い: {forms})",
+                   f" (the same name in Unicode NFC and NFD spellings, e.g. one copied from a Mac: {forms})")
+    ja_extra, en_extra = spelled or ("", "")
+    return both_languages(
+        f"学生 ID「{sid}」の提出物が {len(group)} つあります: {shown}{ja_extra}。どれを採点すべきか決められないため、"
+        "どれも採点していません。1 つだけ残して、もう一度実行してください",
+        f"{len(group)} submissions map to the student id {sid!r}: {shown}{en_extra}; none of them was graded. "
+        "Keep one and run the batch again")
+
+
+def _entry_name(info: zipfile.ZipInfo) -> str:
+    """A zip entry's path with ``/`` separators.
+
+    ``\\`` is a separator too (Windows PowerShell's Compress-Archive writes ``work\\ex1_vectors.py``),
+    and a name not flagged as UTF-8 is read as UTF-8 if it is, else as Shift_JIS (cp932, what
+    Japanese Windows writes), not as cp437: a Shift_JIS byte 0x5C inside ``表`` or ``ソ`` is then
+    part of the character, not a separator.
+    """
+    name = info.orig_filename
+    if not info.flag_bits & 0x800:
+        raw = name.encode("cp437")
+        for encoding in ("utf-8", "cp932"):
+            try:
+                name = raw.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+    return name.replace("\\", "/")
+
+
+def _safe_extract(zip_path: Path, dest: Path, label: str = "", *, max_files: int = MAX_ZIP_FILES,
+                  max_bytes: int = MAX_ZIP_BYTES) -> int:
+    """Extract what can be part of a workbook: regular ``.py`` and ``.ipynb`` files, outside the
+    junk folders (caches, ``.git``, virtual environments, ``node_modules``, ``__MACOSX``, hidden
+    folders; see :data:`JUNK_DIRS`), hidden files and macOS ``._*`` forks left out.
+
+    The whole archive is refused when an entry has an absolute path, a drive letter (``C:``), a
+    ``..`` or a NUL byte, when a kept entry is a symbolic link, is encrypted or names an NTFS
+    stream (``:``), and when what is kept exceeds ``max_files`` files or ``max_bytes`` bytes
+    (declared sizes are checked first; reading stops as soon as the actual bytes exceed them).
+
+    Args:
+        zip_path: the zip file.
+        dest: an empty folder to extract into.
+        label: how messages name the zip (default: its file name).
+
+    Returns:
+        The number of files extracted.
+
+    Raises:
+        ValueError: the archive is refused (the message names it, never ``dest``).
+        zipfile.BadZipFile: not a zip file, or a corrupt one.
+    """
+    label = label or path_text(zip_path.name)
+
+    def refuse(ja: str, en: str) -> ValueError:
+        return ValueError(both_languages(f"{label}: {ja}", f"{label}: {en}"))
+
+    with zipfile.ZipFile(zip_path) as zf:
+        infos = zf.infolist()
+        if len(infos) > MAX_ZIP_ENTRIES:
+            raise refuse(f"項目が {len(infos)} 個あり多すぎます (上限 {MAX_ZIP_ENTRIES})",
+                         f"{len(infos)} entries, more than {MAX_ZIP_ENTRIES}")
+        entries = []
+        for info in infos:
+            name = _entry_name(info)
+            parts = tuple(p for p in name.split("/") if p not in ("", "."))
+            if name.startswith("/") or "\0" in name or re.match(r"[A-Za-z]:", name) or ".." in parts:
+                raise refuse(f"安全でないパス {name!r} (絶対パス・ドライブ名・..) があるため展開しません",
+                             f"unsafe path {name!r} (absolute, a drive letter or ..): nothing extracted")
+            if parts and not name.endswith("/") and not info.external_attr & 0x10:  # 0x10: MS-DOS folder
+                entries.append((info, name, parts))
+        envs = {parts[:i] for _, _, parts in entries for i, p in enumerate(parts) if i and p in ENV_MARKERS}
+        kept = []
+        for info, name, parts in entries:
+            folders = parts[:-1]
+            if (not _kept_file(parts[-1]) or any(skipped_dir(p) for p in folders)
+                    or any(folders[:i] in envs for i in range(1, len(folders) + 1))):
+                continue
+            if stat.S_ISLNK(info.external_attr >> 16):
+                raise refuse(f"シンボリックリンク {name!r} があるため展開しません", f"symbolic link {name!r}: nothing extracted")
+            if ":" in name:
+                raise refuse(f"ファイル名に : を含む {name!r} があるため展開しません", f"{name!r} has a ':' in its name: nothing extracted")
+            if info.flag_bits & 0x1:
+                raise refuse(f"{name!r} がパスワードで暗号化されています。パスワードなしの zip にしてください",
+                             f"{name!r} is encrypted (password-protected); hand in a zip without a password")
+            kept.append((info, name, parts))
+        if len(kept) > max_files:
+            raise refuse(f".py / .ipynb ファイルが {len(kept)} 個あり多すぎます (上限 {max_files})",
+                         f"more than {max_files} .py / .ipynb files ({len(kept)}) outside caches and environments")
+        if sum(info.file_size for info, _, _ in kept) > max_bytes:
+            raise refuse(f".py / .ipynb ファイルが展開後 {max_bytes} バイトを超えます",
+                         f".py / .ipynb files of more than {max_bytes} bytes uncompressed")
+        total = 0
+        for info, name, parts in kept:
+            target = dest.joinpath(*parts)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with zf.open(info) as src, open(target, "wb") as out:
+                    written = 0
+                    while chunk := src.read(1 << 16):
+                        written += len(chunk)
+                        total += len(chunk)
+                        if written > info.file_size or total > max_bytes:  # the declared sizes lied
+                            raise refuse(
+                                f"{name!r} の中身が宣言された大きさを超えます (zip 爆弾?)。展開を止めました",
+                                f"{name!r} holds more bytes than it declares (a zip bomb?); extraction stopped")
+                        out.write(chunk)
+            except OSError as exc:
+                raise refuse(f"{name!r} を展開できません ({exc.strerror or type(exc).__name__})",
+                             f"cannot extract {name!r} ({exc.strerror or type(exc).__name__})") from None
+        return len(kept)
+
+
+def _subdirs(path: Path) -> list[Path]:
+    """Sub-folders that may hold a workbook: no link (to solutions/ or a classmate), no junk."""
+    try:
+        return [p for p in sorted(path.iterdir()) if p.is_dir() and not p.is_symlink()
+                and not skipped_dir(p.name) and not is_env(p)]
+    except OSError:
+        return []
+
+
+def _find_workbook(base: Path, label: str = "") -> Path:
+    """``base`` or the one folder up to two levels below it that holds the exercise files
+    (``exN_*.py``, or as notebooks ``exN_*.ipynb`` / nbgrader's ``exN_*/exN_*.ipynb``); the
+    shallowest wins. Symbolic links and junk folders (:data:`JUNK_DIRS`) are not looked into.
+
+    Raises:
+        ValueError: none, or several at the same depth (the message names ``label``).
+    """
+    label = label or path_text(base.name)
+    level = [base]
+    for depth in range(3):
+        if depth:
+            level = [sub for p in level for sub in _subdirs(p)]
+        found = [p for p in level if _has_exercises(p)]
+        if len(found) == 1:
+            return found[0]
+        if found:
+            where = ", ".join(f"{label.rstrip('/')}/{path_text(p.relative_to(base).as_posix())}/" for p in found)
+            raise ValueError(both_languages(
+                f"{label} には演習ファイルのあるフォルダが複数あります ({where})。どれを採点すべきか決められません。1 つにしてください",
+                f"{label} holds several workbooks ({where}); it is not clear which one to grade: hand in one"))
+    expected = ", ".join(f"{n}.py" for n in EXERCISES)
+    raise ValueError(both_languages(
+        f"{label} は演習ディレクトリではありません: {expected} (またはノートブック .ipynb) がこのフォルダにも "
+        "2 階層下までのフォルダにもありません (シンボリックリンクはたどりません)",
+        f"{label} is not a workbook: none of {expected} (or the same names as .ipynb notebooks) is in it or in a "
+        "folder up to two levels below (symbolic links are not followed)"))
+
+
+def _copy_kept(src: Path, dest: Path, label: str) -> None:
+    """Copy the ``.py`` files of a submission folder (its junk folders left out; symbolic links
+    copied as links, not followed, as the isolated worker's copy does; special files skipped)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    count = total = 0
+    for folder, dirs, files in os.walk(src):
+        here = Path(folder)
+        dirs[:] = [d for d in dirs if not skipped_dir(d) and not is_env(here / d)]  # links to folders: not followed
+        for name in files:
+            if not name.endswith(".py") or name.startswith("."):
+                continue
+            source, target = here / name, dest / (here / name).relative_to(src)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            mode = source.lstat().st_mode
+            if stat.S_ISLNK(mode):
+                os.symlink(os.readlink(source), target)
+            elif stat.S_ISREG(mode):
+                count, total = count + 1, total + source.lstat().st_size
+                if count > MAX_ZIP_FILES or total > MAX_ZIP_BYTES:
+                    raise ValueError(both_languages(
+                        f"{label}: .py ファイルが多すぎるか大きすぎます (上限 {MAX_ZIP_FILES} 個、{MAX_ZIP_BYTES} バイト)",
+                        f"{label}: too many or too large .py files (at most {MAX_ZIP_FILES} files, "
+                        f"{MAX_ZIP_BYTES} bytes)"))
+                shutil.copyfile(source, target)
+
+
+def _convert_notebook(notebook: Path, exercise: str, shown: str) -> str:
+    """The module text of a notebook (read, never executed: :func:`autograder.classroom.course.notebook_to_py`).
+
+    Raises:
+        ValueError: it cannot be converted (the message names it and says what was expected).
+    """
+    import nbformat
+
+    from .course import notebook_to_py
+
+    try:
+        info = notebook.lstat()
+        if info.st_size > MAX_ZIP_BYTES:
+            raise OverflowError(info.st_size)
+        data = notebook.read_bytes()
+        if not data.strip():
+            raise EOFError
+        with contextlib.redirect_stderr(io.StringIO()):
+            return notebook_to_py(nbformat.reads(data.decode("utf-8-sig"), as_version=4))
+    except Exception as exc:  # noqa: BLE001 - whatever nbformat or jupytext raise: the notebook is unusable
+        if isinstance(exc, EOFError):
+            why = ("ファイルが空です", "the file is empty")
+        elif isinstance(exc, OverflowError):
+            why = (f"{MAX_ZIP_BYTES} バイトより大きいファイルです", f"it is larger than {MAX_ZIP_BYTES} bytes")
+        elif isinstance(exc, UnicodeDecodeError):
+            why = ("UTF-8 のテキストではありません", "it is not UTF-8 text")
+        elif isinstance(exc, ValueError) and "JSON" in str(exc):
+            why = ("JSON として読めません", "it is not valid JSON")
+        else:
+            detail = f"{type(exc).__name__}: {str(exc)[:200]}"
+            why = (f"ノートブックとして読めません ({detail})", f"it is not a readable notebook ({detail})")
+        raise ValueError(both_languages(
+            f"{shown} を {exercise}.py に変換できませんでした: Jupyter ノートブック (.ipynb, nbformat 4 の JSON) "
+            f"を期待しましたが、{why[0]}。{exercise} は 0 点です",
+            f"could not convert {shown} to {exercise}.py: expected a Jupyter notebook (.ipynb, nbformat 4 JSON), "
+            f"but {why[1]}; {exercise} scores 0")) from None
+
+
+@dataclass
+class Prepared:
+    """A submission made ready for grading (see :func:`prepare`)."""
+
+    #: the folder graded, laid out like ``exercises/``
+    target: Path
+    #: the temporary copy ``target`` lies in (a zip's contents, or a folder's .py files with
+    #: converted notebooks), or ``None`` when the submission folder itself is graded
+    staged: Path | None = None
+    #: what ``staged`` stands for: the zip, or the submission's workbook folder
+    origin: Path | None = None
+    #: what the report says about how it was read (a converted notebook, a notebook not used)
+    notes: list[str] = field(default_factory=list)
+    #: notebooks that could not be converted (the report's errors; those exercises score 0)
+    problems: list[str] = field(default_factory=list)
+
+
+def _has_junk(path: Path) -> bool:
+    """``path`` holds a folder the isolated worker's copy would copy in vain (a virtual
+    environment, ``node_modules``...; it leaves out ``__pycache__`` and ``.git`` itself)."""
+    try:
+        return any(p.is_dir() and p.name not in ("__pycache__", ".git") and (skipped_dir(p.name) or is_env(p))
+                   for p in path.iterdir())
+    except OSError:
+        return False
+
+
+def prepare(job: Job, staging: Path) -> Prepared:
+    """A folder laid out like ``exercises/`` for ``job`` (extracted/copied into ``staging`` if need be).
+
+    A zip is extracted (:func:`_safe_extract`); the workbook is found up to two folders deep
+    (:func:`_find_workbook`). An exercise handed in only as a notebook (``ex5_backprop.ipynb``,
+    or nbgrader's ``ex5_backprop/ex5_backprop.ipynb``) is converted to ``ex5_backprop.py``; when
+    both exist the ``.py`` is graded and a note says so. A folder is graded in place, unless a
+    notebook must be converted or it holds junk (a virtual environment, ``.git``...): then its
+    ``.py`` files are copied into ``staging`` first.
+
+    Raises:
+        ValueError: an unsafe or unreadable zip, or no workbook (the message names the submission
+            as it is in SUBMISSIONS, never ``staging``).
+    """
+    staged = origin = None
+    base = job.path
+    if job.kind == "zip":
+        staged = staging / "submission"
+        staged.mkdir(parents=True)
+        try:
+            _safe_extract(job.path, staged, job.shown)
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+            raise ValueError(both_languages(f"{job.shown} は zip ファイルとして読めません ({exc})",
+                                   f"{job.shown}: not a readable zip file ({exc})")) from None
+        base, origin = staged, job.path
+    root = _find_workbook(base, job.shown)
+
+    def inside(path: Path) -> str:  # a file of the submission, as messages name it
+        return f"{job.shown.rstrip('/')}/{path_text(path.relative_to(base).as_posix())}"
+
+    notes: list[str] = []
+    convert: dict[str, Path] = {}
+    for name in EXERCISES:
+        notebook = _notebook(root, name)
+        if notebook is None:
+            continue
+        shown = inside(notebook)
+        if os.path.lexists(root / f"{name}.py"):
+            py = inside(root / f"{name}.py")
+            notes.append(both_languages(
+                f"{py} と {shown} の両方があります。{name}.py を採点しました (ノートブックは使っていません)",
+                f"both {py} and {shown} were handed in: {name}.py was graded (the notebook was not used)"))
+        else:
+            convert[name] = notebook
+    target = root
+    if staged is None and (convert or _has_junk(root) or path_text(root) != str(root)):
+        # a copy of its .py files: converted notebooks are added to it, never to the student's folder
+        staged, origin = staging / "submission", root
+        _copy_kept(root, staged, job.shown)
+        target = staged
+    problems: list[str] = []
+    for name, notebook in convert.items():
+        shown = inside(notebook)
+        try:
+            (target / f"{name}.py").write_text(_convert_notebook(notebook, name, shown), encoding="utf-8")
+        except ValueError as exc:
+            problems.append(str(exc))
+            continue
+        notes.append(both_languages(f"{shown} を {name}.py に変換して採点しました (ノートブックは実行していません)",
+                           f"{shown} was converted to {name}.py and graded (the notebook was read, not run)"))
+    return Prepared(target, staged, origin, notes, problems)
+
