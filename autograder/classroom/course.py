@@ -67,7 +67,7 @@ c.OverwriteCells.add_missing_cells = True
 # A graded cell as released (its hidden tests removed by generate_assignment) is not reported as
 # changed: no "Attribute 'checksum' ... has changed!" for honest submissions (jupyter/nbgrader#1961).
 # An edited test cell is still reported and put back.
-from autograder.classroom.nbgrader_plugins import sanitize_preprocessors  # noqa: E402
+from autograder.nbgrader_plugins import sanitize_preprocessors  # noqa: E402
 
 c.Autograde.sanitize_preprocessors = sanitize_preprocessors()
 
