@@ -1,12 +1,12 @@
 """Public front: ``python -m autograder.isolated`` checks the sandbox of isolated grading (as
 ``workbook-batch --check-sandbox`` does).
 
-The code lives in :mod:`autograder.submission.isolated`; this module keeps the documented command name.
+The code lives in :mod:`autograder.submission.sandboxcheck`; this module keeps the documented command name.
 """
 
 import sys
 
-from .submission.isolated import check_sandbox
+from .submission.sandboxcheck import check_sandbox
 
 __all__ = ["check_sandbox"]
 

@@ -415,7 +415,7 @@ def _page_from_report(tmp_path: Path, doc: dict, *args: str) -> str:
 
 
 def _needs_sandbox():
-    from autograder.submission.isolated import confinement
+    from autograder.submission.confinement import confinement
 
     if confinement().kind == "none":
         pytest.skip("no sandbox for the isolated worker on this machine")

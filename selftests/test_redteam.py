@@ -30,7 +30,7 @@ IS_ROOT = os.geteuid() == 0
 
 
 def _sandboxed() -> bool:
-    from autograder.submission.isolated import confinement
+    from autograder.submission.confinement import confinement
 
     return confinement().kind != "none"
 

@@ -179,9 +179,12 @@ def test_a_figure_opened_by_the_call_is_in_our_pyplot_state_until_the_test_ends(
 def test_what_a_submission_leaves_in_the_grader_is_bounded_and_dropped(isolated, capsys):
     import autograder.submission.codec
     import autograder.submission.isolated
+    import autograder.submission.remote
+    import autograder.submission.worker
 
     def containers():
-        return {(m.__name__, k): len(v) for m in (autograder.submission.isolated, autograder.submission.codec)
+        return {(m.__name__, k): len(v) for m in (autograder.submission.isolated, autograder.submission.codec, autograder.submission.remote,
+                                                   autograder.submission.worker)
                 for k, v in vars(m).items() if isinstance(v, (dict, list, set))}
 
     before = containers()
@@ -192,7 +195,7 @@ def test_what_a_submission_leaves_in_the_grader_is_bounded_and_dropped(isolated,
     assert len(objects) == 1500
     # 1.2 MB printed: the grader keeps at most its per-test allowance of it (forged output frames
     # that bypass the worker's own cap: red-team case forged_frames_flood)
-    assert 60_000 < len(out) <= autograder.submission.isolated.MAX_OUTPUT_PER_TEST + 200
+    assert 60_000 < len(out) <= autograder.submission.remote.MAX_OUTPUT_PER_TEST + 200
     assert len(isolated.worker.proxy_types) <= 1000  # per worker, bounded
     isolated.end_test()
     packages = [isolated._local.package, isolated._staged.package]  # this submission's module entries
@@ -216,7 +219,7 @@ def _run(*args: str, env_extra: dict | None = None):
 def test_the_sandbox_check_passes_here_and_says_which_confinement():
     """A probe submission tries to read solutions, tests and the home folder, write outside its
     scratch space, reach a port on this machine and see other processes: none of it works."""
-    from autograder.submission.isolated import confinement
+    from autograder.submission.confinement import confinement
 
     if confinement().kind == "none":
         pytest.skip(f"no sandbox on this machine: {confinement().detail}")
@@ -228,7 +231,7 @@ def test_the_sandbox_check_passes_here_and_says_which_confinement():
 
 def test_bubblewrap_confinement_holds_for_the_same_probe():
     """The sandbox an ordinary user's grader gets, tried here by asking for it (WORKBOOK_SANDBOX=bwrap)."""
-    from autograder.submission.isolated import bwrap_binary
+    from autograder.submission.confinement import bwrap_binary
 
     if bwrap_binary() is None:
         pytest.skip("no bwrap binary")

@@ -43,7 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2
-    from ..submission.isolated import check_sandbox, confinement
+    from ..submission.confinement import confinement
+    from ..submission.sandboxcheck import check_sandbox
 
     if args.check_sandbox:
         passed, lines = check_sandbox()

@@ -51,7 +51,8 @@ def submission_from_report(document: dict[str, Any], staging: Path) -> Any:
         return NoSubmission(bilingual(
             f"採点レポートに記録された提出物 {where} が見つかりません。{how}",
             f"the submission the score report names, {where}, is not there. {how}", sep=" "))
-    from ..submission.isolated import IsolatedSubmission, confinement
+    from ..submission.confinement import confinement
+    from ..submission.isolated import IsolatedSubmission
 
     if confinement().kind == "none":
         return NoSubmission(bilingual(

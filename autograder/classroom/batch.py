@@ -302,11 +302,11 @@ def _pool_init() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
     # warm up: the first submission should not pay for imports and the fork server
-    from ..submission import isolated
+    from ..submission import confinement, worker
 
     try:
-        if isolated.confinement().kind != "bwrap":  # with bwrap each submission gets a sandbox of its own
-            isolated.fork_server()
+        if confinement.confinement().kind != "bwrap":  # with bwrap each submission gets a sandbox of its own
+            worker.fork_server()
     except RuntimeError:
         pass
 
@@ -348,7 +348,7 @@ def write_gradebook(rows: list[dict], out: Path) -> None:
                              "notes": " | ".join(n.replace("\n", " ") for n in r.get("notes", []))[:1000],
                              "report": r["report"], "submission": r.get("submission", "")})
     os.replace(tmp, out / "gradebook.csv")
-    from ..submission.isolated import confinement
+    from ..submission.confinement import confinement
 
     write_json(out / "gradebook.json", {"students": rows, "exercises": list(EXERCISES),
                                         "max_score": POINTS_PER_EXERCISE * len(EXERCISES),
@@ -418,7 +418,7 @@ def run_batch(submissions: Path, out: Path, *, jobs: int | None = None, force: b
     # two submissions of one student id: an error row each, nothing graded for them; the rest of the class is
     same_id = [job for job in all_jobs if job.problem]
     all_jobs = [job for job in all_jobs if not job.problem]
-    from ..submission.isolated import confinement
+    from ..submission.confinement import confinement
 
     # a report made under another confinement (root / bwrap / none) is not reused
     grader = f"{_grader_digest()} {confinement().kind}"

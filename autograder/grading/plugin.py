@@ -454,14 +454,14 @@ def exercise(request: pytest.FixtureRequest) -> ExerciseHandle:
 def _confinement_label(config: pytest.Config) -> str | None:
     if not config.getoption("workbook_isolated"):
         return None
-    from ..submission.isolated import confinement
+    from ..submission.confinement import confinement
 
     return confinement().label
 
 
 def _check_confinement(config: pytest.Config, score_path: Path, label: str) -> None:
     """Isolated mode never grades untrusted code unconfined without the instructor saying so."""
-    from ..submission.isolated import confinement
+    from ..submission.confinement import confinement
 
     found = confinement()
     if found.kind != "none" or config.getoption("workbook_no_sandbox"):
