@@ -68,7 +68,7 @@ def test_report_records_the_digest_of_the_grader_and_tests_that_ran(solutions_ru
     assert digest["status"] == "no_release_record" and digest["release"] is None
     assert sorted(digest["files"]["tests"]) == ["pyproject.toml[tool.pytest.ini_options]", "tests/conftest.py"] + [
         f"tests/test_{name}.py" for name in EXERCISES]
-    assert "autograder/plugin.py" in digest["files"]["grader"] and not any(
+    assert "autograder/grading/plugin.py" in digest["files"]["grader"] and not any(
         "__pycache__" in name for name in digest["files"]["grader"])
     expected = tree_digest(REPO)  # what the files say equals what the run recorded
     assert {k: digest[k] for k in expected} == expected
