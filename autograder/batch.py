@@ -73,7 +73,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import EXERCISES, POINTS_PER_EXERCISE
+from . import EXERCISES
+from .exercises import total_points
 from .i18n import bilingual
 from .report import build_results, write_json
 
@@ -630,7 +631,7 @@ def report_path(out: Path, job: Job) -> Path:
 
 def _error_report(path: Path, target: str, message: str, batch_info: dict | None = None) -> dict:
     doc = build_results([], target=target, execution_time=0.0, errors=[message], exit_status=4, mode="isolated")
-    doc["max_score"] = float(POINTS_PER_EXERCISE * len(EXERCISES))
+    doc["max_score"] = total_points()
     if batch_info is not None:
         doc["extra_data"]["batch"] = batch_info
     write_json(path, doc)
@@ -875,7 +876,7 @@ def write_gradebook(rows: list[dict], out: Path) -> None:
     from .isolated import confinement
 
     write_json(out / "gradebook.json", {"students": rows, "exercises": list(EXERCISES),
-                                        "max_score": POINTS_PER_EXERCISE * len(EXERCISES),
+                                        "max_score": total_points(),
                                         "confinement": confinement().label})
 
 

@@ -20,6 +20,8 @@ from autograder.compare import check_array, check_equal, check_float, check_rais
 from autograder.data import load_word_vectors
 
 pytestmark = pytest.mark.exercise("ex1_vectors")
+#: The exercise's title in the score table and reports (Japanese, English).
+TITLE = ("ベクトルとコサイン類似度", "Vectors and cosine similarity")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -27,6 +27,8 @@ from autograder.compare import check_array, check_count, check_equal, check_rais
 from autograder.ownvalues import own_array, own_result  # noqa: E402
 
 pytestmark = pytest.mark.exercise("ex2_transforms")
+#: The exercise's title in the score table and reports (Japanese, English).
+TITLE = ("2×2 行列の変換と固有ベクトル", "2x2 transforms and eigenvectors")
 
 # Hypothesis phases without "explain" (it re-runs a failing test many times), one bug reported:
 # a wrong submission fails in about a second instead of several.

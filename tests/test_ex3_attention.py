@@ -28,6 +28,8 @@ from autograder.compare import (check_array, check_count, check_equal, check_flo
 from autograder.ownvalues import own_array
 
 pytestmark = pytest.mark.exercise("ex3_attention")
+#: The exercise's title in the score table and reports (Japanese, English).
+TITLE = ("温度付き Scaled Dot-Product Attention", "Attention with temperature")
 
 # The chapter's example (3.2 softmax_as_probability).
 CHAPTER_LOGITS = [2.0, 1.0, 0.1, -1.0, -2.0]

@@ -33,6 +33,8 @@ from autograder.compare import check_array, check_count, check_equal, check_floa
 from autograder.ownvalues import own_array
 
 pytestmark = pytest.mark.exercise("ex4_gradient_descent")
+#: The exercise's title in the score table and reports (Japanese, English).
+TITLE = ("勾配降下法と学習率", "Gradient descent and learning rates")
 
 # ---------------------------------------------------------------------------------------------
 # Oracles written here (never the exercise module's f / grad_f / hessian_f)

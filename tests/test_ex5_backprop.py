@@ -21,6 +21,8 @@ from hypothesis.extra import numpy as hnp
 from autograder.compare import check_array, check_equal, check_float, check_raises, check_type, convention
 
 pytestmark = pytest.mark.exercise("ex5_backprop")
+#: The exercise's title in the score table and reports (Japanese, English).
+TITLE = ("手計算の逆伝播と自動微分", "Backprop by hand vs autograd")
 
 PARAMS = ("W1", "b1", "W2", "b2")
 
