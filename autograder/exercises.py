@@ -22,8 +22,8 @@ thing every place that grades has:
   exercise is worth its visible points there; it has no ``solutions/``;
 * the nbgrader course: the graded cells grade through :mod:`autograder.incell`, which reads the
   workbook's ``tests/`` (or ``$WORKBOOK_TESTS_DIR``);
-* batch and isolated grading: the coordinator, in the repository. The sandboxed worker never needs
-  the list (the coordinator asks it for one exercise by name) and cannot see ``tests/``.
+* batch and isolated grading: the coordinator, in the repository. The sandboxed worker cannot see
+  ``tests/``: the coordinator passes it the names it discovered (:func:`pin`).
 
 Inconsistent files raise :class:`ExerciseError` with a message in Japanese and English, naming
 every problem found. :data:`EXERCISES` and :data:`TITLES` are live views: they are discovered when
@@ -134,6 +134,9 @@ _cache: dict[Path, tuple[tuple, tuple[Exercise, ...] | ExerciseError]] = {}
 
 def _listing(tests: Path) -> tuple[tuple, list[Path], list[str]]:
     """The graded test files, the solutions' names, and a key that changes when either does."""
+    if not tests.is_dir():
+        raise FileNotFoundError(bilingual(f"採点テストのディレクトリ {tests} がありません。",
+                                          f"graded tests directory {tests} not found."))
     with os.scandir(tests) as entries:
         files = sorted((e for e in entries if e.name.startswith("test_ex") and e.name.endswith(".py") and e.is_file()),
                        key=lambda e: e.name)
@@ -143,7 +146,8 @@ def _listing(tests: Path) -> tuple[tuple, list[Path], list[str]]:
             solutions = sorted(e.name[:-3] for e in entries if e.name.startswith("ex") and e.name.endswith(".py"))
     except (FileNotFoundError, NotADirectoryError):
         solutions = []
-    return key + tuple(solutions), [Path(e.path) for e in files], solutions
+    copy = (tests.parent / RELEASE_RECORD).is_file()
+    return (*key, *solutions, copy), [Path(e.path) for e in files], solutions
 
 
 def discover(tests: Path | None = None) -> tuple[Exercise, ...]:
@@ -250,11 +254,21 @@ def uniform_points() -> float:
     return int(points_value) if points_value == int(points_value) else points_value
 
 
+_pinned: tuple[str, ...] | None = None
+
+
+def pin(exercise_names: Sequence[str]) -> None:
+    """Fix :data:`EXERCISES` of this process to ``exercise_names``: the sandboxed worker cannot see
+    ``tests/``, so the coordinator that discovered them passes them on (``spec["exercises"]``)."""
+    global _pinned
+    _pinned = tuple(exercise_names)
+
+
 class _Names(Sequence):
     """The exercise names, in order, discovered when read (:data:`EXERCISES`)."""
 
     def _names(self) -> tuple[str, ...]:
-        return names()
+        return _pinned if _pinned is not None else names()
 
     def __getitem__(self, index):
         return self._names()[index]

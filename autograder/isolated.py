@@ -1217,7 +1217,8 @@ class IsolatedSubmission:
             os.chmod(work, 0o700)
         hide = [str(REPO_ROOT / d) for d in HIDDEN_DIRS]
         return {"root": str(self._stage), "scratch": str(scratch), "original": str(self.root), "uid": self.uid,
-                "gid": gid, "log": str(log), "limits": self.limits, "hide": hide, "confinement": kind}
+                "gid": gid, "log": str(log), "limits": self.limits, "hide": hide, "confinement": kind,
+                "exercises": list(EXERCISES)}  # the worker cannot see tests/ to discover them
 
     def end_test(self) -> None:
         """After a test: the worker undoes process-wide changes (NumPy error and print settings,

@@ -195,7 +195,7 @@ def build_results(results: list[TestResult], *, target: str, execution_time: flo
     numbers: dict[str, int] = {}
     tests = []
     for r in results:
-        ex_index = EXERCISES.index(r.exercise) + 1 if r.exercise in EXERCISES else 0
+        ex_index = sort_key(r.exercise)[0] if r.exercise in EXERCISES else 0  # ex6_scalar: 6
         numbers[r.exercise] = numbers.get(r.exercise, 0) + 1
         name = f"{r.exercise} › {r.task} › {r.name}"
         if r.description:
