@@ -1,6 +1,6 @@
 """Mutation testing (scripts/mutation.py, cosmic-ray): a small fixed sample, fast enough for CI.
 
-The full run (every mutant of every SOLUTION region; hours on 2 cores) is recorded in
+The full run (every mutant of every SOLUTION region; about an hour on 2 cores) is recorded in
 docs/mutation.md. Here a few mutants of the kinds the issue found unpunished (no rescaling of M,
 v not normalised, a figure that re-checks another task) are run through cosmic-ray and the graded
 tests, and each must be killed.
