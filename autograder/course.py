@@ -5,9 +5,9 @@ The code lives in :mod:`autograder.classroom.course`; this module keeps the docu
 
 import sys
 
-from .classroom.course import main
+from .classroom.course import main, zip_collect_regexp
 
-__all__ = ["main"]
+__all__ = ["main", "zip_collect_regexp"]
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -33,4 +33,7 @@ c.Autograde.sanitize_preprocessors = sanitize_preprocessors()
 c.ZipCollectApp.archive_directory = "archive"
 c.ZipCollectApp.extracted_directory = "extracted"
 c.ZipCollectApp.strict = True
-c.FileNameCollectorPlugin.named_regexp = r"^.*[/\\]extracted[/\\](?P<student_id>[^/\\_.][^/\\_]*)(?:_[^/\\]*?_|_|[/\\](?:(?!\.|__MACOSX[/\\])[^/\\]+[/\\])*|_[^/\\]*[/\\](?:(?!\.|__MACOSX[/\\])[^/\\]+[/\\])*)(?P<file_id>ex1_vectors|ex2_transforms|ex3_attention|ex4_gradient_descent|ex5_backprop)(?:[^/\\a-z0-9_][^/\\]*)?\.ipynb$"
+# The exercises' notebook names come from the workbook's graded tests (autograder.core.exercises).
+from autograder.course import zip_collect_regexp  # noqa: E402
+
+c.FileNameCollectorPlugin.named_regexp = zip_collect_regexp()

@@ -208,7 +208,8 @@ def analogy(word_vectors: Mapping[str, np.ndarray], a: str, b: str, c: str, *, t
             words (e.g. ``autograder.data.load_word_vectors()``). 単語 → 形状 (d,) のベクトル。
         a, b, c: words of ``word_vectors``; the analogy is "a - b + c" ("king", "man", "woman").
             ``word_vectors`` にある単語。
-        topn: number of results wanted, an int >= 1. 返す個数 (1 以上の整数)。
+        topn: number of results wanted, an int >= 1 (a bool is not accepted).
+            返す個数 (1 以上の整数。bool は不可)。
         exclude_inputs: if True, a, b and c are not candidates. 真なら入力の 3 語を除く。
 
     Returns:
@@ -218,7 +219,8 @@ def analogy(word_vectors: Mapping[str, np.ndarray], a: str, b: str, c: str, *, t
     Raises:
         KeyError: a, b or c is not in ``word_vectors`` (the message names the word).
             a, b, c のいずれかが語彙にない場合 (メッセージにその単語を含む)。
-        TypeError: ``topn`` is not an int. ``topn`` が整数でない場合。
+        TypeError: ``topn`` is not an int, or is a bool (``True``/``False``).
+            ``topn`` が整数でない、または bool (``True``/``False``) の場合。
         ValueError: ``topn`` < 1, the target v[a] - v[b] + v[c] is the zero vector, or a
             candidate vector is invalid (zero, wrong length, ...; the message names the word).
             ``topn`` < 1、目標ベクトルがゼロ、または候補のベクトルが不正な場合。

@@ -9,10 +9,11 @@ against each mutant, as a student's submission: ``pytest tests/test_<exercise>.p
 ``scripts/mutation_equivalent.json`` is *equivalent*: it computes the same results as the
 solution for every input the exercise text allows, and the file says why.
 
-    .venv/bin/python scripts/mutation.py                       # every exercise, every mutant (hours)
+    .venv/bin/python scripts/mutation.py                       # every exercise, every mutant (about an hour on 2 cores)
     .venv/bin/python scripts/mutation.py --exercise ex2 --sample 20 --seed 1
     .venv/bin/python scripts/mutation.py --record docs/mutation-results.json
     .venv/bin/python scripts/mutation.py --rerun docs/mutation-results.json   # only the earlier survivors
+    .venv/bin/python scripts/mutation.py --rerun docs/mutation-full-run.json --update   # and fold them in
 
 Exit code 0 when every surviving mutant is listed as equivalent, 1 otherwise. ``--record`` writes
 the per-mutant results (operator, line, mutated code, outcome); docs/mutation.md summarises them.
@@ -38,7 +39,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 EQUIVALENT_FILE = REPO / "scripts" / "mutation_equivalent.json"
 
-EXERCISES = ("ex1_vectors", "ex2_transforms", "ex3_attention", "ex4_gradient_descent", "ex5_backprop")
+sys.path.insert(0, str(REPO))
+from autograder.core.exercises import EXERCISES  # noqa: E402  (discovered from tests/)
 
 #: Operators left out: bitwise and shift operators replacing arithmetic (``a + b`` -> ``a << b``)
 #: raise TypeError on floats, so their mutants die on the first call and only cost time; the
@@ -242,9 +244,28 @@ def totals(records: list[dict]) -> tuple[dict[str, int], float]:
 
 def write_record(path: Path, records: list[dict], *, sample: int | None, seed: int) -> None:
     total, rate = totals(records)
-    path.write_text(json.dumps({"summary": summary(records), "total": total, "killed_rate": rate,
-                                "sample_per_exercise": sample, "seed": seed, "mutants": records},
-                               ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    head = json.dumps({"summary": summary(records), "total": total, "killed_rate": rate,
+                       "sample_per_exercise": sample, "seed": seed}, ensure_ascii=False, indent=1)
+    rows = ",\n  ".join(json.dumps(r, ensure_ascii=False) for r in records)   # one mutant per line
+    path.write_text(head[:-2] + ',\n "mutants": [\n  ' + rows + "\n ]\n}\n", encoding="utf-8")
+
+
+def fold(earlier: list[dict], again: list[dict], equivalent: dict[str, str]) -> list[dict]:
+    """``earlier`` with the outcomes of a re-run (``again``, matched by key) and of the current list of
+    equivalent mutants: what a full run would record now, without running the killed mutants again.
+
+    A mutant killed earlier stays killed (tests are only added); a re-run mutant takes its new outcome."""
+    newer = {r["key"]: r for r in again}
+    folded = []
+    for r in earlier:
+        r = dict(newer.get(r["key"], r))
+        if r["outcome"] in ("survived", "equivalent"):
+            r.pop("reason", None)
+            r["outcome"] = "equivalent" if r["key"] in equivalent else "survived"
+            if r["outcome"] == "equivalent":
+                r["reason"] = equivalent[r["key"]]
+        folded.append(r)
+    return folded
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -257,6 +278,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, help="keep cosmic-ray's sessions here (default: a temp dir)")
     parser.add_argument("--record", type=Path, help="write the per-mutant results (JSON) here")
     parser.add_argument("--rerun", type=Path, help="run only the mutants that survived in this earlier record")
+    parser.add_argument("--update", action="store_true",
+                        help="with --rerun: write the earlier record back with the re-run's outcomes folded in")
     args = parser.parse_args(argv)
     only = None
     if args.rerun:
@@ -281,6 +304,11 @@ def main(argv: list[str] | None = None) -> int:
         for r in got:
             if r["outcome"] == "survived":
                 print(f"  survived: line {r['line']} {r['operator']}: {r['original']}  ->  {r['mutated']}")
+    if args.update and args.rerun:
+        whole = json.loads(args.rerun.read_text(encoding="utf-8"))
+        records = fold(whole["mutants"], records, load_equivalent())
+        write_record(args.rerun, records, sample=whole.get("sample_per_exercise"), seed=whole.get("seed", 0))
+        print(f"{args.rerun}: updated with the re-run")
     total, rate = totals(records)
     print(f"total: {total}; killed {100 * rate:.1f} % of the non-equivalent mutants")
     return 0 if total["survived"] == 0 else 1

@@ -1,6 +1,6 @@
 """Mutation testing (scripts/mutation.py, cosmic-ray): a small fixed sample, fast enough for CI.
 
-The full run (every mutant of every SOLUTION region; hours on 2 cores) is recorded in
+The full run (every mutant of every SOLUTION region; about an hour on 2 cores) is recorded in
 docs/mutation.md. Here a few mutants of the kinds the issue found unpunished (no rescaling of M,
 v not normalised, a figure that re-checks another task) are run through cosmic-ray and the graded
 tests, and each must be killed.
@@ -31,6 +31,20 @@ def test_solution_regions_are_the_lines_between_the_markers():
     assert len(regions) == 8
     inside = {n for a, b in regions for n in range(a, b + 1)}
     assert not any("HINTS" in solution[n - 1] or '"""' in solution[n - 1] for n in inside)
+
+
+def test_fold_takes_rerun_outcomes_and_the_current_equivalents():
+    earlier = [{"key": "k1", "outcome": "killed"}, {"key": "k2", "outcome": "survived"},
+               {"key": "k3", "outcome": "survived"}, {"key": "k4", "outcome": "equivalent", "reason": "old"},
+               {"key": "k5", "outcome": "survived"}]
+    again = [{"key": "k2", "outcome": "killed"}, {"key": "k3", "outcome": "survived"},
+             {"key": "k9", "outcome": "killed"}]
+    folded = mutation.fold(earlier, again, {"k3": "same values"})
+    assert [(r["key"], r["outcome"], r.get("reason")) for r in folded] == [
+        ("k1", "killed", None), ("k2", "killed", None), ("k3", "equivalent", "same values"),
+        ("k4", "survived", None), ("k5", "survived", None)]
+    total, rate = mutation.totals([{**r, "exercise": "ex"} for r in folded])
+    assert total == {"killed": 2, "incompetent": 0, "survived": 2, "equivalent": 1} and rate == 0.5
 
 
 # (exercise, operator, a piece of the original line): each selects one or two mutants.

@@ -433,11 +433,18 @@ def plot_transform(M, ax: Axes | None = None) -> Figure:
       eigenvector (from −L v to L v), labelled ``"eigen-direction λ = ..."``: k lines in all
       (none for a rotation, one for a shear, two for the identity). Only these labels start
       with ``"eigen"``;
-    * the title ``"M = [[a, b], [c, d]]"`` with the entries formatted by ``:.4g``.
+    * the title ``"M = [[a, b], [c, d]]"`` with the entries formatted by ``:.4g``;
+    * view limits that show both squares whole: every corner lies within ``ax.get_xlim()`` and
+      ``ax.get_ylim()``.
 
+    A note such as ``"no real eigenvector"`` when k = 0 is optional; a figure that draws an
+    eigen-direction line has no text containing ``"no real eigenvector"``.
     Labels are English (no Japanese font is needed). No ``plt.show()``.
     単位正方形 (変換前・変換後、閉じた折れ線)、実固有ベクトルごとに原点を通る直線 1 本
     (ラベルは "eigen" で始まる)、タイトルに行列を描きます。``ax`` を渡せばそこに描きます。
+    表示範囲 (``ax.get_xlim()``, ``ax.get_ylim()``) には両方の正方形の角がすべて入ります。
+    k = 0 のときの注記 (例 ``"no real eigenvector"``) は任意ですが、固有方向の線を描いた図には
+    ``"no real eigenvector"`` を含む文字列を置きません。
 
     Args:
         M: array_like of shape (2, 2), real, finite. 形状 (2, 2) の実行列。

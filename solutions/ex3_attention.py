@@ -143,8 +143,8 @@ def softmax(x, axis=-1, temperature=1.0):
     Raises / 例外
     ------
     ValueError
-        ``temperature`` が 0 以下、または有限でない (inf, nan) とき。
-        If ``temperature`` is <= 0 or not finite (inf, nan).
+        ``temperature`` が 0 以下、または有限でない (inf, nan) とき。x が 0 次元のとき。
+        If ``temperature`` is <= 0 or not finite (inf, nan), or x is 0-dimensional.
     TypeError
         ``temperature`` が実数でないとき。 If ``temperature`` is not a real number.
     """
@@ -209,13 +209,14 @@ def scaled_dot_product_attention(Q, K, V, mask=None, temperature=1.0):
     ------
     ValueError
         Q と K の d_k が違うとき (メッセージに "d_k" を含む)、K と V の n_k が違うとき
-        (メッセージに "n_k" を含む)、Q/K/V が 2 次元未満のとき、mask が真偽値配列でないとき、
-        mask がブロードキャストできないとき、あるクエリ行のキーがすべて遮断されているとき
-        (メッセージにその行番号を含む)、temperature が正の有限な数でないとき。
+        (メッセージに "n_k" を含む)、Q/K/V が 2 次元未満のとき、d_k または n_k が 0 のとき、
+        mask が真偽値配列でないとき、mask がブロードキャストできないとき、あるクエリ行のキーが
+        すべて遮断されているとき (メッセージにその行番号を含む)、temperature が正の有限な数で
+        ないとき。
         If Q and K disagree on d_k (the message names "d_k"), K and V disagree on n_k (the
-        message names "n_k"), Q/K/V have fewer than 2 dimensions, the mask is not boolean or
-        does not broadcast, some query row has every key blocked (the message names that row's
-        index), or the temperature is not positive and finite.
+        message names "n_k"), Q/K/V have fewer than 2 dimensions, d_k or n_k is 0, the mask is
+        not boolean or does not broadcast, some query row has every key blocked (the message
+        names that row's index), or the temperature is not positive and finite.
     """
     ### BEGIN SOLUTION
     Q = np.asarray(Q, dtype=np.float64)

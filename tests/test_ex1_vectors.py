@@ -20,6 +20,8 @@ from autograder.compare import check_array, check_equal, check_float, check_rais
 from autograder.data import load_word_vectors
 
 pytestmark = pytest.mark.exercise("ex1_vectors")
+#: The exercise's title in the score table and reports (Japanese, English).
+TITLE = ("ベクトルとコサイン類似度", "Vectors and cosine similarity")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -278,6 +280,7 @@ def test_matrix_matches_scipy_and_torch(exercise):
         (rng.normal(size=(4, 7)), rng.normal(size=(3, 7)), "default_rng(0) A (4, 7), B (3, 7)"),
         (rng.normal(size=(1, 5)) * 20.0, rng.normal(size=(6, 5)) * 0.05, "A (1, 5), B (6, 5)"),
         (rng.normal(size=(5, 1)), rng.normal(size=(2, 1)), "d = 1: A (5, 1), B (2, 1)"),
+        (rng.normal(size=(3, 300)), rng.normal(size=(2, 300)), "d = 300: A (3, 300), B (2, 300)"),
         (np.stack([wv[w] for w in words]), np.stack([wv[w] for w in words[:3]]),
          "chapter word vectors (6, 4) x first three (3, 4)"),
     ]
@@ -356,6 +359,9 @@ def test_matrix_bad_input_raises(exercise):
     check_raises(ValueError, f, A, np.ones((2, 4)), call="cosine_similarity_matrix(A (2, 3), B (2, 4))")
     check_raises(ValueError, f, np.array([1.0, 2.0, 3.0]), A, call="cosine_similarity_matrix(1-D A, B)")
     check_raises(ValueError, f, A, np.ones((2, 2, 3)), call="cosine_similarity_matrix(A, 3-D B)")
+    # 3-D arrays whose axis 1 has d = 3 entries too (matmul would broadcast them without an error).
+    check_raises(ValueError, f, A, np.ones((2, 3, 3)), call="cosine_similarity_matrix(A (2, 3), B (2, 3, 3))")
+    check_raises(ValueError, f, np.ones((2, 3, 3)), A, call="cosine_similarity_matrix(A (2, 3, 3), B (2, 3))")
     check_raises(ValueError, f, np.ones((2, 0)), np.ones((3, 0)), call="cosine_similarity_matrix(A (2, 0), B (3, 0))  # d = 0")
 
 
@@ -436,9 +442,9 @@ def test_analogy_ranks_by_cosine_with_word_tiebreak(exercise):
 
 @pytest.mark.task("analogy", points=1)
 def test_analogy_bad_input_raises(exercise):
-    """Unknown words raise a KeyError naming the word; topn < 1 and a zero target v[a] - v[b] + v[c] raise ValueError.
+    """Unknown words raise a KeyError naming the word; topn < 1, a zero target v[a] - v[b] + v[c] and an invalid candidate vector (message naming the word) raise ValueError; a topn that is not an int (or is a bool) raises TypeError.
 
-    ja: 語彙にない単語はその単語を含む KeyError、topn < 1 と v[a] - v[b] + v[c] がゼロのときは ValueError。
+    ja: 語彙にない単語はその単語を含む KeyError、topn < 1、v[a] - v[b] + v[c] がゼロ、不正な候補ベクトル (メッセージにその単語) は ValueError、整数でない (または bool の) topn は TypeError。
     """
     wv = load_word_vectors()
     f = exercise.analogy
@@ -456,6 +462,16 @@ def test_analogy_bad_input_raises(exercise):
     check_raises(ValueError, f, vocab, "x", "y", "z", call='analogy(vocab, "x", "y", "z")  # zero target')
     check_raises(ValueError, f, wv, "king", "man", "woman", topn=-2,
                  call='analogy(word_vectors, "king", "man", "woman", topn=-2)')
+    for topn in (1.5, 2.0, "2", True):
+        check_raises(TypeError, f, wv, "king", "man", "woman", topn=topn,
+                     call=f'analogy(word_vectors, "king", "man", "woman", topn={topn!r})')
+    # An invalid candidate vector (zero, or of another length): ValueError whose message names the word.
+    # Target (1, 1, 0) - (0, 1, 1) + (0, 0, 1) = (1, 0, 0), not zero.
+    base = {"x": np.array([1.0, 1.0, 0.0]), "y": np.array([0.0, 1.0, 1.0]), "z": np.array([0.0, 0.0, 1.0]),
+            "w": np.array([1.0, 2.0, 3.0])}
+    for bad, vector in (("nullword", np.zeros(3)), ("shortword", np.array([1.0, 2.0]))):
+        check_raises(ValueError, f, {**base, bad: vector}, "x", "y", "z", topn=5, match=bad,
+                     call=f'analogy(vocab with {bad!r}: {vector.tolist()}, "x", "y", "z", topn=5)')
 
 
 @pytest.mark.task("analogy", points=1)

@@ -27,6 +27,8 @@ from autograder.compare import check_array, check_count, check_equal, check_rais
 from autograder.ownvalues import own_array, own_result  # noqa: E402
 
 pytestmark = pytest.mark.exercise("ex2_transforms")
+#: The exercise's title in the score table and reports (Japanese, English).
+TITLE = ("2×2 行列の変換と固有ベクトル", "2x2 transforms and eigenvectors")
 
 # Hypothesis phases without "explain" (it re-runs a failing test many times), one bug reported:
 # a wrong submission fails in about a second instead of several.
@@ -116,10 +118,11 @@ def _check_definition(M, values, vectors, call, *, atol_scale=1e-9):
 @pytest.mark.task("apply_transform", points=1)
 def test_apply_transform_chapter_examples_and_shapes(exercise):
     """The chapter's unit square under identity, scale, 45° rotation, shear, reflection and their composition;
-    ValueError for an M that is not (2, 2) and for points that are not a (2, n) array of column points.
+    ValueError for an M that is not (2, 2), for points that are not a (2, n) array of column points, and for
+    entries that are not numbers.
 
     ja: 本文の単位正方形を恒等・拡大・45° 回転・せん断・鏡映とその合成で写す。M が (2, 2) でないとき、
-    points が列ベクトルの点の (2, n) 配列でないときは ValueError。
+    points が列ベクトルの点の (2, n) 配列でないとき、成分が数でないときは ValueError。
     """
     c = np.sqrt(0.5)  # cos 45° = sin 45°
     # Column j is M @ (x_j, y_j) for the corners (0,0), (1,0), (1,1), (0,1), (0,0):
@@ -149,6 +152,12 @@ def test_apply_transform_chapter_examples_and_shapes(exercise):
     for P in (square.T, np.ones(2), np.ones((3, 4)), np.ones((2, 2, 2))):
         check_raises(ValueError, exercise.apply_transform, SHEAR, P,
                      call=f"apply_transform(shear, points with shape {P.shape})")
+    # Entries that are not numbers (a dict, a word): "an input is not real numeric" is a ValueError too.
+    for bad in ({}, "one"):
+        check_raises(ValueError, exercise.apply_transform, SHEAR, [[bad, 0.0], [0.0, 1.0]],
+                     call=f"apply_transform(shear, [[{bad!r}, 0], [0, 1]])")
+        check_raises(ValueError, exercise.apply_transform, [[bad, 0.0], [0.0, 1.0]], square,
+                     call=f"apply_transform([[{bad!r}, 0], [0, 1]], square)")
 
 
 # Quarter-integer entries in [-10, 10]: exact in float64 and quick to shrink to a small counterexample.
@@ -368,10 +377,14 @@ def test_real_eigenpairs_matches_scipy_eig(exercise, entries):
 @pytest.mark.task("real_eigenpairs", points=1)
 def test_real_eigenpairs_any_scale(exercise):
     """Huge and tiny matrices (entries near 1e200 or 1e-200) get the same answer as at scale 1: k, c·λ and the
-    same unit vectors (the text: M is divided by its largest entry first, so nothing overflows or underflows).
+    same unit vectors (the text: M is divided by its largest entry first, so nothing overflows or underflows);
+    tol is relative to s = ‖M‖_F exactly as the text states (|Δ| ≤ tol·s² repeated, Δ < −tol·s² complex,
+    ‖M − λI‖_F ≤ √tol·s scalar), tol = 0 included.
 
     ja: 非常に大きい・小さい行列 (成分が 1e200 や 1e-200 程度) でも倍率 1 のときと同じ答え: 個数 k、c·λ、同じ単位
-    ベクトル (本文のとおり、まず M を最大成分で割るので、オーバーフローもアンダーフローも起きない)。"""
+    ベクトル (本文のとおり、まず M を最大成分で割るので、オーバーフローもアンダーフローも起きない)。tol は本文の
+    とおり s = ‖M‖_F に対する相対値 (|Δ| ≤ tol·s² で重根、Δ < −tol·s² で複素数、‖M − λI‖_F ≤ √tol·s で λI)。
+    tol = 0 も使える。"""
     # Hand-derived: (c M) v = c (M v) = (c λ) v, so c M has the eigenvalues c λ and the eigenvectors of M.
     # Without the rescaling, s² = ‖M‖_F² overflows to inf (every Δ counts as "repeated", every
     # ‖M - λI‖ as "M = λI") or underflows to 0 (Δ = 0 and ‖M‖ = 0: the eigenvalues come out 0).
@@ -388,18 +401,54 @@ def test_real_eigenpairs_any_scale(exercise):
         _check_pairs(exercise, c * ROT45, np.zeros(0), np.zeros((2, 0)))
     # c I for the smallest normal-range scale used here: still λI (standard basis), not k = 0 or 1.
     _check_pairs(exercise, 1e-300 * IDENTITY, [1e-300, 1e-300], np.eye(2), rtol=1e-9, atol=0.0)
+    _check_tol_thresholds(exercise)
+
+
+def _check_tol_thresholds(exercise):
+    """The text's thresholds with an explicit tol; every entry, Δ, s and √tol below is exact in float64."""
+    def pairs(M, tol):
+        call = f"real_eigenpairs({_fmt(M)}, tol={tol})"
+        result = exercise.real_eigenpairs(np.array(M), tol=tol)
+        check_type(result, tuple, call=call)
+        check_equal(len(result), 2, call=call, what="length of the returned tuple")
+        return result[0], result[1], call
+
+    # tol = 0 is allowed ("a finite float >= 0"). Reflection: λ = 1 with e1, λ = -1 with e2, whose first
+    # component 0 does not exceed tol = 0, so its sign comes from the second component: (0, 1).
+    values, vectors, call = pairs(REFLECT, 0.0)
+    with EIGEN_CONVENTION:
+        check_array(values, np.array([1.0, -1.0]), call=call, what="values (eigenvalues, descending)")
+        check_array(vectors, np.eye(2), call=call, what="vectors (unit eigenvectors as columns)")
+    # M = [[1, 1], [±e, 1]], e = 11/64, tol = 1/4: Δ = ±4e = ±0.6875, s² = 3 + e² ≈ 3.0295, tol·s² ≈ 0.757:
+    # |Δ| ≤ tol·s², a repeated λ = tr/2 = 1; ‖M − I‖_F = √(1 + e²) ≈ 1.015 > √tol·s ≈ 0.870, so not λI: k = 1.
+    # (The direction of a matrix this far from defective is not fixed by the text: only λ and k are checked.)
+    e = 11 / 64
+    for M in ([[1.0, 1.0], [e, 1.0]], [[1.0, 1.0], [-e, 1.0]]):
+        values, vectors, call = pairs(M, 0.25)
+        check_array(values, np.array([1.0]), call=call, what="values (|Δ| ≤ tol·s²: one repeated eigenvalue)")
+        _check_vectors_shape(vectors, 1, call)
+    # Exactly on the boundaries (s = ‖M‖_F and the norms are exact), which count as "repeated" and "M = λI":
+    # [[1, 1], [-1, 1]], tol = 1: Δ = -4 = -tol·s² (s = 2), ‖M − I‖_F = √2 ≤ √tol·s = 2 -> λI: [1, 1], e1, e2.
+    # [[1, 1], [1, 1]], tol = 1: Δ = 4 = tol·s², ‖M − I‖_F = √2 ≤ 2 -> λI: [1, 1], e1, e2.
+    # [[0, 1], [0, 0]], tol = 1: Δ = 0, s = 1, ‖M − 0·I‖_F = 1 = √tol·s -> λI with λ = 0: [0, 0], e1, e2.
+    for M, lam in (([[1.0, 1.0], [-1.0, 1.0]], 1.0), ([[1.0, 1.0], [1.0, 1.0]], 1.0), ([[0.0, 1.0], [0.0, 0.0]], 0.0)):
+        values, vectors, call = pairs(M, 1.0)
+        with EIGEN_CONVENTION:
+            check_array(values, np.array([lam, lam]), call=call, what="values (on the boundary: M counts as λI)")
+            check_array(vectors, np.eye(2), call=call, what="vectors (λI: the standard basis)")
 
 
 @pytest.mark.task("real_eigenpairs", points=1)
 def test_real_eigenpairs_rejects_bad_input(exercise):
-    """ValueError for a matrix that is not 2x2, contains nan/inf, and for a negative tol.
+    """ValueError for a matrix that is not 2x2, contains nan/inf, and for a negative or non-finite tol.
 
-    ja: 2x2 でない行列、nan/inf を含む行列、負の tol は ValueError。
+    ja: 2x2 でない行列、nan/inf を含む行列、負または有限でない tol は ValueError。
     """
     for M in (np.eye(3), np.ones((2, 3)), np.ones(4), np.array([[1.0, np.nan], [0.0, 1.0]]),
               np.array([[np.inf, 0.0], [0.0, 1.0]])):
         check_raises(ValueError, exercise.real_eigenpairs, M, call=f"real_eigenpairs({_fmt(M)} with shape {M.shape})")
-    check_raises(ValueError, exercise.real_eigenpairs, SHEAR, tol=-1e-9, call="real_eigenpairs(shear, tol=-1e-9)")
+    for tol in (-1e-9, -0.5, np.inf, np.nan):
+        check_raises(ValueError, exercise.real_eigenpairs, SHEAR, tol=tol, call=f"real_eigenpairs(shear, tol={tol})")
 
 
 # --------------------------------------------------------------------------------------------
@@ -496,22 +545,33 @@ def test_preserves_direction_any_scale(exercise):
         _check_bool(exercise, c * ROT45, np.array([1.0, 0.0]), False)
         _check_bool(exercise, c * SINGULAR, np.array([2.0, -1.0]), True)   # λ = 0
         _check_bool(exercise, c * SINGULAR, np.array([1.0, 0.0]), False)
+    # The threshold is tol·‖M‖_F: M = c·[[1, 1], [1, 1]], u = e1, M u = c (1, 1), |u × (M u)| = c and
+    # ‖M‖_F = 2c, so tol = 0.75 gives c <= 1.5 c (True) and tol = 0.25 gives c <= 0.5 c (False), for any c > 0.
+    for c in (1.0, 3.0):
+        for tol, expected in ((0.75, True), (0.25, False)):
+            M = c * np.ones((2, 2))
+            check_equal(exercise.preserves_direction(M, np.array([1.0, 0.0]), tol=tol), expected,
+                        call=f"preserves_direction({_fmt(M)}, [1, 0], tol={tol})")
 
 
 @pytest.mark.task("preserves_direction", points=1)
 def test_preserves_direction_rejects_bad_input(exercise):
-    """ValueError for the zero vector, a v that is not shape (2,), and a matrix that is not 2x2.
+    """ValueError for the zero vector, a v that is not shape (2,), a matrix that is not 2x2, and a negative or
+    non-finite tol.
 
-    ja: ゼロベクトル、形が (2,) でない v、2x2 でない行列は ValueError。
+    ja: ゼロベクトル、形が (2,) でない v、2x2 でない行列、負または有限でない tol は ValueError。
     """
     check_raises(ValueError, exercise.preserves_direction, SHEAR, np.zeros(2),
                  call="preserves_direction(shear, [0, 0])")
-    for v in (np.ones(3), np.ones((2, 2)), np.float64(1.0), np.ones(1)):
+    for v in (np.ones(3), np.ones((2, 2)), np.float64(1.0), np.ones(1), np.ones((2, 1))):
         check_raises(ValueError, exercise.preserves_direction, SHEAR, v,
                      call=f"preserves_direction(shear, v with shape {np.shape(v)})")
     for M in (np.eye(3), np.ones((2, 3)), np.ones(4)):
         check_raises(ValueError, exercise.preserves_direction, M, np.array([1.0, 0.0]),
                      call=f"preserves_direction(M with shape {M.shape}, [1, 0])")
+    for tol in (-1e-9, -0.5, np.inf, np.nan):
+        check_raises(ValueError, exercise.preserves_direction, SHEAR, np.array([1.0, 0.0]), tol=tol,
+                     call=f"preserves_direction(shear, [1, 0], tol={tol})")
 
 
 # --------------------------------------------------------------------------------------------
@@ -602,12 +662,15 @@ def _plot(exercise, M):
 
 @pytest.mark.task("plot_transform", points=1)
 def test_plot_transform_draws_original_and_transformed_square(exercise):
-    """The unit square and M @ square appear as closed polygons (Line2D or Polygon) with the right corners.
+    """The unit square and M @ square appear as closed polygons (Line2D or Polygon) with the right corners,
+    and the view limits show every corner of both.
 
-    ja: 単位正方形と M @ 正方形が、正しい角をもつ閉じた多角形 (Line2D か Polygon) として描かれる。
+    ja: 単位正方形と M @ 正方形が、正しい角をもつ閉じた多角形 (Line2D か Polygon) として描かれ、表示範囲に
+    両方の角がすべて入る。
     """
     corners = SQUARE[:, :4].T
-    for M in (SHEAR, ROT45, REFLECT, SINGULAR, np.array([[0.5, -1.0], [2.0, 0.25]])):
+    for M in (SHEAR, ROT45, REFLECT, SINGULAR, np.array([[0.5, -1.0], [2.0, 0.25]]),
+              np.array([[0.5, 0.0], [0.0, 0.25]])):
         fig, ax, call = _plot(exercise, M)
         try:
             polygons = _closed_polygons(ax)
@@ -622,18 +685,34 @@ def test_plot_transform_draws_original_and_transformed_square(exercise):
             drawn = any(_same_polygon(p, image, 1e-9) for p in polygons)
             own = None if drawn else own_array(exercise.apply_transform, M, SQUARE.copy(), shape=(2, 5))
             accepted = [image] + ([] if own is None else [own[:, :4].T])
-            if not any(_same_polygon(p, c, 1e-9) for p in polygons for c in accepted):
+            shown = [c for c in accepted if any(_same_polygon(p, c, 1e-9) for p in polygons)]
+            if not shown:
                 fail(f"{call}: 変換後の正方形 M @ square (角 {image.tolist()}) の閉じた多角形が見つかりません",
                      f"{call}: no closed polygon with the transformed corners M @ square = {image.tolist()}")
+            _check_view_shows(ax, np.vstack([corners, shown[0]]), call)
         finally:
             plt.close(fig)
 
 
+def _check_view_shows(ax, points: np.ndarray, call: str) -> None:
+    """Every point (m, 2) lies within the Axes' view limits (either order of the limits)."""
+    (x0, x1), (y0, y1) = sorted(ax.get_xlim()), sorted(ax.get_ylim())
+    slack = 1e-9 * (1.0 + np.abs(points))
+    inside = ((points[:, 0] >= x0 - slack[:, 0]) & (points[:, 0] <= x1 + slack[:, 0])
+              & (points[:, 1] >= y0 - slack[:, 1]) & (points[:, 1] <= y1 + slack[:, 1]))
+    if not np.all(inside):
+        outside = points[~inside].tolist()
+        fail(f"{call}: 表示範囲 x {[x0, x1]}, y {[y0, y1]} に正方形の角 {outside} が入っていません",
+             f"{call}: the view limits x {[x0, x1]}, y {[y0, y1]} leave out the square corners {outside}")
+
+
 @pytest.mark.task("plot_transform", points=1)
 def test_plot_transform_draws_one_line_per_real_eigen_direction(exercise):
-    """Lines labelled 'eigen...' through the origin: none for a rotation, one for a shear, two otherwise.
+    """Lines labelled 'eigen...' through the origin: none for a rotation, one for a shear, two otherwise;
+    no text 'no real eigenvector' in a figure that draws such a line.
 
-    ja: 原点を通る 'eigen...' ラベルの線: 回転では 0 本、せん断では 1 本、それ以外は 2 本。
+    ja: 原点を通る 'eigen...' ラベルの線: 回転では 0 本、せん断では 1 本、それ以外は 2 本。その線を描いた図に
+    'no real eigenvector' という文字列はない。
     """
     # (matrix, expected eigen-directions or None when any two independent directions are right)
     cases = [
@@ -643,11 +722,18 @@ def test_plot_transform_draws_one_line_per_real_eigen_direction(exercise):
         (SINGULAR, np.array([[1.0, 2.0], [2.0, -1.0]]) / SQRT5),
         (SCALE2, None),
         (IDENTITY, None),
+        # diag(2/1.15, 0.5): e1 and e2. Drawing code that derives the half-length L from the view (here
+        # 1.15·max|corner| = 2 exactly) must still draw lines, not points (L = 0).
+        (np.diag([2 / 1.15, 0.5]), np.eye(2)),
     ]
     for M, directions in cases:
         fig, ax, call = _plot(exercise, M)
         try:
             lines = _eigen_lines(ax)
+            notes = [txt.get_text() for txt in ax.texts if "no real eigenvector" in txt.get_text().lower()]
+            if lines and notes:
+                fail(f"{call}: 固有方向の線を描いた図に {notes[0]!r} という文字列があります",
+                     f"{call}: the figure draws an eigen-direction line but also the text {notes[0]!r}")
             found = [_direction_of(p, call) for p in lines]
             # The text draws one line per eigenpair of real_eigenpairs(M): the lines of the submission's
             # own real_eigenpairs are accepted too (a wrong real_eigenpairs costs points only there).

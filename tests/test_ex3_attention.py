@@ -28,6 +28,8 @@ from autograder.compare import (check_array, check_count, check_equal, check_flo
 from autograder.ownvalues import own_array
 
 pytestmark = pytest.mark.exercise("ex3_attention")
+#: The exercise's title in the score table and reports (Japanese, English).
+TITLE = ("温度付き Scaled Dot-Product Attention", "Attention with temperature")
 
 # The chapter's example (3.2 softmax_as_probability).
 CHAPTER_LOGITS = [2.0, 1.0, 0.1, -1.0, -2.0]
@@ -203,13 +205,17 @@ def test_softmax_temperature_limits(exercise):
 
 @pytest.mark.task("softmax", points=1)
 def test_softmax_invalid_temperature_raises(exercise):
-    """temperature <= 0 or non-finite (0, -1, inf, -inf, nan) raises ValueError.
+    """temperature <= 0 or non-finite (0, -1, inf, -inf, nan) or a 0-d x raises ValueError; a temperature that is not a real number (a string, None, 1j) raises TypeError.
 
-    ja: temperature が 0 以下か有限でない (0, -1, inf, -inf, nan) なら ValueError。
+    ja: temperature が 0 以下か有限でない (0, -1, inf, -inf, nan)、または x が 0 次元なら ValueError。実数でない temperature (文字列、None、1j) は TypeError。
     """
     for t in (0.0, 0, -1.0, -1e-300, math.inf, -math.inf, math.nan):
         check_raises(ValueError, exercise.softmax, np.array(CHAPTER_LOGITS), temperature=t,
                      call=f"softmax({CHAPTER_LOGITS}, temperature={t!r})")
+    for t in ("2.0", None, 1j):
+        check_raises(TypeError, exercise.softmax, np.array(CHAPTER_LOGITS), temperature=t,
+                     call=f"softmax({CHAPTER_LOGITS}, temperature={t!r})")
+    check_raises(ValueError, exercise.softmax, np.float64(3.0), call="softmax(np.float64(3.0))  # 0-d x")
 
 
 # =============================================================================================
@@ -218,9 +224,9 @@ def test_softmax_invalid_temperature_raises(exercise):
 
 @pytest.mark.task("scaled_dot_product_attention", points=2)
 def test_attention_single_head_matches_torch(exercise):
-    """One head with n_q=5, n_k=7, d_k=6, d_v=3: output and weights match torch's SDPA (scale 1/sqrt(d_k)).
+    """One head with n_q=5, n_k=7, d_k=6, d_v=3 (and d_k = 1, n_k = 1, d_k = n_k = 300): output and weights match torch's SDPA (scale 1/sqrt(d_k)).
 
-    ja: n_q=5, n_k=7, d_k=6, d_v=3 の 1 ヘッド: 出力と重みが torch の SDPA (スケール 1/sqrt(d_k)) に一致。
+    ja: n_q=5, n_k=7, d_k=6, d_v=3 (と d_k = 1、n_k = 1、d_k = n_k = 300) の 1 ヘッド: 出力と重みが torch の SDPA (スケール 1/sqrt(d_k)) に一致。
     """
     rng = np.random.default_rng(0)
     Q, K, V = _qkv(rng, (), n_q=5, n_k=7, d_k=6, d_v=3, scale=1.5)
@@ -228,6 +234,12 @@ def test_attention_single_head_matches_torch(exercise):
                                   "# Q: 5x6, K: 7x6, V: 7x3")
     check_array(weights.sum(axis=-1), np.ones(5), call="scaled_dot_product_attention(Q, K, V)", rtol=1e-12,
                 what="row sums of weights")
+    # Any sizes >= 1: d_k = 1 and n_k = 1 (one key: every weight is 1), and d_k = n_k = 300 (above
+    # 256, where int identity differs from equality).
+    for n_q, n_k, d_k in ((3, 4, 1), (3, 1, 2), (2, 300, 300)):
+        Q, K, V = _qkv(rng, (), n_q=n_q, n_k=n_k, d_k=d_k, d_v=2, scale=0.2)
+        _check_attention(exercise, Q, K, V, call=f"scaled_dot_product_attention(Q, K, V)  # Q: {n_q}x{d_k}, "
+                         f"K: {n_k}x{d_k}, V: {n_k}x2")
 
 
 @pytest.mark.task("scaled_dot_product_attention", points=1)
@@ -282,9 +294,9 @@ def test_attention_causal_mask_matches_torch(exercise):
 
 @pytest.mark.task("scaled_dot_product_attention", points=1)
 def test_attention_non_boolean_mask_raises(exercise):
-    """A mask that is not boolean (0/1 ints, 0/1 floats, an additive -inf mask) raises ValueError.
+    """A mask that is not boolean (0/1 ints, 0/1 floats, an additive -inf mask, strings) raises ValueError.
 
-    ja: 真偽値でないマスク (0/1 の整数、0/1 の浮動小数点数、-inf の加算マスク) は ValueError。
+    ja: 真偽値でないマスク (0/1 の整数、0/1 の浮動小数点数、-inf の加算マスク、文字列) は ValueError。
     """
     rng = np.random.default_rng(4)
     Q, K, V = _qkv(rng, (), n_q=4, n_k=4, d_k=3, d_v=2)
@@ -292,16 +304,17 @@ def test_attention_non_boolean_mask_raises(exercise):
     additive = np.where(tril > 0, 0.0, -np.inf)
     for name, mask in (("np.tril(np.ones((4, 4), dtype=int))", tril.astype(int)),
                        ("np.tril(np.ones((4, 4)))", tril),
-                       ("np.where(tril, 0.0, -np.inf)", additive)):
+                       ("np.where(tril, 0.0, -np.inf)", additive),
+                       ('np.where(tril > 0, "y", "n")', np.where(tril > 0, "y", "n"))):
         check_raises(ValueError, exercise.scaled_dot_product_attention, Q, K, V, mask=mask,
                      call=f"scaled_dot_product_attention(Q, K, V, mask={name})")
 
 
 @pytest.mark.task("scaled_dot_product_attention", points=1)
 def test_attention_fully_masked_row_raises(exercise):
-    """A query row whose keys are all blocked raises ValueError naming that row (index 3).
+    """A query row whose keys are all blocked raises ValueError naming that row (index 3), also in a batch.
 
-    ja: キーがすべて遮断されたクエリ行は、その行 (番号 3) を示す ValueError。
+    ja: キーがすべて遮断されたクエリ行は、その行 (番号 3) を示す ValueError (バッチの中でも)。
     """
     rng = np.random.default_rng(5)
     Q, K, V = _qkv(rng, (), n_q=5, n_k=5, d_k=4, d_v=2)
@@ -310,13 +323,20 @@ def test_attention_fully_masked_row_raises(exercise):
     check_raises(ValueError, exercise.scaled_dot_product_attention, Q, K, V, mask=mask,
                  call="scaled_dot_product_attention(Q, K, V, mask=mask)  # mask[3] all False",
                  match=r"(?<![\d.])3(?![\d.])")
+    # In a batch the row is still the query row (3), not the batch position (1).
+    Qb, Kb, Vb = _qkv(rng, (2,), n_q=5, n_k=5, d_k=4, d_v=2)
+    batch_mask = np.ones((2, 5, 5), dtype=bool)
+    batch_mask[1, 3, :] = False
+    check_raises(ValueError, exercise.scaled_dot_product_attention, Qb, Kb, Vb, mask=batch_mask,
+                 call="scaled_dot_product_attention(Q, K, V, mask=mask)  # Q: 2x5x4, mask[1, 3] all False",
+                 match=r"(?<![\d.])3(?![\d.])")
 
 
 @pytest.mark.task("scaled_dot_product_attention", points=1)
 def test_attention_dimension_mismatch_raises(exercise):
-    """Q and K with different d_k, or K and V with different n_k, raise ValueError naming d_k / n_k.
+    """Q and K with different d_k, or K and V with different n_k, raise ValueError naming d_k / n_k; 1-D Q, K or V, d_k = 0 and n_k = 0 raise ValueError.
 
-    ja: Q と K の d_k が違う、または K と V の n_k が違うと、d_k / n_k を示す ValueError。
+    ja: Q と K の d_k が違う、または K と V の n_k が違うと、d_k / n_k を示す ValueError。1 次元の Q・K・V、d_k = 0、n_k = 0 も ValueError。
     """
     rng = np.random.default_rng(6)
     Q = rng.standard_normal((4, 6))
@@ -329,6 +349,16 @@ def test_attention_dimension_mismatch_raises(exercise):
     check_raises(ValueError, exercise.scaled_dot_product_attention, Q, rng.standard_normal((5, 6)),
                  rng.standard_normal((4, 3)), call="scaled_dot_product_attention(Q, K, V)  # K: 5x6, V: 4x3",
                  match=r"n_k")
+    check_raises(ValueError, exercise.scaled_dot_product_attention, Q, rng.standard_normal((5, 4)),
+                 rng.standard_normal((5, 3)), call="scaled_dot_product_attention(Q, K, V)  # Q: 4x6, K: 5x4",
+                 match=r"d_k")
+    # Fewer than 2 dimensions, and d_k = 0 or n_k = 0: ValueError, as the text says.
+    shapes = {"Q: 6 (1-D)": ((6,), (5, 6), (5, 3)), "K: 6 (1-D)": ((4, 6), (6,), (6, 3)),
+              "V: 5 (1-D)": ((4, 6), (5, 6), (5,)), "d_k = 0": ((4, 0), (5, 0), (5, 3)),
+              "n_k = 0": ((4, 6), (0, 6), (0, 3))}
+    for name, (sq, sk, sv) in shapes.items():
+        check_raises(ValueError, exercise.scaled_dot_product_attention, np.ones(sq), np.ones(sk), np.ones(sv),
+                     call=f"scaled_dot_product_attention(Q, K, V)  # {name}")
 
 
 # =============================================================================================
@@ -337,15 +367,18 @@ def test_attention_dimension_mismatch_raises(exercise):
 
 @pytest.mark.task("attention_entropy", points=1)
 def test_entropy_matches_scipy(exercise):
-    """Batched weights (2, 3, 5), some with exact zeros: entropy per row matches scipy.special.entr summed over the row.
+    """Batched weights (2, 3, 5), some with exact zeros: entropy per row matches scipy.special.entr summed over the row; 0-d, negative or non-finite weights raise ValueError.
 
-    ja: ちょうど 0 を含むバッチの重み (2, 3, 5): 行ごとのエントロピーが scipy.special.entr の行和に一致。
+    ja: ちょうど 0 を含むバッチの重み (2, 3, 5): 行ごとのエントロピーが scipy.special.entr の行和に一致。0 次元・負・有限でない重みは ValueError。
     """
     rng = np.random.default_rng(7)
     w = _torch_softmax(2.0 * rng.standard_normal((2, 3, 5)), dim=-1)
     w[1, 2] = [0.0, 0.25, 0.0, 0.75, 0.0]
     check_array(exercise.attention_entropy(w), _entropy(w), call="attention_entropy(w)  # w: 2x3x5",
                 rtol=1e-12, atol=1e-15)
+    for name, bad in (("0.5 (0-d)", np.float64(0.5)), ("[-0.5, 1.5]", [-0.5, 1.5]), ("[0.5, nan]", [0.5, np.nan]),
+                      ("[inf, 0]", [np.inf, 0.0])):
+        check_raises(ValueError, exercise.attention_entropy, np.array(bad), call=f"attention_entropy({name})")
 
 
 @pytest.mark.task("attention_entropy", points=1)
@@ -427,9 +460,9 @@ def _own_softmax(exercise, t) -> np.ndarray | None:
 
 @pytest.mark.task("plot_temperature_effect", points=1)
 def test_plot_panels_bars_titles(exercise):
-    """Chapter figure: one panel per temperature, bar heights = torch softmax(logits / T), title shows T.
+    """Chapter figure: one panel per temperature, bar heights = torch softmax(logits / T), title shows T; one logit gives one bar of height 1; 2-D logits raise ValueError.
 
-    ja: 本文の図: 温度ごとに 1 パネル、棒の高さ = torch の softmax(logits / T)、タイトルに T。
+    ja: 本文の図: 温度ごとに 1 パネル、棒の高さ = torch の softmax(logits / T)、タイトルに T。ロジット 1 つなら高さ 1 の棒 1 本、2 次元のロジットは ValueError。
     """
     fig, call = _chapter_figure(exercise)
     try:
@@ -451,6 +484,18 @@ def test_plot_panels_bars_titles(exercise):
                      f"{call}: the title {title!r} of panel {i} does not show the temperature {t}.")
     finally:
         plt.close(fig)
+    # One logit is a non-empty 1-D array: one bar of probability exactly 1 (exp(0) / exp(0)).
+    call = "plot_temperature_effect([0.7], [1.0])"
+    fig = exercise.plot_temperature_effect([0.7], [1.0])
+    try:
+        check_type(fig, Figure, call=call)
+        check_count(fig.axes, 1, call=call, what="panels (Axes) / パネル (Axes)")
+        check_array(_bar_heights(fig.axes[0]), np.ones(1), call=call, rtol=1e-12, what="bar heights")
+    finally:
+        plt.close(fig)
+    # Logits that are not 1-D (a 1 x 5 row) raise ValueError, as the text says.
+    check_raises(ValueError, exercise.plot_temperature_effect, [CHAPTER_LOGITS], CHAPTER_TEMPERATURES,
+                 call=f"plot_temperature_effect([{CHAPTER_LOGITS}], {CHAPTER_TEMPERATURES})  # 2-D logits")
 
 
 @pytest.mark.task("plot_temperature_effect", points=1)

@@ -18,6 +18,7 @@ Hand-derived facts used below:
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -33,6 +34,8 @@ from autograder.compare import check_array, check_count, check_equal, check_floa
 from autograder.ownvalues import own_array
 
 pytestmark = pytest.mark.exercise("ex4_gradient_descent")
+#: The exercise's title in the score table and reports (Japanese, English).
+TITLE = ("勾配降下法と学習率", "Gradient descent and learning rates")
 
 # ---------------------------------------------------------------------------------------------
 # Oracles written here (never the exercise module's f / grad_f / hessian_f)
@@ -157,6 +160,20 @@ def test_gradient_descent_stops_at_first_point_below_tol(exercise):
     call = f"gradient_descent(grad, (4, 6), learning_rate=0.1, n_steps=10, tol={tol:g})"
     traj = exercise.gradient_descent(grad, np.array([4.0, 6.0]), 0.1, 10, tol=tol)
     check_array(traj, plain_descent(grad, [4.0, 6.0], 0.1, 10), call=call, rtol=1e-12, atol=1e-12)
+    # "below tol" is strict: with ∇(½‖x‖²) = x, ‖(3, 4)‖ = 5 exactly, so tol = 5 does not stop at x0;
+    # x_1 = (3, 4) - 0.5·(3, 4) = (1.5, 2) has norm 2.5 < 5: the trajectory is ((3, 4), (1.5, 2)).
+    calls = []
+    def identity(x):
+        calls.append(1)
+        return np.array(x, dtype=np.float64)
+    call = "gradient_descent(lambda x: x, (3, 4), learning_rate=0.5, n_steps=1000, tol=5.0)"
+    traj = exercise.gradient_descent(identity, np.array([3.0, 4.0]), 0.5, 1000, tol=5.0)
+    check_array(traj, np.array([[3.0, 4.0], [1.5, 2.0]]), call=call, rtol=0.0, atol=0.0)
+    # "Stop there": once below tol, no further iterations (no more gradient evaluations).
+    if len(calls) > 10:
+        fail(f"{call}: tol を下回った後も反復を続けています (grad を {len(calls)} 回呼びました)。その点で止めてください。",
+             f"{call}: the iteration went on after the gradient norm fell below tol ({len(calls)} calls of grad); "
+             "stop at that point.")
 
 
 @pytest.mark.task("gradient_descent", points=1)
@@ -201,9 +218,9 @@ def test_gradient_descent_input_forms_and_x0_untouched(exercise):
 
 @pytest.mark.task("gradient_descent", points=1)
 def test_gradient_descent_rejects_bad_input(exercise):
-    """ValueError for learning_rate <= 0, n_steps < 0, and an x0 that is not 1-D.
+    """ValueError for learning_rate <= 0, n_steps < 0, an x0 that is not 1-D or empty, tol <= 0, and a grad returning another shape.
 
-    ja: learning_rate <= 0、n_steps < 0、1 次元でない x0 は ValueError。
+    ja: learning_rate <= 0、n_steps < 0、1 次元でないか空の x0、tol <= 0、形状の違う grad の戻り値は ValueError。
     """
     gd = exercise.gradient_descent
     x0 = np.array([1.0, 2.0])
@@ -213,6 +230,18 @@ def test_gradient_descent_rejects_bad_input(exercise):
     check_raises(ValueError, gd, grad, np.array([[1.0, 2.0]]), 0.1, 5,
                  call="gradient_descent(grad, [[1.0, 2.0]] (shape (1, 2)), 0.1, 5)")
     check_raises(ValueError, gd, grad, np.float64(1.0), 0.1, 5, call="gradient_descent(grad, 1.0 (a scalar), 0.1, 5)")
+    double = lambda x: 2.0 * np.asarray(x)  # noqa: E731  (∇‖x‖², works in any dimension)
+    for n in (0, 3):
+        check_raises(ValueError, gd, double, np.zeros(0), 0.1, n,
+                     call=f"gradient_descent(lambda x: 2 x, x0 of shape (0,), 0.1, {n})  # empty x0")
+    for tol in (0.0, -1.0):
+        check_raises(ValueError, gd, grad, x0, 0.1, 5, tol=tol, call=f"gradient_descent(grad, x0, 0.1, 5, tol={tol})")
+    # grad must return shape (d,): a (1,) result (it would broadcast) or a column (2, 1).
+    check_raises(ValueError, gd, lambda x: np.array([1.0]), x0, 0.1, 3,
+                 call="gradient_descent(lambda x: [1.0] (shape (1,)), (1, 2), 0.1, 3)")
+    column = lambda x: [[2.0 * float(x[0])], [2.0 * float(x[1])]]  # noqa: E731
+    check_raises(ValueError, gd, column, x0, 0.1, 3,
+                 call="gradient_descent(lambda x: [[2 x_0], [2 x_1]] (a column, shape (2, 1)), (1, 2), 0.1, 3)")
 
 
 def _spd_problem():
@@ -277,6 +306,25 @@ def _check_result_entry(res, eta, *, call, d=2):
     check_equal(res["final"].shape, (d,), call=call, what=f'shape of result[{eta!r}]["final"]')
 
 
+def _check_one_run(exercise, g, x0, eta, n_steps, tol, status, steps, final=None, *, call, why):
+    """compare_learning_rates(g, x0, [eta], n_steps, tol)[eta] has this status, steps (and final point)."""
+    out = exercise.compare_learning_rates(g, np.array(x0, dtype=np.float64), [eta], n_steps, tol)
+    check_type(out, dict, call=call)
+    if eta not in out:
+        fail(f"{call} の結果にキー {eta!r} がありません。", f"{call}: the result has no key {eta!r}.")
+    _check_result_entry(out[eta], eta, call=call, d=len(x0))
+    check_equal(out[eta]["status"], status, call=call, what=f'result[{eta!r}]["status"] ({why})')
+    check_equal(int(out[eta]["steps"]), steps, call=call, what=f'result[{eta!r}]["steps"]')
+    if final is not None:
+        check_array(out[eta]["final"], np.array(final, dtype=np.float64), call=call, rtol=1e-10, atol=1e-12,
+                    what=f'result[{eta!r}]["final"]')
+
+
+def _identity(x):
+    """∇(½‖x‖²) = x."""
+    return np.array(x, dtype=np.float64)
+
+
 @pytest.mark.task("compare_learning_rates", points=2)
 def test_compare_statuses_around_stability_bound(exercise):
     """From (-0.5, 6): η = 0.1 converges, η = 2/λ_max = 0.8 oscillates, η = 1.0 diverges (steps, final).
@@ -321,6 +369,29 @@ def test_compare_statuses_around_stability_bound(exercise):
     check_equal(int(out[1.0]["steps"]), k_div, call=call, what='result[1.0]["steps"]')
     check_array(out[1.0]["final"], ref[k_div], call=call, rtol=1e-9, what='result[1.0]["final"]')
 
+    # The rules at their edges, with ∇(½‖x‖²) = x (hand-derived: x_{k+1} = (1 - η) x_k, g_k = x_k).
+    # "converged" is ‖g_k‖ < tol, strict: ‖(3, 4)‖ = 5 = tol is not converged; x_1 = (1.5, 2), norm 2.5.
+    _check_one_run(exercise, _identity, [3.0, 4.0], 0.5, 10, 5.0, "converged", 1, [1.5, 2.0],
+                   call="compare_learning_rates(lambda x: x, (3, 4), [0.5], 10, tol=5.0)",
+                   why="‖g_0‖ = 5 is not < tol = 5; ‖g_1‖ = 2.5 is")
+    # "diverged" is ‖g_k‖ > 1e6·‖g_0‖, strict: η = 1e6 + 1 from (1,) gives x_1 = g_1 = -1e6 exactly.
+    _check_one_run(exercise, _identity, [1.0], 1e6 + 1.0, 1, 1e-8, "not_converged", 1, [-1e6],
+                   call="compare_learning_rates(lambda x: x, (1,), [1e6 + 1], 1, 1e-8)",
+                   why="‖g_1‖ = 1e6 = DIVERGENCE_FACTOR·‖g_0‖ is not > it")
+    # A gradient that is nan left of 0 (f undefined there): non-finite g_k diverges only for k >= 1.
+    def nan_left(x):
+        return np.array([2.0 * x[0] if x[0] >= 0.0 else np.nan])
+    _check_one_run(exercise, nan_left, [1.0], 1.5, 10, 1e-8, "diverged", 1, [-2.0],
+                   call="compare_learning_rates(g = 2x for x >= 0, nan for x < 0; (1,), [1.5], 10, 1e-8)",
+                   why="x_1 = 1 - 1.5·2 = -2 is finite but g_1 is nan")
+    _check_one_run(exercise, nan_left, [-1.0], 0.5, 10, 1e-8, "diverged", 1,
+                   call="compare_learning_rates(g = 2x for x >= 0, nan for x < 0; (-1,), [0.5], 10, 1e-8)",
+                   why="g_0 is nan, but the rule applies from k = 1: x_1 = x_0 - η g_0 is nan")
+    # n_steps = 300 updates exactly: (1 - 0.01)^k < 1e-3 needs k > 687, so not converged after 300.
+    _check_one_run(exercise, _identity, [1.0], 0.01, 300, 1e-3, "not_converged", 300, [0.99 ** 300],
+                   call="compare_learning_rates(lambda x: x, (1,), [0.01], 300, 1e-3)",
+                   why="0.99^300 ≈ 0.049 is not below tol = 1e-3")
+
 
 @pytest.mark.task("compare_learning_rates", points=1)
 def test_compare_diverges_without_overflow_warning(exercise):
@@ -359,9 +430,9 @@ def test_compare_diverges_without_overflow_warning(exercise):
 
 @pytest.mark.task("compare_learning_rates", points=1)
 def test_compare_not_converged_runs(exercise):
-    """Too few steps: a slow η = 0.01 run and an overshooting-but-shrinking η = 0.6 run are 'not_converged'.
+    """Too few steps: slow runs and overshooting-but-shrinking runs are 'not_converged'; the oscillation rule at its edges.
 
-    ja: ステップ不足: 遅い η = 0.01 と、行き過ぎながら縮む η = 0.6 は 'not_converged'。
+    ja: ステップ不足: 遅い実行や、行き過ぎながら縮む実行は 'not_converged'。振動の規則の境界。
     """
     x0 = np.array([-0.5, 6.0])
     # η = 0.01: factors 0.975 and 0.985, monotone and slow; after 20 steps ‖∇f‖ is still ~4.4.
@@ -394,6 +465,41 @@ def test_compare_not_converged_runs(exercise):
     _check_result_entry(out[0.8], 0.8, call=call)
     check_equal(out[0.8]["status"], "oscillating", call=call, what='result[0.8]["status"] (n_steps = 2)')
 
+    # Edges of "oscillating" (n ≥ 2, g_{n-1}·g_n < 0, ‖g_n‖ ≥ 0.99·‖g_{n-2}‖), with ∇(½‖x‖²) = x
+    # unless said otherwise (x_{k+1} = (1 - η) x_k, g_k = x_k; all values exact in float64).
+    # η = 1.5 from 100: 100 → -50 → 25. n = 1: an overshoot, but n < 2.
+    _check_one_run(exercise, _identity, [100.0], 1.5, 1, 1e-8, "not_converged", 1, [-50.0],
+                   call="compare_learning_rates(lambda x: x, (100,), [1.5], 1, 1e-8)", why="n_steps = 1 < 2")
+    # n = 2: g_1·g_2 < 0 but ‖g_2‖ = 25 < 0.99·‖g_0‖ = 99.
+    _check_one_run(exercise, _identity, [100.0], 1.5, 2, 1e-8, "not_converged", 2, [25.0],
+                   call="compare_learning_rates(lambda x: x, (100,), [1.5], 2, 1e-8)",
+                   why="‖g_2‖ = 25 < 0.99·‖g_0‖ = 99")
+    # η = 2 from 0.5: 0.5 → -0.5 → 0.5 ...: g_{n-1}·g_n = -0.25 < 0 and no shrinking: oscillating.
+    _check_one_run(exercise, _identity, [0.5], 2.0, 4, 1e-8, "oscillating", 4, [0.5],
+                   call="compare_learning_rates(lambda x: x, (0.5,), [2.0], 4, 1e-8)",
+                   why="factor 1 - 2 = -1: g_3·g_4 = -0.25 < 0, ‖g_4‖ = ‖g_2‖")
+    # η = 0.001 from 0.5: no overshoot (g_{n-1}·g_n > 0) although ‖g‖ shrinks by less than 1 %.
+    _check_one_run(exercise, _identity, [0.5], 0.001, 5, 1e-8, "not_converged", 5, [0.5 * 0.999 ** 5],
+                   call="compare_learning_rates(lambda x: x, (0.5,), [0.001], 5, 1e-8)",
+                   why="g_4·g_5 > 0: no overshoot")
+    # g(x, y) = (1, 2y) (f = x + y²), η = 1 from (0, 0.5): g alternates (1, 1), (1, -1): g_{n-1}·g_n = 0,
+    # a 90° turn, not more: not oscillating. x: 0 → -1 → ... → -4, y: 0.5 → -0.5 → ... → 0.5.
+    _check_one_run(exercise, lambda p: np.array([1.0, 2.0 * p[1]]), [0.0, 0.5], 1.0, 4, 1e-8, "not_converged", 4,
+                   [-4.0, 0.5], call="compare_learning_rates(lambda p: (1, 2y), (0, 0.5), [1.0], 4, 1e-8)",
+                   why="g_3·g_4 = 1 - 1 = 0 is not < 0")
+    # g(x, y) = (2x, 1.1y), η = 1 from (0.5, 1): factors -1 and -0.1. g_0 = (1, 1.1), g_1 = (-1, -0.11),
+    # g_2 = (1, 0.0121): ‖g_2‖ ≈ 1.00007 ≥ 0.99·‖g_1‖ ≈ 0.996 but < 0.99·‖g_0‖ ≈ 1.472: compared with
+    # g_{n-2}, it shrank by more than 1 %.
+    _check_one_run(exercise, lambda p: np.array([2.0 * p[0], 1.1 * p[1]]), [0.5, 1.0], 1.0, 2, 1e-8,
+                   "not_converged", 2, [0.5, 0.01],
+                   call="compare_learning_rates(lambda p: (2x, 1.1y), (0.5, 1), [1.0], 2, 1e-8)",
+                   why="‖g_2‖ ≈ 1.00007 < 0.99·‖g_0‖ ≈ 1.472")
+    # f = x²/2 for x ≥ 0 and 0.995·x²/2 for x < 0, η = 2 from 100: 100 → -100 → -100 + 2·99.5 = 99,
+    # g = 100, -99.5, 99: ‖g_2‖ = 99 = 0.99·‖g_0‖ exactly (≥ holds): oscillating.
+    _check_one_run(exercise, lambda x: np.where(x >= 0.0, x, 0.995 * x), [100.0], 2.0, 2, 1e-8, "oscillating", 2,
+                   [99.0], call="compare_learning_rates(g = x (x >= 0), 0.995 x (x < 0); (100,), [2.0], 2, 1e-8)",
+                   why="‖g_2‖ = 99 = 0.99·‖g_0‖: ≥ holds")
+
 
 @pytest.mark.task("compare_learning_rates", points=1)
 def test_compare_start_at_minimum_and_bad_input(exercise):
@@ -422,6 +528,24 @@ def test_compare_start_at_minimum_and_bad_input(exercise):
                  call="compare_learning_rates(grad, x0 with shape (0,), [0.1], 10, 1e-8)")
     check_raises(ValueError, cmp, grad, np.ones((2, 1)), [0.1], 10, 1e-8,
                  call="compare_learning_rates(grad, x0 with shape (2, 1), [0.1], 10, 1e-8)")
+    check_raises(ValueError, cmp, lambda x: 2.0 * np.asarray(x), np.float64(3.0), [0.1], 10, 1e-8,
+                 call="compare_learning_rates(lambda x: 2 x, 3.0 (a scalar x0), [0.1], 10, 1e-8)")
+    for tol in (0.0, -1.0, float("inf")):
+        check_raises(ValueError, cmp, grad, x0, [0.1], 10, tol, call=f"compare_learning_rates(grad, x0, [0.1], 10, {tol})")
+    # n_steps = 0 is allowed: only x0 is looked at (not below tol here: ‖∇f(4, 6)‖ = ‖(7, 8)‖ > 0).
+    call = "compare_learning_rates(grad, (4, 6), [0.1], n_steps=0, tol=1e-8)"
+    out = exercise.compare_learning_rates(grad, np.array([4.0, 6.0]), [0.1], 0, 1e-8)
+    check_type(out, dict, call=call)
+    _check_result_entry(out[0.1], 0.1, call=call)
+    check_equal(out[0.1]["status"], "not_converged", call=call, what='result[0.1]["status"]')
+    check_equal(int(out[0.1]["steps"]), 0, call=call, what='result[0.1]["steps"]')
+    check_array(out[0.1]["final"], np.array([4.0, 6.0]), call=call, rtol=0.0, atol=0.0, what='result[0.1]["final"]')
+    # 300 distinct rates are fine (every key present).
+    rates = [0.001 * (i + 1) for i in range(300)]
+    call = "compare_learning_rates(grad, (4, 6), [0.001, 0.002, ..., 0.3], n_steps=2, tol=1e-8)"
+    out = exercise.compare_learning_rates(grad, np.array([4.0, 6.0]), rates, 2, 1e-8)
+    check_type(out, dict, call=call)
+    check_equal(sorted(float(k) for k in out.keys()), sorted(rates), call=call, what="keys (learning rates) / キー")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -451,6 +575,8 @@ def test_max_stable_learning_rate_random_spd(exercise):
                 call="max_stable_learning_rate(diag(1, 4, 0.5))", rtol=1e-12)
     check_float(exercise.max_stable_learning_rate(np.array([[5.0]])), 0.4,
                 call="max_stable_learning_rate([[5.0]])", rtol=1e-12)
+    check_float(exercise.max_stable_learning_rate(np.diag(np.arange(1.0, 301.0))), 2.0 / 300.0,
+                call="max_stable_learning_rate(diag(1, 2, ..., 300))", rtol=1e-12)
     rng = np.random.default_rng(0)
     for d in (2, 3, 5, 8):
         a = rng.normal(size=(d, d))
@@ -478,11 +604,25 @@ def test_max_stable_learning_rate_rejects_bad_hessian(exercise):
                  call="max_stable_learning_rate([[-2, 0], [0, -3]]) (negative definite)")
     check_raises(ValueError, fn, np.ones((2, 3)), call="max_stable_learning_rate(ones((2, 3))) (not square)")
     check_raises(ValueError, fn, np.zeros((0, 0)), call="max_stable_learning_rate(zeros((0, 0))) (empty)")
+    check_raises(ValueError, fn, np.array([2.0, 0.5]), call="max_stable_learning_rate([2, 0.5]) (1-D)")
+    check_raises(ValueError, fn, np.float64(2.0), call="max_stable_learning_rate(2.0) (0-D)")
+    check_raises(ValueError, fn, np.full((1, 1, 1), 2.0), call="max_stable_learning_rate([[[2.0]]]) (3-D)")
 
 
 # ---------------------------------------------------------------------------------------------
 # plot_trajectories (2 points)
 # ---------------------------------------------------------------------------------------------
+
+_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+
+
+def _names_point(label: str, point) -> bool:
+    """The label starts with "start" and the point's coordinates appear among its numbers, in order."""
+    if not label.strip().lower().startswith("start"):
+        return False
+    numbers = iter(float(t) for t in _NUMBER.findall(label))
+    return all(any(abs(v - float(c)) <= 1e-9 * max(1.0, abs(float(c))) for v in numbers) for c in point)
+
 
 def _chapter_figure(exercise):
     call = "plot_trajectories(grad, [(-0.5, 6), (4.5, 0), (4, 6)], learning_rate=0.1, n_steps=50)"
@@ -515,6 +655,7 @@ def test_plot_trajectories_paths_and_minimum(exercise):
                             shape=(None, 2))
             accepted[start] += [] if own is None else [own]
     drawn = lambda start: any(same(xy, e) for xy in paths for e in accepted[start])  # noqa: E731
+    accepted_paths = dict(accepted)
     check_count([line for line, xy in lines if len(xy) > 1], len(CHAPTER_STARTS), call=call,
                 what="multi-point lines (one per start) / 2 点以上の線 (開始点ごとに 1 本)",
                 extra=[i for i, xy in enumerate(paths) if not any(same(xy, e) for acc in accepted.values() for e in acc)],
@@ -537,6 +678,15 @@ def test_plot_trajectories_paths_and_minimum(exercise):
     # A start of shape (3,) is rejected even with a gradient that works in any dimension (∇ of ‖x‖²).
     check_raises(ValueError, exercise.plot_trajectories, lambda x: 2.0 * np.asarray(x), [(1.0, 2.0, 3.0)], 0.1, 5,
                  call="plot_trajectories(lambda x: 2 x, [(1, 2, 3)], 0.1, 5)  # a start of shape (3,)")
+    check_raises(ValueError, exercise.plot_trajectories, lambda x: 2.0 * np.asarray(x), [(1.0,)], 0.1, 5,
+                 call="plot_trajectories(lambda x: 2 x, [(1,)], 0.1, 5)  # a start of shape (1,)")
+    # Each path is labelled "start (x, y)" with its own start: x and y appear in the label, in this order.
+    for start in CHAPTER_STARTS:
+        labels = [str(line.get_label()) for line, xy in lines
+                  if len(xy) > 1 and any(same(xy, e) for e in accepted_paths[start])]
+        if not any(_names_point(label, start) for label in labels):
+            fail(f"{call}: 開始点 {start} の軌跡のラベルが \"start (x, y)\" (その開始点の座標) ではありません: {labels}",
+                 f"{call}: the path from {start} is not labelled \"start (x, y)\" with its own start: {labels}")
     if any(np.allclose(p, [2.0, 3.0], rtol=0.0, atol=1e-6) for p in stars) and not (
             own_min is not None and np.allclose(own_min, [2.0, 3.0], rtol=0.0, atol=1e-6)):
         fail(f"{call}: (2, 3) は最小点ではありません (本文の誤り、ERRATA 1251 行)。",

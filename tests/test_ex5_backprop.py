@@ -21,6 +21,8 @@ from hypothesis.extra import numpy as hnp
 from autograder.compare import check_array, check_equal, check_float, check_raises, check_type, convention
 
 pytestmark = pytest.mark.exercise("ex5_backprop")
+#: The exercise's title in the score table and reports (Japanese, English).
+TITLE = ("手計算の逆伝播と自動微分", "Backprop by hand vs autograd")
 
 PARAMS = ("W1", "b1", "W2", "b2")
 
@@ -132,16 +134,18 @@ def test_forward_chapter_values(exercise):
 
 @pytest.mark.task("forward", points=1)
 def test_forward_matches_torch(exercise):
-    """forward of a random 3-4-2 network equals torch's linear-ReLU-linear in float64.
+    """forward of a random 3-4-2 network, and of a wide 300-4-2 one, equals torch's linear-ReLU-linear in float64.
 
-    ja: 乱数の 3-4-2 ネットワークの forward が float64 の torch の linear-ReLU-linear に等しい。
+    ja: 乱数の 3-4-2 ネットワークと幅の広い 300-4-2 ネットワークの forward が float64 の torch の linear-ReLU-linear に等しい。
     """
     rng = np.random.default_rng(0)
-    W1, b1, W2, b2 = _random_net(rng, 3, 4, 2)
-    x = rng.normal(size=3)
-    y_ref, _, _ = _torch_oracle(W1, b1, W2, b2, x, np.zeros(2))
-    y = _net(exercise, W1, b1, W2, b2).forward(x.copy())
-    check_array(y, y_ref, call="TwoLayerNet(random 3-4-2).forward(x)", rtol=1e-12, atol=1e-14)
+    # D = 300 is above 256, where int identity differs from equality.
+    for d in (3, 300):
+        W1, b1, W2, b2 = _random_net(rng, d, 4, 2)
+        x = rng.normal(size=d)
+        y_ref, _, _ = _torch_oracle(W1, b1, W2, b2, x, np.zeros(2))
+        y = _net(exercise, W1, b1, W2, b2).forward(x.copy())
+        check_array(y, y_ref, call=f"TwoLayerNet(random {d}-4-2).forward(x)", rtol=1e-12, atol=1e-14)
 
 
 @pytest.mark.task("forward", points=1)
@@ -300,14 +304,18 @@ def test_backward_dead_relus(exercise):
 
 @pytest.mark.task("backward", points=1)
 def test_backward_before_forward_raises(exercise):
-    """backward called before any forward raises RuntimeError (the text names the exception, not its wording).
+    """backward called before any forward raises RuntimeError (the text names the exception, not its wording); a target shaped unlike the output raises ValueError.
 
-    ja: forward の前に backward を呼ぶと RuntimeError (本文が定めるのは例外の種類で、メッセージの文言ではない)。
+    ja: forward の前に backward を呼ぶと RuntimeError (本文が定めるのは例外の種類で、メッセージの文言ではない)。出力と形の違う目標は ValueError。
     """
     net = exercise.TwoLayerNet()
     check_raises(RuntimeError, net.backward, CH_T.copy(), call="TwoLayerNet().backward([0.8]) before forward")
     net2 = _net(exercise, np.ones((3, 2)), np.zeros(3), np.ones((2, 3)), np.zeros(2))
     check_raises(RuntimeError, net2.backward, np.zeros(2), call="TwoLayerNet(2-3-2).backward(t) before forward")
+    # After forward, a target whose shape differs from the output's (1,) raises ValueError.
+    net.forward(CH_X.copy())
+    for name, t in (("0.8 (0-d)", np.array(0.8)), ("[0.8, 0.8, 0.8]", np.full(3, 0.8))):
+        check_raises(ValueError, net.backward, t, call=f"TwoLayerNet().backward({name}) after forward([1.0, 0.5])")
 
 
 @pytest.mark.task("backward", points=1)
@@ -364,9 +372,9 @@ def test_backward_property_random_nets(exercise, arrays):
 
 @pytest.mark.task("numerical_gradient", points=1)
 def test_numerical_gradient_2d_known_function(exercise):
-    """numerical_gradient of f(X) = Σ A⊙X² + sin(X00)·X12 on a (2, 3) array; X stays unchanged.
+    """numerical_gradient of f(X) = Σ A⊙X² + sin(X00)·X12 on a (2, 3) array; X stays unchanged; h <= 0, inf, nan or an f that returns an array raise ValueError.
 
-    ja: (2, 3) 配列での f(X) = Σ A⊙X² + sin(X00)·X12 の numerical_gradient。X は変更されない。
+    ja: (2, 3) 配列での f(X) = Σ A⊙X² + sin(X00)·X12 の numerical_gradient。X は変更されない。h が 0 以下・inf・nan、または f が配列を返すと ValueError。
     """
     A = np.array([[1.0, -2.0, 0.5], [3.0, 0.25, -1.0]])
     # entries such that x + h - 2h + h != x in float64 (an in-place "undo" does not restore them)
@@ -385,13 +393,18 @@ def test_numerical_gradient_2d_known_function(exercise):
     check_array(out, expected, call=call, rtol=1e-8, atol=1e-8)
     check_equal(str(out.dtype), "float64", call=call, what="dtype of the result / 結果の dtype")
     check_array(X, X_before, call=call, rtol=0, atol=0, what="the input X after the call (must be unchanged) / 呼び出し後の入力 X")
+    # h must be positive and finite, and f must return a scalar: ValueError otherwise.
+    for h in (0.0, -1e-5, np.inf, np.nan):
+        check_raises(ValueError, exercise.numerical_gradient, f, X.copy(), h=h, call=f"numerical_gradient(f, X, h={h!r})")
+    check_raises(ValueError, exercise.numerical_gradient, lambda Z: 2.0 * Z, X.copy(),
+                 call="numerical_gradient(lambda Z: 2 * Z, X)  # f returns an array, not a scalar")
 
 
 @pytest.mark.task("numerical_gradient", points=1)
 def test_numerical_gradient_central_difference_accuracy(exercise):
-    """For f = Σ x³ the central difference is exactly 3x² + h² for every shape and the given h.
+    """For f = Σ x³ the central difference is exactly 3x² + h² for every shape and the given h, also for a Python float and a list.
 
-    ja: f = Σ x³ では、どの形と与えた h でも中心差分はちょうど 3x² + h²。
+    ja: f = Σ x³ では、どの形と与えた h でも中心差分はちょうど 3x² + h² (Python の float やリストでも)。
     """
     # (f(x+h) - f(x-h)) / (2h) = ((x+h)³ - (x-h)³) / (2h) = (6x²h + 2h³) / (2h) = 3x² + h²
     # (a forward difference would give 3x² + 3xh + h² instead)
@@ -406,6 +419,11 @@ def test_numerical_gradient_central_difference_accuracy(exercise):
         call = f"numerical_gradient(sum(x**3), x of shape {shape}, h={h:g})"
         check_array(out, 3 * x**2 + h**2, call=call, rtol=0, atol=1e-9)
         check_array(x, x_before, call=call, rtol=0, atol=0, what="the input x after the call / 呼び出し後の入力 x")
+    # x may be any real array_like: a Python float (a scalar) and a list of ints.
+    for x, expected, name in ((1.5, np.array(3 * 1.5**2 + 1e-6), "1.5"), ([1, -2], np.array([3.0 + 1e-6, 12.0 + 1e-6]), "[1, -2]")):
+        call = f"numerical_gradient(sum(x**3), {name}, h=1e-3)"
+        check_array(exercise.numerical_gradient(lambda z: float(np.sum(np.asarray(z) ** 3)), x, h=1e-3), expected,
+                    call=call, rtol=0, atol=1e-9)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -414,9 +432,9 @@ def test_numerical_gradient_central_difference_accuracy(exercise):
 
 @pytest.mark.task("autograd_gradients", points=1)
 def test_autograd_gradients_float64(exercise):
-    """autograd_gradients returns float64 NumPy gradients: chapter values (by hand) and a batch (torch).
+    """autograd_gradients returns float64 NumPy gradients: chapter values (by hand) and a batch (torch); wrong shapes of x or y_true raise ValueError.
 
-    ja: autograd_gradients は float64 の NumPy の勾配を返す: 本文の値 (手計算) とバッチ (torch)。
+    ja: autograd_gradients は float64 の NumPy の勾配を返す: 本文の値 (手計算) とバッチ (torch)。x や y_true の形が違うと ValueError。
     """
     net = exercise.TwoLayerNet()
     out = exercise.autograd_gradients(net, CH_X.copy(), CH_T.copy())
@@ -434,6 +452,13 @@ def test_autograd_gradients_float64(exercise):
         out = exercise.autograd_gradients(_net(exercise, W1, b1, W2, b2), X.copy(), T.copy())
         _check_grads(out, ref, call=f"autograd_gradients(TwoLayerNet({d}-4-2), X ({n}, {d}), T ({n}, 2))",
                      rtol=1e-12, atol=1e-13)
+    # x of another shape than (D,) or (N, D), or y_true shaped unlike the output (1,): ValueError.
+    bad = (("[1.0]", np.array([1.0]), CH_T), ("[1.0, 0.5, 2.0]", np.array([1.0, 0.5, 2.0]), CH_T),
+           ("X of shape (2, 2, 2)", np.ones((2, 2, 2)), np.ones((2, 2, 1))),
+           ("[1.0, 0.5], 0.8 (0-d)", CH_X, np.array(0.8)), ("[1.0, 0.5], [0.8, 0.8, 0.8]", CH_X, np.full(3, 0.8)))
+    for name, x, t in bad:
+        check_raises(ValueError, exercise.autograd_gradients, exercise.TwoLayerNet(), x.copy(), t.copy(),
+                     call=f"autograd_gradients(TwoLayerNet(), {name})")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -490,9 +515,9 @@ def test_manual_grad_property_vs_torch(exercise, x, y):
 
 @pytest.mark.task("relative_error", points=1)
 def test_relative_error_values(exercise):
-    """relative_error = max|a-b| / max(max|a|, max|b|, tiny): values, symmetry, 0 for equal and zero arrays.
+    """relative_error = max|a-b| / max(max|a|, max|b|, tiny): values, symmetry, 0 for equal, zero and empty arrays.
 
-    ja: relative_error = max|a-b| / max(max|a|, max|b|, tiny): 値、対称性、等しい配列とゼロの配列では 0。
+    ja: relative_error = max|a-b| / max(max|a|, max|b|, tiny): 値、対称性、等しい配列・ゼロの配列・空配列では 0。
     """
     re = exercise.relative_error
     # max|a-b| = 0.5, max(max|a|, max|b|) = 3.5
@@ -506,6 +531,7 @@ def test_relative_error_values(exercise):
     a = np.array([[0.3, -1.7], [2.5, 1e-3]])
     check_float(re(a, a.copy()), 0.0, call="relative_error(A, A)", rtol=0, atol=0)
     check_float(re(np.zeros((2, 3)), np.zeros((2, 3))), 0.0, call="relative_error(zeros, zeros)", rtol=0, atol=0)
+    check_float(re(np.array([]), np.array([])), 0.0, call="relative_error([], [])  # empty arrays give 0.0", rtol=0, atol=0)
     # 1e-300 is far above tiny (2.2e-308): |0 - 1e-300| / 1e-300 = 1
     check_float(re(np.array([0.0]), np.array([1e-300])), 1.0, call="relative_error([0], [1e-300])", rtol=1e-14)
     # opposite signs: max|a-b| = 2, scale 1 -> 2 (the largest possible value)

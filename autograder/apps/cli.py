@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import EXERCISES
+from ..core.exercises import ExerciseError
 from ..core.i18n import ENV_VAR, LANGUAGES, bilingual, normalize_language, pad, set_language, text_width  # noqa: F401
 from ..results.report import OUTCOME_LABELS, TITLES, is_hidden, report_audience, shown_output
 from .policy import COMPLETED, policy_exit
@@ -890,7 +891,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_status)
 
     p = sub.add_parser("check", parents=[common], help="grade an exercise (or all) / 採点する")
-    p.add_argument("exercises", nargs="*", metavar="EXERCISE", help="ex1_vectors … ex5_backprop, ex3 or 3 (default: all)")
+    p.add_argument("exercises", nargs="*", metavar="EXERCISE", help="an exercise: ex3_attention, ex3 or 3 (default: all)")
     p.add_argument("--task", action="append", metavar="TASK", help="only this task (repeatable) / この課題だけ")
     p.add_argument("--score-report", metavar="PATH", help="JSON report (default: reports/score.json)")
     p.add_argument("--html-report", metavar="PATH", help="HTML report (default: reports/report.html)")
@@ -996,7 +997,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args) or 0)
-    except WorkbookError as exc:
+    except (WorkbookError, ExerciseError) as exc:
         print(f"workbook: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

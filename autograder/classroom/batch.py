@@ -45,7 +45,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .. import EXERCISES, POINTS_PER_EXERCISE
+from .. import EXERCISES
+from ..core.exercises import total_points
 from ..results.report import build_results, write_json
 from .intake import MAX_ZIP_BYTES, Job, both_languages, discover, is_env, path_text, prepare, skipped_dir
 
@@ -105,7 +106,7 @@ def report_path(out: Path, job: Job) -> Path:
 
 def _error_report(path: Path, target: str, message: str, batch_info: dict | None = None) -> dict:
     doc = build_results([], target=target, execution_time=0.0, errors=[message], exit_status=4, mode="isolated")
-    doc["max_score"] = float(POINTS_PER_EXERCISE * len(EXERCISES))
+    doc["max_score"] = total_points()
     if batch_info is not None:
         doc["extra_data"]["batch"] = batch_info
     write_json(path, doc)
@@ -351,7 +352,7 @@ def write_gradebook(rows: list[dict], out: Path) -> None:
     from ..submission.confinement import confinement
 
     write_json(out / "gradebook.json", {"students": rows, "exercises": list(EXERCISES),
-                                        "max_score": POINTS_PER_EXERCISE * len(EXERCISES),
+                                        "max_score": total_points(),
                                         "confinement": confinement().label})
 
 

@@ -80,22 +80,36 @@ c.Autograde.sanitize_preprocessors = sanitize_preprocessors()
 c.ZipCollectApp.archive_directory = "archive"
 c.ZipCollectApp.extracted_directory = "extracted"
 c.ZipCollectApp.strict = True
-c.FileNameCollectorPlugin.named_regexp = r"{zip_regexp}"
+# The exercises' notebook names come from the workbook's graded tests (autograder.exercises).
+from autograder.course import zip_collect_regexp  # noqa: E402
+
+c.FileNameCollectorPlugin.named_regexp = zip_collect_regexp()
 '''
 
 _SEP, _NAME = r"[/\\]", r"[^/\\]"
 _DIRS = rf"(?:(?!\.|__MACOSX{_SEP}){_NAME}+{_SEP})*"
-#: ``FileNameCollectorPlugin.named_regexp`` of the course: see the comment in :data:`NBGRADER_CONFIG`.
-ZIP_COLLECT_REGEXP = (
-    rf"^.*{_SEP}extracted{_SEP}(?P<student_id>[^/\\_.][^/\\_]*)"
-    rf"(?:_{_NAME}*?_|_|{_SEP}{_DIRS}|_{_NAME}*{_SEP}{_DIRS})"
-    rf"(?P<file_id>{'|'.join(EXERCISES)})(?:[^/\\a-z0-9_]{_NAME}*)?\.ipynb$"
-)
+
+
+def zip_collect_regexp() -> str:
+    """``FileNameCollectorPlugin.named_regexp`` of the course, for the exercises discovered now
+    (see the comment in :data:`NBGRADER_CONFIG`)."""
+    return (
+        rf"^.*{_SEP}extracted{_SEP}(?P<student_id>[^/\\_.][^/\\_]*)"
+        rf"(?:_{_NAME}*?_|_|{_SEP}{_DIRS}|_{_NAME}*{_SEP}{_DIRS})"
+        rf"(?P<file_id>{'|'.join(EXERCISES)})(?:[^/\\a-z0-9_]{_NAME}*)?\.ipynb$"
+    )
+
+
+def __getattr__(name: str) -> str:
+    """``ZIP_COLLECT_REGEXP``: :func:`zip_collect_regexp`, computed when read (never at import)."""
+    if name == "ZIP_COLLECT_REGEXP":
+        return zip_collect_regexp()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def nbgrader_config_text() -> str:
     """The text of a new course's ``nbgrader_config.py``."""
-    return NBGRADER_CONFIG.format(code_stub=CODE_STUB, zip_regexp=ZIP_COLLECT_REGEXP)
+    return NBGRADER_CONFIG.format(code_stub=CODE_STUB)
 
 
 def _split_module(source: str) -> tuple[str, list[str]]:
@@ -236,7 +250,7 @@ def generate(course: Path, *, check: bool = False, out=sys.stdout) -> int:
         0 on success; 1 if ``check`` found a missing or stale notebook.
     """
     status = 0
-    for exercise in EXERCISES:
+    for exercise in EXERCISES:  # discovered from the graded tests (autograder.exercises)
         solution = REPO_ROOT / "solutions" / f"{exercise}.py"
         text = notebook_text(build_notebook(exercise, solution.read_text(encoding="utf-8"), mode="source"))
         path = course / "source" / exercise / f"{exercise}.ipynb"

@@ -29,9 +29,10 @@ import tempfile
 from pathlib import Path
 from typing import TextIO
 
-from .. import EXERCISES, __version__
-from ..results.digest import RELEASE_RECORD, write_release_record
+from .. import __version__
+from ..core.exercises import names
 from ..core.i18n import bilingual
+from ..results.digest import RELEASE_RECORD, write_release_record
 from .stubs import MANIFEST, _digest, make_stub
 from ..grading.workspace import WorkbookError, grade
 
@@ -120,7 +121,7 @@ def release(root: Path, directory: Path, *, verify: bool = True, out: TextIO = s
             f"{directory} is not empty; give a new or empty directory (nothing was written).",
         ))
     solutions = root / "solutions"
-    if not all((solutions / f"{name}.py").is_file() for name in EXERCISES):
+    if not solutions.is_dir() or not all((solutions / f"{name}.py").is_file() for name in names(root / "tests")):
         raise WorkbookError(bilingual(f"{solutions} に参考解答がありません。", f"no reference solutions in {solutions}."))
     if root.resolve() in directory.parents or directory == root.resolve():
         raise WorkbookError(bilingual("ワークブックの中には書き出せません。", "cannot release into the workbook itself."))
@@ -208,7 +209,7 @@ def _write_copy(root: Path, directory: Path) -> int:
     exercises.mkdir()
     kept.mkdir(parents=True)
     manifest = {}
-    for name in EXERCISES:
+    for name in names(root / "tests"):
         stub = make_stub((root / "solutions" / f"{name}.py").read_text(encoding="utf-8"))
         (exercises / f"{name}.py").write_text(stub, encoding="utf-8")
         (kept / f"{name}.py").write_text(stub, encoding="utf-8")
@@ -257,7 +258,7 @@ def student_readme(root: Path, tests: Path) -> str:
     from ..core.tasks import tasks_of
 
     rows, total, count = [], 0.0, 0
-    for name in EXERCISES:
+    for name in names(tests):
         path = tests / f"test_{name}.py"
         tasks = tasks_of(name, path)
         points = sum(t.points for t in tasks)

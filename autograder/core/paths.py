@@ -11,6 +11,10 @@ from .i18n import bilingual
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
+#: The file at a released student copy's root recording what it held (see :mod:`autograder.results.digest`).
+RELEASE_RECORD = "workbook-release.json"
+
+
 def tests_dir() -> Path:
     """The directory of the graded tests: ``$WORKBOOK_TESTS_DIR`` or ``<repo>/tests``.
 

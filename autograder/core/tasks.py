@@ -31,7 +31,11 @@ def tasks_of(exercise: str, path: Path | None = None) -> list[Task]:
         ValueError: a test function has no ``task`` marker with a literal name and points.
     """
     path = path or tests_file(exercise)
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return tasks_in(ast.parse(path.read_text(encoding="utf-8")), path)
+
+
+def tasks_in(tree: ast.Module, path: Path) -> list[Task]:
+    """The tasks of the parsed test module ``tree`` (read from ``path``), as :func:`tasks_of`."""
     order: dict[str, list[float]] = {}
     for node in tree.body:
         if not isinstance(node, ast.FunctionDef) or not node.name.startswith("test"):

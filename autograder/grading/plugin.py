@@ -33,6 +33,7 @@ import pytest
 
 from .. import EXERCISES
 from ..checks.compare import GradingFailure, convention_of
+from ..core.exercises import ExerciseError, discover
 from ..core.i18n import LANGUAGES, bilingual, description, normalize_language, set_language
 from ..submission.loader import (ExerciseHandle, ExerciseUnavailable, NamespaceSubmission, NotAWorkbookError, Submission, failed_call)
 from ..submission.target import open_target
@@ -328,9 +329,10 @@ def pytest_configure(config: pytest.Config) -> None:
         # the run-time check of the rules, set up before any submission code runs in this process
         ruleguard.prepare(all_forbidden())
     try:
+        discover()  # the exercises' files agree with each other (else the report says what to fix)
         submission = open_target(target, isolated=config.getoption("workbook_isolated"),
                                  call_timeout=_test_timeout(config))
-    except NotAWorkbookError as exc:
+    except (NotAWorkbookError, ExerciseError, FileNotFoundError) as exc:
         # the run is an error, but CI and batch tools still get a report that says why
         write_json(score_path, build_results([], target=str(label), execution_time=0.0, errors=[str(exc)],
                                              exit_status=int(pytest.ExitCode.USAGE_ERROR)))

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import EXERCISES, __version__
+from ..core.exercises import NAME
 from ..core.i18n import bilingual, get_language
 from ..core.paths import REPO_ROOT
 from ..results.report import results_document, score_table, write_json
@@ -37,7 +38,7 @@ class WorkbookError(RuntimeError):
 
 def _is_root(path: Path) -> bool:
     return (path / "tests" / "conftest.py").is_file() and (path / "pyproject.toml").is_file() and any(
-        (path / "tests" / f"test_{name}.py").is_file() for name in EXERCISES)
+        NAME.fullmatch(p.stem[len("test_"):]) for p in (path / "tests").glob("test_ex*.py"))
 
 
 def find_root(start: Path | None = None) -> Path:

@@ -40,11 +40,14 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from ..core.paths import RELEASE_RECORD
+
 #: The hash function of every digest.
 ALGORITHM = "sha256"
 
-#: The release record at the root of a student copy (``workbook release`` writes it).
-RELEASE_RECORD = "workbook-release.json"
+#: The release record at the root of a student copy (``workbook release`` writes it) is
+#: :data:`autograder.core.paths.RELEASE_RECORD`.
+
 
 #: Folders of the grader package (relative to it) that take no part in grading.
 GRADER_EXCLUDED = ("data/stubs", "data/figures")

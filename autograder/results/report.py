@@ -13,17 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import EXERCISES, POINTS_PER_EXERCISE, __version__
+from .. import EXERCISES, __version__
+from ..core.exercises import TITLES, sort_key, total_points  # noqa: F401  (TITLES: read by cli, ci, htmlreport)
 from ..core.i18n import bilingual, get_language, pad
-
-#: Titles of the exercises (Japanese / English).
-TITLES = {
-    "ex1_vectors": ("ベクトルとコサイン類似度", "Vectors and cosine similarity"),
-    "ex2_transforms": ("2×2 行列の変換と固有ベクトル", "2x2 transforms and eigenvectors"),
-    "ex3_attention": ("温度付き Scaled Dot-Product Attention", "Attention with temperature"),
-    "ex4_gradient_descent": ("勾配降下法と学習率", "Gradient descent and learning rates"),
-    "ex5_backprop": ("手計算の逆伝播と自動微分", "Backprop by hand vs autograd"),
-}
 
 #: Outcome kinds of one graded test.
 OUTCOMES = ("passed", "failed", "not_implemented", "import_error", "timeout", "forbidden_call", "error", "skipped")
@@ -123,8 +115,7 @@ def summarize(results: list[TestResult]) -> list[ExerciseSummary]:
         task = s.tasks.setdefault(r.task, [0.0, 0.0])
         task[0] += r.score
         task[1] += r.points
-    order = {name: i for i, name in enumerate(EXERCISES)}
-    return sorted(by_ex.values(), key=lambda s: (order.get(s.exercise, len(order)), s.exercise))
+    return sorted(by_ex.values(), key=lambda s: sort_key(s.exercise))
 
 
 def _fmt(x: float) -> str:
@@ -204,7 +195,7 @@ def build_results(results: list[TestResult], *, target: str, execution_time: flo
     numbers: dict[str, int] = {}
     tests = []
     for r in results:
-        ex_index = EXERCISES.index(r.exercise) + 1 if r.exercise in EXERCISES else 0
+        ex_index = sort_key(r.exercise)[0] if r.exercise in EXERCISES else 0  # ex6_scalar: 6
         numbers[r.exercise] = numbers.get(r.exercise, 0) + 1
         name = f"{r.exercise} › {r.task} › {r.name}"
         if r.description:
@@ -223,7 +214,7 @@ def build_results(results: list[TestResult], *, target: str, execution_time: flo
                            "hidden": r.hidden},
         })
         tests[-1]["output"] = shown_output(tests[-1], audience)
-    max_score = float(sum(s.max_score for s in summaries)) or float(POINTS_PER_EXERCISE * len(EXERCISES))
+    max_score = float(sum(s.max_score for s in summaries)) or total_points(default=0.0)
     errors = list(errors or [])
     output = score_table(results, target, partial=partial, mode=mode)
     if errors:

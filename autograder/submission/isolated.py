@@ -354,11 +354,12 @@ class IsolatedSubmission:
     def spec(self) -> dict:
         """What the fork server needs to start a worker for this submission."""
         kind = self.confinement.kind
+        exercises = list(EXERCISES)  # the worker cannot see tests/ to discover them
         if kind == "bwrap":  # the sandbox's scratch tmpfs and log were set up with the fork server
             self.uid = None
             return {"root": str(self._stage), "scratch": str(self._tmp / "scratch"), "original": str(self.root),
                     "uid": None, "gid": None, "log": str(self._tmp / "output.log"), "limits": self.limits,
-                    "confinement": kind}
+                    "confinement": kind, "exercises": exercises}
         work = self._tmp / f"w{self.generation}"
         scratch = work / "scratch"
         scratch.mkdir(parents=True)
@@ -373,7 +374,8 @@ class IsolatedSubmission:
             os.chmod(work, 0o700)
         hide = [str(REPO_ROOT / d) for d in HIDDEN_DIRS]
         return {"root": str(self._stage), "scratch": str(scratch), "original": str(self.root), "uid": self.uid,
-                "gid": gid, "log": str(log), "limits": self.limits, "hide": hide, "confinement": kind}
+                "gid": gid, "log": str(log), "limits": self.limits, "hide": hide, "confinement": kind,
+                "exercises": exercises}
 
     def end_test(self) -> None:
         """After a test: the worker undoes process-wide changes (NumPy error and print settings,

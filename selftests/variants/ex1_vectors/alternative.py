@@ -60,7 +60,16 @@ def analogy(word_vectors, a, b, c, *, topn=1, exclude_inputs=True):
         return []
     target = (np.asarray(word_vectors[a], dtype=np.float64) - np.asarray(word_vectors[b], dtype=np.float64)
               + np.asarray(word_vectors[c], dtype=np.float64))
-    sims = cosine_similarity_matrix(target[None, :], np.stack([np.asarray(word_vectors[w], dtype=np.float64)
-                                                                for w in words]))[0]
+    rows = []
+    for w in words:
+        row = np.asarray(word_vectors[w], dtype=np.float64)
+        if row.shape != target.shape:
+            raise ValueError(f"the vector of {w!r} has shape {row.shape}, expected {target.shape}")
+        rows.append(row)
+    try:
+        sims = cosine_similarity_matrix(target[None, :], np.stack(rows))[0]
+    except ValueError as exc:
+        bad = [w for w, row in zip(words, rows) if not (np.isfinite(row).all() and row.any())]
+        raise ValueError(f"invalid vector for {bad[0]!r}: {exc}" if bad else str(exc)) from exc
     best = heapq.nsmallest(topn, zip(words, sims.tolist()), key=lambda p: (-p[1], p[0]))
     return [(w, float(s)) for w, s in best]

@@ -15,10 +15,17 @@ import numpy as np
 from matplotlib.patches import Polygon
 
 
+def _floats(x):
+    try:
+        return np.array(x, dtype=np.float64)
+    except TypeError as exc:            # e.g. a dict entry: not numeric, a ValueError as the text says
+        raise ValueError(f"not real numeric: {exc}") from None
+
+
 def _matrix(M):
     if np.iscomplexobj(M):
         raise ValueError("M must be real")
-    A = np.array(M, dtype=np.float64)
+    A = _floats(M)
     if A.shape != (2, 2) or not np.isfinite(A).all():
         raise ValueError(f"M must be a finite 2x2 matrix, got shape {A.shape}")
     return A
@@ -33,7 +40,7 @@ def _tol(tol):
 
 def apply_transform(M, points):
     A = _matrix(M)
-    P = np.array(points, dtype=np.float64)
+    P = _floats(points)
     if P.ndim != 2 or len(P) != 2:
         raise ValueError(f"points must be (2, n), got {P.shape}")
     return np.einsum("ij,jn->in", A, P)
@@ -75,7 +82,7 @@ def real_eigenpairs(M, tol=1e-9):
 
 def preserves_direction(M, v, tol=1e-9):
     A = _matrix(M)
-    x = np.array(v, dtype=np.float64)
+    x = _floats(v)
     if x.shape != (2,) or not np.isfinite(x).all():
         raise ValueError(f"v must be a finite vector of shape (2,), got {x.shape}")
     if not x.any():

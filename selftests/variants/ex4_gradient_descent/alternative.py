@@ -52,6 +52,8 @@ def gradient_descent(grad, x0, learning_rate, n_steps, tol=None):
     k = 0
     while k < n_steps:
         g = np.asarray(grad(out[k].copy()), dtype=np.float64)
+        if g.shape != x.shape:
+            raise ValueError(f"grad returned shape {g.shape}, expected {x.shape} / grad の形状が違います")
         if tol is not None and _norm(g) < tol:
             break
         out[k + 1] = out[k] - learning_rate * g

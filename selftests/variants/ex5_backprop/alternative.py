@@ -52,16 +52,22 @@ class TwoLayerNet(_Given):
         return g
 
 
+def _scalar(value):
+    if np.shape(value) != ():
+        raise ValueError(f"f must return a scalar, got shape {np.shape(value)} / f はスカラーを返すこと")
+    return float(value)
+
+
 def numerical_gradient(f, x, h=1e-5):
-    if not h > 0:
-        raise ValueError("h must be > 0 / h は正")
+    if not 0 < h < math.inf:
+        raise ValueError("h must be > 0 and finite / h は正の有限値")
     x0 = np.array(x, dtype=np.float64).ravel()
     shape = np.shape(x)
     out = np.empty(x0.size)
     for i in range(x0.size):
         e = np.zeros(x0.size)
         e[i] = h
-        out[i] = (float(f((x0 + e).reshape(shape))) - float(f((x0 - e).reshape(shape)))) / (2 * h)
+        out[i] = (_scalar(f((x0 + e).reshape(shape))) - _scalar(f((x0 - e).reshape(shape)))) / (2 * h)
     return out.reshape(shape)
 
 
@@ -70,7 +76,11 @@ def autograd_gradients(net, x, y_true):
     ps = [torch.from_numpy(np.array(getattr(net, n), dtype=np.float64)).requires_grad_() for n in names]
     xt = torch.from_numpy(np.array(x, dtype=np.float64))
     tt = torch.from_numpy(np.array(y_true, dtype=np.float64))
+    if xt.dim() not in (1, 2) or xt.shape[-1] != ps[0].shape[1]:
+        raise ValueError(f"bad input shape {tuple(xt.shape)} / 入力の形が不正です")
     y = F.linear(F.relu(F.linear(xt, ps[0], ps[1])), ps[2], ps[3])
+    if tt.shape != y.shape:
+        raise ValueError("y_true has the wrong shape / y_true の形が不正です")
     grads = torch.autograd.grad(0.5 * torch.sum((y - tt) ** 2), ps)
     return {n: g.numpy() for n, g in zip(names, grads)}
 
