@@ -104,7 +104,7 @@ LONG_MODULES = {
     "autograder/apps/ci.py": (565, "to split: CI commands (history, badge, gate) apart from their shared report reading"),
     "autograder/apps/cli.py": (1015, "to split: one module per group of workbook commands"),
     "autograder/grading/plugin.py": (975, "to split: options and fixtures, per-test rules and limits, results collection"),
-    "autograder/submission/sandbox.py": (905, "to split: the worker's server apart from its confinement (mounts, bwrap line)"),
+    "autograder/submission/sandbox.py": (906, "to split: the worker's server apart from its confinement (mounts, bwrap line)"),
 }
 LONG = 500
 
