@@ -314,7 +314,7 @@ def test_backward_before_forward_raises(exercise):
     check_raises(RuntimeError, net2.backward, np.zeros(2), call="TwoLayerNet(2-3-2).backward(t) before forward")
     # After forward, a target whose shape differs from the output's (1,) raises ValueError.
     net.forward(CH_X.copy())
-    for name, t in (("0.8 (0-d)", np.array(0.8)), ("[0.8, 0.8, 0.8]", np.full(3, 0.8))):
+    for name, t in (("0.8 (0-d)", np.array(0.8)), ("[0.8, 0.8, 0.8]", np.full(3, 0.8)), ("[[0.8]]", np.full((1, 1), 0.8))):
         check_raises(ValueError, net.backward, t, call=f"TwoLayerNet().backward({name}) after forward([1.0, 0.5])")
 
 
