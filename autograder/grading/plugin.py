@@ -43,6 +43,7 @@ from ..results.report import (
     HIDDEN_VISIBILITIES,
     TestResult,
     build_results,
+    not_implemented_lines,
     score_table,
     withheld_message,
     write_json,
@@ -51,6 +52,7 @@ from ..submission.guard import Deadline, GlobalState, WorkbookTimeout, safe_str,
 from ..checks.rules import (ForbiddenCall, Violation, all_forbidden, catalogue_key, find_tampering, find_violations, rules_for,
                     tamper_message)
 from ..checks import ruleguard
+from . import hookspecs
 
 DEFAULT_TIMEOUT = 10.0  # seconds per graded test (--workbook-timeout, ini workbook_timeout)
 BACKSTOP_TIMEOUT = 120.0  # pytest-timeout's thread method: ends a run hung in C code
@@ -65,6 +67,11 @@ _STATE = pytest.StashKey[dict]()
 def graded_submission(config: pytest.Config) -> Submission | None:
     """The submission this run grades (None before it is opened), for plugins that must close it."""
     return config.stash.get(_SUBMISSION, None)
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    """Publish the workbook's hooks (:mod:`autograder.grading.hookspecs`) for course plugins."""
+    pluginmanager.add_hookspecs(hookspecs)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -859,6 +866,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         audience=state["audience"],
         hidden_visibility=state["hidden_visibility"],
     )
+    state["graded_score"] = document["score"]
+    config.hook.pytest_workbook_results(results=document, config=config)  # course plugins may change it
     write_json(state["score_path"], document)
     state["document"] = document
     if state.get("html_path") is not None:
@@ -911,28 +920,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
             terminalreporter.stats["failed"] = failed
 
 
-def not_implemented_lines(results: list[TestResult]) -> list[str]:
-    """One line per task with tests that failed as "not implemented", in test order:
-    ``ex1_vectors › analogy: 未実装 / not implemented yet (0/5 点 / points)``."""
-    tasks: dict[tuple[str, str], list[TestResult]] = {}
-    for r in results:
-        tasks.setdefault((r.exercise, r.task), []).append(r)
-    lines = []
-    for (exercise, task), tests in tasks.items():
-        todo = [r for r in tests if r.outcome == "not_implemented"]
-        if not todo:
-            continue
-        points = sum(r.points for r in tests)
-        if len(todo) == len(tests):
-            text = bilingual(f"未実装 (0/{points:g} 点)", f"not implemented yet (0/{points:g} points)", sep=" / ")
-        else:
-            lost = sum(r.points for r in todo)
-            text = bilingual(f"テスト {len(todo)}/{len(tests)} 個が未実装 ({lost:g} 点)",
-                             f"{len(todo)} of {len(tests)} tests not implemented yet ({lost:g} points)", sep=" / ")
-        lines.append(f"  {exercise} › {task}: {text}")
-    return lines
-
-
 def _terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
     if _STATE not in config.stash:
         return
@@ -952,6 +939,11 @@ def _terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) 
     mode = "isolated" if config.getoption("workbook_isolated") else "local"
     for line in score_table(results, str(state["target_label"]), partial=partial, mode=mode).splitlines():
         tr.write_line(line)
+    if document and state.get("graded_score") is not None and document.get("score") != state["graded_score"]:
+        before, after = state["graded_score"], document.get("score")
+        tr.write_line(bilingual(f"コースのフック (pytest_workbook_results) で得点が {before:g} から {after:g} に変わりました",
+                                f"the course's hook (pytest_workbook_results) changed the score from {before:g} to {after:g}",
+                                sep=" / "), yellow=True)
     for err in document.get("extra_data", {}).get("errors", []):
         tr.write_line(err, red=True)
     try:

@@ -296,3 +296,25 @@ def write_json(path: Path, document: dict[str, Any]) -> None:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def not_implemented_lines(results: list[TestResult]) -> list[str]:
+    """One line per task with tests that failed as "not implemented", in test order:
+    ``ex1_vectors › analogy: 未実装 / not implemented yet (0/5 点 / points)``."""
+    tasks: dict[tuple[str, str], list[TestResult]] = {}
+    for r in results:
+        tasks.setdefault((r.exercise, r.task), []).append(r)
+    lines = []
+    for (exercise, task), tests in tasks.items():
+        todo = [r for r in tests if r.outcome == "not_implemented"]
+        if not todo:
+            continue
+        points = sum(r.points for r in tests)
+        if len(todo) == len(tests):
+            text = bilingual(f"未実装 (0/{points:g} 点)", f"not implemented yet (0/{points:g} points)", sep=" / ")
+        else:
+            lost = sum(r.points for r in todo)
+            text = bilingual(f"テスト {len(todo)}/{len(tests)} 個が未実装 ({lost:g} 点)",
+                             f"{len(todo)} of {len(tests)} tests not implemented yet ({lost:g} points)", sep=" / ")
+        lines.append(f"  {exercise} › {task}: {text}")
+    return lines
