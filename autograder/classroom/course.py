@@ -80,7 +80,7 @@ c.Autograde.sanitize_preprocessors = sanitize_preprocessors()
 c.ZipCollectApp.archive_directory = "archive"
 c.ZipCollectApp.extracted_directory = "extracted"
 c.ZipCollectApp.strict = True
-# The exercises' notebook names come from the workbook's graded tests (autograder.exercises).
+# The exercises' notebook names come from the workbook's graded tests (autograder.core.exercises).
 from autograder.course import zip_collect_regexp  # noqa: E402
 
 c.FileNameCollectorPlugin.named_regexp = zip_collect_regexp()
@@ -250,7 +250,7 @@ def generate(course: Path, *, check: bool = False, out=sys.stdout) -> int:
         0 on success; 1 if ``check`` found a missing or stale notebook.
     """
     status = 0
-    for exercise in EXERCISES:  # discovered from the graded tests (autograder.exercises)
+    for exercise in EXERCISES:  # discovered from the graded tests (autograder.core.exercises)
         solution = REPO_ROOT / "solutions" / f"{exercise}.py"
         text = notebook_text(build_notebook(exercise, solution.read_text(encoding="utf-8"), mode="source"))
         path = course / "source" / exercise / f"{exercise}.ipynb"
