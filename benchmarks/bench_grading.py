@@ -134,7 +134,7 @@ def nbgrader_run(students: dict[str, dict[str, str]], work: Path, timeout: float
 OVERHEAD_SCRIPT = r"""
 import io, contextlib, json, sys, tempfile, time
 import pytest
-from autograder.classroom.batch import _Closer
+from autograder.classroom.unit import _Closer
 from autograder.core.paths import tests_dir
 def run(isolated, out):
     args = [str(tests_dir()), "-q", "-p", "no:cacheprovider", "--workbook=solutions", f"--score-report={out}"]

@@ -98,8 +98,6 @@ LONG_MODULES = {
     "autograder/checks/compare.py": (670, "cohesive: the comparison checks and the messages they share"),
     "autograder/checks/ruleguard.py": (770, "cohesive: the run-time watcher of the rules (hooks that work together)"),
     "autograder/checks/rules.py": (545, "cohesive: the rules' catalogue and the static scan of a submission"),
-    "autograder/classroom/intake.py": (550, "cohesive: reading a submission as handed in (zip, folder, notebooks)"),
-    "autograder/classroom/batch.py": (570, "cohesive: the batch coordinator (jobs, pool, gradebook)"),
     "autograder/submission/loader.py": (530, "cohesive: the loader seam (local submissions, handles, recorded calls)"),
     "autograder/apps/ci.py": (565, "to split: CI commands (history, badge, gate) apart from their shared report reading"),
     "autograder/apps/cli.py": (1015, "to split: one module per group of workbook commands"),

@@ -5,12 +5,16 @@ of one, or an nbgrader ``submitted/`` tree, with notebooks converted; how each i
 and named is :mod:`autograder.classroom.intake`.
 
 Every submission is graded in isolated mode (``pytest --isolated``: the student's code runs in a
-sandboxed worker, see :mod:`autograder.submission.isolated`). The unit of work is one submission in, one
-report out (``OUT/reports/<student>.json``, named by :func:`autograder.classroom.intake.report_stem`, Gradescope
-``results.json`` format, plus the raw pytest-json-report next to it and the pytest log in
-``OUT/logs/``, and with ``--pages`` the student's HTML page ``OUT/pages/<student>.html``, figures
-drawn in the sandboxed worker, hidden tests without their messages), so it can be handed to any
-task queue. ``--jobs`` grader processes (default: all cores) each keep a fork server with NumPy,
+sandboxed worker, see :mod:`autograder.submission.isolated`). This module is the coordinator: it
+reads each submission (:func:`autograder.classroom.content.read_submission`: the files themselves,
+never a path), hands it with the batch's settings to the unit of work
+(:func:`autograder.classroom.unit.grade`, which returns the results document, the raw
+pytest-json-report, the pytest log and, with ``--pages``, the student's HTML page: figures drawn
+in the sandboxed worker, hidden tests without their messages) and writes what comes back
+(:func:`store`): ``OUT/reports/<student>.json`` (named by
+:func:`autograder.classroom.intake.report_stem`, Gradescope ``results.json`` format), the raw
+report next to it, ``OUT/logs/<student>.txt`` and ``OUT/pages/<student>.html``. The unit writes
+nothing outside its own temporary folder, so any executor can run it. ``--jobs`` grader processes (default: all cores) each keep a fork server with NumPy,
 torch and Matplotlib loaded, and grade submissions one after another. Finished reports are kept:
 a second run grades only what is missing or changed: a report is reused only when the
 submission's content, the pytest arguments, the time limit and the grader (tests and
@@ -29,11 +33,10 @@ has ``--timeout`` seconds, default 10) and never changes another student's repor
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures as cf
-import contextlib
 import csv
 import hashlib
-import io
 import json
 import multiprocessing
 import os
@@ -41,14 +44,17 @@ import shutil
 import signal
 import sys
 import tempfile
-import time
+from concurrent.futures.process import BrokenProcessPool as BrokenExecutor
 from pathlib import Path
 from typing import Any
 
 from .. import EXERCISES
 from ..core.exercises import total_points
-from ..results.report import build_results, write_json
-from .intake import MAX_ZIP_BYTES, Job, both_languages, discover, is_env, path_text, prepare, skipped_dir
+from ..results.report import write_json
+from .content import read_submission
+from .files import MAX_ZIP_BYTES, is_env, path_text, skipped_dir
+from .intake import Job, discover
+from .unit import Graded, Settings, error_document, grade
 
 
 def _grader_digest() -> str:
@@ -68,7 +74,7 @@ def fingerprint(job: Job, *, timeout: float, extra_args: tuple[str, ...], grader
     """What a report depends on: the submission's bytes, the grading settings and the grader.
 
     A directory is read file by file (paths and contents; hidden files, caches, virtual
-    environments and the other junk folders of :data:`autograder.classroom.intake.JUNK_DIRS` left out); a zip file as its
+    environments and the other junk folders of :data:`autograder.classroom.files.JUNK_DIRS` left out); a zip file as its
     bytes. Unreadable files count by name only (grading reports them).
     """
     h = hashlib.sha256()
@@ -104,150 +110,57 @@ def report_path(out: Path, job: Job) -> Path:
     return out / "reports" / f"{job.report_name}.json"
 
 
-def _error_report(path: Path, target: str, message: str, batch_info: dict | None = None) -> dict:
-    doc = build_results([], target=target, execution_time=0.0, errors=[message], exit_status=4, mode="isolated")
-    doc["max_score"] = total_points()
-    if batch_info is not None:
-        doc["extra_data"]["batch"] = batch_info
-    write_json(path, doc)
-    return doc
-
-
-class _Closer:
-    """pytest plugin: stop the isolated worker and delete its copies when a run ends."""
-
-    def pytest_unconfigure(self, config: Any) -> None:
-        from ..grading.plugin import graded_submission
-
-        submission = graded_submission(config)
-        if submission is not None and hasattr(submission, "close"):
-            submission.close()
-
-
-def grade_one(job: Job, out: Path, *, timeout: float = 10.0, extra_args: tuple[str, ...] = (),
-              fingerprint: str = "", pages: bool = False) -> dict:
-    """Grade one submission in isolated mode; write and return its score report (never raises).
-
-    Args:
-        job: the submission.
-        out: the output directory (``reports/`` and ``logs/`` are created in it).
-        timeout: per-test time limit in seconds.
-        extra_args: more pytest arguments (e.g. ``("--exercise", "ex1_vectors")``).
-        pages: also write the student's HTML page (``pages/<student>.html``; about 5 s more per
-            student: the figures are drawn in a new sandboxed worker).
-        fingerprint: :func:`fingerprint` of the job, stored in the report (``extra_data.batch``)
-            so that a later run can tell whether the report is still valid.
-
-    Returns:
-        The gradebook row: ``{"student", "kind", "status", "score", "max_score", "partial",
-        "exercises", "report", "submission", "seconds", "errors"}`` (``report`` relative to ``out``).
-    """
-    import pytest
-
-    from ..core.paths import tests_dir
-
-    start = time.monotonic()
-    report = report_path(out, job)
-    log = out / "logs" / f"{job.report_name}.txt"
-    log.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix="workbook-batch-"))
-    status = "graded"
-    try:
-        batch_info = {"student": job.student, "submission": path_text(job.path), "kind": job.kind,
-                      "fingerprint": fingerprint, "timeout": timeout, "pytest_args": list(extra_args)}
-        try:
-            prepared = prepare(job, staging)
-        except (ValueError, OSError) as exc:
-            message = str(exc) if isinstance(exc, ValueError) else both_languages(
-                f"{job.shown} を読めませんでした ({exc.strerror or exc})",
-                f"could not read the submission {job.shown} ({exc.strerror or exc})")
-            doc = _error_report(report, path_text(job.path), message.replace(str(staging), job.shown), batch_info)
-            return _summary(job, "error", doc, report, out, start)
-        # the instructor's report and log: hidden tests keep their messages (marked by visibility)
-        args = [str(tests_dir()), "-q", "-p", "no:cacheprovider", "-p", "no:randomly", "--isolated",
-                "--workbook-audience=instructor", "-W", "ignore::pytest.PytestAssertRewriteWarning",
-                f"--workbook={prepared.target}", f"--score-report={report}",
-                f"--json-report-file={report.with_name(report.stem + '.pytest-report.json')}",
-                f"--workbook-timeout={timeout:g}", *extra_args]
-        buffer = io.StringIO()
-        with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):
-            try:
-                code = int(pytest.main(args, plugins=[_Closer()]))
-            except BaseException as exc:  # noqa: BLE001 - a grader failure costs only this student
-                code = -1
-                buffer.write(f"\ngrading failed: {exc!r}\n")
-        text = buffer.getvalue()[-200_000:]
-        if prepared.staged is not None:
-            text = text.replace(str(prepared.staged), path_text(prepared.origin))
-        log.write_text(text, encoding="utf-8", errors="replace")
-        try:
-            doc = json.loads(report.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            doc = _error_report(report, path_text(job.path), f"grading did not produce a report (pytest exit code {code})",
-                                batch_info)
-            return _summary(job, "error", doc, report, out, start)
-        if code not in (0, 1) or not doc.get("tests"):
-            status = "error"
-        # the report names the submission as handed in (the zip, the folder), never the temporary copy
-        if prepared.staged is not None:
-            doc = _replace_text(doc, str(prepared.staged), path_text(prepared.origin))
-        extra = doc.setdefault("extra_data", {})
-        if extra.get("target"):
-            extra["target"] = path_text(job.path)
-        if prepared.problems:
-            extra["errors"] = [*extra.get("errors", []), *prepared.problems]
-        if prepared.notes:
-            batch_info["notes"] = prepared.notes
-        if prepared.notes or prepared.problems:
-            doc["output"] = "\n".join([doc.get("output", ""), "", *prepared.problems, *prepared.notes])
-        extra["batch"] = batch_info
-        write_json(report, doc)
-        if pages:
-            _write_page(out, job, doc, prepared.target, log)
-        else:  # a page of an earlier grading would no longer match the report
-            page_path(out, job).unlink(missing_ok=True)
-        return _summary(job, status, doc, report, out, start)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
 def page_path(out: Path, job: Job) -> Path:
     """Where the student's HTML page of ``job`` goes (``pages/<stem>.html``)."""
     return out / "pages" / f"{job.report_name}.html"
 
 
-def _write_page(out: Path, job: Job, doc: dict, target: Path, log: Path) -> None:
-    """Write the student's HTML page (student audience: hidden tests without their messages), with
-    the figures drawn from the submission in the sandboxed worker; a failure is noted in the log."""
+def _write_error(out: Path, job: Job, message: str, batch_info: dict | None = None) -> dict:
+    """Write an error report for ``job`` (grading could not run) and return its gradebook row."""
+    report = report_path(out, job)
+    doc = error_document(path_text(job.path), message, batch_info)
+    write_json(report, doc)
+    return _summary(job, "error", doc, report, out, None)
+
+
+def store(out: Path, job: Job, graded: Graded) -> dict:
+    """Write what the unit of work returned for ``job`` into ``out``; returns the gradebook row.
+
+    ``reports/<stem>.json`` (the results document), ``reports/<stem>.pytest-report.json`` (the raw
+    pytest-json-report), ``logs/<stem>.txt`` (the pytest log) and ``pages/<stem>.html`` (the
+    student's page; an earlier page is removed when there is no new one, so that a page never
+    disagrees with its report). Every file is replaced atomically.
+
+    Returns:
+        The gradebook row: ``{"student", "kind", "status", "score", "max_score", "partial",
+        "exercises", "report", "submission", "seconds", "errors", "notes"}`` (``report`` relative to ``out``).
+    """
+    report = report_path(out, job)
+    write_json(report, graded.results)
+    raw = report.with_name(report.stem + ".pytest-report.json")
+    if graded.pytest_report is not None:
+        _write_text(raw, graded.pytest_report)
+    else:
+        raw.unlink(missing_ok=True)
+    _write_text(out / "logs" / f"{job.report_name}.txt", graded.log)
+    if graded.page is not None:
+        _write_text(page_path(out, job), graded.page)
+    else:
+        page_path(out, job).unlink(missing_ok=True)
+    return _summary(job, graded.status, graded.results, report, out, graded.seconds)
+
+
+def _write_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        from ..results.figures import default_reference, setup_matplotlib
-        from ..results.htmlreport import write_html
-        from ..submission.isolated import IsolatedSubmission
-
-        setup_matplotlib()
-        submission = IsolatedSubmission(target)
-        try:
-            write_html(page_path(out, job), doc, submission=submission, reference=default_reference(),
-                       audience="student")
-        finally:
-            submission.close()
-    except Exception as exc:  # noqa: BLE001 - the report counts; the page is a courtesy
-        with open(log, "a", encoding="utf-8", errors="replace") as fh:
-            fh.write(f"\nthe HTML page could not be written: {exc!r}\n")
+        tmp.write_text(text, encoding="utf-8", errors="replace")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
-def _replace_text(value: Any, old: str, new: str) -> Any:
-    """``value`` (JSON data) with ``old`` replaced by ``new`` in every string of it."""
-    if isinstance(value, str):
-        return value.replace(old, new)
-    if isinstance(value, list):
-        return [_replace_text(v, old, new) for v in value]
-    if isinstance(value, dict):
-        return {k: _replace_text(v, old, new) for k, v in value.items()}
-    return value
-
-
-def _summary(job: Job, status: str, doc: dict, report: Path, out: Path, start: float | None) -> dict:
+def _summary(job: Job, status: str, doc: dict, report: Path, out: Path, seconds: float | None = None) -> dict:
     extra = doc.get("extra_data", {})
     exercises = {e["exercise"]: e["score"] for e in extra.get("exercises", [])}
     graded = status == "graded"
@@ -255,16 +168,14 @@ def _summary(job: Job, status: str, doc: dict, report: Path, out: Path, start: f
             "score": doc.get("score", 0.0) if graded else None, "max_score": doc.get("max_score", 0.0),
             "partial": bool(extra.get("partial", False)), "exercises": exercises if graded else {},
             "report": os.path.relpath(report, out), "submission": path_text(job.path),
-            "seconds": None if start is None else round(time.monotonic() - start, 3),
+            "seconds": seconds,
             "errors": extra.get("errors", []), "notes": (extra.get("batch") or {}).get("notes", [])}
 
 
 def _same_id_row(job: Job, out: Path) -> dict:
     """The error row (and report) of a submission that shares its student id with another."""
-    report = report_path(out, job)
     batch_info = {"student": job.student, "submission": path_text(job.path), "kind": job.kind, "fingerprint": ""}
-    doc = _error_report(report, path_text(job.path), job.problem, batch_info)
-    return dict(_summary(job, "error", doc, report, out, None), same_id=True)
+    return dict(_write_error(out, job, job.problem, batch_info), same_id=True)
 
 
 def _last_report(job: Job, out: Path) -> tuple[dict, str] | None:
@@ -388,9 +299,10 @@ def _check_paths(submissions: Path, out: Path) -> None:
 
 
 def _check_writable(out: Path) -> None:
-    """Make ``out`` (and ``out/reports``) or say plainly that it cannot be written, before grading anyone."""
+    """Make ``out`` (with ``out/reports`` and ``out/logs``) or say plainly that it cannot be written, before grading anyone."""
     try:
         (out / "reports").mkdir(parents=True, exist_ok=True)
+        (out / "logs").mkdir(exist_ok=True)
         probe = out / f".workbook-write-check-{os.getpid()}"
         probe.write_bytes(b"")
         probe.unlink()
@@ -437,6 +349,7 @@ def run_batch(submissions: Path, out: Path, *, jobs: int | None = None, force: b
         else:
             todo.append(job)
     bar = _progress(len(all_jobs), len(all_jobs) - len(todo), enabled=progress)
+    settings = Settings(timeout=timeout, extra_args=tuple(extra_args), pages=pages)
     attempts: dict[str, int] = {}
     previous_term = signal.getsignal(signal.SIGTERM)
     if threading_is_main():
@@ -459,28 +372,41 @@ def run_batch(submissions: Path, out: Path, *, jobs: int | None = None, force: b
             current, later = (todo[:workers], todo[workers:]) if alone else (todo, [])
             pools = [cf.ProcessPoolExecutor(max_workers=1 if alone else workers, mp_context=ctx,
                                             initializer=_pool_init) for _ in (current if alone else [None])]
-            pool = pools[0]
+            # the coordinator reads each submission just before it is handed over, and keeps at most
+            # two per grader process in flight: its memory does not grow with the class
+            queue = collections.deque(enumerate(current))
+            window = len(current) if alone else 2 * workers
+            in_flight: dict[cf.Future, Job] = {}
             try:
-                futures = {(pools[i] if alone else pool).submit(
-                    grade_one, job, out, timeout=timeout, extra_args=extra_args,
-                    fingerprint=prints[job.student], pages=pages): job for i, job in enumerate(current)}
-                for future in cf.as_completed(futures):
-                    job = futures[future]
-                    try:
-                        rows.append(future.result())
-                    except Exception as exc:  # noqa: BLE001 - a lost grader process
-                        # a grader process that died breaks the whole pool, so every submission in
-                        # it is retried, each alone in a pool of its own: one that kills its grader
-                        # again gets an error report, and no other student pays for it
-                        attempts[job.student] = attempts.get(job.student, 0) + 1
-                        if attempts[job.student] < 2:
-                            retry.append(job)
-                            continue
-                        report = report_path(out, job)
-                        doc = _error_report(report, str(job.path), f"grading crashed: {exc!r}")
-                        rows.append(_summary(job, "error", doc, report, out, None))
-                    bar.update(1)
-                    write_gradebook(rows, out)
+                while queue or in_flight:
+                    while queue and len(in_flight) < window:
+                        i, job = queue[0]
+                        content = read_submission(job, fingerprint=prints[job.student])
+                        try:
+                            future = pools[i if alone else 0].submit(grade, content, settings)
+                        except BrokenExecutor:  # the pool died under another submission: this one waits
+                            break
+                        queue.popleft()
+                        in_flight[future] = job
+                    if not in_flight:
+                        break
+                    finished, _ = cf.wait(in_flight, return_when=cf.FIRST_COMPLETED)
+                    for future in finished:
+                        job = in_flight.pop(future)
+                        try:
+                            rows.append(store(out, job, future.result()))
+                        except Exception as exc:  # noqa: BLE001 - a lost grader process (grade never raises)
+                            # a grader process that died breaks the whole pool, so every submission in
+                            # it is retried, each alone in a pool of its own: one that kills its grader
+                            # again gets an error report, and no other student pays for it
+                            attempts[job.student] = attempts.get(job.student, 0) + 1
+                            if attempts[job.student] < 2:
+                                retry.append(job)
+                                continue
+                            rows.append(_write_error(out, job, f"grading crashed: {exc!r}"))
+                        bar.update(1)
+                        write_gradebook(rows, out)
+                later = [job for _, job in queue] + later  # not handed over before the pool died
             except KeyboardInterrupt:
                 for p in pools:
                     _stop_pool(p)

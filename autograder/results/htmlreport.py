@@ -337,6 +337,17 @@ def render_html(document: dict[str, Any], figures: dict[str, tuple[FigureImage, 
     return "\n".join(parts) + "\n"
 
 
+def html_page(document: dict[str, Any], *, submission: Any = None, reference: Path | None = None,
+              generated_at: str | None = None, audience: str | None = None) -> str:
+    """Draw the figures and return the report page as HTML text (see :func:`write_html` for the arguments)."""
+    import datetime as _dt
+
+    if generated_at is None:
+        generated_at = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+    figures = collect_figures(document, submission, reference)
+    return render_html(document, figures, generated_at=generated_at, audience=audience)
+
+
 def write_html(path: Path, document: dict[str, Any], *, submission: Any = None, reference: Path | None = None,
                generated_at: str | None = None, audience: str | None = None) -> Path:
     """Draw the figures and write the report to ``path`` (atomically).
@@ -352,13 +363,10 @@ def write_html(path: Path, document: dict[str, Any], *, submission: Any = None, 
     Returns:
         ``path``.
     """
-    import datetime as _dt
     import os
 
-    if generated_at is None:
-        generated_at = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
-    figures = collect_figures(document, submission, reference)
-    text = render_html(document, figures, generated_at=generated_at, audience=audience)
+    text = html_page(document, submission=submission, reference=reference, generated_at=generated_at,
+                     audience=audience)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(text, encoding="utf-8")
