@@ -101,7 +101,6 @@ LONG_MODULES = {
     "autograder/classroom/intake.py": (550, "cohesive: reading a submission as handed in (zip, folder, notebooks)"),
     "autograder/classroom/batch.py": (570, "cohesive: the batch coordinator (jobs, pool, gradebook)"),
     "autograder/submission/loader.py": (530, "cohesive: the loader seam (local submissions, handles, recorded calls)"),
-    "autograder/apps/cli.py": (1015, "to split: one module per group of workbook commands"),
     "autograder/grading/plugin.py": (965, "to split: options and fixtures, per-test rules and limits, results collection"),
     "autograder/submission/sandbox.py": (906, "to split: the worker's server apart from its confinement (mounts, bwrap line)"),
 }

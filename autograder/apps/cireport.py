@@ -108,6 +108,7 @@ def gate_exit(doc: dict[str, Any] | None, *, fail_under: float | None = None, ne
         return code
     return MODIFIED_EXIT if _modified(integrity(doc, release)) else code
 
+
 def has_pass_mark(fail_under: float | None, never_fail: bool = False) -> bool:
     """Whether the course set a pass mark: ``--fail-under N`` with N > 0 (0, the template's default,
     and ``--never-fail`` mean "grade only"; without ``--fail-under`` every test must pass)."""
