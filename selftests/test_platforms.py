@@ -169,7 +169,8 @@ def test_grading_where_posix_signals_and_modules_do_not_exist(tmp_path):
     _check_hang_costs_only_its_tests(GradeRun(proc.returncode, proc.stdout + proc.stderr, doc, None))
     loaded = set(modules.read_text(encoding="utf-8").split())
     assert {"autograder.grading.plugin", "autograder.submission.guard", "autograder.submission.loader", "autograder.results.htmlreport"} <= loaded
-    assert not loaded & {"autograder.submission.isolated", "autograder.submission.sandbox", "autograder.classroom.batch", "autograder.submission.codec"}
+    assert not loaded & {"autograder.submission.isolated", "autograder.submission.sandbox", "autograder.submission.sandboxserver",
+                         "autograder.submission.sandboxfs", "autograder.classroom.batch", "autograder.submission.codec"}
     assert html.read_text(encoding="utf-8").count("data:image/png;base64,") >= 3  # figures drawn
 
 

@@ -44,7 +44,8 @@ GUARDED_MODULES = (
     "torch", "torch.nn.functional", "torch.autograd", "scipy.special", "scipy.stats", "scipy.linalg",
     "matplotlib", "matplotlib.pyplot", "json",
     "autograder", "autograder.compare", "autograder.checks.compare", "autograder.results.report",
-    "autograder.grading.plugin", "autograder.submission.loader", "autograder.checks.rules", "autograder.core.i18n",
+    "autograder.grading.plugin", "autograder.grading.options", "autograder.grading.pertest",
+    "autograder.grading.collect", "autograder.submission.loader", "autograder.checks.rules", "autograder.core.i18n",
 )
 
 

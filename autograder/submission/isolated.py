@@ -31,7 +31,7 @@ submission), so the report shows it with the failing test.
 
 How the worker is confined depends on the machine (:func:`confinement`): as root it confines
 itself (:mod:`autograder.submission.sandbox`); an ordinary user's grader starts each submission's fork server
-in a bubblewrap sandbox (:func:`autograder.submission.sandbox.bwrap_command`); with neither, isolated
+in a bubblewrap sandbox (:func:`autograder.submission.sandboxfs.bwrap_command`); with neither, isolated
 grading refuses to run unless asked to (``--no-sandbox``).
 
 The pieces: what the worker's objects and exceptions look like here and the limits of what it may
@@ -59,7 +59,7 @@ from ..core.i18n import bilingual
 from .loader import OUTSIDE_LINK, ExerciseUnavailable, NotAWorkbookError, Submission, error_summary
 from ..core.paths import REPO_ROOT
 from ..checks.ruleguard import Hit
-from .sandbox import HIDDEN_DIRS, bwrap_command  # the worker's side: only its constants and command line
+from .sandboxfs import HIDDEN_DIRS, bwrap_command  # the worker's side: only its constants and command line
 from .confinement import bwrap_invocation, confinement
 from .remote import (DEFAULT_CALL_TIMEOUT, DEFAULT_LIMITS, MAX_OUTPUT_PER_SUBMISSION, MAX_STAGE_BYTES, MAX_STAGE_FILES,
                      BudgetExceeded)

@@ -1,0 +1,249 @@
+"""One graded test (part of the pytest plugin, :mod:`autograder.grading.plugin`): its "from
+scratch" rules (static scan and run-time check), its time limit, the process state and working
+folder it leaves as it found them, and what a student reads when it fails (the failure classified:
+not implemented, forbidden call, time-out, an exception with the call that raised it...)."""
+
+from __future__ import annotations
+
+import linecache
+import os
+import re
+import traceback
+from pathlib import Path
+
+import pytest
+
+from ..checks.compare import GradingFailure, convention_of
+from ..checks.rules import ForbiddenCall, Violation, catalogue_key, find_tampering, find_violations, rules_for, tamper_message
+from ..core.i18n import bilingual
+from ..submission.guard import Deadline, GlobalState, WorkbookTimeout, safe_str, wall_backstop
+from ..submission.loader import ExerciseUnavailable, failed_call
+from .options import STATE, SUBMISSION, exercise_of, scratch_folder, task_of, time_limit
+
+MAX_FAILURE_MESSAGE = 12000  # a grader's failure message: 2 languages x (call + 2 values of <= 600 chars)
+
+
+class Classified(GradingFailure):
+    """A test's failure, already classified; raised without the student's (possibly huge) traceback."""
+
+    def __init__(self, outcome: str, text: str) -> None:
+        super().__init__(text)
+        self.outcome = outcome
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item):
+    config = item.config
+    if SUBMISSION not in config.stash:
+        return (yield)
+    exercise = exercise_of(item)
+    task, _ = task_of(item)
+    submission = config.stash[SUBMISSION]
+    rules = rules_for(exercise, task) if exercise and task else []
+    state = GlobalState()  # whatever the student's code changes is undone after the test
+    begin_test = getattr(submission, "begin_test", None)
+    if begin_test is not None:  # isolated mode: the worker's CPU time counts against the limit
+        begin_test()
+    here = os.getcwd()
+    try:
+        # files the student's code writes with relative paths (savefig("x.png")) land in a
+        # throwaway folder, never in the checkout (isolated mode: the worker's scratch space)
+        os.chdir(scratch_folder(config))
+        with Deadline(time_limit(config), extra_cpu=getattr(submission, "cpu_seconds", None),
+                      extra_wait=getattr(submission, "run_delay_seconds", None)):
+            if not rules:
+                return (yield)
+            _check_rules_statically(config, submission, exercise, rules)
+            violations = config.stash[STATE].setdefault("violations", {})
+            if (exercise, task) in violations:  # seen at run time in an earlier test of this task
+                raise ForbiddenCall(violations[(exercise, task)])
+            submission.start_rule_check(catalogue_key(exercise, task))
+            try:
+                result = yield
+            except BaseException:
+                hits = submission.stop_rule_check()
+                if hits:
+                    violations[(exercise, task)] = _hits_message(hits)
+                    raise ForbiddenCall(violations[(exercise, task)]) from None
+                raise
+            hits = submission.stop_rule_check()
+            if hits:
+                violations[(exercise, task)] = _hits_message(hits)
+                raise ForbiddenCall(violations[(exercise, task)])
+            return result
+    except KeyboardInterrupt:
+        raise
+    except GradingFailure:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - classify here, drop the student's deep traceback
+        if type(exc).__name__ == "Exit":  # pytest.exit() called by the student's code
+            outcome, text = "failed", bilingual(
+                f"提出コードが pytest.exit を呼びました: {safe_str(exc)}",
+                f"the submission called pytest.exit: {safe_str(exc)}",
+            )
+        elif type(exc).__name__ == "Skipped":
+            outcome, text = "failed", bilingual(
+                f"提出コードが pytest.skip を呼びました (0 点): {safe_str(exc)}",
+                f"the submission called pytest.skip (0 points): {safe_str(exc)}",
+            )
+        else:
+            outcome, text = _classify_exception(exc, exc.__traceback__, submission.owns, time_limit(config))
+        raise Classified(outcome, text) from None
+    finally:
+        try:
+            os.chdir(here)
+        except OSError:
+            pass
+        state.restore()
+        end_test = getattr(submission, "end_test", None)
+        if end_test is not None:  # isolated mode: the worker restores its own process state
+            end_test()
+
+
+def _check_rules_statically(config: pytest.Config, submission, exercise: str, rules: list) -> None:
+    """The static scan of a rule-bound test: exactly the text that runs, or the test fails.
+
+    The exercise is loaded first (an import error is reported as such), so the scan reads the text
+    that was executed. When that text cannot be read, the task fails with a message: the grader
+    never skips its rules silently. Code anywhere in the submission that could turn off the
+    run-time check fails every rule-bound task (:func:`autograder.checks.rules.find_tampering`).
+    """
+    submission.module(exercise)
+    source = submission.source(exercise)
+    if source is None:
+        raise ForbiddenCall(bilingual(
+            f"{exercise}.py の実行されたコードを採点器が読めないため、「自分で実装」のルールを確認できません"
+            f"(ファイルが読み込み後に変わった、読めないリンク、など)。この課題は 0 点です。",
+            f"the grader cannot read the code of {exercise}.py that ran (the file changed after it was "
+            f"loaded, a link it cannot follow...), so this task's \"from scratch\" rules cannot be "
+            f"checked; it scores 0.",
+        ))
+    state = config.stash[STATE]
+    if "tampering" not in state:
+        files = getattr(submission, "python_files", lambda: {})()
+        state["tampering"] = [Violation(v.name, v.line, path) for path, text in sorted(files.items())
+                              for v in find_tampering(text)]
+    if state["tampering"]:
+        raise ForbiddenCall(tamper_message(state["tampering"]))
+    read = getattr(submission, "module_source", None)
+    found = [v for rule in rules for v in find_violations(source, rule, read)]
+    if found:
+        raise ForbiddenCall("\n".join(dict.fromkeys(v.message(f"{exercise}.py") for v in found)))
+
+
+def _hits_message(hits: list) -> str:
+    """One bilingual message for what the run-time check saw: each call once, with all its lines
+    (the first five calls)."""
+    lines: dict[tuple, list[int]] = {}
+    for hit in hits:
+        lines.setdefault((hit.kind, hit.name, hit.file), []).append(hit.line)
+    first = {key: next(h for h in hits if (h.kind, h.name, h.file) == key) for key in lines}
+    messages = [first[key].message(sorted(set(found))) for key, found in lines.items()]
+    more = len(messages) - 5
+    return "\n".join(messages[:5]) + (f"\n(+{more})" if more > 0 else "")
+
+
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    import sys
+
+    if SUBMISSION in item.config.stash and "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
+
+
+def classify(excinfo: pytest.ExceptionInfo, owns) -> tuple[str, str]:
+    if isinstance(excinfo.value, Classified):
+        return excinfo.value.outcome, str(excinfo.value)
+    return _classify_exception(excinfo.value, excinfo.tb, owns, None)
+
+
+def _classify_exception(exc: BaseException, tb, owns, limit: float | None) -> tuple[str, str]:
+    """(outcome, bilingual message) for an exception raised while a graded test ran."""
+    if isinstance(exc, ExerciseUnavailable):
+        return "import_error", str(exc)
+    if isinstance(exc, ForbiddenCall):
+        return "forbidden_call", str(exc)
+    frames = [f for f in traceback.extract_tb(tb) if owns(f.filename)]
+    where = f" ({Path(frames[-1].filename).name}, line {frames[-1].lineno}, in {frames[-1].name})" if frames else ""
+    text = safe_str(exc)
+    if isinstance(exc, NotImplementedError) and not text:
+        func = frames[-1].name if frames else "?"
+        return "not_implemented", bilingual(f"未実装です: {func}", f"not implemented: {func}")
+    if isinstance(exc, GradingFailure):
+        # the grader's own message (call, expected, actual, errors, tolerance, in both languages):
+        # each value in it is already shortened, so it is kept whole
+        return "failed", safe_str(exc, limit=MAX_FAILURE_MESSAGE)
+    if isinstance(exc, WorkbookTimeout) or (type(exc).__name__ == "Failed" and text.startswith("Timeout (>")):
+        shown = f"{limit:g}" if limit else re.sub(r"[^0-9.]", "", text.split("s)")[0]) or "?"
+        if "wall-clock" in text:
+            wall = f"{wall_backstop(float(shown)):g}" if shown != "?" else "?"
+            return "timeout", bilingual(
+                f"時間切れです (待ち時間の上限 {wall} 秒){where}。CPU をほとんど使わずに待ち続けています "
+                f"(sleep、input、ロック、終わらない子プロセスなど)。",
+                f"timed out (wall-clock backstop {wall} s){where}: the code kept waiting without using the "
+                f"CPU (sleep, input, a lock, a child process that never ends...).",
+            )
+        return "timeout", bilingual(
+            f"時間切れです (制限 CPU 時間 {shown} 秒){where}。無限ループや非常に遅い処理がないか確認してください。",
+            f"timed out (limit {shown} s of CPU time){where}. Look for an endless loop or very slow code.",
+        )
+    return "failed", _exception_message(exc, tb, owns, frames, text)
+
+
+def _exception_message(exc: BaseException, tb, owns, frames: list, text: str) -> str:
+    """What a student reads when their code raised: the call (with its arguments' shapes and
+    dtypes) or the test line that made it, the exception, the student's file and line, and the
+    convention the test depends on if it names one (:class:`autograder.compare.convention`).
+
+    The same in local and isolated mode: the call is recorded where the test makes it
+    (:class:`autograder.submission.loader.RecordedCall`), and the student's frames of a worker travel with
+    the exception (``remote_frames``).
+    """
+    name = type(exc).__name__
+    where_ja = where_en = ""
+    if frames:
+        last = frames[-1]
+        where_ja = f" ({Path(last.filename).name} の {last.lineno} 行目、{last.name} の中)"
+        where_en = f" ({Path(last.filename).name}, line {last.lineno}, in {last.name})"
+    conv_ja, conv_en = (f"\n{line}" for line in convention_of(exc) or ("", ""))
+    call = failed_call(exc)
+    if call is not None:
+        return bilingual(f"{call} を呼ぶと例外が発生しました: {name}: {text}{where_ja}{conv_ja}",
+                         f"{call} raised {name}: {text}{where_en}{conv_en}")
+    remote = [f for f in getattr(exc, "remote_frames", None) or [] if len(f) == 3]
+    entry = str(remote[0][2]) if remote else frames[0].name if frames else None
+    test = _test_frame(tb, owns)
+    code = _expression(test) if test is not None else ""
+    line_ja = line_en = ""
+    if code:
+        line_ja = f"\n  テストの呼び出し: {code} ({Path(test.filename).name} の {test.lineno} 行目)"
+        line_en = f"\n  the test's call: {code} ({Path(test.filename).name}, line {test.lineno})"
+    if entry is not None:
+        return bilingual(f"{entry} の実行中に例外が発生しました: {name}: {text}{where_ja}{line_ja}{conv_ja}",
+                         f"{entry} raised {name}: {text}{where_en}{line_en}{conv_en}")
+    return bilingual(f"例外が発生しました: {name}: {text}{line_ja}{conv_ja}",
+                     f"an exception was raised: {name}: {text}{line_en}{conv_en}")
+
+
+def _expression(frame: traceback.FrameSummary) -> str:
+    """The expression a traceback frame was running (``net.forward(X.copy())``), on one line."""
+    last = frame.end_lineno or frame.lineno
+    if frame.lineno is None or last - frame.lineno > 10:
+        return (frame.line or "").strip()
+    lines = [linecache.getline(frame.filename, n).encode("utf-8") for n in range(frame.lineno, last + 1)]
+    if frame.colno is not None and frame.end_colno is not None:
+        lines[-1] = lines[-1][: frame.end_colno]
+        lines[0] = lines[0][frame.colno:]
+    code = " ".join(b.decode("utf-8", "replace").strip() for b in lines).strip()
+    return code if len(code) <= 200 else code[:197].rsplit(" ", 1)[0] + " ..."
+
+
+def _test_frame(tb, owns) -> traceback.FrameSummary | None:
+    """The graded test's line that called into the submission (or raised itself): the last frame of
+    a ``test_*.py`` file before the first frame of the submission."""
+    found = None
+    for frame in traceback.extract_tb(tb):
+        if owns(frame.filename):
+            break
+        if Path(frame.filename).name.startswith("test_"):
+            found = frame
+    return found

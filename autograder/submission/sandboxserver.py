@@ -1,0 +1,438 @@
+"""The worker's server (the untrusted side of isolated grading, :mod:`autograder.submission.sandbox`):
+it serves the grader's requests over its socket (:mod:`autograder.submission.codec` messages: import
+an exercise, call a function or method, read an attribute...), keeps the objects that are not
+plain data and refers to them by handle ids, describes figures as data
+(:mod:`autograder.submission.figdesc`), captures the student's output in bounded buffers, and calls
+back into the grader for a callable a test passed in."""
+
+from __future__ import annotations
+
+import builtins
+import hashlib
+import io
+import os
+import socket
+import sys
+import threading
+import traceback
+from pathlib import Path
+from typing import Any
+
+from ..checks import ruleguard
+from .codec import Closed, decode, encode, recv_message, send_message
+from .guard import GlobalState
+
+#: Capture limit per stream between two replies (characters).
+MAX_OUTPUT = 64 * 1024
+
+_BUILTIN_EXCEPTIONS = {name: obj for name, obj in vars(builtins).items()
+                       if isinstance(obj, type) and issubclass(obj, BaseException)}
+
+
+# --- output capture ------------------------------------------------------------------------------
+
+class _Capped(io.TextIOBase):
+    """A text stream that keeps the first MAX_OUTPUT characters written since the last drain."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.parts: list[str] = []
+        self.size = 0
+        self.dropped = 0
+        self.buffer = _CappedBytes(self)
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, s: Any) -> int:
+        if not isinstance(s, str):
+            raise TypeError(f"write() argument must be str, not {type(s).__name__}")
+        s = str.__str__(s)
+        room = MAX_OUTPUT - self.size
+        if room > 0:
+            self.parts.append(s[:room])
+            self.size += min(len(s), room)
+        self.dropped += max(0, len(s) - max(room, 0))
+        return len(s)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+    def drain(self) -> str:
+        text = "".join(self.parts)
+        if self.dropped:
+            text += f"\n... ({self.dropped} characters dropped / {self.dropped} 文字を省略)\n"
+        self.parts, self.size, self.dropped = [], 0, 0
+        return text
+
+
+class _CappedBytes:
+    def __init__(self, text: _Capped) -> None:
+        self._text = text
+
+    def write(self, b: Any) -> int:
+        data = bytes(b)
+        self._text.write(data.decode("utf-8", errors="replace"))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+# --- the worker ----------------------------------------------------------------------------------
+
+class _TrustedRef:
+    """A callable living in the grader (e.g. a gradient function a test passes in)."""
+
+    __slots__ = ("_server", "_id", "__weakref__")
+
+    def __init__(self, server: "WorkerServer", ident: int) -> None:
+        self._server = server
+        self._id = ident
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._server.request({"op": "call", "cb": self._id}, args, kwargs)
+
+    def __repr__(self) -> str:
+        return f"<grader callable #{self._id}>"
+
+
+class RemoteError(Exception):
+    """An exception raised by the grader while running a callback (seen by student code)."""
+
+
+class WorkerServer:
+    """Serves the grader's requests on ``sock`` for the submission copy at ``root``."""
+
+    def __init__(self, sock: socket.socket, root: Path, original: Path, log_path: Path | None) -> None:
+        from .loader import Submission
+
+        self.baseline: GlobalState | None = None  # taken once the worker's streams are in place
+        self.sock = sock
+        self.root = root
+        self.original = original
+        self.submission = Submission(root)
+        self.handles: dict[int, Any] = {}
+        self.by_obj: dict[int, int] = {}
+        self.next_id = 1
+        self.fig_tokens: dict[int, int] = {}
+        self.axes_args: list[tuple[int, Any]] = []
+        self.socket_lock = threading.RLock()
+        self.reply_figures: dict[int, Any] = {}  # pyplot figures described in the reply being made
+        self.arg_figures: dict[int, int] = {}  # pyplot number -> token of a figure mirroring a test's Axes
+        self.next_rid = 1
+        self.log_path = log_path
+        self.log_pos = 0
+        self.stdout = _Capped("<stdout>")
+        self.stderr = _Capped("<stderr>")
+
+    # encoding ------------------------------------------------------------------------------------
+    def _fallback(self, value: Any, buffers: list[bytes]) -> Any:
+        from matplotlib.axes import Axes
+        from matplotlib.figure import Figure
+
+        from .figdesc import describe_figure
+
+        if isinstance(value, Figure):
+            token = self.fig_tokens.get(id(value))
+            if token is not None:
+                return {"T": "figref", "id": token}
+            num = _pyplot_number(value)
+            if num is not None:  # a pyplot figure: the grader keeps a pyplot mirror of it
+                self.reply_figures[num] = value
+                return {"T": "pfig", "num": num}
+            return {"T": "fig", "d": encode(describe_figure(value), buffers, self._no_handles)}
+        if isinstance(value, Axes) and value.figure is not None:
+            fig = value.figure
+            index = list(fig.axes).index(value) if value in fig.axes else 0
+            token = self.fig_tokens.get(id(fig))
+            if token is not None:
+                return {"T": "axref", "id": token, "i": index}
+            return {"T": "axes", "fig": self._fallback(fig, buffers), "i": index}
+        if isinstance(value, _TrustedRef):
+            return {"T": "cb", "id": value._id}
+        hid = self.by_obj.get(id(value))
+        if hid is None:
+            hid = self.next_id
+            self.next_id += 1
+            self.handles[hid] = value
+            self.by_obj[id(value)] = hid
+        t = type(value)
+        return {"T": "h", "id": hid, "mod": str(getattr(t, "__module__", "?"))[:100],
+                "name": str(getattr(t, "__qualname__", "?"))[:100], "callable": callable(value)}
+
+    @staticmethod
+    def _no_handles(value: Any, buffers: list[bytes]) -> Any:
+        return None
+
+    def encode_all(self, value: Any) -> tuple[Any, list[bytes]]:
+        buffers: list[bytes] = []
+        return encode(value, buffers, self._fallback), buffers
+
+    def _tags(self, obj: dict) -> Any:
+        kind = obj.get("T")
+        if kind == "h":
+            return self.handles[obj["id"]]
+        if kind == "cb":
+            return _TrustedRef(self, int(obj["id"]))
+        if kind == "axarg":
+            import matplotlib.pyplot as plt
+
+            n = max(1, min(int(obj.get("n", 1)), 64))
+            fig = plt.figure()  # a pyplot figure, like the test's own (plt.subplots)
+            axes = [fig.add_subplot(1, n, k + 1) for k in range(n)]
+            self.fig_tokens[id(fig)] = int(obj["id"])
+            self.axes_args.append((int(obj["id"]), fig))
+            self.arg_figures[fig.number] = int(obj["id"])
+            return axes[max(0, min(int(obj.get("i", 0)), n - 1))]
+        raise ValueError(f"unknown tag {kind!r}")
+
+    def decode(self, obj: Any, buffers: list[bytes]) -> Any:
+        return decode(obj, buffers, self._tags)
+
+    # requests ------------------------------------------------------------------------------------
+    def _drain_output(self) -> dict:
+        out = {"stdout": self.stdout.drain(), "stderr": self.stderr.drain()}
+        if self.log_path is not None:
+            try:
+                with open(self.log_path, "rb") as fh:
+                    fh.seek(self.log_pos)
+                    data = fh.read(MAX_OUTPUT)
+                    self.log_pos = fh.tell()
+                if data:
+                    out["stderr"] += data.decode("utf-8", errors="replace")
+            except OSError:
+                pass
+        return out
+
+    def reply(self, rid: int, *, ok: Any = None, exc: BaseException | None = None, extra: dict | None = None) -> None:
+        header: dict[str, Any] = {"op": "reply", "rid": rid}
+        payload = dict(extra or {})
+        if exc is None:
+            payload["ok"] = ok
+        try:
+            header["p"], buffers = self.encode_all(payload)
+            self._attach_figures(header, buffers)
+        except BaseException as err:  # noqa: BLE001 - a value that cannot even be described
+            header["p"], buffers, exc = {"T": "dict", "v": []}, [], err
+            self.reply_figures = {}
+        if exc is not None:
+            header["exc"] = self.describe_exception(exc)
+        header["out"] = self._drain_output()
+        send_message(self.sock, header, buffers)
+
+    def _attach_figures(self, header: dict, buffers: list[bytes]) -> None:
+        """Describe, in ``header["figs"]``, the pyplot figures the message opened or refers to."""
+        from .figdesc import describe_figure
+
+        try:
+            figures = [[num, describe_figure(fig)] for num, fig in sorted(self.reply_figures.items()) if fig is not None]
+        finally:
+            self.reply_figures = {}
+        if figures:
+            header["figs"] = encode(figures, buffers, self._no_handles)
+
+    def describe_exception(self, exc: BaseException) -> dict:
+        from .loader import ExerciseUnavailable
+
+        try:
+            msg = str(exc)[:4000]
+        except BaseException:  # noqa: BLE001
+            msg = "<the exception's message could not be shown>"
+        if isinstance(exc, ExerciseUnavailable):
+            return {"name": "ExerciseUnavailable", "module": "autograder.submission.loader", "bases": [], "msg": msg, "frames": []}
+        if isinstance(exc, SystemExit):
+            msg = f"sys.exit({exc.code!r}) was called" if not msg else f"sys.exit({msg}) was called"
+        bases = [c.__name__ for c in type(exc).__mro__ if _BUILTIN_EXCEPTIONS.get(c.__name__) is c]
+        frames = []
+        root = str(self.root)
+        for fr in traceback.extract_tb(exc.__traceback__):
+            if fr.filename.startswith(root + os.sep):
+                frames.append([str(self.original / os.path.relpath(fr.filename, root)), fr.lineno or 0, fr.name])
+        return {"name": type(exc).__qualname__[:100], "module": str(type(exc).__module__)[:100], "bases": bases,
+                "msg": msg, "frames": frames[-20:]}
+
+    def request(self, header: dict, args: tuple, kwargs: dict) -> Any:
+        """Call back into the grader and serve its requests until the answer arrives.
+
+        Student code may call a grader callable from several threads at once (a thread pool over
+        learning rates): one call at a time holds the socket, from its request to its reply (and
+        serves the grader's nested requests meanwhile); the other threads wait for their turn.
+        """
+        with self.socket_lock:
+            rid = self.next_rid
+            self.next_rid += 1
+            header = dict(header, rid=rid)
+            header["args"], buffers = self.encode_all([list(args), kwargs])
+            self._attach_figures(header, buffers)
+            header["out"] = self._drain_output()
+            send_message(self.sock, header, buffers)
+            return self.serve(until=rid)
+
+    def serve(self, until: int | None = None) -> Any:
+        while True:
+            try:
+                header, buffers = recv_message(self.sock)
+            except Closed:
+                os._exit(0)
+            if header.get("op") == "reply":
+                if header.get("rid") != until:
+                    continue
+                if "exc" in header:
+                    e = header["exc"]
+                    cls = next((_BUILTIN_EXCEPTIONS[b] for b in e.get("bases") or []
+                                if b in _BUILTIN_EXCEPTIONS and issubclass(_BUILTIN_EXCEPTIONS[b], Exception)),
+                               RemoteError)
+                    raise cls(f"{e.get('name')}: {e.get('msg')}")
+                return self.decode(header.get("p"), buffers).get("ok")
+            self.handle(header, buffers)
+
+    def handle(self, header: dict, buffers: list[bytes]) -> None:
+        rid = header.get("rid", 0)
+        for hid in header.get("release") or []:
+            obj = self.handles.pop(hid, None)
+            if obj is not None:
+                self.by_obj.pop(id(obj), None)
+        op = header.get("op")
+        outer = self.axes_args  # a request nested in a callback has its own Axes arguments
+        self.axes_args = []
+        figures_before = _pyplot_numbers()
+        try:
+            try:
+                args, kwargs = self.decode(header.get("args", [[], {}]), buffers)
+                watched = _arrays_in(args, kwargs)
+                result = self.dispatch(op, header, args, kwargs)
+            except BaseException as exc:  # noqa: BLE001 - everything the student's code raises is reported
+                self.reply(rid, exc=exc, extra=self._after_call(locals().get("watched", []), figures_before))
+                return
+            self.reply(rid, ok=result, extra=self._after_call(watched, figures_before))
+        finally:
+            self.axes_args = outer
+
+    def _after_call(self, watched: list, figures_before: set[int]) -> dict:
+        from .figdesc import describe_figure
+
+        extra: dict[str, Any] = {}
+        changed = []
+        for path, arr, before in watched:
+            try:
+                if arr.tobytes() != before:
+                    changed.append([path, arr])
+            except Exception:  # noqa: BLE001
+                pass
+        if changed:
+            extra["mutated"] = changed
+        if self.axes_args:
+            extra["axes"] = [[token, describe_figure(fig)] for token, fig in self.axes_args]
+        # pyplot state as the test sees it in local mode: figures the call opened (and left open)
+        # get a pyplot mirror in the grader; figures it closed are closed there too
+        now = _pyplot_numbers()
+        self.reply_figures = {n: _pyplot_figure(n) for n in sorted(now - figures_before - set(self.arg_figures))}
+        closed = sorted(figures_before - now)
+        if closed:
+            extra["closed_figures"] = [[n, self.arg_figures.get(n)] for n in closed]
+        return extra
+
+    def dispatch(self, op: str, header: dict, args: list, kwargs: dict) -> Any:
+        if op == "import":
+            name = str(header["name"])
+            module = self.submission.module(name)
+            # the digest of the text it ran: the grader's static scan must have read the same text
+            text = self.submission.source(name) or ""
+            return {"names": {k: v for k, v in vars(module).items() if not k.startswith("_")},
+                    "sha256": hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()}
+        if op == "rulecheck":  # the run-time check of the "from scratch" rules, for one test
+            forbidden, methods, no_overloading = header["key"]
+            key = (tuple(map(str, forbidden)), tuple(map(str, methods)), bool(no_overloading))
+            ruleguard.start(ruleguard.catalogue(key), self.submission.owns, self.submission.root)
+            return None
+        if op == "rulecheck_stop":
+            return [[h.kind, h.name, h.file, h.line] for h in ruleguard.stop()]
+        if op == "ping":
+            return "pong"
+        if op == "restore":  # the end of a test: undo process-wide changes, as local mode does
+            if self.baseline is not None:
+                self.baseline.restore()
+            self.baseline = GlobalState()
+            # figures do not outlive the test that made them (local mode closes the grader's own)
+            plt = sys.modules.get("matplotlib.pyplot")
+            if plt is not None:
+                plt.close("all")
+            self.fig_tokens.clear()
+            self.arg_figures.clear()
+            return None
+        target = self.handles[int(header["h"])]
+        if op == "call":
+            return target(*args, **kwargs)
+        if op == "getattr":
+            return getattr(target, str(header["name"]))
+        if op == "setattr":
+            setattr(target, str(header["name"]), args[0])
+            return None
+        if op == "getitem":
+            return target[args[0]]
+        if op == "len":
+            return len(target)
+        if op == "list":
+            out = []
+            for item in target:
+                out.append(item)
+                if len(out) > 100_000:
+                    break
+            return out
+        if op in ("float", "int", "index", "bool", "str", "repr"):
+            fn = {"float": float, "int": int, "index": lambda v: v.__index__(), "bool": bool, "str": str,
+                  "repr": repr}[op]
+            value = fn(target)
+            return value[:10_000] if isinstance(value, str) else value
+        if op == "contains":
+            return args[0] in target
+        raise ValueError(f"unknown operation {op!r}")
+
+
+def _pyplot_numbers() -> set[int]:
+    """Numbers of the open pyplot figures (none if pyplot was never imported)."""
+    plt = sys.modules.get("matplotlib.pyplot")
+    return set(plt.get_fignums()) if plt is not None else set()
+
+
+def _pyplot_figure(num: int) -> Any:
+    plt = sys.modules["matplotlib.pyplot"]
+    manager = plt._pylab_helpers.Gcf.figs.get(num)  # noqa: SLF001 - no public lookup without creating one
+    return manager.canvas.figure if manager is not None else None
+
+
+def _pyplot_number(fig: Any) -> int | None:
+    """The pyplot number of ``fig`` if it is an open pyplot figure (``plt.figure()``), else None."""
+    plt = sys.modules.get("matplotlib.pyplot")
+    if plt is None:
+        return None
+    for num, manager in list(plt._pylab_helpers.Gcf.figs.items()):  # noqa: SLF001
+        if manager.canvas.figure is fig:
+            return num
+    return None
+
+
+def _arrays_in(args: Any, kwargs: Any) -> list:
+    """(path, array, bytes) for every ndarray argument, at most two containers deep."""
+    import numpy as np
+
+    found = []
+
+    def walk(value: Any, path: list, depth: int) -> None:
+        if type(value) is np.ndarray:
+            found.append((path, value, value.tobytes()))
+        elif depth < 3 and type(value) in (list, tuple):
+            for i, v in enumerate(value):
+                walk(v, path + [i], depth + 1)
+        elif depth < 3 and type(value) is dict:
+            for k, v in value.items():
+                if type(k) in (str, int):
+                    walk(v, path + [k], depth + 1)
+
+    walk(list(args), ["a"], 0)
+    walk(kwargs, ["k"], 0)
+    return found
