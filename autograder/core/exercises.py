@@ -265,6 +265,11 @@ def get(name: str, tests: Path | None = None) -> Exercise:
     raise KeyError(name)
 
 
+def points(tests: Path | None = None) -> dict[str, float]:
+    """What each exercise is worth, ``{exercise: points}`` in order (see :func:`discover`)."""
+    return {e.name: e.points for e in discover(tests)}
+
+
 def total_points(tests: Path | None = None, *, default: float | None = None) -> float:
     """Full marks of the workbook: the points of every exercise's tests. ``default`` (if given)
     is returned when the exercises cannot be discovered (a report of that very error)."""
