@@ -8,7 +8,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from autograder import EXERCISES, POINTS_PER_EXERCISE
+from autograder import EXERCISES
+from autograder.core.exercises import points, total_points
 from autograder.results.report import withheld_message
 from conftest import EXERCISES_DIR, REPO, SOLUTIONS, make_submission, run_grader
 
@@ -18,16 +19,22 @@ SCHEMA = json.loads((REPO / "autograder" / "schemas" / "results.schema.json").re
 def test_solutions_score_full_marks(solutions_run):
     run = solutions_run
     assert run.returncode == 0, run.output
-    assert run.score["score"] == run.score["max_score"] == POINTS_PER_EXERCISE * len(EXERCISES)
-    assert run.exercise_scores() == {name: POINTS_PER_EXERCISE for name in EXERCISES}
+    assert run.score["score"] == run.score["max_score"] == total_points()
+    assert run.exercise_scores() == points()
     assert set(run.outcomes().values()) == {"passed"}
     assert "total" in run.output and "reports" not in run.score["extra_data"]["errors"]
 
 
+#: This workbook's policy: the chapter's five exercises are worth 20 points each (an exercise added
+#: later is worth its tests' points, whatever they are).
+CHAPTER_EXERCISES = ("ex1_vectors", "ex2_transforms", "ex3_attention", "ex4_gradient_descent", "ex5_backprop")
+
+
 def test_each_exercise_is_worth_20_points_and_every_test_has_a_task(solutions_run):
+    assert {name: points()[name] for name in CHAPTER_EXERCISES} == dict.fromkeys(CHAPTER_EXERCISES, 20)
     for ex in run_exercises(solutions_run):
-        assert ex["max_score"] == POINTS_PER_EXERCISE, ex
-        assert sum(t["max_score"] for t in ex["tasks"]) == POINTS_PER_EXERCISE
+        assert ex["max_score"] == points()[ex["exercise"]], ex
+        assert sum(t["max_score"] for t in ex["tasks"]) == points()[ex["exercise"]]
         assert len(ex["tasks"]) >= 2, f"{ex['exercise']} should grade several tasks"
 
 
@@ -39,7 +46,7 @@ def test_stubs_score_zero_as_not_implemented(stubs_run):
     run = stubs_run
     assert run.returncode == 1, run.output
     assert run.score["score"] == 0
-    assert run.score["max_score"] == POINTS_PER_EXERCISE * len(EXERCISES)
+    assert run.score["max_score"] == total_points()
     outcomes = run.outcomes()
     assert outcomes and set(outcomes.values()) == {"not_implemented"}, {
         k: v for k, v in outcomes.items() if v != "not_implemented"}
@@ -105,7 +112,7 @@ def test_no_tests_collected_is_an_error_not_a_score(tmp_path):
     run = run_grader(SOLUTIONS, tmp_path, "-k", "no_test_has_this_name")
     assert run.returncode != 0
     assert run.score["tests"] == [] and run.score["score"] == 0
-    assert run.score["max_score"] == POINTS_PER_EXERCISE * len(EXERCISES)
+    assert run.score["max_score"] == total_points()
     assert any("no graded tests" in e for e in run.score["extra_data"]["errors"])
 
 
@@ -114,7 +121,7 @@ def test_syntax_error_fails_only_its_own_exercise(tmp_path):
     run = run_grader(sub, tmp_path)
     scores = run.exercise_scores()
     assert scores.pop("ex2_transforms") == 0
-    assert scores == {name: POINTS_PER_EXERCISE for name in EXERCISES if name != "ex2_transforms"}
+    assert scores == {name: p for name, p in points().items() if name != "ex2_transforms"}
     ex2 = [t for t in run.score["tests"] if t["extra_data"]["exercise"] == "ex2_transforms"]
     assert {t["extra_data"]["outcome"] for t in ex2} == {"import_error"}
     assert "SyntaxError" in ex2[0]["output"] and "line 1" in ex2[0]["output"]
@@ -128,7 +135,7 @@ def test_exception_and_sys_exit_at_import_fail_only_their_exercise(tmp_path):
     run = run_grader(sub, tmp_path)
     scores = run.exercise_scores()
     assert scores["ex1_vectors"] == 0 and scores["ex4_gradient_descent"] == 0
-    assert scores["ex2_transforms"] == scores["ex3_attention"] == scores["ex5_backprop"] == POINTS_PER_EXERCISE
+    assert all(scores[n] == points()[n] for n in ("ex2_transforms", "ex3_attention", "ex5_backprop"))
     outputs = "\n".join(t["output"] for t in run.score["tests"])
     assert "boom at import" in outputs and "sys.exit(3)" in outputs
 
@@ -138,7 +145,7 @@ def test_missing_exercise_file_scores_zero_for_that_exercise(tmp_path):
     run = run_grader(sub, tmp_path)
     scores = run.exercise_scores()
     assert scores.pop("ex3_attention") == 0
-    assert set(scores.values()) == {POINTS_PER_EXERCISE}
+    assert scores == {name: p for name, p in points().items() if name != "ex3_attention"}
     assert "ex3_attention.py is missing" in run.score["tests"][0]["output"] or any(
         "ex3_attention.py is missing" in t["output"] for t in run.score["tests"])
 
@@ -218,7 +225,7 @@ def test_state_changed_at_import_does_not_reach_other_exercises(tmp_path):
     )
     sub = make_submission(tmp_path, replace={"ex1_vectors": evil})
     run = run_grader(sub, tmp_path)
-    assert run.exercise_scores() == {name: POINTS_PER_EXERCISE for name in EXERCISES}, run.output
+    assert run.exercise_scores() == points(), run.output
 
 
 def test_crashing_messages_and_stop_calls_cost_only_their_test(tmp_path):
@@ -240,7 +247,7 @@ def test_crashing_messages_and_stop_calls_cost_only_their_test(tmp_path):
     assert tasks["attention_entropy"][0] == 0 and tasks["plot_temperature_effect"][0] == 0
     assert tasks["softmax"][0] == tasks["softmax"][1]
     scores = run.exercise_scores()
-    assert all(scores[n] == POINTS_PER_EXERCISE for n in EXERCISES if n != "ex3_attention")
+    assert all(scores[n] == points()[n] for n in EXERCISES if n != "ex3_attention")
     assert any("pytest.exit" in t["output"] for t in run.score["tests"])
 
 
@@ -267,8 +274,8 @@ def test_report_is_written_even_when_the_run_is_interrupted(tmp_path):
     run = run_grader(make_submission(tmp_path, replace={"ex2_transforms": crash}), tmp_path)
     assert run.returncode == 2, run.output
     assert run.score is not None, run.output
-    assert run.score["max_score"] == POINTS_PER_EXERCISE * len(EXERCISES)
-    assert run.exercise_scores()["ex1_vectors"] == POINTS_PER_EXERCISE
+    assert run.score["max_score"] == total_points()
+    assert run.exercise_scores()["ex1_vectors"] == points()["ex1_vectors"]
     assert run.score["score"] < run.score["max_score"]
     assert any("interrupted" in e for e in run.score["extra_data"]["errors"])
     assert any(t["output"].endswith("not run.") for t in run.score["tests"])
@@ -305,6 +312,6 @@ def test_grade_script_resolves_paths_from_where_it_is_run(tmp_path):
     )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     report = json.loads((tmp_path / "out" / "alice.json").read_text(encoding="utf-8"))
-    assert report["score"] == report["max_score"] == POINTS_PER_EXERCISE
+    assert report["score"] == report["max_score"] == points()["ex4_gradient_descent"]
     assert report["extra_data"]["partial"] is True
     assert (tmp_path / "out" / "alice.pytest-report.json").exists()

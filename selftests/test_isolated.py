@@ -8,14 +8,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograder import EXERCISES, POINTS_PER_EXERCISE
+from autograder.core.exercises import points
 from conftest import EXERCISES_DIR, SOLUTIONS, run_grader
 
 
 def test_solutions_and_stubs_isolated(tmp_path):
     sol = run_grader(SOLUTIONS, tmp_path / "s", "--isolated")
     assert sol.returncode == 0, sol.output[-3000:]
-    assert sol.exercise_scores() == {name: POINTS_PER_EXERCISE for name in EXERCISES}
+    assert sol.exercise_scores() == points()
     stubs = run_grader(EXERCISES_DIR, tmp_path / "e", "--isolated")
     assert stubs.score["score"] == 0
     assert set(stubs.outcomes().values()) == {"not_implemented"}

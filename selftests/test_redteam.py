@@ -20,7 +20,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from autograder import EXERCISES, POINTS_PER_EXERCISE
+from autograder import EXERCISES
+from autograder.core.exercises import points, total_points
 from conftest import REPO, SOLUTIONS
 
 REDTEAM = REPO / "selftests" / "redteam"
@@ -242,7 +243,7 @@ def _check_case(case: str, batch: dict, mode: str = "isolated") -> None:
         return
     assert row["status"] == "graded", row
     assert doc["extra_data"]["exit_status"] in (0, 1), doc["extra_data"]
-    assert doc["max_score"] == POINTS_PER_EXERCISE * len(EXERCISES)
+    assert doc["max_score"] == total_points()
 
     zero_ex = set(expect.get("zero_exercises", []))
     zero_tasks = expect.get("zero_tasks", {})
@@ -250,7 +251,7 @@ def _check_case(case: str, batch: dict, mode: str = "isolated") -> None:
     exercises = {e["exercise"]: e for e in doc["extra_data"]["exercises"]}
     assert set(exercises) == set(EXERCISES)
     for name, ex in exercises.items():
-        assert ex["max_score"] == POINTS_PER_EXERCISE
+        assert ex["max_score"] == points()[name]
         if name in zero_ex:
             assert ex["score"] == 0, (name, ex)
             continue

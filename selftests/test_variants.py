@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder import EXERCISES, POINTS_PER_EXERCISE
+from autograder import EXERCISES
+from autograder.core.exercises import points
 from conftest import VARIANTS, make_submission, run_grader
 
 
@@ -42,12 +43,12 @@ def test_variant_is_graded_as_it_deserves(path, tmp_path):
     run = run_grader(make_submission(tmp_path, replace={exercise: path}), tmp_path)
     scores = run.exercise_scores()
     others = {n: s for n, s in scores.items() if n != exercise}
-    assert others == {n: POINTS_PER_EXERCISE for n in EXERCISES if n != exercise}, run.output
+    assert others == {n: p for n, p in points().items() if n != exercise}, run.output
     tasks = run.task_scores(exercise)
     if declared["correct"]:
-        assert scores[exercise] == POINTS_PER_EXERCISE, run.output
+        assert scores[exercise] == points()[exercise], run.output
         return
-    assert scores[exercise] < POINTS_PER_EXERCISE, f"{path.name} kept full marks"
+    assert scores[exercise] < points()[exercise], f"{path.name} kept full marks"
     unknown = set(declared["loses"]) - set(tasks)
     assert not unknown, f"unknown tasks {sorted(unknown)}; tasks are {sorted(tasks)}"
     lost = {task for task, (got, full) in tasks.items() if got < full}

@@ -23,6 +23,20 @@ pytestmark = pytest.mark.exercise("ex1_vectors")
 #: The exercise's title in the score table and reports (Japanese, English).
 TITLE = ("ベクトルとコサイン類似度", "Vectors and cosine similarity")
 
+#: Libraries' cosine similarities and distances.
+FORBIDDEN_COSINE = (
+    "scipy.spatial.distance", "scipy.spatial._distance_pybind", "scipy.spatial._distance_wrap", "sklearn",
+    "torch.nn.functional.cosine_similarity", "torch.cosine_similarity", "torch.nn.CosineSimilarity",
+    "torch.nn.functional.cosine_embedding_loss", "torch.nn.CosineEmbeddingLoss", "gensim",
+)
+#: "From scratch" rules (docs/authoring.md, autograder.core.scratch): the library calls each task's
+#: code may not use, checked in the submission's code and while the task's tests run.
+RULES = [
+    {"task": "cosine_similarity", "forbidden": FORBIDDEN_COSINE},
+    {"task": "cosine_similarity_matrix", "forbidden": FORBIDDEN_COSINE},
+    {"task": "analogy", "forbidden": FORBIDDEN_COSINE},
+]
+
 
 # ---------------------------------------------------------------------------------------------
 # helpers (oracles and checks; they never call the code under test's helpers)

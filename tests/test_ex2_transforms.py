@@ -29,6 +29,9 @@ from autograder.ownvalues import own_array, own_result  # noqa: E402
 pytestmark = pytest.mark.exercise("ex2_transforms")
 #: The exercise's title in the score table and reports (Japanese, English).
 TITLE = ("2×2 行列の変換と固有ベクトル", "2x2 transforms and eigenvectors")
+#: The figure of the HTML report (autograder.results.figures): a symmetric matrix with two real
+#: eigen-directions (1, 1) and (1, -1), eigenvalues 3 and 1, that maps the square to a rhombus.
+FIGURE = {"task": "plot_transform", "call": "plot_transform([[2, 1], [1, 2]])", "args": ([[2.0, 1.0], [1.0, 2.0]],)}
 
 # Hypothesis phases without "explain" (it re-runs a failing test many times), one bug reported:
 # a wrong submission fails in about a second instead of several.

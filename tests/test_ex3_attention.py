@@ -31,9 +31,41 @@ pytestmark = pytest.mark.exercise("ex3_attention")
 #: The exercise's title in the score table and reports (Japanese, English).
 TITLE = ("温度付き Scaled Dot-Product Attention", "Attention with temperature")
 
+#: Libraries' softmax, log-softmax, logsumexp and attention.
+FORBIDDEN_SOFTMAX = (
+    "torch.softmax", "torch.log_softmax", "torch.special.softmax", "torch.special.log_softmax",
+    "torch.nn.functional.softmax", "torch.nn.functional.log_softmax",
+    "torch.nn.functional.scaled_dot_product_attention", "torch.nn.functional.multi_head_attention_forward",
+    "torch.nn.functional.softmin", "torch.nn.functional.gumbel_softmax", "torch.nn.Softmax", "torch.nn.Softmax2d",
+    "torch.nn.Softmin", "torch.nn.LogSoftmax", "torch.nn.MultiheadAttention", "torch._softmax",
+    "torch._log_softmax", "torch._softmax_backward_data", "torch.softmin", "torch.logsumexp",
+    "torch.special.logsumexp", "torch.sparse.softmax", "torch.sparse.log_softmax", "torch.ops", "torch._ops",
+    "torch._VF", "torch._C._nn", "scipy.special.softmax", "scipy.special.log_softmax", "scipy.special.logsumexp",
+    "jax", "tensorflow", "sklearn",
+)
+#: Libraries' entropies.
+FORBIDDEN_ENTROPY = (
+    "scipy.stats.entropy", "scipy.stats.differential_entropy", "scipy.special.entr", "scipy.special.rel_entr",
+    "scipy.special.kl_div", "torch.special.entr", "torch.distributions",
+)
+NO_SOFTMAX_METHODS = ("softmax", "log_softmax")  # tensor.softmax(-1) and the like
+#: "From scratch" rules (docs/authoring.md, autograder.core.scratch): the library calls each task's
+#: code may not use, checked in the submission's code and while the task's tests run.
+RULES = [
+    {"task": "softmax", "forbidden": FORBIDDEN_SOFTMAX, "forbidden_methods": NO_SOFTMAX_METHODS},
+    {"task": "scaled_dot_product_attention", "forbidden": FORBIDDEN_SOFTMAX, "forbidden_methods": NO_SOFTMAX_METHODS},
+    {"task": "attention_entropy", "forbidden": FORBIDDEN_SOFTMAX, "forbidden_methods": NO_SOFTMAX_METHODS},
+    {"task": "plot_temperature_effect", "forbidden": FORBIDDEN_SOFTMAX, "forbidden_methods": NO_SOFTMAX_METHODS},
+    {"task": "attention_entropy", "forbidden": FORBIDDEN_ENTROPY},
+]
+
 # The chapter's example (3.2 softmax_as_probability).
 CHAPTER_LOGITS = [2.0, 1.0, 0.1, -1.0, -2.0]
 CHAPTER_TEMPERATURES = [0.1, 0.5, 1.0, 2.0, 5.0]
+#: The figure of the HTML report (autograder.results.figures): the chapter's logits and temperatures.
+FIGURE = {"task": "plot_temperature_effect",
+          "call": "plot_temperature_effect([2, 1, 0.1, -1, -2], [0.1, 0.5, 1, 2, 5])",
+          "args": (CHAPTER_LOGITS, CHAPTER_TEMPERATURES)}
 
 
 # ---------------------------------------------------------------------------------------------

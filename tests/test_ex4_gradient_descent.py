@@ -61,6 +61,21 @@ def grad(p):
     return np.array([2.0 * (x - 2.0) + 0.5 * y, 2.0 * (y - 3.0) + 0.5 * x])
 
 
+def chapter_grad(p):
+    """∇f for (2,) or (..., 2) input: the ``grad_f`` the HTML report's figure passes (a student's
+    figure then depends only on their plotting code and their ``gradient_descent``)."""
+    p = np.asarray(p, dtype=np.float64)
+    x, y = p[..., 0], p[..., 1]
+    return np.stack([2.0 * (x - 2.0) + 0.5 * y, 2.0 * (y - 3.0) + 0.5 * x], axis=-1)
+
+
+#: The figure of the HTML report (autograder.results.figures): the chapter's figure.
+FIGURE = {"task": "plot_trajectories",
+          "call": "plot_trajectories(grad_f, [(-0.5, 6), (4.5, 0), (4, 6)], 0.1, 50, minimum=(4/3, 8/3))",
+          "args": (chapter_grad, [(-0.5, 6.0), (4.5, 0.0), (4.0, 6.0)], 0.1, 50),
+          "kwargs": {"minimum": (4.0 / 3.0, 8.0 / 3.0)}}
+
+
 def plain_descent(g, x0, eta, n_steps, tol=None):
     """Reference loop: x_{k+1} = x_k - η g(x_k); stop at the first point with ‖g‖ < tol."""
     x = np.array(x0, dtype=np.float64)

@@ -24,6 +24,20 @@ pytestmark = pytest.mark.exercise("ex5_backprop")
 #: The exercise's title in the score table and reports (Japanese, English).
 TITLE = ("手計算の逆伝播と自動微分", "Backprop by hand vs autograd")
 
+#: Automatic or numerical differentiation libraries: backprop by hand must not use them.
+FORBIDDEN_AUTODIFF = (
+    "torch", "jax", "tensorflow", "autograd", "functorch", "sympy", "scipy.optimize", "scipy.differentiate",
+    "numdifftools", "mpmath", "findiff", "pytensor", "aesara", "theano", "chainer", "mxnet", "paddle", "mlx",
+    "tinygrad", "micrograd",
+)
+#: "From scratch" rules (docs/authoring.md, autograder.core.scratch): the library calls each task's
+#: code may not use, checked in the submission's code and while the task's tests run.
+RULES = [
+    {"task": "backward", "function": "TwoLayerNet.backward", "forbidden": FORBIDDEN_AUTODIFF, "no_overloading": True},
+    {"task": "manual_grad", "forbidden": FORBIDDEN_AUTODIFF, "no_overloading": True},
+    {"task": "numerical_gradient", "forbidden": FORBIDDEN_AUTODIFF, "no_overloading": True},
+]
+
 PARAMS = ("W1", "b1", "W2", "b2")
 
 # The chapter's network (3.3 chain_rule_demonstration) with W2 fixed to (out, in) = (1, 2).

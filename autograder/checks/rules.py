@@ -4,6 +4,8 @@ An exercise such as "implement scaled dot-product attention from scratch" is poi
 answer calls ``torch.nn.functional.scaled_dot_product_attention``. Each :class:`FromScratchRule`
 names forbidden dotted names (a module forbids everything in it) and forbidden method names; the
 plugin fails every test of the rule's tasks when the submission's source refers to one of them.
+The exercises declare their rules (``RULES`` in their graded tests, :mod:`autograder.core.scratch`);
+:data:`RULES` here is all of them.
 
 The scan is static (:mod:`ast`): imports and their aliases (``import torch.nn.functional as F``,
 ``from scipy.special import softmax as s``), attribute chains (``F.softmax``), method calls on any
@@ -18,141 +20,45 @@ from __future__ import annotations
 
 import ast
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from .compare import GradingFailure
+from ..core.exercises import ExerciseError, declared_rules
 from ..core.i18n import bilingual
+from ..core.scratch import FromScratchRule
+
+__all__ = ["FromScratchRule", "ForbiddenCall", "RULES", "TAMPER_NAMES", "TAMPER_ATTRIBUTES", "Violation",
+           "catalogue_key", "all_catalogue_keys", "all_forbidden", "find_violations", "find_tampering",
+           "tamper_message", "rules_for"]
 
 
 class ForbiddenCall(GradingFailure):
     """A task's code uses a library call that the task forbids."""
 
 
-@dataclass(frozen=True)
-class FromScratchRule:
-    """Forbidden calls for some tasks of one exercise.
+class _Rules(Sequence):
+    """Every exercise's rules, read when used (:data:`RULES`)."""
 
-    Attributes:
-        exercise: exercise module name, e.g. ``"ex3_attention"``.
-        tasks: the tasks whose tests fail on a violation.
-        forbidden: dotted names; a name or anything under it is forbidden
-            (``"scipy.spatial.distance"`` forbids ``scipy.spatial.distance.cosine``).
-        forbidden_methods: attribute names forbidden on any object but ``self``/``cls`` (e.g.
-            ``"softmax"`` catches ``tensor.softmax(-1)``).
-        functions: qualified names (``"manual_grad"``, ``"TwoLayerNet.backward"``) whose bodies are
-            scanned; empty means the whole module.
-        no_overloading: no automatic differentiation of the submission's own either: a class of
-            the submission that overloads an arithmetic operator (``__add__``, ``__mul__``... as
-            micrograd's ``Value`` does) must not be used by the task's code.
-    """
+    def __getitem__(self, index):
+        return declared_rules()[index]
 
-    exercise: str
-    tasks: tuple[str, ...]
-    forbidden: tuple[str, ...]
-    forbidden_methods: tuple[str, ...] = ()
-    functions: tuple[str, ...] = ()
-    no_overloading: bool = False
+    def __len__(self) -> int:
+        return len(declared_rules())
+
+    def __iter__(self) -> Iterator[FromScratchRule]:
+        return iter(declared_rules())
+
+    def __repr__(self) -> str:
+        return repr(declared_rules())
 
 
-_SOFTMAX_AND_ATTENTION = (
-    "torch.softmax",
-    "torch.log_softmax",
-    "torch.special.softmax",
-    "torch.special.log_softmax",
-    "torch.nn.functional.softmax",
-    "torch.nn.functional.log_softmax",
-    "torch.nn.functional.scaled_dot_product_attention",
-    "torch.nn.functional.multi_head_attention_forward",
-    "torch.nn.functional.softmin",
-    "torch.nn.functional.gumbel_softmax",
-    "torch.nn.Softmax",
-    "torch.nn.Softmax2d",
-    "torch.nn.Softmin",
-    "torch.nn.LogSoftmax",
-    "torch.nn.MultiheadAttention",
-    "torch._softmax",
-    "torch._log_softmax",
-    "torch._softmax_backward_data",
-    "torch.softmin",
-    "torch.logsumexp",
-    "torch.special.logsumexp",
-    "torch.sparse.softmax",
-    "torch.sparse.log_softmax",
-    "torch.ops",
-    "torch._ops",
-    "torch._VF",
-    "torch._C._nn",
-    "scipy.special.softmax",
-    "scipy.special.log_softmax",
-    "scipy.special.logsumexp",
-    "jax",
-    "tensorflow",
-    "sklearn",
-)
-
-#: Automatic or numerical differentiation libraries: backprop by hand must not use them.
-_NO_AUTODIFF = (
-    "torch",
-    "jax",
-    "tensorflow",
-    "autograd",
-    "functorch",
-    "sympy",
-    "scipy.optimize",
-    "scipy.differentiate",
-    "numdifftools",
-    "mpmath",
-    "findiff",
-    "pytensor",
-    "aesara",
-    "theano",
-    "chainer",
-    "mxnet",
-    "paddle",
-    "mlx",
-    "tinygrad",
-    "micrograd",
-)
-
-_COSINE = (
-    "scipy.spatial.distance",
-    "scipy.spatial._distance_pybind",
-    "scipy.spatial._distance_wrap",
-    "sklearn",
-    "torch.nn.functional.cosine_similarity",
-    "torch.cosine_similarity",
-    "torch.nn.CosineSimilarity",
-    "torch.nn.functional.cosine_embedding_loss",
-    "torch.nn.CosineEmbeddingLoss",
-    "gensim",
-)
-_ENTROPY = ("scipy.stats.entropy", "scipy.stats.differential_entropy", "scipy.special.entr", "scipy.special.rel_entr",
-            "scipy.special.kl_div", "torch.special.entr", "torch.distributions")
-
-
-def _per_function(exercise: str, forbidden: tuple[str, ...], functions: tuple[str, ...], **kw) -> tuple[FromScratchRule, ...]:
-    """One rule per task, named like its function, scanning that function (and what it calls)."""
-    return tuple(FromScratchRule(exercise, (f.split(".")[0],), forbidden, functions=(f,), **kw) for f in functions)
-
-
-#: Every rule reads only the task's own function and the module functions it calls, so a library
-#: call in one function costs only the tasks that use it (and a self-check under
-#: ``if __name__ == "__main__":`` costs nothing).
-RULES: tuple[FromScratchRule, ...] = (
-    *_per_function("ex1_vectors", _COSINE, ("cosine_similarity", "cosine_similarity_matrix", "analogy")),
-    *_per_function(
-        "ex3_attention", _SOFTMAX_AND_ATTENTION,
-        ("softmax", "scaled_dot_product_attention", "attention_entropy", "plot_temperature_effect"),
-        forbidden_methods=("softmax", "log_softmax"),
-    ),
-    FromScratchRule("ex3_attention", ("attention_entropy",), _ENTROPY, functions=("attention_entropy",)),
-    FromScratchRule("ex5_backprop", ("backward",), _NO_AUTODIFF, functions=("TwoLayerNet.backward",),
-                    no_overloading=True),
-    FromScratchRule("ex5_backprop", ("manual_grad",), _NO_AUTODIFF, functions=("manual_grad",), no_overloading=True),
-    FromScratchRule("ex5_backprop", ("numerical_gradient",), _NO_AUTODIFF, functions=("numerical_gradient",),
-                    no_overloading=True),
-)
+#: The rules of every exercise, as the exercises declare them (the ``RULES`` constant of each
+#: graded test module, :mod:`autograder.core.scratch`): a live, read-only sequence. Every rule reads
+#: only the task's own function and the module functions it calls, so a library call in one
+#: function costs only the tasks that use it (and a self-check under ``if __name__ ==
+#: "__main__":`` costs nothing).
+RULES: Sequence[FromScratchRule] = _Rules()
 
 #: Names that turn the run-time check off or reach into the grader (profile and trace hooks, torch's
 #: function-mode stack, frames, the garbage collector's object lists, ctypes, the grader's own
@@ -194,8 +100,14 @@ def all_catalogue_keys() -> list[tuple]:
 
 
 def all_forbidden() -> tuple[str, ...]:
-    """Every forbidden dotted name of every rule (what :func:`autograder.checks.ruleguard.prepare` needs)."""
-    return tuple(sorted({f for r in RULES for f in r.forbidden}))
+    """Every forbidden dotted name of every rule (what :func:`autograder.checks.ruleguard.prepare` needs).
+
+    Empty when the exercises cannot be discovered: grading stops at discovery then, with a report
+    that says why, before any submission code runs."""
+    try:
+        return tuple(sorted({f for r in RULES for f in r.forbidden}))
+    except (ExerciseError, OSError):
+        return ()
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,9 @@ An exercise is one unit, named ``ex<N>_<name>`` (``ex3_attention``; lowercase, d
   pytest.mark.exercise("<exercise>")``, a module constant ``TITLE = ("日本語", "English")`` (the
   score table and reports show it) and a ``pytest.mark.task(name, points=P)`` on every test: the
   exercise is worth the sum of its tests' points (:mod:`autograder.tasks` reads them statically,
-  hidden tests included);
+  hidden tests included); optionally a module constant ``RULES``, its "from scratch" rules
+  (:mod:`autograder.core.scratch`), and ``FIGURE``, its figure in the HTML report
+  (:mod:`autograder.results.figures`);
 * ``solutions/<exercise>.py`` in the instructor's repository (the stub ``exercises/<exercise>.py``
   and the notebook ``course/source/<exercise>/<exercise>.ipynb`` are generated from it).
 
@@ -42,6 +44,7 @@ from pathlib import Path
 
 from .i18n import bilingual
 from .paths import RELEASE_RECORD, tests_dir
+from .scratch import FromScratchRule, constant_value, read_rules
 from .tasks import Task, tasks_in
 
 #: An exercise's name: ``ex<number>_<words>``.
@@ -61,6 +64,11 @@ class Exercise:
     title: tuple[str, str]
     tasks: tuple[Task, ...]
     tests: Path
+    #: its "from scratch" rules (the test module's ``RULES``, :mod:`autograder.core.scratch`)
+    rules: tuple[FromScratchRule, ...] = ()
+    #: its figure in the HTML report, ``(task, function, call)`` (the test module's ``FIGURE``,
+    #: :mod:`autograder.results.figures`), or None
+    figure: tuple[str, str, str] | None = None
 
     @property
     def points(self) -> float:
@@ -125,7 +133,37 @@ def _read(name: str, path: Path, problems: list[tuple[str, str]]) -> Exercise | 
         problems.append((f"{where}: 配点が正の数でない課題があるか、採点テストがありません ({bad})。",
                          f"{where}: a task has no positive points, or there is no graded test ({bad})."))
     number = int(NAME.fullmatch(name)["number"])  # type: ignore[index]
-    return Exercise(name, number, title, tuple(tasks), path)
+    task_names = {t.name for t in tasks}
+    rules = read_rules(name, constants.get("RULES"), constants, task_names, where, problems)
+    figure = _figure(constants, task_names, where, problems)
+    return Exercise(name, number, title, tuple(tasks), path, rules, figure)
+
+
+def _figure(constants: dict[str, ast.AST], tasks: set[str], where: str,
+            problems: list[tuple[str, str]]) -> tuple[str, str, str] | None:
+    """``(task, function, call)`` of the test module's ``FIGURE`` dict, read statically (its
+    ``args`` and ``kwargs`` may be any objects: :mod:`autograder.results.figures` imports them)."""
+    node = constants.get("FIGURE")
+    if node is None:
+        return None
+    fields: dict[str, object] = {}
+    if isinstance(node, ast.Dict):
+        for key, value in zip(node.keys, node.values, strict=True):
+            if isinstance(key, ast.Constant) and key.value in ("task", "function", "call"):
+                try:
+                    fields[key.value] = constant_value(value, constants)
+                except (ValueError, TypeError, SyntaxError):
+                    pass
+    fields.setdefault("function", fields.get("task"))
+    if not (isinstance(fields.get("task"), str) and fields["task"] in tasks and all(isinstance(fields.get(k), str) and fields[k] for k in ("function", "call"))):
+        shape = '{"task": ..., "function": ..., "call": ..., "args": (...), "kwargs": {...}}'
+        problems.append((
+            f"{where}: FIGURE は辞書 {shape} にしてください (task はこの演習の課題名、function は図の関数名、"
+            "call はレポートに表示する呼び出し)。",
+            f"{where}: FIGURE must be a dict {shape} (task: one of the exercise's tasks, function: the figure "
+            "function, call: the call as the report shows it)."))
+        return None
+    return (str(fields["task"]), str(fields["function"]), str(fields["call"]))
 
 
 _cache: dict[Path, tuple[tuple, tuple[Exercise, ...] | ExerciseError]] = {}
@@ -227,6 +265,11 @@ def get(name: str, tests: Path | None = None) -> Exercise:
     raise KeyError(name)
 
 
+def points(tests: Path | None = None) -> dict[str, float]:
+    """What each exercise is worth, ``{exercise: points}`` in order (see :func:`discover`)."""
+    return {e.name: e.points for e in discover(tests)}
+
+
 def total_points(tests: Path | None = None, *, default: float | None = None) -> float:
     """Full marks of the workbook: the points of every exercise's tests. ``default`` (if given)
     is returned when the exercises cannot be discovered (a report of that very error)."""
@@ -254,13 +297,37 @@ def uniform_points() -> float:
 
 
 _pinned: tuple[str, ...] | None = None
+_pinned_rules: tuple[FromScratchRule, ...] = ()
 
 
-def pin(exercise_names: Sequence[str]) -> None:
-    """Fix :data:`EXERCISES` of this process to ``exercise_names``: the sandboxed worker cannot see
-    ``tests/``, so the coordinator that discovered them passes them on (``spec["exercises"]``)."""
-    global _pinned
-    _pinned = tuple(exercise_names)
+def pinned() -> list[dict]:
+    """What a process that cannot see ``tests/`` needs of the exercises, as plain data for
+    :func:`pin`: each exercise's name and "from scratch" rules, in order."""
+    if _pinned is not None:  # a process that was given them passes them on
+        return [{"name": n, "rules": [r.to_data() for r in _pinned_rules if r.exercise == n]} for n in _pinned]
+    return [{"name": e.name, "rules": [r.to_data() for r in e.rules]} for e in discover()]
+
+
+def pin(exercises: Sequence[str | Mapping]) -> None:
+    """Fix :data:`EXERCISES` (and :func:`declared_rules`) of this process: the sandboxed worker
+    cannot see ``tests/``, so the coordinator that discovered them passes on :func:`pinned`'s
+    data (``spec["exercises"]``; plain names pin the names alone)."""
+    global _pinned, _pinned_rules
+    _pinned = tuple(e if isinstance(e, str) else str(e["name"]) for e in exercises)
+    _pinned_rules = tuple(FromScratchRule.from_data(r) for e in exercises if not isinstance(e, str)
+                          for r in e.get("rules", ()))
+
+
+def declared_rules() -> tuple[FromScratchRule, ...]:
+    """Every exercise's "from scratch" rules, in exercise order then declaration order (pinned
+    ones in a process that cannot see ``tests/``, see :func:`pin`).
+
+    Raises:
+        ExerciseError, FileNotFoundError: as :func:`discover`.
+    """
+    if _pinned is not None:
+        return _pinned_rules
+    return tuple(r for e in discover() for r in e.rules)
 
 
 class _Names(Sequence):

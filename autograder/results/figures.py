@@ -1,15 +1,23 @@
 """Figures of the HTML report: the submission's figure function and the reference's, drawn alike.
 
-Figures (:data:`FIGURES`) are made by calling the submission's figure function and the
-reference's (``solutions/``) with the same fixed arguments:
+An exercise with a figure declares it in its graded test module, as a module constant::
 
-* ``ex2_transforms``: ``plot_transform([[2, 1], [1, 2]])`` — a symmetric matrix with two real
-  eigen-directions (1, 1) and (1, −1), eigenvalues 3 and 1, that maps the square to a rhombus;
-* ``ex3_attention``: ``plot_temperature_effect([2, 1, 0.1, -1, -2], [0.1, 0.5, 1, 2, 5])`` — the
-  chapter's logits and temperatures;
-* ``ex4_gradient_descent``: ``plot_trajectories(grad_f, [(-0.5, 6), (4.5, 0), (4, 6)], 0.1, 50,
-  minimum=(4/3, 8/3))`` — the chapter's figure, with the chapter's gradient given here (so the
-  student's figure depends only on their plotting and ``gradient_descent``).
+    FIGURE = {
+        "task": "plot_trajectories",          # the graded task of the figure function
+        "function": "plot_trajectories",      # the function to call (default: the task's name)
+        "call": "plot_trajectories(grad_f, [(-0.5, 6), (4.5, 0), (4, 6)], 0.1, 50, minimum=(4/3, 8/3))",
+        "args": (chapter_grad, [(-0.5, 6.0), (4.5, 0.0), (4.0, 6.0)], 0.1, 50),
+        "kwargs": {"minimum": (4.0 / 3.0, 8.0 / 3.0)},
+    }
+
+:mod:`autograder.core.exercises` reads ``task``, ``function`` and ``call`` statically (the page
+shows ``call``); ``args`` and ``kwargs`` may be any objects of the test module (a function such
+as the chapter's gradient, so that the student's figure depends only on their own plotting
+code), so this module imports the test module when it draws (:data:`FIGURES`). The call is made
+on the submission's module and on the reference's (``solutions/``) with fresh copies of the
+arguments. This workbook's figures: ``plot_transform([[2, 1], [1, 2]])`` (ex2, a symmetric
+matrix with two real eigen-directions), ``plot_temperature_effect`` with the chapter's logits
+and temperatures (ex3), ``plot_trajectories`` from the chapter's three starts (ex4).
 
 Each call has a time limit (:data:`FIGURE_TIMEOUT` seconds) and any exception becomes a message
 in the report. Where ``solutions/`` is absent (a released student copy), the reference figure is
@@ -19,16 +27,17 @@ drawn with a Japanese font (matplotlib-fontja's IPAexGothic), so Japanese labels
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import sys
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
-import numpy as np
-
+from ..core.exercises import Exercise, ExerciseError, discover
 from ..core.i18n import bilingual
 from ..submission.guard import WallLimit
 
@@ -38,13 +47,6 @@ FIGURE_TIMEOUT = 10.0
 FIGURE_DPI = 80
 #: Where a released copy keeps the reference figures.
 STORED_FIGURES = Path(__file__).resolve().parents[1] / "data" / "figures"
-
-
-def _chapter_grad(p: Any) -> np.ndarray:
-    """∇f of the chapter's f(x, y) = (x − 2)² + (y − 3)² + 0.5·x·y (ex4), for (2,) or (..., 2) input."""
-    p = np.asarray(p, dtype=np.float64)
-    x, y = p[..., 0], p[..., 1]
-    return np.stack([2.0 * (x - 2.0) + 0.5 * y, 2.0 * (y - 3.0) + 0.5 * x], axis=-1)
 
 
 @dataclass(frozen=True)
@@ -68,21 +70,79 @@ class FigureSpec:
     kwargs: dict = field(default_factory=dict)
 
 
-#: The figure of each exercise that has one (fixed, documented arguments).
-FIGURES: dict[str, FigureSpec] = {
-    "ex2_transforms": FigureSpec(
-        "ex2_transforms", "plot_transform", "plot_transform", "plot_transform([[2, 1], [1, 2]])",
-        args=([[2.0, 1.0], [1.0, 2.0]],)),
-    "ex3_attention": FigureSpec(
-        "ex3_attention", "plot_temperature_effect", "plot_temperature_effect",
-        "plot_temperature_effect([2, 1, 0.1, -1, -2], [0.1, 0.5, 1, 2, 5])",
-        args=([2.0, 1.0, 0.1, -1.0, -2.0], [0.1, 0.5, 1.0, 2.0, 5.0])),
-    "ex4_gradient_descent": FigureSpec(
-        "ex4_gradient_descent", "plot_trajectories", "plot_trajectories",
-        "plot_trajectories(grad_f, [(-0.5, 6), (4.5, 0), (4, 6)], 0.1, 50, minimum=(4/3, 8/3))",
-        args=(_chapter_grad, [(-0.5, 6.0), (4.5, 0.0), (4.0, 6.0)], 0.1, 50),
-        kwargs={"minimum": (4.0 / 3.0, 8.0 / 3.0)}),
-}
+_loaded: dict[Path, tuple[int, ModuleType]] = {}
+
+
+def _test_module(path: Path) -> ModuleType:
+    """The graded test module at ``path``: the one pytest imported in this process, else imported
+    here under a private name (again when the file changes)."""
+    path = path.resolve()
+    for module in list(sys.modules.values()):
+        file = getattr(module, "__file__", None)
+        if isinstance(file, str) and file.endswith(path.name) and Path(file).resolve() == path:
+            return module
+    stamp = path.stat().st_mtime_ns
+    if path in _loaded and _loaded[path][0] == stamp:
+        return _loaded[path][1]
+    spec = importlib.util.spec_from_file_location(f"_workbook_figure_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    with warnings.catch_warnings():  # outside the grader's session, its marks are unknown to pytest
+        warnings.simplefilter("ignore")
+        spec.loader.exec_module(module)  # type: ignore[union-attr]
+    _loaded[path] = (stamp, module)
+    return module
+
+
+def figure_spec(exercise: Exercise) -> FigureSpec:
+    """The :class:`FigureSpec` the exercise declares (``FIGURE`` in its graded tests).
+
+    Raises:
+        ExerciseError: ``FIGURE``'s ``args`` is not a tuple or list, or ``kwargs`` not a dict of
+            names (bilingual).
+        Exception: whatever importing the test module raises.
+    """
+    if exercise.figure is None:
+        raise KeyError(exercise.name)
+    task, function, call = exercise.figure
+    declared = getattr(_test_module(exercise.tests), "FIGURE", {})
+    args, kwargs = declared.get("args", ()), declared.get("kwargs", {})
+    if not isinstance(args, tuple | list) or not (isinstance(kwargs, dict) and all(isinstance(k, str) for k in kwargs)):
+        where = f"tests/{exercise.tests.name}"
+        raise ExerciseError(bilingual(f"{where}: FIGURE の args はタプルかリスト、kwargs は名前をキーとする辞書です。",
+                                      f"{where}: FIGURE's args is a tuple or a list, its kwargs a dict keyed by names."))
+    return FigureSpec(exercise.name, task, function, call, tuple(args), dict(kwargs))
+
+
+def figure_call(name: str) -> str:
+    """The call shown for exercise ``name``'s figure (read statically: nothing is imported)."""
+    for exercise in discover():
+        if exercise.name == name and exercise.figure is not None:
+            return exercise.figure[2]
+    raise KeyError(name)
+
+
+class _Figures(Mapping):
+    """Exercise → :class:`FigureSpec`, for the exercises that declare a figure (:data:`FIGURES`)."""
+
+    def _declaring(self) -> dict[str, Exercise]:
+        return {e.name: e for e in discover() if e.figure is not None}
+
+    def __getitem__(self, name: str) -> FigureSpec:
+        return figure_spec(self._declaring()[name])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._declaring())
+
+    def __len__(self) -> int:
+        return len(self._declaring())
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._declaring()
+
+
+#: The figure of each exercise that declares one (``FIGURE`` in its graded tests), discovered
+#: when read: a live, read-only mapping; reading an entry imports that exercise's test module.
+FIGURES: Mapping[str, FigureSpec] = _Figures()
 
 
 @dataclass
@@ -267,9 +327,14 @@ def collect_figures(document: dict[str, Any], submission: Any, reference: Path |
         submission = Submission(Path(submission))
     graded = [e.get("exercise") for e in document.get("extra_data", {}).get("exercises", [])]
     out = {}
+    declaring = set(FIGURES)
     for name in graded:
-        spec = FIGURES.get(name)
-        if spec is None:
+        if name not in declaring:
+            continue
+        try:
+            spec = FIGURES[name]
+        except Exception as exc:  # noqa: BLE001 - a broken declaration is shown where the figure goes
+            out[name] = (FigureImage(error=str(exc) or type(exc).__name__),) * 2
             continue
         if submission is None or isinstance(submission, NoSubmission):
             reason = submission.reason if isinstance(submission, NoSubmission) else no_submission_reason()

@@ -5,7 +5,8 @@ document as the JSON report) and by ``workbook report`` (``python -m autograder.
 The page is one self-contained file (CSS inline, figures embedded as base64 PNG), in the language
 in force (:mod:`autograder.core.i18n`).
 
-Figures come from :mod:`autograder.results.figures` (:data:`autograder.results.figures.FIGURES`).
+Figures come from :mod:`autograder.results.figures` (:data:`autograder.results.figures.FIGURES`:
+the ``FIGURE`` each exercise declares in its graded tests).
 
 
 The page's own text uses the same font wherever the reader's system has no Japanese font: a
@@ -26,7 +27,7 @@ from typing import Any
 
 from .. import __version__
 from ..core.i18n import bilingual, get_language
-from .figures import FIGURES, FigureImage, collect_figures
+from .figures import FigureImage, collect_figures, figure_call
 from .report import OUTCOME_LABELS, TITLES, is_hidden, report_audience, shown_output
 
 #: The family name of the font subset embedded in the page (IPAexGothic, as in the figures).
@@ -316,8 +317,7 @@ def render_html(document: dict[str, Any], figures: dict[str, tuple[FigureImage, 
             w("</ul></details>")
         if name in figures:
             student, reference = figures[name]
-            spec = FIGURES[name]
-            w(f"<h3>{_t('図', 'Figure')}: <code>{html.escape(spec.call)}</code></h3>")
+            w(f"<h3>{_t('図', 'Figure')}: <code>{html.escape(figure_call(name))}</code></h3>")
             wide = any(_aspect(img.png) > 1.8 for img in (student, reference) if img.png)
             w(f'<div class="figs{" wide" if wide else ""}">')
             w(f'<figure><figcaption>{_t("あなたの図", "Your figure")}</figcaption>{_img(student, "student figure")}</figure>')

@@ -57,6 +57,7 @@ from .. import EXERCISES
 from ..checks.compare import GradingFailure
 from ..core.i18n import bilingual
 from .loader import OUTSIDE_LINK, ExerciseUnavailable, NotAWorkbookError, Submission, error_summary
+from ..core.exercises import pinned
 from ..core.paths import REPO_ROOT
 from ..checks.ruleguard import Hit
 from .sandboxfs import HIDDEN_DIRS, bwrap_command  # the worker's side: only its constants and command line
@@ -354,7 +355,7 @@ class IsolatedSubmission:
     def spec(self) -> dict:
         """What the fork server needs to start a worker for this submission."""
         kind = self.confinement.kind
-        exercises = list(EXERCISES)  # the worker cannot see tests/ to discover them
+        exercises = pinned()  # the worker cannot see tests/ to discover them (nor the rules they declare)
         if kind == "bwrap":  # the sandbox's scratch tmpfs and log were set up with the fork server
             self.uid = None
             return {"root": str(self._stage), "scratch": str(self._tmp / "scratch"), "original": str(self.root),
