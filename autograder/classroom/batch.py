@@ -54,7 +54,7 @@ from ..results.report import write_json
 from .content import read_submission
 from .files import MAX_ZIP_BYTES, is_env, path_text, skipped_dir
 from .intake import Job, discover
-from .unit import Graded, Settings, error_document, grade
+from .unit import PYTEST_REPORT, SCORE_REPORT, Graded, Settings, error_document, grade
 
 
 def _grader_digest() -> str:
@@ -142,7 +142,8 @@ def store(out: Path, job: Job, graded: Graded) -> dict:
         _write_text(raw, graded.pytest_report)
     else:
         raw.unlink(missing_ok=True)
-    _write_text(out / "logs" / f"{job.report_name}.txt", graded.log)
+    log = graded.log.replace(SCORE_REPORT, str(report)).replace(PYTEST_REPORT, str(raw))
+    _write_text(out / "logs" / f"{job.report_name}.txt", log)
     if graded.page is not None:
         _write_text(page_path(out, job), graded.page)
     else:

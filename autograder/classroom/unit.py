@@ -33,6 +33,10 @@ from .intake import Job, both_languages, prepare
 
 #: Most characters of the pytest log kept (its end).
 MAX_LOG_CHARS = 200_000
+#: How the outputs name the score report and pytest's raw report the unit wrote in its temporary
+#: folder (gone when it returns); the coordinator puts where it writes them instead (batch.store).
+SCORE_REPORT = "<score report>"
+PYTEST_REPORT = "<pytest report>"
 
 
 @dataclass(frozen=True)
@@ -129,7 +133,9 @@ def grade(content: SubmissionContent, settings: Settings) -> Graded:
                 f"could not read the submission {content.shown} ({exc.strerror or exc})")
             return failed(_unlocate(message, prepared=None, given=given, origin=content.origin))
         graded, reported = _run_pytest(content, settings, prepared, scratch, batch_info)
-        unlocate = lambda text: _unlocate(text, prepared=prepared, given=given, origin=content.origin)  # noqa: E731
+        reports = {str(scratch / "report.json"): SCORE_REPORT, str(scratch / "report.pytest-report.json"): PYTEST_REPORT}
+        unlocate = lambda text: _unlocate(text, prepared=prepared, given=given, origin=content.origin,  # noqa: E731
+                                          reports=reports)
         graded.log = unlocate(graded.log)
         graded.results = _replace_text(graded.results, unlocate)
         if graded.pytest_report is not None:
@@ -152,6 +158,7 @@ def _run_pytest(content: SubmissionContent, settings: Settings, prepared: Any, s
     import pytest
 
     from ..core.paths import tests_dir
+    from ..grading.incell import hypothesis_home
 
     report = scratch / "report.json"
     raw = scratch / "report.pytest-report.json"
@@ -160,7 +167,8 @@ def _run_pytest(content: SubmissionContent, settings: Settings, prepared: Any, s
             f"--workbook={prepared.target}", f"--score-report={report}", f"--json-report-file={raw}",
             f"--workbook-timeout={settings.timeout:g}", *settings.extra_args]
     buffer = io.StringIO()
-    with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):
+    # hypothesis' folder in the unit's own, not in the working folder of whoever runs it
+    with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer), hypothesis_home(scratch / "hypothesis"):
         try:
             code = int(pytest.main(args, plugins=[_Closer()]))
         except BaseException as exc:  # noqa: BLE001 - a grader failure costs only this student
@@ -209,8 +217,11 @@ def _page(doc: dict, target: Path, graded: Graded) -> str | None:
         return None
 
 
-def _unlocate(text: str, *, prepared: Any, given: Path, origin: str) -> str:
-    """``text`` with the grader's temporary paths replaced by the submission's path as handed in."""
+def _unlocate(text: str, *, prepared: Any, given: Path, origin: str, reports: dict[str, str] | None = None) -> str:
+    """``text`` with the grader's temporary paths replaced by the submission's path as handed in
+    (and the reports' paths by :data:`SCORE_REPORT`, :data:`PYTEST_REPORT`)."""
+    for path, name in (reports or {}).items():
+        text = text.replace(path, name)
     if prepared is not None and prepared.staged is not None and prepared.origin is not None:
         text = text.replace(str(prepared.staged), str(prepared.origin))
     return text.replace(str(given), origin)

@@ -77,7 +77,7 @@ def _silenced():
 
 
 @contextlib.contextmanager
-def _hypothesis_home(path: Path):
+def hypothesis_home(path: Path):
     """Point hypothesis' storage (its ``.hypothesis/`` folder: example database, caches) at
     ``path`` for the run. By default it is made in the working folder, which for a notebook is
     the notebook's own: ``nbgrader autograde`` would leave it in ``autograded/`` and
@@ -132,7 +132,7 @@ def run_task(exercise: str, task: str, namespace: dict[str, Any], *, include_hid
             args.append("--no-hidden")
         if os.environ.get("WORKBOOK_TIMEOUT"):  # per-test time limit in seconds (default: pyproject's)
             args.append(f"--workbook-timeout={float(os.environ['WORKBOOK_TIMEOUT']):g}")
-        with _silenced() as log, _hypothesis_home(Path(tmp) / "hypothesis"):
+        with _silenced() as log, hypothesis_home(Path(tmp) / "hypothesis"):
             code = pytest.main(args)
         if int(code) not in (0, 1) or not report.exists():
             raise GradingError(bilingual(
