@@ -120,7 +120,6 @@ LONG_MODULES = {
     "autograder/submission/worker.py": (580, "cohesive: the trusted end of one worker and its fork server"),
     "autograder/checks/compare.py": (670, "cohesive: the comparison checks and the messages they share"),
     "autograder/checks/ruleguard.py": (770, "cohesive: the run-time watcher of the rules (hooks that work together)"),
-    "autograder/checks/rules.py": (545, "cohesive: the rules' catalogue and the static scan of a submission"),
     "autograder/submission/loader.py": (530, "cohesive: the loader seam (local submissions, handles, recorded calls)"),
 }
 LONG = 500

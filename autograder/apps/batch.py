@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..core.i18n import bilingual
 from ..classroom.batch import BatchInterrupted, run_batch
+from ..classroom.similarity import THRESHOLD, write_similarity
 
 
 
@@ -30,6 +31,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", action="store_true",
                         help="also write each student's HTML page to hand out (OUT/pages/<student>.html; about 5 s "
                              "more per student)")
+    parser.add_argument("--similarity", type=float, nargs="?", const=THRESHOLD, default=None, metavar="SHARE",
+                        help="also flag pairs of students whose code for an exercise is unusually similar "
+                             f"(OUT/similarity.html; SHARE of each one's own code shared, default {THRESHOLD}); "
+                             "never changes a score")
     parser.add_argument("--no-sandbox", action="store_true",
                         help="grade even where workers cannot be confined (no root, no bwrap): resource and time "
                              "limits only; for trusted code only")
@@ -65,8 +70,8 @@ def main(argv: list[str] | None = None) -> int:
                   "Check with --check-sandbox.", file=sys.stderr)
             return 2
         extra = [*extra, "--no-sandbox"]
-    if args.timeout <= 0 or (args.jobs is not None and args.jobs < 1):
-        print("error: --timeout must be > 0 and --jobs >= 1", file=sys.stderr)
+    if args.timeout <= 0 or (args.jobs is not None and args.jobs < 1) or (args.similarity is not None and not 0 < args.similarity <= 1):
+        print("error: --timeout must be > 0, --jobs >= 1 and --similarity between 0 and 1", file=sys.stderr)
         return 2
     submissions, out = args.submissions.resolve(), args.out.resolve()
     if out.is_relative_to(submissions) and out != submissions:
@@ -84,6 +89,11 @@ def main(argv: list[str] | None = None) -> int:
               "(--force なしで) もう一度実行してください", file=sys.stderr)
         return 130
     print(_console_summary(rows, out))
+    if args.similarity is not None:
+        pairs = write_similarity(submissions, out, threshold=args.similarity)
+        print(bilingual(f"コードの類似: {len(pairs)} 組 ({out / 'similarity.html'}、点数は変わりません)",
+                        f"code similarity: {len(pairs)} pairs flagged ({out / 'similarity.html'}; no score changed)",
+                        sep=" / "))
     return 0 if all(r["status"] == "graded" for r in rows) else 1
 
 
