@@ -120,6 +120,19 @@ def test_canvas_new_column_scaled_points_and_no_bom(tmp_path, book):
     assert [r[:-1] for r in rows] == _cells(_write(tmp_path / "again.csv", CANVAS))  # every other cell kept
 
 
+def test_canvas_points_possible_scales_to_the_column(tmp_path, book):
+    roster = read_roster(_write(tmp_path / "canvas.csv", CANVAS), "canvas")
+    gradebook = read_gradebook(book)
+    export = build_export(gradebook, roster, "canvas", "SIS Login ID", "Vectors (202)", points="possible",
+                          mapping={"山田太郎": "yamada"})
+    assert [r[6] for r in export.rows] == ["20", "15", "", "0", "", "20"]  # out of the 20 points possible
+    with pytest.raises(LmsError, match="no Points Possible value for this assignment"):
+        build_export(gradebook, roster, "canvas", "SIS Login ID", "Week 9", points="possible")
+    for bad in (0, -3, float("nan"), float("inf"), "ten"):
+        with pytest.raises(LmsError, match="--points must be a positive number or 'possible'"):
+            build_export(gradebook, roster, "canvas", "SIS Login ID", "Vectors", points=bad)
+
+
 def test_moodle_with_mapping_keeps_delimiter_and_writes_no_bom(tmp_path, book):
     roster_path = _write(tmp_path / "moodle.csv", MOODLE, bom=True)  # saved again by Excel: a BOM
     roster = read_roster(roster_path, "moodle")
@@ -218,6 +231,11 @@ def test_command_line_end_to_end(tmp_path, book):
     assert strict.returncode == 1 and out.is_file()
     bad = _export(str(book), *common[:1], "d2l", *common[2:])
     assert bad.returncode == 2 and "unknown --lms 'd2l'" in bad.stderr and "には対応していません" in bad.stderr
+    ten = _export(str(book), *common, "--points", "ten")
+    assert ten.returncode == 2 and "--points must be a positive number or 'possible'" in ten.stderr
+    possible = _export(str(book), *common, "--points", "possible", "--assignment", "Vectors")
+    assert possible.returncode == 0, possible.stderr
+    assert [r[6] for r in _cells(out)] == ["Vectors (202)", "20", "15", "", "0", "", "20"]
     same = _export(str(book), *[str(roster) if a == str(out) else a for a in common])
     assert same.returncode == 2 and "is one of the input files" in same.stderr
     assert roster.read_bytes() == BOM + CANVAS.encode("utf-8")

@@ -1,5 +1,5 @@
 """LMS export: ``workbook-batch export OUT --lms canvas|moodle --roster ROSTER.csv --match-column COL
---assignment NAME --output IMPORT.csv [--mapping MAP.csv] [--points N] [--strict]``.
+--assignment NAME --output IMPORT.csv [--mapping MAP.csv] [--points N|possible] [--strict]``.
 
 Fills one assignment column of the LMS's own gradebook CSV (the roster) from the batch's class
 gradebook ``OUT/gradebook.json``; what it does is described in :mod:`autograder.classroom.lms`.
@@ -36,9 +36,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--mapping", type=Path,
                         help="a CSV with columns student,lms_id: the match-column value of a student whose id "
                              "differs from it")
-    parser.add_argument("--points", type=float,
-                        help="scale each score to this many points (the assignment's points possible); default: the "
-                             "gradebook's points out of its max_score")
+    parser.add_argument("--points",
+                        help="scale each score to this many points (the assignment's points possible), or 'possible': "
+                             "to the Points Possible of the Canvas column; default: the gradebook's points out of "
+                             "its max_score")
     parser.add_argument("--strict", action="store_true",
                         help="exit with 1 when a gradebook student is not in the roster (the file is still written)")
     args = parser.parse_args(argv)
@@ -50,7 +51,7 @@ def main(argv: list[str]) -> int:
         roster = read_roster(args.roster, args.lms)
         mapping = read_mapping(args.mapping) if args.mapping else None
         export = build_export(gradebook, roster, args.lms, args.match_column, args.assignment,
-                              points=args.points, mapping=mapping)
+                              points=_points(args.points), mapping=mapping)
         book = args.out / "gradebook.json" if args.out.is_dir() else args.out
         write_export(args.output, roster, export, args.lms,
                      protect=(args.roster, book, *((args.mapping,) if args.mapping else ())))
@@ -65,3 +66,14 @@ def main(argv: list[str]) -> int:
     for line in summary_lines(export, args.match_column):
         print(line, file=sys.stderr if line.startswith(("警告", "warning")) else sys.stdout)
     return 1 if args.strict and export.unknown else 0
+
+
+def _points(value: str | None) -> float | str | None:
+    """``--points``: None, ``"possible"``, or a number (anything else is left for
+    :func:`autograder.classroom.lms.build_export` to refuse with a bilingual message)."""
+    if value is None or value.strip().lower() == "possible":
+        return None if value is None else "possible"
+    try:
+        return float(value)
+    except ValueError:
+        return value

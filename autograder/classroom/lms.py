@@ -37,6 +37,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import os
 import unicodedata
 from dataclasses import dataclass, field
@@ -252,7 +253,7 @@ def _grades(gradebook: dict, points: float | None) -> dict[str, str | None]:
 
 
 def build_export(gradebook: dict, roster: Roster, lms: str, match_column: str, assignment: str, *,
-                 points: float | None = None, mapping: dict[str, str] | None = None) -> Export:
+                 points: float | str | None = None, mapping: dict[str, str] | None = None) -> Export:
     """Fill the assignment column of ``roster`` from ``gradebook``.
 
     Args:
@@ -264,8 +265,9 @@ def build_export(gradebook: dict, roster: Roster, lms: str, match_column: str, a
         assignment: the column to fill: its exact header, or a name that one header starts with
             (``Week 3`` for ``Week 3 (1234)``); a new column of that name is appended when none
             matches (Canvas and Moodle then create a new assignment / grade item).
-        points: scale each score to this many points (``score / max_score * points``); None keeps
-            the gradebook's points.
+        points: scale each score to this many points (``score / max_score * points``); ``"possible"``
+            (Canvas, an existing column): to the column's value in the ``Points Possible`` row; None
+            keeps the gradebook's points.
         mapping: batch id -> identifier (:func:`read_mapping`); ids not in it are used as they are.
 
     Returns:
@@ -280,14 +282,16 @@ def build_export(gradebook: dict, roster: Roster, lms: str, match_column: str, a
         raise _error(f"名簿に照合用の列 {match_column!r} がありません。列: {', '.join(roster.header)}",
                      f"the roster has no column {match_column!r} to match students by; its columns: "
                      f"{', '.join(roster.header)}")
-    if points is not None and not points > 0:
-        raise _error("--points は正の数にしてください", "--points must be a positive number")
     if not assignment.strip():
         raise _error("--assignment が空です", "--assignment is empty")
     match = roster.header.index(match_column)
     header, rows = list(roster.header), [list(r) for r in roster.rows]
     column = _find_column(header, assignment)
     added = column is None
+    if points == "possible":
+        points = _points_possible(rows, column, lms)
+    if points is not None and not (isinstance(points, (int, float)) and math.isfinite(points) and points > 0):
+        raise _error("--points は正の数か possible にしてください", "--points must be a positive number or 'possible'")
     if column is None:
         header.append(assignment)
         column = len(header) - 1
@@ -321,6 +325,19 @@ def build_export(gradebook: dict, roster: Roster, lms: str, match_column: str, a
             export.graded.append((ident, student, grade))
     export.unknown = sorted(s for k, s in wanted.items() if k not in seen)
     return export
+
+
+def _points_possible(rows: list[list[str]], column: int | None, lms: str) -> float:
+    """The assignment column's value in Canvas' ``Points Possible`` row (``--points possible``)."""
+    cells = [r[column] for r in rows if lms == "canvas" and column is not None and r
+             and r[0].strip() == "Points Possible" and column < len(r)]
+    try:
+        return float(cells[0])
+    except (IndexError, ValueError):
+        raise _error("--points possible: 名簿にこの課題の Points Possible (配点) がありません (Canvas の既存の列だけ)。"
+                     "--points に数を指定してください",
+                     "--points possible: the roster has no Points Possible value for this assignment (an existing "
+                     "Canvas column only); give --points a number") from None
 
 
 def _set(row: list[str], column: int, value: str) -> None:
