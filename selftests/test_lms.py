@@ -103,6 +103,12 @@ def test_canvas_fills_an_existing_column_and_leaves_the_rest(tmp_path, book):
     ]
     assert export.unknown == ["zed"]
     assert sorted(export.empty) == [("bob", "error"), ("carol", "missing")]
+    assert export.notes == ["警告: 点数は 10 点満点ですが、Canvas のこの課題の配点 (Points Possible) は 20 点です。"
+                            "配点に換算するには --points possible / warning: the grades are out of 10 points but the "
+                            "Canvas assignment's Points Possible is 20; --points possible scales them to it"]
+    assert export.notes[0] in summary_lines(export, "SIS Login ID")
+    week1 = build_export(read_gradebook(book), roster, "canvas", "SIS Login ID", "Week 1", mapping=mapping)
+    assert week1.notes == []  # out of 10, worth 10
     assert roster_path.read_text(encoding="utf-8-sig") == CANVAS  # the roster is never changed
 
 

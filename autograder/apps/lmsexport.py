@@ -21,7 +21,12 @@ from ..core.i18n import bilingual
 
 def main(argv: list[str]) -> int:
     """Run the export with the arguments after ``export``; returns the exit code (see the module)."""
-    parser = argparse.ArgumentParser(prog="workbook-batch export", description=__doc__.split("\n\n")[1])
+    parser = argparse.ArgumentParser(prog="workbook-batch export", description=(
+        "Fill one assignment column of the LMS's own gradebook CSV (the roster) from the batch's gradebook "
+        "OUT/gradebook.json; students who submitted nothing or whose grading failed get an empty grade, never 0. "
+        "Exit code: 0 written; 1 written, but with --strict some gradebook students are not in the roster; "
+        "2 bad input (nothing written). / LMS の成績表 CSV (名簿) の課題の列を一括採点の成績表で埋めます。"
+        "未提出・採点エラーの学生は 0 点ではなく空欄です。"))
     parser.add_argument("out", type=Path, help="the batch's output folder (or its gradebook.json)")
     parser.add_argument("--lms", required=True, help=f"the LMS: {' or '.join(LMS_KINDS)}")
     parser.add_argument("--roster", type=Path, required=True,

@@ -82,7 +82,8 @@ class Export:
     column's index (``added``: it was appended); ``graded``: ``(identifier, student, grade)`` of
     each roster row that got a grade; ``empty``: ``(identifier, reason)`` of each roster row left
     empty, ``reason`` being ``"missing"`` (no submission) or ``"error"`` (grading failed);
-    ``unknown``: gradebook student ids that match no roster row.
+    ``unknown``: gradebook student ids that match no roster row; ``notes``: bilingual warnings
+    about the file (grades on another scale than the Canvas column's Points Possible).
     """
 
     header: list[str]
@@ -92,6 +93,7 @@ class Export:
     graded: list[tuple[str, str, str]] = field(default_factory=list)
     empty: list[tuple[str, str]] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def _key(text: str) -> str:
@@ -288,6 +290,7 @@ def build_export(gradebook: dict, roster: Roster, lms: str, match_column: str, a
     header, rows = list(roster.header), [list(r) for r in roster.rows]
     column = _find_column(header, assignment)
     added = column is None
+    scale_note = _scale_note(rows, column, lms, points, gradebook)
     if points == "possible":
         points = _points_possible(rows, column, lms)
     if points is not None and not (isinstance(points, (int, float)) and math.isfinite(points) and points > 0):
@@ -324,7 +327,26 @@ def build_export(gradebook: dict, roster: Roster, lms: str, match_column: str, a
         else:
             export.graded.append((ident, student, grade))
     export.unknown = sorted(s for k, s in wanted.items() if k not in seen)
+    export.notes = [scale_note] if scale_note else []
     return export
+
+
+def _scale_note(rows: list[list[str]], column: int | None, lms: str, points: float | str | None,
+                gradebook: dict) -> str | None:
+    """A warning when the grades would be on another scale than the Canvas column's Points Possible."""
+    if points == "possible":
+        return None
+    try:
+        possible = _points_possible(rows, column, lms)
+    except LmsError:
+        return None
+    scale = points if points is not None else gradebook.get("max_score")
+    if not isinstance(scale, (int, float)) or abs(scale - possible) < 1e-9:
+        return None
+    return bilingual(f"警告: 点数は {_number(scale)} 点満点ですが、Canvas のこの課題の配点 (Points Possible) は "
+                     f"{_number(possible)} 点です。配点に換算するには --points possible",
+                     f"warning: the grades are out of {_number(scale)} points but the Canvas assignment's Points "
+                     f"Possible is {_number(possible)}; --points possible scales them to it", sep=" / ")
 
 
 def _points_possible(rows: list[list[str]], column: int | None, lms: str) -> float:
@@ -387,6 +409,7 @@ def summary_lines(export: Export, match_column: str) -> list[str]:
         lines.append("  " + t("採点エラーのため空欄", "left empty, grading failed") + ": " + ", ".join(failed))
     if missing:
         lines.append("  " + t("提出なしのため空欄", "left empty, no submission") + ": " + ", ".join(missing))
+    lines += export.notes
     for student in export.unknown:
         lines.append(t(f"警告: 成績表の {student} は名簿 ({match_column}) にいません。出力に含まれていません "
                        "(--mapping で対応を指定できます)",
