@@ -174,6 +174,9 @@ def test_moodle_with_mapping_keeps_delimiter_and_writes_no_bom(tmp_path, book):
     ("moodle", "Email address;Assignment: Vectors (Real);Quiz: Vectors (Real)\na@x;-;-\n", "Email address",
      "Vectors", "several columns match the assignment 'Vectors'"),
     ("moodle", "Email address\na@x\nA@X\n", "Email address", "Vectors", "the roster has Email address 'A@X' in two rows"),
+    ("canvas", CANVAS, "SIS Login ID", "Section", "the column 'Section' is not an assignment's grades"),
+    ("canvas", CANVAS, "SIS Login ID", "Current Score", "the column 'Current Score' is not an assignment's grades"),
+    ("moodle", MOODLE, "Email address", "Email address", "the column 'Email address' is not an assignment's grades"),
 ])
 def test_bad_roster_gets_a_bilingual_error(tmp_path, book, lms, text, column, assignment, message):
     path = _write(tmp_path / "roster.csv", text)

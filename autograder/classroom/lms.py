@@ -53,6 +53,11 @@ CANVAS_REQUIRED = ("Student", "ID")
 
 _BOM = b"\xef\xbb\xbf"
 
+#: Columns of the LMS exports that never hold an assignment's grades.
+_NOT_GRADES = frozenset({"Student", "ID", "SIS User ID", "SIS Login ID", "Integration ID", "Section", "First name",
+                         "Last name", "ID number", "Institution", "Department", "Email address", "Username",
+                         "Last downloaded from this course"})
+
 
 class LmsError(ValueError):
     """Bad input for the LMS export (bilingual message naming what was wrong)."""
@@ -290,6 +295,12 @@ def build_export(gradebook: dict, roster: Roster, lms: str, match_column: str, a
     header, rows = list(roster.header), [list(r) for r in roster.rows]
     column = _find_column(header, assignment)
     added = column is None
+    if column is not None and (column == match or header[column] in _NOT_GRADES or any(
+            lms == "canvas" and r and r[0].strip() == "Points Possible" and column < len(r)
+            and r[column].strip() == "(read only)" for r in rows)):
+        raise _error(f"列 {header[column]!r} は課題の点数の列ではありません (学生の情報か読み取り専用の列)。--assignment を確かめてください",
+                     f"the column {header[column]!r} is not an assignment's grades (it identifies students or is read "
+                     "only); check --assignment")
     scale_note = _scale_note(rows, column, lms, points, gradebook)
     if points == "possible":
         points = _points_possible(rows, column, lms)
