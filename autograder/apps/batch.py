@@ -1,4 +1,5 @@
-"""Batch grading of a whole class: ``python -m autograder.batch SUBMISSIONS --out OUT [--jobs N] [--force]``.
+"""Batch grading of a whole class: ``python -m autograder.batch SUBMISSIONS --out OUT [--jobs N] [--force]``;
+``... export OUT --lms canvas|moodle ...`` writes an LMS gradebook CSV (:mod:`autograder.apps.lmsexport`).
 
 The command line (also ``workbook-batch``). It checks the environment, runs
 :func:`autograder.classroom.batch.run_batch` and prints the class summary; what batch grading does
@@ -15,11 +16,16 @@ from pathlib import Path
 from ..core.i18n import bilingual
 from ..classroom.batch import BatchInterrupted, run_batch
 from ..classroom.similarity import THRESHOLD, write_similarity
+from . import lmsexport
 
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command-line entry point; returns the exit code (0 when every submission got a report)."""
+    """Command-line entry point; returns the exit code (0 when every submission got a report).
+    ``export OUT ...`` writes an LMS gradebook CSV instead (:mod:`autograder.apps.lmsexport`)."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["export"]:
+        return lmsexport.main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m autograder.batch", description=__doc__.split("\n\n")[0])
     parser.add_argument("submissions", type=Path, nargs="?",
                         help="folder of submissions (dirs, .zip, nbgrader submitted/)")
