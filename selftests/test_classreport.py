@@ -60,6 +60,8 @@ def _class() -> tuple[dict, dict]:
 def test_messages_group_by_first_line_with_numbers_masked():
     assert message_pattern("\n  f([1.5, -2e-3], x1) gave 0x7fab12 and nan\nmore") == "f([#, #], x1) gave # and nan"
     assert message_pattern("ex1_vectors.py の 371 行目で float64") == "ex1_vectors.py の # 行目で float64"
+    assert message_pattern("時間切れ (3秒、371行目)") == "時間切れ (#秒、#行目)"
+    assert message_pattern("version 1.2.3 of x2, -0.5e-3.") == "version 1.2.3 of x2, #."
     assert message_pattern("") == ""
 
 
@@ -76,7 +78,8 @@ def test_class_numbers_csv_and_escaping_from_hand_made_reports():
     groups = stats.failures[("ex1_vectors", "cos")]
     top = groups[0]  # bob's and the evil one's: other numbers, one mistake
     assert top.pattern == "cosine_similarity([#, #]) の戻り値が期待値と一致しません。" and top.students == [EVIL, "bob"]
-    assert len(groups) == 3
+    assert len(groups) == 3 and top.outcomes == ["failed"]
+    assert [g.outcomes for g in groups[1:]] == [["forbidden_call"], ["timeout"]]
     assert stats.timeouts == [("bob", "tests/test_ex1_vectors.py::test_b")]
     assert [g.students for g in stats.violations[("ex1_vectors", "cos")]] == [[EVIL]]
     table = list(csv.reader(io.StringIO(items_csv(stats))))
@@ -92,6 +95,7 @@ def test_class_numbers_csv_and_escaping_from_hand_made_reports():
     assert EVIL not in page and "<b>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert 'href="pages/alice.html"' in page and 'href="pages/bob.html"' not in page
     assert 'href="reports/zed.json"' in page
+    assert "禁止された関数 / forbidden call" in page and "時間切れ / timed out" in page  # the groups' outcomes
     assert "非公開テスト" in page and "hidden tests" in page  # the page says it is the instructor's
     assert "<script" not in page.lower() and "http" not in page  # self-contained, nothing to run or fetch
 

@@ -32,6 +32,7 @@ from ..core.i18n import bilingual
 from .classstats import ClassStats, Group, class_stats, is_graded, items_csv
 from .figures import figure_png, setup_matplotlib
 from .htmlreport import _CSS, finish_page, page_head
+from .report import OUTCOME_LABELS
 
 #: Failure message groups shown per task (the others are counted).
 TOP_MESSAGES = 5
@@ -125,8 +126,10 @@ def _groups_table(groups: list[Group], graded: int, w) -> None:
         who = ", ".join(g.students[:8]) + (" …" if len(g.students) > 8 else "")
         example = f'<br><span class="meta">{_t("例", "e.g.")}: <code>{_e(g.example)}</code></span>' \
             if g.example != g.pattern else ""
+        tags = "".join(f'<span class="tag">{_t(*OUTCOME_LABELS[o])}</span>' for o in g.outcomes
+                       if o != "failed" and o in OUTCOME_LABELS)
         w(f'<tr><td class="num">{len(g.students)} ({_pct(len(g.students), graded)})</td>'
-          f'<td class="msg"><code>{_e(g.pattern) or _t("(メッセージなし)", "(no message)")}</code>{example}'
+          f'<td class="msg"><code>{_e(g.pattern) or _t("(メッセージなし)", "(no message)")}</code>{tags}{example}'
           f'<br><span class="meta">{_t("テスト", "tests")}: {_e(", ".join(t.split("::")[-1] for t in g.tests))}'
           f'</span></td><td class="msg">{_e(who)}</td></tr>')
     if len(groups) > TOP_MESSAGES:

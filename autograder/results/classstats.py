@@ -21,10 +21,11 @@ from typing import Any
 from .. import EXERCISES
 
 #: Numbers masked by :func:`message_pattern`: hexadecimal addresses, then decimal numbers (with a
-#: sign when one stands right before them, an exponent, ``nan``/``inf`` are words and kept) that
-#: are not part of a name (``ex1_vectors``, ``float64``).
-_HEX = re.compile(r"(?<![\w.])0x[0-9a-fA-F]+\b")
-_NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?(?![\w.]*\w)")
+#: sign standing right before them and an exponent; ``nan``/``inf`` are words and kept) that are
+#: not part of an ASCII name (``ex1_vectors``, ``float64``); a number next to Japanese text
+#: (``3秒``, ``371行目``) is masked.
+_HEX = re.compile(r"(?<![A-Za-z0-9_.])0x[0-9a-fA-F]+(?![A-Za-z0-9_])")
+_NUMBER = re.compile(r"(?<![A-Za-z0-9_.])[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?(?![A-Za-z0-9_.]*[A-Za-z0-9_])")
 
 #: Outcomes shown in their own sections of the class report (besides the failure messages).
 TIMEOUT, VIOLATION = "timeout", "forbidden_call"
@@ -76,12 +77,15 @@ class Group:
         example: the first line of one of the messages (numbers kept).
         students: the students, in order, each once.
         tests: node ids of the tests that failed so.
+        outcomes: their outcomes (``failed``, ``timeout``, ``forbidden_call``...; see
+            :data:`autograder.results.report.OUTCOMES`), each once.
     """
 
     pattern: str
     example: str
     students: list[str] = field(default_factory=list)
     tests: list[str] = field(default_factory=list)
+    outcomes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -159,9 +163,11 @@ def is_graded(row: dict[str, Any], doc: dict[str, Any] | None) -> bool:
 
 
 def _add(groups: dict[tuple[str, str], dict[str, Group]], where: tuple[str, str], student: str,
-         column: TestColumn, message: str) -> None:
+         column: TestColumn, message: str, outcome: str) -> None:
     pattern = message_pattern(message)
     group = groups.setdefault(where, {}).setdefault(pattern, Group(pattern, first_line(message)))
+    if outcome not in group.outcomes:
+        group.outcomes.append(outcome)
     if student not in group.students:
         group.students.append(student)
     if column.key not in group.tests:
@@ -222,9 +228,9 @@ def class_stats(book: dict[str, Any], reports: dict[str, dict[str, Any] | None])
                 continue
             outcome = (test.get("extra_data") or {}).get("outcome", "failed")
             message = str(test.get("output") or "")
-            _add(failures, (column.exercise, column.task), student, column, message)
+            _add(failures, (column.exercise, column.task), student, column, message, outcome)
             if outcome == VIOLATION:
-                _add(violations, (column.exercise, column.task), student, column, message)
+                _add(violations, (column.exercise, column.task), student, column, message, outcome)
             elif outcome == TIMEOUT:
                 stats.timeouts.append((student, column.key))
         for where, tests in per_task.items():
