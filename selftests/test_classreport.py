@@ -42,7 +42,7 @@ def _class() -> tuple[dict, dict]:
     docs = {
         "reports/alice.json": _doc([_test("cos", "test_a", 1), _test("cos", "test_b", 2, number="1.2")]),
         "reports/bob.json": _doc([_test("cos", "test_a", 1, "failed", wrong.format("1.5", "0.96")),
-                                  _test("cos", "test_b", 2, "timeout", "時間切れ (3 秒)", number="1.2")]),
+                                  _test("cos", "test_b", 2, "timeout", "時間切れ (3 秒) \udcff", number="1.2")]),
         "reports/evil.json": _doc([_test("cos", "test_a", 1, "failed", wrong.format("-3e+200", "1.0") + EVIL),
                                    _test("cos", "test_b", 2, "forbidden_call",
                                          "ex1_vectors.py の 12 行目で scipy.spatial.distance を使っています。",
@@ -98,6 +98,7 @@ def test_class_numbers_csv_and_escaping_from_hand_made_reports():
     assert "禁止された関数 / forbidden call" in page and "時間切れ / timed out" in page  # the groups' outcomes
     assert "非公開テスト" in page and "hidden tests" in page  # the page says it is the instructor's
     assert "<script" not in page.lower() and "http" not in page  # self-contained, nothing to run or fetch
+    assert "@font-face" in page  # the Japanese font is embedded even with bob's undecodable byte (a lone surrogate)
 
 
 def _run(subs: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:

@@ -36,6 +36,8 @@ from .report import OUTCOME_LABELS
 
 #: Failure message groups shown per task (the others are counted).
 TOP_MESSAGES = 5
+#: Timed-out tests listed (the others are counted).
+MAX_ROWS = 200
 
 _CLASS_CSS = """
 .note { border: 1px solid #d4a72c; background: #fff8c5; border-radius: 6px; padding: 8px 12px; margin: 12px 0;
@@ -192,8 +194,11 @@ def _problems(stats: ClassStats, w) -> None:
     w(f'<h3>{_t("時間切れ", "Timeouts")} ({len(stats.timeouts)})</h3>')
     if stats.timeouts:
         w(f'<table><tr><th>{_t("学生", "student")}</th><th>{_t("テスト", "test")}</th></tr>')
-        for student, key in stats.timeouts:
+        for student, key in stats.timeouts[:MAX_ROWS]:
             w(f"<tr><td>{_e(student)}</td><td><code>{_e(key)}</code></td></tr>")
+        if len(stats.timeouts) > MAX_ROWS:
+            rest = len(stats.timeouts) - MAX_ROWS
+            w(f'<tr><td colspan="2" class="meta">{_t(f"ほかに {rest} 件 (items.csv と各学生のレポートにあります)", f"{rest} more (in items.csv and the reports)")}</td></tr>')
         w("</table>")
     else:
         w(f'<p class="empty">{_t("なし", "none")}</p>')

@@ -126,7 +126,8 @@ def embedded_font_css(characters: str, *, family: str = EMBEDDED_FONT) -> str:
         The CSS rule; "" when there is nothing to embed (no non-ASCII character, or the font or
         fontTools is missing: the page then relies on the system's fonts).
     """
-    wanted = "".join(c for c in characters if ord(c) > 0x7E)
+    # a lone surrogate (undecodable bytes of a student's output) has no glyph and no encoding
+    wanted = "".join(c for c in characters if ord(c) > 0x7E and not 0xD800 <= ord(c) <= 0xDFFF)
     path = font_file()
     if not wanted or path is None:
         return ""
