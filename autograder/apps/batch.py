@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from ..core.i18n import bilingual
-from ..classroom.batch import BatchInterrupted, run_batch
+from ..classroom.batch import BatchInterrupted, run_batch, write_class_report
 from ..classroom.similarity import THRESHOLD, write_similarity
 from . import lmsexport
 
@@ -46,10 +46,20 @@ def main(argv: list[str] | None = None) -> int:
                              "limits only; for trusted code only")
     parser.add_argument("--check-sandbox", action="store_true",
                         help="check the workers' confinement on this machine with a probe submission, then exit")
+    parser.add_argument("--class-report", type=Path, metavar="OUT",
+                        help="only (re)make OUT/class.html and OUT/items.csv from the reports a batch wrote into OUT")
     args, extra = parser.parse_known_args(argv)
     for stream in (sys.stdout, sys.stderr):  # student ids in Japanese on a console that cannot show them
         with contextlib.suppress(AttributeError, ValueError):
             stream.reconfigure(errors="backslashreplace")
+    if args.class_report is not None:
+        try:
+            write_class_report(args.class_report.resolve())
+        except (OSError, ValueError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        print(args.class_report.resolve() / "class.html")
+        return 0
     problem = _environment_problem()
     if problem:
         print(f"error: {problem}", file=sys.stderr)

@@ -22,7 +22,8 @@ submission's content, the pytest arguments, the time limit and the grader (tests
 end the class gradebook is written: ``OUT/gradebook.csv`` and ``OUT/gradebook.json`` (one row per
 student: total, per-exercise points, status, partial, errors); students graded into ``OUT``
 earlier but absent from ``SUBMISSIONS`` now (e.g. grading late submissions from another folder)
-keep their rows. ``OUT`` may lie inside ``SUBMISSIONS``; it is never taken for a submission.
+keep their rows; then the class report, ``OUT/class.html`` and ``OUT/items.csv``
+(:mod:`autograder.results.classreport`). ``OUT`` may lie inside ``SUBMISSIONS``; it is never taken for a submission.
 
 Ctrl-C or SIGTERM stops the batch: submissions not yet started are not graded, grader processes
 and their workers are ended, and the gradebook lists what was finished (exit code 130).
@@ -50,6 +51,7 @@ from typing import Any
 
 from .. import EXERCISES
 from ..core.exercises import total_points
+from ..results.classreport import class_report_files
 from ..results.report import write_json
 from .content import read_submission
 from .files import MAX_ZIP_BYTES, is_env, path_text, skipped_dir
@@ -434,7 +436,15 @@ def run_batch(submissions: Path, out: Path, *, jobs: int | None = None, force: b
         shutil.rmtree(scratch, ignore_errors=True)
     bar.close()
     write_gradebook(rows, out)
+    write_class_report(out)
     return rows
+
+
+def write_class_report(out: Path) -> None:
+    """Write ``out/class.html`` and ``out/items.csv`` from the gradebook and reports in ``out``
+    (:mod:`autograder.results.classreport`). Raises what :func:`~autograder.results.classreport.read_class` raises."""
+    for name, text in class_report_files(out).items():
+        _write_text(out / name, text)
 
 
 def threading_is_main() -> bool:

@@ -126,7 +126,8 @@ def embedded_font_css(characters: str, *, family: str = EMBEDDED_FONT) -> str:
         The CSS rule; "" when there is nothing to embed (no non-ASCII character, or the font or
         fontTools is missing: the page then relies on the system's fonts).
     """
-    wanted = "".join(c for c in characters if ord(c) > 0x7E)
+    # a lone surrogate (undecodable bytes of a student's output) has no glyph and no encoding
+    wanted = "".join(c for c in characters if ord(c) > 0x7E and not 0xD800 <= ord(c) <= 0xDFFF)
     path = font_file()
     if not wanted or path is None:
         return ""
@@ -205,21 +206,13 @@ def render_html(document: dict[str, Any], figures: dict[str, tuple[FigureImage, 
     """
     figures = figures or {}
     audience = audience or report_audience(document)
-    lang = get_language()
     extra = document.get("extra_data", {})
     summaries = extra.get("exercises", [])
     tests = document.get("tests", [])
     score, max_score = float(document.get("score", 0.0)), float(document.get("max_score", 0.0))
     graded_at = extra.get("graded_at", {})
-    parts: list[str] = []
+    parts = page_head(f"{_t('採点レポート', 'Workbook report')} — {html.escape(_fmt(score))}/{html.escape(_fmt(max_score))}")
     w = parts.append
-    w("<!DOCTYPE html>")
-    w(f'<html lang="{"en" if lang == "en" else "ja"}"><head><meta charset="utf-8">')
-    w('<meta name="viewport" content="width=device-width, initial-scale=1">')
-    w(f"<title>{_t('採点レポート', 'Workbook report')} — {html.escape(_fmt(score))}/{html.escape(_fmt(max_score))}</title>")
-    style_at = len(parts)  # the style sheet is written last: it embeds the font for the page's text
-    w("")
-    w("</head><body>")
     w("<header>")
     w(f"<h1>{_t('Transformer の数学 演習ワークブック — 採点レポート', 'Transformer-math workbook — grading report')}</h1>")
     meta = []
@@ -332,8 +325,27 @@ def render_html(document: dict[str, Any], figures: dict[str, tuple[FigureImage, 
       f"{_t('図は同じ引数で呼んだあなたの関数と参考解答の関数の出力です。', 'Figures: your function and the reference function, called with the same arguments.')}"
       "</footer>")
     w("</body></html>")
+    return finish_page(parts, _CSS)
+
+
+def page_head(title: str) -> list[str]:
+    """The lines of a page up to ``<body>``, in the language in force, titled ``title`` (HTML);
+    the line at :data:`STYLE_AT` is left empty for :func:`finish_page`."""
+    lang = get_language()
+    return ["<!DOCTYPE html>", f'<html lang="{"en" if lang == "en" else "ja"}"><head><meta charset="utf-8">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">', f"<title>{title}</title>",
+            "", "</head><body>"]
+
+
+#: Where :func:`page_head` leaves room for the style sheet.
+STYLE_AT = 4
+
+
+def finish_page(parts: list[str], css: str) -> str:
+    """The page of ``parts`` (begun by :func:`page_head`) as one text, its style sheet ``css`` written
+    last, with the font subset of the page's own characters (:func:`embedded_font_css`)."""
     font_face = embedded_font_css(page_characters("\n".join(parts)))
-    parts[style_at] = f"<style>{font_face}{_CSS}</style>"
+    parts[STYLE_AT] = f"<style>{font_face}{css}</style>"
     return "\n".join(parts) + "\n"
 
 

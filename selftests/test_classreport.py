@@ -1,0 +1,171 @@
+"""The class report (issue 14 section 3): OUT/class.html and OUT/items.csv from a batch's reports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from autograder.core.i18n import set_language
+from autograder.results.classreport import class_report_files, render_class_html
+from autograder.results.classstats import class_stats, items_csv, message_pattern
+from conftest import REPO, SOLUTIONS
+from test_html import CJK, browser  # noqa: F401  (the headless Chromium fixture)
+
+EVIL = "<script>alert(1)</script>"
+
+
+def _test(task: str, name: str, points: float, outcome: str = "passed", output: str = "", number: str = "1.1") -> dict:
+    return {"name": f"ex1_vectors › {task} › {name}: 説明 / description", "number": number,
+            "score": points if outcome == "passed" else 0.0, "max_score": points,
+            "status": "passed" if outcome == "passed" else "failed", "output": output,
+            "extra_data": {"nodeid": f"tests/test_ex1_vectors.py::{name}", "exercise": "ex1_vectors", "task": task,
+                           "outcome": outcome, "hidden": False}}
+
+
+def _doc(tests: list[dict]) -> dict:
+    score = sum(t["score"] for t in tests)
+    return {"score": score, "max_score": 3.0, "tests": tests,
+            "extra_data": {"exercises": [{"exercise": "ex1_vectors", "score": score, "max_score": 3.0}]}}
+
+
+def _class() -> tuple[dict, dict]:
+    """Four students by hand: all correct, two wrong alike with other numbers (one of them with an id
+    and a message that are HTML), one whose grading failed; a rule violation and a timeout."""
+    wrong = "cosine_similarity([{}, 2.0]) の戻り値が期待値と一致しません。\n  期待値: float {}"
+    docs = {
+        "reports/alice.json": _doc([_test("cos", "test_a", 1), _test("cos", "test_b", 2, number="1.2")]),
+        "reports/bob.json": _doc([_test("cos", "test_a", 1, "failed", wrong.format("1.5", "0.96")),
+                                  _test("cos", "test_b", 2, "timeout", "時間切れ (3 秒) \udcff", number="1.2")]),
+        "reports/evil.json": _doc([_test("cos", "test_a", 1, "failed", wrong.format("-3e+200", "1.0") + EVIL),
+                                   _test("cos", "test_b", 2, "forbidden_call",
+                                         "ex1_vectors.py の 12 行目で scipy.spatial.distance を使っています。",
+                                         number="1.2")]),
+        "reports/zed.json": {"score": 0.0, "max_score": 3.0, "tests": [], "extra_data": {"errors": ["boom"]}},
+    }
+    rows = [{"student": s, "status": "graded", "score": docs[f"reports/{r}.json"]["score"], "max_score": 3.0,
+             "exercises": {"ex1_vectors": docs[f"reports/{r}.json"]["score"]}, "report": f"reports/{r}.json"}
+            for s, r in (("alice", "alice"), ("bob", "bob"), (EVIL, "evil"))]
+    rows.append({"student": "zed", "status": "error", "score": None, "max_score": 3.0, "exercises": {},
+                 "report": "reports/zed.json", "errors": ["boom <b>"]})
+    return {"students": rows}, docs
+
+
+def test_messages_group_by_first_line_with_numbers_masked():
+    assert message_pattern("\n  f([1.5, -2e-3], x1) gave 0x7fab12 and nan\nmore") == "f([#, #], x1) gave # and nan"
+    assert message_pattern("ex1_vectors.py の 371 行目で float64") == "ex1_vectors.py の # 行目で float64"
+    assert message_pattern("時間切れ (3秒、371行目)") == "時間切れ (#秒、#行目)"
+    assert message_pattern("version 1.2.3 of x2, -0.5e-3.") == "version 1.2.3 of x2, #."
+    assert message_pattern("") == ""
+
+
+def test_class_numbers_csv_and_escaping_from_hand_made_reports():
+    book, docs = _class()
+    stats = class_stats(book, docs)
+    assert [r["student"] for r in stats.rows] == [EVIL, "alice", "bob", "zed"]
+    assert stats.totals == [0.0, 3.0, 0.0] and stats.total_max == 3.0  # zed's failed grading is no 0
+    assert [stats.rows[i]["student"] for i in stats.errors] == ["zed"]
+    task = stats.tasks[0]
+    assert (task.task, task.students, task.passed, task.points) == ("cos", 3, 1, [0.0, 3.0, 0.0])
+    assert stats.test_passed == {"tests/test_ex1_vectors.py::test_a": 1, "tests/test_ex1_vectors.py::test_b": 1}
+    assert stats.test_graded["tests/test_ex1_vectors.py::test_a"] == 3
+    groups = stats.failures[("ex1_vectors", "cos")]
+    top = groups[0]  # bob's and the evil one's: other numbers, one mistake
+    assert top.pattern == "cosine_similarity([#, #]) の戻り値が期待値と一致しません。" and top.students == [EVIL, "bob"]
+    assert len(groups) == 3 and top.outcomes == ["failed"]
+    assert [g.outcomes for g in groups[1:]] == [["forbidden_call"], ["timeout"]]
+    assert stats.timeouts == [("bob", "tests/test_ex1_vectors.py::test_b")]
+    assert [g.students for g in stats.violations[("ex1_vectors", "cos")]] == [[EVIL]]
+    table = list(csv.reader(io.StringIO(items_csv(stats))))
+    assert table[0] == ["student", "status", "score", "tests/test_ex1_vectors.py::test_a",
+                        "tests/test_ex1_vectors.py::test_b"]
+    assert table[1:] == [[EVIL, "graded", "0", "0", "0"], ["alice", "graded", "3", "1", "2"],
+                         ["bob", "graded", "0", "0", "0"], ["zed", "error", "", "", ""]]
+    set_language("both")
+    try:
+        page = render_class_html(stats, pages={"pages/alice.html"})
+    finally:
+        set_language(None)
+    assert EVIL not in page and "<b>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert 'href="pages/alice.html"' in page and 'href="pages/bob.html"' not in page
+    assert 'href="reports/zed.json"' in page
+    assert "禁止された関数 / forbidden call" in page and "時間切れ / timed out" in page  # the groups' outcomes
+    assert "非公開テスト" in page and "hidden tests" in page  # the page says it is the instructor's
+    assert "<script" not in page.lower() and "http" not in page  # self-contained, nothing to run or fetch
+    assert "@font-face" in page  # the Japanese font is embedded even with bob's undecodable byte (a lone surrogate)
+
+
+def _run(subs: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(REPO), MPLBACKEND="Agg", WORKBOOK_LANG="both")
+    return subprocess.run(
+        [sys.executable, "-m", "autograder.batch", str(subs), "--out", str(out), "--jobs", "2", "--timeout", "3",
+         "--no-progress", *extra], cwd=REPO, env=env, capture_output=True, text=True, timeout=900,
+        stdin=subprocess.DEVNULL)
+
+
+def test_batch_writes_the_class_report_and_it_renders(tmp_path, browser):  # noqa: F811
+    """A real batch of four: all correct, one wrong in one task, one using a forbidden library, one
+    whose grading failed (its id is HTML); then the page in headless Chromium without a Japanese
+    system font, and --class-report remakes the files without grading."""
+    subs, out = tmp_path / "class", tmp_path / "out"
+    source = (SOLUTIONS / "ex1_vectors.py").read_text()
+    for name, extra in (("alice", ""), ("bob", "\n_orig = cosine_similarity\n\ndef cosine_similarity(a, b):\n"
+                                                "    return 0.9 * _orig(a, b)\n"),
+                        ("carol", "\ndef cosine_similarity(a, b):\n    from scipy.spatial import distance\n"
+                                  "    return 1.0 - distance.cosine(a, b)\n")):
+        (subs / name).mkdir(parents=True)
+        (subs / name / "ex1_vectors.py").write_text(source + "\n" + extra)
+    bad = "<img src=x onerror=alert(1)>"
+    with zipfile.ZipFile(subs / f"{bad}.zip", "w") as zf:
+        zf.writestr("../escape.py", "x = 1\n")
+    done = _run(subs, out, "--pages", "--task", "cosine_similarity", "--task", "cosine_similarity_matrix",
+                "--no-hidden")
+    assert done.returncode == 1, done.stderr  # one error row
+    with open(out / "items.csv", encoding="utf-8-sig", newline="") as fh:
+        table = {r["student"]: r for r in csv.DictReader(fh)}
+    assert (out / "items.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    cos = [k for k in table["alice"] if "::test_cosine_" in k]
+    matrix = [k for k in table["alice"] if "::test_matrix_" in k]
+    assert len(cos) == 6 and len(matrix) == 4
+    assert table[bad]["score"] == "" and all(table[bad][k] == "" for k in cos + matrix)
+    assert table["alice"]["score"] == "12" and all(float(table["alice"][k]) > 0 for k in cos + matrix)
+    # bob: 0.9 × cosine fails every cosine test but the one of bad inputs; his matrix is his own and right
+    assert [table["bob"][k] for k in cos] == ["0", "0", "0", "0", "0", "1"]
+    assert all(table["bob"][k] == table["alice"][k] for k in matrix)
+    assert all(table["carol"][k] == "0" for k in cos) and table["carol"]["score"] == "5"
+    page = (out / "class.html").read_text(encoding="utf-8")
+    assert bad not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "33% (1/3)" in page  # cosine_similarity: alice alone passed every test
+    assert "100% (3/3)" in page  # cosine_similarity_matrix
+    assert 'href="pages/bob.html"' in page and 'href="reports/carol.json"' in page
+    assert page.count("scipy.spatial.distance") >= 2  # carol's violation, grouped
+    # remade from the documents alone: the same table, the same page but for nothing
+    items = (out / "items.csv").read_bytes()
+    (out / "class.html").unlink()
+    (out / "items.csv").unlink()
+    again = subprocess.run([sys.executable, "-m", "autograder.batch", "--class-report", str(out)], cwd=REPO,
+                           env=dict(os.environ, PYTHONPATH=str(REPO), WORKBOOK_LANG="both"),
+                           capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert (out / "items.csv").read_bytes() == items and (out / "class.html").read_text(encoding="utf-8") == page
+    assert class_report_files(out)["class.html"] == page
+    browser.open((out / "class.html").as_uri())
+    checked, tofu = browser.japanese_glyphs()
+    shot = browser.screenshot(tmp_path / "class.png")
+    if os.environ.get("CLASSREPORT_SHOT"):  # to look at it
+        shutil.copy(tmp_path / "class.png", os.environ["CLASSREPORT_SHOT"])
+    assert checked > 200 and not tofu, tofu[:5]
+    assert len(CJK.findall(page)) > 200
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(shot)).convert("L")
+    assert image.height > 1500  # histograms, tables: not a blank or cut page
+    dark = sum(image.histogram()[:128])
+    assert dark > 0.01 * image.width * image.height, dark
+    assert json.loads((out / "gradebook.json").read_text(encoding="utf-8"))["students"]
