@@ -19,7 +19,6 @@ from ..classroom.similarity import THRESHOLD, write_similarity
 from . import lmsexport
 
 
-
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point; returns the exit code (0 when every submission got a report).
     ``export OUT ...`` writes an LMS gradebook CSV instead (:mod:`autograder.apps.lmsexport`)."""
@@ -107,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     print(_console_summary(rows, out))
     if args.similarity is not None:
         pairs = write_similarity(submissions, out, threshold=args.similarity)
+        write_class_report(out)  # class.html lists the pairs
         print(bilingual(f"コードの類似: {len(pairs)} 組 ({out / 'similarity.html'}、点数は変わりません)",
                         f"code similarity: {len(pairs)} pairs flagged ({out / 'similarity.html'}; no score changed)",
                         sep=" / "))

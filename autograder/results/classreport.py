@@ -27,7 +27,6 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .. import __version__
-from ..core.exercises import TITLES
 from ..core.i18n import bilingual
 from .classstats import ClassStats, Group, class_stats, is_graded, items_csv
 from .figures import figure_png, setup_matplotlib
@@ -251,13 +250,37 @@ def _students(stats: ClassStats, pages: set[str], w) -> None:
     w("</table></section>")
 
 
-def render_class_html(stats: ClassStats, *, pages: set[str] = frozenset(), generated_at: str | None = None) -> str:
+def _similarity(data: dict[str, Any], w) -> None:
+    """The pairs ``similarity.json`` flagged (:mod:`autograder.classroom.similarity`), linking to the
+    page that shows their codes side by side."""
+    pairs = [p for p in data.get("pairs", []) if isinstance(p, dict) and len(p.get("students", [])) == 2]
+    w(f'<section id="similarity"><h2>{_t("コードの類似", "Code similarity")} ({len(pairs)})</h2>')
+    share = data.get("threshold", "")
+    intro = _t(f"配布コードを除いた自分のコードの {_e(share)} 以上を互いに共有する組です。点数は変わりません。",
+               f"Pairs sharing at least {_e(share)} of each one’s own code (the stub left out); no score changes.")
+    link = _t("で 2 つのコードを並べて見られます。", "shows the two codes side by side.")
+    w(f'<p>{intro} <a href="similarity.html">similarity.html</a> {link}</p>')
+    if not pairs:
+        w(f"<p>{_t('該当する組はありません。', 'No pair was flagged.')}</p></section>")
+        return
+    w(f"<table><tr><th>{_t('演習', 'exercise')}</th><th>{_t('学生', 'students')}</th>"
+      f"<th>{_t('共有の割合', 'shared')}</th></tr>")
+    for p in pairs:
+        a, b = p["students"]
+        shares = " / ".join(f"{100 * float(s):.0f}%" for s in p.get("similarity", []))
+        w(f"<tr><td>{_e(p.get('exercise', ''))}</td><td>{_e(a)} ↔ {_e(b)}</td><td>{_e(shares)}</td></tr>")
+    w("</table></section>")
+
+
+def render_class_html(stats: ClassStats, *, pages: set[str] = frozenset(), generated_at: str | None = None,
+                      similarity: dict[str, Any] | None = None) -> str:
     """The class report page.
 
     Args:
         stats: the class (:func:`autograder.results.classstats.class_stats`).
         pages: the students' pages that exist, as paths relative to OUT (``pages/<stem>.html``).
         generated_at: a timestamp shown in the header (default: none).
+        similarity: ``similarity.json`` of the batch when ``--similarity`` made it (its pairs are listed).
 
     Returns:
         The HTML text (self-contained: no external resource).
@@ -275,6 +298,8 @@ def render_class_html(stats: ClassStats, *, pages: set[str] = frozenset(), gener
     nav = [("scores", _t("得点分布", "scores")), ("tasks", _t("合格率", "pass rates")),
            ("failures", _t("失敗メッセージ", "failures")), ("problems", _t("時間切れ・エラー・違反", "timeouts, errors, violations")),
            ("students", _t("学生一覧", "students"))]
+    if similarity is not None:
+        nav.append(("similarity", _t("コードの類似", "similarity")))
     w("<nav>" + "".join(f'<a href="#{a}">{label}</a>' for a, label in nav) + "</nav><main>")
     note = _t("教員用です。学生には見せない非公開テストのメッセージも含みます。このページは学生に配らないでください。",
               "For the instructor: this page shows the messages of hidden tests, which students never see. "
@@ -285,6 +310,8 @@ def render_class_html(stats: ClassStats, *, pages: set[str] = frozenset(), gener
     _failures(stats, w)
     _problems(stats, w)
     _students(stats, pages, w)
+    if similarity is not None:
+        _similarity(similarity, w)
     w("</main>")
     w(f"<footer>{_t('gradebook.json と reports/*.json から作られています。', 'Made from gradebook.json and reports/*.json.')} "
       f"{_t('学生×テストの表は items.csv にあります。', 'The student × test table is items.csv.')}</footer>")
@@ -337,5 +364,11 @@ def class_report_files(out: Path, *, generated_at: str | None = None) -> dict[st
     """
     book, reports, pages = read_class(out)
     stats = class_stats(book, reports)
-    return {"class.html": render_class_html(stats, pages=pages, generated_at=generated_at),
+    try:
+        similarity = json.loads((Path(out) / "similarity.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        similarity = None
+    if not isinstance(similarity, dict):
+        similarity = None
+    return {"class.html": render_class_html(stats, pages=pages, generated_at=generated_at, similarity=similarity),
             "items.csv": "\ufeff" + items_csv(stats)}
