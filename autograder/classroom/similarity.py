@@ -28,6 +28,7 @@ from typing import Any, Iterable, Iterator
 
 from .. import EXERCISES
 from ..core.paths import REPO_ROOT
+from ..results.htmlreport import finish_page, page_head
 from ..results.report import write_json
 from .content import materialise, read_submission
 from .intake import Job, discover, prepare
@@ -217,14 +218,18 @@ def html_page(pairs: list[Pair], codes: dict[str, dict[str, str]], *, threshold:
              "and spaces and comments are dropped; renamed variables "
              "and formatting count as the same. It is a list for a person to look at: no score changes.</p>")
     body = "".join(_sections(pairs, codes)) or "<p>該当する組はありません。/ No pair was flagged.</p>"
-    return ("<!DOCTYPE html><html lang=\"ja\"><head><meta charset=\"utf-8\">"
-            "<title>コードの類似 / Code similarity</title><style>"
-            "body{font-family:sans-serif;margin:1.5em;max-width:110em}"
-            ".side{display:grid;grid-template-columns:1fr 1fr;gap:1em}"
-            "pre{background:#f6f8fa;padding:.6em;overflow:auto;font-size:12px;white-space:pre-wrap}"
-            "mark{background:#ffe08a}section{border-top:1px solid #ccc;margin-top:1.5em}"
-            "</style></head><body><h1>コードの類似 / Code similarity</h1>"
-            f"{intro}{body}</body></html>\n")
+    # the HTML report's head and its embedded Japanese font subset: no tofu where no Japanese font is installed
+    parts = page_head("コードの類似 / Code similarity")
+    parts.append(f"<h1>コードの類似 / Code similarity</h1>{intro}{body}</body></html>")
+    return finish_page(parts, _CSS)
+
+
+_CSS = ('body{font-family:"Hiragino Sans","Noto Sans CJK JP","IPAexGothic","Yu Gothic","Meiryo",sans-serif,'
+        '"Workbook IPAexGothic";margin:1.5em;max-width:110em}'
+        ".side{display:grid;grid-template-columns:1fr 1fr;gap:1em}"
+        "pre{background:#f6f8fa;padding:.6em;overflow:auto;font-size:12px;white-space:pre-wrap;"
+        'font-family:ui-monospace,"Noto Sans Mono CJK JP",monospace,"Workbook IPAexGothic"}'
+        "mark{background:#ffe08a}section{border-top:1px solid #ccc;margin-top:1.5em}")
 
 
 def report_data(pairs: list[Pair], students: int, *, threshold: float, min_shared: int) -> dict[str, Any]:
