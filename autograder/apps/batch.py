@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..core.i18n import bilingual
 from ..classroom.batch import BatchInterrupted, run_batch
+from ..classroom.cluster import dask_installed, missing_message
 
 
 
@@ -30,6 +31,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", action="store_true",
                         help="also write each student's HTML page to hand out (OUT/pages/<student>.html; about 5 s "
                              "more per student)")
+    parser.add_argument("--dask", nargs="?", const="", default=None, metavar="SCHEDULER_ADDRESS",
+                        help="grade on a Dask cluster: the scheduler at SCHEDULER_ADDRESS (tcp://host:8786), or "
+                             "without it a LocalCluster of --jobs processes here (needs the [dask] extra)")
     parser.add_argument("--no-sandbox", action="store_true",
                         help="grade even where workers cannot be confined (no root, no bwrap): resource and time "
                              "limits only; for trusted code only")
@@ -39,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):  # student ids in Japanese on a console that cannot show them
         with contextlib.suppress(AttributeError, ValueError):
             stream.reconfigure(errors="backslashreplace")
-    problem = _environment_problem()
+    problem = _environment_problem() or (missing_message() if args.dask is not None and not dask_installed() else None)
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2
@@ -74,7 +78,8 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
     try:
         rows = run_batch(submissions, out, jobs=args.jobs, force=args.force, timeout=args.timeout,
-                         progress=not args.no_progress, extra_args=tuple(extra), pages=args.pages)
+                         progress=not args.no_progress, extra_args=tuple(extra), pages=args.pages,
+                         dask=args.dask is not None, scheduler=args.dask or None)
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
