@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
-import importlib.util
+import importlib
 import logging
 from typing import Any
 
@@ -42,8 +42,13 @@ class DaskMissing(ImportError):
 
 
 def dask_installed() -> bool:
-    """Whether ``dask`` and ``distributed`` can be imported here."""
-    return all(importlib.util.find_spec(m) is not None for m in ("dask", "distributed"))
+    """Whether ``dask`` and ``distributed`` can be imported here (imports them: about a second)."""
+    try:
+        importlib.import_module("dask")
+        importlib.import_module("distributed")
+    except ImportError:
+        return False
+    return True
 
 
 class DaskCluster:

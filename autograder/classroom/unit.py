@@ -25,6 +25,7 @@ import io
 import json
 import os
 import pickle
+import re
 import shutil
 import signal
 import subprocess
@@ -45,6 +46,8 @@ MAX_LOG_CHARS = 200_000
 #: How the outputs name the score report and pytest's raw report the unit wrote in its temporary
 #: folder (gone when it returns); the coordinator puts where it writes them instead (batch.store).
 SCORE_REPORT = "<score report>"
+#: The isolated worker's copy of the submission (``submission.isolated``: ``<tmp>/workbook-iso-XXXX/submission``).
+_ISOLATED_COPY = re.compile(r"[^\s'\"]*/workbook-iso-[A-Za-z0-9_]+/submission")
 PYTEST_REPORT = "<pytest report>"
 
 
@@ -231,6 +234,8 @@ def _unlocate(text: str, *, prepared: Any, given: Path, origin: str, reports: di
     (and the reports' paths by :data:`SCORE_REPORT`, :data:`PYTEST_REPORT`)."""
     for path, name in (reports or {}).items():
         text = text.replace(path, name)
+    if prepared is not None:  # the isolated worker's own copy of the folder graded (a warning's file name)
+        text = _ISOLATED_COPY.sub(lambda _: str(prepared.target), text)
     if prepared is not None and prepared.staged is not None and prepared.origin is not None:
         text = text.replace(str(prepared.staged), str(prepared.origin))
     return text.replace(str(given), origin)
