@@ -122,7 +122,7 @@ def _units(pid: int) -> dict[int, int]:
             ppid = int(Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()[1])
         except (OSError, ValueError, IndexError):
             continue
-        if b"autograder.classroom.unit" in cmd and _alive(child):
+        if b"autograder.classroom.cluster" in cmd and _alive(child):
             found[child] = ppid
     return found
 

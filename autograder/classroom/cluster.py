@@ -4,8 +4,9 @@ The coordinator (:func:`autograder.classroom.batch.run_batch`) stays the same: i
 submission, keeps a bounded window of them in flight, retries, resumes by fingerprint and writes
 every file. Only the executor changes: :class:`DaskCluster` hands out Dask's
 ``concurrent.futures`` executor (``Client.get_executor``), and the function it runs is
-:func:`autograder.classroom.unit.grade_in_fresh_interpreter` (a Dask worker lives long; pytest runs
-once per interpreter). With no address a ``LocalCluster`` of ``--jobs`` worker processes (one
+:func:`grade_in_fresh_interpreter`: :func:`autograder.classroom.unit.grade` in
+``python -m autograder.classroom.cluster`` (a Dask worker lives long; pytest runs once per
+interpreter). With no address a ``LocalCluster`` of ``--jobs`` worker processes (one
 thread each) runs on this machine; with an address, the cluster behind that scheduler grades.
 
 A worker that dies while grading a submission gives that task ``KilledWorker`` at once (on the
@@ -22,10 +23,16 @@ import concurrent.futures as cf
 import contextlib
 import importlib
 import logging
+import os
+import pickle
+import signal
+import subprocess
+import sys
 from typing import Any
 
 from ..core.i18n import bilingual
-from .unit import grade_in_fresh_interpreter
+from .content import SubmissionContent
+from .unit import Graded, Settings, die_with_parent, grade
 
 
 def missing_message() -> str:
@@ -35,6 +42,26 @@ def missing_message() -> str:
         ".venv/bin/pip install -c constraints.txt -e '.[dask]')。",
         "--dask needs Dask: pip install 'transformer-math-workbook[dask]' (in a development checkout, "
         ".venv/bin/pip install -c constraints.txt -e '.[dask]').", sep=" / ")
+
+
+def grade_in_fresh_interpreter(content: SubmissionContent, settings: Settings) -> Graded:
+    """:func:`autograder.classroom.unit.grade` in a new Python interpreter (``python -m autograder.classroom.cluster``).
+
+    For executors whose worker processes grade many submissions (a Dask worker): pytest and the
+    isolated worker's fork server start afresh for every submission, and the interpreter dies with
+    the process that called this (Linux). The arguments and the result travel pickled.
+
+    Raises:
+        RuntimeError: the interpreter ended without a result (killed, out of memory); the caller
+            may retry.
+    """
+    env = dict(os.environ, MPLBACKEND="Agg")
+    proc = subprocess.run([sys.executable, "-m", "autograder.classroom.cluster"], input=pickle.dumps((content, settings)),
+                          capture_output=True, env=env, check=False)
+    if proc.returncode != 0 or not proc.stdout:
+        raise RuntimeError(f"the grading interpreter ended with exit code {proc.returncode}: "
+                           f"{proc.stderr.decode(errors='replace')[-2000:]}")
+    return pickle.loads(proc.stdout)
 
 
 class DaskMissing(ImportError):
@@ -120,3 +147,23 @@ class DaskCluster:
             if thing is not None:
                 with contextlib.suppress(Exception):
                     thing.close()
+
+
+def main() -> int:
+    """``python -m autograder.classroom.cluster``: pickled ``(content, settings)`` on stdin, the pickled
+    :class:`Graded` on stdout (nothing else is written there: whatever the grading prints goes to stderr)."""
+    parent = os.getppid()
+    die_with_parent()
+    if os.getppid() != parent:  # the caller died before we asked to die with it
+        return 1
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the coordinator's to handle
+    result = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # output of the grading (and of any process it starts) goes to stderr
+    content, settings = pickle.load(sys.stdin.buffer)
+    result.write(pickle.dumps(grade(content, settings)))
+    result.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -11,8 +11,8 @@ whatever goes wrong becomes an error document. The batch's local process pool ca
 with picklable arguments on a machine with the workbook installed can too.
 
 An executor whose worker processes live long (Dask) must not run pytest twice in one process: it
-calls :func:`grade_in_fresh_interpreter`, which runs ``python -m autograder.classroom.unit`` (the
-pickled ``(content, settings)`` on its stdin, the pickled :class:`Graded` on its stdout).
+calls :func:`autograder.classroom.cluster.grade_in_fresh_interpreter`, which runs :func:`grade` in
+``python -m autograder.classroom.cluster``.
 
 Paths of the temporary folder never reach the outputs: they are replaced by the submission's path
 as handed in (:attr:`SubmissionContent.origin`).
@@ -23,13 +23,9 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import os
-import pickle
 import re
 import shutil
 import signal
-import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -252,26 +248,6 @@ def _replace_text(value: Any, replace: Any) -> Any:
     return value
 
 
-def grade_in_fresh_interpreter(content: SubmissionContent, settings: Settings) -> Graded:
-    """:func:`grade` in a new Python interpreter (``python -m autograder.classroom.unit``).
-
-    For executors whose worker processes grade many submissions (a Dask worker): pytest and the
-    isolated worker's fork server start afresh for every submission, and the interpreter dies with
-    the process that called this (Linux). The arguments and the result travel pickled.
-
-    Raises:
-        RuntimeError: the interpreter ended without a result (killed, out of memory); the caller
-            may retry.
-    """
-    env = dict(os.environ, MPLBACKEND="Agg")
-    proc = subprocess.run([sys.executable, "-m", "autograder.classroom.unit"], input=pickle.dumps((content, settings)),
-                          capture_output=True, env=env, check=False)
-    if proc.returncode != 0 or not proc.stdout:
-        raise RuntimeError(f"the grading interpreter ended with exit code {proc.returncode}: "
-                           f"{proc.stderr.decode(errors='replace')[-2000:]}")
-    return pickle.loads(proc.stdout)
-
-
 def die_with_parent() -> None:
     """Linux: have the kernel kill this process when the process (thread) that started it dies, even by SIGKILL."""
     try:
@@ -282,25 +258,3 @@ def die_with_parent() -> None:
     except (OSError, AttributeError):  # pragma: no cover - not Linux
         pass
 
-
-def main() -> int:
-    """``python -m autograder.classroom.unit``: pickled ``(content, settings)`` on stdin, the pickled
-    :class:`Graded` on stdout (nothing else is written there: whatever the grading prints goes to stderr)."""
-    parent = os.getppid()
-    die_with_parent()
-    if os.getppid() != parent:  # the caller died before we asked to die with it
-        return 1
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the coordinator's to handle
-    result = os.fdopen(os.dup(1), "wb")
-    os.dup2(2, 1)  # output of the grading (and of any process it starts) goes to stderr
-    content, settings = pickle.load(sys.stdin.buffer)
-    result.write(pickle.dumps(grade(content, settings)))
-    result.close()
-    return 0
-
-
-if __name__ == "__main__":
-    # the module's own copy, not __main__'s: the pickled Graded must name autograder.classroom.unit
-    from autograder.classroom import unit
-
-    sys.exit(unit.main())
