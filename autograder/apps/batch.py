@@ -88,6 +88,9 @@ def main(argv: list[str] | None = None) -> int:
               "run the same command again (without --force) to grade the rest / 残りを採点するには同じコマンドを "
               "(--force なしで) もう一度実行してください", file=sys.stderr)
         return 130
+    except KeyboardInterrupt:  # before grading began (e.g. while a Dask LocalCluster started)
+        print("interrupted / 中断: nobody graded in this run / 今回はだれも採点していません", file=sys.stderr)
+        return 130
     print(_console_summary(rows, out))
     return 0 if all(r["status"] == "graded" for r in rows) else 1
 
