@@ -157,6 +157,7 @@ def test_killed_dask_worker_costs_one_retry_then_an_error_row(tmp_path):
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 1, stdout + stderr
+    assert "Traceback" not in stderr, stderr
     book = {r["student"]: r for r in _gradebook(out)}
     assert book["ann"]["status"] == "graded" and float(book["ann"]["score"]) == float(book["ann"]["max_score"])
     assert book["dave"]["status"] == "error" and book["dave"]["score"] == ""
