@@ -39,6 +39,10 @@ def main(argv: list[str] | None = None) -> int:
                              "limits only; for trusted code only")
     parser.add_argument("--check-sandbox", action="store_true",
                         help="check the workers' confinement on this machine with a probe submission, then exit")
+    argv = list(sys.argv[1:] if argv is None else argv)
+    at = argv.index("--dask") if "--dask" in argv else -1
+    if 0 <= at < len(argv) - 1 and Path(argv[at + 1]).exists():  # `--dask SUBMISSIONS`: a folder, not an address
+        argv[at] = "--dask="
     args, extra = parser.parse_known_args(argv)
     for stream in (sys.stdout, sys.stderr):  # student ids in Japanese on a console that cannot show them
         with contextlib.suppress(AttributeError, ValueError):
