@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..core.i18n import bilingual
 from ..classroom.batch import BatchInterrupted, run_batch, write_class_report
+from ..classroom.cluster import dask_installed, missing_message
 from ..classroom.similarity import THRESHOLD, write_similarity
 from . import lmsexport
 
@@ -40,6 +41,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="also flag pairs of students whose code for an exercise is unusually similar "
                              f"(OUT/similarity.html; SHARE of each one's own code shared, default {THRESHOLD}); "
                              "never changes a score")
+    parser.add_argument("--dask", nargs="?", const="", default=None, metavar="SCHEDULER_ADDRESS",
+                        help="grade on a Dask cluster: the scheduler at SCHEDULER_ADDRESS (tcp://host:8786), or "
+                             "without it a LocalCluster of --jobs processes here (needs the [dask] extra)")
     parser.add_argument("--no-sandbox", action="store_true",
                         help="grade even where workers cannot be confined (no root, no bwrap): resource and time "
                              "limits only; for trusted code only")
@@ -47,6 +51,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="check the workers' confinement on this machine with a probe submission, then exit")
     parser.add_argument("--class-report", type=Path, metavar="OUT",
                         help="only (re)make OUT/class.html and OUT/items.csv from the reports a batch wrote into OUT")
+    at = argv.index("--dask") if "--dask" in argv else -1
+    if 0 <= at < len(argv) - 1 and Path(argv[at + 1]).exists():  # `--dask SUBMISSIONS`: a folder, not an address
+        argv[at] = "--dask="
     args, extra = parser.parse_known_args(argv)
     for stream in (sys.stdout, sys.stderr):  # student ids in Japanese on a console that cannot show them
         with contextlib.suppress(AttributeError, ValueError):
@@ -59,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         print(args.class_report.resolve() / "class.html")
         return 0
-    problem = _environment_problem()
+    problem = _environment_problem() or (missing_message() if args.dask is not None and not dask_installed() else None)
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2
@@ -94,7 +101,8 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
     try:
         rows = run_batch(submissions, out, jobs=args.jobs, force=args.force, timeout=args.timeout,
-                         progress=not args.no_progress, extra_args=tuple(extra), pages=args.pages)
+                         progress=not args.no_progress, extra_args=tuple(extra), pages=args.pages,
+                         dask=args.dask is not None, scheduler=args.dask or None)
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -102,6 +110,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"interrupted / 中断: {len(exc.rows)} students in the gradebook {out / 'gradebook.csv'}; "
               "run the same command again (without --force) to grade the rest / 残りを採点するには同じコマンドを "
               "(--force なしで) もう一度実行してください", file=sys.stderr)
+        return 130
+    except KeyboardInterrupt:  # before grading began (e.g. while a Dask LocalCluster started)
+        print("interrupted / 中断: nobody graded in this run / 今回はだれも採点していません", file=sys.stderr)
         return 130
     print(_console_summary(rows, out))
     if args.similarity is not None:

@@ -25,6 +25,11 @@ earlier but absent from ``SUBMISSIONS`` now (e.g. grading late submissions from 
 keep their rows; then the class report, ``OUT/class.html`` and ``OUT/items.csv``
 (:mod:`autograder.results.classreport`). ``OUT`` may lie inside ``SUBMISSIONS``; it is never taken for a submission.
 
+With ``dask=True`` the same unit of work runs on a Dask cluster instead of the local process pool
+(:class:`autograder.classroom.cluster.DaskCluster`: a ``LocalCluster`` of ``jobs`` processes, or the
+scheduler at ``scheduler``); everything else (resume, the window in flight, retries, the gradebook)
+is the same.
+
 Ctrl-C or SIGTERM stops the batch: submissions not yet started are not graded, grader processes
 and their workers are ended, and the gradebook lists what was finished (exit code 130).
 
@@ -53,10 +58,11 @@ from .. import EXERCISES
 from ..core.exercises import total_points
 from ..results.classreport import class_report_files
 from ..results.report import write_json
+from .cluster import DaskCluster
 from .content import read_submission
 from .files import MAX_ZIP_BYTES, is_env, path_text, skipped_dir
 from .intake import Job, discover
-from .unit import PYTEST_REPORT, SCORE_REPORT, Graded, Settings, error_document, grade
+from .unit import PYTEST_REPORT, SCORE_REPORT, Graded, Settings, die_with_parent, error_document, grade
 
 
 def _grader_digest() -> str:
@@ -215,7 +221,7 @@ def _pool_init() -> None:
     os.environ.setdefault("MPLBACKEND", "Agg")
     # Ctrl-C is the batch's to handle (it stops the pool); a grader process dies with the batch
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _die_with_parent()
+    die_with_parent()
     # warm up: the first submission should not pay for imports and the fork server
     from ..submission import confinement, worker
 
@@ -223,17 +229,6 @@ def _pool_init() -> None:
         if confinement.confinement().kind != "bwrap":  # with bwrap each submission gets a sandbox of its own
             worker.fork_server()
     except RuntimeError:
-        pass
-
-
-def _die_with_parent() -> None:
-    """Linux: have the kernel kill this process when the batch process dies (even by SIGKILL)."""
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):  # pragma: no cover - not Linux
         pass
 
 
@@ -317,10 +312,14 @@ def _check_writable(out: Path) -> None:
 
 def run_batch(submissions: Path, out: Path, *, jobs: int | None = None, force: bool = False,
               timeout: float = 10.0, progress: bool = True, extra_args: tuple[str, ...] = (),
-              pages: bool = False) -> list[dict]:
+              pages: bool = False, dask: bool = False, scheduler: str | None = None) -> list[dict]:
     """Grade every submission in ``submissions`` into ``out``; returns the gradebook rows.
 
+    ``dask``: grade on a Dask cluster (the scheduler at ``scheduler``, else a ``LocalCluster`` of
+    ``jobs`` worker processes), started only when something is to be graded.
+
     Raises:
+        DaskMissing: ``dask`` without Dask installed (:mod:`autograder.classroom.cluster`).
         FileNotFoundError: ``submissions`` is not a directory.
         ValueError: no submissions in it, or it is one submission (see :func:`discover`).
     """
@@ -362,19 +361,22 @@ def run_batch(submissions: Path, out: Path, *, jobs: int | None = None, force: b
     scratch = Path(tempfile.mkdtemp(prefix="workbook-batch-run-"))
     previous_tmp = os.environ.get("TMPDIR")
     os.environ["TMPDIR"] = str(scratch)
+    cluster = DaskCluster(scheduler, jobs or os.cpu_count() or 1) if dask else None
     try:
         while todo:
             # a grader process that dies (it should not: student code runs in sandboxed workers, but
             # the kernel's OOM killer might pick it) costs a retry of the submissions in flight; a
             # submission in flight during two such deaths gets an error report, the others are graded
-            workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+            workers = max(1, min(cluster.size() if cluster else jobs or os.cpu_count() or 1, len(todo)))
             ctx = multiprocessing.get_context("spawn")  # no listening socket a student process could reach
             retry: list[Job] = []
             # after a grader died: one pool per submission, `workers` submissions at a time
-            alone = bool(attempts)
+            # (a Dask worker's death fails only its own task: no need there)
+            alone = bool(attempts) and cluster is None
             current, later = (todo[:workers], todo[workers:]) if alone else (todo, [])
-            pools = [cf.ProcessPoolExecutor(max_workers=1 if alone else workers, mp_context=ctx,
-                                            initializer=_pool_init) for _ in (current if alone else [None])]
+            pools = [cluster.pool()] if cluster else [
+                cf.ProcessPoolExecutor(max_workers=1 if alone else workers, mp_context=ctx, initializer=_pool_init)
+                for _ in (current if alone else [None])]
             # the coordinator reads each submission just before it is handed over, and keeps at most
             # two per grader process in flight: its memory does not grow with the class
             queue = collections.deque(enumerate(current))
@@ -386,7 +388,7 @@ def run_batch(submissions: Path, out: Path, *, jobs: int | None = None, force: b
                         i, job = queue[0]
                         content = read_submission(job, fingerprint=prints[job.student])
                         try:
-                            future = pools[i if alone else 0].submit(grade, content, settings)
+                            future = pools[i if alone else 0].submit(cluster.unit if cluster else grade, content, settings)
                         except BrokenExecutor:  # the pool died under another submission: this one waits
                             break
                         queue.popleft()
@@ -412,7 +414,7 @@ def run_batch(submissions: Path, out: Path, *, jobs: int | None = None, force: b
                 later = [job for _, job in queue] + later  # not handed over before the pool died
             except KeyboardInterrupt:
                 for p in pools:
-                    _stop_pool(p)
+                    cluster.stop(p) if cluster else _stop_pool(p)
                 bar.close()
                 # students not graded again before the interruption keep the row of their last report
                 done = {r["student"] for r in rows}
@@ -427,6 +429,8 @@ def run_batch(submissions: Path, out: Path, *, jobs: int | None = None, force: b
                 p.shutdown(wait=True)
             todo = retry + later
     finally:
+        if cluster is not None:
+            cluster.close()
         if threading_is_main():
             signal.signal(signal.SIGTERM, previous_term)
         if previous_tmp is None:

@@ -10,6 +10,10 @@ whatever goes wrong becomes an error document. The batch's local process pool ca
 (:func:`autograder.classroom.batch.run_batch`); any other executor that can call a Python function
 with picklable arguments on a machine with the workbook installed can too.
 
+An executor whose worker processes live long (Dask) must not run pytest twice in one process: it
+calls :func:`autograder.classroom.cluster.grade_in_fresh_interpreter`, which runs :func:`grade` in
+``python -m autograder.classroom.cluster``.
+
 Paths of the temporary folder never reach the outputs: they are replaced by the submission's path
 as handed in (:attr:`SubmissionContent.origin`).
 """
@@ -19,7 +23,9 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import re
 import shutil
+import signal
 import tempfile
 import time
 from dataclasses import dataclass
@@ -36,6 +42,8 @@ MAX_LOG_CHARS = 200_000
 #: How the outputs name the score report and pytest's raw report the unit wrote in its temporary
 #: folder (gone when it returns); the coordinator puts where it writes them instead (batch.store).
 SCORE_REPORT = "<score report>"
+#: The isolated worker's copy of the submission (``submission.isolated``: ``<tmp>/workbook-iso-XXXX/submission``).
+_ISOLATED_COPY = re.compile(r"[^\s'\"]*/workbook-iso-[A-Za-z0-9_]+/submission")
 PYTEST_REPORT = "<pytest report>"
 
 
@@ -222,6 +230,8 @@ def _unlocate(text: str, *, prepared: Any, given: Path, origin: str, reports: di
     (and the reports' paths by :data:`SCORE_REPORT`, :data:`PYTEST_REPORT`)."""
     for path, name in (reports or {}).items():
         text = text.replace(path, name)
+    if prepared is not None:  # the isolated worker's own copy of the folder graded (a warning's file name)
+        text = _ISOLATED_COPY.sub(lambda _: str(prepared.target), text)
     if prepared is not None and prepared.staged is not None and prepared.origin is not None:
         text = text.replace(str(prepared.staged), str(prepared.origin))
     return text.replace(str(given), origin)
@@ -236,3 +246,15 @@ def _replace_text(value: Any, replace: Any) -> Any:
     if isinstance(value, dict):
         return {k: _replace_text(v, replace) for k, v in value.items()}
     return value
+
+
+def die_with_parent() -> None:
+    """Linux: have the kernel kill this process when the process (thread) that started it dies, even by SIGKILL."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        pass
+

@@ -1,0 +1,196 @@
+"""Batch grading on a Dask cluster (issue 14, section 1): ``workbook-batch SUBMISSIONS --out OUT --dask``.
+
+The same unit of work on a 2-worker ``LocalCluster`` gives the same reports and gradebook as the
+local process pool; a Dask worker killed while grading costs that student one retry and then an
+error row (no one else pays); Ctrl-C / SIGTERM stops the batch and leaves no process; a second
+run grades nobody.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, SOLUTIONS
+from test_batch import _alive, _descendants
+
+pytest.importorskip("distributed", reason="the [dask] extra is not installed")
+
+ARGS = ("--exercise", "ex1_vectors", "--no-hidden")
+#: Fields that say how long something took: the only ones allowed to differ between executors.
+TIMING = {"execution_time", "seconds", "duration"}
+LOOP = "\n\ndef cosine_similarity(a, b):\n    while True:\n        pass\n"
+
+
+def _student(subs: Path, name: str, extra: str = "") -> None:
+    shutil.copytree(SOLUTIONS, subs / name, ignore=shutil.ignore_patterns("__pycache__"))
+    if extra:
+        path = subs / name / "ex1_vectors.py"
+        path.write_text(path.read_text(encoding="utf-8") + extra, encoding="utf-8")
+
+
+def _command(subs: Path, out: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "autograder.batch", str(subs), "--out", str(out), "--no-progress", *extra, *ARGS]
+
+
+def _env() -> dict[str, str]:
+    return dict(os.environ, PYTHONPATH=str(REPO), MPLBACKEND="Agg")
+
+
+def _run(subs: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run(_command(subs, out, *extra), cwd=REPO, env=_env(), capture_output=True, text=True,
+                          timeout=900, stdin=subprocess.DEVNULL)
+
+
+def _untimed(value):
+    if isinstance(value, dict):
+        return {k: _untimed(v) for k, v in value.items() if k not in TIMING}
+    if isinstance(value, list):
+        return [_untimed(v) for v in value]
+    return value
+
+
+def _reports(out: Path) -> dict[str, dict]:
+    return {p.name: _untimed(json.loads(p.read_text(encoding="utf-8"))) for p in (out / "reports").glob("*.json")
+            if not p.name.endswith(".pytest-report.json")}
+
+
+def _gradebook(out: Path) -> list[dict]:
+    with open(out / "gradebook.csv", encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_dask_grades_like_the_local_pool_and_resumes(tmp_path):
+    subs = tmp_path / "class"
+    _student(subs, "alice")
+    _student(subs, "bob", "\n\ndef cosine_similarity(a, b):\n    return float(a @ b)\n")  # no norms
+    (subs / "carol.zip").write_bytes(b"not a zip file")
+    local, dask = tmp_path / "local", tmp_path / "dask"
+    first = _run(subs, local, "--jobs", "2")
+    assert first.returncode == 1, first.stdout + first.stderr  # carol: an error row
+    second = _run(subs, dask, "--jobs", "2", "--dask")
+    assert second.returncode == 1, second.stdout + second.stderr
+    assert "Traceback" not in second.stderr, second.stderr
+
+    reports = _reports(dask)
+    assert set(reports) == {"alice.json", "bob.json", "carol.json"}
+    for name, doc in _reports(local).items():
+        # the same submissions, paths and settings: every test's outcome, score and message alike
+        assert reports[name] == doc, name
+    assert _gradebook(dask) == _gradebook(local)
+    book = {r["student"]: r for r in _gradebook(dask)}
+    assert book["alice"]["status"] == "graded" and float(book["alice"]["score"]) == float(book["alice"]["max_score"])
+    assert book["bob"]["status"] == "graded" and 0 < float(book["bob"]["score"]) < float(book["bob"]["max_score"])
+    assert book["carol"]["status"] == "error" and book["carol"]["score"] == "" and "zip" in book["carol"]["errors"]
+    bob = json.loads((dask / "reports" / "bob.json").read_text(encoding="utf-8"))
+    failed = {t["extra_data"]["task"] for t in bob["tests"] if t["status"] == "failed"}
+    assert "cosine_similarity" in failed and failed <= {"cosine_similarity", "analogy"}, failed  # analogy uses it
+
+    # a second run with nothing changed grades nobody again (carol's error row is retried, as always)
+    again = _run(subs, dask, "--jobs", "2", "--dask")
+    assert again.returncode == 1, again.stdout + again.stderr
+    rows = {r["student"]: r for r in json.loads((dask / "gradebook.json").read_text(encoding="utf-8"))["students"]}
+    assert rows["alice"].get("skipped") and rows["bob"].get("skipped"), rows
+    assert _gradebook(dask) == _gradebook(local)
+
+
+def _wait(what, deadline: float, proc: subprocess.Popen):
+    while time.monotonic() < deadline:
+        found = what()
+        if found:
+            return found
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.5)
+    raise AssertionError("timed out waiting")
+
+
+def _units(pid: int) -> dict[int, int]:
+    """The interpreters grading a submission under the batch ``pid``: {unit pid: its Dask worker's pid}."""
+    found = {}
+    for child in _descendants(pid):
+        try:
+            cmd = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
+            ppid = int(Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        if b"autograder.classroom.cluster" in cmd and _alive(child):
+            found[child] = ppid
+    return found
+
+
+def _start_loop_class(tmp_path: Path) -> tuple[subprocess.Popen, Path]:
+    """ann (honest) and dave (an endless loop, a long time limit) on a 1-worker LocalCluster; returns
+    once ann is graded and dave's grading runs."""
+    subs = tmp_path / "class"
+    _student(subs, "ann")
+    _student(subs, "dave", LOOP)
+    out = tmp_path / "out"
+    proc = subprocess.Popen(_command(subs, out, "--jobs", "1", "--timeout", "600", "--dask"), cwd=REPO, env=_env(),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+    deadline = time.monotonic() + 400
+    _wait(lambda: (out / "reports" / "ann.json").is_file(), deadline, proc)
+    _wait(lambda: _units(proc.pid), deadline, proc)  # one worker: the interpreter alive now grades dave
+    return proc, out
+
+
+def test_killed_dask_worker_costs_one_retry_then_an_error_row(tmp_path):
+    proc, out = _start_loop_class(tmp_path)
+    try:
+        deadline = time.monotonic() + 400
+        killed: set[int] = set()
+        for _ in range(2):  # dave's grading and its one retry
+            unit, worker = next(iter(_wait(lambda: {u: w for u, w in _units(proc.pid).items() if u not in killed},
+                                           deadline, proc).items()))
+            killed.add(unit)
+            os.kill(worker, signal.SIGKILL)  # the Dask worker process dies (its interpreter with it)
+        stdout, stderr = proc.communicate(timeout=300)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 1, stdout + stderr
+    assert "Traceback" not in stderr, stderr
+    book = {r["student"]: r for r in _gradebook(out)}
+    assert book["ann"]["status"] == "graded" and float(book["ann"]["score"]) == float(book["ann"]["max_score"])
+    assert book["dave"]["status"] == "error" and book["dave"]["score"] == ""
+    assert "grading crashed" in book["dave"]["errors"] and "KilledWorker" in book["dave"]["errors"], book["dave"]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_interrupted_dask_batch_stops_and_leaves_no_process(tmp_path, signum):
+    proc, out = _start_loop_class(tmp_path)
+    family = _descendants(proc.pid)  # the LocalCluster's workers, the grading interpreter, its sandbox
+    assert len(family) >= 3, family
+    proc.send_signal(signum)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130, stdout + stderr
+    assert "interrupted" in stderr and "Traceback" not in stderr, stderr
+    assert [r["student"] for r in _gradebook(out)] == ["ann"]
+    end = time.monotonic() + 60
+    while time.monotonic() < end and any(_alive(p) for p in family):
+        time.sleep(0.5)
+    assert not [p for p in family if _alive(p)], family
+
+
+def test_dask_without_dask_installed_says_how_to_install_it(tmp_path):
+    blocker = tmp_path / "blocker"
+    for name in ("dask", "distributed"):  # a Python where the extra is missing
+        (blocker / name).mkdir(parents=True)
+        (blocker / name / "__init__.py").write_text("raise ImportError('not installed')\n", encoding="utf-8")
+    subs = tmp_path / "class"
+    _student(subs, "ann")
+    env = dict(_env(), PYTHONPATH=f"{blocker}{os.pathsep}{REPO}", WORKBOOK_LANG="both")
+    proc = subprocess.run(_command(subs, tmp_path / "out", "--dask"), cwd=REPO, env=env, capture_output=True,
+                          text=True, timeout=300, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "pip install 'transformer-math-workbook[dask]'" in proc.stderr
+    assert "Dask が必要です" in proc.stderr and "--dask needs Dask" in proc.stderr
+    assert not (tmp_path / "out" / "reports").exists()
