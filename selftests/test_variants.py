@@ -2,7 +2,10 @@
 but differently written implementation gets full points.
 
 Each file ``selftests/variants/<exercise>/<mistake>.py`` replaces that exercise's module in a
-copy of ``solutions/`` and declares ``VARIANT = {"correct": bool, "loses": [task, ...]}``.
+copy of ``solutions/`` and declares ``VARIANT = {"correct": bool, "loses": [task, ...]}``, plus
+``"misconceptions": [id, ...]`` when it embodies entries of the exercise's catalogue
+(``MISCONCEPTIONS`` of its graded tests): the grader must name exactly those, and a variant
+without the key must get none named.
 """
 
 from __future__ import annotations
@@ -40,8 +43,12 @@ def test_every_exercise_has_three_wrong_and_one_alternative_variant():
 def test_variant_is_graded_as_it_deserves(path, tmp_path):
     exercise = path.parent.name
     declared = _declared(path)
-    run = run_grader(make_submission(tmp_path, replace={exercise: path}), tmp_path)
+    run = run_grader(make_submission(tmp_path, replace={exercise: path}), tmp_path, "--workbook-audience=instructor")
     scores = run.exercise_scores()
+    # feedback that names the misconception: exactly the ones the variant embodies, never another
+    named = {t["extra_data"]["misconception"]["id"] for t in run.score["tests"] if "misconception" in t["extra_data"]}
+    assert named == set(declared.get("misconceptions", [])), (
+        f"{path.name}: misconceptions named {sorted(named)}, declared {declared.get('misconceptions', [])}")
     others = {n: s for n, s in scores.items() if n != exercise}
     assert others == {n: p for n, p in points().items() if n != exercise}, run.output
     tasks = run.task_scores(exercise)

@@ -17,10 +17,13 @@ from typing import Any
 import numpy as np
 from numpy.testing import assert_allclose as _assert_allclose  # bound now: later monkeypatching can't reach it
 
-from ..core.i18n import bilingual
+from .failure import convention_of  # noqa: F401  (autograder.grading.pertest reads it here)
+from .failure import GradingFailure, convention, diagnose, fail
+from .misconception import Misconception
 
 __all__ = [
     "GradingFailure",
+    "Misconception",
     "check_array",
     "check_count",
     "check_equal",
@@ -32,84 +35,12 @@ __all__ = [
     "describe_argument",
     "describe_artist",
     "describe_call",
+    "diagnose",
     "fail",
     "positions",
 ]
 
 _MAX_REPR = 600
-
-
-class GradingFailure(AssertionError):
-    """A graded check failed; ``str(exc)`` is the bilingual message shown to the student.
-
-    ``ja`` and ``en`` hold the two halves when the failure was raised by :func:`fail` (so a
-    :func:`convention` can add its line to each half).
-    """
-
-    ja: str | None = None
-    en: str | None = None
-
-
-def fail(ja: str, en: str) -> None:
-    """Fail the current graded test with a message in Japanese (``ja``) and English (``en``).
-
-    Raises:
-        GradingFailure: always.
-    """
-    exc = GradingFailure(bilingual(ja, en))
-    exc.ja, exc.en = ja, en
-    raise exc
-
-
-class convention:  # noqa: N801 - used like contextlib.suppress
-    """Name a convention that decides the enclosed checks (ReLU'(0) = 0, a sign or an order) in
-    their failure messages, not only in the test's name::
-
-        with convention("ReLU'(0) = 0 (torch と同じ)", "ReLU'(0) = 0 (as in torch)"):
-            check_array(...)
-
-    A :class:`GradingFailure` raised inside gets the line "このテストが前提とする規約: …" /
-    "the convention this test relies on: …" (in each language's half of the message). An
-    exception of the student's code passes unchanged and the convention is remembered for it
-    (:func:`convention_of`), so the message the grader makes of it names the convention too.
-    One object can be used any number of times (a module-level constant shared by several tests).
-    """
-
-    def __init__(self, ja: str, en: str) -> None:
-        self.ja, self.en = ja, en
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: type | None, exc: BaseException | None, tb: Any) -> bool:
-        if kind is None or not issubclass(kind, Exception):
-            return False
-        if kind is not GradingFailure:
-            record = _UNDER_CONVENTION[0]
-            if not isinstance(exc, GradingFailure) and (record is None or record[0] is not exc):
-                _UNDER_CONVENTION[0] = (exc, self.ja, self.en)
-            return False
-        line_ja, line_en = _convention_lines(self.ja, self.en)
-        if exc.ja is not None and exc.en is not None:  # type: ignore[union-attr]
-            fail(f"{exc.ja}\n{line_ja}", f"{exc.en}\n{line_en}")  # type: ignore[union-attr]
-        fail(f"{exc}\n{line_ja}", f"{exc}\n{line_en}")
-        return False
-
-
-#: (exception, ja, en): the latest exception that left a :class:`convention` block (innermost wins).
-_UNDER_CONVENTION: list = [None]
-
-
-def convention_of(exc: BaseException) -> tuple[str, str] | None:
-    """The (ja, en) lines naming the convention whose block ``exc`` was raised in, or None."""
-    record = _UNDER_CONVENTION[0]
-    if record is None or record[0] is not exc:
-        return None
-    return _convention_lines(record[1], record[2])
-
-
-def _convention_lines(ja: str, en: str) -> tuple[str, str]:
-    return f"  このテストが前提とする規約: {ja}", f"  the convention this test relies on: {en}"
 
 
 def _short(text: str) -> str:
@@ -416,7 +347,7 @@ def _allclose_or_fail(call: str, what: str, expected: Any, actual: Any, a: np.nd
 
 
 def check_float(actual: Any, expected: float, *, call: str, rtol: float = 1e-9, atol: float = 0.0,
-                what: str = "return value") -> None:
+                what: str = "return value", misconceptions: Any = ()) -> None:
     """Check that ``actual`` is a real scalar float close to ``expected``.
 
     Args:
@@ -426,10 +357,17 @@ def check_float(actual: Any, expected: float, *, call: str, rtol: float = 1e-9, 
         call: the call as the student would write it, e.g. ``"cosine_similarity(a, b)"``.
         rtol, atol: tolerances of :func:`numpy.testing.assert_allclose`.
         what: what is being checked (shown in the message).
+        misconceptions: ``Misconception.gives(value)`` pairs: known mistakes and what each gives
+            for this input; the one ``actual`` equals is named in the failure (:class:`diagnose`).
 
     Raises:
         GradingFailure: wrong type, non-finite value, or a value outside the tolerance.
     """
+    with diagnose(actual, expected, misconceptions, rtol=rtol, atol=atol):
+        _check_float(actual, expected, call, rtol, atol, what)
+
+
+def _check_float(actual: Any, expected: float, call: str, rtol: float, atol: float, what: str) -> None:
     if not _is_plain_float(actual):
         fail(
             f"{call} の{_what_ja(what)}は float (または NumPy の浮動小数点スカラー) であるべきですが、"
@@ -442,7 +380,7 @@ def check_float(actual: Any, expected: float, *, call: str, rtol: float = 1e-9, 
 
 
 def check_array(actual: Any, expected: Any, *, call: str, rtol: float = 1e-9, atol: float = 0.0,
-                dtype_kind: str = "f", what: str = "return value") -> None:
+                dtype_kind: str = "f", what: str = "return value", misconceptions: Any = ()) -> None:
     """Check that ``actual`` is a ``numpy.ndarray`` of the expected shape, dtype kind and values.
 
     Args:
@@ -455,11 +393,19 @@ def check_array(actual: Any, expected: Any, *, call: str, rtol: float = 1e-9, at
         dtype_kind: the allowed ``dtype.kind`` letters, e.g. ``"f"`` (float), ``"fc"``, ``"b"``,
             ``"iu"``.
         what: what is being checked (shown in the message).
+        misconceptions: ``Misconception.gives(value)`` pairs: known mistakes and what each gives
+            for this input; the one ``actual`` equals is named in the failure (:class:`diagnose`).
 
     Raises:
         GradingFailure: wrong type, shape or dtype kind, non-finite entries where the oracle is
             finite, or values outside the tolerance.
     """
+    with diagnose(actual, expected, misconceptions, rtol=rtol, atol=atol):
+        _check_array(actual, expected, call, rtol, atol, dtype_kind, what)
+
+
+def _check_array(actual: Any, expected: Any, call: str, rtol: float, atol: float, dtype_kind: str,
+                 what: str) -> None:
     e = np.asarray(expected)
     if type(actual) is not np.ndarray:
         hint_ja = hint_en = ""
@@ -584,15 +530,22 @@ def _same_shape_of_types(a: Any, e: Any) -> bool:
     return type(a) is type(e)
 
 
-def check_equal(actual: Any, expected: Any, *, call: str, what: str = "return value") -> None:
+def check_equal(actual: Any, expected: Any, *, call: str, what: str = "return value",
+                misconceptions: Any = ()) -> None:
     """Check exact equality of plain Python data (bool, int, str, None, lists/tuples/dicts of them).
 
     NumPy scalars count as the matching builtin (``numpy.bool_`` as ``bool``); the types must match
-    after that (``True`` is not ``1``, a list is not a tuple).
+    after that (``True`` is not ``1``, a list is not a tuple). ``misconceptions``: as for
+    :func:`check_array` (a misconception's value is compared exactly).
 
     Raises:
         GradingFailure: a type or a value differs.
     """
+    with diagnose(actual, expected, misconceptions):
+        _check_equal(actual, expected, call, what)
+
+
+def _check_equal(actual: Any, expected: Any, call: str, what: str) -> None:
     a = _plain(actual, call, what)
     if not (_same_shape_of_types(a, expected) and a == expected):
         fail(

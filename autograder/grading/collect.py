@@ -14,6 +14,7 @@ import pytest
 
 from .. import EXERCISES
 from ..checks.compare import GradingFailure
+from ..checks.misconception import Misconception
 from ..core.i18n import bilingual, description
 from ..results.report import TestResult, build_results, not_implemented_lines, score_table, withheld_message, write_json
 from ..submission.loader import NamespaceSubmission
@@ -126,6 +127,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
             result.outcome, result.output = "skipped", bilingual("スキップされました (0 点)。", "skipped (0 points).")
         else:
             result.outcome, result.output = classify(call.excinfo, owns) if call.excinfo else ("failed", "")
+            found = getattr(call.excinfo.value, "misconception", None) if call.excinfo else None
+            if result.outcome == "failed" and isinstance(found, Misconception):
+                result.misconception = found.record()
             if result.outcome != "failed" or isinstance(call.excinfo.value, GradingFailure) or \
                     item.config.option.tbstyle == "auto":
                 # the terminal shows the student the same bilingual message as the report

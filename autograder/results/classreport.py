@@ -188,6 +188,29 @@ def _failures(stats: ClassStats, w) -> None:
     w("</section>")
 
 
+def _misconceptions(stats: ClassStats, w) -> None:
+    w(f'<section id="misconceptions"><h2>{_t("誤解の診断", "Misconceptions")}</h2>')
+    how = _t("不合格のテストが、学生の値を既知の誤解 (本文の誤りなど) の値と一致すると判定した件数です。",
+             "How many students' failed tests found their value equal to what a known mistake (often the "
+             "chapter's own) gives.")
+    w(f'<div class="meta">{how}</div>')
+    if not stats.misconceptions:
+        w(f'<p>{_t("誤解と判定された失敗はありません。", "no failure was recognised as a known misconception.")}</p></section>')
+        return
+    graded = len(stats.totals)
+    w(f'<table><tr><th>{_t("課題", "task")}</th><th>{_t("人数", "students")}</th>'
+      f'<th>{_t("誤解", "misconception")}</th><th>{_t("学生", "students")}</th></tr>')
+    for (exercise, task), counts in stats.misconceptions.items():
+        for m in counts:
+            who = ", ".join(m.students[:8]) + (" …" if len(m.students) > 8 else "")
+            w(f'<tr><td><code>{_e(exercise)} › {_e(task)}</code></td>'
+              f'<td class="num">{len(m.students)} ({_pct(len(m.students), graded)})</td>'
+              f'<td class="msg"><code>{_e(m.id)}</code><br>{_e(bilingual(m.ja, m.en, sep=" / "))}'
+              f'<br><span class="meta">{_t("テスト", "tests")}: {_e(", ".join(t.split("::")[-1] for t in m.tests))}</span></td>'
+              f'<td class="msg">{_e(who)}</td></tr>')
+    w("</table></section>")
+
+
 def _problems(stats: ClassStats, w) -> None:
     w(f'<section id="problems"><h2>{_t("時間切れ・採点エラー・ルール違反", "Timeouts, grading errors, rule violations")}</h2>')
     w(f'<h3>{_t("時間切れ", "Timeouts")} ({len(stats.timeouts)})</h3>')
@@ -296,7 +319,8 @@ def render_class_html(stats: ClassStats, *, pages: set[str] = frozenset(), gener
     meta.append(f"workbook {_e(__version__)}")
     w(f'<div class="meta">{" · ".join(meta)}</div></header>')
     nav = [("scores", _t("得点分布", "scores")), ("tasks", _t("合格率", "pass rates")),
-           ("failures", _t("失敗メッセージ", "failures")), ("problems", _t("時間切れ・エラー・違反", "timeouts, errors, violations")),
+           ("failures", _t("失敗メッセージ", "failures")), ("misconceptions", _t("誤解", "misconceptions")),
+           ("problems", _t("時間切れ・エラー・違反", "timeouts, errors, violations")),
            ("students", _t("学生一覧", "students"))]
     if similarity is not None:
         nav.append(("similarity", _t("コードの類似", "similarity")))
@@ -308,6 +332,7 @@ def render_class_html(stats: ClassStats, *, pages: set[str] = frozenset(), gener
     _histograms(stats, w)
     _pass_rates(stats, w)
     _failures(stats, w)
+    _misconceptions(stats, w)
     _problems(stats, w)
     _students(stats, pages, w)
     if similarity is not None:

@@ -89,6 +89,22 @@ class Group:
 
 
 @dataclass
+class MisconceptionCount:
+    """Students whose failed tests named one misconception (``extra_data.misconception``).
+
+    Attributes:
+        id: the misconception's id; ja, en: its text (with the chapter lines).
+        students: the students, in order, each once; tests: node ids of the tests that named it.
+    """
+
+    id: str
+    ja: str
+    en: str
+    students: list[str] = field(default_factory=list)
+    tests: list[str] = field(default_factory=list)
+
+
+@dataclass
 class TaskStat:
     """A task across the class: ``students`` graded on it, ``passed`` with every test of it passed,
     their ``points`` (one number per student) out of ``max_score``."""
@@ -117,6 +133,8 @@ class ClassStats:
         failures: (exercise, task) → message groups of failed tests, most students first.
         timeouts: (student, test node id) of every test that ran past its time limit.
         violations: (exercise, task) → groups of "from scratch" rule violations.
+        misconceptions: (exercise, task) → the misconceptions named in failed tests, most students
+            first (autograder.checks.misconception).
         errors: indices of the rows whose grading failed (no score).
     """
 
@@ -134,6 +152,7 @@ class ClassStats:
     failures: dict[tuple[str, str], list[Group]] = field(default_factory=dict)
     timeouts: list[tuple[str, str]] = field(default_factory=list)
     violations: dict[tuple[str, str], list[Group]] = field(default_factory=dict)
+    misconceptions: dict[tuple[str, str], list[MisconceptionCount]] = field(default_factory=dict)
     errors: list[int] = field(default_factory=list)
 
 
@@ -202,6 +221,7 @@ def class_stats(book: dict[str, Any], reports: dict[str, dict[str, Any] | None])
     tasks: dict[tuple[str, str], TaskStat] = {}
     failures: dict[tuple[str, str], dict[str, Group]] = {}
     violations: dict[tuple[str, str], dict[str, Group]] = {}
+    named: dict[tuple[str, str], dict[str, MisconceptionCount]] = {}
     for i, row in enumerate(rows):
         doc = stats.reports[i]
         if not is_graded(row, doc):
@@ -233,6 +253,14 @@ def class_stats(book: dict[str, Any], reports: dict[str, dict[str, Any] | None])
                 _add(violations, (column.exercise, column.task), student, column, message, outcome)
             elif outcome == TIMEOUT:
                 stats.timeouts.append((student, column.key))
+            found = (test.get("extra_data") or {}).get("misconception")
+            if isinstance(found, dict) and isinstance(found.get("id"), str):
+                count = named.setdefault((column.exercise, column.task), {}).setdefault(
+                    found["id"], MisconceptionCount(found["id"], str(found.get("ja", "")), str(found.get("en", ""))))
+                if student not in count.students:
+                    count.students.append(student)
+                if column.key not in count.tests:
+                    count.tests.append(column.key)
         for where, tests in per_task.items():
             task = tasks.setdefault(where, TaskStat(*where))
             task.students += 1
@@ -244,6 +272,9 @@ def class_stats(book: dict[str, Any], reports: dict[str, dict[str, Any] | None])
     task_order = {(c.exercise, c.task): n for n, c in reversed(list(enumerate(stats.columns)))}
     stats.tasks = sorted(tasks.values(), key=lambda t: task_order.get((t.exercise, t.task), 0))
     stats.failures, stats.violations = _ranked(failures), _ranked(violations)
+    stats.misconceptions = {k: sorted(v.values(), key=lambda m: (-len(m.students), m.id))
+                            for k, v in sorted(named.items(), key=lambda kv: (_order(kv[0][0]), kv[0][0],
+                                                                               task_order.get(kv[0], 0)))}
     return stats
 
 

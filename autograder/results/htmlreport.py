@@ -28,7 +28,7 @@ from typing import Any
 from .. import __version__
 from ..core.i18n import bilingual, get_language
 from .figures import FigureImage, collect_figures, figure_call
-from .report import OUTCOME_LABELS, TITLES, is_hidden, report_audience, shown_output
+from .report import OUTCOME_LABELS, TITLES, is_hidden, report_audience, shown_misconception, shown_output
 
 #: The family name of the font subset embedded in the page (IPAexGothic, as in the figures).
 EMBEDDED_FONT = "Workbook IPAexGothic"
@@ -82,6 +82,9 @@ pre { background: var(--soft); border-radius: 6px; padding: 8px 10px; margin: 6p
   font-family: ui-monospace, "SFMono-Regular", "Noto Sans Mono CJK JP", "Menlo", "Consolas", monospace,
   "Workbook IPAexGothic"; }
 .hint { font-size: 13px; color: #59636e; margin-top: 4px; }
+.misconception { background: #fff8c5; border: 1px solid #d4a72c; border-radius: 6px; padding: 6px 10px; margin: 6px 0 0;
+  font-size: 14px; }
+.misconception b { margin-right: 6px; }
 code { font-family: ui-monospace, "Noto Sans Mono CJK JP", monospace, "Workbook IPAexGothic"; font-size: 13px; background: var(--soft);
   padding: 1px 4px; border-radius: 4px; }
 .figs { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 16px; margin-top: 8px; }
@@ -294,6 +297,11 @@ def render_html(document: dict[str, Any], figures: dict[str, tuple[FigureImage, 
                   f'<span class="tag">{_t(label_ja, label_en)}</span>'
                   + (f'<span class="tag">{_t("非公開テスト", "hidden test")}</span>' if hidden else "")
                   + f'<span class="meta"> ({_fmt(t.get("max_score", 0))} {_t("点", "pt")})</span></div>')
+                found = shown_misconception(t, audience)
+                if found is not None:
+                    w(f'<div class="misconception" data-misconception="{html.escape(found["id"])}">'
+                      f'<b>{_t("考えられる誤解", "Likely misconception")}</b>'
+                      f'{html.escape(bilingual(found["ja"], found["en"], sep=" / "))}</div>')
                 output = shown_output(t, audience)
                 if output:
                     w(f"<pre>{html.escape(output)}</pre>")

@@ -56,6 +56,8 @@ class TestResult:
     outcome: str = "error"
     output: str = ""
     hidden: bool = False
+    #: ``{"id", "ja", "en"}`` of the known mistake a failed test recognised (autograder.checks.misconception)
+    misconception: dict[str, str] | None = None
 
     @property
     def score(self) -> float:
@@ -94,6 +96,24 @@ def report_audience(document: dict[str, Any]) -> str:
     that does not say is taken as made for a student."""
     audience = (document.get("extra_data", {}).get("hidden_tests") or {}).get("audience")
     return audience if audience in AUDIENCES else "student"
+
+
+def shown_misconception(test: dict[str, Any], audience: str) -> dict[str, str] | None:
+    """A failed test entry's ``extra_data.misconception`` (``{"id", "ja", "en"}``) as ``audience``
+    may see it: None for a hidden test shown to a student, or when none was recognised."""
+    if audience != "instructor" and is_hidden(test):
+        return None
+    found = (test.get("extra_data") or {}).get("misconception")
+    return found if isinstance(found, dict) and {"id", "ja", "en"} <= found.keys() else None
+
+
+def misconception_lines(test: dict[str, Any], audience: str) -> list[str]:
+    """The lines naming a test's recognised misconception ("考えられる誤解: …" / "likely
+    misconception: …", in the language in force), or [] (see :func:`shown_misconception`)."""
+    found = shown_misconception(test, audience)
+    if found is None:
+        return []
+    return bilingual(f"考えられる誤解: {found['ja']}", f"likely misconception: {found['en']}").splitlines()
 
 
 def shown_output(test: dict[str, Any], audience: str) -> str:
@@ -213,6 +233,8 @@ def build_results(results: list[TestResult], *, target: str, execution_time: flo
             "extra_data": {"nodeid": r.nodeid, "exercise": r.exercise, "task": r.task, "outcome": r.outcome,
                            "hidden": r.hidden},
         })
+        if r.misconception and r.outcome == "failed" and not (r.hidden and audience == "student"):
+            tests[-1]["extra_data"]["misconception"] = dict(r.misconception)
         tests[-1]["output"] = shown_output(tests[-1], audience)
     max_score = float(sum(s.max_score for s in summaries)) or total_points(default=0.0)
     errors = list(errors or [])
