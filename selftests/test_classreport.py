@@ -19,6 +19,7 @@ from conftest import REPO, SOLUTIONS
 from test_html import CJK, browser  # noqa: F401  (the headless Chromium fixture)
 
 EVIL = "<script>alert(1)</script>"
+MISCONCEPTION = {"id": "cosine_without_norms", "ja": "内積のままです: ノルムで割ります", "en": "a plain dot product: divide by the norms"}
 
 
 def _test(task: str, name: str, points: float, outcome: str = "passed", output: str = "", number: str = "1.1") -> dict:
@@ -49,6 +50,9 @@ def _class() -> tuple[dict, dict]:
                                          number="1.2")]),
         "reports/zed.json": {"score": 0.0, "max_score": 3.0, "tests": [], "extra_data": {"errors": ["boom"]}},
     }
+    # bob's and the evil one's first failures were recognised as one misconception
+    docs["reports/bob.json"]["tests"][0]["extra_data"]["misconception"] = dict(MISCONCEPTION)
+    docs["reports/evil.json"]["tests"][0]["extra_data"]["misconception"] = dict(MISCONCEPTION, en=MISCONCEPTION["en"] + EVIL)
     rows = [{"student": s, "status": "graded", "score": docs[f"reports/{r}.json"]["score"], "max_score": 3.0,
              "exercises": {"ex1_vectors": docs[f"reports/{r}.json"]["score"]}, "report": f"reports/{r}.json"}
             for s, r in (("alice", "alice"), ("bob", "bob"), (EVIL, "evil"))]
@@ -82,6 +86,9 @@ def test_class_numbers_csv_and_escaping_from_hand_made_reports():
     assert [g.outcomes for g in groups[1:]] == [["forbidden_call"], ["timeout"]]
     assert stats.timeouts == [("bob", "tests/test_ex1_vectors.py::test_b")]
     assert [g.students for g in stats.violations[("ex1_vectors", "cos")]] == [[EVIL]]
+    [named] = stats.misconceptions[("ex1_vectors", "cos")]
+    assert (named.id, named.students, named.tests) == ("cosine_without_norms", [EVIL, "bob"],
+                                                      ["tests/test_ex1_vectors.py::test_a"])
     table = list(csv.reader(io.StringIO(items_csv(stats))))
     assert table[0] == ["student", "status", "score", "tests/test_ex1_vectors.py::test_a",
                         "tests/test_ex1_vectors.py::test_b"]
@@ -96,6 +103,8 @@ def test_class_numbers_csv_and_escaping_from_hand_made_reports():
     assert 'href="pages/alice.html"' in page and 'href="pages/bob.html"' not in page
     assert 'href="reports/zed.json"' in page
     assert "禁止された関数 / forbidden call" in page and "時間切れ / timed out" in page  # the groups' outcomes
+    section = page.split('id="misconceptions"', 1)[1].split("</section>", 1)[0]
+    assert "cosine_without_norms" in section and "2 (67%)" in section and "内積のままです" in section
     assert "非公開テスト" in page and "hidden tests" in page  # the page says it is the instructor's
     assert "<script" not in page.lower() and "http" not in page  # self-contained, nothing to run or fetch
     assert "@font-face" in page  # the Japanese font is embedded even with bob's undecodable byte (a lone surrogate)
