@@ -163,12 +163,16 @@ def _tests(run: GradeRun) -> dict[str, dict]:
     return {t["extra_data"]["nodeid"]: t for t in run.score["tests"]}
 
 
-def _outcome(test: dict | None) -> tuple[str, float] | None:
-    return None if test is None else (test["extra_data"]["outcome"], test["score"])
+def _outcome(test: dict | None) -> tuple[str, float, str | None] | None:
+    """(outcome, points, misconception named or None): the feedback must not depend on the mode either."""
+    if test is None:
+        return None
+    named = test["extra_data"].get("misconception")
+    return test["extra_data"]["outcome"], test["score"], named["id"] if named else None
 
 
 def differences(local: GradeRun, isolated: GradeRun, group: list[Case]) -> list[str]:
-    """One entry per test whose (outcome, points) differ: both sides, and what the failing side said."""
+    """One entry per test whose (outcome, points, misconception) differ: both sides, and what the failing side said."""
     for mode, run in (("local", local), ("isolated", isolated)):
         if run.score is None:
             return [f"{mode} mode wrote no score report (exit code {run.returncode}):\n{run.output[-3000:]}"]
