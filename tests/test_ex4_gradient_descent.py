@@ -30,12 +30,58 @@ from matplotlib.contour import ContourSet
 from matplotlib.figure import Figure
 from scipy.optimize import minimize
 
-from autograder.compare import check_array, check_count, check_equal, check_float, check_raises, check_type, fail
+from autograder.compare import (Misconception, check_array, check_count, check_equal, check_float, check_raises,
+                                 check_type, diagnose, fail)
 from autograder.ownvalues import own_array
 
 pytestmark = pytest.mark.exercise("ex4_gradient_descent")
 #: The exercise's title in the score table and reports (Japanese, English).
 TITLE = ("勾配降下法と学習率", "Gradient descent and learning rates")
+
+# ---------------------------------------------------------------------------------------------
+# Misconceptions (docs/authoring.md): known mistakes, named in a failure when the student's value
+# is exactly what the mistake gives. Each value is computed below from this module's own oracles.
+# ---------------------------------------------------------------------------------------------
+
+MINIMUM_AT_2_3 = Misconception(
+    "minimum_at_2_3", task="true_minimum", lines=(1251, 1251), errata=True,
+    ja="あなたの最小点は本文の (2, 3) と一致します: 0.5·x·y の項があるので、∇f = 0 を解いた (4/3, 8/3) が最小点です",
+    en="your minimum equals the chapter's (2, 3), which ignores the 0.5·x·y term: solving ∇f = 0 gives the "
+       "minimum (4/3, 8/3)")
+MARKER_AT_2_3 = Misconception(
+    "marker_at_2_3", task="plot_trajectories", lines=(1251, 1251), errata=True,
+    ja="あなたの図は本文と同じく (2, 3) に最小点の '*' を描いています: 0.5·x·y の項があるので最小点は (4/3, 8/3) です",
+    en="your figure puts the minimum's '*' at the chapter's (2, 3): with the 0.5·x·y term the minimum is (4/3, 8/3)")
+GRADIENT_ASCENT = Misconception(
+    "gradient_ascent", task="gradient_descent",
+    ja="あなたの更新は x_{k+1} = x_k + η∇f(x_k) (勾配上昇法) と一致します: 勾配降下法は勾配と逆向きに進む "
+       "x_{k+1} = x_k − η∇f(x_k) です",
+    en="your update equals x_{k+1} = x_k + η∇f(x_k), gradient ascent: gradient descent steps against the gradient, "
+       "x_{k+1} = x_k − η∇f(x_k)")
+X0_UPDATED_IN_PLACE = Misconception(
+    "x0_updated_in_place", task="gradient_descent",
+    ja="呼び出し後の x0 は軌跡の最後の点と一致します: x0 をその場で更新しているので、np.array(x0, dtype=float) "
+       "でコピーしてから更新してください",
+    en="after the call x0 equals the last point of the trajectory: it was updated in place, so copy it first with "
+       "np.array(x0, dtype=float)")
+ONE_OVER_LAMBDA_MAX = Misconception(
+    "one_over_lambda_max", task="max_stable_learning_rate",
+    ja="あなたの値は 1/λ_max と一致します: 安定の条件は |1 − ηλ_max| < 1 なので、上限は 2/λ_max です",
+    en="your value equals 1/λ_max: stability needs |1 − ηλ_max| < 1, so the bound is 2/λ_max")
+TWO_OVER_LAMBDA_MIN = Misconception(
+    "two_over_lambda_min", task="max_stable_learning_rate",
+    ja="あなたの値は 2/λ_min と一致します: どの固有方向にも η < 2/λ_i が必要なので、効くのは最大固有値による 2/λ_max です",
+    en="your value equals 2/λ_min: every eigen-direction needs η < 2/λ_i, so the binding bound is 2/λ_max, "
+       "from the largest eigenvalue")
+FROBENIUS_NORM = Misconception(
+    "frobenius_norm_as_lambda_max", task="max_stable_learning_rate",
+    ja="あなたの値は 2/‖H‖_F (np.linalg.norm(H) の既定はフロベニウスノルム) と一致します: λ_max は最大固有値、"
+       "つまりスペクトルノルム np.linalg.norm(H, 2) です",
+    en="your value equals 2/‖H‖_F (np.linalg.norm(H) defaults to the Frobenius norm): λ_max is the largest "
+       "eigenvalue, the spectral norm np.linalg.norm(H, 2)")
+#: The catalogue of this exercise's misconceptions (selftests/test_misconception.py checks it).
+MISCONCEPTIONS = [MINIMUM_AT_2_3, MARKER_AT_2_3, GRADIENT_ASCENT, X0_UPDATED_IN_PLACE, ONE_OVER_LAMBDA_MAX,
+                  TWO_OVER_LAMBDA_MIN, FROBENIUS_NORM]
 
 # ---------------------------------------------------------------------------------------------
 # Oracles written here (never the exercise module's f / grad_f / hessian_f)
@@ -44,6 +90,9 @@ TITLE = ("勾配降下法と学習率", "Gradient descent and learning rates")
 H = np.array([[2.0, 0.5], [0.5, 2.0]])
 B = np.array([4.0, 6.0])
 P_STAR = np.array([4.0 / 3.0, 8.0 / 3.0])  # hand-derived, see the module docstring
+#: The misconception MINIMUM_AT_2_3 applied to the oracle: drop the 0.5·x·y term (H's off-diagonal)
+#: and solve ∇ = 0, diag(2, 2) p = (4, 6), which gives the chapter's (2, 3).
+CHAPTER_MINIMUM = np.linalg.solve(np.diag(np.diag(H)), B)
 CHAPTER_STARTS = [(-0.5, 6.0), (4.5, 0.0), (4.0, 6.0)]
 DIVERGENCE_FACTOR = 1e6  # the documented constant of compare_learning_rates
 
@@ -90,11 +139,14 @@ def plain_descent(g, x0, eta, n_steps, tol=None):
 
 
 def _check_update_rule(traj, g, eta, *, call, rtol=1e-12, atol=1e-12):
-    """Every row after the first must be x_{k+1} = x_k - η g(x_k), recomputed from the rows."""
+    """Every row after the first must be x_{k+1} = x_k - η g(x_k), recomputed from the rows (the
+    sign turned, x_k + η g(x_k), is GRADIENT_ASCENT)."""
     for k in range(len(traj) - 1):
-        expected = traj[k] - eta * g(traj[k])
+        step = eta * g(traj[k])
+        expected = traj[k] - step
         check_array(traj[k + 1], expected, call=call, rtol=rtol, atol=atol,
-                    what=f"row {k + 1} of the trajectory (x_{k + 1} = x_{k} - η ∇f(x_{k})) / 軌跡の {k + 1} 行目")
+                    what=f"row {k + 1} of the trajectory (x_{k + 1} = x_{k} - η ∇f(x_{k})) / 軌跡の {k + 1} 行目",
+                    misconceptions=[GRADIENT_ASCENT.gives(traj[k] + step)])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -109,7 +161,8 @@ def test_true_minimum_solves_gradient_system(exercise):
     """
     out = exercise.true_minimum()
     call = "true_minimum()"
-    check_array(out, np.linalg.solve(H, B), call=call + " vs numpy.linalg.solve(H, (4, 6))", rtol=1e-12, atol=1e-14)
+    check_array(out, np.linalg.solve(H, B), call=call + " vs numpy.linalg.solve(H, (4, 6))", rtol=1e-12, atol=1e-14,
+                misconceptions=[MINIMUM_AT_2_3.gives(CHAPTER_MINIMUM)])
     check_array(out, P_STAR, call=call + " vs hand-derived (4/3, 8/3)", rtol=1e-12, atol=1e-14)
     # The gradient (our own formula) vanishes there; at the chapter's (2, 3) it is (1.5, 1).
     check_array(grad(out), np.zeros(2), call="∇f(true_minimum())", rtol=0.0, atol=1e-12,
@@ -124,7 +177,12 @@ def test_true_minimum_matches_scipy_minimize(exercise):
     """
     res = minimize(loss, x0=np.zeros(2), jac=grad, method="BFGS", options={"gtol": 1e-12})
     out = exercise.true_minimum()
-    check_array(out, res.x, call="true_minimum() vs scipy.optimize.minimize(f, (0, 0))", rtol=0.0, atol=1e-7)
+    # Without the 0.5·x·y term, minimize finds the chapter's (2, 3): MINIMUM_AT_2_3.
+    res_without_xy = minimize(lambda p: loss(p) - 0.5 * p[0] * p[1], x0=np.zeros(2),
+                              jac=lambda p: grad(p) - 0.5 * np.array([p[1], p[0]]), method="BFGS",
+                              options={"gtol": 1e-12})
+    check_array(out, res.x, call="true_minimum() vs scipy.optimize.minimize(f, (0, 0))", rtol=0.0, atol=1e-7,
+                misconceptions=[MINIMUM_AT_2_3.gives(res_without_xy.x)])
     # f(4/3, 8/3) = 4/9 + 1/9 + 16/9 = 7/3 (module docstring).
     check_float(float(loss(out)), 7.0 / 3.0, call="f(true_minimum())", rtol=1e-12,
                 what="f at the returned point / 戻り値での f")
@@ -213,9 +271,11 @@ def test_gradient_descent_input_forms_and_x0_untouched(exercise):
     ja: 整数の配列・リスト・タプルでも動き、x0 は変更されず、n_steps=0 なら x0 だけ。
     """
     expected = plain_descent(grad, [4.0, 6.0], 0.1, 3)
+    ascent = plain_descent(grad, [4.0, 6.0], -0.1, 3)  # x_k + η∇f(x_k): GRADIENT_ASCENT
     x_int = np.array([4, 6])
     call = "gradient_descent(grad, np.array([4, 6]), 0.1, 3)"
-    check_array(exercise.gradient_descent(grad, x_int, 0.1, 3), expected, call=call, rtol=1e-12, atol=1e-12)
+    check_array(exercise.gradient_descent(grad, x_int, 0.1, 3), expected, call=call, rtol=1e-12, atol=1e-12,
+                misconceptions=[GRADIENT_ASCENT.gives(ascent)])
     check_array(x_int, np.array([4, 6]), call=call, dtype_kind="iu", rtol=0.0, atol=0.0,
                 what="x0 after the call (must not change) / 呼び出し後の x0 (変更してはいけない)")
     call = "gradient_descent(grad, [4, 6], 0.1, 3)"
@@ -224,8 +284,10 @@ def test_gradient_descent_input_forms_and_x0_untouched(exercise):
     call = "gradient_descent(grad, np.array([4.5, 0.0]), 0.1, 3)"
     out = exercise.gradient_descent(grad, x_float, 0.1, 3)
     check_array(out, plain_descent(grad, [4.5, 0.0], 0.1, 3), call=call, rtol=1e-12, atol=1e-12)
+    # x0 updated in place ends as the last point of its trajectory: X0_UPDATED_IN_PLACE.
     check_array(x_float, np.array([4.5, 0.0]), call=call, rtol=0.0, atol=0.0,
-                what="x0 after the call (must not change) / 呼び出し後の x0 (変更してはいけない)")
+                what="x0 after the call (must not change) / 呼び出し後の x0 (変更してはいけない)",
+                misconceptions=[X0_UPDATED_IN_PLACE.gives(plain_descent(grad, [4.5, 0.0], 0.1, 3)[-1])])
     call = "gradient_descent(grad, (4.5, 0.0), 0.1, 0)"
     check_array(exercise.gradient_descent(grad, (4.5, 0.0), 0.1, 0), np.array([[4.5, 0.0]]), call=call,
                 rtol=0.0, atol=0.0)
@@ -567,16 +629,28 @@ def test_compare_start_at_minimum_and_bad_input(exercise):
 # max_stable_learning_rate (3 points)
 # ---------------------------------------------------------------------------------------------
 
+def _stability_mistakes(h):
+    """What the mistakes give for an SPD h, from the oracle's own norms (for SPD h the singular
+    values are the eigenvalues: norm(h, 2) = λ_max, norm(h, -2) = λ_min)."""
+    return [ONE_OVER_LAMBDA_MAX.gives(1.0 / np.linalg.norm(h, 2)),
+            TWO_OVER_LAMBDA_MIN.gives(2.0 / np.linalg.norm(h, -2)),
+            FROBENIUS_NORM.gives(2.0 / np.linalg.norm(h, "fro"))]
+
+
 @pytest.mark.task("max_stable_learning_rate", points=1)
 def test_max_stable_learning_rate_chapter_hessian(exercise):
     """Chapter Hessian [[2, .5], [.5, 2]]: eigenvalues 2 ± 0.5, so 2/λ_max = 2/2.5 = 0.8.
 
     ja: 本文のヘッセ行列 [[2, .5], [.5, 2]]: 固有値 2 ± 0.5 なので 2/λ_max = 2/2.5 = 0.8。
     """
+    # The mistakes, from the same eigenvalues: 1/2.5 = 0.4, 2/1.5 = 4/3, and 2/‖H‖_F = 2/√8.5 ≈ 0.686.
+    mistakes = [ONE_OVER_LAMBDA_MAX.gives(1.0 / 2.5), TWO_OVER_LAMBDA_MIN.gives(2.0 / 1.5),
+                FROBENIUS_NORM.gives(2.0 / np.linalg.norm(H))]
     out = exercise.max_stable_learning_rate(H.copy())
-    check_float(out, 0.8, call="max_stable_learning_rate([[2, 0.5], [0.5, 2]])", rtol=1e-12)
+    check_float(out, 0.8, call="max_stable_learning_rate([[2, 0.5], [0.5, 2]])", rtol=1e-12, misconceptions=mistakes)
     out = exercise.max_stable_learning_rate([[2, 0.5], [0.5, 2]])
-    check_float(out, 0.8, call="max_stable_learning_rate([[2, 0.5], [0.5, 2]]) (nested lists)", rtol=1e-12)
+    check_float(out, 0.8, call="max_stable_learning_rate([[2, 0.5], [0.5, 2]]) (nested lists)", rtol=1e-12,
+                misconceptions=mistakes)
 
 
 @pytest.mark.task("max_stable_learning_rate", points=1)
@@ -587,11 +661,14 @@ def test_max_stable_learning_rate_random_spd(exercise):
     """
     # Diagonal: eigenvalues are the diagonal entries. diag(1, 4, 0.5) -> 2/4 = 0.5; [[5]] -> 0.4.
     check_float(exercise.max_stable_learning_rate(np.diag([1.0, 4.0, 0.5])), 0.5,
-                call="max_stable_learning_rate(diag(1, 4, 0.5))", rtol=1e-12)
+                call="max_stable_learning_rate(diag(1, 4, 0.5))", rtol=1e-12,
+                misconceptions=_stability_mistakes(np.diag([1.0, 4.0, 0.5])))
     check_float(exercise.max_stable_learning_rate(np.array([[5.0]])), 0.4,
-                call="max_stable_learning_rate([[5.0]])", rtol=1e-12)
+                call="max_stable_learning_rate([[5.0]])", rtol=1e-12,
+                misconceptions=_stability_mistakes(np.array([[5.0]])))  # only 1/λ_max = 0.2 differs here
     check_float(exercise.max_stable_learning_rate(np.diag(np.arange(1.0, 301.0))), 2.0 / 300.0,
-                call="max_stable_learning_rate(diag(1, 2, ..., 300))", rtol=1e-12)
+                call="max_stable_learning_rate(diag(1, 2, ..., 300))", rtol=1e-12,
+                misconceptions=_stability_mistakes(np.diag(np.arange(1.0, 301.0))))
     rng = np.random.default_rng(0)
     for d in (2, 3, 5, 8):
         a = rng.normal(size=(d, d))
@@ -599,7 +676,8 @@ def test_max_stable_learning_rate_random_spd(exercise):
         h = (h + h.T) / 2.0
         expected = 2.0 / np.linalg.norm(h, 2)  # SVD-based; for SPD h the top singular value is λ_max
         check_float(exercise.max_stable_learning_rate(h), expected,
-                    call=f"max_stable_learning_rate(H) for a random SPD H, d={d}, default_rng(0)", rtol=1e-10)
+                    call=f"max_stable_learning_rate(H) for a random SPD H, d={d}, default_rng(0)", rtol=1e-10,
+                    misconceptions=_stability_mistakes(h))
 
 
 @pytest.mark.task("max_stable_learning_rate", points=1)
@@ -685,11 +763,15 @@ def test_plot_trajectories_paths_and_minimum(exercise):
     at_minimum = any(np.allclose(p, P_STAR, rtol=0.0, atol=1e-9) for p in stars)
     own_min = None if at_minimum else own_array(exercise.true_minimum, shape=(2,))
     accepted = [P_STAR] + ([] if own_min is None else [own_min])
+    # MARKER_AT_2_3: the '*' closest to the chapter's minimum (2, 3), compared with it.
+    nearest = min(stars, key=lambda p: float(np.linalg.norm(p - CHAPTER_MINIMUM)), default=None)
+    marker_mistake = [MARKER_AT_2_3.gives(CHAPTER_MINIMUM)]
     if not any(np.allclose(p, m, rtol=0.0, atol=1e-9) for p in stars for m in accepted):
-        fail(f"{call}: 真の最小点 (4/3, 8/3) に '*' マーカー (1 点だけの線) がありません。見つかった '*': "
-             f"{[tuple(round(float(t), 4) for t in p) for p in stars]}",
-             f"{call}: no single-point '*' marker at the true minimum (4/3, 8/3); '*' markers found: "
-             f"{[tuple(round(float(t), 4) for t in p) for p in stars]}")
+        with diagnose(nearest, P_STAR, marker_mistake, rtol=0.0, atol=1e-9):
+            fail(f"{call}: 真の最小点 (4/3, 8/3) に '*' マーカー (1 点だけの線) がありません。見つかった '*': "
+                 f"{[tuple(round(float(t), 4) for t in p) for p in stars]}",
+                 f"{call}: no single-point '*' marker at the true minimum (4/3, 8/3); '*' markers found: "
+                 f"{[tuple(round(float(t), 4) for t in p) for p in stars]}")
     # A start of shape (3,) is rejected even with a gradient that works in any dimension (∇ of ‖x‖²).
     check_raises(ValueError, exercise.plot_trajectories, lambda x: 2.0 * np.asarray(x), [(1.0, 2.0, 3.0)], 0.1, 5,
                  call="plot_trajectories(lambda x: 2 x, [(1, 2, 3)], 0.1, 5)  # a start of shape (3,)")
@@ -704,8 +786,9 @@ def test_plot_trajectories_paths_and_minimum(exercise):
                  f"{call}: the path from {start} is not labelled \"start (x, y)\" with its own start: {labels}")
     if any(np.allclose(p, [2.0, 3.0], rtol=0.0, atol=1e-6) for p in stars) and not (
             own_min is not None and np.allclose(own_min, [2.0, 3.0], rtol=0.0, atol=1e-6)):
-        fail(f"{call}: (2, 3) は最小点ではありません (本文の誤り、ERRATA 1251 行)。",
-             f"{call}: (2, 3) is not the minimum (the chapter's mistake, ERRATA line 1251).")
+        with diagnose(nearest, P_STAR, marker_mistake, rtol=0.0, atol=1e-6):
+            fail(f"{call}: (2, 3) は最小点ではありません (本文の誤り、ERRATA 1251 行)。",
+                 f"{call}: (2, 3) is not the minimum (the chapter's mistake, ERRATA line 1251).")
 
 
 @pytest.mark.task("plot_trajectories", points=1)

@@ -4,7 +4,7 @@ Everything else (validation, tol, copying x0) is as in the reference; the iterat
 from the minimum and the loss increases.
 """
 
-VARIANT = {"correct": False, "loses": ["gradient_descent"]}
+VARIANT = {"correct": False, "loses": ["gradient_descent"], "misconceptions": ["gradient_ascent"]}
 
 import numpy as np
 

@@ -4,7 +4,7 @@
 1 - ηλ_max = 0), not the stability bound |1 - ηλ_max| < 1 ⇔ η < 2/λ_max.
 """
 
-VARIANT = {"correct": False, "loses": ["max_stable_learning_rate"]}
+VARIANT = {"correct": False, "loses": ["max_stable_learning_rate"], "misconceptions": ["one_over_lambda_max"]}
 
 from solutions.ex4_gradient_descent import *  # noqa: F401,F403,E402
 from solutions import ex4_gradient_descent as _ref  # noqa: E402

@@ -4,7 +4,7 @@ Every eigen-direction needs η < 2/λ_i; the binding one is the largest eigenval
 (1.33 for the chapter's Hessian) the top direction diverges.
 """
 
-VARIANT = {"correct": False, "loses": ["max_stable_learning_rate"]}
+VARIANT = {"correct": False, "loses": ["max_stable_learning_rate"], "misconceptions": ["two_over_lambda_min"]}
 
 import numpy as np
 

@@ -4,7 +4,7 @@ The chapter marks (2, 3) as the minimum of f(x, y) = (x-2)² + (y-3)² + 0.5xy, 
 term; the gradient there is (1.5, 1), not zero. The true minimiser is (4/3, 8/3).
 """
 
-VARIANT = {"correct": False, "loses": ["true_minimum"]}
+VARIANT = {"correct": False, "loses": ["true_minimum"], "misconceptions": ["minimum_at_2_3"]}
 
 import numpy as np
 

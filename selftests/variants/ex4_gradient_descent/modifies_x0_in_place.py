@@ -4,7 +4,7 @@ The trajectory itself is right (rows are copied), but the caller's float64 x0 en
 last iterate. Integer arrays and lists happen to be copied by np.asarray(..., dtype=float).
 """
 
-VARIANT = {"correct": False, "loses": ["gradient_descent"]}
+VARIANT = {"correct": False, "loses": ["gradient_descent"], "misconceptions": ["x0_updated_in_place"]}
 
 import numpy as np
 

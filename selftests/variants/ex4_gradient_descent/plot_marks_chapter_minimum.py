@@ -3,7 +3,7 @@
 Contours and paths are right; only the '*' marker sits at (2, 3) instead of (4/3, 8/3).
 """
 
-VARIANT = {"correct": False, "loses": ["plot_trajectories"]}
+VARIANT = {"correct": False, "loses": ["plot_trajectories"], "misconceptions": ["marker_at_2_3"]}
 
 from solutions.ex4_gradient_descent import *  # noqa: F401,F403,E402
 from solutions import ex4_gradient_descent as _ref  # noqa: E402

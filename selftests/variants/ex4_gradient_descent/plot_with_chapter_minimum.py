@@ -4,7 +4,7 @@ plot_trajectories marks true_minimum() (its text's default), so the '*' sits at 
 mistake, one loss: only true_minimum loses points, not plot_trajectories.
 """
 
-VARIANT = {"correct": False, "loses": ["true_minimum"]}
+VARIANT = {"correct": False, "loses": ["true_minimum"], "misconceptions": ["minimum_at_2_3"]}
 
 import types
 
