@@ -16,7 +16,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.spatial import distance
 
-from autograder.compare import check_array, check_equal, check_float, check_raises, check_type, convention, fail
+from autograder.compare import (Misconception, check_array, check_equal, check_float, check_raises, check_type,
+                                convention, fail)
 from autograder.data import load_word_vectors
 
 pytestmark = pytest.mark.exercise("ex1_vectors")
@@ -36,6 +37,51 @@ RULES = [
     {"task": "cosine_similarity_matrix", "forbidden": FORBIDDEN_COSINE},
     {"task": "analogy", "forbidden": FORBIDDEN_COSINE},
 ]
+
+# Misconceptions (docs/authoring.md): known mistakes named in a failure when the student's value is
+# exactly what the mistake gives. Each value is computed below by applying the mistake to the
+# test's own oracle (scipy on the first two components, a plain dot product, ...).
+FIRST_TWO_COMPONENTS = Misconception(
+    "first_two_components", task="cosine_similarity", lines=(223, 244), errata=True,
+    ja="あなたの値は最初の 2 成分だけで計算したコサイン類似度と一致します: すべての成分を使ってください",
+    en="your value equals the cosine similarity of the first two components only: use every component")
+NORMS_OVERFLOW = Misconception(
+    "norms_overflow", task="cosine_similarity", lines=(134, 134),
+    ja="あなたの値は dot(a, b) / (norm(a) * norm(b)) をそのまま float64 で計算した値と一致します (ノルムや内積が"
+       "オーバーフロー・アンダーフローしています): 先に各ベクトルを成分の絶対値の最大値で割ってください",
+    en="your value equals dot(a, b) / (norm(a) * norm(b)) computed as is in float64, where the norms or the dot "
+       "product overflow or underflow: divide each vector by its largest absolute entry first")
+MATRIX_TRANSPOSED = Misconception(
+    "similarity_matrix_transposed", task="cosine_similarity_matrix",
+    ja="あなたの結果は正しい行列の転置 (形 (n, m)) と一致します: (i, j) 成分は A の i 行目と B の j 行目の類似度です",
+    en="your result equals the transpose of the right matrix, shape (n, m): entry (i, j) is the similarity of "
+       "row i of A with row j of B")
+DOT_PRODUCT_RANKING = Misconception(
+    "dot_product_not_cosine", task="analogy",
+    ja="あなたの類似度 (または順位) は v[a] - v[b] + v[c] との内積そのものと一致します: "
+       "内積を 2 つのノルムで割ったコサイン類似度で比べてください",
+    en="your similarities (or ranking) equal the plain dot product with v[a] - v[b] + v[c]: divide it by both "
+       "norms to compare by cosine similarity")
+KEEPS_INPUTS = Misconception(
+    "analogy_keeps_inputs", task="analogy", lines=(131, 135), errata=True,
+    ja="あなたの結果は入力の 3 語も候補に残したときの順位と一致します: exclude_inputs=True (既定) では a, b, c を候補から除いてください",
+    en="your result equals the ranking with the three input words kept as candidates: with exclude_inputs=True "
+       "(the default) leave a, b and c out")
+TIES_BY_INSERTION = Misconception(
+    "ties_in_insertion_order", task="analogy",
+    ja="あなたの順位は類似度だけで並べ、同点を辞書に入った順のまま残したものと一致します: "
+       "同点は単語の昇順に並べてください (キー (-類似度, 単語))",
+    en="your ranking equals sorting by similarity only, which leaves ties in the dictionary's order: break ties "
+       "by word, ascending (sort key (-similarity, word))")
+TARGET_IN_PLACE = Misconception(
+    "target_computed_in_place", task="analogy",
+    ja="呼び出し後の word_vectors[a] が v[a] - v[b] + v[c] と一致します: コピーしていない word_vectors[a] に "
+       "-= や += を使うと呼び出し元の配列が書き換わります。新しい配列を作ってください",
+    en="after the call word_vectors[a] equals v[a] - v[b] + v[c]: -= and += on word_vectors[a] (not a copy) "
+       "change the caller's array; compute the target as a new array")
+#: The catalogue of known mistakes (docs/authoring.md, "Misconceptions").
+MISCONCEPTIONS = [FIRST_TWO_COMPONENTS, NORMS_OVERFLOW, MATRIX_TRANSPOSED, DOT_PRODUCT_RANKING, KEEPS_INPUTS,
+                  TIES_BY_INSERTION, TARGET_IN_PLACE]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -57,18 +103,49 @@ def _check_in_bounds(value, *, call: str) -> None:
         )
 
 
-def _check_ranking(out, expected, *, call: str, rtol: float = 1e-12, atol: float = 1e-15) -> None:
-    """Check an analogy result: a list of (str, float) tuples with the expected words and values."""
+def _naive_cos(a, b) -> float:
+    """NORMS_OVERFLOW applied to the input: the chapter's formula (line 134) in plain float64, clipped."""
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        return float(np.clip(np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b)), -1.0, 1.0))
+
+
+def _ranked(vocab, words, score, topn: int) -> list:
+    """[(word, score(vocab[word]))] for ``words``, highest score first, ties by word, cut to ``topn``."""
+    scored = sorted(((w, score(vocab[w])) for w in words), key=lambda p: (-p[1], p[0]))
+    return scored[:topn]
+
+
+def _analogy_mistakes(vocab, a, b, c, topn: int, *, exclude_inputs: bool = True) -> list:
+    """What DOT_PRODUCT_RANKING and KEEPS_INPUTS give for analogy(vocab, a, b, c, topn, exclude_inputs):
+    the oracle's ranking by the plain dot product, and by cosine with the input words kept."""
+    target = vocab[a] - vocab[b] + vocab[c]
+    candidates = [w for w in vocab if not (exclude_inputs and w in (a, b, c))]
+    mistakes = [(DOT_PRODUCT_RANKING, _ranked(vocab, candidates, lambda v: float(np.dot(target, v)), topn))]
+    if exclude_inputs:
+        mistakes.append((KEEPS_INPUTS, _ranked(vocab, list(vocab), lambda v: _scipy_cos(target, v), topn)))
+    return mistakes
+
+
+def _check_ranking(out, expected, *, call: str, rtol: float = 1e-12, atol: float = 1e-15, mistakes=()) -> None:
+    """Check an analogy result: a list of (str, float) tuples with the expected words and values.
+
+    ``mistakes``: (Misconception, ranking) pairs, the list of (word, value) a known mistake gives for
+    this call; it is named when the result's length, words or a value are what that mistake gives.
+    """
     check_type(out, list, call=call)
-    check_equal(len(out), len(expected), call=call, what="length of the result / 結果の長さ")
+    check_equal(len(out), len(expected), call=call, what="length of the result / 結果の長さ",
+                misconceptions=[m.gives(len(r)) for m, r in mistakes])
     for i, item in enumerate(out):
         check_type(item, tuple, call=call, what=f"item {i} / 要素 {i}")
         check_equal(len(item), 2, call=call, what=f"length of item {i} / 要素 {i} の長さ")
     check_equal([item[0] for item in out], [w for w, _ in expected], call=call,
-                what="ranked words / 順位付けされた単語")
+                what="ranked words / 順位付けされた単語",
+                misconceptions=[m.gives([w for w, _ in r]) for m, r in mistakes])
     for i, (item, (word, sim)) in enumerate(zip(out, expected)):
         check_float(item[1], sim, call=call, rtol=rtol, atol=atol,
-                    what=f"similarity of {word!r} (item {i}) / {word!r} の類似度")
+                    what=f"similarity of {word!r} (item {i}) / {word!r} の類似度",
+                    misconceptions=[m.gives(r[i][1]) for m, r in mistakes if i < len(r) and r[i][0] == word])
 
 
 # Vectors v for which the unclipped formula gives cos(v, v) = 1.0000000000000002 and
@@ -119,7 +196,8 @@ def test_cosine_chapter_examples(exercise):
                    ("man", "princess")]:
         out = exercise.cosine_similarity(wv[w1], wv[w2])
         check_float(out, _scipy_cos(wv[w1], wv[w2]), call=f"cosine_similarity({w1}, {w2})",
-                    rtol=1e-12, atol=1e-15)
+                    rtol=1e-12, atol=1e-15,
+                    misconceptions=[FIRST_TWO_COMPONENTS.gives(_scipy_cos(wv[w1][:2], wv[w2][:2]))])
     # By hand: (3, 4) . (4, 3) = 24, |(3, 4)| = |(4, 3)| = 5, so cos = 24 / 25 = 0.96.
     out = exercise.cosine_similarity(np.array([3.0, 4.0]), np.array([4.0, 3.0]))
     check_float(out, 0.96, call="cosine_similarity([3, 4], [4, 3])", rtol=1e-14, atol=0.0)
@@ -143,7 +221,8 @@ def test_cosine_matches_oracles_random(exercise):
                 b = b + 3.0 * a  # a correlated pair (similarity near 1)
             call = f"cosine_similarity(a, b) with d={d}, default_rng(0) trial {trial}"
             out = exercise.cosine_similarity(a, b)
-            check_float(out, _scipy_cos(a, b), call=call, rtol=1e-12, atol=1e-14)
+            check_float(out, _scipy_cos(a, b), call=call, rtol=1e-12, atol=1e-14,
+                        misconceptions=[FIRST_TWO_COMPONENTS.gives(_scipy_cos(a[:2], b[:2]))] if d > 2 else ())
             expected_torch = torch.nn.functional.cosine_similarity(
                 torch.from_numpy(a), torch.from_numpy(b), dim=0
             ).item()
@@ -196,7 +275,7 @@ def test_cosine_huge_and_tiny_magnitudes(exercise):
     for a, b, expected, why in cases:
         out = exercise.cosine_similarity(a, b)
         check_float(out, expected, call=f"cosine_similarity({a.tolist()}, {b.tolist()})  [{why}]",
-                    rtol=1e-14, atol=1e-15)
+                    rtol=1e-14, atol=1e-15, misconceptions=[NORMS_OVERFLOW.gives(_naive_cos(a, b))])
 
 
 @pytest.mark.task("cosine_similarity", points=1)
@@ -301,7 +380,9 @@ def test_matrix_matches_scipy_and_torch(exercise):
     for A, B, what in cases:
         call = f"cosine_similarity_matrix(A, B) with {what}"
         out = exercise.cosine_similarity_matrix(A, B)
-        check_array(out, 1.0 - distance.cdist(A, B, metric="cosine"), call=call, rtol=1e-12, atol=1e-14)
+        expected = 1.0 - distance.cdist(A, B, metric="cosine")
+        check_array(out, expected, call=call, rtol=1e-12, atol=1e-14,
+                    misconceptions=[MATRIX_TRANSPOSED.gives(expected.T)])
         expected_torch = torch.nn.functional.cosine_similarity(
             torch.from_numpy(A)[:, None, :], torch.from_numpy(B)[None, :, :], dim=-1
         ).numpy()
@@ -332,7 +413,7 @@ def test_matrix_huge_and_tiny_rows(exercise):
     ])
     out = exercise.cosine_similarity_matrix(A, B)
     check_array(out, expected, call="cosine_similarity_matrix(rows at scale 1e200 and 1e-200)",
-                rtol=1e-14, atol=1e-15)
+                rtol=1e-14, atol=1e-15, misconceptions=[MATRIX_TRANSPOSED.gives(expected.T)])
 
 
 @pytest.mark.task("cosine_similarity_matrix", points=1)
@@ -394,15 +475,18 @@ def test_analogy_chapter_king_man_woman(exercise):
     expected = [(w, _scipy_cos(target, wv[w])) for w in ("queen", "princess", "prince")]
     # scipy gives queen 1.0, princess 0.99620, prince 0.89627 (king/man/woman are excluded).
     out = exercise.analogy(wv, "king", "man", "woman", topn=3)
-    _check_ranking(out, expected, call='analogy(word_vectors, "king", "man", "woman", topn=3)')
+    _check_ranking(out, expected, call='analogy(word_vectors, "king", "man", "woman", topn=3)',
+                   mistakes=_analogy_mistakes(wv, "king", "man", "woman", 3))
     out = exercise.analogy(wv, "king", "man", "woman")
-    _check_ranking(out, expected[:1], call='analogy(word_vectors, "king", "man", "woman")')
+    _check_ranking(out, expected[:1], call='analogy(word_vectors, "king", "man", "woman")',
+                   mistakes=_analogy_mistakes(wv, "king", "man", "woman", 1))
     # The other direction: queen - woman + man = king exactly in real arithmetic as well.
     target = wv["queen"] - wv["woman"] + wv["man"]
     ranked = sorted(("king", "prince", "princess"), key=lambda w: -_scipy_cos(target, wv[w]))
     expected = [(w, _scipy_cos(target, wv[w])) for w in ranked]
     out = exercise.analogy(wv, "queen", "woman", "man", topn=3)
-    _check_ranking(out, expected, call='analogy(word_vectors, "queen", "woman", "man", topn=3)')
+    _check_ranking(out, expected, call='analogy(word_vectors, "queen", "woman", "man", topn=3)',
+                   mistakes=_analogy_mistakes(wv, "queen", "woman", "man", 3))
 
 
 @pytest.mark.task("analogy", points=1)
@@ -418,7 +502,8 @@ def test_analogy_without_excluding_inputs(exercise):
     expected = [(w, _scipy_cos(target, wv[w])) for w in ranked]
     out = exercise.analogy(wv, "king", "man", "woman", topn=6, exclude_inputs=False)
     _check_ranking(out, expected,
-                   call='analogy(word_vectors, "king", "man", "woman", topn=6, exclude_inputs=False)')
+                   call='analogy(word_vectors, "king", "man", "woman", topn=6, exclude_inputs=False)',
+                   mistakes=_analogy_mistakes(wv, "king", "man", "woman", 6, exclude_inputs=False))
 
 
 @pytest.mark.task("analogy", points=1)
@@ -448,10 +533,17 @@ def test_analogy_ranks_by_cosine_with_word_tiebreak(exercise):
     }
     expected = [("alpha", 1.0), ("beta", 1.0), ("long", 1.0 / math.sqrt(101.0)),
                 ("delta", 0.0), ("gamma", 0.0), ("omega", -1.0)]
+    # Known mistakes, applied to the hand-derived values: the same sort with the dot product x - y + z . v
+    # (exact here) as the key, and the sort by similarity alone, which leaves the ties alpha/beta and
+    # delta/gamma in the dictionary's order (Python's sort is stable).
+    cosine = dict(expected)
+    by_similarity_only = sorted(((w, cosine[w]) for w in vocab if w in cosine), key=lambda p: -p[1])
+    mistakes = [_analogy_mistakes(vocab, "x", "y", "z", 6)[0], (TIES_BY_INSERTION, by_similarity_only)]
     out = exercise.analogy(vocab, "x", "y", "z", topn=6)
     with convention("コサイン類似度の降順に並べ、同点は単語の昇順 (alpha が beta より先)",
                     "sorted by cosine similarity, highest first; ties by word, ascending (alpha before beta)"):
-        _check_ranking(out, expected, call='analogy(vocab, "x", "y", "z", topn=6)', rtol=1e-14, atol=1e-15)
+        _check_ranking(out, expected, call='analogy(vocab, "x", "y", "z", topn=6)', rtol=1e-14, atol=1e-15,
+                       mistakes=mistakes)
 
 
 @pytest.mark.task("analogy", points=1)
@@ -499,12 +591,25 @@ def test_analogy_topn_and_inputs_untouched(exercise):
     target = wv["king"] - wv["man"] + wv["woman"]
     full = [(w, _scipy_cos(target, wv[w])) for w in ("queen", "princess", "prince")]
     out = exercise.analogy(wv, "king", "man", "woman", topn=2)
-    _check_ranking(out, full[:2], call='analogy(word_vectors, "king", "man", "woman", topn=2)')
+    _check_ranking(out, full[:2], call='analogy(word_vectors, "king", "man", "woman", topn=2)',
+                   mistakes=_analogy_mistakes(wv, "king", "man", "woman", 2))
+    # The input is checked right after the first call (a modified word_vectors would change the next one).
+    # TARGET_IN_PLACE: "target = word_vectors[a]; target -= ...; target += ..." leaves v[a] - v[b] + v[c] in it.
+    _check_untouched(wv, before, in_place={"king": before["king"] - before["man"] + before["woman"]})
     # Only three candidates remain once king, man and woman are excluded.
     out = exercise.analogy(wv, "king", "man", "woman", topn=10)
-    _check_ranking(out, full, call='analogy(word_vectors, "king", "man", "woman", topn=10)')
+    _check_ranking(out, full, call='analogy(word_vectors, "king", "man", "woman", topn=10)',
+                   mistakes=_analogy_mistakes(wv, "king", "man", "woman", 10))
+    _check_untouched(wv, before)
+
+
+def _check_untouched(wv, before, in_place=None) -> None:
+    """word_vectors after analogy(word_vectors, ...) has the same keys and arrays as ``before``;
+    ``in_place``: word -> the array TARGET_IN_PLACE leaves there."""
+    in_place = in_place or {}
     check_equal(sorted(wv), sorted(before), call="analogy(word_vectors, ...)",
                 what="keys of word_vectors after the call / 呼び出し後の word_vectors のキー")
     for w, v in before.items():
         check_array(wv[w], v, call="analogy(word_vectors, ...)", rtol=0.0, atol=0.0,
-                    what=f"word_vectors[{w!r}] after the call / 呼び出し後の word_vectors[{w!r}]")
+                    what=f"word_vectors[{w!r}] after the call / 呼び出し後の word_vectors[{w!r}]",
+                    misconceptions=[TARGET_IN_PLACE.gives(in_place[w])] if w in in_place else ())

@@ -5,7 +5,7 @@ chapter's six vectors happen to give the same top three either way; the similari
 are the dot products.
 """
 
-VARIANT = {"correct": False, "loses": ["analogy"]}
+VARIANT = {"correct": False, "loses": ["analogy"], "misconceptions": ["dot_product_not_cosine"]}
 
 import numpy as np
 

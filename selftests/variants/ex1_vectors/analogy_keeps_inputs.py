@@ -3,7 +3,7 @@
 For king - man + woman this returns queen, princess, woman instead of queen, princess, prince.
 """
 
-VARIANT = {"correct": False, "loses": ["analogy"]}
+VARIANT = {"correct": False, "loses": ["analogy"], "misconceptions": ["analogy_keeps_inputs"]}
 
 from solutions.ex1_vectors import *  # noqa: F401,F403,E402
 from solutions import ex1_vectors as _ref  # noqa: E402

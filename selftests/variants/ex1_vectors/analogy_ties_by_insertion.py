@@ -4,7 +4,7 @@ Python's sort is stable, so equal similarities are not ordered by word: the resu
 how word_vectors was built instead of being deterministic.
 """
 
-VARIANT = {"correct": False, "loses": ["analogy"]}
+VARIANT = {"correct": False, "loses": ["analogy"], "misconceptions": ["ties_in_insertion_order"]}
 
 from solutions.ex1_vectors import *  # noqa: F401,F403,E402
 from solutions import ex1_vectors as _ref  # noqa: E402

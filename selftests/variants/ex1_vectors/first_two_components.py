@@ -4,7 +4,7 @@ Correct for 2-d vectors, wrong for every other length, and it never notices a le
 beyond the first two entries.
 """
 
-VARIANT = {"correct": False, "loses": ["cosine_similarity"]}
+VARIANT = {"correct": False, "loses": ["cosine_similarity"], "misconceptions": ["first_two_components"]}
 
 import numpy as np
 

@@ -4,7 +4,8 @@ Fine for moderate values, but entries like 1e200 overflow (norm = inf, result 0 
 entries like 1e-200 underflow (0 / 0 = nan). Clipping and input checks are kept.
 """
 
-VARIANT = {"correct": False, "loses": ["cosine_similarity", "cosine_similarity_matrix"]}
+VARIANT = {"correct": False, "loses": ["cosine_similarity", "cosine_similarity_matrix"],
+           "misconceptions": ["norms_overflow"]}
 
 import numpy as np
 
