@@ -18,7 +18,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from autograder.compare import check_array, check_equal, check_float, check_raises, check_type, convention
+from autograder.compare import (Misconception, check_array, check_equal, check_float, check_raises, check_type,
+                                 convention)
 
 pytestmark = pytest.mark.exercise("ex5_backprop")
 #: The exercise's title in the score table and reports (Japanese, English).
@@ -37,6 +38,63 @@ RULES = [
     {"task": "manual_grad", "forbidden": FORBIDDEN_AUTODIFF, "no_overloading": True},
     {"task": "numerical_gradient", "forbidden": FORBIDDEN_AUTODIFF, "no_overloading": True},
 ]
+
+# ---------------------------------------------------------------------------------------------
+# Misconceptions (docs/authoring.md): known mistakes, named in a failure when the student's value
+# is exactly what the mistake gives, computed from this module's own oracles (torch autograd with
+# the mistake built in, the oracle transposed or divided by N, differences computed here).
+# ---------------------------------------------------------------------------------------------
+
+W2_GRADIENT_TRANSPOSED = Misconception(
+    "w2_gradient_transposed", task="backward", lines=(1273, 1295), errata=True,
+    ja="あなたの ∂L/∂W2 は正しい勾配の転置 (形 (H, K)) と一致します: 本文の W2 は (入力, 出力) の形ですが、"
+       "W2 は W1 と同じ (出力, 入力) = (K, H) で、その勾配 (y − t) a1ᵀ も同じ形です",
+    en="your ∂L/∂W2 equals the transpose of the right gradient, shape (H, K): the chapter's W2 is (in, out), but "
+       "W2 is (out, in) = (K, H) like W1, and so is its gradient (y − t) a1ᵀ")
+RELU_DERIVATIVE_AT_ZERO_IS_ONE = Misconception(
+    "relu_derivative_at_zero_is_one", task="backward",
+    ja="あなたの勾配は ReLU'(0) = 1 とした値と一致します: ReLU'(0) = 0 (z1 >= 0 ではなく z1 > 0 で判定) とし、"
+       "z1 がちょうど 0 のユニットは勾配を通しません",
+    en="your gradients equal those with ReLU'(0) = 1: take ReLU'(0) = 0 (test z1 > 0, not z1 >= 0), so a unit "
+       "with z1 exactly 0 passes no gradient")
+RELU_DERIVATIVE_MISSING = Misconception(
+    "relu_derivative_missing", task="backward",
+    ja="あなたの勾配は ReLU の微分を掛け忘れた値 (∂L/∂z1 = ∂L/∂a1) と一致します: ∂L/∂z1 = ∂L/∂a1 ⊙ ReLU'(z1) "
+       "なので、z1 ≤ 0 のユニットは勾配を通しません",
+    en="your gradients equal those without the ReLU derivative (∂L/∂z1 = ∂L/∂a1): ∂L/∂z1 = ∂L/∂a1 ⊙ ReLU'(z1), "
+       "so a unit with z1 ≤ 0 passes no gradient")
+GRADIENT_MEAN_OVER_BATCH = Misconception(
+    "gradient_mean_over_batch", task="backward",
+    ja="あなたの勾配は正しい勾配をバッチの大きさ N で割った値 (平均の損失の勾配) と一致します: 損失はバッチ全体の和 "
+       "½ Σ (y − t)² なので、勾配も各サンプルの勾配の和です",
+    en="your gradients equal the right ones divided by the batch size N (the gradients of the mean loss): the "
+       "loss is the sum ½ Σ (y − t)² over the batch, so its gradients are sums over the samples")
+BIAS_GRADIENT_NOT_SUMMED = Misconception(
+    "bias_gradient_not_summed", task="backward", lines=(1315, 1328),
+    ja="あなたのバイアスの勾配はサンプルごとの勾配を行に並べたものと一致します: 本文の ∂L/∂b = ∂L/∂z は入力 1 つの場合の式で、"
+       "バッチではサンプルの軸で和をとるので、形はバイアスと同じになります",
+    en="your bias gradient equals the per-sample gradients stacked as rows: the chapter's ∂L/∂b = ∂L/∂z is for "
+       "a single input, and for a batch you sum it over the samples, which gives the bias's shape")
+FORWARD_DIFFERENCE = Misconception(
+    "forward_difference", task="numerical_gradient",
+    ja="あなたの結果は前進差分 (f(x + h eᵢ) − f(x)) / h と一致します: 誤差が O(h²) の中心差分 "
+       "(f(x + h eᵢ) − f(x − h eᵢ)) / (2h) を使ってください",
+    en="your result equals the forward difference (f(x + h eᵢ) − f(x)) / h: use the central difference "
+       "(f(x + h eᵢ) − f(x − h eᵢ)) / (2h), whose error is O(h²)")
+FLOAT32_AUTOGRAD = Misconception(
+    "float32_autograd", task="autograd_gradients", lines=(1455, 1456), errata=True,
+    ja="あなたの勾配は float32 (本文と同じ torch.tensor の既定の dtype) で計算した自動微分と一致します: "
+       "テンソルを dtype=torch.float64 で作ってください",
+    en="your gradients equal autograd in float32, torch.tensor's default dtype as in the chapter: create the "
+       "tensors with dtype=torch.float64")
+COS_DERIVATIVE_SIGN = Misconception(
+    "cos_derivative_sign", task="manual_grad",
+    ja="あなたの値は d cos(u)/du = +sin(u) とした値と一致します: 正しくは −sin(u) なので、∂/∂x cos(xy) = −sin(xy)·y です",
+    en="your value equals taking d cos(u)/du = +sin(u): the derivative is −sin(u), so ∂/∂x cos(xy) = −sin(xy)·y")
+#: The catalogue of this exercise's misconceptions (selftests/test_misconception.py checks it).
+MISCONCEPTIONS = [W2_GRADIENT_TRANSPOSED, RELU_DERIVATIVE_AT_ZERO_IS_ONE, RELU_DERIVATIVE_MISSING,
+                  GRADIENT_MEAN_OVER_BATCH, BIAS_GRADIENT_NOT_SUMMED, FORWARD_DIFFERENCE, FLOAT32_AUTOGRAD,
+                  COS_DERIVATIVE_SIGN]
 
 PARAMS = ("W1", "b1", "W2", "b2")
 
@@ -74,17 +132,49 @@ CH_GRADS = {
 # oracles written here (never the submission's helpers)
 # ---------------------------------------------------------------------------------------------
 
-def _torch_oracle(W1, b1, W2, b2, x, t):
-    """Forward output, loss and parameter gradients of ½ Σ (y - t)² by torch autograd (float64)."""
-    params = [torch.tensor(np.asarray(p, dtype=np.float64), dtype=torch.float64, requires_grad=True)
+def _torch_oracle(W1, b1, W2, b2, x, t, *, dtype=torch.float64, relu=F.relu):
+    """Forward output, loss and parameter gradients of ½ Σ (y - t)² by torch autograd (float64).
+
+    ``dtype`` and ``relu`` only build in a misconception (float32; a ReLU with another derivative),
+    the results are float64 arrays either way."""
+    params = [torch.tensor(np.asarray(p, dtype=np.float64), dtype=dtype, requires_grad=True)
               for p in (W1, b1, W2, b2)]
-    xt = torch.tensor(np.asarray(x, dtype=np.float64), dtype=torch.float64)
-    tt = torch.tensor(np.asarray(t, dtype=np.float64), dtype=torch.float64)
-    y = F.linear(F.relu(F.linear(xt, params[0], params[1])), params[2], params[3])
+    xt = torch.tensor(np.asarray(x, dtype=np.float64), dtype=dtype)
+    tt = torch.tensor(np.asarray(t, dtype=np.float64), dtype=dtype)
+    y = F.linear(relu(F.linear(xt, params[0], params[1])), params[2], params[3])
     loss = 0.5 * ((y - tt) ** 2).sum()
     grads = torch.autograd.grad(loss, params)
-    return (y.detach().numpy(), float(loss.detach()),
-            {name: g.numpy() for name, g in zip(PARAMS, grads)})
+    return (y.detach().numpy().astype(np.float64), float(loss.detach()),
+            {name: g.numpy().astype(np.float64) for name, g in zip(PARAMS, grads)})
+
+
+def _relu_derivative_one_at_zero(z):
+    """ReLU whose derivative is 1 for z >= 0 (RELU_DERIVATIVE_AT_ZERO_IS_ONE): where picks z at 0."""
+    return torch.where(z >= 0, z, torch.zeros_like(z))
+
+
+def _relu_without_derivative(z):
+    """ReLU's value with the identity's derivative (RELU_DERIVATIVE_MISSING): relu(z) + z - z, the last
+    z detached (exact: relu(z) + z - z is relu(z) in floating point)."""
+    return F.relu(z).detach() + z - z.detach()
+
+
+def _backward_mistakes(W1, b1, W2, b2, x, t, ref: dict) -> list:
+    """What each backward misconception gives for this input, ``[(Misconception, {name: gradient})]``,
+    applied to the test's oracles (``ref``: the right gradients). A mistake that gives the right value
+    for this input is never named (autograder.checks.misconception.match)."""
+    _, _, at_zero_one = _torch_oracle(W1, b1, W2, b2, x, t, relu=_relu_derivative_one_at_zero)
+    _, _, no_relu_derivative = _torch_oracle(W1, b1, W2, b2, x, t, relu=_relu_without_derivative)
+    mistakes = [(W2_GRADIENT_TRANSPOSED, {"W2": ref["W2"].T}),
+                (RELU_DERIVATIVE_AT_ZERO_IS_ONE, at_zero_one),
+                (RELU_DERIVATIVE_MISSING, no_relu_derivative)]
+    x = np.asarray(x)
+    if x.ndim == 2:  # a batch: the mean's gradients, and the per-sample bias gradients as rows
+        n = x.shape[0]
+        per_sample = [_torch_oracle(W1, b1, W2, b2, x[i], np.asarray(t)[i])[2] for i in range(n)]
+        mistakes += [(GRADIENT_MEAN_OVER_BATCH, {name: ref[name] / n for name in PARAMS}),
+                     (BIAS_GRADIENT_NOT_SUMMED, {name: np.stack([g[name] for g in per_sample]) for name in ("b1", "b2")})]
+    return mistakes
 
 
 def _np_loss(params: dict, x, t) -> float:
@@ -106,6 +196,18 @@ def _central_diff(f, x: np.ndarray, h: float = 1e-6) -> np.ndarray:
     return g
 
 
+def _forward_diff(f, x, h: float) -> np.ndarray:
+    """Forward differences (f(x + h e_i) - f(x)) / h: what FORWARD_DIFFERENCE gives (own copy of x)."""
+    x = np.array(x, dtype=np.float64)
+    f0 = float(f(x.copy()))
+    g = np.zeros_like(x)
+    for idx in np.ndindex(x.shape):
+        xp = x.copy()
+        xp[idx] += h
+        g[idx] = (float(f(xp)) - f0) / h
+    return g
+
+
 def _random_net(rng, d, h, k):
     return (rng.normal(size=(h, d)), rng.normal(size=h), rng.normal(size=(k, h)), rng.normal(size=k))
 
@@ -115,13 +217,16 @@ BATCH_SUM = convention("バッチの損失はすべてのサンプルの和 (平
                        "the loss of a batch is the sum over all samples (not the mean): L = ½ Σ (y - t)²")
 
 
-def _check_grads(grads, expected: dict, *, call: str, rtol: float, atol: float) -> None:
-    """Check a gradient dict: a dict with exactly the four keys, each an array like expected."""
+def _check_grads(grads, expected: dict, *, call: str, rtol: float, atol: float, mistakes=()) -> None:
+    """Check a gradient dict: a dict with exactly the four keys, each an array like expected.
+
+    ``mistakes``: ``[(Misconception, {name: gradient})]``, what known mistakes give for this input."""
     check_type(grads, dict, call=call)
     check_equal(sorted(grads.keys()), sorted(PARAMS), call=call, what="keys of the gradient dict / 勾配の辞書のキー")
     for name in PARAMS:
         check_array(grads[name], expected[name], call=call, rtol=rtol, atol=atol,
-                    what=f'gradient "{name}" / 勾配 "{name}"')
+                    what=f'gradient "{name}" / 勾配 "{name}"',
+                    misconceptions=[m.gives(wrong[name]) for m, wrong in mistakes if name in wrong])
 
 
 def _net(exercise, W1, b1, W2, b2):
@@ -197,7 +302,7 @@ def test_backward_chapter_gradients(exercise):
     net.forward(CH_X.copy())
     grads = net.backward(CH_T.copy())
     _check_grads(grads, CH_GRADS, call="TwoLayerNet().backward([0.8]) after forward([1.0, 0.5])",
-                 rtol=1e-12, atol=1e-15)
+                 rtol=1e-12, atol=1e-15, mistakes=_backward_mistakes(CH_W1, CH_B1, CH_W2, CH_B2, CH_X, CH_T, CH_GRADS))
 
 
 @pytest.mark.task("backward", points=1)
@@ -218,7 +323,8 @@ def test_backward_gradient_shapes(exercise):
         for name, param in zip(PARAMS, (W1, b1, W2, b2)):
             check_type(grads[name], np.ndarray, call=call, what=f'gradient "{name}" / 勾配 "{name}"')
             check_equal(tuple(grads[name].shape), param.shape, call=call,
-                        what=f'shape of gradient "{name}" (must equal the parameter\'s) / 勾配 "{name}" の形')
+                        what=f'shape of gradient "{name}" (must equal the parameter\'s) / 勾配 "{name}" の形',
+                        misconceptions=[W2_GRADIENT_TRANSPOSED.gives(param.shape[::-1])] if name == "W2" else ())
             check_equal(str(grads[name].dtype), "float64", call=call, what=f'dtype of gradient "{name}"')
 
 
@@ -235,7 +341,7 @@ def test_backward_matches_torch_autograd(exercise):
     net = _net(exercise, W1, b1, W2, b2)
     net.forward(x.copy())
     _check_grads(net.backward(t.copy()), ref, call="TwoLayerNet(random 4-5-3).backward(t)",
-                 rtol=1e-10, atol=1e-12)
+                 rtol=1e-10, atol=1e-12, mistakes=_backward_mistakes(W1, b1, W2, b2, x, t, ref))
 
 
 @pytest.mark.task("backward", points=1)
@@ -258,31 +364,32 @@ def test_backward_matches_numerical_gradient(exercise):
     net = _net(exercise, W1, b1, W2, b2)
     net.forward(x.copy())
     _check_grads(net.backward(t.copy()), expected, call="TwoLayerNet(random 3-4-2).backward(t)",
-                 rtol=1e-6, atol=1e-8)
+                 rtol=1e-6, atol=1e-8, mistakes=_backward_mistakes(W1, b1, W2, b2, x, t, expected))
 
 
 @pytest.mark.task("backward", points=1)
 def test_backward_relu_at_zero(exercise):
-    """A hidden unit with z1 exactly 0 passes no gradient (ReLU'(0) = 0, as in torch).
+    """A hidden unit with z1 exactly 0 passes no gradient (ReLU'(0) = 0, as in torch), nor does one with z1 < 0.
 
-    ja: z1 がちょうど 0 の隠れユニットは勾配を通さない (torch と同じく ReLU'(0) = 0)。
+    ja: z1 がちょうど 0 の隠れユニットは勾配を通さない (torch と同じく ReLU'(0) = 0)。z1 < 0 のユニットも同じ。
     """
-    # Dyadic numbers, so everything is exact:
-    #   z1 = W1 x + b1 = [0.5 - 0.125 - 0.375, 0.25 + 0.375 + 0.125] = [0, 0.75], a1 = [0, 0.75]
-    #   y = 0.5*0 - 0.75*0.75 + 0.25 = -0.3125,  ∂L/∂y = -0.3125 - 1 = -1.3125
-    #   ∂L/∂W2 = -1.3125 * [0, 0.75] = [[0, -0.984375]],  ∂L/∂b2 = [-1.3125]
-    #   ∂L/∂a1 = W2ᵀ(-1.3125) = [-0.65625, 0.984375]
-    #   ∂L/∂z1 = [-0.65625 * ReLU'(0), 0.984375 * 1] = [0, 0.984375]
-    #   ∂L/∂W1 = outer([0, 0.984375], [1, 0.5]) = [[0, 0], [0.984375, 0.4921875]]
-    W1 = np.array([[0.5, -0.25], [0.25, 0.75]])
-    b1 = np.array([-0.375, 0.125])
-    W2 = np.array([[0.5, -0.75]])
+    # Dyadic numbers, so everything is exact (the third unit, z1 < 0, tells ReLU'(0) = 1 apart from
+    # forgetting ReLU' altogether: both pass gradient through unit 0, only the latter through unit 2):
+    #   z1 = W1 x + b1 = [0.5 - 0.125 - 0.375, 0.25 + 0.375 + 0.125, -0.5 + 0.125 - 0.25] = [0, 0.75, -0.625]
+    #   a1 = [0, 0.75, 0],  y = 0.5*0 - 0.75*0.75 + 0.5*0 + 0.25 = -0.3125,  ∂L/∂y = -0.3125 - 1 = -1.3125
+    #   ∂L/∂W2 = -1.3125 * [0, 0.75, 0] = [[0, -0.984375, 0]],  ∂L/∂b2 = [-1.3125]
+    #   ∂L/∂a1 = W2ᵀ(-1.3125) = [-0.65625, 0.984375, -0.65625]
+    #   ∂L/∂z1 = [-0.65625 * ReLU'(0), 0.984375 * 1, -0.65625 * 0] = [0, 0.984375, 0]
+    #   ∂L/∂W1 = outer([0, 0.984375, 0], [1, 0.5]) = [[0, 0], [0.984375, 0.4921875], [0, 0]]
+    W1 = np.array([[0.5, -0.25], [0.25, 0.75], [-0.5, 0.25]])
+    b1 = np.array([-0.375, 0.125, -0.25])
+    W2 = np.array([[0.5, -0.75, 0.5]])
     b2 = np.array([0.25])
     x, t = np.array([1.0, 0.5]), np.array([1.0])
     expected = {
-        "W1": np.array([[0.0, 0.0], [0.984375, 0.4921875]]),
-        "b1": np.array([0.0, 0.984375]),
-        "W2": np.array([[0.0, -0.984375]]),
+        "W1": np.array([[0.0, 0.0], [0.984375, 0.4921875], [0.0, 0.0]]),
+        "b1": np.array([0.0, 0.984375, 0.0]),
+        "W2": np.array([[0.0, -0.984375, 0.0]]),
         "b2": np.array([-1.3125]),
     }
     _, _, ref = _torch_oracle(W1, b1, W2, b2, x, t)  # torch agrees: relu'(0) = 0
@@ -292,7 +399,8 @@ def test_backward_relu_at_zero(exercise):
     net.forward(x.copy())
     with convention("ReLU'(0) = 0 (torch と同じ約束): z1 がちょうど 0 の隠れユニットは勾配を通しません",
                     "ReLU'(0) = 0 (the convention torch uses): a hidden unit with z1 exactly 0 passes no gradient"):
-        _check_grads(net.backward(t.copy()), expected, call="backward with z1[0] == 0 exactly", rtol=0, atol=0)
+        _check_grads(net.backward(t.copy()), expected, call="backward with z1[0] == 0 exactly (and z1[2] < 0)",
+                     rtol=0, atol=0, mistakes=_backward_mistakes(W1, b1, W2, b2, x, t, expected))
 
 
 @pytest.mark.task("backward", points=1)
@@ -313,7 +421,7 @@ def test_backward_dead_relus(exercise):
     net = _net(exercise, CH_W1, b1, CH_W2, CH_B2)
     net.forward(CH_X.copy())
     _check_grads(net.backward(CH_T.copy()), expected, call="backward with b1 = [-2, -2] (all ReLUs dead)",
-                 rtol=1e-12, atol=1e-15)
+                 rtol=1e-12, atol=1e-15, mistakes=_backward_mistakes(CH_W1, b1, CH_W2, CH_B2, CH_X, CH_T, expected))
 
 
 @pytest.mark.task("backward", points=1)
@@ -346,7 +454,7 @@ def test_backward_batch_sums_over_samples(exercise):
     net.forward(X.copy())
     with BATCH_SUM:
         _check_grads(net.backward(T.copy()), ref, call="TwoLayerNet(3-4-2).backward(T (6, 2)) after forward(X (6, 3))",
-                     rtol=1e-10, atol=1e-12)
+                     rtol=1e-10, atol=1e-12, mistakes=_backward_mistakes(W1, b1, W2, b2, X, T, ref))
 
 
 _floats = st.floats(-2.0, 2.0, allow_nan=False, allow_infinity=False, allow_subnormal=False, width=64)
@@ -377,7 +485,8 @@ def test_backward_property_random_nets(exercise, arrays):
     net.forward(x.copy())
     call = (f"TwoLayerNet(W1={W1.tolist()}, b1={b1.tolist()}, W2={W2.tolist()}, b2={b2.tolist()})"
             f".backward({t.tolist()}) after forward({x.tolist()})")
-    _check_grads(net.backward(t.copy()), ref, call=call, rtol=1e-10, atol=1e-10)
+    _check_grads(net.backward(t.copy()), ref, call=call, rtol=1e-10, atol=1e-10,
+                 mistakes=_backward_mistakes(W1, b1, W2, b2, x, t, ref))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -404,7 +513,8 @@ def test_numerical_gradient_2d_known_function(exercise):
     expected[1, 2] += np.sin(X[0, 0])
     out = exercise.numerical_gradient(f, X)
     call = "numerical_gradient(f, X of shape (2, 3))"
-    check_array(out, expected, call=call, rtol=1e-8, atol=1e-8)
+    check_array(out, expected, call=call, rtol=1e-8, atol=1e-8,
+                misconceptions=[FORWARD_DIFFERENCE.gives(_forward_diff(f, X_before, 1e-5))])  # default h = 1e-5
     check_equal(str(out.dtype), "float64", call=call, what="dtype of the result / 結果の dtype")
     check_array(X, X_before, call=call, rtol=0, atol=0, what="the input X after the call (must be unchanged) / 呼び出し後の入力 X")
     # h must be positive and finite, and f must return a scalar: ValueError otherwise.
@@ -431,13 +541,15 @@ def test_numerical_gradient_central_difference_accuracy(exercise):
         x_before = x.copy()
         out = exercise.numerical_gradient(f, x, h=h)
         call = f"numerical_gradient(sum(x**3), x of shape {shape}, h={h:g})"
-        check_array(out, 3 * x**2 + h**2, call=call, rtol=0, atol=1e-9)
+        check_array(out, 3 * x**2 + h**2, call=call, rtol=0, atol=1e-9,
+                    misconceptions=[FORWARD_DIFFERENCE.gives(_forward_diff(f, x_before, h))])
         check_array(x, x_before, call=call, rtol=0, atol=0, what="the input x after the call / 呼び出し後の入力 x")
     # x may be any real array_like: a Python float (a scalar) and a list of ints.
     for x, expected, name in ((1.5, np.array(3 * 1.5**2 + 1e-6), "1.5"), ([1, -2], np.array([3.0 + 1e-6, 12.0 + 1e-6]), "[1, -2]")):
         call = f"numerical_gradient(sum(x**3), {name}, h=1e-3)"
-        check_array(exercise.numerical_gradient(lambda z: float(np.sum(np.asarray(z) ** 3)), x, h=1e-3), expected,
-                    call=call, rtol=0, atol=1e-9)
+        cube = lambda z: float(np.sum(np.asarray(z) ** 3))  # noqa: E731
+        check_array(exercise.numerical_gradient(cube, x, h=1e-3), expected, call=call, rtol=0, atol=1e-9,
+                    misconceptions=[FORWARD_DIFFERENCE.gives(_forward_diff(cube, x, 1e-3))])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -453,7 +565,9 @@ def test_autograd_gradients_float64(exercise):
     net = exercise.TwoLayerNet()
     out = exercise.autograd_gradients(net, CH_X.copy(), CH_T.copy())
     call = "autograd_gradients(TwoLayerNet(), [1.0, 0.5], [0.8])"
-    _check_grads(out, CH_GRADS, call=call, rtol=1e-12, atol=1e-15)  # float32 would be off by ~1e-8
+    in_float32 = _torch_oracle(CH_W1, CH_B1, CH_W2, CH_B2, CH_X, CH_T, dtype=torch.float32)[2]
+    _check_grads(out, CH_GRADS, call=call, rtol=1e-12, atol=1e-15,  # float32 would be off by ~1e-8
+                 mistakes=[(FLOAT32_AUTOGRAD, in_float32)])
     for name in PARAMS:
         check_equal(str(out[name].dtype), "float64", call=call, what=f'dtype of "{name}"')
     rng = np.random.default_rng(7)
@@ -464,8 +578,9 @@ def test_autograd_gradients_float64(exercise):
         X, T = rng.normal(size=(n, d)), rng.normal(size=(n, 2))
         _, _, ref = _torch_oracle(W1, b1, W2, b2, X, T)
         out = exercise.autograd_gradients(_net(exercise, W1, b1, W2, b2), X.copy(), T.copy())
+        in_float32 = _torch_oracle(W1, b1, W2, b2, X, T, dtype=torch.float32)[2]
         _check_grads(out, ref, call=f"autograd_gradients(TwoLayerNet({d}-4-2), X ({n}, {d}), T ({n}, 2))",
-                     rtol=1e-12, atol=1e-13)
+                     rtol=1e-12, atol=1e-13, mistakes=[(FLOAT32_AUTOGRAD, in_float32)])
     # x of another shape than (D,) or (N, D), or y_true shaped unlike the output (1,): ValueError.
     bad = (("[1.0]", np.array([1.0]), CH_T), ("[1.0, 0.5, 2.0]", np.array([1.0, 0.5, 2.0]), CH_T),
            ("X of shape (2, 2, 2)", np.ones((2, 2, 2)), np.ones((2, 2, 1))),
@@ -479,20 +594,29 @@ def test_autograd_gradients_float64(exercise):
 # manual_grad
 # ---------------------------------------------------------------------------------------------
 
-def _torch_graph_grad(x: float, y: float) -> tuple[float, float]:
-    """Oracle: (∂L/∂x, ∂L/∂y) of (sin(x² + 2xy + y²) + cos(xy))² by torch autograd, float64."""
+def _torch_graph_grad(x: float, y: float, *, cos_derivative_sign: float = -1.0) -> tuple[float, float]:
+    """Oracle: (∂L/∂x, ∂L/∂y) of (sin(x² + 2xy + y²) + cos(xy))² by torch autograd, float64.
+
+    ``cos_derivative_sign=+1`` builds in COS_DERIVATIVE_SIGN: cos(xy) keeps its value, but its
+    derivative becomes +sin(xy) (2c - c with the first c detached is c, with derivative -dc)."""
     xt = torch.tensor(x, dtype=torch.float64, requires_grad=True)
     yt = torch.tensor(y, dtype=torch.float64, requires_grad=True)
-    loss = (torch.sin(xt**2 + 2 * xt * yt + yt**2) + torch.cos(xt * yt)) ** 2
+    c = torch.cos(xt * yt)
+    if cos_derivative_sign > 0:
+        c = 2 * c.detach() - c
+    loss = (torch.sin(xt**2 + 2 * xt * yt + yt**2) + c) ** 2
     gx, gy = torch.autograd.grad(loss, (xt, yt))
     return float(gx), float(gy)
 
 
-def _check_pair(out, expected, *, call: str, rtol: float, atol: float) -> None:
+def _check_pair(out, expected, *, call: str, rtol: float, atol: float, mistakes=()) -> None:
+    """``mistakes``: ``[(Misconception, (dL/dx, dL/dy))]``, what known mistakes give for this point."""
     check_type(out, tuple, call=call)
     check_equal(len(out), 2, call=call, what="length of the tuple / タプルの長さ")
-    check_float(out[0], expected[0], call=call, rtol=rtol, atol=atol, what="dL/dx")
-    check_float(out[1], expected[1], call=call, rtol=rtol, atol=atol, what="dL/dy")
+    check_float(out[0], expected[0], call=call, rtol=rtol, atol=atol, what="dL/dx",
+                misconceptions=[m.gives(wrong[0]) for m, wrong in mistakes])
+    check_float(out[1], expected[1], call=call, rtol=rtol, atol=atol, what="dL/dy",
+                misconceptions=[m.gives(wrong[1]) for m, wrong in mistakes])
 
 
 @pytest.mark.task("manual_grad", points=1)
@@ -506,7 +630,9 @@ def test_manual_grad_chapter_point(exercise):
     w = math.sin(25.0) + math.cos(6.0)
     assert abs(expected[0] - 2 * w * (10 * math.cos(25.0) - 3 * math.sin(6.0))) < 1e-12
     assert abs(expected[1] - 2 * w * (10 * math.cos(25.0) - 2 * math.sin(6.0))) < 1e-12
-    _check_pair(exercise.manual_grad(2.0, 3.0), expected, call="manual_grad(2.0, 3.0)", rtol=1e-12, atol=1e-12)
+    sign_error = _torch_graph_grad(2.0, 3.0, cos_derivative_sign=+1.0)
+    _check_pair(exercise.manual_grad(2.0, 3.0), expected, call="manual_grad(2.0, 3.0)", rtol=1e-12, atol=1e-12,
+                mistakes=[(COS_DERIVATIVE_SIGN, sign_error)])
 
 
 @pytest.mark.hidden  # not run in released notebooks / 公開版ノートブックでは実行しない
@@ -520,7 +646,8 @@ def test_manual_grad_property_vs_torch(exercise, x, y):
     ja: [-3, 3]² の乱数の点で manual_grad(x, y) が torch autograd に等しい。
     """
     _check_pair(exercise.manual_grad(x, y), _torch_graph_grad(x, y), call=f"manual_grad({x!r}, {y!r})",
-                rtol=1e-10, atol=1e-10)
+                rtol=1e-10, atol=1e-10,
+                mistakes=[(COS_DERIVATIVE_SIGN, _torch_graph_grad(x, y, cos_derivative_sign=+1.0))])
 
 
 # ---------------------------------------------------------------------------------------------

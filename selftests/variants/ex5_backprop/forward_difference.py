@@ -3,7 +3,7 @@
 The error is O(h) (h/2 · f'') instead of the central difference's O(h²).
 """
 
-VARIANT = {"correct": False, "loses": ["numerical_gradient"]}
+VARIANT = {"correct": False, "loses": ["numerical_gradient"], "misconceptions": ["forward_difference"]}
 
 import numpy as np  # noqa: E402
 

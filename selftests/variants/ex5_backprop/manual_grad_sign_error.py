@@ -3,7 +3,7 @@
 ∂/∂x cos(xy) = -sin(xy) · y; this variant adds sin(xy) · y instead.
 """
 
-VARIANT = {"correct": False, "loses": ["manual_grad"]}
+VARIANT = {"correct": False, "loses": ["manual_grad"], "misconceptions": ["cos_derivative_sign"]}
 
 import math  # noqa: E402
 

@@ -5,7 +5,7 @@ sums of the per-sample gradients; dividing by N is the gradient of the mean loss
 single input N = 1 and nothing changes.)
 """
 
-VARIANT = {"correct": False, "loses": ["backward"]}
+VARIANT = {"correct": False, "loses": ["backward"], "misconceptions": ["gradient_mean_over_batch"]}
 
 import numpy as np  # noqa: E402
 

@@ -3,7 +3,7 @@
 Gradients then flow through dead units (z1 < 0) into W1 and b1.
 """
 
-VARIANT = {"correct": False, "loses": ["backward"]}
+VARIANT = {"correct": False, "loses": ["backward"], "misconceptions": ["relu_derivative_missing"]}
 
 import numpy as np  # noqa: E402
 

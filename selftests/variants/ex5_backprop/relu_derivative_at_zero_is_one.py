@@ -3,7 +3,7 @@
 torch (and the exercise) take ReLU'(0) = 0: a unit sitting exactly at the kink is treated as off.
 """
 
-VARIANT = {"correct": False, "loses": ["backward"]}
+VARIANT = {"correct": False, "loses": ["backward"], "misconceptions": ["relu_derivative_at_zero_is_one"]}
 
 import numpy as np  # noqa: E402
 

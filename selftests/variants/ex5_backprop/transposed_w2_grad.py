@@ -5,7 +5,7 @@ right numbers, but a gradient must have exactly its parameter's shape (W2 is (1,
 (1, 2), not (2, 1)); an update W2 -= lr * grad would broadcast or fail.
 """
 
-VARIANT = {"correct": False, "loses": ["backward"]}
+VARIANT = {"correct": False, "loses": ["backward"], "misconceptions": ["w2_gradient_transposed"]}
 
 import numpy as np  # noqa: E402
 
