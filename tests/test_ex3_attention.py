@@ -3,7 +3,9 @@
 Oracles: torch.softmax and torch.nn.functional.scaled_dot_product_attention in float64 (with
 ``scale=1/(sqrt(d_k)*T)`` and a boolean ``attn_mask``, True = attend), scipy.special.entr (-p log p,
 0 at p = 0; lighter to import than scipy.stats.entropy, same values for normalised rows), and
-values derived by hand (derivations in comments).
+values derived by hand (derivations in comments). Misconceptions (``MISCONCEPTIONS``) are named when a
+wrong value is exactly what a known mistake gives: the same oracles applied with the mistake (another
+divisor than sqrt(d_k), a softmax over the whole array, x * T, log base 2, log(p + 1e-10)).
 """
 
 from __future__ import annotations
@@ -23,8 +25,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from scipy.special import entr
 
-from autograder.compare import (check_array, check_count, check_equal, check_float, check_raises, check_type, convention,
-                                fail)
+from autograder.compare import (Misconception, check_array, check_count, check_equal, check_float, check_raises,
+                                check_type, convention, fail)
 from autograder.ownvalues import own_array
 
 pytestmark = pytest.mark.exercise("ex3_attention")
@@ -59,6 +61,58 @@ RULES = [
     {"task": "attention_entropy", "forbidden": FORBIDDEN_ENTROPY},
 ]
 
+#: The chapter's model dimension (line 476: ``def __init__(self, d_model=64)``), which its code
+#: divides the scores by (lines 478-501).
+CHAPTER_D_MODEL = 64
+
+# Misconceptions (docs/authoring.md): known mistakes the failure message names when the student's
+# value is exactly what the mistake gives; each test computes that value by applying the mistake
+# to its own oracle (torch with another scale, a softmax over the whole array, ...).
+SCALE_BY_SQRT_D_MODEL = Misconception(
+    "scale_by_sqrt_d_model", task="scaled_dot_product_attention", lines=(478, 501), errata=True,
+    ja="結果はスコアを本文のコードのように √d_model (= 64) で割ったときの値と一致します: "
+       "割るのはキーの次元 d_k (Q.shape[-1]) の平方根 √d_k です",
+    en="your result equals dividing the scores by √d_model (= 64) as the chapter's code does: "
+       "divide by √d_k, the square root of the key dimension d_k = Q.shape[-1]")
+SCALE_BY_SQRT_D_V = Misconception(
+    "scale_by_sqrt_d_v", task="scaled_dot_product_attention",
+    ja="結果はスコアを値の次元 d_v (V.shape[-1]) の平方根 √d_v で割ったときの値と一致します: "
+       "割るのはキーの次元 d_k (Q.shape[-1]) の平方根 √d_k です",
+    en="your result equals dividing the scores by √d_v, the square root of the value dimension "
+       "d_v = V.shape[-1]: divide by √d_k, with d_k = Q.shape[-1] the key dimension")
+SCALE_BY_D_K = Misconception(
+    "scale_by_d_k", task="scaled_dot_product_attention",
+    ja="結果はスコアを d_k そのもので割ったときの値と一致します: 割るのは d_k の平方根 √d_k です",
+    en="your result equals dividing the scores by d_k itself: divide by its square root √d_k")
+SOFTMAX_WHOLE_MATRIX = Misconception(
+    "softmax_whole_matrix", task="softmax", lines=(850, 854), errata=True,
+    ja="結果は本文のコードのように配列全体を 1 つの分布として正規化した softmax と一致します: "
+       "axis に沿って (既定では各行を) 別々に正規化し、それぞれの和を 1 にします",
+    en="your result equals a softmax that normalises the whole array as one distribution, as the "
+       "chapter's code does: normalise along axis (by default each row) separately, each summing to 1")
+SOFTMAX_IGNORES_AXIS = Misconception(
+    "softmax_ignores_axis", task="softmax",
+    ja="結果は axis の値にかかわらず最後の軸で正規化した softmax と一致します: 指定された axis に沿って正規化します",
+    en="your result equals a softmax over the last axis whatever axis is given: normalise along the given axis")
+TEMPERATURE_MULTIPLIED = Misconception(
+    "temperature_multiplied", task="softmax",
+    ja="結果はロジットに温度 T を掛けた softmax(x · T) と一致します: 温度では割ります (softmax(x / T))",
+    en="your result equals softmax(x · T), the logits multiplied by the temperature: divide them by it, "
+       "softmax(x / T)")
+ENTROPY_EPSILON = Misconception(
+    "entropy_epsilon", task="attention_entropy", lines=(879, 880),
+    ja="結果は本文のコードのように log の中に 1e-10 を足した -Σ p log(p + 1e-10) と一致します: "
+       "何も足さず、p > 0 の項だけを足し合わせます (0 · log 0 = 0)",
+    en="your result equals -Σ p log(p + 1e-10), with the chapter's 1e-10 inside the log: add nothing, "
+       "and sum only the terms with p > 0 (0 · log 0 = 0)")
+ENTROPY_IN_BITS = Misconception(
+    "entropy_in_bits", task="attention_entropy",
+    ja="結果は底 2 の対数で計算したエントロピー (単位 bits) と一致します: 自然対数 (単位 nats) を使います",
+    en="your result equals the entropy in bits (logarithm base 2): use the natural logarithm (nats)")
+#: The catalogue of this exercise's misconceptions (selftests/variants/ex3_attention/ embody them).
+MISCONCEPTIONS = [SCALE_BY_SQRT_D_MODEL, SCALE_BY_SQRT_D_V, SCALE_BY_D_K, SOFTMAX_WHOLE_MATRIX, SOFTMAX_IGNORES_AXIS,
+                  TEMPERATURE_MULTIPLIED, ENTROPY_EPSILON, ENTROPY_IN_BITS]
+
 # The chapter's example (3.2 softmax_as_probability).
 CHAPTER_LOGITS = [2.0, 1.0, 0.1, -1.0, -2.0]
 CHAPTER_TEMPERATURES = [0.1, 0.5, 1.0, 2.0, 5.0]
@@ -85,11 +139,27 @@ def _torch_softmax(x, dim: int = -1, temperature: float = 1.0) -> np.ndarray:
     return torch.softmax(_t(x) / temperature, dim=dim).numpy()
 
 
-def _torch_attention(Q, K, V, mask=None, temperature: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
-    """Oracle (output, weights). Output from torch's SDPA, weights from torch.softmax."""
+def _torch_softmax_whole(x, temperature: float = 1.0) -> np.ndarray:
+    """Misconception SOFTMAX_WHOLE_MATRIX: torch.softmax over all entries of ``x`` at once."""
+    t = _t(x)
+    return torch.softmax(t.reshape(-1) / temperature, dim=0).reshape(t.shape).numpy()
+
+
+def _entropy_epsilon(p) -> np.ndarray:
+    """Misconception ENTROPY_EPSILON: -sum(p log(p + 1e-10)) over the last axis (chapter line 880)."""
+    p = np.asarray(p, dtype=np.float64)
+    return -np.sum(p * np.log(p + 1e-10), axis=-1)
+
+
+def _torch_attention(Q, K, V, mask=None, temperature: float = 1.0, divisor: float | None = None
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Oracle (output, weights). Output from torch's SDPA, weights from torch.softmax.
+
+    ``divisor``: what the scores are divided by instead of sqrt(d_k) (a misconception's value).
+    """
     q, k, v = _t(Q), _t(K), _t(V)
     d_k = q.shape[-1]
-    scale = 1.0 / (math.sqrt(d_k) * temperature)
+    scale = 1.0 / ((math.sqrt(d_k) if divisor is None else divisor) * temperature)
     m = None if mask is None else torch.as_tensor(np.asarray(mask), dtype=torch.bool)
     out = F.scaled_dot_product_attention(q, k, v, attn_mask=m, scale=scale)
     scores = (q @ k.transpose(-2, -1)) * scale
@@ -122,9 +192,20 @@ def _check_attention(exercise, Q, K, V, *, call, mask=None, temperature=None, rt
     check_type(result, tuple, call=call)
     check_equal(len(result), 2, call=call, what="length of the returned tuple (output, weights)")
     out, weights = result
-    exp_out, exp_w = _torch_attention(Q, K, V, mask=mask, temperature=1.0 if temperature is None else temperature)
-    check_array(weights, exp_w, call=call, rtol=rtol, atol=atol, what="weights")
-    check_array(out, exp_out, call=call, rtol=rtol, atol=atol, what="output")
+    t = 1.0 if temperature is None else temperature
+    exp_out, exp_w = _torch_attention(Q, K, V, mask=mask, temperature=t)
+    # What the scale misconceptions give for this input: the oracle with another divisor than sqrt(d_k).
+    # Two mistakes with the same divisor (d_k = 8 = sqrt(64)) cannot be told apart: neither is named.
+    d_k, d_v = np.shape(Q)[-1], np.shape(V)[-1]
+    divisors = ((SCALE_BY_SQRT_D_MODEL, math.sqrt(CHAPTER_D_MODEL)), (SCALE_BY_SQRT_D_V, math.sqrt(d_v)),
+                (SCALE_BY_D_K, float(d_k)))
+    wrong = [(m, _torch_attention(Q, K, V, mask=mask, temperature=t, divisor=divisor))
+             for m, divisor in divisors
+             if not any(other is not m and math.isclose(divisor, d, rel_tol=1e-12) for other, d in divisors)]
+    check_array(weights, exp_w, call=call, rtol=rtol, atol=atol, what="weights",
+                misconceptions=[m.gives(w) for m, (_, w) in wrong])
+    check_array(out, exp_out, call=call, rtol=rtol, atol=atol, what="output",
+                misconceptions=[m.gives(o) for m, (o, _) in wrong])
     return out, weights
 
 
@@ -160,7 +241,8 @@ def test_softmax_rows_sum_to_one_matrix(exercise):
                  dtype=np.float32)
     call = "softmax(x)  # x: 4x3 float32 score matrix"
     out = exercise.softmax(x)
-    check_array(out, _torch_softmax(x, dim=-1), call=call, rtol=1e-6, atol=1e-7)
+    check_array(out, _torch_softmax(x, dim=-1), call=call, rtol=1e-6, atol=1e-7,
+                misconceptions=[SOFTMAX_WHOLE_MATRIX.gives(_torch_softmax_whole(x))])
     check_equal(out.dtype.name, "float64", call=call, what="dtype")
     check_array(out.sum(axis=-1), np.ones(4), call=call, rtol=1e-12, atol=0.0, what="row sums")
 
@@ -174,10 +256,14 @@ def test_softmax_other_axes(exercise):
     rng = np.random.default_rng(0)
     x = 3.0 * rng.standard_normal((3, 4))
     check_array(exercise.softmax(x, axis=0), _torch_softmax(x, dim=0), call="softmax(x, axis=0)  # x: 3x4",
-                rtol=1e-12, atol=1e-15)
+                rtol=1e-12, atol=1e-15,
+                misconceptions=[SOFTMAX_WHOLE_MATRIX.gives(_torch_softmax_whole(x)),
+                                SOFTMAX_IGNORES_AXIS.gives(_torch_softmax(x, dim=-1))])
     y = 3.0 * rng.standard_normal((2, 5, 3))
     check_array(exercise.softmax(y, axis=1), _torch_softmax(y, dim=1), call="softmax(y, axis=1)  # y: 2x5x3",
-                rtol=1e-12, atol=1e-15)
+                rtol=1e-12, atol=1e-15,
+                misconceptions=[SOFTMAX_WHOLE_MATRIX.gives(_torch_softmax_whole(y)),
+                                SOFTMAX_IGNORES_AXIS.gives(_torch_softmax(y, dim=-1))])
 
 
 _logit_arrays = arrays(
@@ -199,7 +285,8 @@ def test_softmax_shift_invariance_property(exercise, x, shift):
     call = f"softmax(x + c)  # x.shape={x.shape}, c={shift!r}"
     out = exercise.softmax(x + shift)
     # |c| <= 1000 loses at most ~1e-13 of absolute precision in x + c.
-    check_array(out, expected, call=call, rtol=1e-9, atol=1e-10)
+    check_array(out, expected, call=call, rtol=1e-9, atol=1e-10,
+                misconceptions=[SOFTMAX_WHOLE_MATRIX.gives(_torch_softmax_whole(x))])
     check_array(out.sum(axis=-1, keepdims=True), np.ones((*x.shape[:-1], 1)), call=call, rtol=1e-12,
                 what="sums along axis -1")
 
@@ -211,9 +298,11 @@ def test_softmax_temperature_chapter_logits(exercise):
     ja: 本文 3.2: ロジット [2, 1, 0.1, -1, -2] を T = 0.1, 0.5, 1, 2, 5 で計算し torch.softmax(x / T) に一致。
     """
     for t in CHAPTER_TEMPERATURES:
+        # A temperature that multiplies gives torch.softmax(x * T), i.e. the oracle at 1 / T (same at T = 1).
         check_array(exercise.softmax(np.array(CHAPTER_LOGITS), temperature=t),
                     _torch_softmax(CHAPTER_LOGITS, temperature=t),
-                    call=f"softmax({CHAPTER_LOGITS}, temperature={t})", rtol=1e-12, atol=1e-15)
+                    call=f"softmax({CHAPTER_LOGITS}, temperature={t})", rtol=1e-12, atol=1e-15,
+                    misconceptions=[TEMPERATURE_MULTIPLIED.gives(_torch_softmax(CHAPTER_LOGITS, temperature=1.0 / t))])
 
 
 @pytest.mark.task("softmax", points=1)
@@ -224,15 +313,20 @@ def test_softmax_temperature_limits(exercise):
     """
     # T = 1e-8 on [1, 3, 3]: (x - max) / T = [-2e8, 0, 0] -> exp = [0, 1, 1] -> [0, 1/2, 1/2].
     # (atol 1e-8: a log-sum-exp formulation rounds 3e8 + log 2 and is off by ~1e-9 here.)
+    # (A temperature that multiplies gives the opposite limit: the oracle at 1 / T.)
     check_array(exercise.softmax(np.array([1.0, 3.0, 3.0]), temperature=1e-8), [0.0, 0.5, 0.5],
-                call="softmax([1, 3, 3], temperature=1e-8)", rtol=0.0, atol=1e-8)
+                call="softmax([1, 3, 3], temperature=1e-8)", rtol=0.0, atol=1e-8,
+                misconceptions=[TEMPERATURE_MULTIPLIED.gives(_torch_softmax([1.0, 3.0, 3.0], temperature=1e8))])
     # Rows of a matrix: the second row's max 7 is unique -> one-hot.
-    check_array(exercise.softmax(np.array([[1.0, 3.0, 3.0], [7.0, -1.0, 6.0]]), temperature=1e-6),
-                [[0.0, 0.5, 0.5], [1.0, 0.0, 0.0]],
-                call="softmax([[1, 3, 3], [7, -1, 6]], temperature=1e-6)", rtol=0.0, atol=1e-8)
+    x = np.array([[1.0, 3.0, 3.0], [7.0, -1.0, 6.0]])
+    check_array(exercise.softmax(x, temperature=1e-6), [[0.0, 0.5, 0.5], [1.0, 0.0, 0.0]],
+                call="softmax([[1, 3, 3], [7, -1, 6]], temperature=1e-6)", rtol=0.0, atol=1e-8,
+                misconceptions=[TEMPERATURE_MULTIPLIED.gives(_torch_softmax(x, temperature=1e6)),
+                                SOFTMAX_WHOLE_MATRIX.gives(_torch_softmax_whole(x, temperature=1e-6))])
     # T = 1e12: x / T differs by at most 4e-12 between entries -> uniform 1/5 to ~1e-12.
     check_array(exercise.softmax(np.array(CHAPTER_LOGITS), temperature=1e12), np.full(5, 0.2),
-                call=f"softmax({CHAPTER_LOGITS}, temperature=1e12)", rtol=0.0, atol=1e-11)
+                call=f"softmax({CHAPTER_LOGITS}, temperature=1e12)", rtol=0.0, atol=1e-11,
+                misconceptions=[TEMPERATURE_MULTIPLIED.gives(_torch_softmax(CHAPTER_LOGITS, temperature=1e-12))])
 
 
 @pytest.mark.task("softmax", points=1)
@@ -407,7 +501,7 @@ def test_entropy_matches_scipy(exercise):
     w = _torch_softmax(2.0 * rng.standard_normal((2, 3, 5)), dim=-1)
     w[1, 2] = [0.0, 0.25, 0.0, 0.75, 0.0]
     check_array(exercise.attention_entropy(w), _entropy(w), call="attention_entropy(w)  # w: 2x3x5",
-                rtol=1e-12, atol=1e-15)
+                rtol=1e-12, atol=1e-15, misconceptions=[ENTROPY_IN_BITS.gives(_entropy(w) / math.log(2))])
     for name, bad in (("0.5 (0-d)", np.float64(0.5)), ("[-0.5, 1.5]", [-0.5, 1.5]), ("[0.5, nan]", [0.5, np.nan]),
                       ("[inf, 0]", [np.inf, 0.0])):
         check_raises(ValueError, exercise.attention_entropy, np.array(bad), call=f"attention_entropy({name})")
@@ -426,9 +520,12 @@ def test_entropy_zero_probabilities_exact(exercise):
                   [0.25, 0.25, 0.25, 0.25],
                   [0.0, 0.0, 0.0, 1.0]])
     with ENTROPY_CONVENTION:
+        # The "+1e-10" gives -1e-10 (not 0) for the one-hot rows; log base 2 gives [0, 1, 2, 0].
         check_array(exercise.attention_entropy(w), [0.0, math.log(2), math.log(4), 0.0],
                     call="attention_entropy([[1,0,0,0], [.5,.5,0,0], [.25,.25,.25,.25], [0,0,0,1]])",
-                    rtol=1e-14, atol=1e-300)
+                    rtol=1e-14, atol=1e-300,
+                    misconceptions=[ENTROPY_EPSILON.gives(_entropy_epsilon(w)),
+                                    ENTROPY_IN_BITS.gives(_entropy(w) / math.log(2))])
 
 
 def _distributions():
@@ -454,7 +551,8 @@ def test_entropy_bounds_property(exercise, raw):
     n = p.shape[-1]
     call = f"attention_entropy(p)  # p.shape={p.shape}"
     h = exercise.attention_entropy(p)
-    check_array(h, _entropy(p), call=call, rtol=1e-9, atol=1e-12)
+    check_array(h, _entropy(p), call=call, rtol=1e-9, atol=1e-12,
+                misconceptions=[ENTROPY_IN_BITS.gives(_entropy(p) / math.log(2))])
     if np.any(h < 0.0) or np.any(h > math.log(n) + 1e-12):
         fail(f"{call} の値 {h.tolist()} が範囲 [0, log {n}] の外です。",
              f"{call} returned {h.tolist()}, outside [0, log {n}].")

@@ -4,7 +4,7 @@ The fudge term avoids log 0 but biases every value: a one-hot row gives -1e-10 (
 entropy), [1/2, 1/2] gives log 2 - 2e-10. The definition is 0 log 0 = 0.
 """
 
-VARIANT = {"correct": False, "loses": ["attention_entropy"]}
+VARIANT = {"correct": False, "loses": ["attention_entropy"], "misconceptions": ["entropy_epsilon"]}
 
 import numpy as np
 

@@ -5,7 +5,7 @@ attention_entropy(p) of the bars), so its numbers are in bits too. One mistake, 
 attention_entropy loses points, not plot_temperature_effect.
 """
 
-VARIANT = {"correct": False, "loses": ["attention_entropy"]}
+VARIANT = {"correct": False, "loses": ["attention_entropy"], "misconceptions": ["entropy_in_bits"]}
 
 import math  # noqa: F401
 import types

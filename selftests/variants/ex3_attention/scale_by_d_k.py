@@ -4,7 +4,7 @@ Dividing by d_k over-corrects: q . k has standard deviation sqrt(d_k), so the sc
 shrink like 1/sqrt(d_k) and the weights become too flat.
 """
 
-VARIANT = {"correct": False, "loses": ["scaled_dot_product_attention"]}
+VARIANT = {"correct": False, "loses": ["scaled_dot_product_attention"], "misconceptions": ["scale_by_d_k"]}
 
 import numpy as np
 

@@ -4,7 +4,7 @@ This is the chapter's own code (lines 478-501: ``self.scale = np.sqrt(d_model)``
 "divide by sqrt(d_k)". The weights come out too flat whenever d_k != 64.
 """
 
-VARIANT = {"correct": False, "loses": ["scaled_dot_product_attention"]}
+VARIANT = {"correct": False, "loses": ["scaled_dot_product_attention"], "misconceptions": ["scale_by_sqrt_d_model"]}
 
 import numpy as np
 

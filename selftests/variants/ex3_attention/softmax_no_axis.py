@@ -5,7 +5,7 @@ matrix is normalised as one distribution, so its rows do not sum to 1. It also a
 temperature (T = 0 divides by zero). The attention and the figure use this softmax.
 """
 
-VARIANT = {"correct": False, "loses": ["softmax", "scaled_dot_product_attention"]}
+VARIANT = {"correct": False, "loses": ["softmax", "scaled_dot_product_attention"], "misconceptions": ["softmax_whole_matrix"]}
 
 import math  # noqa: F401  (globals of the re-bound reference functions)
 import types

@@ -5,7 +5,7 @@ temperature flattens, a high one sharpens). The attention and the figure use thi
 figure shows what this softmax returns, as its text says, so it keeps its points (one mistake, one loss).
 """
 
-VARIANT = {"correct": False, "loses": ["softmax", "scaled_dot_product_attention"]}
+VARIANT = {"correct": False, "loses": ["softmax", "scaled_dot_product_attention"], "misconceptions": ["temperature_multiplied"]}
 
 import math
 import types
