@@ -12,7 +12,7 @@ from typing import Any
 from .. import EXERCISES
 from ..core.i18n import bilingual, pad, text_width
 from ..grading.workspace import WorkbookError, file_sha256, stale_tasks, task_digests
-from ..results.report import misconception_lines, report_audience, shown_output
+from ..results.report import misconception_lines, output_below_misconception, report_audience
 from .cireport import integrity, integrity_message
 from .clicommon import (Context, bold, check_task_names, env_audience, exercise_name, exercise_summary, exercise_tasks,
                         exercise_tests, first_failure, fmt, green, hidden_tag, outcome_label, pristine_stub,
@@ -90,7 +90,7 @@ def _print_exercise(document: dict[str, Any], exercise: str, ctx: Context, *, de
               + f"  [{outcome_label(failing['extra_data'].get('outcome', 'failed'))}]" + hidden_tag(failing))
         for line in misconception_lines(failing, report_audience(document)):
             print("    " + bold(line))
-        lines = shown_output(failing, report_audience(document)).rstrip().splitlines()
+        lines = output_below_misconception(failing, report_audience(document)).rstrip().splitlines()
         for line in lines[:detail_lines]:
             print("    " + line)
         if len(lines) > detail_lines:
@@ -250,7 +250,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         failing = first_failure(record["tests"]) if record else None
         if failing is not None and not rows[EXERCISES.index(name)][2] and not _load_error_step(ctx, name):
             lines = misconception_lines(failing, env_audience())
-            lines += shown_output(failing, env_audience()).strip().splitlines()[:8]
+            lines += output_below_misconception(failing, env_audience()).strip().splitlines()[:8]
             for ln in lines:
                 print("    " + ln)
         print(bilingual(

@@ -38,7 +38,7 @@ from .. import EXERCISES
 from ..core.i18n import bilingual
 from ..submission.loader import register_namespace
 from ..core.paths import tests_file
-from ..results.report import is_hidden, misconception_lines, shown_output
+from ..results.report import is_hidden, misconception_lines, output_below_misconception
 
 #: Marker that identifies test cells (they are left out of the student's code).
 TEST_CELL_MARK = "grade_task("
@@ -175,7 +175,7 @@ def grade_task(exercise: str, task: str, namespace: dict[str, Any], *, include_h
         lines.append(f"  {mark} {name}")
         if test["status"] != "passed":  # a named misconception first: the message below is cut at 12 lines
             lines.extend("      " + line for line in misconception_lines(test, "student"))
-        output = shown_output(test, "student")
+        output = output_below_misconception(test, "student")
         if test["status"] != "passed" and output:
             lines.extend("      " + line for line in output.splitlines()[:12])
     later = (points or 0.0) - float(doc["max_score"])

@@ -28,7 +28,7 @@ from typing import Any
 from .. import __version__
 from ..core.i18n import bilingual, get_language
 from .figures import FigureImage, collect_figures, figure_call
-from .report import OUTCOME_LABELS, TITLES, is_hidden, report_audience, shown_misconception, shown_output
+from .report import OUTCOME_LABELS, TITLES, is_hidden, output_below_misconception, report_audience, shown_misconception
 
 #: The family name of the font subset embedded in the page (IPAexGothic, as in the figures).
 EMBEDDED_FONT = "Workbook IPAexGothic"
@@ -300,9 +300,9 @@ def render_html(document: dict[str, Any], figures: dict[str, tuple[FigureImage, 
                 found = shown_misconception(t, audience)
                 if found is not None:
                     w(f'<div class="misconception" data-misconception="{html.escape(found["id"])}">'
-                      f'<b>{_t("考えられる誤解", "Likely misconception")}</b>'
-                      f'{html.escape(bilingual(found["ja"], found["en"], sep=" / "))}</div>')
-                output = shown_output(t, audience)
+                      f'<b>{_t("考えられる誤解", "Likely misconception")}</b><br>'
+                      + "<br>".join(html.escape(x) for x in bilingual(found["ja"], found["en"]).splitlines()) + "</div>")
+                output = output_below_misconception(t, audience)
                 if output:
                     w(f"<pre>{html.escape(output)}</pre>")
                 task = ed.get("task", "")

@@ -116,6 +116,16 @@ def misconception_lines(test: dict[str, Any], audience: str) -> list[str]:
     return bilingual(f"考えられる誤解: {found['ja']}", f"likely misconception: {found['en']}").splitlines()
 
 
+def output_below_misconception(test: dict[str, Any], audience: str) -> str:
+    """:func:`shown_output` for a surface that shows :func:`misconception_lines` above it: the
+    message without its own "考えられる誤解" / "likely misconception" lines (said once, on top)."""
+    output = shown_output(test, audience)
+    if shown_misconception(test, audience) is None:
+        return output
+    prefixes = ("考えられる誤解: ", "likely misconception: ")
+    return "\n".join(line for line in output.splitlines() if not line.lstrip().startswith(prefixes))
+
+
 def shown_output(test: dict[str, Any], audience: str) -> str:
     """A test entry's ``output`` as ``audience`` may see it: a hidden test's is withheld from a student."""
     if audience != "instructor" and is_hidden(test):
