@@ -23,7 +23,8 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import AxLine  # noqa: E402
 from matplotlib.patches import Polygon  # noqa: E402
 
-from autograder.compare import check_array, check_count, check_equal, check_raises, check_type, convention, fail  # noqa: E402
+from autograder.compare import (Misconception, check_array, check_count, check_equal, check_raises,  # noqa: E402
+                                check_type, convention, diagnose, fail)
 from autograder.ownvalues import own_array, own_result  # noqa: E402
 
 pytestmark = pytest.mark.exercise("ex2_transforms")
@@ -32,6 +33,53 @@ TITLE = ("2×2 行列の変換と固有ベクトル", "2x2 transforms and eigenv
 #: The figure of the HTML report (autograder.results.figures): a symmetric matrix with two real
 #: eigen-directions (1, 1) and (1, -1), eigenvalues 3 and 1, that maps the square to a rhombus.
 FIGURE = {"task": "plot_transform", "call": "plot_transform([[2, 1], [1, 2]])", "args": ([[2.0, 1.0], [1.0, 2.0]],)}
+
+# Misconceptions (docs/authoring.md): known mistakes named in a failure when the student's value is
+# exactly what the mistake gives, each computed by applying the mistake to the test's own oracle
+# (M.T for M, the oracle's eigenvectors transposed, numpy.linalg.eig's output as it comes, ...).
+TRANSPOSED_MATRIX = Misconception(
+    "transposed_matrix", task="apply_transform",
+    ja="あなたの結果は M の転置を作用させた M.T @ points と一致します: 点は列なので M @ points です "
+       "(行ベクトルの書き方 x @ M と混同しないでください)",
+    en="your result equals M.T @ points, the transposed matrix applied: points are columns, so the result is "
+       "M @ points (not the row-vector habit x @ M)")
+EIGENVECTORS_AS_ROWS = Misconception(
+    "eigenvectors_as_rows", task="real_eigenpairs",
+    ja="あなたの vectors は正しい固有ベクトルを行に並べたもの (転置) と一致します: i 番目の固有ベクトルは列 vectors[:, i] です",
+    en="your vectors equal the right eigenvectors laid out as rows (the transpose): eigenvector i is the "
+       "column vectors[:, i]")
+EIG_ORDER_AS_SORTED = Misconception(
+    "eig_order_as_sorted", task="real_eigenpairs", lines=(426, 472), errata=True,
+    ja="あなたの固有対は np.linalg.eig が返した順序と符号のままです: eig は並べ替えも符号の調整もしないので、"
+       "固有値の降順に並べ、各ベクトルの符号を規約に合わせてください",
+    en="your eigenpairs are in the order and with the signs np.linalg.eig returns: eig neither sorts nor fixes "
+       "signs, so sort by eigenvalue, descending, and apply the sign convention")
+COMPLEX_REAL_PARTS = Misconception(
+    "complex_real_parts", task="real_eigenpairs", lines=(412, 412), errata=True,
+    ja="あなたの固有値は複素固有値 cos θ ± i sin θ の実部と一致します: 回転には実固有値も実固有ベクトルもないので、"
+       "空の (0,) と (2, 0) の配列を返してください",
+    en="your eigenvalues equal the real parts of the complex eigenvalues cos θ ± i sin θ: a rotation has no real "
+       "eigenvalue or eigenvector, so return the empty (0,) and (2, 0) arrays")
+DEFECTIVE_COUNTED_TWICE = Misconception(
+    "defective_counted_twice", task="real_eigenpairs", lines=(412, 412), errata=True,
+    ja="あなたの固有値は重根 λ を 2 回並べたものと一致します: この行列は λI ではない欠陥行列で、固有方向は 1 本だけ (k = 1) です",
+    en="your eigenvalues equal the repeated root λ listed twice: this matrix is defective (not λI) and has a "
+       "single eigen-direction (k = 1)")
+PERPENDICULAR_TO_COLUMN = Misconception(
+    "perpendicular_to_column", task="real_eigenpairs",
+    ja="あなたの固有ベクトルは M.T の固有ベクトル (M - λI の列に直交するベクトル) と一致します: "
+       "零空間を張るのは行 (p, q) に直交する (-q, p) です (A[0] は行、A[:, 0] は列)",
+    en="your eigenvectors equal those of M.T (perpendicular to a column of M - λI): the null space is spanned by "
+       "(-q, p), perpendicular to a row (p, q) (A[0] is a row, A[:, 0] a column)")
+NEGATIVE_NOT_PRESERVED = Misconception(
+    "negative_eigenvalue_not_preserved", task="preserves_direction", lines=(412, 412), errata=True,
+    ja="あなたの答えは「M v が v の正の倍数のときだけ True」とした場合と一致します: 固有値が負やゼロでも M v は "
+       "v の直線上にあるので True です",
+    en="your answers equal True only where M v is a positive multiple of v: for a negative or zero eigenvalue "
+       "M v still lies on the line of v, so the answer is True")
+#: The catalogue of known mistakes (docs/authoring.md, "Misconceptions").
+MISCONCEPTIONS = [TRANSPOSED_MATRIX, EIGENVECTORS_AS_ROWS, EIG_ORDER_AS_SORTED, COMPLEX_REAL_PARTS,
+                  DEFECTIVE_COUNTED_TWICE, PERPENDICULAR_TO_COLUMN, NEGATIVE_NOT_PRESERVED]
 
 # Hypothesis phases without "explain" (it re-runs a failing test many times), one bug reported:
 # a wrong submission fails in about a second instead of several.
@@ -78,15 +126,29 @@ def _eigenpairs(exercise, M, call):
     return result
 
 
-def _check_pairs(exercise, M, values, vectors, *, rtol=1e-9, atol=1e-12):
-    """real_eigenpairs(M) must equal the hand-derived (values, vectors) exactly up to rounding."""
+def _check_pairs(exercise, M, values, vectors, *, rtol=1e-9, atol=1e-12, mistakes=()):
+    """real_eigenpairs(M) must equal the hand-derived (values, vectors) exactly up to rounding.
+
+    ``mistakes``: (Misconception, values, vectors) that a known mistake gives for M (None for a part it
+    does not decide), named when the result is that; EIGENVECTORS_AS_ROWS (the oracle's vectors
+    transposed) and EIG_ORDER_AS_SORTED (numpy.linalg.eig's output as it comes, for two distinct real
+    eigenvalues) are added here for every M.
+    """
     call = f"real_eigenpairs({_fmt(M)})"
     got_values, got_vectors = _eigenpairs(exercise, M, call)
+    values = np.asarray(values, dtype=float)
+    vectors = np.asarray(vectors, dtype=float).reshape(2, -1)
+    mistakes = [*mistakes, (EIGENVECTORS_AS_ROWS, None, vectors.T)]
+    if values.shape == (2,) and values[0] != values[1]:
+        w, V = np.linalg.eig(np.asarray(M, dtype=float))
+        if not np.any(w.imag):
+            mistakes.append((EIG_ORDER_AS_SORTED, w.real, V.real))
     with EIGEN_CONVENTION:
-        check_array(got_values, np.asarray(values, dtype=float), call=call, rtol=rtol, atol=atol,
-                    what="values (eigenvalues, descending)")
-        check_array(got_vectors, np.asarray(vectors, dtype=float).reshape(2, -1), call=call, rtol=rtol, atol=atol,
-                    what="vectors (unit eigenvectors as columns, first clearly nonzero component positive)")
+        check_array(got_values, values, call=call, rtol=rtol, atol=atol, what="values (eigenvalues, descending)",
+                    misconceptions=[m.gives(v) for m, v, _ in mistakes if v is not None])
+        check_array(got_vectors, vectors, call=call, rtol=rtol, atol=atol,
+                    what="vectors (unit eigenvectors as columns, first clearly nonzero component positive)",
+                    misconceptions=[m.gives(V) for m, _, V in mistakes if V is not None])
 
 
 def _check_vectors_shape(vectors, k, call):
@@ -145,7 +207,8 @@ def test_apply_transform_chapter_examples_and_shapes(exercise):
     for name, (M, expected) in cases.items():
         out = exercise.apply_transform(M, SQUARE_INT)   # integer input: the result is float64
         check_array(out, np.asarray(expected, dtype=float), call=f"apply_transform({name} {_fmt(M)}, square)",
-                    rtol=1e-12, atol=1e-15)
+                    rtol=1e-12, atol=1e-15,
+                    misconceptions=[TRANSPOSED_MATRIX.gives(np.asarray(M, dtype=float).T @ SQUARE)])
     # ValueError when M is not (2, 2) or points is not a (2, n) array of column points.
     square = np.asarray(SQUARE)
     for M in (np.eye(3), np.ones((2, 3)), np.ones((3, 2)), np.ones(4), np.ones((1, 2, 2))):
@@ -182,14 +245,17 @@ def test_apply_transform_formula_and_composition(exercise, M, R, n, seed):
     P = np.random.default_rng(seed).uniform(-5, 5, size=(2, n))
     # Oracle: the definition of the linear map, written component by component.
     expected = np.vstack([M[0, 0] * P[0] + M[0, 1] * P[1], M[1, 0] * P[0] + M[1, 1] * P[1]])
+    transposed = np.vstack([M[0, 0] * P[0] + M[1, 0] * P[1], M[0, 1] * P[0] + M[1, 1] * P[1]])  # M.T, same oracle
     call = f"apply_transform({_fmt(M)}, P with shape (2, {n}))"
     out = exercise.apply_transform(M, P)
-    check_array(out, expected, call=call, rtol=1e-12, atol=1e-12)
+    check_array(out, expected, call=call, rtol=1e-12, atol=1e-12, misconceptions=[TRANSPOSED_MATRIX.gives(transposed)])
     # Composition (chapter: "行列の積は変換の合成"): M (R P) = (M R) P.
     RP = np.vstack([R[0, 0] * P[0] + R[0, 1] * P[1], R[1, 0] * P[0] + R[1, 1] * P[1]])
     composed = np.vstack([M[0, 0] * RP[0] + M[0, 1] * RP[1], M[1, 0] * RP[0] + M[1, 1] * RP[1]])
-    check_array(exercise.apply_transform(M @ R, P), composed, call=f"apply_transform(M @ R, P), M={_fmt(M)}, R={_fmt(R)}",
-                rtol=1e-9, atol=1e-9)
+    MR = M @ R
+    composed_transposed = np.vstack([MR[0, 0] * P[0] + MR[1, 0] * P[1], MR[0, 1] * P[0] + MR[1, 1] * P[1]])
+    check_array(exercise.apply_transform(MR, P), composed, call=f"apply_transform(M @ R, P), M={_fmt(M)}, R={_fmt(R)}",
+                rtol=1e-9, atol=1e-9, misconceptions=[TRANSPOSED_MATRIX.gives(composed_transposed)])
 
 
 # --------------------------------------------------------------------------------------------
@@ -203,8 +269,10 @@ def test_real_eigenpairs_rotation_has_no_real_eigenvector(exercise):
     ja: 45°・90°・30°・-60° の回転は固有値が複素数: 空の (0,) と (2, 0) の配列。
     """
     # Eigenvalues of a rotation by θ are cos θ ± i sin θ, real only when sin θ = 0.
+    # COMPLEX_REAL_PARTS: the real parts of cos θ ± i sin θ are cos θ twice.
     for theta in (np.pi / 4, np.pi / 2, np.pi / 6, -np.pi / 3):
-        _check_pairs(exercise, _rot(theta), np.zeros(0), np.zeros((2, 0)))
+        _check_pairs(exercise, _rot(theta), np.zeros(0), np.zeros((2, 0)),
+                     mistakes=[(COMPLEX_REAL_PARTS, np.full(2, np.cos(theta)), None)])
 
 
 @pytest.mark.task("real_eigenpairs", points=1)
@@ -213,12 +281,17 @@ def test_real_eigenpairs_shear_is_defective(exercise):
 
     ja: せん断は重複固有値だが固有方向は 1 つだけ (k = 1)。丸め誤差があっても同じ。
     """
+    # Known mistakes: DEFECTIVE_COUNTED_TWICE gives [λ, λ]; PERPENDICULAR_TO_COLUMN gives the eigenvector of
+    # M.T, null((M - λI).T), which for these transposed pairs is the other one's eigenvector.
+    def twice(lam, left):
+        return [(DEFECTIVE_COUNTED_TWICE, np.array([lam, lam]), None), (PERPENDICULAR_TO_COLUMN, None, np.array(left))]
+
     # [[1, .5], [0, 1]]: Δ = (1 - 1)² + 4·0.5·0 = 0, λ = 1; M - I = [[0, .5], [0, 0]] has null space x-axis.
-    _check_pairs(exercise, SHEAR, [1.0], [[1.0], [0.0]])
+    _check_pairs(exercise, SHEAR, [1.0], [[1.0], [0.0]], mistakes=twice(1.0, [[0.0], [1.0]]))
     # [[1, 0], [.5, 1]]: M - I = [[0, 0], [.5, 0]], null space = y-axis.
-    _check_pairs(exercise, [[1.0, 0.0], [0.5, 1.0]], [1.0], [[0.0], [1.0]])
-    # [[2, 1], [0, 2]]: λ = 2 twice, null(M - 2I) = x-axis.
-    _check_pairs(exercise, [[2.0, 1.0], [0.0, 2.0]], [2.0], [[1.0], [0.0]])
+    _check_pairs(exercise, [[1.0, 0.0], [0.5, 1.0]], [1.0], [[0.0], [1.0]], mistakes=twice(1.0, [[1.0], [0.0]]))
+    # [[2, 1], [0, 2]]: λ = 2 twice, null(M - 2I) = x-axis (null((M - 2I).T) = y-axis).
+    _check_pairs(exercise, [[2.0, 1.0], [0.0, 2.0]], [2.0], [[1.0], [0.0]], mistakes=twice(2.0, [[0.0], [1.0]]))
     # The shear seen in a basis rotated by 30°: Q J Q^T with J = [[1, 1], [0, 1]]. Exactly it has
     # λ = 1 twice with eigenvector Q e1 = (cos 30°, sin 30°); in float64 its discriminant is ~1e-16.
     Q = _rot(np.pi / 6)
@@ -281,9 +354,13 @@ def test_real_eigenpairs_singular_matrices(exercise):
     _check_pairs(exercise, SINGULAR, [5.0, 0.0], [[1 / SQRT5, 2 / SQRT5], [2 / SQRT5, -1 / SQRT5]])
     # [[2, 4], [1, 2]]: tr = 4, det = 0 -> λ = 4: M - 4I = [[-2, 4], [1, -2]] -> (2, 1)/√5;
     # λ = 0: null(M) -> (2, -1)/√5.
-    _check_pairs(exercise, [[2.0, 4.0], [1.0, 2.0]], [4.0, 0.0], [[2 / SQRT5, 2 / SQRT5], [1 / SQRT5, -1 / SQRT5]])
-    # Nilpotent [[0, 1], [0, 0]]: λ = 0 twice, defective, eigenvector e1 only.
-    _check_pairs(exercise, [[0.0, 1.0], [0.0, 0.0]], [0.0], [[1.0], [0.0]])
+    # PERPENDICULAR_TO_COLUMN: M.T = [[2, 1], [4, 2]] has (1, 2)/√5 for λ = 4 and (1, -2)/√5 for λ = 0.
+    _check_pairs(exercise, [[2.0, 4.0], [1.0, 2.0]], [4.0, 0.0], [[2 / SQRT5, 2 / SQRT5], [1 / SQRT5, -1 / SQRT5]],
+                 mistakes=[(PERPENDICULAR_TO_COLUMN, None, np.array([[1.0, 1.0], [2.0, -2.0]]) / SQRT5)])
+    # Nilpotent [[0, 1], [0, 0]]: λ = 0 twice, defective, eigenvector e1 only (M.T's: e2).
+    _check_pairs(exercise, [[0.0, 1.0], [0.0, 0.0]], [0.0], [[1.0], [0.0]],
+                 mistakes=[(DEFECTIVE_COUNTED_TWICE, np.zeros(2), None),
+                           (PERPENDICULAR_TO_COLUMN, None, np.array([[0.0], [1.0]]))])
 
 
 def _moderate_matrix():
@@ -469,17 +546,27 @@ def test_preserves_direction_negative_and_zero_eigenvalues(exercise):
 
     ja: 固有ベクトルは自分の直線にとどまる。λ < 0 (向きが反転) と λ = 0 (0 に潰れる) でも。
     """
-    _check_bool(exercise, REFLECT, np.array([1.0, 0.0]), True)        # λ = 1
-    _check_bool(exercise, REFLECT, np.array([0.0, -2.5]), True)       # λ = -1: M v = -v
-    _check_bool(exercise, -IDENTITY, np.array([0.3, -0.7]), True)     # λ = -1 for every v
-    _check_bool(exercise, SINGULAR, np.array([2.0, -1.0]), True)      # λ = 0: M v = (0, 0)
-    _check_bool(exercise, SINGULAR, np.array([-3.0, -6.0]), True)     # λ = 5, any nonzero multiple
-    _check_bool(exercise, np.zeros((2, 2)), np.array([0.6, 0.8]), True)  # M = 0 maps everything to 0
-    _check_bool(exercise, SHEAR, np.array([4.0, 0.0]), True)          # the shear's only eigen-direction
-    _check_bool(exercise, SCALE2, np.array([1e-3, 7.0]), True)        # uniform scale keeps every line
-    # tol = 0 is allowed: |u × (M u)| <= 0 holds for an exact eigenvector (cross product exactly 0).
-    check_equal(exercise.preserves_direction(REFLECT, np.array([0.0, 1.0]), tol=0.0), True,
-                call="preserves_direction([[1, 0], [0, -1]], [0, 1], tol=0.0)")
+    cases = [  # (M, v, tol, λ)
+        (REFLECT, [1.0, 0.0], None, 1.0),
+        (REFLECT, [0.0, -2.5], None, -1.0),         # M v = -v
+        (-IDENTITY, [0.3, -0.7], None, -1.0),       # λ = -1 for every v
+        (SINGULAR, [2.0, -1.0], None, 0.0),         # M v = (0, 0)
+        (SINGULAR, [-3.0, -6.0], None, 5.0),        # any nonzero multiple
+        (np.zeros((2, 2)), [0.6, 0.8], None, 0.0),  # M = 0 maps everything to 0
+        (SHEAR, [4.0, 0.0], None, 1.0),             # the shear's only eigen-direction
+        (SCALE2, [1e-3, 7.0], None, 2.0),           # uniform scale keeps every line
+        # tol = 0 is allowed: |u × (M u)| <= 0 holds for an exact eigenvector (cross product exactly 0).
+        (REFLECT, [0.0, 1.0], 0.0, -1.0),
+    ]
+    answers = [exercise.preserves_direction(M, np.array(v)) if tol is None
+               else exercise.preserves_direction(M, np.array(v), tol=tol) for M, v, tol, _ in cases]
+    # NEGATIVE_NOT_PRESERVED ("keeps its direction", chapter 412): True only for λ > 0; named when every
+    # answer of this test is what it gives.
+    keeps_direction = [lam > 0 for *_, lam in cases]
+    for (M, v, tol, _), got in zip(cases, answers):
+        call = f"preserves_direction({_fmt(M)}, {_fmt(v)}" + ("" if tol is None else f", tol={tol}") + ")"
+        with diagnose(answers, [True] * len(cases), [NEGATIVE_NOT_PRESERVED.gives(keeps_direction)]):
+            check_equal(got, True, call=call)
 
 
 @pytest.mark.task("preserves_direction", points=1)

@@ -4,7 +4,7 @@ np.linalg.eig gives cos θ ± i sin θ and complex vectors for a rotation; takin
 (and normalising) invents two "eigenvectors" that M does not map onto their lines.
 """
 
-VARIANT = {"correct": False, "loses": ["real_eigenpairs"]}
+VARIANT = {"correct": False, "loses": ["real_eigenpairs"], "misconceptions": ["complex_real_parts"]}
 
 import numpy as np
 

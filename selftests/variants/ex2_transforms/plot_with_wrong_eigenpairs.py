@@ -6,7 +6,7 @@ calling this module's real_eigenpairs, so it draws those lines, as its text says
 eigenpair of real_eigenpairs(M)). One mistake, one loss: only real_eigenpairs loses points.
 """
 
-VARIANT = {"correct": False, "loses": ["real_eigenpairs"]}
+VARIANT = {"correct": False, "loses": ["real_eigenpairs"], "misconceptions": ["complex_real_parts", "defective_counted_twice"]}
 
 import types
 

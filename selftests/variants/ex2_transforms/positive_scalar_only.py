@@ -4,7 +4,7 @@ Eigenvectors of a negative eigenvalue (the reflection's e2, -I) and of a zero ei
 are rejected, although M v lies on the line of v.
 """
 
-VARIANT = {"correct": False, "loses": ["preserves_direction"]}
+VARIANT = {"correct": False, "loses": ["preserves_direction"], "misconceptions": ["negative_eigenvalue_not_preserved"]}
 
 import numpy as np
 

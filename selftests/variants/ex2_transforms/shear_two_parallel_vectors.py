@@ -5,7 +5,7 @@ Complex eigenvalues are dropped correctly, but a defective matrix is not detecte
 k = 2. It also breaks -I written as a rotation by 180° (eig returns a complex pair ±1.2e-16 i).
 """
 
-VARIANT = {"correct": False, "loses": ["real_eigenpairs"]}
+VARIANT = {"correct": False, "loses": ["real_eigenpairs"], "misconceptions": ["defective_counted_twice"]}
 
 import numpy as np
 

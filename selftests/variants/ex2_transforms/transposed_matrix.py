@@ -4,7 +4,7 @@ Shapes are right and symmetric matrices (identity, scale, reflection) come out r
 45° rotation turns the other way and the shear shears along y.
 """
 
-VARIANT = {"correct": False, "loses": ["apply_transform"]}
+VARIANT = {"correct": False, "loses": ["apply_transform"], "misconceptions": ["transposed_matrix"]}
 
 import numpy as np
 

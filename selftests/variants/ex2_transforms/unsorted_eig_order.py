@@ -5,7 +5,7 @@ is not the documented one (descending eigenvalues, first nonzero component posit
 [[-1, 0], [0, 1]] gives values [-1, 1], and the chapter's covariance gets eig's signs.
 """
 
-VARIANT = {"correct": False, "loses": ["real_eigenpairs"]}
+VARIANT = {"correct": False, "loses": ["real_eigenpairs"], "misconceptions": ["eig_order_as_sorted"]}
 
 import numpy as np
 
