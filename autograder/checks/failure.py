@@ -75,7 +75,12 @@ class diagnose:  # noqa: N801 - used like contextlib.suppress
     def __exit__(self, kind: type | None, exc: BaseException | None, tb: Any) -> bool:
         if not isinstance(exc, GradingFailure) or exc.misconception is not None or not self.alternatives:
             return False
-        found = match(self.actual, self.expected, self.alternatives, rtol=self.rtol, atol=self.atol)
+        try:
+            found = match(self.actual, self.expected, self.alternatives, rtol=self.rtol, atol=self.atol)
+        except TypeError:
+            raise  # a mistake in the graded test (alternatives not made by Misconception.gives)
+        except Exception:  # noqa: BLE001 - an odd value (nested 10,000 deep...) is simply not diagnosed
+            found = None
         if found is None:
             return False
         line_ja, line_en = found.lines_for_message()
