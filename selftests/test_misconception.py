@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import json
 import re
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -27,8 +29,9 @@ from hypothesis.extra.numpy import arrays
 from autograder import EXERCISES
 from autograder.checks.compare import GradingFailure, check_array, check_equal, check_float, convention, diagnose
 from autograder.checks.misconception import Misconception, match
+from autograder.core.tasks import tasks_of
 from autograder.results.report import TestResult as Result, build_results, misconception_lines
-from conftest import REPO, make_submission, run_grader
+from conftest import REPO, VARIANTS, make_submission, run_grader
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 M = Misconception("whole_matrix", task="softmax", lines=(850, 854), errata=True,
@@ -41,7 +44,9 @@ def _test_module(exercise: str):
     spec = importlib.util.spec_from_file_location(f"_catalogue_{exercise}", path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
+    with warnings.catch_warnings():  # the grader's markers (task, exercise, hidden) are not registered here
+        warnings.simplefilter("ignore", pytest.PytestUnknownMarkWarning)
+        spec.loader.exec_module(module)
     return module
 
 
@@ -51,6 +56,29 @@ def _variant_declared(path) -> dict:
         if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "VARIANT" for t in node.targets):
             return ast.literal_eval(node.value)
     return {}
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_catalogue_is_well_formed_and_each_entry_is_embodied_by_a_variant(exercise):
+    module = _test_module(exercise)
+    catalogue = getattr(module, "MISCONCEPTIONS", None)
+    assert isinstance(catalogue, list) and catalogue, f"tests/test_{exercise}.py: no MISCONCEPTIONS list"
+    ids = [m.id for m in catalogue]
+    assert len(ids) == len(set(ids)), f"duplicate ids in {exercise}: {ids}"
+    tasks = {t.name for t in tasks_of(exercise)}
+    for m in catalogue:
+        assert isinstance(m, Misconception)
+        assert m.task in tasks, f"{m.id}: task {m.task!r} is not a task of {exercise} ({sorted(tasks)})"
+        assert JAPANESE.search(m.ja), f"{m.id}: ja has no Japanese"
+        assert not JAPANESE.search(m.en), f"{m.id}: en has Japanese"
+    declared_anywhere = {v for v in vars(module).values() if isinstance(v, Misconception)}
+    assert declared_anywhere <= set(catalogue), (
+        f"{exercise}: Misconception constants not in MISCONCEPTIONS: {sorted(m.id for m in declared_anywhere - set(catalogue))}")
+    embodied = set()
+    for path in sorted((VARIANTS / exercise).glob("*.py")):
+        embodied |= set(_variant_declared(path).get("misconceptions", []))
+    assert embodied <= set(ids), f"variants declare unknown misconceptions: {sorted(embodied - set(ids))}"
+    assert set(ids) <= embodied, f"{exercise}: no variant embodies {sorted(set(ids) - embodied)}"
 
 
 def test_match_names_only_a_value_that_differs_from_the_right_one():
@@ -181,3 +209,63 @@ def test_random_wrong_answers_get_no_misconception_named(seed, tmp_path):
     named = {t["extra_data"]["nodeid"]: t["extra_data"]["misconception"]["id"]
              for t in run.score["tests"] if "misconception" in t["extra_data"]}
     assert named == {}, named
+
+
+CELL = """
+import sys
+
+from autograder.grading.incell import grade_task
+
+source = open(sys.argv[1], encoding="utf-8").read()
+namespace = {"__name__": "__main__", "In": ["", source]}
+exec(compile(source, "<notebook>", "exec"), namespace)
+print("SCORE", grade_task("ex3_attention", "softmax", namespace))
+"""
+
+
+def test_the_student_reads_it_in_check_status_the_html_report_and_a_notebook_cell(tmp_path):
+    """A softmax normalised over the whole matrix (the chapter's, lines 850-854): ``workbook check``,
+    ``workbook status``, the HTML report and the notebook's test cell (nbgrader's feedback is that
+    cell's output) all name the misconception, in Japanese and English."""
+    import os
+    import subprocess
+
+    from autograder.core.exercises import names
+    from conftest import make_workbook, run_cli
+
+    variant = (VARIANTS / "ex3_attention" / "softmax_no_axis.py").read_text(encoding="utf-8")
+    assert "softmax_whole_matrix" in _variant_declared(VARIANTS / "ex3_attention" / "softmax_no_axis.py")["misconceptions"]
+    root = make_workbook(tmp_path, solved=tuple(names()))
+    (root / "exercises" / "ex3_attention.py").write_text(variant, encoding="utf-8")
+    ja, en = "考えられる誤解: ", "likely misconception: "
+    check = run_cli(root, "check", "3")
+    assert ja in check.stdout and en in check.stdout, check.stdout + check.stderr
+    assert check.stdout.count(en) == 1, check.stdout  # said once, above the message (not again inside it)
+    page = (root / "reports" / "report.html").read_text(encoding="utf-8")
+    assert 'data-misconception="softmax_whole_matrix"' in page and page.count("likely misconception: ") == 0
+    status = run_cli(root, "status")
+    assert ja in status.stdout and en in status.stdout, status.stdout + status.stderr
+    report = root / "reports" / "score.json"
+    named = [t["extra_data"]["misconception"] for t in json.loads(report.read_text(encoding="utf-8"))["tests"]
+             if "misconception" in t["extra_data"]]
+    assert named and {m["id"] for m in named} == {"softmax_whole_matrix"}
+    assert all("850" in m["ja"] and "850" in m["en"] for m in named)
+
+    answer = tmp_path / "answer.py"
+    answer.write_text(variant, encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(REPO), MPLBACKEND="Agg", WORKBOOK_LANG="both")
+    proc = subprocess.run([sys.executable, "-c", CELL, str(answer)], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=600, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert ja in proc.stdout and en in proc.stdout, proc.stdout
+
+
+def test_an_odd_value_is_not_diagnosed_and_the_failure_stays():
+    deep: list = []
+    for _ in range(100_000):  # deeper than the recursion limit
+        deep = [deep]
+    with pytest.raises(GradingFailure) as info:
+        with diagnose(deep, [1], [N.gives([2])]):
+            fail_plain = GradingFailure("wrong")
+            raise fail_plain
+    assert info.value is fail_plain and info.value.misconception is None
