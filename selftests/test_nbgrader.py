@@ -353,6 +353,19 @@ def test_feedback_shows_one_score_per_cell_and_no_hidden_test_message(course, tm
     assert run.score["extra_data"]["hidden_tests"]["audience"] == "instructor"
 
 
+def test_feedback_names_the_misconception(course):
+    """The "wrong" student's softmax normalises the whole matrix (the chapter's, lines 850-854): the
+    autograded test cell and nbgrader's feedback say so in Japanese and English."""
+    course_dir, _, _ = course
+    student, exercise = "wrong", "ex3_attention"
+    autograded = nbformat.read(course_dir / "autograded" / student / exercise / f"{exercise}.ipynb", as_version=4)
+    softmax = _cell_outputs(autograded, "test_softmax")
+    assert "考えられる誤解: " in softmax and "likely misconception: " in softmax and "850" in softmax, softmax
+    _nbgrader(course_dir, "generate_feedback", exercise, "--force")
+    feedback = (course_dir / "feedback" / student / exercise / f"{exercise}.html").read_text(encoding="utf-8")
+    assert "考えられる誤解: " in feedback and "likely misconception: " in feedback
+
+
 def test_zip_collect_as_in_the_readme_collects_lms_downloads_and_autogrades_them(tmp_path):
     """The README's path: LMS downloads in downloaded/<exercise>/archive/ → `nbgrader zip_collect`
     → submitted/ → `autograde` → the gradebook, with the course's own configuration."""
