@@ -20,6 +20,7 @@ import pytest
 from autograder import EXERCISES
 from autograder.apps.cli import backup_path, pristine_stub, wrap
 from autograder.apps.policy import policy_exit
+from autograder.core.exercises import discover, total_points
 from autograder.core.tasks import tasks_of
 from autograder.classroom.hints import load_hints, parse_hints
 from autograder.core.i18n import bilingual, get_language, language_from_locale, normalize_language, set_language
@@ -220,7 +221,7 @@ def test_status_with_nothing_graded_grades_everything(tmp_path):
     assert set(lines) >= set(EXERCISES)
     assert "完了 / done" in lines["ex2_transforms"]
     assert "workbook hint ex1_vectors cosine_similarity" in lines["ex1_vectors"]
-    assert "20/100" in proc.stdout
+    assert f"20/{total_points():g}" in proc.stdout
 
 
 def test_check_exit_codes_follow_the_policy():
@@ -360,16 +361,20 @@ def test_release_makes_a_student_copy_without_solutions_or_hidden_tests(tmp_path
         stub = (out / "exercises" / f"{name}.py").read_text(encoding="utf-8")
         assert "### BEGIN SOLUTION" not in stub and "raise NotImplementedError()" in stub and "HINTS = {" in stub
         assert (out / "autograder" / "data" / "stubs" / f"{name}.py").read_text(encoding="utf-8") == stub
-    assert sorted(p.name for p in (out / "autograder" / "data" / "figures").glob("*.png")) == [
-        "ex2_transforms.png", "ex3_attention.png", "ex4_gradient_descent.png"]
+    assert sorted(p.name for p in (out / "autograder" / "data" / "figures").glob("*.png")) == sorted(
+        f"{e.name}.png" for e in discover() if e.figure)
+    assert {"ex2_transforms.png", "ex3_attention.png", "ex4_gradient_descent.png"} <= {
+        p.name for p in (out / "autograder" / "data" / "figures").glob("*.png")}
     assert (out / ".github" / "workflows" / "grade.yml").is_file()
     assert ".workbook/" in (out / ".gitignore").read_text() and "*.py.bak-*" in (out / ".gitignore").read_text()
     # the student README, not the instructor's: its total is what the copy grades (issue 11: it said
-    # "100 in all" and mentioned selftest.sh, solutions/ and course/ while the copy grades out of 89)
+    # "100 in all" and mentioned selftest.sh, solutions/ and course/ while the copy grades out of 89,
+    # its visible points then)
     readme = (out / "README.md").read_text(encoding="utf-8")
     for word in ("selftest", "solutions/", "course/", "100 in all"):
         assert word not in readme, word
-    assert "| **total / 合計** | **89** |" in readme and "workbook status" in readme and "python -m venv" in readme
+    visible = total_points(out / "tests")
+    assert visible < total_points() and f"| **total / 合計** | **{visible:g}** |" in readme and "workbook status" in readme and "python -m venv" in readme
     # the release record: the digest of the copy's own grader and tests (not ignored by git)
     from autograder.results.digest import RELEASE_RECORD, read_release_record, tree_digest
 
