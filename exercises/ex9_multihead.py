@@ -341,9 +341,9 @@ HINTS = {
          "Undo split_heads step by step: move the head axis back behind the sequence axis, then lay the "
          "heads side by side along the feature axis."),
         ("軸の入れ替えを先に、reshape を後にします。順序を逆にすると split のときと同じように系列と特徴が"
-         "混ざります。merge_heads(split_heads(x, h)) が x に戻るか試してみましょう。",
+         "混ざります。split_heads で分けたものを merge_heads で結合して、元の x に戻るか試してみましょう。",
          "Swap the axes first, reshape afterwards; the other order mixes sequence and features, as in "
-         "split. Try whether merge_heads(split_heads(x, h)) gives x back."),
+         "split. Check that splitting x with split_heads and merging the result gives x back."),
         ("流れ: float64 の配列にする → 4 次元か確かめる → 形から batch, n_heads, seq, d_k を取り出す → "
          "transpose で (0, 2, 1, 3) → reshape で (batch, seq, n_heads·d_k)。",
          "Outline: make a float64 array → check it is 4-D → read batch, n_heads, seq, d_k from its shape → "
@@ -374,9 +374,9 @@ HINTS = {
          "In pre-LN, LayerNorm is applied before each sublayer, and the sublayer's output is added to the "
          "value before normalisation."),
         ("残差に足すのは x と h そのもので、LN(x) や LN(h) ではありません。本文 1524 行の "
-         "LayerNorm(x + Sublayer(x)) は Post-LN で、ここで求める形ではありません。FFN の活性化は ReLU です。",
-         "The residual adds x and h themselves, not LN(x) or LN(h). The chapter's LayerNorm(x + Sublayer(x)) "
-         "(line 1524) is post-LN, not the form asked for here. The FFN's activation is ReLU."),
+         "「足してから正規化する」形は Post-LN で、ここで求める形ではありません。FFN の活性化は ReLU です。",
+         "The residual adds x and h themselves, not LN(x) or LN(h). The chapter's form of line 1524, which "
+         "adds first and normalises the sum, is post-LN, not the form asked for here. The FFN's activation is ReLU."),
         ("流れ: params が dict で必要なキーがそろっているか確かめる → layer_norm(x, γ₁, β₁) を "
          "multi_head_attention に入れて x に足し h とする → layer_norm(h, γ₂, β₂) に W_1 を掛けて b_1 を足し、"
          "np.maximum で ReLU → W_2 を掛けて b_2 を足し、h に足す。",
