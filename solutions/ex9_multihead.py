@@ -1,8 +1,9 @@
 """演習 9: Multi-Head Attention と Pre-LN Transformer ブロック (本文 3.4 実践: 数学をコードで確認)
 
 本文 3.4 の ``TransformerMathematics`` (``complete_transformer_block`` と
-``step_by_step_computation``) がたどる計算を、NumPy (float64) だけで一から実装します。
-入力はいつも形 (batch, seq, d_model) の 3 次元配列 x で、各行 x[b, t] が 1 つのトークンのベクトルです。
+``step_by_step_computation``) がたどる計算を、NumPy (float64) で一から実装します。
+入力 x は形 (batch, seq, d_model) の 3 次元配列 (merge_heads だけは 4 次元) で、x[b, t] が 1 つのトークンの
+ベクトルです。
 重みは本文と同じく右から掛ける形 (``x @ W``) で、W_q, W_k, W_v, W_o はどれも (d_model, d_model) です。
 
 Multi-Head Attention の式 (ヘッド数 h、各ヘッドの次元 d_k = d_model / h)::
@@ -25,8 +26,8 @@ Multi-Head Attention の式 (ヘッド数 h、各ヘッドの次元 d_k = d_mode
    Multi-Head Attention (self-attention: クエリ・キー・バリューはすべて同じ x から作る)。
    ``causal=True`` のときは因果マスクを掛け、位置 t のクエリは位置 0, …, t のキー
    (自分自身を含む) だけに注意します。未来の位置 (キー > クエリ) の重みはちょうど 0 です。
-   split_heads と merge_heads は自分で書いたものを使ってかまいません (その誤りは、それぞれの
-   課題だけで減点されます)。
+   split_heads と merge_heads は自分で書いたものを使ってかまいません (そこに誤りがあっても、
+   減点されるのはその関数の課題だけです)。
 4. ``transformer_block(x, params, n_heads, causal=False)`` — Pre-LN の Transformer ブロック::
 
        h   = x + MultiHead(LN₁(x))          (LN₁ = LayerNorm(γ₁, β₁))
@@ -36,12 +37,13 @@ Multi-Head Attention の式 (ヘッド数 h、各ヘッドの次元 d_k = d_mode
    LayerNorm は与えられた関数 ``layer_norm`` (最後の軸で平均 0・分散 1 に正規化してから γ 倍して
    β を足す、eps = 1e-5、分散は n で割る) を使います。正規化するのは各サブレイヤーの **入力** で、
    残差として足すのは正規化する **前** の値 (x と h) です。
-   ``multi_head_attention`` は自分で書いたものを使ってかまいません (その誤りは
-   multi_head_attention の課題だけで減点されます)。
+   ``multi_head_attention`` は自分で書いたものを使ってかまいません (そこに誤りがあっても、
+   減点されるのは multi_head_attention の課題だけです)。
 
-Attention はライブラリ (torch.nn.functional.scaled_dot_product_attention、
-torch.nn.MultiheadAttention、torch.nn.TransformerEncoderLayer など) を使わずに書いてください。
-NumPy で書くことを想定しています (戻り値は float64 の numpy.ndarray)。
+multi_head_attention ではライブラリの Attention (torch.nn.functional.scaled_dot_product_attention、
+torch.nn.MultiheadAttention など) を、transformer_block ではライブラリの Transformer 層
+(torch.nn.TransformerEncoderLayer など) を使わずに、自分で書いてください。NumPy で書くことを想定しています
+(戻り値は float64 の numpy.ndarray)。
 
 本文との違い
 - 本文 1513-1514 行は「Q = XW_Q」と射影したあとで「head_i = Attention(QW_i^Q, KW_i^K, VW_i^V)」と
@@ -66,9 +68,9 @@ Exercise 9: multi-head attention and a pre-LN Transformer block (chapter 3.4
 
 Implement from scratch, with NumPy (float64), the computation that the chapter's
 ``TransformerMathematics`` (``complete_transformer_block`` and ``step_by_step_computation``) walks
-through. The input is always a 3-D array x of shape (batch, seq, d_model), each row x[b, t] one
-token's vector. As in the chapter, weights multiply from the right (``x @ W``), and W_q, W_k, W_v
-and W_o are all (d_model, d_model).
+through. The input x is a 3-D array of shape (batch, seq, d_model) (merge_heads alone takes a 4-D
+one), x[b, t] being one token's vector. As in the chapter, weights multiply from the right
+(``x @ W``), and W_q, W_k, W_v and W_o are all (d_model, d_model).
 
 Multi-head attention (h heads, each of dimension d_k = d_model / h)::
 
@@ -103,9 +105,10 @@ Functions to implement
    normalised, and the residual adds the value **before** normalisation (x and h). You may use
    your own ``multi_head_attention`` (a mistake in it costs points in multi_head_attention only).
 
-Write the attention yourself: no library attention (torch.nn.functional.scaled_dot_product_attention,
-torch.nn.MultiheadAttention, torch.nn.TransformerEncoderLayer, ...). NumPy is the intended tool
-(return float64 numpy.ndarray values).
+Write them yourself: no library attention in multi_head_attention
+(torch.nn.functional.scaled_dot_product_attention, torch.nn.MultiheadAttention, ...) and no library
+Transformer layer in transformer_block (torch.nn.TransformerEncoderLayer, ...). NumPy is the
+intended tool (return float64 numpy.ndarray values).
 
 Differs from the chapter
 - Lines 1513-1514 project with "Q = XW_Q" and then again in "head_i = Attention(QW_i^Q, KW_i^K,
