@@ -10,7 +10,7 @@
    Layer Normalization:
 
        μ   = (1/d) Σ_j x_j                 (平均)
-       σ²  = (1/d) Σ_j (x_j − μ)²          (分散。d で割る「標本分散」で、d − 1 ではありません)
+       σ²  = (1/d) Σ_j (x_j − μ)²          (分散。d − 1 ではなく d で割ります)
        x̂_j = (x_j − μ) / √(σ² + ε)         (ε は平方根の **中**)
        y_j = γ_j x̂_j + β_j
 
@@ -40,15 +40,17 @@
 
        R[a, b] = C[a, b] / √(C[a, a] C[b, b])
 
-   対角成分は 1、すべての成分は [-1, 1] に入ります (丸め誤差で 1 をわずかに超えた値は [-1, 1] に
-   切り詰めてください)。分散が 0 の列 (定数の列) があると相関係数は定義できないので、その列の番号を
-   メッセージに含む ValueError にします。定数の列でも、平均の丸め誤差で計算上の分散が 0 ぴったりに
-   ならないことがあるので、列の値そのもの (最大値 = 最小値) でも判定してください。``covariance_matrix`` を使って書いてもかまいません。
-   相関係数は変数の正の定数倍と定数の加算で変わらず (corr(aX + b, Y) = corr(X, Y), a > 0)、負の定数倍では
-   符号だけが反転します (a < 0)。a · cov(X, Y) / (|a| σ_X σ_Y) だからです。
+   対角成分は 1 で、すべての成分は [-1, 1] に入ります (丸め誤差で 1 をわずかに超えた値は [-1, 1] に
+   切り詰めてください)。分散が 0 の列 (定数の列) があると相関係数が定義できないので、その列の番号を
+   メッセージに含めて ValueError を送出します。定数の列でも、平均の丸め誤差のせいで計算した分散が
+   ちょうど 0 にならないことがあるので、列の値そのもの (最大値 = 最小値) でも判定してください。
+   ``covariance_matrix`` を使って書いてもかまいません。テストは自分の covariance_matrix から求まる
+   相関も受け付けるので、covariance_matrix の誤りで減点されるのは covariance_matrix の課題だけです。
+   相関係数は、変数を正の定数倍しても定数を足しても変わらず (a > 0 なら corr(aX + b, Y) = corr(X, Y))、
+   負の定数倍では符号だけが反転します (a < 0)。corr(aX + b, Y) = a · cov(X, Y) / (|a| σ_X σ_Y) だからです。
 
 LayerNorm・共分散・相関はライブラリ (torch.nn.functional.layer_norm, torch.nn.LayerNorm, np.cov,
-np.corrcoef, scipy.stats.pearsonr など) を使わず自分で書いてください。4 つの課題ではどれも torch を
+np.corrcoef, scipy.stats.pearsonr など) を使わずに自分で書いてください。4 つの課題のどれでも torch は
 使えません (逆伝播は自動微分ではなく手で計算します)。採点器はソースを読むだけでなく、実行中の呼び出しも
 確認します。違反するとその課題のテストはすべて 0 点になります。
 
@@ -113,10 +115,11 @@ Functions to implement
    slightly past 1). A column with zero variance (a constant column) has no correlation
    coefficient: raise a ValueError whose message names that column's index. Rounding in the mean
    can leave a constant column with a computed variance slightly above 0, so test the column's
-   values themselves (maximum = minimum) too. You may build it on
-   ``covariance_matrix``. The correlation does not change when a variable is multiplied by a
-   positive constant or shifted (corr(aX + b, Y) = corr(X, Y) for a > 0), and only changes sign for
-   a negative factor (a < 0): it is a · cov(X, Y) / (|a| σ_X σ_Y).
+   values themselves (maximum = minimum) too. You may build it on ``covariance_matrix``: the
+   tests also accept the correlation that follows from your own covariance_matrix, so a mistake
+   there costs points in covariance_matrix only. The correlation does not change when a variable
+   is multiplied by a positive constant or shifted (corr(aX + b, Y) = corr(X, Y) for a > 0), and
+   only changes sign for a negative factor (a < 0): corr(aX + b, Y) = a · cov(X, Y) / (|a| σ_X σ_Y).
 
 Write LayerNorm, the covariance and the correlation yourself: no library version
 (torch.nn.functional.layer_norm, torch.nn.LayerNorm, np.cov, np.corrcoef, scipy.stats.pearsonr, ...).

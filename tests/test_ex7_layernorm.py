@@ -485,11 +485,12 @@ def test_covariance_bad_input_raises(exercise):
 
 @pytest.mark.task("correlation_matrix", points=2)
 def test_correlation_matches_numpy(exercise):
-    """X (40, 5) and a square X (6, 6), both with non-zero means: matches np.corrcoef(X, rowvar=False) (columns are the variables).
+    """A square X (6, 6) and X (40, 5), both with non-zero means: matches np.corrcoef(X, rowvar=False) (columns are the variables).
 
-    ja: 平均が 0 でない X (40, 5) と正方の X (6, 6): np.corrcoef(X, rowvar=False) に一致 (列が変数)。
+    ja: 平均が 0 でない正方の X (6, 6) と X (40, 5): np.corrcoef(X, rowvar=False) に一致 (列が変数)。
     """
-    for seed, (n, p) in ((8, (40, 5)), (9, (6, 6))):
+    # The square X first: there "rows as variables" has the right shape and can be named.
+    for seed, (n, p) in ((9, (6, 6)), (8, (40, 5))):
         X = _data(seed, n, p)
         wrong = [CORRELATION_NOT_CENTRED.gives(_cosine_columns(X))]
         if n == p:  # rows as variables has the right shape only for a square X
