@@ -35,7 +35,7 @@
        C[a, b] = (1/(N − 1)) Σ_n (X[n, a] − m_a)(X[n, b] − m_b)     (m_a は列 a の平均)
 
    N − 1 で割る不偏共分散で、``np.cov(X, rowvar=False)`` の既定と同じです (LayerNorm の分散は d で
-   割ることに注意)。観測が 2 つ未満なら定義できないので ValueError です。
+   割ることに注意)。観測が 2 つ未満では定義できないので ValueError を送出します。
 4. ``correlation_matrix(X)`` — 同じ X の列どうしの Pearson 相関係数の行列 (形 (p, p)):
 
        R[a, b] = C[a, b] / √(C[a, a] C[b, b])
