@@ -2,18 +2,18 @@
 ==================================================================
 
 本文の ``eigenvalues_and_eigenvectors`` は、2 次元のデータから共分散行列を作り、その固有ベクトルを
-「データの主要な方向 (主成分)」として矢印で描きます。この演習では、その計算を正しい形で
-NumPy を使って一から組み立てます。
+「データの主要な方向 (主成分)」として矢印で描きます。この演習では、この計算を NumPy だけで
+一から、正しく組み立てます。
 
 データ X は形 (n, d) の配列で、**各行が 1 つのサンプル** (観測)、各列が 1 つの変数です。
-平均ベクトル μ = (1/n) Σ_i x_i を引いたものを中心化したデータ X_c = X − μ と呼びます。
+各サンプルから平均ベクトル μ = (1/n) Σ_i x_i を引いた X_c = X − μ を、中心化したデータと呼びます。
 
-* **共分散行列** C = X_cᵀ X_c / (n − 1) は形 (d, d) の対称行列です (不偏分散、``np.cov`` の
+* **共分散行列** C = X_cᵀ X_c / (n − 1) は形 (d, d) の対称行列です (不偏推定量。``np.cov`` の
   既定と同じく n − 1 で割ります)。どの単位ベクトル u についても uᵀ C u は u 方向の分散なので
   0 以上です。つまり共分散行列は **半正定値** (固有値がすべて 0 以上) でなければなりません。
 * **主成分** は C の固有ベクトルです。C は対称なので、実の固有値と、互いに直交する単位固有
-  ベクトルがあります (対称行列用の ``np.linalg.eigh`` で求めます)。固有値 λ_i はその方向の分散で、
-  大きい順に並べた最初の固有ベクトル w_1 が「分散が最大の方向」(第 1 主成分) です。
+  ベクトルがあります (対称行列用の ``np.linalg.eigh`` で求めます)。固有値 λ_i はその方向の分散です。
+  固有値を大きい順に並べたときの最初の固有ベクトル w_1 が、分散が最大になる方向 (第 1 主成分) です。
 * **寄与率 (explained variance ratio)** は λ_i / Σ_j λ_j で、第 i 主成分が全分散のうち
   どれだけを説明するかを表します。
 * 最初の k 個の主成分を列に並べた W_k (d, k) への **射影** (主成分得点) は Z = X_c W_k (n, k)、
@@ -23,24 +23,26 @@ NumPy を使って一から組み立てます。
 実装する関数
 ------------
 1. ``covariance(X)`` — 行がサンプルのデータ X (n, d)、n ≥ 2 から、n − 1 で割った共分散行列
-   (d, d) を返します。平均を引いてから積を取ります。``np.cov`` や ``np.corrcoef`` は使えません
-   (使うとこの課題のテストはすべて失敗します)。
+   (d, d) を返します。平均を引いてから積を取ります。``np.cov``・``np.corrcoef`` などライブラリの
+   共分散 (torch.cov、pandas、scipy.stats) は使えません (使うとこの課題のテストはすべて失敗します)。
 2. ``principal_components(C, tol=1e-10)`` — 共分散行列 C の固有値と主成分を返します。
    固有値は **降順** (d,)、主成分は単位ベクトルを **列** に並べた (d, d) で、
-   ``C @ components[:, i] ≈ values[i] * components[:, i]`` です。固有ベクトルの符号は決まって
-   いないので、**各列で絶対値が最大の成分を正にする** という規約で一意にします (絶対値が最大値との
+   ``C @ components[:, i] ≈ values[i] * components[:, i]`` です。固有ベクトルは符号 (向き) が
+   定まらないので、**各列で絶対値が最大の成分を正にする** という規約で一意にします (絶対値が最大値との
    差 1e-9 以内の成分が複数あるときは、そのうち最初の成分を正にします)。
    丸め誤差による小さな負の固有値 (−tol·s 以上、s は C の成分の絶対値の最大値) は 0 にします。
 3. 共分散行列の検査 (``principal_components`` の一部) — C が共分散行列になり得ないときは
    ValueError にします: 正方行列 (d ≥ 1) でない、nan や inf を含む、対称でない
    (max|C − Cᵀ| > tol·s)、半正定値でない (最小の固有値 < −tol·s)。本文の [[2, 1.5], [1.5, 1]] は
-   det = 2 − 2.25 < 0 なので負の固有値を持ち、ValueError です。丸め誤差程度の非対称や、
+   det = 2 − 2.25 < 0 なので負の固有値を持ち、ValueError になります。丸め誤差程度の非対称や、
    固有値 0 を持つ (特異な) 共分散行列は受け付けます。
 4. ``explained_variance_ratio(eigenvalues)`` — 寄与率 λ_i / Σ_j λ_j を同じ順序で返します。
 5. ``pca_project(X, k)`` — X を第 1 から第 k 主成分へ射影した主成分得点 Z = X_c W_k (n, k)。
 6. ``pca_reconstruct(X, k)`` — 再構成 X̂ (n, d) と再構成誤差 E の組 ``(X_hat, error)``。
 7. ``plot_pca(X)`` — 2 次元のデータ (n, 2) の散布図に、平均から各主成分の方向へ長さ √λ_i
    (その方向の標準偏差) の矢印を描いた ``matplotlib.figure.Figure`` を返します。
+
+ライブラリの PCA (sklearn.decomposition.PCA、torch.pca_lowrank など) は使わずに自分で書いてください。
 
 本文との違い
 ------------
@@ -53,8 +55,8 @@ NumPy を使って一から組み立てます。
   主成分には対称行列用の ``np.linalg.eigh`` (昇順で返す) を使い、降順に並べ替えます。
   固有ベクトルの符号も規約で決めます。
 * 本文の矢印の長さは 2√λ です。ここでは 1 標準偏差の √λ にしています。
-* 本文には ``np.random.seed(42)`` がありますが、図のラベルが日本語なので日本語フォントがないと
-  文字化けします (docs/ERRATA.md Presentation)。``plot_pca`` のラベルは英語です。
+* 本文の図のラベルは日本語なので、日本語フォントがないと文字化けします (docs/ERRATA.md
+  Presentation)。``plot_pca`` のラベルは英語です。
 
 ------------------------------------------------------------------------------------------
 
@@ -87,8 +89,9 @@ column. Subtracting the mean vector μ = (1/n) Σ_i x_i gives the centred data X
 Functions to implement
 ----------------------
 1. ``covariance(X)`` — the covariance matrix (d, d), divided by n − 1, of data X (n, d) with one
-   sample per row, n ≥ 2. Subtract the mean before taking the product. No ``np.cov`` or
-   ``np.corrcoef`` (using one fails every test of this task).
+   sample per row, n ≥ 2. Subtract the mean before taking the product. No library covariance
+   (``np.cov``, ``np.corrcoef``, torch.cov, pandas, scipy.stats): using one fails every test of this
+   task.
 2. ``principal_components(C, tol=1e-10)`` — the eigenvalues and principal components of a
    covariance matrix C: eigenvalues in **decreasing** order (d,), components as unit **columns**
    (d, d), with ``C @ components[:, i] ≈ values[i] * components[:, i]``. An eigenvector's sign is not
@@ -109,6 +112,8 @@ Functions to implement
    the mean, an arrow along each principal component of length √λ_i (the standard deviation along
    it).
 
+Write it yourself: no library PCA (sklearn.decomposition.PCA, torch.pca_lowrank, ...).
+
 Differs from the chapter
 ------------------------
 * The chapter (line 418) uses [[2, 1.5], [1.5, 1]] as a covariance, but det = 2 − 2.25 = −0.25 < 0
@@ -121,8 +126,8 @@ Differs from the chapter
   426-472). Principal components use ``np.linalg.eigh``, the symmetric solver (it returns ascending
   order), sorted into decreasing order, with a sign convention for the eigenvectors.
 * The chapter's arrows are 2√λ long; here they are √λ long (one standard deviation).
-* The chapter sets ``np.random.seed(42)``, but its plot labels are Japanese and render as boxes
-  without a Japanese font (docs/ERRATA.md, Presentation). ``plot_pca`` uses English labels.
+* The chapter's plot labels are Japanese and render as boxes without a Japanese font
+  (docs/ERRATA.md, Presentation). ``plot_pca`` uses English labels.
 """
 
 from __future__ import annotations
