@@ -234,13 +234,13 @@ def test_covariance_rejects_bad_input(exercise):
 # principal_components (4 points)
 # =============================================================================================
 
-def _check_pc(exercise, C, values, vectors, call, *, raw_input=None):
+def _check_pc(exercise, C, values, vectors, call):
     """Check principal_components(C) against (values, vectors), naming the order, sign and layout mistakes."""
     result = exercise.principal_components(C)
     check_type(result, tuple, call=call)
     check_equal(len(result), 2, call=call, what="length of the returned tuple (values, components)")
     got_values, got_vectors = result
-    A = np.asarray(C if raw_input is None else raw_input, dtype=np.float64)
+    A = np.asarray(C, dtype=np.float64)
     eig_values, eig_vectors = np.linalg.eig(A)          # the chapter's call, as it comes
     eigh_values, eigh_vectors = np.linalg.eigh(A)       # ascending, signs as LAPACK returns them
     value_mistakes = _distinct([(EIG_UNSORTED, eig_values.real), (ASCENDING_ORDER, values[::-1].copy())])
@@ -262,7 +262,8 @@ def test_principal_components_match_svd(exercise):
     """
     for X, name in ((DATA4, "40x4"), (DATA3, "25x3")):
         values, vectors = _oracle_pc(X)
-        _check_pc(exercise, _np_cov(X), values, vectors, call=f"principal_components(C)  # C: covariance of {name} data")
+        _check_pc(exercise, _np_cov(X), values, vectors,
+                  call=f"principal_components(C)  # C: covariance of {name} data")
 
 
 @pytest.mark.task("principal_components", points=1)
