@@ -101,7 +101,7 @@ PROJECT_NOT_CENTRED = Misconception(
        "(X − μ) W_k")
 MEAN_NOT_ADDED_BACK = Misconception(
     "mean_not_added_back", task="pca_reconstruct",
-    ja="再構成は Z W_kᵀ で止めた値 (平均を足し戻していない) と一致します: X̂ = Z W_kᵀ + μ です",
+    ja="再構成は平均を足し戻す前の Z W_kᵀ と一致します: X̂ = Z W_kᵀ + μ です",
     en="your reconstruction equals Z W_kᵀ without the mean: add the mean back, X̂ = Z W_kᵀ + μ")
 #: The catalogue of this exercise's misconceptions (selftests/variants/ex8_pca/ embody them).
 MISCONCEPTIONS = [COVARIANCE_NOT_CENTRED, COVARIANCE_DIVIDES_BY_N, EIG_UNSORTED, ASCENDING_ORDER,
