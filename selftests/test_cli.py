@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -339,6 +340,11 @@ def test_release_makes_a_student_copy_without_solutions_or_hidden_tests(tmp_path
         (REPO / "templates" / "student" / "README.md").read_text(encoding="utf-8"))
     (root / "docs").mkdir()
     (root / "docs" / "ERRATA.md").write_text("errata\n")
+    # the repository's scripts/: the student's set-up and grading scripts, and instructor tools that
+    # must stay behind (scripts/mutation.py quotes the solution markers: copied, it failed the release)
+    (root / "scripts").mkdir()
+    for name in ("_env.sh", "setup.sh", "grade.sh", "selftest.sh", "batch.sh", "mutation.py"):
+        shutil.copy2(REPO / "scripts" / name, root / "scripts" / name)
     busy = tmp_path / "busy"
     busy.mkdir()
     (busy / "keep.txt").write_text("x")
@@ -352,6 +358,7 @@ def test_release_makes_a_student_copy_without_solutions_or_hidden_tests(tmp_path
     assert "stubs 0" in proc.stdout
     for absent in ("solutions", "selftests", "course", ".ci", "reports", ".workbook"):
         assert not (out / absent).exists(), absent
+    assert sorted(p.name for p in (out / "scripts").iterdir()) == ["_env.sh", "grade.sh", "setup.sh"]
     assert not list(out.rglob("*.bak*"))
     for path in (out / "tests").glob("test_*.py"):
         text = path.read_text(encoding="utf-8")

@@ -5,7 +5,8 @@ What the copy holds: the grader (``autograder/``), the graded tests without the 
 stubs again in ``autograder/data/stubs/`` (for ``workbook reset``), the reference figures as PNG
 in ``autograder/data/figures/`` (for the HTML report), ``docs/ERRATA.md``, a student ``README.md``
 (``templates/student/README.md`` with the copy's points and tests filled in, never the instructor's),
-``pyproject.toml``, ``constraints.txt``, ``scripts/`` (without the self-test script), the CI
+``pyproject.toml``, ``constraints.txt``, the student's scripts (``STUDENT_SCRIPTS``: set-up and
+grading; never the instructor's self-test, batch or mutation scripts), the CI
 workflow from ``templates/github/workflows/grade.yml`` installed as
 ``.github/workflows/grade.yml``, a ``.gitignore``, and the release record
 ``workbook-release.json``: the digest of the copy's grader and graded tests as written
@@ -37,6 +38,9 @@ from .stubs import MANIFEST, _digest, make_stub
 from ..grading.workspace import WorkbookError, grade
 
 WORKFLOW_TEMPLATE = Path("templates") / "github" / "workflows" / "grade.yml"
+#: What a student copy takes from ``scripts/`` (an allow-list: an instructor's new script — the
+#: mutation-testing one quotes the solution markers — never ends up in a student's hands).
+STUDENT_SCRIPTS = ("_env.sh", "setup.sh", "grade.sh")
 README_TEMPLATE = Path("templates") / "student" / "README.md"
 
 #: Words of the instructor's workbook that a student copy's README never mentions.
@@ -233,9 +237,9 @@ def _write_copy(root: Path, directory: Path) -> int:
     (directory / "README.md").write_text(student_readme(root, directory / "tests"), encoding="utf-8")
     if (root / "scripts").is_dir():
         (directory / "scripts").mkdir()
-        for path in (root / "scripts").iterdir():
-            if path.is_file() and path.name != "selftest.sh":
-                shutil.copy2(path, directory / "scripts" / path.name)
+        for name in STUDENT_SCRIPTS:
+            if (root / "scripts" / name).is_file():
+                shutil.copy2(root / "scripts" / name, directory / "scripts" / name)
     workflow = root / WORKFLOW_TEMPLATE
     if workflow.is_file():
         (directory / ".github" / "workflows").mkdir(parents=True)
