@@ -3,16 +3,16 @@
 """演習 6: 確率分布と交差エントロピー (本文 3.2 確率・統計の実践的理解: discrete_distributions /
 softmax_as_probability / cross_entropy_loss)
 
-言語モデルの出力は語彙の上の確率分布で、その学習に使う損失は交差エントロピーです。本文 3.2 の
-確率分布の計算を、定義どおり、数値的にも安全な形で NumPy を使って書きます。
+言語モデルの出力は語彙全体にわたる確率分布で、その学習に使う損失は交差エントロピーです。本文 3.2 の
+確率分布の計算を、定義に忠実に、しかも数値的に安全な形で NumPy を使って実装します。
 
 実装する関数
 1. ``expectation_variance(values, probabilities)`` — 離散分布 (確率質量関数) の期待値と分散
        E[X] = Σ_i p_i x_i,    Var[X] = Σ_i p_i (x_i − E[X])²
    を ``(期待値, 分散)`` のタプルで返します (どちらも float)。分散は期待値からのずれの 2 乗の
-   期待値です。E[X²] だけでは分散になりません (E[X]² を引く必要があります)。また
-   E[X²] − E[X]² の形は、値が 10⁸ 程度ずれていると桁落ちで正しい答えが得られないので、
-   Σ p_i (x_i − E[X])² の形で計算してください。
+   期待値です。E[X²] だけでは分散になりません (E[X]² を引く必要があります)。ただし
+   E[X²] − E[X]² の形では、値全体が 10⁸ ほど平行移動していると (例: 10⁸ + 0, 1, 2) 桁落ちで
+   正しい答えが得られません。Σ p_i (x_i − E[X])² の形で計算してください。
    これは確率分布そのものの分散 (母分散) で、標本から推定するときの n − 1 による補正
    (np.cov の既定) はしません。入力が確率質量関数になっているかを確かめます:
    values と probabilities は同じ長さの空でない 1 次元配列、確率は非負で有限、和が 1
@@ -34,7 +34,7 @@ softmax_as_probability / cross_entropy_loss)
      −(1/N) Σ_n Σ_c t_nc log softmax(z_n)_c。
    log softmax(z)_c = z_c − log Σ_j exp(z_j) の log Σ exp は最大値 m を引いて
    m + log Σ_j exp(z_j − m) (log-sum-exp) と計算します。log(softmax(z)) をそのまま計算すると
-   ロジットが 1000 程度で exp があふれて nan になり、確率が 0 に丸められると log 0 = −∞ になります。
+   ロジットが 1000 程度あると exp がオーバーフローして nan になり、確率が 0 に丸められると log 0 = −∞ になります。
    ライブラリの log_softmax・logsumexp・cross_entropy (torch, scipy) は使わずに自分で書いてください。
    logits が 2 次元でない・空・有限でない値を含む、targets の形が合わない、クラス番号が範囲外、
    ソフトラベルの行が確率分布でないときは ValueError、targets が整数でも浮動小数点数でも
@@ -43,7 +43,7 @@ softmax_as_probability / cross_entropy_loss)
    予測分布 q の棒グラフを並べ、タイトルに損失 H(p, q) (自分の ``cross_entropy``) を表示した
    ``matplotlib.figure.Figure`` を返します。
 
-入力検査の下書きとして補助関数 ``_real_array``・``_check_distribution``・``_two_distributions`` を
+入力検査の下書きとして補助関数 ``_real_array``・``_two_vectors``・``_check_distribution``・``_two_distributions`` を
 用意しました。使わずに各関数の中で検査を書いてもかまいません (採点テストが呼ぶのは公開関数だけです)。
 
 期待値・分散は scipy.stats を、交差エントロピー・KL ダイバージェンスは scipy.stats.entropy,
@@ -76,9 +76,9 @@ Functions to implement
    discrete distribution (a probability mass function)
        E[X] = Σ_i p_i x_i,    Var[X] = Σ_i p_i (x_i − E[X])²
    returned as the tuple ``(mean, variance)`` of two floats. The variance is the expected squared
-   deviation from the mean: E[X²] alone is not the variance (E[X]² must be subtracted). And the
-   form E[X²] − E[X]² cancels catastrophically when the values are offset by about 10⁸, so compute
-   Σ p_i (x_i − E[X])². This is the variance of the distribution itself (the population
+   deviation from the mean: E[X²] alone is not the variance (E[X]² must be subtracted). But the
+   form E[X²] − E[X]² cancels catastrophically when all values are shifted by about 10⁸ (e.g.
+   10⁸ + 0, 1, 2): compute Σ p_i (x_i − E[X])². This is the variance of the distribution itself (the population
    variance): no n − 1 correction as for a sample estimate (np.cov's default). Check that the input
    is a probability mass function: values and probabilities are non-empty 1-D arrays of the same
    length, the probabilities are non-negative and finite and sum to 1 (within ``SUM_TOLERANCE`` =
@@ -109,9 +109,9 @@ Functions to implement
    distribution q, with bars of the true distribution p and of q side by side and the loss
    H(p, q) (your own ``cross_entropy``) in the title; returns a ``matplotlib.figure.Figure``.
 
-The helpers ``_real_array``, ``_check_distribution`` and ``_two_distributions`` are a draft of the
-input checks; you may write the checks inside each function instead (the graded tests call only the
-public functions).
+The helpers ``_real_array``, ``_two_vectors``, ``_check_distribution`` and ``_two_distributions`` are a
+draft of the input checks; you may write the checks inside each function instead (the graded tests
+call only the public functions).
 
 Write the mean and variance without scipy.stats, and the cross-entropy and KL divergence without
 scipy.stats.entropy, scipy.special.rel_entr / xlogy and the like: from the defining formulas.
@@ -345,6 +345,17 @@ def _real_array(a, name):
 
     ``a`` as a float64 array; TypeError if it is not real numbers (strings, complex, objects).
     ``name`` はメッセージに使う引数名 / the argument's name for the message.
+    """
+    # YOUR CODE HERE / ここにコードを書いてください
+    raise NotImplementedError()
+
+
+def _two_vectors(a, b, name_a, name_b):
+    """``a`` と ``b`` を同じ長さの 1 次元の float64 配列にする (``_real_array`` の TypeError、形の ValueError)。
+
+    ``a`` and ``b`` as 1-D float64 arrays of the same length: TypeError from ``_real_array``, and
+    ValueError if either is not 1-D or their lengths differ. ``name_a``, ``name_b`` はメッセージに
+    使う引数名 / the arguments' names for the messages.
     """
     # YOUR CODE HERE / ここにコードを書いてください
     raise NotImplementedError()

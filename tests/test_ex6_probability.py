@@ -376,19 +376,28 @@ def test_cross_entropy_zeros_and_infinity(exercise):
         _check_ce(exercise, [0.5, 0.5], [1e-8, 1.0 - 1e-8], call="cross_entropy([0.5, 0.5], [1e-8, 1 - 1e-8])")
 
 
+#: Raw weights for two distributions of one length: p may have zeros, q has full support.
+_P_WEIGHTS = arrays(np.float64, st.integers(1, 7), elements=st.one_of(st.just(0.0), st.floats(1e-3, 1.0)))
+_Q_WEIGHTS = arrays(np.float64, 7, elements=st.floats(1e-3, 1.0))
+
+
+def _normalised(a, b) -> tuple[np.ndarray, np.ndarray]:
+    """p = a / sum a (some mass guaranteed) and q = the first len(a) entries of b, normalised."""
+    a = a.copy()
+    if a.sum() == 0:
+        a[0] = 1.0
+    return a / a.sum(), b[:a.size] / b[:a.size].sum()
+
+
 @pytest.mark.hidden  # not run in released notebooks / 公開版ノートブックでは実行しない
 @pytest.mark.task("cross_entropy", points=1)
-@given(a=arrays(np.float64, st.integers(1, 7), elements=st.one_of(st.just(0.0), st.floats(1e-3, 1.0))),
-       b=arrays(np.float64, 7, elements=st.floats(1e-3, 1.0)))
+@given(a=_P_WEIGHTS, b=_Q_WEIGHTS)
 def test_cross_entropy_property(exercise, a, b):
     """Property (Gibbs): H(p, q) >= H(p) = scipy.stats.entropy(p), with equality H(p, p) = H(p); H(p, q) matches -sum xlogy(p, q).
 
     ja: 性質 (ギブスの不等式): H(p, q) >= H(p) = scipy.stats.entropy(p)、H(p, p) = H(p)。H(p, q) は −Σ xlogy(p, q) に一致。
     """
-    a = a.copy()
-    if a.sum() == 0:
-        a[0] = 1.0
-    p, q = a / a.sum(), b[:a.size] / b[:a.size].sum()
+    p, q = _normalised(a, b)
     call = f"cross_entropy(p, q)  # p={p.tolist()}, q={q.tolist()}"
     h_pq = exercise.cross_entropy(p, q)
     _check_ce(exercise, p, q, call=call, rtol=1e-9, atol=1e-12)
@@ -454,17 +463,13 @@ def test_kl_zeros_and_infinity(exercise):
 
 @pytest.mark.hidden  # not run in released notebooks / 公開版ノートブックでは実行しない
 @pytest.mark.task("kl_divergence", points=1)
-@given(a=arrays(np.float64, st.integers(1, 7), elements=st.one_of(st.just(0.0), st.floats(1e-3, 1.0))),
-       b=arrays(np.float64, 7, elements=st.floats(1e-3, 1.0)))
+@given(a=_P_WEIGHTS, b=_Q_WEIGHTS)
 def test_kl_property(exercise, a, b):
     """Property: D_KL(p || q) matches scipy.stats.entropy(p, q), is >= 0, and D_KL(p || p) = 0.
 
     ja: 性質: D_KL(p ‖ q) は scipy.stats.entropy(p, q) に一致し、0 以上、D_KL(p ‖ p) = 0。
     """
-    a = a.copy()
-    if a.sum() == 0:
-        a[0] = 1.0
-    p, q = a / a.sum(), b[:a.size] / b[:a.size].sum()
+    p, q = _normalised(a, b)
     call = f"kl_divergence(p, q)  # p={p.tolist()}, q={q.tolist()}"
     d = exercise.kl_divergence(p, q)
     _check_kl(exercise, p, q, call=call, rtol=1e-9, atol=1e-12)
@@ -543,8 +548,10 @@ def test_logits_invalid_input_raises(exercise):
         "cross_entropy_from_logits(zeros((2, 3)), [0, 3])": (z, np.array([0, 3])),
         "cross_entropy_from_logits(zeros((2, 3)), [-1, 0])": (z, np.array([-1, 0])),
         "cross_entropy_from_logits(zeros((2, 3)), ones((2, 2)) / 2)": (z, np.ones((2, 2)) / 2),
-        "cross_entropy_from_logits(zeros((2, 3)), [[.5, .5, 0], [.5, .4, 0]])": (z, np.array([[.5, .5, 0], [.5, .4, 0]])),
-        "cross_entropy_from_logits(zeros((2, 3)), [[1.5, -.5, 0], [1, 0, 0]])": (z, np.array([[1.5, -.5, 0], [1, 0, 0]])),
+        "cross_entropy_from_logits(zeros((2, 3)), [[.5, .5, 0], [.5, .4, 0]])": (z, np.array([[.5, .5, 0],
+                                                                                            [.5, .4, 0]])),
+        "cross_entropy_from_logits(zeros((2, 3)), [[1.5, -.5, 0], [1, 0, 0]])": (z, np.array([[1.5, -.5, 0],
+                                                                                            [1.0, 0, 0]])),
     }
     for call, (logits, targets) in bad.items():
         check_raises(ValueError, exercise.cross_entropy_from_logits, logits, targets, call=call)
