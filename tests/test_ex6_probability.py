@@ -226,7 +226,7 @@ def _random_pmf(rng, n) -> np.ndarray:
 def test_moments_chapter_examples(exercise):
     """Chapter examples: Binomial(20, 0.3) gives (6, 4.2); the chapter sentence's word lengths give np.mean and np.var (ddof=0) of the lengths.
 
-    ja: 本文の例: 二項分布 Binomial(20, 0.3) は (6, 4.2)。本文の文の単語長の分布は、単語長の np.mean と np.var (ddof=0) に一致。
+    ja: 本文の例: 二項分布 Binomial(20, 0.3) は (6, 4.2)。本文の例文の単語長の分布は、単語長の np.mean と np.var (ddof=0) に一致。
     """
     # Hand derivation (chapter lines 698-699): E = np = 20 * 0.3 = 6, Var = np(1 - p) = 6 * 0.7 = 4.2.
     x = np.arange(21)
@@ -244,7 +244,7 @@ def test_moments_chapter_examples(exercise):
 def test_moments_match_scipy_rv_discrete(exercise):
     """A pmf on unsorted real values (negative, fractional) matches scipy.stats.rv_discrete's mean() and var().
 
-    ja: 並んでいない実数の値 (負、小数) の上の確率質量関数: scipy.stats.rv_discrete の mean() と var() に一致。
+    ja: 昇順に並んでいない実数値 (負の数や小数を含む) をとる確率質量関数: scipy.stats.rv_discrete の mean() と var() に一致。
     """
     rng = np.random.default_rng(0)
     values = np.array([2.5, -1.25, 7.0, 0.0, -3.5, 4.75])
@@ -252,7 +252,7 @@ def test_moments_match_scipy_rv_discrete(exercise):
     rv = stats.rv_discrete(values=(values, p))
     _check_moments(exercise, values, p, float(rv.mean()), float(rv.var()),
                    call="expectation_variance([2.5, -1.25, 7, 0, -3.5, 4.75], p)", rtol=1e-10, atol=1e-12)
-    # A lists of Python numbers works too; a point mass has variance exactly 0.
+    # A list of Python numbers works too; a point mass has variance exactly 0.
     _check_moments(exercise, [3.0, 5.0], [0.0, 1.0], 5.0, 0.0, call="expectation_variance([3, 5], [0, 1])",
                    rtol=0.0, atol=0.0)
 
@@ -465,9 +465,9 @@ def test_kl_zeros_and_infinity(exercise):
 @pytest.mark.task("kl_divergence", points=1)
 @given(a=_P_WEIGHTS, b=_Q_WEIGHTS)
 def test_kl_property(exercise, a, b):
-    """Property: D_KL(p || q) matches scipy.stats.entropy(p, q), is >= 0, and D_KL(p || p) = 0.
+    """Property: D_KL(p || q) matches sum rel_entr(p, q) (scipy), is >= 0, and D_KL(p || p) = 0.
 
-    ja: 性質: D_KL(p ‖ q) は scipy.stats.entropy(p, q) に一致し、0 以上、D_KL(p ‖ p) = 0。
+    ja: 性質: D_KL(p ‖ q) は scipy の rel_entr(p, q) の和に一致し、0 以上、D_KL(p ‖ p) = 0。
     """
     p, q = _normalised(a, b)
     call = f"kl_divergence(p, q)  # p={p.tolist()}, q={q.tolist()}"
