@@ -52,7 +52,7 @@ scipy.special.rel_entr / xlogy などを使わずに、定義の式から書い�
 本文との違い
 - 本文の交差エントロピー (912 行) とエントロピー (880 行) は ``np.log(pred + 1e-10)`` と 1e-10 を
   足しています。これでは値がずれ、q_i = 0 で本来 +∞ になる損失が有限の値 (約 23) になります。
-  ここでは定義どおり 0 · log 0 = 0 とし、補正項は使いません。
+  ここでは定義どおり 0 · log 0 = 0 とし、補正項は使いません (docs/ERRATA.md)。
 - 本文の ``cross_entropy_loss`` は確率を受け取りますが、実際のモデルはロジットを出力し、損失は
   log-sum-exp で安定に計算します (torch.nn.functional.cross_entropy と同じ、バッチで平均)。
 - 本文は二項分布の期待値・分散を公式 np, np(1 − p) で書き (698-699 行)、単語長の平均を
@@ -119,7 +119,8 @@ scipy.stats.entropy, scipy.special.rel_entr / xlogy and the like: from the defin
 Differs from the chapter
 - The chapter's cross-entropy (line 912) and entropy (line 880) add 1e-10 inside the log
   (``np.log(pred + 1e-10)``). That shifts the values and turns a loss that is +∞ when q_i = 0
-  into a finite number (about 23). Here 0 · log 0 = 0 as defined, with no fudge term.
+  into a finite number (about 23). Here 0 · log 0 = 0 as defined, with no fudge term
+  (docs/ERRATA.md).
 - The chapter's ``cross_entropy_loss`` takes probabilities; real models output logits, and the
   loss is computed stably with log-sum-exp (as torch.nn.functional.cross_entropy does, averaged
   over the batch).

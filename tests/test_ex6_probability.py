@@ -85,7 +85,7 @@ VARIANCE_SAMPLE_CORRECTION = Misconception(
        "correction, Var / (1 − Σ p_i²): the variance of the distribution itself, Σ p_i (x_i − E[X])², has "
        "no correction")
 CROSS_ENTROPY_EPSILON = Misconception(
-    "cross_entropy_epsilon", task="cross_entropy", lines=(912, 912),
+    "cross_entropy_epsilon", task="cross_entropy", lines=(912, 912), errata=True,
     ja="結果は本文のコードのように log の中に 1e-10 を足した −Σ p log(q + 1e-10) と一致します: 何も足さず、"
        "p_i > 0 の項だけを足し合わせます (q_i = 0 なら +inf)",
     en="your result equals −Σ p log(q + 1e-10), with the chapter's 1e-10 inside the log: add nothing and sum "
