@@ -24,7 +24,7 @@ softmax_as_probability / cross_entropy_loss)
    H(p, q) = +∞ です。log の中に 1e-10 のような小さな数は足しません。
 3. ``kl_divergence(p, q)`` — KL ダイバージェンス D_KL(p ‖ q) = Σ_i p_i log(p_i / q_i) (nats)。
    D_KL(p ‖ q) = H(p, q) − H(p) ≥ 0 で、p = q のときちょうど 0、p_i > 0 なのに q_i = 0 なら +∞。
-   非対称で、一般に D_KL(p ‖ q) ≠ D_KL(q ‖ p) です。2 と 3 の p, q は同じ長さの 1 次元の確率
+   丸め誤差で負になったごく小さな値は 0.0 にして返します。非対称で、一般に D_KL(p ‖ q) ≠ D_KL(q ‖ p) です。2 と 3 の p, q は同じ長さの 1 次元の確率
    分布でなければならず (1 と同じ検査)、違反は ValueError です。
 4. ``cross_entropy_from_logits(logits, targets)`` — 分類モデルの損失。ロジット z (形 (N, C)、
    N 個のサンプル、C 個のクラス) の各行を softmax で確率にして交差エントロピーをとり、
@@ -35,7 +35,8 @@ softmax_as_probability / cross_entropy_loss)
    log softmax(z)_c = z_c − log Σ_j exp(z_j) の log Σ exp は最大値 m を引いて
    m + log Σ_j exp(z_j − m) (log-sum-exp) と計算します。log(softmax(z)) をそのまま計算すると
    ロジットが 1000 程度あると exp がオーバーフローして nan になり、確率が 0 に丸められると log 0 = −∞ になります。
-   ライブラリの log_softmax・logsumexp・cross_entropy (torch, scipy) は使わずに自分で書いてください。
+   ライブラリの softmax・log_softmax・logsumexp・nll_loss・cross_entropy (torch, scipy。テンソルの
+   ``.softmax()`` などのメソッドも含む) は使わずに自分で書いてください。使うとこの課題のテストはすべて 0 点です。
    logits が 2 次元でない・空・有限でない値を含む、targets の形が合わない、クラス番号が範囲外、
    ソフトラベルの行が確率分布でないときは ValueError、targets が整数でも浮動小数点数でも
    ない (真偽値など) ときは TypeError です。
@@ -43,8 +44,9 @@ softmax_as_probability / cross_entropy_loss)
    予測分布 q の棒グラフを並べ、タイトルに損失 H(p, q) (自分の ``cross_entropy``) を表示した
    ``matplotlib.figure.Figure`` を返します。
 
-入力検査の下書きとして補助関数 ``_real_array``・``_two_vectors``・``_check_distribution``・``_two_distributions`` を
-用意しました。使わずに各関数の中で検査を書いてもかまいません (採点テストが呼ぶのは公開関数だけです)。
+入力検査を分けて書けるように、補助関数 ``_real_array``・``_two_vectors``・``_check_distribution``・
+``_two_distributions`` の骨組み (docstring だけ) を用意しました。中身を書いて使っても、使わずに各関数の中で
+検査を書いてもかまいません (採点テストが呼ぶのは公開関数だけです)。
 
 期待値・分散は scipy.stats を、交差エントロピー・KL ダイバージェンスは scipy.stats.entropy,
 scipy.special.rel_entr / xlogy などを使わずに、定義の式から書いてください。
@@ -88,8 +90,8 @@ Functions to implement
    0 · log 0 = 0 (a term with p_i = 0 is 0 whatever q_i is), and H(p, q) = +∞ when q_i = 0 where
    p_i > 0. Add no small number such as 1e-10 inside the log.
 3. ``kl_divergence(p, q)`` — the KL divergence D_KL(p ‖ q) = Σ_i p_i log(p_i / q_i) (nats).
-   D_KL(p ‖ q) = H(p, q) − H(p) ≥ 0, exactly 0 when p = q, and +∞ when q_i = 0 where p_i > 0. It
-   is not symmetric: in general D_KL(p ‖ q) ≠ D_KL(q ‖ p). In 2 and 3, p and q must be 1-D
+   D_KL(p ‖ q) = H(p, q) − H(p) ≥ 0, exactly 0 when p = q, and +∞ when q_i = 0 where p_i > 0 (return
+   0.0 for a tiny negative value left by rounding). It is not symmetric: in general D_KL(p ‖ q) ≠ D_KL(q ‖ p). In 2 and 3, p and q must be 1-D
    probability distributions of the same length (the checks of 1); violations raise ValueError.
 4. ``cross_entropy_from_logits(logits, targets)`` — a classifier's loss. Turn each row of the
    logits z (shape (N, C): N samples, C classes) into probabilities with the softmax, take the
@@ -101,7 +103,8 @@ Functions to implement
    In log softmax(z)_c = z_c − log Σ_j exp(z_j), compute log Σ exp by subtracting the maximum m:
    m + log Σ_j exp(z_j − m) (log-sum-exp). Computing log(softmax(z)) directly overflows to nan for
    logits around 1000, and a probability rounded to 0 gives log 0 = −∞. Write it yourself: no
-   library log_softmax, logsumexp or cross_entropy (torch, scipy). Logits that are not 2-D, empty
+   library softmax, log_softmax, logsumexp, nll_loss or cross_entropy (torch, scipy; methods such
+   as ``tensor.softmax()`` included); using one scores 0 on every test of this task. Logits that are not 2-D, empty
    or not finite, targets of the wrong shape, class indices out of range and soft-label rows that
    are not distributions raise ValueError; targets that are neither integers nor floating-point
    numbers (booleans, ...) raise TypeError.
@@ -109,9 +112,9 @@ Functions to implement
    distribution q, with bars of the true distribution p and of q side by side and the loss
    H(p, q) (your own ``cross_entropy``) in the title; returns a ``matplotlib.figure.Figure``.
 
-The helpers ``_real_array``, ``_two_vectors``, ``_check_distribution`` and ``_two_distributions`` are a
-draft of the input checks; you may write the checks inside each function instead (the graded tests
-call only the public functions).
+The helpers ``_real_array``, ``_two_vectors``, ``_check_distribution`` and ``_two_distributions`` are
+skeletons (docstrings only) for the input checks: fill them in and use them, or write the checks
+inside each function instead (the graded tests call only the public functions).
 
 Write the mean and variance without scipy.stats, and the cross-entropy and KL divergence without
 scipy.stats.entropy, scipy.special.rel_entr / xlogy and the like: from the defining formulas.

@@ -17,7 +17,8 @@
    x の形は (..., d) で、先頭の軸 (バッチ、系列など) はいくつあってもかまいません。統計量は各
    ベクトル (最後の軸) ごとに別々に計算し、バッチ全体や配列全体では計算しません。
    γ (gain) と β (bias) は形 (d,) の学習可能なパラメータで、None のときは γ = 1、β = 0 です。
-   ε は正の有限な実数です。既定値 1e-5 は ``torch.nn.LayerNorm`` の既定値と同じです。
+   ε は正の有限な実数です。既定値 1e-5 は ``torch.nn.LayerNorm`` の既定値と同じです。ε の検査には
+   用意した ``_check_eps`` を使えます。
 2. ``layer_norm_backward(x, gamma, dy, eps=1e-5)`` — 上の y の逆伝播を手で計算します。上流の勾配
    dy = ∂L/∂y (x と同じ形) を受け取り、(dx, dgamma, dbeta) を返します。μ と σ も x の関数なので、
    x̂ を通る経路だけでなく μ と σ を通る経路の勾配も必要です。1 本のベクトル (長さ d) について
@@ -40,8 +41,8 @@
 
        R[a, b] = C[a, b] / √(C[a, a] C[b, b])
 
-   対角成分は 1 で、すべての成分は [-1, 1] に入ります (丸め誤差で 1 をわずかに超えた値は [-1, 1] に
-   切り詰めてください)。分散が 0 の列 (定数の列) があると相関係数が定義できないので、その列の番号を
+   対角成分は 1 で、すべての成分は [-1, 1] に入ります (丸め誤差で 1 をわずかに超えた値は np.clip で
+   [-1, 1] の範囲に収めてください)。分散が 0 の列 (定数の列) があると相関係数が定義できないので、その列の番号を
    メッセージに含めて ValueError を送出します。定数の列でも、平均の丸め誤差のせいで計算した分散が
    ちょうど 0 にならないことがあるので、列の値そのもの (最大値 = 最小値) でも判定してください。
    ``covariance_matrix`` を使って書いてもかまいません。テストは自分の covariance_matrix から求まる
@@ -87,7 +88,8 @@ Functions to implement
    x has shape (..., d) with any number of leading axes (batch, sequence, ...). The statistics are
    computed for each vector (along the last axis) on its own, never over the batch or the whole
    array. γ (gain) and β (bias) are learnable parameters of shape (d,); None means γ = 1, β = 0.
-   ε is a positive finite real number; the default 1e-5 is ``torch.nn.LayerNorm``'s default.
+   ε is a positive finite real number; the default 1e-5 is ``torch.nn.LayerNorm``'s default. The
+   given ``_check_eps`` performs the checks of ε.
 2. ``layer_norm_backward(x, gamma, dy, eps=1e-5)`` — the backward pass of y, by hand. Given the
    upstream gradient dy = ∂L/∂y (same shape as x), return (dx, dgamma, dbeta). μ and σ depend on x
    too, so besides the path through x̂ the gradient also flows through μ and σ. For one vector (of
@@ -336,11 +338,11 @@ HINTS = {
          "dbeta = Σ dy and dgamma = Σ dy ⊙ x̂ are sums over all the leading axes, not means. Check it "
          "with central differences."),
         ("手順: 入力を検査 (dy の形が x と違う、gamma の形が (d,) でない → ValueError) → 順伝播と同じく μ、σ²、"
-         "s、x̂ を計算 → 先頭の軸 tuple(range(ndim − 1)) について dy と dy ⊙ x̂ を np.sum → "
+         "s、x̂ を計算 → 先頭のすべての軸 (0 から ndim − 2) について dy と dy ⊙ x̂ を np.sum → "
          "g と 2 つの平均 (keepdims=True) から dx → (dx, dgamma, dbeta) のタプルを返す。torch は使えません。",
          "Steps: check the inputs (dy's shape differs from x's, gamma not of shape (d,) → ValueError) → "
-         "μ, σ², s and x̂ as in the forward pass → np.sum of dy and dy ⊙ x̂ over the leading axes "
-         "tuple(range(ndim − 1)) → dx from g and the two means (keepdims=True) → return the tuple "
+         "μ, σ², s and x̂ as in the forward pass → np.sum of dy and dy ⊙ x̂ over all the leading axes "
+         "(0 to ndim − 2) → dx from g and the two means (keepdims=True) → return the tuple "
          "(dx, dgamma, dbeta). No torch."),
     ],
     "covariance_matrix": [

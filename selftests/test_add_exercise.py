@@ -1,6 +1,6 @@
 """An exercise is one unit the grader discovers (docs/authoring.md, "Add an exercise").
 
-The first test follows the documented steps with a throwaway ``ex6_scalar`` in a temporary copy
+The first test follows the documented steps with a throwaway ``ex10_scalar`` in a temporary copy
 of the repository, running the copy's own commands (``PYTHONPATH`` = the copy, so its
 ``autograder`` package is the one imported and ``paths.REPO_ROOT`` is the copy): the exercise,
 worth 5 points (not 20), is graded, appears in the score table, the JSON report and, with the
@@ -25,18 +25,18 @@ import nbformat
 import pytest
 
 from autograder.course import zip_collect_regexp
-from autograder.core.exercises import EXERCISES, ExerciseError, discover, names, sort_key
+from autograder.core.exercises import EXERCISES, ExerciseError, discover, names, sort_key, total_points
 from autograder.core.scratch import FromScratchRule
 from conftest import REPO
 
-NAME = "ex6_scalar"
+NAME = "ex10_scalar"
 
 SOLUTION = '''\
-"""演習 6: スカラー倍 (自己テスト用の小さな演習)
+"""演習 10: スカラー倍 (自己テスト用の小さな演習)
 
 ベクトル v の各成分に実数 s を掛けたベクトル s·v と、成分の絶対値の和 ‖v‖₁ を求めます。
 
-Exercise 6: scalar multiple (a tiny exercise of the self-tests)
+Exercise 10: scalar multiple (a tiny exercise of the self-tests)
 
 Compute s·v, every entry of the vector v multiplied by the real number s, and ‖v‖₁, the sum of
 the absolute values of the entries.
@@ -89,7 +89,7 @@ HINTS = {
 '''
 
 TESTS = '''\
-"""Graded tests for ex6_scalar (a throwaway exercise of the self-tests). Oracles: hand-derived values."""
+"""Graded tests for ex10_scalar (a throwaway exercise of the self-tests). Oracles: hand-derived values."""
 
 from __future__ import annotations
 
@@ -98,7 +98,7 @@ import pytest
 
 from autograder.compare import check_array, check_float
 
-pytestmark = pytest.mark.exercise("ex6_scalar")
+pytestmark = pytest.mark.exercise("ex10_scalar")
 TITLE = ("スカラー倍", "Scalar multiple")
 #: ‖v‖₁ by hand: no library norm.
 RULES = [{"task": "norm1", "forbidden": ("numpy.linalg", "scipy.linalg")}]
@@ -201,7 +201,7 @@ def _run(root: Path, *args: str, cwd: Path | None = None, ok: bool = True) -> su
     return proc
 
 
-def test_a_sixth_exercise_is_graded_reported_released_and_converted_without_touching_the_grader(tmp_path, monkeypatch):
+def test_a_tenth_exercise_is_graded_reported_released_and_converted_without_touching_the_grader(tmp_path, monkeypatch):
     repo = _copy_repository(tmp_path / "repo")
     grader_before = _tree_digest(repo / "autograder")
 
@@ -233,9 +233,10 @@ def test_a_sixth_exercise_is_graded_reported_released_and_converted_without_touc
     assert run.returncode == 1, run.stdout[-3000:] + run.stderr[-3000:]
     row = next(line for line in run.stdout.splitlines() if line.startswith(NAME))
     assert row.split()[1:4] == ["4", "5", "3/4"] and "スカラー倍 / Scalar multiple" in row, row
-    assert re.search(r"^total\s+104\s+105\s", run.stdout, re.M), run.stdout[-2000:]
+    full = total_points(REPO / "tests") + 5  # the workbook's exercises, then the new one (4 of its 5 points)
+    assert re.search(rf"^total\s+{full - 1:g}\s+{full:g}\s", run.stdout, re.M), run.stdout[-2000:]
     doc = json.loads(score.read_text(encoding="utf-8"))
-    assert (doc["score"], doc["max_score"]) == (104.0, 105.0)
+    assert (doc["score"], doc["max_score"]) == (full - 1, full)
     exercises = doc["extra_data"]["exercises"]
     assert [e["exercise"] for e in exercises] == [*(p.stem[5:] for p in sorted((REPO / "tests").glob("test_ex*.py"))),
                                                   NAME]
@@ -245,8 +246,8 @@ def test_a_sixth_exercise_is_graded_reported_released_and_converted_without_touc
         "scale": (3.0, 3.0), "norm1": (0.0, 1.0), "plot_scaled": (1.0, 1.0)}
     assert all(e["score"] == e["max_score"] for e in exercises[:-1])
     numbers = {t["extra_data"]["nodeid"].split("::")[-1]: t["number"] for t in doc["tests"] if NAME in t["tags"]}
-    assert numbers == {"test_scale_by_two": "6.1", "test_scale_by_minus_half": "6.2", "test_norm1": "6.3",
-                       "test_plot_scaled": "6.4"}
+    assert numbers == {"test_scale_by_two": "10.1", "test_scale_by_minus_half": "10.2",
+                       "test_norm1": "10.3", "test_plot_scaled": "10.4"}
     # its FIGURE is drawn on the HTML page, the submission's beside the reference's
     html = page.read_text(encoding="utf-8")
     six_section = html[html.index("plot_scaled([1, -2, 3], 2)"):]
@@ -294,7 +295,7 @@ def test_a_sixth_exercise_is_graded_reported_released_and_converted_without_touc
     _run(repo, "-m", "nbgrader", "generate_assignment", NAME, "--force", cwd=repo / "course")
     released = (repo / "course" / "release" / NAME / f"{NAME}.ipynb").read_text(encoding="utf-8")
     assert "np.sum(np.abs" not in released and "BEGIN HIDDEN TESTS" not in released
-    assert "grade_task('ex6_scalar', 'scale'" in released
+    assert "grade_task('ex10_scalar', 'scale'" in released
     # the course's zip_collect takes the notebook names from the same discovery (the copy's grader
     # is this one, unchanged: see below)
     monkeypatch.setenv("WORKBOOK_TESTS_DIR", str(repo / "tests"))
@@ -386,7 +387,7 @@ def test_a_grading_run_with_inconsistent_exercises_says_why_in_its_report(tmp_pa
     """The grader stops before grading, and its score report names the problem."""
     tests = tmp_path / "tests"
     shutil.copytree(REPO / "tests", tests, ignore=shutil.ignore_patterns("__pycache__"))
-    _exercise(tests, "ex6_extra", points="")
+    _exercise(tests, "ex10_extra", points="")
     score = tmp_path / "score.json"
     env = dict(os.environ, PYTHONPATH=str(REPO), MPLBACKEND="Agg", WORKBOOK_LANG="both", WORKBOOK_TESTS_DIR=str(tests))
     env.pop("PYTEST_ADDOPTS", None)
@@ -394,6 +395,6 @@ def test_a_grading_run_with_inconsistent_exercises_says_why_in_its_report(tmp_pa
                            f"--workbook={REPO / 'solutions'}", f"--score-report={score}", str(tests)],
                           cwd=REPO, env=env, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
     assert proc.returncode == 4, proc.stdout[-2000:] + proc.stderr[-2000:]
-    assert "test_ex6_extra.py" in proc.stderr and "cannot read the tasks' points" in proc.stderr, proc.stderr[-2000:]
+    assert "test_ex10_extra.py" in proc.stderr and "cannot read the tasks' points" in proc.stderr, proc.stderr[-2000:]
     doc = json.loads(score.read_text(encoding="utf-8"))
     assert doc["tests"] == [] and "課題の配点が読めません" in doc["extra_data"]["errors"][0]

@@ -40,7 +40,12 @@
 5. ``pca_project(X, k)`` — X を第 1 から第 k 主成分へ射影した主成分得点 Z = X_c W_k (n, k)。
 6. ``pca_reconstruct(X, k)`` — 再構成 X̂ (n, d) と再構成誤差 E の組 ``(X_hat, error)``。
 7. ``plot_pca(X)`` — 2 次元のデータ (n, 2) の散布図に、平均から各主成分の方向へ長さ √λ_i
-   (その方向の標準偏差) の矢印を描いた ``matplotlib.figure.Figure`` を返します。
+   (その方向の標準偏差) の矢印を描いた ``matplotlib.figure.Figure`` を返します。矢印は平均 μ から
+   μ + √λ_i w_i までの 2 点の線 (``ax.plot``、ラベルは "PC1"・"PC2" で始める) として描きます。
+   矢じりなどの飾りは自由に足してかまいません。
+
+補助関数 ``_as_data``・``_check_k``・``_canonical_signs`` は骨組み (docstring だけ) です。中身を書いて
+使っても、使わなくてもかまいません (採点テストが呼ぶのは公開関数だけです)。
 
 ライブラリの PCA (sklearn.decomposition.PCA、torch.pca_lowrank など) は使わずに自分で書いてください。
 
@@ -48,14 +53,14 @@
 ------------
 * 本文 (418 行) は共分散として [[2, 1.5], [1.5, 1]] を使いますが、det = 2 − 2.25 = −0.25 < 0 で
   固有値は (3 ± √10)/2 ≈ 3.081, −0.081 です。分散が負になる方向があるので共分散行列には
-  なり得ません (docs/ERRATA.md 418 行)。``np.random.multivariate_normal`` は警告を出すだけで
+  なり得ません (docs/ERRATA.md の「418」の項)。``np.random.multivariate_normal`` は警告を出すだけで
   サンプルを返してしまいます。ここでは ``principal_components`` がこのような行列を ValueError で拒みます。
 * 本文 (426-472 行) は ``np.linalg.eig`` の結果をそのまま使い、``eigenvalues[0]`` を第 1 主成分の
-  寄与率として表示しますが、``eig`` は固有値の順序を保証しません (docs/ERRATA.md 426-472 行)。
+  寄与率として表示しますが、``eig`` は固有値の順序を保証しません (docs/ERRATA.md の「426-472」の項)。
   主成分には対称行列用の ``np.linalg.eigh`` (昇順で返す) を使い、降順に並べ替えます。
   固有ベクトルの符号も規約で決めます。
 * 本文の矢印の長さは 2√λ です。ここでは 1 標準偏差の √λ にしています。
-* 本文の図のラベルは日本語なので、日本語フォントがないと文字化けします (docs/ERRATA.md
+* 本文の図のラベルは日本語なので、日本語フォントがないと豆腐 (□) になります (docs/ERRATA.md
   Presentation)。``plot_pca`` のラベルは英語です。
 
 ------------------------------------------------------------------------------------------
@@ -110,7 +115,11 @@ Functions to implement
    reconstruction error E.
 7. ``plot_pca(X)`` — a ``matplotlib.figure.Figure`` with a scatter plot of 2-D data (n, 2) and, from
    the mean, an arrow along each principal component of length √λ_i (the standard deviation along
-   it).
+   it). Draw each arrow as a two-point line from the mean μ to μ + √λ_i w_i (``ax.plot``, with a
+   label starting with "PC1", "PC2"); arrowheads and other decoration are up to you.
+
+The helpers ``_as_data``, ``_check_k`` and ``_canonical_signs`` are skeletons (docstrings only):
+fill them in and use them, or not (the graded tests call only the public functions).
 
 Write it yourself: no library PCA (sklearn.decomposition.PCA, torch.pca_lowrank, ...).
 
@@ -118,11 +127,11 @@ Differs from the chapter
 ------------------------
 * The chapter (line 418) uses [[2, 1.5], [1.5, 1]] as a covariance, but det = 2 − 2.25 = −0.25 < 0
   and its eigenvalues are (3 ± √10)/2 ≈ 3.081 and −0.081: some direction would have a negative
-  variance, so it cannot be a covariance matrix (docs/ERRATA.md, line 418).
+  variance, so it cannot be a covariance matrix (docs/ERRATA.md, item 418).
   ``np.random.multivariate_normal`` only warns and still returns samples. Here
   ``principal_components`` rejects such a matrix with a ValueError.
 * The chapter (lines 426-472) uses ``np.linalg.eig`` as it comes and prints ``eigenvalues[0]`` as the
-  ratio of the first component, but ``eig`` does not order the eigenvalues (docs/ERRATA.md, lines
+  ratio of the first component, but ``eig`` does not order the eigenvalues (docs/ERRATA.md, item
   426-472). Principal components use ``np.linalg.eigh``, the symmetric solver (it returns ascending
   order), sorted into decreasing order, with a sign convention for the eigenvectors.
 * The chapter's arrows are 2√λ long; here they are √λ long (one standard deviation).

@@ -35,8 +35,8 @@ Multi-Head Attention の式 (ヘッド数 h、各ヘッドの次元 d_k = d_mode
        FFN(u) = ReLU(u W₁ + b₁) W₂ + b₂      (ReLU(z) = max(0, z)、本文の FFN と同じ)
 
    LayerNorm は与えられた関数 ``layer_norm`` (最後の軸で平均 0・分散 1 に正規化してから γ 倍して
-   β を足す、eps = 1e-5、分散は n で割る) を使います。正規化するのは各サブレイヤーの **入力** で、
-   残差として足すのは正規化する **前** の値 (x と h) です。
+   β を足す、eps = 1e-5、分散は d_model − 1 ではなく d_model で割る) を使います。正規化するのは
+   各サブレイヤーの **入力** で、残差として足すのは正規化する **前** の値 (x と h) です。
    ``multi_head_attention`` は自分で書いたものを使ってかまいません (そこに誤りがあっても、
    減点されるのは multi_head_attention の課題だけです)。
 
@@ -101,8 +101,8 @@ Functions to implement
        FFN(u) = ReLU(u W₁ + b₁) W₂ + b₂      (ReLU(z) = max(0, z), the chapter's FFN)
 
    Use the given ``layer_norm`` (normalise the last axis to mean 0 and variance 1, then multiply
-   by γ and add β; eps = 1e-5; the variance divides by n). Each sublayer's **input** is
-   normalised, and the residual adds the value **before** normalisation (x and h). You may use
+   by γ and add β; eps = 1e-5; the variance divides by d_model, not d_model − 1). Each
+   sublayer's **input** is normalised, and the residual adds the value **before** normalisation (x and h). You may use
    your own ``multi_head_attention`` (a mistake in it costs points in multi_head_attention only).
 
 Write them yourself: no library attention in multi_head_attention
@@ -154,10 +154,10 @@ BLOCK_PARAMS = {
 def layer_norm(x, gamma, beta, eps=1e-5):
     """LayerNorm (与えられた関数、本文 3.2 の正規化) / LayerNorm (given, the chapter's normalisation in 3.2).
 
-    最後の軸に沿って平均 0・分散 1 に正規化し (分散は n で割る)、γ 倍して β を足す。
+    最後の軸に沿って平均 0・分散 1 に正規化し (分散は d_model で割る)、γ 倍して β を足す。
     torch.nn.LayerNorm(d_model, eps=1e-5) と同じ。
 
-    Normalises along the last axis to mean 0 and variance 1 (the variance divides by n), then
+    Normalises along the last axis to mean 0 and variance 1 (the variance divides by d_model), then
     multiplies by γ and adds β; the same as torch.nn.LayerNorm(d_model, eps=1e-5).
 
     Parameters / 引数
