@@ -241,7 +241,7 @@ def test_check_reports_a_grading_failure_with_exit_code_2(tmp_path):
     root = make_workbook(tmp_path)
     proc = run_cli(root, "check", "ex1", "--workbook", str(tmp_path / "nowhere"))
     assert proc.returncode == 2 and "nowhere" in proc.stderr
-    unknown = run_cli(root, "check", "ex9")
+    unknown = run_cli(root, "check", "ex99")
     assert unknown.returncode == 2 and "ex1_vectors" in unknown.stderr
 
 
