@@ -122,3 +122,23 @@ def test_content_is_read_by_the_batch_rules_and_never_raises(tmp_path):
     broken.write_bytes(b"PK\x03\x04 not really a zip")
     bad = read_submission(Job("dan", "zip", broken))
     assert bad.files == {} and "dan.zip" in bad.problem
+
+
+def test_paths_of_the_worker_copy_are_replaced_in_linear_time():
+    """The unit names the submission as handed in, not the isolated worker's copy, in everything it
+    returns, including a student's HTML page whose figures are long base64 runs with ``/`` in them.
+    (A pattern starting with ``[^\\s'"]*`` took minutes on such a page; here a 4 MB run takes
+    milliseconds, and the old pattern would run into the test's time limit.)"""
+    import base64
+
+    from autograder.classroom.unit import replace_isolated_copies
+
+    copy = "/tmp/workbook-iso-ab_12/submission"
+    text = f"E  File \"{copy}/ex1_vectors.py\", line 3\n'{copy}' ({copy}/a.py) <{copy}>"
+    assert replace_isolated_copies(text, "class/bob") == \
+        "E  File \"class/bob/ex1_vectors.py\", line 3\n'class/bob' (class/bob/a.py) <class/bob>"
+    page = "<img src=\"data:image/png;base64," + base64.b64encode(bytes(range(256)) * 12_000).decode() + "\">"
+    assert replace_isolated_copies(page, "class/bob") == page
+    # a path right after a base64 run is still found (the run is not mistaken for its start)
+    assert replace_isolated_copies(page + " " + copy, "bob") == page + " bob"
+    assert replace_isolated_copies("no paths here", "bob") == "no paths here"
