@@ -56,6 +56,7 @@ from typing import Any
 
 from .. import EXERCISES
 from ..core.exercises import total_points
+from ..core.tables import spreadsheet_text
 from ..results.classreport import class_report_files
 from ..results.report import write_json
 from .cluster import DaskCluster
@@ -240,7 +241,9 @@ def write_gradebook(rows: list[dict], out: Path) -> None:
     ``errors`` says why; ``notes`` says how the submission was read (a notebook converted, a
     ``.py`` graded instead of its notebook). ``report`` is relative to ``out`` in both files.
     Student ids are kept as given (``山田太郎``): the CSV is UTF-8 with a byte order mark, which
-    Excel needs to read it as UTF-8 (Python reads it with ``encoding="utf-8-sig"``).
+    Excel needs to read it as UTF-8 (Python reads it with ``encoding="utf-8-sig"``). A text cell that a
+    spreadsheet would run as a formula (a student id ``=HYPERLINK(…)``) starts with ``'`` in the
+    CSV (:func:`autograder.core.tables.spreadsheet_text`); ``gradebook.json`` keeps it as given.
     """
     rows = sorted(rows, key=lambda r: (r["student"], r.get("submission", "")))
     fields = ["student", "status", "score", "max_score", "partial", *EXERCISES, "errors", "notes", "report",
@@ -250,13 +253,14 @@ def write_gradebook(rows: list[dict], out: Path) -> None:
         writer = csv.DictWriter(fh, fieldnames=fields)
         writer.writeheader()
         for r in rows:
-            writer.writerow({"student": r["student"], "status": r["status"],
+            writer.writerow({key: spreadsheet_text(value) for key, value in {
+                             "student": r["student"], "status": r["status"],
                              "score": "" if r.get("score") is None else r["score"],
                              "max_score": r["max_score"], "partial": str(bool(r.get("partial"))).lower(),
                              **{e: r["exercises"].get(e, "") for e in EXERCISES},
                              "errors": " | ".join(e.replace("\n", " ") for e in r.get("errors", []))[:1000],
                              "notes": " | ".join(n.replace("\n", " ") for n in r.get("notes", []))[:1000],
-                             "report": r["report"], "submission": r.get("submission", "")})
+                             "report": r["report"], "submission": r.get("submission", "")}.items()})
     os.replace(tmp, out / "gradebook.csv")
     from ..submission.confinement import confinement
 

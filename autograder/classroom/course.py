@@ -38,6 +38,7 @@ import nbformat
 
 from .. import EXERCISES
 from ..core.i18n import bilingual
+from ..core.tables import spreadsheet_text
 from ..grading.incell import TEST_CELL_MARK
 from ..core.paths import REPO_ROOT
 from .stubs import CODE_STUB
@@ -354,7 +355,8 @@ def write_exports(rows: list[dict[str, Any]], json_path: Path | None, csv_path: 
     """Write the export rows as JSON and/or CSV (empty ``score`` for not submitted).
 
     The CSV is UTF-8 with a byte order mark, like the batch grader's ``gradebook.csv``: Excel
-    needs it to show Japanese student ids (Python reads it with ``encoding="utf-8-sig"``).
+    needs it to show Japanese student ids (Python reads it with ``encoding="utf-8-sig"``). A text cell
+    that a spreadsheet would run as a formula starts with ``'`` (:func:`autograder.core.tables.spreadsheet_text`).
     """
     if json_path:
         json_path.parent.mkdir(parents=True, exist_ok=True)
@@ -365,7 +367,7 @@ def write_exports(rows: list[dict[str, Any]], json_path: Path | None, csv_path: 
             writer = csv.DictWriter(fh, fieldnames=EXPORT_FIELDS)
             writer.writeheader()
             for row in rows:
-                writer.writerow({k: ("" if row[k] is None else row[k]) for k in EXPORT_FIELDS})
+                writer.writerow({k: ("" if row[k] is None else spreadsheet_text(row[k])) for k in EXPORT_FIELDS})
 
 
 def main(argv: list[str] | None = None) -> int:

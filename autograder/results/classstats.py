@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import EXERCISES
+from ..core.tables import spreadsheet_text
 
 #: Numbers masked by :func:`message_pattern`: hexadecimal addresses, then decimal numbers (with a
 #: sign standing right before them and an exponent; ``nan``/``inf`` are words and kept) that are
@@ -291,7 +292,8 @@ def items_csv(stats: ClassStats) -> str:
 
     Returns:
         CSV text (``\\r\\n`` line ends, no byte order mark: the writer adds one, as for
-        ``gradebook.csv``).
+        ``gradebook.csv``); a student id that a spreadsheet would run as a formula starts with
+        ``'`` (:func:`autograder.core.tables.spreadsheet_text`).
     """
     buf = io.StringIO()
     writer = csv.writer(buf)
@@ -304,7 +306,7 @@ def items_csv(stats: ClassStats) -> str:
             for test in doc.get("tests", []):
                 scores[_column(test).key] = _cell(float(test.get("score") or 0.0))
         score = row.get("score")
-        writer.writerow([row.get("student", ""), row.get("status", ""),
+        writer.writerow([spreadsheet_text(row.get("student", "")), spreadsheet_text(row.get("status", "")),
                          _cell(float(score)) if graded and score is not None else "",
                          *(scores.get(c.key, "") for c in stats.columns)])
     return buf.getvalue()
