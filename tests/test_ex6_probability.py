@@ -447,9 +447,9 @@ def test_kl_is_not_symmetric(exercise):
 
 @pytest.mark.task("kl_divergence", points=1)
 def test_kl_zeros_and_infinity(exercise):
-    """D_KL(p || p) is 0; p = (1/2, 1/2, 0), q = (1/4, 1/4, 1/2) gives log 2; q_i = 0 where p_i > 0 gives +inf (no 1e-10).
+    """D_KL(p || p) is 0; p = (1/2, 1/2, 0), q = (1/4, 1/4, 1/2) gives log 2; q_i = 0 where p_i > 0 gives +inf (no 1e-10); p ≈ q never gives a negative number.
 
-    ja: D_KL(p ‖ p) は 0。p = (1/2, 1/2, 0)、q = (1/4, 1/4, 1/2) は log 2。p_i > 0 で q_i = 0 なら +inf (1e-10 は足さない)。
+    ja: D_KL(p ‖ p) は 0。p = (1/2, 1/2, 0)、q = (1/4, 1/4, 1/2) は log 2。p_i > 0 で q_i = 0 なら +inf (1e-10 は足さない)。p ≈ q でも負の値にはならない。
     """
     with ZERO_CONVENTION:
         p = np.array([0.1, 0.2, 0.3, 0.4, 0.0])
@@ -459,6 +459,19 @@ def test_kl_zeros_and_infinity(exercise):
         _check_kl(exercise, [0.5, 0.5, 0.0], [0.25, 0.25, 0.5], call="kl_divergence([0.5, 0.5, 0], [0.25, 0.25, 0.5])")
         # 1/2 log(1/2 / 0) = +inf.
         _check_kl(exercise, [0.5, 0.5, 0.0], [1.0, 0.0, 0.0], call="kl_divergence([0.5, 0.5, 0], [1, 0, 0])")
+    # p ≈ q (q is p with each entry changed by about 1e-9, then normalised): the exact D_KL is about 1e-19,
+    # but Σ p_i (log p_i - log q_i) in floating point is -7.8e-17 here. The text asks for 0.0 when the
+    # rounded sum is below 0 (D_KL is never negative).
+    p = np.array([0.13139089030396614, 0.019954829182505313, 0.00804925015178311, 0.3960769575916508,
+                  0.44452807277009454])
+    q = np.array([0.13139089055330655, 0.01995482921325132, 0.008049250150897403, 0.39607695732559717,
+                  0.44452807275694756])
+    call = "kl_divergence(p, q)  # p ≈ q: entries differ by about 1e-9"
+    d = exercise.kl_divergence(p, q)
+    check_type(d, float, call=call)
+    if not 0.0 <= d <= 1e-15:
+        fail(f"{call} = {d!r}: 0 以上 1e-15 以下のはずです (丸めで負になった和は 0.0 にします)。",
+             f"{call} = {d!r}: expected between 0 and 1e-15 (a sum rounded below 0 becomes 0.0).")
 
 
 @pytest.mark.hidden  # not run in released notebooks / 公開版ノートブックでは実行しない
