@@ -14,9 +14,6 @@ from autograder.core.tasks import tasks_of
 from autograder.results.report import withheld_message
 from conftest import EXERCISES_DIR, REPO, SOLUTIONS, make_submission, run_grader
 
-# one xdist worker grades solutions/ and the stubs once for this module (pytest.ini: --dist loadgroup)
-pytestmark = pytest.mark.xdist_group("whole_runs")
-
 SCHEMA = json.loads((REPO / "autograder" / "schemas" / "results.schema.json").read_text())
 
 

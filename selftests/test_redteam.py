@@ -25,9 +25,6 @@ from autograder.checks.rules import RULES
 from autograder.core.exercises import points
 from conftest import REPO, SOLUTIONS
 
-# one xdist worker builds the batches of this module once (pytest.ini: --dist loadgroup)
-pytestmark = pytest.mark.xdist_group("redteam")
-
 REDTEAM = REPO / "selftests" / "redteam"
 CASES = sorted(p.name for p in REDTEAM.iterdir() if (p / "case.json").is_file())
 SCHEMA = json.loads((REPO / "autograder" / "schemas" / "results.schema.json").read_text())
