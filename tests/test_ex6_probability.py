@@ -459,9 +459,10 @@ def test_kl_zeros_and_infinity(exercise):
         _check_kl(exercise, [0.5, 0.5, 0.0], [0.25, 0.25, 0.5], call="kl_divergence([0.5, 0.5, 0], [0.25, 0.25, 0.5])")
         # 1/2 log(1/2 / 0) = +inf.
         _check_kl(exercise, [0.5, 0.5, 0.0], [1.0, 0.0, 0.0], call="kl_divergence([0.5, 0.5, 0], [1, 0, 0])")
-    # p ≈ q (q is p with each entry changed by about 1e-9, then normalised): the exact D_KL is about 1e-19,
-    # but Σ p_i (log p_i - log q_i) in floating point is -7.8e-17 here. The text asks for 0.0 when the
-    # rounded sum is below 0 (D_KL is never negative).
+    # p ≈ q (q is p with each entry changed by about 1e-9, then normalised). Both sum to 1 only up to
+    # rounding (1 - 1.1e-16 and 1 - 3.5e-18), and Σ p_i (log p_i - log q_i) on these floats is -1.0e-16
+    # (checked with mpmath at 50 digits; -7.8e-17 in float64). D_KL of two distributions is never
+    # negative: the text asks for 0.0 when the sum comes out below 0.
     p = np.array([0.13139089030396614, 0.019954829182505313, 0.00804925015178311, 0.3960769575916508,
                   0.44452807277009454])
     q = np.array([0.13139089055330655, 0.01995482921325132, 0.008049250150897403, 0.39607695732559717,
