@@ -7,6 +7,8 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -126,3 +128,18 @@ def run_cli(root: Path, *args: str, env_extra: dict[str, str] | None = None, tim
     env.update(env_extra or {})
     return subprocess.run([sys.executable, "-m", "autograder.cli", *args], cwd=root, env=env, capture_output=True,
                           text=True, timeout=timeout, input=input, stdin=None if input is not None else subprocess.DEVNULL)
+
+
+@contextmanager
+def isolated_with(tmp: Path, text: str, name: str = "ex1_vectors") -> Iterator[Any]:
+    """An :class:`IsolatedSubmission` of one exercise file ``name`` holding ``text`` (closed after use)."""
+    from autograder.submission.isolated import IsolatedSubmission
+
+    sub = tmp / "sub"
+    sub.mkdir()
+    (sub / f"{name}.py").write_text(text)
+    target = IsolatedSubmission(sub, call_timeout=30)
+    try:
+        yield target
+    finally:
+        target.close()

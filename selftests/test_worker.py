@@ -15,7 +15,7 @@ import pytest
 
 from autograder.submission.figdesc import MAX_LINES, FigureTooLarge, build_figure, describe_figure
 from autograder.submission.loader import OUTSIDE_LINK
-from conftest import SOLUTIONS
+from conftest import SOLUTIONS, isolated_with
 
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
@@ -139,14 +139,8 @@ def analogy(word_vectors, a, b, c, *, topn=1, exclude_inputs=True):
 
 @pytest.fixture
 def isolated(tmp_path):
-    from autograder.submission.isolated import IsolatedSubmission
-
-    sub = tmp_path / "sub"
-    sub.mkdir()
-    (sub / "ex1_vectors.py").write_text(CALLBACKS)
-    target = IsolatedSubmission(sub, call_timeout=30)
-    yield target
-    target.close()
+    with isolated_with(tmp_path, CALLBACKS) as target:
+        yield target
 
 
 def test_callbacks_from_many_threads_each_get_their_own_reply(isolated):

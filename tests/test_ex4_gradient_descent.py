@@ -33,6 +33,7 @@ from scipy.optimize import minimize
 from autograder.compare import (Misconception, check_array, check_count, check_equal, check_float, check_raises,
                                  check_type, diagnose, fail)
 from autograder.ownvalues import own_array
+from autograder.portable import portable
 
 pytestmark = pytest.mark.exercise("ex4_gradient_descent")
 #: The exercise's title in the score table and reports (Japanese, English).
@@ -97,6 +98,7 @@ CHAPTER_STARTS = [(-0.5, 6.0), (4.5, 0.0), (4.0, 6.0)]
 DIVERGENCE_FACTOR = 1e6  # the documented constant of compare_learning_rates
 
 
+@portable  # pure: isolated mode runs it next to the student's code
 def loss(p):
     """The chapter's f on (..., 2) arrays, typed from the formula."""
     p = np.asarray(p, dtype=np.float64)
@@ -104,12 +106,14 @@ def loss(p):
     return (x - 2.0) ** 2 + (y - 3.0) ** 2 + 0.5 * x * y
 
 
+@portable  # pure: isolated mode runs it next to the student's code
 def grad(p):
     """∇f for one point of shape (2,), typed from the formula (chapter's grad_f2d)."""
     x, y = float(p[0]), float(p[1])
     return np.array([2.0 * (x - 2.0) + 0.5 * y, 2.0 * (y - 3.0) + 0.5 * x])
 
 
+@portable  # pure: isolated mode runs it next to the student's code
 def chapter_grad(p):
     """∇f for (2,) or (..., 2) input: the ``grad_f`` the HTML report's figure passes (a student's
     figure then depends only on their plotting code and their ``gradient_descent``)."""
@@ -346,6 +350,8 @@ def test_gradient_descent_quadratic_loss_decreases(exercise, problem):
     h = a @ a.T + 0.5 * np.eye(d)
     h = (h + h.T) / 2.0
     eta = c * 2.0 / np.linalg.norm(h, 2)  # spectral norm = λ_max for SPD h
+    # the quadratic is the one the docstring states; h and m reach the student's code anyway
+    @portable(in_hidden_tests=True)
     def q_grad(x):
         return h @ (np.asarray(x, dtype=np.float64) - m)
     def q_loss(x):
@@ -397,6 +403,7 @@ def _check_one_run(exercise, g, x0, eta, n_steps, tol, status, steps, final=None
                     what=f'result[{eta!r}]["final"]')
 
 
+@portable  # pure: isolated mode runs it next to the student's code
 def _identity(x):
     """∇(½‖x‖²) = x."""
     return np.array(x, dtype=np.float64)

@@ -20,6 +20,7 @@ from hypothesis.extra import numpy as hnp
 
 from autograder.compare import (Misconception, check_array, check_equal, check_float, check_raises, check_type,
                                  convention)
+from autograder.portable import portable
 
 pytestmark = pytest.mark.exercise("ex5_backprop")
 #: The exercise's title in the score table and reports (Japanese, English).
@@ -504,6 +505,7 @@ def test_numerical_gradient_2d_known_function(exercise):
     X = np.array([[0.1, 0.7, 1.3], [1.1, -0.45, 2.1]])
     X_before = X.copy()
 
+    @portable
     def f(Z):
         return float(np.sum(A * Z**2) + np.sin(Z[0, 0]) * Z[1, 2])
 
@@ -532,6 +534,7 @@ def test_numerical_gradient_central_difference_accuracy(exercise):
     """
     # (f(x+h) - f(x-h)) / (2h) = ((x+h)³ - (x-h)³) / (2h) = (6x²h + 2h³) / (2h) = 3x² + h²
     # (a forward difference would give 3x² + 3xh + h² instead)
+    @portable
     def f(z):
         return float(np.sum(z**3))
 
@@ -547,7 +550,7 @@ def test_numerical_gradient_central_difference_accuracy(exercise):
     # x may be any real array_like: a Python float (a scalar) and a list of ints.
     for x, expected, name in ((1.5, np.array(3 * 1.5**2 + 1e-6), "1.5"), ([1, -2], np.array([3.0 + 1e-6, 12.0 + 1e-6]), "[1, -2]")):
         call = f"numerical_gradient(sum(x**3), {name}, h=1e-3)"
-        cube = lambda z: float(np.sum(np.asarray(z) ** 3))  # noqa: E731
+        cube = portable(lambda z: float(np.sum(np.asarray(z) ** 3)))
         check_array(exercise.numerical_gradient(cube, x, h=1e-3), expected, call=call, rtol=0, atol=1e-9,
                     misconceptions=[FORWARD_DIFFERENCE.gives(_forward_diff(cube, x, 1e-3))])
 

@@ -43,7 +43,7 @@ def pytest_runtest_call(item: pytest.Item):
     state = GlobalState()  # whatever the student's code changes is undone after the test
     begin_test = getattr(submission, "begin_test", None)
     if begin_test is not None:  # isolated mode: the worker's CPU time counts against the limit
-        begin_test()
+        begin_test(hidden=item.get_closest_marker("hidden") is not None)
     here = os.getcwd()
     try:
         # files the student's code writes with relative paths (savefig("x.png")) land in a

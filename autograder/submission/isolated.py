@@ -188,6 +188,7 @@ class IsolatedSubmission:
         self._errors: dict[str, str] = {}
         # per test (begin_test) and per submission: what the worker made the grader hold and spend
         self.received = 0
+        self.test_hidden: bool | None = None  # during a test: is it hidden (begin_test; shipping.py)
         self.output_test = self.output_total = 0
         self.output_cut = False
         self._cpu_ended = self._delay_ended = 0.0
@@ -283,8 +284,15 @@ class IsolatedSubmission:
         """Text of another module of the worker's copy (read here, never executed here)."""
         return self._staged.module_source(module) if self._staged is not None else None
 
-    def begin_test(self) -> None:
-        """Before a test: its output and data allowances start afresh."""
+    def begin_test(self, hidden: bool = False) -> None:
+        """Before a test: its output and data allowances start afresh.
+
+        Args:
+            hidden: the test is hidden (``@pytest.mark.hidden``): only portable functions marked
+                ``in_hidden_tests=True`` are sent to the worker, where the student's code could read them;
+                the others are called back here.
+        """
+        self.test_hidden: bool | None = hidden
         self.received = 0
         self.output_test = 0
         self.output_cut = self.output_total >= MAX_OUTPUT_PER_SUBMISSION
@@ -382,6 +390,7 @@ class IsolatedSubmission:
         """After a test: the worker undoes process-wide changes (NumPy error and print settings,
         the default torch dtype, module attributes...), as local mode does in the grader's process,
         so one exercise's code cannot change how another one's tests run."""
+        self.test_hidden = None
         worker = self.worker
         if worker is None or not worker.alive:
             return

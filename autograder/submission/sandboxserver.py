@@ -20,6 +20,7 @@ from typing import Any
 
 from ..checks import ruleguard
 from .codec import Closed, decode, encode, recv_message, send_message
+from .shipping import build_function
 from .guard import GlobalState
 
 #: Capture limit per stream between two replies (characters).
@@ -124,6 +125,8 @@ class WorkerServer:
         self.reply_figures: dict[int, Any] = {}  # pyplot figures described in the reply being made
         self.arg_figures: dict[int, int] = {}  # pyplot number -> token of a figure mirroring a test's Axes
         self.next_rid = 1
+        self.shipped: dict[int, Any] = {}  # the current test's portable functions (shipping.py)
+        self._buffers: list = []
         self.log_path = log_path
         self.log_pos = 0
         self.stdout = _Capped("<stdout>")
@@ -178,6 +181,12 @@ class WorkerServer:
             return self.handles[obj["id"]]
         if kind == "cb":
             return _TrustedRef(self, int(obj["id"]))
+        if kind == "fn":  # a test's portable function: one copy per id and test (identity as in local mode)
+            ident = int(obj["id"])
+            fn = self.shipped.get(ident)
+            if fn is None:
+                fn = self.shipped[ident] = build_function(obj, self._buffers, self._tags)
+            return fn
         if kind == "axarg":
             import matplotlib.pyplot as plt
 
@@ -191,6 +200,7 @@ class WorkerServer:
         raise ValueError(f"unknown tag {kind!r}")
 
     def decode(self, obj: Any, buffers: list[bytes]) -> Any:
+        self._buffers = buffers
         return decode(obj, buffers, self._tags)
 
     # requests ------------------------------------------------------------------------------------
@@ -363,6 +373,7 @@ class WorkerServer:
                 plt.close("all")
             self.fig_tokens.clear()
             self.arg_figures.clear()
+            self.shipped.clear()
             return None
         target = self.handles[int(header["h"])]
         if op == "call":

@@ -18,6 +18,7 @@ from typing import Any
 
 from .codec import Closed, ProtocolError, Timeout, decode, encode, recv_message, send_message
 from .guard import WorkbookTimeout, run_delay_clock, wall_backstop
+from .shipping import function_tag
 from ..core.i18n import bilingual, get_language
 from ..core.paths import REPO_ROOT
 from .remote import (MAX_BYTES_PER_TEST, MAX_OUTPUT_PER_REPLY, MAX_OUTPUT_PER_SUBMISSION, MAX_OUTPUT_PER_TEST,
@@ -310,6 +311,11 @@ class Worker:
             ident = len(self.callbacks) + 1
             self.callbacks[ident] = value
             self.callback_ids[id(value)] = ident
+        hidden = self.owner.test_hidden
+        if hidden is not None:  # in a test: a pure test function runs in the worker, as in local mode
+            tag = function_tag(value, buffers, ident, hidden)
+            if tag is not None:
+                return tag
         return {"T": "cb", "id": ident}
 
     def _tags(self, obj: dict) -> Any:
