@@ -261,17 +261,26 @@ class IsolatedSubmission:
         return self._staged.python_files() if self._staged is not None else {}
 
     def start_rule_check(self, key: tuple) -> None:
-        """Turn on the run-time check of the rules in the worker for one test (:mod:`autograder.checks.ruleguard`)."""
-        self._ensure_worker().request("rulecheck", None, (), {}, key=[list(key[0]), list(key[1]), bool(key[2])])
+        """Turn on the run-time check of the rules in the worker for one test (:mod:`autograder.checks.ruleguard`).
+
+        No message of its own: the worker turns the check on before it serves the test's next
+        request (the test's first call, or the end of the check if the test made none).
+        """
+        self._ensure_worker().pending_rulecheck = [list(key[0]), list(key[1]), bool(key[2])]
 
     def stop_rule_check(self) -> list[Hit]:
         """End the worker's run-time check; its hits. A worker that ended meanwhile reports none
-        (its test fails for that reason already)."""
+        (its test fails for that reason already).
+
+        The same message restores the worker's process state for the next test (what
+        :meth:`end_test` would ask for), unless something else is asked of the worker after it.
+        """
         worker = self.worker
         if worker is None or not worker.alive:
             return []
         try:
-            rows = worker.request("rulecheck_stop", None, (), {})
+            rows = worker.request("rulecheck_stop", None, (), {}, restore=True)
+            worker.restored = True
         except GradingFailure:
             return []
         hits = []
@@ -393,6 +402,9 @@ class IsolatedSubmission:
         self.test_hidden = None
         worker = self.worker
         if worker is None or not worker.alive:
+            return
+        if worker.restored:  # done with the end of the rule check, and nothing asked since
+            worker.end_test()
             return
         try:
             worker.request("restore", None, (), {})

@@ -312,6 +312,8 @@ class WorkerServer:
         figures_before = _pyplot_numbers()
         try:
             try:
+                if "rulecheck" in header:  # the test's run-time check of the rules starts before its first request
+                    self._start_rulecheck(header["rulecheck"])
                 args, kwargs = self.decode(header.get("args", [[], {}]), buffers)
                 watched = _arrays_in(args, kwargs)
                 result = self.dispatch(op, header, args, kwargs)
@@ -355,25 +357,17 @@ class WorkerServer:
             return {"names": {k: v for k, v in vars(module).items() if not k.startswith("_")},
                     "sha256": hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()}
         if op == "rulecheck":  # the run-time check of the "from scratch" rules, for one test
-            forbidden, methods, no_overloading = header["key"]
-            key = (tuple(map(str, forbidden)), tuple(map(str, methods)), bool(no_overloading))
-            ruleguard.start(ruleguard.catalogue(key), self.submission.owns, self.submission.root)
+            self._start_rulecheck(header["key"])
             return None
-        if op == "rulecheck_stop":
-            return [[h.kind, h.name, h.file, h.line] for h in ruleguard.stop()]
+        if op == "rulecheck_stop":  # its end (and, with "restore", the end of the test)
+            hits = [[h.kind, h.name, h.file, h.line] for h in ruleguard.stop()]
+            if header.get("restore"):
+                self._restore()
+            return hits
         if op == "ping":
             return "pong"
         if op == "restore":  # the end of a test: undo process-wide changes, as local mode does
-            if self.baseline is not None:
-                self.baseline.restore()
-            self.baseline = GlobalState()
-            # figures do not outlive the test that made them (local mode closes the grader's own)
-            plt = sys.modules.get("matplotlib.pyplot")
-            if plt is not None:
-                plt.close("all")
-            self.fig_tokens.clear()
-            self.arg_figures.clear()
-            self.shipped.clear()
+            self._restore()
             return None
         target = self.handles[int(header["h"])]
         if op == "call":
@@ -402,6 +396,25 @@ class WorkerServer:
         if op == "contains":
             return args[0] in target
         raise ValueError(f"unknown operation {op!r}")
+
+
+    def _start_rulecheck(self, key: Any) -> None:
+        forbidden, methods, no_overloading = key
+        key = (tuple(map(str, forbidden)), tuple(map(str, methods)), bool(no_overloading))
+        ruleguard.start(ruleguard.catalogue(key), self.submission.owns, self.submission.root)
+
+    def _restore(self) -> None:
+        """The end of a test: undo process-wide changes, as local mode does, and forget the test's objects."""
+        if self.baseline is not None:
+            self.baseline.restore()
+        self.baseline = GlobalState()
+        # figures do not outlive the test that made them (local mode closes the grader's own)
+        plt = sys.modules.get("matplotlib.pyplot")
+        if plt is not None:
+            plt.close("all")
+        self.fig_tokens.clear()
+        self.arg_figures.clear()
+        self.shipped.clear()
 
 
 def _pyplot_numbers() -> set[int]:

@@ -212,6 +212,8 @@ class Worker:
         self.exception_types: dict = {}
         self.released: list[int] = []
         self.next_rid = 1
+        self.pending_rulecheck: list | None = None  # sent with the next request (IsolatedSubmission.start_rule_check)
+        self.restored = False  # the last request restored the worker's state (IsolatedSubmission.end_test)
         self.deadline: float | None = None
         self.cpu_seen = self.delay_seen = 0.0
         self._cpu_of: dict[int, float] = {}
@@ -414,6 +416,9 @@ class Worker:
         rid = self.next_rid
         self.next_rid += 1
         header: dict[str, Any] = {"op": op, "rid": rid, **fields}
+        self.restored = False
+        if self.pending_rulecheck is not None and op != "restore":
+            header["rulecheck"], self.pending_rulecheck = self.pending_rulecheck, None
         if target is not None:
             header["h"] = target._id
         buffers: list[bytes] = []
