@@ -57,8 +57,8 @@ def _expect(case: str) -> dict:
         zero = {name: list(tasks) for name, tasks in expect.get("zero_tasks", {}).items()}
         for name in [n for n in list(EXERCISES)[list(EXERCISES).index(start):] if n in GRADED]:
             for rule in RULES:
-                if rule.exercise == name:
-                    zero.setdefault(name, []).extend(t for t in rule.tasks if t not in zero.get(name, []))
+                if rule.exercise == name:  # appended in order, each task once
+                    zero[name] = list(dict.fromkeys([*zero.get(name, []), *rule.tasks]))
         expect["zero_tasks"] = zero
     return expect
 
