@@ -12,7 +12,7 @@ Prints three ratios measured in the same run on the same machine:
    the fork server already there, as in batch grading) — target ≤ 0.2 s. The cold figure (a new
    pytest process each time) is printed too.
 
-``--skip-nbgrader`` leaves out the nbgrader half (it takes about N × 5 kernel starts, i.e. hours
+``--skip-batch`` measures #1 and #3 only. ``--skip-nbgrader`` leaves out the nbgrader half (it takes about N × 5 kernel starts, i.e. hours
 for N = 200 on 2 cores). ``--nbgrader-sample K`` runs ``nbgrader autograde`` on the first K of the
 N students only (the same mix of right / wrong / hanging), compares their scores, and compares the
 per-submission times (nbgrader autograde handles one notebook at a time, so its time grows
@@ -167,6 +167,8 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=2.0, help="per-test time limit in both graders")
     parser.add_argument("--jobs", type=int, default=None, help="batch graders (default: all cores)")
     parser.add_argument("--skip-nbgrader", action="store_true")
+    parser.add_argument("--skip-batch", action="store_true", help="measure #1 and #3 only (no batch, no nbgrader)")
+    parser.add_argument("--rounds", type=int, default=5, help="warm runs per mode for #3 (median; default 5)")
     parser.add_argument("--nbgrader-sample", type=int, default=None, metavar="K",
                         help="nbgrader autograde on the first K students only (default: all N)")
     args = parser.parse_args()
@@ -181,13 +183,15 @@ def main() -> int:
                          f"--score-report={tmp}/a.json"])
         t_iso = timed([PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--workbook=solutions", "--isolated",
                        f"--score-report={tmp}/b.json"])
-    warm_local, warm_iso = overhead()
+    warm_local, warm_iso = overhead(args.rounds)
     print(f"1. import torch+numpy+scipy+matplotlib: {t_import:.2f} s; full student pytest: {t_local:.2f} s; "
           f"ratio {t_local / t_import:.2f}x (target <= 1.5x)")
     print(f"3. per submission in a warm grader (as in batch grading): isolated {warm_iso:.2f} s vs local "
           f"{warm_local:.2f} s: overhead {warm_iso - warm_local:+.2f} s (target <= 0.2 s); "
           f"cold single run (new pytest process, fork server start included): isolated {t_iso:.2f} s vs local "
           f"{t_local:.2f} s")
+    if args.skip_batch:
+        return 0
 
     work = Path(tempfile.mkdtemp(prefix="bench-grading-"))
     try:

@@ -264,3 +264,42 @@ def test_a_buffer_referred_to_twice_is_refused():
     with pytest.raises(ProtocolError, match="more than once"):
         decode([ref, ref], buffers, lambda t: None)
     assert decode([ref], [bytes(32)], lambda t: None)[0].tolist() == [0.0] * 4
+
+
+FD_OUTPUT = '''
+import os
+
+
+def loud(x):
+    os.write(2, "fd-level 出力\\n".encode())  # below sys.stderr: a C extension or a child process writes so
+    return x
+
+
+def quiet(x):
+    return x
+
+
+def crash(x):
+    os._exit(3)
+'''
+
+
+def test_file_descriptor_output_reaches_the_test_once_also_after_a_restart(tmp_path, capsys):
+    """What the student's code writes to file descriptors 1 and 2 is shown like its print() output
+    (pytest shows both in local mode), in every confinement; a worker started after a crash does
+    not send its predecessor's output again."""
+    from autograder.submission.remote import WorkerCrashed
+
+    with isolated_with(tmp_path, FD_OUTPUT) as target:
+        module = target.module("ex1_vectors")
+        target.begin_test()
+        assert module.loud(1) == 1
+        assert capsys.readouterr().err.count("fd-level 出力") == 1
+        with pytest.raises(WorkerCrashed):
+            module.crash(0)
+        target.end_test()
+        target.begin_test()
+        module = target.module("ex1_vectors")  # a new worker
+        assert module.quiet(2) == 2 and module.loud(3) == 3
+        assert capsys.readouterr().err.count("fd-level 出力") == 1
+        target.end_test()

@@ -120,11 +120,15 @@ def run_worker(sock: socket.socket, spec: dict) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     log_path = Path(spec["log"]) if spec.get("log") else None
+    log_read: int | None = None
     if log_path is not None:
         fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         os.dup2(fd, 1)
         os.dup2(fd, 2)
         os.close(fd)
+        # the server forwards what is written there with its replies: opened now, while the
+        # worker still sees the file and may read it (before chroot and the change of uid)
+        log_read = os.open(log_path, os.O_RDONLY | os.O_CLOEXEC)
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     os.close(devnull)
@@ -166,7 +170,7 @@ def run_worker(sock: socket.socket, spec: dict) -> None:
         torch.set_num_threads(1)
     except Exception:  # noqa: BLE001
         pass
-    server = WorkerServer(sock, root, Path(spec["original"]), log_path)
+    server = WorkerServer(sock, root, Path(spec["original"]), log_read)
     sys.stdout, sys.stderr = server.stdout, server.stderr
     sys.stdin = io.StringIO("")
     server.baseline = GlobalState()

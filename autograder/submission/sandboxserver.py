@@ -108,7 +108,7 @@ class RemoteError(Exception):
 class WorkerServer:
     """Serves the grader's requests on ``sock`` for the submission copy at ``root``."""
 
-    def __init__(self, sock: socket.socket, root: Path, original: Path, log_path: Path | None) -> None:
+    def __init__(self, sock: socket.socket, root: Path, original: Path, log_fd: int | None) -> None:
         from .loader import Submission
 
         self.baseline: GlobalState | None = None  # taken once the worker's streams are in place
@@ -127,8 +127,16 @@ class WorkerServer:
         self.next_rid = 1
         self.shipped: dict[int, Any] = {}  # the current test's portable functions (shipping.py)
         self._buffers: list = []
-        self.log_path = log_path
-        self.log_pos = 0
+        # the log of file-descriptor output (os.write(2, ...), C extensions, child processes), read
+        # through a descriptor the worker opened before any submission code ran: one fstat per
+        # reply, and it works after chroot and the change of uid too
+        self.log_fd = log_fd
+        self.log_pos = 0  # from what is there now: earlier workers of this submission sent theirs
+        if log_fd is not None:
+            try:
+                self.log_pos = os.fstat(log_fd).st_size
+            except OSError:
+                self.log_fd = None
         self.stdout = _Capped("<stdout>")
         self.stderr = _Capped("<stderr>")
 
@@ -206,13 +214,12 @@ class WorkerServer:
     # requests ------------------------------------------------------------------------------------
     def _drain_output(self) -> dict:
         out = {"stdout": self.stdout.drain(), "stderr": self.stderr.drain()}
-        if self.log_path is not None:
+        if self.log_fd is not None:
             try:
-                with open(self.log_path, "rb") as fh:
-                    fh.seek(self.log_pos)
-                    data = fh.read(MAX_OUTPUT)
-                    self.log_pos = fh.tell()
-                if data:
+                size = os.fstat(self.log_fd).st_size
+                if size > self.log_pos:
+                    data = os.pread(self.log_fd, min(MAX_OUTPUT, size - self.log_pos), self.log_pos)
+                    self.log_pos += len(data)
                     out["stderr"] += data.decode("utf-8", errors="replace")
             except OSError:
                 pass
