@@ -248,3 +248,28 @@ def test_command_line_end_to_end(tmp_path, book):
     same = _export(str(book), *[str(roster) if a == str(out) else a for a in common])
     assert same.returncode == 2 and "is one of the input files" in same.stderr
     assert roster.read_bytes() == BOM + CANVAS.encode("utf-8")
+
+
+def test_a_name_a_spreadsheet_would_run_is_written_as_text_and_identifiers_are_kept(tmp_path, book):
+    """A display name from the LMS such as ``=HYPERLINK(...)`` would run as a formula when the
+    instructor opens the export; names get a leading ``'``, identifiers and grades stay as they were."""
+    canvas = CANVAS.replace('"Smith, Alice"', '"=HYPERLINK(""http://x"")"').replace("Dave,15,s-05,dave", "@Dave,15,-s-05,dave")
+    roster = read_roster(_write(tmp_path / "canvas.csv", canvas), "canvas")
+    export = build_export(read_gradebook(book), roster, "canvas", "SIS Login ID", "Vectors", mapping={"山田太郎": "yamada"})
+    write_export(tmp_path / "canvas-import.csv", roster, export, "canvas")
+    rows = _cells(tmp_path / "canvas-import.csv")
+    assert rows[2][:4] == ["'=HYPERLINK(\"http://x\")", "11", "s-01", "Alice"] and rows[2][6] == "7.5"
+    assert rows[6][:4] == ["'@Dave", "15", "-s-05", "dave"]  # the SIS User ID is an identifier: unchanged
+    moodle = MOODLE.replace("Bob;Jones", "+Bob;-Jones")
+    mapping = tmp_path / "mapping.csv"
+    mapping.write_text(MOODLE_MAPPING, encoding="utf-8")
+    roster = read_roster(_write(tmp_path / "moodle.csv", moodle), "moodle")
+    export = build_export(read_gradebook(book), roster, "moodle", "Email address", "Vectors", mapping=read_mapping(mapping))
+    write_export(tmp_path / "moodle-import.csv", roster, export, "moodle")
+    rows = _cells(tmp_path / "moodle-import.csv", delimiter=";")
+    assert rows[2][:3] == ["'+Bob", "'-Jones", "1002"] and rows[2][5] == "bob@example.edu"
+    plain = read_roster(_write(tmp_path / "plain.csv", MOODLE), "moodle")
+    write_export(tmp_path / "plain-import.csv", plain,
+                 build_export(read_gradebook(book), plain, "moodle", "Email address", "Vectors", mapping=read_mapping(mapping)),
+                 "moodle")
+    assert [r[2:] for r in rows] == [r[2:] for r in _cells(tmp_path / "plain-import.csv", delimiter=";")]  # the rest as before

@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.i18n import bilingual
+from ..core.tables import spreadsheet_text
 
 #: The LMSs whose gradebook CSV :func:`build_export` fills in.
 LMS_KINDS = ("canvas", "moodle")
@@ -373,6 +374,12 @@ def _points_possible(rows: list[list[str]], column: int | None, lms: str) -> flo
                      "Canvas column only); give --points a number") from None
 
 
+#: Columns of people's names: the only cells of the export a spreadsheet could run as a formula that
+#: no LMS matches rows by (a name such as ``=HYPERLINK(...)`` gets a leading ``'``; identifiers,
+#: e-mail addresses and grades are written exactly as they were).
+NAME_COLUMNS = frozenset({"Student", "First name", "Last name"})
+
+
 def _set(row: list[str], column: int, value: str) -> None:
     row.extend([""] * (column + 1 - len(row)))
     row[column] = value
@@ -381,7 +388,8 @@ def _set(row: list[str], column: int, value: str) -> None:
 def write_export(path: Path, roster: Roster, export: Export, lms: str, *, protect: tuple[Path, ...] = ()) -> None:
     """Write ``export`` to ``path`` atomically (a temporary file, then a rename), in the roster's
     delimiter and line endings; UTF-8, with a BOM for Canvas exactly when the roster had one,
-    never for Moodle.
+    never for Moodle. A name cell (:data:`NAME_COLUMNS`) that a spreadsheet would run as a formula
+    is written as text (:func:`autograder.core.tables.spreadsheet_text`).
 
     Raises:
         LmsError: ``path`` is one of ``protect`` (the roster, the gradebook: never overwritten),
@@ -398,7 +406,9 @@ def write_export(path: Path, roster: Roster, export: Export, lms: str, *, protec
         with open(tmp, "w", encoding=encoding, newline="") as fh:
             writer = csv.writer(fh, delimiter=roster.delimiter, lineterminator=roster.newline)
             writer.writerow(export.header)
-            writer.writerows(export.rows)
+            names = {i for i, column in enumerate(export.header) if column in NAME_COLUMNS}
+            writer.writerows([spreadsheet_text(cell) if i in names else cell for i, cell in enumerate(row)]
+                             for row in export.rows)
         os.replace(tmp, path)
     except OSError as exc:
         raise _error(f"{path} に書き込めません: {exc}", f"cannot write {path}: {exc}") from None
