@@ -301,7 +301,7 @@ class IsolatedSubmission:
                 ``in_hidden_tests=True`` are sent to the worker, where the student's code could read them;
                 the others are called back here.
         """
-        self.test_hidden: bool | None = hidden
+        self.test_hidden = hidden
         self.received = 0
         self.output_test = 0
         self.output_cut = self.output_total >= MAX_OUTPUT_PER_SUBMISSION

@@ -20,8 +20,8 @@ from typing import Any
 
 from ..checks import ruleguard
 from .codec import Closed, decode, encode, recv_message, send_message
-from .shipping import build_function
 from .guard import GlobalState
+from .shipping import build_function
 
 #: Capture limit per stream between two replies (characters).
 MAX_OUTPUT = 64 * 1024
@@ -403,7 +403,6 @@ class WorkerServer:
         if op == "contains":
             return args[0] in target
         raise ValueError(f"unknown operation {op!r}")
-
 
     def _start_rulecheck(self, key: Any) -> None:
         forbidden, methods, no_overloading = key
