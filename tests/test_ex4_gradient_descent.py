@@ -350,7 +350,8 @@ def test_gradient_descent_quadratic_loss_decreases(exercise, problem):
     h = a @ a.T + 0.5 * np.eye(d)
     h = (h + h.T) / 2.0
     eta = c * 2.0 / np.linalg.norm(h, 2)  # spectral norm = λ_max for SPD h
-    # the quadratic is the one the docstring states; h and m reach the student's code anyway
+    # sent in this hidden test too: the quadratic is the one the docstring states, and h and m follow
+    # from d + 1 calls of q_grad (it is affine), which the student's code makes anyway
     @portable(in_hidden_tests=True)
     def q_grad(x):
         return h @ (np.asarray(x, dtype=np.float64) - m)
