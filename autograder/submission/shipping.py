@@ -54,7 +54,7 @@ def _reference(value: Any) -> dict | None:
     return {"T": "ref", "m": module, "q": qualname} if found is value else None
 
 
-def function_tag(fn: Any, buffers: list[bytes], ident: int, hidden: bool = False, depth: int = 0) -> dict | None:
+def function_tag(fn: Any, buffers: list[bytes], ident: int, hidden: bool | None = False, depth: int = 0) -> dict | None:
     """Describe the portable function ``fn`` as a codec tag (``{"T": "fn", ...}``), its code appended
     to ``buffers``; None when it reads something that cannot be sent (it is then called back).
 
@@ -63,10 +63,11 @@ def function_tag(fn: Any, buffers: list[bytes], ident: int, hidden: bool = False
         buffers: the message's binary buffers (appended to).
         ident: the grader's id of the function in the current test (the worker keeps one function
             per id, so a function passed twice is the same object there, as in local mode).
-        hidden: the current test is hidden (only functions marked ``in_hidden_tests=True`` are sent).
+        hidden: the current test is hidden (only functions marked ``in_hidden_tests=True`` are sent);
+            None outside a test (nothing is sent).
         depth: nesting of portable functions read by portable functions.
     """
-    if not is_portable(fn, hidden) or depth > MAX_NESTING:
+    if hidden is None or not is_portable(fn, hidden) or depth > MAX_NESTING:
         return None
     mark = len(buffers)
 
