@@ -363,9 +363,6 @@ class WorkerServer:
             text = self.submission.source(name) or ""
             return {"names": {k: v for k, v in vars(module).items() if not k.startswith("_")},
                     "sha256": hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()}
-        if op == "rulecheck":  # the run-time check of the "from scratch" rules, for one test
-            self._start_rulecheck(header["key"])
-            return None
         if op == "rulecheck_stop":  # its end (and, with "restore", the end of the test)
             hits = [[h.kind, h.name, h.file, h.line] for h in ruleguard.stop()]
             if header.get("restore"):
