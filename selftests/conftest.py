@@ -143,3 +143,22 @@ def isolated_with(tmp: Path, text: str, name: str = "ex1_vectors") -> Iterator[A
         yield target
     finally:
         target.close()
+
+
+def load_student_module(path: Path, marked: bool) -> Any:
+    """Execute the file ``path`` as a module, compiled as the grader compiles a submission's file
+    (``marked``: with the run-time check's entry marks) or as Python does (without)."""
+    import types
+
+    from autograder.checks import ruleguard
+
+    source = path.read_text(encoding="utf-8")
+    module = types.ModuleType(path.stem)
+    module.__file__ = str(path)
+    if marked:
+        code, ok = ruleguard.compile_submission(source, str(path))
+        assert ok, "the grader could not add its entry marks"
+    else:
+        code = compile(source, str(path), "exec")
+    exec(code, module.__dict__)  # noqa: S102 - a test's own module
+    return module

@@ -2,12 +2,13 @@
 
 A "submission" here is a module written to a temporary folder; the check counts a call as the
 submission's when a frame of that folder is on the stack (or the call runs in a thread started
-during the watch).
+during the watch). Every case runs both ways the check learns that such a frame appeared: the
+trace hook (code compiled as usual: notebooks) and the entry marks the grader compiles into a
+submission's files (autograder.checks.visibility); the outcomes must be the same.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 import textwrap
 from pathlib import Path
@@ -18,6 +19,7 @@ import torch
 
 from autograder.checks import ruleguard
 from autograder.checks.rules import all_forbidden, catalogue_key, find_tampering
+from conftest import load_student_module
 
 SOFTMAX = ruleguard.catalogue(catalogue_key("ex3_attention", "softmax"))
 ENTROPY = ruleguard.catalogue(catalogue_key("ex3_attention", "attention_entropy"))
@@ -29,19 +31,33 @@ def prepared():
     ruleguard.prepare(all_forbidden())
 
 
+MARKED = {"marks": True, "trace": False}
+
+
+@pytest.fixture(params=sorted(MARKED), autouse=True)
+def way(request):
+    """How the check learns that the submission's code runs: entry marks ("marks") or the trace hook."""
+    global _FAST
+    _FAST = MARKED[request.param]
+    yield request.param
+    _FAST = False
+
+
+_FAST = False
+
+
 def _student(tmp_path: Path, code: str):
-    """Import ``code`` as a module of a submission in ``tmp_path``; returns (module, owns)."""
+    """Import ``code`` as a module of a submission in ``tmp_path`` (with the entry marks when the
+    case runs that way); returns (module, owns)."""
     path = tmp_path / f"sub_{abs(hash(code))}.py"
     path.write_text(textwrap.dedent(code), encoding="utf-8")
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_student_module(path, _FAST)
     root = str(tmp_path)
     return module, (lambda filename: filename.startswith(root))
 
 
 def _watch(catalogue, owns, root, call):
-    ruleguard.start(catalogue, owns, root)
+    ruleguard.start(catalogue, owns, root, fast=_FAST)
     try:
         call()
     finally:
@@ -172,3 +188,60 @@ def test_one_message_per_call_with_all_its_lines():
     assert text.count("V.__add__") == 2  # once per language
     assert "ex5_backprop.py, lines 28, 29:" in text and "ex5_backprop.py の 28, 29 行目" in text
     assert "checked at the end of the test: the grader's run-time check had been turned off (sys.settrace)" in text
+
+
+def test_code_the_test_drives_later_is_watched(tmp_path):
+    """A generator the test resumes, a generator expression it consumes, a lambda, module code
+    imported while the test runs: each runs the submission's code with none of its frames below."""
+    mod, owns = _student(tmp_path, """
+        import importlib
+        _sp = importlib.import_module("scipy." + "special")
+        F = getattr(_sp, "soft" + "max")
+
+        def gen(xs):
+            for x in xs:
+                yield F(x)
+
+        def lazy(xs):
+            return (y for y in map(F, xs))
+
+        by_lambda = lambda x: F(x)
+        """)
+    xs = [np.arange(3.0)] * 2
+    for call, line in ((lambda: list(mod.gen(xs)), 8), (lambda: list(mod.lazy(xs)), 11),
+                       (lambda: mod.by_lambda(xs[0]), 13)):
+        hits = _watch(SOFTMAX, owns, tmp_path, call)
+        assert [(h.kind, h.name, h.line) for h in hits] == [("forbidden", "scipy.special.softmax", line)]
+    gen = mod.gen(xs)
+    next(gen)  # started outside the watch: only its resumption is watched
+    hits = _watch(SOFTMAX, owns, tmp_path, lambda: next(gen))
+    assert [(h.kind, h.line) for h in hits] == [("forbidden", 8)]
+    hits = _watch(SOFTMAX, owns, tmp_path, lambda: _student(tmp_path, """
+        import importlib
+        TABLE = getattr(importlib.import_module("scipy." + "special"), "soft" + "max")([1.0, 2.0])
+        """))
+    assert [(h.kind, h.line) for h in hits] == [("forbidden", 3)]
+
+
+def test_only_the_submissions_code_runs_with_hooks(tmp_path):
+    """The test's own work runs without the trace hook when the code carries the marks (the point of
+    them: hypothesis and the oracles at full speed); the submission's code runs with the profile hook."""
+    mod, owns = _student(tmp_path, """
+        import sys
+
+        def hooks():
+            return sys.gettrace(), sys.getprofile()
+        """)
+    seen = {}
+
+    def test_body():
+        seen["test"] = (sys.gettrace(), sys.getprofile())
+        seen["submission"] = mod.hooks()
+        seen["after"] = (sys.gettrace(), sys.getprofile())
+
+    assert _watch(SOFTMAX, owns, tmp_path, test_body) == []
+    assert seen["submission"][1] is not None
+    if _FAST:
+        assert seen["test"] == seen["after"] == (None, None)
+    else:
+        assert seen["test"][0] is not None

@@ -41,7 +41,6 @@ not a proof.
 from __future__ import annotations
 
 import _thread
-import importlib.util
 import os
 import sys
 import threading
@@ -51,8 +50,8 @@ from pathlib import Path
 from typing import Any
 
 from ..core.i18n import bilingual
-
-_ModuleType = type(sys)
+from .forbidden import Catalogue
+from .visibility import compile_marked, wrap_invisible
 
 # the originals, taken before any submission code runs (a submission that replaces sys.setprofile
 # in the sys module changes nothing here)
@@ -145,264 +144,6 @@ class Hit:
         )
 
 
-def _package_paths(module: str) -> list[str]:
-    """Where the Python source of ``module`` lies (a package directory with a trailing separator,
-    or a file), found without importing it (only its top-level package is located)."""
-    top, _, rest = module.partition(".")
-    try:
-        spec = importlib.util.find_spec(top)
-    except (ImportError, ValueError):
-        return []
-    if spec is None:
-        return []
-    bases = list(spec.submodule_search_locations or [])
-    if not bases:
-        return [spec.origin] if spec.origin and not rest else []
-    out = []
-    for base in bases:
-        path = Path(base, *rest.split(".")) if rest else Path(base)
-        try:
-            if path.is_dir():
-                out.append(str(path) + os.sep)
-            elif path.with_suffix(".py").is_file():
-                out.append(str(path.with_suffix(".py")))
-        except OSError:  # a worker that no longer sees the file system
-            continue
-    return out
-
-
-def _split(dotted: str) -> tuple[str, str]:
-    """(module, qualified name inside it) for a forbidden dotted name, by what exists on disk."""
-    parts = dotted.split(".")
-    for i in range(len(parts), 0, -1):
-        if _package_paths(".".join(parts[:i])):
-            return ".".join(parts[:i]), ".".join(parts[i:])
-    return dotted, ""
-
-
-class Catalogue:
-    """The forbidden functions of a set of rules, in forms the hooks can match quickly.
-
-    Args:
-        forbidden: dotted names (a module forbids everything in it).
-        methods: method names forbidden on library objects (``"softmax"`` for ``tensor.softmax``).
-        no_overloading: the submission's own arithmetic operators count (no-autodiff tasks).
-    """
-
-    def __init__(self, forbidden: Iterable[str], methods: Iterable[str] = (), no_overloading: bool = False) -> None:
-        self.forbidden = tuple(sorted(set(forbidden)))
-        self.methods = frozenset(methods)
-        self.no_overloading = no_overloading
-        self._dirs: list[tuple[str, str]] = []  # (directory/, module)
-        self._pkg_quals: list[tuple[str, str, str]] = []  # (package directory/, qualname, dotted)
-        self._files: dict[str, list[tuple[str, str]]] = {}  # file -> [(qualname or "", dotted)]
-        for dotted in self.forbidden:
-            module, qual = _split(dotted)
-            for path in _package_paths(module):
-                if qual and path.endswith(os.sep):
-                    # defined anywhere in the package (scipy.special.softmax is in _logsumexp.py)
-                    self._pkg_quals.append((path, qual, dotted))
-                elif qual:
-                    self._files.setdefault(path, []).append((qual, dotted))
-                elif path.endswith(os.sep):
-                    self._dirs.append((path, module))
-                else:
-                    self._files.setdefault(path, []).append(("", dotted))
-        self._objects: dict[int, tuple[Any, str]] = {}  # C callables of modules already loaded
-        self._codes: dict[Any, str | None] = {}
-        self._c_cache: dict[int, tuple[Any, str | None]] = {}
-        self._m_cache: dict[tuple[type, Any], str | None] = {}
-        self._t_cache: dict[int, tuple[Any, str | None]] = {}
-        for dotted in self.forbidden:
-            obj = _resolve_loaded(dotted)
-            if obj is None or isinstance(obj, type(sys)):
-                continue
-            self._objects[id(obj)] = (obj, dotted)
-            # a Python function (or class) defined in another file than its public module's
-            # (scipy.special.softmax lives in scipy/special/_logsumexp.py): known by its code
-            members = vars(obj).items() if isinstance(obj, type) else [("", obj)]
-            for attr, member in members:
-                code = getattr(getattr(member, "__func__", member), "__code__", None)
-                if code is not None:
-                    self._codes[code] = f"{dotted}.{attr}" if attr else dotted
-
-    def code_name(self, code) -> str | None:
-        """The forbidden name a Python code object belongs to, or None (cached per code object)."""
-        try:
-            return self._codes[code]
-        except KeyError:
-            pass
-        name = None
-        filename = code.co_filename
-        qual = getattr(code, "co_qualname", code.co_name)
-        for qualname, dotted in self._files.get(filename, ()):
-            if not qualname or qual == qualname or qual.startswith(qualname + "."):
-                name = dotted if not qualname else f"{dotted}{qual[len(qualname):]}"
-                break
-        if name is None:
-            for directory, qualname, dotted in self._pkg_quals:
-                if filename.startswith(directory) and (qual == qualname or qual.startswith(qualname + ".")):
-                    name = f"{dotted}{qual[len(qualname):]}"
-                    break
-        if name is None:
-            for directory, module in self._dirs:
-                if filename.startswith(directory):
-                    rel = filename[len(directory):].removesuffix(".py").replace(os.sep, ".")
-                    rel = rel.removesuffix(".__init__").removesuffix("__init__")
-                    name = ".".join(p for p in (module, rel, qual) if p)
-                    break
-        if name is None:
-            wrapped = _WRAPPED.get(code)
-            if wrapped is not None and _is_forbidden(wrapped, self.forbidden):
-                name = wrapped
-        self._codes[code] = name
-        return name
-
-    def c_name(self, func: Any) -> str | None:
-        """The forbidden name of a C function (or a bound C method), or None.
-
-        Called for every C call while a test is watched, so the answer is cached: per function
-        object for module-level functions (kept alive by the cache, so its id stays its own), per
-        (type, name) for methods bound to an instance.
-        """
-        owner = getattr(func, "__self__", None)
-        if owner is None or type(owner) is _ModuleType:
-            entry = self._c_cache.get(id(func))
-            if entry is not None and entry[0] is func:
-                return entry[1]
-            name = self._c_name(func, owner)
-            self._c_cache[id(func)] = (func, name)
-            return name
-        key = (owner if isinstance(owner, type) else type(owner), getattr(func, "__name__", None))
-        try:
-            return self._m_cache[key]
-        except KeyError:
-            name = self._m_cache[key] = self._c_name(func, owner)
-            return name
-        except TypeError:  # an unhashable owner type
-            return self._c_name(func, owner)
-
-    def _c_name(self, func: Any, owner: Any) -> str | None:
-        entry = self._objects.get(id(func))
-        if entry is not None and entry[0] is func:
-            return entry[1]
-        name = getattr(func, "__name__", None)
-        if not isinstance(name, str):
-            return None
-        if owner is None or isinstance(owner, type(sys)):
-            module = getattr(func, "__module__", None) or getattr(owner, "__name__", None)
-            dotted = f"{module}.{name}" if isinstance(module, str) else name
-            method = False
-        else:
-            cls = owner if isinstance(owner, type) else type(owner)
-            dotted = f"{getattr(cls, '__module__', '')}.{getattr(cls, '__qualname__', '')}.{name}"
-            method = True
-        if _is_forbidden(dotted, self.forbidden) or (method and name in self.methods):
-            return dotted
-        return None
-
-    def torch_name(self, func: Any) -> str | None:
-        """The forbidden name of a torch function seen by the torch function mode, or None (cached
-        per function object, which the cache keeps alive)."""
-        entry = self._t_cache.get(id(func))
-        if entry is not None and entry[0] is func:
-            return entry[1]
-        name = self._torch_name(func)
-        self._t_cache[id(func)] = (func, name)
-        return name
-
-    def _torch_name(self, func: Any) -> str | None:
-        entry = self._objects.get(id(func))
-        if entry is not None and entry[0] is func:
-            return entry[1]
-        name = getattr(func, "__name__", "")
-        module = getattr(func, "__module__", None)
-        qual = getattr(func, "__qualname__", name) or name
-        if module is None or qual.startswith(("TensorBase.", "Tensor.")):  # a Tensor method
-            dotted, method = f"torch.Tensor.{name}", True
-        else:
-            dotted = f"{module}.{name if qual.startswith('_VariableFunctionsClass.') else qual}"
-            method = False
-        if _is_forbidden(dotted, self.forbidden) or (method and name in self.methods):
-            return dotted
-        return None
-
-
-def _is_forbidden(name: str, forbidden: tuple[str, ...]) -> bool:
-    return any(name == f or name.startswith(f + ".") for f in forbidden)
-
-
-def _resolve_loaded(dotted: str) -> Any:
-    """The object a dotted name refers to, if its module is already imported (never imports)."""
-    parts = dotted.split(".")
-    for i in range(len(parts), 0, -1):
-        module = sys.modules.get(".".join(parts[:i]))
-        if module is None:
-            continue
-        obj: Any = module
-        try:
-            for part in parts[i:]:
-                obj = getattr(obj, part)
-        except Exception:  # noqa: BLE001 - lazy module attributes may raise anything
-            return None
-        return obj
-    return None
-
-
-# --- ufuncs: replaced by a wrapper the profile hook can see ---------------------------------------
-
-_WRAPPED: dict[Any, str] = {}  # code object of a wrapper -> the dotted name it stands for
-
-
-def _make_wrapper(func: Any, dotted: str) -> Callable:
-    """A Python function that calls the ufunc ``func``: calls of it are seen by the profile hook.
-
-    The original is held only in the wrapper's closure (no ``__wrapped__``, none of the ufunc's
-    bound methods such as ``outer``, which would compute the same thing unseen).
-    """
-    namespace: dict[str, Any] = {}
-    # one code object per wrapped function, so the hook knows which one was called
-    code = compile(f"def make(_f):\n    def {func.__name__}(*args, **kwargs):\n        return _f(*args, **kwargs)\n"
-                   f"    return {func.__name__}\n", f"<workbook check: {dotted}>", "exec")
-    exec(code, namespace)  # noqa: S102 - our own three-line wrapper
-    wrapper = namespace["make"](func)
-    wrapper.__doc__ = func.__doc__
-    wrapper.__qualname__ = func.__name__
-    wrapper.__module__ = dotted.rpartition(".")[0]
-    _WRAPPED[wrapper.__code__] = dotted
-    return wrapper
-
-
-def _wrap_invisible(names: Iterable[str]) -> None:
-    """Replace forbidden NumPy ufuncs (no profile event) by visible wrappers in every loaded module."""
-    try:
-        import numpy as np
-    except ImportError:  # pragma: no cover
-        return
-    targets: dict[int, tuple[Any, Callable]] = {}
-    for dotted in names:
-        module, _, attr = dotted.rpartition(".")
-        if not module or importlib.util.find_spec(module.split(".")[0]) is None:
-            continue
-        try:
-            mod = importlib.import_module(module) if module in sys.modules or module == "scipy.special" else None
-        except Exception:  # noqa: BLE001
-            continue
-        obj = getattr(mod, attr, None) if mod is not None else None
-        if isinstance(obj, np.ufunc) and id(obj) not in targets:
-            targets[id(obj)] = (obj, _make_wrapper(obj, dotted))
-    if not targets:
-        return
-    for module in list(sys.modules.values()):
-        namespace = getattr(module, "__dict__", None)
-        if not isinstance(namespace, dict) or not getattr(module, "__name__", "").startswith(("scipy", "numpy")):
-            continue
-        for key, value in list(namespace.items()):
-            entry = targets.get(id(value))
-            if entry is not None and entry[0] is value:
-                namespace[key] = entry[1]
-
-
 # --- tampering ----------------------------------------------------------------------------------
 
 def _tamper_objects() -> tuple[dict[int, tuple[Any, str]], dict[Any, str], dict[int, tuple[Any, str]]]:
@@ -475,6 +216,9 @@ class _Guard:
         self.saved_trace: Any = None
         self.import_hits: list[Hit] = []  # processes started or the check tampered with at import
         self.depth = 0  # frames of the submission on the test thread's stack
+        self.fast = False  # the submission's code carries entry marks (no trace hook, see .visibility)
+        self.armed = False  # fast mode: the hooks are on (a frame of the submission is on the stack)
+        self.owned_codes: dict[Any, bool] = {}
         self.dispatch = self._make_dispatch()
         self.gate, self.leave = self._make_gate()
 
@@ -537,6 +281,13 @@ class _Guard:
                 name = catalogue.c_name(arg)
                 if name is not None:
                     guard._record("forbidden", name, frame)
+            elif event == "return":
+                if guard.armed and guard._owned_code(frame.f_code) and _get_ident() == guard.thread:
+                    back = frame.f_back
+                    while back is not None and not guard._owned_code(back.f_code):
+                        back = back.f_back
+                    if back is None:  # the last frame of the submission leaves the stack
+                        guard._disarm()
             elif event == "call":
                 code = frame.f_code
                 tamper = guard.tamper_codes.get(code)
@@ -582,6 +333,56 @@ class _Guard:
 
         return gate, leave
 
+    # fast mode: entry marks compiled into the submission's code (:mod:`.visibility`) ------------
+    def enter(self) -> None:
+        """Entry mark: a function of the submission starts; turns the hooks on in the test's thread."""
+        if self.fast and not self.armed and _get_ident() == self.thread:
+            self._arm(_getframe(1))
+
+    def resume(self, value: Any) -> Any:
+        """Entry mark right after a ``yield``/``await`` of the submission; returns its value."""
+        if self.fast and not self.armed and _get_ident() == self.thread:
+            self._arm(_getframe(1))
+        return value
+
+    def watch_iter(self, iterable: Any) -> "_Armed":
+        """Entry mark on the first iterable of a generator expression of the submission."""
+        return _Armed(self, iter(iterable))
+
+    def _arm(self, frame: Any) -> None:
+        torch = sys.modules.get("torch")
+        if self.mode is not None and torch is not None:  # before the profile hook, which would see it
+            torch._C._push_on_torch_function_stack(self.mode)
+        self.armed = True
+        _setprofile(self.dispatch)
+        self.dispatch(frame, "call", None)  # the checks of a call event, for this first frame too
+
+    def _disarm(self) -> None:
+        """Hooks off (from the profile hook, which sees none of this): no frame of the submission left."""
+        self.armed = False
+        _setprofile(self.saved_profile)
+        torch = sys.modules.get("torch")
+        if self.mode is not None and torch is not None:
+            if not torch._C._is_torch_function_enabled():
+                self.hits.append(Hit("tamper", "torch._C.DisableTorchFunction", END_OF_TEST, 0))
+            self._pop_mode(torch)
+
+    def _pop_mode(self, torch: Any) -> None:
+        try:
+            stack = [torch._C._get_function_stack_at(i) for i in range(torch._C._len_torch_function_stack())]
+            if self.mode in stack:
+                while torch._C._len_torch_function_stack():
+                    if torch._C._pop_torch_function_stack() is self.mode:
+                        break
+        except Exception:  # noqa: BLE001
+            pass
+
+    def _owned_code(self, code: Any) -> bool:
+        known = self.owned_codes.get(code)
+        if known is None:
+            known = self.owned_codes[code] = self._is_owned(code.co_filename)
+        return known
+
     def _push_mode(self) -> None:
         """Put the torch function mode on this thread's stack (a thread started during the test)."""
         torch = sys.modules.get("torch")
@@ -605,7 +406,7 @@ class _Guard:
             def __torch_function__(self, func, types, args=(), kwargs=None):
                 catalogue = guard.catalogue
                 # the test thread with no frame of the submission on its stack: the test's own call
-                if catalogue is not None and (guard.depth or _get_ident() != guard.thread):
+                if catalogue is not None and (guard.depth or guard.armed or _get_ident() != guard.thread):
                     name = catalogue.torch_name(func)
                     if name is not None:
                         guard._record("forbidden", name, _getframe(1))
@@ -619,14 +420,16 @@ class _Guard:
         if self.prepared:
             return
         self.prepared = True
-        _wrap_invisible(forbidden)
+        wrap_invisible(forbidden)
         self.tamper_c, self.tamper_codes, self.processes = _tamper_objects()
         if "torch" in sys.modules:  # made now: an isolated worker may not import anything later
             self.mode = self._make_mode()
         threading.setprofile(self.dispatch)
 
-    def start(self, catalogue: Catalogue, owns: Callable[[str], bool], root: Path | None = None) -> None:
-        """Turn the check on for one test in the calling thread (and threads started from now on)."""
+    def start(self, catalogue: Catalogue, owns: Callable[[str], bool], root: Path | None = None,
+              fast: bool = False) -> None:
+        """Turn the check on for one test in the calling thread (and threads started from now on);
+        ``fast``: every loaded module of the submission carries entry marks (no trace hook needed)."""
         if not self.prepared:
             self.prepare(catalogue.forbidden)
         self.hits = list(self.import_hits)
@@ -641,18 +444,20 @@ class _Guard:
             self.hits.append(Hit("tamper", integrity, END_OF_TEST, 0))
         if self.mode is None and "torch" in sys.modules:
             self.mode = self._make_mode()  # one per process: threads keep it on their stacks
-        if self.mode is not None:
-            torch = sys.modules["torch"]
-            torch._C._push_on_torch_function_stack(self.mode)
-            self.mode_threads.add(self.thread)
-        self.depth = 0
+        self.depth, self.armed, self.fast, self.owned_codes = 0, False, fast, {}
         self.saved_profile, self.saved_trace = _getprofile(), _gettrace()
-        _settrace(self.gate)
+        if self.mode is not None:
+            self.mode_threads.add(self.thread)  # fast mode: the marks push and pop it
+            if not fast:
+                sys.modules["torch"]._C._push_on_torch_function_stack(self.mode)
+        if not fast:
+            _settrace(self.gate)
 
     def stop(self) -> list[Hit]:
         """Turn the check off; the hits of the test, with any tampering found now."""
         problem = self._integrity()
         self.catalogue = None
+        self.fast = self.armed = False
         if _gettrace() is self.gate:
             _settrace(self.saved_trace)
         if _getprofile() is self.dispatch:
@@ -660,14 +465,7 @@ class _Guard:
         self.depth = 0
         torch = sys.modules.get("torch")
         if self.mode is not None and torch is not None:
-            try:
-                stack = [torch._C._get_function_stack_at(i) for i in range(torch._C._len_torch_function_stack())]
-                if self.mode in stack:
-                    while torch._C._len_torch_function_stack():
-                        if torch._C._pop_torch_function_stack() is self.mode:
-                            break
-            except Exception:  # noqa: BLE001
-                pass
+            self._pop_mode(torch)
         self.mode_threads.discard(self.thread)
         hits = list(self.hits)
         if problem:
@@ -688,12 +486,12 @@ class _Guard:
             return "threading._profile_hook"
         if threads_only:
             return None
-        if _gettrace() is not self.gate:
+        if _gettrace() is not (self.saved_trace if self.fast else self.gate):
             return "sys.settrace"
-        if _getprofile() is not (self.dispatch if self.depth else self.saved_profile):
+        if _getprofile() is not (self.dispatch if self.depth or self.armed else self.saved_profile):
             return "sys.setprofile"
         torch = sys.modules.get("torch")
-        if self.mode is not None and torch is not None:
+        if self.mode is not None and torch is not None and (self.armed or not self.fast):
             try:
                 stack = [torch._C._get_function_stack_at(i) for i in range(torch._C._len_torch_function_stack())]
             except Exception:  # noqa: BLE001
@@ -703,6 +501,24 @@ class _Guard:
             if not torch._C._is_torch_function_enabled():
                 return "torch._C.DisableTorchFunction"
         return None
+
+
+class _Armed:
+    """The iterator of a generator expression of the submission: arms the check before each step."""
+
+    __slots__ = ("guard", "it")
+
+    def __init__(self, guard: _Guard, it: Any) -> None:
+        self.guard, self.it = guard, it
+
+    def __iter__(self) -> "_Armed":
+        return self
+
+    def __next__(self) -> Any:
+        guard = self.guard
+        if guard.fast and not guard.armed and _get_ident() == guard.thread:
+            guard._arm(_getframe(1))
+        return next(self.it)
 
 
 class _ImportWatch:
@@ -754,9 +570,23 @@ def prepare(forbidden: Iterable[str], keys: Iterable[tuple] = ()) -> None:
         catalogue(key)
 
 
-def start(catalogue: Catalogue, owns: Callable[[str], bool], root: Path | None = None) -> None:
-    """Watch the calls of one rule-bound test (call :func:`stop` in a ``finally``)."""
-    GUARD.start(catalogue, owns, root)
+def start(catalogue: Catalogue, owns: Callable[[str], bool], root: Path | None = None, fast: bool = False) -> None:
+    """Watch the calls of one rule-bound test (call :func:`stop` in a ``finally``); ``fast``: every
+    loaded module of the submission was compiled by :func:`compile_submission` with its marks."""
+    GUARD.start(catalogue, owns, root, fast)
+
+
+def compile_submission(source: str, filename: str) -> tuple[Any, bool]:
+    """The module code of one of the submission's files and whether it carries the entry marks
+    (:mod:`.visibility`; unmarked code is watched the slow way).
+
+    Raises:
+        SyntaxError: ``source`` is not valid Python.
+    """
+    code = compile_marked(source, filename, GUARD.enter, GUARD.resume, GUARD.watch_iter)
+    if code is not None:
+        return code, True
+    return compile(source, filename, "exec", dont_inherit=True), False
 
 
 def stop() -> list[Hit]:

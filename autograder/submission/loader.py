@@ -29,6 +29,7 @@ from .. import EXERCISES
 from ..checks import ruleguard
 from ..checks.compare import GradingFailure, describe_call
 from ..core.i18n import bilingual
+from .marked import Marks
 
 
 class ExerciseUnavailable(GradingFailure):
@@ -96,6 +97,7 @@ class Submission:
 
     root: Path
     _cache: dict[str, _Loaded] = field(default_factory=dict, repr=False)
+    _marks: Marks = field(init=False, repr=False)  # entry marks of the run-time check (.marked)
 
     def __post_init__(self) -> None:
         self.root = validate_target(Path(self.root))
@@ -106,6 +108,7 @@ class Submission:
             pkg.__path__ = [str(self.root)]  # type: ignore[attr-defined]
             pkg.__package__ = self.package
             sys.modules[self.package] = pkg
+        self._marks = Marks(self.package, str(self.root), self.owns)
 
     def path(self, name: str) -> Path:
         """Path of the file that holds exercise ``name``."""
@@ -183,9 +186,9 @@ class Submission:
         return found
 
     def start_rule_check(self, key: tuple) -> None:
-        """Turn on the run-time check of the "from scratch" rules (:mod:`autograder.checks.ruleguard`)
-        for the calls of one test; ``key`` is :func:`autograder.checks.rules.catalogue_key`'s."""
-        ruleguard.start(ruleguard.catalogue(key), self.owns, self.root)
+        """Turn on the run-time check of the rules (:mod:`autograder.checks.ruleguard`) for one test (``key``:
+        :func:`autograder.checks.rules.catalogue_key`); fast when its loaded code has entry marks (:mod:`.marked`)."""
+        ruleguard.start(ruleguard.catalogue(key), self.owns, self.root, fast=self._marks.all_marked())
 
     def stop_rule_check(self) -> list:
         """End the check started by :meth:`start_rule_check`; returns its hits (``ruleguard.Hit``)."""
@@ -226,8 +229,7 @@ class Submission:
                 f"{path.name} cannot be read: {exc.strerror or exc}; this exercise scores 0.",
             ))
         qualname = f"{self.package}.{name}"
-        # Execute exactly this file's text: no package directory or __pycache__ .pyc can stand in
-        # for it, and nothing is written into the submission.
+        # exactly this file's text, with entry marks (no __pycache__ read or written; .marked)
         module = types.ModuleType(qualname)
         module.__file__ = str(path)
         module.__package__ = self.package
@@ -236,7 +238,7 @@ class Submission:
             source = self.source(name)
             if source is None:
                 raise SyntaxError(f"cannot decode {path.name} (check its encoding; UTF-8 is expected)")
-            code = compile(source, str(path), "exec", dont_inherit=True)
+            code = self._marks.compile(source, str(path))
             with ruleguard.GUARD.watch_import(self.owns, self.root):
                 exec(code, module.__dict__)  # noqa: S102 - this is the submission being graded
         except KeyboardInterrupt:

@@ -404,7 +404,7 @@ class WorkerServer:
     def _start_rulecheck(self, key: Any) -> None:
         forbidden, methods, no_overloading = key
         key = (tuple(map(str, forbidden)), tuple(map(str, methods)), bool(no_overloading))
-        ruleguard.start(ruleguard.catalogue(key), self.submission.owns, self.submission.root)
+        self.submission.start_rule_check(key)
 
     def _restore(self) -> None:
         """The end of a test: undo process-wide changes, as local mode does, and forget the test's objects."""

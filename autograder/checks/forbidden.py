@@ -1,0 +1,223 @@
+"""The forbidden functions of a set of rules, in the forms the run-time check's hooks match quickly.
+
+:class:`Catalogue` answers, for a Python code object, a C function or a torch function the hooks of
+:mod:`.ruleguard` see, which forbidden dotted name (``scipy.special.softmax``) it is, if any; the
+answers are cached, since the hooks ask for every call while the submission's code runs.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from .visibility import WRAPPED
+
+_ModuleType = type(sys)
+
+
+def _package_paths(module: str) -> list[str]:
+    """Where the Python source of ``module`` lies (a package directory with a trailing separator,
+    or a file), found without importing it (only its top-level package is located)."""
+    top, _, rest = module.partition(".")
+    try:
+        spec = importlib.util.find_spec(top)
+    except (ImportError, ValueError):
+        return []
+    if spec is None:
+        return []
+    bases = list(spec.submodule_search_locations or [])
+    if not bases:
+        return [spec.origin] if spec.origin and not rest else []
+    out = []
+    for base in bases:
+        path = Path(base, *rest.split(".")) if rest else Path(base)
+        try:
+            if path.is_dir():
+                out.append(str(path) + os.sep)
+            elif path.with_suffix(".py").is_file():
+                out.append(str(path.with_suffix(".py")))
+        except OSError:  # a worker that no longer sees the file system
+            continue
+    return out
+
+
+def _split(dotted: str) -> tuple[str, str]:
+    """(module, qualified name inside it) for a forbidden dotted name, by what exists on disk."""
+    parts = dotted.split(".")
+    for i in range(len(parts), 0, -1):
+        if _package_paths(".".join(parts[:i])):
+            return ".".join(parts[:i]), ".".join(parts[i:])
+    return dotted, ""
+
+
+class Catalogue:
+    """The forbidden functions of a set of rules, in forms the hooks can match quickly.
+
+    Args:
+        forbidden: dotted names (a module forbids everything in it).
+        methods: method names forbidden on library objects (``"softmax"`` for ``tensor.softmax``).
+        no_overloading: the submission's own arithmetic operators count (no-autodiff tasks).
+    """
+
+    def __init__(self, forbidden: Iterable[str], methods: Iterable[str] = (), no_overloading: bool = False) -> None:
+        self.forbidden = tuple(sorted(set(forbidden)))
+        self.methods = frozenset(methods)
+        self.no_overloading = no_overloading
+        self._dirs: list[tuple[str, str]] = []  # (directory/, module)
+        self._pkg_quals: list[tuple[str, str, str]] = []  # (package directory/, qualname, dotted)
+        self._files: dict[str, list[tuple[str, str]]] = {}  # file -> [(qualname or "", dotted)]
+        for dotted in self.forbidden:
+            module, qual = _split(dotted)
+            for path in _package_paths(module):
+                if qual and path.endswith(os.sep):
+                    # defined anywhere in the package (scipy.special.softmax is in _logsumexp.py)
+                    self._pkg_quals.append((path, qual, dotted))
+                elif qual:
+                    self._files.setdefault(path, []).append((qual, dotted))
+                elif path.endswith(os.sep):
+                    self._dirs.append((path, module))
+                else:
+                    self._files.setdefault(path, []).append(("", dotted))
+        self._objects: dict[int, tuple[Any, str]] = {}  # C callables of modules already loaded
+        self._codes: dict[Any, str | None] = {}
+        self._c_cache: dict[int, tuple[Any, str | None]] = {}
+        self._m_cache: dict[tuple[type, Any], str | None] = {}
+        self._t_cache: dict[int, tuple[Any, str | None]] = {}
+        for dotted in self.forbidden:
+            obj = _resolve_loaded(dotted)
+            if obj is None or isinstance(obj, type(sys)):
+                continue
+            self._objects[id(obj)] = (obj, dotted)
+            # a Python function (or class) defined in another file than its public module's
+            # (scipy.special.softmax lives in scipy/special/_logsumexp.py): known by its code
+            members = vars(obj).items() if isinstance(obj, type) else [("", obj)]
+            for attr, member in members:
+                code = getattr(getattr(member, "__func__", member), "__code__", None)
+                if code is not None:
+                    self._codes[code] = f"{dotted}.{attr}" if attr else dotted
+
+    def code_name(self, code) -> str | None:
+        """The forbidden name a Python code object belongs to, or None (cached per code object)."""
+        try:
+            return self._codes[code]
+        except KeyError:
+            pass
+        name = None
+        filename = code.co_filename
+        qual = getattr(code, "co_qualname", code.co_name)
+        for qualname, dotted in self._files.get(filename, ()):
+            if not qualname or qual == qualname or qual.startswith(qualname + "."):
+                name = dotted if not qualname else f"{dotted}{qual[len(qualname):]}"
+                break
+        if name is None:
+            for directory, qualname, dotted in self._pkg_quals:
+                if filename.startswith(directory) and (qual == qualname or qual.startswith(qualname + ".")):
+                    name = f"{dotted}{qual[len(qualname):]}"
+                    break
+        if name is None:
+            for directory, module in self._dirs:
+                if filename.startswith(directory):
+                    rel = filename[len(directory):].removesuffix(".py").replace(os.sep, ".")
+                    rel = rel.removesuffix(".__init__").removesuffix("__init__")
+                    name = ".".join(p for p in (module, rel, qual) if p)
+                    break
+        if name is None:
+            wrapped = WRAPPED.get(code)
+            if wrapped is not None and _is_forbidden(wrapped, self.forbidden):
+                name = wrapped
+        self._codes[code] = name
+        return name
+
+    def c_name(self, func: Any) -> str | None:
+        """The forbidden name of a C function (or a bound C method), or None.
+
+        Called for every C call while a test is watched, so the answer is cached: per function
+        object for module-level functions (kept alive by the cache, so its id stays its own), per
+        (type, name) for methods bound to an instance.
+        """
+        owner = getattr(func, "__self__", None)
+        if owner is None or type(owner) is _ModuleType:
+            entry = self._c_cache.get(id(func))
+            if entry is not None and entry[0] is func:
+                return entry[1]
+            name = self._c_name(func, owner)
+            self._c_cache[id(func)] = (func, name)
+            return name
+        key = (owner if isinstance(owner, type) else type(owner), getattr(func, "__name__", None))
+        try:
+            return self._m_cache[key]
+        except KeyError:
+            name = self._m_cache[key] = self._c_name(func, owner)
+            return name
+        except TypeError:  # an unhashable owner type
+            return self._c_name(func, owner)
+
+    def _c_name(self, func: Any, owner: Any) -> str | None:
+        entry = self._objects.get(id(func))
+        if entry is not None and entry[0] is func:
+            return entry[1]
+        name = getattr(func, "__name__", None)
+        if not isinstance(name, str):
+            return None
+        if owner is None or isinstance(owner, type(sys)):
+            module = getattr(func, "__module__", None) or getattr(owner, "__name__", None)
+            dotted = f"{module}.{name}" if isinstance(module, str) else name
+            method = False
+        else:
+            cls = owner if isinstance(owner, type) else type(owner)
+            dotted = f"{getattr(cls, '__module__', '')}.{getattr(cls, '__qualname__', '')}.{name}"
+            method = True
+        if _is_forbidden(dotted, self.forbidden) or (method and name in self.methods):
+            return dotted
+        return None
+
+    def torch_name(self, func: Any) -> str | None:
+        """The forbidden name of a torch function seen by the torch function mode, or None (cached
+        per function object, which the cache keeps alive)."""
+        entry = self._t_cache.get(id(func))
+        if entry is not None and entry[0] is func:
+            return entry[1]
+        name = self._torch_name(func)
+        self._t_cache[id(func)] = (func, name)
+        return name
+
+    def _torch_name(self, func: Any) -> str | None:
+        entry = self._objects.get(id(func))
+        if entry is not None and entry[0] is func:
+            return entry[1]
+        name = getattr(func, "__name__", "")
+        module = getattr(func, "__module__", None)
+        qual = getattr(func, "__qualname__", name) or name
+        if module is None or qual.startswith(("TensorBase.", "Tensor.")):  # a Tensor method
+            dotted, method = f"torch.Tensor.{name}", True
+        else:
+            dotted = f"{module}.{name if qual.startswith('_VariableFunctionsClass.') else qual}"
+            method = False
+        if _is_forbidden(dotted, self.forbidden) or (method and name in self.methods):
+            return dotted
+        return None
+
+
+def _is_forbidden(name: str, forbidden: tuple[str, ...]) -> bool:
+    return any(name == f or name.startswith(f + ".") for f in forbidden)
+
+
+def _resolve_loaded(dotted: str) -> Any:
+    """The object a dotted name refers to, if its module is already imported (never imports)."""
+    parts = dotted.split(".")
+    for i in range(len(parts), 0, -1):
+        module = sys.modules.get(".".join(parts[:i]))
+        if module is None:
+            continue
+        obj: Any = module
+        try:
+            for part in parts[i:]:
+                obj = getattr(obj, part)
+        except Exception:  # noqa: BLE001 - lazy module attributes may raise anything
+            return None
+        return obj
+    return None

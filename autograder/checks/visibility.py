@@ -1,0 +1,189 @@
+"""What makes the submission's work visible to the run-time rule check (:mod:`.ruleguard`) cheaply.
+
+**Entry marks.** The check watches every call made while a frame of the submission is on the
+stack. Learning *when* such a frame appears with a trace hook on every Python call
+(``sys.settrace``) turns CPython's tracing on for all of the test's own work too — hypothesis, the
+oracles, Matplotlib — which then runs about twice as slow. So the grader compiles the submission's
+files with a mark at every place where its code starts or resumes running:
+
+* the first statement of every function and method (after the docstring), the body of every
+  lambda, and the start of the module's own code (a module imported while a test runs);
+* right after every ``yield``, ``yield from`` and ``await`` (a generator the test resumes);
+* the iterator of every generator expression (the test may drive one the submission returns).
+
+A mark calls a function of the grader that sits in the code object's constants, not a name the
+submission could rebind; it turns the check's hooks on (:meth:`ruleguard._Guard.enter`), and they
+go off again when the last frame of the submission leaves the stack. The marks change neither line
+numbers, nor tracebacks, nor docstrings, nor the file the student wrote. Code compiled without marks
+(a notebook's cells, a helper module the import system loaded some other way) is watched with the
+trace hook as before: :func:`compile_marked` is a way to be fast, never a way around the check.
+
+**Ufunc wrappers.** NumPy ufuncs among the forbidden functions (``scipy.special.entr``) raise no
+profile event; :func:`wrap_invisible` replaces them in every module by a Python wrapper that does.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import importlib.util
+import sys
+import types
+import warnings
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+# placeholders compiled into the submission's code, replaced by the mark functions in its constants
+_ENTER = "\x00workbook rule check: enter\x00"
+_RESUME = "\x00workbook rule check: resume\x00"
+_ITER = "\x00workbook rule check: iterate\x00"
+
+
+def _mark(name: str, node: ast.AST, *args: ast.expr) -> ast.Call:
+    call = ast.Call(func=ast.Constant(value=name), args=list(args), keywords=[])
+    return ast.copy_location(call, node)
+
+
+class _Marker(ast.NodeTransformer):
+    """Adds the entry marks (see the module docstring) to a parsed module."""
+
+    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.AST:
+        self.generic_visit(node)
+        body = node.body
+        doc = 1 if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+            and isinstance(body[0].value.value, str) else 0
+        anchor = body[doc] if doc < len(body) else body[0]
+        node.body = body[:doc] + [ast.copy_location(ast.Expr(_mark(_ENTER, anchor)), anchor)] + body[doc:]
+        return node
+
+    visit_FunctionDef = _function
+    visit_AsyncFunctionDef = _function
+
+    def visit_Module(self, node: ast.Module) -> ast.AST:
+        # module-level code too (a module imported while a test runs): after the docstring and
+        # the `from __future__` imports, which must come first
+        self.generic_visit(node)
+        body = node.body
+        i = 1 if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+            and isinstance(body[0].value.value, str) else 0
+        while i < len(body) and isinstance(body[i], ast.ImportFrom) and body[i].module == "__future__":
+            i += 1
+        if body:
+            anchor = body[min(i, len(body) - 1)]
+            node.body = body[:i] + [ast.copy_location(ast.Expr(_mark(_ENTER, anchor)), anchor)] + body[i:]
+        return node
+
+    def visit_Lambda(self, node: ast.Lambda) -> ast.AST:
+        self.generic_visit(node)
+        # `mark() or body`: the mark returns None, so the lambda's value is its body's
+        node.body = ast.copy_location(ast.BoolOp(op=ast.Or(), values=[_mark(_ENTER, node.body), node.body]), node.body)
+        return node
+
+    def _resumed(self, node: ast.Yield | ast.YieldFrom | ast.Await) -> ast.AST:
+        self.generic_visit(node)
+        return _mark(_RESUME, node, node)
+
+    visit_Yield = _resumed
+    visit_YieldFrom = _resumed
+    visit_Await = _resumed
+
+    def visit_GeneratorExp(self, node: ast.GeneratorExp) -> ast.AST:
+        self.generic_visit(node)
+        first = node.generators[0]
+        if not first.is_async:
+            first.iter = _mark(_ITER, first.iter, first.iter)
+        return node
+
+
+def _bind(code: types.CodeType, marks: dict[str, Any]) -> types.CodeType:
+    consts = tuple(
+        _bind(c, marks) if isinstance(c, types.CodeType) else marks.get(c, c) if type(c) is str else c
+        for c in code.co_consts
+    )
+    return code.replace(co_consts=consts)
+
+
+def compile_marked(source: str, filename: str, enter: Callable[[], None], resume: Callable[[Any], Any],
+                   watch_iter: Callable[[Any], Iterator]) -> types.CodeType | None:
+    """The module code of ``source`` with the entry marks bound to the given functions.
+
+    Args:
+        source: the text of one of the submission's files (as Python decoded it).
+        filename: its path (the code's ``co_filename``, as :func:`compile` would give it).
+        enter: called, without arguments, where a function's body starts.
+        resume: called with the value of a ``yield``/``await`` right after it; returns that value.
+        watch_iter: called with the first iterable of a generator expression; returns an iterator
+            over it that arms the check before each step.
+
+    Returns:
+        The code to ``exec`` in the module's namespace, or None when the text cannot be marked
+        (compile it unmarked then: it is watched the slow way).
+
+    Raises:
+        SyntaxError: the text is not valid Python (the same error :func:`compile` gives).
+    """
+    tree = ast.parse(source, filename, "exec")
+    try:
+        tree = ast.fix_missing_locations(_Marker().visit(tree))
+        with warnings.catch_warnings():
+            # a call of a constant draws "'str' object is not callable" (the constants are replaced)
+            warnings.filterwarnings("ignore", category=SyntaxWarning, message=".*is not callable")
+            code = compile(tree, filename, "exec", dont_inherit=True)
+        return _bind(code, {_ENTER: enter, _RESUME: resume, _ITER: watch_iter})
+    except (ValueError, TypeError, RecursionError, MemoryError, SyntaxError):
+        return None
+
+
+# --- ufuncs: replaced by a wrapper the profile hook can see ---------------------------------------
+
+#: code object of a wrapper -> the dotted name it stands for
+WRAPPED: dict[Any, str] = {}
+
+
+def _make_wrapper(func: Any, dotted: str) -> Callable:
+    """A Python function that calls the ufunc ``func``: calls of it are seen by the profile hook.
+
+    The original is held only in the wrapper's closure (no ``__wrapped__``, none of the ufunc's
+    bound methods such as ``outer``, which would compute the same thing unseen).
+    """
+    namespace: dict[str, Any] = {}
+    # one code object per wrapped function, so the hook knows which one was called
+    code = compile(f"def make(_f):\n    def {func.__name__}(*args, **kwargs):\n        return _f(*args, **kwargs)\n"
+                   f"    return {func.__name__}\n", f"<workbook check: {dotted}>", "exec")
+    exec(code, namespace)  # noqa: S102 - our own three-line wrapper
+    wrapper = namespace["make"](func)
+    wrapper.__doc__ = func.__doc__
+    wrapper.__qualname__ = func.__name__
+    wrapper.__module__ = dotted.rpartition(".")[0]
+    WRAPPED[wrapper.__code__] = dotted
+    return wrapper
+
+
+def wrap_invisible(names: Iterable[str]) -> None:
+    """Replace forbidden NumPy ufuncs (no profile event) by visible wrappers in every loaded module."""
+    try:
+        import numpy as np
+    except ImportError:  # pragma: no cover
+        return
+    targets: dict[int, tuple[Any, Callable]] = {}
+    for dotted in names:
+        module, _, attr = dotted.rpartition(".")
+        if not module or importlib.util.find_spec(module.split(".")[0]) is None:
+            continue
+        try:
+            mod = importlib.import_module(module) if module in sys.modules or module == "scipy.special" else None
+        except Exception:  # noqa: BLE001
+            continue
+        obj = getattr(mod, attr, None) if mod is not None else None
+        if isinstance(obj, np.ufunc) and id(obj) not in targets:
+            targets[id(obj)] = (obj, _make_wrapper(obj, dotted))
+    if not targets:
+        return
+    for module in list(sys.modules.values()):
+        namespace = getattr(module, "__dict__", None)
+        if not isinstance(namespace, dict) or not getattr(module, "__name__", "").startswith(("scipy", "numpy")):
+            continue
+        for key, value in list(namespace.items()):
+            entry = targets.get(id(value))
+            if entry is not None and entry[0] is value:
+                namespace[key] = entry[1]

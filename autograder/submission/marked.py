@@ -1,0 +1,118 @@
+"""The submission's code compiled with the run-time check's entry marks, helper modules included.
+
+The run-time check of the "from scratch" rules needs no trace hook on the test's own work when every
+module of the submission that is loaded carries entry marks (:mod:`autograder.checks.visibility`):
+then it runs in its fast mode. :class:`Marks` compiles the submission's files with them (an exercise
+file through :class:`~autograder.submission.loader.Submission`, a module it imports from the
+submission through the finder below), remembers which files carry them, and tells before each test
+whether every loaded module of the submission does (:meth:`Marks.all_marked`). A module loaded in
+any other way (a ``.pyc`` without source, an extension module) makes the check watch the slow way,
+with the trace hook, for the rest of the run: the marks are a way to be fast, never a way around the
+check.
+
+Helper modules are found like the import system finds them (``from ._helper import f`` is a
+submodule of the submission's private package; ``import _helper`` when the submission's folder is on
+``sys.path``), read from their source file every time (never from a ``__pycache__``, and no
+``__pycache__`` is written into the submission) and compiled with the marks.
+"""
+
+from __future__ import annotations
+
+import importlib.machinery
+import importlib.util
+import os
+import sys
+import threading
+import types
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ..checks import ruleguard
+
+
+class Marks:
+    """The entry marks of one submission's code.
+
+    Args:
+        package: the private package the submission's exercise files are loaded into.
+        root: the submission's folder (absolute).
+        owns: whether a file name is the submission's (:meth:`Submission.owns`).
+    """
+
+    def __init__(self, package: str, root: str, owns: Callable[[str], bool]) -> None:
+        self.package, self.root, self.owns = package, root, owns
+        self.files: set[str] = set()  # compiled with the marks
+        self.known: set[str] = set(sys.modules)  # imported before any submission code ran
+        self.unmarked: set[str] = set()
+        _FINDER.install(self)
+
+    def compile(self, source: str, filename: str) -> types.CodeType:
+        """The module code of ``source`` (the text of ``filename``), with the marks when it can have them.
+
+        Raises:
+            SyntaxError: ``source`` is not valid Python.
+        """
+        code, marked = ruleguard.compile_submission(source, filename)
+        if marked:
+            self.files.add(filename)
+        return code
+
+    def all_marked(self) -> bool:
+        """Whether every module loaded since this submission was first seen that belongs to it (by its
+        ``__file__``) was compiled with the marks (once a module is not, never again)."""
+        new = sys.modules.keys() - self.known
+        for name in new:
+            self.known.add(name)
+            filename = getattr(sys.modules.get(name), "__file__", None)
+            if isinstance(filename, str) and filename not in self.files and self.owns(filename):
+                self.unmarked.add(name)
+        return not self.unmarked
+
+
+class _MarkedLoader(importlib.machinery.SourceFileLoader):
+    """Loads a helper module of the submission from its source, with the marks (no bytecode cache)."""
+
+    def __init__(self, fullname: str, path: str, marks: Marks) -> None:
+        super().__init__(fullname, path)
+        self.marks = marks
+
+    def get_code(self, fullname: str) -> types.CodeType:
+        path = self.get_filename(fullname)
+        source = importlib.util.decode_source(self.get_data(path))
+        return self.marks.compile(source, path)
+
+
+class _Finder:
+    """A meta path finder for the submission's helper modules (installed once per process)."""
+
+    def __init__(self) -> None:
+        self.marks: dict[str, Marks] = {}  # package -> marks
+        self.lock = threading.Lock()
+
+    def install(self, marks: Marks) -> None:
+        with self.lock:
+            self.marks[marks.package] = marks
+            if self not in sys.meta_path:
+                sys.meta_path.insert(0, self)
+
+    def find_spec(self, fullname: str, path: Sequence[str] | None = None, target: Any = None) -> Any:
+        top = fullname.partition(".")[0]
+        marks = self.marks.get(top)
+        if marks is None and path is None:  # a top-level module: one in a submission's folder?
+            marks = next((m for m in self.marks.values() if os.path.exists(os.path.join(m.root, top + ".py"))
+                          or os.path.isdir(os.path.join(m.root, top))), None)
+        if marks is None or fullname == marks.package:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        if spec is None or type(spec.loader) is not importlib.machinery.SourceFileLoader \
+                or not isinstance(spec.origin, str) or not marks.owns(spec.origin):
+            return None  # the import system finds it as it would without this finder
+        spec.loader = _MarkedLoader(fullname, spec.origin, marks)
+        spec.cached = None
+        return spec
+
+    def invalidate_caches(self) -> None:
+        pass
+
+
+_FINDER = _Finder()

@@ -1,0 +1,176 @@
+"""Entry marks (autograder.checks.visibility, autograder.submission.marked): the submission's code
+compiled with them behaves exactly as without them, and the grader knows when code lacks them.
+
+The run-time check itself, with and without marks, is tested in test_ruleguard.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import py_compile
+import sys
+import textwrap
+import traceback
+import types
+from pathlib import Path
+
+import pytest
+
+from autograder.checks import ruleguard
+from autograder.submission.loader import Submission
+from conftest import load_student_module
+
+PROGRAM = '''\
+"""Module docstring."""
+from __future__ import annotations
+
+import asyncio
+
+TOTAL = 0
+
+
+def documented(x):
+    """Doubles x."""
+    global TOTAL
+    TOTAL += x
+    return 2 * x
+
+
+def fails(x):
+    y = x + 1
+    raise ValueError(f"bad {y}")
+
+
+square = lambda v: v * v  # noqa: E731
+
+
+def counter(n):
+    got = []
+    for i in range(n):
+        sent = yield i
+        got.append(sent)
+    return got
+
+
+def delegate(n):
+    result = yield from counter(n)
+    return ("done", result)
+
+
+def lazy(xs):
+    return (x + 1 for x in xs if x % 2 == 0)
+
+
+async def twice(x):
+    await asyncio.sleep(0)
+    return 2 * x
+
+
+class Shape:
+    """A class."""
+
+    def __init__(self, n):
+        self.n = n
+
+    @property
+    def area(self):
+        return self.n ** 2
+'''
+
+
+def _load(source: str, marked: bool, path: Path) -> types.ModuleType:
+    path.write_text(source, encoding="utf-8")
+    return load_student_module(path, marked)
+
+
+def _behaviour(mod: types.ModuleType) -> dict:
+    out: dict = {"doc": (mod.__doc__, mod.documented.__doc__, mod.Shape.__doc__, mod.square.__doc__)}
+    out["documented"] = (mod.documented(3), mod.TOTAL)
+    try:
+        mod.fails(1)
+    except ValueError as exc:
+        frames = traceback.extract_tb(exc.__traceback__)
+        out["traceback"] = [(Path(f.filename).name, f.lineno, f.name, f.line) for f in frames[1:]]
+    out["square"] = mod.square(7)
+    gen = mod.counter(3)
+    values = [next(gen), gen.send("a"), gen.send("b")]
+    with pytest.raises(StopIteration) as stop:
+        gen.send("c")
+    out["counter"] = (values, stop.value.value)
+    out["delegate"] = (list(mod.delegate(2)),)
+    gen = mod.delegate(1)
+    next(gen)
+    with pytest.raises(StopIteration) as stop:
+        gen.send("x")
+    out["delegate_return"] = stop.value.value
+    out["lazy"] = list(mod.lazy(range(6)))
+    with pytest.raises(TypeError):
+        mod.lazy(5)  # a generator expression over a non-iterable fails where it is made, as without marks
+    out["twice"] = asyncio.run(mod.twice(4))
+    out["area"] = mod.Shape(3).area
+    out["lines"] = (mod.documented.__code__.co_firstlineno, mod.fails.__code__.co_firstlineno)
+    return out
+
+
+def test_marked_code_behaves_as_written(tmp_path):
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "marked").mkdir()
+    plain = _behaviour(_load(PROGRAM, False, tmp_path / "plain" / "prog.py"))
+    marked = _behaviour(_load(PROGRAM, True, tmp_path / "marked" / "prog.py"))
+    assert marked == plain
+    assert plain["traceback"] == [("prog.py", 18, "fails", 'raise ValueError(f"bad {y}")')]
+    assert plain["counter"] == ([0, 1, 2], ["a", "b", "c"]) and plain["delegate_return"] == ("done", ["x"])
+    assert plain["doc"] == ("Module docstring.", "Doubles x.", "A class.", None)
+
+
+def test_marks_are_constants_of_the_code_not_names(tmp_path):
+    """A submission cannot rebind a mark: it is the function object itself in the code's constants."""
+    mod = _load(PROGRAM, True, tmp_path / "m.py")
+    consts = mod.documented.__code__.co_consts
+    assert any(getattr(c, "__func__", None) is ruleguard._Guard.enter for c in consts)
+    assert not any(name.startswith("\x00") for name in mod.documented.__code__.co_names)
+
+
+def test_invalid_source_raises_the_usual_syntax_error(tmp_path):
+    with pytest.raises(SyntaxError) as marked:
+        ruleguard.compile_submission("def f(:\n    pass\n", "bad.py")
+    with pytest.raises(SyntaxError) as plain:
+        compile("def f(:\n    pass\n", "bad.py", "exec")
+    assert (marked.value.lineno, marked.value.msg) == (plain.value.lineno, plain.value.msg)
+
+
+def _submission(tmp_path: Path, files: dict[str, str]) -> Submission:
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return Submission(tmp_path)
+
+
+def test_helper_modules_are_marked_and_nothing_is_written(tmp_path):
+    sub = _submission(tmp_path, {
+        "ex1_vectors.py": "from ._helper import twice\nfrom ._pkg.inner import half\n",
+        "_helper.py": "def twice(x):\n    return 2 * x\n",
+        "_pkg/__init__.py": "",
+        "_pkg/inner.py": "def half(x):\n    return x / 2\n",
+    })
+    mod = sub.module("ex1_vectors")
+    assert mod.twice(2) == 4 and mod.half(2) == 1
+    assert any(getattr(c, "__func__", None) is ruleguard._Guard.enter for c in mod.twice.__code__.co_consts)
+    assert sub._marks.all_marked()
+    assert not [p for p in tmp_path.rglob("__pycache__")]  # the submission folder is left as it was
+
+
+def test_code_without_marks_makes_the_check_watch_the_slow_way(tmp_path):
+    """A module the grader could not compile with marks (here a .pyc without its source) switches the
+    submission to the trace hook: the marks are a way to be fast, never a way around the check."""
+    legacy = tmp_path / "_legacy.py"
+    legacy.write_text("def g():\n    return 1\n", encoding="utf-8")
+    py_compile.compile(str(legacy), cfile=str(tmp_path / "_legacy.pyc"))
+    os.remove(legacy)
+    sub = _submission(tmp_path, {"ex1_vectors.py": "from ._legacy import g\n"})
+    assert sub.module("ex1_vectors").g() == 1
+    assert not sub._marks.all_marked()
+    assert f"{sub.package}._legacy" in sub._marks.unmarked
+    sys.modules.pop(f"{sub.package}._legacy", None)
