@@ -174,3 +174,17 @@ def test_code_without_marks_makes_the_check_watch_the_slow_way(tmp_path):
     assert not sub._marks.all_marked()
     assert f"{sub.package}._legacy" in sub._marks.unmarked
     sys.modules.pop(f"{sub.package}._legacy", None)
+
+
+def test_the_finder_forgets_submissions_that_are_gone(tmp_path):
+    """A grader process sees one submission after another in a batch: none stays registered."""
+    import gc
+
+    from autograder.submission.marked import _FINDER
+
+    sub = _submission(tmp_path, {"ex1_vectors.py": "X = 1\n"})
+    assert _FINDER.marks.get(sub.package) is sub._marks
+    package = sub.package
+    del sub
+    gc.collect()
+    assert package not in _FINDER.marks

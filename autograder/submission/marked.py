@@ -24,6 +24,7 @@ import os
 import sys
 import threading
 import types
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -86,7 +87,8 @@ class _Finder:
     """A meta path finder for the submission's helper modules (installed once per process)."""
 
     def __init__(self) -> None:
-        self.marks: dict[str, Marks] = {}  # package -> marks
+        # package -> marks, as long as its submission lives (a grader process sees many in a batch)
+        self.marks: weakref.WeakValueDictionary[str, Marks] = weakref.WeakValueDictionary()
         self.lock = threading.Lock()
 
     def install(self, marks: Marks) -> None:
@@ -99,7 +101,7 @@ class _Finder:
         top = fullname.partition(".")[0]
         marks = self.marks.get(top)
         if marks is None and path is None:  # a top-level module: one in a submission's folder?
-            marks = next((m for m in self.marks.values() if os.path.exists(os.path.join(m.root, top + ".py"))
+            marks = next((m for m in list(self.marks.values()) if os.path.exists(os.path.join(m.root, top + ".py"))
                           or os.path.isdir(os.path.join(m.root, top))), None)
         if marks is None or fullname == marks.package:
             return None
