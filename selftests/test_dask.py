@@ -3,7 +3,9 @@
 The same unit of work on a 2-worker ``LocalCluster`` gives the same reports and gradebook as the
 local process pool; a Dask worker killed while grading costs that student one retry and then an
 error row (no one else pays); Ctrl-C / SIGTERM stops the batch and leaves no process; a second
-run grades nobody.
+run grades nobody. The warm grading interpreter each Dask worker thread keeps
+(``classroom.cluster.grade_in_warm_interpreter``) grades one submission after another, is never
+shared by two threads, and one that is killed costs only the submission it was grading.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -194,3 +198,127 @@ def test_dask_without_dask_installed_says_how_to_install_it(tmp_path):
     assert "pip install 'transformer-math-workbook[dask]'" in proc.stderr
     assert "Dask が必要です" in proc.stderr and "--dask needs Dask" in proc.stderr
     assert not (tmp_path / "out" / "reports").exists()
+
+
+def _content(tmp_path: Path, name: str, extra: str = ""):
+    from autograder.classroom.content import read_submission
+    from autograder.classroom.intake import Job
+
+    _student(tmp_path, name, extra)
+    return read_submission(Job(name, "dir", tmp_path / name))
+
+
+def _graded_here(content, settings, barrier: threading.Barrier | None = None):
+    """Grade in this thread's warm interpreter; (this thread, the interpreter that graded, the result)."""
+    from autograder.classroom import cluster
+
+    if barrier is not None:
+        barrier.wait(timeout=60)
+    graded = cluster.grade_in_warm_interpreter(content, settings)
+    return threading.get_ident(), cluster.own_grader().pid, graded
+
+
+def test_warm_grader_grades_one_submission_after_another_and_is_never_shared(tmp_path, monkeypatch):
+    from autograder.classroom import cluster
+    from autograder.classroom.unit import Settings
+
+    monkeypatch.setenv("PYTHONPATH", str(REPO))
+    settings = Settings(timeout=10.0, extra_args=ARGS)
+    alice = _content(tmp_path, "alice")
+    bob = _content(tmp_path, "bob", "\n\ndef cosine_similarity(a, b):\n    return float(a @ b)\n")
+    with ThreadPoolExecutor(2) as threads:  # a Dask worker with two threads
+        rounds = []
+        for _ in range(2):
+            barrier = threading.Barrier(2)  # both submissions in flight at once, one on each thread
+            futures = [threads.submit(_graded_here, c, settings, barrier) for c in (alice, bob)]
+            rounds.append([f.result(timeout=600) for f in futures])
+        try:
+            first, second = ({thread: pid for thread, pid, _ in r} for r in rounds)
+            assert len(set(first.values())) == 2, first  # concurrent submissions: an interpreter each
+            assert first == second, (first, second)  # each thread's interpreter graded its next student
+            for (_, _, before), (_, _, after) in zip(*rounds):
+                assert before.status == "graded" and _untimed(after.results) == _untimed(before.results)
+            alice_score, bob_score = (graded.results["score"] for _, _, graded in rounds[0])
+            assert 0 < bob_score < alice_score == rounds[0][0][2].results["max_score"]  # bob forgot the norms
+            live = {g.pid: g for g in cluster.warm_graders()}
+            assert set(first.values()) <= set(live) and all(live[p].graded == 2 for p in first.values())
+        finally:
+            stopped = cluster.stop_warm_graders()
+    assert stopped >= 2 and not any(_alive(p) for p in first.values())
+    assert not {g.pid for g in cluster.warm_graders()} & set(first.values())
+
+
+def test_killed_warm_grader_fails_its_submission_only_then_a_fresh_one_grades(tmp_path, monkeypatch):
+    from autograder.classroom import cluster
+    from autograder.classroom.content import SubmissionContent
+    from autograder.classroom.unit import Settings
+
+    monkeypatch.setenv("PYTHONPATH", str(REPO))
+    settings = Settings(timeout=10.0, extra_args=ARGS)
+    dave = _content(tmp_path, "dave", LOOP)
+    alice = _content(tmp_path, "alice")
+    # unreadable: graded at once (an error report), once the interpreter is up
+    carol = SubmissionContent(student="carol", kind="zip", shown="carol.zip", origin=str(tmp_path / "carol.zip"),
+                              problem="not a zip file")
+    with ThreadPoolExecutor(1) as thread:
+        try:
+            hanging = thread.submit(cluster.grade_in_warm_interpreter, dave, Settings(timeout=600, extra_args=ARGS))
+            deadline = time.monotonic() + 120
+            while not [g for g in cluster.warm_graders() if g.busy] and time.monotonic() < deadline:
+                time.sleep(0.2)
+            (victim,) = [g for g in cluster.warm_graders() if g.busy]
+            time.sleep(3)  # well into dave's grading (or its interpreter's start: the same to the caller)
+            os.kill(victim.pid, signal.SIGKILL)  # the kernel's OOM killer, say
+            with pytest.raises(RuntimeError, match="exit code -9"):
+                hanging.result(timeout=120)
+            assert not victim.alive() and victim not in cluster.warm_graders()
+
+            _, fresh, graded = thread.submit(_graded_here, alice, settings).result(timeout=600)
+            assert fresh != victim.pid and graded.status == "graded"
+            assert graded.results["score"] == graded.results["max_score"]
+
+            # one that dies while idle costs nobody anything: the next submission gets a fresh one
+            (idle,) = [g for g in cluster.warm_graders() if g.pid == fresh]
+            os.kill(fresh, signal.SIGKILL)
+            while idle.alive():  # reaped (a zombie whose threads still exit is not yet)
+                time.sleep(0.1)
+            _, third, graded = thread.submit(_graded_here, carol, settings).result(timeout=600)
+            assert third not in (fresh, victim.pid) and graded.status == "error" and "not a zip" in str(graded.results)
+
+            # recycled after RECYCLE_AFTER submissions: closed, not kept
+            monkeypatch.setattr(cluster, "RECYCLE_AFTER", 2)
+            assert thread.submit(cluster.grade_in_warm_interpreter, carol, settings).result(timeout=600).status == "error"
+            assert thread.submit(cluster.own_grader).result() is None and not _alive(third)
+        finally:
+            cluster.stop_warm_graders()
+
+
+def _grader_pids() -> list[int]:
+    from autograder.classroom import cluster
+
+    return [g.pid for g in cluster.warm_graders()]
+
+
+def test_a_remote_cluster_keeps_no_grading_interpreter_after_the_batch(tmp_path, monkeypatch):
+    """A cluster of one's own outlives the batch; the warm graders its workers kept do not."""
+    from distributed import Client, LocalCluster
+
+    from autograder.classroom.cluster import DaskCluster
+    from autograder.classroom.content import SubmissionContent
+    from autograder.classroom.unit import Settings
+
+    monkeypatch.setenv("PYTHONPATH", str(REPO))
+    carol = SubmissionContent(student="carol", kind="zip", shown="carol.zip", origin=str(tmp_path / "carol.zip"),
+                              problem="not a zip file")
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as theirs, \
+            Client(theirs) as observer:
+        ours = DaskCluster(theirs.scheduler_address, 1)
+        try:
+            graded = ours.pool().submit(ours.unit, carol, Settings(extra_args=ARGS)).result(timeout=300)
+            assert graded.status == "error" and "not a zip" in str(graded.results)
+            (pids,) = observer.run(_grader_pids).values()
+            assert len(pids) == 1 and _alive(pids[0])
+        finally:
+            ours.close()
+        assert list(observer.run(_grader_pids).values()) == [[]]
+        assert not _alive(pids[0])

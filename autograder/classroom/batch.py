@@ -63,7 +63,7 @@ from .cluster import DaskCluster
 from .content import read_submission
 from .files import MAX_ZIP_BYTES, is_env, path_text, skipped_dir
 from .intake import Job, discover
-from .unit import PYTEST_REPORT, SCORE_REPORT, Graded, Settings, die_with_parent, error_document, grade
+from .unit import PYTEST_REPORT, SCORE_REPORT, Graded, Settings, error_document, grade, warm_grader_process
 
 
 def _grader_digest() -> str:
@@ -218,21 +218,6 @@ def _summary_from_report(job: Job, out: Path, fp: str) -> dict | None:
     return _summary(job, "graded", last[0], report_path(out, job), out, None)
 
 
-def _pool_init() -> None:
-    os.environ.setdefault("MPLBACKEND", "Agg")
-    # Ctrl-C is the batch's to handle (it stops the pool); a grader process dies with the batch
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    die_with_parent()
-    # warm up: the first submission should not pay for imports and the fork server
-    from ..submission import confinement, worker
-
-    try:
-        if confinement.confinement().kind != "bwrap":  # with bwrap each submission gets a sandbox of its own
-            worker.fork_server()
-    except RuntimeError:
-        pass
-
-
 def write_gradebook(rows: list[dict], out: Path) -> None:
     """Write ``gradebook.csv`` and ``gradebook.json`` (one row per student) into ``out``.
 
@@ -379,7 +364,8 @@ def run_batch(submissions: Path, out: Path, *, jobs: int | None = None, force: b
             alone = bool(attempts) and cluster is None
             current, later = (todo[:workers], todo[workers:]) if alone else (todo, [])
             pools = [cluster.pool()] if cluster else [
-                cf.ProcessPoolExecutor(max_workers=1 if alone else workers, mp_context=ctx, initializer=_pool_init)
+                cf.ProcessPoolExecutor(max_workers=1 if alone else workers, mp_context=ctx,
+                                       initializer=warm_grader_process)
                 for _ in (current if alone else [None])]
             # the coordinator reads each submission just before it is handed over, and keeps at most
             # two per grader process in flight: its memory does not grow with the class

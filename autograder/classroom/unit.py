@@ -10,9 +10,13 @@ whatever goes wrong becomes an error document. The batch's local process pool ca
 (:func:`autograder.classroom.batch.run_batch`); any other executor that can call a Python function
 with picklable arguments on a machine with the workbook installed can too.
 
-An executor whose worker processes live long (Dask) must not run pytest twice in one process: it
-calls :func:`autograder.classroom.cluster.grade_in_fresh_interpreter`, which runs :func:`grade` in
-``python -m autograder.classroom.cluster``.
+A process that calls :func:`grade` for many submissions is set up once with
+:func:`warm_grader_process` (the batch's pool processes, and the warm grading interpreters of the
+Dask executor). An executor must not call it from a process that does other work at the same time
+(a Dask worker runs tasks in threads; pytest and the redirection of output are per process): the
+Dask executor calls :func:`autograder.classroom.cluster.grade_in_warm_interpreter`, which hands
+the submission to ``python -m autograder.classroom.cluster``, a grading interpreter kept per
+worker thread.
 
 Paths of the temporary folder never reach the outputs: they are replaced by the submission's path
 as handed in (:attr:`SubmissionContent.origin`).
@@ -23,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import re
 import shutil
 import signal
@@ -278,3 +283,23 @@ def die_with_parent() -> None:
     except (OSError, AttributeError):  # pragma: no cover - not Linux
         pass
 
+
+def warm_grader_process() -> None:
+    """Set up this process to call :func:`grade` for many submissions, one after another.
+
+    Matplotlib draws off screen (``MPLBACKEND=Agg`` unless set), Ctrl-C is ignored (it is the
+    coordinator's to handle), the process dies with the process (thread) that started it (Linux),
+    and the isolated worker's fork server (NumPy, torch, Matplotlib loaded) starts now, not with
+    the first submission (with bubblewrap each submission gets a sandbox of its own: no fork
+    server). Never raises for a fork server that cannot start (grading then says why).
+    """
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent()
+    from ..submission import confinement, worker
+
+    try:
+        if confinement.confinement().kind != "bwrap":
+            worker.fork_server()
+    except RuntimeError:
+        pass
