@@ -191,31 +191,38 @@ def test_one_message_per_call_with_all_its_lines():
 
 
 def test_code_the_test_drives_later_is_watched(tmp_path):
-    """A generator the test resumes, a generator expression it consumes, a lambda, module code
-    imported while the test runs: each runs the submission's code with none of its frames below."""
+    """A generator expression the test consumes (each of its loops), one a finalizer drives after the
+    submission's function returned (red-team finding), a lambda, module code imported while the test
+    runs: each runs the submission's code with none of its frames below."""
     mod, owns = _student(tmp_path, """
-        import importlib
+        import collections, importlib, weakref
         _sp = importlib.import_module("scipy." + "special")
         F = getattr(_sp, "soft" + "max")
 
-        def gen(xs):
-            for x in xs:
-                yield F(x)
+        class _Token:
+            pass
 
         def lazy(xs):
             return (y for y in map(F, xs))
 
+        def nested(xs):
+            return (F(x) if i else None for x in xs for i in range(2))
+
+        def after_return(xs, out):
+            steps = (out.append(F(x)) if i else None for x in xs for i in range(2))
+            weakref.finalize(_Token(), collections.deque, steps, 0)
+
         by_lambda = lambda x: F(x)
         """)
     xs = [np.arange(3.0)] * 2
-    for call, line in ((lambda: list(mod.gen(xs)), 8), (lambda: list(mod.lazy(xs)), 11),
-                       (lambda: mod.by_lambda(xs[0]), 13)):
+    for call, line in ((lambda: list(mod.lazy(xs)), 10), (lambda: list(mod.nested(xs)), 13),
+                       (lambda: mod.after_return(xs, []), 16), (lambda: mod.by_lambda(xs[0]), 19)):
         hits = _watch(SOFTMAX, owns, tmp_path, call)
         assert [(h.kind, h.name, h.line) for h in hits] == [("forbidden", "scipy.special.softmax", line)]
-    gen = mod.gen(xs)
+    gen = mod.nested(xs)
     next(gen)  # started outside the watch: only its resumption is watched
     hits = _watch(SOFTMAX, owns, tmp_path, lambda: next(gen))
-    assert [(h.kind, h.line) for h in hits] == [("forbidden", 8)]
+    assert [(h.kind, h.line) for h in hits] == [("forbidden", 13)]
     hits = _watch(SOFTMAX, owns, tmp_path, lambda: _student(tmp_path, """
         import importlib
         TABLE = getattr(importlib.import_module("scipy." + "special"), "soft" + "max")([1.0, 2.0])
@@ -245,3 +252,81 @@ def test_only_the_submissions_code_runs_with_hooks(tmp_path):
         assert seen["test"] == seen["after"] == (None, None)
     else:
         assert seen["test"][0] is not None
+
+
+def test_taking_the_torch_mode_off_or_rewriting_code_is_tampering(tmp_path):
+    """Red-team findings: the torch function mode popped through a C callable (no hook sees the call)
+    is found when the submission's code ends; rewriting a code object (its marks, its file name) is
+    seen when it happens."""
+    mod, owns = _student(tmp_path, """
+        import functools, importlib
+        _t = importlib.import_module("to" + "rch")
+
+        def pop_mode(x):
+            functools.partial(getattr(getattr(_t, "_" + "C"), "_pop_torch_function_" + "stack"))()
+            return list(map(functools.partial(getattr(_t, "soft" + "max"), dim=0), [x]))[0]
+
+        def helper():
+            return 1
+
+        def rewrite():
+            helper.__code__ = helper.__code__.replace(co_name="other")
+        """)
+    hits = _watch(SOFTMAX, owns, tmp_path, lambda: mod.pop_mode(torch.arange(3.0)))
+    assert ("tamper", "torch function mode") in {(h.kind, h.name) for h in hits}
+    hits = _watch(SOFTMAX, owns, tmp_path, mod.rewrite)
+    assert [(h.kind, h.name, h.line) for h in hits] == [("tamper", "code.replace", 13)]
+
+
+def test_a_generators_finally_after_the_function_returned_is_watched(tmp_path):
+    """Red-team finding: a generator closed when the function's frame goes runs its `finally` with
+    no frame of the submission below. Such a file gets no marks and is watched with the trace hook."""
+    path = tmp_path / "sub_gen.py"
+    path.write_text(textwrap.dedent("""
+        import importlib
+        import numpy as np
+        F = getattr(importlib.import_module("scipy." + "special"), "soft" + "max")
+
+        def softmax(z):
+            out = np.empty_like(z)
+
+            def fill():
+                try:
+                    yield
+                finally:
+                    out[...] = F(z)
+            g = fill()
+            next(g)
+            return out
+        """), encoding="utf-8")
+    assert not ruleguard.compile_submission(path.read_text(encoding="utf-8"), str(path))[1]
+    mod = load_student_module(path, False)
+    root = str(tmp_path)
+    ruleguard.start(SOFTMAX, lambda filename: filename.startswith(root), tmp_path, fast=False)
+    try:
+        out = mod.softmax(np.arange(3.0))
+    finally:
+        hits = ruleguard.stop()
+    assert np.allclose(out.sum(), 1.0)
+    assert [(h.kind, h.line) for h in hits] == [("forbidden", 13)]
+
+
+def test_torchs_own_dispatch_is_not_tampering(tmp_path):
+    """Red-team finding (honest code, isolated mode only): torch.norm and other torch functions
+    written in Python take the torch function mode off its stack while the mode runs
+    (handle_torch_function); that is torch's machinery, not the submission's. Doing it oneself is."""
+    mod, owns = _student(tmp_path, """
+        import importlib
+        import torch
+
+        def norms(x):
+            return torch.norm(x), torch.nn.functional.normalize(x, dim=0), torch.linalg.norm(x)
+
+        def own_pop(x):
+            with getattr(importlib.import_module("torch.over" + "rides"), "_pop_mode_temp" + "orarily")():
+                return x * 2
+        """)
+    x = torch.tensor([3.0, 4.0], dtype=torch.float64)
+    assert _watch(SOFTMAX, owns, tmp_path, lambda: mod.norms(x)) == []
+    hits = _watch(SOFTMAX, owns, tmp_path, lambda: mod.own_pop(x))
+    assert ("tamper", "torch.overrides._pop_mode_temporarily", 9) in {(h.kind, h.name, h.line) for h in hits}

@@ -8,8 +8,13 @@ files with a mark at every place where its code starts or resumes running:
 
 * the first statement of every function and method (after the docstring), the body of every
   lambda, and the start of the module's own code (a module imported while a test runs);
-* right after every ``yield``, ``yield from`` and ``await`` (a generator the test resumes);
-* the iterator of every generator expression (the test may drive one the submission returns).
+* every iterator of a generator expression (the test, or a finalizer, may drive one the
+  submission returns): each step of a generator expression starts with one of them.
+
+A generator function or a coroutine can be resumed in ways no mark in its text precedes (``close``
+and ``throw`` run its ``except``/``finally`` blocks and context managers' exits, ``yield from``
+resumes the iterator it delegates to), so a file with ``yield``, ``yield from``, ``await`` or
+``async`` gets no marks at all: it is watched the slow way.
 
 A mark calls a function of the grader that sits in the code object's constants, not a name the
 submission could rebind; it turns the check's hooks on (:meth:`ruleguard._Guard.enter`), and they
@@ -35,8 +40,11 @@ from typing import Any
 
 # placeholders compiled into the submission's code, replaced by the mark functions in its constants
 _ENTER = "\x00workbook rule check: enter\x00"
-_RESUME = "\x00workbook rule check: resume\x00"
 _ITER = "\x00workbook rule check: iterate\x00"
+
+
+class _Unmarkable(Exception):
+    """The text has code that can run after no mark (a generator function, a coroutine)."""
 
 
 def _mark(name: str, node: ast.AST, *args: ast.expr) -> ast.Call:
@@ -57,7 +65,9 @@ class _Marker(ast.NodeTransformer):
         return node
 
     visit_FunctionDef = _function
-    visit_AsyncFunctionDef = _function
+
+    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> ast.AST:
+        raise _Unmarkable("async def")
 
     def visit_Module(self, node: ast.Module) -> ast.AST:
         # module-level code too (a module imported while a test runs): after the docstring and
@@ -79,19 +89,17 @@ class _Marker(ast.NodeTransformer):
         node.body = ast.copy_location(ast.BoolOp(op=ast.Or(), values=[_mark(_ENTER, node.body), node.body]), node.body)
         return node
 
-    def _resumed(self, node: ast.Yield | ast.YieldFrom | ast.Await) -> ast.AST:
-        self.generic_visit(node)
-        return _mark(_RESUME, node, node)
+    def _unmarkable(self, node: ast.AST) -> ast.AST:
+        raise _Unmarkable(type(node).__name__)
 
-    visit_Yield = _resumed
-    visit_YieldFrom = _resumed
-    visit_Await = _resumed
+    visit_Yield = visit_YieldFrom = visit_Await = visit_AsyncFor = visit_AsyncWith = _unmarkable
 
     def visit_GeneratorExp(self, node: ast.GeneratorExp) -> ast.AST:
         self.generic_visit(node)
-        first = node.generators[0]
-        if not first.is_async:
-            first.iter = _mark(_ITER, first.iter, first.iter)
+        for loop in node.generators:
+            if loop.is_async:
+                raise _Unmarkable("async comprehension")
+            loop.iter = _mark(_ITER, loop.iter, loop.iter)
         return node
 
 
@@ -103,7 +111,7 @@ def _bind(code: types.CodeType, marks: dict[str, Any]) -> types.CodeType:
     return code.replace(co_consts=consts)
 
 
-def compile_marked(source: str, filename: str, enter: Callable[[], None], resume: Callable[[Any], Any],
+def compile_marked(source: str, filename: str, enter: Callable[[], None],
                    watch_iter: Callable[[Any], Iterator]) -> types.CodeType | None:
     """The module code of ``source`` with the entry marks bound to the given functions.
 
@@ -111,13 +119,12 @@ def compile_marked(source: str, filename: str, enter: Callable[[], None], resume
         source: the text of one of the submission's files (as Python decoded it).
         filename: its path (the code's ``co_filename``, as :func:`compile` would give it).
         enter: called, without arguments, where a function's body starts.
-        resume: called with the value of a ``yield``/``await`` right after it; returns that value.
-        watch_iter: called with the first iterable of a generator expression; returns an iterator
-            over it that arms the check before each step.
+        watch_iter: called with each iterable of a generator expression; returns an iterator over
+            it that arms the check before each step.
 
     Returns:
-        The code to ``exec`` in the module's namespace, or None when the text cannot be marked
-        (compile it unmarked then: it is watched the slow way).
+        The code to ``exec`` in the module's namespace, or None when the text cannot be marked (a
+        generator function, a coroutine; compile it unmarked then: it is watched the slow way).
 
     Raises:
         SyntaxError: the text is not valid Python (the same error :func:`compile` gives).
@@ -129,8 +136,8 @@ def compile_marked(source: str, filename: str, enter: Callable[[], None], resume
             # a call of a constant draws "'str' object is not callable" (the constants are replaced)
             warnings.filterwarnings("ignore", category=SyntaxWarning, message=".*is not callable")
             code = compile(tree, filename, "exec", dont_inherit=True)
-        return _bind(code, {_ENTER: enter, _RESUME: resume, _ITER: watch_iter})
-    except (ValueError, TypeError, RecursionError, MemoryError, SyntaxError):
+        return _bind(code, {_ENTER: enter, _ITER: watch_iter})
+    except (_Unmarkable, ValueError, TypeError, RecursionError, MemoryError, SyntaxError):
         return None
 
 

@@ -18,6 +18,7 @@ submodule of the submission's private package; ``import _helper`` when the submi
 
 from __future__ import annotations
 
+import functools
 import importlib.machinery
 import importlib.util
 import os
@@ -43,8 +44,11 @@ class Marks:
     def __init__(self, package: str, root: str, owns: Callable[[str], bool]) -> None:
         self.package, self.root, self.owns = package, root, owns
         self.files: set[str] = set()  # compiled with the marks
+        self.codes: weakref.WeakSet[types.CodeType] = weakref.WeakSet()  # every code object with marks
         self.known: set[str] = set(sys.modules)  # imported before any submission code ran
+        self.modules: set[str] = set()  # loaded modules compiled with the marks
         self.unmarked: set[str] = set()
+        self._owned: dict[str, bool] = {}
         _FINDER.install(self)
 
     def compile(self, source: str, filename: str) -> types.CodeType:
@@ -56,18 +60,59 @@ class Marks:
         code, marked = ruleguard.compile_submission(source, filename)
         if marked:
             self.files.add(filename)
+            todo = [code]
+            while todo:
+                self.codes.add(todo[-1])
+                todo.extend(c for c in todo.pop().co_consts if isinstance(c, types.CodeType))
         return code
 
     def all_marked(self) -> bool:
-        """Whether every module loaded since this submission was first seen that belongs to it (by its
-        ``__file__``) was compiled with the marks (once a module is not, never again)."""
-        new = sys.modules.keys() - self.known
-        for name in new:
+        """Whether the submission's code a test can call carries the marks: every module of the
+        submission loaded so far (by its ``__file__``) was compiled with them, and every function
+        its modules hold (also as a method, a property or a partial, in a class or as an object's
+        type) that comes from the submission's files has code compiled with them (not code loaded
+        some other way, or rewritten). Once a module fails this, it never passes again."""
+        for name in sys.modules.keys() - self.known:
             self.known.add(name)
             filename = getattr(sys.modules.get(name), "__file__", None)
-            if isinstance(filename, str) and filename not in self.files and self.owns(filename):
+            if isinstance(filename, str) and filename in self.files:
+                self.modules.add(name)
+            elif isinstance(filename, str) and self._owns(filename):
+                self.unmarked.add(name)
+        for name in self.modules - self.unmarked:
+            module = sys.modules.get(name)
+            if module is not None and not self._marked_namespace(vars(module)):
                 self.unmarked.add(name)
         return not self.unmarked
+
+    def _owns(self, filename: str) -> bool:
+        known = self._owned.get(filename)
+        if known is None:
+            known = self._owned[filename] = bool(self.owns(filename))
+        return known
+
+    def _marked_namespace(self, namespace: dict) -> bool:
+        seen: set[int] = set()
+        todo = list(namespace.values())
+        while todo:
+            value = todo.pop()
+            kind = type(value)
+            if kind is types.FunctionType:
+                code = value.__code__
+                if code not in self.codes and self._owns(code.co_filename):
+                    return False
+            elif kind in (types.MethodType, staticmethod, classmethod):
+                todo.append(value.__func__)
+            elif kind is property:
+                todo.extend((value.fget, value.fset, value.fdel))
+            elif kind is functools.partial:
+                todo.append(value.func)
+            elif kind is not types.ModuleType:
+                cls = value if issubclass(kind, type) else kind  # a class, or an object's class
+                if id(cls) not in seen and _DICT(cls).get("__module__") != "builtins":
+                    seen.add(id(cls))
+                    todo.extend(_DICT(cls).values())
+        return True
 
 
 class _MarkedLoader(importlib.machinery.SourceFileLoader):
@@ -118,3 +163,4 @@ class _Finder:
 
 
 _FINDER = _Finder()
+_DICT = type.__dict__["__dict__"].__get__  # a class's own attributes, whatever its metaclass defines
