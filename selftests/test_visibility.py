@@ -223,3 +223,21 @@ def test_honest_namespaces_keep_the_fast_way(tmp_path):
         """)})
     sub.module("ex3_attention")
     assert sub._marks.all_marked()
+
+
+def test_marking_a_helper_imported_under_the_import_watch_is_no_violation(tmp_path):
+    """The grader binds the marks into a helper's code (code.replace) while the exercise's import is
+    watched: that is not the submission rewriting code (a redteam run of 5bd2e73 showed it was)."""
+    from autograder.checks.rules import all_forbidden
+
+    ruleguard.prepare(all_forbidden())
+    sub = _submission(tmp_path, {
+        "ex1_vectors.py": "from ._helper import twice\n",
+        "_helper.py": "def twice(x):\n    return 2 * x\n",
+    })
+    saved, ruleguard.GUARD.import_hits = ruleguard.GUARD.import_hits, []
+    try:
+        assert sub.module("ex1_vectors").twice(2) == 4
+        assert ruleguard.GUARD.import_hits == []
+    finally:
+        ruleguard.GUARD.import_hits = saved

@@ -276,8 +276,10 @@ class _Guard:
                     if not guard._torch_machinery(frame):
                         guard._record("tamper", entry[1], frame)
                     return
-                if type(getattr(arg, "__self__", None)) is _CodeType and getattr(arg, "__name__", "") == "replace":
-                    # code rewritten: without its entry marks, or under another file name
+                if type(getattr(arg, "__self__", None)) is _CodeType and getattr(arg, "__name__", "") == "replace" \
+                        and guard._owned_code(frame.f_code):
+                    # the submission rewrites code (without its marks, or under another file name);
+                    # the marks' own binding and a library's rewriting are not the submission's
                     guard._record("tamper", "code.replace", frame)
                     return
                 if catalogue is None:
