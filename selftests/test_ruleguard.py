@@ -330,3 +330,61 @@ def test_torchs_own_dispatch_is_not_tampering(tmp_path):
     assert _watch(SOFTMAX, owns, tmp_path, lambda: mod.norms(x)) == []
     hits = _watch(SOFTMAX, owns, tmp_path, lambda: mod.own_pop(x))
     assert ("tamper", "torch.overrides._pop_mode_temporarily", 9) in {(h.kind, h.name, h.line) for h in hits}
+
+
+def test_what_the_grader_calls_runs_watched_even_without_marks(tmp_path):
+    """Red-team round 2: code without marks made at run time (codeop, FunctionType, partials, ...)
+    and hidden where no scan looks. A call the grader makes into the submission (the `exercise`
+    fixture's calls; every request in the isolated worker) keeps the hooks on all along."""
+    path = tmp_path / "sub_unmarked.py"
+    path.write_text(textwrap.dedent("""
+        import importlib
+        F = getattr(importlib.import_module("scipy." + "special"), "soft" + "max")
+
+        def hidden(x):
+            return F(x)
+        """), encoding="utf-8")
+    mod = load_student_module(path, False)  # as if made without marks
+    root = str(tmp_path)
+    ruleguard.start(SOFTMAX, lambda filename: filename.startswith(root), tmp_path, fast=True)
+    try:
+        pinned = ruleguard.pin()
+        try:
+            mod.hidden(np.arange(3.0))
+        finally:
+            if pinned:
+                ruleguard.unpin()
+        assert sys.gettrace() is None and sys.getprofile() is None  # off again after the call
+    finally:
+        hits = ruleguard.stop()
+    assert pinned and [(h.kind, h.line) for h in hits] == [("forbidden", 6)]
+
+
+def test_the_submissions_function_in_torchs_dispatch_runs_watched(tmp_path):
+    """Red-team round 2: the submission's function given to torch's handle_torch_function runs while
+    torch has taken the mode off its stack; the mode puts itself back for it. Leaving the mode through
+    its own __exit__ is tampering."""
+    mod, owns = _student(tmp_path, """
+        import functools, importlib
+        _t = importlib.import_module("to" + "rch")
+        _o = importlib.import_module("torch.over" + "rides")
+
+        def _inside(t, axis):
+            return list(map(functools.partial(getattr(_t, "soft" + "max"), dim=axis), [t]))[0]
+
+        def via_dispatch(t):
+            return _o.handle_torch_function(_inside, (t,), t, 0)
+
+        def leave_mode(t):
+            mode = _o._get_current_function_mode_stack()[-1]
+            _o.TorchFunctionMode.__exit__(mode, None, None, None)
+            try:
+                return _inside(t, 0)
+            finally:
+                mode.__enter__()
+        """)
+    t = torch.arange(3.0, dtype=torch.float64)
+    hits = _watch(SOFTMAX, owns, tmp_path, lambda: mod.via_dispatch(t))
+    assert ("forbidden", 7) in {(h.kind, h.line) for h in hits}
+    hits = _watch(SOFTMAX, owns, tmp_path, lambda: mod.leave_mode(t))
+    assert "tamper" in {h.kind for h in hits}

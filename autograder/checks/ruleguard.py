@@ -222,6 +222,7 @@ class _Guard:
         self.depth = 0  # frames of the submission on the test thread's stack
         self.fast = False  # the submission's code carries entry marks (no trace hook, see .visibility)
         self.armed = False  # fast mode: the hooks are on (a frame of the submission is on the stack)
+        self.pinned = 0  # fast mode: the hooks stay on while the grader calls into the submission (pin)
         self.owned_codes: dict[Any, bool] = {}
         self.dispatch = self._make_dispatch()
         self.gate, self.leave = self._make_gate()
@@ -293,7 +294,7 @@ class _Guard:
                 if name is not None:
                     guard._record("forbidden", name, frame)
             elif event == "return":
-                if guard.armed and guard._owned_code(frame.f_code) and _get_ident() == guard.thread:
+                if guard.armed and not guard.pinned and guard._owned_code(frame.f_code) and _get_ident() == guard.thread:
                     back = frame.f_back
                     while back is not None and not guard._owned_code(back.f_code):
                         back = back.f_back
@@ -351,6 +352,27 @@ class _Guard:
         if self.fast and not self.armed and _get_ident() == self.thread:
             self._arm(_getframe(1))
 
+    def pin(self) -> bool:
+        """Fast mode: the hooks on until :meth:`unpin`, whatever runs (the grader calls into the
+        submission: code that lacks marks, however it was made, runs watched); whether it pinned."""
+        if not self.fast or _get_ident() != self.thread:
+            return False
+        if not self.armed:
+            self._arm(_getframe(1))
+        self.pinned += 1
+        return True
+
+    def unpin(self) -> None:
+        """End a :meth:`pin`; the hooks go off unless a frame of the submission is still on the stack."""
+        self.pinned = max(0, self.pinned - 1)
+        if self.pinned or not (self.fast and self.armed):
+            return
+        frame = _getframe(1)
+        while frame is not None and not self._owned_code(frame.f_code):
+            frame = frame.f_back
+        if frame is None:
+            self._disarm()
+
     def watch_iter(self, iterable: Any) -> "_Armed":
         """Entry mark on an iterable of a generator expression of the submission."""
         return _Armed(self, iter(iterable))
@@ -388,14 +410,15 @@ class _Guard:
         return False
 
     def _torch_machinery(self, caller: Any) -> bool:
-        """Whether a call of what turns the check off is torch's own (``handle_torch_function`` takes
-        the mode off its stack while the mode runs, and puts it back): the caller, past
-        ``contextlib``, is torch's code. Taking it off for good is found at the end of the code."""
-        while caller is not None and caller.f_code.co_filename == _CONTEXTLIB_FILE:
+        """Whether a call of what turns the check off is torch's dispatch to a mode (torch's
+        ``handle_torch_function`` takes the mode off its stack while the mode runs, and puts it back;
+        the mode puts itself back while a function of the submission runs) or this module's own."""
+        overrides = getattr(sys.modules.get("torch.overrides"), "__file__", None)
+        while caller is not None and caller.f_code.co_filename in (_CONTEXTLIB_FILE, overrides, __file__):
+            if caller.f_code.co_name == "handle_torch_function" or caller.f_code.co_filename == __file__:
+                return True
             caller = caller.f_back
-        torch = sys.modules.get("torch")
-        directory = os.path.dirname(getattr(torch, "__file__", None) or "\0") + os.sep
-        return caller is not None and caller.f_code.co_filename.startswith(directory)
+        return False
 
     def _owned_code(self, code: Any) -> bool:
         known = self.owned_codes.get(code)
@@ -430,6 +453,10 @@ class _Guard:
                     name = catalogue.torch_name(func)
                     if name is not None:
                         guard._record("forbidden", name, _getframe(1))
+                    code = getattr(func, "__code__", None)
+                    if code is not None and guard._owned_code(code):  # the submission's own function,
+                        with self:  # passed to torch's dispatch: it runs watched by this mode too
+                            return func(*args, **(kwargs or {}))
                 return func(*args, **(kwargs or {}))
 
         return _RuleMode()
@@ -468,7 +495,7 @@ class _Guard:
             self.hits.append(Hit("tamper", integrity, END_OF_TEST, 0))
         if self.mode is None and "torch" in sys.modules:
             self.mode = self._make_mode()  # one per process: threads keep it on their stacks
-        self.depth, self.armed, self.fast, self.owned_codes = 0, False, fast, {}
+        self.depth, self.armed, self.fast, self.owned_codes, self.pinned = 0, False, fast, {}, 0
         self.saved_profile, self.saved_trace = _getprofile(), _gettrace()
         if self.mode is not None:
             self.mode_threads.add(self.thread)  # fast mode: the marks push and pop it
@@ -482,6 +509,7 @@ class _Guard:
         problem = self._integrity()
         self.catalogue = None
         self.fast = self.armed = False
+        self.pinned = 0
         if _gettrace() is self.gate:
             _settrace(self.saved_trace)
         if _getprofile() is self.dispatch:
@@ -616,3 +644,14 @@ def compile_submission(source: str, filename: str) -> tuple[Any, bool]:
 def stop() -> list[Hit]:
     """End the watch started by :func:`start`; returns what was seen."""
     return GUARD.stop()
+
+
+def pin() -> bool:
+    """Keep the check's hooks on while the grader calls into the submission (see :meth:`_Guard.pin`);
+    call :func:`unpin` when it returns, if this returned True."""
+    return GUARD.pin()
+
+
+def unpin() -> None:
+    """End :func:`pin`."""
+    GUARD.unpin()

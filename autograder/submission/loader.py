@@ -124,10 +124,9 @@ class Submission:
     def source(self, name: str) -> str | None:
         """Text of exercise ``name``, decoded as Python decodes it (BOM, coding cookie); None if unreadable.
 
-        It is exactly the text :meth:`module` executes (once the module is loaded, the text it was
-        compiled from, even if the file changed since), so the "from scratch" rules read what runs.
-        Only a regular file of at most :data:`MAX_SOURCE_BYTES` is read (a FIFO, ``/dev/zero`` or a
-        huge file named like an exercise is unreadable, never a hang or a memory blow-up).
+        Exactly the text :meth:`module` executes (once loaded, even if the file changed since), so
+        the "from scratch" rules read what runs. Only a regular file of at most :data:`MAX_SOURCE_BYTES`
+        is read (a FIFO, ``/dev/zero`` or a huge file is unreadable, never a hang or a memory blow-up).
         """
         entry = self._cache.get(name)
         if entry is not None and entry.source is not None:
@@ -228,8 +227,7 @@ class Submission:
                 f"{path.name} を読み込めませんでした: {exc.strerror or exc}。この演習は 0 点です。",
                 f"{path.name} cannot be read: {exc.strerror or exc}; this exercise scores 0.",
             ))
-        qualname = f"{self.package}.{name}"
-        # exactly this file's text, with entry marks (no __pycache__ read or written; .marked)
+        qualname = f"{self.package}.{name}"  # exactly this file's text, with entry marks (no __pycache__)
         module = types.ModuleType(qualname)
         module.__file__ = str(path)
         module.__package__ = self.package
@@ -406,20 +404,19 @@ def failed_call(exc: BaseException) -> str | None:
 class RecordedCall:
     """A function or class of the submission as the ``exercise`` fixture gives it to a test.
 
-    Calling it calls the submission's object (in this process or, in isolated mode, through the
-    worker's proxy) with the same arguments and returns what it returns; when the call raises, the
-    call and its arguments (shapes and dtypes of arrays, small values) are recorded, so the
-    failure message can say which call raised on what. Other attributes are the object's own.
+    Calling it calls the submission's object (here, with the rule check's hooks on all along, or
+    through the worker's proxy) and returns what it returns; when the call raises, the call and its
+    arguments (shapes, dtypes, small values) are recorded for the failure message. Other attributes
+    are the object's own.
     """
 
     __slots__ = ("__wrapped__", "_name", "_handle")
 
     def __init__(self, target: Any, name: str, handle: ExerciseHandle) -> None:
-        self.__wrapped__ = target
-        self._name = name
-        self._handle = handle
+        self.__wrapped__, self._name, self._handle = target, name, handle
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        pinned = ruleguard.pin()  # watched all along, marks or not
         try:
             return self.__wrapped__(*args, **kwargs)
         except Exception as exc:
@@ -431,6 +428,9 @@ class RecordedCall:
                 except Exception:  # noqa: BLE001 - the student's exception is what matters
                     pass
             raise
+        finally:
+            if pinned:
+                ruleguard.unpin()
 
     def __getattr__(self, attr: str) -> Any:
         return getattr(self.__wrapped__, attr)

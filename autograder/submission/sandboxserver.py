@@ -317,10 +317,13 @@ class WorkerServer:
         outer = self.axes_args  # a request nested in a callback has its own Axes arguments
         self.axes_args = []
         figures_before = _pyplot_numbers()
+        pinned = False
         try:
             try:
                 if "rulecheck" in header:  # the test's run-time check of the rules starts before its first request
                     self._start_rulecheck(header["rulecheck"])
+                # all of a request runs watched while a rule check is on (code without marks too)
+                pinned = ruleguard.pin()
                 args, kwargs = self.decode(header.get("args", [[], {}]), buffers)
                 watched = _arrays_in(args, kwargs)
                 result = self.dispatch(op, header, args, kwargs)
@@ -329,6 +332,8 @@ class WorkerServer:
                 return
             self.reply(rid, ok=result, extra=self._after_call(watched, figures_before))
         finally:
+            if pinned:
+                ruleguard.unpin()
             self.axes_args = outer
 
     def _after_call(self, watched: list, figures_before: set[int]) -> dict:
