@@ -388,3 +388,23 @@ def test_the_submissions_function_in_torchs_dispatch_runs_watched(tmp_path):
     assert ("forbidden", 7) in {(h.kind, h.line) for h in hits}
     hits = _watch(SOFTMAX, owns, tmp_path, lambda: mod.leave_mode(t))
     assert "tamper" in {h.kind for h in hits}
+
+
+def test_torch_functions_routed_through_VF_are_not_the_softmax_family(tmp_path):
+    """Honest code (red-team round 2): torch.einsum, split, norm and broadcast_tensors go through
+    torch._VF; only the softmax family there is forbidden in ex3 / ex6."""
+    mod, owns = _student(tmp_path, """
+        import importlib
+        import torch
+
+        def scores(q, k):
+            a, b = torch.broadcast_tensors(q, k)
+            return torch.einsum("ij,kj->ik", a, b), torch.split(a, 1), torch.norm(a), torch.tensordot(a, b)
+
+        def private(x):
+            return getattr(getattr(torch, "_" + "VF"), "_safe_" + "softmax")(x, 0)
+        """)
+    x = torch.ones(2, 2, dtype=torch.float64)
+    assert _watch(SOFTMAX, owns, tmp_path, lambda: mod.scores(x, x)) == []
+    hits = _watch(SOFTMAX, owns, tmp_path, lambda: mod.private(x))
+    assert [(h.kind, h.line) for h in hits] == [("forbidden", 10)]

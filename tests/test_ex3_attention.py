@@ -42,8 +42,11 @@ FORBIDDEN_SOFTMAX = (
     "torch.nn.Softmin", "torch.nn.LogSoftmax", "torch.nn.MultiheadAttention", "torch._softmax",
     "torch._log_softmax", "torch._softmax_backward_data", "torch.softmin", "torch.logsumexp",
     "torch.special.logsumexp", "torch.sparse.softmax", "torch.sparse.log_softmax", "torch.ops", "torch._ops",
-    "torch._VF", "torch._C._nn", "scipy.special.softmax", "scipy.special.log_softmax", "scipy.special.logsumexp",
-    "jax", "tensorflow", "sklearn",
+    # torch._VF's softmax family only: torch.einsum, split, norm, broadcast_tensors go through torch._VF too
+    "torch._VF.softmax", "torch._VF.log_softmax", "torch._VF._softmax", "torch._VF._log_softmax",
+    "torch._VF.logsumexp", "torch._VF._safe_softmax", "torch._VF._masked_softmax", "torch._safe_softmax",
+    "torch._masked_softmax", "torch._C._nn", "scipy.special.softmax", "scipy.special.log_softmax",
+    "scipy.special.logsumexp", "jax", "tensorflow", "sklearn",
 )
 #: Libraries' entropies.
 FORBIDDEN_ENTROPY = (

@@ -53,9 +53,12 @@ FORBIDDEN_LOG_SOFTMAX = (
     "torch.nn.functional.binary_cross_entropy_with_logits", "torch.nn.CrossEntropyLoss", "torch.nn.NLLLoss",
     "torch.nn.LogSoftmax", "torch.nn.Softmax", "torch.log_softmax", "torch.softmax", "torch.logsumexp",
     "torch.special.logsumexp", "torch.special.log_softmax", "torch.special.softmax", "torch._softmax",
-    "torch._log_softmax", "torch.ops", "torch._ops", "torch._VF", "torch._C._nn", "torch.distributions",
-    "scipy.special.logsumexp", "scipy.special.log_softmax", "scipy.special.softmax", "scipy.stats",
-    "jax", "tensorflow", "sklearn",
+    "torch._log_softmax", "torch.ops", "torch._ops", "torch._C._nn", "torch.distributions",
+    # torch._VF's softmax family only: torch.einsum, split, norm, broadcast_tensors go through torch._VF too
+    "torch._VF.softmax", "torch._VF.log_softmax", "torch._VF._softmax", "torch._VF._log_softmax",
+    "torch._VF.logsumexp", "torch._VF._safe_softmax", "torch._VF._masked_softmax", "torch._safe_softmax",
+    "torch._masked_softmax", "scipy.special.logsumexp", "scipy.special.log_softmax", "scipy.special.softmax",
+    "scipy.stats", "jax", "tensorflow", "sklearn",
 )
 NO_LOG_SOFTMAX_METHODS = ("softmax", "log_softmax", "logsumexp")  # tensor.log_softmax(-1) and the like
 #: "From scratch" rules (docs/authoring.md, autograder.core.scratch): the library calls each task's
