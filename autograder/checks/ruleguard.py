@@ -391,10 +391,13 @@ class _Guard:
         _setprofile(self.saved_profile)
         torch = sys.modules.get("torch")
         if self.mode is not None and torch is not None:
-            if not torch._C._is_torch_function_enabled():
-                self.hits.append(Hit("tamper", "torch._C.DisableTorchFunction", END_OF_TEST, 0))
+            found = [] if torch._C._is_torch_function_enabled() else ["torch._C.DisableTorchFunction"]
             if not self._pop_mode(torch):  # taken off while the submission's code ran
-                self.hits.append(Hit("tamper", "torch function mode", END_OF_TEST, 0))
+                found.append("torch function mode")
+            for name in found:
+                hit = Hit("tamper", name, END_OF_TEST, 0)
+                if hit not in self.hits and len(self.hits) < 50:  # once per test, as _record
+                    self.hits.append(hit)
 
     def _pop_mode(self, torch: Any) -> bool:
         """Take the mode (and what was pushed above it) off this thread's stack; whether it was there."""
