@@ -52,14 +52,19 @@ def _mark(name: str, node: ast.AST, *args: ast.expr) -> ast.Call:
     return ast.copy_location(call, node)
 
 
+def _docstring_end(body: list[ast.stmt]) -> int:
+    """Where a body's statements start after its docstring (1 with one, 0 without)."""
+    return int(bool(body) and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
+               and isinstance(body[0].value.value, str))
+
+
 class _Marker(ast.NodeTransformer):
     """Adds the entry marks (see the module docstring) to a parsed module."""
 
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.AST:
         self.generic_visit(node)
         body = node.body
-        doc = 1 if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
-            and isinstance(body[0].value.value, str) else 0
+        doc = _docstring_end(body)
         anchor = body[doc] if doc < len(body) else body[0]
         node.body = body[:doc] + [ast.copy_location(ast.Expr(_mark(_ENTER, anchor)), anchor)] + body[doc:]
         return node
@@ -74,8 +79,7 @@ class _Marker(ast.NodeTransformer):
         # the `from __future__` imports, which must come first
         self.generic_visit(node)
         body = node.body
-        i = 1 if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
-            and isinstance(body[0].value.value, str) else 0
+        i = _docstring_end(body)
         while i < len(body) and isinstance(body[i], ast.ImportFrom) and body[i].module == "__future__":
             i += 1
         if body:
