@@ -408,3 +408,35 @@ def test_torch_functions_routed_through_VF_are_not_the_softmax_family(tmp_path):
     assert _watch(SOFTMAX, owns, tmp_path, lambda: mod.scores(x, x)) == []
     hits = _watch(SOFTMAX, owns, tmp_path, lambda: mod.private(x))
     assert [(h.kind, h.line) for h in hits] == [("forbidden", 10)]
+
+
+def test_torch_C_nn_forbids_its_softmax_and_attention_kernels_not_its_layers(tmp_path):
+    """Honest code: F.linear, F.gelu and F.pad are torch._C._nn functions, allowed in ex3 / ex6's
+    rule-bound tasks; torch._C._nn's attention and cross-entropy, and torch's private attention
+    kernels (they return the attention weights, a softmax), are not."""
+    mod, owns = _student(tmp_path, """
+        import torch
+        import torch.nn.functional as F
+
+        def layers(x, w):
+            return F.gelu(F.linear(F.pad(x, (0, 1)), w))
+
+        def weights(q):
+            return torch._scaled_dot_product_attention_math(q, q, q)[1]
+
+        def through_cross_entropy(x):
+            return torch._C._nn.cross_entropy_loss(x, torch.zeros(len(x), dtype=torch.long))
+        """)
+    x, w = torch.ones(2, 2, dtype=torch.float64), torch.ones(2, 3, dtype=torch.float64)
+    assert _watch(SOFTMAX, owns, tmp_path, lambda: mod.layers(x, w)) == []
+    logits = ruleguard.catalogue(catalogue_key("ex6_probability", "cross_entropy_from_logits"))
+    assert _watch(logits, owns, tmp_path, lambda: mod.layers(x, w)) == []
+    q = torch.ones(1, 2, 2, dtype=torch.float64)
+    hits = _watch(SOFTMAX, owns, tmp_path, lambda: mod.weights(q))
+    assert [(h.kind, h.name, h.line) for h in hits] == [("forbidden", "torch._scaled_dot_product_attention_math", 9)]
+    for catalogue in (SOFTMAX, logits):
+        hits = _watch(catalogue, owns, tmp_path, lambda: mod.through_cross_entropy(x))
+        assert [(h.kind, h.name, h.line) for h in hits] == [("forbidden", "torch._C._nn.cross_entropy_loss", 12)]
+    mha = ruleguard.catalogue(catalogue_key("ex9_multihead", "multi_head_attention"))
+    hits = _watch(mha, owns, tmp_path, lambda: mod.weights(q))
+    assert [(h.kind, h.name) for h in hits] == [("forbidden", "torch._scaled_dot_product_attention_math")]

@@ -33,8 +33,16 @@ pytestmark = pytest.mark.exercise("ex3_attention")
 #: The exercise's title in the score table and reports (Japanese, English).
 TITLE = ("温度付き Scaled Dot-Product Attention", "Attention with temperature")
 
+#: torch's private attention kernels (what F.scaled_dot_product_attention dispatches to; they
+#: return the attention weights, a softmax).
+PRIVATE_ATTENTION = (
+    "torch._scaled_dot_product_attention_math", "torch._scaled_dot_product_flash_attention_for_cpu",
+    "torch._scaled_dot_product_flash_attention", "torch._scaled_dot_product_efficient_attention",
+    "torch._scaled_dot_product_cudnn_attention", "torch._native_multi_head_attention",
+    "torch._triton_multi_head_attention", "torch._triton_scaled_dot_attention", "torch._fused_sdp_choice",
+)
 #: Libraries' softmax, log-softmax, logsumexp and attention.
-FORBIDDEN_SOFTMAX = (
+FORBIDDEN_SOFTMAX = PRIVATE_ATTENTION + (
     "torch.softmax", "torch.log_softmax", "torch.special.softmax", "torch.special.log_softmax",
     "torch.nn.functional.softmax", "torch.nn.functional.log_softmax",
     "torch.nn.functional.scaled_dot_product_attention", "torch.nn.functional.multi_head_attention_forward",
@@ -45,7 +53,10 @@ FORBIDDEN_SOFTMAX = (
     # torch._VF's softmax family only: torch.einsum, split, norm, broadcast_tensors go through torch._VF too
     "torch._VF.softmax", "torch._VF.log_softmax", "torch._VF._softmax", "torch._VF._log_softmax",
     "torch._VF.logsumexp", "torch._VF._safe_softmax", "torch._VF._masked_softmax", "torch._safe_softmax",
-    "torch._masked_softmax", "torch._C._nn", "scipy.special.softmax", "scipy.special.log_softmax",
+    "torch._masked_softmax", "torch._nested_tensor_softmax_with_shape",
+    # torch._C._nn's attention and cross-entropy only: F.linear, F.gelu, F.pad... live there too
+    "torch._C._nn.scaled_dot_product_attention", "torch._C._nn.cross_entropy_loss",
+    "torch.nn.functional.cross_entropy", "scipy.special.softmax", "scipy.special.log_softmax",
     "scipy.special.logsumexp", "jax", "tensorflow", "sklearn",
 )
 #: Libraries' entropies.

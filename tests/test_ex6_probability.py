@@ -53,7 +53,10 @@ FORBIDDEN_LOG_SOFTMAX = (
     "torch.nn.functional.binary_cross_entropy_with_logits", "torch.nn.CrossEntropyLoss", "torch.nn.NLLLoss",
     "torch.nn.LogSoftmax", "torch.nn.Softmax", "torch.log_softmax", "torch.softmax", "torch.logsumexp",
     "torch.special.logsumexp", "torch.special.log_softmax", "torch.special.softmax", "torch._softmax",
-    "torch._log_softmax", "torch.ops", "torch._ops", "torch._C._nn", "torch.distributions",
+    "torch._log_softmax", "torch.ops", "torch._ops", "torch.distributions",
+    # torch._C._nn's losses only: F.linear, F.gelu, F.pad... live there too
+    "torch._C._nn.cross_entropy_loss", "torch._C._nn.nll_loss", "torch._C._nn.nll_loss2d",
+    "torch._C._nn.nll_loss_nd", "torch._C._nn.binary_cross_entropy", "torch.binary_cross_entropy_with_logits",
     # torch._VF's softmax family only: torch.einsum, split, norm, broadcast_tensors go through torch._VF too
     "torch._VF.softmax", "torch._VF.log_softmax", "torch._VF._softmax", "torch._VF._log_softmax",
     "torch._VF.logsumexp", "torch._VF._safe_softmax", "torch._VF._masked_softmax", "torch._safe_softmax",

@@ -41,6 +41,11 @@ FORBIDDEN_ATTENTION = FORBIDDEN_LAYERS + (
     "torch.nn.functional.scaled_dot_product_attention", "torch.nn.functional.multi_head_attention_forward",
     "torch.nn.MultiheadAttention", "torch.nn.modules.activation.MultiheadAttention",
     "torch._native_multi_head_attention", "torch._fused_sdp_choice", "torch.ops", "torch._ops",
+    # torch's private attention kernels (what F.scaled_dot_product_attention dispatches to)
+    "torch._C._nn.scaled_dot_product_attention", "torch._scaled_dot_product_attention_math",
+    "torch._scaled_dot_product_flash_attention_for_cpu", "torch._scaled_dot_product_flash_attention",
+    "torch._scaled_dot_product_efficient_attention", "torch._scaled_dot_product_cudnn_attention",
+    "torch._triton_multi_head_attention", "torch._triton_scaled_dot_attention",
 )
 #: "From scratch" rules (docs/authoring.md, autograder.core.scratch). The block may call the
 #: submission's own multi_head_attention: a library attention there costs multi_head_attention
