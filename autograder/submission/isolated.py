@@ -328,13 +328,13 @@ class IsolatedSubmission:
             KeyError: ``name`` is not an exercise.
             ExerciseUnavailable: the file is missing or its import failed in the worker.
         """
+        cached = self._modules.get(name)  # first: checking the name lists tests/ (a call per attribute read)
+        if cached is not None and cached[0] == self.generation and self.worker is not None and self.worker.alive:
+            return cached[1]  # type: ignore[return-value]
         if name not in EXERCISES:
             raise KeyError(name)
         if name in self._errors:
             raise ExerciseUnavailable(self._errors[name])
-        cached = self._modules.get(name)
-        if cached is not None and cached[0] == self.generation and self.worker is not None and self.worker.alive:
-            return cached[1]  # type: ignore[return-value]
         worker = self._ensure_worker()
         try:
             names = worker.request("import", None, (), {}, name=name)

@@ -201,10 +201,10 @@ class Submission:
                 exception or ``sys.exit`` at import time, a time-out); the same message is given
                 for every later test of that exercise.
         """
-        if name not in EXERCISES:
-            raise KeyError(name)
-        entry = self._cache.get(name)
+        entry = self._cache.get(name)  # first: checking the name lists tests/ (a call per attribute read)
         if entry is None:
+            if name not in EXERCISES:
+                raise KeyError(name)
             entry = self._cache[name] = self._import(name)
         if entry.error is not None:
             raise ExerciseUnavailable(entry.error)
