@@ -33,6 +33,8 @@ import threading
 import time
 import warnings
 from collections.abc import Callable
+from itertools import repeat
+from operator import is_not
 from types import ModuleType
 from typing import Any
 
@@ -144,6 +146,9 @@ class GlobalState:
         """Put the snapshot back (changed and deleted module attributes are restored)."""
         for name, (module, saved) in self.modules.items():
             current = vars(module)
+            # the usual case, nothing changed, found without a Python loop over ~2,000 attributes
+            if not any(map(is_not, saved.values(), map(current.get, saved.keys(), repeat(_MISSING)))):
+                continue
             # attributes added since are kept: modules such as torch add lazily imported submodules,
             # and deleting those makes their lazy __getattr__ recurse
             for key, value in saved.items():

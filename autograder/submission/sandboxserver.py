@@ -225,7 +225,9 @@ class WorkerServer:
                 pass
         return out
 
-    def reply(self, rid: int, *, ok: Any = None, exc: BaseException | None = None, extra: dict | None = None) -> None:
+    def reply_message(self, rid: int, *, ok: Any = None, exc: BaseException | None = None,
+                      extra: dict | None = None) -> tuple[dict, list[bytes]]:
+        """The reply to request ``rid`` (its value ``ok`` or the exception ``exc`` it raised), not sent yet."""
         header: dict[str, Any] = {"op": "reply", "rid": rid}
         payload = dict(extra or {})
         if exc is None:
@@ -238,6 +240,10 @@ class WorkerServer:
             self.reply_figures = {}
         if exc is not None:
             header["exc"] = self.describe_exception(exc)
+        return header, buffers
+
+    def send_reply(self, header: dict, buffers: list[bytes]) -> None:
+        """Send a :meth:`reply_message` with the output captured since the last message."""
         header["out"] = self._drain_output()
         send_message(self.sock, header, buffers)
 
@@ -322,19 +328,24 @@ class WorkerServer:
             try:
                 if "rulecheck" in header:  # the test's run-time check of the rules starts before its first request
                     self._start_rulecheck(header["rulecheck"])
-                # all of a request runs watched while a rule check is on (code without marks too)
-                pinned = ruleguard.pin()
                 args, kwargs = self.decode(header.get("args", [[], {}]), buffers)
+                # while a rule check is on, everything of the request that may run the submission's
+                # code (code without marks too) runs watched: the operation, the description of its
+                # result and of the figures it drew; not the decoding of the grader's message or
+                # the sending of the reply, which run none
+                pinned = ruleguard.pin()
                 watched = _arrays_in(args, kwargs)
                 result = self.dispatch(op, header, args, kwargs)
             except BaseException as exc:  # noqa: BLE001 - everything the student's code raises is reported
-                self.reply(rid, exc=exc, extra=self._after_call(locals().get("watched", []), figures_before))
-                return
-            self.reply(rid, ok=result, extra=self._after_call(watched, figures_before))
+                message = self.reply_message(rid, exc=exc, extra=self._after_call(locals().get("watched", []),
+                                                                                  figures_before))
+            else:
+                message = self.reply_message(rid, ok=result, extra=self._after_call(watched, figures_before))
         finally:
             if pinned:
                 ruleguard.unpin()
             self.axes_args = outer
+        self.send_reply(*message)
 
     def _after_call(self, watched: list, figures_before: set[int]) -> dict:
         from .figdesc import describe_figure
