@@ -41,3 +41,31 @@ def test_codec_never_builds_objects():
     seen = []
     encode([type("F", (float,), {})(1.0)], [], lambda v, b: seen.append(v) or None)
     assert len(seen) == 1
+
+
+@pytest.mark.parametrize("mode", ["local", "isolated"])
+def test_reading_the_exercise_module_again_does_not_list_the_tests(mode, tmp_path, monkeypatch):
+    """The exercise fixture asks for the module on every attribute read (~2,400 times a run): once
+    loaded, the module is returned without listing tests/ again (which checking the exercise's
+    name does; it cost ~1 s per isolated run)."""
+    from autograder.core import exercises
+    from autograder.submission.isolated import IsolatedSubmission
+    from autograder.submission.loader import Submission
+    from conftest import isolated_with
+
+    text = (SOLUTIONS / "ex1_vectors.py").read_text(encoding="utf-8")
+    listings: list = []
+    real = exercises._listing
+    with isolated_with(tmp_path, text) as target:
+        if mode == "local":
+            target = Submission(target.root)
+        assert isinstance(target, Submission if mode == "local" else IsolatedSubmission)
+        first = target.module("ex1_vectors")
+        monkeypatch.setattr(exercises, "_listing", lambda tests: listings.append(tests) or real(tests))
+        for _ in range(20):
+            assert target.module("ex1_vectors") is first
+        assert listings == []
+        with pytest.raises(KeyError):  # a name that is not an exercise is still refused
+            target.module("ex99_nothing")
+        assert listings != []
+        assert float(first.cosine_similarity(np.array([1.0, 0.0]), np.array([1.0, 0.0]))) == pytest.approx(1.0)
