@@ -7,9 +7,9 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -85,14 +85,40 @@ def make_submission(tmp: Path, replace: dict[str, Path | str] | None = None, dro
     return sub
 
 
+def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], Any]) -> Any:
+    """What ``build(folder)`` returns, built once for the whole run even with pytest-xdist.
+
+    Session (and module) fixtures are built once *per xdist worker*; the expensive ones (the
+    red-team batches, full graded runs) would run twice, side by side on two cores. This is
+    pytest-xdist's documented recipe: the first worker builds under a file lock in the run's shared
+    temporary folder and leaves the result there as JSON; the others wait for the lock and read it.
+    ``build`` gets a folder that all workers see and returns JSON data (paths as strings).
+    """
+    from filelock import FileLock
+
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        return build(tmp_path_factory.mktemp(name))
+    shared = tmp_path_factory.getbasetemp().parent
+    done = shared / f"{name}.json"
+    with FileLock(str(shared / f"{name}.lock")):
+        if done.is_file():
+            return json.loads(done.read_text(encoding="utf-8"))
+        folder = shared / name
+        shutil.rmtree(folder, ignore_errors=True)  # what a worker that failed to build left
+        folder.mkdir()
+        result = build(folder)
+        done.write_text(json.dumps(result), encoding="utf-8")
+        return result
+
+
 @pytest.fixture(scope="session")
 def solutions_run(tmp_path_factory: pytest.TempPathFactory) -> GradeRun:
-    return run_grader(SOLUTIONS, tmp_path_factory.mktemp("solutions"))
+    return GradeRun(**built_once(tmp_path_factory, "solutions", lambda tmp: asdict(run_grader(SOLUTIONS, tmp))))
 
 
 @pytest.fixture(scope="session")
 def stubs_run(tmp_path_factory: pytest.TempPathFactory) -> GradeRun:
-    return run_grader(EXERCISES_DIR, tmp_path_factory.mktemp("stubs"))
+    return GradeRun(**built_once(tmp_path_factory, "stubs", lambda tmp: asdict(run_grader(EXERCISES_DIR, tmp))))
 
 
 def make_workbook(tmp: Path, solved: tuple[str, ...] = (), *, with_solutions: bool = True) -> Path:

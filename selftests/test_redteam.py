@@ -9,7 +9,6 @@ must be untouched.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -23,7 +22,7 @@ import pytest
 from autograder import EXERCISES
 from autograder.checks.rules import RULES
 from autograder.core.exercises import points
-from conftest import REPO, SOLUTIONS
+from conftest import REPO, SOLUTIONS, built_once
 
 REDTEAM = REPO / "selftests" / "redteam"
 CASES = sorted(p.name for p in REDTEAM.iterdir() if (p / "case.json").is_file())
@@ -130,9 +129,15 @@ def _homes(*extra: Path) -> list[Path]:
 
 @pytest.fixture(scope="session")
 def redteam_batch(tmp_path_factory: pytest.TempPathFactory):
+    built = built_once(tmp_path_factory, "redteam", _grade_redteam_batch)
+    return {"rows": built["rows"], "out": Path(built["out"]), "canary": Path(built["canary"]),
+            "repo_damage": built["repo_damage"], "homes": [Path(h) for h in built["homes"]]}
+
+
+def _grade_redteam_batch(base: Path) -> dict:
+    """Every case graded by the batch grader (isolated workers), as JSON data (see built_once)."""
     from autograder.classroom.batch import run_batch
 
-    base = tmp_path_factory.mktemp("redteam")
     subs = base / "submissions"
     subs.mkdir()
     for case in CASES:
@@ -151,8 +156,8 @@ def redteam_batch(tmp_path_factory: pytest.TempPathFactory):
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
-    return {"rows": {r["student"]: r for r in rows}, "out": base / "out", "canary": canary,
-            "repo_damage": _repo_damage(), "homes": _homes()}
+    return {"rows": {r["student"]: r for r in rows}, "out": str(base / "out"), "canary": str(canary),
+            "repo_damage": _repo_damage(), "homes": [str(h) for h in _homes()]}
 
 
 def test_at_least_25_cases():
@@ -326,7 +331,11 @@ BOTH_MODES = [c for c in CASES if _expect(c).get("both_modes")]
 @pytest.fixture(scope="module")
 def local_reports(tmp_path_factory: pytest.TempPathFactory):
     """The ``both_modes`` cases graded in local mode (``pytest --workbook=DIR``), one run each."""
-    base = tmp_path_factory.mktemp("redteam-local")
+    built = built_once(tmp_path_factory, "redteam-local", _grade_locally)
+    return {"rows": built["rows"], "out": Path(built["out"])}
+
+
+def _grade_locally(base: Path) -> dict:
     rows = {}
     for case in BOTH_MODES:
         sub = build_submission(case, base / case)
@@ -337,7 +346,7 @@ def local_reports(tmp_path_factory: pytest.TempPathFactory):
             cwd=REPO, capture_output=True, text=True, timeout=900)
         assert report.is_file(), proc.stdout[-3000:] + proc.stderr[-3000:]
         rows[case] = {"student": case, "report": report.name, "status": "graded"}
-    return {"rows": rows, "out": base}
+    return {"rows": rows, "out": str(base)}
 
 
 def test_rule_evasions_include_the_known_kinds():
