@@ -259,7 +259,10 @@ class _Guard:
         where = self._culprit(frame)
         if where is None:
             return
-        hit = Hit(kind, name, where[0], where[1])
+        self._add(Hit(kind, name, where[0], where[1]))
+
+    def _add(self, hit: Hit) -> None:
+        """Keep ``hit`` unless the test already has it (or 50 hits)."""
         with self.lock:
             if hit not in self.hits and len(self.hits) < 50:
                 self.hits.append(hit)
@@ -395,9 +398,7 @@ class _Guard:
             if not self._pop_mode(torch):  # taken off while the submission's code ran
                 found.append("torch function mode")
             for name in found:
-                hit = Hit("tamper", name, END_OF_TEST, 0)
-                if hit not in self.hits and len(self.hits) < 50:  # once per test, as _record
-                    self.hits.append(hit)
+                self._add(Hit("tamper", name, END_OF_TEST, 0))
 
     def _pop_mode(self, torch: Any) -> bool:
         """Take the mode (and what was pushed above it) off this thread's stack; whether it was there."""
