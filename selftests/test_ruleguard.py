@@ -440,3 +440,70 @@ def test_torch_C_nn_forbids_its_softmax_and_attention_kernels_not_its_layers(tmp
     mha = ruleguard.catalogue(catalogue_key("ex9_multihead", "multi_head_attention"))
     hits = _watch(mha, owns, tmp_path, lambda: mod.weights(q))
     assert [(h.kind, h.name) for h in hits] == [("forbidden", "torch._scaled_dot_product_attention_math")]
+
+
+def test_a_hook_python_removes_is_reported_as_lost_not_as_tampering(tmp_path):
+    """CPython unsets a profile or trace function that raises (``profile_trampoline`` in
+    sysmodule.c): at the recursion limit the call of the hook itself raises RecursionError, and an
+    object of the submission can raise inside the hook (a ``__class__`` property the check reads).
+    The code that runs after that is not watched (here: a library softmax). The check reports the
+    lost hook (kind LOST: the plugin fails that test, not the task), also when the grader pinned
+    the hooks around the call (found in this session: the end of the pin put the hook back and
+    nothing was reported, in both grading modes). Bounded recursion loses nothing."""
+    from autograder.checks.hits import END_OF_TEST, LOST
+
+    mod, owns = _student(tmp_path, """
+        import importlib
+
+        def _deep(n):
+            return _deep(n + 1)
+
+        def _library_softmax(x):
+            return getattr(importlib.import_module("scipy." + "special"), "soft" + "max")(x)
+
+        def past_the_recursion_limit(x):
+            try:
+                _deep(0)
+            except RecursionError:
+                pass
+            return _library_softmax(x)
+
+        class _Odd(list):
+            @property
+            def __class__(self):
+                raise LookupError("no class")
+
+        def raised_inside_the_check(x):
+            try:
+                _Odd().append(1)
+            except LookupError:
+                pass
+            return _library_softmax(x)
+
+        def bounded_recursion(x, depth=50):
+            return x / x.sum() if depth == 0 else bounded_recursion(x, depth - 1)
+        """)
+    x = np.arange(3.0)
+
+    def pinned(func):
+        def call():
+            pinned_now = ruleguard.pin()  # as the grader does around a call (marks only)
+            try:
+                func(x)
+            finally:
+                if pinned_now:
+                    ruleguard.unpin()
+        return call
+
+    for func in (mod.past_the_recursion_limit, mod.raised_inside_the_check):
+        for call in (lambda: func(x), pinned(func)):
+            hits = _watch(SOFTMAX, owns, tmp_path, call)
+            assert LOST in {h.kind for h in hits}, (func.__name__, hits)
+            assert all(h.kind in (LOST, "forbidden") for h in hits), hits  # never called tampering
+            lost = next(h for h in hits if h.kind == LOST)
+            assert lost.file == END_OF_TEST and lost.name in ("sys.setprofile", "sys.settrace")
+            assert sys.getprofile() is None and sys.gettrace() is None  # the check is off after stop()
+    message = lost.message()
+    assert "RecursionError" in message and "再帰" in message and "this test fails" in message
+    assert _watch(SOFTMAX, owns, tmp_path, lambda: mod.bounded_recursion(x)) == []
+    assert _watch(SOFTMAX, owns, tmp_path, pinned(mod.bounded_recursion)) == []

@@ -25,11 +25,17 @@ Besides forbidden functions it reports, as violations of every rule-bound task:
 
 * tampering: a call, from the submission, of what turns the check off (``sys.setprofile``,
   ``sys.settrace``, ``threading.setprofile``, torch's function-mode stack, ``DisableTorchFunction``),
-  and at the end of the test a hook that is no longer in place;
+  and at the end of the test a hook replaced by something else;
 * a process or a raw thread started while the task's code runs (``os.fork``, ``subprocess``,
   ``multiprocessing``, ``_thread.start_new_thread``): the check cannot watch its calls;
 * for the no-autodiff rules, a method of the submission's own class that overloads an arithmetic
   operator (``Value.__mul__``): an automatic-differentiation engine of one's own (micrograd).
+
+and, as a failure of the test it happened in only (:data:`.hits.LOST`), a hook that Python itself
+removed: CPython unsets a profile or trace function that raises, which happens when the call of
+the hook reaches the recursion limit (or an object of the submission raises inside it). It is
+looked for wherever the hooks go off (the last frame of the submission returns, the grader's pin
+ends, the test ends): what the code called after that point was not watched.
 
 Limits (the README says them too): this is a check inside the process that runs the code. A
 submission that deliberately works on the check's own objects (through ``gc``, frames, ``ctypes``)
@@ -46,12 +52,11 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..core.i18n import bilingual
 from .forbidden import Catalogue
+from .hits import END_OF_TEST, LOST, Hit
 from .visibility import compile_marked, wrap_invisible
 
 # the originals, taken before any submission code runs (a submission that replaces sys.setprofile
@@ -70,80 +75,6 @@ ARITHMETIC = frozenset(
     f"__{p}{op}__" for op in ("add", "sub", "mul", "truediv", "floordiv", "matmul", "pow", "mod")
     for p in ("", "r", "i")
 ) | {"__neg__", "__pos__", "__abs__"}
-
-
-#: ``Hit.file`` of what the check found out of place when the test ended (no line to name).
-END_OF_TEST = "<end of test>"
-
-
-@dataclass(frozen=True)
-class Hit:
-    """One violation seen at run time.
-
-    Attributes:
-        kind: ``"forbidden"`` (a forbidden function), ``"tamper"`` (the check was turned off or
-            replaced), ``"process"`` (a process or raw thread the check cannot watch) or
-            ``"overloading"`` (an arithmetic operator of the submission's own class, no-autodiff
-            tasks).
-        name: the function, e.g. ``"torch.nn.functional.softmax"`` or ``"Value.__mul__"``.
-        file: the submission's file (relative to the submission), or ``""`` when the call came from
-            a thread started by the submission with none of its frames on the stack.
-        line: the line in ``file`` (0 when unknown).
-    """
-
-    kind: str
-    name: str
-    file: str
-    line: int
-
-    def message(self, lines: list[int] | None = None) -> str:
-        """A bilingual message naming the call, where it was made, and why it costs the points.
-
-        Args:
-            lines: every line of ``file`` where the same call was seen (default: ``line``).
-        """
-        lines = lines or [self.line]
-        shown = ", ".join(map(str, lines))
-        if self.file == END_OF_TEST:
-            where_ja, where_en = "テスト終了時の確認", "checked at the end of the test"
-        elif self.file:
-            where_ja = f"{self.file} の {shown} 行目"
-            where_en = f"{self.file}, line{'s' if len(lines) > 1 else ''} {shown}"
-        else:
-            where_ja, where_en = "提出コードが起動したスレッド", "a thread started by the submission"
-        if self.kind == "tamper" and self.file == END_OF_TEST:
-            return bilingual(
-                f"{where_ja}: 採点の実行時チェックが止められていました ({self.name})。この課題は 0 点です。",
-                f"{where_en}: the grader's run-time check had been turned off ({self.name}); this task scores 0.",
-            )
-        if self.kind == "tamper":
-            return bilingual(
-                f"{where_ja}: 採点の実行時チェックを止めようとしています ({self.name})。この課題は 0 点です。",
-                f"{where_en}: {self.name} turns off the grader's run-time check; this task scores 0.",
-            )
-        if self.kind == "process":
-            return bilingual(
-                f"{where_ja}: この課題のコードがプロセスまたはスレッドを起動しています ({self.name})。"
-                "採点器はその中の呼び出しを確認できないため、この課題では使えません。",
-                f"{where_en}: the task's code starts a process or thread ({self.name}) whose calls the "
-                "grader cannot check; not allowed in this task.",
-            )
-        if self.kind == "overloading":
-            return bilingual(
-                f"{where_ja}: 自作クラスの演算子 ({self.name}) を使っています。この課題では自動微分の仕組み"
-                "(演算子を定義したクラスで計算グラフを作り、逆向きに勾配を流すもの。micrograd の Value など) "
-                "は使えません。連鎖律の式を NumPy 配列で直接書いてください。",
-                f"{where_en}: an arithmetic operator of your own class ({self.name}) is used. This task "
-                "allows no automatic differentiation, also none of your own (a class that overloads "
-                "operators to record a graph and send gradients back through it, like micrograd's "
-                "Value); write the chain rule's formulas on NumPy arrays.",
-            )
-        return bilingual(
-            f"{where_ja}で {self.name} が呼ばれました (実行時のチェック)。この課題では使えません"
-            "(ライブラリに頼らず自分で実装してください)。",
-            f"{where_en}: {self.name} was called (run-time check); it is not allowed in this task. "
-            "Implement it from scratch instead of calling a library.",
-        )
 
 
 # --- tampering ----------------------------------------------------------------------------------
@@ -334,6 +265,9 @@ class _Guard:
                 guard.depth -= 1
                 if guard.depth <= 0:
                     guard.depth = 0
+                    current = _getprofile()
+                    if current is not dispatch:  # gone while the submission's code ran
+                        guard._hook_gone("sys.setprofile", current)
                     _setprofile(guard.saved_profile)
             return leave
 
@@ -391,6 +325,9 @@ class _Guard:
     def _disarm(self) -> None:
         """Hooks off (from the profile hook, which sees none of this): no frame of the submission left."""
         self.armed = False
+        current = _getprofile()
+        if current is not self.dispatch:  # gone while the submission's code ran (:data:`.hits.LOST`)
+            self._hook_gone("sys.setprofile", current)
         _setprofile(self.saved_profile)
         torch = sys.modules.get("torch")
         if self.mode is not None and torch is not None:
@@ -399,6 +336,13 @@ class _Guard:
                 found.append("torch function mode")
             for name in found:
                 self._add(Hit("tamper", name, END_OF_TEST, 0))
+
+    def _hook_gone(self, name: str, current: Any) -> None:
+        """Keep the hit of a hook found missing: removed by Python (None, :data:`.hits.LOST`) or
+        replaced (tampering, unless a call that replaced it was seen already)."""
+        hit = Hit(LOST if current is None else "tamper", name, END_OF_TEST, 0)
+        if hit.kind == LOST or not any(h.kind == "tamper" for h in self.hits):
+            self._add(hit)
 
     def _pop_mode(self, torch: Any) -> bool:
         """Take the mode (and what was pushed above it) off this thread's stack; whether it was there."""
@@ -496,7 +440,7 @@ class _Guard:
         integrity = self._integrity(threads_only=True)
         self.catalogue = catalogue
         if integrity:
-            self.hits.append(Hit("tamper", integrity, END_OF_TEST, 0))
+            self.hits.append(integrity)
         if self.mode is None and "torch" in sys.modules:
             self.mode = self._make_mode()  # one per process: threads keep it on their stacks
         self.depth, self.armed, self.fast, self.owned_codes, self.pinned = 0, False, fast, {}, 0
@@ -524,8 +468,8 @@ class _Guard:
             self._pop_mode(torch)
         self.mode_threads.discard(self.thread)
         hits = list(self.hits)
-        if problem:
-            hits.append(Hit("tamper", problem, END_OF_TEST, 0))
+        if problem and problem not in hits:
+            hits.append(problem)
         self.hits = []
         return hits
 
@@ -536,16 +480,19 @@ class _Guard:
         the task's work where no hook can see it)."""
         return _ImportWatch(self, owns, root)
 
-    def _integrity(self, threads_only: bool = False) -> str | None:
-        """What of the check is no longer in place (None when all is)."""
+    def _integrity(self, threads_only: bool = False) -> Hit | None:
+        """What of the check is no longer in place, as a hit (None when all is): a hook Python
+        removed is :data:`.hits.LOST`, anything else tampering."""
         if getattr(threading, "_profile_hook", self.dispatch) is not self.dispatch:
-            return "threading._profile_hook"
+            return Hit("tamper", "threading._profile_hook", END_OF_TEST, 0)
         if threads_only:
             return None
-        if _gettrace() is not (self.saved_trace if self.fast else self.gate):
-            return "sys.settrace"
-        if _getprofile() is not (self.dispatch if self.depth or self.armed else self.saved_profile):
-            return "sys.setprofile"
+        current = _gettrace()
+        if current is not (self.saved_trace if self.fast else self.gate):
+            return Hit(LOST if current is None else "tamper", "sys.settrace", END_OF_TEST, 0)
+        current = _getprofile()
+        if current is not (self.dispatch if self.depth or self.armed else self.saved_profile):
+            return Hit(LOST if current is None else "tamper", "sys.setprofile", END_OF_TEST, 0)
         torch = sys.modules.get("torch")
         if self.mode is not None and torch is not None and (self.armed or not self.fast):
             try:
@@ -553,9 +500,9 @@ class _Guard:
             except Exception:  # noqa: BLE001
                 stack = []
             if self.mode not in stack:
-                return "torch function mode"
+                return Hit("tamper", "torch function mode", END_OF_TEST, 0)
             if not torch._C._is_torch_function_enabled():
-                return "torch._C.DisableTorchFunction"
+                return Hit("tamper", "torch._C.DisableTorchFunction", END_OF_TEST, 0)
         return None
 
 
@@ -593,7 +540,7 @@ class _ImportWatch:
 
     def __exit__(self, *exc: Any) -> None:
         if self.active:
-            hits = [h for h in self.guard.stop() if h.kind in ("process", "tamper")]
+            hits = [h for h in self.guard.stop() if h.kind in ("process", "tamper", LOST)]
             self.guard.import_hits = list(dict.fromkeys(self.guard.import_hits + hits))[:20]
 
 

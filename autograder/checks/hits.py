@@ -1,0 +1,102 @@
+"""What the run-time check of the rules (:mod:`.ruleguard`) reports: one :class:`Hit` per violation
+seen, with the bilingual message a student reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..core.i18n import bilingual
+
+__all__ = ["END_OF_TEST", "LOST", "Hit"]
+
+#: ``Hit.file`` of what the check found out of place when the test ended (no line to name).
+END_OF_TEST = "<end of test>"
+
+#: ``Hit.kind`` of a hook of the check that Python removed (CPython unsets a profile or trace function
+#: that raises, e.g. ``RecursionError`` when the call of the hook itself reaches the recursion limit):
+#: nothing can say what ran unwatched after it, so the test fails; the rest of the task is not
+#: counted against (honest code that recursed too deep does not lose the whole task).
+LOST = "lost"
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One violation seen at run time.
+
+    Attributes:
+        kind: ``"forbidden"`` (a forbidden function), ``"tamper"`` (the check was turned off or
+            replaced), ``"process"`` (a process or raw thread the check cannot watch),
+            ``"overloading"`` (an arithmetic operator of the submission's own class, no-autodiff
+            tasks) or ``"lost"`` (Python itself removed a hook of the check: an exception was raised
+            inside it, e.g. ``RecursionError`` at the recursion limit; see :data:`LOST`).
+        name: the function, e.g. ``"torch.nn.functional.softmax"`` or ``"Value.__mul__"``.
+        file: the submission's file (relative to the submission), or ``""`` when the call came from
+            a thread started by the submission with none of its frames on the stack.
+        line: the line in ``file`` (0 when unknown).
+    """
+
+    kind: str
+    name: str
+    file: str
+    line: int
+
+    def message(self, lines: list[int] | None = None) -> str:
+        """A bilingual message naming the call, where it was made, and why it costs the points.
+
+        Args:
+            lines: every line of ``file`` where the same call was seen (default: ``line``).
+        """
+        lines = lines or [self.line]
+        shown = ", ".join(map(str, lines))
+        if self.file == END_OF_TEST:
+            where_ja, where_en = "テスト終了時の確認", "checked at the end of the test"
+        elif self.file:
+            where_ja = f"{self.file} の {shown} 行目"
+            where_en = f"{self.file}, line{'s' if len(lines) > 1 else ''} {shown}"
+        else:
+            where_ja, where_en = "提出コードが起動したスレッド", "a thread started by the submission"
+        if self.kind == LOST:
+            return bilingual(
+                f"採点の実行時チェック ({self.name}) が、提出コードの実行中に Python 自身によって外されました。"
+                "チェックの中で例外が起きると Python はチェックを外します。ほとんどは、再帰が深すぎて上限に"
+                "達した (RecursionError) ためです。外れた後の呼び出しは確認できないので、このテストは不合格です"
+                "(課題全体は 0 点になりません)。深い再帰を使わず、ループで書いてください。",
+                f"the grader's run-time check ({self.name}) was removed by Python itself while your code ran: "
+                "Python removes it when an exception is raised inside it, almost always because recursion "
+                "reached Python's limit (RecursionError). What your code called after that cannot be "
+                "checked, so this test fails (the rest of the task keeps its points). Write the computation "
+                "with a loop instead of deep recursion.",
+            )
+        if self.kind == "tamper" and self.file == END_OF_TEST:
+            return bilingual(
+                f"{where_ja}: 採点の実行時チェックが止められていました ({self.name})。この課題は 0 点です。",
+                f"{where_en}: the grader's run-time check had been turned off ({self.name}); this task scores 0.",
+            )
+        if self.kind == "tamper":
+            return bilingual(
+                f"{where_ja}: 採点の実行時チェックを止めようとしています ({self.name})。この課題は 0 点です。",
+                f"{where_en}: {self.name} turns off the grader's run-time check; this task scores 0.",
+            )
+        if self.kind == "process":
+            return bilingual(
+                f"{where_ja}: この課題のコードがプロセスまたはスレッドを起動しています ({self.name})。"
+                "採点器はその中の呼び出しを確認できないため、この課題では使えません。",
+                f"{where_en}: the task's code starts a process or thread ({self.name}) whose calls the "
+                "grader cannot check; not allowed in this task.",
+            )
+        if self.kind == "overloading":
+            return bilingual(
+                f"{where_ja}: 自作クラスの演算子 ({self.name}) を使っています。この課題では自動微分の仕組み"
+                "(演算子を定義したクラスで計算グラフを作り、逆向きに勾配を流すもの。micrograd の Value など) "
+                "は使えません。連鎖律の式を NumPy 配列で直接書いてください。",
+                f"{where_en}: an arithmetic operator of your own class ({self.name}) is used. This task "
+                "allows no automatic differentiation, also none of your own (a class that overloads "
+                "operators to record a graph and send gradients back through it, like micrograd's "
+                "Value); write the chain rule's formulas on NumPy arrays.",
+            )
+        return bilingual(
+            f"{where_ja}で {self.name} が呼ばれました (実行時のチェック)。この課題では使えません"
+            "(ライブラリに頼らず自分で実装してください)。",
+            f"{where_en}: {self.name} was called (run-time check); it is not allowed in this task. "
+            "Implement it from scratch instead of calling a library.",
+        )
