@@ -172,9 +172,11 @@ def test_own_arithmetic_operators_count_only_where_autodiff_is_forbidden(tmp_pat
 def test_static_tamper_names():
     found = find_tampering("import sys\nimport ctypes\nf = sys._getframe().f_back\nsys.modules['x']\n"
                            "rebuilt = g.__closure__\nexec('1')\nc = code.replace(co_filename='numpy.py')\n"
+                           "guard = f.__code__.co_consts[0].__self__\n"
                            "if __name__ == '__main__':\n    import autograder\n")
     assert [(v.name, v.line) for v in found] == [
-        ("ctypes", 2), (".f_back", 3), ("sys._getframe", 3), ("sys.modules", 4), ("exec()", 6), (".co_filename", 7)]
+        ("ctypes", 2), (".f_back", 3), ("sys._getframe", 3), ("sys.modules", 4), ("exec()", 6), (".co_filename", 7),
+        (".co_consts", 8)]
     assert find_tampering("import numpy as np\nimport re\nnp.linalg.norm([1])\nre.compile('a')\n") == ()
 
 

@@ -75,11 +75,13 @@ TAMPER_NAMES = (
 )
 #: Attribute names with the same purpose, on any object: the ways to a frame of the grader, to a
 #: function's globals, writing a closure's cells (reading ``__closure__`` to rebuild a function is
-#: allowed), and giving code another file name (``code.replace(co_filename=...)``: the run-time
-#: check knows the submission's code by its file).
+#: allowed), giving code another file name (``code.replace(co_filename=...)``: the run-time
+#: check knows the submission's code by its file), and reading a code object's constants (the
+#: entry marks the grader compiles into the submission's functions are constants there, bound
+#: methods of the check itself: ``f.__code__.co_consts[0].__self__`` is the check).
 TAMPER_ATTRIBUTES = frozenset({
     "f_back", "tb_frame", "gi_frame", "cr_frame", "ag_frame", "cell_contents", "_profile_hook", "_trace_hook",
-    "__globals__", "co_filename",
+    "__globals__", "co_filename", "co_consts",
 })
 
 

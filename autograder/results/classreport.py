@@ -23,12 +23,13 @@ import base64
 import html
 import json
 import urllib.parse
+from collections.abc import Iterator, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .. import __version__
 from ..core.i18n import bilingual
-from .classstats import ClassStats, Group, class_stats, is_graded, items_csv
+from .classstats import ClassStats, Group, class_stats, items_csv
 from .figures import figure_png, setup_matplotlib
 from .htmlreport import _CSS, finish_page, page_head
 from .report import OUTCOME_LABELS
@@ -257,7 +258,7 @@ def _students(stats: ClassStats, pages: set[str], w) -> None:
         timeouts[student] = timeouts.get(student, 0) + 1
     violators = {s for groups in stats.violations.values() for g in groups for s in g.students}
     for i, row in enumerate(stats.rows):
-        graded = is_graded(row, stats.reports[i])
+        graded = stats.graded[i]
         student, report = str(row.get("student", "")), str(row.get("report", ""))
         status = _t("採点済み", "graded") if graded else f'<span class="bad">{_t("エラー", "error")}</span>'
         score = f'{_fmt(float(row.get("score") or 0.0))} / {_fmt(float(row.get("max_score") or 0.0))}' if graded else ""
@@ -344,12 +345,40 @@ def render_class_html(stats: ClassStats, *, pages: set[str] = frozenset(), gener
     return finish_page(parts, _CSS + _CLASS_CSS)
 
 
-def read_class(out: Path) -> tuple[dict[str, Any], dict[str, dict[str, Any] | None], set[str]]:
+class ReportFiles(Mapping):
+    """Each gradebook row's ``report`` path → its results document, read from disk each time it is
+    asked for and not kept (``None`` when it cannot be read, is not a JSON object, or lies outside
+    ``out``): the class report reads a class of any size one report at a time."""
+
+    def __init__(self, out: Path, paths: list[str]) -> None:
+        self.out, self.paths = out, dict.fromkeys(paths)
+
+    def __getitem__(self, rel: str) -> dict[str, Any] | None:
+        if rel not in self.paths:
+            raise KeyError(rel)
+        path = (self.out / rel).resolve()
+        if not rel or not path.is_relative_to(self.out):
+            return None
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return doc if isinstance(doc, dict) else None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.paths)
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+
+def read_class(out: Path) -> tuple[dict[str, Any], ReportFiles, set[str]]:
     """Read what a batch wrote into ``out``.
 
     Returns:
         (``gradebook.json``, each row's ``report`` path → its document or ``None`` when it cannot be
-        read or lies outside ``out``, the students' pages that exist as paths relative to ``out``).
+        read or lies outside ``out`` (a :class:`ReportFiles`: read when asked for), the students'
+        pages that exist as paths relative to ``out``).
 
     Raises:
         FileNotFoundError: ``out/gradebook.json`` does not exist (no batch ran there).
@@ -363,21 +392,10 @@ def read_class(out: Path) -> tuple[dict[str, Any], dict[str, dict[str, Any] | No
                                 f"{out / 'gradebook.json'} does not exist: give a folder a batch graded into") from None
     if not isinstance(book, dict) or not isinstance(book.get("students"), list):
         raise ValueError(f"{out / 'gradebook.json'} is not a gradebook / 成績表ではありません")
-    reports: dict[str, dict[str, Any] | None] = {}
-    pages: set[str] = set()
-    for row in book["students"]:
-        rel = str(row.get("report", "")) if isinstance(row, dict) else ""
-        path = (out / rel).resolve()
-        doc = None
-        if rel and path.is_relative_to(out):
-            try:
-                doc = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                doc = None
-            if (out / page_of(rel)).resolve().is_file():
-                pages.add(page_of(rel))
-        reports[rel] = doc if isinstance(doc, dict) else None
-    return book, reports, pages
+    paths = [str(row.get("report", "")) if isinstance(row, dict) else "" for row in book["students"]]
+    pages = {page_of(rel) for rel in paths
+             if rel and (out / rel).resolve().is_relative_to(out) and (out / page_of(rel)).resolve().is_file()}
+    return book, ReportFiles(out, paths), pages
 
 
 def class_report_files(out: Path, *, generated_at: str | None = None) -> dict[str, str]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -124,7 +125,9 @@ class ClassStats:
 
     Attributes:
         rows: the gradebook's rows, sorted by student id (then submission).
-        reports: row index → that student's results document (``None``: unreadable or missing).
+        graded: per row, whether it has a score and a readable report (:func:`is_graded`).
+        items: row index → test node id → the points the student got for it (graded rows only);
+            what the item-level CSV needs of each report (the reports themselves are not kept).
         exercises: exercise names graded for someone, in workbook order.
         exercise_scores, exercise_max: per exercise, the points of each graded student, the maximum.
         totals, total_max: each graded student's total (of the exercises graded), the maximum.
@@ -140,7 +143,8 @@ class ClassStats:
     """
 
     rows: list[dict[str, Any]]
-    reports: dict[int, dict[str, Any] | None]
+    graded: list[bool] = field(default_factory=list)
+    items: dict[int, dict[str, float]] = field(default_factory=dict)
     exercises: list[str] = field(default_factory=list)
     exercise_scores: dict[str, list[float]] = field(default_factory=dict)
     exercise_max: dict[str, float] = field(default_factory=dict)
@@ -200,7 +204,7 @@ def _ranked(groups: dict[tuple[str, str], dict[str, Group]]) -> dict[tuple[str, 
             for k, v in sorted(groups.items(), key=lambda kv: (_order(kv[0][0]), kv[0][0]))}
 
 
-def class_stats(book: dict[str, Any], reports: dict[str, dict[str, Any] | None]) -> ClassStats:
+def class_stats(book: dict[str, Any], reports: Mapping[str, dict[str, Any] | None]) -> ClassStats:
     """The numbers of a class from its gradebook and reports.
 
     Args:
@@ -208,7 +212,9 @@ def class_stats(book: dict[str, Any], reports: dict[str, dict[str, Any] | None])
             :func:`autograder.classroom.batch.store` makes them: ``student``, ``status``,
             ``score``, ``max_score``, ``exercises``, ``report``, ``errors``).
         reports: a row's ``report`` path → its results document (``None`` when it could not be
-            read).
+            read). Each is asked for once, with ``get``, and not kept: a mapping that reads the
+            document from disk when asked (:func:`autograder.results.classreport.read_class`)
+            keeps one report in memory at a time, whatever the size of the class.
 
     Returns:
         A :class:`ClassStats`. Only students whose grading ran count in the scores and pass rates;
@@ -217,17 +223,19 @@ def class_stats(book: dict[str, Any], reports: dict[str, dict[str, Any] | None])
     """
     rows = sorted((r for r in book.get("students", []) if isinstance(r, dict)),
                   key=lambda r: (str(r.get("student", "")), str(r.get("submission", ""))))
-    stats = ClassStats(rows=rows, reports={i: reports.get(str(r.get("report", ""))) for i, r in enumerate(rows)})
+    stats = ClassStats(rows=rows)
     columns: dict[str, tuple[tuple, TestColumn]] = {}
     tasks: dict[tuple[str, str], TaskStat] = {}
     failures: dict[tuple[str, str], dict[str, Group]] = {}
     violations: dict[tuple[str, str], dict[str, Group]] = {}
     named: dict[tuple[str, str], dict[str, MisconceptionCount]] = {}
     for i, row in enumerate(rows):
-        doc = stats.reports[i]
-        if not is_graded(row, doc):
+        doc = reports.get(str(row.get("report", "")))
+        stats.graded.append(is_graded(row, doc))
+        if not stats.graded[i]:
             stats.errors.append(i)
             continue
+        items = stats.items[i] = {}
         student = str(row.get("student", ""))
         total = 0.0
         for ex in doc.get("extra_data", {}).get("exercises", []):
@@ -242,6 +250,7 @@ def class_stats(book: dict[str, Any], reports: dict[str, dict[str, Any] | None])
             column = _column(test)
             columns.setdefault(column.key, ((_order(column.exercise), column.exercise, _number(test)), column))
             passed = test.get("status") == "passed"
+            items[column.key] = float(test.get("score") or 0.0)
             stats.test_graded[column.key] = stats.test_graded.get(column.key, 0) + 1
             stats.test_passed[column.key] = stats.test_passed.get(column.key, 0) + passed
             per_task.setdefault((column.exercise, column.task), []).append(test)
@@ -299,12 +308,8 @@ def items_csv(stats: ClassStats) -> str:
     writer = csv.writer(buf)
     writer.writerow(["student", "status", "score", *(c.key for c in stats.columns)])
     for i, row in enumerate(stats.rows):
-        doc = stats.reports[i]
-        graded = is_graded(row, doc)
-        scores: dict[str, str] = {}
-        if graded:
-            for test in doc.get("tests", []):
-                scores[_column(test).key] = _cell(float(test.get("score") or 0.0))
+        graded = stats.graded[i]
+        scores = {key: _cell(points) for key, points in stats.items.get(i, {}).items()}
         score = row.get("score")
         writer.writerow([spreadsheet_text(row.get("student", "")), spreadsheet_text(row.get("status", "")),
                          _cell(float(score)) if graded and score is not None else "",
