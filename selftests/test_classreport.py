@@ -228,3 +228,17 @@ def test_the_class_numbers_read_one_report_at_a_time(tmp_path):
     assert sorted(reports) == sorted(docs) and reports["reports/bob.json"] == docs["reports/bob.json"]
     assert reports.get("reports/nobody.json") is None
     assert items_csv(class_stats(read_book, reports)) == items_csv(stats)
+
+
+def test_the_class_report_memory_benchmark_runs(tmp_path):
+    """benchmarks/class_report_memory.py (its figures are recorded in docs/benchmarks.md) on a small
+    class: it builds the folders, runs the class report and prints its table; no figure is asserted."""
+    book, docs = _class()
+    report = tmp_path / "report.json"
+    report.write_text(json.dumps(docs["reports/alice.json"]), encoding="utf-8")
+    proc = subprocess.run([sys.executable, str(REPO / "benchmarks" / "class_report_memory.py"), "--n", "3", "8",
+                           "--report", str(report)], cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0].startswith("machine: ") and "2 tests" in lines[0]
+    assert [line.split()[0] for line in lines if line.startswith(("3 ", "8 "))] == ["3", "8"]
