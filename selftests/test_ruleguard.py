@@ -509,3 +509,26 @@ def test_a_hook_python_removes_is_reported_as_lost_not_as_tampering(tmp_path):
     assert "RecursionError" in message and "再帰" in message and "this test fails" in message
     assert _watch(SOFTMAX, owns, tmp_path, lambda: mod.bounded_recursion(x)) == []
     assert _watch(SOFTMAX, owns, tmp_path, pinned(mod.bounded_recursion)) == []
+
+
+def test_a_recursion_limit_lowered_below_the_stack_does_not_cost_honest_code(tmp_path):
+    """selftests/test_grading.py's submission sets ``sys.setrecursionlimit(60)`` at import: the
+    first call of the hook would reach that limit and Python would remove it (LOST). The check
+    makes room for itself when a test starts (HEADROOM frames above the stack); the grader restores
+    the limit after the test."""
+    mod, owns = _student(tmp_path, """
+        import numpy as np
+
+        def honest(x):
+            return x / np.sqrt(np.sum(x * x))
+        """)
+    frame, used = sys._getframe(), 0
+    while frame is not None:
+        frame, used = frame.f_back, used + 1
+    limit = sys.getrecursionlimit()
+    try:
+        sys.setrecursionlimit(used + 20)
+        assert _watch(SOFTMAX, owns, tmp_path, lambda: mod.honest(np.arange(1.0, 4.0))) == []
+        assert sys.getrecursionlimit() >= used + ruleguard.HEADROOM
+    finally:
+        sys.setrecursionlimit(limit)

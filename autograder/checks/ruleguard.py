@@ -76,6 +76,9 @@ ARITHMETIC = frozenset(
     for p in ("", "r", "i")
 ) | {"__neg__", "__pos__", "__abs__"}
 
+#: Frames a watched test has at least above the grader's own stack (see :meth:`_Guard.start`).
+HEADROOM = 200
+
 
 # --- tampering ----------------------------------------------------------------------------------
 
@@ -445,6 +448,14 @@ class _Guard:
             self.mode = self._make_mode()  # one per process: threads keep it on their stacks
         self.depth, self.armed, self.fast, self.owned_codes, self.pinned = 0, False, fast, {}, 0
         self.saved_profile, self.saved_trace = _getprofile(), _gettrace()
+        # the hooks need stack room of their own: a recursion limit set below this test's stack
+        # plus a margin (by the submission, at import) would make Python remove them at once
+        # (:data:`.hits.LOST`); the grader restores the limit after the test
+        frame, used = _getframe(), 0
+        while frame is not None:
+            frame, used = frame.f_back, used + 1
+        if sys.getrecursionlimit() < used + HEADROOM:
+            sys.setrecursionlimit(used + HEADROOM)
         if self.mode is not None:
             self.mode_threads.add(self.thread)  # fast mode: the marks push and pop it
             if not fast:
