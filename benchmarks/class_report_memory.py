@@ -67,9 +67,9 @@ def peak_mb(out: Path) -> float:
         proc = subprocess.Popen([PY, "-m", "autograder.batch", "--class-report", str(out)], cwd=REPO, env=env,
                                 stdout=sink, stderr=subprocess.STDOUT)
         _, status, usage = os.wait4(proc.pid, 0)  # this child's own peak (ru_maxrss, kB on Linux)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0 or not (out / "class.html").is_file():
-        sys.exit(f"the class report failed (exit {proc.returncode}): {log.read_text(errors='replace')[-2000:]}")
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0 or not (out / "class.html").is_file():
+        sys.exit(f"the class report failed (exit {code}): {log.read_text(errors='replace')[-2000:]}")
     return usage.ru_maxrss / 1024
 
 

@@ -343,7 +343,7 @@ class _Guard:
     def _hook_gone(self, name: str, current: Any) -> None:
         """Keep the hit of a hook found missing: removed by Python (None, :data:`.hits.LOST`) or
         replaced (tampering, unless a call that replaced it was seen already)."""
-        hit = Hit(LOST if current is None else "tamper", name, END_OF_TEST, 0)
+        hit = _missing(name, current)
         if hit.kind == LOST or not any(h.kind == "tamper" for h in self.hits):
             self._add(hit)
 
@@ -500,10 +500,10 @@ class _Guard:
             return None
         current = _gettrace()
         if current is not (self.saved_trace if self.fast else self.gate):
-            return Hit(LOST if current is None else "tamper", "sys.settrace", END_OF_TEST, 0)
+            return _missing("sys.settrace", current)
         current = _getprofile()
         if current is not (self.dispatch if self.depth or self.armed else self.saved_profile):
-            return Hit(LOST if current is None else "tamper", "sys.setprofile", END_OF_TEST, 0)
+            return _missing("sys.setprofile", current)
         torch = sys.modules.get("torch")
         if self.mode is not None and torch is not None and (self.armed or not self.fast):
             try:
@@ -515,6 +515,12 @@ class _Guard:
             if not torch._C._is_torch_function_enabled():
                 return Hit("tamper", "torch._C.DisableTorchFunction", END_OF_TEST, 0)
         return None
+
+
+def _missing(name: str, current: Any) -> Hit:
+    """The hit of hook ``name`` found not to be the check's: ``current`` None means Python removed
+    it (:data:`.hits.LOST`), anything else replaced it (tampering)."""
+    return Hit(LOST if current is None else "tamper", name, END_OF_TEST, 0)
 
 
 class _Armed:
