@@ -13,6 +13,8 @@ Prints three ratios measured in the same run on the same machine:
    median of the paired differences — target ≤ 0.2 s. The cold figure (a new pytest process each
    time) is printed too.
 
+``--unpinned-too`` grades the batch a second time with its graders not pinned to CPUs
+(``WORKBOOK_PIN_CPUS=0``, :func:`autograder.classroom.unit.claim_cpu`) and prints that ratio.
 ``--skip-batch`` measures #1 and #3 only. ``--skip-nbgrader`` leaves out the nbgrader half (it takes about N × 5 kernel starts, i.e. hours
 for N = 200 on 2 cores). ``--nbgrader-sample K`` runs ``nbgrader autograde`` on the first K of the
 N students only (the same mix of right / wrong / hanging), compares their scores, and compares the
@@ -174,6 +176,8 @@ def main() -> int:
     parser.add_argument("--skip-nbgrader", action="store_true")
     parser.add_argument("--skip-batch", action="store_true", help="measure #1 and #3 only (no batch, no nbgrader)")
     parser.add_argument("--rounds", type=int, default=5, help="warm runs per mode for #3 (median; default 5)")
+    parser.add_argument("--unpinned-too", action="store_true",
+                        help="grade the batch a second time with WORKBOOK_PIN_CPUS=0 (graders not pinned to CPUs)")
     parser.add_argument("--nbgrader-sample", type=int, default=None, metavar="K",
                         help="nbgrader autograde on the first K students only (default: all N)")
     args = parser.parse_args()
@@ -202,15 +206,25 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="bench-grading-"))
     try:
         students = make_submissions(work / "subs", args.n)
-        start = time.perf_counter()
-        cmd = [PY, "-m", "autograder.batch", str(work / "subs"), "--out", str(work / "out"), "--no-progress",
-               "--timeout", f"{args.timeout:g}"] + (["--jobs", str(args.jobs)] if args.jobs else [])
-        subprocess.run(cmd, cwd=REPO, env=ENV, capture_output=True, check=False)
-        t_batch = time.perf_counter() - start
-        book = json.loads((work / "out" / "gradebook.json").read_text(encoding="utf-8"))
-        batch_scores = {(r["student"], e): float(r["exercises"].get(e, 0.0)) for r in book["students"] for e in EXERCISES}
+
+        def batch(out: str, env: dict) -> tuple[float, dict]:
+            start = time.perf_counter()
+            cmd = [PY, "-m", "autograder.batch", str(work / "subs"), "--out", str(work / out), "--no-progress",
+                   "--timeout", f"{args.timeout:g}"] + (["--jobs", str(args.jobs)] if args.jobs else [])
+            subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, check=False)
+            seconds = time.perf_counter() - start
+            book = json.loads((work / out / "gradebook.json").read_text(encoding="utf-8"))
+            return seconds, {(r["student"], e): float(r["exercises"].get(e, 0.0)) for r in book["students"]
+                             for e in EXERCISES}
+
+        t_batch, batch_scores = batch("out", ENV)
         per = t_batch / args.n
         print(f"2a. batch grading of {args.n} submissions: {t_batch:.1f} s ({per:.2f} s per submission)")
+        if args.unpinned_too:
+            t_free, free_scores = batch("out-unpinned", dict(ENV, WORKBOOK_PIN_CPUS="0"))
+            print(f"2c. the same batch with graders not pinned to CPUs (WORKBOOK_PIN_CPUS=0): {t_free:.1f} s "
+                  f"({t_free / args.n:.2f} s per submission); pinned is {t_free / t_batch:.2f}x as fast; "
+                  f"identical scores: {free_scores == batch_scores}")
         if not args.skip_nbgrader:
             k = min(args.nbgrader_sample or args.n, args.n)
             sample = dict(list(students.items())[:k])

@@ -142,3 +142,58 @@ def test_paths_of_the_worker_copy_are_replaced_in_linear_time():
     # a path right after a base64 run is still found (the run is not mistaken for its start)
     assert replace_isolated_copies(page + " " + copy, "bob") == page + " bob"
     assert replace_isolated_copies("no paths here", "bob") == "no paths here"
+
+
+# claim_cpu in fresh interpreters: each prints the CPU it took (or None) and its affinity, then
+# waits for a line on stdin (holding its claim) before it ends
+_CLAIM = """
+import os, sys
+from autograder.classroom.unit import claim_cpu
+cpu = claim_cpu(sys.argv[1])
+print(cpu, sorted(os.sched_getaffinity(0)), flush=True)
+sys.stdin.readline()
+"""
+
+
+def _claimer(folder: Path, **env: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", _CLAIM, str(folder)], cwd=REPO, text=True,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            env={**os.environ, "PYTHONPATH": str(REPO), **env})
+
+
+def _claimed(proc: subprocess.Popen) -> tuple[int | None, list[int]]:
+    cpu, affinity = proc.stdout.readline().split(" ", 1)
+    return (None if cpu == "None" else int(cpu)), json.loads(affinity)
+
+
+def _end(proc: subprocess.Popen) -> None:
+    proc.communicate("\n", timeout=60)
+    assert proc.returncode == 0
+
+
+def test_each_grader_takes_a_cpu_of_its_own_until_none_is_free(tmp_path):
+    """Batch graders pin themselves to distinct CPUs (their workers inherit it); one more grader than
+    CPUs stays unpinned; a CPU is free again when its grader ended; WORKBOOK_PIN_CPUS=0 pins nothing."""
+    allowed = sorted(os.sched_getaffinity(0))
+    procs = [_claimer(tmp_path) for _ in range(len(allowed) + 1)]
+    try:
+        got = [_claimed(p) for p in procs]
+    finally:
+        for p in procs[:-1]:
+            _end(p)
+    pinned = [(cpu, aff) for cpu, aff in got if cpu is not None]
+    if len(allowed) < 2:  # nothing to share out: no grader is pinned
+        assert pinned == []
+    else:
+        assert sorted(cpu for cpu, _ in pinned) == allowed  # every CPU once, whichever grader got it
+        assert all(aff == [cpu] for cpu, aff in pinned)
+        assert [(cpu, aff) for cpu, aff in got if cpu is None] == [(None, allowed)]
+        # the first ones ended: their CPUs are claimed again (the last one still holds nothing)
+        again = _claimer(tmp_path)
+        assert _claimed(again)[0] in allowed
+        _end(again)
+    _end(procs[-1])
+    off = _claimer(tmp_path / "x", WORKBOOK_PIN_CPUS="0")
+    assert _claimed(off) == (None, allowed)
+    _end(off)
+    assert not (tmp_path / "x").exists()

@@ -284,18 +284,71 @@ def die_with_parent() -> None:
         pass
 
 
+#: Open lock files of the CPU this process claimed (:func:`claim_cpu`); held until the process ends.
+_CPU_LOCKS: list[int] = []
+
+
+def claim_cpu(folder: str | os.PathLike | None = None) -> int | None:
+    """Pin this process (and every process it starts later) to a CPU that no other grader holds.
+
+    A grader and its isolated worker hand over to each other thousands of times per submission
+    (each call of the student's code is a message and a reply). With two graders on two CPUs and
+    no pinning, each hand-over may wake the other process on the CPU the other grader is using:
+    grading a class took ~20 % longer (docs/benchmarks.md, "CPU per grader"). A grader pinned to a
+    CPU of its own, with its fork server and workers started after it, keeps its hand-overs there.
+
+    The claim is a lock file per CPU, ``workbook-grader-cpu<N>.lock`` in ``folder`` (default: the
+    temporary folder, which :func:`autograder.classroom.batch.run_batch` makes private to the run):
+    the first CPU of this process's allowed set whose file no living process holds locked. The
+    lock ends with the process, so a grader started again takes the CPU its predecessor freed.
+    Only speed is affected: time limits count CPU time, not the wall clock.
+
+    Returns:
+        The CPU, or None: nothing pinned (``WORKBOOK_PIN_CPUS=0``; fewer than two CPUs allowed;
+        every CPU already held, i.e. more graders than CPUs; no ``sched_setaffinity``/``flock``,
+        e.g. macOS or Windows; a lock file that cannot be opened).
+    """
+    if os.environ.get("WORKBOOK_PIN_CPUS", "1").strip() == "0" or _CPU_LOCKS:
+        return None
+    try:
+        import fcntl
+
+        cpus = sorted(os.sched_getaffinity(0))
+    except (ImportError, AttributeError, OSError):
+        return None
+    if len(cpus) < 2:
+        return None
+    base = Path(folder if folder is not None else tempfile.gettempdir())
+    for cpu in cpus:
+        try:
+            fd = os.open(base / f"workbook-grader-cpu{cpu}.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            os.sched_setaffinity(0, {cpu})
+        except OSError:
+            os.close(fd)
+            continue
+        _CPU_LOCKS.append(fd)
+        return cpu
+    return None
+
+
 def warm_grader_process() -> None:
     """Set up this process to call :func:`grade` for many submissions, one after another.
 
     Matplotlib draws off screen (``MPLBACKEND=Agg`` unless set), Ctrl-C is ignored (it is the
     coordinator's to handle), the process dies with the process (thread) that started it (Linux),
-    and the isolated worker's fork server (NumPy, torch, Matplotlib loaded) starts now, not with
-    the first submission (with bubblewrap each submission gets a sandbox of its own: no fork
-    server). Never raises for a fork server that cannot start (grading then says why).
+    it takes a CPU of its own when one is free (:func:`claim_cpu`), and the isolated worker's fork
+    server (NumPy, torch, Matplotlib loaded) starts now, not with the first submission (with
+    bubblewrap each submission gets a sandbox of its own: no fork server). Never raises for a fork
+    server that cannot start (grading then says why).
     """
     os.environ.setdefault("MPLBACKEND", "Agg")
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent()
+    claim_cpu()
     from ..submission import confinement, worker
 
     try:
