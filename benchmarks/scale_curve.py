@@ -47,7 +47,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_grading import ENV, PY, REPO, make_submissions  # noqa: E402
+from bench_grading import ENV, PY, REPO, make_submissions, stop_cleanly_on_sigterm  # noqa: E402
 
 from autograder import EXERCISES  # noqa: E402
 
@@ -187,6 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     if any(n < 1 for n in args.n) or (args.jobs is not None and args.jobs < 1):
         parser.error("--n values and --jobs must be >= 1")
     ns = sorted(set(args.n))
+    stop_cleanly_on_sigterm()
     executors = list(dict.fromkeys(args.executor))
     jobs = args.jobs or os.cpu_count() or 1
     linux = sys.platform.startswith("linux")
