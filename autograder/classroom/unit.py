@@ -294,8 +294,9 @@ def claim_cpu(folder: str | os.PathLike | None = None) -> int | None:
     A grader and its isolated worker hand over to each other thousands of times per submission
     (each call of the student's code is a message and a reply). With two graders on two CPUs and
     no pinning, each hand-over may wake the other process on the CPU the other grader is using:
-    grading a class took ~20 % longer (docs/benchmarks.md, "CPU per grader"). A grader pinned to a
-    CPU of its own, with its fork server and workers started after it, keeps its hand-overs there.
+    grading a class took 1.26x as long (docs/benchmarks.md, "graders on a CPU of their own"). A
+    grader pinned to a CPU of its own, with its fork server and workers started after it, keeps
+    its hand-overs there.
 
     The claim is a lock file per CPU, ``workbook-grader-cpu<N>.lock`` in ``folder`` (default: the
     temporary folder, which :func:`autograder.classroom.batch.run_batch` makes private to the run):
