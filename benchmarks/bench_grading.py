@@ -10,11 +10,12 @@ Prints three ratios measured in the same run on the same machine:
 3. per-submission overhead of isolated mode beyond the tests' own compute: (isolated − local) wall
    time of one full graded run of the reference solutions in a warm grader process (imports and
    the fork server already there, on a CPU of its own: as in batch grading), local and isolated
-   runs alternated, the median of the paired differences — target ≤ 0.2 s. The cold figure (a new pytest process each
-   time) is printed too.
+   runs alternated, the median of the paired differences — target ≤ 0.2 s. The cold figure (a new
+   pytest process each time) is printed too.
 
-``--unpinned-too`` also measures #3 and grades the batch a second time with the graders not pinned to CPUs
-(``WORKBOOK_PIN_CPUS=0``, :func:`autograder.classroom.unit.claim_cpu`) and prints that ratio.
+``--unpinned-too`` also measures #3 with the grader not pinned to a CPU, and grades the batch a
+second time with the graders not pinned (``WORKBOOK_PIN_CPUS=0``,
+:func:`autograder.classroom.unit.claim_cpu`), and prints that ratio.
 ``--skip-batch`` measures #1 and #3 only. ``--skip-nbgrader`` leaves out the nbgrader half (it takes about N × 5 kernel starts, i.e. hours
 for N = 200 on 2 cores). ``--nbgrader-sample K`` runs ``nbgrader autograde`` on the first K of the
 N students only (the same mix of right / wrong / hanging), compares their scores, and compares the
@@ -191,7 +192,8 @@ def main() -> int:
     parser.add_argument("--skip-batch", action="store_true", help="measure #1 and #3 only (no batch, no nbgrader)")
     parser.add_argument("--rounds", type=int, default=5, help="warm runs per mode for #3 (median; default 5)")
     parser.add_argument("--unpinned-too", action="store_true",
-                        help="grade the batch a second time with WORKBOOK_PIN_CPUS=0 (graders not pinned to CPUs)")
+                        help="also measure #3 with the grader not pinned to a CPU, and grade the batch a second "
+                             "time with WORKBOOK_PIN_CPUS=0 (graders not pinned)")
     parser.add_argument("--nbgrader-sample", type=int, default=None, metavar="K",
                         help="nbgrader autograde on the first K students only (default: all N)")
     args = parser.parse_args()
