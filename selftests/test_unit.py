@@ -144,20 +144,27 @@ def test_paths_of_the_worker_copy_are_replaced_in_linear_time():
     assert replace_isolated_copies("no paths here", "bob") == "no paths here"
 
 
-# claim_cpu in fresh interpreters: each prints the CPU it took (or None) and its affinity, then
-# waits for a line on stdin (holding its claim) before it ends
+# claim_cpu in fresh interpreters: each prints the CPU it took (or None) and the affinity of a
+# process it starts afterwards (as a grader starts its fork server), then waits for a line on stdin
+# (holding its claim) before it ends
 _CLAIM = """
-import os, sys
+import os, subprocess, sys
 from autograder.classroom.unit import claim_cpu
 cpu = claim_cpu(sys.argv[1])
-print(cpu, sorted(os.sched_getaffinity(0)), flush=True)
+child = subprocess.run([sys.executable, "-c", "import os; print(sorted(os.sched_getaffinity(0)))"],
+                       capture_output=True, text=True, check=True).stdout.strip()
+print(cpu, child, flush=True)
 sys.stdin.readline()
 """
+# two CPUs of this machine (the claimers are started on them alone: a machine with many CPUs
+# needs no more interpreters)
+_CPUS = sorted(os.sched_getaffinity(0))[:2]
 
 
 def _claimer(folder: Path, **env: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-c", _CLAIM, str(folder)], cwd=REPO, text=True,
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            preexec_fn=lambda: os.sched_setaffinity(0, _CPUS),
                             env={**os.environ, "PYTHONPATH": str(REPO), **env})
 
 
@@ -172,9 +179,10 @@ def _end(proc: subprocess.Popen) -> None:
 
 
 def test_each_grader_takes_a_cpu_of_its_own_until_none_is_free(tmp_path):
-    """Batch graders pin themselves to distinct CPUs (their workers inherit it); one more grader than
-    CPUs stays unpinned; a CPU is free again when its grader ended; WORKBOOK_PIN_CPUS=0 pins nothing."""
-    allowed = sorted(os.sched_getaffinity(0))
+    """Batch graders pin themselves to distinct CPUs (processes they start later inherit it); one more
+    grader than CPUs stays unpinned; a CPU is free again when its grader ended; WORKBOOK_PIN_CPUS=0
+    pins nothing."""
+    allowed = _CPUS
     procs = [_claimer(tmp_path) for _ in range(len(allowed) + 1)]
     try:
         got = [_claimed(p) for p in procs]
