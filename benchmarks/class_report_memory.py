@@ -31,6 +31,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 PY = sys.executable
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_grading import stop_cleanly_on_sigterm  # noqa: E402
+
 
 def solutions_report(work: Path) -> Path:
     """The reference solutions graded once in local mode; the path of their results document."""
@@ -66,7 +69,12 @@ def peak_mb(out: Path) -> float:
     with log.open("wb") as sink:
         proc = subprocess.Popen([PY, "-m", "autograder.batch", "--class-report", str(out)], cwd=REPO, env=env,
                                 stdout=sink, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(proc.pid, 0)  # this child's own peak (ru_maxrss, kB on Linux)
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)  # this child's own peak (ru_maxrss, kB on Linux)
+        except BaseException:  # Ctrl-C, SIGTERM: the class report stops before its folder is removed
+            proc.terminate()
+            proc.wait()
+            raise
     code = os.waitstatus_to_exitcode(status)
     if code != 0 or not (out / "class.html").is_file():
         sys.exit(f"the class report failed (exit {code}): {log.read_text(errors='replace')[-2000:]}")
@@ -79,6 +87,7 @@ def main() -> None:
     parser.add_argument("--report", type=Path, help="a results document to copy (default: grade solutions/)")
     args = parser.parse_args()
     sizes = sorted(set(args.n))
+    stop_cleanly_on_sigterm()
     work = Path(tempfile.mkdtemp(prefix="class-report-memory-"))
     try:
         report = args.report or solutions_report(work)
