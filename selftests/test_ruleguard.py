@@ -511,6 +511,95 @@ def test_a_hook_python_removes_is_reported_as_lost_not_as_tampering(tmp_path):
     assert _watch(SOFTMAX, owns, tmp_path, pinned(mod.bounded_recursion)) == []
 
 
+def test_a_thread_that_reaches_the_recursion_limit_is_given_up_not_left_unwatched(tmp_path):
+    """The hole the README named: in a thread the submission starts, a RecursionError caught there
+    made Python remove that thread's hook, and what the thread did next (a library softmax) was
+    neither watched nor reported (Python 3.11 cannot read another thread's hook). The hook now
+    counts the thread's depth and gives the thread up first (LOST: the test fails, not the task).
+    A thread given up that still runs costs every later rule-bound test; once it has ended, nothing
+    is left. Threads of ordinary depth lose nothing. Another case of the kind: a recursion limit
+    lowered under the thread's stack (``sys.setrecursionlimit``) inside the thread."""
+    import threading
+
+    from autograder.checks.hits import END_OF_TEST, LOST
+
+    mod, owns = _student(tmp_path, """
+        import importlib, sys, threading
+
+        def _deep(n):
+            return _deep(n + 1)
+
+        def _library_softmax(x):
+            return getattr(importlib.import_module("scipy." + "special"), "soft" + "max")(x)
+
+        def _in_thread(work):
+            out = []
+            t = threading.Thread(target=lambda: out.append(work()))
+            t.start()
+            t.join()
+            return out[0]
+
+        def past_the_limit_in_a_thread(x):
+            def work():
+                try:
+                    _deep(0)
+                except RecursionError:
+                    pass
+                return _library_softmax(x)
+            return _in_thread(work)
+
+        def limit_lowered_in_a_thread(x):
+            def work():
+                limit = sys.getrecursionlimit()
+                sys.setrecursionlimit(20)
+                try:
+                    _deep(0)
+                except RecursionError:
+                    pass
+                sys.setrecursionlimit(limit)
+                return _library_softmax(x)
+            return _in_thread(work)
+
+        def bounded_in_a_thread(x, depth=100):
+            def down(n):
+                return x / x.sum() if n == 0 else down(n - 1)
+            return _in_thread(lambda: down(depth))
+
+        release = threading.Event()
+
+        def _stays(started):
+            try:
+                _deep(0)
+            except RecursionError:
+                pass
+            started.set()
+            release.wait(60)
+
+        def leaves_a_thread_running():
+            started = threading.Event()
+            threading.Thread(target=_stays, args=(started,), daemon=True).start()
+            started.wait(60)
+        """)
+    x = np.arange(3.0)
+    for func in (mod.past_the_limit_in_a_thread, mod.limit_lowered_in_a_thread):
+        hits = _watch(SOFTMAX, owns, tmp_path, lambda: func(x))
+        assert (LOST, "threading.setprofile", END_OF_TEST, 0) in {(h.kind, h.name, h.file, h.line) for h in hits}, \
+            (func.__name__, hits)
+        assert all(h.kind in (LOST, "forbidden") for h in hits), hits
+    message = next(h for h in hits if h.kind == LOST).message()
+    assert "スレッド" in message and "a thread your code started" in message and "this test fails" in message
+    assert _watch(SOFTMAX, owns, tmp_path, lambda: mod.bounded_in_a_thread(x)) == []
+    # given up in one test and still running: the next rule-bound test fails too; then no more
+    hits = _watch(SOFTMAX, owns, tmp_path, mod.leaves_a_thread_running)
+    assert LOST in {h.kind for h in hits}
+    assert [h.kind for h in _watch(SOFTMAX, owns, tmp_path, lambda: None)] == [LOST]
+    mod.release.set()
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread() and thread.daemon:
+            thread.join(10)
+    assert _watch(SOFTMAX, owns, tmp_path, lambda: None) == []
+
+
 def test_a_recursion_limit_lowered_below_the_stack_does_not_cost_honest_code(tmp_path):
     """selftests/test_grading.py's submission sets ``sys.setrecursionlimit(60)`` at import: the
     first call of the hook would reach that limit and Python would remove it (LOST). The check

@@ -55,6 +55,18 @@ class Hit:
             where_en = f"{self.file}, line{'s' if len(lines) > 1 else ''} {shown}"
         else:
             where_ja, where_en = "提出コードが起動したスレッド", "a thread started by the submission"
+        if self.kind == LOST and self.name == "threading.setprofile":  # ruleguard.THREAD_MARGIN
+            return bilingual(
+                "提出コードが起動したスレッドで再帰が Python の上限近くまで深くなったため、採点の実行時チェックは"
+                "そのスレッドを確認できなくなりました (上限に達すると Python 自身がチェックを外し、その後の呼び出しは"
+                "誰にも見えません)。このテストは不合格です (課題全体は 0 点になりません)。そのスレッドが動き続ける間は、"
+                "以後の「自分で実装」課題のテストも同じです。深い再帰を使わず、ループで書いてください。",
+                "recursion in a thread your code started came close to Python's limit, so the grader's run-time "
+                "check can no longer watch that thread (at the limit Python removes the check, and nothing can see "
+                "what the thread calls after that). This test fails (the rest of the task keeps its points), and so "
+                "does every later rule-bound test while that thread runs. Write the computation with a loop "
+                "instead of deep recursion.",
+            )
         if self.kind == LOST:
             return bilingual(
                 f"採点の実行時チェック ({self.name}) が、提出コードの実行中に Python 自身によって外されました。"

@@ -35,7 +35,11 @@ and, as a failure of the test it happened in only (:data:`.hits.LOST`), a hook t
 removed: CPython unsets a profile or trace function that raises, which happens when the call of
 the hook reaches the recursion limit (or an object of the submission raises inside it). It is
 looked for wherever the hooks go off (the last frame of the submission returns, the grader's pin
-ends, the test ends): what the code called after that point was not watched.
+ends, the test ends): what the code called after that point was not watched. Python cannot tell
+whether another thread still has its hook, so in a thread other than the test's the hook counts
+the thread's depth itself and gives up that thread before the hook's own call can reach the limit
+(:data:`THREAD_MARGIN`): the test it happens in fails, and so does every later rule-bound test
+while that thread runs (it may have lost its hook).
 
 Limits (the README says them too): this is a check inside the process that runs the code. A
 submission that deliberately works on the check's own objects (through ``gc``, frames, ``ctypes``)
@@ -67,6 +71,8 @@ _settrace = sys.settrace
 _gettrace = sys.gettrace
 _getframe = sys._getframe
 _get_ident = _thread.get_ident
+_getrecursionlimit = sys.getrecursionlimit
+_current_frames = sys._current_frames
 _CodeType = type((lambda: None).__code__)
 
 #: Operators whose overloading in a class of the submission counts as an autodiff engine of its own
@@ -78,6 +84,12 @@ ARITHMETIC = frozenset(
 
 #: Frames a watched test has at least above the grader's own stack (see :meth:`_Guard.start`).
 HEADROOM = 200
+
+#: In a thread other than the test's, the profile hook gives the thread up (:data:`.hits.LOST`)
+#: when its Python frames come within this many of the recursion limit: the room the hook's own
+#: calls need, plus the thread's start-up frames, so that it is given up before Python can remove
+#: the hook (which, in another thread, nothing could notice afterwards).
+THREAD_MARGIN = 50
 
 
 # --- tampering ----------------------------------------------------------------------------------
@@ -158,6 +170,9 @@ class _Guard:
         self.armed = False  # fast mode: the hooks are on (a frame of the submission is on the stack)
         self.pinned = 0  # fast mode: the hooks stay on while the grader calls into the submission (pin)
         self.owned_codes: dict[Any, bool] = {}
+        self.main: int | None = None  # the thread that prepared the check (the grader's)
+        self.thread_depth: dict[int, int] = {}  # other threads: their Python frames since the hook came on
+        self.lost_threads: set[int] = set()  # other threads given up near the recursion limit
         self.dispatch = self._make_dispatch()
         self.gate, self.leave = self._make_gate()
 
@@ -231,13 +246,27 @@ class _Guard:
                 if name is not None:
                     guard._record("forbidden", name, frame)
             elif event == "return":
-                if guard.armed and not guard.pinned and guard._owned_code(frame.f_code) and _get_ident() == guard.thread:
+                ident = _get_ident()
+                if ident != guard.thread and ident != guard.main:
+                    depths = guard.thread_depth
+                    depth = depths.get(ident, 0) - 1
+                    if depth > 0:
+                        depths[ident] = depth
+                    else:
+                        depths.pop(ident, None)
+                elif guard.armed and not guard.pinned and guard._owned_code(frame.f_code) and ident == guard.thread:
                     back = frame.f_back
                     while back is not None and not guard._owned_code(back.f_code):
                         back = back.f_back
                     if back is None:  # the last frame of the submission leaves the stack
                         guard._disarm()
             elif event == "call":
+                ident = _get_ident()
+                if ident != guard.thread and ident != guard.main:
+                    depth = guard.thread_depth.get(ident, 0) + 1
+                    guard.thread_depth[ident] = depth
+                    if depth > _getrecursionlimit() - THREAD_MARGIN:
+                        guard._give_up_thread(ident)
                 code = frame.f_code
                 tamper = guard.tamper_codes.get(code)
                 if tamper is not None:
@@ -285,6 +314,25 @@ class _Guard:
             return leave
 
         return gate, leave
+
+    def _give_up_thread(self, ident: int) -> None:
+        """A thread other than the test's came near the recursion limit: Python may remove its hook
+        at any moment now, and nothing would notice (see :data:`THREAD_MARGIN`)."""
+        self.lost_threads.add(ident)  # first: no Python frame needed
+        if self.catalogue is not None:
+            self._add(Hit(LOST, "threading.setprofile", END_OF_TEST, 0))
+
+    def _threads_given_up(self) -> Hit | None:
+        """The hit of threads given up earlier that still run. Forgets the threads that ended: a
+        thread whose hook Python removed left its depth behind, and a new thread may get its id."""
+        if not (self.lost_threads or self.thread_depth):
+            return None
+        alive = set(_current_frames())
+        self.lost_threads &= alive
+        for ident in list(self.thread_depth):
+            if ident not in alive:
+                self.thread_depth.pop(ident, None)
+        return Hit(LOST, "threading.setprofile", END_OF_TEST, 0) if self.lost_threads else None
 
     # fast mode: entry marks compiled into the submission's code (:mod:`.visibility`) ------------
     def enter(self) -> None:
@@ -418,6 +466,7 @@ class _Guard:
         if self.prepared:
             return
         self.prepared = True
+        self.main = _get_ident()
         wrap_invisible(forbidden)
         self.tamper_c, self.tamper_codes, self.processes = _tamper_objects()
         self.torch_seen = "torch" in sys.modules
@@ -444,6 +493,9 @@ class _Guard:
         self.catalogue = catalogue
         if integrity:
             self.hits.append(integrity)
+        given_up = self._threads_given_up()  # a thread that may have lost its hook before this test
+        if given_up:
+            self.hits.append(given_up)
         if self.mode is None and "torch" in sys.modules:
             self.mode = self._make_mode()  # one per process: threads keep it on their stacks
         self.depth, self.armed, self.fast, self.owned_codes, self.pinned = 0, False, fast, {}, 0
