@@ -444,6 +444,19 @@ def test_torch_C_nn_forbids_its_softmax_and_attention_kernels_not_its_layers(tmp
     assert [(h.kind, h.name) for h in hits] == [("forbidden", "torch._scaled_dot_product_attention_math")]
 
 
+#: Code of a submission: endless recursion, and a library softmax reached by computed names.
+_RECURSION = """
+        import importlib
+
+        def _deep(n):
+            return _deep(n + 1)
+
+        def _library_softmax(x):
+            return getattr(importlib.import_module("scipy." + "special"), "soft" + "max")(x)
+
+"""
+
+
 def test_a_hook_python_removes_is_reported_as_lost_not_as_tampering(tmp_path):
     """CPython unsets a profile or trace function that raises (``profile_trampoline`` in
     sysmodule.c): at the recursion limit the call of the hook itself raises RecursionError, and an
@@ -454,15 +467,7 @@ def test_a_hook_python_removes_is_reported_as_lost_not_as_tampering(tmp_path):
     nothing was reported, in both grading modes). Bounded recursion loses nothing."""
     from autograder.checks.hits import END_OF_TEST, LOST
 
-    mod, owns = _student(tmp_path, """
-        import importlib
-
-        def _deep(n):
-            return _deep(n + 1)
-
-        def _library_softmax(x):
-            return getattr(importlib.import_module("scipy." + "special"), "soft" + "max")(x)
-
+    mod, owns = _student(tmp_path, _RECURSION + """
         def past_the_recursion_limit(x):
             try:
                 _deep(0)
@@ -523,14 +528,8 @@ def test_a_thread_that_reaches_the_recursion_limit_is_given_up_not_left_unwatche
 
     from autograder.checks.hits import END_OF_TEST, LOST
 
-    mod, owns = _student(tmp_path, """
-        import importlib, sys, threading
-
-        def _deep(n):
-            return _deep(n + 1)
-
-        def _library_softmax(x):
-            return getattr(importlib.import_module("scipy." + "special"), "soft" + "max")(x)
+    mod, owns = _student(tmp_path, _RECURSION + """
+        import sys, threading
 
         def _in_thread(work):
             out = []
@@ -587,7 +586,7 @@ def test_a_thread_that_reaches_the_recursion_limit_is_given_up_not_left_unwatche
             (func.__name__, hits)
         assert all(h.kind in (LOST, "forbidden") for h in hits), hits
     message = next(h for h in hits if h.kind == LOST).message()
-    assert "スレッド" in message and "a thread your code started" in message and "this test fails" in message
+    assert "スレッド" in message and "a thread your code started" in message and "This test fails" in message
     assert _watch(SOFTMAX, owns, tmp_path, lambda: mod.bounded_in_a_thread(x)) == []
     # given up in one test and still running: the next rule-bound test fails too; then no more
     hits = _watch(SOFTMAX, owns, tmp_path, mod.leaves_a_thread_running)
