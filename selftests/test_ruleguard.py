@@ -599,6 +599,41 @@ def test_a_thread_that_reaches_the_recursion_limit_is_given_up_not_left_unwatche
     assert _watch(SOFTMAX, owns, tmp_path, lambda: None) == []
 
 
+def test_the_graders_own_time_limit_thread_is_never_given_up(tmp_path):
+    """The per-test time limit's watcher thread (guard.Deadline) is the grader's: it is started
+    without the check's thread hook, so a low recursion limit (a submission may set one at import;
+    selftests/test_grading.py's sets 60) never makes the check give it up as a submission's thread
+    near the limit, which would fail later rule-bound tests of honest code. Here its clock reads
+    go as deep as the margin while the limit is as low as the stack allows."""
+    import time
+
+    from autograder.submission.guard import Deadline
+
+    frame, used = sys._getframe(), 0
+    while frame is not None:
+        frame, used = frame.f_back, used + 1
+    reads = []
+
+    def deep_clock(n=used + 40):  # past the margin of the limit below, short of the limit itself
+        if n:
+            return deep_clock(n - 1)
+        reads.append(1)
+        return 0.0
+
+    assert ruleguard.GUARD._threads_given_up() is None  # none left by earlier tests
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(used + ruleguard.THREAD_MARGIN + 30)
+    try:
+        with Deadline(5.0, extra_cpu=deep_clock):
+            deadline = time.monotonic() + 10
+            while len(reads) < 3 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert len(reads) >= 3
+            assert ruleguard.GUARD.lost_threads == set()
+    finally:
+        sys.setrecursionlimit(limit)
+
+
 def test_a_recursion_limit_lowered_below_the_stack_does_not_cost_honest_code(tmp_path):
     """selftests/test_grading.py's submission sets ``sys.setrecursionlimit(60)`` at import: the
     first call of the hook would reach that limit and Python would remove it (LOST). The check
