@@ -39,7 +39,9 @@ ends, the test ends): what the code called after that point was not watched. Pyt
 whether another thread still has its hook, so in a thread other than the test's the hook counts
 the thread's depth itself and gives up that thread before the hook's own call can reach the limit
 (:data:`THREAD_MARGIN`): the test it happens in fails, and so does every later rule-bound test
-while that thread runs (it may have lost its hook).
+while that thread runs (it may have lost its hook). Not covered yet: in such a thread, an object of
+the submission that raises inside the hook (a ``__class__`` property) removes that thread's hook
+unnoticed (the README says so); the hook would have to catch what its own body raises.
 
 Limits (the README says them too): this is a check inside the process that runs the code. A
 submission that deliberately works on the check's own objects (through ``gc``, frames, ``ctypes``)
