@@ -35,13 +35,9 @@ and, as a failure of the test it happened in only (:data:`.hits.LOST`), a hook t
 removed: CPython unsets a profile or trace function that raises, which happens when the call of
 the hook reaches the recursion limit (or an object of the submission raises inside it). It is
 looked for wherever the hooks go off (the last frame of the submission returns, the grader's pin
-ends, the test ends): what the code called after that point was not watched. Python cannot tell
-whether another thread still has its hook, so in a thread other than the test's the hook counts
-the thread's depth itself and gives up that thread before the hook's own call can reach the limit
-(:data:`THREAD_MARGIN`): the test it happens in fails, and so does every later rule-bound test
-while that thread runs (it may have lost its hook). Not covered yet: in such a thread, an object of
-the submission that raises inside the hook (a ``__class__`` property) removes that thread's hook
-unnoticed (the README says so); the hook would have to catch what its own body raises.
+ends, the test ends): what the code called after that point was not watched. In other threads
+(unreadable hooks) the hook counts the depth and gives a thread up first (:data:`THREAD_MARGIN`);
+not covered: such a thread's object raising inside the hook (a ``__class__`` property; README).
 
 Limits (the README says them too): this is a check inside the process that runs the code. A
 submission that deliberately works on the check's own objects (through ``gc``, frames, ``ctypes``)
@@ -87,10 +83,8 @@ ARITHMETIC = frozenset(
 #: Frames a watched test has at least above the grader's own stack (see :meth:`_Guard.start`).
 HEADROOM = 200
 
-#: In a thread other than the test's, the profile hook gives the thread up (:data:`.hits.LOST`)
-#: when its Python frames come within this many of the recursion limit: the room the hook's own
-#: calls need, plus the thread's start-up frames, so that it is given up before Python can remove
-#: the hook (which, in another thread, nothing could notice afterwards).
+#: A thread other than the test's is given up (:data:`.hits.LOST`) this many frames short of the
+#: recursion limit: room for the hook's own calls, before Python can remove it unnoticed.
 THREAD_MARGIN = 50
 
 
@@ -173,7 +167,7 @@ class _Guard:
         self.pinned = 0  # fast mode: the hooks stay on while the grader calls into the submission (pin)
         self.owned_codes: dict[Any, bool] = {}
         self.main: int | None = None  # the thread that prepared the check (the grader's)
-        self.thread_depth: dict[int, int] = {}  # other threads: their Python frames since the hook came on
+        self.thread_depth: dict[int, int] = {}  # other threads: frames since the hook came on
         self.lost_threads: set[int] = set()  # other threads given up near the recursion limit
         self.dispatch = self._make_dispatch()
         self.gate, self.leave = self._make_gate()
@@ -318,15 +312,13 @@ class _Guard:
         return gate, leave
 
     def _give_up_thread(self, ident: int) -> None:
-        """A thread other than the test's came near the recursion limit: Python may remove its hook
-        at any moment now, and nothing would notice (see :data:`THREAD_MARGIN`)."""
+        """A thread other than the test's came near the recursion limit (:data:`THREAD_MARGIN`)."""
         self.lost_threads.add(ident)  # first: no Python frame needed
         if self.catalogue is not None:
             self._add(Hit(LOST, "threading.setprofile", END_OF_TEST, 0))
 
     def _threads_given_up(self) -> Hit | None:
-        """The hit of threads given up earlier that still run. Forgets the threads that ended: a
-        thread whose hook Python removed left its depth behind, and a new thread may get its id."""
+        """The hit of threads given up earlier that still run; forgets ended threads (ids are reused)."""
         if not (self.lost_threads or self.thread_depth):
             return None
         alive = set(_current_frames())
@@ -493,11 +485,9 @@ class _Guard:
         self.thread = _get_ident()
         integrity = self._integrity(threads_only=True)
         self.catalogue = catalogue
-        if integrity:
-            self.hits.append(integrity)
-        given_up = self._threads_given_up()  # a thread that may have lost its hook before this test
-        if given_up:
-            self.hits.append(given_up)
+        for found in (integrity, self._threads_given_up()):  # and a thread given up earlier, still running
+            if found:
+                self.hits.append(found)
         if self.mode is None and "torch" in sys.modules:
             self.mode = self._make_mode()  # one per process: threads keep it on their stacks
         self.depth, self.armed, self.fast, self.owned_codes, self.pinned = 0, False, fast, {}, 0
