@@ -459,8 +459,7 @@ _RECURSION = """
 
 def test_a_hook_python_removes_is_reported_as_lost_not_as_tampering(tmp_path):
     """CPython unsets a profile or trace function that raises (``profile_trampoline`` in
-    sysmodule.c): at the recursion limit the call of the hook itself raises RecursionError, and an
-    object of the submission can raise inside the hook (a ``__class__`` property the check reads).
+    sysmodule.c): at the recursion limit the call of the hook itself raises RecursionError.
     The code that runs after that is not watched (here: a library softmax). The check reports the
     lost hook (kind LOST: the plugin fails that test, not the task), also when the grader pinned
     the hooks around the call (found in this session: the end of the pin put the hook back and
@@ -472,18 +471,6 @@ def test_a_hook_python_removes_is_reported_as_lost_not_as_tampering(tmp_path):
             try:
                 _deep(0)
             except RecursionError:
-                pass
-            return _library_softmax(x)
-
-        class _Odd(list):
-            @property
-            def __class__(self):
-                raise LookupError("no class")
-
-        def raised_inside_the_check(x):
-            try:
-                _Odd().append(1)
-            except LookupError:
                 pass
             return _library_softmax(x)
 
@@ -502,7 +489,7 @@ def test_a_hook_python_removes_is_reported_as_lost_not_as_tampering(tmp_path):
                     ruleguard.unpin()
         return call
 
-    for func in (mod.past_the_recursion_limit, mod.raised_inside_the_check):
+    for func in (mod.past_the_recursion_limit,):
         for call in (lambda: func(x), pinned(func)):
             hits = _watch(SOFTMAX, owns, tmp_path, call)
             assert LOST in {h.kind for h in hits}, (func.__name__, hits)
@@ -514,6 +501,67 @@ def test_a_hook_python_removes_is_reported_as_lost_not_as_tampering(tmp_path):
     assert "RecursionError" in message and "再帰" in message and "this test fails" in message
     assert _watch(SOFTMAX, owns, tmp_path, lambda: mod.bounded_recursion(x)) == []
     assert _watch(SOFTMAX, owns, tmp_path, pinned(mod.bounded_recursion)) == []
+
+
+_RAISING = """
+        import threading
+
+        class _OddClass(list):  # the README's case: isinstance() reads __class__
+            @property
+            def __class__(self):
+                raise LookupError("no class")
+
+        class _Meta(type):  # the check reads the class's __module__ to name its methods
+            @property
+            def __module__(cls):
+                raise LookupError("no module")
+
+        class _OddModule(list, metaclass=_Meta):
+            pass
+
+        def odd_but_honest(x):
+            _OddClass().append(1)
+            return x / x.sum()
+
+        def raised_inside_the_check(x):
+            _OddModule().append(1)
+            return _library_softmax(x)
+
+        def raised_in_a_thread(x):
+            out = []
+            def work():
+                _OddModule().append(2)
+                out.append(_library_softmax(x))
+            t = threading.Thread(target=work)
+            t.start()
+            t.join()
+            return out[0]
+"""
+
+
+def test_an_exception_inside_the_hook_is_caught_the_hook_stays_and_the_test_fails(tmp_path):
+    """The README's last known hole: an object of the submission that raises while the check reads
+    it made Python remove the hook (``profile_trampoline``); in a thread the submission started
+    nobody noticed, and the thread's later library call went unwatched. The hook now catches any
+    Exception of its own work: it stays on (the later softmax is seen, in the thread too), and the
+    call it could not classify fails the test (LOST, at the submission's line: not the task). The
+    check no longer reads ``__class__`` at all, so an odd but honest object costs nothing."""
+    from autograder.checks.hits import LOST, UNREADABLE_NAME
+
+    mod, owns = _student(tmp_path, _RECURSION + _RAISING)
+    x = np.arange(3.0)
+    name = Path(mod.__file__).name
+    assert _watch(SOFTMAX, owns, tmp_path, lambda: mod.odd_but_honest(x)) == []
+    for func, line in ((mod.raised_inside_the_check, "_OddModule().append(1)"),
+                       (mod.raised_in_a_thread, "_OddModule().append(2)")):
+        hits = _watch(SOFTMAX, owns, tmp_path, lambda: func(x))
+        number = Path(mod.__file__).read_text().splitlines().index(" " * (8 if func is mod.raised_in_a_thread
+                                                                          else 4) + line) + 1
+        assert (LOST, UNREADABLE_NAME, name, number) in {(h.kind, h.name, h.file, h.line) for h in hits}, hits
+        assert "forbidden" in {h.kind for h in hits}, hits  # the hook stayed on: the softmax is seen
+        assert sys.getprofile() is None and sys.gettrace() is None
+    message = next(h for h in hits if h.kind == LOST).message()
+    assert "例外" in message and "could not tell whether a call" in message and "This test fails" in message
 
 
 def test_a_thread_that_reaches_the_recursion_limit_is_given_up_not_left_unwatched(tmp_path):

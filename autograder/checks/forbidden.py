@@ -147,7 +147,9 @@ class Catalogue:
             name = self._c_name(func, owner)
             self._c_cache[id(func)] = (func, name)
             return name
-        key = (owner if isinstance(owner, type) else type(owner), getattr(func, "__name__", None))
+        # issubclass of type(owner), never isinstance: that reads ``owner.__class__`` (code of the
+        # submission, which may raise inside the hook)
+        key = (owner if issubclass(type(owner), type) else type(owner), getattr(func, "__name__", None))
         try:
             return self._m_cache[key]
         except KeyError:
@@ -163,12 +165,12 @@ class Catalogue:
         name = getattr(func, "__name__", None)
         if not isinstance(name, str):
             return None
-        if owner is None or isinstance(owner, type(sys)):
+        if owner is None or issubclass(type(owner), _ModuleType):
             module = getattr(func, "__module__", None) or getattr(owner, "__name__", None)
             dotted = f"{module}.{name}" if isinstance(module, str) else name
             method = False
         else:
-            cls = owner if isinstance(owner, type) else type(owner)
+            cls = owner if issubclass(type(owner), type) else type(owner)
             dotted = f"{getattr(cls, '__module__', '')}.{getattr(cls, '__qualname__', '')}.{name}"
             method = True
         if _is_forbidden(dotted, self.forbidden) or (method and name in self.methods):

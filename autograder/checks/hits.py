@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ..core.i18n import bilingual
 
-__all__ = ["END_OF_TEST", "LOST", "Hit"]
+__all__ = ["END_OF_TEST", "LOST", "Hit", "THREAD_GIVEN_UP", "UNREADABLE_NAME"]
 
 #: ``Hit.file`` of what the check found out of place when the test ended (no line to name).
 END_OF_TEST = "<end of test>"
@@ -55,7 +55,7 @@ class Hit:
             where_en = f"{self.file}, line{'s' if len(lines) > 1 else ''} {shown}"
         else:
             where_ja, where_en = "提出コードが起動したスレッド", "a thread started by the submission"
-        if self.kind == LOST and self.name == "threading.setprofile":  # ruleguard.THREAD_MARGIN
+        if self == THREAD_GIVEN_UP:  # ruleguard.THREAD_MARGIN
             return bilingual(
                 "提出コードが起動したスレッドで再帰が Python の上限近くまで深くなったため、採点の実行時チェックは"
                 "そのスレッドを確認できなくなりました (上限に達すると Python 自身がチェックを外し、その後の呼び出しは"
@@ -66,6 +66,16 @@ class Hit:
                 "what the thread calls after that). This test fails (the rest of the task keeps its points), and so "
                 "does every later rule-bound test while that thread runs. Write the computation with a loop "
                 "instead of deep recursion.",
+            )
+        if self.kind == LOST and self.name == UNREADABLE_NAME:
+            return bilingual(
+                f"{where_ja}: 採点の実行時チェックがあなたのコードのオブジェクトを調べている途中で例外が起きたため、"
+                "その呼び出しが使ってよい関数かどうかを判定できませんでした (例: 例外を送出する __class__ や "
+                "__module__ のプロパティ)。このテストは不合格です (課題全体は 0 点になりません)。",
+                f"{where_en}: the grader's run-time check could not tell whether a call your code made is "
+                "allowed, because reading one of your objects raised an exception inside the check (e.g. a "
+                "__class__ or __module__ property that raises). This test fails (the rest of the task keeps "
+                "its points).",
             )
         if self.kind == LOST:
             return bilingual(
@@ -112,3 +122,13 @@ class Hit:
             f"{where_en}: {self.name} was called (run-time check); it is not allowed in this task. "
             "Implement it from scratch instead of calling a library.",
         )
+
+
+#: The hit of a thread the submission started that came near the recursion limit and is given up
+#: (``ruleguard.THREAD_MARGIN``): Python would remove its hook unnoticed.
+THREAD_GIVEN_UP = Hit(LOST, "threading.setprofile", END_OF_TEST, 0)
+
+#: ``Hit.name`` of a call the check could not classify: reading an object of the submission raised
+#: inside the hook (the hook catches it, stays on, and the test fails; see :data:`LOST`).
+UNREADABLE_NAME = "<unreadable call>"
+

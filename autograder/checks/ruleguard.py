@@ -33,11 +33,12 @@ Besides forbidden functions it reports, as violations of every rule-bound task:
 
 and, as a failure of the test it happened in only (:data:`.hits.LOST`), a hook that Python itself
 removed: CPython unsets a profile or trace function that raises, which happens when the call of
-the hook reaches the recursion limit (or an object of the submission raises inside it). It is
-looked for wherever the hooks go off (the last frame of the submission returns, the grader's pin
-ends, the test ends): what the code called after that point was not watched. In other threads
-(unreadable hooks) the hook counts the depth and gives a thread up first (:data:`THREAD_MARGIN`);
-not covered: such a thread's object raising inside the hook (a ``__class__`` property; README).
+the hook reaches the recursion limit. It is looked for wherever the hooks go off (the last frame of
+the submission returns, the grader's pin ends, the test ends): what the code called after that
+point was not watched. In other threads (unreadable hooks) the hook counts the depth and gives a
+thread up first (:data:`THREAD_MARGIN`). An exception raised inside the hook's own work (an object
+of the submission that raises while the check reads it) is caught there: the hook stays on and the
+call it could not classify fails the test (:data:`.hits.UNREADABLE_NAME`).
 
 Limits (the README says them too): this is a check inside the process that runs the code. A
 submission that deliberately works on the check's own objects (through ``gc``, frames, ``ctypes``)
@@ -50,7 +51,6 @@ from __future__ import annotations
 
 import _thread
 import contextlib
-import os
 import sys
 import threading
 from collections.abc import Callable, Iterable
@@ -58,7 +58,8 @@ from pathlib import Path
 from typing import Any
 
 from .forbidden import Catalogue
-from .hits import END_OF_TEST, LOST, Hit
+from .hits import END_OF_TEST, LOST, THREAD_GIVEN_UP, UNREADABLE_NAME, Hit
+from .tampering import tamper_objects
 from .visibility import compile_marked, wrap_invisible
 
 # the originals, taken before any submission code runs (a submission that replaces sys.setprofile
@@ -89,49 +90,6 @@ THREAD_MARGIN = 50
 
 
 # --- tampering ----------------------------------------------------------------------------------
-
-def _tamper_objects() -> tuple[dict[int, tuple[Any, str]], dict[Any, str], dict[int, tuple[Any, str]]]:
-    c_funcs: dict[int, tuple[Any, str]] = {}
-    codes: dict[Any, str] = {}
-    processes: dict[int, tuple[Any, str]] = {}
-
-    def add(table: dict, obj: Any, name: str) -> None:
-        if obj is not None:
-            table[id(obj)] = (obj, name)
-
-    for name in ("setprofile", "settrace", "setprofile_all_threads", "settrace_all_threads", "call_tracing"):
-        add(c_funcs, getattr(sys, name, None), f"sys.{name}")
-    monitoring = getattr(sys, "monitoring", None)
-    for name in ("set_events", "register_callback", "free_tool_id", "use_tool_id", "set_local_events"):
-        add(c_funcs, getattr(monitoring, name, None), f"sys.monitoring.{name}")
-    for name in ("setprofile", "settrace", "setprofile_all_threads", "settrace_all_threads"):
-        func = getattr(threading, name, None)
-        if func is not None and hasattr(func, "__code__"):
-            codes[func.__code__] = f"threading.{name}"
-    torch = sys.modules.get("torch")
-    if torch is not None:
-        for name in ("_pop_torch_function_stack", "_push_on_torch_function_stack", "_set_torch_function_state",
-                     "_set_skip_next_torch_function", "_skip_one_hop_torch_function"):
-            add(c_funcs, getattr(torch._C, name, None), f"torch._C.{name}")
-        overrides = sys.modules.get("torch.overrides")
-        for name in ("_pop_mode", "_push_mode", "_pop_mode_temporarily", "_disable_current_modes"):
-            func = getattr(overrides, name, None)
-            code = getattr(getattr(func, "__wrapped__", func), "__code__", None)
-            if code is not None:
-                codes[code] = f"torch.overrides.{name}"
-    for name in ("fork", "forkpty", "system", "popen", "posix_spawn", "posix_spawnp", "execv", "execve", "execl",
-                 "execvp", "execvpe", "spawnv", "spawnve", "spawnvp", "spawnvpe"):
-        add(processes, getattr(os, name, None), f"os.{name}")
-    add(processes, _thread.start_new_thread, "_thread.start_new_thread")
-    add(processes, getattr(_thread, "start_joinable_thread", None), "_thread.start_joinable_thread")
-    try:
-        import _posixsubprocess
-
-        add(processes, _posixsubprocess.fork_exec, "subprocess (_posixsubprocess.fork_exec)")
-    except ImportError:  # pragma: no cover - not POSIX
-        pass
-    return c_funcs, codes, processes
-
 
 _THREADING_FILE = threading.__file__
 _CONTEXTLIB_FILE = contextlib.__file__
@@ -217,67 +175,73 @@ class _Guard:
         guard = self
 
         def dispatch(frame: Any, event: str, arg: Any) -> None:
-            catalogue = guard.catalogue
-            if event == "c_call":
-                key = id(arg)
-                entry = guard.tamper_c.get(key)
-                if entry is not None and entry[0] is arg:
-                    if not guard._torch_machinery(frame):
-                        guard._record("tamper", entry[1], frame)
-                    return
-                if type(getattr(arg, "__self__", None)) is _CodeType and getattr(arg, "__name__", "") == "replace" \
-                        and guard._owned_code(frame.f_code):
-                    # the submission rewrites code (without its marks, or under another file name);
-                    # the marks' own binding and a library's rewriting are not the submission's
-                    guard._record("tamper", "code.replace", frame)
-                    return
-                if catalogue is None:
-                    return
-                entry = guard.processes.get(key)
-                if entry is not None and entry[0] is arg:
-                    if not (key == id(_thread.start_new_thread) and frame.f_code.co_filename == _THREADING_FILE):
-                        guard._record("process", entry[1], frame)
-                    return
-                name = catalogue.c_name(arg)
-                if name is not None:
-                    guard._record("forbidden", name, frame)
-            elif event == "return":
-                ident = _get_ident()
-                if ident != guard.thread and ident != guard.main:
-                    depths = guard.thread_depth
-                    depth = depths.get(ident, 0) - 1
-                    if depth > 0:
-                        depths[ident] = depth
-                    else:
-                        depths.pop(ident, None)
-                elif guard.armed and not guard.pinned and guard._owned_code(frame.f_code) and ident == guard.thread:
-                    back = frame.f_back
-                    while back is not None and not guard._owned_code(back.f_code):
-                        back = back.f_back
-                    if back is None:  # the last frame of the submission leaves the stack
-                        guard._disarm()
-            elif event == "call":
-                ident = _get_ident()
-                if ident != guard.thread and ident != guard.main:
-                    depth = guard.thread_depth.get(ident, 0) + 1
-                    guard.thread_depth[ident] = depth
-                    if depth > _getrecursionlimit() - THREAD_MARGIN:
-                        guard._give_up_thread(ident)
-                code = frame.f_code
-                tamper = guard.tamper_codes.get(code)
-                if tamper is not None:
-                    if not guard._torch_machinery(frame.f_back):
-                        guard._record("tamper", tamper, frame.f_back)
-                    return
-                if catalogue is None:
-                    return
-                name = catalogue.code_name(code)
-                if name is not None:
-                    guard._record("forbidden", name, frame.f_back)
-                elif catalogue.no_overloading and code.co_name in ARITHMETIC and guard._is_owned(code.co_filename):
-                    guard._record("overloading", getattr(code, "co_qualname", code.co_name), frame.f_back or frame)
-                if guard.mode is not None and _get_ident() not in guard.mode_threads:
-                    guard._push_mode()
+            # Python removes a hook that raises, unnoticed in a thread of the submission: nothing may
+            # escape (an object of the submission can raise while the check reads it); a time-out
+            # (a BaseException) passes
+            try:
+                catalogue = guard.catalogue
+                if event == "c_call":
+                    key = id(arg)
+                    entry = guard.tamper_c.get(key)
+                    if entry is not None and entry[0] is arg:
+                        if not guard._torch_machinery(frame):
+                            guard._record("tamper", entry[1], frame)
+                        return
+                    if type(getattr(arg, "__self__", None)) is _CodeType and getattr(arg, "__name__", "") == "replace" \
+                            and guard._owned_code(frame.f_code):
+                        # the submission rewrites code (without its marks, or under another file name);
+                        # the marks' own binding and a library's rewriting are not the submission's
+                        guard._record("tamper", "code.replace", frame)
+                        return
+                    if catalogue is None:
+                        return
+                    entry = guard.processes.get(key)
+                    if entry is not None and entry[0] is arg:
+                        if not (key == id(_thread.start_new_thread) and frame.f_code.co_filename == _THREADING_FILE):
+                            guard._record("process", entry[1], frame)
+                        return
+                    name = catalogue.c_name(arg)
+                    if name is not None:
+                        guard._record("forbidden", name, frame)
+                elif event == "return":
+                    ident = _get_ident()
+                    if ident != guard.thread and ident != guard.main:
+                        depths = guard.thread_depth
+                        depth = depths.get(ident, 0) - 1
+                        if depth > 0:
+                            depths[ident] = depth
+                        else:
+                            depths.pop(ident, None)
+                    elif guard.armed and not guard.pinned and guard._owned_code(frame.f_code) and ident == guard.thread:
+                        back = frame.f_back
+                        while back is not None and not guard._owned_code(back.f_code):
+                            back = back.f_back
+                        if back is None:  # the last frame of the submission leaves the stack
+                            guard._disarm()
+                elif event == "call":
+                    ident = _get_ident()
+                    if ident != guard.thread and ident != guard.main:
+                        depth = guard.thread_depth.get(ident, 0) + 1
+                        guard.thread_depth[ident] = depth
+                        if depth > _getrecursionlimit() - THREAD_MARGIN:
+                            guard._give_up_thread(ident)
+                    code = frame.f_code
+                    tamper = guard.tamper_codes.get(code)
+                    if tamper is not None:
+                        if not guard._torch_machinery(frame.f_back):
+                            guard._record("tamper", tamper, frame.f_back)
+                        return
+                    if catalogue is None:
+                        return
+                    name = catalogue.code_name(code)
+                    if name is not None:
+                        guard._record("forbidden", name, frame.f_back)
+                    elif catalogue.no_overloading and code.co_name in ARITHMETIC and guard._is_owned(code.co_filename):
+                        guard._record("overloading", getattr(code, "co_qualname", code.co_name), frame.f_back or frame)
+                    if guard.mode is not None and _get_ident() not in guard.mode_threads:
+                        guard._push_mode()
+            except Exception as error:  # noqa: BLE001
+                guard._unreadable(frame, error)
 
         return dispatch
 
@@ -315,7 +279,21 @@ class _Guard:
         """A thread other than the test's came near the recursion limit (:data:`THREAD_MARGIN`)."""
         self.lost_threads.add(ident)  # first: no Python frame needed
         if self.catalogue is not None:
-            self._add(Hit(LOST, "threading.setprofile", END_OF_TEST, 0))
+            self._add(THREAD_GIVEN_UP)
+
+    def _unreadable(self, frame: Any, error: Exception) -> None:
+        """An exception inside the hook (caught, so the hook stays on): the call cannot be classified."""
+        if self.catalogue is None:
+            return
+        if isinstance(error, RecursionError):  # the hook's own work at the limit: as if Python removed it
+            self._add(Hit(LOST, "sys.setprofile", END_OF_TEST, 0))
+            return
+        try:
+            where = self._culprit(frame)
+        except Exception:  # noqa: BLE001
+            where = (END_OF_TEST, 0)
+        if where is not None:
+            self._add(Hit(LOST, UNREADABLE_NAME, *where))
 
     def _threads_given_up(self) -> Hit | None:
         """The hit of threads given up earlier that still run; forgets ended threads (ids are reused)."""
@@ -326,7 +304,7 @@ class _Guard:
         for ident in list(self.thread_depth):
             if ident not in alive:
                 self.thread_depth.pop(ident, None)
-        return Hit(LOST, "threading.setprofile", END_OF_TEST, 0) if self.lost_threads else None
+        return THREAD_GIVEN_UP if self.lost_threads else None
 
     # fast mode: entry marks compiled into the submission's code (:mod:`.visibility`) ------------
     def enter(self) -> None:
@@ -462,7 +440,7 @@ class _Guard:
         self.prepared = True
         self.main = _get_ident()
         wrap_invisible(forbidden)
-        self.tamper_c, self.tamper_codes, self.processes = _tamper_objects()
+        self.tamper_c, self.tamper_codes, self.processes = tamper_objects()
         self.torch_seen = "torch" in sys.modules
         if "torch" in sys.modules:  # made now: an isolated worker may not import anything later
             self.mode = self._make_mode()
@@ -475,7 +453,7 @@ class _Guard:
         if not self.prepared:
             self.prepare(catalogue.forbidden)
         if "torch" in sys.modules and not self.torch_seen:  # imported after prepare (local mode)
-            self.tamper_c, self.tamper_codes, self.processes = _tamper_objects()
+            self.tamper_c, self.tamper_codes, self.processes = tamper_objects()
             self.torch_seen = True
         self.hits = list(self.import_hits)
         self.owns, self.root, self.owned = owns, root, {}

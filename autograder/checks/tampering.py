@@ -1,0 +1,66 @@
+"""What turns the run-time check of the rules off, or escapes it (:mod:`.ruleguard`): the tables
+of functions the check's hooks compare every call with."""
+
+from __future__ import annotations
+
+import _thread
+import os
+import sys
+import threading
+from typing import Any
+
+__all__ = ["tamper_objects"]
+
+
+def tamper_objects() -> tuple[dict[int, tuple[Any, str]], dict[Any, str], dict[int, tuple[Any, str]]]:
+    """The objects the run-time check looks for, taken from the modules as they are now.
+
+    Returns:
+        ``(c_funcs, codes, processes)``: C functions that turn the check off (``sys.setprofile``,
+        ``sys.monitoring``, torch's function-mode stack), keyed by ``id`` with the object kept
+        alive and its dotted name; code objects of Python functions that do (``threading.setprofile``,
+        ``torch.overrides._pop_mode``) with their names; and functions that start a process or a raw
+        thread the check cannot watch (``os.fork``, ``_posixsubprocess.fork_exec``,
+        ``_thread.start_new_thread``). torch's entries are there only once torch is imported (the
+        check takes the list again then).
+    """
+    c_funcs: dict[int, tuple[Any, str]] = {}
+    codes: dict[Any, str] = {}
+    processes: dict[int, tuple[Any, str]] = {}
+
+    def add(table: dict, obj: Any, name: str) -> None:
+        if obj is not None:
+            table[id(obj)] = (obj, name)
+
+    for name in ("setprofile", "settrace", "setprofile_all_threads", "settrace_all_threads", "call_tracing"):
+        add(c_funcs, getattr(sys, name, None), f"sys.{name}")
+    monitoring = getattr(sys, "monitoring", None)
+    for name in ("set_events", "register_callback", "free_tool_id", "use_tool_id", "set_local_events"):
+        add(c_funcs, getattr(monitoring, name, None), f"sys.monitoring.{name}")
+    for name in ("setprofile", "settrace", "setprofile_all_threads", "settrace_all_threads"):
+        func = getattr(threading, name, None)
+        if func is not None and hasattr(func, "__code__"):
+            codes[func.__code__] = f"threading.{name}"
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        for name in ("_pop_torch_function_stack", "_push_on_torch_function_stack", "_set_torch_function_state",
+                     "_set_skip_next_torch_function", "_skip_one_hop_torch_function"):
+            add(c_funcs, getattr(torch._C, name, None), f"torch._C.{name}")
+        overrides = sys.modules.get("torch.overrides")
+        for name in ("_pop_mode", "_push_mode", "_pop_mode_temporarily", "_disable_current_modes"):
+            func = getattr(overrides, name, None)
+            code = getattr(getattr(func, "__wrapped__", func), "__code__", None)
+            if code is not None:
+                codes[code] = f"torch.overrides.{name}"
+    for name in ("fork", "forkpty", "system", "popen", "posix_spawn", "posix_spawnp", "execv", "execve", "execl",
+                 "execvp", "execvpe", "spawnv", "spawnve", "spawnvp", "spawnvpe"):
+        add(processes, getattr(os, name, None), f"os.{name}")
+    add(processes, _thread.start_new_thread, "_thread.start_new_thread")
+    add(processes, getattr(_thread, "start_joinable_thread", None), "_thread.start_joinable_thread")
+    try:
+        import _posixsubprocess
+
+        add(processes, _posixsubprocess.fork_exec, "subprocess (_posixsubprocess.fork_exec)")
+    except ImportError:  # pragma: no cover - not POSIX
+        pass
+    return c_funcs, codes, processes
