@@ -69,3 +69,52 @@ def test_reading_the_exercise_module_again_does_not_list_the_tests(mode, tmp_pat
             target.module("ex99_nothing")
         assert listings != []
         assert float(first.cosine_similarity(np.array([1.0, 0.0]), np.array([1.0, 0.0]))) == pytest.approx(1.0)
+
+
+def test_a_linked_environment_grades_alike_in_both_modes(tmp_path):
+    """Found by a newcomer and a red team alike: with ``.venv`` a symbolic link to a shared
+    environment (``ln -s /shared/venv .venv``), the worker's view held only the real paths, so the
+    import path named through the link did not exist there: a module the worker had not imported
+    before (here ``networkx``, an unused import) failed with ModuleNotFoundError, and figures lost
+    their font, in isolated mode only, with no error reported. The worker now gets the links too
+    (:func:`autograder.submission.sandboxfs.symlinks_on_the_way`)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from conftest import REPO, make_submission
+
+    linked = tmp_path / "linked-venv"
+    linked.symlink_to(Path(sys.prefix), target_is_directory=True)
+    python = linked / "bin" / Path(sys.executable).name
+    sub = make_submission(tmp_path, {"ex1_vectors": (SOLUTIONS / "ex1_vectors.py").read_text(encoding="utf-8")
+                                     + "\nimport networkx as _unused  # an honest, unused import\n"})
+    env = dict(os.environ, PYTHONPATH=str(REPO), MPLBACKEND="Agg", WORKBOOK_LANG="both")
+    env.pop("PYTEST_ADDOPTS", None)
+    outcomes = {}
+    for mode in ((), ("--isolated",)):
+        score = tmp_path / f"score{len(mode)}.json"
+        proc = subprocess.run([str(python), "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:xdist",
+                               f"--workbook={sub}", f"--score-report={score}", *mode, "tests/test_ex1_vectors.py"],
+                              cwd=REPO, env=env, capture_output=True, text=True, timeout=600,
+                              stdin=subprocess.DEVNULL)
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+        doc = __import__("json").loads(score.read_text(encoding="utf-8"))
+        outcomes[mode] = {t["name"]: t["status"] for t in doc["tests"]}
+    assert set(outcomes[()].values()) == {"passed"} and outcomes[()] == outcomes[("--isolated",)]
+
+
+def test_the_links_a_worker_needs_are_found_outside_what_is_bound(tmp_path):
+    """A link to a link (a chain) brings both; a link inside a bound tree is there already."""
+    from autograder.submission.sandboxfs import symlinks_on_the_way
+
+    real = tmp_path / "real" / "env"
+    (real / "lib").mkdir(parents=True)
+    (tmp_path / "hop").symlink_to(real)
+    (tmp_path / "home").mkdir()
+    (tmp_path / "home" / "venv").symlink_to(tmp_path / "hop")
+    found = symlinks_on_the_way([str(tmp_path / "home" / "venv" / "lib")], [str(real)])
+    assert found == [(str(tmp_path / "hop"), str(real)), (str(tmp_path / "home" / "venv"), str(tmp_path / "hop"))]
+    assert symlinks_on_the_way([str(tmp_path / "home" / "venv" / "lib")], [str(tmp_path)]) == []
+    assert symlinks_on_the_way([str(real / "lib")], [str(real)]) == []

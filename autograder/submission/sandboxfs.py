@@ -97,6 +97,8 @@ def bwrap_command(bwrap: str, *, search_path: list[str], frozen: list[str], scra
             args += ["--ro-bind", path, path]
     for path in frozen:
         args += ["--ro-bind", path, path]
+    for link, target in symlinks_on_the_way(read_only, bound):
+        args += ["--symlink", target, link]
     args += ["--size", str(max(1, scratch_mb) << 20), "--tmpfs", scratch, "--bind", log, log]
     for path in bound:  # another workbook in view (e.g. on the import path): its solutions and tests hidden
         if os.path.isdir(os.path.join(path, "autograder")):
@@ -117,6 +119,43 @@ def _outermost(paths: list[str]) -> list[str]:
         if not any(p == k or p.startswith(k.rstrip("/") + "/") for k in kept):
             kept.append(p)
     return kept
+
+
+def symlinks_on_the_way(paths: list[str], bound: list[str]) -> list[tuple[str, str]]:
+    """The symbolic links a worker needs to reach ``paths`` by the names the grader uses for them.
+
+    Only real paths are bound into the worker's view (:func:`_outermost`), but the import path,
+    ``sys.prefix`` and what libraries remember (a font file's path) may name them through a link: a
+    ``.venv`` that links to a shared environment, a linked home folder. Without the link, a module
+    the worker imports later is missing there and honest code fails only in isolated mode.
+
+    Args:
+        paths: absolute paths as the grader names them (:func:`read_only_paths`).
+        bound: the real paths bound into the worker's view (links inside them exist there already).
+
+    Returns:
+        ``(link, target)`` pairs, outermost first: ``link`` is an absolute path outside ``bound``
+        that is a symbolic link on the host, ``target`` what it reads (``os.readlink``). A link
+        whose target is itself reached through a link brings that one too (at most 40 hops).
+    """
+    found: dict[str, str] = {}
+    todo = [os.path.abspath(p) for p in paths if p and os.path.isabs(p)]
+    hops = 0
+    while todo and hops < 40 * max(1, len(paths)):
+        hops += 1
+        path = todo.pop()
+        parts = path.strip("/").split("/")
+        for i in range(1, len(parts) + 1):
+            prefix = "/" + "/".join(parts[:i])
+            if any(prefix == b or prefix.startswith(b.rstrip("/") + "/") for b in bound):
+                break  # inside a bound tree: its links are there already
+            if os.path.islink(prefix):
+                if prefix not in found:
+                    target = os.readlink(prefix)
+                    found[prefix] = target
+                    todo.append(os.path.normpath(os.path.join(os.path.dirname(prefix), target)))
+                break  # what lies below is reached through the link's target
+    return sorted(found.items(), key=lambda item: item[0].count("/"))
 
 
 def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
@@ -173,6 +212,10 @@ def confine_fs(scratch: str, scratch_mb: int, hide: list[str], frozen: tuple[str
             os.makedirs(new + path, exist_ok=True)
             _mount(path, new + path, None, _MS_BIND | _MS_REC)
             _mount(None, new + path, None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | _MS_NOSUID)
+        for link, target in symlinks_on_the_way(_read_only_paths(), read_only):
+            if not os.path.lexists(new + link):  # the name the grader uses (a linked .venv) works here too
+                os.makedirs(os.path.dirname(new + link), exist_ok=True)
+                os.symlink(target, new + link)
         os.makedirs(new + scratch, exist_ok=True)
         _mount("tmpfs", new + scratch, "tmpfs", _MS_NOSUID | _MS_NODEV, f"size={max(1, scratch_mb)}m,mode=0777")
         if os.path.isdir(new + "/dev/shm"):  # the host's shared memory is not the worker's to fill
