@@ -33,8 +33,9 @@ Transformer の中心にある scaled dot-product attention を NumPy だけで�
    棒グラフを描き、タイトルに温度、パネル内のテキストにエントロピー (例 "H = 1.23 nats") を表示した
    ``matplotlib.figure.Figure`` を返します。
 
-softmax・attention はライブラリ (torch.softmax, scipy.special.softmax,
-torch.nn.functional.scaled_dot_product_attention など) を使わず自分で書いてください。
+softmax・attention・エントロピーはライブラリ (torch.softmax, scipy.special.softmax,
+torch.nn.functional.scaled_dot_product_attention, scipy.stats.entropy, scipy.special.entr や xlogy など)
+を使わず自分で書いてください。
 
 本文との違い
 - 本文 (478-501 行) は ``self.scale = np.sqrt(d_model)`` (d_model = 64) で割りながら
@@ -85,8 +86,9 @@ Functions to implement
    one panel (Axes) per temperature: a bar chart of the probabilities, the temperature in the
    title, and the entropy as text in the panel (e.g. "H = 1.23 nats").
 
-Write the softmax and the attention yourself: no library softmax or attention (torch.softmax,
-scipy.special.softmax, torch.nn.functional.scaled_dot_product_attention, ...).
+Write the softmax, the attention and the entropy yourself: no library softmax, attention or entropy
+(torch.softmax, scipy.special.softmax, torch.nn.functional.scaled_dot_product_attention,
+scipy.stats.entropy, scipy.special.entr or xlogy, ...).
 
 Differs from the chapter
 - The chapter (lines 478-501) divides by ``self.scale = np.sqrt(d_model)`` (d_model = 64) while

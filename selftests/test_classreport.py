@@ -66,6 +66,9 @@ def test_messages_group_by_first_line_with_numbers_masked():
     assert message_pattern("ex1_vectors.py の 371 行目で float64") == "ex1_vectors.py の # 行目で float64"
     assert message_pattern("時間切れ (3秒、371行目)") == "時間切れ (#秒、#行目)"
     assert message_pattern("version 1.2.3 of x2, -0.5e-3.") == "version 1.2.3 of x2, #."
+    # shapes of any rank make one group (a newcomer saw one mistake split over four rows)
+    assert message_pattern("f(Q, K)  # Q: 5x6, K: 2x4x5 float32") == message_pattern("f(Q, K)  # Q: 2x3, K: 7x6 float32") \
+        == "f(Q, K)  # Q: #x#, K: #x# float32"
     assert message_pattern("") == ""
 
 

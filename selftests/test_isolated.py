@@ -16,6 +16,12 @@ def test_solutions_and_stubs_isolated(tmp_path):
     sol = run_grader(SOLUTIONS, tmp_path / "s", "--isolated")
     assert sol.returncode == 0, sol.output[-3000:]
     assert sol.exercise_scores() == points()
+    # the README's numbers of hidden tests are those of the graded tests (a newcomer found them stale)
+    hidden = sol.score["extra_data"]["hidden_tests"]
+    readme = (SOLUTIONS.parent / "README.md").read_text(encoding="utf-8")
+    assert f'"count": {hidden["count"]}, "points": {hidden["points"]:.1f},' in readme
+    assert f'out of {sol.score["max_score"] - hidden["points"]:g} points (the {hidden["points"]:g} hidden' in readme
+    assert f'{hidden["points"]:g} of the {sol.score["max_score"]:g} points' in readme
     stubs = run_grader(EXERCISES_DIR, tmp_path / "e", "--isolated")
     assert stubs.score["score"] == 0
     assert set(stubs.outcomes().values()) == {"not_implemented"}

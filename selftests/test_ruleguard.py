@@ -703,3 +703,47 @@ def test_a_recursion_limit_lowered_below_the_stack_does_not_cost_honest_code(tmp
         assert sys.getrecursionlimit() >= used + ruleguard.HEADROOM
     finally:
         sys.setrecursionlimit(limit)
+
+
+def test_a_task_name_bound_to_a_library_function_is_the_submissions_call(tmp_path):
+    """Found by a red-team helper: ``attention_entropy = functools.partial(scipy.stats.entropy,
+    axis=-1)`` runs no code of the submission, so no frame of it was on the stack and the library
+    call was not counted (2 of 3 points in every mode). The grader calls a task through
+    :func:`ruleguard.call_into`; what runs under it with no frame of the submission in between is
+    the submission's (named as the task's object). A partial of the submission's own function
+    costs nothing, and neither does the test's own call of the library (its oracle)."""
+    import scipy.stats
+
+    from autograder.checks.hits import TASK_OBJECT
+
+    mod, owns = _student(tmp_path, """
+        import functools, importlib
+        import numpy as np
+
+        attention_entropy = functools.partial(getattr(importlib.import_module("scipy." + "stats"),
+                                                      "entr" + "opy"), axis=-1)
+
+        def _own(weights, axis):
+            p = np.asarray(weights, dtype=float)
+            logs = np.log(np.where(p > 0, p, 1.0))
+            return -(p * logs).sum(axis=axis)
+
+        own_partial = functools.partial(_own, axis=-1)
+        """)
+    x = np.array([[0.5, 0.5], [1.0, 0.0]])
+
+    def as_the_grader(func):
+        def call():
+            pinned = ruleguard.pin()
+            try:
+                return ruleguard.call_into(func, (x,), {})
+            finally:
+                if pinned:
+                    ruleguard.unpin()
+        return call
+
+    hits = _watch(ENTROPY, owns, tmp_path, as_the_grader(mod.attention_entropy))
+    assert {(h.kind, h.file) for h in hits} == {("forbidden", TASK_OBJECT)}, hits
+    assert hits[0].name == "scipy.stats.entropy" and "task's name" in hits[0].message()
+    assert _watch(ENTROPY, owns, tmp_path, as_the_grader(mod.own_partial)) == []
+    assert _watch(ENTROPY, owns, tmp_path, lambda: scipy.stats.entropy(x, axis=-1)) == []

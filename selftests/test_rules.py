@@ -193,3 +193,20 @@ def test_from_scratch_code_in_another_module_and_unused_imports_are_allowed():
     src = "from ._helper import g\nimport numpy as np\ndef manual_grad(x, y):\n    return 2 * np.asarray(x)\n"
     assert find_violations(src, BACKPROP, _reader({"_helper": HELPER_AUTODIFF})) == []
     assert find_violations("from ._nothing import manual_grad\n", BACKPROP, _reader({})) == []
+
+
+def test_library_functions_under_other_names_are_forbidden_like_the_originals():
+    """Found by a red-team helper: ``scipy.special.cython_special.entr`` is ``scipy.special.entr``
+    under another module (:data:`autograder.core.scratch.LIBRARY_ALIASES`), the correlation
+    distance of ``scipy.spatial.distance`` is a library correlation (ex7), and ``xlogy`` has
+    0 log 0 = 0 built in (ex3's entropy, as in ex6)."""
+    for exercise, task in (("ex3_attention", "attention_entropy"), ("ex6_probability", "kl_divergence")):
+        entropy = f"from scipy.special import cython_special as cs\ndef {task}(p):\n    return -sum(cs.entr(v) for v in p)\n"
+        rule = next(r for r in rules_for(exercise, task) if "scipy.special.entr" in r.forbidden)
+        assert "scipy.special.cython_special.entr" in rule.forbidden
+        assert names(entropy, rule) == ["scipy.special.cython_special.entr"]
+    correlation = ("from scipy.spatial.distance import cdist\n"
+                   "def correlation_matrix(X):\n    return 1 - cdist(X.T, X.T, 'correlation')\n")
+    assert names(correlation, rules_for("ex7_layernorm", "correlation_matrix")[0]) == ["scipy.spatial.distance.cdist"]
+    xlogy = "from scipy.special import xlogy\ndef attention_entropy(p):\n    return -xlogy(p, p).sum(-1)\n"
+    assert "scipy.special.xlogy" in [n for r in rules_for("ex3_attention", "attention_entropy") for n in names(xlogy, r)]

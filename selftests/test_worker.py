@@ -303,3 +303,34 @@ def test_file_descriptor_output_reaches_the_test_once_also_after_a_restart(tmp_p
         assert module.quiet(2) == 2 and module.loud(3) == 3
         assert capsys.readouterr().err.count("fd-level 出力") == 1
         target.end_test()
+
+
+def test_a_rebuilt_figure_looks_like_the_original():
+    """Found by a newcomer: in handed-out pages the student's figure from an isolated run (rebuilt
+    from its description) lacked the grid, drew ``axhline``/``axvline`` as short data lines,
+    placed ``transform=ax.transAxes`` texts in data coordinates and lost alpha and font sizes, so
+    identical code looked wrong next to the reference. What a test reads is unchanged."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    from autograder.submission.figdesc import build_figure, describe_figure
+
+    fig = Figure()
+    ax = fig.add_subplot()
+    ax.axhline(0, color="k", lw=0.8)
+    ax.axvline(0.5, color="k", lw=0.8)
+    ax.grid(True, alpha=0.3)
+    ax.plot([0, 2], [0, 1], label="image", alpha=0.6, zorder=3)
+    ax.text(0.05, 0.95, "H = 1.23 nats", transform=ax.transAxes, ha="left", va="top", fontsize=9)
+    ax.legend(fontsize=8)
+    new = build_figure(describe_figure(fig)).axes[0]
+    hline, vline, image = new.lines
+    assert hline.get_transform() == new.get_yaxis_transform() and vline.get_transform() == new.get_xaxis_transform()
+    assert image.get_transform() == new.transData and image.get_alpha() == 0.6 and image.get_zorder() == 3
+    np.testing.assert_array_equal(hline.get_xydata(), ax.lines[0].get_xydata())  # what tests read
+    (text,) = new.texts
+    assert text.get_transform() == new.transAxes and (text.get_fontsize(), text.get_ha(), text.get_va()) == (9, "left", "top")
+    assert all(g.get_visible() for g in new.get_xgridlines()) and new.get_xgridlines()[0].get_alpha() == 0.3
+    assert new.get_legend().get_texts()[0].get_fontsize() == 8

@@ -49,7 +49,7 @@
    負の定数倍では符号だけが反転します (a < 0)。corr(aX + b, Y) = a · cov(X, Y) / (|a| σ_X σ_Y) だからです。
 
 LayerNorm・共分散・相関はライブラリ (torch.nn.functional.layer_norm, torch.nn.LayerNorm, np.cov,
-np.corrcoef, scipy.stats.pearsonr など) を使わずに自分で書いてください。4 つの課題のどれでも torch は
+np.corrcoef, scipy.stats.pearsonr, scipy.spatial.distance の相関距離など) を使わずに自分で書いてください。4 つの課題のどれでも torch は
 使えません (逆伝播は自動微分ではなく手で計算します)。採点器はソースを読むだけでなく、実行中の呼び出しも
 確認します。違反するとその課題のテストはすべて 0 点になります。
 
@@ -122,7 +122,8 @@ Functions to implement
    only changes sign for a negative factor (a < 0): corr(aX + b, Y) = a · cov(X, Y) / (|a| σ_X σ_Y).
 
 Write LayerNorm, the covariance and the correlation yourself: no library version
-(torch.nn.functional.layer_norm, torch.nn.LayerNorm, np.cov, np.corrcoef, scipy.stats.pearsonr, ...).
+(torch.nn.functional.layer_norm, torch.nn.LayerNorm, np.cov, np.corrcoef, scipy.stats.pearsonr, the
+correlation distance of scipy.spatial.distance, ...).
 None of the four tasks may use torch (the backward pass is computed by hand, not by autograd). The
 grader reads the source and also watches the calls made while the code runs; a violation scores 0
 on every test of that task.

@@ -59,10 +59,11 @@ FORBIDDEN_SOFTMAX = PRIVATE_ATTENTION + (
     "torch.nn.functional.cross_entropy", "scipy.special.softmax", "scipy.special.log_softmax",
     "scipy.special.logsumexp", "jax", "tensorflow", "sklearn",
 )
-#: Libraries' entropies.
+#: Libraries' entropies (and x log y with its 0 log 0 = 0 built in, as in ex6).
 FORBIDDEN_ENTROPY = (
     "scipy.stats.entropy", "scipy.stats.differential_entropy", "scipy.special.entr", "scipy.special.rel_entr",
-    "scipy.special.kl_div", "torch.special.entr", "torch.distributions",
+    "scipy.special.kl_div", "scipy.special.xlogy", "scipy.special.xlog1py", "torch.special.entr",
+    "torch.special.xlogy", "torch.xlogy", "torch.distributions",
 )
 NO_SOFTMAX_METHODS = ("softmax", "log_softmax")  # tensor.softmax(-1) and the like
 #: "From scratch" rules (docs/authoring.md, autograder.core.scratch): the library calls each task's
@@ -110,7 +111,7 @@ SOFTMAX_IGNORES_AXIS = Misconception(
     en="your result equals a softmax over the last axis whatever axis is given: normalise along the given axis")
 TEMPERATURE_MULTIPLIED = Misconception(
     "temperature_multiplied", task="softmax",
-    ja="結果はロジットに温度 T を掛けた softmax(x · T) と一致します: 温度では割ります (softmax(x / T))",
+    ja="結果はロジットに温度 T を掛けた softmax(x · T) と一致します: 温度で割ってください (softmax(x / T))",
     en="your result equals softmax(x · T), the logits multiplied by the temperature: divide them by it, "
        "softmax(x / T)")
 ENTROPY_EPSILON = Misconception(

@@ -34,7 +34,7 @@ FORBIDDEN_LIBRARIES = (
     "torch", "jax", "tensorflow", "autograd", "functorch", "sympy", "scipy.optimize", "scipy.differentiate",
     "numdifftools", "mpmath", "findiff", "pytensor", "aesara", "theano", "chainer", "mxnet", "paddle", "mlx",
     "tinygrad", "micrograd", "sklearn", "pandas", "statsmodels", "numpy.cov", "numpy.corrcoef", "numpy.ma.cov",
-    "numpy.ma.corrcoef", "scipy.stats", "statistics.covariance", "statistics.correlation",
+    "numpy.ma.corrcoef", "scipy.stats", "scipy.spatial.distance", "statistics.covariance", "statistics.correlation",
 )
 #: "From scratch" rules (docs/authoring.md, autograder.core.scratch): the library calls each task's
 #: code may not use, checked in the submission's code and while the task's tests run.

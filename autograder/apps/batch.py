@@ -144,11 +144,13 @@ def _console_summary(rows: list[dict], out: Path) -> str:
     skipped = sum(bool(r.get("skipped")) for r in rows)
     now = [r for r in rows if not r.get("skipped") and not r.get("earlier") and not r.get("same_id")]
     errors = sum(r["status"] != "graded" for r in rows)
+    problems = sum(r["status"] == "graded" and bool(r.get("errors")) for r in rows)
     book = out / "gradebook.csv"
     lines = [t(f"成績表 {book} に {len(rows)} 人: 今回採点 {len(now)} 人、前回から変更なし (再採点せず) {skipped} 人、"
-               f"エラー {errors} 人",
+               f"採点できなかった提出 {errors} 人、採点したがファイルに問題あり (errors 列) {problems} 人",
                f"{len(rows)} students in the gradebook {book}: {len(now)} graded now, {skipped} unchanged since "
-               f"the last run (not graded again), {errors} with errors")]
+               f"the last run (not graded again), {errors} could not be graded, {problems} graded with problems "
+               f"in their files (errors column)")]
     for r in sorted(now, key=lambda r: r["student"]):
         if r["status"] == "graded":
             lines.append(f"  {r['student']}: {r['score']:g} / {r['max_score']:g}"

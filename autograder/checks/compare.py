@@ -282,7 +282,7 @@ def _value_mismatch(call: str, what: str, expected: Any, actual: Any, a: np.ndar
         where_en = (f"\n  worst entry: {pos_en}, expected {fmt.number(e[idx])}, actual {fmt.number(a[idx])} "
                     f"({n_out} of {a.size} entries are outside the tolerance)")
     fail(
-        f"{call} の{_what_ja(what)}が期待値と一致しません。\n"
+        f"{_call_ja(call)} の{_what_ja(what)}が期待値と一致しません。\n"
         f"  期待値: {describe(expected, fmt)}\n  実際の値: {describe(actual, fmt)}{where_ja}\n"
         f"  最大絶対誤差 {abs_err:.3g}, 最大相対誤差 {rel_err:.3g} (許容誤差 rtol={rtol:g}, atol={atol:g})",
         f"{call}: {_what_en(what)} does not match the expected value.\n"
@@ -293,9 +293,9 @@ def _value_mismatch(call: str, what: str, expected: Any, actual: Any, a: np.ndar
 
 _WHAT_JA = {
     "return value": "戻り値",
-    "weights": "重み (weights)",
-    "output": "出力 (output)",
-    "length of the returned tuple (output, weights)": "戻り値のタプル (output, weights) の長さ",
+    "weights": "重み（weights）",
+    "output": "出力（output）",
+    "length of the returned tuple (output, weights)": "戻り値のタプル（output, weights）の長さ",
 }
 
 
@@ -309,6 +309,13 @@ def _what_split(what: str) -> tuple[str, str] | None:
         if _JAPANESE.search(ja) and not _JAPANESE.search(en):
             return ja, en
     return None
+
+
+def _call_ja(call: str) -> str:
+    """``call`` for a Japanese sentence: its ``  # note`` (the inputs, in English) in parentheses,
+    ``softmax(x)（x: 4x3 float32 score matrix）``, not a code comment in mid-sentence."""
+    code, sep, note = call.partition("  # ")
+    return f"{code}（{note.strip()}）" if sep else code
 
 
 def _what_ja(what: str) -> str:
@@ -333,7 +340,7 @@ def _allclose_or_fail(call: str, what: str, expected: Any, actual: Any, a: np.nd
         fmt = NumberFormat(*(v for v in (expected, actual) if isinstance(v, np.ndarray)), a, e)
         pos_ja, pos_en = positions(bad)
         fail(
-            f"{call} の{_what_ja(what)}に有限でない値 (nan/inf) があります"
+            f"{_call_ja(call)} の{_what_ja(what)}に有限でない値 (nan/inf) があります"
             f"{f' ({pos_ja})' if pos_ja else ''}。期待値のほうは有限です。\n"
             f"  期待値: {describe(expected, fmt)}\n  実際の値: {describe(actual, fmt)}",
             f"{call}: {_what_en(what)} contains non-finite values (nan/inf){f' at {pos_en}' if pos_en else ''}, "
@@ -370,7 +377,7 @@ def check_float(actual: Any, expected: float, *, call: str, rtol: float = 1e-9, 
 def _check_float(actual: Any, expected: float, call: str, rtol: float, atol: float, what: str) -> None:
     if not _is_plain_float(actual):
         fail(
-            f"{call} の{_what_ja(what)}は float (または NumPy の浮動小数点スカラー) であるべきですが、"
+            f"{_call_ja(call)} の{_what_ja(what)}は float (または NumPy の浮動小数点スカラー) であるべきですが、"
             f"{describe(actual)} でした。",
             f"{call}: {_what_en(what)} must be a float (or a NumPy floating scalar), got {describe(actual)}.",
         )
@@ -413,17 +420,17 @@ def _check_array(actual: Any, expected: Any, call: str, rtol: float, atol: float
             hint_ja = " (torch.Tensor ではなく .detach().numpy() で NumPy 配列にしてください)"
             hint_en = " (return a NumPy array, e.g. tensor.detach().numpy(), not a torch.Tensor)"
         fail(
-            f"{call} の{_what_ja(what)}は numpy.ndarray であるべきですが、{describe(actual)} でした{hint_ja}。",
+            f"{_call_ja(call)} の{_what_ja(what)}は numpy.ndarray であるべきですが、{describe(actual)} でした{hint_ja}。",
             f"{call}: {_what_en(what)} must be a numpy.ndarray, got {describe(actual)}{hint_en}.",
         )
     if actual.shape != e.shape:
         fail(
-            f"{call} の{_what_ja(what)}の形状が違います: 期待 {e.shape}, 実際 {actual.shape}。",
+            f"{_call_ja(call)} の{_what_ja(what)}の形状が違います: 期待 {e.shape}, 実際 {actual.shape}。",
             f"{call}: {_what_en(what)} has the wrong shape: expected {e.shape}, got {actual.shape}.",
         )
     if actual.dtype.kind not in dtype_kind:
         fail(
-            f"{call} の{_what_ja(what)}の dtype が違います: 種類 {dtype_kind!r} が期待されますが {actual.dtype} でした。",
+            f"{_call_ja(call)} の{_what_ja(what)}の dtype が違います: 種類 {dtype_kind!r} が期待されますが {actual.dtype} でした。",
             f"{call}: {_what_en(what)} has dtype {actual.dtype}; expected dtype kind {dtype_kind!r}.",
         )
     if actual.dtype.kind == "b" or e.dtype.kind == "b":
@@ -431,7 +438,7 @@ def _check_array(actual: Any, expected: Any, call: str, rtol: float, atol: float
         if differ.any():
             pos_ja, pos_en = positions(differ)
             fail(
-                f"{call} の{_what_ja(what)}が期待値と一致しません"
+                f"{_call_ja(call)} の{_what_ja(what)}が期待値と一致しません"
                 f"{f' ({pos_ja} が違います)' if pos_ja else ''}。\n  期待値: {describe(e)}\n  実際の値: {describe(actual)}",
                 f"{call}: {_what_en(what)} does not match{f' (differs at {pos_en})' if pos_en else ''}.\n"
                 f"  expected: {describe(e)}\n  actual:   {describe(actual)}",
@@ -497,7 +504,7 @@ def check_count(items: list, expected: int, *, call: str, what: str, extra: list
     miss_ja = "".join(f"\n    {ja}" for ja, _ in missing or ())
     miss_en = "".join(f"\n    {en}" for _, en in missing or ())
     fail(
-        f"{call} の{_what_ja(what)}の数が違います: 期待 {expected}, 実際 {len(items)}。"
+        f"{_call_ja(call)} の{_what_ja(what)}の数が違います: 期待 {expected}, 実際 {len(items)}。"
         f"{chr(10) + '  見つかったもの:' if items else ''}{''.join(rows_ja)}"
         f"{chr(10) + '  見つからないもの:' + miss_ja if miss_ja else ''}",
         f"{call}: wrong number of {_what_en(what)}: expected {expected}, found {len(items)}."
@@ -517,7 +524,7 @@ def _plain(value: Any, call: str, what: str) -> Any:
     if type(value) is dict:
         return {_plain(k, call, what): _plain(v, call, what) for k, v in value.items()}
     fail(
-        f"{call} の{_what_ja(what)}に予期しない型 {describe(value)} が含まれています。",
+        f"{_call_ja(call)} の{_what_ja(what)}に予期しない型 {describe(value)} が含まれています。",
         f"{call}: {_what_en(what)} contains an unexpected type {describe(value)}.",
     )
 
@@ -549,7 +556,7 @@ def _check_equal(actual: Any, expected: Any, call: str, what: str) -> None:
     a = _plain(actual, call, what)
     if not (_same_shape_of_types(a, expected) and a == expected):
         fail(
-            f"{call} の{_what_ja(what)}が期待値と一致しません。\n  期待値: {describe(expected)}\n  実際の値: {describe(actual)}",
+            f"{_call_ja(call)} の{_what_ja(what)}が期待値と一致しません。\n  期待値: {describe(expected)}\n  実際の値: {describe(actual)}",
             f"{call}: {_what_en(what)} does not match.\n  expected: {describe(expected)}\n  actual:   {describe(actual)}",
         )
 
@@ -567,7 +574,7 @@ def check_type(actual: Any, types: type | tuple[type, ...], *, call: str, what: 
     if not (any(type(actual) is t for t in wanted) or any(isinstance(actual, t) for t in wanted if t not in strict)):
         names = " / ".join(t.__name__ for t in (types if isinstance(types, tuple) else (types,)))
         fail(
-            f"{call} の{_what_ja(what)}は {names} であるべきですが、{describe(actual)} でした。",
+            f"{_call_ja(call)} の{_what_ja(what)}は {names} であるべきですが、{describe(actual)} でした。",
             f"{call}: {_what_en(what)} must be {names}, got {describe(actual)}.",
         )
 
@@ -602,17 +609,17 @@ def check_raises(exc_types: type[BaseException] | tuple[type[BaseException], ...
     except types as exc:
         if match is not None and not re.search(match, str(exc)):
             fail(
-                f"{call} は {type(exc).__name__} を送出しましたが、メッセージ {str(exc)!r} に {match!r} が含まれていません。",
+                f"{_call_ja(call)} は {type(exc).__name__} を送出しましたが、メッセージ {str(exc)!r} に {match!r} が含まれていません。",
                 f"{call} raised {type(exc).__name__}, but its message {str(exc)!r} does not contain {match!r}.",
             )
         return exc
     except Exception as exc:  # noqa: BLE001 - reported to the student
         fail(
-            f"{call} は {names} を送出すべきですが、{type(exc).__name__}: {_short(str(exc))} を送出しました。",
+            f"{_call_ja(call)} は {names} を送出すべきですが、{type(exc).__name__}: {_short(str(exc))} を送出しました。",
             f"{call} should raise {names}, but raised {type(exc).__name__}: {_short(str(exc))}.",
         )
     fail(
-        f"{call} は {names} を送出すべきですが、何も送出せずに終了しました。",
+        f"{_call_ja(call)} は {names} を送出すべきですが、例外を送出せずに値を返しました。",
         f"{call} should raise {names}, but returned normally.",
     )
     raise AssertionError("unreachable")

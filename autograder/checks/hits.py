@@ -7,10 +7,14 @@ from dataclasses import dataclass
 
 from ..core.i18n import bilingual
 
-__all__ = ["END_OF_TEST", "LOST", "Hit", "THREAD_GIVEN_UP", "UNREADABLE_NAME"]
+__all__ = ["END_OF_TEST", "LOST", "TASK_OBJECT", "Hit", "THREAD_GIVEN_UP", "UNREADABLE_NAME"]
 
 #: ``Hit.file`` of what the check found out of place when the test ended (no line to name).
 END_OF_TEST = "<end of test>"
+
+#: ``Hit.file`` of a call made by a task's object that is no code of the submission (the task's name
+#: bound to a library function, e.g. ``functools.partial(scipy.stats.entropy, axis=-1)``).
+TASK_OBJECT = "<the task's object>"
 
 #: ``Hit.kind`` of a hook of the check that Python removed (CPython unsets a profile or trace function
 #: that raises, e.g. ``RecursionError`` when the call of the hook itself reaches the recursion limit):
@@ -50,6 +54,9 @@ class Hit:
         shown = ", ".join(map(str, lines))
         if self.file == END_OF_TEST:
             where_ja, where_en = "テスト終了時の確認", "checked at the end of the test"
+        elif self.file == TASK_OBJECT:
+            where_ja = "課題の名前が指すオブジェクト (あなたが書いた関数ではなく、ライブラリ関数などに課題の名前を付けたもの) の中"
+            where_en = "inside the object the task's name refers to (not a function you wrote: a library function given the task's name)"
         elif self.file:
             where_ja = f"{self.file} の {shown} 行目"
             where_en = f"{self.file}, line{'s' if len(lines) > 1 else ''} {shown}"

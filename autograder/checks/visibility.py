@@ -170,8 +170,15 @@ def _make_wrapper(func: Any, dotted: str) -> Callable:
     return wrapper
 
 
+def _invisible(obj: Any, np: Any) -> bool:
+    """A callable whose calls make no profile event: a NumPy ufunc or a Cython function
+    (``scipy.special.cython_special.entr``), neither a Python function nor a built-in."""
+    return isinstance(obj, np.ufunc) or type(obj).__name__ in ("cython_function_or_method", "fused_cython_function")
+
+
 def wrap_invisible(names: Iterable[str]) -> None:
-    """Replace forbidden NumPy ufuncs (no profile event) by visible wrappers in every loaded module."""
+    """Replace forbidden callables that make no profile event (:func:`_invisible`) by visible
+    wrappers in every loaded module of NumPy and SciPy."""
     try:
         import numpy as np
     except ImportError:  # pragma: no cover
@@ -182,11 +189,12 @@ def wrap_invisible(names: Iterable[str]) -> None:
         if not module or importlib.util.find_spec(module.split(".")[0]) is None:
             continue
         try:
-            mod = importlib.import_module(module) if module in sys.modules or module == "scipy.special" else None
+            mod = importlib.import_module(module) if module in sys.modules or module.startswith("scipy.special") \
+                else None
         except Exception:  # noqa: BLE001
             continue
         obj = getattr(mod, attr, None) if mod is not None else None
-        if isinstance(obj, np.ufunc) and id(obj) not in targets:
+        if _invisible(obj, np) and id(obj) not in targets:
             targets[id(obj)] = (obj, _make_wrapper(obj, dotted))
     if not targets:
         return

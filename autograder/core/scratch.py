@@ -105,6 +105,31 @@ def constant_value(node: ast.AST | None, constants: dict[str, ast.AST], _seen: f
 
 _KEYS = {"task", "forbidden", "function", "forbidden_methods", "no_overloading"}
 
+#: Modules of a library that offer its public functions again under other names: a function
+#: forbidden under the first prefix is forbidden under each of the others too.
+#: ``scipy.special.cython_special.entr`` is ``scipy.special.entr`` as a Cython function (which no
+#: profile hook sees: :func:`autograder.checks.visibility.wrap_invisible` wraps it);
+#: ``torch._C._special.special_entr`` is what ``torch.special.entr`` calls.
+LIBRARY_ALIASES: dict[str, tuple[str, ...]] = {
+    "scipy.special.": ("scipy.special.cython_special.",),
+    "torch.special.": ("torch._C._special.special_",),
+}
+
+
+def with_aliases(forbidden: tuple[str, ...]) -> tuple[str, ...]:
+    """``forbidden`` and the same functions under :data:`LIBRARY_ALIASES` (order kept, no repeats).
+
+    >>> with_aliases(("scipy.special.entr", "torch.special.entr"))[-2:]
+    ('scipy.special.cython_special.entr', 'torch._C._special.special_entr')
+    """
+    names = dict.fromkeys(forbidden)
+    for name in forbidden:
+        for prefix, others in LIBRARY_ALIASES.items():
+            rest = name[len(prefix):]
+            if name.startswith(prefix) and rest and "." not in rest:
+                names.update(dict.fromkeys(other + rest for other in others))
+    return tuple(names)
+
 
 def _names(value: Any) -> bool:
     return isinstance(value, tuple | list) and all(isinstance(v, str) and v for v in value)
@@ -133,7 +158,7 @@ def read_rules(exercise: str, node: ast.AST | None, constants: dict[str, ast.AST
             problems.append((f"{where}: RULES の項目 {entry!r} が正しくありません: {bad[0]}。",
                              f"{where}: the RULES entry {entry!r} is wrong: {bad[1]}."))
             continue
-        rules.append(FromScratchRule(exercise, (entry["task"],), tuple(entry["forbidden"]),
+        rules.append(FromScratchRule(exercise, (entry["task"],), with_aliases(tuple(entry["forbidden"])),
                                      tuple(entry.get("forbidden_methods", ())),
                                      (entry.get("function", entry["task"]),),
                                      bool(entry.get("no_overloading", False))))

@@ -27,6 +27,9 @@ from ..core.tables import spreadsheet_text
 #: not part of an ASCII name (``ex1_vectors``, ``float64``); a number next to Japanese text
 #: (``3秒``, ``371行目``) is masked.
 _HEX = re.compile(r"(?<![A-Za-z0-9_.])0x[0-9a-fA-F]+(?![A-Za-z0-9_])")
+#: Shapes (``5x6``, ``2x4x5``) of the inputs a message names: one mask ``#x#`` whatever the rank, so
+#: one mistake met by several tests of a task (inputs of other shapes) makes one group.
+_SHAPE = re.compile(r"(?<![A-Za-z0-9_.])\d+(?:[x×]\d+)+(?![A-Za-z0-9_])")
 _NUMBER = re.compile(r"(?<![A-Za-z0-9_.])[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?(?![A-Za-z0-9_.]*[A-Za-z0-9_])")
 
 #: Outcomes shown in their own sections of the class report (besides the failure messages).
@@ -44,7 +47,7 @@ def message_pattern(message: str, *, width: int = 240) -> str:
         The pattern (str); ``""`` for a message with no text.
     """
     first = next((line.strip() for line in message.splitlines() if line.strip()), "")
-    return _NUMBER.sub("#", _HEX.sub("#", first))[:width]
+    return _NUMBER.sub("#", _SHAPE.sub("#x#", _HEX.sub("#", first)))[:width]
 
 
 def first_line(message: str, *, width: int = 240) -> str:

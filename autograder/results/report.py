@@ -35,7 +35,7 @@ OUTCOME_LABELS = {
     "passed": ("合格", "passed"),
     "failed": ("不合格", "failed"),
     "not_implemented": ("未実装", "not implemented"),
-    "import_error": ("読み込みエラー", "import error"),
+    "import_error": ("ファイルなし・読み込みエラー", "missing file or import error"),
     "timeout": ("時間切れ", "timed out"),
     "forbidden_call": ("禁止された関数", "forbidden call"),
     "error": ("エラー", "error"),

@@ -58,6 +58,26 @@ def _color(artist: Any, getter: str) -> list | None:
         return None
 
 
+def _frame(artist: Any, ax: Any) -> str:
+    """The coordinates an artist is placed in: ``"data"``, ``"axes"`` (``transform=ax.transAxes``),
+    ``"xaxis"`` / ``"yaxis"`` (``axvline`` / ``axhline``: axes in one direction, data in the other)."""
+    try:
+        transform = artist.get_transform()
+        for name, known in (("axes", ax.transAxes), ("xaxis", ax.get_xaxis_transform()),
+                            ("yaxis", ax.get_yaxis_transform())):
+            if transform == known:
+                return name
+    except Exception:  # noqa: BLE001 - how it looks is optional detail
+        pass
+    return "data"
+
+
+def _look(artist: Any) -> dict:
+    """What only the picture needs (the HTML page's "your figure"): transparency and drawing order."""
+    alpha = artist.get_alpha()
+    return {"alpha": None if alpha is None else float(alpha), "zorder": float(artist.get_zorder())}
+
+
 def _line(line: Any) -> dict:
     from matplotlib.lines import AxLine
 
@@ -70,7 +90,10 @@ def _line(line: Any) -> dict:
         "markersize": float(line.get_markersize()),
         "color": _color(line, "get_color"),
         "visible": bool(line.get_visible()),
+        **_look(line),
     }
+    if line.axes is not None:
+        d["frame"] = _frame(line, line.axes)
     if isinstance(line, AxLine):
         xy2 = line.get_xy2()
         slope = line.get_slope()
@@ -97,6 +120,9 @@ def _pack_lines(lines: list) -> dict:
         "markersize": np.asarray([r["markersize"] for r in plain], dtype=np.float64),
         "color": np.asarray([r["color"] or [np.nan] * 4 for r in plain], dtype=np.float64).reshape(-1, 4),
         "visible": np.asarray([r["visible"] for r in plain], dtype=bool),
+        "frame": [r.get("frame", "data") for r in plain],
+        "alpha": np.asarray([np.nan if r["alpha"] is None else r["alpha"] for r in plain], dtype=np.float64),
+        "zorder": np.asarray([r["zorder"] for r in plain], dtype=np.float64),
         "offsets": np.cumsum([0] + [len(a) for a in xy]).astype(np.int64),
         "xy": np.concatenate(xy) if xy else np.zeros((0, 2)),
         "axlines": [[i, r] for i, r in enumerate(records) if r["kind"] == "axline"],
@@ -121,6 +147,9 @@ def _unpack_lines(packed: Any) -> list[dict]:
     offsets = cols["offsets"]
     if n and (offsets[0] != 0 or offsets[-1] != len(xy) or np.any(np.diff(offsets) < 0)):
         return []
+    frames = packed.get("frame") if type(packed.get("frame")) is list and len(packed["frame"]) == n else ["data"] * n
+    look = {key: packed[key] if isinstance(packed.get(key), np.ndarray) and packed[key].shape == (n,)
+            else np.full(n, np.nan) for key in ("alpha", "zorder")}  # the picture only: optional
     records: list[tuple[int, dict]] = []
     for i in range(n):
         color = cols["color"][i]
@@ -129,7 +158,8 @@ def _unpack_lines(packed: Any) -> list[dict]:
             "linestyle": styles[i] if i < len(styles) else "-", "linewidth": float(cols["linewidth"][i]),
             "markersize": float(cols["markersize"][i]), "visible": bool(cols["visible"][i]),
             "color": None if np.isnan(color).any() else [float(c) for c in color],
-            "xy": xy[int(offsets[i]):int(offsets[i + 1])],
+            "xy": xy[int(offsets[i]):int(offsets[i + 1])], "frame": frames[i],
+            **{key: float(look[key][i]) for key in look if np.isfinite(look[key][i])},
         }))
     for item in packed.get("axlines") if type(packed.get("axlines")) is list else []:
         if type(item) is list and len(item) == 2 and type(item[0]) is int and isinstance(item[1], dict):
@@ -142,7 +172,7 @@ def _patch(patch: Any) -> dict:
 
     base = {"label": _s(patch.get_label()), "facecolor": _color(patch, "get_facecolor"),
             "edgecolor": _color(patch, "get_edgecolor"), "fill": bool(patch.get_fill()),
-            "visible": bool(patch.get_visible())}
+            "visible": bool(patch.get_visible()), "linewidth": float(patch.get_linewidth()), **_look(patch)}
     if type(patch) is Rectangle:
         base.update(kind="rect", xy=_arr(patch.get_xy()), width=float(patch.get_width()),
                     height=float(patch.get_height()), angle=float(patch.get_angle()))
@@ -208,8 +238,14 @@ def describe_axes(ax: Any) -> dict:
         "patches": [_patch(p) for p in patches],
         "containers": containers,
         "collections": [_collection(c) for c in _bounded(ax.collections, MAX_ARTISTS, "collections")],
-        "texts": [{"text": _s(t.get_text()), "xy": _arr(t.get_position())}
+        "texts": [{"text": _s(t.get_text()), "xy": _arr(t.get_position()), "frame": _frame(t, ax),
+                   "fontsize": float(t.get_fontsize()), "ha": _s(t.get_ha()), "va": _s(t.get_va())}
                   for t in _bounded(ax.texts, MAX_ARTISTS, "texts")],
+        "grid": [any(g.get_visible() for g in gridlines) for gridlines in (ax.get_xgridlines(), ax.get_ygridlines())],
+        "grid_alpha": next((float(g.get_alpha()) for g in ax.get_xgridlines() + ax.get_ygridlines()
+                            if g.get_visible() and g.get_alpha() is not None), None),
+        "legend_fontsize": float(legend.get_texts()[0].get_fontsize()) if legend is not None and legend.get_texts()
+        else None,
         "images": [{"array": _arr(np.ma.filled(im.get_array(), np.nan)) if im.get_array() is not None else None}
                    for im in _bounded(ax.images, 20, "images")],
         "legend": None if legend is None else [_s(t.get_text()) for t in legend.get_texts()],
@@ -259,6 +295,21 @@ def _make_path(p: Any):
     return Path(verts)
 
 
+def _transform(ax: Any, frame: Any) -> Any:
+    """The transform of a described ``frame`` (:func:`_frame`); None for data coordinates."""
+    return {"axes": ax.transAxes, "xaxis": ax.get_xaxis_transform(), "yaxis": ax.get_yaxis_transform()}.get(frame) \
+        if isinstance(frame, str) else None
+
+
+def _set_look(artist: Any, d: dict, alpha: bool = True) -> None:
+    """Transparency (lines: a patch's colours carry their own) and drawing order of :func:`_look`."""
+    alpha, zorder = d.get("alpha") if alpha else None, d.get("zorder")
+    if isinstance(alpha, float) and 0.0 <= alpha <= 1.0:
+        artist.set_alpha(alpha)
+    if isinstance(zorder, float) and abs(zorder) < 1e6:
+        artist.set_zorder(zorder)
+
+
 def replay_axes(ax: Any, d: dict) -> None:
     """Add the artists described by ``d`` (from :func:`describe_axes`) to ``ax``."""
     from matplotlib.collections import LineCollection, PathCollection, PathCollection as _PC  # noqa: F401
@@ -292,6 +343,9 @@ def replay_axes(ax: Any, d: dict) -> None:
             else:
                 xy = _points(ld.get("xy"))
                 line = Line2D(xy[:, 0], xy[:, 1], **style)
+                frame = _transform(ax, ld.get("frame"))
+                if frame is not None:
+                    line.set_transform(frame)
                 ax.add_line(line)
             for setter, value in ((line.set_marker, marker), (line.set_linestyle, linestyle)):
                 if type(value) is str:
@@ -300,6 +354,7 @@ def replay_axes(ax: Any, d: dict) -> None:
                     except (ValueError, TypeError):
                         pass
             line.set_visible(ld.get("visible", True) is not False)
+            _set_look(line, ld)
         except (ValueError, TypeError, IndexError):
             continue
     patches = []
@@ -320,6 +375,9 @@ def replay_axes(ax: Any, d: dict) -> None:
         except (ValueError, TypeError, IndexError):
             continue
         patch.set_visible(pd.get("visible", True) is not False)
+        _set_look(patch, pd, alpha=False)
+        if "linewidth" in pd:
+            patch.set_linewidth(_f(pd.get("linewidth"), 1.0))
         ax.add_patch(patch)
         patches.append(patch)
     for cd in d.get("containers") or []:
@@ -359,7 +417,23 @@ def replay_axes(ax: Any, d: dict) -> None:
     for td in d.get("texts") or []:
         if isinstance(td, dict):
             xy = _points(td.get("xy"))
-            ax.text(*(xy[0] if len(xy) else (0.0, 0.0)), _str(td.get("text")))
+            style: dict[str, Any] = {}
+            frame = _transform(ax, td.get("frame"))
+            if frame is not None:
+                style["transform"] = frame
+            if isinstance(td.get("fontsize"), float) and 0 < td["fontsize"] < 200:
+                style["fontsize"] = td["fontsize"]
+            for key, allowed in (("ha", ("left", "center", "right")), ("va", ("top", "center", "bottom", "baseline",
+                                                                                "center_baseline"))):
+                if td.get(key) in allowed:
+                    style[key] = td[key]
+            ax.text(*(xy[0] if len(xy) else (0.0, 0.0)), _str(td.get("text")), **style)
+    grid = d.get("grid")
+    if isinstance(grid, list) and len(grid) == 2:
+        for axis, on in zip(("x", "y"), grid):
+            if on is True:
+                alpha = d.get("grid_alpha")
+                ax.grid(True, axis=axis, **({"alpha": alpha} if isinstance(alpha, float) and 0 <= alpha <= 1 else {}))
     for im in d.get("images") or []:
         if isinstance(im, dict) and isinstance(im.get("array"), np.ndarray) and im["array"].ndim in (2, 3):
             image = AxesImage(ax)
@@ -376,7 +450,8 @@ def replay_axes(ax: Any, d: dict) -> None:
             except ValueError:
                 pass
     if isinstance(d.get("legend"), list):
-        ax.legend()
+        size = d.get("legend_fontsize")
+        ax.legend(**({"fontsize": size} if isinstance(size, float) and 0 < size < 200 else {}))
 
 
 def build_figure(d: dict) -> Any:

@@ -418,7 +418,7 @@ class RecordedCall:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         pinned = ruleguard.pin()  # watched all along, marks or not
         try:
-            return self.__wrapped__(*args, **kwargs)
+            return ruleguard.call_into(self.__wrapped__, args, kwargs)
         except Exception as exc:
             record = _FAILED_CALL[0]
             if not isinstance(exc, GradingFailure) and (record is None or record[0] is not exc):

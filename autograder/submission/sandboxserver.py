@@ -391,7 +391,7 @@ class WorkerServer:
             return None
         target = self.handles[int(header["h"])]
         if op == "call":
-            return target(*args, **kwargs)
+            return ruleguard.call_into(target, args, kwargs)
         if op == "getattr":
             return getattr(target, str(header["name"]))
         if op == "setattr":
