@@ -825,3 +825,13 @@ def test_usage_errors_are_bilingual(tmp_path):
     # one more case: a bad value, in the language chosen on the same command line
     bad = run_cli(root, "hint", "ex3", "--level", "two", "--lang", "ja")
     assert bad.returncode == 2 and "--level の値 'two' は使えません" in bad.stderr and "invalid" not in bad.stderr, bad.stderr
+
+
+def test_wrap_keeps_a_short_bracketed_expression_on_one_line():
+    """A newcomer saw ``workbook hint`` break ``[-1,`` / ``1]`` over two lines."""
+    text = ("cos の値は丸めで 1 をわずかに超えることがあります。np.clip で [-1, 1] に収めます。"
+            "The value must lie in [-1, 1]; return the tuple (output, weights) as the chapter does.")
+    for width in range(54, 100, 3):  # a bracket up to a third of the width stays whole
+        out = wrap(text, width=width, indent="")
+        assert "[-1, 1]" in out and "(output, weights)" in out, (width, out)
+        assert "\u00a0" not in out

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -46,14 +47,20 @@ def wrap(text: str, width: int = 96, indent: str = "  ") -> str:
     """Wrap ``text`` to ``width`` terminal columns after ``indent``, by the Unicode line-breaking
     rules (UAX #14, :func:`uniseg.wrap.tt_wrap`): English breaks at spaces, Japanese between
     characters, and no line starts with 。、 ・ ー or a closing bracket, nor ends with an
-    opening one (kinsoku); wide characters count 2 columns."""
+    opening one (kinsoku); wide characters count 2 columns. A short bracketed expression
+    (``[-1, 1]``, ``(output, weights)``, at most a third of ``width``) is never split."""
     from uniseg.wrap import tt_wrap
 
     out = []
-    for para in text.split("\n"):
+    glue = lambda m: m.group(0).replace(" ", "\u00a0") if len(m.group(0)) <= width // 3 else m.group(0)  # noqa: E731
+    for para in _SHORT_BRACKETS.sub(glue, text).split("\n"):
         lines = [line.rstrip() for line in tt_wrap(para, width)] if para.strip() else [""]
         out += [(indent + line).rstrip() if line else indent.rstrip() for line in lines or [""]]
-    return "\n".join(out)
+    return "\n".join(out).replace("\u00a0", " ")
+
+
+#: Bracketed expressions :func:`wrap` may keep on one line (their spaces become no-break spaces).
+_SHORT_BRACKETS = re.compile(r"\[[^\[\]\n]{0,40}\]|\([^()\n]{0,40}\)")
 
 
 def title(exercise: str) -> str:
