@@ -503,34 +503,47 @@ def test_a_hook_python_removes_is_reported_as_lost_not_as_tampering(tmp_path):
     assert _watch(SOFTMAX, owns, tmp_path, pinned(mod.bounded_recursion)) == []
 
 
-_RAISING = """
+_ODD_CLASSES = """
         import threading
 
-        class _OddClass(list):  # the README's case: isinstance() reads __class__
+        RAN_IN_THE_HOOK = []
+
+        class _OddClass(list):  # isinstance() reads __class__
             @property
             def __class__(self):
+                RAN_IN_THE_HOOK.append("__class__")
                 raise LookupError("no class")
 
-        class _Meta(type):  # the check reads the class's __module__ to name its methods
+        class _Meta(type):  # what naming a method or keying a cache by its class could run
             @property
             def __module__(cls):
+                RAN_IN_THE_HOOK.append("__module__")
                 raise LookupError("no module")
 
-        class _OddModule(list, metaclass=_Meta):
+            def __hash__(cls):
+                RAN_IN_THE_HOOK.append("__hash__")
+                return 12345
+
+            def __eq__(cls, other):
+                RAN_IN_THE_HOOK.append("__eq__")
+                return cls is other
+
+        class _OddMeta(list, metaclass=_Meta):
             pass
 
         def odd_but_honest(x):
             _OddClass().append(1)
+            _OddMeta().append(1)
             return x / x.sum()
 
-        def raised_inside_the_check(x):
-            _OddModule().append(1)
+        def odd_then_library(x):
+            _OddMeta().append(1)
             return _library_softmax(x)
 
-        def raised_in_a_thread(x):
+        def odd_in_a_thread(x):
             out = []
             def work():
-                _OddModule().append(2)
+                _OddMeta().append(2)
                 out.append(_library_softmax(x))
             t = threading.Thread(target=work)
             t.start()
@@ -539,25 +552,54 @@ _RAISING = """
 """
 
 
-def test_an_exception_inside_the_hook_is_caught_the_hook_stays_and_the_test_fails(tmp_path):
-    """The README's last known hole: an object of the submission that raises while the check reads
-    it made Python remove the hook (``profile_trampoline``); in a thread the submission started
-    nobody noticed, and the thread's later library call went unwatched. The hook now catches any
-    Exception of its own work: it stays on (the later softmax is seen, in the thread too), and the
-    call it could not classify fails the test (LOST, at the submission's line: not the task). The
-    check no longer reads ``__class__`` at all, so an odd but honest object costs nothing."""
-    from autograder.checks.hits import LOST, UNREADABLE_NAME
-
-    mod, owns = _student(tmp_path, _RECURSION + _RAISING)
+def test_the_hook_never_runs_code_of_the_submission(tmp_path):
+    """Python reports no call made inside a profile hook, so code of the submission run by the
+    hook's own work is unwatched. Found by red-team helpers: a ``__class__`` property read by
+    ``isinstance``, a metaclass ``__module__`` property read to name a method (raising there made
+    Python remove the hook, unnoticed in a thread) and a metaclass ``__hash__`` run by a cache
+    lookup keyed by the class (it computed a library softmax unseen: full marks in both modes). The
+    check reads classes through ``type``'s own getters and keys its caches by ``id``: none of that
+    code runs, honest odd classes cost nothing, and the library call after them is seen (in a
+    thread too)."""
+    mod, owns = _student(tmp_path, _RECURSION + _ODD_CLASSES)
     x = np.arange(3.0)
     name = Path(mod.__file__).name
     assert _watch(SOFTMAX, owns, tmp_path, lambda: mod.odd_but_honest(x)) == []
-    for func, line in ((mod.raised_inside_the_check, "_OddModule().append(1)"),
-                       (mod.raised_in_a_thread, "_OddModule().append(2)")):
+    for func in (mod.odd_then_library, mod.odd_in_a_thread):
         hits = _watch(SOFTMAX, owns, tmp_path, lambda: func(x))
-        number = Path(mod.__file__).read_text().splitlines().index(" " * (8 if func is mod.raised_in_a_thread
-                                                                          else 4) + line) + 1
-        assert (LOST, UNREADABLE_NAME, name, number) in {(h.kind, h.name, h.file, h.line) for h in hits}, hits
+        assert {(h.kind, h.file) for h in hits} == {("forbidden", name)}, hits
+    assert mod.RAN_IN_THE_HOOK == []
+
+
+def test_an_exception_inside_the_hook_is_caught_the_hook_stays_and_the_test_fails(tmp_path):
+    """Python removes a profile hook that raises, and in a thread the submission started nobody
+    would notice: the hook catches any Exception of its own work (here injected: a catalogue that
+    fails on ``list.append``), stays on (the later library softmax is seen, in the thread too), and
+    the call it could not classify fails the test (LOST, at the submission's line: not the task)."""
+    from autograder.checks.hits import LOST, UNREADABLE_NAME
+
+    class Failing:
+        def __init__(self, catalogue):
+            self._catalogue = catalogue
+
+        def c_name(self, func):
+            if getattr(func, "__name__", "") == "append":
+                raise LookupError("cannot classify")
+            return self._catalogue.c_name(func)
+
+        def __getattr__(self, attr):
+            return getattr(self._catalogue, attr)
+
+    mod, owns = _student(tmp_path, _RECURSION + _ODD_CLASSES)
+    x = np.arange(3.0)
+    name = Path(mod.__file__).name
+    lines = Path(mod.__file__).read_text().splitlines()
+    for func, line in ((mod.odd_then_library, "    _OddMeta().append(1)"),
+                       (mod.odd_in_a_thread, "        _OddMeta().append(2)")):
+        hits = _watch(Failing(SOFTMAX), owns, tmp_path, lambda: func(x))
+        number = len(lines) - lines[::-1].index(line)  # the last such line: in func
+        assert (LOST, UNREADABLE_NAME, name, number) in {(h.kind, h.name, h.file, h.line) for h in hits}, \
+            hits
         assert "forbidden" in {h.kind for h in hits}, hits  # the hook stayed on: the softmax is seen
         assert sys.getprofile() is None and sys.gettrace() is None
     message = next(h for h in hits if h.kind == LOST).message()

@@ -17,6 +17,10 @@ from typing import Any
 from .visibility import WRAPPED
 
 _ModuleType = type(sys)
+# type's and module's own getters: a metaclass or module subclass cannot put code of its own in them
+_TYPE_MODULE = type.__dict__["__module__"].__get__
+_TYPE_QUALNAME = type.__dict__["__qualname__"].__get__
+_MODULE_DICT = _ModuleType.__dict__["__dict__"].__get__
 
 
 def _package_paths(module: str) -> list[str]:
@@ -138,6 +142,13 @@ class Catalogue:
         Called for every C call while a test is watched, so the answer is cached: per function
         object for module-level functions (kept alive by the cache, so its id stays its own), per
         (type, name) for methods bound to an instance.
+
+        Called from inside the profile hook, where Python reports no call: nothing here may run code
+        of the submission (found by a red-team helper: a metaclass ``__hash__`` run by a cache
+        lookup keyed by the class computed a library softmax unseen). So no ``isinstance`` (it reads
+        ``__class__``), no hashing or comparing of the submission's objects (the caches are keyed
+        by ``id`` with the object kept), no attribute read a metaclass can override (the names
+        come from ``type``'s own getters) and no formatting of anything but an exact ``str``.
         """
         owner = getattr(func, "__self__", None)
         if owner is None or type(owner) is _ModuleType:
@@ -147,31 +158,36 @@ class Catalogue:
             name = self._c_name(func, owner)
             self._c_cache[id(func)] = (func, name)
             return name
-        # issubclass of type(owner), never isinstance: that reads ``owner.__class__`` (code of the
-        # submission, which may raise inside the hook)
-        key = (owner if issubclass(type(owner), type) else type(owner), getattr(func, "__name__", None))
-        try:
-            return self._m_cache[key]
-        except KeyError:
-            name = self._m_cache[key] = self._c_name(func, owner)
-            return name
-        except TypeError:  # an unhashable owner type
-            return self._c_name(func, owner)
+        cls = owner if issubclass(type(owner), type) else type(owner)
+        method = getattr(func, "__name__", None)  # a C function's own getter
+        if type(method) is not str:
+            return None
+        entry = self._m_cache.get((id(cls), method))
+        if entry is not None and entry[0] is cls:
+            return entry[1]
+        name = self._c_name(func, owner)
+        self._m_cache[(id(cls), method)] = (cls, name)
+        return name
 
     def _c_name(self, func: Any, owner: Any) -> str | None:
         entry = self._objects.get(id(func))
         if entry is not None and entry[0] is func:
             return entry[1]
         name = getattr(func, "__name__", None)
-        if not isinstance(name, str):
+        if type(name) is not str:
             return None
-        if owner is None or issubclass(type(owner), _ModuleType):
-            module = getattr(func, "__module__", None) or getattr(owner, "__name__", None)
-            dotted = f"{module}.{name}" if isinstance(module, str) else name
+        if owner is None or type(owner) is _ModuleType:
+            module = getattr(func, "__module__", None)
+            if type(module) is not str and owner is not None:
+                module = _MODULE_DICT(owner).get("__name__")
+            dotted = f"{module}.{name}" if type(module) is str else name
             method = False
         else:
             cls = owner if issubclass(type(owner), type) else type(owner)
-            dotted = f"{getattr(cls, '__module__', '')}.{getattr(cls, '__qualname__', '')}.{name}"
+            module, qualname = _TYPE_MODULE(cls), _TYPE_QUALNAME(cls)
+            if type(module) is not str or type(qualname) is not str:
+                return None
+            dotted = f"{module}.{qualname}.{name}"
             method = True
         if _is_forbidden(dotted, self.forbidden) or (method and name in self.methods):
             return dotted
