@@ -789,3 +789,29 @@ def test_a_task_name_bound_to_a_library_function_is_the_submissions_call(tmp_pat
     assert hits[0].name == "scipy.stats.entropy" and "task's name" in hits[0].message()
     assert _watch(ENTROPY, owns, tmp_path, as_the_grader(mod.own_partial)) == []
     assert _watch(ENTROPY, owns, tmp_path, lambda: scipy.stats.entropy(x, axis=-1)) == []
+
+
+def test_the_arguments_of_a_call_into_the_submission_live_until_the_check_stops(tmp_path):
+    """Found by a red-team helper: a finaliser the submission attached to the test's argument
+    (``weakref.finalize`` with C callables only) ran when the test dropped the argument, after the
+    call returned and the check went off, and filled the returned array with a library softmax
+    (local mode; red-team case ``finalizer_after_return``). The arguments now live until the
+    check stops, after the test's comparisons."""
+    import weakref
+
+    mod, owns = _student(tmp_path, "def task(a):\n    return 1\n")
+    fired = []
+
+    class Arg:
+        pass
+
+    arg = Arg()
+    weakref.finalize(arg, fired.append, "late")
+    ruleguard.start(SOFTMAX, owns, tmp_path, fast=_FAST)
+    try:
+        assert ruleguard.call_into(mod.task, (arg,), {}) == 1
+        del arg
+        assert fired == []  # kept while the check is on
+    finally:
+        ruleguard.stop()
+    assert fired == ["late"]

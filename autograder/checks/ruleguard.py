@@ -127,6 +127,7 @@ class _Guard:
         self.main: int | None = None  # the thread that prepared the check (the grader's)
         self.thread_depth: dict[int, int] = {}  # other threads: frames since the hook came on
         self.lost_threads: set[int] = set()  # other threads given up near the recursion limit
+        self.held: list[Any] = []  # the arguments of the test's calls into the submission (call_into)
         self.dispatch = self._make_dispatch()
         self.gate, self.leave = self._make_gate()
 
@@ -506,6 +507,7 @@ class _Guard:
         if problem and problem not in hits:
             hits.append(problem)
         self.hits = []
+        self.held = []  # last: a finaliser of an argument runs now, after the test's checks
         return hits
 
     def watch_import(self, owns: Callable[[str], bool], root: Path | None) -> "_ImportWatch":
@@ -645,7 +647,12 @@ def call_into(target: Callable, args: tuple, kwargs: dict) -> Any:
     submission's (:data:`.hits.TASK_OBJECT`): a task's name bound to a library function
     (``attention_entropy = functools.partial(scipy.stats.entropy, axis=-1)``) runs no code of
     the submission, yet it is the submission's answer. The trace hook treats this frame as an entry.
+    While a rule check is on, the arguments are kept until it stops: a finaliser the submission
+    attached to one (``weakref.finalize``) would otherwise run when the test drops it, after the
+    call, unwatched, and could fill in the returned array before the test compares it.
     """
+    if GUARD.catalogue is not None:
+        GUARD.held.append((args, kwargs))
     return target(*args, **kwargs)
 
 
