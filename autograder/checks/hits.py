@@ -76,13 +76,11 @@ class Hit:
             )
         if self.kind == LOST and self.name == UNREADABLE_NAME:
             return bilingual(
-                f"{where_ja}: 採点の実行時チェックがあなたのコードのオブジェクトを調べている途中で例外が起きたため、"
-                "その呼び出しが使ってよい関数かどうかを判定できませんでした (例: 例外を送出する __class__ や "
-                "__module__ のプロパティ)。このテストは不合格です (課題全体は 0 点になりません)。",
+                f"{where_ja}: 採点の実行時チェックがこの呼び出しを調べている途中で例外が起きたため、"
+                "使ってよい関数かどうかを判定できませんでした。このテストは不合格です (課題全体は 0 点になりません)。",
                 f"{where_en}: the grader's run-time check could not tell whether a call your code made is "
-                "allowed, because reading one of your objects raised an exception inside the check (e.g. a "
-                "__class__ or __module__ property that raises). This test fails (the rest of the task keeps "
-                "its points).",
+                "allowed: an exception was raised inside the check while it examined the call. This test fails "
+                "(the rest of the task keeps its points).",
             )
         if self.kind == LOST:
             return bilingual(
@@ -135,7 +133,7 @@ class Hit:
 #: (``ruleguard.THREAD_MARGIN``): Python would remove its hook unnoticed.
 THREAD_GIVEN_UP = Hit(LOST, "threading.setprofile", END_OF_TEST, 0)
 
-#: ``Hit.name`` of a call the check could not classify: reading an object of the submission raised
-#: inside the hook (the hook catches it, stays on, and the test fails; see :data:`LOST`).
+#: ``Hit.name`` of a call the check could not classify: an exception was raised inside the hook's
+#: own work (the hook catches it, stays on, and the test fails; see :data:`LOST`).
 UNREADABLE_NAME = "<unreadable call>"
 
