@@ -178,6 +178,9 @@ def test_static_tamper_names():
         ("ctypes", 2), (".f_back", 3), ("sys._getframe", 3), ("sys.modules", 4), ("exec()", 6), (".co_filename", 7),
         (".co_consts", 8)]
     assert find_tampering("import numpy as np\nimport re\nnp.linalg.norm([1])\nre.compile('a')\n") == ()
+    # a red-team helper reached the grader's module from frames given by traceback.walk_stack
+    found = find_tampering("import traceback\nfor f, _ in traceback.walk_stack(None):\n    g = f.f_globals\n")
+    assert [(v.name, v.line) for v in found] == [("traceback.walk_stack", 2), (".f_globals", 3)]
 
 
 def test_one_message_per_call_with_all_its_lines():

@@ -68,7 +68,8 @@ TAMPER_NAMES = (
     "sys._getframe", "sys._current_frames", "threading.setprofile", "threading.settrace",
     "threading.setprofile_all_threads", "threading.settrace_all_threads", "threading._profile_hook",
     "threading._trace_hook", "_thread", "ctypes", "gc.get_objects", "gc.get_referrers", "gc.get_referents",
-    "inspect.currentframe", "inspect.stack", "inspect.getouterframes", "torch._C", "torch.overrides",
+    "inspect.currentframe", "inspect.stack", "inspect.getouterframes", "inspect.trace", "inspect.getinnerframes",
+    "traceback.walk_stack", "traceback.walk_tb", "torch._C", "torch.overrides",
     "torch.utils._python_dispatch", "autograder", "sys.modules", "sys.path", "sys.meta_path", "sys.path_hooks",
     "importlib.util", "importlib.machinery", "importlib.abc", "runpy", "marshal", "zipimport", "types.CodeType",
     "builtins.exec", "builtins.eval", "builtins.compile", "exec", "eval", "compile",
@@ -81,7 +82,7 @@ TAMPER_NAMES = (
 #: methods of the check itself: ``f.__code__.co_consts[0].__self__`` is the check).
 TAMPER_ATTRIBUTES = frozenset({
     "f_back", "tb_frame", "gi_frame", "cr_frame", "ag_frame", "cell_contents", "_profile_hook", "_trace_hook",
-    "__globals__", "co_filename", "co_consts",
+    "__globals__", "co_filename", "co_consts", "f_globals", "f_locals", "f_builtins",
 })
 
 
