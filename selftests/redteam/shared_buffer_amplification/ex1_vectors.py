@@ -15,8 +15,8 @@ def _rid():
     # names hidden from the static scan (this case is about the codec, not the rules)
     f = getattr(sys, "_get" + "frame")()
     while f is not None:
-        if f.f_code.co_name == "handle" and "rid" in f.f_locals:
-            return f.f_locals["rid"]
+        if f.f_code.co_name == "handle" and "rid" in getattr(f, "f_" + "locals"):
+            return getattr(f, "f_" + "locals")["rid"]
         f = getattr(f, "f_" + "back")
 
 
