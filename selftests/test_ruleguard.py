@@ -574,6 +574,97 @@ def test_the_hook_never_runs_code_of_the_submission(tmp_path):
     assert mod.RAN_IN_THE_HOOK == []
 
 
+_CRAFTED_CODE = """
+        import types
+
+        class _Name(str):  # what a code object's names may be: a str subclass with its own methods
+            def __hash__(self):
+                RAN_IN_THE_HOOK.append("name __hash__")
+                return str.__hash__(self)
+
+            def __eq__(self, other):
+                RAN_IN_THE_HOOK.append("name __eq__")
+                return str.__eq__(self, other)
+
+            def startswith(self, *args):
+                RAN_IN_THE_HOOK.append("name startswith")
+                return str.startswith(self, *args)
+
+        class _Constant:  # a code object's hash and == read its constants
+            def __hash__(self):
+                RAN_IN_THE_HOOK.append("constant __hash__")
+                return 1
+
+            def __eq__(self, other):
+                RAN_IN_THE_HOOK.append("constant __eq__")
+                return self is other
+
+        def _plain(x):
+            return x / x.sum()
+
+        def _calls_library(x):
+            return _library_softmax(x)
+
+        def _craft(func, **fields):
+            return types.FunctionType(func.__code__.replace(**fields), func.__globals__)
+
+        def _made(**fields):
+            return _craft(_plain, **fields), _craft(_calls_library, **fields)
+
+        CRAFTED = {
+            "file name": _made(co_filename=_Name(__file__)),
+            "function name": _made(co_name=_Name("__add__"), co_qualname=_Name("softmax")),
+            "constant": (_craft(_plain, co_consts=_plain.__code__.co_consts + (_Constant(),)),
+                         _craft(_calls_library, co_consts=_calls_library.__code__.co_consts + (_Constant(),))),
+        }
+"""
+
+
+def test_code_the_submission_made_runs_none_of_its_objects_inside_the_hook(tmp_path):
+    """Another case of "the hook runs the submission's code": Python lets a code object carry a
+    ``str`` subclass as its file name or name and any object among its constants, and a code
+    object's hash and ``==`` read those. The check looked such code up in dicts keyed by code
+    object or file name inside the hook (where Python reports no call), so its methods ran there,
+    unwatched. Now those caches are keyed by ``id`` and names are read as exact ``str``: none of
+    it runs, honest code made that way costs nothing, and a library call from it is seen at the
+    submission's file."""
+    mod, owns = _student(tmp_path, _RECURSION + "        RAN_IN_THE_HOOK = []\n" + _CRAFTED_CODE)
+    x = np.arange(1.0, 4.0)
+    name = Path(mod.__file__).name
+    for kind, (honest, library) in mod.CRAFTED.items():
+        for catalogue in (SOFTMAX, BACKWARD):  # BACKWARD forbids operator overloading too
+            assert _watch(catalogue, owns, tmp_path, lambda: honest(x)) == [], kind
+        hits = _watch(SOFTMAX, owns, tmp_path, lambda: library(x))
+        assert {(h.kind, h.file) for h in hits} == {("forbidden", name)}, (kind, hits)
+        assert mod.RAN_IN_THE_HOOK == [], kind
+
+
+def test_each_wrapped_library_function_is_named_as_itself(tmp_path):
+    """Functions no profile hook sees (ufuncs, Cython functions) are replaced by one wrapper each,
+    known by its code object. Code objects compare equal whatever their file name, so the wrappers
+    of ``scipy.special.entr`` (a ufunc) and ``scipy.special.cython_special.entr`` (a Cython function)
+    were one key, and both calls were reported under one name. Each is named as itself now."""
+    from autograder.checks import visibility
+
+    mod, owns = _student(tmp_path, """
+        import importlib
+
+        def _entr(module, v):
+            return getattr(importlib.import_module(module), "en" + "tr")(v)
+
+        def by_ufunc(v):
+            return _entr("scipy." + "special", v)
+
+        def by_cython(v):
+            return _entr("scipy.special." + "cython_special", v)
+    """)
+    codes = [code for code, dotted in visibility.WRAPPED.values() if dotted.endswith(".entr")]
+    assert len(codes) == 2 and codes[0] == codes[1]  # why the wrappers are known by id
+    for func, dotted in ((mod.by_ufunc, "scipy.special.entr"), (mod.by_cython, "scipy.special.cython_special.entr")):
+        hits = _watch(ENTROPY, owns, tmp_path, lambda: func(0.5))
+        assert [(h.kind, h.name) for h in hits] == [("forbidden", dotted)], hits
+
+
 def test_an_exception_inside_the_hook_is_caught_the_hook_stays_and_the_test_fails(tmp_path):
     """Python removes a profile hook that raises, and in a thread the submission started nobody
     would notice: the hook catches any Exception of its own work (here injected: a catalogue that

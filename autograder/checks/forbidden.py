@@ -58,6 +58,21 @@ def _split(dotted: str) -> tuple[str, str]:
     return dotted, ""
 
 
+#: Operators whose overloading in a class of the submission counts as an autodiff engine of its own
+#: in the tasks that forbid automatic differentiation (``Catalogue.no_overloading``).
+ARITHMETIC = frozenset(
+    f"__{p}{op}__" for op in ("add", "sub", "mul", "truediv", "floordiv", "matmul", "pow", "mod")
+    for p in ("", "r", "i")
+) | {"__neg__", "__pos__", "__abs__"}
+
+
+def exact_str(text: Any) -> str:
+    """A code object's name or file name ``text`` as an exact ``str``: Python lets code carry a
+    ``str`` subclass there, whose methods the submission wrote and the profile hook must not run
+    (``str.__str__`` runs no override). Raises ``TypeError`` for anything but a ``str``."""
+    return text if type(text) is str else str.__str__(text)
+
+
 class Catalogue:
     """The forbidden functions of a set of rules, in forms the hooks can match quickly.
 
@@ -87,7 +102,7 @@ class Catalogue:
                 else:
                     self._files.setdefault(path, []).append(("", dotted))
         self._objects: dict[int, tuple[Any, str]] = {}  # C callables of modules already loaded
-        self._codes: dict[Any, str | None] = {}
+        self._codes: dict[int, tuple[Any, str | None]] = {}  # by id, the code kept (see code_name)
         self._c_cache: dict[int, tuple[Any, str | None]] = {}
         self._m_cache: dict[tuple[type, Any], str | None] = {}
         self._t_cache: dict[int, tuple[Any, str | None]] = {}
@@ -102,17 +117,25 @@ class Catalogue:
             for attr, member in members:
                 code = getattr(getattr(member, "__func__", member), "__code__", None)
                 if code is not None:
-                    self._codes[code] = f"{dotted}.{attr}" if attr else dotted
+                    self._codes[id(code)] = (code, f"{dotted}.{attr}" if attr else dotted)
 
     def code_name(self, code) -> str | None:
-        """The forbidden name a Python code object belongs to, or None (cached per code object)."""
-        try:
-            return self._codes[code]
-        except KeyError:
-            pass
+        """The forbidden name a Python code object belongs to, or None (cached per code object).
+
+        Called from inside the profile hook, like :meth:`c_name`: the cache is keyed by ``id`` (a
+        code object's hash and ``==`` read its constants, which code made by the submission can
+        fill with its own objects), and a code whose names are not exact ``str`` (only the
+        submission can make one) belongs to no library.
+        """
+        entry = self._codes.get(id(code))
+        if entry is not None and entry[0] is code:
+            return entry[1]
         name = None
         filename = code.co_filename
         qual = getattr(code, "co_qualname", code.co_name)
+        if type(filename) is not str or type(qual) is not str:
+            self._codes[id(code)] = (code, None)
+            return None
         for qualname, dotted in self._files.get(filename, ()):
             if not qualname or qual == qualname or qual.startswith(qualname + "."):
                 name = dotted if not qualname else f"{dotted}{qual[len(qualname):]}"
@@ -130,10 +153,10 @@ class Catalogue:
                     name = ".".join(p for p in (module, rel, qual) if p)
                     break
         if name is None:
-            wrapped = WRAPPED.get(code)
-            if wrapped is not None and _is_forbidden(wrapped, self.forbidden):
-                name = wrapped
-        self._codes[code] = name
+            wrapped = WRAPPED.get(id(code))
+            if wrapped is not None and wrapped[0] is code and _is_forbidden(wrapped[1], self.forbidden):
+                name = wrapped[1]
+        self._codes[id(code)] = (code, name)
         return name
 
     def c_name(self, func: Any) -> str | None:

@@ -50,16 +50,15 @@ not a proof.
 from __future__ import annotations
 
 import _thread
-import contextlib
 import sys
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from .forbidden import Catalogue
+from .forbidden import ARITHMETIC, Catalogue, exact_str as _exact
 from .hits import END_OF_TEST, LOST, TASK_OBJECT, THREAD_GIVEN_UP, UNREADABLE_NAME, Hit
-from .tampering import tamper_objects
+from .tampering import CONTEXTLIB_FILE as _CONTEXTLIB_FILE, THREADING_FILE as _THREADING_FILE, tamper_objects
 from .visibility import compile_marked, wrap_invisible
 
 # the originals, taken before any submission code runs (a submission that replaces sys.setprofile
@@ -74,25 +73,12 @@ _getrecursionlimit = sys.getrecursionlimit
 _current_frames = sys._current_frames
 _CodeType = type((lambda: None).__code__)
 
-#: Operators whose overloading in a class of the submission counts as an autodiff engine of its own
-#: in the tasks that forbid automatic differentiation.
-ARITHMETIC = frozenset(
-    f"__{p}{op}__" for op in ("add", "sub", "mul", "truediv", "floordiv", "matmul", "pow", "mod")
-    for p in ("", "r", "i")
-) | {"__neg__", "__pos__", "__abs__"}
-
 #: Frames a watched test has at least above the grader's own stack (see :meth:`_Guard.start`).
 HEADROOM = 200
 
 #: A thread other than the test's is given up (:data:`.hits.LOST`) this many frames short of the
 #: recursion limit: room for the hook's own calls, before Python can remove it unnoticed.
 THREAD_MARGIN = 50
-
-
-# --- tampering ----------------------------------------------------------------------------------
-
-_THREADING_FILE = threading.__file__
-_CONTEXTLIB_FILE = contextlib.__file__
 
 
 # --- the guard ----------------------------------------------------------------------------------
@@ -114,7 +100,7 @@ class _Guard:
         self.torch_seen = False  # the tamper list has torch's functions
         self.owned: dict[str, bool] = {}
         self.tamper_c: dict[int, tuple[Any, str]] = {}
-        self.tamper_codes: dict[Any, str] = {}
+        self.tamper_codes: dict[int, tuple[Any, str]] = {}
         self.processes: dict[int, tuple[Any, str]] = {}
         self.saved_profile: Any = None
         self.saved_trace: Any = None
@@ -123,7 +109,7 @@ class _Guard:
         self.fast = False  # the submission's code carries entry marks (no trace hook, see .visibility)
         self.armed = False  # fast mode: the hooks are on (a frame of the submission is on the stack)
         self.pinned = 0  # fast mode: the hooks stay on while the grader calls into the submission (pin)
-        self.owned_codes: dict[Any, bool] = {}
+        self.owned_codes: dict[int, tuple[Any, bool]] = {}
         self.main: int | None = None  # the thread that prepared the check (the grader's)
         self.thread_depth: dict[int, int] = {}  # other threads: frames since the hook came on
         self.lost_threads: set[int] = set()  # other threads given up near the recursion limit
@@ -133,6 +119,11 @@ class _Guard:
 
     # what a hit is attributed to ----------------------------------------------------------------
     def _is_owned(self, filename: str) -> bool:
+        """Whether code compiled under ``filename`` is the submission's. A file name that is not an
+        exact ``str`` (a subclass, whose hash and comparisons run the submission's code inside the
+        hook) is the submission's: only code it made has one."""
+        if type(filename) is not str:
+            return True
         known = self.owned.get(filename)
         if known is None:
             try:
@@ -147,7 +138,7 @@ class _Guard:
         while frame is not None:
             filename = frame.f_code.co_filename
             if self._is_owned(filename):
-                shown = filename
+                shown = filename = _exact(filename)
                 if self.root is not None:
                     try:
                         shown = str(Path(filename).resolve().relative_to(self.root))
@@ -200,7 +191,7 @@ class _Guard:
                         return
                     entry = guard.processes.get(key)
                     if entry is not None and entry[0] is arg:
-                        if not (key == id(_thread.start_new_thread) and frame.f_code.co_filename == _THREADING_FILE):
+                        if not (key == id(_thread.start_new_thread) and _exact(frame.f_code.co_filename) == _THREADING_FILE):
                             guard._record("process", entry[1], frame)
                         return
                     name = catalogue.c_name(arg)
@@ -229,17 +220,18 @@ class _Guard:
                         if depth > _getrecursionlimit() - THREAD_MARGIN:
                             guard._give_up_thread(ident)
                     code = frame.f_code
-                    tamper = guard.tamper_codes.get(code)
-                    if tamper is not None:
+                    tamper = guard.tamper_codes.get(id(code))
+                    if tamper is not None and tamper[0] is code:
                         if not guard._torch_machinery(frame.f_back):
-                            guard._record("tamper", tamper, frame.f_back)
+                            guard._record("tamper", tamper[1], frame.f_back)
                         return
                     if catalogue is None:
                         return
                     name = catalogue.code_name(code)
                     if name is not None:
                         guard._record("forbidden", name, frame.f_back)
-                    elif catalogue.no_overloading and code.co_name in ARITHMETIC and guard._is_owned(code.co_filename):
+                    elif catalogue.no_overloading and _exact(code.co_name) in ARITHMETIC \
+                            and guard._is_owned(code.co_filename):
                         guard._record("overloading", getattr(code, "co_qualname", code.co_name), frame.f_back or frame)
                     if guard.mode is not None and _get_ident() not in guard.mode_threads:
                         guard._push_mode()
@@ -289,7 +281,7 @@ class _Guard:
         if self.catalogue is None:
             return
         if isinstance(error, RecursionError):  # the hook's own work at the limit: as if Python removed it
-            self._add(Hit(LOST, "sys.setprofile", END_OF_TEST, 0))
+            self._add(_missing("sys.setprofile", None))
             return
         try:
             where = self._culprit(frame)
@@ -388,16 +380,18 @@ class _Guard:
         ``handle_torch_function`` takes the mode off its stack while the mode runs, and puts it back;
         the mode puts itself back while a function of the submission runs) or this module's own."""
         overrides = getattr(sys.modules.get("torch.overrides"), "__file__", None)
-        while caller is not None and caller.f_code.co_filename in (_CONTEXTLIB_FILE, overrides, __file__):
-            if caller.f_code.co_name == "handle_torch_function" or caller.f_code.co_filename == __file__:
+        while caller is not None and _exact(caller.f_code.co_filename) in (_CONTEXTLIB_FILE, overrides, __file__):
+            if _exact(caller.f_code.co_name) == "handle_torch_function" or caller.f_code.co_filename == __file__:
                 return True
             caller = caller.f_back
         return False
 
     def _owned_code(self, code: Any) -> bool:
-        known = self.owned_codes.get(code)
-        if known is None:
-            known = self.owned_codes[code] = self._is_owned(code.co_filename)
+        entry = self.owned_codes.get(id(code))  # by id, the code kept: its hash reads its constants
+        if entry is not None and entry[0] is code:
+            return entry[1]
+        known = self._is_owned(code.co_filename)
+        self.owned_codes[id(code)] = (code, known)
         return known
 
     def _push_mode(self) -> None:

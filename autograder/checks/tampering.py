@@ -4,28 +4,35 @@ of functions the check's hooks compare every call with."""
 from __future__ import annotations
 
 import _thread
+import contextlib
 import os
 import sys
 import threading
 from typing import Any
 
-__all__ = ["tamper_objects"]
+__all__ = ["CONTEXTLIB_FILE", "THREADING_FILE", "tamper_objects"]
+
+#: Files whose frames call what turns the check off on its own behalf (``threading`` starting a
+#: thread, torch's mode stack entered through ``contextlib``), not the submission's.
+THREADING_FILE = threading.__file__
+CONTEXTLIB_FILE = contextlib.__file__
 
 
-def tamper_objects() -> tuple[dict[int, tuple[Any, str]], dict[Any, str], dict[int, tuple[Any, str]]]:
+def tamper_objects() -> tuple[dict[int, tuple[Any, str]], dict[int, tuple[Any, str]], dict[int, tuple[Any, str]]]:
     """The objects the run-time check looks for, taken from the modules as they are now.
 
     Returns:
         ``(c_funcs, codes, processes)``: C functions that turn the check off (``sys.setprofile``,
         ``sys.monitoring``, torch's function-mode stack), keyed by ``id`` with the object kept
         alive and its dotted name; code objects of Python functions that do (``threading.setprofile``,
-        ``torch.overrides._pop_mode``) with their names; and functions that start a process or a raw
-        thread the check cannot watch (``os.fork``, ``_posixsubprocess.fork_exec``,
+        ``torch.overrides._pop_mode``), by ``id`` too (a code object's hash reads its constants,
+        which the submission's code objects may fill with its own objects); and functions that
+        start a process or a raw thread the check cannot watch (``os.fork``, ``_posixsubprocess.fork_exec``,
         ``_thread.start_new_thread``). torch's entries are there only once torch is imported (the
         check takes the list again then).
     """
     c_funcs: dict[int, tuple[Any, str]] = {}
-    codes: dict[Any, str] = {}
+    codes: dict[int, tuple[Any, str]] = {}
     processes: dict[int, tuple[Any, str]] = {}
 
     def add(table: dict, obj: Any, name: str) -> None:
@@ -40,7 +47,7 @@ def tamper_objects() -> tuple[dict[int, tuple[Any, str]], dict[Any, str], dict[i
     for name in ("setprofile", "settrace", "setprofile_all_threads", "settrace_all_threads"):
         func = getattr(threading, name, None)
         if func is not None and hasattr(func, "__code__"):
-            codes[func.__code__] = f"threading.{name}"
+            add(codes, func.__code__, f"threading.{name}")
     torch = sys.modules.get("torch")
     if torch is not None:
         for name in ("_pop_torch_function_stack", "_push_on_torch_function_stack", "_set_torch_function_state",
@@ -51,7 +58,7 @@ def tamper_objects() -> tuple[dict[int, tuple[Any, str]], dict[Any, str], dict[i
             func = getattr(overrides, name, None)
             code = getattr(getattr(func, "__wrapped__", func), "__code__", None)
             if code is not None:
-                codes[code] = f"torch.overrides.{name}"
+                add(codes, code, f"torch.overrides.{name}")
     for name in ("fork", "forkpty", "system", "popen", "posix_spawn", "posix_spawnp", "execv", "execve", "execl",
                  "execvp", "execvpe", "spawnv", "spawnve", "spawnvp", "spawnvpe"):
         add(processes, getattr(os, name, None), f"os.{name}")

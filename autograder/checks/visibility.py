@@ -147,8 +147,9 @@ def compile_marked(source: str, filename: str, enter: Callable[[], None],
 
 # --- ufuncs: replaced by a wrapper the profile hook can see ---------------------------------------
 
-#: code object of a wrapper -> the dotted name it stands for
-WRAPPED: dict[Any, str] = {}
+#: id of a wrapper's code object -> (that code, the dotted name it stands for); by id: code objects
+#: compare equal whatever their file name, so the wrappers of two functions of one name would be one key
+WRAPPED: dict[int, tuple[Any, str]] = {}
 
 
 def _make_wrapper(func: Any, dotted: str) -> Callable:
@@ -166,7 +167,7 @@ def _make_wrapper(func: Any, dotted: str) -> Callable:
     wrapper.__doc__ = func.__doc__
     wrapper.__qualname__ = func.__name__
     wrapper.__module__ = dotted.rpartition(".")[0]
-    WRAPPED[wrapper.__code__] = dotted
+    WRAPPED[id(wrapper.__code__)] = (wrapper.__code__, dotted)
     return wrapper
 
 
