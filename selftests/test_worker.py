@@ -334,3 +334,30 @@ def test_a_rebuilt_figure_looks_like_the_original():
     assert text.get_transform() == new.transAxes and (text.get_fontsize(), text.get_ha(), text.get_va()) == (9, "left", "top")
     assert all(g.get_visible() for g in new.get_xgridlines()) and new.get_xgridlines()[0].get_alpha() == 0.3
     assert new.get_legend().get_texts()[0].get_fontsize() == 8
+
+
+def test_describing_a_figure_makes_no_ticks_and_still_reads_the_grid():
+    """Describing a figure read its grid through ``get_xgridlines()``, which makes a tick for every
+    tick location: most of the cost of describing the chapter's figures in the worker (under the
+    rule check's hooks too). The grid is read from the axis' tick settings and the ticks that exist
+    now; a grid switched on line by line, on one axis only, or off, is still described as it is."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    from autograder.submission.figdesc import describe_axes
+
+    fig = Figure()
+    on, by_line, off = fig.subplots(1, 3)
+    on.grid(True, axis="y", alpha=0.25)
+    for line in by_line.get_xgridlines():  # visible lines, the axis' setting untouched
+        line.set_visible(True)
+        line.set_alpha(0.5)
+    for ax in (on, by_line, off):
+        ax.plot([0, 10], [0, 5])
+    made = [len(vars(axis).get("majorTicks", ())) for ax in fig.axes for axis in (ax.xaxis, ax.yaxis)]
+    described = [describe_axes(ax) for ax in fig.axes]
+    assert [len(vars(axis).get("majorTicks", ())) for ax in fig.axes for axis in (ax.xaxis, ax.yaxis)] == made
+    assert [(d["grid"], d["grid_alpha"]) for d in described] == [([False, True], 0.25), ([True, False], 0.5),
+                                                                  ([False, False], None)]

@@ -212,6 +212,21 @@ def _collection(coll: Any) -> dict:
     return d
 
 
+def _grid(axis: Any) -> tuple[bool, float | None]:
+    """Whether the major grid of ``axis`` is on, and its alpha (None: the default).
+
+    Read from the settings new ticks get (``Axis.get_tick_params``) and the ticks made so far, not
+    from ``get_gridlines()``, which makes a tick for every tick location (most of the cost of
+    describing a figure, paid again under the rule check's hooks)."""
+    params = axis.get_tick_params(which="major")
+    ticks = vars(axis).get("majorTicks")  # the list the lazy descriptor leaves once ticks exist
+    lines = [t.gridline for t in ticks if t.gridline.get_visible()] if type(ticks) is list else []
+    alpha = params.get("grid_alpha")
+    if alpha is None:
+        alpha = next((line.get_alpha() for line in lines if line.get_alpha() is not None), None)
+    return bool(params.get("gridOn")) or bool(lines), None if alpha is None else float(alpha)
+
+
 def describe_axes(ax: Any) -> dict:
     """A plain description of one Axes (see the module docstring)."""
     from matplotlib.container import BarContainer
@@ -224,6 +239,7 @@ def describe_axes(ax: Any) -> dict:
             containers.append({"kind": "bar", "patches": [index[id(p)] for p in c.patches if id(p) in index],
                                "label": _s(c.get_label())})
     legend = ax.get_legend()
+    grids = (_grid(ax.xaxis), _grid(ax.yaxis))
     return {
         "position": _arr(ax.get_position().bounds),
         "titles": {loc: _s(ax.get_title(loc)) for loc in ("left", "center", "right")},
@@ -241,9 +257,8 @@ def describe_axes(ax: Any) -> dict:
         "texts": [{"text": _s(t.get_text()), "xy": _arr(t.get_position()), "frame": _frame(t, ax),
                    "fontsize": float(t.get_fontsize()), "ha": _s(t.get_ha()), "va": _s(t.get_va())}
                   for t in _bounded(ax.texts, MAX_ARTISTS, "texts")],
-        "grid": [any(g.get_visible() for g in gridlines) for gridlines in (ax.get_xgridlines(), ax.get_ygridlines())],
-        "grid_alpha": next((float(g.get_alpha()) for g in ax.get_xgridlines() + ax.get_ygridlines()
-                            if g.get_visible() and g.get_alpha() is not None), None),
+        "grid": [grid[0] for grid in grids],
+        "grid_alpha": next((grid[1] for grid in grids if grid[1] is not None), None),
         "legend_fontsize": float(legend.get_texts()[0].get_fontsize()) if legend is not None and legend.get_texts()
         else None,
         "images": [{"array": _arr(np.ma.filled(im.get_array(), np.nan)) if im.get_array() is not None else None}
@@ -443,8 +458,9 @@ def replay_axes(ax: Any, d: dict) -> None:
         lim = d.get(name)
         if isinstance(lim, np.ndarray) and lim.shape == (2,) and np.all(np.isfinite(lim)) and lim[0] != lim[1]:
             setter(*lim)
-    for name, setter in (("xscale", ax.set_xscale), ("yscale", ax.set_yscale)):
-        if d.get(name) in ("linear", "log", "symlog", "logit"):
+    for name, setter, getter in (("xscale", ax.set_xscale, ax.get_xscale), ("yscale", ax.set_yscale, ax.get_yscale)):
+        # a new Axes is linear: setting the scale again rebuilds its locators for nothing
+        if d.get(name) in ("linear", "log", "symlog", "logit") and d[name] != getter():
             try:
                 setter(d[name])
             except ValueError:
