@@ -73,6 +73,9 @@ _getrecursionlimit = sys.getrecursionlimit
 _current_frames = sys._current_frames
 _CodeType = type((lambda: None).__code__)
 
+#: Code objects whose owner the check remembers (kept alive) from test to test: a bound on memory.
+MAX_REMEMBERED = 100_000
+
 #: Frames a watched test has at least above the grader's own stack (see :meth:`_Guard.start`).
 HEADROOM = 200
 
@@ -453,7 +456,10 @@ class _Guard:
             self.tamper_c, self.tamper_codes, self.processes = tamper_objects()
             self.torch_seen = True
         self.hits = list(self.import_hits)
-        self.owns, self.root, self.owned = owns, root, {}
+        if owns != self.owns or root != self.root or len(self.owned_codes) > MAX_REMEMBERED:
+            # kept from test to test of one submission (finding out resolves paths: costly)
+            self.owned, self.owned_codes = {}, {}
+        self.owns, self.root = owns, root
         # only the test's thread is the grader's: a thread started earlier (a pool the submission
         # made at import) runs the submission's work with none of its frames on the stack
         self.home = {_get_ident()}
@@ -465,7 +471,7 @@ class _Guard:
                 self.hits.append(found)
         if self.mode is None and "torch" in sys.modules:
             self.mode = self._make_mode()  # one per process: threads keep it on their stacks
-        self.depth, self.armed, self.fast, self.owned_codes, self.pinned = 0, False, fast, {}, 0
+        self.depth, self.armed, self.fast, self.pinned = 0, False, fast, 0
         self.saved_profile, self.saved_trace = _getprofile(), _gettrace()
         # the hooks need stack room of their own: a recursion limit set below this test's stack
         # plus a margin (by the submission, at import) would make Python remove them at once

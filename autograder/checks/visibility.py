@@ -194,7 +194,9 @@ def wrap_invisible(names: Iterable[str]) -> None:
                 else None
         except Exception:  # noqa: BLE001
             continue
-        obj = getattr(mod, attr, None) if mod is not None else None
+        # what the module holds now: getattr would run a package's lazy __getattr__ (``scipy.stats``,
+        # a forbidden module, is no ufunc, and importing it cost every run 0.7 s)
+        obj = vars(mod).get(attr) if isinstance(mod, types.ModuleType) else None
         if _invisible(obj, np) and id(obj) not in targets:
             targets[id(obj)] = (obj, _make_wrapper(obj, dotted))
     if not targets:

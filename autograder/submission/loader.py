@@ -439,27 +439,28 @@ class RecordedCall:
         return f"<{self._name} of the submission>"
 
 
-_PARAMETERS: dict[tuple[int, str], tuple[str, ...]] = {}
+_PARAMETERS: dict[str, dict[str, tuple[str, ...]]] = {}  # source -> name -> parameters
 
 
 def parameter_names(source: str | None, name: str) -> tuple[str, ...]:
     """Positional parameter names of the module-level function ``name`` (of ``__init__`` without
-    ``self`` for a class ``name``) in ``source``; the last definition counts, as when it runs."""
+    ``self`` for a class ``name``) in ``source``; the last definition counts, as when it runs.
+    ``source`` is parsed once for all its names."""
     if not source:
         return ()
-    key = (hash(source), name)
-    if key not in _PARAMETERS:
-        if len(_PARAMETERS) > 256:
+    names = _PARAMETERS.get(source)
+    if names is None:
+        if len(_PARAMETERS) > 64:
             _PARAMETERS.clear()
-        found: tuple[str, ...] = ()
+        names = _PARAMETERS[source] = {}
         for node in ast.parse(source).body:
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
-                found = tuple(a.arg for a in node.args.posonlyargs + node.args.args)
-            elif isinstance(node, ast.ClassDef) and node.name == name:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                names[node.name] = tuple(a.arg for a in node.args.posonlyargs + node.args.args)
+            elif isinstance(node, ast.ClassDef):
                 init = [n for n in node.body if isinstance(n, ast.FunctionDef) and n.name == "__init__"]
-                found = tuple(a.arg for a in init[-1].args.posonlyargs + init[-1].args.args)[1:] if init else ()
-        _PARAMETERS[key] = found
-    return _PARAMETERS[key]
+                names[node.name] = tuple(a.arg for a in init[-1].args.posonlyargs + init[-1].args.args)[1:] \
+                    if init else ()
+    return names.get(name, ())
 
 
 # --- notebooks: the same seam over a namespace ------------------------------------------------
