@@ -171,7 +171,7 @@ def run_worker(sock: socket.socket, spec: dict) -> None:
     except Exception:  # noqa: BLE001
         pass
     server = WorkerServer(sock, root, Path(spec["original"]), log_read)
-    sys.stdout, sys.stderr = server.stdout, server.stderr
+    sys.stdout, sys.stderr = server.stdout.stream, server.stderr.stream
     sys.stdin = io.StringIO("")
     server.baseline = GlobalState()
     try:

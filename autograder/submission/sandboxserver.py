@@ -32,55 +32,62 @@ _BUILTIN_EXCEPTIONS = {name: obj for name, obj in vars(builtins).items()
 
 # --- output capture ------------------------------------------------------------------------------
 
-class _Capped(io.TextIOBase):
-    """A text stream that keeps the first MAX_OUTPUT characters written since the last drain."""
+class _CappedRaw(io.RawIOBase):
+    """The bytes under a worker's ``sys.stdout`` / ``sys.stderr``: keeps the first MAX_OUTPUT bytes
+    written since the last drain. ``fileno()`` is the worker's descriptor 1 or 2 (the capped log the
+    worker forwards too), as under pytest's capture in local mode; ``close()`` keeps it usable."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, fd: int) -> None:
+        super().__init__()
         self.name = name
-        self.parts: list[str] = []
+        self._fd = fd
+        self.parts: list[bytes] = []
         self.size = 0
         self.dropped = 0
-        self.buffer = _CappedBytes(self)
 
     def writable(self) -> bool:
         return True
 
-    def write(self, s: Any) -> int:
-        if not isinstance(s, str):
-            raise TypeError(f"write() argument must be str, not {type(s).__name__}")
-        s = str.__str__(s)
-        room = MAX_OUTPUT - self.size
-        if room > 0:
-            self.parts.append(s[:room])
-            self.size += min(len(s), room)
-        self.dropped += max(0, len(s) - max(room, 0))
-        return len(s)
-
-    def flush(self) -> None:
-        pass
+    def fileno(self) -> int:
+        return self._fd
 
     def isatty(self) -> bool:
         return False
 
-    def drain(self) -> str:
-        text = "".join(self.parts)
-        if self.dropped:
-            text += f"\n... ({self.dropped} characters dropped / {self.dropped} 文字を省略)\n"
-        self.parts, self.size, self.dropped = [], 0, 0
-        return text
-
-
-class _CappedBytes:
-    def __init__(self, text: _Capped) -> None:
-        self._text = text
+    def close(self) -> None:  # sys.stdout.close() in one test must not silence the next ones
+        pass
 
     def write(self, b: Any) -> int:
-        data = bytes(b)
-        self._text.write(data.decode("utf-8", errors="replace"))
+        data = bytes(memoryview(b))
+        room = MAX_OUTPUT - self.size
+        if room > 0:
+            self.parts.append(data[:room])
+            self.size += min(len(data), room)
+        self.dropped += max(0, len(data) - max(room, 0))
         return len(data)
 
-    def flush(self) -> None:
-        pass
+
+class _Capped:
+    """One captured stream of the worker: ``stream`` is what ``sys.stdout`` (``sys.stderr``) is, a
+    real :class:`io.TextIOWrapper` like pytest's capture in local mode (UTF-8, ``reconfigure``,
+    ``encoding``, ``buffer``: code that rewraps or reconfigures its output works in both modes)."""
+
+    def __init__(self, name: str, fd: int) -> None:
+        self.raw = _CappedRaw(name, fd)
+        self.stream = io.TextIOWrapper(self.raw, encoding="utf-8", errors="replace", newline="", write_through=True)
+
+    def drain(self) -> str:
+        raw = self.raw
+        try:
+            self.stream.flush()
+            encoding = self.stream.encoding  # as the submission may have reconfigured it
+            text = b"".join(raw.parts).decode(encoding, errors="replace")
+        except (LookupError, ValueError, OSError):
+            text = b"".join(raw.parts).decode("utf-8", errors="replace")
+        if raw.dropped:
+            text += f"\n... ({raw.dropped} bytes dropped / {raw.dropped} バイトを省略)\n"
+        raw.parts, raw.size, raw.dropped = [], 0, 0
+        return text
 
 
 # --- the worker ----------------------------------------------------------------------------------
@@ -140,8 +147,8 @@ class WorkerServer:
                 self.log_pos = os.fstat(log_fd).st_size
             except OSError:
                 self.log_fd = None
-        self.stdout = _Capped("<stdout>")
-        self.stderr = _Capped("<stderr>")
+        self.stdout = _Capped("<stdout>", 1)
+        self.stderr = _Capped("<stderr>", 2)
 
     # encoding ------------------------------------------------------------------------------------
     def _fallback(self, value: Any, buffers: list[bytes]) -> Any:
