@@ -361,3 +361,23 @@ def test_describing_a_figure_makes_no_ticks_and_still_reads_the_grid():
     assert [len(vars(axis).get("majorTicks", ())) for ax in fig.axes for axis in (ax.xaxis, ax.yaxis)] == made
     assert [(d["grid"], d["grid_alpha"]) for d in described] == [([False, True], 0.25), ([True, False], 0.5),
                                                                   ([False, False], None)]
+
+
+def test_a_thread_the_worker_limit_refuses_is_explained(monkeypatch):
+    """``RuntimeError: can't start new thread`` in the worker comes from its limit on processes and
+    threads (RLIMIT_NPROC), which local mode does not have: the message says so, with the number."""
+    import resource
+    import types
+
+    from autograder.submission.remote import DEFAULT_LIMITS
+    from autograder.submission.sandboxserver import WorkerServer
+
+    limit = DEFAULT_LIMITS["processes"]
+    assert limit >= 32  # honest thread pools (ThreadPoolExecutor's largest default is 32) fit
+    monkeypatch.setattr(resource, "getrlimit", lambda which: (limit, limit))
+    server = types.SimpleNamespace(root=Path("/nonexistent"), original=Path("/nonexistent"))
+    desc = WorkerServer.describe_exception(server, RuntimeError("can't start new thread"))
+    assert desc["name"] == "RuntimeError" and desc["msg"].startswith("can't start new thread (")
+    assert f"合わせて {limit} 個まで" in desc["msg"] and f"at most {limit} processes and threads" in desc["msg"]
+    other = WorkerServer.describe_exception(server, RuntimeError("something else"))
+    assert other["msg"] == "something else"

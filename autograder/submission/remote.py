@@ -14,7 +14,7 @@ from .loader import ExerciseUnavailable
 
 
 #: Default limits of one worker (override with the environment variables named in the README).
-DEFAULT_LIMITS = {"memory_mb": 3072, "cpu_s": 600, "file_mb": 16, "processes": 16, "scratch_mb": 128}
+DEFAULT_LIMITS = {"memory_mb": 3072, "cpu_s": 600, "file_mb": 16, "processes": 64, "scratch_mb": 128}
 DEFAULT_CALL_TIMEOUT = 10.0
 #: Most characters of a worker's stdout/stderr shown per reply (the worker's own cap is lower),
 #: per test, and per submission: what the grader holds of a flooding worker's output is bounded.

@@ -279,6 +279,13 @@ class WorkerServer:
             return {"name": "ExerciseUnavailable", "module": "autograder.submission.loader", "bases": [], "msg": msg, "frames": []}
         if isinstance(exc, SystemExit):
             msg = f"sys.exit({exc.code!r}) was called" if not msg else f"sys.exit({msg}) was called"
+        if isinstance(exc, RuntimeError) and "can't start new thread" in msg:  # the worker's RLIMIT_NPROC
+            import resource
+
+            limit = resource.getrlimit(resource.RLIMIT_NPROC)[0]
+            if limit != resource.RLIM_INFINITY:
+                msg += (f" (採点用ワーカーで使えるプロセスとスレッドは合わせて {limit} 個までです / the grading worker runs "
+                        f"at most {limit} processes and threads in all)")
         bases = [c.__name__ for c in type(exc).__mro__ if _BUILTIN_EXCEPTIONS.get(c.__name__) is c]
         frames = []
         root = str(self.root)
