@@ -381,3 +381,31 @@ def test_a_thread_the_worker_limit_refuses_is_explained(monkeypatch):
     assert f"合わせて {limit} 個まで" in desc["msg"] and f"at most {limit} processes and threads" in desc["msg"]
     other = WorkerServer.describe_exception(server, RuntimeError("something else"))
     assert other["msg"] == "something else"
+
+
+def test_filled_contours_are_rebuilt_too():
+    """A filled contour set (``ax.contourf``: one path per band between two levels, one fewer than
+    its levels) was dropped from the rebuilt figure without a word (found by a helper: a test that
+    read the first contour set passed in isolated mode only). Both kinds come back as drawn."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.contour import ContourSet
+    from matplotlib.figure import Figure
+
+    from autograder.submission.figdesc import build_figure, describe_figure
+
+    fig = Figure()
+    ax = fig.add_subplot()
+    x, y = np.meshgrid(np.linspace(-1, 5, 30), np.linspace(-1, 7, 30))
+    z = (x - 2) ** 2 + (y - 3) ** 2
+    ax.contourf(x, y, z, levels=6, alpha=0.3)
+    ax.contour(x, y, z, levels=6)
+    drawn = [c for c in ax.collections if isinstance(c, ContourSet)]
+    rebuilt = [c for c in build_figure(describe_figure(fig)).axes[0].collections if isinstance(c, ContourSet)]
+    assert [c.filled for c in rebuilt] == [True, False]
+    for a, b in zip(drawn, rebuilt):
+        np.testing.assert_array_equal(b.levels, a.levels)
+        assert len(b.get_paths()) == len(a.get_paths()) == len(a.levels) - a.filled
+        for p, q in zip(a.get_paths(), b.get_paths()):
+            np.testing.assert_array_equal(q.vertices, p.vertices)

@@ -809,7 +809,11 @@ def test_plot_trajectories_contours_of_f(exercise):
     sets = [c for c in ax.collections if isinstance(c, ContourSet)]
     if not sets:
         fail(f"{call}: 等高線 (ax.contour) がありません。", f"{call}: no contour set (ax.contour) on the Axes.")
-    cs = sets[0]
+    lines = [c for c in sets if not c.filled]  # a filled background (ax.contourf) may come with them
+    if not lines:
+        fail(f"{call}: 塗りつぶしの等高線 (ax.contourf) しかありません。等高線は ax.contour で描いてください。",
+             f"{call}: only filled contours (ax.contourf) on the Axes; draw the contour lines with ax.contour.")
+    cs = lines[0]
     paths = cs.get_paths()
     checked = 0
     for level, path in zip(cs.levels, paths):

@@ -407,10 +407,12 @@ def replay_axes(ax: Any, d: dict) -> None:
             kind = cd.get("kind")
             if kind == "contour":
                 levels = np.asarray(cd.get("levels"), dtype=np.float64).ravel()
-                n = min(len(levels), len(paths))
+                filled = cd.get("filled") is True
+                # lines: a path per level; filled: a path per band between two levels (one fewer)
+                n = min(len(levels) - (1 if filled else 0), len(paths))
                 allsegs = [[p.vertices] for p in paths[:n]]
                 allkinds = [[p.codes] for p in paths[:n]]
-                coll = ContourSet(ax, levels[:n], allsegs, allkinds, filled=cd.get("filled") is True)
+                coll = ContourSet(ax, levels[:n + (1 if filled else 0)], allsegs, allkinds, filled=filled)
             elif kind == "scatter":
                 coll = ax.scatter(*_points(cd.get("offsets")).T) if len(_points(cd.get("offsets"))) else None
             elif kind == "lines":
