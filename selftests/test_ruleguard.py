@@ -909,3 +909,97 @@ def test_the_arguments_of_a_call_into_the_submission_live_until_the_check_stops(
     finally:
         ruleguard.stop()
     assert fired == ["late"]
+
+
+_LATER = """
+        import gc, importlib, signal, sys, weakref
+        from collections import deque
+        from functools import partial
+        from itertools import chain
+        import numpy as np
+
+        _lib = getattr(importlib.import_module("scipy." + "special"), "soft" + "max")
+        KEPT = []
+
+        class _Box:
+            pass
+
+        def _job(out, x):  # C callables only: no frame of the submission when it runs
+            return chain(map(np.copyto, [out], map(_lib, [x])))
+
+        def fill_at_gc(x):
+            out = np.zeros_like(x)
+            box = _Box()
+            box.me = box  # a cycle: freed by the garbage collector, whenever it runs next
+            weakref.finalize(box, deque, _job(out, x), 0)
+            return out
+
+        def first(x):
+            out = np.zeros_like(x)
+            KEPT[:] = [weakref.ref(out)]
+            return out
+
+        def fill_when_dropped(x):  # when the test drops the result of first(), fill this one
+            out = np.zeros_like(x)
+            weakref.finalize(KEPT[0](), deque, _job(out, x), 0)
+            return out
+
+        def collect():
+            gc.collect()
+
+        def audit_hook(x):
+            sys.addaudithook(partial(deque, _job(np.zeros_like(x), x), 0))
+            return x
+
+        def alarm(x):
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            return x
+
+        def scripted(x):
+            torch = importlib.import_module("to" + "rch")
+            try:
+                torch.jit.script(lambda t: t)
+            except Exception:  # what TorchScript makes of this file does not matter here
+                pass
+            return x
+"""
+
+
+def test_code_made_to_run_after_the_call_runs_watched_or_is_refused(tmp_path):
+    """Found by a red-team helper: callbacks made of C callables only (no frame of the submission)
+    that Python runs after the submission's call returned, during the test's own code: a finaliser
+    of a garbage cycle, a weakref callback on a result the test drops, an audit hook, a signal
+    timer; and TorchScript, which runs torch operations where the torch function mode sees none.
+    Automatic garbage collection now runs only while the submission's code runs (watched), what the
+    test's calls took and gave lives until the check stops, audit hooks are refused, and the rest is
+    reported as tampering."""
+    mod, owns = _student(tmp_path, _LATER)
+    x = np.array([1.0, 2.0, 3.0])
+    name = Path(mod.__file__).name
+
+    def gc_after_return():
+        out = ruleguard.call_into(mod.fill_at_gc, (x,), {})
+        assert not __import__("gc").isenabled()  # the test's own code: no automatic collection
+        garbage = [[[]] for _ in range(50_000)]  # would have run a collection (and the finaliser)
+        del garbage
+        assert not out.any()  # the finaliser has not filled it in during the test's code
+        ruleguard.call_into(mod.collect, (), {})  # it runs at the next collection, watched
+
+    hits = _watch(SOFTMAX, owns, tmp_path, gc_after_return)
+    assert {(h.kind, h.name, h.file) for h in hits} == {("forbidden", "scipy.special.softmax", name)}, hits
+
+    def result_dropped():
+        out = ruleguard.call_into(mod.first, (x,), {})
+        out = ruleguard.call_into(mod.fill_when_dropped, (x,), {})  # drops the first result
+        assert not out.any()  # the first result is kept until the check stops
+
+    assert _watch(SOFTMAX, owns, tmp_path, result_dropped) == []
+    for func, tamper in ((mod.audit_hook, "sys.addaudithook"), (mod.alarm, "signal.setitimer"),
+                         (mod.scripted, "torch.jit.script (TorchScript)")):
+        hits = _watch(SOFTMAX, owns, tmp_path, lambda: ruleguard.call_into(func, (x,), {}))
+        assert ("tamper", tamper, name) in {(h.kind, h.name, h.file) for h in hits}, hits
+    assert __import__("gc").isenabled()
+    events = []
+    sys.addaudithook(events.append)  # refused: the grader's own hook added no later one
+    sys.audit("workbook.selftest")
+    assert events == []

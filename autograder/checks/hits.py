@@ -23,6 +23,11 @@ TASK_OBJECT = "<the task's object>"
 LOST = "lost"
 
 
+#: Tamper names (prefixes) of what runs code outside the check's sight rather than turning it off:
+#: audit hooks, signal handlers and timers, garbage collection turned back on, TorchScript.
+RUNS_LATER = ("sys.addaudithook", "signal.", "gc.enable", "torch.jit.", "torch._C._jit", "torch._C._create_function",
+              "torch._C.import_ir_module")
+
 @dataclass(frozen=True)
 class Hit:
     """One violation seen at run time.
@@ -98,6 +103,13 @@ class Hit:
             return bilingual(
                 f"{where_ja}: 採点の実行時チェックが止められていました ({self.name})。この課題は 0 点です。",
                 f"{where_en}: the grader's run-time check had been turned off ({self.name}); this task scores 0.",
+            )
+        if self.kind == "tamper" and self.name.startswith(RUNS_LATER):
+            return bilingual(
+                f"{where_ja}: {self.name} は、採点の実行時チェックから見えないところ (後から、または別の経路) で"
+                f"コードを動かします。この課題は 0 点です。",
+                f"{where_en}: {self.name} runs code where the grader's run-time check cannot see it (later, or "
+                f"by another route); this task scores 0.",
             )
         if self.kind == "tamper":
             return bilingual(

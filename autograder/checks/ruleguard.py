@@ -50,6 +50,7 @@ not a proof.
 from __future__ import annotations
 
 import _thread
+import gc
 import sys
 import threading
 from collections.abc import Callable, Iterable
@@ -58,7 +59,9 @@ from typing import Any
 
 from .forbidden import ARITHMETIC, Catalogue, exact_str as _exact
 from .hits import END_OF_TEST, LOST, TASK_OBJECT, THREAD_GIVEN_UP, UNREADABLE_NAME, Hit
-from .tampering import CONTEXTLIB_FILE as _CONTEXTLIB_FILE, THREADING_FILE as _THREADING_FILE, tamper_objects
+from .scopes import Armed, ImportWatch
+from .tampering import CONTEXTLIB_FILE as _CONTEXTLIB_FILE, THREADING_FILE as _THREADING_FILE, refuse_audit_hooks, \
+    tamper_objects
 from .visibility import compile_marked, wrap_invisible
 
 # the originals, taken before any submission code runs (a submission that replaces sys.setprofile
@@ -116,7 +119,8 @@ class _Guard:
         self.main: int | None = None  # the thread that prepared the check (the grader's)
         self.thread_depth: dict[int, int] = {}  # other threads: frames since the hook came on
         self.lost_threads: set[int] = set()  # other threads given up near the recursion limit
-        self.held: list[Any] = []  # the arguments of the test's calls into the submission (call_into)
+        self.held: list[Any] = []  # what the test's calls into the submission took and gave (call_into)
+        self.gc_on = False  # the test controls automatic garbage collection (see start)
         self.dispatch = self._make_dispatch()
         self.gate, self.leave = self._make_gate()
 
@@ -259,12 +263,16 @@ class _Guard:
                     if current is not dispatch:  # gone while the submission's code ran
                         guard._hook_gone("sys.setprofile", current)
                     _setprofile(guard.saved_profile)
+                    if guard.gc_on:
+                        gc.disable()
             return leave
 
         def gate(frame: Any, event: str, arg: Any) -> Any:
             if event != "call" or not (guard._is_owned(frame.f_code.co_filename) or frame.f_code is _CALL_INTO):
                 return None
             if guard.depth == 0:
+                if guard.gc_on:
+                    gc.enable()
                 _setprofile(dispatch)
                 dispatch(frame, "call", None)  # the checks of a call event, for this first frame too
             guard.depth += 1
@@ -316,7 +324,7 @@ class _Guard:
         if not self.fast or _get_ident() != self.thread:
             return False
         if not self.armed:
-            self._arm(_getframe(1))
+            self._arm(_getframe(1), collect=False)  # collections only under the call (call_into)
         self.pinned += 1
         return True
 
@@ -331,21 +339,25 @@ class _Guard:
         if frame is None:
             self._disarm()
 
-    def watch_iter(self, iterable: Any) -> "_Armed":
+    def watch_iter(self, iterable: Any) -> Armed:
         """Entry mark on an iterable of a generator expression of the submission."""
-        return _Armed(self, iter(iterable))
+        return Armed(self, iter(iterable))
 
-    def _arm(self, frame: Any) -> None:
+    def _arm(self, frame: Any, collect: bool = True) -> None:
         torch = sys.modules.get("torch")
         if self.mode is not None and torch is not None:  # before the profile hook, which would see it
             torch._C._push_on_torch_function_stack(self.mode)
         self.armed = True
+        if self.gc_on and collect:
+            gc.enable()
         _setprofile(self.dispatch)
         self.dispatch(frame, "call", None)  # the checks of a call event, for this first frame too
 
     def _disarm(self) -> None:
         """Hooks off (from the profile hook, which sees none of this): no frame of the submission left."""
         self.armed = False
+        if self.gc_on:
+            gc.disable()
         current = _getprofile()
         if current is not self.dispatch:  # gone while the submission's code ran (:data:`.hits.LOST`)
             self._hook_gone("sys.setprofile", current)
@@ -440,6 +452,7 @@ class _Guard:
         self.prepared = True
         self.main = _get_ident()
         wrap_invisible(forbidden)
+        sys.addaudithook(refuse_audit_hooks)
         self.tamper_c, self.tamper_codes, self.processes = tamper_objects()
         self.torch_seen = "torch" in sys.modules
         if "torch" in sys.modules:  # made now: an isolated worker may not import anything later
@@ -472,6 +485,12 @@ class _Guard:
         if self.mode is None and "torch" in sys.modules:
             self.mode = self._make_mode()  # one per process: threads keep it on their stacks
         self.depth, self.armed, self.fast, self.pinned = 0, False, fast, 0
+        # Automatic garbage collection runs only while the submission's code runs, watched: a
+        # finaliser, weakref callback or gc.callbacks entry made of C callables only (no frame of the
+        # submission) would otherwise run during the test's own code, unwatched (a red-team finding)
+        self.gc_on = gc.isenabled() and catalogue is not _IMPORT
+        if self.gc_on:
+            gc.disable()
         self.saved_profile, self.saved_trace = _getprofile(), _gettrace()
         # the hooks need stack room of their own: a recursion limit set below this test's stack
         # plus a margin (by the submission, at import) would make Python remove them at once
@@ -490,6 +509,15 @@ class _Guard:
 
     def stop(self) -> list[Hit]:
         """Turn the check off; the hits of the test, with any tampering found now."""
+        if self.gc_on and self.catalogue is not None and _get_ident() == self.thread:
+            # what this test's calls left to the collector runs now, watched, counted in this test
+            # (not in a later test's call); the values the test compared are read no more
+            pinned = self.pin()
+            try:
+                call_into(gc.collect, (), {})
+            finally:
+                if pinned:
+                    self.unpin()
         problem = self._integrity()
         self.catalogue = None
         self.fast = self.armed = False
@@ -507,15 +535,18 @@ class _Guard:
         if problem and problem not in hits:
             hits.append(problem)
         self.hits = []
-        self.held = []  # last: a finaliser of an argument runs now, after the test's checks
+        if self.gc_on:
+            gc.enable()
+            self.gc_on = False
+        self.held = []  # last: a finaliser of an argument or a result runs now, after the test's checks
         return hits
 
-    def watch_import(self, owns: Callable[[str], bool], root: Path | None) -> "_ImportWatch":
+    def watch_import(self, owns: Callable[[str], bool], root: Path | None) -> ImportWatch:
         """A context in which the submission's module-level code runs watched for processes,
         raw threads and tampering (no function is forbidden at import); what it finds counts
         against every later rule-bound test (a process pool started at import would otherwise run
         the task's work where no hook can see it)."""
-        return _ImportWatch(self, owns, root)
+        return ImportWatch(self, _IMPORT, owns, root)
 
     def _integrity(self, threads_only: bool = False) -> Hit | None:
         """What of the check is no longer in place, as a hit (None when all is): a hook Python
@@ -547,44 +578,6 @@ def _missing(name: str, current: Any) -> Hit:
     """The hit of hook ``name`` found not to be the check's: ``current`` None means Python removed
     it (:data:`.hits.LOST`), anything else replaced it (tampering)."""
     return Hit(LOST if current is None else "tamper", name, END_OF_TEST, 0)
-
-
-class _Armed:
-    """The iterator of a generator expression of the submission: arms the check before each step."""
-
-    __slots__ = ("guard", "it")
-
-    def __init__(self, guard: _Guard, it: Any) -> None:
-        self.guard, self.it = guard, it
-
-    def __iter__(self) -> "_Armed":
-        return self
-
-    def __next__(self) -> Any:
-        guard = self.guard
-        if guard.fast and not guard.armed and _get_ident() == guard.thread:
-            guard._arm(_getframe(1))
-        return next(self.it)
-
-
-class _ImportWatch:
-    def __init__(self, guard: _Guard, owns: Callable[[str], bool], root: Path | None) -> None:
-        self.guard, self.owns, self.root = guard, owns, root
-        self.active = False
-
-    def __enter__(self) -> None:
-        # only where the check is set up (a grading run), and never inside a watched test
-        if self.guard.prepared and self.guard.catalogue is None:
-            saved = self.guard.import_hits
-            self.guard.import_hits = []
-            self.guard.start(_IMPORT, self.owns, self.root)
-            self.guard.import_hits = saved
-            self.active = True
-
-    def __exit__(self, *exc: Any) -> None:
-        if self.active:
-            hits = [h for h in self.guard.stop() if h.kind in ("process", "tamper", LOST)]
-            self.guard.import_hits = list(dict.fromkeys(self.guard.import_hits + hits))[:20]
 
 
 GUARD = _Guard()
@@ -647,13 +640,29 @@ def call_into(target: Callable, args: tuple, kwargs: dict) -> Any:
     submission's (:data:`.hits.TASK_OBJECT`): a task's name bound to a library function
     (``attention_entropy = functools.partial(scipy.stats.entropy, axis=-1)``) runs no code of
     the submission, yet it is the submission's answer. The trace hook treats this frame as an entry.
-    While a rule check is on, the arguments are kept until it stops: a finaliser the submission
-    attached to one (``weakref.finalize``) would otherwise run when the test drops it, after the
-    call, unwatched, and could fill in the returned array before the test compares it.
+    While a rule check is on, the arguments, the result and an exception raised are kept until it
+    stops: a finaliser or weakref callback the submission attached to one (made of C callables only)
+    would otherwise run when the test drops it, after the call, unwatched, and could fill in a
+    returned array before the test compares it (see also :meth:`_Guard.start` on garbage collection).
     """
-    if GUARD.catalogue is not None:
-        GUARD.held.append((args, kwargs))
-    return target(*args, **kwargs)
+    held = GUARD.held if GUARD.catalogue is not None else None
+    if held is not None:
+        held.append((args, kwargs))
+    collect = GUARD.gc_on  # collections (and what they run) with this frame on the stack: attributed
+    try:
+        if collect:
+            gc.enable()
+        result = target(*args, **kwargs)
+    except BaseException as exc:
+        if held is not None:
+            held.append(exc)
+        raise
+    finally:
+        if collect:
+            gc.disable()
+    if held is not None:
+        held.append(result)
+    return result
 
 
 _CALL_INTO = call_into.__code__

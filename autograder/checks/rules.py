@@ -73,6 +73,9 @@ TAMPER_NAMES = (
     "torch.utils._python_dispatch", "autograder", "sys.modules", "sys.path", "sys.meta_path", "sys.path_hooks",
     "importlib.util", "importlib.machinery", "importlib.abc", "runpy", "marshal", "zipimport", "types.CodeType",
     "builtins.exec", "builtins.eval", "builtins.compile", "exec", "eval", "compile",
+    # code run later or by another route, out of the run-time check's sight (see .tampering)
+    "sys.addaudithook", "signal.signal", "signal.setitimer", "signal.alarm", "signal.pthread_kill", "gc.enable",
+    "torch.jit",
 )
 #: Attribute names with the same purpose, on any object: the ways to a frame of the grader, to a
 #: function's globals, writing a closure's cells (reading ``__closure__`` to rebuild a function is

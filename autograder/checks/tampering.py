@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import _thread
 import contextlib
+import gc
 import os
+import signal
 import sys
 import threading
 from typing import Any
 
-__all__ = ["CONTEXTLIB_FILE", "THREADING_FILE", "tamper_objects"]
+__all__ = ["CONTEXTLIB_FILE", "THREADING_FILE", "refuse_audit_hooks", "tamper_objects"]
 
 #: Files whose frames call what turns the check off on its own behalf (``threading`` starting a
 #: thread, torch's mode stack entered through ``contextlib``), not the submission's.
@@ -44,6 +46,13 @@ def tamper_objects() -> tuple[dict[int, tuple[Any, str]], dict[int, tuple[Any, s
     monitoring = getattr(sys, "monitoring", None)
     for name in ("set_events", "register_callback", "free_tool_id", "use_tool_id", "set_local_events"):
         add(c_funcs, getattr(monitoring, name, None), f"sys.monitoring.{name}")
+    # what makes code run later, outside the submission's calls: audit hooks (never removed), signal
+    # handlers and timers (SIGALRM is the grader's time limit), automatic garbage collection turned
+    # back on while the test's own code runs (ruleguard keeps it off then: finalisers run watched)
+    add(c_funcs, getattr(sys, "addaudithook", None), "sys.addaudithook")
+    for name in ("signal", "setitimer", "alarm", "pthread_kill", "set_wakeup_fd"):
+        add(c_funcs, getattr(signal, name, None), f"signal.{name}")
+    add(c_funcs, gc.enable, "gc.enable")
     for name in ("setprofile", "settrace", "setprofile_all_threads", "settrace_all_threads"):
         func = getattr(threading, name, None)
         if func is not None and hasattr(func, "__code__"):
@@ -53,6 +62,16 @@ def tamper_objects() -> tuple[dict[int, tuple[Any, str]], dict[int, tuple[Any, s
         for name in ("_pop_torch_function_stack", "_push_on_torch_function_stack", "_set_torch_function_state",
                      "_set_skip_next_torch_function", "_skip_one_hop_torch_function"):
             add(c_funcs, getattr(torch._C, name, None), f"torch._C.{name}")
+        # TorchScript runs torch operations in C++, where the torch function mode sees none of them
+        for name in ("_jit_script_compile", "_jit_script_class_compile", "_jit_script_compile_overload",
+                     "_create_function_from_trace", "_create_function_from_trace_with_dict", "_jit_trace_module",
+                     "_jit_trace_graph", "import_ir_module", "import_ir_module_from_buffer"):
+            add(c_funcs, getattr(torch._C, name, None), f"torch._C.{name} (TorchScript)")
+        jit = sys.modules.get("torch.jit")
+        for name in ("script", "trace", "trace_module", "load"):
+            code = getattr(getattr(jit, name, None), "__code__", None)
+            if code is not None:
+                add(codes, code, f"torch.jit.{name} (TorchScript)")
         overrides = sys.modules.get("torch.overrides")
         for name in ("_pop_mode", "_push_mode", "_pop_mode_temporarily", "_disable_current_modes"):
             func = getattr(overrides, name, None)
@@ -71,3 +90,11 @@ def tamper_objects() -> tuple[dict[int, tuple[Any, str]], dict[int, tuple[Any, s
     except ImportError:  # pragma: no cover - not POSIX
         pass
     return c_funcs, codes, processes
+
+
+def refuse_audit_hooks(event: str, args: tuple) -> None:
+    """The grader's audit hook (added when the run-time check is prepared): Python then adds no later
+    one (a hook is never removed and runs anywhere, also in the test's own code after the
+    submission returned: a red-team finding)."""
+    if event == "sys.addaudithook":
+        raise RuntimeError("no audit hooks while grading")

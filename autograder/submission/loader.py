@@ -444,8 +444,7 @@ _PARAMETERS: dict[str, dict[str, tuple[str, ...]]] = {}  # source -> name -> par
 
 def parameter_names(source: str | None, name: str) -> tuple[str, ...]:
     """Positional parameter names of the module-level function ``name`` (of ``__init__`` without
-    ``self`` for a class ``name``) in ``source``; the last definition counts, as when it runs.
-    ``source`` is parsed once for all its names."""
+    ``self`` for a class ``name``) in ``source`` (parsed once); the last definition counts."""
     if not source:
         return ()
     names = _PARAMETERS.get(source)

@@ -38,6 +38,7 @@ command line) in :mod:`autograder.submission.sandboxfs`.
 from __future__ import annotations
 
 import ctypes
+import gc
 import io
 import os
 import resource
@@ -174,6 +175,7 @@ def run_worker(sock: socket.socket, spec: dict) -> None:
     sys.stdout, sys.stderr = server.stdout.stream, server.stderr.stream
     sys.stdin = io.StringIO("")
     server.baseline = GlobalState()
+    gc.freeze()  # the grader's objects (and the fork server's imports) out of every collection, as in local mode
     try:
         server.serve()
     finally:
@@ -267,6 +269,8 @@ def _forkserver_loop(ctrl_fd: int, spawned: list[tuple[int, int | None]]) -> Non
     matplotlib.use("Agg", force=True)
     warnings.resetwarnings()
     warnings.simplefilter("ignore", ResourceWarning)  # Python's default; resetwarnings() dropped it
+    gc.collect()
+    gc.freeze()  # the imports' objects: never traversed by a worker's collections (nor copied on write)
     ctrl = socket.socket(fileno=ctrl_fd)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped automatically
     # As the init of a bubblewrap PID namespace, a signal from a worker reaches this process only
