@@ -484,3 +484,48 @@ def test_zip_whose_sizes_lie_is_not_read_past_them(tmp_path):
         prepare(Job("bomb", "zip", path, label="bomb.zip"), staging)
     assert str(err.value).startswith("bomb.zip") and str(staging) not in str(err.value)
     assert all(f.stat().st_size <= 100 for f in staging.rglob("*") if f.is_file())
+
+
+def test_data_files_are_kept_within_a_budget_and_other_archives_get_an_error_row(tmp_path):
+    """Found by a helper: a submission whose ex8_pca.py reads ex8_settings.json next to it scored
+    180 in local and isolated mode and 177 in the batch, which kept only .py / .ipynb files (from a
+    zip, or from a folder copied because it held a virtual environment); and a .tar.gz handed in got
+    no row at all. Data files are kept now, within a budget (what is left out is named in a note),
+    and an archive that is not read gets an error row that says so."""
+    from autograder.classroom import files as files_mod
+    from autograder.classroom.content import materialise, read_submission
+    from autograder.classroom.intake import Job, discover, prepare
+
+    subs = tmp_path / "subs"
+    alice = subs / "alice"
+    (alice / "data").mkdir(parents=True)
+    (alice / "ex8_pca.py").write_text("x = 1\n", encoding="utf-8")
+    (alice / "ex8_settings.json").write_text('{"k": 2}', encoding="utf-8")
+    (alice / "data" / "points.csv").write_text("1,2\n", encoding="utf-8")
+    (alice / ".venv").mkdir()
+    (alice / ".venv" / "pyvenv.cfg").write_text("", encoding="utf-8")  # junk: the folder is copied
+    (alice / ".venv" / "big.json").write_text("{}", encoding="utf-8")
+    with zipfile.ZipFile(subs / "bob.zip", "w") as zf:
+        for path in sorted(alice.rglob("*")):
+            if path.is_file():
+                zf.write(path, path.relative_to(subs).as_posix())
+    shutil.make_archive(str(subs / "carol"), "gztar", subs, "alice")
+    jobs = {job.student: job for job in discover(subs)}
+    assert sorted(jobs) == ["alice", "bob", "carol"]
+    assert "carol.tar.gz" in jobs["carol"].problem and "hand in a folder or a .zip" in jobs["carol"].problem
+    for student in ("alice", "bob"):
+        content = read_submission(jobs[student])
+        names = {name.rsplit("/", 1)[-1] for name in content.files}
+        assert names == {"ex8_pca.py", "ex8_settings.json", "points.csv"}, (student, names)
+        given = materialise(content, tmp_path / f"{student}.given")
+        (tmp_path / f"{student}.staging").mkdir()
+        prepared = prepare(Job(student, "dir", given, label=content.shown), tmp_path / f"{student}.staging")
+        assert (prepared.target / "ex8_settings.json").read_text(encoding="utf-8") == '{"k": 2}'
+        assert content.notes == () and prepared.notes == []
+    # beyond the budget: left out, and the note names them
+    for i in range(files_mod.MAX_DATA_FILES + 2):
+        (alice / "data" / f"extra{i:03d}.txt").write_text("x", encoding="utf-8")
+    content = read_submission(jobs["alice"])
+    assert sum(not files_mod.kept_file(n.rsplit("/", 1)[-1]) for n in content.files) == files_mod.MAX_DATA_FILES
+    (note,) = content.notes
+    assert "alice/: 4 file(s) other than .py / .ipynb not copied" in note and "data/extra051.txt" in note

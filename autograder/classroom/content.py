@@ -4,8 +4,9 @@ The batch coordinator reads each submission on its own machine (:func:`read_subm
 the grader the files themselves, never a path: a grader process of the local pool, or a worker of
 any other executor on another machine, writes them into a private temporary folder
 (:func:`materialise`) and grades that. What is read follows the intake's rules
-(:mod:`autograder.classroom.intake`): the ``.py`` and ``.ipynb`` files of the submission, outside
-hidden and junk folders (:data:`~autograder.classroom.files.JUNK_DIRS`) and virtual environments;
+(:mod:`autograder.classroom.intake`): the ``.py`` and ``.ipynb`` files of the submission, and the
+data files next to them within :class:`~autograder.classroom.files.DataBudget`, outside hidden and
+junk folders (:data:`~autograder.classroom.files.JUNK_DIRS`) and virtual environments;
 a zip's entries through the same safety checks as before (no absolute paths, ``..``, links,
 encrypted entries; bounded number and size of the files kept, zip bombs stopped).
 
@@ -26,8 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from ..submission.loader import OUTSIDE_LINK
-from .files import (MAX_ZIP_BYTES, MAX_ZIP_FILES, both_languages, is_env, kept_file, path_text, skipped_dir,
-                    zip_members)
+from .files import (MAX_DATA_BYTES, MAX_ZIP_BYTES, MAX_ZIP_FILES, DataBudget, both_languages, data_file, is_env, kept_file,
+                    path_text, skipped_dir, zip_members)
 from .intake import Job
 
 
@@ -42,7 +43,8 @@ class SubmissionContent:
         origin: the submission's path on the coordinator, as text: the report's ``target`` and what
             the grader's temporary paths are replaced by in the report and log.
         files: relative POSIX path (from the submission's top: the folder, or the zip's root) ->
-            the file's bytes; only ``.py`` and ``.ipynb`` files.
+            the file's bytes: ``.py`` and ``.ipynb`` files, and data files within the budget.
+        notes: what the report says about how it was read (data files left out), bilingual.
         outside_links: relative paths of symbolic links that lead outside the submission or nowhere.
         problem: why it could not be read (an unsafe or corrupt zip, too many files, an unreadable
             folder), bilingual; the unit then makes an error report from it. Empty when readable.
@@ -55,6 +57,7 @@ class SubmissionContent:
     shown: str
     origin: str
     files: dict[str, bytes] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
     outside_links: tuple[str, ...] = ()
     problem: str = ""
     fingerprint: str = ""
@@ -78,16 +81,19 @@ def read_submission(job: Job, *, fingerprint: str = "") -> SubmissionContent:
     """
     base = dict(student=job.student, kind=job.kind, shown=job.shown, origin=path_text(job.path),
                 fingerprint=fingerprint)
+    budget = DataBudget()
     try:
         if job.kind == "zip":
             try:
-                files = zip_members(job.path, job.shown)
+                files = zip_members(job.path, job.shown, data=budget)
             except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
                 raise ValueError(both_languages(f"{job.shown} は zip ファイルとして読めません ({exc})",
                                                 f"{job.shown}: not a readable zip file ({exc})")) from None
-            return SubmissionContent(**base, files=files)
-        files, links = _read_folder(job.path, job.shown)
-        return SubmissionContent(**base, files=files, outside_links=tuple(links))
+            links: list[str] = []
+        else:
+            files, links = _read_folder(job.path, job.shown, budget)
+        note = budget.note(job.shown)
+        return SubmissionContent(**base, files=files, outside_links=tuple(links), notes=(note,) if note else ())
     except ValueError as exc:
         return SubmissionContent(**base, problem=str(exc))
     except OSError as exc:
@@ -96,7 +102,7 @@ def read_submission(job: Job, *, fingerprint: str = "") -> SubmissionContent:
             f"could not read the submission {job.shown} ({exc.strerror or exc})"))
 
 
-def _read_folder(root: Path, label: str) -> tuple[dict[str, bytes], list[str]]:
+def _read_folder(root: Path, label: str, budget: DataBudget) -> tuple[dict[str, bytes], list[str]]:
     """The kept files of folder ``root`` and its links that lead outside it (see the module docstring).
 
     Raises:
@@ -107,13 +113,14 @@ def _read_folder(root: Path, label: str) -> tuple[dict[str, bytes], list[str]]:
     real_root = root.resolve(strict=True)
     files: dict[str, bytes] = {}
     links: list[str] = []
-    total = 0
+    count = total = 0
     os.listdir(root)  # an unreadable folder is an error of the submission, not an empty one
     for folder, dirs, names in os.walk(root):  # links to folders: not followed
         here = Path(folder)
         dirs[:] = sorted(d for d in dirs if not skipped_dir(d) and not is_env(here / d))
         for name in sorted(names):
-            if not kept_file(name):
+            code = kept_file(name)
+            if not code and not data_file(name):
                 continue
             path = here / name
             rel = path.relative_to(root).as_posix()
@@ -127,13 +134,18 @@ def _read_folder(root: Path, label: str) -> tuple[dict[str, bytes], list[str]]:
                     mode = target.stat().st_mode
                 if not stat.S_ISREG(mode):
                     continue  # FIFOs, devices, sockets
+                if not code and not budget.take(rel, path.stat().st_size):  # a data file: within its budget
+                    continue
                 data = path.read_bytes()
             except (OSError, RuntimeError):
                 if path.is_symlink():  # broken, or a loop
                     links.append(rel)
                 continue  # unreadable: grading says the file is missing
-            total += len(data)
-            if len(files) + 1 > MAX_ZIP_FILES or total > MAX_ZIP_BYTES:
+            if not code:
+                files[os.fsdecode(rel)] = data[:MAX_DATA_BYTES]  # its size as read, whatever stat said
+                continue
+            count, total = count + 1, total + len(data)
+            if count > MAX_ZIP_FILES or total > MAX_ZIP_BYTES:
                 raise ValueError(both_languages(
                     f"{label}: .py / .ipynb ファイルが多すぎるか大きすぎます (上限 {MAX_ZIP_FILES} 個、{MAX_ZIP_BYTES} バイト)",
                     f"{label}: too many or too large .py / .ipynb files (at most {MAX_ZIP_FILES} files, "

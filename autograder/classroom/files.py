@@ -1,9 +1,12 @@
 """Which files make a submission, and reading a zip of them safely.
 
-The rules the batch grader applies to every submission, folder or zip alike: only ``.py`` and
+The rules the batch grader applies to every submission, folder or zip alike: ``.py`` and
 ``.ipynb`` files are kept (:func:`kept_file`), never from hidden or junk folders
 (:data:`JUNK_DIRS`, :func:`skipped_dir`) or Python environments (:func:`is_env`), at most
-:data:`MAX_ZIP_FILES` files and :data:`MAX_ZIP_BYTES` bytes. :func:`zip_members` reads a zip with
+:data:`MAX_ZIP_FILES` files and :data:`MAX_ZIP_BYTES` bytes (more is refused); other files next to
+them (data a student's code reads, :func:`data_file`) are kept too, up to :data:`MAX_DATA_FILES`
+files and :data:`MAX_DATA_BYTES` bytes, the rest left out with a note: the same submission graded
+with ``--isolated`` reads its data files, and so must the batch. :func:`zip_members` reads a zip with
 these rules into memory, refusing unsafe archives. Used by :mod:`autograder.classroom.intake`
 (a submission made ready for grading) and :mod:`autograder.classroom.content` (its content read
 into memory); messages for the instructor are in both languages (:func:`both_languages`).
@@ -28,6 +31,9 @@ ENV_MARKERS = ("pyvenv.cfg", "conda-meta")
 #: Limits of what is KEPT from one zip (or copied from one folder): number of files, bytes.
 MAX_ZIP_FILES = 200
 MAX_ZIP_BYTES = 50 * 1024 * 1024
+#: Limits of the other files kept (:func:`data_file`): beyond them a file is left out, with a note.
+MAX_DATA_FILES = 50
+MAX_DATA_BYTES = 8 * 1024 * 1024
 #: Entries a zip may list at all (the ignored ones are listed, never extracted).
 MAX_ZIP_ENTRIES = 100_000
 def both_languages(ja: str, en: str) -> str:
@@ -61,6 +67,38 @@ def kept_file(name: str) -> bool:
     return not name.startswith(".") and name.lower().endswith(KEPT_SUFFIXES)
 
 
+def data_file(name: str) -> bool:
+    """A file of this name is data next to a workbook (not code, not hidden, no bytecode)."""
+    return not name.startswith(".") and not kept_file(name) and not name.lower().endswith((".pyc", ".pyo"))
+
+
+class DataBudget:
+    """What is left of :data:`MAX_DATA_FILES` / :data:`MAX_DATA_BYTES` for one submission; the
+    files left out are listed in :meth:`note`."""
+
+    def __init__(self) -> None:
+        self.files, self.bytes, self.left_out = MAX_DATA_FILES, MAX_DATA_BYTES, []
+
+    def take(self, name: str, size: int) -> bool:
+        """Whether the data file ``name`` of ``size`` bytes is kept (and counted)."""
+        if self.files <= 0 or size > self.bytes:
+            self.left_out.append(name)
+            return False
+        self.files, self.bytes = self.files - 1, self.bytes - size
+        return True
+
+    def note(self, label: str) -> str | None:
+        """The bilingual note of the files left out, or None."""
+        if not self.left_out:
+            return None
+        shown = ", ".join(path_text(n) for n in self.left_out[:5]) + (" ..." if len(self.left_out) > 5 else "")
+        return both_languages(
+            f"{label}: .py / .ipynb 以外のファイル {len(self.left_out)} 個を採点用にコピーしていません "
+            f"(上限 {MAX_DATA_FILES} 個、{MAX_DATA_BYTES >> 20} MiB): {shown}",
+            f"{label}: {len(self.left_out)} file(s) other than .py / .ipynb not copied for grading "
+            f"(at most {MAX_DATA_FILES} files, {MAX_DATA_BYTES >> 20} MiB): {shown}")
+
+
 def is_env(path: Path) -> bool:
     return any(os.path.lexists(path / marker) for marker in ENV_MARKERS)
 
@@ -86,7 +124,7 @@ def _entry_name(info: zipfile.ZipInfo) -> str:
 
 
 def zip_members(zip_path: Path, label: str = "", *, max_files: int = MAX_ZIP_FILES,
-                max_bytes: int = MAX_ZIP_BYTES) -> dict[str, bytes]:
+                max_bytes: int = MAX_ZIP_BYTES, data: DataBudget | None = None) -> dict[str, bytes]:
     """Read what can be part of a workbook: regular ``.py`` and ``.ipynb`` files, outside the
     junk folders (caches, ``.git``, virtual environments, ``node_modules``, ``__MACOSX``, hidden
     folders; see :data:`JUNK_DIRS`), hidden files and macOS ``._*`` forks left out.
@@ -100,6 +138,8 @@ def zip_members(zip_path: Path, label: str = "", *, max_files: int = MAX_ZIP_FIL
         zip_path: the zip file.
         label: how messages name the zip (default: its file name).
         max_files, max_bytes: limits of what is kept.
+        data: with a budget, other files (:func:`data_file`) are kept too, as long as it lasts (the
+            rest listed in it); without, only ``.py`` and ``.ipynb`` files.
 
     Returns:
         Each kept entry's path (``/``-separated, without ``.``/empty parts) -> its bytes, in the
@@ -129,11 +169,15 @@ def zip_members(zip_path: Path, label: str = "", *, max_files: int = MAX_ZIP_FIL
             if parts and not name.endswith("/") and not info.external_attr & 0x10:  # 0x10: MS-DOS folder
                 entries.append((info, name, parts))
         envs = {parts[:i] for _, _, parts in entries for i, p in enumerate(parts) if i and p in ENV_MARKERS}
-        kept = []
+        kept, extra = [], []
         for info, name, parts in entries:
             folders = parts[:-1]
-            if (not kept_file(parts[-1]) or any(skipped_dir(p) for p in folders)
-                    or any(folders[:i] in envs for i in range(1, len(folders) + 1))):
+            if any(skipped_dir(p) for p in folders) or any(folders[:i] in envs for i in range(1, len(folders) + 1)):
+                continue
+            if not kept_file(parts[-1]):
+                if data is not None and data_file(parts[-1]) and not stat.S_ISLNK(info.external_attr >> 16) \
+                        and ":" not in name and not info.flag_bits & 0x1 and data.take("/".join(parts), info.file_size):
+                    extra.append((info, name, parts))
                 continue
             if stat.S_ISLNK(info.external_attr >> 16):
                 raise refuse(f"シンボリックリンク {name!r} があるため展開しません", f"symbolic link {name!r}: nothing extracted")
@@ -151,7 +195,8 @@ def zip_members(zip_path: Path, label: str = "", *, max_files: int = MAX_ZIP_FIL
                          f".py / .ipynb files of more than {max_bytes} bytes uncompressed")
         total = 0
         members: dict[str, bytes] = {}
-        for info, name, parts in kept:
+        max_bytes += MAX_DATA_BYTES if extra else 0  # the data files' own budget, checked above
+        for info, name, parts in kept + extra:
             chunks = []
             with zf.open(info) as src:
                 written = 0

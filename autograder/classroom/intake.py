@@ -9,7 +9,8 @@ out like ``exercises/``. Used by :mod:`autograder.classroom.batch` and by the HT
 * a directory laid out like ``exercises/`` (``SUBMISSIONS/alice/ex1_vectors.py`` ...); the
   workbook may lie one or two folders deeper (``SUBMISSIONS/alice/project/exercises/``);
 * a zip file of such a directory (``SUBMISSIONS/bob.zip``), e.g. of a whole project folder:
-  only ``.py`` and ``.ipynb`` files are extracted, never from ``.git/``, ``__pycache__/``,
+  ``.py`` and ``.ipynb`` files are extracted (and data files within a budget:
+  :class:`~autograder.classroom.files.DataBudget`), never from ``.git/``, ``__pycache__/``,
   ``__MACOSX/``, virtual environments, ``node_modules/`` or other hidden or junk folders
   (:data:`JUNK_DIRS`); a backslash separates folders too (Windows PowerShell's Compress-Archive) and
   names not marked UTF-8 are read as Shift_JIS (Japanese Windows); no absolute paths, drive
@@ -46,7 +47,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .. import EXERCISES
-from .files import MAX_ZIP_BYTES, MAX_ZIP_FILES, both_languages, is_env, path_text, skipped_dir, zip_members
+from .files import (MAX_ZIP_BYTES, MAX_ZIP_FILES, DataBudget, both_languages, data_file, is_env, path_text, skipped_dir,
+                    zip_members)
 
 #: Longest stem of a report file name, in UTF-8 bytes (file systems allow 255 for a name).
 MAX_STEM_BYTES = 100
@@ -176,6 +178,13 @@ def discover(root: Path, exclude: tuple[Path, ...] = ()) -> list[Job]:
                 add(entry.name, "dir", entry)
         elif entry.is_file() and entry.suffix.lower() == ".zip" and not nbgrader_only:
             add(entry.stem, "zip", entry)
+        elif entry.is_file() and _other_archive(entry.name) and not nbgrader_only:
+            # a submission in a format not read: an error row that says so, never silently no row
+            suffix = _other_archive(entry.name)
+            sid, label = student_id(entry.name[:-len(suffix)]), path_text(entry.relative_to(root).as_posix())
+            found.setdefault(sid, []).append(Job(sid, "zip", entry, label=label, problem=both_languages(
+                f"{label} は {suffix} 形式のため読めません。フォルダか .zip で提出してください",
+                f"{label}: a {suffix} archive is not read; hand in a folder or a .zip")))
     jobs = []
     for sid, group in found.items():
         if len(group) == 1:
@@ -185,6 +194,17 @@ def discover(root: Path, exclude: tuple[Path, ...] = ()) -> list[Job]:
         # each gets a report file of its own (named after the submission), so neither hides the other
         jobs.extend(replace(j, problem=problem, file_stem=report_stem(f"{sid} ({j.label.rstrip('/')})")) for j in group)
     return sorted(jobs, key=lambda j: (j.student, j.label))
+
+
+#: Archive formats handed in by mistake (only .zip is read): each gets an error row.
+OTHER_ARCHIVES = (".tar.gz", ".tar.bz2", ".tar.xz", ".tgz", ".tbz2", ".txz", ".tar", ".7z", ".rar", ".gz", ".bz2",
+                  ".xz", ".lzh")
+
+
+def _other_archive(name: str) -> str:
+    """The archive suffix of file ``name`` (``.tar.gz``...) if it is one that is not read, else ""."""
+    lower = name.lower()
+    return next((s for s in OTHER_ARCHIVES if lower.endswith(s) and len(lower) > len(s)), "")
 
 
 def _same_id_message(sid: str, group: list[Job]) -> str:
@@ -204,7 +224,7 @@ def _same_id_message(sid: str, group: list[Job]) -> str:
 
 
 def _safe_extract(zip_path: Path, dest: Path, label: str = "", *, max_files: int = MAX_ZIP_FILES,
-                  max_bytes: int = MAX_ZIP_BYTES) -> int:
+                  max_bytes: int = MAX_ZIP_BYTES, data: DataBudget | None = None) -> int:
     """Extract :func:`zip_members` of ``zip_path`` into the empty folder ``dest``; returns how many.
 
     Raises:
@@ -213,7 +233,7 @@ def _safe_extract(zip_path: Path, dest: Path, label: str = "", *, max_files: int
         zipfile.BadZipFile: not a zip file, or a corrupt one.
     """
     label = label or path_text(zip_path.name)
-    members = zip_members(zip_path, label, max_files=max_files, max_bytes=max_bytes)
+    members = zip_members(zip_path, label, max_files=max_files, max_bytes=max_bytes, data=data)
     for name, data in members.items():
         target = dest.joinpath(*name.split("/"))
         try:
@@ -264,22 +284,27 @@ def _find_workbook(base: Path, label: str = "") -> Path:
         "folder up to two levels below (symbolic links are not followed)"))
 
 
-def _copy_kept(src: Path, dest: Path, label: str) -> None:
-    """Copy the ``.py`` files of a submission folder (its junk folders left out; symbolic links
-    copied as links, not followed, as the isolated worker's copy does; special files skipped)."""
+def _copy_kept(src: Path, dest: Path, label: str, data: DataBudget) -> None:
+    """Copy the ``.py`` files of a submission folder, and its data files within ``data`` (its junk
+    folders left out; symbolic links copied as links, not followed, as the isolated worker's copy
+    does; special files skipped)."""
     dest.mkdir(parents=True, exist_ok=True)
     count = total = 0
     for folder, dirs, files in os.walk(src):
         here = Path(folder)
         dirs[:] = [d for d in dirs if not skipped_dir(d) and not is_env(here / d)]  # links to folders: not followed
-        for name in files:
-            if not name.endswith(".py") or name.startswith("."):
+        for name in sorted(files):
+            code = name.endswith(".py") and not name.startswith(".")
+            if not code and not data_file(name):
                 continue
             source, target = here / name, dest / (here / name).relative_to(src)
             target.parent.mkdir(parents=True, exist_ok=True)
             mode = source.lstat().st_mode
             if stat.S_ISLNK(mode):
                 os.symlink(os.readlink(source), target)
+            elif stat.S_ISREG(mode) and not code:
+                if data.take(source.relative_to(src).as_posix(), source.lstat().st_size):
+                    shutil.copyfile(source, target)
             elif stat.S_ISREG(mode):
                 count, total = count + 1, total + source.lstat().st_size
                 if count > MAX_ZIP_FILES or total > MAX_ZIP_BYTES:
@@ -371,11 +396,12 @@ def prepare(job: Job, staging: Path) -> Prepared:
     """
     staged = origin = None
     base = job.path
+    budget = DataBudget()
     if job.kind == "zip":
         staged = staging / "submission"
         staged.mkdir(parents=True)
         try:
-            _safe_extract(job.path, staged, job.shown)
+            _safe_extract(job.path, staged, job.shown, data=budget)
         except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
             raise ValueError(both_languages(f"{job.shown} は zip ファイルとして読めません ({exc})",
                                    f"{job.shown}: not a readable zip file ({exc})")) from None
@@ -401,10 +427,12 @@ def prepare(job: Job, staging: Path) -> Prepared:
             convert[name] = notebook
     target = root
     if staged is None and (convert or _has_junk(root) or path_text(root) != str(root)):
-        # a copy of its .py files: converted notebooks are added to it, never to the student's folder
+        # a copy of its .py and data files: converted notebooks are added to it, never to the student's folder
         staged, origin = staging / "submission", root
-        _copy_kept(root, staged, job.shown)
+        _copy_kept(root, staged, job.shown, budget)
         target = staged
+    if budget.note(job.shown):
+        notes.append(budget.note(job.shown))
     problems: list[str] = []
     for name, notebook in convert.items():
         shown = inside(notebook)

@@ -160,6 +160,7 @@ def grade(content: SubmissionContent, settings: Settings) -> Graded:
             materialise(content, given)
             staging.mkdir()
             prepared = prepare(Job(content.student, "dir", given, label=content.shown), staging)
+            prepared.notes[:0] = content.notes  # data files left out when it was read
         except (ValueError, OSError) as exc:
             message = str(exc) if isinstance(exc, ValueError) else both_languages(
                 f"{content.shown} を読めませんでした ({exc.strerror or exc})",
