@@ -396,7 +396,7 @@ class _Guard:
         the mode puts itself back while a function of the submission runs) or this module's own."""
         overrides = getattr(sys.modules.get("torch.overrides"), "__file__", None)
         while caller is not None and _exact(caller.f_code.co_filename) in (_CONTEXTLIB_FILE, overrides, __file__):
-            if _exact(caller.f_code.co_name) == "handle_torch_function" or caller.f_code.co_filename == __file__:
+            if _exact(caller.f_code.co_name) == "handle_torch_function" or _exact(caller.f_code.co_filename) == __file__:
                 return True
             caller = caller.f_back
         return False
