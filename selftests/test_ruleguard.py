@@ -1003,3 +1003,61 @@ def test_code_made_to_run_after_the_call_runs_watched_or_is_refused(tmp_path):
     sys.addaudithook(events.append)  # refused: the grader's own hook added no later one
     sys.audit("workbook.selftest")
     assert events == []
+
+
+_BY_WHOM = """
+        import builtins, dataclasses, functools, gc, importlib, timeit
+        import numpy as np
+
+        def library_uses(x):  # timeit turns the collector back on, dataclasses run exec: their own use
+            timeit.timeit(lambda: None, number=1)
+            dataclasses.make_dataclass("Point", ["x", "y"])
+            return x
+
+        def own_use(x):
+            list(map(gc.enable, [None][:0]))  # nothing called: no hit
+            getattr(builtins, "ex" + "ec")("y = 1", {})  # run-time code, under a name of its choosing
+            return x
+
+        class Net:
+            def __init__(self):
+                self.alias = self.backward  # its own method under another name: honest
+
+            def backward(self, x):
+                return x
+
+        def honest_net():
+            return Net()
+
+        def replaced_net():
+            net = Net()
+            net.backward = functools.partial(getattr(importlib.import_module("scipy." + "special"), "soft" + "max"))
+            return net
+
+        def replaced_artist():
+            from matplotlib.figure import Figure
+            fig = Figure()
+            bar, = fig.add_subplot().bar([0], [0.0])
+            bar.get_height = functools.partial(float, 0.5)
+            return fig
+"""
+
+
+def test_who_calls_a_run_time_code_function_and_methods_replaced_on_returned_objects(tmp_path):
+    """Found by a red-team helper: ``gc.enable`` counted as tampering also when ``timeit`` (a
+    library, on the submission's behalf) called it; ``exec`` of code compiled under numpy's file name,
+    reached by a computed name, made a method no frame of which is the submission's, and a method
+    replaced on a returned object (``net.backward = partial(...)``, a bar's ``get_height``) runs when
+    the test calls it, out of sight. Such functions count when the submission's own code calls them;
+    methods replaced by what is no function of the submission are reported when the call returns."""
+    mod, owns = _student(tmp_path, _BY_WHOM)
+    name = Path(mod.__file__).name
+    x = np.arange(3.0)
+    assert _watch(SOFTMAX, owns, tmp_path, lambda: ruleguard.call_into(mod.library_uses, (x,), {})) == []
+    hits = _watch(SOFTMAX, owns, tmp_path, lambda: ruleguard.call_into(mod.own_use, (x,), {}))
+    assert [(h.kind, h.name, h.file) for h in hits] == [("tamper", "builtins.exec", name)], hits
+    assert _watch(SOFTMAX, owns, tmp_path, lambda: ruleguard.call_into(mod.honest_net, (), {})) == []
+    for func, replaced in ((mod.replaced_net, "Net.backward"), (mod.replaced_artist, "Rectangle.get_height")):
+        hits = _watch(SOFTMAX, owns, tmp_path, lambda: ruleguard.call_into(func, (), {}))
+        assert [(h.kind, h.name) for h in hits] == [("tamper", replaced + " (replaced on the object)")], hits
+        assert "returned" in hits[0].message()

@@ -16,6 +16,13 @@ END_OF_TEST = "<end of test>"
 #: bound to a library function, e.g. ``functools.partial(scipy.stats.entropy, axis=-1)``).
 TASK_OBJECT = "<the task's object>"
 
+#: ``Hit.file`` of what runs when the grader reads an object the submission returned or changed
+#: after the call (a method replaced on the object, a figure's artists being described).
+RESULT_OBJECT = "<the returned object>"
+
+#: How a replaced method is named in a hit (``Rectangle.get_height`` + this).
+REPLACED = " (replaced on the object)"
+
 #: ``Hit.kind`` of a hook of the check that Python removed (CPython unsets a profile or trace function
 #: that raises, e.g. ``RecursionError`` when the call of the hook itself reaches the recursion limit):
 #: nothing can say what ran unwatched after it, so the test fails; the rest of the task is not
@@ -59,6 +66,9 @@ class Hit:
         shown = ", ".join(map(str, lines))
         if self.file == END_OF_TEST:
             where_ja, where_en = "テスト終了時の確認", "checked at the end of the test"
+        elif self.file == RESULT_OBJECT:
+            where_ja = "あなたの関数が返した (または変更した) オブジェクトを採点器が読んだとき"
+            where_en = "when the grader read an object your function returned or changed"
         elif self.file == TASK_OBJECT:
             where_ja = "課題の名前が指すオブジェクト (あなたが書いた関数ではなく、ライブラリ関数などに課題の名前を付けたもの) の中"
             where_en = "inside the object the task's name refers to (not a function you wrote: a library function given the task's name)"
@@ -104,7 +114,7 @@ class Hit:
                 f"{where_ja}: 採点の実行時チェックが止められていました ({self.name})。この課題は 0 点です。",
                 f"{where_en}: the grader's run-time check had been turned off ({self.name}); this task scores 0.",
             )
-        if self.kind == "tamper" and self.name.startswith(RUNS_LATER):
+        if self.kind == "tamper" and (self.name.startswith(RUNS_LATER) or self.name.endswith(REPLACED)):
             return bilingual(
                 f"{where_ja}: {self.name} は、採点の実行時チェックから見えないところ (後から、または別の経路) で"
                 f"コードを動かします。この課題は 0 点です。",

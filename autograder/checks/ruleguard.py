@@ -58,10 +58,11 @@ from pathlib import Path
 from typing import Any
 
 from .forbidden import ARITHMETIC, Catalogue, exact_str as _exact
-from .hits import END_OF_TEST, LOST, TASK_OBJECT, THREAD_GIVEN_UP, UNREADABLE_NAME, Hit
+from .hits import END_OF_TEST, LOST, REPLACED, RESULT_OBJECT, TASK_OBJECT, THREAD_GIVEN_UP, UNREADABLE_NAME, Hit
 from .scopes import Armed, ImportWatch
-from .tampering import CONTEXTLIB_FILE as _CONTEXTLIB_FILE, THREADING_FILE as _THREADING_FILE, refuse_audit_hooks, \
-    tamper_objects
+from .torchmode import make_mode, pop_mode
+from .tampering import CONTEXTLIB_FILE as _CONTEXTLIB_FILE, DIRECT, THREADING_FILE as _THREADING_FILE, \
+    refuse_audit_hooks, replaced_methods, tamper_objects
 from .visibility import compile_marked, wrap_invisible
 
 # the originals, taken before any submission code runs (a submission that replaces sys.setprofile
@@ -96,7 +97,8 @@ class _Guard:
         self.catalogue: Catalogue | None = None
         self.owns: Callable[[str], bool] = lambda filename: False
         self.root: Path | None = None
-        self.hits: list[Hit] = []
+        self.hits: list[Hit] = []  # and below: whether the test controls garbage collection (start)
+        self.gc_on = False
         self.lock = threading.Lock()
         self.home: set[int] = set()  # the test's own thread: any other one may run the submission's code
         self.thread: int | None = None  # the thread that started the check
@@ -120,7 +122,6 @@ class _Guard:
         self.thread_depth: dict[int, int] = {}  # other threads: frames since the hook came on
         self.lost_threads: set[int] = set()  # other threads given up near the recursion limit
         self.held: list[Any] = []  # what the test's calls into the submission took and gave (call_into)
-        self.gc_on = False  # the test controls automatic garbage collection (see start)
         self.dispatch = self._make_dispatch()
         self.gate, self.leave = self._make_gate()
 
@@ -142,6 +143,7 @@ class _Guard:
 
     def _culprit(self, frame: Any) -> tuple[str, int] | None:
         """(file, line) of the innermost frame of the submission on the stack from ``frame`` out."""
+        own = frame is not None and _exact(frame.f_code.co_filename) in _CHECK_FILES  # the check's own calls
         while frame is not None:
             filename = frame.f_code.co_filename
             if self._is_owned(filename):
@@ -157,6 +159,8 @@ class _Guard:
             frame = frame.f_back
         if _get_ident() not in self.home:  # a thread the submission started (during the test or before)
             return "", 0
+        if self.pinned and not own:  # under the grader's call into the submission: its result's methods, figures
+            return RESULT_OBJECT, 0
         return None
 
     def _record(self, kind: str, name: str, frame: Any) -> None:
@@ -185,6 +189,8 @@ class _Guard:
                     key = id(arg)
                     entry = guard.tamper_c.get(key)
                     if entry is not None and entry[0] is arg:
+                        if entry[1] in DIRECT and _get_ident() in guard.home and not guard._owned_code(frame.f_code):
+                            return  # a library's own use (timeit's gc.enable, dataclasses' exec)
                         if not guard._torch_machinery(frame):
                             guard._record("tamper", entry[1], frame)
                         return
@@ -365,7 +371,7 @@ class _Guard:
         torch = sys.modules.get("torch")
         if self.mode is not None and torch is not None:
             found = [] if torch._C._is_torch_function_enabled() else ["torch._C.DisableTorchFunction"]
-            if not self._pop_mode(torch):  # taken off while the submission's code ran
+            if not pop_mode(torch, self.mode):  # taken off while the submission's code ran
                 found.append("torch function mode")
             for name in found:
                 self._add(Hit("tamper", name, END_OF_TEST, 0))
@@ -376,19 +382,6 @@ class _Guard:
         hit = _missing(name, current)
         if hit.kind == LOST or not any(h.kind == "tamper" for h in self.hits):
             self._add(hit)
-
-    def _pop_mode(self, torch: Any) -> bool:
-        """Take the mode (and what was pushed above it) off this thread's stack; whether it was there."""
-        try:
-            stack = [torch._C._get_function_stack_at(i) for i in range(torch._C._len_torch_function_stack())]
-            if self.mode in stack:
-                while torch._C._len_torch_function_stack():
-                    if torch._C._pop_torch_function_stack() is self.mode:
-                        break
-                return True
-        except Exception:  # noqa: BLE001
-            pass
-        return False
 
     def _torch_machinery(self, caller: Any) -> bool:
         """Whether a call of what turns the check off is torch's dispatch to a mode (torch's
@@ -420,30 +413,6 @@ class _Guard:
         except Exception:  # noqa: BLE001
             pass
 
-    def _make_mode(self) -> Any:
-        torch = sys.modules.get("torch")
-        if torch is None:
-            return None
-        from torch.overrides import TorchFunctionMode
-
-        guard = self
-
-        class _RuleMode(TorchFunctionMode):
-            def __torch_function__(self, func, types, args=(), kwargs=None):
-                catalogue = guard.catalogue
-                # the test thread with no frame of the submission on its stack: the test's own call
-                if catalogue is not None and (guard.depth or guard.armed or _get_ident() != guard.thread):
-                    name = catalogue.torch_name(func)
-                    if name is not None:
-                        guard._record("forbidden", name, _getframe(1))
-                    code = getattr(func, "__code__", None)
-                    if code is not None and guard._owned_code(code):  # the submission's own function,
-                        with self:  # passed to torch's dispatch: it runs watched by this mode too
-                            return func(*args, **(kwargs or {}))
-                return func(*args, **(kwargs or {}))
-
-        return _RuleMode()
-
     # set-up and the test's start and end -------------------------------------------------------
     def prepare(self, forbidden: Iterable[str]) -> None:
         """Once per process, before any submission code runs: wrap forbidden ufuncs, hook new threads."""
@@ -456,7 +425,7 @@ class _Guard:
         self.tamper_c, self.tamper_codes, self.processes = tamper_objects()
         self.torch_seen = "torch" in sys.modules
         if "torch" in sys.modules:  # made now: an isolated worker may not import anything later
-            self.mode = self._make_mode()
+            self.mode = make_mode(self)
         threading.setprofile(self.dispatch)
 
     def start(self, catalogue: Catalogue, owns: Callable[[str], bool], root: Path | None = None,
@@ -483,11 +452,10 @@ class _Guard:
             if found:
                 self.hits.append(found)
         if self.mode is None and "torch" in sys.modules:
-            self.mode = self._make_mode()  # one per process: threads keep it on their stacks
+            self.mode = make_mode(self)  # one per process: threads keep it on their stacks
         self.depth, self.armed, self.fast, self.pinned = 0, False, fast, 0
-        # Automatic garbage collection runs only while the submission's code runs, watched: a
-        # finaliser, weakref callback or gc.callbacks entry made of C callables only (no frame of the
-        # submission) would otherwise run during the test's own code, unwatched (a red-team finding)
+        # garbage collection only while the submission's code runs, watched: finalisers and callbacks made
+        # of C callables (no frame of the submission) would run in the test's own code (red team)
         self.gc_on = gc.isenabled() and catalogue is not _IMPORT
         if self.gc_on:
             gc.disable()
@@ -511,7 +479,6 @@ class _Guard:
         """Turn the check off; the hits of the test, with any tampering found now."""
         if self.gc_on and self.catalogue is not None and _get_ident() == self.thread:
             # what this test's calls left to the collector runs now, watched, counted in this test
-            # (not in a later test's call); the values the test compared are read no more
             pinned = self.pin()
             try:
                 call_into(gc.collect, (), {})
@@ -529,7 +496,7 @@ class _Guard:
         self.depth = 0
         torch = sys.modules.get("torch")
         if self.mode is not None and torch is not None:
-            self._pop_mode(torch)
+            pop_mode(torch, self.mode)
         self.mode_threads.discard(self.thread)
         hits = list(self.hits)
         if problem and problem not in hits:
@@ -648,7 +615,7 @@ def call_into(target: Callable, args: tuple, kwargs: dict) -> Any:
     held = GUARD.held if GUARD.catalogue is not None else None
     if held is not None:
         held.append((args, kwargs))
-    collect = GUARD.gc_on  # collections (and what they run) with this frame on the stack: attributed
+    collect = GUARD.gc_on  # collections under this frame: what they run is attributed
     try:
         if collect:
             gc.enable()
@@ -662,10 +629,14 @@ def call_into(target: Callable, args: tuple, kwargs: dict) -> Any:
             gc.disable()
     if held is not None:
         held.append(result)
+        # a method replaced on what the test will read (C callables: no frame of the submission then)
+        for name in replaced_methods((result, *args, *kwargs.values()), GUARD._owned_code):
+            GUARD._add(Hit("tamper", name + REPLACED, RESULT_OBJECT, 0))
     return result
 
 
 _CALL_INTO = call_into.__code__
+_CHECK_FILES = frozenset(sys.modules[name].__file__ for name in (__name__, make_mode.__module__, Armed.__module__))
 
 
 def pin() -> bool:

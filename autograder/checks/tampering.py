@@ -4,15 +4,25 @@ of functions the check's hooks compare every call with."""
 from __future__ import annotations
 
 import _thread
+import builtins
 import contextlib
 import gc
+import marshal
 import os
 import signal
 import sys
 import threading
 from typing import Any
 
-__all__ = ["CONTEXTLIB_FILE", "THREADING_FILE", "refuse_audit_hooks", "tamper_objects"]
+__all__ = ["CONTEXTLIB_FILE", "DIRECT", "THREADING_FILE", "refuse_audit_hooks", "replaced_methods", "tamper_objects"]
+
+#: Entries of the C-function table that count only when the submission's own code calls them (its
+#: frame, directly or through C callables such as ``map``, or a thread of its own), not when a
+#: library does on its behalf: ``timeit`` turns the collector back on, ``dataclasses`` and
+#: ``collections.namedtuple`` run ``exec``, asyncio sets a signal handler.
+DIRECT = frozenset({"sys.addaudithook", "signal.signal", "signal.setitimer", "signal.alarm", "signal.pthread_kill",
+                    "signal.set_wakeup_fd", "gc.enable", "builtins.exec", "builtins.eval", "builtins.compile",
+                    "marshal.loads"})
 
 #: Files whose frames call what turns the check off on its own behalf (``threading`` starting a
 #: thread, torch's mode stack entered through ``contextlib``), not the submission's.
@@ -53,6 +63,11 @@ def tamper_objects() -> tuple[dict[int, tuple[Any, str]], dict[int, tuple[Any, s
     for name in ("signal", "setitimer", "alarm", "pthread_kill", "set_wakeup_fd"):
         add(c_funcs, getattr(signal, name, None), f"signal.{name}")
     add(c_funcs, gc.enable, "gc.enable")
+    # code compiled at run time can carry any file name (numpy's), so that no frame of it is the
+    # submission's; the static scan rejects the plain names, this the computed ones
+    for name in ("exec", "eval", "compile"):
+        add(c_funcs, getattr(builtins, name), f"builtins.{name}")
+    add(c_funcs, marshal.loads, "marshal.loads")
     for name in ("setprofile", "settrace", "setprofile_all_threads", "settrace_all_threads"):
         func = getattr(threading, name, None)
         if func is not None and hasattr(func, "__code__"):
@@ -98,3 +113,42 @@ def refuse_audit_hooks(event: str, args: tuple) -> None:
     submission returned: a red-team finding)."""
     if event == "sys.addaudithook":
         raise RuntimeError("no audit hooks while grading")
+
+
+def replaced_methods(objects: tuple, owned_code: Any, limit: int = 5000) -> list[str]:
+    """``Class.method`` of each method replaced on an instance among ``objects`` (the artists of a
+    figure or Axes among them included, and the items of a returned tuple, list or dict) by
+    something that is no function of the submission (``owned_code(code)`` tells): the test reading
+    the object later (``bar.get_height()``) would run it with no frame of the submission on the
+    stack, out of the check's sight (found by a red-team helper: a ``functools.partial`` of
+    scipy's softmax as a bar's ``get_height``). Called under :func:`.ruleguard.call_into`, watched.
+    """
+    items: list = []
+    for obj in objects:
+        if type(obj) in (tuple, list):
+            items.extend(obj[:100])
+        elif type(obj) is dict:
+            items.extend(list(obj.values())[:100])
+        items.append(obj)
+    found: list[str] = []
+    seen: set[int] = set()
+    for obj in items:
+        cls = type(obj)
+        if cls.__module__ in ("builtins", "numpy") or id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        findobj = getattr(cls, "findobj", None)  # a matplotlib figure, Axes or artist: all it holds
+        for item in (obj.findobj()[:limit] if callable(findobj) else [obj]):
+            state = getattr(item, "__dict__", None)
+            if type(state) is not dict:
+                continue
+            for key, value in list(state.items())[:limit]:
+                method = next((c.__dict__[key] for c in type(item).__mro__ if key in c.__dict__), None) \
+                    if type(key) is str else None
+                if method is None or isinstance(method, property) or not callable(method):
+                    continue
+                code = getattr(getattr(value, "__func__", value), "__code__", None)
+                if code is None or not owned_code(code):
+                    found.append(f"{type(item).__name__}.{key}")
+    return list(dict.fromkeys(found))
+

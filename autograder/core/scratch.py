@@ -113,14 +113,20 @@ _KEYS = {"task", "forbidden", "function", "forbidden_methods", "no_overloading"}
 LIBRARY_ALIASES: dict[str, tuple[str, ...]] = {
     "scipy.special.": ("scipy.special.cython_special.",),
     "torch.special.": ("torch._C._special.special_",),
+    # torch.nn.functional's functions call C twins of the same name (torch.cosine_embedding_loss,
+    # torch.layer_norm, torch._C._nn.linear...): found by a red-team helper
+    "torch.nn.functional.": ("torch.", "torch._C._nn."),
 }
+#: Forbidden along with any ``torch.`` name: ``torch.ops.aten.*`` reaches every torch operation.
+TORCH_OPS = ("torch.ops", "torch._ops")
 
 
 def with_aliases(forbidden: tuple[str, ...]) -> tuple[str, ...]:
-    """``forbidden`` and the same functions under :data:`LIBRARY_ALIASES` (order kept, no repeats).
+    """``forbidden`` and the same functions under :data:`LIBRARY_ALIASES`, with :data:`TORCH_OPS` when
+    a torch name is forbidden (order kept, no repeats).
 
-    >>> with_aliases(("scipy.special.entr", "torch.special.entr"))[-2:]
-    ('scipy.special.cython_special.entr', 'torch._C._special.special_entr')
+    >>> with_aliases(("scipy.special.entr", "torch.special.entr"))[2:]
+    ('scipy.special.cython_special.entr', 'torch._C._special.special_entr', 'torch.ops', 'torch._ops')
     """
     names = dict.fromkeys(forbidden)
     for name in forbidden:
@@ -128,6 +134,8 @@ def with_aliases(forbidden: tuple[str, ...]) -> tuple[str, ...]:
             rest = name[len(prefix):]
             if name.startswith(prefix) and rest and "." not in rest:
                 names.update(dict.fromkeys(other + rest for other in others))
+        if name == "torch" or name.startswith("torch."):
+            names.update(dict.fromkeys(TORCH_OPS))
     return tuple(names)
 
 
