@@ -630,8 +630,11 @@ def call_into(target: Callable, args: tuple, kwargs: dict) -> Any:
     if held is not None:
         held.append(result)
         # a method replaced on what the test will read (C callables: no frame of the submission then)
-        for name in replaced_methods((result, *args, *kwargs.values()), GUARD._owned_code):
-            GUARD._add(Hit("tamper", name + REPLACED, RESULT_OBJECT, 0))
+        try:
+            for name in replaced_methods((result, *args, *kwargs.values()), GUARD._owned_code):
+                GUARD._add(Hit("tamper", name + REPLACED, RESULT_OBJECT, 0))
+        except Exception:  # noqa: BLE001 - an object that cannot be read: that test fails
+            GUARD._add(Hit(LOST, UNREADABLE_NAME, RESULT_OBJECT, 0))
     return result
 
 
