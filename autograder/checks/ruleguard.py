@@ -458,6 +458,7 @@ class _Guard:
         # of C callables (no frame of the submission) would run in the test's own code (red team)
         self.gc_on = gc.isenabled() and catalogue is not _IMPORT
         if self.gc_on:
+            gc.collect()  # garbage of earlier tests (a failed test's traceback) is not this test's
             gc.disable()
         self.saved_profile, self.saved_trace = _getprofile(), _gettrace()
         # the hooks need stack room of their own: a recursion limit set below this test's stack
@@ -478,10 +479,10 @@ class _Guard:
     def stop(self) -> list[Hit]:
         """Turn the check off; the hits of the test, with any tampering found now."""
         if self.gc_on and self.catalogue is not None and _get_ident() == self.thread:
-            # what this test's calls left to the collector runs now, watched, counted in this test
+            # what this test's calls took and gave is released now, watched, counted in this test
             pinned = self.pin()
             try:
-                call_into(gc.collect, (), {})
+                call_into(self._settle, (), {})
             finally:
                 if pinned:
                     self.unpin()
@@ -505,8 +506,15 @@ class _Guard:
         if self.gc_on:
             gc.enable()
             self.gc_on = False
-        self.held = []  # last: a finaliser of an argument or a result runs now, after the test's checks
+        self.held.clear()  # in place: an exception's traceback may hold the list (finalisers run now)
+        self.held = []
         return hits
+
+    def _settle(self) -> None:
+        """Release what the test's calls took and gave: their finalisers run now, watched and counted
+        in this test. (Cycles are collected at the next test's start, unwatched: the values this test
+        compared are read no more, and a later test must not pay for them.)"""
+        self.held.clear()
 
     def watch_import(self, owns: Callable[[str], bool], root: Path | None) -> ImportWatch:
         """A context in which the submission's module-level code runs watched for processes,

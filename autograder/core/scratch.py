@@ -134,7 +134,7 @@ def with_aliases(forbidden: tuple[str, ...]) -> tuple[str, ...]:
             rest = name[len(prefix):]
             if name.startswith(prefix) and rest and "." not in rest:
                 names.update(dict.fromkeys(other + rest for other in others))
-        if name == "torch" or name.startswith("torch."):
+        if name.startswith("torch."):  # ("torch" itself holds them)
             names.update(dict.fromkeys(TORCH_OPS))
     return tuple(names)
 
