@@ -502,6 +502,7 @@ def test_data_files_are_kept_within_a_budget_and_other_archives_get_an_error_row
     (alice / "ex8_pca.py").write_text("x = 1\n", encoding="utf-8")
     (alice / "ex8_settings.json").write_text('{"k": 2}', encoding="utf-8")
     (alice / "data" / "points.csv").write_text("1,2\n", encoding="utf-8")
+    (alice / "fast.cpython-311-x86_64-linux-gnu.so").write_bytes(b"\x7fELF")  # native code: never kept
     (alice / ".venv").mkdir()
     (alice / ".venv" / "pyvenv.cfg").write_text("", encoding="utf-8")  # junk: the folder is copied
     (alice / ".venv" / "big.json").write_text("{}", encoding="utf-8")

@@ -67,9 +67,15 @@ def kept_file(name: str) -> bool:
     return not name.startswith(".") and name.lower().endswith(KEPT_SUFFIXES)
 
 
+#: Compiled code is never data: bytecode, and native libraries (a Python extension module next to the
+#: exercises would be imported as the submission's code and run where no check can see it).
+NOT_DATA = (".pyc", ".pyo", ".so", ".pyd", ".dll", ".dylib")
+
+
 def data_file(name: str) -> bool:
-    """A file of this name is data next to a workbook (not code, not hidden, no bytecode)."""
-    return not name.startswith(".") and not kept_file(name) and not name.lower().endswith((".pyc", ".pyo"))
+    """A file of this name is data next to a workbook (not code, not hidden, not compiled code)."""
+    lower = name.lower()
+    return not name.startswith(".") and not kept_file(name) and not lower.endswith(NOT_DATA) and ".so." not in lower
 
 
 class DataBudget:
