@@ -5,6 +5,9 @@ That honest and wrong code score the same as in local mode is checked by ``test_
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -124,3 +127,99 @@ def test_the_links_a_worker_needs_are_found_outside_what_is_bound(tmp_path):
     assert found == [(str(tmp_path / "hop"), str(real)), (str(tmp_path / "home" / "venv"), str(tmp_path / "hop"))]
     assert symlinks_on_the_way([str(tmp_path / "home" / "venv" / "lib")], [str(tmp_path)]) == []
     assert symlinks_on_the_way([str(real / "lib")], [str(real)]) == []
+
+
+#: An exercise file that brings native code: a compiled helper module next to it (a copy of the
+#: standard library's ``_bisect``, whose init function matches the file name), and a function that
+#: writes a shared library into the temporary folder and loads it through numpy's ``ctypes``
+#: (no forbidden name in the file) or as an extension module from there.
+NATIVE_AT_IMPORT = "from ._bisect import bisect_left\n\ndef cosine_similarity(a, b):\n    return 1.0\n"
+NATIVE_AT_CALL = '''
+import importlib.util, os, shutil, tempfile
+import os
+from pathlib import Path
+
+import numpy as np
+
+def cosine_similarity(a, b):
+    copy = os.path.join(tempfile.mkdtemp(), "_bisect.so")
+    shutil.copy(importlib.util.find_spec("_bisect").origin, copy)
+    if float(a[0]) > 0:
+        np.ctypeslib.ctypes.CDLL(copy)
+    else:
+        importlib.util.module_from_spec(importlib.util.spec_from_file_location("_bisect", copy))
+    return 1.0
+'''
+
+
+@pytest.mark.parametrize("mode", ["local", "isolated"])
+def test_native_code_of_the_submission_is_never_loaded(mode, tmp_path):
+    """A compiled module next to the exercises, or one the submission writes and loads at run time
+    (ctypes or the import system), would run machine code no check sees. Refused in both modes with
+    the same bilingual message (the grader's audit hook; in a root-confined worker the copy and every
+    writable place are also ``noexec``); the interpreter's own extension modules still load. Local
+    mode runs in a process of its own, prepared as ``pytest --workbook`` prepares (the hook stays)."""
+    if mode == "isolated":
+        _native_checks(mode, tmp_path)
+        return
+    import subprocess
+    import sys
+
+    code = ("import sys; from pathlib import Path; from autograder.checks import ruleguard; "
+            "from autograder.checks.rules import all_forbidden; ruleguard.prepare(all_forbidden()); "
+            "import test_isolated; test_isolated._native_checks('local', Path(sys.argv[1])); print('ok')")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SOLUTIONS.parent), str(SOLUTIONS.parent / "selftests")])}
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, env=env,
+                         timeout=300)
+    assert out.returncode == 0 and out.stdout.strip().endswith("ok"), out.stdout[-2000:] + out.stderr[-3000:]
+
+
+def _native_checks(mode: str, tmp_path: Path) -> None:
+    import importlib.util
+    import shutil
+
+    from autograder.submission.isolated import IsolatedSubmission
+    from autograder.submission.loader import Submission
+
+    lib = importlib.util.find_spec("_bisect").origin
+    for name, text, native in (("a", NATIVE_AT_IMPORT, True), ("b", NATIVE_AT_CALL, False)):
+        sub = tmp_path / name
+        sub.mkdir()
+        (sub / "ex1_vectors.py").write_text(text)
+        if native:
+            shutil.copy(lib, sub / os.path.basename(lib))
+        target = Submission(sub) if mode == "local" else IsolatedSubmission(sub, call_timeout=30)
+        try:
+            if native:
+                with pytest.raises(Exception) as caught:  # noqa: PT011 - the loader's failure type per mode
+                    target.module("ex1_vectors")
+                assert "Native code (a compiled extension module or shared library) cannot be loaded" in str(
+                    caught.value) and "_bisect" in str(caught.value)
+                assert "ネイティブコード" in str(caught.value)
+                continue
+            module = target.module("ex1_vectors")
+            for first in (1.0, -1.0):  # ctypes, then the import system
+                with pytest.raises(Exception) as caught:  # noqa: PT011
+                    module.cosine_similarity(np.array([first, 0.0]), np.array([1.0, 0.0]))
+                assert "cannot be loaded while grading" in str(caught.value), str(caught.value)[-600:]
+            import lzma  # noqa: F401 - an extension module of the interpreter, not loaded before: allowed
+        finally:
+            if mode == "isolated":
+                target.close()
+
+
+def test_native_code_loads_without_the_grader(tmp_path):
+    """The control of the test above: the same copies load in a plain interpreter."""
+    import importlib.util
+    import shutil
+    import subprocess
+    import sys
+
+    lib = importlib.util.find_spec("_bisect").origin
+    copy = tmp_path / os.path.basename(lib)
+    shutil.copy(lib, copy)
+    code = ("import ctypes, importlib.util, sys; ctypes.CDLL(sys.argv[1]); "
+            "s = importlib.util.spec_from_file_location('_bisect', sys.argv[1]); "
+            "m = importlib.util.module_from_spec(s); print(m.bisect_left([1, 2, 3], 2))")
+    out = subprocess.run([sys.executable, "-c", code, str(copy)], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "1"

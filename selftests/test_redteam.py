@@ -9,6 +9,7 @@ must be untouched.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -81,7 +82,8 @@ def build_submission(case: str, dest: Path) -> Path:
 
     ``case.json`` may also ask for: ``empty`` (start from an empty folder), ``symlinks``
     ({name: target}, ``{SOLUTIONS}`` in a target is the reference solutions' folder), ``fifos``
-    (names of named pipes to create) and ``pad`` ({file: bytes}: append that many bytes of code).
+    (names of named pipes to create), ``pad`` ({file: bytes}: append that many bytes of code) and
+    ``native_copies`` (names of the interpreter's extension modules copied in, file name kept).
     """
     expect = _expect(case)
     if expect.get("empty"):
@@ -101,6 +103,9 @@ def build_submission(case: str, dest: Path) -> Path:
         (dest / name).symlink_to(target.replace("{SOLUTIONS}", str(SOLUTIONS)))
     for name in expect.get("fifos", []):
         os.mkfifo(dest / name)
+    for name in expect.get("native_copies", []):
+        origin = importlib.util.find_spec(name).origin
+        shutil.copy(origin, dest / os.path.basename(origin))
     for name, size in expect.get("pad", {}).items():
         with open(dest / name, "a", encoding="utf-8") as fh:
             fh.write("\n" + "_pad = 1\n" * (size // 9))

@@ -57,6 +57,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from . import native
 from .forbidden import ARITHMETIC, Catalogue, exact_str as _exact
 from .hits import END_OF_TEST, LOST, REPLACED, RESULT_OBJECT, TASK_OBJECT, THREAD_GIVEN_UP, UNREADABLE_NAME, Hit
 from .scopes import Armed, ImportWatch
@@ -421,6 +422,7 @@ class _Guard:
         self.prepared = True
         self.main = _get_ident()
         wrap_invisible(forbidden)
+        native.install()  # before the hook that refuses later ones
         sys.addaudithook(refuse_audit_hooks)
         self.tamper_c, self.tamper_codes, self.processes = tamper_objects()
         self.torch_seen = "torch" in sys.modules

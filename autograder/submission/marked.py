@@ -10,6 +10,9 @@ any other way (a ``.pyc`` without source, an extension module) makes the check w
 with the trace hook, for the rest of the run: the marks are a way to be fast, never a way around the
 check.
 
+Native code is never loaded from the submission (:mod:`autograder.checks.native`: each :class:`Marks`
+registers its submission's folder there).
+
 Helper modules are found like the import system finds them (``from ._helper import f`` is a
 submodule of the submission's private package; ``import _helper`` when the submission's folder is on
 ``sys.path``), read from their source file every time (never from a ``__pycache__``, and no
@@ -29,7 +32,7 @@ import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..checks import ruleguard
+from ..checks import native, ruleguard
 
 
 class Marks:
@@ -49,6 +52,7 @@ class Marks:
         self.modules: set[str] = set()  # loaded modules compiled with the marks
         self.unmarked: set[str] = set()
         self._owned: dict[str, bool] = {}
+        native.register(package, self)
         _FINDER.install(self)
 
     def compile(self, source: str, filename: str) -> types.CodeType:

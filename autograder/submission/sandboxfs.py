@@ -29,7 +29,11 @@ def new_namespaces() -> str | None:
 
 
 # mount(2) flags
-_MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_REMOUNT, _MS_BIND, _MS_REC = 1, 2, 4, 32, 4096, 16384
+_MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_NOEXEC, _MS_REMOUNT, _MS_BIND, _MS_REC = 1, 2, 4, 8, 32, 4096, 16384
+#: The flags of every place the worker can write, and of its copy of the submission: no device files,
+#: no set-user-ID programs, and no native code (the kernel refuses to map a file there as executable:
+#: a compiled module or library the submission brings or writes cannot be loaded, whatever the route)
+_NO_EXEC = _MS_NOSUID | _MS_NODEV | _MS_NOEXEC
 
 #: The empty directory each worker mounts its own root file system on (made by the fork server).
 FS_ROOT: str | None = None
@@ -173,7 +177,8 @@ def confine_fs(scratch: str, scratch_mb: int, hide: list[str], frozen: tuple[str
     of the submission: what the grader scanned is what runs, and one exercise cannot rewrite
     another's file), a size-limited tmpfs at ``scratch`` (``scratch_mb`` MiB: the worker's working
     folder; nothing it writes reaches the host's disk), ``/dev`` and ``/proc``, a small ``/tmp``
-    and ``/dev/shm``, and the host's ``/bin``, ``/lib``... links; every workbook found there has its
+    and ``/dev/shm``, and the host's ``/bin``, ``/lib``... links (the copy, the scratch space, ``/tmp`` and
+    ``/dev/shm`` mounted ``noexec``); every workbook found there has its
     ``hide`` directories (``solutions/``, ``tests/``...) covered by empty read-only tmpfs. Nothing
     else of the machine (other copies of the workbook, home directories, the grader's reports,
     other students' copies) exists after ``chroot``.
@@ -189,7 +194,7 @@ def confine_fs(scratch: str, scratch_mb: int, hide: list[str], frozen: tuple[str
                 os.symlink(os.readlink(host), os.path.join(new, name))
         # /tmp first: the worker's own copy lives under the host's /tmp and is bound over it below
         os.makedirs(new + "/tmp", exist_ok=True)
-        _mount("tmpfs", new + "/tmp", "tmpfs", _MS_NOSUID | _MS_NODEV, "size=64m,mode=1777")
+        _mount("tmpfs", new + "/tmp", "tmpfs", _NO_EXEC, "size=64m,mode=1777")
         own = [os.path.realpath(p) for p in (*frozen, scratch)]
         # never a folder that holds the new root or the copies (the fork server's sys.path[0]
         # is its cwd, "/"; a PYTHONPATH of /tmp would bring in every other worker's copy)
@@ -211,15 +216,15 @@ def confine_fs(scratch: str, scratch_mb: int, hide: list[str], frozen: tuple[str
         for path in frozen:
             os.makedirs(new + path, exist_ok=True)
             _mount(path, new + path, None, _MS_BIND | _MS_REC)
-            _mount(None, new + path, None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | _MS_NOSUID)
+            _mount(None, new + path, None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | _NO_EXEC)
         for link, target in symlinks_on_the_way(_read_only_paths(), read_only):
             if not os.path.lexists(new + link):  # the name the grader uses (a linked .venv) works here too
                 os.makedirs(os.path.dirname(new + link), exist_ok=True)
                 os.symlink(target, new + link)
         os.makedirs(new + scratch, exist_ok=True)
-        _mount("tmpfs", new + scratch, "tmpfs", _MS_NOSUID | _MS_NODEV, f"size={max(1, scratch_mb)}m,mode=0777")
+        _mount("tmpfs", new + scratch, "tmpfs", _NO_EXEC, f"size={max(1, scratch_mb)}m,mode=0777")
         if os.path.isdir(new + "/dev/shm"):  # the host's shared memory is not the worker's to fill
-            _mount("tmpfs", new + "/dev/shm", "tmpfs", _MS_NOSUID | _MS_NODEV, "size=16m,mode=1777")
+            _mount("tmpfs", new + "/dev/shm", "tmpfs", _NO_EXEC, "size=16m,mode=1777")
         # a workbook (this one, or another copy on the import path), also one inside a bound folder
         for path in sorted({os.path.realpath(p) for p in _read_only_paths()}):
             if os.path.isdir(os.path.join(new + path, "autograder")):

@@ -1,0 +1,84 @@
+"""Native code is loaded only from the installed libraries, never from a submission.
+
+An extension module or a shared library runs machine code that no check of the grader sees: a
+compiled ``_helper.*.so`` next to the exercises (found reading the loader: it was imported like a
+helper module), or a library the submission writes into a temporary folder and loads through
+``ctypes`` (``numpy.ctypeslib.ctypes``, no forbidden name) or the import system. CPython raises the
+audit event ``import`` with the file's path right before it loads an extension module, and
+``ctypes.dlopen`` before ``dlopen``; the hook :func:`install` adds (with the run-time check, before any
+submission code runs, in the student's process and in every isolated worker) refuses both when the
+file is a submission's (:func:`register`) or lies outside the interpreter's installation: its
+prefixes, its site-packages folders and the folders of the extension modules loaded before. An
+exception raised by an audit hook stops the load, and nothing removes a hook. In a worker confined
+by root the submission's copy and every writable place are also mounted ``noexec``
+(:mod:`autograder.submission.sandboxfs`): there the kernel refuses too.
+"""
+
+from __future__ import annotations
+
+import importlib.machinery
+import os
+import site
+import sys
+import weakref
+from typing import Any
+
+__all__ = ["MESSAGE", "install", "register", "refused"]
+
+#: What a student reads when the submission loads native code (the text of an ImportError or OSError).
+MESSAGE = ("採点中はネイティブコード（コンパイル済みの拡張モジュールや共有ライブラリ）を読み込めません: {path}。"
+           "提出物は Python のソースだけで書いてください。 / Native code (a compiled extension module or "
+           "shared library) cannot be loaded while grading: {path}. Write the submission in Python source only.")
+
+_ROOTS: list[tuple[str, ...]] = []  # set once by install()
+_OWNERS: weakref.WeakValueDictionary[str, Any] = weakref.WeakValueDictionary()
+
+
+def register(key: str, owner: Any) -> None:
+    """Make the files ``owner.owns(path)`` accepts a submission's (as long as ``owner`` lives)."""
+    _OWNERS[key] = owner
+
+
+def installed_roots() -> tuple[str, ...]:
+    """Where native code may come from: the interpreter's prefixes, its site-packages folders and the
+    folder of every extension module loaded so far (real paths, each ending in ``/``)."""
+    roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
+    try:
+        roots.update(site.getsitepackages())
+        roots.add(site.getusersitepackages())
+    except AttributeError:  # an embedded interpreter without them
+        pass
+    suffixes = tuple(importlib.machinery.EXTENSION_SUFFIXES)
+    for module in list(sys.modules.values()):
+        filename = getattr(module, "__file__", None)
+        if type(filename) is str and filename.endswith(suffixes):
+            roots.add(os.path.dirname(filename))
+    return tuple(sorted({os.path.realpath(r).rstrip("/") + "/" for r in roots if r}))
+
+
+def refused(path: str | bytes) -> bool:
+    """Whether loading native code from ``path`` is refused (see the module's text)."""
+    text = os.fsdecode(path)
+    real = os.path.realpath(text)
+    if any(owner.owns(real) or owner.owns(text) for owner in list(_OWNERS.values())):
+        return True
+    return not (_ROOTS and real.startswith(_ROOTS[0]))
+
+
+def _hook(event: str, args: tuple) -> None:
+    if event == "import" and len(args) > 1 and isinstance(args[1], (str, bytes)):
+        path, error = args[1], ImportError
+    elif event == "ctypes.dlopen" and args and isinstance(args[0], (str, bytes)) and "/" in os.fsdecode(args[0]):
+        path, error = args[0], OSError  # a bare name ("libm.so.6") is looked up in the system's folders
+    else:
+        return
+    if refused(path):
+        raise error(MESSAGE.format(path=os.fsdecode(path)))
+
+
+def install() -> None:
+    """Add the audit hook (once per process), with the roots as they are now. Call it before any
+    submission code runs and before a hook that refuses later hooks."""
+    if not _ROOTS:
+        _ROOTS.append(installed_roots())
+        sys.addaudithook(_hook)
