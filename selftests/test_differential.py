@@ -1,8 +1,8 @@
-"""Honest code gets the same score in isolated mode as in local mode (issue 9, section 1).
+"""Honest code gets the same score in isolated mode and in batch grading as in local mode (issue 9, section 1).
 
-Every honest submission the project has is graded twice, in local mode (``run_grader(sub, out)``)
-and in isolated mode (``--isolated``), and every test (by node id) must end with the same outcome
-and the same points in both:
+Every honest submission the project has is graded three times, in local mode (``run_grader(sub, out)``),
+in isolated mode (``--isolated``) and by the batch grader with the others (one ``run_batch`` of all),
+and every test (by node id) must end with the same outcome and the same points in all three:
 
 * the reference solutions;
 * the correct alternatives of ``selftests/variants/`` (declared ``"correct": True``);
@@ -31,7 +31,7 @@ from pathlib import Path
 import pytest
 
 from autograder import EXERCISES
-from conftest import REPO, SOLUTIONS, VARIANTS, GradeRun, run_grader
+from conftest import REPO, SOLUTIONS, VARIANTS, GradeRun, built_once, run_grader
 from test_variants import _declared
 
 HONEST = REPO / "selftests" / "honest"
@@ -171,9 +171,10 @@ def _outcome(test: dict | None) -> tuple[str, float, str | None] | None:
     return test["extra_data"]["outcome"], test["score"], named["id"] if named else None
 
 
-def differences(local: GradeRun, isolated: GradeRun, group: list[Case]) -> list[str]:
-    """One entry per test whose (outcome, points, misconception) differ: both sides, and what the failing side said."""
-    for mode, run in (("local", local), ("isolated", isolated)):
+def differences(local: GradeRun, isolated: GradeRun, group: list[Case], other: str = "isolated") -> list[str]:
+    """One entry per test whose (outcome, points, misconception) differ: both sides, and what the failing
+    side said (``other``: the mode of the second run, isolated or batch)."""
+    for mode, run in (("local", local), (other, isolated)):
         if run.score is None:
             return [f"{mode} mode wrote no score report (exit code {run.returncode}):\n{run.output[-3000:]}"]
     lo, iso = _tests(local), _tests(isolated)
@@ -184,8 +185,8 @@ def differences(local: GradeRun, isolated: GradeRun, group: list[Case]) -> list[
             continue
         exercise = (a or b)["extra_data"]["exercise"]
         cases = [c.name for c in group if exercise in c.exercises] or ["reference solution"]
-        row = f"{nodeid} [{', '.join(cases)}]\n    local:    {_outcome(a)}\n    isolated: {_outcome(b)}"
-        shown = [("isolated", _clip(b["output"]) if b else "(test not run)")]
+        row = f"{nodeid} [{', '.join(cases)}]\n    local:    {_outcome(a)}\n    {other}: {_outcome(b)}"
+        shown = [(other, _clip(b["output"]) if b else "(test not run)")]
         if a is not None and a["extra_data"]["outcome"] != "passed":
             shown.append(("local", _clip(a["output"])))
         if shown == previous:
@@ -219,12 +220,35 @@ def _fail_on(group: list[Case], problems: list[str]) -> None:
         pytest.fail(f"{_group_id(group)}: {len(problems)} problem(s)\n\n" + "\n\n".join(problems), pytrace=False)
 
 
+@pytest.fixture(scope="module")
+def batch_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
+    """Every group graded by one batch run (isolated workers, 2 graders), as an instructor grades a
+    class: the batch's graders and workers run in an environment of their own (a private temporary
+    folder, CPUs claimed, no terminal), which the single ``--isolated`` run does not show."""
+    return built_once(tmp_path_factory, "differential-batch", _grade_in_batch)
+
+
+def _grade_in_batch(base: Path) -> dict[str, dict]:
+    from autograder.classroom.batch import run_batch
+
+    subs = base / "submissions"
+    subs.mkdir()
+    for index, group in enumerate(GROUPS):
+        build_submission(group, subs / f"group{index}")
+    rows = run_batch(subs, base / "out", jobs=2, progress=False)
+    return {row["student"]: {"status": row["status"], "report": str(base / "out" / row["report"])} for row in rows}
+
+
 @pytest.mark.parametrize("group", GROUPS, ids=[_group_id(g) for g in GROUPS])
-def test_honest_code_scores_the_same_in_local_and_isolated_mode(group, tmp_path):
+def test_honest_code_scores_the_same_in_local_isolated_and_batch_mode(group, tmp_path, batch_reports):
     sub = build_submission(group, tmp_path / "submission")
     local, problems = _grade_locally(sub, tmp_path / "local", group)
     isolated = run_grader(sub, tmp_path / "isolated", "--isolated")
-    problems = differences(local, isolated, group) + local_expectations(local, group) + problems
+    row = batch_reports[f"group{GROUPS.index(group)}"]
+    batch = GradeRun(0, f"batch row: {row['status']}", json.loads(Path(row["report"]).read_text(encoding="utf-8")),
+                     None)
+    problems = differences(local, isolated, group) + differences(local, batch, group, "batch") \
+        + local_expectations(local, group) + problems
     _fail_on(group, problems)
 
 

@@ -45,6 +45,7 @@ import resource
 import signal
 import socket
 import sys
+import tempfile
 from pathlib import Path
 
 from ..checks import ruleguard
@@ -164,6 +165,9 @@ def run_worker(sock: socket.socket, spec: dict) -> None:
     os.chdir(scratch)
     home = str(scratch)
     os.environ.update(HOME=home, TMPDIR=home, MPLCONFIGDIR=home, MPLBACKEND="Agg")
+    # tempfile keeps the folder it found first: a library imported by the fork server may have asked
+    # already, under the grader's TMPDIR (the batch's private folder, which the worker cannot write)
+    tempfile.tempdir = home
     sys.path[:] = [p for p in sys.path if p not in ("", ".", os.getcwd())]
     try:
         import torch
