@@ -460,7 +460,10 @@ class _Guard:
         # of C callables (no frame of the submission) would run in the test's own code (red team)
         self.gc_on = gc.isenabled() and catalogue is not _IMPORT
         if self.gc_on:
-            gc.collect()  # garbage of earlier tests (a failed test's traceback) is not this test's
+            # garbage of earlier tests (a failed test's traceback) is not this test's; the young
+            # generations hold it (no collection ran during those tests but under call_into): a full
+            # collection per test cost ~40 ms once the oracles' imports had grown the heap
+            gc.collect(1)
             gc.disable()
         self.saved_profile, self.saved_trace = _getprofile(), _gettrace()
         # the hooks need stack room of their own: a recursion limit set below this test's stack
