@@ -1062,3 +1062,35 @@ def test_who_calls_a_run_time_code_function_and_methods_replaced_on_returned_obj
         hits = _watch(SOFTMAX, owns, tmp_path, lambda: ruleguard.call_into(func, (), {}))
         assert [(h.kind, h.name) for h in hits] == [("tamper", replaced + " (replaced on the object)")], hits
         assert "returned" in hits[0].message()
+
+
+def test_the_scan_for_replaced_methods_reads_figures_without_making_ticks():
+    """The scan of what a call returned walks a figure's artists as ``findobj`` does, but an Axis's
+    ticks only where they exist (``findobj`` makes them: ~10 ms per Axes at every return), and still
+    finds a method replaced on a tick that exists, a bar or the figure itself."""
+    import functools
+
+    import matplotlib.pyplot as plt
+
+    from autograder.checks.tampering import replaced_methods
+
+    fig, (left, right) = plt.subplots(1, 2)
+    try:
+        bars = left.bar([0, 1], [1.0, 2.0])
+
+        def ticks() -> list[int]:
+            return [len(vars(axis).get(name, ())) for ax in (left, right) for axis in (ax.xaxis, ax.yaxis)
+                    for name in ("majorTicks", "minorTicks")]
+
+        before = ticks()
+        assert replaced_methods((fig,), lambda code: True) == []
+        assert ticks() == before
+        tick = right.xaxis.get_major_ticks()[0]  # made by the test's own reading
+        tick.get_loc = functools.partial(float, 1.0)
+        bars[1].get_height = functools.partial(float, 3.0)
+        fig.get_figwidth = functools.partial(float, 4.0)
+        found = replaced_methods((fig,), lambda code: True)
+        assert sorted(found) == ["Figure.get_figwidth", "Rectangle.get_height", "XTick.get_loc"], found
+        assert ticks()[:4] == before[:4]  # the left Axes, which the test did not read
+    finally:
+        plt.close(fig)
