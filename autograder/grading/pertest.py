@@ -54,7 +54,7 @@ def pytest_runtest_call(item: pytest.Item):
                       extra_wait=getattr(submission, "run_delay_seconds", None)):
             if not rules:
                 return (yield)
-            _check_rules_statically(config, submission, exercise, rules)
+            _check_rules_statically(config, submission, exercise, task, rules)
             violations = config.stash[STATE].setdefault("violations", {})
             if (exercise, task) in violations:  # seen at run time in an earlier test of this task
                 raise ForbiddenCall(violations[(exercise, task)])
@@ -103,7 +103,7 @@ def pytest_runtest_call(item: pytest.Item):
             end_test()
 
 
-def _check_rules_statically(config: pytest.Config, submission, exercise: str, rules: list) -> None:
+def _check_rules_statically(config: pytest.Config, submission, exercise: str, task: str, rules: list) -> None:
     """The static scan of a rule-bound test: exactly the text that runs, or the test fails.
 
     The exercise is loaded first (an import error is reported as such), so the scan reads the text
@@ -128,10 +128,14 @@ def _check_rules_statically(config: pytest.Config, submission, exercise: str, ru
                               for v in find_tampering(text)]
     if state["tampering"]:
         raise ForbiddenCall(tamper_message(state["tampering"]))
-    read = getattr(submission, "module_source", None)
-    found = [v for rule in rules for v in find_violations(source, rule, read)]
-    if found:
-        raise ForbiddenCall("\n".join(dict.fromkeys(v.message(f"{exercise}.py") for v in found)))
+    # the same text (what ran, read once) and the same rules for every test of the task: scanned once
+    scanned = state.setdefault("static", {})
+    if (exercise, task, source) not in scanned:
+        read = getattr(submission, "module_source", None)
+        found = [v for rule in rules for v in find_violations(source, rule, read)]
+        scanned[(exercise, task, source)] = "\n".join(dict.fromkeys(v.message(f"{exercise}.py") for v in found))
+    if scanned[(exercise, task, source)]:
+        raise ForbiddenCall(scanned[(exercise, task, source)])
 
 
 def _split_lost(hits: list) -> tuple[list, list]:
