@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import atexit
 import json
+import getpass
 import os
 import socket
 import subprocess
@@ -33,7 +34,7 @@ _CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 #: Environment variables the fork server (and so student code) gets; everything else is dropped.
 _ENV_KEPT = frozenset({"PATH", "HOME", "LANG", "LANGUAGE", "TZ", "PYTHONPATH", "PYTHONHASHSEED", "VIRTUAL_ENV",
-                       "TMPDIR", "TERM"})
+                       "TMPDIR", "TERM", "USER", "LOGNAME", "USERNAME", "LNAME"})  # getpass.getuser() reads the last four
 
 class ForkServer:
     """A ``python -m autograder.sandbox`` process with NumPy, torch, Matplotlib... preloaded.
@@ -112,6 +113,12 @@ _FORKSERVER_PID = 0
 def fork_server_environment() -> dict[str, str]:
     """The fork server's environment: an allowlist of the grader's (no CI tokens or credentials)."""
     env = {k: v for k, v in os.environ.items() if k in _ENV_KEPT or k.startswith(("LC_", "WORKBOOK_"))}
+    if not env.keys() & {"LOGNAME", "USER", "LNAME", "USERNAME"}:
+        # getpass.getuser() falls back to the password database, where a worker's uid is not
+        try:
+            env["LOGNAME"] = getpass.getuser()
+        except (KeyError, OSError):  # no name for the grader's uid either: the same failure in both modes
+            pass
     env.update(MPLBACKEND="Agg", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
                MKL_NUM_THREADS="1", NUMEXPR_NUM_THREADS="1", PYTHONDONTWRITEBYTECODE="1")
     # the worker's messages (a missing file, an import error) in the grader's language, also when
