@@ -29,7 +29,7 @@ from .. import EXERCISES
 from ..checks import ruleguard
 from ..checks.compare import GradingFailure, describe_call
 from ..core.i18n import bilingual
-from .marked import Marks
+from .marked import Marks, private_package
 
 
 class ExerciseUnavailable(GradingFailure):
@@ -104,10 +104,7 @@ class Submission:
         digest = hashlib.sha1(str(self.root).encode()).hexdigest()[:10]
         self.package = f"_workbook_target_{digest}"
         if self.package not in sys.modules:
-            pkg = types.ModuleType(self.package)
-            pkg.__path__ = [str(self.root)]  # type: ignore[attr-defined]
-            pkg.__package__ = self.package
-            sys.modules[self.package] = pkg
+            sys.modules[self.package] = private_package(self.package, str(self.root))
         self._marks = Marks(self.package, str(self.root), self.owns)
 
     def path(self, name: str) -> Path:

@@ -166,5 +166,19 @@ class _Finder:
         pass
 
 
+def private_package(name: str, root: str) -> types.ModuleType:
+    """The package ``name`` the submission's files in ``root`` are loaded into, with a folder package's
+    spec as Python gives one (``importlib.resources.files(__package__)`` reads data files next to the
+    exercises: without a spec that failed the import, in every mode; found by a helper)."""
+    package = types.ModuleType(name)
+    package.__path__ = [root]  # type: ignore[attr-defined]
+    package.__package__ = name
+    loader = importlib.machinery.NamespaceLoader(name, package.__path__, importlib.machinery.PathFinder._get_spec)
+    package.__spec__ = importlib.machinery.ModuleSpec(name, loader, is_package=True)
+    package.__spec__.submodule_search_locations = package.__path__
+    package.__loader__ = loader
+    return package
+
+
 _FINDER = _Finder()
 _DICT = type.__dict__["__dict__"].__get__  # a class's own attributes, whatever its metaclass defines

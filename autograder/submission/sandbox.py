@@ -37,8 +37,10 @@ command line) in :mod:`autograder.submission.sandboxfs`.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import gc
+import getpass
 import io
 import os
 import resource
@@ -253,6 +255,10 @@ def forkserver_main(ctrl_fd: int) -> None:
     except Exception:  # noqa: BLE001
         pass
 
+    if not os.environ.keys() & {"LOGNAME", "USER", "LNAME", "USERNAME"}:
+        # getpass.getuser() reads these, else the password database, where a worker's uid is not
+        with contextlib.suppress(KeyError, OSError):
+            os.environ["LOGNAME"] = getpass.getuser()  # the grader's name, as local mode gives
     # the empty folder each worker mounts its own root file system on (read by sandboxfs.confine_fs)
     sandboxfs.FS_ROOT = tempfile.mkdtemp(prefix="workbook-fsroot-")
     os.chmod(sandboxfs.FS_ROOT, 0o755)

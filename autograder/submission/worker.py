@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import atexit
 import json
-import getpass
 import os
 import socket
 import subprocess
@@ -113,12 +112,6 @@ _FORKSERVER_PID = 0
 def fork_server_environment() -> dict[str, str]:
     """The fork server's environment: an allowlist of the grader's (no CI tokens or credentials)."""
     env = {k: v for k, v in os.environ.items() if k in _ENV_KEPT or k.startswith(("LC_", "WORKBOOK_"))}
-    if not env.keys() & {"LOGNAME", "USER", "LNAME", "USERNAME"}:
-        # getpass.getuser() falls back to the password database, where a worker's uid is not
-        try:
-            env["LOGNAME"] = getpass.getuser()
-        except (KeyError, OSError):  # no name for the grader's uid either: the same failure in both modes
-            pass
     env.update(MPLBACKEND="Agg", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
                MKL_NUM_THREADS="1", NUMEXPR_NUM_THREADS="1", PYTHONDONTWRITEBYTECODE="1")
     # the worker's messages (a missing file, an import error) in the grader's language, also when
