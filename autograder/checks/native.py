@@ -9,7 +9,10 @@ audit event ``import`` with the file's path right before it loads an extension m
 submission code runs, in the student's process and in every isolated worker) refuses both when the
 file is a submission's (:func:`register`) or lies outside the interpreter's installation: its
 prefixes, its site-packages folders and the folders of the extension modules loaded before. An
-exception raised by an audit hook stops the load, and nothing removes a hook. In a worker confined
+exception raised by an audit hook stops the load, and nothing removes a hook. The same hook refuses
+ctypes' C functions and raw memory (:data:`CTYPES_EVENTS`) while the submission's code runs, and
+cffi's native module at any time (:data:`REFUSED_MODULES`): both reach Python's C API, where a call
+switches any check off with no event (red-team findings). In a worker confined
 by root the submission's copy and every writable place are also mounted ``noexec``
 (:mod:`autograder.submission.sandboxfs`): there the kernel refuses too.
 """
@@ -20,17 +23,36 @@ import importlib.machinery
 import os
 import site
 import sys
+import threading
 import weakref
+from collections.abc import Callable
 from typing import Any
 
-__all__ = ["MESSAGE", "install", "register", "refused"]
+__all__ = ["CTYPES_MESSAGE", "MESSAGE", "install", "register", "refused"]
 
 #: What a student reads when the submission loads native code (the text of an ImportError or OSError).
 MESSAGE = ("採点中はネイティブコード（コンパイル済みの拡張モジュールや共有ライブラリ）を読み込めません: {path}。"
            "提出物は Python のソースだけで書いてください。 / Native code (a compiled extension module or "
            "shared library) cannot be loaded while grading: {path}. Write the submission in Python source only.")
 
+#: What a student reads when the submission's code uses ctypes (a PermissionError).
+CTYPES_MESSAGE = ("採点中は提出物のコードから ctypes (それを使うライブラリを含む) でメモリや C の関数を扱えません: {what}。"
+                  " / ctypes (also through a library built on it) cannot reach memory or C functions from the "
+                  "submission's code while grading: {what}.")
+
+#: ctypes' audit events that reach a C function or raw memory: a foreign call into Python's C API
+#: (``pythonapi.PyObject_CallObject(sys.setprofile, (None,))``) switches any check off with no event of
+#: the run-time check's hooks (found by a red-team helper, through ``numpy.ctypeslib.ctypes``).
+CTYPES_EVENTS = frozenset({"ctypes.dlsym", "ctypes.dlsym/handle", "ctypes.call_function", "ctypes.cdata",
+                           "ctypes.cdata/buffer", "ctypes.string_at", "ctypes.wstring_at", "ctypes.PyObj_FromPtr",
+                           "ctypes.addressof"})
+#: Native modules that load and call native code with no audit event (cffi's ``dlopen`` of a library
+#: written into a memfd: a red-team finding); the grader needs none of them.
+REFUSED_MODULES = frozenset({"_cffi_backend"})
+
 _ROOTS: list[tuple[str, ...]] = []  # set once by install()
+_ACTIVE: list[Callable[[], bool]] = []  # whether the run-time check's hooks are on in this thread
+_GRADER = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # the autograder package
 _OWNERS: weakref.WeakValueDictionary[str, Any] = weakref.WeakValueDictionary()
 
 
@@ -65,7 +87,30 @@ def refused(path: str | bytes) -> bool:
     return not (_ROOTS and real.startswith(_ROOTS[0]))
 
 
+def _submission_running(frame: Any) -> bool:
+    """Whether the code at ``frame`` (and below) may be the submission's: one of its frames is on the
+    stack, the run-time check's hooks are on in this thread, or the thread is not the main thread and
+    none of its frames is the grader's (a thread whose target is a C callable has no frame of the
+    submission; the grader's own threads, its time limits, run its code)."""
+    if any(active() for active in _ACTIVE):
+        return True
+    owners, grader = list(_OWNERS.values()), False
+    while frame is not None:
+        name = frame.f_code.co_filename
+        if type(name) is not str or any(owner.owns(name) for owner in owners):
+            return True
+        grader = grader or name.startswith(_GRADER)
+        frame = frame.f_back
+    return not grader and threading.current_thread() is not threading.main_thread()
+
+
 def _hook(event: str, args: tuple) -> None:
+    if event in CTYPES_EVENTS:
+        if _submission_running(sys._getframe(1)):
+            raise PermissionError(CTYPES_MESSAGE.format(what=event))
+        return
+    if event == "import" and args and args[0] in REFUSED_MODULES:
+        raise ImportError(MESSAGE.format(path=args[0]))
     if event == "import" and len(args) > 1 and isinstance(args[1], (str, bytes)):
         path, error = args[1], ImportError
     elif event == "ctypes.dlopen" and args and isinstance(args[0], (str, bytes)) and "/" in os.fsdecode(args[0]):
@@ -76,9 +121,16 @@ def _hook(event: str, args: tuple) -> None:
         raise error(MESSAGE.format(path=os.fsdecode(path)))
 
 
-def install() -> None:
+def install(active: Callable[[], bool] | None = None) -> None:
     """Add the audit hook (once per process), with the roots as they are now. Call it before any
-    submission code runs and before a hook that refuses later hooks."""
+    submission code runs and before a hook that refuses later hooks.
+
+    Args:
+        active: whether the run-time check's hooks are on in the calling thread (the grader calls into
+            the submission, or reads what it returned): ctypes is refused then too.
+    """
     if not _ROOTS:
         _ROOTS.append(installed_roots())
+        if active is not None:
+            _ACTIVE.append(active)
         sys.addaudithook(_hook)

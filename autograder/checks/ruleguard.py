@@ -422,7 +422,7 @@ class _Guard:
         self.prepared = True
         self.main = _get_ident()
         wrap_invisible(forbidden)
-        native.install()  # before the hook that refuses later ones
+        native.install(lambda: self.armed and _get_ident() == self.thread)  # before the hook refusing later ones
         sys.addaudithook(refuse_audit_hooks)
         self.tamper_c, self.tamper_codes, self.processes = tamper_objects()
         self.torch_seen = "torch" in sys.modules
