@@ -278,7 +278,7 @@ def test_taking_the_torch_mode_off_or_rewriting_code_is_tampering(tmp_path):
             helper.__code__ = helper.__code__.replace(co_name="other")
         """)
     hits = _watch(SOFTMAX, owns, tmp_path, lambda: mod.pop_mode(torch.arange(3.0)))
-    assert ("tamper", "torch function mode") in {(h.kind, h.name) for h in hits}
+    assert ("tamper", "torch function or dispatch mode") in {(h.kind, h.name) for h in hits}
     hits = _watch(SOFTMAX, owns, tmp_path, mod.rewrite)
     assert [(h.kind, h.name, h.line) for h in hits] == [("tamper", "code.replace", 13)]
 
@@ -411,8 +411,9 @@ def test_torch_functions_routed_through_VF_are_not_the_softmax_family(tmp_path):
         """)
     x = torch.ones(2, 2, dtype=torch.float64)
     assert _watch(SOFTMAX, owns, tmp_path, lambda: mod.scores(x, x)) == []
-    hits = _watch(SOFTMAX, owns, tmp_path, lambda: mod.private(x))
-    assert [(h.kind, h.line) for h in hits] == [("forbidden", 10)]
+    hits = _watch(SOFTMAX, owns, tmp_path, lambda: mod.private(x))  # the function, and the operation it runs
+    assert [(h.kind, h.name, h.line) for h in hits] == [("forbidden", "torch._safe_softmax", 10), (
+        "forbidden", "torch.ops.aten._safe_softmax (an operation run by torch)", 10)]
 
 
 def test_torch_C_nn_forbids_its_softmax_and_attention_kernels_not_its_layers(tmp_path):
@@ -437,11 +438,13 @@ def test_torch_C_nn_forbids_its_softmax_and_attention_kernels_not_its_layers(tmp
     logits = ruleguard.catalogue(catalogue_key("ex6_probability", "cross_entropy_from_logits"))
     assert _watch(logits, owns, tmp_path, lambda: mod.layers(x, w)) == []
     q = torch.ones(1, 2, 2, dtype=torch.float64)
-    hits = _watch(SOFTMAX, owns, tmp_path, lambda: mod.weights(q))
-    assert [(h.kind, h.name, h.line) for h in hits] == [("forbidden", "torch._scaled_dot_product_attention_math", 9)]
+    hits = _watch(SOFTMAX, owns, tmp_path, lambda: mod.weights(q))  # the kernel, and the softmax it runs
+    assert [(h.kind, h.name, h.line) for h in hits] == [("forbidden", "torch._scaled_dot_product_attention_math", 9), (
+        "forbidden", "torch.ops.aten._safe_softmax (an operation run by torch)", 9)]
     for catalogue in (SOFTMAX, logits):
         hits = _watch(catalogue, owns, tmp_path, lambda: mod.through_cross_entropy(x))
-        assert [(h.kind, h.name, h.line) for h in hits] == [("forbidden", "torch._C._nn.cross_entropy_loss", 12)]
+        assert [(h.kind, h.name, h.line) for h in hits] == [("forbidden", "torch._C._nn.cross_entropy_loss", 12), (
+            "forbidden", "torch.ops.aten._log_softmax (an operation run by torch)", 12)]
     mha = ruleguard.catalogue(catalogue_key("ex9_multihead", "multi_head_attention"))
     hits = _watch(mha, owns, tmp_path, lambda: mod.weights(q))
     assert [(h.kind, h.name) for h in hits] == [("forbidden", "torch._scaled_dot_product_attention_math")]

@@ -106,6 +106,7 @@ class Catalogue:
         self._c_cache: dict[int, tuple[Any, str | None]] = {}
         self._m_cache: dict[tuple[type, Any], str | None] = {}
         self._t_cache: dict[int, tuple[Any, str | None]] = {}
+        self._aten = _aten_names(self.forbidden, self.methods)
         for dotted in self.forbidden:
             obj = _resolve_loaded(dotted)
             if obj is None or isinstance(obj, type(sys)):
@@ -226,6 +227,22 @@ class Catalogue:
         self._t_cache[id(func)] = (func, name)
         return name
 
+    def aten_name(self, op: Any) -> str | None:
+        """The forbidden name of an ATen operation seen by the torch dispatch mode
+        (``torch.ops.aten._softmax``), or None."""
+        entry = self._t_cache.get(id(op))
+        if entry is not None and entry[0] is op:
+            return entry[1]
+        namespace, _, base = str(getattr(getattr(op, "_schema", None), "name", "")).partition("::")
+        if not (base and type(base) is str and namespace in ("aten", "prims")):
+            name = None
+        elif self._aten is None or base.lstrip("_") in self._aten:
+            name = f"torch.ops.{namespace}.{base} (an operation run by torch)"
+        else:
+            name = None
+        self._t_cache[id(op)] = (op, name)
+        return name
+
     def _torch_name(self, func: Any) -> str | None:
         entry = self._objects.get(id(func))
         if entry is not None and entry[0] is func:
@@ -241,6 +258,21 @@ class Catalogue:
         if _is_forbidden(dotted, self.forbidden) or (method and name in self.methods):
             return dotted
         return None
+
+
+def _aten_names(forbidden: tuple[str, ...], methods: frozenset[str]) -> frozenset[str] | None:
+    """The ATen operations (names without leading underscores) the forbidden torch functions run as:
+    ``torch.softmax`` and ``Tensor.softmax`` run ``aten::_softmax``, ``torch.special.entr``
+    ``aten::special_entr``; None when the whole of torch is forbidden (every operation counts).
+    A function with no operation of its own name (``torch.pca_lowrank``, a class) adds none: what it
+    runs is seen by the torch function mode when called from Python."""
+    if "torch" in forbidden:
+        return None
+    names = set()
+    for last in [f.rsplit(".", 1)[1] for f in forbidden if f.startswith("torch.")] + sorted(methods):
+        if last[:1].islower() or last.startswith("_"):
+            names.update({last.lstrip("_"), "special_" + last.lstrip("_")})
+    return frozenset(names)
 
 
 def _is_forbidden(name: str, forbidden: tuple[str, ...]) -> bool:

@@ -61,7 +61,7 @@ from . import native
 from .forbidden import ARITHMETIC, Catalogue, exact_str as _exact
 from .hits import END_OF_TEST, LOST, REPLACED, RESULT_OBJECT, TASK_OBJECT, THREAD_GIVEN_UP, UNREADABLE_NAME, Hit
 from .scopes import Armed, ImportWatch
-from .torchmode import make_mode, pop_mode
+from .torchmode import make_mode, modes_in_place, pop_mode, push_mode, redispatched
 from .tampering import CONTEXTLIB_FILE as _CONTEXTLIB_FILE, DIRECT, THREADING_FILE as _THREADING_FILE, \
     refuse_audit_hooks, replaced_methods, tamper_objects
 from .visibility import compile_marked, wrap_invisible
@@ -165,6 +165,8 @@ class _Guard:
         return None
 
     def _record(self, kind: str, name: str, frame: Any) -> None:
+        if redispatched(frame):  # the torch dispatch mode running the operation it checked
+            return
         where = self._culprit(frame)
         if where is None:
             return
@@ -353,7 +355,7 @@ class _Guard:
     def _arm(self, frame: Any, collect: bool = True) -> None:
         torch = sys.modules.get("torch")
         if self.mode is not None and torch is not None:  # before the profile hook, which would see it
-            torch._C._push_on_torch_function_stack(self.mode)
+            push_mode(torch, self.mode)
         self.armed = True
         if self.gc_on and collect:
             gc.enable()
@@ -373,7 +375,7 @@ class _Guard:
         if self.mode is not None and torch is not None:
             found = [] if torch._C._is_torch_function_enabled() else ["torch._C.DisableTorchFunction"]
             if not pop_mode(torch, self.mode):  # taken off while the submission's code ran
-                found.append("torch function mode")
+                found.append("torch function or dispatch mode")
             for name in found:
                 self._add(Hit("tamper", name, END_OF_TEST, 0))
 
@@ -409,7 +411,7 @@ class _Guard:
         if torch is None or self.mode is None:
             return
         try:
-            torch._C._push_on_torch_function_stack(self.mode)
+            push_mode(torch, self.mode)
             self.mode_threads.add(_get_ident())
         except Exception:  # noqa: BLE001
             pass
@@ -477,7 +479,7 @@ class _Guard:
         if self.mode is not None:
             self.mode_threads.add(self.thread)  # fast mode: the marks push and pop it
             if not fast:
-                sys.modules["torch"]._C._push_on_torch_function_stack(self.mode)
+                push_mode(sys.modules["torch"], self.mode)
         if not fast:
             _settrace(self.gate)
 
@@ -543,12 +545,8 @@ class _Guard:
             return _missing("sys.setprofile", current)
         torch = sys.modules.get("torch")
         if self.mode is not None and torch is not None and (self.armed or not self.fast):
-            try:
-                stack = [torch._C._get_function_stack_at(i) for i in range(torch._C._len_torch_function_stack())]
-            except Exception:  # noqa: BLE001
-                stack = []
-            if self.mode not in stack:
-                return Hit("tamper", "torch function mode", END_OF_TEST, 0)
+            if not modes_in_place(torch, self.mode):
+                return Hit("tamper", "torch function or dispatch mode", END_OF_TEST, 0)
             if not torch._C._is_torch_function_enabled():
                 return Hit("tamper", "torch._C.DisableTorchFunction", END_OF_TEST, 0)
         return None

@@ -75,7 +75,8 @@ def tamper_objects() -> tuple[dict[int, tuple[Any, str]], dict[int, tuple[Any, s
     torch = sys.modules.get("torch")
     if torch is not None:
         for name in ("_pop_torch_function_stack", "_push_on_torch_function_stack", "_set_torch_function_state",
-                     "_set_skip_next_torch_function", "_skip_one_hop_torch_function"):
+                     "_set_skip_next_torch_function", "_skip_one_hop_torch_function", "_pop_torch_dispatch_stack",
+                     "_push_on_torch_dispatch_stack", "_set_dispatch_mode", "_unset_dispatch_mode"):
             add(c_funcs, getattr(torch._C, name, None), f"torch._C.{name}")
         # TorchScript runs torch operations in C++, where the torch function mode sees none of them
         for name in ("_jit_script_compile", "_jit_script_class_compile", "_jit_script_compile_overload",
@@ -87,12 +88,12 @@ def tamper_objects() -> tuple[dict[int, tuple[Any, str]], dict[int, tuple[Any, s
             code = getattr(getattr(jit, name, None), "__code__", None)
             if code is not None:
                 add(codes, code, f"torch.jit.{name} (TorchScript)")
-        overrides = sys.modules.get("torch.overrides")
-        for name in ("_pop_mode", "_push_mode", "_pop_mode_temporarily", "_disable_current_modes"):
-            func = getattr(overrides, name, None)
-            code = getattr(getattr(func, "__wrapped__", func), "__code__", None)
-            if code is not None:
-                add(codes, code, f"torch.overrides.{name}")
+        for module in ("torch.overrides", "torch.utils._python_dispatch"):
+            for name in ("_pop_mode", "_push_mode", "_pop_mode_temporarily", "_disable_current_modes"):
+                func = getattr(sys.modules.get(module), name, None)
+                code = getattr(getattr(func, "__wrapped__", func), "__code__", None)
+                if code is not None:
+                    add(codes, code, f"{module}.{name}")
     for name in ("fork", "forkpty", "system", "popen", "posix_spawn", "posix_spawnp", "execv", "execve", "execl",
                  "execvp", "execvpe", "spawnv", "spawnve", "spawnvp", "spawnvpe"):
         add(processes, getattr(os, name, None), f"os.{name}")

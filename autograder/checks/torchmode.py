@@ -1,5 +1,8 @@
 """The torch side of the run-time check of the rules (:mod:`.ruleguard`): a torch function mode that
-sees every torch operation while the submission's code runs, and taking it off a thread's stack."""
+sees every torch function while the submission's code runs, with a torch dispatch mode under it that
+sees every ATen operation, also one run in C++ where no function mode looks (TorchScript:
+``torch._C.CompilationUnit`` compiles code from a string with no call the hooks see; found reading),
+and putting both on or taking them off a thread's stacks."""
 
 from __future__ import annotations
 
@@ -7,26 +10,68 @@ import _thread
 import sys
 from typing import Any
 
-__all__ = ["make_mode", "pop_mode"]
+__all__ = ["make_mode", "modes_in_place", "pop_mode", "push_mode", "redispatched"]
 
 # taken before any submission code runs, as in .ruleguard
 _getframe = sys._getframe
 _get_ident = _thread.get_ident
 
 
-def pop_mode(torch: Any, mode: Any) -> bool:
-    """Take ``mode`` (and what was pushed above it) off this thread's torch function stack; whether
-    it was there."""
+_DISPATCH_CODES: list[Any] = []  # the dispatch modes' __torch_dispatch__ code (one per process)
+_FUNCTION_CODES: list[Any] = []  # the function modes' __torch_function__ code
+
+
+def redispatched(frame: Any) -> bool:
+    """Whether ``frame`` is the dispatch mode's own call of the operation it was given, or torch's
+    Python wrapper of that operation (``OpOverload.__call__`` in ``torch/_ops.py``, through the
+    function mode) called by it: not the submission's use of ``torch._ops`` (what the operation runs
+    below it is watched as usual)."""
+    ops = getattr(sys.modules.get("torch._ops"), "__file__", None)
+    while frame is not None and ((type(frame.f_code.co_filename) is str and frame.f_code.co_filename == ops)
+                                 or any(frame.f_code is code for code in _FUNCTION_CODES)):
+        frame = frame.f_back
+    return frame is not None and any(frame.f_code is code for code in _DISPATCH_CODES)
+
+
+def push_mode(torch: Any, mode: Any) -> None:
+    """Put ``mode`` (:func:`make_mode`) on this thread's torch function stack, its dispatch mode on the
+    dispatch stack."""
+    torch._C._push_on_torch_function_stack(mode)
+    torch._C._push_on_torch_dispatch_stack(mode.dispatch)
+
+
+def modes_in_place(torch: Any, mode: Any) -> bool:
+    """Whether ``mode`` and its dispatch mode are on this thread's stacks."""
     try:
-        stack = [torch._C._get_function_stack_at(i) for i in range(torch._C._len_torch_function_stack())]
-        if mode in stack:
-            while torch._C._len_torch_function_stack():
-                if torch._C._pop_torch_function_stack() is mode:
-                    break
-            return True
+        return mode in _stack(torch._C._get_function_stack_at, torch._C._len_torch_function_stack()) \
+            and mode.dispatch in _stack(torch._C._get_dispatch_stack_at, torch._C._len_torch_dispatch_stack())
     except Exception:  # noqa: BLE001
-        pass
-    return False
+        return False
+
+
+def _stack(get: Any, size: int) -> list:
+    return [get(i) for i in range(size)]
+
+
+def pop_mode(torch: Any, mode: Any) -> bool:
+    """Take ``mode`` and its dispatch mode (and what was pushed above them) off this thread's torch
+    stacks; whether both were there."""
+    found = True
+    for stack, size, pop, item in (
+            (torch._C._get_function_stack_at, torch._C._len_torch_function_stack, torch._C._pop_torch_function_stack,
+             mode),
+            (torch._C._get_dispatch_stack_at, torch._C._len_torch_dispatch_stack,
+             lambda: torch._C._pop_torch_dispatch_stack(None), mode.dispatch)):
+        try:
+            if item in _stack(stack, size()):
+                while size():
+                    if pop() is item:
+                        break
+            else:
+                found = False
+        except Exception:  # noqa: BLE001
+            found = False
+    return found
 
 
 def make_mode(guard: Any) -> Any:
@@ -52,4 +97,23 @@ def make_mode(guard: Any) -> Any:
                         return func(*args, **(kwargs or {}))
             return func(*args, **(kwargs or {}))
 
-    return _RuleMode()
+    from torch.utils._python_dispatch import TorchDispatchMode
+
+    class _RuleDispatch(TorchDispatchMode):
+        @classmethod
+        def _should_skip_dynamo(cls) -> bool:  # no torch._dynamo wrapper (its first call imports dynamo)
+            return False
+
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            catalogue = guard.catalogue
+            if catalogue is not None and (guard.depth or guard.armed or _get_ident() != guard.thread):
+                name = catalogue.aten_name(func)
+                if name is not None:
+                    guard._record("forbidden", name, _getframe(1))
+            return func(*args, **(kwargs or {}))
+
+    mode = _RuleMode()
+    mode.dispatch = _RuleDispatch()
+    _DISPATCH_CODES.append(_RuleDispatch.__torch_dispatch__.__code__)
+    _FUNCTION_CODES.append(_RuleMode.__torch_function__.__code__)
+    return mode
