@@ -1095,5 +1095,14 @@ def test_the_scan_for_replaced_methods_reads_figures_without_making_ticks():
         found = replaced_methods((fig,), lambda code: True)
         assert sorted(found) == ["Figure.get_figwidth", "Rectangle.get_height", "XTick.get_loc"], found
         assert ticks()[:4] == before[:4]  # the left Axes, which the test did not read
+        # a class made for an artist (red team): its C callables and foreign functions count, the
+        # submission's own methods (here: any code counts as the submission's) do not
+        from matplotlib.patches import Rectangle
+
+        bars[0].__class__ = type("Bar", (Rectangle,), {"get_width": staticmethod(functools.partial(float, 2.0))})
+        assert "Bar.get_width" in replaced_methods((fig,), lambda code: True)
+        bars[0].__class__ = type("Bar", (Rectangle,), {"get_width": lambda self: 2.0})
+        assert "Bar.get_width" not in replaced_methods((fig,), lambda code: True)
+        assert "Bar.get_width" in replaced_methods((fig,), lambda code: False)  # no code of the submission's
     finally:
         plt.close(fig)

@@ -12,6 +12,7 @@ import os
 import signal
 import sys
 import threading
+import types
 from typing import Any
 
 __all__ = ["CONTEXTLIB_FILE", "DIRECT", "THREADING_FILE", "refuse_audit_hooks", "replaced_methods", "tamper_objects"]
@@ -138,6 +139,29 @@ def _artists(top: Any, limit: int) -> list:
     return found
 
 
+def _replaced_on_class(cls: type, owned_code: Any) -> list[str]:
+    """``Class.method`` of each callable of ``cls`` and its bases that no Python function of a library
+    or of the submission stands behind: a ``functools.partial``, a C callable, a ``staticmethod`` of
+    one (red team: ``bar.__class__ = type("Bar", (Rectangle,), {"get_height": staticmethod(partial(...))})``),
+    and, on a class no library defines (made by the submission), a function of no file of the
+    submission's (library code with its arguments bound some other way). Matplotlib's classes hold
+    none; read for the artists of a returned figure only (a namedtuple's class holds library code)."""
+    found = []
+    for klass in cls.__mro__:
+        if klass is object:
+            continue
+        module = sys.modules.get(vars(klass).get("__module__", "") if type(vars(klass).get("__module__")) is str else "")
+        made = module is None or getattr(module, klass.__name__, None) is not klass
+        for key, value in list(vars(klass).items())[:500]:
+            if type(key) is not str or isinstance(value, (property, type)) or not (
+                    callable(value) or isinstance(value, (staticmethod, classmethod))):
+                continue
+            func = value.__func__ if isinstance(value, (staticmethod, classmethod)) else value
+            if type(func) is not types.FunctionType or (made and not owned_code(func.__code__)):
+                found.append(f"{klass.__name__}.{key}")
+    return found
+
+
 def replaced_methods(objects: tuple, owned_code: Any, limit: int = 5000) -> list[str]:
     """``Class.method`` of each method replaced on an instance among ``objects`` (the artists of a
     figure or Axes among them included, and the items of a returned tuple, list or dict) by
@@ -155,6 +179,7 @@ def replaced_methods(objects: tuple, owned_code: Any, limit: int = 5000) -> list
         items.append(obj)
     found: list[str] = []
     seen: set[int] = set()
+    classes: set[type] = set()
     for obj in items:
         cls = type(obj)
         if cls.__module__ in ("builtins", "numpy") or id(obj) in seen:
@@ -162,6 +187,9 @@ def replaced_methods(objects: tuple, owned_code: Any, limit: int = 5000) -> list
         seen.add(id(obj))
         findobj = getattr(cls, "findobj", None)  # a matplotlib figure, Axes or artist: all it holds
         for item in (_artists(obj, limit) if callable(findobj) else [obj]):
+            if callable(findobj) and type(item) not in classes:  # an artist's class made for it
+                classes.add(type(item))
+                found += _replaced_on_class(type(item), owned_code)
             state = getattr(item, "__dict__", None)
             if type(state) is not dict:
                 continue
