@@ -152,7 +152,8 @@ class Submission:
             try:
                 if not path.resolve().is_relative_to(self.root.resolve()):
                     continue
-                return importlib.util.decode_source(read_regular_file(path))
+                ran = self._marks.source(str(path))  # a module that rewrote its file: the text that ran
+                return ran if ran is not None else importlib.util.decode_source(read_regular_file(path))
             except (OSError, UnicodeDecodeError, SyntaxError, LookupError, ValueError):
                 continue
         return None
@@ -176,7 +177,9 @@ class Submission:
                 try:
                     if not path.resolve().is_relative_to(root):
                         continue
-                    found[str(path.relative_to(root))] = importlib.util.decode_source(read_regular_file(path))
+                    ran = self._marks.source(str(path))
+                    found[str(path.relative_to(root))] = ran if ran is not None else \
+                        importlib.util.decode_source(read_regular_file(path))
                 except (OSError, UnicodeDecodeError, SyntaxError, LookupError, ValueError):
                     continue
         return found

@@ -47,6 +47,7 @@ class Marks:
     def __init__(self, package: str, root: str, owns: Callable[[str], bool]) -> None:
         self.package, self.root, self.owns = package, root, owns
         self.files: set[str] = set()  # compiled with the marks
+        self.sources: dict[str, str] = {}  # file name -> the text compiled (what runs, whatever the file holds later)
         self.codes: weakref.WeakSet[types.CodeType] = weakref.WeakSet()  # every code object with marks
         self.known: set[str] = set(sys.modules)  # imported before any submission code ran
         self.modules: set[str] = set()  # loaded modules compiled with the marks
@@ -62,6 +63,7 @@ class Marks:
             SyntaxError: ``source`` is not valid Python.
         """
         code, marked = ruleguard.compile_submission(source, filename)
+        self.sources[filename] = self.sources[os.path.realpath(filename)] = source
         if marked:
             self.files.add(filename)
             todo = [code]
@@ -69,6 +71,11 @@ class Marks:
                 self.codes.add(todo[-1])
                 todo.extend(c for c in todo.pop().co_consts if isinstance(c, types.CodeType))
         return code
+
+    def source(self, path: str) -> str | None:
+        """The text compiled from file ``path`` (as named, or by its real path), or None."""
+        found = self.sources.get(path)
+        return found if found is not None else self.sources.get(os.path.realpath(path))
 
     def all_marked(self) -> bool:
         """Whether the submission's code a test can call carries the marks: every module of the
