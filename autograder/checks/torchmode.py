@@ -10,12 +10,19 @@ import _thread
 import sys
 from typing import Any
 
-__all__ = ["make_mode", "modes_in_place", "pop_mode", "push_mode", "redispatched"]
+__all__ = ["TORCHSCRIPT_CALL", "make_mode", "modes_in_place", "pop_mode", "push_mode", "redispatched"]
 
 # taken before any submission code runs, as in .ruleguard
 _getframe = sys._getframe
 _get_ident = _thread.get_ident
 
+
+#: The tampering name of a torch operation that the submission's code started from C++ (no torch function).
+TORCHSCRIPT_CALL = "TorchScript (torch._C)"
+
+#: What the torch functions the function mode never sees (``torch.tensor``, ``torch.from_numpy``: torch's
+#: "ignored functions") dispatch: the new tensor's bookkeeping, no computation.
+_CREATION = frozenset({"aten::lift_fresh", "aten::lift", "aten::lift_fresh_copy"})
 
 _DISPATCH_CODES: list[Any] = []  # the dispatch modes' __torch_dispatch__ code (one per process)
 _FUNCTION_CODES: list[Any] = []  # the function modes' __torch_function__ code
@@ -83,11 +90,13 @@ def make_mode(guard: Any) -> Any:
         return None
     from torch.overrides import TorchFunctionMode
 
+    def watching() -> bool:  # the test thread with no frame of the submission on its stack: the test's own call
+        return guard.catalogue is not None and bool(guard.depth or guard.armed or _get_ident() != guard.thread)
+
     class _RuleMode(TorchFunctionMode):
         def __torch_function__(self, func, types, args=(), kwargs=None):
             catalogue = guard.catalogue
-            # the test thread with no frame of the submission on its stack: the test's own call
-            if catalogue is not None and (guard.depth or guard.armed or _get_ident() != guard.thread):
+            if watching():
                 name = catalogue.torch_name(func)
                 if name is not None:
                     guard._record("forbidden", name, _getframe(1))
@@ -105,11 +114,16 @@ def make_mode(guard: Any) -> Any:
             return False
 
         def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-            catalogue = guard.catalogue
-            if catalogue is not None and (guard.depth or guard.armed or _get_ident() != guard.thread):
-                name = catalogue.aten_name(func)
+            if watching():
+                name = guard.catalogue.aten_name(func)
+                caller = _getframe(1)
                 if name is not None:
-                    guard._record("forbidden", name, _getframe(1))
+                    guard._record("forbidden", name, caller)
+                if caller is not None and _get_ident() == guard.thread and guard._owned_code(caller.f_code) \
+                        and str(getattr(func, "_schema", None) and func._schema.name) not in _CREATION:
+                    # an operation the submission's code started in C++ with no torch function the
+                    # function mode saw (a TorchScript function, a compilation unit's method)
+                    guard._record("tamper", TORCHSCRIPT_CALL, caller)
             return func(*args, **(kwargs or {}))
 
     mode = _RuleMode()
