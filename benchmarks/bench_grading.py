@@ -69,6 +69,25 @@ def timed(cmd: list[str], cwd: Path = REPO, repeat: int = 3) -> float:
     return statistics.median(times)
 
 
+def student_copy_run() -> tuple[float, str]:
+    """Median seconds of ``python -m pytest`` in a released student copy (``workbook release``: no
+    hidden tests) with the reference answers in its ``exercises/``, after a warm-up run; and the
+    copy's "N passed" line."""
+    import io
+
+    from autograder.classroom.release import release
+
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "copy"
+        release(REPO, copy, verify=False, out=io.StringIO())
+        for source in (REPO / "solutions").glob("ex*.py"):
+            shutil.copy(source, copy / "exercises" / source.name)
+        cmd = [PY, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+        warm = subprocess.run(cmd, cwd=copy, env=ENV, capture_output=True, text=True, check=False)
+        summary = next((line for line in reversed(warm.stdout.splitlines()) if " passed" in line), "?")
+        return timed(cmd, cwd=copy), summary.strip("= ").split(" in ")[0]
+
+
 def _override(base: str, extra: str) -> str:
     from autograder.classroom.course import _chunk_name, _split_module
 
@@ -209,9 +228,12 @@ def main() -> int:
                          f"--score-report={tmp}/a.json"])
         t_iso = timed([PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--workbook=solutions", "--isolated",
                        f"--score-report={tmp}/b.json"])
+    t_copy, copy_tests = student_copy_run()
     warm_local, warm_iso, paired = overhead(args.rounds)
     print(f"1. import torch+numpy+scipy+matplotlib: {t_import:.2f} s; full student pytest: {t_local:.2f} s; "
           f"ratio {t_local / t_import:.2f}x (target <= 1.5x)")
+    print(f"1b. the same in a student's released copy ({copy_tests}, no hidden tests; the reference answers in "
+          f"exercises/; plain `python -m pytest`): {t_copy:.2f} s; ratio {t_copy / t_import:.2f}x")
     print(f"3. per submission in a warm grader on a CPU of its own (as in batch grading): isolated {warm_iso:.2f} s vs local "
           f"{warm_local:.2f} s (medians): overhead {paired:+.2f} s (median of {args.rounds} alternated pairs; "
           f"target <= 0.2 s); "
