@@ -109,7 +109,7 @@ def _hook(event: str, args: tuple) -> None:
         if _submission_running(sys._getframe(1)):
             raise PermissionError(CTYPES_MESSAGE.format(what=event))
         return
-    if event == "import" and args and args[0] in REFUSED_MODULES:
+    if event == "import" and args and type(args[0]) is str and args[0] in REFUSED_MODULES:
         raise ImportError(MESSAGE.format(path=args[0]))
     if event == "import" and len(args) > 1 and isinstance(args[1], (str, bytes)):
         path, error = args[1], ImportError
