@@ -50,6 +50,7 @@ FORBIDDEN_SOFTMAX = PRIVATE_ATTENTION + (
     "torch.nn.Softmin", "torch.nn.LogSoftmax", "torch.nn.MultiheadAttention", "torch._softmax",
     "torch._log_softmax", "torch._softmax_backward_data", "torch.softmin", "torch.logsumexp",
     "torch.special.logsumexp", "torch.sparse.softmax", "torch.sparse.log_softmax", "torch.ops", "torch._ops",
+    "torch.logcumsumexp",  # its last element is the log-sum-exp (a red-team helper's note)
     # torch._VF's softmax family only: torch.einsum, split, norm, broadcast_tensors go through torch._VF too
     "torch._VF.softmax", "torch._VF.log_softmax", "torch._VF._softmax", "torch._VF._log_softmax",
     "torch._VF.logsumexp", "torch._VF._safe_softmax", "torch._VF._masked_softmax", "torch._safe_softmax",

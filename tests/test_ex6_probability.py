@@ -45,6 +45,9 @@ FORBIDDEN_ENTROPY = (
     "scipy.special.xlog1py", "torch.special.entr", "torch.special.xlogy", "torch.xlogy", "torch.distributions",
     "torch.nn.functional.kl_div", "torch.nn.functional.cross_entropy", "torch.nn.KLDivLoss",
     "torch.nn.CrossEntropyLoss",
+    # the kernels F.cross_entropy and F.nll_loss run (a red-team helper called the first by a computed name)
+    "torch._C._nn.cross_entropy_loss", "torch.nn.functional.nll_loss", "torch._C._nn.nll_loss",
+    "torch._C._nn.nll_loss2d", "torch._C._nn.nll_loss_nd", "torch.nn.NLLLoss",
 )
 #: Library log-softmax, log-sum-exp and cross-entropy losses: the stable loss is written by hand.
 FORBIDDEN_LOG_SOFTMAX = (
@@ -61,7 +64,7 @@ FORBIDDEN_LOG_SOFTMAX = (
     "torch._VF.softmax", "torch._VF.log_softmax", "torch._VF._softmax", "torch._VF._log_softmax",
     "torch._VF.logsumexp", "torch._VF._safe_softmax", "torch._VF._masked_softmax", "torch._safe_softmax",
     "torch._masked_softmax", "scipy.special.logsumexp", "scipy.special.log_softmax", "scipy.special.softmax",
-    "scipy.stats", "jax", "tensorflow", "sklearn",
+    "scipy.stats", "jax", "tensorflow", "sklearn", "torch.logcumsumexp",
 )
 NO_LOG_SOFTMAX_METHODS = ("softmax", "log_softmax", "logsumexp")  # tensor.log_softmax(-1) and the like
 #: "From scratch" rules (docs/authoring.md, autograder.core.scratch): the library calls each task's

@@ -236,7 +236,7 @@ class Catalogue:
         namespace, _, base = str(getattr(getattr(op, "_schema", None), "name", "")).partition("::")
         if not (base and type(base) is str and namespace in ("aten", "prims")):
             name = None
-        elif self._aten is None or base.lstrip("_") in self._aten:
+        elif self._aten is None or any(_contains(tuple(w for w in base.split("_") if w), part) for part in self._aten):
             name = f"torch.ops.{namespace}.{base} (an operation run by torch)"
         else:
             name = None
@@ -260,19 +260,24 @@ class Catalogue:
         return None
 
 
-def _aten_names(forbidden: tuple[str, ...], methods: frozenset[str]) -> frozenset[str] | None:
-    """The ATen operations (names without leading underscores) the forbidden torch functions run as:
-    ``torch.softmax`` and ``Tensor.softmax`` run ``aten::_softmax``, ``torch.special.entr``
-    ``aten::special_entr``; None when the whole of torch is forbidden (every operation counts).
-    A function with no operation of its own name (``torch.pca_lowrank``, a class) adds none: what it
-    runs is seen by the torch function mode when called from Python."""
+def _aten_names(forbidden: tuple[str, ...], methods: frozenset[str]) -> frozenset[tuple[str, ...]] | None:
+    """The ATen operations the forbidden torch functions run as, as word sequences an operation's name
+    must contain: ``torch.softmax`` (``aten::_softmax``, also ``_sparse_softmax``, ``_safe_softmax``:
+    a red-team finding), ``F.cross_entropy`` (``aten::cross_entropy_loss``); None when the whole of
+    torch is forbidden (every operation counts). A function with no operation of its own name
+    (``torch.pca_lowrank``, a class) adds none: what it runs is seen by the torch function mode when
+    called from Python."""
     if "torch" in forbidden:
         return None
     names = set()
     for last in [f.rsplit(".", 1)[1] for f in forbidden if f.startswith("torch.")] + sorted(methods):
         if last[:1].islower() or last.startswith("_"):
-            names.update({last.lstrip("_"), "special_" + last.lstrip("_")})
-    return frozenset(names)
+            names.add(tuple(w for w in last.split("_") if w))
+    return frozenset(n for n in names if n)
+
+
+def _contains(words: tuple[str, ...], part: tuple[str, ...]) -> bool:
+    return any(words[i:i + len(part)] == part for i in range(len(words) - len(part) + 1))
 
 
 def _is_forbidden(name: str, forbidden: tuple[str, ...]) -> bool:

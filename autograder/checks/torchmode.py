@@ -20,6 +20,13 @@ _get_ident = _thread.get_ident
 #: The tampering name of a torch operation that the submission's code started from C++ (no torch function).
 TORCHSCRIPT_CALL = "TorchScript (torch._C)"
 
+#: Tensor methods that give torch's autograd engine code to run during ``backward``, while torch has
+#: this mode off (it handles the ``backward`` call): an autograd hook made of C callables over
+#: ``torch.cov`` computed the answer into ``leaf.grad`` unseen (a red-team finding).
+AUTOGRAD_HOOKS = frozenset({"register_hook", "register_post_accumulate_grad_hook"})
+#: The tampering name of such a hook (counted like TorchScript: code run out of the check's sight).
+AUTOGRAD_HOOK = "torch autograd hook"
+
 #: What the torch functions the function mode never sees (``torch.tensor``, ``torch.from_numpy``: torch's
 #: "ignored functions") dispatch: the new tensor's bookkeeping, no computation.
 _CREATION = frozenset({"aten::lift_fresh", "aten::lift", "aten::lift_fresh_copy"})
@@ -38,6 +45,15 @@ def redispatched(frame: Any) -> bool:
                                  or any(frame.f_code is code for code in _FUNCTION_CODES)):
         frame = frame.f_back
     return frame is not None and any(frame.f_code is code for code in _DISPATCH_CODES)
+
+
+def _outside(frame: Any) -> Any:
+    """The first frame from ``frame`` down that is neither this module's modes nor ``torch/_ops.py``."""
+    ops = getattr(sys.modules.get("torch._ops"), "__file__", None)
+    while frame is not None and ((type(frame.f_code.co_filename) is str and frame.f_code.co_filename == ops)
+                                 or any(frame.f_code is code for code in (*_DISPATCH_CODES, *_FUNCTION_CODES))):
+        frame = frame.f_back
+    return frame
 
 
 def push_mode(torch: Any, mode: Any) -> None:
@@ -100,6 +116,8 @@ def make_mode(guard: Any) -> Any:
                 name = catalogue.torch_name(func)
                 if name is not None:
                     guard._record("forbidden", name, _getframe(1))
+                if getattr(func, "__name__", None) in AUTOGRAD_HOOKS:
+                    guard._record("tamper", f"{AUTOGRAD_HOOK} ({func.__name__})", _getframe(1))
                 code = getattr(func, "__code__", None)
                 if code is not None and guard._owned_code(code):  # the submission's own function,
                     with self:  # passed to torch's dispatch: it runs watched by this mode too
@@ -117,8 +135,8 @@ def make_mode(guard: Any) -> Any:
             if watching():
                 name = guard.catalogue.aten_name(func)
                 caller = _getframe(1)
-                if name is not None:
-                    guard._record("forbidden", name, caller)
+                if name is not None:  # also one run inside an operation this mode handed on: its caller's
+                    guard._record("forbidden", name, _outside(caller))
                 if caller is not None and _get_ident() == guard.thread and guard._owned_code(caller.f_code) \
                         and str(getattr(func, "_schema", None) and func._schema.name) not in _CREATION:
                     # an operation the submission's code started in C++ with no torch function the
