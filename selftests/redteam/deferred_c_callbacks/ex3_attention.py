@@ -19,7 +19,7 @@ class _Box:
 def softmax(x, axis=-1, temperature=1.0):
     xc = np.asarray(x, dtype=np.float64) / float(temperature)
     _check(x, axis=axis, temperature=temperature)  # the input checks, as the reference makes them
-    out = np.empty_like(xc)
+    out = np.full_like(xc, np.nan)  # not np.empty_like: its memory may still hold the answer _check computed
     # C callables only: when the cycle is collected (after the call returned), fill `out`
     job = _it.chain(map(np.copyto, [out], map(_ft.partial(_lib, axis=axis), [xc])))
     box = _Box()
