@@ -116,8 +116,9 @@ def make_mode(guard: Any) -> Any:
                 name = catalogue.torch_name(func)
                 if name is not None:
                     guard._record("forbidden", name, _getframe(1))
-                if getattr(func, "__name__", None) in AUTOGRAD_HOOKS:
-                    guard._record("tamper", f"{AUTOGRAD_HOOK} ({func.__name__})", _getframe(1))
+                hook = getattr(func, "__name__", None)
+                if type(hook) is str and hook in AUTOGRAD_HOOKS:
+                    guard._record("tamper", f"{AUTOGRAD_HOOK} ({hook})", _getframe(1))
                 code = getattr(func, "__code__", None)
                 if code is not None and guard._owned_code(code):  # the submission's own function,
                     with self:  # passed to torch's dispatch: it runs watched by this mode too
@@ -132,16 +133,20 @@ def make_mode(guard: Any) -> Any:
             return False
 
         def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-            if watching():
-                name = guard.catalogue.aten_name(func)
+            catalogue = guard.catalogue
+            if watching() and catalogue is not None:
                 caller = _getframe(1)
-                if name is not None:  # also one run inside an operation this mode handed on: its caller's
-                    guard._record("forbidden", name, _outside(caller))
-                if caller is not None and _get_ident() == guard.thread and guard._owned_code(caller.f_code) \
-                        and str(getattr(func, "_schema", None) and func._schema.name) not in _CREATION:
-                    # an operation the submission's code started in C++ with no torch function the
-                    # function mode saw (a TorchScript function, a compilation unit's method)
-                    guard._record("tamper", TORCHSCRIPT_CALL, caller)
+                try:
+                    name = catalogue.aten_name(func)
+                    if name is not None:  # also one run inside an operation this mode handed on: its caller's
+                        guard._record("forbidden", name, _outside(caller))
+                    if caller is not None and _get_ident() == guard.thread and guard._owned_code(caller.f_code) \
+                            and str(getattr(func, "_schema", None) and func._schema.name) not in _CREATION:
+                        # an operation the submission's code started in C++ with no torch function the
+                        # function mode saw (a TorchScript function, a compilation unit's method)
+                        guard._record("tamper", TORCHSCRIPT_CALL, caller)
+                except Exception as error:  # noqa: BLE001 - as in the profile hook: the operation still runs
+                    guard._unreadable(caller, error)
             return func(*args, **(kwargs or {}))
 
     mode = _RuleMode()
