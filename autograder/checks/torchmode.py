@@ -40,18 +40,20 @@ def redispatched(frame: Any) -> bool:
     Python wrapper of that operation (``OpOverload.__call__`` in ``torch/_ops.py``, through the
     function mode) called by it: not the submission's use of ``torch._ops`` (what the operation runs
     below it is watched as usual)."""
-    ops = getattr(sys.modules.get("torch._ops"), "__file__", None)
-    while frame is not None and ((type(frame.f_code.co_filename) is str and frame.f_code.co_filename == ops)
-                                 or any(frame.f_code is code for code in _FUNCTION_CODES)):
-        frame = frame.f_back
+    frame = _past(frame, _FUNCTION_CODES)
     return frame is not None and any(frame.f_code is code for code in _DISPATCH_CODES)
 
 
 def _outside(frame: Any) -> Any:
     """The first frame from ``frame`` down that is neither this module's modes nor ``torch/_ops.py``."""
+    return _past(frame, (*_DISPATCH_CODES, *_FUNCTION_CODES))
+
+
+def _past(frame: Any, codes: Any) -> Any:
+    """The first frame from ``frame`` down that runs neither ``torch/_ops.py`` nor one of ``codes``."""
     ops = getattr(sys.modules.get("torch._ops"), "__file__", None)
     while frame is not None and ((type(frame.f_code.co_filename) is str and frame.f_code.co_filename == ops)
-                                 or any(frame.f_code is code for code in (*_DISPATCH_CODES, *_FUNCTION_CODES))):
+                                 or any(frame.f_code is code for code in codes)):
         frame = frame.f_back
     return frame
 

@@ -248,8 +248,6 @@ def forkserver_main(ctrl_fd: int) -> None:
             if uid is not None and os.geteuid() == 0:
                 _kill_uid(uid)
 
-    import tempfile
-
     try:  # workers (same uid in a bubblewrap sandbox) can neither ptrace nor read the memory of this process
         ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE 0
     except Exception:  # noqa: BLE001
