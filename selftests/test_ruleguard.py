@@ -1140,3 +1140,48 @@ def test_library_kernels_are_seen_as_operations_by_name_family(tmp_path):
     assert "torch.ops.aten._sparse_softmax (an operation run by torch)" in {h.name for h in hits}, hits
     for catalogue in (entropy, SOFTMAX):
         assert _watch(catalogue, owns, tmp_path, lambda: mod.plain(p)) == []
+
+
+def test_what_autograd_calls_back_inside_the_submissions_backward_is_watched(tmp_path):
+    """Code given to autograd earlier runs inside ``backward`` / ``autograd.grad`` from C++, while
+    torch has the function mode off (it handles that call): a pre-hook of C callables put on
+    ``grad_fn`` through ``map`` (found reading, 20/20 before) and a saved-tensor unpack hook (the
+    same kind) computed the cosine similarity unseen (a composite: the dispatch mode sees only its
+    parts). The mode now stays on inside such calls made by the submission; an honest backward
+    gives no hit, and torch's own re-entry of the mode is not tampering."""
+    import torch
+
+    mod, owns = _student(tmp_path, """
+        import functools
+        import torch
+
+        def prehook(x):
+            leaf = torch.zeros((), dtype=x.dtype, requires_grad=True)
+            out = leaf * 1.0
+            it = map(lambda s: (s,), map(getattr(torch, "cosine" + "_similarity"), [x], [x + 1.0], [0]))
+            list(map(out.grad_fn.register_prehook, [functools.partial(next, it)]))
+            out.backward()
+            return leaf.grad
+
+        def unpack(x):
+            leaf = torch.zeros((), dtype=x.dtype, requires_grad=True)
+            with torch.autograd.graph.saved_tensors_hooks(
+                    id, functools.partial(next, map(getattr(torch, "cosine" + "_similarity"), [x], [x + 1.0], [0]))):
+                out = leaf.exp()
+            return torch.autograd.grad(out, leaf)[0]
+
+        def honest(x):
+            leaf = x.clone().requires_grad_(True)
+            y = leaf + 1.0
+            (leaf @ y / (leaf.norm() * y.norm())).backward()
+            return leaf.grad
+        """)
+    x = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64)
+    cosine = ruleguard.catalogue(catalogue_key("ex1_vectors", "cosine_similarity"))
+    want = torch.cosine_similarity(x, x + 1.0, 0)
+    for attack in (mod.prehook, mod.unpack):
+        assert torch.allclose(attack(x), want)  # the attack works when nothing watches
+        hits = _watch(cosine, owns, tmp_path, lambda attack=attack: attack(x))
+        assert "torch.nn.functional.cosine_similarity" in {h.name for h in hits}, (attack, hits)
+        assert not [h for h in hits if h.kind == "tamper"], hits
+    assert _watch(cosine, owns, tmp_path, lambda: mod.honest(x)) == []

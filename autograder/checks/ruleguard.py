@@ -61,10 +61,13 @@ from . import native
 from .forbidden import ARITHMETIC, Catalogue, exact_str as _exact
 from .hits import END_OF_TEST, LOST, REPLACED, RESULT_OBJECT, TASK_OBJECT, THREAD_GIVEN_UP, UNREADABLE_NAME, Hit
 from .scopes import Armed, ImportWatch
+from . import torchmode as _torchmode
 from .torchmode import make_mode, modes_in_place, pop_mode, push_mode, redispatched
 from .tampering import CONTEXTLIB_FILE as _CONTEXTLIB_FILE, DIRECT, THREADING_FILE as _THREADING_FILE, \
     refuse_audit_hooks, replaced_methods, tamper_objects
 from .visibility import compile_marked, wrap_invisible
+
+_TORCHMODE_FILE = _torchmode.__file__
 
 # the originals, taken before any submission code runs (a submission that replaces sys.setprofile
 # in the sys module changes nothing here)
@@ -389,10 +392,12 @@ class _Guard:
     def _torch_machinery(self, caller: Any) -> bool:
         """Whether a call of what turns the check off is torch's dispatch to a mode (torch's
         ``handle_torch_function`` takes the mode off its stack while the mode runs, and puts it back;
-        the mode puts itself back while a function of the submission runs) or this module's own."""
+        the mode puts itself back while a function of the submission, or what autograd calls back,
+        runs) or this module's own."""
         overrides = getattr(sys.modules.get("torch.overrides"), "__file__", None)
-        while caller is not None and _exact(caller.f_code.co_filename) in (_CONTEXTLIB_FILE, overrides, __file__):
-            if _exact(caller.f_code.co_name) == "handle_torch_function" or _exact(caller.f_code.co_filename) == __file__:
+        own = (__file__, _TORCHMODE_FILE)
+        while caller is not None and _exact(caller.f_code.co_filename) in (_CONTEXTLIB_FILE, overrides, *own):
+            if _exact(caller.f_code.co_name) == "handle_torch_function" or _exact(caller.f_code.co_filename) in own:
                 return True
             caller = caller.f_back
         return False
