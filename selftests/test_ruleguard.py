@@ -1147,8 +1147,9 @@ def test_what_autograd_calls_back_inside_the_submissions_backward_is_watched(tmp
     torch has the function mode off (it handles that call): a pre-hook of C callables put on
     ``grad_fn`` through ``map`` (found reading, 20/20 before) and a saved-tensor unpack hook (the
     same kind) computed the cosine similarity unseen (a composite: the dispatch mode sees only its
-    parts). The mode now stays on inside such calls made by the submission; an honest backward
-    gives no hit, and torch's own re-entry of the mode is not tampering."""
+    parts). The mode now stays on inside every call it watches (a custom operator's Python kernel, the
+    same kind, is caught by its name already: ``torch._ops`` is forbidden with torch's functions);
+    an honest backward gives no hit, and torch's own re-entry of the mode is not tampering."""
     import torch
 
     mod, owns = _student(tmp_path, """

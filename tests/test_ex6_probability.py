@@ -1,9 +1,10 @@
 """Graded tests for ex6_probability (chapter 3.2 確率・統計の実践的理解: discrete_distributions,
 softmax_as_probability, cross_entropy_loss).
 
-Oracles: scipy.stats.binom and scipy.stats.rv_discrete (mean and variance of a pmf), numpy's
-np.mean / np.var of raw samples (the chapter's word lengths), scipy.special.xlogy / rel_entr and
-scipy.stats.entropy (cross-entropy and KL divergence, 0 log 0 = 0), torch.nn.functional.cross_entropy
+Oracles: torch.distributions.Binomial (the chapter's binomial pmf), np.average with weights (mean
+and variance of a pmf), numpy's np.mean / np.var of raw samples (the chapter's word lengths),
+scipy.special.xlogy / rel_entr and torch.distributions' Categorical entropy and kl_divergence
+(cross-entropy and KL divergence, 0 log 0 = 0), torch.nn.functional.cross_entropy
 in float64 (class-index and probability targets, mean over the batch), and values derived by hand
 (derivations in comments). Misconceptions (``MISCONCEPTIONS``) are named when a wrong value is
 exactly what a known mistake gives: the same oracles applied with the mistake (E[X²] for the
@@ -26,7 +27,6 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
-from scipy import stats
 from scipy.special import rel_entr, xlogy
 
 from autograder.compare import (Misconception, check_array, check_count, check_equal, check_float, check_raises,
@@ -222,6 +222,17 @@ def _check_logits(exercise, logits, targets, expected, *, call, rtol=1e-12, atol
                     misconceptions=[LOGITS_BATCH_SUM.gives(n * expected)])
 
 
+def _binomial_pmf(n: int, p: float) -> np.ndarray:
+    """P(X = k) for k = 0..n of Binomial(n, p), by torch.distributions (float64)."""
+    binomial = torch.distributions.Binomial(n, probs=torch.tensor(p, dtype=torch.float64))
+    return binomial.log_prob(torch.arange(n + 1, dtype=torch.float64)).exp().numpy()
+
+
+def _categorical(p) -> torch.distributions.Categorical:
+    """torch's Categorical distribution with probabilities ``p`` (float64; 0 log 0 = 0 in its entropy)."""
+    return torch.distributions.Categorical(probs=torch.as_tensor(np.asarray(p, dtype=np.float64)))
+
+
 def _random_pmf(rng, n) -> np.ndarray:
     p = rng.random(n) + 0.05
     return p / p.sum()
@@ -239,7 +250,7 @@ def test_moments_chapter_examples(exercise):
     """
     # Hand derivation (chapter lines 698-699): E = np = 20 * 0.3 = 6, Var = np(1 - p) = 6 * 0.7 = 4.2.
     x = np.arange(21)
-    pmf = stats.binom.pmf(x, 20, 0.3)
+    pmf = _binomial_pmf(20, 0.3)
     _check_moments(exercise, x, pmf, 6.0, 4.2, call="expectation_variance(range(21), binom.pmf(range(21), 20, 0.3))",
                    rtol=1e-12, atol=1e-12)
     # The chapter's relative frequencies (lines 727-731); the oracle is computed on the raw lengths.
@@ -250,16 +261,16 @@ def test_moments_chapter_examples(exercise):
 
 
 @pytest.mark.task("expectation_variance", points=1)
-def test_moments_match_scipy_rv_discrete(exercise):
-    """A pmf on unsorted real values (negative, fractional) matches scipy.stats.rv_discrete's mean() and var().
+def test_moments_match_weighted_average(exercise):
+    """A pmf on unsorted real values (negative, fractional): the mean and variance match np.average weighted by the pmf.
 
-    ja: 昇順に並んでいない実数値 (負の数や小数を含む) をとる確率質量関数: scipy.stats.rv_discrete の mean() と var() に一致。
+    ja: 昇順に並んでいない実数値 (負の数や小数を含む) をとる確率質量関数: 期待値と分散は確率で重み付けした np.average に一致。
     """
     rng = np.random.default_rng(0)
     values = np.array([2.5, -1.25, 7.0, 0.0, -3.5, 4.75])
     p = _random_pmf(rng, values.size)
-    rv = stats.rv_discrete(values=(values, p))
-    _check_moments(exercise, values, p, float(rv.mean()), float(rv.var()),
+    mean = float(np.average(values, weights=p))
+    _check_moments(exercise, values, p, mean, float(np.average((values - mean) ** 2, weights=p)),
                    call="expectation_variance([2.5, -1.25, 7, 0, -3.5, 4.75], p)", rtol=1e-10, atol=1e-12)
     # A list of Python numbers works too; a point mass has variance exactly 0.
     _check_moments(exercise, [3.0, 5.0], [0.0, 1.0], 5.0, 0.0, call="expectation_variance([3, 5], [0, 1])",
@@ -402,15 +413,15 @@ def _normalised(a, b) -> tuple[np.ndarray, np.ndarray]:
 @pytest.mark.task("cross_entropy", points=1)
 @given(a=_P_WEIGHTS, b=_Q_WEIGHTS)
 def test_cross_entropy_property(exercise, a, b):
-    """Property (Gibbs): H(p, q) >= H(p) = scipy.stats.entropy(p), with equality H(p, p) = H(p); H(p, q) matches -sum xlogy(p, q).
+    """Property (Gibbs): H(p, q) >= H(p) (the entropy of torch's Categorical(p)), with equality H(p, p) = H(p); H(p, q) matches -sum xlogy(p, q).
 
-    ja: 性質 (ギブスの不等式): H(p, q) >= H(p) = scipy.stats.entropy(p)、H(p, p) = H(p)。H(p, q) は −Σ xlogy(p, q) に一致。
+    ja: 性質 (ギブスの不等式): H(p, q) >= H(p) (torch の Categorical(p) のエントロピー)、H(p, p) = H(p)。H(p, q) は −Σ xlogy(p, q) に一致。
     """
     p, q = _normalised(a, b)
     call = f"cross_entropy(p, q)  # p={p.tolist()}, q={q.tolist()}"
     h_pq = exercise.cross_entropy(p, q)
     _check_ce(exercise, p, q, call=call, rtol=1e-9, atol=1e-12)
-    h_p = float(stats.entropy(p))
+    h_p = float(_categorical(p).entropy())
     with ZERO_CONVENTION:
         check_float(exercise.cross_entropy(p, p), h_p, call="cross_entropy(p, p)", rtol=1e-9, atol=1e-12)
     if float(h_pq) < h_p - 1e-12:
@@ -424,13 +435,14 @@ def test_cross_entropy_property(exercise, a, b):
 
 @pytest.mark.task("kl_divergence", points=1)
 def test_kl_matches_scipy(exercise):
-    """Two full-support distributions: D_KL(p || q) = sum rel_entr(p, q) = scipy.stats.entropy(p, q); mismatched lengths or non-distributions raise ValueError.
+    """Two full-support distributions: D_KL(p || q) = sum rel_entr(p, q) = torch's kl_divergence of two Categoricals; mismatched lengths or non-distributions raise ValueError.
 
-    ja: どちらも 0 を含まない 2 つの分布: D_KL(p ‖ q) = Σ rel_entr(p, q) = scipy.stats.entropy(p, q)。長さの違いや確率分布でない入力は ValueError。
+    ja: どちらも 0 を含まない 2 つの分布: D_KL(p ‖ q) = Σ rel_entr(p, q) = torch の 2 つの Categorical の kl_divergence。長さの違いや確率分布でない入力は ValueError。
     """
     rng = np.random.default_rng(2)
     p, q = _random_pmf(rng, 5), _random_pmf(rng, 5)
-    assert math.isclose(_kl(p, q), float(stats.entropy(p, q)), rel_tol=1e-12)  # two oracles agree
+    torch_kl = torch.distributions.kl_divergence(_categorical(p), _categorical(q))
+    assert math.isclose(_kl(p, q), float(torch_kl), rel_tol=1e-12)  # two oracles agree
     _check_kl(exercise, p, q, call="kl_divergence(p, q)  # p, q: random, 5 classes")
     for call, (a, b) in {"kl_divergence([0.5, 0.5], [1.0])": ([0.5, 0.5], [1.0]),
                          "kl_divergence([0.5, 0.5], [1.5, -0.5])": ([0.5, 0.5], [1.5, -0.5]),

@@ -294,7 +294,12 @@ def _resolve_loaded(dotted: str) -> Any:
         obj: Any = module
         try:
             for part in parts[i:]:
-                obj = getattr(obj, part)
+                if isinstance(obj, type(sys)):  # a module's namespace, not its __getattr__: scipy's
+                    obj = vars(obj).get(part)  # lazy submodules (scipy.stats, 0.5-1 s) stay unloaded
+                    if obj is None:
+                        return None
+                else:
+                    obj = getattr(obj, part)
         except Exception:  # noqa: BLE001 - lazy module attributes may raise anything
             return None
         return obj

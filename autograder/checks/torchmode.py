@@ -27,13 +27,6 @@ AUTOGRAD_HOOKS = frozenset({"register_hook", "register_post_accumulate_grad_hook
 #: The tampering name of such a hook (counted like TorchScript: code run out of the check's sight).
 AUTOGRAD_HOOK = "torch autograd hook"
 
-#: The torch functions that run code given to torch earlier (autograd hooks on tensors and on graph
-#: nodes, saved-tensor hooks, custom ``autograd.Function`` backwards): while the submission calls them
-#: the mode stays on inside (:func:`_run_callbacks_watched`), whatever registered that code and however
-#: (a pre-hook of C callables put on ``grad_fn`` through ``map`` computed the answer into
-#: ``leaf.grad`` unseen: found reading after the red team's hook on a tensor).
-_RUNS_CALLBACKS = ("torch.Tensor.backward", "torch.autograd.backward", "torch.autograd.grad")
-
 #: What the torch functions the function mode never sees (``torch.tensor``, ``torch.from_numpy``: torch's
 #: "ignored functions") dispatch: the new tensor's bookkeeping, no computation.
 _CREATION = frozenset({"aten::lift_fresh", "aten::lift", "aten::lift_fresh_copy"})
@@ -63,31 +56,6 @@ def _past(frame: Any, codes: Any) -> Any:
                                  or any(frame.f_code is code for code in codes)):
         frame = frame.f_back
     return frame
-
-
-def _callback_runners(torch: Any) -> tuple:
-    """The functions named in :data:`_RUNS_CALLBACKS`."""
-    found = []
-    for name in _RUNS_CALLBACKS:
-        obj: Any = torch
-        for part in name.split(".")[1:]:
-            obj = getattr(obj, part, None)
-        if obj is not None:
-            found.append(obj)
-    return tuple(found)
-
-
-def _run_callbacks_watched(torch: Any, mode: Any, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
-    """Run ``func`` (one of :func:`_callback_runners`) with ``mode`` on for what it runs: torch takes the
-    mode off while the mode handles a call, so the code autograd calls back would run unseen. The one
-    hop back into the mode that ``func`` itself makes is skipped (torch's ``redispatch_function``);
-    a torch without it runs ``func`` as before (hooks registered on tensors still count, see
-    :data:`AUTOGRAD_HOOKS`)."""
-    skip = getattr(torch._C, "_skip_one_hop_torch_function", None)
-    if skip is None:  # pragma: no cover - torch before 2.5
-        return func(*args, **kwargs)
-    with mode:
-        return skip(func, types, args, kwargs)
 
 
 def push_mode(torch: Any, mode: Any) -> None:
@@ -140,7 +108,13 @@ def make_mode(guard: Any) -> Any:
         return None
     from torch.overrides import TorchFunctionMode
 
-    runs_callbacks = _callback_runners(torch)
+    # torch takes a function mode off its stack while the mode handles a call: what the call runs
+    # back (autograd hooks on tensors and graph nodes, saved-tensor hooks, a custom autograd.Function's
+    # backward, Tensor.apply_'s callable) would run unseen; a pre-hook of C callables put on grad_fn
+    # through map computed a composite (cosine similarity) into leaf.grad unseen (found reading, after
+    # the red team's hook on a tensor), apply_ the same. The mode stays on inside every call it watches;
+    # torch's own re-entry for that call is skipped (one hop). Without that (torch before 2.5), as before.
+    skip = getattr(torch._C, "_skip_one_hop_torch_function", None)
 
     def watching() -> bool:  # the test thread with no frame of the submission on its stack: the test's own call
         return guard.catalogue is not None and bool(guard.depth or guard.armed or _get_ident() != guard.thread)
@@ -155,12 +129,13 @@ def make_mode(guard: Any) -> Any:
                 hook = getattr(func, "__name__", None)
                 if type(hook) is str and hook in AUTOGRAD_HOOKS:
                     guard._record("tamper", f"{AUTOGRAD_HOOK} ({hook})", _getframe(1))
-                if func in runs_callbacks:
-                    return _run_callbacks_watched(torch, self, func, types, args, kwargs or {})
                 code = getattr(func, "__code__", None)
                 if code is not None and guard._owned_code(code):  # the submission's own function,
                     with self:  # passed to torch's dispatch: it runs watched by this mode too
                         return func(*args, **(kwargs or {}))
+                if skip is not None:
+                    with self:
+                        return skip(func, types, args, kwargs or {})
             return func(*args, **(kwargs or {}))
 
     from torch.utils._python_dispatch import TorchDispatchMode
