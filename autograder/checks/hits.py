@@ -31,9 +31,11 @@ LOST = "lost"
 
 
 #: Tamper names (prefixes) of what runs code outside the check's sight rather than turning it off:
-#: audit hooks, signal handlers and timers, garbage collection turned back on, TorchScript.
+#: audit hooks, signal handlers and timers, garbage collection turned back on, TorchScript, kernels
+#: registered for torch's operations (torch.library).
 RUNS_LATER = ("sys.addaudithook", "signal.", "gc.enable", "torch.jit.", "torch._C._jit", "torch._C._create_function",
-              "torch._C.import_ir_module", "TorchScript (torch._C)", "torch autograd hook")
+              "torch._C.import_ir_module", "TorchScript (torch._C)", "torch autograd hook", "torch.library.",
+              "torch._C._dispatch_library")
 
 @dataclass(frozen=True)
 class Hit:

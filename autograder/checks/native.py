@@ -46,12 +46,22 @@ CTYPES_MESSAGE = ("採点中は提出物のコードから ctypes (それを使�
 CTYPES_EVENTS = frozenset({"ctypes.dlsym", "ctypes.dlsym/handle", "ctypes.call_function", "ctypes.cdata",
                            "ctypes.cdata/buffer", "ctypes.string_at", "ctypes.wstring_at", "ctypes.PyObj_FromPtr",
                            "ctypes.addressof"})
+#: Audit events of setting a thread's profile or trace function. CPython raises them also when C code
+#: sets one (``cProfile.Profile().enable()`` through ``PyEval_SetProfile``): the profiler replaced the
+#: run-time check's hook with no call that hook sees, and the check was off (a red-team finding: any
+#: forbidden call, also torch's modes taken off and put back unseen, 180/180 in both modes). The hook
+#: reports them (:func:`install`'s ``swapped``) and never refuses: CPython raises them too when it
+#: removes a hook that raised, and an exception there would lose the one pending.
+HOOK_EVENTS = frozenset({"sys.setprofile", "sys.settrace"})
+
 #: Native modules that load and call native code with no audit event (cffi's ``dlopen`` of a library
 #: written into a memfd: a red-team finding); the grader needs none of them.
 REFUSED_MODULES = frozenset({"_cffi_backend"})
 
 _ROOTS: list[tuple[str, ...]] = []  # set once by install()
 _ACTIVE: list[Callable[[], bool]] = []  # whether the run-time check's hooks are on in this thread
+_SWAPPED: list[Callable[[str, Any], None]] = []  # told of HOOK_EVENTS set by code not the grader's
+_THREADING = threading.__file__  # a new thread puts on the profile function threading.setprofile gave
 _GRADER = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # the autograder package
 _OWNERS: weakref.WeakValueDictionary[str, Any] = weakref.WeakValueDictionary()
 
@@ -105,6 +115,17 @@ def _submission_running(frame: Any) -> bool:
 
 
 def _hook(event: str, args: tuple) -> None:
+    if event in HOOK_EVENTS:
+        try:
+            caller = sys._getframe(1)
+            name = caller.f_code.co_filename
+            if not (type(name) is str and (name.startswith(_GRADER) or name == _THREADING)) \
+                    and _submission_running(caller):
+                for swapped in _SWAPPED:
+                    swapped(event, caller)
+        except Exception:  # noqa: BLE001 - never an exception here (see HOOK_EVENTS)
+            pass
+        return
     if event in CTYPES_EVENTS:
         if _submission_running(sys._getframe(1)):
             raise PermissionError(CTYPES_MESSAGE.format(what=event))
@@ -121,16 +142,20 @@ def _hook(event: str, args: tuple) -> None:
         raise error(MESSAGE.format(path=os.fsdecode(path)))
 
 
-def install(active: Callable[[], bool] | None = None) -> None:
+def install(active: Callable[[], bool] | None = None, swapped: Callable[[str, Any], None] | None = None) -> None:
     """Add the audit hook (once per process), with the roots as they are now. Call it before any
     submission code runs and before a hook that refuses later hooks.
 
     Args:
         active: whether the run-time check's hooks are on in the calling thread (the grader calls into
             the submission, or reads what it returned): ctypes is refused then too.
+        swapped: called with the event and the caller's frame when code that may be the submission's
+            (not the grader's, not a new thread's start) sets a profile or trace function (:data:`HOOK_EVENTS`).
     """
     if not _ROOTS:
         _ROOTS.append(installed_roots())
         if active is not None:
             _ACTIVE.append(active)
+        if swapped is not None:
+            _SWAPPED.append(swapped)
         sys.addaudithook(_hook)

@@ -61,13 +61,10 @@ from . import native
 from .forbidden import ARITHMETIC, Catalogue, exact_str as _exact
 from .hits import END_OF_TEST, LOST, REPLACED, RESULT_OBJECT, TASK_OBJECT, THREAD_GIVEN_UP, UNREADABLE_NAME, Hit
 from .scopes import Armed, ImportWatch
-from . import torchmode as _torchmode
-from .torchmode import make_mode, modes_in_place, pop_mode, push_mode, redispatched
-from .tampering import CONTEXTLIB_FILE as _CONTEXTLIB_FILE, DIRECT, THREADING_FILE as _THREADING_FILE, \
+from .torchmode import make_mode, modes_in_place, pop_mode, push_mode, redispatched, torch_machinery
+from .tampering import CONTEXTLIB_FILE as _CONTEXTLIB_FILE, DIRECT, LIBRARY, THREADING_FILE as _THREADING_FILE, \
     refuse_audit_hooks, replaced_methods, tamper_objects
 from .visibility import compile_marked, wrap_invisible
-
-_TORCHMODE_FILE = _torchmode.__file__
 
 # the originals, taken before any submission code runs (a submission that replaces sys.setprofile
 # in the sys module changes nothing here)
@@ -117,6 +114,7 @@ class _Guard:
         self.saved_profile: Any = None
         self.saved_trace: Any = None
         self.import_hits: list[Hit] = []  # processes started or the check tampered with at import
+        self.swaps: list[Hit] = []  # a profile or trace function set by the submission (:meth:`_swapped`)
         self.depth = 0  # frames of the submission on the test thread's stack
         self.fast = False  # the submission's code carries entry marks (no trace hook, see .visibility)
         self.armed = False  # fast mode: the hooks are on (a frame of the submission is on the stack)
@@ -195,9 +193,10 @@ class _Guard:
                     key = id(arg)
                     entry = guard.tamper_c.get(key)
                     if entry is not None and entry[0] is arg:
-                        if entry[1] in DIRECT and _get_ident() in guard.home and not guard._owned_code(frame.f_code):
+                        if (entry[1] in DIRECT or entry[1].startswith(LIBRARY)) and _get_ident() in guard.home \
+                                and not guard._owned_code(frame.f_code):
                             return  # a library's own use (timeit's gc.enable, dataclasses' exec)
-                        if not guard._torch_machinery(frame):
+                        if not torch_machinery(frame, __file__):
                             guard._record("tamper", entry[1], frame)
                         return
                     if type(getattr(arg, "__self__", None)) is _CodeType and getattr(arg, "__name__", "") == "replace" \
@@ -241,7 +240,10 @@ class _Guard:
                     code = frame.f_code
                     tamper = guard.tamper_codes.get(id(code))
                     if tamper is not None and tamper[0] is code:
-                        if not guard._torch_machinery(frame.f_back):
+                        if tamper[1].startswith(LIBRARY) and _get_ident() in guard.home and not (
+                                frame.f_back is not None and guard._owned_code(frame.f_back.f_code)):
+                            return  # torch registering its own kernels (a lazily imported module)
+                        if not torch_machinery(frame.f_back, __file__):
                             guard._record("tamper", tamper[1], frame.f_back)
                         return
                     if catalogue is None:
@@ -382,25 +384,20 @@ class _Guard:
             for name in found:
                 self._add(Hit("tamper", name, END_OF_TEST, 0))
 
+    def _swapped(self, event: str, caller: Any) -> None:
+        """A profile or trace function set, maybe from C (cProfile), by code that may be the
+        submission's (:data:`.native.HOOK_EVENTS`): tampering at the test's end unless Python removed a
+        hook that raised (LOST), even when the check's hook was put back before it noticed."""
+        if self.catalogue is not None and not self.swaps:
+            self.swaps.append(Hit("tamper", f"{event} (a profiler or tracer set from C, e.g. cProfile)",
+                                  *(self._culprit(caller) or (END_OF_TEST, 0))))
+
     def _hook_gone(self, name: str, current: Any) -> None:
         """Keep the hit of a hook found missing: removed by Python (None, :data:`.hits.LOST`) or
         replaced (tampering, unless a call that replaced it was seen already)."""
         hit = _missing(name, current)
         if hit.kind == LOST or not any(h.kind == "tamper" for h in self.hits):
             self._add(hit)
-
-    def _torch_machinery(self, caller: Any) -> bool:
-        """Whether a call of what turns the check off is torch's dispatch to a mode (torch's
-        ``handle_torch_function`` takes the mode off its stack while the mode runs, and puts it back;
-        the mode puts itself back while a function of the submission, or what autograd calls back,
-        runs) or this module's own."""
-        overrides = getattr(sys.modules.get("torch.overrides"), "__file__", None)
-        own = (__file__, _TORCHMODE_FILE)
-        while caller is not None and _exact(caller.f_code.co_filename) in (_CONTEXTLIB_FILE, overrides, *own):
-            if _exact(caller.f_code.co_name) == "handle_torch_function" or _exact(caller.f_code.co_filename) in own:
-                return True
-            caller = caller.f_back
-        return False
 
     def _owned_code(self, code: Any) -> bool:
         entry = self.owned_codes.get(id(code))  # by id, the code kept: its hash reads its constants
@@ -429,8 +426,8 @@ class _Guard:
         self.prepared = True
         self.main = _get_ident()
         wrap_invisible(forbidden)
-        native.install(lambda: self.armed and _get_ident() == self.thread)  # before the hook refusing later ones
-        sys.addaudithook(refuse_audit_hooks)
+        native.install(lambda: self.armed and _get_ident() == self.thread, self._swapped)  # before the hook
+        sys.addaudithook(refuse_audit_hooks)  # refusing later ones
         self.tamper_c, self.tamper_codes, self.processes = tamper_objects()
         self.torch_seen = "torch" in sys.modules
         if "torch" in sys.modules:  # made now: an isolated worker may not import anything later
@@ -446,7 +443,7 @@ class _Guard:
         if "torch" in sys.modules and not self.torch_seen:  # imported after prepare (local mode)
             self.tamper_c, self.tamper_codes, self.processes = tamper_objects()
             self.torch_seen = True
-        self.hits = list(self.import_hits)
+        self.hits, self.swaps = list(self.import_hits), []
         if owns != self.owns or root != self.root or len(self.owned_codes) > MAX_REMEMBERED:
             # kept from test to test of one submission (finding out resolves paths: costly)
             self.owned, self.owned_codes = {}, {}
@@ -514,7 +511,9 @@ class _Guard:
         hits = list(self.hits)
         if problem and problem not in hits:
             hits.append(problem)
-        self.hits = []
+        if self.swaps and not any(h.kind == LOST for h in hits):
+            hits.append(self.swaps[0])
+        self.hits, self.swaps = [], []
         if self.gc_on:
             gc.enable()
             self.gc_on = False

@@ -75,7 +75,7 @@ TAMPER_NAMES = (
     "builtins.exec", "builtins.eval", "builtins.compile", "exec", "eval", "compile",
     # code run later or by another route, out of the run-time check's sight (see .tampering)
     "sys.addaudithook", "signal.signal", "signal.setitimer", "signal.alarm", "signal.pthread_kill", "gc.enable",
-    "torch.jit",
+    "torch.jit", "torch.library",
 )
 #: Attribute names with the same purpose, on any object: the ways to a frame of the grader, to a
 #: function's globals, writing a closure's cells (reading ``__closure__`` to rebuild a function is

@@ -15,7 +15,7 @@ import threading
 import types
 from typing import Any
 
-__all__ = ["CONTEXTLIB_FILE", "DIRECT", "THREADING_FILE", "refuse_audit_hooks", "replaced_methods", "tamper_objects"]
+__all__ = ["CONTEXTLIB_FILE", "DIRECT", "LIBRARY", "THREADING_FILE", "refuse_audit_hooks", "replaced_methods", "tamper_objects"]
 
 #: Entries of the C-function table that count only when the submission's own code calls them (its
 #: frame, directly or through C callables such as ``map``, or a thread of its own), not when a
@@ -24,6 +24,13 @@ __all__ = ["CONTEXTLIB_FILE", "DIRECT", "THREADING_FILE", "refuse_audit_hooks", 
 DIRECT = frozenset({"sys.addaudithook", "signal.signal", "signal.setitimer", "signal.alarm", "signal.pthread_kill",
                     "signal.set_wakeup_fd", "gc.enable", "builtins.exec", "builtins.eval", "builtins.compile",
                     "marshal.loads"})
+
+#: Tampering names (prefixes) of torch's operator-registration API (``torch.library``): a kernel of
+#: C callables registered for an ATen operation (``Library("aten", "IMPL").impl("nextafter",
+#: F.cosine_similarity, "CPU")``) runs from C++ with torch's modes off, so calling the harmless
+#: operation computed the forbidden one unseen (a red-team finding, 20/20 in both modes). Counted when
+#: the submission's own code calls them (torch registers its own kernels through them too).
+LIBRARY = ("torch.library.", "torch._C._dispatch_library")
 
 #: Files whose frames call what turns the check off on its own behalf (``threading`` starting a
 #: thread, torch's mode stack entered through ``contextlib``), not the submission's.
@@ -89,6 +96,16 @@ def tamper_objects() -> tuple[dict[int, tuple[Any, str]], dict[int, tuple[Any, s
             code = getattr(getattr(jit, name, None), "__code__", None)
             if code is not None:
                 add(codes, code, f"torch.jit.{name} (TorchScript)")
+        library = sys.modules.get("torch.library")
+        for name, value in (vars(library).items() if library is not None else ()):
+            if getattr(value, "__module__", None) != "torch.library":
+                continue
+            members = vars(value).items() if isinstance(value, type) else [("", value)]
+            for attr, member in members:
+                code = getattr(getattr(member, "__func__", member), "__code__", None)
+                if code is not None:
+                    add(codes, code, f"torch.library.{name}{'.' + attr if attr else ''}")
+        add(c_funcs, getattr(torch._C, "_dispatch_library", None), "torch._C._dispatch_library")
         for module in ("torch.overrides", "torch.utils._python_dispatch"):
             for name in ("_pop_mode", "_push_mode", "_pop_mode_temporarily", "_disable_current_modes"):
                 func = getattr(sys.modules.get(module), name, None)

@@ -10,7 +10,11 @@ import _thread
 import sys
 from typing import Any
 
-__all__ = ["TORCHSCRIPT_CALL", "make_mode", "modes_in_place", "pop_mode", "push_mode", "redispatched"]
+from .forbidden import exact_str
+from .tampering import CONTEXTLIB_FILE
+
+__all__ = ["TORCHSCRIPT_CALL", "make_mode", "modes_in_place", "pop_mode", "push_mode", "redispatched",
+           "torch_machinery"]
 
 # taken before any submission code runs, as in .ruleguard
 _getframe = sys._getframe
@@ -56,6 +60,20 @@ def _past(frame: Any, codes: Any) -> Any:
                                  or any(frame.f_code is code for code in codes)):
         frame = frame.f_back
     return frame
+
+
+def torch_machinery(caller: Any, check_file: str) -> bool:
+    """Whether a call of what turns the check off, made at ``caller``, is torch's dispatch to a mode
+    (torch's ``handle_torch_function`` takes the mode off its stack while the mode runs, and puts it
+    back; the mode puts itself back while what it handles runs: a function of the submission, what
+    torch calls back) or the check's own (``check_file``: the run-time check's module)."""
+    overrides = getattr(sys.modules.get("torch.overrides"), "__file__", None)
+    own = (check_file, __file__)
+    while caller is not None and exact_str(caller.f_code.co_filename) in (CONTEXTLIB_FILE, overrides, *own):
+        if exact_str(caller.f_code.co_name) == "handle_torch_function" or exact_str(caller.f_code.co_filename) in own:
+            return True
+        caller = caller.f_back
+    return False
 
 
 def push_mode(torch: Any, mode: Any) -> None:
