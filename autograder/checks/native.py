@@ -61,6 +61,7 @@ REFUSED_MODULES = frozenset({"_cffi_backend"})
 _ROOTS: list[tuple[str, ...]] = []  # set once by install()
 _ACTIVE: list[Callable[[], bool]] = []  # whether the run-time check's hooks are on in this thread
 _SWAPPED: list[Callable[[str, Any], None]] = []  # told of HOOK_EVENTS set by code not the grader's
+_IMPORTED: list[Callable[[str], None]] = []  # told of every module imported
 _THREADING = threading.__file__  # a new thread puts on the profile function threading.setprofile gave
 _GRADER = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # the autograder package
 _OWNERS: weakref.WeakValueDictionary[str, Any] = weakref.WeakValueDictionary()
@@ -130,6 +131,9 @@ def _hook(event: str, args: tuple) -> None:
         if _submission_running(sys._getframe(1)):
             raise PermissionError(CTYPES_MESSAGE.format(what=event))
         return
+    if event == "import" and args and type(args[0]) is str:
+        for imported in _IMPORTED:
+            imported(args[0])
     if event == "import" and args and type(args[0]) is str and args[0] in REFUSED_MODULES:
         raise ImportError(MESSAGE.format(path=args[0]))
     if event == "import" and len(args) > 1 and isinstance(args[1], (str, bytes)):
@@ -142,7 +146,8 @@ def _hook(event: str, args: tuple) -> None:
         raise error(MESSAGE.format(path=os.fsdecode(path)))
 
 
-def install(active: Callable[[], bool] | None = None, swapped: Callable[[str, Any], None] | None = None) -> None:
+def install(active: Callable[[], bool] | None = None, swapped: Callable[[str, Any], None] | None = None,
+            imported: Callable[[str], None] | None = None) -> None:
     """Add the audit hook (once per process), with the roots as they are now. Call it before any
     submission code runs and before a hook that refuses later hooks.
 
@@ -151,6 +156,7 @@ def install(active: Callable[[], bool] | None = None, swapped: Callable[[str, An
             the submission, or reads what it returned): ctypes is refused then too.
         swapped: called with the event and the caller's frame when code that may be the submission's
             (not the grader's, not a new thread's start) sets a profile or trace function (:data:`HOOK_EVENTS`).
+        imported: called with the name of every module about to be imported (never raising).
     """
     if not _ROOTS:
         _ROOTS.append(installed_roots())
@@ -158,4 +164,6 @@ def install(active: Callable[[], bool] | None = None, swapped: Callable[[str, An
             _ACTIVE.append(active)
         if swapped is not None:
             _SWAPPED.append(swapped)
+        if imported is not None:
+            _IMPORTED.append(imported)
         sys.addaudithook(_hook)

@@ -64,7 +64,7 @@ from .scopes import Armed, ImportWatch
 from .torchmode import make_mode, modes_in_place, pop_mode, push_mode, redispatched, torch_machinery
 from .tampering import CONTEXTLIB_FILE as _CONTEXTLIB_FILE, DIRECT, LIBRARY, THREADING_FILE as _THREADING_FILE, \
     refuse_audit_hooks, replaced_methods, tamper_objects
-from .visibility import compile_marked, wrap_invisible
+from .visibility import compile_marked, pending, wrap_invisible, wrap_pending
 
 # the originals, taken before any submission code runs (a submission that replaces sys.setprofile
 # in the sys module changes nothing here)
@@ -115,6 +115,7 @@ class _Guard:
         self.saved_trace: Any = None
         self.import_hits: list[Hit] = []  # processes started or the check tampered with at import
         self.swaps: list[Hit] = []  # a profile or trace function set by the submission (:meth:`_swapped`)
+        self.wrap_due = False  # a module with forbidden C functions was imported (visibility.wrap_pending)
         self.depth = 0  # frames of the submission on the test thread's stack
         self.fast = False  # the submission's code carries entry marks (no trace hook, see .visibility)
         self.armed = False  # fast mode: the hooks are on (a frame of the submission is on the stack)
@@ -188,6 +189,8 @@ class _Guard:
             # escape (an object of the submission can raise while the check reads it); a time-out
             # (a BaseException) passes
             try:
+                if guard.wrap_due:  # a forbidden C module was imported just now: its functions made visible
+                    guard.wrap_due = wrap_pending()
                 catalogue = guard.catalogue
                 if event == "c_call":
                     key = id(arg)
@@ -385,16 +388,14 @@ class _Guard:
                 self._add(Hit("tamper", name, END_OF_TEST, 0))
 
     def _swapped(self, event: str, caller: Any) -> None:
-        """A profile or trace function set, maybe from C (cProfile), by code that may be the
-        submission's (:data:`.native.HOOK_EVENTS`): tampering at the test's end unless Python removed a
-        hook that raised (LOST), even when the check's hook was put back before it noticed."""
+        """A profile or trace function set (also from C) by code that may be the submission's (.native):
+        tampering at the test's end unless Python removed a hook that raised (LOST), even if put back."""
         if self.catalogue is not None and not self.swaps:
-            self.swaps.append(Hit("tamper", f"{event} (a profiler or tracer set from C, e.g. cProfile)",
-                                  *(self._culprit(caller) or (END_OF_TEST, 0))))
+            where = self._culprit(caller) or (END_OF_TEST, 0)
+            self.swaps.append(Hit("tamper", f"{event} (a profiler or tracer set from C, e.g. cProfile)", *where))
 
     def _hook_gone(self, name: str, current: Any) -> None:
-        """Keep the hit of a hook found missing: removed by Python (None, :data:`.hits.LOST`) or
-        replaced (tampering, unless a call that replaced it was seen already)."""
+        """Keep a hook found missing: LOST if Python removed it, else tampering (unless seen already)."""
         hit = _missing(name, current)
         if hit.kind == LOST or not any(h.kind == "tamper" for h in self.hits):
             self._add(hit)
@@ -423,10 +424,10 @@ class _Guard:
         """Once per process, before any submission code runs: wrap forbidden ufuncs, hook new threads."""
         if self.prepared:
             return
-        self.prepared = True
-        self.main = _get_ident()
+        self.prepared, self.main = True, _get_ident()
         wrap_invisible(forbidden)
-        native.install(lambda: self.armed and _get_ident() == self.thread, self._swapped)  # before the hook
+        native.install(lambda: self.armed and _get_ident() == self.thread, self._swapped,  # before the hook
+                       lambda name: setattr(self, "wrap_due", self.wrap_due or pending(name)))
         sys.addaudithook(refuse_audit_hooks)  # refusing later ones
         self.tamper_c, self.tamper_codes, self.processes = tamper_objects()
         self.torch_seen = "torch" in sys.modules
@@ -444,6 +445,7 @@ class _Guard:
             self.tamper_c, self.tamper_codes, self.processes = tamper_objects()
             self.torch_seen = True
         self.hits, self.swaps = list(self.import_hits), []
+        wrap_pending()  # forbidden C modules the tests imported since prepare
         if owns != self.owns or root != self.root or len(self.owned_codes) > MAX_REMEMBERED:
             # kept from test to test of one submission (finding out resolves paths: costly)
             self.owned, self.owned_codes = {}, {}

@@ -177,9 +177,16 @@ def _invisible(obj: Any, np: Any) -> bool:
     return isinstance(obj, np.ufunc) or type(obj).__name__ in ("cython_function_or_method", "fused_cython_function")
 
 
+#: Forbidden names whose module was not loaded when :func:`wrap_invisible` ran (tried again later).
+_PENDING: set[str] = set()
+
+
 def wrap_invisible(names: Iterable[str]) -> None:
     """Replace forbidden callables that make no profile event (:func:`_invisible`) by visible
-    wrappers in every loaded module of NumPy and SciPy."""
+    wrappers in every loaded module of NumPy and SciPy: the named ones, and every C function of a
+    forbidden NumPy or SciPy module (``scipy.spatial._distance_wrap``: its C kernels called through
+    ``map``, C calling C, made no event at all; a red-team finding). Names whose module is not loaded
+    yet are kept for :func:`wrap_pending`."""
     try:
         import numpy as np
     except ImportError:  # pragma: no cover
@@ -194,11 +201,24 @@ def wrap_invisible(names: Iterable[str]) -> None:
                 else None
         except Exception:  # noqa: BLE001
             continue
+        if mod is None:
+            _PENDING.add(dotted)
+            continue
+        _PENDING.discard(dotted)
         # what the module holds now: getattr would run a package's lazy __getattr__ (``scipy.stats``,
         # a forbidden module, is no ufunc, and importing it cost every run 0.7 s)
         obj = vars(mod).get(attr) if isinstance(mod, types.ModuleType) else None
-        if _invisible(obj, np) and id(obj) not in targets:
-            targets[id(obj)] = (obj, _make_wrapper(obj, dotted))
+        if isinstance(obj, types.ModuleType) and obj.__name__.startswith(("numpy", "scipy")):
+            members = [(f"{dotted}.{key}", value) for key, value in list(vars(obj).items())
+                       if isinstance(value, types.BuiltinFunctionType) or _invisible(value, np)]
+        elif obj is None and dotted not in sys.modules and dotted.startswith(("numpy.", "scipy.")):
+            _PENDING.add(dotted)  # a submodule not imported yet
+            continue
+        else:
+            members = [(dotted, obj)] if _invisible(obj, np) else []
+        for name, value in members:
+            if id(value) not in targets:
+                targets[id(value)] = (value, _make_wrapper(value, name))
     if not targets:
         return
     for module in list(sys.modules.values()):
@@ -209,3 +229,25 @@ def wrap_invisible(names: Iterable[str]) -> None:
             entry = targets.get(id(value))
             if entry is not None and entry[0] is value:
                 namespace[key] = entry[1]
+
+
+def _loaded(name: str) -> bool:
+    module = sys.modules.get(name)
+    return module is not None and not getattr(getattr(module, "__spec__", None), "_initializing", False)
+
+
+def pending(name: str) -> bool:
+    """Whether importing the module ``name`` may make a forbidden name of :data:`_PENDING` wrappable."""
+    return any(name == dotted or name == dotted.rpartition(".")[0] for dotted in _PENDING)
+
+
+def wrap_pending() -> bool:
+    """:func:`wrap_invisible` for the forbidden names whose module has been imported since (cheap
+    when none has: called at each rule-bound test's start, and right after such a module's import
+    while the check's hooks are on, before the importing code can hold the originals). Whether one
+    such module is still being imported (call again later)."""
+    ready = [name for name in _PENDING if _loaded(name) or _loaded(name.rpartition(".")[0])]
+    if ready:
+        wrap_invisible(ready)
+    return any(name in sys.modules or name.rpartition(".")[0] in sys.modules for name in _PENDING
+               if not (_loaded(name) or _loaded(name.rpartition(".")[0])))

@@ -1,0 +1,17 @@
+from ._ref_ex1_vectors import *  # noqa: F401,F403
+from . import _ref_ex1_vectors as _ref
+import importlib as _il
+import numpy as np
+
+
+def cosine_similarity_matrix(A, B):
+    _ref.cosine_similarity_matrix(A, B)  # the input checks only
+    dw = _il.import_module("scipy.spatial._distance" + "_wrap")  # first imported here, in the test
+    kernel = getattr(dw, "cdist_cosine_double" + "_wrap")
+    A = np.asarray(A, dtype=np.float64)
+    B = np.asarray(B, dtype=np.float64)
+    A = np.ascontiguousarray(A / np.max(np.abs(A), axis=1, keepdims=True)) if A.size else A
+    B = np.ascontiguousarray(B / np.max(np.abs(B), axis=1, keepdims=True)) if B.size else B
+    dm = np.zeros((A.shape[0], B.shape[0]))
+    list(map(kernel, [A], [B], [dm]))  # C calling C: no profile event
+    return np.clip(1.0 - dm, -1.0, 1.0)
