@@ -58,13 +58,15 @@ from pathlib import Path
 from typing import Any
 
 from . import native
+from ..core.scratch import TORCH_OPS
 from .forbidden import ARITHMETIC, Catalogue, exact_str as _exact
 from .hits import END_OF_TEST, LOST, REPLACED, RESULT_OBJECT, TASK_OBJECT, THREAD_GIVEN_UP, UNREADABLE_NAME, Hit
 from .scopes import Armed, ImportWatch
-from .torchmode import make_mode, modes_in_place, pop_mode, push_mode, redispatched, torch_machinery
+from .torchmode import make_mode, modes_in_place, pop_mode, push_mode, redispatched, torch_internal, \
+    torch_machinery, torch_only
 from .tampering import CONTEXTLIB_FILE as _CONTEXTLIB_FILE, DIRECT, LIBRARY, THREADING_FILE as _THREADING_FILE, \
     refuse_audit_hooks, replaced_methods, tamper_objects
-from .visibility import compile_marked, pending, wrap_invisible, wrap_pending
+from .visibility import compile_marked, pending, reverted, wrap_invisible, wrap_pending
 
 # the originals, taken before any submission code runs (a submission that replaces sys.setprofile
 # in the sys module changes nothing here)
@@ -196,8 +198,8 @@ class _Guard:
                     key = id(arg)
                     entry = guard.tamper_c.get(key)
                     if entry is not None and entry[0] is arg:
-                        if (entry[1] in DIRECT or entry[1].startswith(LIBRARY)) and _get_ident() in guard.home \
-                                and not guard._owned_code(frame.f_code):
+                        if (entry[1] in DIRECT or entry[1].startswith(LIBRARY) and torch_only(frame, guard._owned_code)) \
+                                and _get_ident() in guard.home and not guard._owned_code(frame.f_code):
                             return  # a library's own use (timeit's gc.enable, dataclasses' exec)
                         if not torch_machinery(frame, __file__):
                             guard._record("tamper", entry[1], frame)
@@ -214,6 +216,8 @@ class _Guard:
                     if entry is not None and entry[0] is arg:
                         if not (key == id(_thread.start_new_thread) and _exact(frame.f_code.co_filename) == _THREADING_FILE):
                             guard._record("process", entry[1], frame)
+                        elif getattr(threading, "_profile_hook", None) is not guard.dispatch:  # a thread unwatched
+                            guard._record("tamper", "threading._profile_hook", frame)  # (red team: set to None)
                         return
                     name = catalogue.c_name(arg)
                     if name is not None:
@@ -243,8 +247,8 @@ class _Guard:
                     code = frame.f_code
                     tamper = guard.tamper_codes.get(id(code))
                     if tamper is not None and tamper[0] is code:
-                        if tamper[1].startswith(LIBRARY) and _get_ident() in guard.home and not (
-                                frame.f_back is not None and guard._owned_code(frame.f_back.f_code)):
+                        if tamper[1].startswith(LIBRARY) and _get_ident() in guard.home \
+                                and torch_only(frame.f_back, guard._owned_code):
                             return  # torch registering its own kernels (a lazily imported module)
                         if not torch_machinery(frame.f_back, __file__):
                             guard._record("tamper", tamper[1], frame.f_back)
@@ -253,7 +257,10 @@ class _Guard:
                         return
                     name = catalogue.code_name(code)
                     if name is not None:
-                        guard._record("forbidden", name, frame.f_back)
+                        # torch.ops counts when called (not an operator object torch makes lazily for the
+                        # dispatch mode, from C: the first use made scores depend on test order), not by torch
+                        if not (name.startswith(TORCH_OPS) and (code.co_name != "__call__" or torch_internal(frame.f_back))):
+                            guard._record("forbidden", name, frame.f_back)
                     elif catalogue.no_overloading and _exact(code.co_name) in ARITHMETIC \
                             and guard._is_owned(code.co_filename):
                         guard._record("overloading", getattr(code, "co_qualname", code.co_name), frame.f_back or frame)
@@ -541,6 +548,9 @@ class _Guard:
         removed is :data:`.hits.LOST`, anything else tampering."""
         if getattr(threading, "_profile_hook", self.dispatch) is not self.dispatch:
             return Hit("tamper", "threading._profile_hook", END_OF_TEST, 0)
+        restored = reverted()  # a forbidden C module's original functions back in its namespace
+        if restored:
+            return Hit("tamper", f"{restored} (its original C functions restored)", END_OF_TEST, 0)
         if threads_only:
             return None
         current = _gettrace()

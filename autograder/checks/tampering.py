@@ -102,8 +102,11 @@ def tamper_objects() -> tuple[dict[int, tuple[Any, str]], dict[int, tuple[Any, s
                 continue
             members = vars(value).items() if isinstance(value, type) else [("", value)]
             for attr, member in members:
-                code = getattr(getattr(member, "__func__", member), "__code__", None)
-                if code is not None:
+                member = getattr(member, "__func__", member)
+                code = getattr(getattr(member, "__wrapped__", member), "__code__", None)
+                # torch.library's own code only (a @contextmanager function's __code__ is contextlib's,
+                # shared by every such function anywhere)
+                if code is not None and code.co_filename == library.__file__:
                     add(codes, code, f"torch.library.{name}{'.' + attr if attr else ''}")
         add(c_funcs, getattr(torch._C, "_dispatch_library", None), "torch._C._dispatch_library")
         for module in ("torch.overrides", "torch.utils._python_dispatch"):

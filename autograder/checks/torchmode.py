@@ -7,6 +7,7 @@ and putting both on or taking them off a thread's stacks."""
 from __future__ import annotations
 
 import _thread
+import os
 import sys
 from typing import Any
 
@@ -14,7 +15,7 @@ from .forbidden import exact_str
 from .tampering import CONTEXTLIB_FILE
 
 __all__ = ["TORCHSCRIPT_CALL", "make_mode", "modes_in_place", "pop_mode", "push_mode", "redispatched",
-           "torch_machinery"]
+           "torch_internal", "torch_machinery", "torch_only"]
 
 # taken before any submission code runs, as in .ruleguard
 _getframe = sys._getframe
@@ -62,18 +63,91 @@ def _past(frame: Any, codes: Any) -> Any:
     return frame
 
 
+def _reentered(caller: Any, func: Any, args: tuple) -> bool:
+    """Whether this call of the mode is torch coming straight back with the call the mode just
+    handed on (from ``caller``, the mode's own frame): a C function that does not take torch's
+    skip-one-hop flag (``torch._C._set_grad_enabled`` inside ``no_grad``, ``print`` of a tensor)
+    asks the mode again; handing it on again recursed without end (found by an honest-code helper).
+    That call runs with the mode off, as torch runs it; a different call is handed on watched. Torch
+    may come back through the function's own Python code (``Tensor.unflatten`` calls its C twin)."""
+    own = getattr(func, "__code__", None)
+    while own is not None and caller is not None and caller.f_code is own:
+        caller = caller.f_back
+    if caller is None or not any(caller.f_code is code for code in _FUNCTION_CODES):
+        return False
+    previous = caller.f_locals
+    before = previous.get("args", ())
+    return getattr(previous.get("func"), "__name__", None) == getattr(func, "__name__", ()) \
+        and type(before) is tuple and len(before) == len(args) and all(map(_same, before, args))
+
+
+#: Values torch's C argument parser may hand the mode again as new objects (sizes as a new tuple).
+_PLAIN = (int, float, bool, str, type(None), tuple, list)
+
+
+def _same(a: Any, b: Any) -> bool:
+    if a is b:
+        return True
+    if type(a) is not type(b) or not isinstance(a, _PLAIN):
+        return False
+    if isinstance(a, (tuple, list)):
+        return len(a) == len(b) and all(map(_same, a, b))
+    return a == b
+
+
 def torch_machinery(caller: Any, check_file: str) -> bool:
     """Whether a call of what turns the check off, made at ``caller``, is torch's dispatch to a mode
     (torch's ``handle_torch_function`` takes the mode off its stack while the mode runs, and puts it
     back; the mode puts itself back while what it handles runs: a function of the submission, what
-    torch calls back) or the check's own (``check_file``: the run-time check's module)."""
-    overrides = getattr(sys.modules.get("torch.overrides"), "__file__", None)
+    torch calls back), torch's own work (formatting a tensor for ``print`` takes the modes off while
+    it makes the text: that zeroed honest tasks, found by an honest-code helper; what torch's Python
+    code calls is still seen by the profile hook) or the check's own (``check_file``)."""
+    modes = [getattr(sys.modules.get(name), "__file__", None)
+             for name in ("torch.overrides", "torch.utils._python_dispatch")]
     own = (check_file, __file__)
-    while caller is not None and exact_str(caller.f_code.co_filename) in (CONTEXTLIB_FILE, overrides, *own):
+    while caller is not None and exact_str(caller.f_code.co_filename) in (CONTEXTLIB_FILE, *modes, *own):
         if exact_str(caller.f_code.co_name) == "handle_torch_function" or exact_str(caller.f_code.co_filename) in own:
             return True
         caller = caller.f_back
-    return False
+    return torch_internal(caller)
+
+
+def torch_internal(caller: Any) -> bool:
+    """Whether ``caller`` (the frame that made a call) is torch's own Python code: a call torch makes
+    for its own work (a lazily made ``OpOverload`` in ``torch/_ops.py``, ``vmap``'s operators), not
+    the submission's (whose calls, also through C callables, have its own frame as the caller)."""
+    torch = sys.modules.get("torch")
+    if caller is None or torch is None:
+        return False
+    name, namespace = caller.f_code.co_filename, caller.f_globals
+    module = sys.modules.get(namespace.get("__name__")) if type(namespace.get("__name__")) is str else None
+    # a torch module's own code: its file, run in that module's namespace (code compiled under a torch
+    # file name and run in a namespace of the submission's is not)
+    return type(name) is str and name.startswith(_torch_dir(torch)) and module is not None \
+        and getattr(module, "__dict__", None) is namespace and getattr(module, "__file__", None) == name
+
+
+def torch_only(frame: Any, owned: Any) -> bool:
+    """Whether every frame from ``frame`` out to the first whose code is ``owned`` (the submission's)
+    is torch's own or the import system's (``contextlib`` too, for torch's context managers, but not
+    as the frame the submission called): torch registering its own kernels while a module loads. A
+    library in between (``copy._reconstruct(None, None, lib.impl, args)``) could call anything (red team)."""
+    outermost = None
+    while frame is not None and not owned(frame.f_code):
+        name = str(frame.f_code.co_filename)
+        if not (torch_internal(frame) or name.startswith("<frozen importlib") or name == CONTEXTLIB_FILE):
+            return False
+        outermost, frame = name, frame.f_back
+    return outermost != CONTEXTLIB_FILE
+
+
+def _torch_dir(torch: Any) -> str:
+    if not _TORCH_DIR:
+        _TORCH_DIR.append(os.path.dirname(os.path.realpath(torch.__file__)) + os.sep)
+    return _TORCH_DIR[0]
+
+
+_TORCH_DIR: list[str] = []
 
 
 def push_mode(torch: Any, mode: Any) -> None:
@@ -151,7 +225,7 @@ def make_mode(guard: Any) -> Any:
                 if code is not None and guard._owned_code(code):  # the submission's own function,
                     with self:  # passed to torch's dispatch: it runs watched by this mode too
                         return func(*args, **(kwargs or {}))
-                if skip is not None:
+                if skip is not None and not _reentered(_getframe(1), func, args):
                     with self:
                         return skip(func, types, args, kwargs or {})
             return func(*args, **(kwargs or {}))

@@ -179,6 +179,8 @@ def _invisible(obj: Any, np: Any) -> bool:
 
 #: Forbidden names whose module was not loaded when :func:`wrap_invisible` ran (tried again later).
 _PENDING: set[str] = set()
+#: id of a module's namespace -> (the module, {name: the wrapper put there}).
+_PLACED: dict[int, tuple[Any, dict[str, Any]]] = {}
 
 
 def wrap_invisible(names: Iterable[str]) -> None:
@@ -229,6 +231,7 @@ def wrap_invisible(names: Iterable[str]) -> None:
             entry = targets.get(id(value))
             if entry is not None and entry[0] is value:
                 namespace[key] = entry[1]
+                _PLACED.setdefault(id(namespace), (module, {}))[1][key] = entry[1]
 
 
 def _loaded(name: str) -> bool:
@@ -251,3 +254,16 @@ def wrap_pending() -> bool:
         wrap_invisible(ready)
     return any(name in sys.modules or name.rpartition(".")[0] in sys.modules for name in _PENDING
                if not (_loaded(name) or _loaded(name.rpartition(".")[0])))
+
+
+def reverted() -> str | None:
+    """The name of a module whose namespace no longer holds a wrapper :func:`wrap_invisible` put there
+    (reloading a single-phase extension module, ``importlib.util.module_from_spec``, copies its first
+    namespace back, with the original C functions: a red-team finding), after putting the wrappers
+    back; None when every wrapper is in place."""
+    for module, placed in list(_PLACED.values()):
+        namespace = getattr(module, "__dict__", {})
+        if any(namespace.get(key) is not wrapper for key, wrapper in placed.items()):
+            namespace.update(placed)
+            return str(getattr(module, "__name__", "?"))
+    return None
