@@ -399,7 +399,7 @@ class _Guard:
         tampering at the test's end unless Python removed a hook that raised (LOST), even if put back."""
         if self.catalogue is not None and not self.swaps:
             where = self._culprit(caller) or (END_OF_TEST, 0)
-            self.swaps.append(Hit("tamper", f"{event} (a profiler or tracer set from C, e.g. cProfile)", *where))
+            self.swaps.append(Hit("tamper", f"{event} (a profiler, tracer or debugger: cProfile, breakpoint())", *where))
 
     def _hook_gone(self, name: str, current: Any) -> None:
         """Keep a hook found missing: LOST if Python removed it, else tampering (unless seen already)."""
@@ -520,7 +520,7 @@ class _Guard:
         hits = list(self.hits)
         if problem and problem not in hits:
             hits.append(problem)
-        if self.swaps and not any(h.kind == LOST for h in hits):
+        if self.swaps and not any(h.kind == LOST or h.name == self.swaps[0].name.split(" ")[0] for h in hits):
             hits.append(self.swaps[0])
         self.hits, self.swaps = [], []
         if self.gc_on:
