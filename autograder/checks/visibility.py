@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import importlib.machinery
 import importlib.util
 import sys
 import types
@@ -179,7 +180,7 @@ def _invisible(obj: Any, np: Any) -> bool:
 
 #: Forbidden names whose module was not loaded when :func:`wrap_invisible` ran (tried again later).
 _PENDING: set[str] = set()
-#: id of a module's namespace -> (the module, {name: the wrapper put there}).
+#: id of a module's namespace -> (the module, {name: (the wrapper put there, the original)}).
 _PLACED: dict[int, tuple[Any, dict[str, Any]]] = {}
 
 
@@ -231,7 +232,7 @@ def wrap_invisible(names: Iterable[str]) -> None:
             entry = targets.get(id(value))
             if entry is not None and entry[0] is value:
                 namespace[key] = entry[1]
-                _PLACED.setdefault(id(namespace), (module, {}))[1][key] = entry[1]
+                _PLACED.setdefault(id(namespace), (module, {}))[1][key] = (entry[1], value)
 
 
 def _loaded(name: str) -> bool:
@@ -257,13 +258,22 @@ def wrap_pending() -> bool:
 
 
 def reverted() -> str | None:
-    """The name of a module whose namespace no longer holds a wrapper :func:`wrap_invisible` put there
-    (reloading a single-phase extension module, ``importlib.util.module_from_spec``, copies its first
-    namespace back, with the original C functions: a red-team finding), after putting the wrappers
-    back; None when every wrapper is in place."""
+    """The name of a module whose namespace holds an original C function again where
+    :func:`wrap_invisible` put its wrapper (reloading a single-phase extension module,
+    ``importlib.util.module_from_spec``, copies its first namespace back: a red-team finding), after
+    putting the wrappers back; None when no original is back in an extension module. A Python
+    module's namespace gets its wrappers back silently: a package still running its ``__init__``
+    when the check wrapped it (``scipy.special`` in a notebook kernel) assigns its names again, and
+    that is no submission's doing."""
+    found = None
     for module, placed in list(_PLACED.values()):
         namespace = getattr(module, "__dict__", {})
-        if any(namespace.get(key) is not wrapper for key, wrapper in placed.items()):
-            namespace.update(placed)
-            return str(getattr(module, "__name__", "?"))
-    return None
+        back = {key: wrapper for key, (wrapper, original) in placed.items() if namespace.get(key) is original}
+        if back:
+            namespace.update(back)
+            if found is None and str(getattr(module, "__file__", "")).endswith(_EXTENSIONS):
+                found = str(getattr(module, "__name__", "?"))
+    return found
+
+
+_EXTENSIONS = tuple(importlib.machinery.EXTENSION_SUFFIXES)
