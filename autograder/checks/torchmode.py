@@ -143,7 +143,8 @@ def torch_only(frame: Any, owned: Any) -> bool:
 
 def _torch_dir(torch: Any) -> str:
     if not _TORCH_DIR:
-        _TORCH_DIR.append(os.path.dirname(os.path.realpath(torch.__file__)) + os.sep)
+        # as code objects name their files (the module's __file__, not resolved: a symlinked environment)
+        _TORCH_DIR.append(os.path.dirname(torch.__file__) + os.sep)
     return _TORCH_DIR[0]
 
 
