@@ -1010,12 +1010,20 @@ def test_code_made_to_run_after_the_call_runs_watched_or_is_refused(tmp_path):
 
 
 _BY_WHOM = """
-        import builtins, dataclasses, functools, gc, importlib, timeit
+        import ast, builtins, collections, copy, dataclasses, functools, gc, importlib, timeit, typing
         import numpy as np
 
         def library_uses(x):  # timeit turns the collector back on, dataclasses run exec: their own use
             timeit.timeit(lambda: None, number=1)
             dataclasses.make_dataclass("Point", ["x", "y"])
+            collections.namedtuple("Pair", "a b")(1, 2)  # eval
+            ast.parse("y = 1")  # compile
+            typing.get_type_hints(typing.NamedTuple("T", [("a", "int")]))  # eval of a forward reference
+            return x
+
+        def trampolined(x):  # a library function that calls what it is given (red team)
+            code = getattr(copy, "_recon" + "struct")(None, None, getattr(builtins, "com" + "pile"),
+                                                       ("y = 1", np.__file__, "exec"))
             return x
 
         def own_use(x):
@@ -1060,11 +1068,53 @@ def test_who_calls_a_run_time_code_function_and_methods_replaced_on_returned_obj
     assert _watch(SOFTMAX, owns, tmp_path, lambda: ruleguard.call_into(mod.library_uses, (x,), {})) == []
     hits = _watch(SOFTMAX, owns, tmp_path, lambda: ruleguard.call_into(mod.own_use, (x,), {}))
     assert [(h.kind, h.name, h.file) for h in hits] == [("tamper", "builtins.exec", name)], hits
+    hits = _watch(SOFTMAX, owns, tmp_path, lambda: ruleguard.call_into(mod.trampolined, (x,), {}))
+    assert [(h.kind, h.name, h.file) for h in hits] == [("tamper", "builtins.compile", name)], hits
+    assert "makes code from text or bytes" in hits[0].message()
     assert _watch(SOFTMAX, owns, tmp_path, lambda: ruleguard.call_into(mod.honest_net, (), {})) == []
     for func, replaced in ((mod.replaced_net, "Net.backward"), (mod.replaced_artist, "Rectangle.get_height")):
         hits = _watch(SOFTMAX, owns, tmp_path, lambda: ruleguard.call_into(func, (), {}))
         assert [(h.kind, h.name) for h in hits] == [("tamper", replaced + " (replaced on the object)")], hits
         assert "returned" in hits[0].message()
+
+
+def test_a_frame_is_trusted_for_its_file_only_when_it_runs_code_that_file_holds():
+    """Found by a red-team session: code made under a library's file name (compile through a
+    trampoline, ``code.replace`` through ``functools.partial``) passed as the library's own frame,
+    which the check trusts for torch's mode handling and kernel registrations, the import system and
+    threading. :func:`genuine` compares a code object with what its file compiles to."""
+    import contextlib
+    import copy
+    import functools
+    import importlib._bootstrap as bootstrap
+    import threading
+
+    import torch
+    import torch.overrides
+
+    from autograder.checks.genuine import genuine, library_call
+
+    for real in (torch.overrides.handle_torch_function, torch.library.Library.impl, bootstrap._find_and_load,
+                 threading.Thread.start, contextlib.contextmanager, copy.deepcopy, genuine):
+        assert genuine(real.__code__), real
+    nested = torch.overrides.handle_torch_function.__code__
+    helper = next(c for c in contextlib.contextmanager.__code__.co_consts if type(c) is type(nested))
+    assert genuine(helper)  # a function defined inside another one
+    forged = compile("def handle_torch_function(*a):\n    return a\n", torch.overrides.__file__, "exec")
+    relabelled = functools.partial(_bare.__code__.replace, co_filename=torch.overrides.__file__,
+                                   co_name="handle_torch_function", co_qualname="handle_torch_function")()
+    shifted = nested.replace(co_consts=nested.co_consts + ("extra",))  # the same bytecode, other constants
+    for fake in (forged, forged.co_consts[0], relabelled, shifted, compile("1", "<string>", "eval"), None, "code"):
+        assert not genuine(fake), fake
+    # a C function called by library code that names it, not by code that calls what it is given:
+    # the frame of os.walk (a frozen module's generator) names os.scandir, not exec
+    import os
+    walk = os.walk(".").gi_frame
+    assert library_call(walk, os.scandir) and not library_call(walk, exec) and not library_call(None, exec)
+
+
+def _bare(*a):
+    return a
 
 
 def test_the_scan_for_replaced_methods_reads_figures_without_making_ticks():

@@ -37,6 +37,10 @@ RUNS_LATER = ("sys.addaudithook", "signal.", "gc.enable", "torch.jit.", "torch._
               "torch._C.import_ir_module", "TorchScript (torch._C)", "torch autograd hook", "torch.library.",
               "torch._C._dispatch_library")
 
+#: Tamper names of what makes code from text or bytes: code the check cannot tell from a library's
+#: own (compiled under a library's file name and run in its namespace, see :mod:`.genuine`).
+MAKES_CODE = ("builtins.exec", "builtins.eval", "builtins.compile", "marshal.loads")
+
 @dataclass(frozen=True)
 class Hit:
     """One violation seen at run time.
@@ -122,6 +126,13 @@ class Hit:
                 f"コードを動かします。この課題は 0 点です。",
                 f"{where_en}: {self.name} runs code where the grader's run-time check cannot see it (later, or "
                 f"by another route); this task scores 0.",
+            )
+        if self.kind == "tamper" and self.name in MAKES_CODE:
+            return bilingual(
+                f"{where_ja}: {self.name} は文字列やバイト列からコードを作ります。採点の実行時チェックはそのコードを"
+                "ライブラリのコードと区別できないため、「自分で実装」課題では使えません。この課題は 0 点です。",
+                f"{where_en}: {self.name} makes code from text or bytes, which the grader's run-time check cannot "
+                "tell from a library's own; \"from scratch\" tasks cannot use it. This task scores 0.",
             )
         if self.kind == "tamper":
             return bilingual(

@@ -60,6 +60,7 @@ from typing import Any
 from . import native
 from ..core.scratch import TORCH_OPS
 from .forbidden import ARITHMETIC, Catalogue, exact_str as _exact
+from .genuine import genuine, library_call
 from .hits import END_OF_TEST, LOST, REPLACED, RESULT_OBJECT, TASK_OBJECT, THREAD_GIVEN_UP, UNREADABLE_NAME, Hit
 from .scopes import Armed, ImportWatch
 from .torchmode import make_mode, modes_in_place, pop_mode, push_mode, redispatched, torch_internal, \
@@ -148,7 +149,7 @@ class _Guard:
 
     def _culprit(self, frame: Any) -> tuple[str, int] | None:
         """(file, line) of the innermost frame of the submission on the stack from ``frame`` out."""
-        own = frame is not None and _exact(frame.f_code.co_filename) in _CHECK_FILES  # the check's own calls
+        own = frame is not None and _exact(frame.f_code.co_filename) in _CHECK_FILES and genuine(frame.f_code)
         while frame is not None:
             filename = frame.f_code.co_filename
             if self._is_owned(filename):
@@ -198,9 +199,10 @@ class _Guard:
                     key = id(arg)
                     entry = guard.tamper_c.get(key)
                     if entry is not None and entry[0] is arg:
-                        if (entry[1] in DIRECT or entry[1].startswith(LIBRARY) and torch_only(frame, guard._owned_code)) \
+                        if (entry[1] in DIRECT and library_call(frame, arg)
+                                or entry[1].startswith(LIBRARY) and torch_only(frame, guard._owned_code)) \
                                 and _get_ident() in guard.home and not guard._owned_code(frame.f_code):
-                            return  # a library's own use (timeit's gc.enable, dataclasses' exec)
+                            return  # a library's own use (timeit's gc.enable, dataclasses' exec: see .genuine)
                         if not torch_machinery(frame, __file__):
                             guard._record("tamper", entry[1], frame)
                         return
@@ -214,7 +216,8 @@ class _Guard:
                         return
                     entry = guard.processes.get(key)
                     if entry is not None and entry[0] is arg:
-                        if not (key == id(_thread.start_new_thread) and _exact(frame.f_code.co_filename) == _THREADING_FILE):
+                        if not (key == id(_thread.start_new_thread) and _exact(frame.f_code.co_filename) == _THREADING_FILE
+                                and genuine(frame.f_code)):
                             guard._record("process", entry[1], frame)
                         elif getattr(threading, "_profile_hook", None) is not guard.dispatch:  # a thread unwatched
                             guard._record("tamper", "threading._profile_hook", frame)  # (red team: set to None)

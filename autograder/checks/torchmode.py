@@ -12,6 +12,7 @@ import sys
 from typing import Any
 
 from .forbidden import exact_str
+from .genuine import genuine
 from .tampering import CONTEXTLIB_FILE
 
 __all__ = ["TORCHSCRIPT_CALL", "make_mode", "modes_in_place", "pop_mode", "push_mode", "redispatched",
@@ -57,8 +58,8 @@ def _outside(frame: Any) -> Any:
 def _past(frame: Any, codes: Any) -> Any:
     """The first frame from ``frame`` down that runs neither ``torch/_ops.py`` nor one of ``codes``."""
     ops = getattr(sys.modules.get("torch._ops"), "__file__", None)
-    while frame is not None and ((type(frame.f_code.co_filename) is str and frame.f_code.co_filename == ops)
-                                 or any(frame.f_code is code for code in codes)):
+    while frame is not None and ((type(frame.f_code.co_filename) is str and frame.f_code.co_filename == ops
+                                  and genuine(frame.f_code)) or any(frame.f_code is code for code in codes)):
         frame = frame.f_back
     return frame
 
@@ -105,7 +106,9 @@ def torch_machinery(caller: Any, check_file: str) -> bool:
     modes = [getattr(sys.modules.get(name), "__file__", None)
              for name in ("torch.overrides", "torch.utils._python_dispatch")]
     own = (check_file, __file__)
-    while caller is not None and exact_str(caller.f_code.co_filename) in (CONTEXTLIB_FILE, *modes, *own):
+    # (each frame trusted for its file runs code that file holds: see .genuine)
+    while caller is not None and exact_str(caller.f_code.co_filename) in (CONTEXTLIB_FILE, *modes, *own) \
+            and genuine(caller.f_code):
         if exact_str(caller.f_code.co_name) == "handle_torch_function" or exact_str(caller.f_code.co_filename) in own:
             return True
         caller = caller.f_back
@@ -124,21 +127,24 @@ def torch_internal(caller: Any) -> bool:
     # a torch module's own code: its file, run in that module's namespace (code compiled under a torch
     # file name and run in a namespace of the submission's is not)
     return type(name) is str and name.startswith(_torch_dir(torch)) and module is not None \
-        and getattr(module, "__dict__", None) is namespace and getattr(module, "__file__", None) == name
+        and getattr(module, "__dict__", None) is namespace and getattr(module, "__file__", None) == name \
+        and genuine(caller.f_code)  # code that file holds, not code made under its name (see .genuine)
 
 
 def torch_only(frame: Any, owned: Any) -> bool:
     """Whether every frame from ``frame`` out to the first whose code is ``owned`` (the submission's)
     is torch's own or the import system's (``contextlib`` too, for torch's context managers, but not
     as the frame the submission called): torch registering its own kernels while a module loads. A
-    library in between (``copy._reconstruct(None, None, lib.impl, args)``) could call anything (red team)."""
+    library in between (``copy._reconstruct(None, None, lib.impl, args)``) could call anything (red team).
+    ``False`` when there is none: the submission called it itself (also by a computed name)."""
     outermost = None
     while frame is not None and not owned(frame.f_code):
         name = str(frame.f_code.co_filename)
-        if not (torch_internal(frame) or name.startswith("<frozen importlib") or name == CONTEXTLIB_FILE):
+        if not (torch_internal(frame) or (name.startswith("<frozen importlib") or name == CONTEXTLIB_FILE)
+                and genuine(frame.f_code)):
             return False
         outermost, frame = name, frame.f_back
-    return outermost != CONTEXTLIB_FILE
+    return outermost is not None and outermost != CONTEXTLIB_FILE
 
 
 def _torch_dir(torch: Any) -> str:

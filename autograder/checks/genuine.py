@@ -1,0 +1,138 @@
+"""Whether a frame's code is what its file holds: the rule check trusts some frames by their file.
+
+The run-time check excuses calls that library code makes for its own work: torch taking its modes
+off while it formats a tensor (``torch/overrides.py``, ``contextlib``), torch registering its own
+kernels while a module loads (the import system), ``threading`` starting a thread, ``dataclasses``
+running ``exec``. A code object's file name is only a claim: the submission can make code under any
+file name (``compile(src, torch.library.__file__, "exec")``, ``code.replace(co_filename=...)``,
+``types.CodeType(...)``, ``marshal.loads``, also called from C or through a library function that
+calls what it is given) and run it in a library's namespace (``types.FunctionType(code,
+vars(module))``). With such a frame torch.library registered a kernel of ``F.cosine_similarity`` for
+``aten::nextafter`` unseen (a red-team finding, 20/20 in both modes).
+
+:func:`genuine` answers whether a code object is one its file compiles to: the same bytecode, names,
+constants, exception table and flags as the code object at that line and qualified name in the file
+(read and compiled once per file; frozen modules from the interpreter's frozen code). Code made by
+the submission under a library's file name is not; a library's own code is, however it was loaded.
+Nothing of the submission runs while this compares: constants are compared only when their types are
+exactly the plain built-in ones.
+"""
+
+from __future__ import annotations
+
+import _imp
+import sys
+from typing import Any
+
+__all__ = ["genuine", "library_call"]
+
+_CodeType = type((lambda: None).__code__)
+#: Constant types compared with ``==`` (their comparison runs no Python code).
+_PLAIN = (str, bytes, int, float, complex, bool, type(None), type(...))
+#: Frozen modules whose code objects name a file other than their module's name.
+_FROZEN = {"importlib._bootstrap": "_frozen_importlib", "importlib._bootstrap_external": "_frozen_importlib_external"}
+#: The import system's call of what it is given (``exec`` of a module's code, ``compile`` of its source).
+_FRAMES_REMOVED = sys.modules["_frozen_importlib"]._call_with_frames_removed.__code__
+#: Verdicts kept per code object (kept alive with it): a bound on memory.
+MAX_VERDICTS = 50_000
+
+_verdicts: dict[int, tuple[Any, bool]] = {}
+_tables: dict[str, dict[tuple[int, str], list[Any]] | None] = {}
+
+
+def genuine(code: Any) -> bool:
+    """Whether ``code`` is a code object its file (``co_filename``) compiles to.
+
+    Args:
+        code: a code object, usually ``frame.f_code`` of a frame the check is about to trust.
+
+    Returns:
+        ``True`` for code compiled from the file it names (a library's own function, however it
+        was loaded), ``False`` for code made under that name from other source, a file that cannot
+        be read, or anything that is not a code object. Never raises.
+    """
+    seen = _verdicts.get(id(code))
+    if seen is not None and seen[0] is code:
+        return seen[1]
+    try:
+        verdict = _check(code)
+    except Exception:  # noqa: BLE001 - a file that cannot be read or compiled: not trusted
+        verdict = False
+    if len(_verdicts) >= MAX_VERDICTS:
+        _verdicts.clear()
+    _verdicts[id(code)] = (code, verdict)
+    return verdict
+
+
+def library_call(frame: Any, func: Any) -> bool:
+    """Whether the call of the C function ``func`` made at ``frame`` is a library's own: the frame runs
+    code its file holds (:func:`genuine`) and that code names ``func`` itself (``exec`` in
+    ``dataclasses``, ``gc.enable`` in ``timeit``), unlike a function that calls whatever it is given
+    (``copy._reconstruct(None, None, compile, args)``, a red-team trampoline). The import system's
+    ``_call_with_frames_removed`` (``exec`` of a module's code) is judged by its caller."""
+    if frame is not None and frame.f_code is _FRAMES_REMOVED:
+        frame = frame.f_back
+    if frame is None or not genuine(frame.f_code):
+        return False
+    name = getattr(func, "__name__", None)
+    return type(name) is str and name in frame.f_code.co_names
+
+
+def _check(code: Any) -> bool:
+    if type(code) is not _CodeType or type(code.co_filename) is not str:
+        return False
+    filename = code.co_filename
+    if filename not in _tables:
+        _tables[filename] = _table(filename)
+    table = _tables[filename]
+    if table is None:
+        return False
+    return any(_same(candidate, code) for candidate in table.get((code.co_firstlineno, code.co_qualname), ()))
+
+
+def _table(filename: str) -> dict[tuple[int, str], list[Any]] | None:
+    """Every code object the file compiles to, by (first line, qualified name)."""
+    if filename.startswith("<frozen ") and filename.endswith(">"):
+        name = filename[len("<frozen "):-1]
+        top = _imp.get_frozen_object(_FROZEN.get(name, name))
+    elif filename.startswith("<"):
+        return None  # code made from a string (exec, eval, a generated method): no file to compare with
+    else:
+        with open(filename, "rb") as handle:
+            source = handle.read()
+        top = compile(source, filename, "exec", dont_inherit=True)
+    table: dict[tuple[int, str], list[Any]] = {}
+    stack = [top]
+    while stack:
+        current = stack.pop()
+        table.setdefault((current.co_firstlineno, current.co_qualname), []).append(current)
+        stack.extend(const for const in current.co_consts if type(const) is _CodeType)
+    return table
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Whether code objects ``a`` (compiled from the file) and ``b`` do the same."""
+    return (a.co_code == b.co_code and a.co_names == b.co_names and a.co_varnames == b.co_varnames
+            and a.co_freevars == b.co_freevars and a.co_cellvars == b.co_cellvars and a.co_flags == b.co_flags
+            and a.co_argcount == b.co_argcount and a.co_posonlyargcount == b.co_posonlyargcount
+            and a.co_kwonlyargcount == b.co_kwonlyargcount and a.co_exceptiontable == b.co_exceptiontable
+            and a.co_name == b.co_name and len(a.co_consts) == len(b.co_consts)
+            and all(_same_const(x, y) for x, y in zip(a.co_consts, b.co_consts)))
+
+
+def _same_const(x: Any, y: Any) -> bool:
+    if type(x) is not type(y):
+        return False
+    if type(x) is _CodeType:
+        return _same(x, y)
+    if type(x) in (tuple, frozenset):
+        if len(x) != len(y):
+            return False
+        if type(x) is frozenset:  # plain members only, then set equality
+            return all(type(v) in _PLAIN for v in y) and x == y
+        return all(_same_const(v, w) for v, w in zip(x, y))
+    return type(x) in _PLAIN and (x == y or x != x and y != y)  # a NaN constant equals itself here
+
+
+if sys.version_info < (3, 11):  # pragma: no cover - the project needs 3.11 (co_qualname, co_exceptiontable)
+    raise ImportError("autograder.checks.genuine needs Python 3.11 or newer")
