@@ -55,6 +55,8 @@ NumPy 配列と Python の数値、そして連鎖律で自分で導いた式だ
 
 採点器はソースを読むだけでなく、実行中の呼び出しも確認します (別名・別モジュール・スレッド経由でも)。
 違反するとその課題のテストはすべて 0 点になり、メッセージにファイルと行が示されます。
+``backward`` のテストは ``forward`` も呼び、その中の呼び出しも同じように確認します。``forward`` で
+torch を使うと ``backward`` の違反になるので、``forward`` も NumPy で書いてください。
 
 本文との違い
 ------------
@@ -136,7 +138,9 @@ NumPy arrays, Python numbers and the formulas you derive with the chain rule. No
 
 The grader reads the source and also watches the calls made while the code runs (whatever name,
 module or thread they go through). A violation scores 0 on every test of that task, and the
-message names the file and line.
+message names the file and line. ``backward``'s tests call ``forward`` too and watch its calls
+the same way: torch used in ``forward`` counts against ``backward``, so write ``forward`` with
+NumPy as well.
 
 Differs from the chapter
 ------------------------
