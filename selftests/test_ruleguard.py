@@ -193,6 +193,9 @@ def test_one_message_per_call_with_all_its_lines():
     assert text.count("V.__add__") == 2  # once per language
     assert "ex5_backprop.py, lines 28, 29:" in text and "ex5_backprop.py の 28, 29 行目" in text
     assert "checked at the end of the test: the grader's run-time check had been turned off (sys.settrace)" in text
+    many = _hits_message([Hit("forbidden", f"torch.f{i}", "ex5_backprop.py", i) for i in range(7)])
+    assert "torch.f4" in many and "torch.f5" not in many  # the first five calls, then how many more
+    assert many.endswith("(ほかに 2 件の違反があります / and 2 more violations)")
 
 
 def test_code_the_test_drives_later_is_watched(tmp_path):

@@ -157,8 +157,8 @@ class Hit:
                 "Value); write the chain rule's formulas on NumPy arrays.",
             )
         return bilingual(
-            f"{where_ja}で {self.name} が呼ばれました (実行時のチェック)。この課題では使えません"
-            "(ライブラリに頼らず自分で実装してください)。",
+            f"{where_ja}で {self.name} が呼ばれました (実行時のチェック)。この課題では使えません。"
+            "ライブラリに頼らず自分で実装してください。",
             f"{where_en}: {self.name} was called (run-time check); it is not allowed in this task. "
             "Implement it from scratch instead of calling a library.",
         )

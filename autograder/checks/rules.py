@@ -129,8 +129,8 @@ class Violation:
         call is in another module of the submission)."""
         filename = self.file or filename
         return bilingual(
-            f"{filename} の {self.line} 行目で {self.name} を使っています。この課題では使えません"
-            "(ライブラリに頼らず自分で実装してください)。",
+            f"{filename} の {self.line} 行目で {self.name} を使っています。この課題では使えません。"
+            "ライブラリに頼らず自分で実装してください。",
             f"{filename}, line {self.line}: {self.name} is not allowed in this task; implement it "
             "from scratch instead of calling a library.",
         )

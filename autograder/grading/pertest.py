@@ -152,7 +152,9 @@ def _hits_message(hits: list) -> str:
     first = {key: next(h for h in hits if (h.kind, h.name, h.file) == key) for key in lines}
     messages = [first[key].message(sorted(set(found))) for key, found in lines.items()]
     more = len(messages) - 5
-    return "\n".join(messages[:5]) + (f"\n(+{more})" if more > 0 else "")
+    if more <= 0:
+        return "\n".join(messages)
+    return "\n".join(messages[:5]) + f"\n(ほかに {more} 件の違反があります / and {more} more violation{'s' * (more > 1)})"
 
 
 def pytest_runtest_teardown(item: pytest.Item) -> None:
