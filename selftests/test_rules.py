@@ -33,6 +33,17 @@ def test_method_call_and_dynamic_import_are_found():
     assert names(src) == ["sklearn.utils", ".softmax()", ".softmax()", "jax"]
 
 
+def test_relative_dynamic_import_is_resolved_against_its_package():
+    """A relative name against a literal package is that module; against the submission's own
+    package it is its own module (an honest helper import scored every task 0 as tampering)."""
+    from autograder.checks.rules import find_tampering
+
+    own = "import importlib\ndef f(x):\n    return importlib.import_module('.ex1_vectors', __package__)\n"
+    assert names(own) == [] and find_tampering(own) == ()
+    library = "import importlib\ndef f(x):\n    return importlib.import_module('.utils', 'sklearn')\n"
+    assert names(library) == ["sklearn.utils"]
+
+
 def test_own_implementation_is_allowed():
     src = (
         "import numpy as np\n"

@@ -21,12 +21,15 @@ exactly the plain built-in ones.
 from __future__ import annotations
 
 import _imp
+import ast
 import sys
 from typing import Any
 
-__all__ = ["genuine", "library_call"]
+__all__ = ["genuine", "library_call", "trusted"]
 
 _CodeType = type((lambda: None).__code__)
+_ModuleType = type(sys)
+_module_dict = _ModuleType.__dict__["__dict__"].__get__  # a module's namespace, read past any subclass
 #: Constant types compared with ``==`` (their comparison runs no Python code).
 _PLAIN = (str, bytes, int, float, complex, bool, type(None), type(...))
 #: Frozen modules whose code objects name a file other than their module's name.
@@ -38,6 +41,7 @@ MAX_VERDICTS = 50_000
 
 _verdicts: dict[int, tuple[Any, bool]] = {}
 _tables: dict[str, dict[tuple[int, str], list[Any]] | None] = {}
+_rewritten: set[str] = set()  # files whose table has pytest's rewritten code objects too
 
 
 def genuine(code: Any) -> bool:
@@ -64,18 +68,40 @@ def genuine(code: Any) -> bool:
     return verdict
 
 
+def trusted(frame: Any) -> bool:
+    """Whether ``frame`` is a module's own code at work: code its file holds (:func:`genuine`), run in
+    that module's namespace (the module of that name in ``sys.modules``, whose file is the code's).
+    torch's ``handle_torch_function`` code run with a dictionary of the submission's as its globals
+    (``types.FunctionType(code, d)``, whose names then call anything) is not (a red-team finding)."""
+    if frame is None or not genuine(frame.f_code):
+        return False
+    namespace = frame.f_globals
+    name = dict.get(namespace, "__name__")  # dict's own get: a dict subclass's would run its code
+    module = sys.modules.get(name) if type(name) is str else None
+    if module is None or not issubclass(type(module), _ModuleType) or _module_dict(module) is not namespace:
+        return False
+    filename = dict.get(namespace, "__file__")
+    return frame.f_code.co_filename in ((filename,) if type(filename) is str else ()) + (f"<frozen {name}>",)
+
+
 def library_call(frame: Any, func: Any) -> bool:
     """Whether the call of the C function ``func`` made at ``frame`` is a library's own: the frame runs
     code its file holds (:func:`genuine`) and that code names ``func`` itself (``exec`` in
-    ``dataclasses``, ``gc.enable`` in ``timeit``), unlike a function that calls whatever it is given
+    ``dataclasses``, ``gc.enable`` in ``timeit``) or a global of its module bound to it, unlike a function that calls whatever it is given
     (``copy._reconstruct(None, None, compile, args)``, a red-team trampoline). The import system's
-    ``_call_with_frames_removed`` (``exec`` of a module's code) is judged by its caller."""
+    ``_call_with_frames_removed`` (``exec`` of a module's code) is judged by its caller (the frame
+    must be :func:`trusted`: the library's code in its own namespace)."""
     if frame is not None and frame.f_code is _FRAMES_REMOVED:
         frame = frame.f_back
-    if frame is None or not genuine(frame.f_code):
+    if not trusted(frame):
         return False
     name = getattr(func, "__name__", None)
-    return type(name) is str and name in frame.f_code.co_names
+    if type(name) is str and name in frame.f_code.co_names:
+        return True
+    # or a global name bound to it (mpmath's and six's ``exec_ = getattr(builtins, "exec")``: honest
+    # code importing sympy lost every task; found by an honest-code helper)
+    namespace = frame.f_globals
+    return any(dict.get(namespace, global_name) is func for global_name in frame.f_code.co_names)
 
 
 def _check(code: Any) -> bool:
@@ -87,11 +113,21 @@ def _check(code: Any) -> bool:
     table = _tables[filename]
     if table is None:
         return False
-    return any(_same(candidate, code) for candidate in table.get((code.co_firstlineno, code.co_qualname), ()))
+    if any(_same(candidate, code) for candidate in table.get((code.co_firstlineno, code.co_qualname), ())):
+        return True
+    if filename not in _rewritten and not filename.startswith("<"):
+        # pytest rewrites the asserts of every module named like a test (torch/_inductor/test_operators.py,
+        # imported lazily by torch, registers kernels): the same file as pytest compiles it
+        _rewritten.add(filename)
+        for key, codes in (_table(filename, rewrite=True) or {}).items():
+            table.setdefault(key, []).extend(codes)
+        return any(_same(candidate, code) for candidate in table.get((code.co_firstlineno, code.co_qualname), ()))
+    return False
 
 
-def _table(filename: str) -> dict[tuple[int, str], list[Any]] | None:
-    """Every code object the file compiles to, by (first line, qualified name)."""
+def _table(filename: str, rewrite: bool = False) -> dict[tuple[int, str], list[Any]] | None:
+    """Every code object the file compiles to, by (first line, qualified name); ``rewrite``: with
+    pytest's assertion rewriting (None when pytest is not loaded)."""
     if filename.startswith("<frozen ") and filename.endswith(">"):
         name = filename[len("<frozen "):-1]
         top = _imp.get_frozen_object(_FROZEN.get(name, name))
@@ -100,7 +136,15 @@ def _table(filename: str) -> dict[tuple[int, str], list[Any]] | None:
     else:
         with open(filename, "rb") as handle:
             source = handle.read()
-        top = compile(source, filename, "exec", dont_inherit=True)
+        if rewrite:
+            rewriter = sys.modules.get("_pytest.assertion.rewrite")
+            if rewriter is None:
+                return None
+            tree = ast.parse(source, filename=filename)
+            rewriter.rewrite_asserts(tree, source, filename, None)
+            top = compile(tree, filename, "exec", dont_inherit=True)
+        else:
+            top = compile(source, filename, "exec", dont_inherit=True)
     table: dict[tuple[int, str], list[Any]] = {}
     stack = [top]
     while stack:

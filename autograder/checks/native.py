@@ -28,7 +28,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-from .genuine import genuine
+from .genuine import trusted
 
 __all__ = ["CTYPES_MESSAGE", "MESSAGE", "install", "register", "refused"]
 
@@ -122,7 +122,7 @@ def _hook(event: str, args: tuple) -> None:
         try:
             caller = sys._getframe(1)
             name = caller.f_code.co_filename
-            if not (type(name) is str and (name.startswith(_GRADER) or name == _THREADING) and genuine(caller.f_code)) \
+            if not (type(name) is str and (name.startswith(_GRADER) or name == _THREADING) and trusted(caller)) \
                     and _submission_running(caller):
                 for swapped in _SWAPPED:
                     swapped(event, caller)

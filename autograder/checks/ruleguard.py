@@ -60,14 +60,14 @@ from typing import Any
 from . import native
 from ..core.scratch import TORCH_OPS
 from .forbidden import ARITHMETIC, Catalogue, exact_str as _exact
-from .genuine import genuine, library_call
+from .genuine import library_call, trusted
 from .hits import END_OF_TEST, LOST, REPLACED, RESULT_OBJECT, TASK_OBJECT, THREAD_GIVEN_UP, UNREADABLE_NAME, Hit
 from .scopes import Armed, ImportWatch
-from .torchmode import make_mode, modes_in_place, pop_mode, push_mode, redispatched, torch_internal, \
+from .torchmode import make_mode, mode_call, modes_in_place, pop_mode, push_mode, redispatched, torch_internal, \
     torch_machinery, torch_only
 from .tampering import CONTEXTLIB_FILE as _CONTEXTLIB_FILE, DIRECT, LIBRARY, THREADING_FILE as _THREADING_FILE, \
     refuse_audit_hooks, replaced_methods, tamper_objects
-from .visibility import compile_marked, pending, reverted, wrap_invisible, wrap_pending
+from .visibility import SWITCH_CODES, compile_marked, pending, reverted, wrap_invisible, wrap_pending, wrap_switches
 
 # the originals, taken before any submission code runs (a submission that replaces sys.setprofile
 # in the sys module changes nothing here)
@@ -149,7 +149,7 @@ class _Guard:
 
     def _culprit(self, frame: Any) -> tuple[str, int] | None:
         """(file, line) of the innermost frame of the submission on the stack from ``frame`` out."""
-        own = frame is not None and _exact(frame.f_code.co_filename) in _CHECK_FILES and genuine(frame.f_code)
+        own = frame is not None and _exact(frame.f_code.co_filename) in _CHECK_FILES and trusted(frame)
         while frame is not None:
             filename = frame.f_code.co_filename
             if self._is_owned(filename):
@@ -199,10 +199,12 @@ class _Guard:
                     key = id(arg)
                     entry = guard.tamper_c.get(key)
                     if entry is not None and entry[0] is arg:
-                        if (entry[1] in DIRECT and library_call(frame, arg)
-                                or entry[1].startswith(LIBRARY) and torch_only(frame, guard._owned_code)) \
-                                and _get_ident() in guard.home and not guard._owned_code(frame.f_code):
-                            return  # a library's own use (timeit's gc.enable, dataclasses' exec: see .genuine)
+                        # a library's own use (timeit's gc.enable, dataclasses' exec: see .genuine; also in a thread
+                        # of the submission's); a switch's wrapper (visibility.wrap_switches) was judged when called
+                        if (entry[1] in DIRECT and library_call(frame, arg) or entry[1].startswith(LIBRARY)
+                                and torch_only(frame, guard._owned_code) and _get_ident() in guard.home) \
+                                and not guard._owned_code(frame.f_code) or id(frame.f_code) in SWITCH_CODES:
+                            return
                         if not torch_machinery(frame, __file__):
                             guard._record("tamper", entry[1], frame)
                         return
@@ -217,13 +219,13 @@ class _Guard:
                     entry = guard.processes.get(key)
                     if entry is not None and entry[0] is arg:
                         if not (key == id(_thread.start_new_thread) and _exact(frame.f_code.co_filename) == _THREADING_FILE
-                                and genuine(frame.f_code)):
+                                and trusted(frame)):
                             guard._record("process", entry[1], frame)
                         elif getattr(threading, "_profile_hook", None) is not guard.dispatch:  # a thread unwatched
                             guard._record("tamper", "threading._profile_hook", frame)  # (red team: set to None)
                         return
                     name = catalogue.c_name(arg)
-                    if name is not None:
+                    if name is not None and not mode_call(frame):
                         guard._record("forbidden", name, frame)
                 elif event == "return":
                     ident = _get_ident()
@@ -262,7 +264,8 @@ class _Guard:
                     if name is not None:
                         # torch.ops counts when called (not an operator object torch makes lazily for the
                         # dispatch mode, from C: the first use made scores depend on test order), not by torch
-                        if not (name.startswith(TORCH_OPS) and (code.co_name != "__call__" or torch_internal(frame.f_back))):
+                        if not (name.startswith(TORCH_OPS) and (code.co_name != "__call__" or torch_internal(frame.f_back)
+                                                                or mode_call(frame.f_back))):  # (or the mode's)
                             guard._record("forbidden", name, frame.f_back)
                     elif catalogue.no_overloading and _exact(code.co_name) in ARITHMETIC \
                             and guard._is_owned(code.co_filename):
@@ -439,6 +442,7 @@ class _Guard:
         native.install(lambda: self.armed and _get_ident() == self.thread, self._swapped,  # before the hook
                        lambda name: setattr(self, "wrap_due", self.wrap_due or pending(name)))
         sys.addaudithook(refuse_audit_hooks)  # refusing later ones
+        wrap_switches()
         self.tamper_c, self.tamper_codes, self.processes = tamper_objects()
         self.torch_seen = "torch" in sys.modules
         if "torch" in sys.modules:  # made now: an isolated worker may not import anything later
@@ -452,6 +456,7 @@ class _Guard:
         if not self.prepared:
             self.prepare(catalogue.forbidden)
         if "torch" in sys.modules and not self.torch_seen:  # imported after prepare (local mode)
+            wrap_switches()
             self.tamper_c, self.tamper_codes, self.processes = tamper_objects()
             self.torch_seen = True
         self.hits, self.swaps = list(self.import_hits), []

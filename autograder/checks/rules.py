@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import importlib.util
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -360,7 +361,7 @@ def _find_violations(source: str, rule: FromScratchRule) -> tuple[Violation, ...
                     names = [f"{func.split('.')[-1]}()"]  # code in strings cannot be checked
                 elif func in ("importlib.import_module", "__import__") and args and \
                         isinstance(args[0], ast.Constant) and isinstance(args[0].value, str):
-                    names = [args[0].value]
+                    names = _imported_name(args)
                 elif func == "getattr" and len(args) >= 2 and isinstance(args[1], ast.Constant) \
                         and isinstance(args[1].value, str):
                     base = _dotted(args[0], aliases)
@@ -381,6 +382,22 @@ def _find_violations(source: str, rule: FromScratchRule) -> tuple[Violation, ...
                 if name.startswith(".") or name.endswith("()") or _is_forbidden(name, rule.forbidden):
                     seen.add((name, getattr(node, "lineno", 0)))
     return tuple(Violation(n, line) for n, line in sorted(seen, key=lambda t: (t[1], t[0])))
+
+
+def _imported_name(args: list) -> list[str]:
+    """The module ``importlib.import_module(NAME[, PACKAGE])`` loads when NAME is a literal: a
+    relative name against a literal package (``(".functional", "torch.nn")``), and none against the
+    submission's own (``(".ex1_vectors", __package__)``: its own module, which scored every task 0
+    as a tampering name; found by an honest-code helper)."""
+    name = args[0].value
+    if not name.startswith("."):
+        return [name]
+    if len(args) > 1 and isinstance(args[1], ast.Constant) and isinstance(args[1].value, str):
+        try:
+            return [importlib.util.resolve_name(name, args[1].value)]
+        except (ImportError, ValueError):
+            return []
+    return []
 
 
 @functools.lru_cache(maxsize=64)
@@ -426,7 +443,7 @@ def find_tampering(source: str) -> tuple[Violation, ...]:
         elif isinstance(node, ast.Call) and (_dotted(node.func, aliases) or getattr(node.func, "id", "")) in (
                 "importlib.import_module", "__import__") and node.args and isinstance(node.args[0], ast.Constant) \
                 and isinstance(node.args[0].value, str):
-            names = [node.args[0].value]
+            names = _imported_name(node.args)
         for name in names:
             if name.startswith(".") or name.endswith("()") or _is_forbidden(name, TAMPER_NAMES):
                 seen.add((name, getattr(node, "lineno", 0)))

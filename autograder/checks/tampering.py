@@ -6,7 +6,9 @@ from __future__ import annotations
 import _thread
 import builtins
 import contextlib
+import functools
 import gc
+import importlib
 import marshal
 import os
 import signal
@@ -15,7 +17,9 @@ import threading
 import types
 from typing import Any
 
-__all__ = ["CONTEXTLIB_FILE", "DIRECT", "LIBRARY", "THREADING_FILE", "refuse_audit_hooks", "replaced_methods", "tamper_objects"]
+from .visibility import SWITCH_CODES, SWITCH_ORIGINALS
+
+__all__ = ["CONTEXTLIB_FILE", "DIRECT", "FUNCTOOLS_FILE", "IMPORTLIB_FILE", "LIBRARY", "THREADING_FILE", "refuse_audit_hooks", "replaced_methods", "tamper_objects"]
 
 #: Entries of the C-function table that count only when the submission's own code calls them (its
 #: frame, directly or through C callables such as ``map``, or a thread of its own), not when a
@@ -36,6 +40,10 @@ LIBRARY = ("torch.library.", "torch._C._dispatch_library")
 #: thread, torch's mode stack entered through ``contextlib``), not the submission's.
 THREADING_FILE = threading.__file__
 CONTEXTLIB_FILE = contextlib.__file__
+#: ``importlib.import_module``'s file: torch loads modules lazily through it (they register kernels).
+IMPORTLIB_FILE = importlib.__file__
+#: ``functools.singledispatch``'s dispatcher: ``torch.library.impl`` is one.
+FUNCTOOLS_FILE = functools.__file__
 
 
 def tamper_objects() -> tuple[dict[int, tuple[Any, str]], dict[int, tuple[Any, str]], dict[int, tuple[Any, str]]]:
@@ -85,7 +93,8 @@ def tamper_objects() -> tuple[dict[int, tuple[Any, str]], dict[int, tuple[Any, s
         for name in ("_pop_torch_function_stack", "_push_on_torch_function_stack", "_set_torch_function_state",
                      "_set_skip_next_torch_function", "_skip_one_hop_torch_function", "_pop_torch_dispatch_stack",
                      "_push_on_torch_dispatch_stack", "_set_dispatch_mode", "_unset_dispatch_mode"):
-            add(c_funcs, getattr(torch._C, name, None), f"torch._C.{name}")
+            add(c_funcs, SWITCH_ORIGINALS.get(name, getattr(torch._C, name, None)), f"torch._C.{name}")
+        codes.update(SWITCH_CODES)  # their visible wrappers (visibility.wrap_switches)
         # TorchScript runs torch operations in C++, where the torch function mode sees none of them
         for name in ("_jit_script_compile", "_jit_script_class_compile", "_jit_script_compile_overload",
                      "_create_function_from_trace", "_create_function_from_trace_with_dict", "_jit_trace_module",

@@ -11,11 +11,13 @@ import os
 import sys
 from typing import Any
 
+from ..core.scratch import TORCH_OPS
 from .forbidden import exact_str
-from .genuine import genuine
-from .tampering import CONTEXTLIB_FILE
+from .genuine import trusted
+from .tampering import CONTEXTLIB_FILE, FUNCTOOLS_FILE, IMPORTLIB_FILE
+from .visibility import SWITCH_ORIGINALS
 
-__all__ = ["TORCHSCRIPT_CALL", "make_mode", "modes_in_place", "pop_mode", "push_mode", "redispatched",
+__all__ = ["TORCHSCRIPT_CALL", "make_mode", "mode_call", "modes_in_place", "pop_mode", "push_mode", "redispatched",
            "torch_internal", "torch_machinery", "torch_only"]
 
 # taken before any submission code runs, as in .ruleguard
@@ -50,6 +52,13 @@ def redispatched(frame: Any) -> bool:
     return frame is not None and any(frame.f_code is code for code in _DISPATCH_CODES)
 
 
+def mode_call(frame: Any) -> bool:
+    """Whether ``frame`` is one of the check's torch modes handing on the call it has just judged (a C
+    function torch gave it: ``torch.ops.profiler...`` inside ``torch.optim``'s ``step``, judged as
+    torch's own use, counted again as a C call of the submission's: found by an honest-code helper)."""
+    return frame is not None and any(frame.f_code is code for code in (*_FUNCTION_CODES, *_DISPATCH_CODES))
+
+
 def _outside(frame: Any) -> Any:
     """The first frame from ``frame`` down that is neither this module's modes nor ``torch/_ops.py``."""
     return _past(frame, (*_DISPATCH_CODES, *_FUNCTION_CODES))
@@ -59,7 +68,7 @@ def _past(frame: Any, codes: Any) -> Any:
     """The first frame from ``frame`` down that runs neither ``torch/_ops.py`` nor one of ``codes``."""
     ops = getattr(sys.modules.get("torch._ops"), "__file__", None)
     while frame is not None and ((type(frame.f_code.co_filename) is str and frame.f_code.co_filename == ops
-                                  and genuine(frame.f_code)) or any(frame.f_code is code for code in codes)):
+                                  and trusted(frame)) or any(frame.f_code is code for code in codes)):
         frame = frame.f_back
     return frame
 
@@ -106,9 +115,9 @@ def torch_machinery(caller: Any, check_file: str) -> bool:
     modes = [getattr(sys.modules.get(name), "__file__", None)
              for name in ("torch.overrides", "torch.utils._python_dispatch")]
     own = (check_file, __file__)
-    # (each frame trusted for its file runs code that file holds: see .genuine)
+    # (each frame trusted for its file runs code that file holds, in its namespace: see .genuine)
     while caller is not None and exact_str(caller.f_code.co_filename) in (CONTEXTLIB_FILE, *modes, *own) \
-            and genuine(caller.f_code):
+            and trusted(caller):
         if exact_str(caller.f_code.co_name) == "handle_torch_function" or exact_str(caller.f_code.co_filename) in own:
             return True
         caller = caller.f_back
@@ -128,7 +137,7 @@ def torch_internal(caller: Any) -> bool:
     # file name and run in a namespace of the submission's is not)
     return type(name) is str and name.startswith(_torch_dir(torch)) and module is not None \
         and getattr(module, "__dict__", None) is namespace and getattr(module, "__file__", None) == name \
-        and genuine(caller.f_code)  # code that file holds, not code made under its name (see .genuine)
+        and trusted(caller)  # code that file holds, in its own namespace (see .genuine)
 
 
 def torch_only(frame: Any, owned: Any) -> bool:
@@ -136,15 +145,22 @@ def torch_only(frame: Any, owned: Any) -> bool:
     is torch's own or the import system's (``contextlib`` too, for torch's context managers, but not
     as the frame the submission called): torch registering its own kernels while a module loads. A
     library in between (``copy._reconstruct(None, None, lib.impl, args)``) could call anything (red team).
-    ``False`` when there is none: the submission called it itself (also by a computed name)."""
-    outermost = None
+    ``False`` when there is none (the submission called it itself, also by a computed name) or no
+    frame of torch's is among them (``importlib._bootstrap._call_with_frames_removed(Library, ...)``).
+    The import system includes ``importlib.import_module`` and pytest's assertion-rewriting loader;
+    ``functools.singledispatch``'s dispatcher passes on too (``torch.library.impl`` is one)."""
+    outermost, torch_seen = None, False
+    rewriter = getattr(sys.modules.get("_pytest.assertion.rewrite"), "__file__", None)
     while frame is not None and not owned(frame.f_code):
-        name = str(frame.f_code.co_filename)
-        if not (torch_internal(frame) or (name.startswith("<frozen importlib") or name == CONTEXTLIB_FILE)
-                and genuine(frame.f_code)):
+        name, code_name = str(frame.f_code.co_filename), str(frame.f_code.co_name)
+        if torch_internal(frame):
+            torch_seen = True
+        elif not ((name.startswith("<frozen importlib") or name in (CONTEXTLIB_FILE, IMPORTLIB_FILE)
+                   or name == FUNCTOOLS_FILE and code_name == "wrapper" or name == rewriter and code_name == "exec_module")
+                  and trusted(frame)):
             return False
         outermost, frame = name, frame.f_back
-    return outermost is not None and outermost != CONTEXTLIB_FILE
+    return torch_seen and outermost is not None and outermost != CONTEXTLIB_FILE
 
 
 def _torch_dir(torch: Any) -> str:
@@ -160,8 +176,14 @@ _TORCH_DIR: list[str] = []
 def push_mode(torch: Any, mode: Any) -> None:
     """Put ``mode`` (:func:`make_mode`) on this thread's torch function stack, its dispatch mode on the
     dispatch stack."""
-    torch._C._push_on_torch_function_stack(mode)
-    torch._C._push_on_torch_dispatch_stack(mode.dispatch)
+    _switch(torch, "_push_on_torch_function_stack")(mode)
+    _switch(torch, "_push_on_torch_dispatch_stack")(mode.dispatch)
+
+
+def _switch(torch: Any, name: str) -> Any:
+    """torch's C function ``name`` itself, not the visible wrapper the check put in its place
+    (:func:`.visibility.wrap_switches`): the check's own calls."""
+    return SWITCH_ORIGINALS.get(name) or getattr(torch._C, name)
 
 
 def modes_in_place(torch: Any, mode: Any) -> bool:
@@ -182,10 +204,10 @@ def pop_mode(torch: Any, mode: Any) -> bool:
     stacks; whether both were there."""
     found = True
     for stack, size, pop, item in (
-            (torch._C._get_function_stack_at, torch._C._len_torch_function_stack, torch._C._pop_torch_function_stack,
-             mode),
+            (torch._C._get_function_stack_at, torch._C._len_torch_function_stack,
+             _switch(torch, "_pop_torch_function_stack"), mode),
             (torch._C._get_dispatch_stack_at, torch._C._len_torch_dispatch_stack,
-             lambda: torch._C._pop_torch_dispatch_stack(None), mode.dispatch)):
+             lambda: _switch(torch, "_pop_torch_dispatch_stack")(None), mode.dispatch)):
         try:
             if item in _stack(stack, size()):
                 while size():
@@ -213,7 +235,8 @@ def make_mode(guard: Any) -> Any:
     # through map computed a composite (cosine similarity) into leaf.grad unseen (found reading, after
     # the red team's hook on a tensor), apply_ the same. The mode stays on inside every call it watches;
     # torch's own re-entry for that call is skipped (one hop). Without that (torch before 2.5), as before.
-    skip = getattr(torch._C, "_skip_one_hop_torch_function", None)
+    skip = SWITCH_ORIGINALS.get("_skip_one_hop_torch_function") or getattr(torch._C, "_skip_one_hop_torch_function", None)
+    push, pop = _switch(torch, "_push_on_torch_function_stack"), _switch(torch, "_pop_torch_function_stack")
 
     def watching() -> bool:  # the test thread with no frame of the submission on its stack: the test's own call
         return guard.catalogue is not None and bool(guard.depth or guard.armed or _get_ident() != guard.thread)
@@ -223,18 +246,28 @@ def make_mode(guard: Any) -> Any:
             catalogue = guard.catalogue
             if watching():
                 name = catalogue.torch_name(func)
-                if name is not None:
+                # torch.ops counts as the submission's way to an operation, not torch's own use of it
+                # (the optimisers' profiler ranges: honest torch.optim code lost its task), nor the
+                # dispatch mode running the operation it checked
+                if name is not None and not (name.startswith(TORCH_OPS) and (redispatched(_getframe(1))
+                                                                              or torch_internal(_outside(_getframe(1))))):
                     guard._record("forbidden", name, _getframe(1))
                 hook = getattr(func, "__name__", None)
                 if type(hook) is str and hook in AUTOGRAD_HOOKS:
                     guard._record("tamper", f"{AUTOGRAD_HOOK} ({hook})", _getframe(1))
                 code = getattr(func, "__code__", None)
                 if code is not None and guard._owned_code(code):  # the submission's own function,
-                    with self:  # passed to torch's dispatch: it runs watched by this mode too
+                    push(self)  # passed to torch's dispatch: it runs watched by this mode too
+                    try:  # (the mode put back as `with self:` does, with torch's own C functions)
                         return func(*args, **(kwargs or {}))
+                    finally:
+                        pop()
                 if skip is not None and not _reentered(_getframe(1), func, args):
-                    with self:
+                    push(self)
+                    try:
                         return skip(func, types, args, kwargs or {})
+                    finally:
+                        pop()
             return func(*args, **(kwargs or {}))
 
     from torch.utils._python_dispatch import TorchDispatchMode
@@ -250,8 +283,11 @@ def make_mode(guard: Any) -> Any:
                 caller = _getframe(1)
                 try:
                     name = catalogue.aten_name(func)
-                    if name is not None:  # also one run inside an operation this mode handed on: its caller's
-                        guard._record("forbidden", name, _outside(caller))
+                    outside = _outside(caller)
+                    # also one run inside an operation this mode handed on: its caller's (torch.ops used
+                    # by torch's own code, the optimisers' profiler ranges, is not the submission's)
+                    if name is not None and not (name.startswith(TORCH_OPS) and torch_internal(outside)):
+                        guard._record("forbidden", name, outside)
                     if caller is not None and _get_ident() == guard.thread and guard._owned_code(caller.f_code) \
                             and str(getattr(func, "_schema", None) and func._schema.name) not in _CREATION:
                         # an operation the submission's code started in C++ with no torch function the

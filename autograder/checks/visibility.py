@@ -153,11 +153,12 @@ def compile_marked(source: str, filename: str, enter: Callable[[], None],
 WRAPPED: dict[int, tuple[Any, str]] = {}
 
 
-def _make_wrapper(func: Any, dotted: str) -> Callable:
+def _make_wrapper(func: Any, dotted: str, registry: dict[int, tuple[Any, str]] = WRAPPED) -> Callable:
     """A Python function that calls the ufunc ``func``: calls of it are seen by the profile hook.
 
     The original is held only in the wrapper's closure (no ``__wrapped__``, none of the ufunc's
-    bound methods such as ``outer``, which would compute the same thing unseen).
+    bound methods such as ``outer``, which would compute the same thing unseen). ``registry`` gets
+    the wrapper's code object (:data:`WRAPPED`: a forbidden function; :data:`SWITCH_CODES`).
     """
     namespace: dict[str, Any] = {}
     # one code object per wrapped function, so the hook knows which one was called
@@ -168,8 +169,55 @@ def _make_wrapper(func: Any, dotted: str) -> Callable:
     wrapper.__doc__ = func.__doc__
     wrapper.__qualname__ = func.__name__
     wrapper.__module__ = dotted.rpartition(".")[0]
-    WRAPPED[id(wrapper.__code__)] = (wrapper.__code__, dotted)
+    registry[id(wrapper.__code__)] = (wrapper.__code__, dotted)
     return wrapper
+
+
+#: torch's C functions that put torch's modes on its stacks or take them off, and the type that turns
+#: the function mode off: called from C (``functools.partial(_C._pop_torch_function_stack)()``, a C
+#: function as a class's ``__enter__``, as a property's getter) they made no profile event, so the
+#: modes came off around a forbidden call and went back unseen (a red-team finding, 20/20 in both
+#: modes). :func:`wrap_switches` replaces them by Python wrappers whose calls the hook sees.
+TORCH_SWITCHES = ("_pop_torch_function_stack", "_push_on_torch_function_stack", "_set_torch_function_state",
+                  "_set_skip_next_torch_function", "_skip_one_hop_torch_function", "_pop_torch_dispatch_stack",
+                  "_push_on_torch_dispatch_stack", "_set_dispatch_mode", "_unset_dispatch_mode",
+                  "DisableTorchFunction")
+#: The originals by name (what the check itself calls), once :func:`wrap_switches` has run.
+SWITCH_ORIGINALS: dict[str, Any] = {}
+#: id of a switch wrapper's code object -> (that code, ``torch._C.NAME``): tampering when called.
+SWITCH_CODES: dict[int, tuple[Any, str]] = {}
+
+
+def wrap_switches() -> None:
+    """Replace :data:`TORCH_SWITCHES` by visible wrappers in every loaded module's namespace but the
+    grader's (``torch._C``, ``torch.overrides``, which imported them by name, a submission's module
+    that did); once, when torch is loaded. torch's own calls go through the wrappers too (the check
+    excuses them as before: :func:`.torchmode.torch_machinery`)."""
+    C = getattr(sys.modules.get("torch"), "_C", None)
+    if C is None or SWITCH_ORIGINALS:
+        return
+    targets: dict[int, tuple[Any, Callable]] = {}
+    for name in TORCH_SWITCHES:
+        original = vars(C).get(name)
+        if original is not None:
+            SWITCH_ORIGINALS[name] = original
+            targets[id(original)] = (original, _make_wrapper(original, f"torch._C.{name}", SWITCH_CODES))
+    _place(targets, lambda name: not name.startswith("autograder"))
+
+
+def _place(targets: dict[int, tuple[Any, Callable]], wanted: Callable[[str], bool]) -> None:
+    """Put each wrapper of ``targets`` (id of the original -> (original, wrapper)) where a module
+    whose name is ``wanted`` holds the original, and remember it (:func:`reverted`)."""
+    for module in list(sys.modules.values()):
+        namespace = getattr(module, "__dict__", None) if isinstance(module, types.ModuleType) else None
+        name = namespace.get("__name__") if isinstance(namespace, dict) else None
+        if type(name) is not str or not wanted(name):
+            continue
+        for key, value in list(namespace.items()):
+            entry = targets.get(id(value))
+            if entry is not None and entry[0] is value:
+                namespace[key] = entry[1]
+                _PLACED.setdefault(id(namespace), (module, {}))[1][key] = (entry[1], value)
 
 
 def _invisible(obj: Any, np: Any) -> bool:
@@ -222,17 +270,8 @@ def wrap_invisible(names: Iterable[str]) -> None:
         for name, value in members:
             if id(value) not in targets:
                 targets[id(value)] = (value, _make_wrapper(value, name))
-    if not targets:
-        return
-    for module in list(sys.modules.values()):
-        namespace = getattr(module, "__dict__", None)
-        if not isinstance(namespace, dict) or not getattr(module, "__name__", "").startswith(("scipy", "numpy")):
-            continue
-        for key, value in list(namespace.items()):
-            entry = targets.get(id(value))
-            if entry is not None and entry[0] is value:
-                namespace[key] = entry[1]
-                _PLACED.setdefault(id(namespace), (module, {}))[1][key] = (entry[1], value)
+    if targets:
+        _place(targets, lambda name: name.startswith(("scipy", "numpy")))
 
 
 def _loaded(name: str) -> bool:
