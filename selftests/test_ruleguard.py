@@ -1120,6 +1120,48 @@ def _bare(*a):
     return a
 
 
+_SWITCHED_FROM_C = """
+        import functools, importlib
+        import torch
+
+        _C = getattr(torch, "_" + "C")
+
+        def modes_off_from_c(x):  # no Python frame of the submission's calls the C functions
+            off = functools.partial(getattr(_C, "_pop_torch" + "_function_stack"))()
+            try:
+                return x
+            finally:
+                functools.partial(getattr(_C, "_push_on_torch" + "_function_stack"), off)()
+
+        def as_enter(x):  # the C function as a context manager's __enter__ (called by `with`)
+            Off = type("Off", (), {"__enter__": getattr(_C, "Disable" + "TorchFunction"), "__exit__": lambda *a: None})
+            with Off():
+                pass
+            return x
+
+        def torch_prints(x):  # torch's own printing takes its modes off and puts them back
+            print(torch.ones(2) * 2)
+            return x
+"""
+
+
+def test_torch_mode_switches_called_from_c_are_seen(tmp_path):
+    """Found by a red-team helper: torch's mode-stack C functions called from C (functools.partial, a
+    C function as ``__enter__``) made no profile event; the modes came off around a forbidden call
+    and went back unseen. They are visible wrappers in every module now; torch's own use is excused
+    as before, and the check itself calls the originals."""
+    from autograder.checks.visibility import SWITCH_ORIGINALS
+
+    mod, owns = _student(tmp_path, _SWITCHED_FROM_C)
+    assert torch._C._pop_torch_function_stack is not SWITCH_ORIGINALS["_pop_torch_function_stack"]
+    x = np.arange(3.0)
+    for func, name in ((mod.modes_off_from_c, "torch._C._pop_torch_function_stack"),
+                       (mod.as_enter, "torch._C.DisableTorchFunction")):
+        hits = _watch(SOFTMAX, owns, tmp_path, lambda: ruleguard.call_into(func, (x,), {}))
+        assert ("tamper", name) in {(h.kind, h.name) for h in hits}, hits
+    assert _watch(SOFTMAX, owns, tmp_path, lambda: ruleguard.call_into(mod.torch_prints, (x,), {})) == []
+
+
 def test_the_scan_for_replaced_methods_reads_figures_without_making_ticks():
     """The scan of what a call returned walks a figure's artists as ``findobj`` does, but an Axis's
     ticks only where they exist (``findobj`` makes them: ~10 ms per Axes at every return), and still
