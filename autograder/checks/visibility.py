@@ -203,6 +203,13 @@ def wrap_switches() -> None:
             SWITCH_ORIGINALS[name] = original
             targets[id(original)] = (original, _make_wrapper(original, f"torch._C.{name}", SWITCH_CODES))
     _place(targets, lambda name: not name.startswith("autograder"))
+    # the files whose frames the check trusts around these calls, read now rather than inside the
+    # first test that meets them (checks.genuine)
+    from .genuine import warm
+
+    warm(getattr(sys.modules.get(name), "__file__", None) for name in (
+        "contextlib", "threading", "functools", "importlib", "torch.overrides", "torch.utils._python_dispatch",
+        "torch._ops", "torch.library", "torch._tensor", "torch._tensor_str", "torch.nn.functional"))
 
 
 def _place(targets: dict[int, tuple[Any, Callable]], wanted: Callable[[str], bool]) -> None:
