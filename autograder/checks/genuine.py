@@ -28,7 +28,7 @@ import os
 import sys
 from typing import Any
 
-__all__ = ["genuine", "library_call", "trusted", "warm"]
+__all__ = ["genuine", "library_call", "trusted", "warm", "warm_grader"]
 
 _CodeType = type((lambda: None).__code__)
 _ModuleType = type(sys)
@@ -44,6 +44,7 @@ MAX_VERDICTS = 50_000
 
 _verdicts: dict[int, tuple[Any, bool]] = {}
 _tables: dict[str, dict[tuple[int, str], list[Any]] | None] = {}
+_unread: set[str] = set()  # files this process could not read: their tables hold live code objects
 _rewritten: set[str] = set()  # files whose table has pytest's rewritten code objects too
 
 
@@ -111,14 +112,22 @@ def _check(code: Any) -> bool:
     if type(code) is not _CodeType or type(code.co_filename) is not str:
         return False
     filename = code.co_filename
+    if _grader_codes.get(id(code)) is code:  # the grader's own code (warm_grader), by identity
+        return True
     if filename not in _tables:
-        _tables[filename] = _table(filename)
+        try:
+            _tables[filename] = _table(filename)
+        except OSError:
+            _tables[filename] = _reachable(filename)
+            _unread.add(filename)
     table = _tables[filename]
     if table is None:
         return False
+    if filename in _unread:  # by identity (_reachable)
+        return any(candidate is code for candidate in table.get((code.co_firstlineno, code.co_qualname), ()))
     if any(_same(candidate, code) for candidate in table.get((code.co_firstlineno, code.co_qualname), ())):
         return True
-    if filename not in _rewritten and not filename.startswith("<"):
+    if filename not in _rewritten and filename not in _unread and not filename.startswith("<"):
         # pytest rewrites the asserts of every module named like a test (torch/_inductor/test_operators.py,
         # imported lazily by torch, registers kernels): the same file as pytest compiles it
         _rewritten.add(filename)
@@ -185,6 +194,59 @@ def warm(filenames: Any) -> None:
                 _tables[filename] = _table(filename)
             except Exception:  # noqa: BLE001 - read again when first needed
                 pass
+
+
+def warm_grader() -> None:
+    """Remember the code objects of every loaded module of the grader itself, by identity (called
+    while no submission code runs): an isolated worker may not be able to read the grader's files
+    (a worker with dropped privileges grading from a private clone got the grader's code shipped,
+    and counted the check's own sys.setprofile as tampering: found by the clean-clone CI)."""
+    for name, module in list(sys.modules.items()):
+        file = getattr(module, "__file__", None)
+        if name in _walked or type(file) is not str or not file.startswith(_GRADER):
+            continue
+        _walked.add(name)
+        _walk(module, name, _grader_codes)
+
+
+def _walk(module: Any, name: str, into: dict[int, Any]) -> None:
+    """Every code object reachable from the functions and classes of ``module`` (named ``name``)."""
+    stack = [value for value in list(vars(module).values()) if getattr(value, "__module__", None) == name]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, type):
+            stack.extend(v for v in list(vars(value).values()) if not isinstance(v, type) or v.__module__ == name)
+        elif isinstance(value, (staticmethod, classmethod)):
+            stack.append(value.__func__)
+        elif isinstance(value, property):
+            stack.extend(f for f in (value.fget, value.fset, value.fdel) if f is not None)
+        elif type(getattr(value, "__code__", None)) is _CodeType:
+            codes = [value.__code__]
+            while codes:
+                code = codes.pop()
+                into[id(code)] = code
+                codes.extend(const for const in code.co_consts if type(const) is _CodeType)
+
+
+def _reachable(filename: str) -> dict[tuple[int, str], list[Any]] | None:
+    """For a file this process cannot read (an isolated worker with dropped privileges, a private
+    Python installation): the code objects reachable from the loaded modules of that file, as a
+    table like :func:`_table`'s. Weaker than reading the file (a function put into the module's
+    namespace later is reachable too), so only the fallback."""
+    found: dict[int, Any] = {}
+    for name, module in list(sys.modules.items()):
+        if getattr(module, "__file__", None) == filename and type(name) is str:
+            _walk(module, name, found)
+    table: dict[tuple[int, str], list[Any]] = {}
+    for code in found.values():
+        if code.co_filename == filename:
+            table.setdefault((code.co_firstlineno, code.co_qualname), []).append(code)
+    return table or None
+
+
+_GRADER = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # the autograder package
+_walked: set[str] = set()
+_grader_codes: dict[int, Any] = {}  # id -> code object of the grader's own modules (kept alive)
 
 
 def _same(a: Any, b: Any) -> bool:

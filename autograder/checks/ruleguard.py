@@ -60,7 +60,7 @@ from typing import Any
 from . import native
 from ..core.scratch import TORCH_OPS
 from .forbidden import ARITHMETIC, Catalogue, exact_str as _exact
-from .genuine import library_call, trusted
+from .genuine import library_call, trusted, warm_grader
 from .hits import END_OF_TEST, LOST, REPLACED, RESULT_OBJECT, TASK_OBJECT, THREAD_GIVEN_UP, UNREADABLE_NAME, Hit
 from .scopes import Armed, ImportWatch
 from .torchmode import make_mode, mode_call, modes_in_place, pop_mode, push_mode, redispatched, torch_internal, \
@@ -442,7 +442,7 @@ class _Guard:
         native.install(lambda: self.armed and _get_ident() == self.thread, self._swapped,  # before the hook
                        lambda name: setattr(self, "wrap_due", self.wrap_due or pending(name)))
         sys.addaudithook(refuse_audit_hooks)  # refusing later ones
-        wrap_switches()
+        wrap_switches(), warm_grader()
         self.tamper_c, self.tamper_codes, self.processes = tamper_objects()
         self.torch_seen = "torch" in sys.modules
         if "torch" in sys.modules:  # made now: an isolated worker may not import anything later
@@ -460,7 +460,8 @@ class _Guard:
             self.tamper_c, self.tamper_codes, self.processes = tamper_objects()
             self.torch_seen = True
         self.hits, self.swaps = list(self.import_hits), []
-        wrap_pending()  # forbidden C modules the tests imported since prepare
+        wrap_pending()  # forbidden C modules the tests imported since prepare; the grader's files read
+        warm_grader()  # (checks.genuine) while no submission code runs
         if owns != self.owns or root != self.root or len(self.owned_codes) > MAX_REMEMBERED:
             # kept from test to test of one submission (finding out resolves paths: costly)
             self.owned, self.owned_codes = {}, {}
