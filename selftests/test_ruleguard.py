@@ -1281,3 +1281,55 @@ def test_what_autograd_calls_back_inside_the_submissions_backward_is_watched(tmp
         assert "torch.nn.functional.cosine_similarity" in {h.name for h in hits}, (attack, hits)
         assert not [h for h in hits if h.kind == "tamper"], hits
     assert _watch(cosine, owns, tmp_path, lambda: mod.honest(x)) == []
+
+
+_RACE = r"""
+import sys, threading, time
+from autograder.checks import ruleguard
+
+inside = threading.Event()
+
+def slow(event, args):  # another thread's install lets go of the GIL in its audit hooks, as ours do
+    if event in ("sys.setprofile", "sys.settrace") and threading.current_thread().name == "other":
+        inside.set()
+        time.sleep(0.3)
+
+sys.addaudithook(slow)
+
+def hook(*args):
+    return None
+
+for name, setter, getter, own in (("profile", sys.setprofile, sys.getprofile, ruleguard._setprofile),
+                                  ("trace", sys.settrace, sys.gettrace, ruleguard._settrace)):
+    for who, call in (("bare", setter), ("check", own)):
+        inside.clear()
+        other = threading.Thread(target=setter, args=(None,), name="other")
+        other.start()
+        inside.wait()
+        try:
+            call(hook)
+            print(name, who, getter() is hook)
+        except RuntimeError as error:
+            print(name, who, error)
+        setter(None)
+        other.join()
+"""
+
+
+def test_a_hook_is_installed_while_another_thread_installs_one():
+    """CPython 3.11 refuses ``sys.setprofile``/``settrace`` while any thread's call of it runs its audit
+    hooks (one flag per process): a thread starting during a test (pytest-timeout's timer puts on
+    threading's profile hook, the check's) made the check's own switch raise "Cannot install a profile
+    function while another profile function is being installed" in the test's thread, and the test
+    failed (about once per clean-clone CI run, in a different test each time). The check installs
+    its hooks again when refused."""
+    import subprocess
+
+    from conftest import REPO
+
+    run = subprocess.run([sys.executable, "-c", _RACE], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    lines = dict((" ".join(line.split()[:2]), line.split(None, 2)[2]) for line in run.stdout.splitlines())
+    assert lines["profile check"] == "True" and lines["trace check"] == "True", run.stdout
+    if sys.version_info[:2] == (3, 11):  # the scenario is real here: a bare call is refused
+        assert "being installed" in lines["profile bare"] and "being installed" in lines["trace bare"], run.stdout

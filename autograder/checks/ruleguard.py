@@ -71,15 +71,36 @@ from .visibility import SWITCH_CODES, compile_marked, pending, reverted, wrap_in
 
 # the originals, taken before any submission code runs (a submission that replaces sys.setprofile
 # in the sys module changes nothing here)
-_setprofile = sys.setprofile
+_sys_setprofile, _sys_settrace = sys.setprofile, sys.settrace
 _getprofile = sys.getprofile
-_settrace = sys.settrace
 _gettrace = sys.gettrace
 _getframe = sys._getframe
 _get_ident = _thread.get_ident
 _getrecursionlimit = sys.getrecursionlimit
 _current_frames = sys._current_frames
 _CodeType = type((lambda: None).__code__)
+
+
+def _install(setter: Callable[[Any], None], hook: Any) -> None:
+    """``setter(hook)`` (``sys.setprofile``, ``sys.settrace``), again when refused because another thread
+    was installing one: CPython 3.11 refuses a call made while any thread's call runs its audit hooks
+    (one flag per process, cleared by the refusal), e.g. a thread that starts and puts on threading's
+    profile hook (pytest-timeout's timer at each test): the test failed with "Cannot install a profile
+    function while another profile function is being installed" (rare; found in clean-clone CI runs)."""
+    for _ in range(100):
+        try:
+            return setter(hook)
+        except RuntimeError:
+            continue
+    setter(hook)
+
+
+def _setprofile(hook: Any) -> None:
+    _install(_sys_setprofile, hook)
+
+
+def _settrace(hook: Any) -> None:
+    _install(_sys_settrace, hook)
 
 #: Code objects whose owner the check remembers (kept alive) from test to test: a bound on memory.
 MAX_REMEMBERED = 100_000
