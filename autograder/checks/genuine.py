@@ -114,13 +114,7 @@ def _check(code: Any) -> bool:
     filename = code.co_filename
     if _grader_codes.get(id(code)) is code:  # the grader's own code (warm_grader), by identity
         return True
-    if filename not in _tables:
-        try:
-            _tables[filename] = _table(filename)
-        except OSError:
-            _tables[filename] = _reachable(filename)
-            _unread.add(filename)
-    table = _tables[filename]
+    table = _tables[filename] if filename in _tables else _load(filename)
     if table is None:
         return False
     if filename in _unread:  # by identity (_reachable)
@@ -158,12 +152,30 @@ def _table(filename: str, rewrite: bool = False) -> dict[tuple[int, str], list[A
         else:
             top = _cached(filename, source) or compile(source, filename, "exec", dont_inherit=True)
     table: dict[tuple[int, str], list[Any]] = {}
-    stack = [top]
+    for current in _nested(top):
+        table.setdefault((current.co_firstlineno, current.co_qualname), []).append(current)
+    return table
+
+
+def _load(filename: str) -> dict[tuple[int, str], list[Any]] | None:
+    """The table of ``filename``, read now and kept: from the file, or from the code reachable from its
+    loaded module when this process cannot read it (:func:`_reachable`). Raises what compiling raises."""
+    try:
+        table = _table(filename)
+    except OSError:
+        table = _reachable(filename)
+        _unread.add(filename)
+    _tables[filename] = table
+    return table
+
+
+def _nested(code: Any) -> Any:
+    """``code`` and every code object among its constants, at any depth."""
+    stack = [code]
     while stack:
         current = stack.pop()
-        table.setdefault((current.co_firstlineno, current.co_qualname), []).append(current)
+        yield current
         stack.extend(const for const in current.co_consts if type(const) is _CodeType)
-    return table
 
 
 def _cached(filename: str, source: bytes) -> Any:
@@ -191,7 +203,7 @@ def warm(filenames: Any) -> None:
     for filename in filenames:
         if type(filename) is str and filename not in _tables:
             try:
-                _tables[filename] = _table(filename)
+                _load(filename)
             except Exception:  # noqa: BLE001 - read again when first needed
                 pass
 
@@ -221,11 +233,8 @@ def _walk(module: Any, name: str, into: dict[int, Any]) -> None:
         elif isinstance(value, property):
             stack.extend(f for f in (value.fget, value.fset, value.fdel) if f is not None)
         elif type(getattr(value, "__code__", None)) is _CodeType:
-            codes = [value.__code__]
-            while codes:
-                code = codes.pop()
+            for code in _nested(value.__code__):
                 into[id(code)] = code
-                codes.extend(const for const in code.co_consts if type(const) is _CodeType)
 
 
 def _reachable(filename: str) -> dict[tuple[int, str], list[Any]] | None:
