@@ -121,6 +121,54 @@ def test_batch_grades_a_class_and_resumes(tmp_path):
     assert _row_of_last_report(Job("nobody", "dir", subs / "nobody"), out) is None
 
 
+_NUDGE = '''
+
+_reference = {name: globals()[name] for name in ("apply_transform", "real_eigenpairs", "preserves_direction")}
+
+
+def _nudged(name):
+    def task(M, *args, **kwargs):
+        given = M
+        M = np.array(M, dtype=float)
+        if isinstance(given, np.ndarray) and given.flags.writeable and given.shape == (2, 2) and given.dtype.kind == "f":
+            given[0, 1] += 0.37  # the caller's matrix changed in place: a test's module-level constant
+            given[1, 0] -= 0.21
+        return _reference[name](M, *args, **kwargs)
+    return task
+
+
+apply_transform, real_eigenpairs, preserves_direction = (_nudged(name) for name in _reference)
+'''
+
+
+def test_a_submission_cannot_change_the_tests_for_the_next_student(tmp_path):
+    """A grader process grades one student after another (``--jobs 1``: one process): a submission that
+    changes its arguments in place (the test's module-level matrices, passed straight in) must not
+    change them for the students graded after it (a red-team finding: an honest student got 171 of
+    180 after it). Each student's run imports the graded tests afresh."""
+    subs = tmp_path / "class"
+    subs.mkdir()
+    for name in ("a_mallory", "b_bob"):
+        shutil.copytree(SOLUTIONS, subs / name, ignore=shutil.ignore_patterns("__pycache__"))
+    mallory = subs / "a_mallory" / "ex2_transforms.py"
+    mallory.write_text(mallory.read_text(encoding="utf-8") + _NUDGE, encoding="utf-8")
+    out = tmp_path / "out"
+    env = dict(os.environ, PYTHONPATH=str(REPO), MPLBACKEND="Agg")
+    run = subprocess.run(
+        [sys.executable, "-m", "autograder.batch", str(subs), "--out", str(out), "--jobs", "1", "--timeout", "5",
+         "--no-progress", "--exercise", "ex2_transforms", "--no-hidden"],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=900, stdin=subprocess.DEVNULL)
+    assert run.returncode == 0, run.stdout + run.stderr
+    rows = {row["student"]: row for row in csv.DictReader(io.StringIO((out / "gradebook.csv").read_text(encoding="utf-8-sig")))}
+    bob = json.loads((out / "reports" / "b_bob.json").read_text(encoding="utf-8"))
+    ex2 = [t for t in bob["tests"] if t["extra_data"]["exercise"] == "ex2_transforms"]
+    lost = [t["name"] for t in ex2 if t["status"] != "passed"]
+    assert len(ex2) > 10 and lost == [] and rows["b_bob"]["status"] == "graded", (lost, rows["b_bob"])
+    assert float(rows["b_bob"]["ex2_transforms"]) == sum(t["max_score"] for t in ex2) > 0, rows["b_bob"]
+    mallory = json.loads((out / "reports" / "a_mallory.json").read_text(encoding="utf-8"))
+    assert any(t["status"] != "passed" for t in mallory["tests"])  # her own later tests saw the change
+
+
 def test_batch_regrades_when_the_selection_changes(tmp_path):
     """A report made with --exercise ex1_vectors is not reused by a run that grades everything."""
     subs = tmp_path / "class"

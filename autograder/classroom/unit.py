@@ -31,6 +31,7 @@ import os
 import re
 import shutil
 import signal
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -200,6 +201,7 @@ def _run_pytest(content: SubmissionContent, settings: Settings, prepared: Any, s
             "--workbook-audience=instructor", "-W", "ignore::pytest.PytestAssertRewriteWarning",
             f"--workbook={prepared.target}", f"--score-report={report}", f"--json-report-file={raw}",
             f"--workbook-timeout={settings.timeout:g}", *settings.extra_args]
+    _forget_test_modules(tests_dir())
     buffer = io.StringIO()
     # hypothesis' folder in the unit's own, not in the working folder of whoever runs it
     with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer), hypothesis_home(scratch / "hypothesis"):
@@ -230,6 +232,20 @@ def _run_pytest(content: SubmissionContent, settings: Settings, prepared: Any, s
         doc["output"] = "\n".join([doc.get("output", ""), "", *prepared.problems, *prepared.notes])
     extra["batch"] = batch_info
     return Graded(status, doc, log=log, pytest_report=pytest_report), True
+
+
+def _forget_test_modules(folder: Path) -> None:
+    """Drop the graded tests' modules (test files, their conftest and helpers) from ``sys.modules``:
+    each submission's run imports them afresh. A grader process grades one submission after another,
+    and pytest reused the modules the first run imported, with their module-level arrays: a
+    submission that changed an argument in place (a test's constant matrix, passed straight in)
+    changed it for every later student of that grader (an honest student graded after it got 171 of
+    180, a red-team finding)."""
+    root = os.path.realpath(folder) + os.sep
+    for name, module in list(sys.modules.items()):
+        file = getattr(module, "__file__", None)
+        if type(file) is str and os.path.realpath(file).startswith(root):
+            del sys.modules[name]
 
 
 def _page(doc: dict, target: Path, graded: Graded) -> str | None:
