@@ -52,8 +52,11 @@
 
 LayerNorm・共分散・相関はライブラリ (torch.nn.functional.layer_norm, torch.nn.LayerNorm, np.cov,
 np.corrcoef, scipy.stats.pearsonr, scipy.spatial.distance の相関距離など) を使わずに自分で書いてください。4 つの課題のどれでも torch は
-使えません (逆伝播は自動微分ではなく手で計算します)。採点器はソースを読むだけでなく、実行中の呼び出しも
-確認します。違反するとその課題のテストはすべて 0 点になります。
+使えません (逆伝播は自動微分ではなく手で計算します)。``layer_norm_backward`` では自作の自動微分エンジンも
+使えません: 算術演算子 (``__add__``、``__iadd__``、``__mul__`` など) を定義した自分のクラスの値をこの課題の
+実行中に使うと、計算グラフを作らないもの (平均を足し込むだけのクラスなど) でも違反とみなされます。NumPy 配列と
+Python の数値で書いてください。採点器はソースを読むだけでなく、実行中の呼び出しも確認します。違反するとその
+課題のテストはすべて 0 点になります。
 
 本文との違い
 - 本文の ``LayerNorm`` (956 行) は ε = 1e-6 で、γ と β がありません。ここでは torch の既定値と同じ
@@ -126,9 +129,12 @@ Functions to implement
 Write LayerNorm, the covariance and the correlation yourself: no library version
 (torch.nn.functional.layer_norm, torch.nn.LayerNorm, np.cov, np.corrcoef, scipy.stats.pearsonr, the
 correlation distance of scipy.spatial.distance, ...).
-None of the four tasks may use torch (the backward pass is computed by hand, not by autograd). The
-grader reads the source and also watches the calls made while the code runs; a violation scores 0
-on every test of that task.
+None of the four tasks may use torch (the backward pass is computed by hand, not by autograd).
+``layer_norm_backward`` may not use an autodiff engine of your own either: values of a class of yours
+that defines arithmetic operators (``__add__``, ``__iadd__``, ``__mul__``...) used while this task
+runs count as a violation, even when the class records no graph (one that only accumulates a mean,
+say). Write it with NumPy arrays and Python numbers. The grader reads the source and also watches
+the calls made while the code runs; a violation scores 0 on every test of that task.
 
 Differs from the chapter
 - The chapter's ``LayerNorm`` (line 956) uses ε = 1e-6 and has no γ or β. Here the default is

@@ -1079,6 +1079,16 @@ def test_who_calls_a_run_time_code_function_and_methods_replaced_on_returned_obj
         hits = _watch(SOFTMAX, owns, tmp_path, lambda: ruleguard.call_into(func, (), {}))
         assert [(h.kind, h.name) for h in hits] == [("tamper", replaced + " (replaced on the object)")], hits
         assert "returned" in hits[0].message()
+    # NumPy keeps the class's own value on the instance (MaskedArray._baseclass): nothing replaced
+    # (an honest masked array returned was reported as tampering, helper-53); a method replaced is
+    import functools
+
+    from autograder.checks.tampering import replaced_methods
+
+    masked = np.ma.masked_array(np.eye(2), mask=[[0, 1], [0, 0]])
+    assert replaced_methods((masked,), lambda code: False) == []
+    masked.filled = functools.partial(np.zeros, 2)
+    assert replaced_methods((masked,), lambda code: False) == ["MaskedArray.filled"]
 
 
 def test_a_frame_is_trusted_for_its_file_only_when_it_runs_code_that_file_holds():

@@ -221,3 +221,20 @@ def test_library_functions_under_other_names_are_forbidden_like_the_originals():
     assert names(correlation, rules_for("ex7_layernorm", "correlation_matrix")[0]) == ["scipy.spatial.distance.cdist"]
     xlogy = "from scipy.special import xlogy\ndef attention_entropy(p):\n    return -xlogy(p, p).sum(-1)\n"
     assert "scipy.special.xlogy" in [n for r in rules_for("ex3_attention", "attention_entropy") for n in names(xlogy, r)]
+
+
+def test_the_tamper_message_tells_how_to_import_a_helper_without_sys_path():
+    """A beginner's ``sys.path.insert(0, folder); import plotutil`` zeroes every "from scratch" task (the
+    check could be turned off through it): the message says how to import a helper instead (helper-53);
+    other tampering gets no such hint."""
+    from dataclasses import replace
+
+    from autograder.checks.rules import find_tampering, tamper_message
+
+    found = [replace(v, file="ex2_transforms.py") for v in find_tampering(
+        "import os, sys\nsys.path.insert(0, os.path.dirname(__file__))\nimport plotutil\n")]
+    assert [(v.name, v.line) for v in found] == [("sys.path.insert", 2)], found
+    text = tamper_message(found)
+    assert "ex2_transforms.py:2" in text and "`from . import mylib`" in text and "sys.path を変えずに" in text
+    other = [replace(v, file="ex1_vectors.py") for v in find_tampering("import sys\nsys.setprofile(None)\n")]
+    assert other and "from . import" not in tamper_message(other)

@@ -30,8 +30,8 @@ from matplotlib.contour import ContourSet
 from matplotlib.figure import Figure
 from scipy.optimize import minimize
 
-from autograder.compare import (Misconception, check_array, check_count, check_equal, check_float, check_raises,
-                                 check_type, diagnose, fail)
+from autograder.compare import (Misconception, as_left, check_array, check_count, check_equal, check_float,
+                                 check_raises, check_type, diagnose, fail)
 from autograder.ownvalues import own_array
 from autograder.portable import portable
 
@@ -280,7 +280,7 @@ def test_gradient_descent_input_forms_and_x0_untouched(exercise):
     call = "gradient_descent(grad, np.array([4, 6]), 0.1, 3)"
     check_array(exercise.gradient_descent(grad, x_int, 0.1, 3), expected, call=call, rtol=1e-12, atol=1e-12,
                 misconceptions=[GRADIENT_ASCENT.gives(ascent)])
-    check_array(x_int, np.array([4, 6]), call=call, dtype_kind="iu", rtol=0.0, atol=0.0,
+    check_array(as_left(x_int), np.array([4, 6]), call=call, dtype_kind="iu", rtol=0.0, atol=0.0,
                 what="x0 after the call (must not change) / 呼び出し後の x0 (変更してはいけない)")
     call = "gradient_descent(grad, [4, 6], 0.1, 3)"
     check_array(exercise.gradient_descent(grad, [4, 6], 0.1, 3), expected, call=call, rtol=1e-12, atol=1e-12)
@@ -289,7 +289,7 @@ def test_gradient_descent_input_forms_and_x0_untouched(exercise):
     out = exercise.gradient_descent(grad, x_float, 0.1, 3)
     check_array(out, plain_descent(grad, [4.5, 0.0], 0.1, 3), call=call, rtol=1e-12, atol=1e-12)
     # x0 updated in place ends as the last point of its trajectory: X0_UPDATED_IN_PLACE.
-    check_array(x_float, np.array([4.5, 0.0]), call=call, rtol=0.0, atol=0.0,
+    check_array(as_left(x_float), np.array([4.5, 0.0]), call=call, rtol=0.0, atol=0.0,
                 what="x0 after the call (must not change) / 呼び出し後の x0 (変更してはいけない)",
                 misconceptions=[X0_UPDATED_IN_PLACE.gives(plain_descent(grad, [4.5, 0.0], 0.1, 3)[-1])])
     call = "gradient_descent(grad, (4.5, 0.0), 0.1, 0)"

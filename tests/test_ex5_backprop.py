@@ -18,8 +18,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from autograder.compare import (Misconception, check_array, check_equal, check_float, check_raises, check_type,
-                                 convention)
+from autograder.compare import (Misconception, as_left, check_array, check_equal, check_float, check_raises,
+                                 check_type, convention)
 from autograder.portable import portable
 
 pytestmark = pytest.mark.exercise("ex5_backprop")
@@ -518,7 +518,7 @@ def test_numerical_gradient_2d_known_function(exercise):
     check_array(out, expected, call=call, rtol=1e-8, atol=1e-8,
                 misconceptions=[FORWARD_DIFFERENCE.gives(_forward_diff(f, X_before, 1e-5))])  # default h = 1e-5
     check_equal(str(out.dtype), "float64", call=call, what="dtype of the result / 結果の dtype")
-    check_array(X, X_before, call=call, rtol=0, atol=0, what="the input X after the call (must be unchanged) / 呼び出し後の入力 X")
+    check_array(as_left(X), X_before, call=call, rtol=0, atol=0, what="the input X after the call (must be unchanged) / 呼び出し後の入力 X")
     # h must be positive and finite, and f must return a scalar: ValueError otherwise.
     for h in (0.0, -1e-5, np.inf, np.nan):
         check_raises(ValueError, exercise.numerical_gradient, f, X.copy(), h=h, call=f"numerical_gradient(f, X, h={h!r})")
@@ -546,7 +546,7 @@ def test_numerical_gradient_central_difference_accuracy(exercise):
         call = f"numerical_gradient(sum(x**3), x of shape {shape}, h={h:g})"
         check_array(out, 3 * x**2 + h**2, call=call, rtol=0, atol=1e-9,
                     misconceptions=[FORWARD_DIFFERENCE.gives(_forward_diff(f, x_before, h))])
-        check_array(x, x_before, call=call, rtol=0, atol=0, what="the input x after the call / 呼び出し後の入力 x")
+        check_array(as_left(x), x_before, call=call, rtol=0, atol=0, what="the input x after the call / 呼び出し後の入力 x")
     # x may be any real array_like: a Python float (a scalar) and a list of ints.
     for x, expected, name in ((1.5, np.array(3 * 1.5**2 + 1e-6), "1.5"), ([1, -2], np.array([3.0 + 1e-6, 12.0 + 1e-6]), "[1, -2]")):
         call = f"numerical_gradient(sum(x**3), {name}, h=1e-3)"

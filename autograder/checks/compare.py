@@ -20,10 +20,12 @@ from numpy.testing import assert_allclose as _assert_allclose  # bound now: late
 from .failure import convention_of  # noqa: F401  (autograder.grading.pertest reads it here)
 from .failure import GradingFailure, convention, diagnose, fail
 from .misconception import Misconception
+from ..core.given import as_left  # noqa: F401  (graded tests: an argument as the function left it)
 
 __all__ = [
     "GradingFailure",
     "Misconception",
+    "as_left",
     "check_array",
     "check_count",
     "check_equal",

@@ -7,8 +7,8 @@ method rebound in a subclass, ``sys.modules["torch"]``, ``getattr`` with a compu
 while a rule-bound test runs, this module watches every call in the process that runs the
 submission (the grader's own process in local mode, the worker in isolated mode):
 
-* a profile hook (``sys.setprofile``, and ``threading.setprofile`` for every thread started after
-  :func:`prepare`) sees every call of a Python function (by its code object: the file of the
+* a profile hook (``sys.setprofile``; in every thread ``threading`` starts after :func:`prepare`,
+  put on by the grader's start of the thread before any Python code of it runs) sees every call of a Python function (by its code object: the file of the
   forbidden module and the function's qualified name) and every call of a C function from Python
   code (by the object and its module);
 * a torch function mode sees every torch operation, also one called from C code
@@ -62,16 +62,16 @@ from ..core.scratch import TORCH_OPS
 from .forbidden import ARITHMETIC, Catalogue, exact_str as _exact
 from .genuine import library_call, trusted, warm_grader
 from .hits import END_OF_TEST, LOST, REPLACED, RESULT_OBJECT, TASK_OBJECT, THREAD_GIVEN_UP, UNREADABLE_NAME, Hit
-from .scopes import Armed, ImportWatch
+from .scopes import START_CODE as _START_CODE, Armed, ImportWatch, set_profile as _setprofile, \
+    set_trace as _settrace, start_watched, watch_threads
 from .torchmode import make_mode, mode_call, modes_in_place, pop_mode, push_mode, redispatched, torch_internal, \
     torch_machinery, torch_only
-from .tampering import CONTEXTLIB_FILE as _CONTEXTLIB_FILE, DIRECT, LIBRARY, THREADING_FILE as _THREADING_FILE, \
+from .tampering import CONTEXTLIB_FILE as _CONTEXTLIB_FILE, DIRECT, LIBRARY, \
     refuse_audit_hooks, replaced_methods, tamper_objects
 from .visibility import SWITCH_CODES, compile_marked, pending, reverted, wrap_invisible, wrap_pending, wrap_switches
 
 # the originals, taken before any submission code runs (a submission that replaces sys.setprofile
 # in the sys module changes nothing here)
-_sys_setprofile, _sys_settrace = sys.setprofile, sys.settrace
 _getprofile = sys.getprofile
 _gettrace = sys.gettrace
 _getframe = sys._getframe
@@ -81,26 +81,6 @@ _current_frames = sys._current_frames
 _CodeType = type((lambda: None).__code__)
 
 
-def _install(setter: Callable[[Any], None], hook: Any) -> None:
-    """``setter(hook)`` (``sys.setprofile``, ``sys.settrace``), again when refused because another thread
-    was installing one: CPython 3.11 refuses a call made while any thread's call runs its audit hooks
-    (one flag per process, cleared by the refusal), e.g. a thread that starts and puts on threading's
-    profile hook (pytest-timeout's timer at each test): the test failed with "Cannot install a profile
-    function while another profile function is being installed" (rare; found in clean-clone CI runs)."""
-    for _ in range(100):
-        try:
-            return setter(hook)
-        except RuntimeError:
-            continue
-    setter(hook)
-
-
-def _setprofile(hook: Any) -> None:
-    _install(_sys_setprofile, hook)
-
-
-def _settrace(hook: Any) -> None:
-    _install(_sys_settrace, hook)
 
 #: Code objects whose owner the check remembers (kept alive) from test to test: a bound on memory.
 MAX_REMEMBERED = 100_000
@@ -149,6 +129,7 @@ class _Guard:
         self.thread_depth: dict[int, int] = {}  # other threads: frames since the hook came on
         self.lost_threads: set[int] = set()  # other threads given up near the recursion limit
         self.held: list[Any] = []  # what the test's calls into the submission took and gave (call_into)
+        self.thread_hook: Any = None  # threading._profile_hook as the check leaves it (prepare)
         self.dispatch = self._make_dispatch()
         self.gate, self.leave = self._make_gate()
 
@@ -226,7 +207,7 @@ class _Guard:
                                 and torch_only(frame, guard._owned_code) and _get_ident() in guard.home) \
                                 and not guard._owned_code(frame.f_code) or id(frame.f_code) in SWITCH_CODES:
                             return
-                        if not torch_machinery(frame, __file__):
+                        if not torch_machinery(frame, _CHECK_FILES):
                             guard._record("tamper", entry[1], frame)
                         return
                     if type(getattr(arg, "__self__", None)) is _CodeType and getattr(arg, "__name__", "") == "replace" \
@@ -239,11 +220,10 @@ class _Guard:
                         return
                     entry = guard.processes.get(key)
                     if entry is not None and entry[0] is arg:
-                        if not (key == id(_thread.start_new_thread) and _exact(frame.f_code.co_filename) == _THREADING_FILE
-                                and trusted(frame)):
+                        if not (key == id(_thread.start_new_thread) and frame.f_code is _START_CODE):
                             guard._record("process", entry[1], frame)
-                        elif getattr(threading, "_profile_hook", None) is not guard.dispatch:  # a thread unwatched
-                            guard._record("tamper", "threading._profile_hook", frame)  # (red team: set to None)
+                        elif getattr(threading, "_profile_hook", None) is not guard.thread_hook:  # would replace
+                            guard._record("tamper", "threading._profile_hook", frame)  # the hook in the thread
                         return
                     name = catalogue.c_name(arg)
                     if name is not None and not mode_call(frame):
@@ -276,7 +256,7 @@ class _Guard:
                         if tamper[1].startswith(LIBRARY) and _get_ident() in guard.home \
                                 and torch_only(frame.f_back, guard._owned_code):
                             return  # torch registering its own kernels (a lazily imported module)
-                        if not torch_machinery(frame.f_back, __file__):
+                        if not torch_machinery(frame.f_back, _CHECK_FILES):
                             guard._record("tamper", tamper[1], frame.f_back)
                         return
                     if catalogue is None:
@@ -468,7 +448,11 @@ class _Guard:
         self.torch_seen = "torch" in sys.modules
         if "torch" in sys.modules:  # made now: an isolated worker may not import anything later
             self.mode = make_mode(self)
-        threading.setprofile(self.dispatch)
+        if watch_threads(self.dispatch):
+            threading.setprofile(None)  # (threading's own start-up sets no hook then)
+        else:  # an interpreter whose threading starts threads otherwise
+            self.thread_hook = self.dispatch
+            threading.setprofile(self.dispatch)
 
     def start(self, catalogue: Catalogue, owns: Callable[[str], bool], root: Path | None = None,
               fast: bool = False) -> None:
@@ -576,8 +560,10 @@ class _Guard:
     def _integrity(self, threads_only: bool = False) -> Hit | None:
         """What of the check is no longer in place, as a hit (None when all is): a hook Python
         removed is :data:`.hits.LOST`, anything else tampering."""
-        if getattr(threading, "_profile_hook", self.dispatch) is not self.dispatch:
+        if getattr(threading, "_profile_hook", None) is not self.thread_hook:
             return Hit("tamper", "threading._profile_hook", END_OF_TEST, 0)
+        if self.thread_hook is None and getattr(threading, "_start_new_thread", None) is not start_watched:
+            return Hit("tamper", "threading._start_new_thread", END_OF_TEST, 0)
         restored = reverted()  # a forbidden C module's original functions back in its namespace
         if restored:
             return Hit("tamper", f"{restored} (its original C functions restored)", END_OF_TEST, 0)

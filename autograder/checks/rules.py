@@ -461,12 +461,19 @@ def _is_main_guard(node: ast.AST) -> bool:
 def tamper_message(found: list[Violation]) -> str:
     """The bilingual message for uses found by :func:`find_tampering` (``Violation.file`` set)."""
     lines = ", ".join(f"{v.file}:{v.line} ({v.name.lstrip('.')})" for v in found[:8])
-    more = f" (+{len(found) - 8})" if len(found) > 8 else ""
+    more_ja = f" (ほかに {len(found) - 8} 件)" if len(found) > 8 else ""
+    more_en = f" (and {len(found) - 8} more)" if len(found) > 8 else ""
+    names = {v.name.lstrip(".") for v in found}
+    # the common honest case: a helper module next to the exercise, found through sys.path (helper-53)
+    path_ja = ("同じフォルダーのヘルパーモジュールは sys.path を変えずに `from . import mylib` で読み込めます。"
+               if any(n == "sys.path" or n.startswith("sys.path.") for n in names) else "")
+    path_en = (" A helper module in the same folder is imported with `from . import mylib`, without changing sys.path."
+               if path_ja else "")
     return bilingual(
-        f"提出コードが採点器の実行時チェックを止められる機能を使っています: {lines}{more}。"
-        "「自分で実装」課題はすべて 0 点になります (これらの機能は演習には不要です)。",
-        f"the submission uses what can turn off the grader's run-time check: {lines}{more}. Every "
-        "\"from scratch\" task scores 0 (the exercises need none of these).",
+        f"提出コードが採点器の実行時チェックを止められる機能を使っています: {lines}{more_ja}。"
+        f"「自分で実装」課題はすべて 0 点になります (これらの機能は演習には不要です)。{path_ja}",
+        f"the submission uses what can turn off the grader's run-time check: {lines}{more_en}. Every "
+        f"\"from scratch\" task scores 0 (the exercises need none of these).{path_en}",
     )
 
 

@@ -225,8 +225,8 @@ def replaced_methods(objects: tuple, owned_code: Any, limit: int = 5000) -> list
             for key, value in list(state.items())[:limit]:
                 method = next((c.__dict__[key] for c in type(item).__mro__ if key in c.__dict__), None) \
                     if type(key) is str else None
-                if method is None or isinstance(method, property) or not callable(method):
-                    continue
+                if method is None or value is method or isinstance(method, property) or not callable(method):
+                    continue  # (the class's own value kept on the instance: NumPy's MaskedArray._baseclass)
                 code = getattr(getattr(value, "__func__", value), "__code__", None)
                 if code is None or not owned_code(code):
                     found.append(f"{type(item).__name__}.{key}")

@@ -105,16 +105,16 @@ def _same(a: Any, b: Any) -> bool:
     return a == b
 
 
-def torch_machinery(caller: Any, check_file: str) -> bool:
+def torch_machinery(caller: Any, check_files: Any) -> bool:
     """Whether a call of what turns the check off, made at ``caller``, is torch's dispatch to a mode
     (torch's ``handle_torch_function`` takes the mode off its stack while the mode runs, and puts it
     back; the mode puts itself back while what it handles runs: a function of the submission, what
     torch calls back), torch's own work (formatting a tensor for ``print`` takes the modes off while
     it makes the text: that zeroed honest tasks, found by an honest-code helper; what torch's Python
-    code calls is still seen by the profile hook) or the check's own (``check_file``)."""
+    code calls is still seen by the profile hook) or the check's own (its files, ``check_files``)."""
     modes = [getattr(sys.modules.get(name), "__file__", None)
              for name in ("torch.overrides", "torch.utils._python_dispatch")]
-    own = (check_file, __file__)
+    own = (*check_files, __file__)
     # (each frame trusted for its file runs code that file holds, in its namespace: see .genuine)
     while caller is not None and exact_str(caller.f_code.co_filename) in (CONTEXTLIB_FILE, *modes, *own) \
             and trusted(caller):

@@ -28,7 +28,9 @@ from typing import Any
 from .. import EXERCISES
 from ..checks import ruleguard
 from ..checks.compare import GradingFailure, describe_call
+from ..core.given import protect
 from ..core.i18n import bilingual
+from . import settings
 from .marked import Marks, private_package
 
 
@@ -85,6 +87,7 @@ class _Loaded:
     module: types.ModuleType | None = None
     error: str | None = None
     source: str | None = None  # the text that was compiled and executed
+    settings: dict[str, Any] | None = None  # process settings its import made (.settings)
 
 
 @dataclass
@@ -216,6 +219,11 @@ class Submission:
         entry = self._cache.get(name)
         return error_summary(entry.error) if entry is not None and entry.error else None
 
+    def import_settings(self, name: str) -> dict[str, Any] | None:
+        """The process settings exercise ``name``'s import made (:mod:`.settings`), None if none or not loaded."""
+        entry = self._cache.get(name)
+        return entry.settings if entry is not None else None
+
     def _import(self, name: str) -> _Loaded:
         path = self.path(name)
         if path.is_dir() or not path.exists():
@@ -237,8 +245,12 @@ class Submission:
             if source is None:
                 raise SyntaxError(f"cannot decode {path.name} (check its encoding; UTF-8 is expected)")
             code = self._marks.compile(source, str(path))
-            with ruleguard.GUARD.watch_import(self.owns, self.root):
-                exec(code, module.__dict__)  # noqa: S102 - this is the submission being graded
+            before = settings.current()
+            try:
+                with ruleguard.GUARD.watch_import(self.owns, self.root):
+                    exec(code, module.__dict__)  # noqa: S102 - this is the submission being graded
+            finally:  # in place again whenever the exercise's functions run (.settings)
+                changed = settings.taken_back(before)
         except KeyboardInterrupt:
             sys.modules.pop(qualname, None)
             raise
@@ -250,7 +262,7 @@ class Submission:
                 f"{path.name} could not be imported; every test of this exercise fails:\n"
                 f"{_format_import_error(exc, path)}",
             ))
-        return _Loaded(module=module, source=source)
+        return _Loaded(module=module, source=source, settings=changed)
 
 
 def error_summary(message: str) -> str:
@@ -401,11 +413,16 @@ def failed_call(exc: BaseException) -> str | None:
     return record[1] if record is not None and record[0] is exc else None
 
 
+def _none(name: str) -> None:
+    return None
+
+
 class RecordedCall:
     """A function or class of the submission as the ``exercise`` fixture gives it to a test.
 
     Calling it calls the submission's object (here, with the rule check's hooks on all along, or
-    through the worker's proxy) and returns what it returns; when the call raises, the call and its
+    through the worker's proxy) with copies of the test's arrays (:func:`autograder.core.given.protect`)
+    and returns what it returns; when the call raises, the call and its
     arguments (shapes, dtypes, small values) are recorded for the failure message. Other attributes
     are the object's own.
     """
@@ -416,9 +433,12 @@ class RecordedCall:
         self.__wrapped__, self._name, self._handle = target, name, handle
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        given, given_kwargs = protect(args, kwargs)  # the test's own arrays stay the test's (core.given)
+        handle = self._handle  # the exercise's import settings in place (.settings; the worker's own in isolated mode)
+        settings.enter(handle._name, getattr(handle._submission, "import_settings", _none)(handle._name))
         pinned = ruleguard.pin()  # watched all along, marks or not
         try:
-            return ruleguard.call_into(self.__wrapped__, args, kwargs)
+            return ruleguard.call_into(self.__wrapped__, given, given_kwargs)
         except Exception as exc:
             record = _FAILED_CALL[0]
             if not isinstance(exc, GradingFailure) and (record is None or record[0] is not exc):

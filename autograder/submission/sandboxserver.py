@@ -20,6 +20,7 @@ from typing import Any
 
 from ..checks import ruleguard
 from .codec import Closed, decode, encode, recv_message, send_message
+from . import settings
 from .guard import GlobalState
 from .shipping import build_function
 
@@ -128,6 +129,7 @@ class WorkerServer:
         # the exercise modules' own names (what the grader's ``exercise`` fixture gives a test): a
         # call of one runs under ruleguard.call_into, as in local mode; other objects' calls do not
         self.task_objects: dict[int, Any] = {}
+        self.task_exercise: dict[int, str] = {}  # id of a task object -> its exercise (import settings)
         self.next_id = 1
         self.fig_tokens: dict[int, int] = {}
         self.axes_args: list[tuple[int, Any]] = []
@@ -350,6 +352,8 @@ class WorkerServer:
                 # code (code without marks too) runs watched: the operation, the description of its
                 # result and of the figures it drew; not the decoding of the grader's message or
                 # the sending of the reply, which run none
+                if op == "call":  # a task's import settings in place, as in local mode (not watched: the grader's)
+                    self._enter_settings(header)
                 pinned = ruleguard.pin()
                 watched = _arrays_in(args, kwargs)
                 result = self.dispatch(op, header, args, kwargs)
@@ -396,6 +400,7 @@ class WorkerServer:
             text = self.submission.source(name) or ""
             names = {k: v for k, v in vars(module).items() if not k.startswith("_")}
             self.task_objects.update((id(v), v) for v in names.values() if callable(v))
+            self.task_exercise.update((id(v), name) for v in names.values() if callable(v))
             return {"names": names,
                     "sha256": hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()}
         if op == "rulecheck_stop":  # its end (and, with "restore", the end of the test)
@@ -438,6 +443,16 @@ class WorkerServer:
             return args[0] in target
         raise ValueError(f"unknown operation {op!r}")
 
+    def _enter_settings(self, header: dict) -> None:
+        """Before a call of a task object: its exercise's import settings in place (.settings)."""
+        try:
+            target = self.handles.get(int(header["h"]))
+        except (KeyError, TypeError, ValueError):  # dispatch reports a malformed request
+            return
+        if target is not None and self.task_objects.get(id(target)) is target:
+            exercise = self.task_exercise[id(target)]
+            settings.enter(exercise, self.submission.import_settings(exercise))
+
     def _start_rulecheck(self, key: Any) -> None:
         forbidden, methods, no_overloading = key
         key = (tuple(map(str, forbidden)), tuple(map(str, methods)), bool(no_overloading))
@@ -448,6 +463,7 @@ class WorkerServer:
         if self.baseline is not None:
             self.baseline.restore()
         self.baseline = GlobalState()
+        settings.end_test()
         # figures do not outlive the test that made them (local mode closes the grader's own)
         plt = sys.modules.get("matplotlib.pyplot")
         if plt is not None:

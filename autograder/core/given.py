@@ -1,0 +1,81 @@
+"""What a graded test gives the submission: copies of its data, never the test's own objects.
+
+A call the test makes through the ``exercise`` fixture (:class:`autograder.submission.loader.RecordedCall`,
+both modes) passes the submission copies of the test's NumPy arrays and of the lists, tuples and
+dicts that hold them (:func:`protect`). What the function does to its arguments then never reaches
+the test's own objects: a ``layer_norm`` that set the test's ``x``, ``gamma`` and ``beta`` to zero in
+place and returned zeros matched the expected value the test computed afterwards from the same,
+now zero, arrays (full marks in both modes for code that normalises nothing), and a function that
+changed a test's module-level matrix changed it for every later test (red-team findings).
+
+A test that checks that a function leaves its input alone ("x0 is never modified") reads the
+copy the function got, as the function left it: :func:`as_left` (from ``autograder.compare``).
+The copies of a test's calls are kept until the next test starts (:func:`forget`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = ["as_left", "forget", "protect"]
+
+_LEFT: dict[int, tuple[Any, Any]] = {}  # id of a test's object -> (that object, the copy given for it)
+
+
+def protect(args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+    """Copies of ``args`` and ``kwargs`` for one call into the submission.
+
+    NumPy arrays (any subclass: ``ndarray.copy`` keeps it) are copied, and lists, tuples and dicts
+    (exactly those types) are rebuilt around copies of what they hold; every other object (a
+    callable, Matplotlib Axes to draw into, a number, an object of the submission) is passed as it
+    is. An object given twice is one copy given twice. Each copy is remembered for :func:`as_left`.
+
+    Returns:
+        ``(args, kwargs)`` to pass instead (the same objects when nothing needed a copy).
+    """
+    memo: dict[int, Any] = {}
+    return tuple(_copy(a, memo) for a in args), {k: _copy(v, memo) for k, v in kwargs.items()}
+
+
+def _copy(value: Any, memo: dict[int, Any]) -> Any:
+    kind = type(value)
+    if not (isinstance(value, np.ndarray) or kind in (list, tuple, dict)):
+        return value
+    if id(value) in memo:
+        return memo[id(value)]
+    if isinstance(value, np.ndarray):
+        copy = value.copy()
+    elif kind is dict:
+        copy = {}
+        memo[id(value)] = copy  # (a dict that holds itself)
+        copy.update((k, _copy(v, memo)) for k, v in value.items())
+    elif kind is list:
+        copy = []
+        memo[id(value)] = copy
+        copy.extend(_copy(v, memo) for v in value)
+    else:
+        copy = tuple(_copy(v, memo) for v in value)
+        if all(c is v for c, v in zip(copy, value)):  # nothing in it to protect
+            copy = value
+    memo[id(value)] = copy
+    if copy is not value:
+        _LEFT[id(value)] = (value, copy)
+    return copy
+
+
+def as_left(value: Any) -> Any:
+    """The copy of ``value`` (an argument the test gave in a call into the submission, during the
+    current test) as the submission's function left it; ``value`` itself when it was not given.
+
+    A test that checks an input is unchanged compares ``as_left(x)`` with a copy it took before
+    the call: comparing ``x`` itself would always pass, since the function never had it.
+    """
+    entry = _LEFT.get(id(value))
+    return entry[1] if entry is not None and entry[0] is value else value
+
+
+def forget() -> None:
+    """Drop the copies of the finished test's calls (called when a graded test ends)."""
+    _LEFT.clear()
