@@ -94,6 +94,11 @@ def test_check_equal_types_matter():
 def test_check_type():
     check_type(3.0, float, call="h()")
     assert "float" in failure(check_type, "x", float, call="h()")
+    # a subclass of dict, list, tuple or ndarray is refused too, and the message says so (helper-53)
+    grads = type("Grads", (dict,), {})(W1=1.0)
+    text = failure(check_type, grads, dict, call="backward(t)")
+    assert "must be dict, got" in text and "not a subclass of it" in text and "dict そのもの" in text
+    assert "subclass" not in failure(check_type, [1.0], dict, call="backward(t)")
 
 
 def test_check_raises():

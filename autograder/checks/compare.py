@@ -575,9 +575,13 @@ def check_type(actual: Any, types: type | tuple[type, ...], *, call: str, what: 
     strict = (np.ndarray, tuple, list, dict)
     if not (any(type(actual) is t for t in wanted) or any(isinstance(actual, t) for t in wanted if t not in strict)):
         names = " / ".join(t.__name__ for t in (types if isinstance(types, tuple) else (types,)))
+        # a subclass of a strict type is refused as well: say so (a dict subclass read as "must be dict")
+        sub = any(isinstance(actual, t) for t in wanted if t in strict)
         fail(
-            f"{_call_ja(call)} の{_what_ja(what)}は {names} であるべきですが、{describe(actual)} でした。",
-            f"{call}: {_what_en(what)} must be {names}, got {describe(actual)}.",
+            f"{_call_ja(call)} の{_what_ja(what)}は {names} であるべきですが、{describe(actual)} でした。"
+            + (f"{names} のサブクラスではなく、{names} そのものを返してください。" if sub else ""),
+            f"{call}: {_what_en(what)} must be {names}, got {describe(actual)}."
+            + (f" Return a plain {names}, not a subclass of it." if sub else ""),
         )
 
 

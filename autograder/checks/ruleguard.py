@@ -8,9 +8,9 @@ while a rule-bound test runs, this module watches every call in the process that
 submission (the grader's own process in local mode, the worker in isolated mode):
 
 * a profile hook (``sys.setprofile``; in every thread ``threading`` starts after :func:`prepare`,
-  put on by the grader's start of the thread before any Python code of it runs) sees every call of a Python function (by its code object: the file of the
-  forbidden module and the function's qualified name) and every call of a C function from Python
-  code (by the object and its module);
+  put on by the grader's start of the thread before any Python code of it runs) sees every call of
+  a Python function (by its code object: the file of the forbidden module and the function's
+  qualified name) and every call of a C function from Python code (by the object and its module);
 * a torch function mode sees every torch operation, also one called from C code
   (``map(torch.softmax, ...)``), in the test's thread and in threads the submission starts;
 * NumPy ufuncs among the forbidden functions (``scipy.special.entr``), which no hook sees, are
@@ -79,7 +79,6 @@ _get_ident = _thread.get_ident
 _getrecursionlimit = sys.getrecursionlimit
 _current_frames = sys._current_frames
 _CodeType = type((lambda: None).__code__)
-
 
 
 #: Code objects whose owner the check remembers (kept alive) from test to test: a bound on memory.
