@@ -1294,15 +1294,15 @@ def test_what_autograd_calls_back_inside_the_submissions_backward_is_watched(tmp
 
 
 _RACE = r"""
-import sys, threading, time
+import sys, threading
 from autograder.checks import ruleguard
 
-inside = threading.Event()
+inside, done = threading.Event(), threading.Event()
 
 def slow(event, args):  # another thread's install lets go of the GIL in its audit hooks, as ours do
     if event in ("sys.setprofile", "sys.settrace") and threading.current_thread().name == "other":
         inside.set()
-        time.sleep(0.3)
+        done.wait(60)  # until the main thread's call has been made (no timing involved)
 
 sys.addaudithook(slow)
 
@@ -1313,6 +1313,7 @@ for name, setter, getter, own in (("profile", sys.setprofile, sys.getprofile, ru
                                   ("trace", sys.settrace, sys.gettrace, ruleguard._settrace)):
     for who, call in (("bare", setter), ("check", own)):
         inside.clear()
+        done.clear()
         other = threading.Thread(target=setter, args=(None,), name="other")
         other.start()
         inside.wait()
@@ -1321,8 +1322,9 @@ for name, setter, getter, own in (("profile", sys.setprofile, sys.getprofile, ru
             print(name, who, getter() is hook)
         except RuntimeError as error:
             print(name, who, error)
-        setter(None)
+        done.set()
         other.join()
+        setter(None)
 """
 
 
