@@ -39,7 +39,7 @@ from operator import is_not
 from types import ModuleType
 from typing import Any
 
-import numpy as np
+from autograder.submission import settings
 
 #: Modules whose attributes are restored after every test and import.
 GUARDED_MODULES = (
@@ -127,17 +127,13 @@ class GlobalState:
 
     def __init__(self) -> None:
         self.streams = (sys.stdout, sys.stderr, sys.stdin)
-        self.recursion = sys.getrecursionlimit()
-        self.np_err = np.geterr()
-        self.np_print = np.get_printoptions()
+        self.settings = settings.current()  # recursion limit, NumPy's errors and printing, torch's dtype
         self.warning_filters = list(warnings.filters)
         self.modules: dict[str, tuple[ModuleType, dict[str, Any]]] = {}
         for name in GUARDED_MODULES:
             module = sys.modules.get(name)
             if isinstance(module, ModuleType):
                 self.modules[name] = (module, dict(vars(module)))
-        torch = sys.modules.get("torch")
-        self.torch_dtype = torch.get_default_dtype() if torch is not None else None
         mpl = sys.modules.get("matplotlib")
         # the raw stored values (matplotlib.get_backend() resolves the backend: ~5 ms a call)
         self.mpl_rc = dict.copy(mpl.rcParams) if mpl is not None else None
@@ -163,13 +159,8 @@ class GlobalState:
                 # a TextIOWrapper around our stream would close it when collected: keep it alive
                 _KEEP_ALIVE.append(current)
         sys.stdout, sys.stderr, sys.stdin = self.streams
-        sys.setrecursionlimit(self.recursion)
-        np.seterr(**self.np_err)
-        np.set_printoptions(**self.np_print)
+        settings.put_back(self.settings)
         warnings.filters[:] = self.warning_filters
-        torch = sys.modules.get("torch")
-        if torch is not None and self.torch_dtype is not None and torch.get_default_dtype() != self.torch_dtype:
-            torch.set_default_dtype(self.torch_dtype)
         mpl = sys.modules.get("matplotlib")
         if mpl is not None and self.mpl_rc is not None:
             try:

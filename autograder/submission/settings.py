@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["current", "end_test", "enter", "taken_back"]
+__all__ = ["current", "end_test", "enter", "put_back", "taken_back"]
 
 _APPLIED: set[str] = set()  # exercises whose import settings are in place in the current test
 
@@ -31,6 +31,13 @@ def current() -> dict[str, Any]:
     torch = sys.modules.get("torch")
     return {"recursion": sys.getrecursionlimit(), "np_err": np.geterr(), "np_print": np.get_printoptions(),
             "torch_dtype": torch.get_default_dtype() if torch is not None else None}
+
+
+def put_back(saved: dict[str, Any]) -> None:
+    """Put every setting of ``saved`` (:func:`current`) back as it was, the recursion limit lowered too
+    (the end of a test: :class:`autograder.submission.guard.GlobalState`). A setting that cannot be
+    put back raises after the others are (ValueError, TypeError of NumPy or torch)."""
+    _apply(saved, lower_recursion=True, strict=True)
 
 
 def taken_back(before: dict[str, Any]) -> dict[str, Any]:
@@ -57,17 +64,25 @@ def end_test() -> None:
     _APPLIED.clear()
 
 
-def _apply(settings: dict[str, Any], lower_recursion: bool) -> bool:
-    try:
-        if "recursion" in settings and (lower_recursion or settings["recursion"] > sys.getrecursionlimit()):
-            sys.setrecursionlimit(settings["recursion"])
-        if "np_err" in settings:
-            np.seterr(**settings["np_err"])
-        if "np_print" in settings:
-            np.set_printoptions(**settings["np_print"])
-        torch = sys.modules.get("torch")
-        if settings.get("torch_dtype") is not None and torch is not None:
-            torch.set_default_dtype(settings["torch_dtype"])
-    except Exception:  # noqa: BLE001 - a setting that cannot be put back stays as it is
-        return False
-    return True
+def _apply(settings: dict[str, Any], lower_recursion: bool, strict: bool = False) -> bool:
+    """Put ``settings`` in place, each one on its own; False when one could not be (``strict``:
+    raise the first such error once the others are in place)."""
+    torch = sys.modules.get("torch")
+    steps = []
+    if "recursion" in settings and (lower_recursion or settings["recursion"] > sys.getrecursionlimit()):
+        steps.append((sys.setrecursionlimit, (settings["recursion"],), {}))
+    if "np_err" in settings:
+        steps.append((np.seterr, (), settings["np_err"]))
+    if "np_print" in settings:
+        steps.append((np.set_printoptions, (), settings["np_print"]))
+    if settings.get("torch_dtype") is not None and torch is not None and torch.get_default_dtype() != settings["torch_dtype"]:
+        steps.append((torch.set_default_dtype, (settings["torch_dtype"],), {}))
+    failed: Exception | None = None
+    for step, args, kwargs in steps:
+        try:
+            step(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - the others are still put in place
+            failed = failed or exc
+    if failed is not None and strict:
+        raise failed
+    return failed is None

@@ -1,0 +1,74 @@
+"""Process settings: the end-of-test snapshot (GlobalState) and a module's import settings share
+one implementation (autograder.submission.settings)."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+from autograder.submission import settings
+from autograder.submission.guard import GlobalState
+
+
+@pytest.fixture
+def clean_settings():
+    saved = (sys.getrecursionlimit(), np.geterr(), np.get_printoptions(), torch.get_default_dtype())
+    yield
+    sys.setrecursionlimit(saved[0])
+    np.seterr(**saved[1])
+    np.set_printoptions(**saved[2])
+    torch.set_default_dtype(saved[3])
+    settings.end_test()
+
+
+def _change_all() -> None:
+    sys.setrecursionlimit(sys.getrecursionlimit() + 777)
+    np.seterr(all="raise")
+    np.set_printoptions(precision=2)
+    torch.set_default_dtype(torch.float64)
+
+
+def test_a_test_end_puts_every_setting_back(clean_settings):
+    limit, precision = sys.getrecursionlimit(), np.get_printoptions()["precision"]
+    state = GlobalState()
+    _change_all()
+    state.restore()
+    assert sys.getrecursionlimit() == limit  # lowered again at a test's end
+    assert np.geterr()["under"] == "ignore" and np.geterr()["divide"] == "warn"
+    assert np.get_printoptions()["precision"] == precision == 8
+    assert torch.get_default_dtype() == torch.float32
+
+
+def test_a_setting_that_cannot_be_put_back_does_not_keep_the_others(clean_settings):
+    saved = settings.current()
+    _change_all()
+    broken = {**saved, "np_print": {"precision": "eight"}}  # NumPy refuses it
+    with pytest.raises((TypeError, ValueError)):
+        settings.put_back(broken)
+    assert sys.getrecursionlimit() == saved["recursion"]
+    assert np.geterr() == saved["np_err"]
+    assert torch.get_default_dtype() == torch.float32
+
+
+def test_import_settings_are_taken_back_and_entered_once_per_test(clean_settings):
+    before = settings.current()
+    torch.set_default_dtype(torch.float64)
+    np.seterr(over="raise")
+    sys.setrecursionlimit(before["recursion"] - 100)  # lowered by the module: never applied lower
+    changed = settings.taken_back(before)
+    assert set(changed) == {"torch_dtype", "np_err", "recursion"}
+    assert torch.get_default_dtype() == torch.float32 and np.geterr()["over"] == "warn"
+    assert sys.getrecursionlimit() == before["recursion"]
+
+    settings.enter("ex7_autograd", changed)
+    assert torch.get_default_dtype() == torch.float64 and np.geterr()["over"] == "raise"
+    assert sys.getrecursionlimit() == before["recursion"]  # only ever raised
+    torch.set_default_dtype(torch.float32)  # the test's own change after the first call stays
+    settings.enter("ex7_autograd", changed)
+    assert torch.get_default_dtype() == torch.float32
+    settings.end_test()
+    settings.enter("ex7_autograd", changed)  # the next test: in place again
+    assert torch.get_default_dtype() == torch.float64
