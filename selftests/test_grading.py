@@ -120,6 +120,21 @@ def test_no_tests_collected_is_an_error_not_a_score(tmp_path):
     assert any("no graded tests" in e for e in run.score["extra_data"]["errors"])
 
 
+def test_an_unknown_exercise_name_is_a_usage_error_that_is_shown(tmp_path):
+    # it ran to "no tests ran" with a table of 0 points per exercise and exit status 4, the error
+    # itself never printed (the fast exit ended the process before pytest printed it)
+    run = run_grader(SOLUTIONS, tmp_path, "--exercise", "ex7_autograd", "-q")
+    assert run.returncode == 4, run.output
+    assert "ERROR: --exercise の値 'ex7_autograd' は演習名ではありません" in run.output
+    assert "--exercise 'ex7_autograd' is not an exercise: one of ex1_vectors" in run.output
+    assert "ex1_vectors                  0" not in run.output  # no score table of zeros
+    assert run.score["tests"] == [] and any("ex7_autograd" in e for e in run.score["extra_data"]["errors"])
+    # the short names of `workbook check` work here too
+    short = run_grader(SOLUTIONS, tmp_path, "--exercise", "9", "--exercise", "ex1", "-q")
+    assert short.returncode == 0, short.output
+    assert {t["name"].split(" › ")[0] for t in short.score["tests"]} == {"ex1_vectors", "ex9_multihead"}
+
+
 def test_syntax_error_fails_only_its_own_exercise(tmp_path):
     sub = make_submission(tmp_path, replace={"ex2_transforms": "def apply_transform(M, points:\n    return M\n"})
     run = run_grader(sub, tmp_path)

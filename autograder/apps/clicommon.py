@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import EXERCISES
+from ..core.exercises import resolve as resolve_exercise
 from ..core.i18n import bilingual
 from ..grading.workspace import GradeResult, State, WorkbookError, file_sha256, find_root, grade, task_digests
 from ..results.report import OUTCOME_LABELS, TITLES, is_hidden
@@ -117,10 +118,9 @@ def _label(target: Path, root: Path) -> str:
 
 def exercise_name(name: str) -> str:
     """Accept ``ex3_attention``, ``ex3`` or ``3`` (and a path like ``exercises/ex3_attention.py``)."""
-    key = Path(name).stem if name.endswith(".py") else name
-    for ex in EXERCISES:
-        if key == ex or key == ex.split("_")[0] or key == ex[2:].split("_")[0]:
-            return ex
+    found = resolve_exercise(name, tuple(EXERCISES))
+    if found is not None:
+        return found
     raise WorkbookError(bilingual(
         f"{name!r} は演習名ではありません: {', '.join(EXERCISES)} (ex3 や 3 でも可)。",
         f"{name!r} is not an exercise: one of {', '.join(EXERCISES)} (ex3 or 3 also work).",

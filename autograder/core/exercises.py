@@ -253,6 +253,16 @@ def names(tests: Path | None = None) -> tuple[str, ...]:
     return tuple(e.name for e in discover(tests))
 
 
+def resolve(name: str, known: tuple[str, ...] | None = None) -> str | None:
+    """The exercise a user means by ``name``: ``ex3_attention``, ``ex3``, ``3`` or a path like
+    ``exercises/ex3_attention.py``; None if none (``known``: the names, default :func:`names`)."""
+    key = Path(name).stem if name.endswith(".py") else name
+    for ex in names() if known is None else known:
+        if key == ex or key == ex.split("_")[0] or key == ex[2:].split("_")[0]:
+            return ex
+    return None
+
+
 def get(name: str, tests: Path | None = None) -> Exercise:
     """The exercise ``name``.
 

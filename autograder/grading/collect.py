@@ -15,6 +15,7 @@ import pytest
 from .. import EXERCISES
 from ..checks.compare import GradingFailure
 from ..checks.misconception import Misconception
+from ..core.exercises import resolve as resolve_exercise
 from ..core.i18n import bilingual, description
 from ..results.report import TestResult, build_results, not_implemented_lines, score_table, withheld_message, write_json
 from ..submission.loader import NamespaceSubmission
@@ -33,13 +34,16 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         task, points = task_of(item)
         if exercise not in EXERCISES or not task or not isinstance(points, int | float) or points <= 0:
             problems.append(f"{item.nodeid}: exercise={exercise!r} task={task!r} points={points!r}")
-    exercises = set(config.getoption("workbook_exercises"))
+    given = config.getoption("workbook_exercises")
+    exercises = {resolve_exercise(name, tuple(EXERCISES)) for name in given}
     tasks = set(config.getoption("workbook_tasks"))
-    unknown = exercises - set(EXERCISES)
+    unknown = [name for name in given if resolve_exercise(name, tuple(EXERCISES)) is None]
     if unknown:
-        raise pytest.UsageError(bilingual(
-            f"--exercise の値 {sorted(unknown)} は演習名ではありません ({', '.join(EXERCISES)})。",
-            f"--exercise {sorted(unknown)} is not an exercise name (one of {', '.join(EXERCISES)}).",
+        _usage_error(config, bilingual(
+            f"--exercise の値 {', '.join(map(repr, unknown))} は演習名ではありません: "
+            f"{', '.join(EXERCISES)} のどれか (ex3 や 3 でも可)。",
+            f"--exercise {', '.join(map(repr, unknown))} is not an exercise: one of {', '.join(EXERCISES)} "
+            "(ex3 or 3 also work).",
         ))
     submission = config.stash[SUBMISSION]
     if isinstance(submission, NamespaceSubmission):
@@ -54,10 +58,15 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
     if problems:
-        raise pytest.UsageError(
-            "graded tests need pytest.mark.exercise(<one of EXERCISES>) and pytest.mark.task(name, points>0):\n"
-            + "\n".join(problems)
-        )
+        _usage_error(config,
+                     "graded tests need pytest.mark.exercise(<one of EXERCISES>) and pytest.mark.task(name, points>0):\n"
+                     + "\n".join(problems))
+
+
+def _usage_error(config: pytest.Config, message: str) -> None:
+    """Stop the run as pytest's usage error; the score report says why (:func:`pytest_sessionfinish`)."""
+    config.stash[STATE]["usage_error"] = message
+    raise pytest.UsageError(message)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -177,6 +186,16 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     config.stash[SESSION] = session
     state = config.stash[STATE]
+    if session.exitstatus == pytest.ExitCode.USAGE_ERROR:
+        # pytest prints the error; the report says why, with no test in it (not a score of 0 per exercise)
+        write_json(state["score_path"], build_results(
+            [], target=str(state["target_label"]), execution_time=time.monotonic() - state["start"],
+            errors=[state.get("usage_error") or bilingual("採点を始められませんでした (上のエラーを参照)。",
+                                                         "grading could not start (see the error above).")],
+            exit_status=int(session.exitstatus),
+            mode="isolated" if config.getoption("workbook_isolated") else "local",
+            confinement=confinement_label(config)))
+        return
     results = list(config.stash[RESULTS].values())
     errors = list(state["errors"])
     submission = config.stash[SUBMISSION]
@@ -273,7 +292,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
 
 
 def _terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
-    if STATE not in config.stash:
+    if STATE not in config.stash or exitstatus == pytest.ExitCode.USAGE_ERROR:
         return
     state = config.stash[STATE]
     results = list(config.stash[RESULTS].values())

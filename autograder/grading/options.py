@@ -198,8 +198,9 @@ def _last_cleanup(config: pytest.Config) -> None:
     if state is not None and state.get("scratch"):
         shutil.rmtree(state.pop("scratch"), ignore_errors=True)
     session = config.stash.get(SESSION, None)
-    if session is None or os.environ.get("WORKBOOK_NO_FAST_EXIT") or not _in_console_main():
-        return
+    if session is None or os.environ.get("WORKBOOK_NO_FAST_EXIT") or not _in_console_main() \
+            or session.exitstatus in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR):
+        return  # (pytest prints a usage or internal error after this: the process must live on)
     status = int(session.exitstatus)
     for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
         try:

@@ -321,6 +321,10 @@ class IsolatedSubmission:
         error = self._errors.get(name)
         return error_summary(error) if error else None
 
+    def import_settings(self, name: str) -> None:
+        """None: the worker puts exercise ``name``'s import settings in place itself (:mod:`.settings`)."""
+        return None
+
     def module(self, name: str) -> types.ModuleType:
         """A module whose attributes are proxies of the worker's exercise ``name``.
 

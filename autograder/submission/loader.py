@@ -413,10 +413,6 @@ def failed_call(exc: BaseException) -> str | None:
     return record[1] if record is not None and record[0] is exc else None
 
 
-def _none(name: str) -> None:
-    return None
-
-
 class RecordedCall:
     """A function or class of the submission as the ``exercise`` fixture gives it to a test.
 
@@ -435,7 +431,7 @@ class RecordedCall:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         given, given_kwargs = protect(args, kwargs)  # the test's own arrays stay the test's (core.given)
         handle = self._handle  # the exercise's import settings in place (.settings; the worker's own in isolated mode)
-        settings.enter(handle._name, getattr(handle._submission, "import_settings", _none)(handle._name))
+        settings.enter(handle._name, handle._submission.import_settings(handle._name))
         pinned = ruleguard.pin()  # watched all along, marks or not
         try:
             return ruleguard.call_into(self.__wrapped__, given, given_kwargs)
@@ -539,6 +535,10 @@ class NamespaceSubmission:
     def stop_rule_check(self) -> list:
         """End the check started by :meth:`start_rule_check`; returns its hits."""
         return ruleguard.stop()
+
+    def import_settings(self, name: str) -> None:
+        """None: the cells' settings are the kernel's own, in place since the cell ran."""
+        return None
 
     def module(self, name: str) -> types.ModuleType:
         if name != self.exercise:
