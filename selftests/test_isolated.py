@@ -52,6 +52,31 @@ def test_codec_never_builds_objects():
     assert len(seen) == 1
 
 
+def test_codec_carries_strings_and_dates_as_data():
+    """A test's ``np.array(["the", "is", "a"])`` reached the submission as a callable reference to the
+    grader, and a returned ``np.str_`` came back as a proxy (honest code lost points in isolated mode
+    only; a newcomer helper's find). Strings, bytes and dates are data now; objects are not."""
+    from autograder.submission.codec import ProtocolError, decode, encode
+
+    no_fallback = lambda v, b: pytest.fail(f"sent as a reference: {v!r}")  # noqa: E731
+    values = [np.array(["the", "is", "a"]), np.str_("queen"), np.bytes_(b"ab"), np.array([b"x", b"yz"]),
+              np.array(["2024-01-01", "NaT"], dtype="datetime64[D]"), np.timedelta64(3, "s"),
+              np.array([["a", "bb"], ["c", "d"]])[:, ::-1], np.array([], dtype="<U3"), np.array(["x"], dtype=">U2")]
+    for value in values:
+        buffers: list[bytes] = []
+        back = decode(encode(value, buffers, no_fallback), buffers, lambda t: pytest.fail(repr(t)))
+        assert type(back) is type(value) and back.dtype == value.dtype
+        assert np.array_equal(back, value, equal_nan=False) or value.dtype.kind == "M"
+    assert str(decode(encode(np.str_("queen"), b := [], no_fallback), b, None)) == "queen"
+    # forged: a code point beyond Unicode's, an empty string dtype, an object array
+    for dtype, data in (("<U1", b"\xff\xff\xff\x7f"), ("<U0", b""), ("|O", b"\0" * 8)):
+        with pytest.raises(ProtocolError):
+            decode({"T": "nd", "dtype": dtype, "shape": [1] if data else [0], "b": 0}, [data], lambda t: None)
+    seen: list = []
+    encode(np.array(["a", 1], dtype=object), [], lambda v, b: seen.append(v) or None)
+    assert len(seen) == 1  # not data: its elements could be anything
+
+
 @pytest.mark.parametrize("mode", ["local", "isolated"])
 def test_reading_the_exercise_module_again_does_not_list_the_tests(mode, tmp_path, monkeypatch):
     """The exercise fixture asks for the module on every attribute read (~2,400 times a run): once

@@ -2,7 +2,8 @@
 
 A message is a tree of plain values: ``None``, ``bool``, ``int``, ``float``, ``complex``, ``str``,
 ``bytes``, ``list``, ``tuple``, ``dict`` (any plain keys), ``set``/``frozenset``, ``slice``,
-NumPy arrays and scalars of a numeric or boolean dtype, plus *tags* that each side interprets
+NumPy arrays and scalars of a numeric, boolean, string (``U``/``S``) or date/time (``M``/``m``)
+dtype, plus *tags* that each side interprets
 itself (object handles, figures). It is written as one JSON header and raw binary buffers (the
 array bytes), so decoding never runs code chosen by the other side: the JSON parser builds
 dicts/lists/strings/numbers, and :func:`decode` turns them into the plain types above, checking
@@ -33,7 +34,12 @@ MAX_HEADER = 4 * 1024 * 1024
 #: Deepest nesting of lists/dicts/tuples encoded as data (deeper values become handles).
 MAX_DEPTH = 64
 
-_ALLOWED_KINDS = "biufc"
+#: dtype kinds carried as data: numbers and booleans, fixed-width strings (``np.array(["the", "is"])``,
+#: ``np.str_``) and dates/times: their bytes are the values, nothing in them is code. (Strings were
+#: once not data: a test's string array reached the submission as a callable reference to the grader,
+#: and a returned ``np.str_`` came back as a proxy, not a ``str`` - honest code lost points in
+#: isolated mode only.) Object, structured and void dtypes are not data.
+_ALLOWED_KINDS = "biufcUSMm"
 
 
 class ProtocolError(RuntimeError):
@@ -44,14 +50,17 @@ class Unencodable(Exception):
     """Internal: a value is not plain data (the caller turns it into a handle)."""
 
 
+def _plain_dtype(dt: np.dtype) -> bool:
+    return dt.kind in _ALLOWED_KINDS and dt.fields is None and dt.subdtype is None and dt.itemsize > 0
+
+
 def _is_plain_array(value: Any) -> bool:
-    return type(value) is np.ndarray and value.dtype.kind in _ALLOWED_KINDS and value.dtype.fields is None \
-        and value.dtype.subdtype is None
+    return type(value) is np.ndarray and _plain_dtype(value.dtype)
 
 
 def _is_plain_scalar(value: Any) -> bool:
     return isinstance(value, np.generic) and type(value).__module__ == "numpy" and \
-        np.dtype(type(value)).kind in _ALLOWED_KINDS
+        np.dtype(type(value)).kind in _ALLOWED_KINDS and _plain_dtype(np.asarray(value).dtype)
 
 
 def encode(value: Any, buffers: list[bytes], fallback: Callable[[Any, list], Any], depth: int = 0) -> Any:
@@ -110,12 +119,20 @@ def encode(value: Any, buffers: list[bytes], fallback: Callable[[Any, list], Any
 
 
 def _dtype(text: Any) -> np.dtype:
-    if type(text) is not str or len(text) > 8:
+    if type(text) is not str or len(text) > 16:
         raise ProtocolError(f"bad dtype {text!r}")
     dt = np.dtype(text)
-    if dt.kind not in _ALLOWED_KINDS or dt.fields is not None or dt.subdtype is not None:
+    if not _plain_dtype(dt):
         raise ProtocolError(f"dtype {text!r} is not allowed")
     return dt
+
+
+def _checked(array: np.ndarray) -> np.ndarray:
+    """``array`` if its values are values (a ``U`` array's code points are Unicode's)."""
+    if array.dtype.kind == "U" and array.size and \
+            int(array.view(np.dtype("u4").newbyteorder(array.dtype.byteorder)).max()) > 0x10FFFF:
+        raise ProtocolError("a string array holds a code point beyond Unicode's")
+    return array
 
 
 def _take(buffers: list, index: Any) -> bytes:
@@ -183,13 +200,13 @@ def decode(obj: Any, buffers: list[bytes], tags: Callable[[dict], Any], depth: i
             buf = _take(buffers, obj["b"])
             if len(buf) != math.prod(shape) * dt.itemsize:
                 raise ProtocolError("array size does not match its shape")
-            return np.frombuffer(buf, dtype=dt).reshape(shape).copy()
+            return _checked(np.frombuffer(buf, dtype=dt)).reshape(shape).copy()
         if kind == "np":
             dt = _dtype(obj["dtype"])
             buf = _take(buffers, obj["b"])
             if len(buf) != dt.itemsize:
                 raise ProtocolError("scalar size mismatch")
-            return np.frombuffer(buf, dtype=dt).reshape(())[()]
+            return _checked(np.frombuffer(buf, dtype=dt)).reshape(())[()]
     except (KeyError, TypeError, ValueError, IndexError) as exc:
         raise ProtocolError(f"malformed {kind!r} value: {exc}") from None
     return tags(obj)
