@@ -99,6 +99,26 @@ def test_match_names_only_a_value_that_differs_from_the_right_one():
         match(whole, right, [whole])
 
 
+def test_a_mistake_nearer_than_1e9_is_named_when_the_check_tells_it_apart():
+    # ex6's cross entropy with the chapter's "+ 1e-10" (line 912), p = q = (1/2, 1/2, 0): log 2 - 2e-10,
+    # 3e-10 relative off, failed a check of rtol 1e-12 and nothing was named (newcomer helper)
+    import math
+
+    p = q = np.array([0.5, 0.5, 0.0])
+    expected = math.log(2.0)
+    with np.errstate(divide="ignore"):
+        mistaken = float(-np.sum(p * np.log(q + 1e-10)))
+    assert 1e-10 < abs(mistaken - expected) / expected < 1e-9
+    computed_otherwise = float(-(0.5 * np.log(0.5 + 1e-10) + 0.5 * np.log(0.5 + 1e-10)))
+    assert match(computed_otherwise, expected, [M.gives(mistaken)], rtol=1e-12, atol=1e-14) is M
+    assert match(mistaken, expected, [M.gives(mistaken)], rtol=1e-9) is None  # this check cannot tell them apart
+    # another wrong value between the two is not this mistake: it is not ten times nearer to it
+    halfway = (expected + mistaken) / 2
+    assert match(halfway, expected, [M.gives(mistaken)], rtol=1e-12, atol=1e-14) is None
+    # nor is a value off by 1e-7 in the mistake's direction (e.g. float32 arithmetic)
+    assert match(expected * (1 - 1e-7), expected, [M.gives(mistaken)], rtol=1e-12) is None
+
+
 @settings(max_examples=200, deadline=None)
 @given(arrays(np.float64, (3, 4), elements=st.floats(-1e6, 1e6, allow_nan=False)),
        arrays(np.float64, (3, 4), elements=st.floats(-1e6, 1e6, allow_nan=False)))
