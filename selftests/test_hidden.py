@@ -10,6 +10,7 @@ instructor's run keeps everything. The nbgrader feedback is checked in ``test_nb
 from __future__ import annotations
 
 import json
+from html import escape as html_escape
 
 import jsonschema
 import pytest
@@ -83,6 +84,9 @@ def test_a_students_run_shows_a_failing_hidden_test_by_name_points_and_result_on
     assert hidden["status"] == "failed" and hidden["score"] == 0 and hidden["max_score"] == 1
     assert hidden["output"] == withheld_message()
     assert "非公開テスト" in hidden["output"] and "hidden test" in hidden["output"]
+    # its name without its description (what it checks): a visible test keeps its own
+    assert hidden["name"] == f"ex3_attention › softmax › {HIDDEN_TEST}"
+    assert all(": " in t["name"] for t in run.score["tests"] if not t["extra_data"]["hidden"])
 
     # nothing the student reads holds the hidden test's inputs or expected values
     raw = json.dumps(run.raw, ensure_ascii=False)
@@ -109,8 +113,11 @@ def test_an_instructors_run_keeps_the_message_and_marks_the_visibility(submissio
 
     # a page made for students from the instructor's report (e.g. a batch report) withholds it
     assert HIDDEN_VALUE in render_html(run.score)
+    description = hidden["name"].split(f"{HIDDEN_TEST}: ", 1)[1]  # the instructor's report names what it checks
+    assert description and html_escape(description) in render_html(run.score)
     student_page = render_html(run.score, audience="student")
     assert HIDDEN_VALUE not in student_page and HIDDEN_TEST in student_page
+    assert html_escape(description) not in student_page
 
 
 def test_an_unknown_audience_or_visibility_is_a_usage_error(submission, tmp_path):
@@ -179,7 +186,8 @@ def test_a_notebook_cell_prints_one_score_and_no_hidden_message(hidden, tmp_path
     else:  # the autograded cell: the cell's points, the hidden test by name, points and result
         assert scores == ["ex3_attention › softmax: 6 / 7 点 / points"], proc.stdout
         line = next(ln for ln in proc.stdout.splitlines() if HIDDEN_TEST in ln)
-        assert line.startswith(f"  ✗ {HIDDEN_TEST}: ") and line.endswith("  (非公開テスト / hidden test, 1 点 / points)")
+        # name, points and result only: not its description (what it checks; newcomer helper)
+        assert line == f"  ✗ {HIDDEN_TEST}  (非公開テスト / hidden test, 1 点 / points)", line
         assert "SCORE 6.0" in proc.stdout and "graded after submission" not in proc.stdout
     assert HIDDEN_VALUE not in proc.stdout and HIDDEN_CALL not in proc.stdout
 

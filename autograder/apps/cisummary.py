@@ -10,7 +10,7 @@ from typing import Any
 from .. import EXERCISES
 from ..core.i18n import bilingual
 from ..results.digest import RELEASE_RECORD
-from ..results.report import TITLES, report_audience, shown_output
+from ..results.report import TITLES, report_audience, shown_name, shown_output
 from .cihistory import sparkline
 from .cireport import MODIFIED_EXIT, exercise_rows, fmt, gate_exit, has_pass_mark, integrity, integrity_message, policy
 
@@ -96,7 +96,7 @@ def classroom_result(doc: dict[str, Any] | None, *, fail_under: float | None = N
     for t in doc.get("tests", []):
         ed = t.get("extra_data", {})
         tests.append({
-            "name": t["name"],
+            "name": shown_name(t, report_audience(doc)),
             "status": "pass" if t.get("status") == "passed" else "fail",
             "score": float(t.get("score", 0.0)),
             "message": shown_output(t, report_audience(doc))[:2000],  # hidden tests: no message for students

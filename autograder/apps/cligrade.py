@@ -12,7 +12,7 @@ from typing import Any
 from .. import EXERCISES
 from ..core.i18n import bilingual, pad, text_width
 from ..grading.workspace import WorkbookError, file_sha256, stale_tasks, task_digests
-from ..results.report import misconception_lines, output_below_misconception, report_audience
+from ..results.report import misconception_lines, output_below_misconception, report_audience, shown_name
 from .cireport import integrity, integrity_message
 from .clicommon import (Context, bold, check_task_names, env_audience, exercise_name, exercise_summary, exercise_tasks,
                         exercise_tests, first_failure, fmt, green, hidden_tag, outcome_label, pristine_stub,
@@ -84,7 +84,7 @@ def _print_exercise(document: dict[str, Any], exercise: str, ctx: Context, *, de
         print(f"  {sign} {task['task']:<{width}}  {fmt(task['score'])}/{fmt(task['max_score'])}")
     failing = first_failure(tests)
     if failing is not None:
-        name = failing["name"].split(" › ", 2)[-1]
+        name = shown_name(failing, report_audience(document)).split(" › ", 2)[-1]
         print()
         print(bold(bilingual("最初の失敗", "first failure", sep=" / ") + f": {failing['extra_data']['task']} › {name}")
               + f"  [{outcome_label(failing['extra_data'].get('outcome', 'failed'))}]" + hidden_tag(failing))

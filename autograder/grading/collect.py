@@ -142,7 +142,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
             if result.outcome != "failed" or isinstance(call.excinfo.value, GradingFailure) or \
                     item.config.option.tbstyle == "auto":
                 # the terminal shows the student the same bilingual message as the report
-                report.longrepr = f"[{result.exercise} › {result.task}] {result.outcome}\n{result.output}"
+                report.longrepr = f"[{result.exercise} › {result.task}] {result.outcome} ({_points(result)})\n{result.output}"
             captured = _captured(report)
             if captured:
                 result.output += "\n" + captured
@@ -162,9 +162,13 @@ def _withhold(report: pytest.TestReport, result: TestResult) -> None:
     """
     report.sections = []
     if report.failed:
-        points = f"{result.points:g} {bilingual('点', 'points', sep=' / ')}"
-        report.longrepr = (f"[{result.exercise} › {result.task}] {result.outcome} ({points})\n"
+        report.longrepr = (f"[{result.exercise} › {result.task}] {result.outcome} ({_points(result)})\n"
                            f"{withheld_message()}")
+
+
+def _points(result: TestResult) -> str:
+    """``"1 点 / points"``: what a failed test costs, on the first line of its terminal report."""
+    return f"{result.points:g} {bilingual('点', 'points', sep=' / ')}"
 
 
 @pytest.hookimpl(wrapper=True)

@@ -38,7 +38,7 @@ from .. import EXERCISES
 from ..core.i18n import bilingual
 from ..submission.loader import register_namespace
 from ..core.paths import tests_file
-from ..results.report import is_hidden, misconception_lines, output_below_misconception
+from ..results.report import is_hidden, misconception_lines, output_below_misconception, report_audience, shown_name
 
 #: Marker that identifies test cells (they are left out of the student's code).
 TEST_CELL_MARK = "grade_task("
@@ -167,7 +167,7 @@ def grade_task(exercise: str, task: str, namespace: dict[str, Any], *, include_h
     lines = [f"{exercise} › {task}: {score:g} / {doc['max_score']:g} {unit}"]
     for test in doc["tests"]:
         mark = "✓" if test["status"] == "passed" else "✗"
-        name = test["name"].split(" › ")[-1]
+        name = shown_name(test, report_audience(doc)).split(" › ")[-1]
         if is_hidden(test):
             tag = "非公開テスト / hidden test"
             lines.append(f"  {mark} {name}  ({tag}, {test['max_score']:g} {unit})")

@@ -28,7 +28,8 @@ from typing import Any
 from .. import __version__
 from ..core.i18n import bilingual, get_language
 from .figures import FigureImage, collect_figures, figure_call
-from .report import OUTCOME_LABELS, TITLES, is_hidden, output_below_misconception, report_audience, shown_misconception
+from .report import OUTCOME_LABELS, TITLES, is_hidden, output_below_misconception, report_audience, shown_misconception, \
+    shown_name
 
 #: The family name of the font subset embedded in the page (IPAexGothic, as in the figures).
 EMBEDDED_FONT = "Workbook IPAexGothic"
@@ -290,7 +291,7 @@ def render_html(document: dict[str, Any], figures: dict[str, tuple[FigureImage, 
                     continue
                 ed = t.get("extra_data", {})
                 label_ja, label_en = OUTCOME_LABELS.get(ed.get("outcome", "failed"), ("不合格", "failed"))
-                test_name = t["name"].split(" › ", 2)[-1]
+                test_name = shown_name(t, audience).split(" › ", 2)[-1]
                 hidden = is_hidden(t)
                 w('<div class="test">')
                 w(f'<div class="name">{html.escape(ed.get("task", ""))} › {html.escape(test_name)}'

@@ -126,6 +126,17 @@ def output_below_misconception(test: dict[str, Any], audience: str) -> str:
     return "\n".join(line for line in output.splitlines() if not line.lstrip().startswith(prefixes))
 
 
+def shown_name(test: dict[str, Any], audience: str) -> str:
+    """A test entry's ``name`` (``"exercise › task › test_name: description"``) as ``audience`` may
+    see it: a hidden test's description (what it checks, e.g. "H(p, q) >= H(p) ...") is left out
+    for a student, who is shown a hidden test's name, points and pass/fail only."""
+    name = str(test.get("name", ""))
+    if audience != "instructor" and is_hidden(test):
+        head, sep, last = name.rpartition(" › ")
+        return head + sep + last.split(": ", 1)[0]
+    return name
+
+
 def shown_output(test: dict[str, Any], audience: str) -> str:
     """A test entry's ``output`` as ``audience`` may see it: a hidden test's is withheld from a student."""
     if audience != "instructor" and is_hidden(test):
@@ -246,6 +257,7 @@ def build_results(results: list[TestResult], *, target: str, execution_time: flo
         if r.misconception and r.outcome == "failed" and not (r.hidden and audience == "student"):
             tests[-1]["extra_data"]["misconception"] = dict(r.misconception)
         tests[-1]["output"] = shown_output(tests[-1], audience)
+        tests[-1]["name"] = shown_name(tests[-1], audience)
     max_score = float(sum(s.max_score for s in summaries)) or total_points(default=0.0)
     errors = list(errors or [])
     output = score_table(results, target, partial=partial, mode=mode)
