@@ -59,14 +59,22 @@ FORBIDDEN_SOFTMAX = PRIVATE_ATTENTION + (
     "torch._C._nn.scaled_dot_product_attention", "torch._C._nn.cross_entropy_loss",
     "torch.nn.functional.cross_entropy", "scipy.special.softmax", "scipy.special.log_softmax",
     "scipy.special.logsumexp", "jax", "tensorflow", "sklearn",
+    # what computes a softmax inside: a distribution's normalised logits and probabilities, torch's
+    # Transformer layers and their fused kernel (weights chosen to give softmax(x): red team)
+    "torch.distributions", "torch._transformer_encoder_layer_fwd", "torch.nn.modules.transformer",
+    "torch.nn.Transformer", "torch.nn.TransformerEncoder", "torch.nn.TransformerEncoderLayer",
+    "torch.nn.TransformerDecoder", "torch.nn.TransformerDecoderLayer",
 )
 #: Libraries' entropies (and x log y with its 0 log 0 = 0 built in, as in ex6).
 FORBIDDEN_ENTROPY = (
     "scipy.stats.entropy", "scipy.stats.differential_entropy", "scipy.special.entr", "scipy.special.rel_entr",
     "scipy.special.kl_div", "scipy.special.xlogy", "scipy.special.xlog1py", "torch.special.entr",
-    "torch.special.xlogy", "torch.xlogy", "torch.distributions",
+    "torch.special.xlogy", "torch.xlogy", "torch.distributions", "torch.special.xlog1py",
+    # p log p inside: KL divergence and binary cross-entropy kernels (F.kl_div(0, p) is p log p: red team)
+    "torch.nn.functional.kl_div", "torch.kl_div", "torch.nn.KLDivLoss", "torch.nn.functional.binary_cross_entropy",
+    "torch._C._nn.binary_cross_entropy", "torch.nn.BCELoss",
 )
-NO_SOFTMAX_METHODS = ("softmax", "log_softmax")  # tensor.softmax(-1) and the like
+NO_SOFTMAX_METHODS = ("softmax", "log_softmax", "logsumexp")  # tensor.softmax(-1) and the like
 #: "From scratch" rules (docs/authoring.md, autograder.core.scratch): the library calls each task's
 #: code may not use, checked in the submission's code and while the task's tests run.
 RULES = [

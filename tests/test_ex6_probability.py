@@ -44,7 +44,8 @@ FORBIDDEN_ENTROPY = (
     "scipy.stats", "scipy.special.entr", "scipy.special.rel_entr", "scipy.special.kl_div", "scipy.special.xlogy",
     "scipy.special.xlog1py", "torch.special.entr", "torch.special.xlogy", "torch.xlogy", "torch.distributions",
     "torch.nn.functional.kl_div", "torch.nn.functional.cross_entropy", "torch.nn.KLDivLoss",
-    "torch.nn.CrossEntropyLoss",
+    "torch.nn.CrossEntropyLoss", "torch.special.xlog1py", "torch.kl_div", "torch.nn.functional.binary_cross_entropy",
+    "torch._C._nn.binary_cross_entropy", "torch.nn.BCELoss",
     # the kernels F.cross_entropy and F.nll_loss run (a red-team helper called the first by a computed name)
     "torch._C._nn.cross_entropy_loss", "torch.nn.functional.nll_loss", "torch._C._nn.nll_loss",
     "torch._C._nn.nll_loss2d", "torch._C._nn.nll_loss_nd", "torch.nn.NLLLoss",

@@ -39,7 +39,8 @@ TITLE = ("共分散行列と主成分分析", "Covariance and principal componen
 FORBIDDEN_PCA = ("sklearn", "statsmodels", "torch.pca_lowrank")
 #: Library covariances and correlations.
 FORBIDDEN_COV = ("numpy.cov", "numpy.corrcoef", "numpy.ma.cov", "numpy.ma.corrcoef", "torch.cov",
-                 "torch.corrcoef", "pandas", "scipy.stats") + FORBIDDEN_PCA
+                 "torch.corrcoef", "pandas", "scipy.stats", "statistics.covariance", "statistics.correlation") \
+    + FORBIDDEN_PCA
 #: "From scratch" rules (docs/authoring.md, autograder.core.scratch): the library calls each task's
 #: code may not use, checked in the submission's code and while the task's tests run.
 RULES = [

@@ -106,6 +106,9 @@ class Catalogue:
         self._c_cache: dict[int, tuple[Any, str | None]] = {}
         self._m_cache: dict[tuple[type, Any], str | None] = {}
         self._t_cache: dict[int, tuple[Any, str | None]] = {}
+        # (apart: an OpOverload is seen by both modes; the function mode's name of a torch.ops function,
+        # "torch._ops.profiler...", is not the name of the ATen operation it runs)
+        self._a_cache: dict[int, tuple[Any, str | None]] = {}
         self._aten = _aten_names(self.forbidden, self.methods)
         for dotted in self.forbidden:
             obj = _resolve_loaded(dotted)
@@ -230,7 +233,7 @@ class Catalogue:
     def aten_name(self, op: Any) -> str | None:
         """The forbidden name of an ATen operation seen by the torch dispatch mode
         (``torch.ops.aten._softmax``), or None."""
-        entry = self._t_cache.get(id(op))
+        entry = self._a_cache.get(id(op))
         if entry is not None and entry[0] is op:
             return entry[1]
         namespace, _, base = str(getattr(getattr(op, "_schema", None), "name", "")).partition("::")
@@ -240,7 +243,7 @@ class Catalogue:
             name = f"torch.ops.{namespace}.{base} (an operation run by torch)"
         else:
             name = None
-        self._t_cache[id(op)] = (op, name)
+        self._a_cache[id(op)] = (op, name)
         return name
 
     def _torch_name(self, func: Any) -> str | None:
