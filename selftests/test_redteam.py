@@ -404,6 +404,8 @@ def test_rule_evasion_caught_in_local_mode(case, local_reports):
 
 
 def test_gradebook_lists_every_case(redteam_batch):
+    if not (redteam_batch["out"] / "gradebook.json").is_file() and os.environ.get("REDTEAM_CASES"):
+        pytest.skip("no case of the main batch among REDTEAM_CASES")
     book = json.loads((redteam_batch["out"] / "gradebook.json").read_text(encoding="utf-8"))
     graded = {r["student"] for r in book["students"]}
     assert graded == {case for case, row in redteam_batch["rows"].items() if Path(row["out"]) == redteam_batch["out"]}

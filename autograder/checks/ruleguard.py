@@ -680,6 +680,36 @@ def call_into(target: Callable, args: tuple, kwargs: dict) -> Any:
     return result
 
 
+def test_is_calling() -> bool:
+    """Whether the test's own code is running in the test's thread now (no frame of the submission
+    on the stack: the check's hooks are off), so that a call made now is the test's."""
+    guard = GUARD
+    return guard.catalogue is not None and not guard.depth and not guard.armed and _get_ident() == guard.thread
+
+
+def own_values_call(target: Callable, args: tuple, kwargs: dict) -> Any:
+    """:func:`call_into` for a call the test makes to compute the submission's own values
+    (:mod:`autograder.checks.ownvalues`: a figure test accepts what the submission's own ``softmax``
+    gives): a library call in it is that function's fault, counted by its own tests, not the task's
+    under test ("one mistake, one loss"); tampering still counts. The caller makes sure the test
+    itself makes the call (:func:`test_is_calling`, before :func:`pin`): one made while the
+    submission's code runs (it reached the test's objects) is an ordinary :func:`call_into`.
+    """
+    guard = GUARD
+    if guard.catalogue is None:
+        return call_into(target, args, kwargs)
+    with guard.lock:
+        saved, guard.hits = guard.hits, []
+    try:
+        return call_into(target, args, kwargs)
+    finally:
+        with guard.lock:
+            own, guard.hits = guard.hits, saved
+        for hit in own:
+            if hit.kind != "forbidden":
+                guard._add(hit)
+
+
 _CALL_INTO = call_into.__code__
 _CHECK_FILES = frozenset(sys.modules[name].__file__ for name in (__name__, make_mode.__module__, Armed.__module__))
 

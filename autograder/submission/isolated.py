@@ -52,6 +52,7 @@ import tempfile
 import types
 import weakref
 from pathlib import Path
+from typing import Any
 
 from .. import EXERCISES
 from ..checks.compare import GradingFailure
@@ -63,11 +64,18 @@ from ..checks.ruleguard import Hit
 from .sandboxfs import HIDDEN_DIRS, bwrap_command  # the worker's side: only its constants and command line
 from .confinement import bwrap_invocation, confinement
 from .remote import (DEFAULT_CALL_TIMEOUT, DEFAULT_LIMITS, MAX_OUTPUT_PER_SUBMISSION, MAX_STAGE_BYTES, MAX_STAGE_FILES,
-                     BudgetExceeded)
+                     BudgetExceeded, RemoteCallable)
 from .worker import ForkServer, Worker, fork_server, fork_server_search_path
 
 
 # --- the submission ------------------------------------------------------------------------------
+
+def _own_call(target: Any, args: tuple, kwargs: dict) -> Any:
+    """A call for the submission's own values (:meth:`IsolatedSubmission.own_caller`)."""
+    if isinstance(target, RemoteCallable):
+        return target._worker.request("call", target, args, kwargs, own=True)
+    return target(*args, **kwargs)
+
 
 _SKIPPED_NAMES = frozenset({"__pycache__", ".git"})
 
@@ -324,6 +332,12 @@ class IsolatedSubmission:
     def import_settings(self, name: str) -> None:
         """None: the worker puts exercise ``name``'s import settings in place itself (:mod:`.settings`)."""
         return None
+
+    def own_caller(self) -> Any:
+        """How the test calls a function of the worker for its own values: a call request marked
+        ``own``, which the worker excuses from the task's rules (see
+        :meth:`autograder.submission.loader.Submission.own_caller`)."""
+        return _own_call
 
     def module(self, name: str) -> types.ModuleType:
         """A module whose attributes are proxies of the worker's exercise ``name``.

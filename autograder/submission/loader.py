@@ -219,6 +219,11 @@ class Submission:
         entry = self._cache.get(name)
         return error_summary(entry.error) if entry is not None and entry.error else None
 
+    def own_caller(self) -> Any:
+        """How the test calls one of the submission's functions for its own values now
+        (:meth:`RecordedCall._own_call`): excused from the task's rules when the test itself calls."""
+        return _own_caller()
+
     def import_settings(self, name: str) -> dict[str, Any] | None:
         """The process settings exercise ``name``'s import made (:mod:`.settings`), None if none or not loaded."""
         entry = self._cache.get(name)
@@ -413,6 +418,10 @@ def failed_call(exc: BaseException) -> str | None:
     return record[1] if record is not None and record[0] is exc else None
 
 
+def _own_caller() -> Any:
+    return ruleguard.own_values_call if ruleguard.test_is_calling() else ruleguard.call_into
+
+
 class RecordedCall:
     """A function or class of the submission as the ``exercise`` fixture gives it to a test.
 
@@ -429,12 +438,22 @@ class RecordedCall:
         self.__wrapped__, self._name, self._handle = target, name, handle
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._call(args, kwargs, own=False)
+
+    def _own_call(self, *args: Any, **kwargs: Any) -> Any:
+        """A call the test makes for the submission's own values (:mod:`autograder.checks.ownvalues`):
+        a library call in it counts for this function's own tests, not the task under test
+        (:func:`autograder.checks.ruleguard.own_values_call`; the worker's in isolated mode)."""
+        return self._call(args, kwargs, own=True)
+
+    def _call(self, args: tuple, kwargs: dict, own: bool) -> Any:
         given, given_kwargs = protect(args, kwargs)  # the test's own arrays stay the test's (core.given)
         handle = self._handle  # the exercise's import settings in place (.settings; the worker's own in isolated mode)
         settings.enter(handle._name, handle._submission.import_settings(handle._name))
+        call = handle._submission.own_caller() if own else ruleguard.call_into  # (decided before the pin)
         pinned = ruleguard.pin()  # watched all along, marks or not
         try:
-            return ruleguard.call_into(self.__wrapped__, given, given_kwargs)
+            return call(self.__wrapped__, given, given_kwargs)
         except Exception as exc:
             record = _FAILED_CALL[0]
             if not isinstance(exc, GradingFailure) and (record is None or record[0] is not exc):
@@ -539,6 +558,10 @@ class NamespaceSubmission:
     def import_settings(self, name: str) -> None:
         """None: the cells' settings are the kernel's own, in place since the cell ran."""
         return None
+
+    def own_caller(self) -> Any:
+        """How the test calls a function for its own values (see :meth:`Submission.own_caller`)."""
+        return _own_caller()
 
     def module(self, name: str) -> types.ModuleType:
         if name != self.exercise:

@@ -415,8 +415,9 @@ class WorkerServer:
             return None
         target = self.handles[int(header["h"])]
         if op == "call":
-            if self.task_objects.get(id(target)) is target:
-                return ruleguard.call_into(target, args, kwargs)
+            if self.task_objects.get(id(target)) is target:  # (own: a call the test makes for own values)
+                return (ruleguard.own_values_call if header.get("own") is True else ruleguard.call_into)(
+                    target, args, kwargs)
             return target(*args, **kwargs)
         if op == "getattr":
             return getattr(target, str(header["name"]))
