@@ -8,7 +8,9 @@ from __future__ import annotations
 import linecache
 import os
 import re
+import sys
 import traceback
+from operator import is_not
 from pathlib import Path
 
 import pytest
@@ -44,6 +46,7 @@ def pytest_runtest_call(item: pytest.Item):
     submission = config.stash[SUBMISSION]
     rules = rules_for(exercise, task) if exercise and task else []
     state = GlobalState()  # whatever the student's code changes is undone after the test
+    tests_before = _test_globals(item)  # and the graded tests' own names (see _changed_tests)
     begin_test = getattr(submission, "begin_test", None)
     if begin_test is not None:  # isolated mode: the worker's CPU time counts against the limit
         begin_test(hidden=item.get_closest_marker("hidden") is not None)
@@ -55,7 +58,9 @@ def pytest_runtest_call(item: pytest.Item):
         with Deadline(time_limit(config), extra_cpu=getattr(submission, "cpu_seconds", None),
                       extra_wait=getattr(submission, "run_delay_seconds", None)):
             if not rules:
-                return (yield)
+                result = yield
+                _changed_tests(tests_before)
+                return result
             _check_rules_statically(config, submission, exercise, task, rules)
             violations = config.stash[STATE].setdefault("violations", {})
             if (exercise, task) in violations:  # seen at run time in an earlier test of this task
@@ -75,6 +80,7 @@ def pytest_runtest_call(item: pytest.Item):
                 raise ForbiddenCall(violations[(exercise, task)])
             if lost:  # this test only: what ran unwatched is unknown (:data:`autograder.checks.hits.LOST`)
                 raise Classified("failed", lost[0].message())
+            _changed_tests(tests_before)
             return result
     except KeyboardInterrupt:
         raise
@@ -100,11 +106,69 @@ def pytest_runtest_call(item: pytest.Item):
         except OSError:
             pass
         state.restore()
+        _restore_tests(tests_before)
         forget()  # the copies the test's calls got (core.given)
         end_settings()  # the exercise's import settings, undone with the rest (submission.settings)
         end_test = getattr(submission, "end_test", None)
         if end_test is not None:  # isolated mode: the worker restores its own process state
             end_test()
+
+
+#: The grader's modules a graded test's verdict is made with (what the tests import, and what that uses).
+JUDGING_MODULES = ("autograder.compare", "autograder.checks.compare", "autograder.checks.failure",
+                   "autograder.checks.misconception", "autograder.core.given", "autograder.ownvalues",
+                   "autograder.checks.ownvalues", "autograder.portable", "autograder.checks.portable")
+
+
+def _test_globals(item: pytest.Item) -> list[tuple[dict, dict]]:
+    """The namespaces of the graded tests' modules and of :data:`JUDGING_MODULES`, each with a copy
+    (taken before a test runs)."""
+    state = item.config.stash[STATE]
+    modules = state.get("test_namespaces")
+    if modules is None:
+        seen: dict[int, dict] = {}
+        for other in item.session.items:
+            module = getattr(other, "module", None)
+            if module is not None:
+                seen.setdefault(id(module), vars(module))
+        for name in JUDGING_MODULES:
+            module = sys.modules.get(name)
+            if module is not None:
+                seen.setdefault(id(module), vars(module))
+        modules = state["test_namespaces"] = list(seen.values())
+    return [(namespace, dict(namespace)) for namespace in modules]
+
+
+def _changed(namespace: dict, saved: dict) -> list[str]:
+    if len(namespace) == len(saved) and not any(map(is_not, saved.values(), map(namespace.get, saved.keys()))):
+        return []  # the usual case, found without a Python loop
+    return sorted({k for k in saved if namespace.get(k, _MISSING) is not saved[k]} | (namespace.keys() - saved.keys()))
+
+
+def _changed_tests(before: list[tuple[dict, dict]]) -> None:
+    """Fail the test when a name of a graded test module (or of the grader's modules that judge it)
+    was rebound while it ran: only the submission can have done it (a function the test passes in
+    exposes its module's globals: a gradient_descent replaced every check_* of the test with a
+    no-op, 7/20 for a stub in local mode; red team round 5). The names are put back after the test
+    (:func:`_restore_tests`)."""
+    for namespace, saved in before:
+        names = _changed(namespace, saved)
+        if names:
+            shown = ", ".join(names[:5])
+            raise Classified("failed", bilingual(
+                f"提出コードが採点テストのモジュールの名前 ({shown}) を書き換えました。このテストは 0 点です。",
+                f"the submission rebound names of a graded test module ({shown}); this test scores 0."))
+
+
+def _restore_tests(before: list[tuple[dict, dict]]) -> None:
+    for namespace, saved in before:
+        if _changed(namespace, saved):
+            for key in namespace.keys() - saved.keys():
+                namespace.pop(key, None)
+            namespace.update(saved)
+
+
+_MISSING = object()
 
 
 def _check_rules_statically(config: pytest.Config, submission, exercise: str, task: str, rules: list) -> None:

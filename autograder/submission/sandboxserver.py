@@ -15,6 +15,7 @@ import socket
 import sys
 import threading
 import traceback
+from operator import is_not
 from pathlib import Path
 from typing import Any
 
@@ -373,10 +374,17 @@ class WorkerServer:
 
         extra: dict[str, Any] = {}
         changed = []
-        for path, arr, before in watched:
+        for path, value, before in watched:
             try:
-                if arr.tobytes() != before:
-                    changed.append([path, arr])
+                if type(value) is list:  # an item added, removed or replaced (not an array changed in it)
+                    moved = len(value) != len(before) or any(map(is_not, value, before))
+                elif type(value) is dict:
+                    moved = len(value) != len(before) or any(
+                        value.get(k, _GONE) is not v for k, v in before)
+                else:
+                    moved = value.tobytes() != before
+                if moved:
+                    changed.append([path, value])
             except Exception:  # noqa: BLE001
                 pass
         if changed:
@@ -497,8 +505,14 @@ def _pyplot_number(fig: Any) -> int | None:
     return None
 
 
+_GONE = object()
+
+
 def _arrays_in(args: Any, kwargs: Any) -> list:
-    """(path, array, bytes) for every ndarray argument, at most two containers deep."""
+    """(path, value, what it holds now) for every ndarray argument (its bytes) and every list and
+    dict argument (its items), at most two containers deep: what the call changes in them is written
+    back to the grader's copies, as local mode's function changes the copies it was given (a dict
+    argument's entries popped: local 19/20, isolated 20/20; red team round 5)."""
     import numpy as np
 
     found = []
@@ -507,9 +521,13 @@ def _arrays_in(args: Any, kwargs: Any) -> list:
         if type(value) is np.ndarray:
             found.append((path, value, value.tobytes()))
         elif depth < 3 and type(value) in (list, tuple):
+            if type(value) is list and depth:
+                found.append((path, value, list(value)))
             for i, v in enumerate(value):
                 walk(v, path + [i], depth + 1)
         elif depth < 3 and type(value) is dict:
+            if depth:
+                found.append((path, value, list(value.items())))
             for k, v in value.items():
                 if type(k) in (str, int):
                     walk(v, path + [k], depth + 1)

@@ -523,6 +523,11 @@ class Worker:
                 if type(node) is np.ndarray and type(value) is np.ndarray and node.shape == value.shape \
                         and node.flags.writeable:
                     np.copyto(node, value.astype(node.dtype, copy=False), casting="unsafe")
+                elif type(node) is list and type(value) is list:  # items added, removed, replaced
+                    node[:] = value
+                elif type(node) is dict and type(value) is dict:
+                    node.clear()
+                    node.update(value)
             except (KeyError, IndexError, TypeError, ValueError):
                 continue
         for item in payload.get("axes") or []:
