@@ -6,6 +6,7 @@ process table used to count a worker's CPU time, and :class:`Worker`, which talk
 from __future__ import annotations
 
 import atexit
+import builtins
 import json
 import os
 import socket
@@ -13,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+import warnings
 import weakref
 from typing import Any
 
@@ -191,6 +193,20 @@ def _host_pid(ns_pid: int, ancestor: int) -> int | None:
 
 # --- one worker ----------------------------------------------------------------------------------
 
+def _warn_again(item: Any) -> None:
+    """Give again, in the test, a warning the worker's call gave (its category when it is one of
+    Python's or of a module the grader has loaded, else UserWarning); the test's filters apply."""
+    try:
+        module, name, message, filename, lineno = item
+        owner = builtins if module == "builtins" else sys.modules.get(str(module))
+        category = getattr(owner, str(name), None) if owner is not None and "." not in str(name) else None
+        if not (isinstance(category, type) and issubclass(category, Warning)):
+            category = UserWarning
+        warnings.warn_explicit(str(message), category, str(filename), int(lineno))
+    except (TypeError, ValueError):
+        return
+
+
 class Worker:
     """The trusted end of one sandboxed worker process."""
 
@@ -212,6 +228,7 @@ class Worker:
         self.exception_types: dict = {}
         self.released: list[int] = []
         self.next_rid = 1
+        self.warned: list = []  # the warnings the last reply reported (sandboxserver._warned)
         self.pending_rulecheck: list | None = None  # sent with the next request (IsolatedSubmission.start_rule_check)
         self.restored = False  # the last request restored the worker's state (IsolatedSubmission.end_test)
         self.deadline: float | None = None
@@ -452,6 +469,9 @@ class Worker:
         finally:
             if top:
                 self.deadline = None
+        warned, self.warned = self.warned, []
+        for item in warned:  # the call's warnings, in the test (a filter that makes them errors raises here)
+            _warn_again(item)
         if outcome == "exc":
             raise_with_student_frame(value)
         return value
@@ -512,6 +532,7 @@ class Worker:
     def _apply_side_effects(self, payload: dict, args: tuple, kwargs: dict) -> None:
         import numpy as np
 
+        self.warned = list(payload.get("warnings") or [])  # given again once the reply is read (request)
         from .figdesc import replay_axes
 
         for item in payload.get("mutated") or []:
