@@ -21,7 +21,6 @@ def clean_settings():
     np.seterr(**saved[1])
     np.set_printoptions(**saved[2])
     torch.set_default_dtype(saved[3])
-    settings.end_test()
 
 
 def _change_all() -> None:
@@ -63,12 +62,11 @@ def test_import_settings_are_taken_back_and_entered_once_per_test(clean_settings
     assert torch.get_default_dtype() == torch.float32 and np.geterr()["over"] == "warn"
     assert sys.getrecursionlimit() == before["recursion"]
 
-    settings.enter("ex7_autograd", changed)
+    saved = settings.enter(changed)  # a call of the exercise's code
     assert torch.get_default_dtype() == torch.float64 and np.geterr()["over"] == "raise"
     assert sys.getrecursionlimit() == before["recursion"]  # only ever raised
-    torch.set_default_dtype(torch.float32)  # the test's own change after the first call stays
-    settings.enter("ex7_autograd", changed)
-    assert torch.get_default_dtype() == torch.float32
-    settings.end_test()
-    settings.enter("ex7_autograd", changed)  # the next test: in place again
-    assert torch.get_default_dtype() == torch.float64
+    np.seterr(divide="raise")  # what the call itself changes goes with it
+    settings.leave(saved)  # the test's own code runs under the grader's settings again
+    assert torch.get_default_dtype() == torch.float32 and np.geterr()["over"] == "warn"
+    assert np.geterr()["divide"] == "warn"
+    assert settings.enter({}) is None and settings.enter(None) is None

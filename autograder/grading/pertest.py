@@ -22,7 +22,6 @@ from ..core.given import forget
 from ..core.i18n import bilingual
 from ..submission.guard import Deadline, GlobalState, WorkbookTimeout, safe_str, wall_backstop
 from ..submission.loader import ExerciseUnavailable, failed_call
-from ..submission.settings import end_test as end_settings
 from .options import STATE, SUBMISSION, exercise_of, scratch_folder, task_of, time_limit
 
 MAX_FAILURE_MESSAGE = 12000  # a grader's failure message: 2 languages x (call + 2 values of <= 600 chars)
@@ -108,7 +107,6 @@ def pytest_runtest_call(item: pytest.Item):
         state.restore()
         _restore_tests(tests_before)
         forget()  # the copies the test's calls got (core.given)
-        end_settings()  # the exercise's import settings, undone with the rest (submission.settings)
         end_test = getattr(submission, "end_test", None)
         if end_test is not None:  # isolated mode: the worker restores its own process state
             end_test()

@@ -449,8 +449,8 @@ class RecordedCall:
     def _call(self, args: tuple, kwargs: dict, own: bool) -> Any:
         given, given_kwargs = protect(args, kwargs)  # the test's own arrays stay the test's (core.given)
         handle = self._handle  # the exercise's import settings in place (.settings; the worker's own in isolated mode)
-        settings.enter(handle._name, handle._submission.import_settings(handle._name))
         call = handle._submission.own_caller() if own else ruleguard.call_into  # (decided before the pin)
+        saved = settings.enter(handle._submission.import_settings(handle._name))
         pinned = ruleguard.pin()  # watched all along, marks or not
         try:
             return call(self.__wrapped__, given, given_kwargs)
@@ -466,6 +466,7 @@ class RecordedCall:
         finally:
             if pinned:
                 ruleguard.unpin()
+            settings.leave(saved)
 
     def __getattr__(self, attr: str) -> Any:
         return getattr(self.__wrapped__, attr)

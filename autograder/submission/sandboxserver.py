@@ -355,7 +355,7 @@ class WorkerServer:
                 # result and of the figures it drew; not the decoding of the grader's message or
                 # the sending of the reply, which run none
                 if op == "call":  # a task's import settings in place, as in local mode (not watched: the grader's)
-                    self._enter_settings(header)
+                    saved_settings = self._enter_settings(header)
                 pinned = ruleguard.pin()
                 watched = _arrays_in(args, kwargs)
                 if op == "call":  # the warnings it gives go to the test, as in local mode (_warned)
@@ -375,6 +375,7 @@ class WorkerServer:
         finally:
             if pinned:
                 ruleguard.unpin()
+            settings.leave(locals().get("saved_settings"))
             self.axes_args = outer
         self.send_reply(*message)
 
@@ -461,15 +462,17 @@ class WorkerServer:
             return args[0] in target
         raise ValueError(f"unknown operation {op!r}")
 
-    def _enter_settings(self, header: dict) -> None:
-        """Before a call of a task object: its exercise's import settings in place (.settings)."""
+    def _enter_settings(self, header: dict) -> dict | None:
+        """Before a call of a task object: its exercise's import settings in place (.settings); what
+        to put back after the call."""
         try:
             target = self.handles.get(int(header["h"]))
         except (KeyError, TypeError, ValueError):  # dispatch reports a malformed request
-            return
+            return None
         if target is not None and self.task_objects.get(id(target)) is target:
             exercise = self.task_exercise[id(target)]
-            settings.enter(exercise, self.submission.import_settings(exercise))
+            return settings.enter(self.submission.import_settings(exercise))
+        return None
 
     def _start_rulecheck(self, key: Any) -> None:
         forbidden, methods, no_overloading = key
@@ -481,7 +484,6 @@ class WorkerServer:
         if self.baseline is not None:
             self.baseline.restore()
         self.baseline = GlobalState()
-        settings.end_test()
         # figures do not outlive the test that made them (local mode closes the grader's own)
         plt = sys.modules.get("matplotlib.pyplot")
         if plt is not None:

@@ -7,11 +7,13 @@ module is imported inside the first test that uses it: its settings held for tha
 ``workbook check --task autograd_gradients`` passed while the full run failed the same task
 (tensors made without a dtype came back float32: found by an honest-code helper).
 
-The import's changes are taken back right after it (:func:`taken_back`) and put in place again
-before the first call of one of the exercise's functions in each test (:func:`enter`): in local
-mode by :class:`autograder.submission.loader.RecordedCall`, in isolated mode by the worker before it
-calls a function of the exercise. Each test's end undoes them with the rest (:func:`end_test`). A
-recursion limit is only ever raised here: the run-time check needs its room above the test's stack.
+The import's changes are taken back right after it (:func:`taken_back`) and put in place for each
+call of one of the exercise's functions (:func:`enter`, then :func:`leave` when it returns): in
+local mode by :class:`autograder.submission.loader.RecordedCall`, in isolated mode by the worker
+around a call of a function of the exercise. The test's own code (its oracles) runs under the
+grader's settings in both modes: an import-time ``np.seterr(all="raise")`` made the oracles of three
+tests raise in local mode only, once they stayed in place after the first call (red team round 5).
+A recursion limit is only ever raised here: the run-time check needs its room above the test's stack.
 """
 
 from __future__ import annotations
@@ -21,9 +23,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["current", "end_test", "enter", "put_back", "taken_back"]
-
-_APPLIED: set[str] = set()  # exercises whose import settings are in place in the current test
+__all__ = ["current", "enter", "leave", "put_back", "taken_back"]
 
 
 def current() -> dict[str, Any]:
@@ -53,15 +53,21 @@ def taken_back(before: dict[str, Any]) -> dict[str, Any]:
     return changed
 
 
-def enter(exercise: str, changed: dict[str, Any] | None) -> None:
-    """Before a call of ``exercise``'s code: its import settings in place, once per test."""
-    if changed and exercise not in _APPLIED and _apply(changed, lower_recursion=False):
-        _APPLIED.add(exercise)
+def enter(changed: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Before a call of an exercise's code: the settings its import made (``changed``) in place;
+    returns what :func:`leave` puts back when the call returns (None: nothing to do)."""
+    if not changed:
+        return None
+    saved = current()
+    _apply(changed, lower_recursion=False)
+    return saved
 
 
-def end_test() -> None:
-    """A test ended (its process-wide changes are undone by the caller): settings apply afresh."""
-    _APPLIED.clear()
+def leave(saved: dict[str, Any] | None) -> None:
+    """After the call: the settings as :func:`enter` found them (also what the call itself changed
+    in these four settings is taken back then)."""
+    if saved is not None:
+        _apply(saved, lower_recursion=True)
 
 
 def _apply(settings: dict[str, Any], lower_recursion: bool, strict: bool = False) -> bool:
