@@ -56,6 +56,7 @@ def _class() -> tuple[dict, dict]:
     rows = [{"student": s, "status": "graded", "score": docs[f"reports/{r}.json"]["score"], "max_score": 3.0,
              "exercises": {"ex1_vectors": docs[f"reports/{r}.json"]["score"]}, "report": f"reports/{r}.json"}
             for s, r in (("alice", "alice"), ("bob", "bob"), (EVIL, "evil"))]
+    rows[1]["errors"] = ["ex3_attention: SyntaxError: invalid syntax (ex3_attention.py, line 162)"]  # bob
     rows.append({"student": "zed", "status": "error", "score": None, "max_score": 3.0, "exercises": {},
                  "report": "reports/zed.json", "errors": ["boom <b>"]})
     return {"students": rows}, docs
@@ -106,6 +107,10 @@ def test_class_numbers_csv_and_escaping_from_hand_made_reports():
     assert 'href="pages/alice.html"' in page and 'href="pages/bob.html"' not in page
     assert 'href="reports/zed.json"' in page
     assert "禁止された関数 / forbidden call" in page and "時間切れ / timed out" in page  # the groups' outcomes
+    # a graded student with a file that could not be loaded is listed with the error (newcomer helper)
+    problems = page.split('id="problems"', 1)[1].split("</section>", 1)[0]
+    flawed = problems.split("Graded, with problems in their files", 1)[1].split("</table>", 1)[0]
+    assert "(1)" in flawed and "bob" in flawed and "SyntaxError: invalid syntax (ex3_attention.py, line 162)" in flawed
     section = page.split('id="misconceptions"', 1)[1].split("</section>", 1)[0]
     assert "cosine_without_norms" in section and "2 (67%)" in section and "内積のままです" in section
     assert "非公開テスト" in page and "hidden tests" in page  # the page says it is the instructor's

@@ -237,6 +237,21 @@ def _problems(stats: ClassStats, w) -> None:
         w("</table>")
     else:
         w(f'<p class="empty">{_t("なし", "none")}</p>')
+    # graded, with problems in their files (a syntax error, a missing file: that exercise scores 0)
+    flawed = [i for i, row in enumerate(stats.rows) if stats.graded[i] and row.get("errors")]
+    w(f'<h3>{_t("採点したがファイルに問題のある学生 (その演習は 0 点)", "Graded, with problems in their files (those exercises score 0)")}'
+      f" ({len(flawed)})</h3>")
+    if flawed:
+        w(f'<table><tr><th>{_t("学生", "student")}</th><th>{_t("問題", "problem")}</th><th></th></tr>')
+        for i in flawed[:MAX_ROWS]:
+            row = stats.rows[i]
+            problems = [str(e) for e in row.get("errors") or []]
+            more = _t(f" (ほかに {len(problems) - 1} 件)", f" ({len(problems) - 1} more)") if len(problems) > 1 else ""
+            w(f'<tr><td>{_e(row.get("student", ""))}</td><td class="msg"><code>{_e(problems[0][:1500])}</code>{more}</td>'
+              f'<td><a href="{_href(str(row.get("report", "")))}">JSON</a></td></tr>')
+        w("</table>")
+    else:
+        w(f'<p class="empty">{_t("なし", "none")}</p>')
     count = len({s for groups in stats.violations.values() for g in groups for s in g.students})
     w(f'<h3>{_t("「自分で実装」ルール違反", "“From scratch” rule violations")} ({count})</h3>')
     if not stats.violations:
