@@ -288,3 +288,16 @@ def test_exception_message_names_the_call_and_inputs_in_local_and_isolated_mode(
     msg = local["test_backward_relu_at_zero"]
     assert "the convention this test relies on: ReLU'(0) = 0" in msg and "このテストが前提とする規約: ReLU'(0) = 0" in msg
     assert "worst entry: index (0, 0), expected 0.0, actual -0.65625" in msg, msg
+
+
+def test_two_floats_side_by_side_have_as_many_digits():
+    """2.2935917 next to 2.293591699 read as the same number to a newcomer helper: both with the
+    digits that tell them apart, trailing zeros kept."""
+    from autograder.compare import check_float
+
+    for expected, actual, shown in ((2.2935917, 2.293591699, ("2.293591700", "2.293591699")),
+                                    (0.693147181, 0.69314718, ("0.693147181", "0.693147180"))):
+        with pytest.raises(AssertionError) as info:
+            check_float(actual, expected, call="f()", rtol=1e-12)
+        lines = str(info.value).splitlines()
+        assert f"  expected: float {shown[0]}" in lines and f"  actual:   float {shown[1]}" in lines, lines

@@ -87,6 +87,7 @@ class NumberFormat:
         self.scientific = bool(nonzero.size) and bool(
             nonzero.max() >= 1e8 or nonzero.min() < 1e-4 or nonzero.max() / nonzero.min() > 1e3)
         self.digits = int(digits)
+        self.same_length = False  # every number with exactly ``digits`` significant digits (trailing zeros kept)
 
     def number(self, value: Any) -> str:
         """One real or complex number in this notation."""
@@ -97,8 +98,13 @@ class NumberFormat:
             return repr(value)
         if isinstance(value, (int, np.integer)):
             return str(int(value))
+        fixed = self.same_length and bool(np.isfinite(value))
         if self.scientific:
-            return np.format_float_scientific(value, precision=self.digits - 1, unique=True, trim="0")
+            return np.format_float_scientific(value, precision=self.digits - 1, unique=not fixed, trim="k" if fixed else "0")
+        if fixed:
+            text = f"{float(value):#.{self.digits}g}"
+            if "e" not in text:
+                return text.rstrip(".")
         return np.format_float_positional(value, precision=self.digits, unique=True, fractional=False, trim="0")
 
     def array(self, value: np.ndarray, indent: str = "") -> str:
@@ -267,6 +273,9 @@ def _format_for(a: np.ndarray, e: np.ndarray, idx: tuple, *arrays: Any) -> Numbe
     fmt = NumberFormat(*arrays, digits=6)
     while fmt.digits < 17 and fmt.number(a[idx]) == fmt.number(e[idx]):
         fmt.digits += 1
+    # two numbers side by side: with as many digits each (2.293591700 / 2.293591699, not 2.2935917 /
+    # 2.293591699, which read as the same number to a newcomer helper)
+    fmt.same_length = a.ndim == 0
     return fmt
 
 
