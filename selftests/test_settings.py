@@ -70,3 +70,4 @@ def test_import_settings_are_taken_back_and_entered_once_per_test(clean_settings
     assert torch.get_default_dtype() == torch.float32 and np.geterr()["over"] == "warn"
     assert np.geterr()["divide"] == "warn"
     assert settings.enter({}) is None and settings.enter(None) is None
+

@@ -75,14 +75,20 @@ def register(key: str, owner: Any) -> None:
 
 
 def installed_roots() -> tuple[str, ...]:
-    """Where native code may come from: the interpreter's prefixes, its site-packages folders and the
-    folder of every extension module loaded so far (real paths, each ending in ``/``)."""
+    """Where native code may come from: the interpreter's prefixes, its site-packages folders, the
+    ``site-packages`` / ``dist-packages`` folders on the import path (a library installed elsewhere and
+    put on the path by ``PYTHONPATH`` or a ``.pth`` file, as environment modules on a cluster do: every
+    test file failed at collection with "native code cannot be loaded", blaming the student; newcomer
+    helper) and the folder of every extension module loaded so far (real paths, each ending in ``/``)."""
     roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
     try:
         roots.update(site.getsitepackages())
         roots.add(site.getusersitepackages())
     except AttributeError:  # an embedded interpreter without them
         pass
+    for entry in list(sys.path):
+        if type(entry) is str and entry and {"site-packages", "dist-packages"} & set(os.path.realpath(entry).split(os.sep)):
+            roots.add(entry)
     suffixes = tuple(importlib.machinery.EXTENSION_SUFFIXES)
     for module in list(sys.modules.values()):
         filename = getattr(module, "__file__", None)
