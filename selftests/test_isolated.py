@@ -77,6 +77,22 @@ def test_codec_carries_strings_and_dates_as_data():
     assert len(seen) == 1  # not data: its elements could be anything
 
 
+def test_an_array_given_twice_arrives_once():
+    """cross_entropy(p, p) with one array: the function gets one array, as in local mode (two arrays in
+    the worker made an in-place log change only q there; red team round 5). Its bytes travel once."""
+    from autograder.submission.codec import ProtocolError, decode, encode
+
+    p, q = np.arange(3.0), np.ones(2)
+    buffers: list[bytes] = []
+    sent = encode([[p, p, {"q": q, "p": p}], {"also": q}], buffers, lambda v, b: pytest.fail(repr(v)), memo={})
+    assert len(buffers) == 2
+    (a, b, d), kw = decode(sent, buffers, lambda t: pytest.fail(repr(t)), seen=[])
+    assert a is b is d["p"] and d["q"] is kw["also"] and a is not p and np.array_equal(a, p)
+    for forged, seen in (({"T": "same", "i": 0}, []), ({"T": "same", "i": 0}, None), ({"T": "same", "i": "0"}, [a])):
+        with pytest.raises(ProtocolError):
+            decode(forged, [], lambda t: None, seen=seen)
+
+
 @pytest.mark.parametrize("mode", ["local", "isolated"])
 def test_reading_the_exercise_module_again_does_not_list_the_tests(mode, tmp_path, monkeypatch):
     """The exercise fixture asks for the module on every attribute read (~2,400 times a run): once

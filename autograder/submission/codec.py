@@ -63,7 +63,8 @@ def _is_plain_scalar(value: Any) -> bool:
         np.dtype(type(value)).kind in _ALLOWED_KINDS and _plain_dtype(np.asarray(value).dtype)
 
 
-def encode(value: Any, buffers: list[bytes], fallback: Callable[[Any, list], Any], depth: int = 0) -> Any:
+def encode(value: Any, buffers: list[bytes], fallback: Callable[[Any, list], Any], depth: int = 0,
+           memo: dict[int, int] | None = None) -> Any:
     """Encode ``value`` into JSON-able data, appending array bytes to ``buffers``.
 
     Exact built-in types only: a subclass of ``float``, ``list``, ``dict``... is *not* data and goes
@@ -74,6 +75,10 @@ def encode(value: Any, buffers: list[bytes], fallback: Callable[[Any, list], Any
         buffers: list receiving binary buffers (array and bytes contents).
         fallback: called with a non-data value and ``buffers``; returns its JSON-able tag.
         depth: current nesting depth.
+        memo: if given (``{}``), an array met again is sent as a reference to the first (``same``):
+            the worker gets one array where the test passed one twice, as local mode's function does
+            (``cross_entropy(p, p)`` that took the log of ``q`` in place changed ``p`` too locally
+            only: red team round 5). :func:`decode` with ``seen=[]`` reads it.
 
     Returns:
         A JSON-able object.
@@ -92,11 +97,11 @@ def encode(value: Any, buffers: list[bytes], fallback: Callable[[Any, list], Any
     if depth > MAX_DEPTH:
         return fallback(value, buffers)
     if t is list:
-        return [encode(v, buffers, fallback, depth + 1) for v in value]
+        return [encode(v, buffers, fallback, depth + 1, memo) for v in value]
     if t is tuple:
-        return {"T": "tuple", "v": [encode(v, buffers, fallback, depth + 1) for v in value]}
+        return {"T": "tuple", "v": [encode(v, buffers, fallback, depth + 1, memo) for v in value]}
     if t is dict:
-        return {"T": "dict", "v": [[encode(k, buffers, fallback, depth + 1), encode(v, buffers, fallback, depth + 1)]
+        return {"T": "dict", "v": [[encode(k, buffers, fallback, depth + 1, memo), encode(v, buffers, fallback, depth + 1, memo)]
                                    for k, v in value.items()]}
     if t is complex:
         return {"T": "complex", "re": encode(value.real, buffers, fallback), "im": encode(value.imag, buffers, fallback)}
@@ -104,12 +109,16 @@ def encode(value: Any, buffers: list[bytes], fallback: Callable[[Any, list], Any
         buffers.append(value)
         return {"T": "bytes", "b": len(buffers) - 1}
     if t in (set, frozenset):
-        return {"T": t.__name__, "v": [encode(v, buffers, fallback, depth + 1) for v in value]}
+        return {"T": t.__name__, "v": [encode(v, buffers, fallback, depth + 1, memo) for v in value]}
     if t is slice:
-        return {"T": "slice", "v": [encode(v, buffers, fallback, depth + 1) for v in (value.start, value.stop, value.step)]}
+        return {"T": "slice", "v": [encode(v, buffers, fallback, depth + 1, memo) for v in (value.start, value.stop, value.step)]}
     if value is Ellipsis:
         return {"T": "ellipsis"}
     if _is_plain_array(value):
+        if memo is not None:
+            if id(value) in memo:
+                return {"T": "same", "i": memo[id(value)]}
+            memo[id(value)] = len(memo)
         buffers.append(np.ascontiguousarray(value).tobytes())
         return {"T": "nd", "dtype": value.dtype.str, "shape": list(value.shape), "b": len(buffers) - 1}
     if _is_plain_scalar(value):
@@ -147,7 +156,8 @@ def _take(buffers: list, index: Any) -> bytes:
     return buf
 
 
-def decode(obj: Any, buffers: list[bytes], tags: Callable[[dict], Any], depth: int = 0) -> Any:
+def decode(obj: Any, buffers: list[bytes], tags: Callable[[dict], Any], depth: int = 0,
+           seen: list | None = None) -> Any:
     """Rebuild plain values from :func:`encode`'s output; unknown tags go to ``tags(dict)``.
 
     Each buffer is consumed by the one value that refers to it (``buffers`` is changed in place),
@@ -161,7 +171,7 @@ def decode(obj: Any, buffers: list[bytes], tags: Callable[[dict], Any], depth: i
     if obj is None or isinstance(obj, bool | int | float | str):
         return obj
     if isinstance(obj, list):
-        return [decode(v, buffers, tags, depth + 1) for v in obj]
+        return [decode(v, buffers, tags, depth + 1, seen) for v in obj]
     if not isinstance(obj, dict) or "T" not in obj:
         raise ProtocolError("malformed value")
     kind = obj["T"]
@@ -171,11 +181,11 @@ def decode(obj: Any, buffers: list[bytes], tags: Callable[[dict], Any], depth: i
                 raise ProtocolError("bad float")
             return float(obj["v"])
         if kind == "tuple":
-            return tuple(decode(v, buffers, tags, depth + 1) for v in obj["v"])
+            return tuple(decode(v, buffers, tags, depth + 1, seen) for v in obj["v"])
         if kind == "dict":
             out = {}
             for k, v in obj["v"]:
-                out[decode(k, buffers, tags, depth + 1)] = decode(v, buffers, tags, depth + 1)
+                out[decode(k, buffers, tags, depth + 1, seen)] = decode(v, buffers, tags, depth + 1, seen)
             return out
         if kind == "complex":
             re_, im_ = decode(obj["re"], buffers, tags), decode(obj["im"], buffers, tags)
@@ -185,10 +195,10 @@ def decode(obj: Any, buffers: list[bytes], tags: Callable[[dict], Any], depth: i
         if kind == "bytes":
             return bytes(_take(buffers, obj["b"]))
         if kind in ("set", "frozenset"):
-            items = [decode(v, buffers, tags, depth + 1) for v in obj["v"]]
+            items = [decode(v, buffers, tags, depth + 1, seen) for v in obj["v"]]
             return set(items) if kind == "set" else frozenset(items)
         if kind == "slice":
-            start, stop, step = (decode(v, buffers, tags, depth + 1) for v in obj["v"])
+            start, stop, step = (decode(v, buffers, tags, depth + 1, seen) for v in obj["v"])
             return slice(start, stop, step)
         if kind == "ellipsis":
             return Ellipsis
@@ -200,7 +210,15 @@ def decode(obj: Any, buffers: list[bytes], tags: Callable[[dict], Any], depth: i
             buf = _take(buffers, obj["b"])
             if len(buf) != math.prod(shape) * dt.itemsize:
                 raise ProtocolError("array size does not match its shape")
-            return _checked(np.frombuffer(buf, dtype=dt)).reshape(shape).copy()
+            array = _checked(np.frombuffer(buf, dtype=dt)).reshape(shape).copy()
+            if seen is not None:
+                seen.append(array)
+            return array
+        if kind == "same":  # an array met earlier in this message (encode's memo)
+            index = obj["i"]
+            if seen is None or type(index) is not int or not 0 <= index < len(seen):
+                raise ProtocolError("bad reference to an earlier array")
+            return seen[index]
         if kind == "np":
             dt = _dtype(obj["dtype"])
             buf = _take(buffers, obj["b"])

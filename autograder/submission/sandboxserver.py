@@ -223,7 +223,7 @@ class WorkerServer:
 
     def decode(self, obj: Any, buffers: list[bytes]) -> Any:
         self._buffers = buffers
-        return decode(obj, buffers, self._tags)
+        return decode(obj, buffers, self._tags, seen=[])  # (a request's arguments: an array given twice is one)
 
     # requests ------------------------------------------------------------------------------------
     def _drain_output(self) -> dict:

@@ -435,7 +435,7 @@ class Worker:
         if target is not None:
             header["h"] = target._id
         buffers: list[bytes] = []
-        header["args"] = encode([list(args), dict(kwargs)], buffers, self._fallback)
+        header["args"] = encode([list(args), dict(kwargs)], buffers, self._fallback, memo={})  # (one array given twice: one)
         if self.released:
             header["release"], self.released = self.released, []
         top = self.deadline is None
