@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import EXERCISES
-from ..core.i18n import bilingual
+from ..core.i18n import bilingual, get_language
 from ..submission.loader import register_namespace
 from ..core.paths import tests_file
 from ..results.report import is_hidden, misconception_lines, output_below_misconception, report_audience, shown_name
@@ -177,7 +177,10 @@ def grade_task(exercise: str, task: str, namespace: dict[str, Any], *, include_h
             lines.extend("      " + line for line in misconception_lines(test, "student"))
         output = output_below_misconception(test, "student")
         if test["status"] != "passed" and output:
-            lines.extend("      " + line for line in output.splitlines()[:12])
+            # 12 lines per language: in both languages the English half came after 12 lines of Japanese
+            # and lost its expected and actual values (newcomer helper)
+            shown = 24 if get_language() == "both" else 12
+            lines.extend("      " + line for line in output.splitlines()[:shown])
     later = (points or 0.0) - float(doc["max_score"])
     if not include_hidden and later > 0:
         lines.append(bilingual(f"  (このほかに非公開テスト {later:g} 点分が提出後に採点されます)",
