@@ -16,7 +16,6 @@ import sys
 import threading
 import traceback
 import warnings
-from operator import is_not
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,7 @@ from .codec import Closed, decode, encode, recv_message, send_message
 from . import settings
 from .guard import GlobalState
 from .shipping import build_function
+from .sideeffects import changed_arguments, watched_arguments, warned as warned_now
 
 #: Capture limit per stream between two replies (characters).
 MAX_OUTPUT = 64 * 1024
@@ -357,13 +357,13 @@ class WorkerServer:
                 if op == "call":  # a task's import settings in place, as in local mode (not watched: the grader's)
                     saved_settings = self._enter_settings(header)
                 pinned = ruleguard.pin()
-                watched = _arrays_in(args, kwargs)
-                if op == "call":  # the warnings it gives go to the test, as in local mode (_warned)
+                watched = watched_arguments(args, kwargs)
+                if op == "call":  # the warnings it gives go to the test, as in local mode (.sideeffects)
                     with warnings.catch_warnings(record=True) as caught:
                         try:
                             result = self.dispatch(op, header, args, kwargs)
                         finally:
-                            warned = _warned(caught)
+                            warned = warned_now(caught)
                 else:
                     result = self.dispatch(op, header, args, kwargs)
             except BaseException as exc:  # noqa: BLE001 - everything the student's code raises is reported
@@ -383,20 +383,7 @@ class WorkerServer:
         from .figdesc import describe_figure
 
         extra: dict[str, Any] = {"warnings": warned} if warned else {}
-        changed = []
-        for path, value, before in watched:
-            try:
-                if type(value) is list:  # an item added, removed or replaced (not an array changed in it)
-                    moved = len(value) != len(before) or any(map(is_not, value, before))
-                elif type(value) is dict:
-                    moved = len(value) != len(before) or any(
-                        value.get(k, _GONE) is not v for k, v in before)
-                else:
-                    moved = value.tobytes() != before
-                if moved:
-                    changed.append([path, value])
-            except Exception:  # noqa: BLE001
-                pass
+        changed = changed_arguments(watched)
         if changed:
             extra["mutated"] = changed
         if self.axes_args:
@@ -514,50 +501,3 @@ def _pyplot_number(fig: Any) -> int | None:
         if manager.canvas.figure is fig:
             return num
     return None
-
-
-_GONE = object()
-
-
-def _warned(caught: list) -> list:
-    """The warnings a call gave, as data for the grader, which gives them again in the test
-    (``[category's module, its name, message, file, line]``, at most 20): a test that checks that
-    no RuntimeWarning is given saw none from the worker (red team round 5: local 19/20, isolated 20/20)."""
-    out = []
-    for w in caught[:20]:
-        try:
-            category = w.category
-            out.append([str(getattr(category, "__module__", "builtins"))[:100], str(category.__qualname__)[:100],
-                        str(w.message)[:2000], str(w.filename)[:500], int(w.lineno or 0)])
-        except Exception:  # noqa: BLE001 - a warning that cannot be described is left out
-            continue
-    return out
-
-
-def _arrays_in(args: Any, kwargs: Any) -> list:
-    """(path, value, what it holds now) for every ndarray argument (its bytes) and every list and
-    dict argument (its items), at most two containers deep: what the call changes in them is written
-    back to the grader's copies, as local mode's function changes the copies it was given (a dict
-    argument's entries popped: local 19/20, isolated 20/20; red team round 5)."""
-    import numpy as np
-
-    found = []
-
-    def walk(value: Any, path: list, depth: int) -> None:
-        if type(value) is np.ndarray:
-            found.append((path, value, value.tobytes()))
-        elif depth < 3 and type(value) in (list, tuple):
-            if type(value) is list and depth:
-                found.append((path, value, list(value)))
-            for i, v in enumerate(value):
-                walk(v, path + [i], depth + 1)
-        elif depth < 3 and type(value) is dict:
-            if depth:
-                found.append((path, value, list(value.items())))
-            for k, v in value.items():
-                if type(k) in (str, int):
-                    walk(v, path + [k], depth + 1)
-
-    walk(list(args), ["a"], 0)
-    walk(kwargs, ["k"], 0)
-    return found

@@ -6,7 +6,6 @@ process table used to count a worker's CPU time, and :class:`Worker`, which talk
 from __future__ import annotations
 
 import atexit
-import builtins
 import json
 import os
 import socket
@@ -14,13 +13,13 @@ import subprocess
 import sys
 import threading
 import time
-import warnings
 import weakref
 from typing import Any
 
 from .codec import Closed, ProtocolError, Timeout, decode, encode, recv_message, send_message
 from .guard import WorkbookTimeout, run_delay_clock, wall_backstop
 from .shipping import function_tag
+from .sideeffects import warn_again, write_back
 from ..core.i18n import bilingual, get_language
 from ..core.paths import REPO_ROOT
 from .remote import (MAX_BYTES_PER_TEST, MAX_OUTPUT_PER_REPLY, MAX_OUTPUT_PER_SUBMISSION, MAX_OUTPUT_PER_TEST,
@@ -192,20 +191,6 @@ def _host_pid(ns_pid: int, ancestor: int) -> int | None:
 
 
 # --- one worker ----------------------------------------------------------------------------------
-
-def _warn_again(item: Any) -> None:
-    """Give again, in the test, a warning the worker's call gave (its category when it is one of
-    Python's or of a module the grader has loaded, else UserWarning); the test's filters apply."""
-    try:
-        module, name, message, filename, lineno = item
-        owner = builtins if module == "builtins" else sys.modules.get(str(module))
-        category = getattr(owner, str(name), None) if owner is not None and "." not in str(name) else None
-        if not (isinstance(category, type) and issubclass(category, Warning)):
-            category = UserWarning
-        warnings.warn_explicit(str(message), category, str(filename), int(lineno))
-    except (TypeError, ValueError):
-        return
-
 
 class Worker:
     """The trusted end of one sandboxed worker process."""
@@ -471,7 +456,7 @@ class Worker:
                 self.deadline = None
         warned, self.warned = self.warned, []
         for item in warned:  # the call's warnings, in the test (a filter that makes them errors raises here)
-            _warn_again(item)
+            warn_again(item)
         if outcome == "exc":
             raise_with_student_frame(value)
         return value
@@ -530,27 +515,10 @@ class Worker:
         send_message(self.sock, reply, out, self.deadline)
 
     def _apply_side_effects(self, payload: dict, args: tuple, kwargs: dict) -> None:
-        import numpy as np
-
-        self.warned = list(payload.get("warnings") or [])  # given again once the reply is read (request)
         from .figdesc import replay_axes
 
-        for item in payload.get("mutated") or []:
-            try:
-                path, value = item
-                node: Any = list(args) if path[0] == "a" else kwargs
-                for key in path[1:]:
-                    node = node[key]
-                if type(node) is np.ndarray and type(value) is np.ndarray and node.shape == value.shape \
-                        and node.flags.writeable:
-                    np.copyto(node, value.astype(node.dtype, copy=False), casting="unsafe")
-                elif type(node) is list and type(value) is list:  # items added, removed, replaced
-                    node[:] = value
-                elif type(node) is dict and type(value) is dict:
-                    node.clear()
-                    node.update(value)
-            except (KeyError, IndexError, TypeError, ValueError):
-                continue
+        self.warned = list(payload.get("warnings") or [])  # given again once the reply is read (request)
+        write_back(payload.get("mutated"), args, kwargs)  # what the call changed in its arguments
         for item in payload.get("axes") or []:
             try:
                 token, desc = item
