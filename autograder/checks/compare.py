@@ -273,8 +273,7 @@ def _format_for(a: np.ndarray, e: np.ndarray, idx: tuple, *arrays: Any) -> Numbe
     fmt = NumberFormat(*arrays, digits=6)
     while fmt.digits < 17 and fmt.number(a[idx]) == fmt.number(e[idx]):
         fmt.digits += 1
-    # two numbers side by side: with as many digits each (2.293591700 / 2.293591699, not 2.2935917 /
-    # 2.293591699, which read as the same number to a newcomer helper)
+    # two numbers side by side: as many digits each (2.293591700 / 2.293591699, not 2.2935917 / 2.293591699)
     fmt.same_length = a.ndim == 0
     return fmt
 
