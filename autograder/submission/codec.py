@@ -59,8 +59,7 @@ def _is_plain_array(value: Any) -> bool:
 
 
 def _is_plain_scalar(value: Any) -> bool:
-    return isinstance(value, np.generic) and type(value).__module__ == "numpy" and \
-        np.dtype(type(value)).kind in _ALLOWED_KINDS and _plain_dtype(np.asarray(value).dtype)
+    return isinstance(value, np.generic) and type(value).__module__ == "numpy" and _plain_dtype(np.asarray(value).dtype)
 
 
 def encode(value: Any, buffers: list[bytes], fallback: Callable[[Any, list], Any], depth: int = 0,
