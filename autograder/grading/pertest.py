@@ -10,7 +10,6 @@ import os
 import re
 import sys
 import traceback
-from operator import is_not
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,7 @@ from ..checks.hits import LOST
 from ..checks.rules import ForbiddenCall, Violation, catalogue_key, find_tampering, find_violations, rules_for, tamper_message
 from ..core.given import forget
 from ..core.i18n import bilingual
-from ..submission.guard import Deadline, GlobalState, WorkbookTimeout, safe_str, wall_backstop
+from ..submission.guard import Deadline, GlobalState, WorkbookTimeout, safe_str, unchanged, wall_backstop
 from ..submission.loader import ExerciseUnavailable, failed_call
 from .options import STATE, SUBMISSION, exercise_of, scratch_folder, task_of, time_limit
 
@@ -138,8 +137,8 @@ def _test_globals(item: pytest.Item) -> list[tuple[dict, dict]]:
 
 
 def _changed(namespace: dict, saved: dict) -> list[str]:
-    if len(namespace) == len(saved) and not any(map(is_not, saved.values(), map(namespace.get, saved.keys()))):
-        return []  # the usual case, found without a Python loop
+    if len(namespace) == len(saved) and unchanged(namespace, saved):
+        return []  # the usual case
     return sorted({k for k in saved if namespace.get(k, _MISSING) is not saved[k]} | (namespace.keys() - saved.keys()))
 
 
