@@ -119,8 +119,8 @@ def test_plugin_registers_the_hooks_of_its_modules():
 LONG_MODULES = {
     "autograder/submission/worker.py": (580, "cohesive: the trusted end of one worker and its fork server"),
     "autograder/checks/compare.py": (640, "cohesive: the comparison checks and the messages they share"),
-    "autograder/checks/ruleguard.py": (725, "cohesive: the run-time watcher of the rules (hooks that work together)"),
-    "autograder/submission/loader.py": (575, "cohesive: the loader seam (local submissions, handles, recorded calls)"),
+    "autograder/checks/ruleguard.py": (730, "cohesive: the run-time watcher of the rules (hooks that work together)"),
+    "autograder/submission/loader.py": (585, "cohesive: the loader seam (local submissions, handles, recorded calls)"),
 }
 LONG = 500
 

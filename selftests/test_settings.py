@@ -69,5 +69,44 @@ def test_import_settings_are_taken_back_and_entered_once_per_test(clean_settings
     settings.leave(saved)  # the test's own code runs under the grader's settings again
     assert torch.get_default_dtype() == torch.float32 and np.geterr()["over"] == "warn"
     assert np.geterr()["divide"] == "warn"
-    assert settings.enter({}) is None and settings.enter(None) is None
+    token = settings.enter({})  # nothing to put in place: the test's settings are still kept
+    assert np.geterr()["over"] == "warn"
+    settings.leave(token)
+    assert settings._TEST_SIDE == [] and settings.leave(None) is None
+
+
+def test_a_test_function_runs_under_the_test_settings(clean_settings):
+    """The test's gradient, called by a submission whose import set np.seterr(all="raise"), runs under
+    the test's settings (in isolated mode it runs in the grader or in the worker's wrapper)."""
+    def test_grad(x):
+        return np.geterr()["under"], torch.get_default_dtype()
+
+    wrapped = settings.on_test_side(test_grad)
+    assert wrapped.__name__ == "test_grad" and wrapped(1) == ("ignore", torch.float32)  # no call in progress
+    token = settings.enter({"np_err": {**np.geterr(), "under": "raise"}, "torch_dtype": torch.float64})
+    try:
+        assert np.geterr()["under"] == "raise"  # the submission's code runs under its import settings
+        assert wrapped(1) == ("ignore", torch.float32)  # the test's function under the test's
+        assert np.geterr()["under"] == "raise" and torch.get_default_dtype() == torch.float64
+        np.seterr(over="raise")  # set by the submission while it runs: still the test's settings inside
+        assert wrapped(1)[0] == "ignore" and np.geterr()["over"] == "raise"
+    finally:
+        settings.leave(token)
+    assert np.geterr()["under"] == "ignore" and torch.get_default_dtype() == torch.float32
+
+
+def test_test_functions_are_wrapped_and_the_submissions_are_not(tmp_path):
+    own_file = tmp_path / "ex4_gradient_descent.py"
+    space: dict = {}
+    exec(compile("def students(x):\n    return x\n", str(own_file), "exec"), space)
+    leaf = settings.test_functions(lambda filename: filename == str(own_file))
+
+    def tests(x):
+        return x
+
+    assert leaf(space["students"]) is space["students"]  # runs where the submission runs
+    for given in (tests, np.exp, len, [].append):
+        assert leaf(given) is not given and leaf(given).__wrapped__ is given
+    for data in (3, "text", np.ones(2), None):
+        assert leaf(data) is data
 

@@ -28,7 +28,7 @@ import os
 import sys
 from typing import Any
 
-__all__ = ["genuine", "library_call", "trusted", "warm", "warm_grader"]
+__all__ = ["genuine", "grader_call", "grader_calls", "library_call", "trusted", "warm", "warm_grader"]
 
 _CodeType = type((lambda: None).__code__)
 _ModuleType = type(sys)
@@ -284,3 +284,20 @@ def _same_const(x: Any, y: Any) -> bool:
 
 if sys.version_info < (3, 11):  # pragma: no cover - the project needs 3.11 (co_qualname, co_exceptiontable)
     raise ImportError("autograder.checks.genuine needs Python 3.11 or newer")
+
+
+#: Code of the grader's own that may run while the submission's code is on the stack (by identity).
+_GRADER_CALLERS: dict[int, Any] = {}
+
+
+def grader_calls(*functions: Any) -> None:
+    """Calls made directly by ``functions`` (the grader's plain Python functions) are the grader's:
+    :func:`grader_call` is true in their frames. The settings a test's function runs under are put in
+    place while the submission's code that called it is on the stack
+    (:func:`autograder.submission.settings.on_test_side`: torch's default dtype is read and set)."""
+    _GRADER_CALLERS.update((id(fn.__code__), fn.__code__) for fn in functions)
+
+
+def grader_call(frame: Any) -> bool:
+    """Whether ``frame`` runs one of the functions given to :func:`grader_calls` (the very code object)."""
+    return _GRADER_CALLERS.get(id(frame.f_code)) is frame.f_code

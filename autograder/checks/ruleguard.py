@@ -60,7 +60,7 @@ from typing import Any
 from . import native
 from ..core.scratch import TORCH_OPS
 from .forbidden import ARITHMETIC, Catalogue, exact_str as _exact
-from .genuine import library_call, trusted, warm_grader
+from .genuine import grader_call, library_call, trusted, warm_grader
 from .hits import END_OF_TEST, LOST, REPLACED, RESULT_OBJECT, TASK_OBJECT, THREAD_GIVEN_UP, UNREADABLE_NAME, Hit
 from .scopes import START_CODE as _START_CODE, Armed, ImportWatch, set_profile as _setprofile, \
     set_trace as _settrace, start_watched, watch_threads
@@ -172,7 +172,8 @@ class _Guard:
         return None
 
     def _record(self, kind: str, name: str, frame: Any) -> None:
-        if redispatched(frame):  # the torch dispatch mode running the operation it checked
+        # the torch dispatch mode running the operation it checked; the settings a test's function runs under
+        if redispatched(frame) or frame is not None and grader_call(frame):
             return
         where = self._culprit(frame)
         if where is None:

@@ -15,6 +15,7 @@ The copies of a test's calls are kept until the next test starts (:func:`forget`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -24,25 +25,30 @@ __all__ = ["as_left", "forget", "protect"]
 _LEFT: dict[int, tuple[Any, Any]] = {}  # id of a test's object -> (that object, the copy given for it)
 
 
-def protect(args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+def protect(args: tuple, kwargs: dict, leaf: Callable[[Any], Any] | None = None) -> tuple[tuple, dict]:
     """Copies of ``args`` and ``kwargs`` for one call into the submission.
 
     NumPy arrays (any subclass: ``ndarray.copy`` keeps it) are copied, and lists, tuples and dicts
     (exactly those types) are rebuilt around copies of what they hold; every other object (a
     callable, Matplotlib Axes to draw into, a number, an object of the submission) is passed as it
-    is. An object given twice is one copy given twice. Each copy is remembered for :func:`as_left`.
+    is, or as ``leaf`` returns it. An object given twice is one copy given twice. Each copy is
+    remembered for :func:`as_left`.
 
     Returns:
         ``(args, kwargs)`` to pass instead (the same objects when nothing needed a copy).
     """
     memo: dict[int, Any] = {}
-    return tuple(_copy(a, memo) for a in args), {k: _copy(v, memo) for k, v in kwargs.items()}
+    return tuple(_copy(a, memo, leaf) for a in args), {k: _copy(v, memo, leaf) for k, v in kwargs.items()}
 
 
-def _copy(value: Any, memo: dict[int, Any]) -> Any:
+def _copy(value: Any, memo: dict[int, Any], leaf: Callable[[Any], Any] | None = None) -> Any:
     kind = type(value)
     if not (isinstance(value, np.ndarray) or kind in (list, tuple, dict)):
-        return value
+        if leaf is None:
+            return value
+        if id(value) not in memo:
+            memo[id(value)] = leaf(value)
+        return memo[id(value)]
     if id(value) in memo:
         return memo[id(value)]
     if isinstance(value, np.ndarray):
@@ -50,13 +56,13 @@ def _copy(value: Any, memo: dict[int, Any]) -> Any:
     elif kind is dict:
         copy = {}
         memo[id(value)] = copy  # (a dict that holds itself)
-        copy.update((k, _copy(v, memo)) for k, v in value.items())
+        copy.update((k, _copy(v, memo, leaf)) for k, v in value.items())
     elif kind is list:
         copy = []
         memo[id(value)] = copy
-        copy.extend(_copy(v, memo) for v in value)
+        copy.extend(_copy(v, memo, leaf) for v in value)
     else:
-        copy = tuple(_copy(v, memo) for v in value)
+        copy = tuple(_copy(v, memo, leaf) for v in value)
         if all(c is v for c, v in zip(copy, value)):  # nothing in it to protect
             copy = value
     memo[id(value)] = copy

@@ -13,6 +13,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -216,6 +217,37 @@ def _last_cleanup(config: pytest.Config) -> None:
     os._exit(status)
 
 
+def _examples_from_the_tests_alone() -> Callable[[], None]:
+    """Make Hypothesis draw its examples from the tests and its own constants only; returns the undo.
+
+    Hypothesis (6.131 and later) also draws, now and then, constants it reads from every module of
+    ``sys.modules`` that is not installed in site-packages: in local mode the student's own files, in
+    any mode the grader itself when the workbook is installed editable (``pip install -e``). The
+    examples a derandomized property test tried then depended on the mode (a submission with
+    ``np.seterr(all="raise")`` met an underflowing example in local mode only: 19 against 20 points), on
+    the modules imported before the test and on how the workbook was installed, and a student could
+    steer them with constants in the submission. With no local constants the examples depend on the
+    test, its seed and the Hypothesis version alone (pinned in constraints.txt).
+    """
+    try:
+        from hypothesis.internal.conjecture import providers
+    except ImportError:  # pragma: no cover - a Hypothesis without the module has no such constants
+        return lambda: None
+    original = getattr(providers, "_get_local_constants", None)
+    if original is None or not hasattr(providers, "Constants") or not hasattr(providers, "CONSTANTS_CACHE"):
+        return lambda: None  # a Hypothesis before local constants (or one that changed them: see selftests)
+    none = providers.Constants()
+    providers._get_local_constants = lambda: none
+    providers.CONSTANTS_CACHE.cache.clear()  # (pools made with earlier local constants)
+
+    def undo() -> None:
+        if providers._get_local_constants is not original:
+            providers._get_local_constants = original
+            providers.CONSTANTS_CACHE.cache.clear()
+
+    return undo
+
+
 def _resolve(config: pytest.Config, value: str, base: Path) -> Path:
     path = Path(value).expanduser()
     return path if path.is_absolute() else base / path
@@ -268,6 +300,7 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     if not config.getoption("hypothesis_profile", default=None):
         settings.load_profile("workbook")
+    config.add_cleanup(_examples_from_the_tests_alone())
 
     if getattr(config.option, "timeout", None) is None and not config.getini("timeout"):
         # above the per-test limit's own wall-clock backstop, whatever --workbook-timeout says

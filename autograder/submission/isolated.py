@@ -339,6 +339,11 @@ class IsolatedSubmission:
         :meth:`autograder.submission.loader.Submission.own_caller`)."""
         return _own_call
 
+    def test_functions(self) -> None:
+        """None: a test's function given to the worker runs in the grader, or, sent as portable code, in
+        the worker under the test's settings (:func:`.settings.on_test_side`)."""
+        return None
+
     def module(self, name: str) -> types.ModuleType:
         """A module whose attributes are proxies of the worker's exercise ``name``.
 

@@ -224,6 +224,9 @@ class Submission:
         (:meth:`RecordedCall._own_call`): excused from the task's rules when the test itself calls."""
         return _own_caller()
 
+    def test_functions(self) -> Any:  # how the test's functions among a call's arguments are given
+        return settings.test_functions(self.owns)
+
     def import_settings(self, name: str) -> dict[str, Any] | None:
         """The process settings exercise ``name``'s import made (:mod:`.settings`), None if none or not loaded."""
         entry = self._cache.get(name)
@@ -447,8 +450,9 @@ class RecordedCall:
         return self._call(args, kwargs, own=True)
 
     def _call(self, args: tuple, kwargs: dict, own: bool) -> Any:
-        given, given_kwargs = protect(args, kwargs)  # the test's own arrays stay the test's (core.given)
         handle = self._handle  # the exercise's import settings in place (.settings; the worker's own in isolated mode)
+        # the test's own arrays stay the test's (core.given); its functions run under its settings
+        given, given_kwargs = protect(args, kwargs, handle._submission.test_functions())
         call = handle._submission.own_caller() if own else ruleguard.call_into  # (decided before the pin)
         saved = settings.enter(handle._submission.import_settings(handle._name))
         pinned = ruleguard.pin()  # watched all along, marks or not
@@ -563,6 +567,9 @@ class NamespaceSubmission:
     def own_caller(self) -> Any:
         """How the test calls a function for its own values (see :meth:`Submission.own_caller`)."""
         return _own_caller()
+
+    def test_functions(self) -> Any:  # (.settings.test_functions)
+        return settings.test_functions(self.owns)
 
     def module(self, name: str) -> types.ModuleType:
         if name != self.exercise:

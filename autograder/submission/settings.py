@@ -14,16 +14,33 @@ around a call of a function of the exercise. The test's own code (its oracles) r
 grader's settings in both modes: an import-time ``np.seterr(all="raise")`` made the oracles of three
 tests raise in local mode only, once they stayed in place after the first call (red team round 5).
 A recursion limit is only ever raised here: the run-time check needs its room above the test's stack.
+
+A function of the test that the submission's code calls (the gradient given to ``gradient_descent``)
+is the test's code too: it runs under the settings of the test that made the call
+(:func:`on_test_side`). In isolated mode such a function runs in the grader, or, when it is portable,
+in the worker under the same wrapper; in local mode the loader wraps it (:func:`test_functions`).
+An import-time ``np.seterr(all="raise")`` made the test's own gradient raise on an underflow in local
+mode only.
 """
 
 from __future__ import annotations
 
+import functools
 import sys
+import types
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-__all__ = ["current", "enter", "leave", "put_back", "taken_back"]
+from ..checks.genuine import grader_calls
+
+__all__ = ["current", "enter", "leave", "on_test_side", "put_back", "taken_back", "test_functions"]
+
+#: The test's settings at each call into the submission in progress (innermost last).
+_TEST_SIDE: list[dict[str, Any]] = []
+#: What the test passes that runs under its settings when the submission calls it.
+_FUNCTIONS = (types.FunctionType, types.BuiltinFunctionType, types.MethodType, functools.partial, np.ufunc)
 
 
 def current() -> dict[str, Any]:
@@ -53,21 +70,59 @@ def taken_back(before: dict[str, Any]) -> dict[str, Any]:
     return changed
 
 
-def enter(changed: dict[str, Any] | None) -> dict[str, Any] | None:
+def enter(changed: dict[str, Any] | None) -> tuple[dict[str, Any], bool]:
     """Before a call of an exercise's code: the settings its import made (``changed``) in place;
-    returns what :func:`leave` puts back when the call returns (None: nothing to do)."""
-    if not changed:
-        return None
-    saved = current()
-    _apply(changed, lower_recursion=False)
-    return saved
+    returns what :func:`leave` needs when the call returns (the test's settings, kept for
+    :func:`on_test_side` meanwhile)."""
+    outer = current()
+    _TEST_SIDE.append(outer)
+    if changed:
+        _apply(changed, lower_recursion=False)
+    return outer, bool(changed)
 
 
-def leave(saved: dict[str, Any] | None) -> None:
-    """After the call: the settings as :func:`enter` found them (also what the call itself changed
-    in these four settings is taken back then)."""
-    if saved is not None:
-        _apply(saved, lower_recursion=True)
+def leave(entered: tuple[dict[str, Any], bool] | None) -> None:
+    """After the call: the settings as :func:`enter` found them, when it changed them (also what the
+    call itself changed in these four settings is taken back then). None: nothing was entered."""
+    if entered is None:
+        return
+    outer, changed = entered
+    for i in range(len(_TEST_SIDE) - 1, -1, -1):
+        if _TEST_SIDE[i] is outer:
+            del _TEST_SIDE[i:]
+            break
+    if changed:
+        _apply(outer, lower_recursion=True)
+
+
+def on_test_side(fn: Callable) -> Callable:
+    """``fn`` (a test's function the submission's code will call) wrapped so that it runs under the
+    settings of the test whose call is in progress, whatever the submission set meanwhile."""
+    @functools.wraps(fn)
+    def test_side(*args: Any, **kwargs: Any) -> Any:
+        inner = current() if _TEST_SIDE else None
+        if inner is None or inner == _TEST_SIDE[-1]:
+            return fn(*args, **kwargs)
+        _apply(_TEST_SIDE[-1], lower_recursion=False)
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            _apply(inner, lower_recursion=False)
+
+    return test_side
+
+
+def test_functions(owns: Callable[[str], bool]) -> Callable[[Any], Any]:
+    """For :func:`autograder.core.given.protect` in local mode: a function, method, partial, builtin or
+    ufunc among a call's arguments comes back wrapped by :func:`on_test_side`, unless its code is the
+    submission's own (``owns(filename)``: it runs where the submission's code runs, as in isolated mode)."""
+    def leaf(value: Any) -> Any:
+        if not isinstance(value, _FUNCTIONS):
+            return value
+        code = getattr(getattr(value, "__func__", value), "__code__", None)
+        return value if code is not None and owns(code.co_filename) else on_test_side(value)
+
+    return leaf
 
 
 def _apply(settings: dict[str, Any], lower_recursion: bool, strict: bool = False) -> bool:
@@ -92,3 +147,6 @@ def _apply(settings: dict[str, Any], lower_recursion: bool, strict: bool = False
     if failed is not None and strict:
         raise failed
     return failed is None
+
+
+grader_calls(current, _apply)  # (torch's default dtype is read and set inside a watched call)
