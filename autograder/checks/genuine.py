@@ -286,18 +286,24 @@ if sys.version_info < (3, 11):  # pragma: no cover - the project needs 3.11 (co_
     raise ImportError("autograder.checks.genuine needs Python 3.11 or newer")
 
 
-#: Code of the grader's own that may run while the submission's code is on the stack (by identity).
-_GRADER_CALLERS: dict[int, Any] = {}
+#: Code of the grader's own that may run while the submission's code is on the stack (by identity),
+#: with the forbidden names it may call there.
+_GRADER_CALLERS: dict[int, tuple[Any, frozenset[str]]] = {}
 
 
-def grader_calls(*functions: Any) -> None:
-    """Calls made directly by ``functions`` (the grader's plain Python functions) are the grader's:
-    :func:`grader_call` is true in their frames. The settings a test's function runs under are put in
-    place while the submission's code that called it is on the stack
-    (:func:`autograder.submission.settings.on_test_side`: torch's default dtype is read and set)."""
-    _GRADER_CALLERS.update((id(fn.__code__), fn.__code__) for fn in functions)
+def grader_calls(names: Any, *functions: Any) -> None:
+    """Calls of the forbidden ``names`` made directly by ``functions`` (the grader's plain Python
+    functions) are the grader's (:func:`grader_call`). The settings a test's function runs under are
+    put in place while the submission's code that called it is on the stack
+    (:func:`autograder.submission.settings.on_test_side`: torch's default dtype is read and set). Only
+    those names: what such a function reaches through an object the submission could replace (a module
+    in ``sys.modules``) and that calls anything else is the submission's (red team round 6)."""
+    for fn in functions:
+        _GRADER_CALLERS[id(fn.__code__)] = (fn.__code__, frozenset(names))
 
 
-def grader_call(frame: Any) -> bool:
-    """Whether ``frame`` runs one of the functions given to :func:`grader_calls` (the very code object)."""
-    return _GRADER_CALLERS.get(id(frame.f_code)) is frame.f_code
+def grader_call(frame: Any, name: str) -> bool:
+    """Whether ``frame`` runs one of the functions given to :func:`grader_calls` (the very code object)
+    and ``name`` is one it may call."""
+    entry = _GRADER_CALLERS.get(id(frame.f_code))
+    return entry is not None and entry[0] is frame.f_code and name in entry[1]

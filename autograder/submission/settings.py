@@ -137,7 +137,7 @@ def _apply(settings: dict[str, Any], lower_recursion: bool, strict: bool = False
     if "np_print" in settings:
         steps.append((np.set_printoptions, (), settings["np_print"]))
     if settings.get("torch_dtype") is not None and torch is not None and torch.get_default_dtype() != settings["torch_dtype"]:
-        steps.append((torch.set_default_dtype, (settings["torch_dtype"],), {}))
+        steps.append((torch._C._set_default_dtype, (settings["torch_dtype"],), {}))  # (torch.set_default_dtype's own call)
     failed: Exception | None = None
     for step, args, kwargs in steps:
         try:
@@ -149,4 +149,5 @@ def _apply(settings: dict[str, Any], lower_recursion: bool, strict: bool = False
     return failed is None
 
 
-grader_calls(current, _apply)  # (torch's default dtype is read and set inside a watched call)
+# torch's default dtype is read and set inside a watched call (on_test_side)
+grader_calls(("torch.get_default_dtype", "torch._C._set_default_dtype"), current, _apply)
