@@ -110,3 +110,30 @@ def test_test_functions_are_wrapped_and_the_submissions_are_not(tmp_path):
     for data in (3, "text", np.ones(2), None):
         assert leaf(data) is data
 
+
+
+SCALE = np.array([2.0, 3.0])  # module-level data a portable test function reads
+
+
+def test_a_portable_test_function_is_given_with_copies_of_the_tests_data():
+    """Local mode gives a portable function as the isolated worker gets it: its closure, defaults and
+    the module-level names it reads hold copies (zeroing the Hessian of a property test's gradient in
+    its closure gave a point in local mode only: red team round 6, case closure_data_zeroed)."""
+    from autograder.portable import portable
+
+    h = np.eye(2)
+
+    @portable
+    def q_grad(x, offset=np.zeros(2)):
+        return h @ (np.asarray(x) - offset) * SCALE
+
+    given = settings.test_functions(lambda filename: False)(q_grad)
+    inner = given.__wrapped__  # what the submission can reach
+    inner.__closure__[0].cell_contents[...] = 0.0
+    inner.__defaults__[0][...] = 9.0
+    inner.__globals__["SCALE"][...] = 0.0
+    assert np.array_equal(h, np.eye(2)) and np.array_equal(q_grad.__defaults__[0], np.zeros(2))
+    assert np.array_equal(SCALE, [2.0, 3.0])
+    assert set(inner.__globals__) == {"__builtins__", "__name__", "np", "SCALE"}  # not the test module's namespace
+    assert list(q_grad([1.0, 1.0])) == [2.0, 3.0]  # the test's own function, untouched
+    assert "np" not in inner.__globals__ or inner.__globals__["np"] is np  # modules are shared, data is not

@@ -22,10 +22,12 @@ import types
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from ..core.given import PORTABLE_MARK
+
 __all__ = ["portable", "is_portable"]
 
 #: Attribute that marks a portable function.
-MARK = "__workbook_portable__"
+MARK = PORTABLE_MARK
 
 F = TypeVar("F", bound=Callable)
 

@@ -11,16 +11,26 @@ changed a test's module-level matrix changed it for every later test (red-team f
 A test that checks that a function leaves its input alone ("x0 is never modified") reads the
 copy the function got, as the function left it: :func:`as_left` (from ``autograder.compare``).
 The copies of a test's calls are kept until the next test starts (:func:`forget`).
+
+A pure function of the test given to the submission (a portable one: the gradient of a property
+test's quadratic) is given as a copy too, its closure and defaults holding copies of the test's
+data (:func:`detached`), as the isolated worker's copy does: the submission's code can reach a
+function's closure, and zeroing the Hessian there in place gave a point in local mode only (red
+team round 6).
 """
 
 from __future__ import annotations
 
+import types
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-__all__ = ["as_left", "forget", "protect"]
+__all__ = ["as_left", "code_names", "detached", "forget", "protect"]
+
+#: The attribute that marks a portable test function (:mod:`autograder.checks.portable`).
+PORTABLE_MARK = "__workbook_portable__"
 
 _LEFT: dict[int, tuple[Any, Any]] = {}  # id of a test's object -> (that object, the copy given for it)
 
@@ -69,6 +79,40 @@ def _copy(value: Any, memo: dict[int, Any], leaf: Callable[[Any], Any] | None = 
     if copy is not value:
         _LEFT[id(value)] = (value, copy)
     return copy
+
+
+def detached(fn: types.FunctionType, depth: int = 0) -> types.FunctionType:
+    """A copy of the test's pure function ``fn`` whose closure cells, defaults and the module-level
+    names its code reads hold copies of the arrays, lists, tuples and dicts they held (what
+    :func:`protect` copies; the test module's own namespace is not reachable from it, a portable
+    function it reads is detached too). ``fn`` itself when a cell is empty."""
+    memo: dict[int, Any] = {}
+
+    def data(value: Any) -> Any:
+        if depth < 8 and type(value) is types.FunctionType and getattr(value, PORTABLE_MARK, None):
+            return detached(value, depth + 1)
+        return _copy(value, memo)
+
+    try:
+        cells = tuple(types.CellType(data(cell.cell_contents)) for cell in fn.__closure__ or ())
+    except ValueError:  # an empty cell (a name assigned after the function was made)
+        return fn
+    scope = {"__builtins__": fn.__globals__.get("__builtins__", __builtins__), "__name__": fn.__globals__.get("__name__")}
+    scope.update((name, data(fn.__globals__[name])) for name in code_names(fn.__code__) if name in fn.__globals__)
+    copy = types.FunctionType(fn.__code__, scope, fn.__name__, _copy(fn.__defaults__, memo), cells or None)
+    copy.__kwdefaults__ = _copy(fn.__kwdefaults__, memo)
+    copy.__qualname__, copy.__doc__ = fn.__qualname__, fn.__doc__
+    copy.__dict__.update(fn.__dict__)
+    return copy
+
+
+def code_names(code: types.CodeType) -> set[str]:
+    """Every name ``code`` (and the code nested in it: lambdas, comprehensions) may read as a global."""
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names |= code_names(const)
+    return names
 
 
 def as_left(value: Any) -> Any:

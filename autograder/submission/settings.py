@@ -34,6 +34,8 @@ from typing import Any
 import numpy as np
 
 from ..checks.genuine import grader_calls
+from ..checks.portable import is_portable
+from ..core.given import detached
 
 __all__ = ["current", "enter", "leave", "on_test_side", "put_back", "taken_back", "test_functions"]
 
@@ -115,12 +117,16 @@ def on_test_side(fn: Callable) -> Callable:
 def test_functions(owns: Callable[[str], bool]) -> Callable[[Any], Any]:
     """For :func:`autograder.core.given.protect` in local mode: a function, method, partial, builtin or
     ufunc among a call's arguments comes back wrapped by :func:`on_test_side`, unless its code is the
-    submission's own (``owns(filename)``: it runs where the submission's code runs, as in isolated mode)."""
+    submission's own (``owns(filename)``: it runs where the submission's code runs, as in isolated mode);
+    a portable function as a copy holding copies of the test's data (:func:`autograder.core.given.detached`),
+    as the worker gets it."""
     def leaf(value: Any) -> Any:
         if not isinstance(value, _FUNCTIONS):
             return value
         code = getattr(getattr(value, "__func__", value), "__code__", None)
-        return value if code is not None and owns(code.co_filename) else on_test_side(value)
+        if code is not None and owns(code.co_filename):
+            return value
+        return on_test_side(detached(value) if is_portable(value) else value)
 
     return leaf
 

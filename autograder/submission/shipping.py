@@ -18,21 +18,13 @@ import types
 from typing import Any
 
 from ..checks.portable import is_portable
+from ..core.given import code_names
 from .codec import ProtocolError, Unencodable, decode, encode
 
 #: Top-level packages whose functions and classes a portable function may use by reference.
 REFERENCE_PACKAGES = frozenset({"numpy", "scipy", "torch"}) | frozenset(sys.stdlib_module_names)
 #: Deepest chain of portable functions reading other portable functions.
 MAX_NESTING = 8
-
-
-def _names(code: types.CodeType) -> set[str]:
-    """Every name the code (and the code nested in it: lambdas, comprehensions) may read as a global."""
-    names = set(code.co_names)
-    for const in code.co_consts:
-        if isinstance(const, types.CodeType):
-            names |= _names(const)
-    return names
 
 
 def _reference(value: Any) -> dict | None:
@@ -87,7 +79,7 @@ def function_tag(fn: Any, buffers: list[bytes], ident: int, hidden: bool | None 
     scope = fn.__globals__
     try:
         cells = [cell.cell_contents for cell in fn.__closure__ or ()]
-        used = {name: scope[name] for name in sorted(_names(code)) if name in scope}
+        used = {name: scope[name] for name in sorted(code_names(code)) if name in scope}
         buffers.append(marshal.dumps(code))
         tag = {"T": "fn", "id": ident, "code": len(buffers) - 1, "name": fn.__name__, "qual": fn.__qualname__,
                "g": encode(used, buffers, value), "c": encode(cells, buffers, value),
