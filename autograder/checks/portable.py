@@ -12,7 +12,8 @@ function reads from its module or closure is copied when it is sent: plain data 
 NumPy arrays, lists/tuples/dicts of those), modules (``np``, ``math``, ``torch``), functions and
 classes of NumPy, SciPy, torch or the standard library, and other portable functions. A marked
 function that reads anything else is still called back in the grader, so marking never changes a
-result, only where it is computed. Functions passed in a hidden test (``@pytest.mark.hidden``) are
+result, only where it is computed. In local mode the student's code gets such a copy too
+(:func:`autograder.core.given.detached`): what it does to the function's data never reaches the test. Functions passed in a hidden test (``@pytest.mark.hidden``) are
 not sent unless marked ``in_hidden_tests=True``: the student's code can read what it is sent.
 """
 
