@@ -23,7 +23,7 @@ from ..checks import ruleguard
 from .codec import Closed, decode, encode, recv_message, send_message
 from . import settings
 from .guard import GlobalState
-from .shipping import build_function
+from .shipping import build_callback, build_function
 from .sideeffects import changed_arguments, watched_arguments, warned as warned_now
 
 #: Capture limit per stream between two replies (characters).
@@ -95,22 +95,6 @@ class _Capped:
 
 # --- the worker ----------------------------------------------------------------------------------
 
-class _TrustedRef:
-    """A callable living in the grader (e.g. a gradient function a test passes in)."""
-
-    __slots__ = ("_server", "_id", "__weakref__")
-
-    def __init__(self, server: "WorkerServer", ident: int) -> None:
-        self._server = server
-        self._id = ident
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self._server.request({"op": "call", "cb": self._id}, args, kwargs)
-
-    def __repr__(self) -> str:
-        return f"<grader callable #{self._id}>"
-
-
 class RemoteError(Exception):
     """An exception raised by the grader while running a callback (seen by student code)."""
 
@@ -139,7 +123,8 @@ class WorkerServer:
         self.reply_figures: dict[int, Any] = {}  # pyplot figures described in the reply being made
         self.arg_figures: dict[int, int] = {}  # pyplot number -> token of a figure mirroring a test's Axes
         self.next_rid = 1
-        self.shipped: dict[int, Any] = {}  # the current test's portable functions (shipping.py)
+        self.shipped: dict[int, Any] = {}  # the current test's portable functions (-id: its callbacks' stand-ins)
+        self.callbacks: dict[int, tuple[Any, int]] = {}  # id of a callback's stand-in -> (it, the grader's id)
         self._buffers: list = []
         # the log of file-descriptor output (os.write(2, ...), C extensions, child processes), read
         # through a descriptor the worker opened before any submission code ran: one fstat per
@@ -177,8 +162,9 @@ class WorkerServer:
             if token is not None:
                 return {"T": "axref", "id": token, "i": index}
             return {"T": "axes", "fig": self._fallback(fig, buffers), "i": index}
-        if isinstance(value, _TrustedRef):
-            return {"T": "cb", "id": value._id}
+        ref = self.callbacks.get(id(value))  # a stand-in for the grader's callable, given back
+        if ref is not None and ref[0] is value:
+            return {"T": "cb", "id": ref[1]}
         hid = self.by_obj.get(id(value))
         if hid is None:
             hid = self.next_id
@@ -201,8 +187,14 @@ class WorkerServer:
         kind = obj.get("T")
         if kind == "h":
             return self.handles[obj["id"]]
-        if kind == "cb":
-            return _TrustedRef(self, int(obj["id"]))
+        if kind == "cb":  # the grader's callable: one stand-in per id and test (identity as in local mode)
+            ident = int(obj["id"])
+            fn = self.shipped.get(-ident)
+            if fn is None:
+                fn = self.shipped[-ident] = build_callback(
+                    lambda args, kwargs: self.request({"op": "call", "cb": ident}, args, kwargs), obj)
+                self.callbacks[id(fn)] = (fn, ident)
+            return fn
         if kind == "fn":  # a test's portable function: one copy per id and test (identity as in local mode)
             ident = int(obj["id"])
             fn = self.shipped.get(ident)
@@ -478,6 +470,7 @@ class WorkerServer:
         self.fig_tokens.clear()
         self.arg_figures.clear()
         self.shipped.clear()
+        self.callbacks.clear()
 
 
 def _pyplot_numbers() -> set[int]:

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import builtins
 import importlib
+import inspect
 import marshal
+import math
 import sys
 import types
 from typing import Any
@@ -132,3 +134,49 @@ def build_function(obj: dict, buffers: list, tags: Any) -> types.FunctionType:
     fn.__kwdefaults__ = kwdefaults or None
     fn.__qualname__ = str(obj.get("qual", fn.__name__))
     return fn
+
+
+# --- a test's function that is not sent: called back in the grader --------------------------------
+
+def _plain_default(value: Any) -> bool:
+    return type(value) in (int, str, bool, type(None)) or type(value) is float and math.isfinite(value)
+
+
+def callback_tag(fn: Any, ident: int) -> dict:
+    """``{"T": "cb", ...}`` for a test's callable that stays in the grader: its id, and its name and
+    parameters (what honest code may read of it: ``grad.__name__`` in a message,
+    ``inspect.signature(f)``), so that the worker's stand-in (:func:`build_callback`) shows them as
+    the function itself does in local mode. Defaults are sent only when they are plain scalars."""
+    tag: dict[str, Any] = {"T": "cb", "id": ident}
+    name = getattr(fn, "__name__", None)
+    if type(name) is str:
+        tag["name"] = name[:100]
+    try:
+        parameters = list(inspect.signature(fn).parameters.values())[:32]
+    except (TypeError, ValueError):  # a builtin without a signature
+        return tag
+    tag["params"] = [[p.name, int(p.kind), p.default is not p.empty,
+                      p.default if p.default is not p.empty and _plain_default(p.default) else None] for p in parameters]
+    return tag
+
+
+def build_callback(call: Any, obj: dict) -> types.FunctionType:
+    """The worker's stand-in for the grader's callable that :func:`callback_tag` described: a function
+    (``callable``, ``inspect.isroutine``, ``copy.deepcopy`` give what they give for the test's own
+    function) that sends each call to the grader through ``call(args, kwargs)``."""
+    def callback(*args: Any, **kwargs: Any) -> Any:
+        return call(args, kwargs)
+
+    name = obj.get("name")
+    if type(name) is str and name:
+        callback.__name__ = callback.__qualname__ = name[:100]
+    params = obj.get("params")
+    if type(params) is list:
+        try:
+            callback.__signature__ = inspect.Signature([  # type: ignore[attr-defined]
+                inspect.Parameter(str(p[0]), inspect._ParameterKind(int(p[1])),
+                                  default=p[3] if p[2] is True and _plain_default(p[3]) else inspect.Parameter.empty)
+                for p in params])
+        except (TypeError, ValueError, IndexError, KeyError):  # a malformed description: no signature
+            pass
+    return callback

@@ -18,7 +18,7 @@ from typing import Any
 
 from .codec import Closed, ProtocolError, Timeout, decode, encode, recv_message, send_message
 from .guard import WorkbookTimeout, run_delay_clock, wall_backstop
-from .shipping import function_tag
+from .shipping import callback_tag, function_tag
 from .sideeffects import warn_again, write_back
 from ..core.i18n import bilingual, get_language
 from ..core.paths import REPO_ROOT
@@ -316,7 +316,7 @@ class Worker:
             self.callbacks[ident] = value
             self.callback_ids[id(value)] = ident
         tag = function_tag(value, buffers, ident, self.owner.test_hidden)  # a pure test function runs there
-        return tag if tag is not None else {"T": "cb", "id": ident}
+        return tag if tag is not None else callback_tag(value, ident)
 
     def _tags(self, obj: dict) -> Any:
         from .figdesc import build_figure
