@@ -45,11 +45,37 @@ _TEST_SIDE: list[dict[str, Any]] = []
 _FUNCTIONS = (types.FunctionType, types.BuiltinFunctionType, types.MethodType, functools.partial, np.ufunc)
 
 
+#: What reads and sets the settings, bound when the grader imports this module (before any code of
+#: a submission runs): this module runs right before and after each call of the submission's code,
+#: unwatched, so nothing it calls may be looked up then (``np.geterr`` rebound by a submission would
+#: run there unseen).
+_GETRECURSION, _SETRECURSION = sys.getrecursionlimit, sys.setrecursionlimit
+_GETERR, _SETERR, _GETPRINT, _SETPRINT = np.geterr, np.seterr, np.get_printoptions, np.set_printoptions
+_MODULE_DICT = types.ModuleType.__dict__["__dict__"].__get__  # a module's namespace, past any subclass
+
+
+def _torch_dtype_functions() -> tuple[Any, Any] | None:
+    """torch's own ``get_default_dtype`` and ``_C._set_default_dtype`` when the ``torch`` of
+    ``sys.modules`` holds them (built-in functions of the extension module ``torch._C``), else None:
+    a module put there by a submission is not asked (its functions would run unwatched here)."""
+    torch = sys.modules.get("torch")
+    if type(torch) is not types.ModuleType:
+        return None
+    c = _MODULE_DICT(torch).get("_C")
+    found = (_MODULE_DICT(torch).get("get_default_dtype"),
+             _MODULE_DICT(c).get("_set_default_dtype") if type(c) is types.ModuleType else None)
+    for fn, name in zip(found, ("get_default_dtype", "_set_default_dtype")):
+        owner = fn.__self__ if type(fn) is types.BuiltinFunctionType else None
+        if type(owner) is not types.ModuleType or _MODULE_DICT(owner).get("__name__") != "torch._C" or fn.__name__ != name:
+            return None
+    return found
+
+
 def current() -> dict[str, Any]:
     """The settings this module handles, as they are now."""
-    torch = sys.modules.get("torch")
-    return {"recursion": sys.getrecursionlimit(), "np_err": np.geterr(), "np_print": np.get_printoptions(),
-            "torch_dtype": torch.get_default_dtype() if torch is not None else None}
+    torch = _torch_dtype_functions()
+    return {"recursion": _GETRECURSION(), "np_err": _GETERR(), "np_print": _GETPRINT(),
+            "torch_dtype": torch[0]() if torch is not None else None}
 
 
 def put_back(saved: dict[str, Any]) -> None:
@@ -64,9 +90,8 @@ def taken_back(before: dict[str, Any]) -> dict[str, Any]:
     ``before`` back. torch's default dtype counts only when torch was loaded before the import too
     or is loaded now (a module that imports torch and sets it)."""
     after = current()
-    torch = sys.modules.get("torch")
-    if before.get("torch_dtype") is None and torch is not None:  # torch imported by the module
-        before = {**before, "torch_dtype": torch.float32}  # torch's own default
+    if before.get("torch_dtype") is None and after["torch_dtype"] is not None:  # torch imported by the module
+        before = {**before, "torch_dtype": _MODULE_DICT(sys.modules["torch"]).get("float32")}  # torch's own default
     changed = {key: value for key, value in after.items() if value is not None and value != before.get(key)}
     _apply({key: before[key] for key in changed}, lower_recursion=True)
     return changed
@@ -136,16 +161,16 @@ def test_functions(owns: Callable[[str], bool]) -> Callable[[Any], Any]:
 def _apply(settings: dict[str, Any], lower_recursion: bool, strict: bool = False) -> bool:
     """Put ``settings`` in place, each one on its own; False when one could not be (``strict``:
     raise the first such error once the others are in place)."""
-    torch = sys.modules.get("torch")
+    torch = _torch_dtype_functions()
     steps = []
-    if "recursion" in settings and (lower_recursion or settings["recursion"] > sys.getrecursionlimit()):
-        steps.append((sys.setrecursionlimit, (settings["recursion"],), {}))
+    if "recursion" in settings and (lower_recursion or settings["recursion"] > _GETRECURSION()):
+        steps.append((_SETRECURSION, (settings["recursion"],), {}))
     if "np_err" in settings:
-        steps.append((np.seterr, (), settings["np_err"]))
+        steps.append((_SETERR, (), settings["np_err"]))
     if "np_print" in settings:
-        steps.append((np.set_printoptions, (), settings["np_print"]))
-    if settings.get("torch_dtype") is not None and torch is not None and torch.get_default_dtype() != settings["torch_dtype"]:
-        steps.append((torch._C._set_default_dtype, (settings["torch_dtype"],), {}))  # (torch.set_default_dtype's own call)
+        steps.append((_SETPRINT, (), settings["np_print"]))
+    if settings.get("torch_dtype") is not None and torch is not None and torch[0]() != settings["torch_dtype"]:
+        steps.append((torch[1], (settings["torch_dtype"],), {}))  # (what torch.set_default_dtype calls)
     failed: Exception | None = None
     for step, args, kwargs in steps:
         try:
