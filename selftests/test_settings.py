@@ -137,3 +137,23 @@ def test_a_portable_test_function_is_given_with_copies_of_the_tests_data():
     assert set(inner.__globals__) == {"__builtins__", "__name__", "np", "SCALE"}  # not the test module's namespace
     assert list(q_grad([1.0, 1.0])) == [2.0, 3.0]  # the test's own function, untouched
     assert "np" not in inner.__globals__ or inner.__globals__["np"] is np  # modules are shared, data is not
+
+
+def test_the_data_of_a_detached_function_is_not_what_as_left_reports():
+    """as_left(x) is the copy of x given as an argument, also when a portable function given in the
+    same call holds x in its closure (that one is the function's own copy)."""
+    from autograder.core.given import as_left, forget, protect
+    from autograder.portable import portable
+
+    x = np.array([1.0, 2.0])
+
+    @portable
+    def shifted(z):
+        return np.asarray(z) - x
+
+    args, _ = protect((x, shifted), {}, settings.test_functions(lambda filename: False))
+    args[0][0] = 5.0  # the submission changes its argument in place
+    try:
+        assert as_left(x) is args[0] and as_left(x)[0] == 5.0 and x[0] == 1.0
+    finally:
+        forget()

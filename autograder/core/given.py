@@ -51,7 +51,7 @@ def protect(args: tuple, kwargs: dict, leaf: Callable[[Any], Any] | None = None)
     return tuple(_copy(a, memo, leaf) for a in args), {k: _copy(v, memo, leaf) for k, v in kwargs.items()}
 
 
-def _copy(value: Any, memo: dict[int, Any], leaf: Callable[[Any], Any] | None = None) -> Any:
+def _copy(value: Any, memo: dict[int, Any], leaf: Callable[[Any], Any] | None = None, left: bool = True) -> Any:
     kind = type(value)
     if not (isinstance(value, np.ndarray) or kind in (list, tuple, dict)):
         if leaf is None:
@@ -66,17 +66,17 @@ def _copy(value: Any, memo: dict[int, Any], leaf: Callable[[Any], Any] | None = 
     elif kind is dict:
         copy = {}
         memo[id(value)] = copy  # (a dict that holds itself)
-        copy.update((k, _copy(v, memo, leaf)) for k, v in value.items())
+        copy.update((k, _copy(v, memo, leaf, left)) for k, v in value.items())
     elif kind is list:
         copy = []
         memo[id(value)] = copy
-        copy.extend(_copy(v, memo, leaf) for v in value)
+        copy.extend(_copy(v, memo, leaf, left) for v in value)
     else:
-        copy = tuple(_copy(v, memo, leaf) for v in value)
+        copy = tuple(_copy(v, memo, leaf, left) for v in value)
         if all(c is v for c, v in zip(copy, value)):  # nothing in it to protect
             copy = value
     memo[id(value)] = copy
-    if copy is not value:
+    if copy is not value and left:  # (not the data of a detached function: as_left is about arguments)
         _LEFT[id(value)] = (value, copy)
     return copy
 
@@ -91,7 +91,7 @@ def detached(fn: types.FunctionType, depth: int = 0) -> types.FunctionType:
     def data(value: Any) -> Any:
         if depth < 8 and type(value) is types.FunctionType and getattr(value, PORTABLE_MARK, None):
             return detached(value, depth + 1)
-        return _copy(value, memo)
+        return _copy(value, memo, left=False)
 
     try:
         cells = tuple(types.CellType(data(cell.cell_contents)) for cell in fn.__closure__ or ())
@@ -99,8 +99,8 @@ def detached(fn: types.FunctionType, depth: int = 0) -> types.FunctionType:
         return fn
     scope = {"__builtins__": fn.__globals__.get("__builtins__", __builtins__), "__name__": fn.__globals__.get("__name__")}
     scope.update((name, data(fn.__globals__[name])) for name in code_names(fn.__code__) if name in fn.__globals__)
-    copy = types.FunctionType(fn.__code__, scope, fn.__name__, _copy(fn.__defaults__, memo), cells or None)
-    copy.__kwdefaults__ = _copy(fn.__kwdefaults__, memo)
+    copy = types.FunctionType(fn.__code__, scope, fn.__name__, _copy(fn.__defaults__, memo, left=False), cells or None)
+    copy.__kwdefaults__ = _copy(fn.__kwdefaults__, memo, left=False)
     copy.__qualname__, copy.__doc__ = fn.__qualname__, fn.__doc__
     copy.__dict__.update(fn.__dict__)
     return copy
