@@ -28,11 +28,12 @@ import os
 import sys
 from typing import Any
 
-__all__ = ["genuine", "grader_call", "grader_calls", "library_call", "trusted", "warm", "warm_grader"]
+__all__ = ["genuine", "grader_call", "grader_calls", "library_call", "module_namespace", "trusted", "warm", "warm_grader"]
 
 _CodeType = type((lambda: None).__code__)
 _ModuleType = type(sys)
 _module_dict = _ModuleType.__dict__["__dict__"].__get__  # a module's namespace, read past any subclass
+module_namespace = _module_dict  # (public: the grader's settings read torch through it)
 #: Constant types compared with ``==`` (their comparison runs no Python code).
 _PLAIN = (str, bytes, int, float, complex, bool, type(None), type(...))
 #: Frozen modules whose code objects name a file other than their module's name.

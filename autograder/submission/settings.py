@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from ..checks.genuine import grader_calls
+from ..checks.genuine import grader_calls, module_namespace as _MODULE_DICT
 from ..checks.portable import is_portable
 from ..core.given import detached
 
@@ -51,7 +51,6 @@ _FUNCTIONS = (types.FunctionType, types.BuiltinFunctionType, types.MethodType, f
 #: run there unseen).
 _GETRECURSION, _SETRECURSION = sys.getrecursionlimit, sys.setrecursionlimit
 _GETERR, _SETERR, _GETPRINT, _SETPRINT = np.geterr, np.seterr, np.get_printoptions, np.set_printoptions
-_MODULE_DICT = types.ModuleType.__dict__["__dict__"].__get__  # a module's namespace, past any subclass
 
 
 def _torch_dtype_functions() -> tuple[Any, Any] | None:
