@@ -1126,6 +1126,31 @@ def test_a_frame_is_trusted_for_its_file_only_when_it_runs_code_that_file_holds(
     assert library_call(walk, os.scandir) and not library_call(walk, exec) and not library_call(None, exec)
 
 
+def test_only_the_graders_own_code_is_remembered_as_the_graders(tmp_path):
+    """warm_grader remembers the grader's code objects by identity (for a worker that cannot read the
+    grader's files). A module that claims a file of the grader (``__file__`` set by the submission) adds
+    none of its functions; the grader's own functions and the methods dataclasses made for its classes
+    are remembered; a module object already looked at is not read again (one dictionary lookup)."""
+    import sys
+    import types
+
+    from autograder.checks import genuine
+    from autograder.checks.ruleguard import Hit
+
+    claimed = types.ModuleType("claims_to_be_the_grader")
+    exec(compile("def helper(x):\n    return x\n", str(tmp_path / "student.py"), "exec"), claimed.__dict__)
+    claimed.__file__ = str(Path(genuine.__file__).with_name("planted.py"))
+    sys.modules[claimed.__name__] = claimed
+    try:
+        genuine.warm_grader()
+        assert genuine._grader_codes.get(id(claimed.helper.__code__)) is None
+        assert genuine._grader_codes.get(id(genuine.warm_grader.__code__)) is genuine.warm_grader.__code__
+        assert genuine._grader_codes.get(id(Hit.__eq__.__code__)) is Hit.__eq__.__code__  # dataclasses' own
+        assert genuine._looked_at.get(claimed.__name__) is claimed
+    finally:
+        del sys.modules[claimed.__name__]
+
+
 def _bare(*a):
     return a
 
