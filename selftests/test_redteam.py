@@ -1,10 +1,11 @@
 """Red team: adversarial submissions graded in isolated mode (batch), each exactly as it deserves.
 
-Every case in ``selftests/redteam/<case>/`` (see its README) is graded by one batch run
-(``autograder.classroom.batch``, ``--isolated`` for every submission, 2 graders in parallel, 5 s per test).
+Every case in ``selftests/redteam/<case>/`` (see its README) is graded by the batch grader
+(``autograder.classroom.batch``, ``--isolated`` for every submission, 2 graders in parallel, 5 s per test;
+one batch run per set of exercises graded, :func:`graded_of`: those the case touches and a bystander).
 For each case the report must be valid, the affected exercise/tasks must score 0 (or full marks
-when the honest content is right), every other exercise must get its 20 points, and the repository
-must be untouched.
+when the honest content is right), every other exercise graded must get its 20 points, and the
+repository must be untouched.
 """
 
 from __future__ import annotations
@@ -48,29 +49,45 @@ GRADED = ("ex1_vectors", "ex2_transforms", "ex3_attention", "ex4_gradient_descen
 SELECTION = tuple(arg for name in GRADED for arg in ("--exercise", name))
 
 
-def graded_of(case: str, mode: str = "isolated") -> tuple[str, ...]:
-    """The exercises ``case`` is graded on: ``"graded"`` of its ``case.json`` (a case that attacks a
-    later exercise), else :data:`GRADED`; in local mode :func:`local_exercises` of those."""
-    if mode == "local":
-        return local_exercises(case)
+#: Graded beside the exercises a case touches in the isolated batch (the first one it does not touch):
+#: an attack must not spill onto an exercise it has nothing to do with, in the same worker and report.
+BYSTANDERS = ("ex4_gradient_descent", "ex2_transforms")
+
+
+def named_of(case: str) -> tuple[str, ...]:
+    """``"graded"`` of the case's ``case.json`` (a case that attacks a later exercise), else :data:`GRADED`."""
     return tuple(json.loads((REDTEAM / case / "case.json").read_text(encoding="utf-8")).get("graded", GRADED))
+
+
+def graded_of(case: str, mode: str = "isolated") -> tuple[str, ...]:
+    """The exercises ``case`` is graded on: :func:`touched_by` it, of :func:`named_of`; in the isolated
+    batch also a bystander (:data:`BYSTANDERS`) when the case is graded on the chapter's five. Every
+    case starts from the reference solutions, so an exercise it does not touch cannot gain points:
+    grading all five in every case (579 exercise runs, 12 of CI's minutes in the isolated batch) checked
+    only that they keep theirs, which the bystander still checks."""
+    named = named_of(case)
+    touched = touched_by(case)
+    chosen = set(touched)
+    if mode != "local" and named == GRADED:
+        chosen.update([name for name in BYSTANDERS if name not in touched][:1])
+    return tuple(name for name in named if name in chosen)
 
 
 def selection_of(case: str, mode: str = "isolated") -> tuple[str, ...]:
     return tuple(arg for name in graded_of(case, mode) for arg in ("--exercise", name))
 
 
-def local_exercises(case: str) -> tuple[str, ...]:
-    """The exercises a case is graded on in local mode: those whose files it brings or whose tasks its
-    ``case.json`` names (with ``zero_rule_bound_from`` expanded), of :func:`graded_of`. Every case
-    starts from the reference solutions, so an exercise it does not touch cannot gain points; the
-    isolated batch grades them all (one local run of five exercises per case took 13 of CI's minutes)."""
+def touched_by(case: str) -> tuple[str, ...]:
+    """The exercises of :func:`named_of` a case touches: those whose files it brings or whose tasks its
+    ``case.json`` names (with ``zero_rule_bound_from`` expanded; its ``"local"`` entries included); all
+    of them when it touches none (a case that empties or replaces the whole folder)."""
+    named = named_of(case)
     expect = _expect(case)
     expect = {**expect, **expect.get("local", {})}
     touched = {p.name.split(".")[0] for p in (REDTEAM / case).iterdir()}
     touched |= {*expect.get("zero_exercises", []), *expect.get("zero_tasks", {}), *expect.get("lose_tasks", {})}
     touched |= {ex.name for ex in discover() for task in ex.tasks if task.name in expect.get("outcomes", {})}
-    return tuple(name for name in graded_of(case) if name in touched) or graded_of(case)
+    return tuple(name for name in named if name in touched) or named
 
 
 def _expect(case: str) -> dict:
@@ -82,7 +99,7 @@ def _expect(case: str) -> dict:
     start = expect.get("zero_rule_bound_from")
     if start is not None:
         zero = {name: list(tasks) for name, tasks in expect.get("zero_tasks", {}).items()}
-        for name in [n for n in list(EXERCISES)[list(EXERCISES).index(start):] if n in graded_of(case)]:
+        for name in [n for n in list(EXERCISES)[list(EXERCISES).index(start):] if n in named_of(case)]:
             for rule in RULES:
                 if rule.exercise == name:  # appended in order, each task once
                     zero[name] = list(dict.fromkeys([*zero.get(name, []), *rule.tasks]))
@@ -273,7 +290,7 @@ def unprivileged_batch(tmp_path_factory: pytest.TempPathFactory):
              if src.is_dir() else shutil.copy(src, workbook / part))
         subs.mkdir()
         for case in UNPRIVILEGED_CASES:
-            assert graded_of(case) == GRADED, case  # (graded with SELECTION below)
+            assert named_of(case) == GRADED, case  # (graded on all five: SELECTION below)
             build_submission(case, subs / case)
         canary = base / "canary.txt"
         canary.write_text("keep me\n")
@@ -296,7 +313,8 @@ def unprivileged_batch(tmp_path_factory: pytest.TempPathFactory):
         book = json.loads((out / "gradebook.json").read_text(encoding="utf-8")) if (out / "gradebook.json").is_file() \
             else {"students": []}
         yield {"rows": {r["student"]: r for r in book["students"]}, "out": out, "canary": canary,
-               "repo_damage": _repo_damage(workbook), "homes": _homes(home), "console": done.stdout + done.stderr}
+               "repo_damage": _repo_damage(workbook), "homes": _homes(home), "console": done.stdout + done.stderr,
+               "graded": dict.fromkeys(UNPRIVILEGED_CASES, GRADED)}
     finally:
         for folder, mode in reversed(opened):
             os.chmod(folder, mode)
@@ -331,7 +349,7 @@ def _check_case(case: str, batch: dict, mode: str = "isolated") -> None:
         return
     assert row["status"] == "graded", row
     assert doc["extra_data"]["exit_status"] in (0, 1), doc["extra_data"]
-    graded = graded_of(case, mode)
+    graded = batch.get("graded", {}).get(case) or graded_of(case, mode)
     assert doc["max_score"] == sum(points()[name] for name in graded)
 
     zero_ex = set(expect.get("zero_exercises", []))
@@ -419,9 +437,12 @@ def test_rule_evasion_caught_in_local_mode(case, local_reports):
 
 
 def test_gradebook_lists_every_case(redteam_batch):
-    if not (redteam_batch["out"] / "gradebook.json").is_file() and os.environ.get("REDTEAM_CASES"):
-        pytest.skip("no case of the main batch among REDTEAM_CASES")
-    book = json.loads((redteam_batch["out"] / "gradebook.json").read_text(encoding="utf-8"))
-    graded = {r["student"] for r in book["students"]}
-    assert graded == {case for case, row in redteam_batch["rows"].items() if Path(row["out"]) == redteam_batch["out"]}
-    assert (redteam_batch["out"] / "gradebook.csv").read_text(encoding="utf-8").count("\n") == len(graded) + 1
+    """Each batch run (one per set of exercises graded) lists exactly its cases in its gradebook."""
+    outs: dict[Path, set[str]] = {}
+    for case, row in redteam_batch["rows"].items():
+        outs.setdefault(Path(row["out"]), set()).add(case)
+    assert outs, "no batch ran"
+    for out, cases in outs.items():
+        book = json.loads((out / "gradebook.json").read_text(encoding="utf-8"))
+        assert {r["student"] for r in book["students"]} == cases, out
+        assert (out / "gradebook.csv").read_text(encoding="utf-8").count("\n") == len(cases) + 1

@@ -43,13 +43,13 @@ def test_a_test_end_puts_every_setting_back(clean_settings):
 
 def test_a_setting_that_cannot_be_put_back_does_not_keep_the_others(clean_settings):
     saved = settings.current()
+    errors = np.geterr()
     _change_all()
-    broken = {**saved, "np_print": {"precision": "eight"}}  # NumPy refuses it
+    broken = {**saved, "torch_dtype": torch.int64}  # torch refuses it
     with pytest.raises((TypeError, ValueError)):
         settings.put_back(broken)
     assert sys.getrecursionlimit() == saved["recursion"]
-    assert np.geterr() == saved["np_err"]
-    assert torch.get_default_dtype() == torch.float32
+    assert np.geterr() == errors and np.get_printoptions()["precision"] == 8
 
 
 def test_import_settings_are_taken_back_and_entered_once_per_test(clean_settings):
@@ -75,24 +75,75 @@ def test_import_settings_are_taken_back_and_entered_once_per_test(clean_settings
     assert settings._TEST_SIDE == [] and settings.leave(None) is None
 
 
+def _np_err(**kwargs) -> object:
+    """NumPy's error state with ``kwargs`` (as :func:`settings.current` holds it); the present one kept."""
+    old = np.seterr(**kwargs)
+    try:
+        return settings.current()["np_err"]
+    finally:
+        np.seterr(**old)
+
+
 def test_a_test_function_runs_under_the_test_settings(clean_settings):
     """The test's gradient, called by a submission whose import set np.seterr(all="raise"), runs under
-    the test's settings (in isolated mode it runs in the grader or in the worker's wrapper)."""
+    the test's settings of its thread (in isolated mode it runs in the grader or in the worker's
+    wrapper). torch's default dtype is the process's: it stays the submission's (red team round 7:
+    switching it gave float32 tensors to another thread of the submission now and then)."""
     def test_grad(x):
-        return np.geterr()["under"], torch.get_default_dtype()
+        return np.geterr()["under"], np.get_printoptions()["precision"], torch.get_default_dtype()
 
     wrapped = settings.on_test_side(test_grad)
-    assert wrapped.__name__ == "test_grad" and wrapped(1) == ("ignore", torch.float32)  # no call in progress
-    token = settings.enter({"np_err": {**np.geterr(), "under": "raise"}, "torch_dtype": torch.float64})
+    assert wrapped.__name__ == "test_grad" and wrapped(1) == ("ignore", 8, torch.float32)  # no call in progress
+    np.set_printoptions(precision=3)
+    printing = settings.current()["np_print"]
+    np.set_printoptions(precision=8)
+    token = settings.enter({"np_err": _np_err(under="raise"), "np_print": printing, "torch_dtype": torch.float64})
     try:
         assert np.geterr()["under"] == "raise"  # the submission's code runs under its import settings
-        assert wrapped(1) == ("ignore", torch.float32)  # the test's function under the test's
-        assert np.geterr()["under"] == "raise" and torch.get_default_dtype() == torch.float64
+        assert wrapped(1) == ("ignore", 8, torch.float64)  # the test's function under the test's (dtype: the process's)
+        assert np.geterr()["under"] == "raise" and np.get_printoptions()["precision"] == 3
+        assert torch.get_default_dtype() == torch.float64
         np.seterr(over="raise")  # set by the submission while it runs: still the test's settings inside
         assert wrapped(1)[0] == "ignore" and np.geterr()["over"] == "raise"
     finally:
         settings.leave(token)
-    assert np.geterr()["under"] == "ignore" and torch.get_default_dtype() == torch.float32
+    assert np.geterr()["under"] == "ignore" and np.geterr()["over"] == "warn" and torch.get_default_dtype() == torch.float32
+    assert np.get_printoptions()["precision"] == 8
+
+
+def test_numpys_settings_are_read_and_set_without_numpys_python_code(clean_settings):
+    """Red team round 7: np.geterr/np.seterr (bound by the grader at import) read the module global
+    ``_get_extobj_dict`` at each call; a submission rebound it to a chain of C callables that ran a
+    forbidden function each time the grader read the settings, between its call and the test's checks,
+    unwatched. The grader reads and sets NumPy's context variables through their own C methods."""
+    import numpy._core._ufunc_config as ufunc_config
+    import numpy._core.arrayprint as arrayprint
+
+    called = []
+    saved = (ufunc_config._get_extobj_dict, ufunc_config._make_extobj, arrayprint.format_options)
+    def planted(*args, **kwargs):
+        called.append(args)
+        raise AssertionError("NumPy's Python code ran")
+
+    raising = _np_err(under="raise")
+    ufunc_config._get_extobj_dict = ufunc_config._make_extobj = planted
+    arrayprint.format_options = type("Planted", (), {"get": planted, "set": planted})()
+    try:
+        state = GlobalState()
+        token = settings.enter({"np_err": raising})
+        settings.on_test_side(lambda: None)()
+        settings.leave(token)
+        changed = settings.taken_back(settings.current())
+        state.restore()
+    finally:
+        ufunc_config._get_extobj_dict, ufunc_config._make_extobj, arrayprint.format_options = saved
+    assert called == [] and changed == {}
+    # the options the submission's code changes in place are not the saved ones
+    before = settings.current()
+    np.set_printoptions(precision=4)
+    sys.modules["numpy._core.printoptions"].format_options.get()["precision"] = 2
+    settings.put_back(before)
+    assert np.get_printoptions()["precision"] == 8 and before["np_print"]["precision"] == 8
 
 
 def test_test_functions_are_wrapped_and_the_submissions_are_not(tmp_path):

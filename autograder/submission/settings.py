@@ -16,8 +16,8 @@ tests raise in local mode only, once they stayed in place after the first call (
 A recursion limit is only ever raised here: the run-time check needs its room above the test's stack.
 
 A function of the test that the submission's code calls (the gradient given to ``gradient_descent``)
-is the test's code too: it runs under the settings of the test that made the call
-(:func:`on_test_side`). In isolated mode such a function runs in the grader, or, when it is portable,
+is the test's code too: it runs under the settings of the test that made the call, those of its
+thread (NumPy's; torch's default dtype is the whole process's and stays: :func:`on_test_side`). In isolated mode such a function runs in the grader, or, when it is portable,
 in the worker under the same wrapper; in local mode the loader wraps it (:func:`test_functions`).
 An import-time ``np.seterr(all="raise")`` made the test's own gradient raise on an underflow in local
 mode only.
@@ -32,6 +32,8 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from numpy._core.printoptions import format_options as _PRINT_OPTIONS
+from numpy._core.umath import _extobj_contextvar as _ERR_STATE
 
 from ..checks.genuine import grader_calls, module_namespace as _MODULE_DICT
 from ..checks.portable import is_portable
@@ -47,10 +49,19 @@ _FUNCTIONS = (types.FunctionType, types.BuiltinFunctionType, types.MethodType, f
 
 #: What reads and sets the settings, bound when the grader imports this module (before any code of
 #: a submission runs): this module runs right before and after each call of the submission's code,
-#: unwatched, so nothing it calls may be looked up then (``np.geterr`` rebound by a submission would
-#: run there unseen).
+#: unwatched, so nothing it calls may be looked up then, nor be Python code that looks anything up
+#: (``np.geterr`` rebound by a submission ran there unseen; so did the module global
+#: ``_get_extobj_dict`` that ``np.geterr`` itself reads, rebound to a chain of C callables: red team
+#: round 7). NumPy keeps its error state and its print options in context variables (per thread): they
+#: are read and set through those variables' own C methods.
 _GETRECURSION, _SETRECURSION = sys.getrecursionlimit, sys.setrecursionlimit
-_GETERR, _SETERR, _GETPRINT, _SETPRINT = np.geterr, np.seterr, np.get_printoptions, np.set_printoptions
+_GETERR, _SETERR = _ERR_STATE.get, _ERR_STATE.set  # NumPy's error state (seterr, seterrcall, setbufsize)
+_GETPRINT, _SETPRINT = _PRINT_OPTIONS.get, _PRINT_OPTIONS.set  # NumPy's print options
+_PLAIN = (str, int, float, bool, type(None))
+#: Settings of the running thread only, put in place around a test's function (:func:`on_test_side`);
+#: torch's default dtype is the process's: switching it while another thread of the submission makes
+#: tensors gave that thread float32 tensors now and then (red team round 7).
+_THREAD_SIDE = ("recursion", "np_err", "np_print")
 
 
 def _torch_dtype_functions() -> tuple[Any, Any] | None:
@@ -71,10 +82,30 @@ def _torch_dtype_functions() -> tuple[Any, Any] | None:
 
 
 def current() -> dict[str, Any]:
-    """The settings this module handles, as they are now."""
+    """The settings this module handles, as they are now: the recursion limit, NumPy's error state (an
+    opaque object), a copy of NumPy's print options (a ``dict``), torch's default dtype (None without
+    torch)."""
     torch = _torch_dtype_functions()
-    return {"recursion": _GETRECURSION(), "np_err": _GETERR(), "np_print": _GETPRINT(),
+    printing = _GETPRINT()
+    return {"recursion": _GETRECURSION(), "np_err": _GETERR(),
+            "np_print": dict.copy(printing) if type(printing) is dict else printing,
             "torch_dtype": torch[0]() if torch is not None else None}
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Whether two values of :func:`current` are the same setting, without running code of the
+    submission: plain values by value, dictionaries of plain keys item by item, the rest by identity."""
+    if a is b:
+        return True
+    if type(a) is not type(b):
+        return False
+    if type(a) in _PLAIN:
+        return a == b
+    if type(a) is dict:
+        keys = list(dict.keys(a))
+        return (len(keys) == len(b) and all(type(k) is str for k in keys)
+                and all(dict.__contains__(b, k) and _same(dict.__getitem__(a, k), dict.__getitem__(b, k)) for k in keys))
+    return False
 
 
 def put_back(saved: dict[str, Any]) -> None:
@@ -91,7 +122,7 @@ def taken_back(before: dict[str, Any]) -> dict[str, Any]:
     after = current()
     if before.get("torch_dtype") is None and after["torch_dtype"] is not None:  # torch imported by the module
         before = {**before, "torch_dtype": _MODULE_DICT(sys.modules["torch"]).get("float32")}  # torch's own default
-    changed = {key: value for key, value in after.items() if value is not None and value != before.get(key)}
+    changed = {key: value for key, value in after.items() if value is not None and not _same(value, before.get(key))}
     _apply({key: before[key] for key in changed}, lower_recursion=True)
     return changed
 
@@ -108,8 +139,8 @@ def enter(changed: dict[str, Any] | None) -> tuple[dict[str, Any], bool]:
 
 
 def leave(entered: tuple[dict[str, Any], bool] | None) -> None:
-    """After the call: the settings as :func:`enter` found them, whether the import's settings or the
-    call itself changed them (an ``np.seterr(all="raise")`` inside a function stayed in force for the
+    """After the call: the settings as :func:`enter` found them, whatever the import's settings or the
+    call itself changed (an ``np.seterr(all="raise")`` inside a function stayed in force for the
     test's own checks in local mode only, in the worker in isolated mode: parity hunt, round 6).
     None: nothing was entered."""
     if entered is None:
@@ -119,19 +150,22 @@ def leave(entered: tuple[dict[str, Any], bool] | None) -> None:
         if _TEST_SIDE[i] is outer:
             del _TEST_SIDE[i:]
             break
-    if changed or current() != outer:
-        _apply(outer, lower_recursion=True)
+    _apply(outer, lower_recursion=True)  # (setting them costs what comparing them would)
 
 
 def on_test_side(fn: Callable) -> Callable:
     """``fn`` (a test's function the submission's code will call) wrapped so that it runs under the
-    settings of the test whose call is in progress, whatever the submission set meanwhile."""
+    thread's settings of the test whose call is in progress (NumPy's error state and print options, a
+    recursion limit at least the test's), whatever the submission set meanwhile. torch's default dtype
+    is not switched (it is the whole process's, see :data:`_THREAD_SIDE`): a test's function that makes
+    tensors names their dtype (docs/authoring.md)."""
     @functools.wraps(fn)
     def test_side(*args: Any, **kwargs: Any) -> Any:
-        inner = current() if _TEST_SIDE else None
-        if inner is None or inner == _TEST_SIDE[-1]:
+        if not _TEST_SIDE:
             return fn(*args, **kwargs)
-        _apply(_TEST_SIDE[-1], lower_recursion=False)
+        test = _TEST_SIDE[-1]
+        inner = {"recursion": _GETRECURSION(), "np_err": _GETERR(), "np_print": _GETPRINT()}
+        _apply({key: test[key] for key in _THREAD_SIDE}, lower_recursion=False)
         try:
             return fn(*args, **kwargs)
         finally:
@@ -165,9 +199,10 @@ def _apply(settings: dict[str, Any], lower_recursion: bool, strict: bool = False
     if "recursion" in settings and (lower_recursion or settings["recursion"] > _GETRECURSION()):
         steps.append((_SETRECURSION, (settings["recursion"],), {}))
     if "np_err" in settings:
-        steps.append((_SETERR, (), settings["np_err"]))
-    if "np_print" in settings:
-        steps.append((_SETPRINT, (), settings["np_print"]))
+        steps.append((_SETERR, (settings["np_err"],), {}))
+    if "np_print" in settings:  # a copy: what the submission does to the options in force is not to the saved ones
+        printing = settings["np_print"]
+        steps.append((_SETPRINT, (dict.copy(printing) if type(printing) is dict else printing,), {}))
     if settings.get("torch_dtype") is not None and torch is not None and torch[0]() != settings["torch_dtype"]:
         steps.append((torch[1], (settings["torch_dtype"],), {}))  # (what torch.set_default_dtype calls)
     failed: Exception | None = None
