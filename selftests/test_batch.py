@@ -101,6 +101,9 @@ def test_batch_grades_a_class_and_resumes(tmp_path):
     again = _run(subs, out)
     assert {s: report[s].stat().st_mtime_ns for s in stamp} == stamp, again.stderr
     assert "4 unchanged" in again.stdout, again.stdout  # mallory (an error) is tried again
+    # an unchanged student keeps the grading time of the run that graded it (it was null: newcomer helper)
+    kept = {r["student"]: r for r in json.loads((out / "gradebook.json").read_text())["students"]}
+    assert kept["alice"].get("skipped") and kept["alice"]["seconds"] == book["alice"]["seconds"] > 0, kept["alice"]
     (subs / "carol" / "ex1_vectors.py").write_text((SOLUTIONS / "ex1_vectors.py").read_text())  # resubmitted
     fixed = _run(subs, out)
     assert report["carol"].stat().st_mtime_ns != stamp["carol"]

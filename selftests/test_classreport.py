@@ -62,6 +62,18 @@ def _class() -> tuple[dict, dict]:
     return {"students": rows}, docs
 
 
+def test_a_bilingual_message_shows_its_english_first_line_too():
+    """An English-only instructor read only the Japanese first lines (newcomer helper)."""
+    from autograder.results.classstats import english_pattern
+
+    message = ("softmax(x) の戻り値が期待値と違います (最大絶対誤差 0.5)。\n  期待値: [0.1, 0.9]\n  実際の値: [nan, inf]\n"
+               "  [True, False]\nsoftmax(x): the return value differs from the expected one (max abs error 0.5).\n"
+               "  expected: [0.1, 0.9]")
+    assert english_pattern(message) == "softmax(x): the return value differs from the expected one (max abs error #)."
+    assert english_pattern("softmax(x): wrong\nmore words here") == ""  # not bilingual: the first line is English
+    assert english_pattern("時間切れです (制限 2 秒)") == ""
+
+
 def test_messages_group_by_first_line_with_numbers_masked():
     assert message_pattern("\n  f([1.5, -2e-3], x1) gave 0x7fab12 and nan\nmore") == "f([#, #], x1) gave # and nan"
     assert message_pattern("ex1_vectors.py の 371 行目で float64") == "ex1_vectors.py の # 行目で float64"
@@ -172,6 +184,11 @@ def test_batch_writes_the_class_report_and_it_renders(tmp_path, browser):  # noq
     assert again.returncode == 0, again.stderr
     assert (out / "items.csv").read_bytes() == items and (out / "class.html").read_text(encoding="utf-8") == page
     assert class_report_files(out)["class.html"] == page
+    # an option it cannot honour (the reports' language is fixed) is refused, not ignored (newcomer helper)
+    refused = subprocess.run([sys.executable, "-m", "autograder.batch", "--class-report", str(out), "--lang", "en"],
+                             cwd=REPO, env=dict(os.environ, PYTHONPATH=str(REPO)), capture_output=True, text=True,
+                             timeout=300)
+    assert refused.returncode == 2 and "--class-report OUT takes no submissions folder" in refused.stderr, refused.stderr
     browser.open((out / "class.html").as_uri())
     checked, tofu = browser.japanese_glyphs()
     shot = browser.screenshot(tmp_path / "class.png")

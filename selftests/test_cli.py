@@ -223,6 +223,13 @@ def test_status_with_nothing_graded_grades_everything(tmp_path):
     assert "完了 / done" in lines["ex2_transforms"]
     assert "workbook hint ex1_vectors cosine_similarity" in lines["ex1_vectors"]
     assert f"20/{total_points():g}" in proc.stdout
+    # the points header ends where the longest maximum (the total's) ends, in terminal columns
+    from autograder.core.i18n import text_width
+
+    head = next(ln for ln in proc.stdout.splitlines() if "点 / points" in ln)
+    total = next(ln for ln in proc.stdout.splitlines() if f"/{total_points():g}" in ln)
+    end = lambda text, part: text_width(text[:text.index(part) + len(part)])  # noqa: E731
+    assert end(head, "points") == end(total, f"/{total_points():g}"), (head, total)
 
 
 def test_check_exit_codes_follow_the_policy():

@@ -94,7 +94,7 @@ def test_a_students_run_shows_a_failing_hidden_test_by_name_points_and_result_on
     for text in (run.output, json.dumps(run.score, ensure_ascii=False), raw, page):
         assert HIDDEN_VALUE not in text and HIDDEN_CALL not in text
     # ... but its name, points and result
-    assert f"{HIDDEN_TEST}" in run.output and "[ex3_attention › softmax] failed (1 点 / points)" in run.output
+    assert f"{HIDDEN_TEST}" in run.output and "[ex3_attention › softmax] 不合格 (1 点) / failed (1 point)" in run.output
     assert HIDDEN_TEST in page and "非公開テスト / hidden test" in page and "(1 点 / pt)" in page
     assert "不合格 / failed" in page
 

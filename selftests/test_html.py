@@ -400,6 +400,39 @@ def _batch_report(submission: Path | None, kind: str = "dir", exercises: tuple[s
     return {"score": 0.0, "max_score": 2.0 * len(exercises), "tests": tests, "extra_data": extra}
 
 
+def test_a_batch_page_for_the_student_names_the_student_not_the_instructors_folder(tmp_path):
+    """The newcomer helper: the page to hand out said "target: /tmp/.../submissions/charlie"."""
+    from autograder.results.htmlreport import html_page
+
+    doc = _batch_report(tmp_path / "private" / "submissions" / "alice")
+    student = html_page(doc, audience="student")
+    assert "<code>alice</code>" in student and "private" not in student
+    assert str(tmp_path / "private") in html_page(doc, audience="instructor")  # the instructor's own copy
+
+
+def test_a_file_that_cannot_be_loaded_is_one_card_not_one_per_test():
+    """The newcomer helper: a syntax error was shown 17 times on a student's page, each with a hint."""
+    from autograder.core.i18n import set_language
+    from autograder.results.htmlreport import html_page
+
+    error = "ex1_vectors.py の 162 行目に構文エラーがあります / ex1_vectors.py, line 162: SyntaxError"
+    tests = [{"name": f"ex1_vectors › {task} › test_{i}", "score": 0.0, "max_score": 1.0, "status": "failed",
+              "output": error, "extra_data": {"exercise": "ex1_vectors", "task": task, "outcome": "import_error",
+                                              "nodeid": f"t::{i}"}}
+             for i, task in enumerate(["cosine_similarity", "cosine_similarity", "analogy"])]
+    doc = {"score": 0.0, "max_score": 3.0, "tests": tests, "extra_data": {"exercises": [
+        {"exercise": "ex1_vectors", "score": 0.0, "max_score": 3.0, "tests_passed": 0, "tests_total": 3,
+         "tasks": [{"task": "cosine_similarity", "score": 0.0, "max_score": 2.0},
+                   {"task": "analogy", "score": 0.0, "max_score": 1.0}]}]}}
+    try:
+        set_language("both")
+        page = html_page(doc, audience="student")
+    finally:
+        set_language(None)
+    assert page.count("SyntaxError") == 1 and "The file could not be loaded" in page and "3 tests, 3 points" in page
+    assert "workbook hint" not in page
+
+
 def _page_from_report(tmp_path: Path, doc: dict, *args: str) -> str:
     from autograder.apps.htmlreport import main
 

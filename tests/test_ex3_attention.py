@@ -118,6 +118,12 @@ SOFTMAX_IGNORES_AXIS = Misconception(
     "softmax_ignores_axis", task="softmax",
     ja="結果は axis の値にかかわらず最後の軸で正規化した softmax と一致します: 指定された axis に沿って正規化します",
     en="your result equals a softmax over the last axis whatever axis is given: normalise along the given axis")
+SOFTMAX_FIRST_AXIS = Misconception(
+    "softmax_first_axis", task="softmax",
+    ja="結果は axis の値にかかわらず最初の軸 (axis=0) で正規化した softmax と一致します (行列なら各列の和が 1): "
+       "指定された axis に沿って正規化します (既定の axis=-1 なら各行の和が 1)",
+    en="your result equals a softmax over the first axis (axis=0) whatever axis is given (for a matrix, each "
+       "column sums to 1): normalise along the given axis (the default axis=-1: each row sums to 1)")
 TEMPERATURE_MULTIPLIED = Misconception(
     "temperature_multiplied", task="softmax",
     ja="結果はロジットに温度 T を掛けた softmax(x · T) と一致します: 温度で割ってください (softmax(x / T))",
@@ -135,7 +141,7 @@ ENTROPY_IN_BITS = Misconception(
     en="your result equals the entropy in bits (logarithm base 2): use the natural logarithm (nats)")
 #: The catalogue of this exercise's misconceptions (selftests/variants/ex3_attention/ embody them).
 MISCONCEPTIONS = [SCALE_BY_SQRT_D_MODEL, SCALE_BY_SQRT_D_V, SCALE_BY_D_K, SOFTMAX_WHOLE_MATRIX, SOFTMAX_IGNORES_AXIS,
-                  TEMPERATURE_MULTIPLIED, ENTROPY_EPSILON, ENTROPY_IN_BITS]
+                  SOFTMAX_FIRST_AXIS, TEMPERATURE_MULTIPLIED, ENTROPY_EPSILON, ENTROPY_IN_BITS]
 
 # The chapter's example (3.2 softmax_as_probability).
 CHAPTER_LOGITS = [2.0, 1.0, 0.1, -1.0, -2.0]
@@ -266,7 +272,8 @@ def test_softmax_rows_sum_to_one_matrix(exercise):
     call = "softmax(x)  # x: 4x3 float32 score matrix"
     out = exercise.softmax(x)
     check_array(out, _torch_softmax(x, dim=-1), call=call, rtol=1e-6, atol=1e-7,
-                misconceptions=[SOFTMAX_WHOLE_MATRIX.gives(_torch_softmax_whole(x))])
+                misconceptions=[SOFTMAX_WHOLE_MATRIX.gives(_torch_softmax_whole(x)),
+                                SOFTMAX_FIRST_AXIS.gives(_torch_softmax(x, dim=0))])
     check_equal(out.dtype.name, "float64", call=call, what="dtype")
     check_array(out.sum(axis=-1), np.ones(4), call=call, rtol=1e-12, atol=0.0, what="row sums")
 
@@ -287,7 +294,8 @@ def test_softmax_other_axes(exercise):
     check_array(exercise.softmax(y, axis=1), _torch_softmax(y, dim=1), call="softmax(y, axis=1)  # y: 2x5x3",
                 rtol=1e-12, atol=1e-15,
                 misconceptions=[SOFTMAX_WHOLE_MATRIX.gives(_torch_softmax_whole(y)),
-                                SOFTMAX_IGNORES_AXIS.gives(_torch_softmax(y, dim=-1))])
+                                SOFTMAX_IGNORES_AXIS.gives(_torch_softmax(y, dim=-1)),
+                                SOFTMAX_FIRST_AXIS.gives(_torch_softmax(y, dim=0))])
 
 
 _logit_arrays = arrays(
@@ -525,7 +533,8 @@ def test_entropy_matches_scipy(exercise):
     w = _torch_softmax(2.0 * rng.standard_normal((2, 3, 5)), dim=-1)
     w[1, 2] = [0.0, 0.25, 0.0, 0.75, 0.0]
     check_array(exercise.attention_entropy(w), _entropy(w), call="attention_entropy(w)  # w: 2x3x5",
-                rtol=1e-12, atol=1e-15, misconceptions=[ENTROPY_IN_BITS.gives(_entropy(w) / math.log(2))])
+                rtol=1e-12, atol=1e-15, misconceptions=[ENTROPY_EPSILON.gives(_entropy_epsilon(w)),
+                                                        ENTROPY_IN_BITS.gives(_entropy(w) / math.log(2))])
     for name, bad in (("0.5 (0-d)", np.float64(0.5)), ("[-0.5, 1.5]", [-0.5, 1.5]), ("[0.5, nan]", [0.5, np.nan]),
                       ("[inf, 0]", [np.inf, 0.0])):
         check_raises(ValueError, exercise.attention_entropy, np.array(bad), call=f"attention_entropy({name})")

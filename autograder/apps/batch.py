@@ -59,6 +59,12 @@ def main(argv: list[str] | None = None) -> int:
         with contextlib.suppress(AttributeError, ValueError):
             stream.reconfigure(errors="backslashreplace")
     if args.class_report is not None:
+        if extra or args.submissions is not None:
+            print(f"error: --class-report OUT takes no submissions folder and no other option (got: {' '.join(argv)}); "
+                  "it remakes class.html and items.csv from the reports in OUT, in their own language / "
+                  "--class-report OUT には他の引数を付けません (OUT のレポートから class.html と items.csv を作り直します)",
+                  file=sys.stderr)
+            return 2
         try:
             write_class_report(args.class_report.resolve())
         except (OSError, ValueError) as exc:

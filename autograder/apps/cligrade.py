@@ -203,23 +203,27 @@ def cmd_status(args: argparse.Namespace) -> int:
     rows = _status_rows(ctx)
     print(bold(bilingual("進捗", "progress", sep=" / ") + f" — {ctx.label}"))
     head_points, head_tests = bilingual("点", "points", sep=" / "), bilingual("テスト", "tests", sep=" / ")
-    # the points column is "score/max" with the slash in a fixed place, under its header
-    left = max(5, text_width(head_points) - 6)
+    # the points column is "score/max" with the slash in a fixed place, its header ending where the
+    # longest max ends (it ended 3 columns further right: newcomer helper)
+    maxima = [fmt(r["summary"]["max_score"]) for _, r, _ in rows if r is not None]
+    right_w = max([text_width(m) for m in maxima] + [len(fmt(sum(r["summary"]["max_score"] for _, r, _ in rows
+                                                                  if r is not None)))])
+    left = max(5, text_width(head_points) - 1 - right_w)
     count_w = max(7, text_width(head_tests))
 
     def line(name: str, points: str, count: str, rest: str = "") -> str:
         return f"  {pad(name, 22)} {points} {count}  {rest}".rstrip()
 
     def points_cell(score: str, max_score: str) -> str:
-        return f"{pad(score, left, right=True)}/{pad(max_score, 5)}"
+        return f"{pad(score, left, right=True)}/{pad(max_score, right_w)}"
 
-    print(line(bilingual("演習", "exercise", sep=" / "), pad(head_points, left + 6, right=True),
+    print(line(bilingual("演習", "exercise", sep=" / "), pad(head_points, left + 1 + right_w, right=True),
                pad(head_tests, count_w, right=True)))
     total = max_total = 0.0
     for name, record, changed in rows:
         step = _row_step(ctx, name, record, changed)
         if record is None:
-            print(line(name, pad("-", left, right=True) + " " * 6, pad("", count_w), bilingual("未採点", "not graded", sep=" / ")
+            print(line(name, pad("-", left, right=True) + " " * (1 + right_w), pad("", count_w), bilingual("未採点", "not graded", sep=" / ")
                        + f"  → {step}"))
             continue
         s = record["summary"]

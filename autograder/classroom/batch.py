@@ -145,6 +145,9 @@ def store(out: Path, job: Job, graded: Graded) -> dict:
         "exercises", "report", "submission", "seconds", "errors", "notes"}`` (``report`` relative to ``out``).
     """
     report = report_path(out, job)
+    batch_info = graded.results.get("extra_data", {}).get("batch") if isinstance(graded.results, dict) else None
+    if isinstance(batch_info, dict) and graded.seconds is not None:  # kept for a later run that reuses the report
+        batch_info["seconds"] = graded.seconds
     write_json(report, graded.results)
     raw = report.with_name(report.stem + ".pytest-report.json")
     if graded.pytest_report is not None:
@@ -215,7 +218,9 @@ def _summary_from_report(job: Job, out: Path, fp: str) -> dict | None:
         return None  # none yet, or another submission, other settings or another grader: grade again
     if last[1] == "error":
         return None  # an error may have been the machine's (a full disk, a killed grader): retry
-    return _summary(job, "graded", last[0], report_path(out, job), out, None)
+    seconds = (last[0]["extra_data"].get("batch") or {}).get("seconds")
+    return _summary(job, "graded", last[0], report_path(out, job), out,
+                    seconds if type(seconds) in (int, float) else None)  # (the run that graded it)
 
 
 def write_gradebook(rows: list[dict], out: Path) -> None:

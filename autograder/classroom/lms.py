@@ -424,12 +424,15 @@ def summary_lines(export: Export, match_column: str) -> list[str]:
     failed = [i for i, why in export.empty if why == "error"]
     lines = [t(f"{len(export.graded)} 人に点数、空欄 {len(export.empty)} 人 (未提出 {len(missing)}、採点エラー {len(failed)})、"
                f"名簿にない学生 {len(export.unknown)} 人",
-               f"{len(export.graded)} students got a grade, {len(export.empty)} left empty ({len(missing)} submitted "
-               f"nothing, {len(failed)} grading failed), {len(export.unknown)} not in the roster")]
+               f"{_count(len(export.graded), 'student')} got a grade, {len(export.empty)} left empty ({len(missing)} "
+               f"with nothing graded, {len(failed)} grading failed), {len(export.unknown)} not in the roster")]
     if failed:
         lines.append("  " + t("採点エラーのため空欄", "left empty, grading failed") + ": " + ", ".join(failed))
     if missing:
-        lines.append("  " + t("提出なしのため空欄", "left empty, no submission") + ": " + ", ".join(missing))
+        lines.append("  " + (t("この ID の採点結果がないため空欄 (未提出か、名簿にない ID で提出)",
+                                 "left empty, nothing graded under this id (no submission, or one under an id not "
+                                 "in the roster)") if export.unknown else
+                               t("提出なしのため空欄", "left empty, no submission")) + ": " + ", ".join(missing))
     lines += export.notes
     for student in export.unknown:
         lines.append(t(f"警告: 成績表の {student} は名簿 ({match_column}) にいません。出力に含まれていません "
@@ -437,3 +440,8 @@ def summary_lines(export: Export, match_column: str) -> list[str]:
                        f"warning: {student} of the gradebook is not in the roster ({match_column}); not in the output "
                        "(give the match with --mapping)"))
     return lines
+
+
+def _count(n: int, noun: str) -> str:
+    """``"1 student"``, ``"2 students"``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

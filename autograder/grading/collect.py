@@ -17,7 +17,7 @@ from ..checks.compare import GradingFailure
 from ..checks.misconception import Misconception
 from ..core.exercises import resolve as resolve_exercise
 from ..core.i18n import bilingual, description
-from ..results.report import TestResult, build_results, not_implemented_lines, score_table, withheld_message, write_json
+from ..results.report import OUTCOME_LABELS, TestResult, build_results, not_implemented_lines, score_table, withheld_message, write_json
 from ..submission.loader import NamespaceSubmission
 from .options import RESULTS, SESSION, STATE, SUBMISSION, confinement_label, exercise_of, scratch_folder, task_of
 from .pertest import classify
@@ -142,7 +142,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
             if result.outcome != "failed" or isinstance(call.excinfo.value, GradingFailure) or \
                     item.config.option.tbstyle == "auto":
                 # the terminal shows the student the same bilingual message as the report
-                report.longrepr = f"[{result.exercise} › {result.task}] {result.outcome} ({_points(result)})\n{result.output}"
+                report.longrepr = f"[{result.exercise} › {result.task}] {_outcome_and_points(result)}\n{result.output}"
             captured = _captured(report)
             if captured:
                 result.output += "\n" + captured
@@ -162,13 +162,16 @@ def _withhold(report: pytest.TestReport, result: TestResult) -> None:
     """
     report.sections = []
     if report.failed:
-        report.longrepr = (f"[{result.exercise} › {result.task}] {result.outcome} ({_points(result)})\n"
+        report.longrepr = (f"[{result.exercise} › {result.task}] {_outcome_and_points(result)}\n"
                            f"{withheld_message()}")
 
 
-def _points(result: TestResult) -> str:
-    """``"1 点 / points"``: what a failed test costs, on the first line of its terminal report."""
-    return f"{result.points:g} {bilingual('点', 'points', sep=' / ')}"
+def _outcome_and_points(result: TestResult) -> str:
+    """``"不合格 (1 点) / failed (1 point)"``: the outcome and what the test costs, on the first line of
+    its terminal report, in the language in force."""
+    ja, en = OUTCOME_LABELS.get(result.outcome, (result.outcome, result.outcome))
+    points = f"{result.points:g}"
+    return bilingual(f"{ja} ({points} 点)", f"{en} ({points} point{'' if result.points == 1 else 's'})", sep=" / ")
 
 
 @pytest.hookimpl(wrapper=True)

@@ -28,7 +28,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .. import __version__
-from ..core.i18n import bilingual
+from ..core.i18n import bilingual, get_language
 from .classstats import ClassStats, Group, class_stats, items_csv
 from .figures import figure_png, setup_matplotlib
 from .htmlreport import _CSS, finish_page, page_head
@@ -131,12 +131,13 @@ def _groups_table(groups: list[Group], graded: int, w) -> None:
         tags = "".join(f'<span class="tag">{_t(*OUTCOME_LABELS[o])}</span>' for o in g.outcomes
                        if o != "failed" and o in OUTCOME_LABELS)
         w(f'<tr><td class="num">{len(g.students)} ({_pct(len(g.students), graded)})</td>'
-          f'<td class="msg"><code>{_e(g.pattern) or _t("(メッセージなし)", "(no message)")}</code>{tags}{example}'
+          f'<td class="msg"><code>{_e(g.pattern) or _t("(メッセージなし)", "(no message)")}</code>{tags}'
+          + (f'<br><code>{_e(g.english)}</code>' if g.english and get_language() != "ja" else "") + f'{example}'
           f'<br><span class="meta">{_t("テスト", "tests")}: {_e(", ".join(t.split("::")[-1] for t in g.tests))}'
           f'</span></td><td class="msg">{_e(who)}</td></tr>')
     if len(groups) > TOP_MESSAGES:
         rest = len(groups) - TOP_MESSAGES
-        w(f'<tr><td colspan="3" class="meta">{_t(f"ほかに {rest} 種類のメッセージ", f"{rest} other messages")}</td></tr>')
+        w(f'<tr><td colspan="3" class="meta">{_t(f"ほかに {rest} 種類のメッセージ", f"{rest} other message" + ("" if rest == 1 else "s"))}</td></tr>')
     w("</table>")
 
 

@@ -50,6 +50,23 @@ def message_pattern(message: str, *, width: int = 240) -> str:
     return _NUMBER.sub("#", _SHAPE.sub("#x#", _HEX.sub("#", first)))[:width]
 
 
+#: Japanese script (kana, kanji, full-width punctuation): what tells the two halves of a bilingual message apart.
+_JAPANESE = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]")
+#: An English word of a sentence (not nan/inf, not the True/False of a printed array).
+_WORD = re.compile(r"\b(?!True\b|False\b)[A-Za-z]{4,}\b")
+
+
+def english_pattern(message: str, *, width: int = 240) -> str:
+    """For a bilingual message (Japanese first, as both languages print it), the English half's first
+    line as :func:`message_pattern` masks it: the first later line with no Japanese and an English
+    word; ``""`` when the first line is not Japanese or no such line follows."""
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    if not lines or not _JAPANESE.search(lines[0]):
+        return ""
+    line = next((ln for ln in lines[1:] if not _JAPANESE.search(ln) and _WORD.search(ln)), "")
+    return _NUMBER.sub("#", _SHAPE.sub("#x#", _HEX.sub("#", line)))[:width]
+
+
 def first_line(message: str, *, width: int = 240) -> str:
     """The first non-empty line of ``message`` (at most ``width`` characters)."""
     return next((line.strip() for line in message.splitlines() if line.strip()), "")[:width]
@@ -80,6 +97,7 @@ class Group:
     Attributes:
         pattern: :func:`message_pattern` of the messages.
         example: the first line of one of the messages (numbers kept).
+        english: :func:`english_pattern` of that message (the English half's first line, masked), or "".
         students: the students, in order, each once.
         tests: node ids of the tests that failed so.
         outcomes: their outcomes (``failed``, ``timeout``, ``forbidden_call``...; see
@@ -88,6 +106,7 @@ class Group:
 
     pattern: str
     example: str
+    english: str = ""
     students: list[str] = field(default_factory=list)
     tests: list[str] = field(default_factory=list)
     outcomes: list[str] = field(default_factory=list)
@@ -192,7 +211,7 @@ def is_graded(row: dict[str, Any], doc: dict[str, Any] | None) -> bool:
 def _add(groups: dict[tuple[str, str], dict[str, Group]], where: tuple[str, str], student: str,
          column: TestColumn, message: str, outcome: str) -> None:
     pattern = message_pattern(message)
-    group = groups.setdefault(where, {}).setdefault(pattern, Group(pattern, first_line(message)))
+    group = groups.setdefault(where, {}).setdefault(pattern, Group(pattern, first_line(message), english_pattern(message)))
     if outcome not in group.outcomes:
         group.outcomes.append(outcome)
     if student not in group.students:

@@ -220,8 +220,13 @@ def render_html(document: dict[str, Any], figures: dict[str, tuple[FigureImage, 
     w("<header>")
     w(f"<h1>{_t('Transformer の数学 演習ワークブック — 採点レポート', 'Transformer-math workbook — grading report')}</h1>")
     meta = []
-    if extra.get("target"):  # a label is never shown with nothing after it
-        meta.append(f"{_t('対象', 'target')}: <code>{html.escape(str(extra['target']))}</code>")
+    target = extra.get("target")
+    batch = extra.get("batch")
+    if target and audience == "student" and isinstance(batch, dict) and batch.get("student"):
+        # a page of the batch to hand out: the student's id, not where the instructor keeps the submissions
+        target = batch["student"]
+    if target:  # a label is never shown with nothing after it
+        meta.append(f"{_t('対象', 'target')}: <code>{html.escape(str(target))}</code>")
     if generated_at:
         meta.append(f"{_t('作成', 'generated')}: {html.escape(generated_at)}")
     if extra.get("partial"):
@@ -286,8 +291,24 @@ def render_html(document: dict[str, Any], figures: dict[str, tuple[FigureImage, 
                     w(f'<li><code>{html.escape(task)}</code> — {text} {_t("ヒント", "Hint")}: {cmd}</li>')
                     hinted.add(task)
                 w("</ul></div>")
+            # a file that cannot be loaded (a syntax error) fails every test the same way: one card
+            unloaded = [t for t in failing if t.get("extra_data", {}).get("outcome") == "import_error"]
+            outputs = {output_below_misconception(t, audience) for t in unloaded}
+            if len(unloaded) > 1 and len(outputs) == 1:
+                pts = sum(float(t.get("max_score", 0)) for t in unloaded)
+                w(f'<div class="test"><div class="name">{_t("ファイルを読み込めません", "The file could not be loaded")}'
+                  f'<span class="tag">{_t(*OUTCOME_LABELS["import_error"])}</span>'
+                  f'<span class="meta"> ({_t(f"{len(unloaded)} テスト、{_fmt(pts)} 点", f"{len(unloaded)} tests, {_fmt(pts)} points")})'
+                  '</span></div>')
+                shown = outputs.pop()
+                if shown:
+                    w(f"<pre>{html.escape(shown)}</pre>")
+                w("</div>")
+                hinted.update(t.get("extra_data", {}).get("task", "") for t in unloaded)
+            else:
+                unloaded = []
             for t in failing:
-                if t.get("extra_data", {}).get("outcome") == "not_implemented":
+                if t.get("extra_data", {}).get("outcome") == "not_implemented" or any(t is u for u in unloaded):
                     continue
                 ed = t.get("extra_data", {})
                 label_ja, label_en = OUTCOME_LABELS.get(ed.get("outcome", "failed"), ("不合格", "failed"))

@@ -123,6 +123,8 @@ class WorkerServer:
         self.reply_figures: dict[int, Any] = {}  # pyplot figures described in the reply being made
         self.arg_figures: dict[int, int] = {}  # pyplot number -> token of a figure mirroring a test's Axes
         self.next_rid = 1
+        # a rule-bound test's whole run is watched here (see handle): no code of this worker runs unwatched then
+        self.test_pinned = False
         self.shipped: dict[int, Any] = {}  # the current test's portable functions (-id: its callbacks' stand-ins)
         self.callbacks: dict[int, tuple[Any, int]] = {}  # id of a callback's stand-in -> (it, the grader's id)
         self._buffers: list = []
@@ -341,6 +343,11 @@ class WorkerServer:
             try:
                 if "rulecheck" in header:  # the test's run-time check of the rules starts before its first request
                     self._start_rulecheck(header["rulecheck"])
+                    # and stays pinned until it stops: everything this worker runs meanwhile (reading the
+                    # next message's JSON, decoding arguments, the settings, replies) is library code a
+                    # submission could have planted a chain of C callables into (numpy's
+                    # _get_extobj_dict: red team round 7); pinned, a forbidden call it makes is seen
+                    self.test_pinned = ruleguard.pin()
                 args, kwargs = self.decode(header.get("args", [[], {}]), buffers)
                 # while a rule check is on, everything of the request that may run the submission's
                 # code (code without marks too) runs watched: the operation, the description of its
@@ -401,6 +408,9 @@ class WorkerServer:
             return {"names": names,
                     "sha256": hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()}
         if op == "rulecheck_stop":  # its end (and, with "restore", the end of the test)
+            if self.test_pinned:
+                self.test_pinned = False
+                ruleguard.unpin()
             hits = [[h.kind, h.name, h.file, h.line] for h in ruleguard.stop()]
             if header.get("restore"):
                 self._restore()
