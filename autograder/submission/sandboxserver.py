@@ -349,10 +349,9 @@ class WorkerServer:
                     # _get_extobj_dict: red team round 7); pinned, a forbidden call it makes is seen
                     self.test_pinned = ruleguard.pin()
                 args, kwargs = self.decode(header.get("args", [[], {}]), buffers)
-                # while a rule check is on, everything of the request that may run the submission's
-                # code (code without marks too) runs watched: the operation, the description of its
-                # result and of the figures it drew; not the decoding of the grader's message or
-                # the sending of the reply, which run none
+                # while a rule check is on, everything of the request runs watched: the operation, the
+                # description of its result and of the figures it drew (pinned below), and, by the test's
+                # own pin above, the decoding of the grader's messages and the sending of the reply
                 if op == "call":  # a task's import settings in place, as in local mode (not watched: the grader's)
                     saved_settings = self._enter_settings(header)
                 pinned = ruleguard.pin()
