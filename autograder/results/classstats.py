@@ -47,7 +47,12 @@ def message_pattern(message: str, *, width: int = 240) -> str:
         The pattern (str); ``""`` for a message with no text.
     """
     first = next((line.strip() for line in message.splitlines() if line.strip()), "")
-    return _NUMBER.sub("#", _SHAPE.sub("#x#", _HEX.sub("#", first)))[:width]
+    return _masked(first)[:width]
+
+
+def _masked(line: str) -> str:
+    """``line`` with addresses, shapes and numbers masked (:data:`_HEX`, :data:`_SHAPE`, :data:`_NUMBER`)."""
+    return _NUMBER.sub("#", _SHAPE.sub("#x#", _HEX.sub("#", line)))
 
 
 #: Japanese script (kana, kanji, full-width punctuation): what tells the two halves of a bilingual message apart.
@@ -64,7 +69,7 @@ def english_pattern(message: str, *, width: int = 240) -> str:
     if not lines or not _JAPANESE.search(lines[0]):
         return ""
     line = next((ln for ln in lines[1:] if not _JAPANESE.search(ln) and _WORD.search(ln)), "")
-    return _NUMBER.sub("#", _SHAPE.sub("#x#", _HEX.sub("#", line)))[:width]
+    return _masked(line)[:width]
 
 
 def first_line(message: str, *, width: int = 240) -> str:
