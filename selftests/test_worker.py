@@ -410,3 +410,30 @@ def test_filled_contours_are_rebuilt_too():
         assert len(b.get_paths()) == len(a.get_paths()) == len(a.levels) - a.filled
         for p, q in zip(a.get_paths(), b.get_paths()):
             np.testing.assert_array_equal(q.vertices, p.vertices)
+
+
+def test_an_answer_the_fork_server_gives_too_late_is_never_taken_for_the_next(tmp_path, monkeypatch):
+    """A kill whose answer came after the grader had stopped waiting (a fork server starved of CPU by
+    a submission's spinning children) left "killed" in the socket: the next spawn read it as its
+    own answer ("KeyError: 'pid'"). Requests are numbered now and a late answer is skipped."""
+    import signal
+
+    from autograder.submission.worker import ForkServer
+
+    monkeypatch.setattr(ForkServer, "KILL_WAIT", 0.5)
+    with isolated_with(tmp_path, "def add_one(x):\n    return x + 1\n") as target:
+        module = target.module("ex1_vectors")
+        assert module.add_one(1) == 2
+        first = target.worker
+        server = first.server
+        os.kill(server.proc.pid, signal.SIGSTOP)  # it cannot answer the kill in time
+        try:
+            target.kill_worker()
+        finally:
+            os.kill(server.proc.pid, signal.SIGCONT)
+        assert not first.alive
+        module = target.module("ex1_vectors")  # a new worker, spawned after the late answer arrived
+        assert module.add_one(2) == 3
+        assert target.worker is not first and target.worker.pid != first.pid
+        assert target.server() is server  # the same fork server, still in step
+        assert module.add_one(3) == 4

@@ -313,7 +313,7 @@ def _forkserver_loop(ctrl_fd: int, spawned: list[tuple[int, int | None]]) -> Non
             child_end.close()
             uid = header["spec"].get("uid")
             spawned.append((pid, None if uid is None else int(uid)))
-            send_message(ctrl, {"op": "spawned", "pid": pid}, [])
+            send_message(ctrl, {"op": "spawned", "pid": pid, "seq": header.get("seq")}, [])
             socket.send_fds(ctrl, [b"F"], [parent_end.fileno()])
             parent_end.close()
         elif op == "kill":
@@ -327,7 +327,7 @@ def _forkserver_loop(ctrl_fd: int, spawned: list[tuple[int, int | None]]) -> Non
                     pass
             if os.getpid() == 1:  # the init of this submission's own PID namespace (bubblewrap):
                 _kill_all_others()  # every other process in it is the student's
-            send_message(ctrl, {"op": "killed"}, [])
+            send_message(ctrl, {"op": "killed", "seq": header.get("seq")}, [])
         elif op == "exit":
             return
 

@@ -57,6 +57,8 @@ class ForkServer:
         theirs.close()
         self.sock = ours
         self.lock = threading.Lock()
+        self.seq = 0  # the number of the last request (_ask)
+        self.spawning: dict[int, int | None] = {}  # spawn requests not answered yet: number -> uid
         self.ready = False  # the preload runs while pytest collects the tests
 
     def _wait_ready(self) -> None:
@@ -76,23 +78,52 @@ class ForkServer:
 
         Raises:
             RuntimeError: the fork server did not start.
+            Timeout: it did not answer within a minute.
         """
         with self.lock:
             self._wait_ready()
-            send_message(self.sock, {"op": "spawn", "spec": spec}, [])
-            header, _ = recv_message(self.sock, time.monotonic() + 60)
-            _, fds, _, _ = socket.recv_fds(self.sock, 1, 1)
-        return int(header["pid"]), socket.socket(fileno=fds[0])
+            header, fd = self._ask({"op": "spawn", "spec": spec}, time.monotonic() + 60)
+        return int(header["pid"]), socket.socket(fileno=fd)
+
+    #: Seconds a kill waits for the fork server's answer (then the grader goes on; the kill still happens).
+    KILL_WAIT = 30.0
 
     def kill(self, pid: int, uid: int | None) -> None:
         """Kill worker ``pid``, its process group and (as root) every process of ``uid``."""
         with self.lock:
             try:
                 self._wait_ready()
-                send_message(self.sock, {"op": "kill", "pid": pid, "uid": uid}, [])
-                recv_message(self.sock, time.monotonic() + 30)
+                self._ask({"op": "kill", "pid": pid, "uid": uid}, time.monotonic() + self.KILL_WAIT)
             except (Timeout, Closed, ProtocolError, OSError, RuntimeError):
-                pass
+                pass  # (its late answer is skipped by the next request: _ask)
+
+    def _ask(self, header: dict, deadline: float) -> tuple[dict, int | None]:
+        """Send one request and read its answer (and the socket a ``spawn`` sends with it).
+
+        Every request carries a number the fork server sends back. An answer to an earlier request
+        that was given up (a kill whose answer took longer than its wait on a busy machine) is
+        skipped here, so it is never taken for this request's; a late spawn's worker is killed.
+        """
+        self.seq += 1
+        if header["op"] == "spawn":  # (a late answer's worker is killed as this one would be)
+            self.spawning[self.seq] = header["spec"].get("uid")
+        send_message(self.sock, {**header, "seq": self.seq}, [])
+        while True:
+            reply, _ = recv_message(self.sock, deadline)
+            fd = None
+            if reply.get("op") == "spawned":  # its socket follows, sent right after (read at once: in step)
+                _, fds, _, _ = socket.recv_fds(self.sock, 1, 1)
+                fd = fds[0] if fds else None
+            uid = self.spawning.pop(reply.get("seq"), None) if fd is not None else None
+            if reply.get("seq") == self.seq:
+                if reply.get("op") == "spawned" and fd is None:
+                    raise ProtocolError("the fork server sent no socket with the worker")
+                return reply, fd
+            if fd is not None:  # a worker nobody waits for any more
+                os.close(fd)
+                stale = reply.get("pid")
+                if type(stale) is int:
+                    send_message(self.sock, {"op": "kill", "pid": stale, "uid": uid, "seq": 0}, [])
 
     def close(self) -> None:
         try:
