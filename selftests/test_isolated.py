@@ -6,13 +6,15 @@ That honest and wrong code score the same as in local mode is checked by ``test_
 from __future__ import annotations
 
 import os
+import re
+import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from autograder.core.exercises import points
-from conftest import EXERCISES_DIR, SOLUTIONS, run_grader
+from conftest import EXERCISES_DIR, SOLUTIONS, make_submission, run_grader
 
 
 def test_solutions_and_stubs_isolated(tmp_path):
@@ -264,3 +266,52 @@ def test_native_code_loads_without_the_grader(tmp_path):
             "m = importlib.util.module_from_spec(s); print(m.bisect_left([1, 2, 3], 2))")
     out = subprocess.run([sys.executable, "-c", code, str(copy)], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "1"
+
+
+LOOP_IN_COSINE = (  # the reference, with cosine_similarity replaced by an endless loop (lines 5-6)
+    "from ._ref_ex1_vectors import *  # noqa\n"
+    "\n"
+    "\n"
+    "def cosine_similarity(a, b):\n"
+    "    while True:\n"
+    "        pass\n"
+)
+
+
+@pytest.mark.parametrize("mode", ["local", "isolated"])
+def test_a_time_out_names_the_line_of_the_submission_in_both_modes(mode, tmp_path):
+    """A newcomer's finding: local mode said "(ex1_vectors.py, line 250, in analogy)", batch and
+    --isolated only "timed out". The worker writes its stacks (faulthandler) when the grader signals
+    it, before it is killed."""
+    sub = make_submission(tmp_path, replace={"ex1_vectors": LOOP_IN_COSINE})
+    shutil.copy(SOLUTIONS / "ex1_vectors.py", sub / "_ref_ex1_vectors.py")
+    run = run_grader(sub, tmp_path, "--workbook-timeout=1", "--task", "cosine_similarity", "--workbook-audience=instructor",
+                     *(["--isolated"] if mode == "isolated" else []), timeout=600)
+    hung = [t for t in run.score["tests"] if t["extra_data"]["task"] == "cosine_similarity"]
+    assert hung and {t["extra_data"]["outcome"] for t in hung} == {"timeout"}, run.outcomes()
+    for t in hung:  # the loop's line 5 or its body's line 6, wherever the limit found it
+        assert re.search(r"\(ex1_vectors\.py, line [56], in cosine_similarity\)", t["output"]), t["output"][:600]
+
+
+def test_stack_location_reads_only_the_submissions_frames_of_the_calling_thread():
+    from autograder.submission.stacks import stack_location
+
+    dump = (
+        'Thread 0x00007f00aaaa (most recent call first):\n'
+        '  File "/stage/submission/ex1_vectors.py", line 40 in helper_thread\n'
+        '  File "/usr/lib/python3.11/threading.py", line 975 in run\n'
+        '\n'
+        'Current thread 0x00007f00bbbb (most recent call first):\n'
+        '  File "/usr/lib/python3/numpy/core/fromnumeric.py", line 88 in _wrapreduction\n'
+        '  File "/stage/submission/ex1_vectors.py", line 12 in norm\n'
+        '  File "/stage/submission/ex1_vectors.py", line 7 in cosine_similarity\n'
+        '  File "/repo/autograder/checks/ruleguard.py", line 900 in call_into\n'
+        '  File "/repo/autograder/submission/sandboxserver.py", line 425 in serve\n'
+    )
+    assert stack_location(dump, "/stage/submission") == ("ex1_vectors.py", 12, "norm")
+    # no thread in a call: any thread's innermost frame of the submission
+    assert stack_location(dump.replace("call_into", "other"), "/stage/submission") == ("ex1_vectors.py", 40, "helper_thread")
+    assert stack_location(dump, "/elsewhere") is None
+    assert stack_location("garbage\n" * 5 + 'File "/stage/submission/x.py", line 1 in f', "/stage/submission") is None
+    forged = 'Current thread 0x1 (most recent call first):\n  File "/stage/submission/../../etc/passwd", line 1 in f\n'
+    assert stack_location(forged, "/stage/submission") is None

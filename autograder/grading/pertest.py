@@ -243,6 +243,9 @@ def _classify_exception(exc: BaseException, tb, owns, limit: float | None) -> tu
         return "forbidden_call", str(exc)
     frames = [f for f in traceback.extract_tb(tb) if owns(f.filename)]
     where = f" ({Path(frames[-1].filename).name}, line {frames[-1].lineno}, in {frames[-1].name})" if frames else ""
+    located = getattr(exc, "worker_where", None)  # a time-out in the isolated worker: where its code was
+    if not where and isinstance(located, tuple) and len(located) == 3:
+        where = f" ({located[0]}, line {located[1]}, in {located[2]})"
     text = safe_str(exc)
     if isinstance(exc, NotImplementedError) and not text:
         func = frames[-1].name if frames else "?"

@@ -49,6 +49,7 @@ import shutil
 import stat
 import sys
 import tempfile
+import time
 import types
 import weakref
 from pathlib import Path
@@ -57,6 +58,7 @@ from typing import Any
 from .. import EXERCISES
 from ..checks.compare import GradingFailure
 from ..core.i18n import bilingual
+from .stacks import dump_complete, stack_location
 from .loader import OUTSIDE_LINK, ExerciseUnavailable, NotAWorkbookError, Submission, error_summary
 from ..core.exercises import pinned
 from ..core.paths import REPO_ROOT
@@ -450,8 +452,28 @@ class IsolatedSubmission:
                 self._delay_ended += self.worker.run_delay()
             self.worker.kill()
 
-    def log_tail(self, limit: int = 2000) -> str:
-        """The end of the current worker's file-descriptor output (for crash messages)."""
+    def where_worker_is(self, wait: float = 1.0) -> tuple[str, int, str] | None:
+        """(file, line, function) of the submission's innermost frame in the current worker, from the
+        stacks it writes into its output log when signalled (:meth:`Worker.signal_for_stacks`);
+        None when it cannot tell within ``wait`` seconds. Only for the message of a time-out (a
+        score never depends on it)."""
+        worker = self.worker
+        try:
+            start = (self._tmp / "output.log").stat().st_size
+        except OSError:
+            return None
+        if worker is None or not worker.signal_for_stacks():
+            return None
+        end = time.monotonic() + wait
+        text = ""
+        while time.monotonic() < end and not dump_complete(text):
+            time.sleep(0.01)
+            text = self.log_tail(limit=64_000, since=start)
+        return stack_location(text, str(self._stage))
+
+    def log_tail(self, limit: int = 2000, since: int | None = None) -> str:
+        """The end of the current worker's file-descriptor output (for crash messages): its last
+        ``limit`` bytes, none written before offset ``since``."""
         # never trust the file: only a regular file is read (not a link to a file only root can
         # read, a FIFO or a device), and only its end
         path = self._tmp / "output.log"
@@ -463,7 +485,7 @@ class IsolatedSubmission:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):
                 return ""
-            os.lseek(fd, max(0, info.st_size - limit), os.SEEK_SET)
+            os.lseek(fd, max(0, info.st_size - limit, since or 0), os.SEEK_SET)
             data = os.read(fd, limit)
         except OSError:
             return ""

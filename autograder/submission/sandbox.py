@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import faulthandler
 import gc
 import getpass
 import io
@@ -133,6 +134,9 @@ def run_worker(sock: socket.socket, spec: dict) -> None:
         # the server forwards what is written there with its replies: opened now, while the
         # worker still sees the file and may read it (before chroot and the change of uid)
         log_read = os.open(log_path, os.O_RDONLY | os.O_CLOEXEC)
+        # a test out of time: the grader signals the worker before killing it, and the stacks it
+        # writes name the line in the time-out's message, as local mode's traceback does (stacks.py)
+        faulthandler.register(signal.SIGUSR1, file=2, all_threads=True, chain=False)
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     os.close(devnull)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import atexit
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -221,6 +222,16 @@ def _host_pid(ns_pid: int, ancestor: int) -> int | None:
     return None
 
 
+def _pidfd(pid: int | None) -> int | None:
+    """A pidfd of process ``pid`` (Linux 5.3 and later), or None."""
+    if pid is None or not hasattr(os, "pidfd_open") or not hasattr(signal, "pidfd_send_signal"):
+        return None
+    try:
+        return os.pidfd_open(pid)
+    except OSError:
+        return None
+
+
 # --- one worker ----------------------------------------------------------------------------------
 
 class Worker:
@@ -234,6 +245,7 @@ class Worker:
         # in a bubblewrap sandbox the pid is the PID namespace's: find the host's for CPU time
         self.host_pid = _host_pid(self.pid, self.server.proc.pid) if self.server.wrapped else self.pid
         self.alive = True
+        self._pidfd = _pidfd(self.host_pid)  # (signal_for_stacks)
         self.callbacks: dict[int, Any] = {}
         self.callback_ids: dict[int, int] = {}
         self.axes_args: dict[int, tuple[Any, Any]] = {}
@@ -466,9 +478,11 @@ class Worker:
             self.owner.kill_worker()
             raise
         except Timeout:
-            self.owner.kill_worker()
             limit = self.owner.call_timeout
-            raise WorkbookTimeout(f"Timeout (>{limit:g}s) (wall-clock backstop {wall_backstop(limit):g}s)") from None
+            timeout = WorkbookTimeout(f"Timeout (>{limit:g}s) (wall-clock backstop {wall_backstop(limit):g}s)")
+            timeout.worker_where = self.owner.where_worker_is()  # type: ignore[attr-defined]
+            self.owner.kill_worker()
+            raise timeout from None
         except (Closed, ProtocolError, OSError) as exc:
             tail = self.owner.log_tail()
             self.owner.kill_worker()
@@ -477,9 +491,11 @@ class Worker:
                 f"the grading worker ended during the call (os._exit, a crash, or a memory/CPU/process limit): "
                 f"{type(exc).__name__}",
             ) + (f"\n--- worker output / 出力 ---\n{tail}" if tail else "")) from None
-        except BaseException:
+        except BaseException as exc:
             # a pytest-timeout, Ctrl-C or an error while serving a callback: the protocol state is
             # unknown, so the worker is replaced before the next call
+            if isinstance(exc, WorkbookTimeout):  # the test's own limit: where the worker's code was
+                exc.worker_where = self.owner.where_worker_is()  # type: ignore[attr-defined]
             self.owner.kill_worker()
             raise
         finally:
@@ -592,10 +608,28 @@ class Worker:
             owner.output_total += len(text)
             stream.write(text)
 
+    def signal_for_stacks(self) -> bool:
+        """Ask this worker to write its Python stacks into its output log (``SIGUSR1``; the worker
+        registered :mod:`faulthandler` for it). Sent through a pidfd opened when the worker started,
+        so it reaches this process and no other. False if it could not be sent."""
+        if not self.alive or self._pidfd is None:
+            return False
+        try:
+            signal.pidfd_send_signal(self._pidfd, signal.SIGUSR1)
+        except OSError:
+            return False
+        return True
+
     def kill(self) -> None:
         if not self.alive:
             return
         self.alive = False
+        if self._pidfd is not None:
+            try:
+                os.close(self._pidfd)
+            except OSError:
+                pass
+            self._pidfd = None
         try:
             self.server.kill(self.pid, self.owner.uid)
         finally:
