@@ -48,7 +48,10 @@ _CLASS_CSS = """
 .rate > span { display: block; height: 100%; background: var(--ok); }
 td.msg { max-width: 720px; word-break: break-word; font-size: 13px; }
 td.msg code { white-space: pre-wrap; }
-.students td, .students th { font-size: 13px; padding-right: 10px; }
+.students td, .students th { font-size: 13px; padding-right: 10px; word-break: keep-all; }
+.students th { vertical-align: bottom; }
+.students td.num { white-space: nowrap; }
+section { overflow-x: auto; }  /* a wide table (many exercises, long names) scrolls in its section, not the page */
 .empty { color: #8c959f; }
 """
 
@@ -265,7 +268,7 @@ def _problems(stats: ClassStats, w) -> None:
 
 def _students(stats: ClassStats, pages: set[str], w) -> None:
     w(f'<section id="students"><h2>{_t("学生一覧", "Students")} ({len(stats.rows)})</h2>')
-    head = "".join(f"<th>{_e(ex)}</th>" for ex in stats.exercises)
+    head = "".join(f"<th>{_e(ex).replace('_', '_<wbr>')}</th>" for ex in stats.exercises)  # (may break after _)
     w(f'<table class="students"><tr><th>{_t("学生", "student")}</th><th>{_t("状態", "status")}</th>'
       f'<th>{_t("合計", "total")}</th>{head}<th>{_t("時間切れ", "timeouts")}</th>'
       f'<th>{_t("違反", "violations")}</th><th>{_t("レポート", "report")}</th></tr>')
