@@ -238,3 +238,26 @@ def test_the_tamper_message_tells_how_to_import_a_helper_without_sys_path():
     assert "ex2_transforms.py:2" in text and "`from . import mylib`" in text and "sys.path を変えずに" in text
     other = [replace(v, file="ex1_vectors.py") for v in find_tampering("import sys\nsys.setprofile(None)\n")]
     assert other and "from . import" not in tamper_message(other)
+
+
+def test_the_chapter_data_the_exercises_hand_out_is_no_tampering():
+    """The newcomer instructor (helper-62): ex1's docstring shows ``from autograder.data import
+    load_word_vectors``; a student who wrote it at module level (or a notebook cell of it) lost every
+    "from scratch" task of every exercise, 100 -> 22 of 180 in the batch. ``autograder.data`` holds
+    only the chapter's data; the rest of the grader's package is still flagged, however imported."""
+    from autograder.checks.rules import find_tampering
+
+    def flagged(source):
+        return [v.name for v in find_tampering(source)]
+
+    for honest in ("from autograder.data import load_word_vectors\nwv = load_word_vectors()\n",
+                   "import autograder.data\nwv = autograder.data.load_word_vectors()\n",
+                   "import autograder.data as data\nwv = data.load_word_vectors()\n",
+                   "from autograder import data\nwv = data.load_word_vectors()\n"):
+        assert flagged(honest) == [], honest
+    assert flagged("import autograder.data\nautograder.checks.ruleguard.GUARD.armed = False\n") == [
+        "autograder.checks.ruleguard.GUARD.armed"]
+    assert flagged("from autograder import checks\n") == ["autograder.checks"]
+    assert flagged("import autograder\n") == ["autograder"]
+    assert flagged("from autograder.datasets import x\n") == ["autograder.datasets", "autograder.datasets.x"]
+    assert flagged("from autograder.data import load_word_vectors as f\ng = f.__globals__\n") == [".__globals__"]

@@ -78,6 +78,10 @@ TAMPER_NAMES = (
     "sys.addaudithook", "signal.signal", "signal.setitimer", "signal.alarm", "signal.pthread_kill", "gc.enable",
     "torch.jit", "torch.library",
 )
+#: Names under :data:`TAMPER_NAMES` a submission may use: the chapter's data the exercises hand out
+#: (``from autograder.data import load_word_vectors``, as ex1's docstring shows), which holds nothing
+#: of the grader.
+TAMPER_ALLOWED = ("autograder.data",)
 #: Attribute names with the same purpose, on any object: the ways to a frame of the grader, to a
 #: function's globals, writing a closure's cells (reading ``__closure__`` to rebuild a function is
 #: allowed), giving code another file name (``code.replace(co_filename=...)``: the run-time
@@ -429,7 +433,9 @@ def find_tampering(source: str) -> tuple[Violation, ...]:
         if isinstance(node, ast.Import):
             names = [a.name for a in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            names = [f"{node.module}.{a.name}" for a in node.names]
+            if not any(a.startswith(node.module + ".") for a in TAMPER_ALLOWED):  # (`from autograder import data`)
+                names.insert(0, node.module)
         elif isinstance(node, ast.Attribute):
             if node.attr in TAMPER_ATTRIBUTES:
                 names = [f".{node.attr}"]
@@ -445,7 +451,8 @@ def find_tampering(source: str) -> tuple[Violation, ...]:
                 and isinstance(node.args[0].value, str):
             names = _imported_name(node.args)
         for name in names:
-            if name.startswith(".") or name.endswith("()") or _is_forbidden(name, TAMPER_NAMES):
+            if name.startswith(".") or name.endswith("()") or (
+                    _is_forbidden(name, TAMPER_NAMES) and not _is_forbidden(name, TAMPER_ALLOWED)):
                 seen.add((name, getattr(node, "lineno", 0)))
     return tuple(Violation(n, line) for n, line in sorted(seen, key=lambda t: (t[1], t[0])))
 
