@@ -139,7 +139,16 @@ def _test_globals(item: pytest.Item) -> list[tuple[dict, dict]]:
 def _changed(namespace: dict, saved: dict) -> list[str]:
     if len(namespace) == len(saved) and unchanged(namespace, saved):
         return []  # the usual case
-    return sorted({k for k in saved if namespace.get(k, _MISSING) is not saved[k]} | (namespace.keys() - saved.keys()))
+    names = {k for k in saved if namespace.get(k, _MISSING) is not saved[k]} | (namespace.keys() - saved.keys())
+    if type(namespace.get(_WARNING_REGISTRY)) is dict:
+        # Python's warnings add it to the globals of the frame a warning is charged to: a test's own
+        # call (NumPy warning about a tensor the test's callback converts) in local mode, in the
+        # worker's copy of the test function in isolated mode (red team round 8: 19 vs 20)
+        names.discard(_WARNING_REGISTRY)
+    return sorted(names)
+
+
+_WARNING_REGISTRY = "__warningregistry__"
 
 
 def _changed_tests(before: list[tuple[dict, dict]]) -> None:
