@@ -163,7 +163,9 @@ def budget_message() -> str:
 
 
 def exception_from(desc: dict, cache: dict) -> BaseException:
-    """An exception of a local type that behaves like the worker's (same name, builtin base).
+    """An exception of a local type that behaves like the worker's: same name, and an instance of
+    every builtin exception class the worker's was (``class InvalidArgument(ValueError, TypeError)``
+    is caught by ``except TypeError`` here too, as in local mode; red team round 8).
 
     ``cache`` (one worker's) keeps the types made, so equal names give the same type.
     """
@@ -174,31 +176,54 @@ def exception_from(desc: dict, cache: dict) -> BaseException:
     msg = str(desc.get("msg", ""))[:4000]
     if name == "ExerciseUnavailable" and module == "autograder.submission.loader":
         return ExerciseUnavailable(msg)
-    bases = [b for b in desc.get("bases") or [] if isinstance(b, str)]
-    base = next((_SAFE_BASES[b] for b in bases if b in _SAFE_BASES), StudentExit)
-    key = (module, name, base)
+    found = [_SAFE_BASES[b] for b in (desc.get("bases") or [])[:50] if isinstance(b, str) and b in _SAFE_BASES]
+    # the most derived builtin classes, in the worker's order (ValueError, TypeError; not Exception)
+    bases = tuple(dict.fromkeys(b for b in found if not any(o is not b and issubclass(o, b) for o in found)))[:4]
+    bases = bases or (StudentExit,)
+    key = (module, name, bases)
     cls = cache.get(key)
     if cls is None:
         if len(cache) >= 1000:
             cache.clear()
-        if module == "builtins" and _SAFE_BASES.get(name) is base:
-            cls = base
+        if module == "builtins" and len(bases) == 1 and _SAFE_BASES.get(name) is bases[0]:
+            cls = bases[0]
         else:
-            safe = "".join(c if c.isalnum() or c == "_" else "_" for c in name.split(".")[-1]) or "RemoteError"
-            try:
-                cls = type(safe, (base,), {})
-            except TypeError:
-                cls = type(safe, (Exception,), {})
-            cls.__module__ = module
-            cls.__qualname__ = name
+            cls = _made_type(name, module, bases)
         cache[key] = cls
     try:
         exc = cls(msg)
-    except Exception:  # noqa: BLE001 - e.g. UnicodeDecodeError needs 5 arguments
-        exc = type(name, (Exception,), {})(msg)
+    except Exception:  # noqa: BLE001 - e.g. UnicodeDecodeError needs 5 arguments: built from the message alone
+        try:
+            exc = _made_type(name, module, (cls,), plain=True)(msg)
+        except Exception:  # noqa: BLE001 - e.g. ExceptionGroup's __new__
+            exc = type(name, (Exception,), {})(msg)
     frames = [f for f in desc.get("frames") or [] if isinstance(f, list) and len(f) == 3]
     exc.remote_frames = frames  # type: ignore[attr-defined]
     return exc
+
+
+def _made_type(name: str, module: str, bases: tuple[type, ...], plain: bool = False) -> type:
+    """A class named like the worker's (``module.name``) with ``bases`` (the first base alone, then
+    ``Exception``, when Python refuses the combination); ``plain``: built from a message alone."""
+    safe = "".join(c if c.isalnum() or c == "_" else "_" for c in name.split(".")[-1]) or "RemoteError"
+    body = {"__init__": _plain_init, "__str__": _plain_str} if plain else {}
+    for choice in (bases, bases[:1], (Exception,)):
+        try:
+            cls = type(safe, choice, body)
+            break
+        except TypeError:  # e.g. a lay-out conflict of two builtin bases
+            continue
+    cls.__module__ = module
+    cls.__qualname__ = name
+    return cls
+
+
+def _plain_init(self: BaseException, msg: str) -> None:
+    BaseException.__init__(self, msg)
+
+
+def _plain_str(self: BaseException) -> str:
+    return str(self.args[0]) if self.args else ""
 
 
 def raise_with_student_frame(exc: BaseException) -> None:
