@@ -553,6 +553,11 @@ def test_data_files_are_kept_within_a_budget_and_other_archives_get_an_error_row
     (alice / "ex8_pca.py").write_text("x = 1\n", encoding="utf-8")
     (alice / "ex8_settings.json").write_text('{"k": 2}', encoding="utf-8")
     (alice / "data" / "points.csv").write_text("1,2\n", encoding="utf-8")
+    # a hidden data file is read by the code in local and --isolated mode: kept too (red team round 8);
+    # operating-system metadata is not
+    (alice / ".ex8_defaults.json").write_text('{"k": 3}', encoding="utf-8")
+    (alice / ".DS_Store").write_bytes(b"\0" * 16)
+    (alice / "._ex8_pca.py").write_bytes(b"\0" * 16)
     (alice / "fast.cpython-311-x86_64-linux-gnu.so").write_bytes(b"\x7fELF")  # native code: never kept
     (alice / ".venv").mkdir()
     (alice / ".venv" / "pyvenv.cfg").write_text("", encoding="utf-8")  # junk: the folder is copied
@@ -568,11 +573,12 @@ def test_data_files_are_kept_within_a_budget_and_other_archives_get_an_error_row
     for student in ("alice", "bob"):
         content = read_submission(jobs[student])
         names = {name.rsplit("/", 1)[-1] for name in content.files}
-        assert names == {"ex8_pca.py", "ex8_settings.json", "points.csv"}, (student, names)
+        assert names == {"ex8_pca.py", "ex8_settings.json", "points.csv", ".ex8_defaults.json"}, (student, names)
         given = materialise(content, tmp_path / f"{student}.given")
         (tmp_path / f"{student}.staging").mkdir()
         prepared = prepare(Job(student, "dir", given, label=content.shown), tmp_path / f"{student}.staging")
         assert (prepared.target / "ex8_settings.json").read_text(encoding="utf-8") == '{"k": 2}'
+        assert (prepared.target / ".ex8_defaults.json").read_text(encoding="utf-8") == '{"k": 3}'
         assert content.notes == () and prepared.notes == []
     # beyond the budget: left out, and the note names them
     for i in range(files_mod.MAX_DATA_FILES + 2):
@@ -580,4 +586,4 @@ def test_data_files_are_kept_within_a_budget_and_other_archives_get_an_error_row
     content = read_submission(jobs["alice"])
     assert sum(not files_mod.kept_file(n.rsplit("/", 1)[-1]) for n in content.files) == files_mod.MAX_DATA_FILES
     (note,) = content.notes
-    assert "alice/: 4 file(s) other than .py / .ipynb not copied" in note and "data/extra051.txt" in note
+    assert "alice/: 5 file(s) other than .py / .ipynb not copied" in note and "data/extra051.txt" in note

@@ -275,3 +275,28 @@ def test_a_name_a_spreadsheet_would_run_is_written_as_text_and_identifiers_are_k
                  build_export(read_gradebook(book), plain, "moodle", "Email address", "Vectors", mapping=read_mapping(mapping)),
                  "moodle")
     assert [r[2:] for r in rows] == [r[2:] for r in _cells(tmp_path / "plain-import.csv", delimiter=";")]  # the rest as before
+
+
+def test_a_student_without_any_graded_exercise_file_is_empty_and_one_exercise_has_its_own_full_marks(tmp_path):
+    """The newcomer instructor (helper-62): graded with ``--exercise ex1_vectors``, a student who handed
+    in no ex1 notebook got 0 in Canvas (nbgrader: not submitted), and the new column's Points
+    Possible said 180 (the workbook's) for a 20-point exercise. A graded row whose ``missing`` names
+    every graded exercise is left empty; 0 stays 0 for one who handed the file in; the gradebook's
+    ``max_score`` is the graded exercises' full marks."""
+    from autograder.classroom.batch import write_gradebook
+
+    out = tmp_path / "out"
+    out.mkdir()
+    def row(student, score, missing=()):
+        return {"student": student, "status": "graded", "score": score, "max_score": 20.0, "partial": True,
+                "exercises": {"ex1_vectors": score}, "report": f"reports/{student}.json", "missing": list(missing),
+                "errors": [], "notes": []}
+    write_gradebook([row("alice", 15.0), row("dave", 0.0, ["ex1_vectors"]), row("erin", 0.0)], out)
+    gradebook = read_gradebook(out / "gradebook.json")
+    assert gradebook["max_score"] == 20.0
+    roster = read_roster(_write(tmp_path / "canvas.csv", "Student,ID,SIS User ID,SIS Login ID,Section\n"
+                                "    Points Possible,,,,\nAlice,1,s1,alice,A\nDave,2,s2,dave,A\nErin,3,s3,erin,A\n"), "canvas")
+    export = build_export(gradebook, roster, "canvas", "SIS Login ID", "ex1 (555)")
+    cells = {r[3]: r[export.column] for r in export.rows if len(r) > 3}
+    assert cells == {"": "20", "alice": "15", "dave": "", "erin": "0"}, cells
+    assert ("dave", "missing") in export.empty and not export.unknown

@@ -316,6 +316,27 @@ def test_exercise_module_converts_to_a_student_notebook_and_back(tmp_path):
         assert "grade_task(" not in back
 
 
+def test_an_edited_locked_cell_is_read_as_released_as_nbgrader_autograde_reads_it():
+    """The newcomer instructor (helper-62): a student added an import to the locked set-up cell (Colab
+    and VS Code do not enforce the lock) and used it in an answer: nbgrader restores locked cells
+    (OverwriteCells) and gave 18/20, the batch read the edited cell and gave 20/20. The conversion
+    now puts the course's locked cells back too; answers (solution cells) stay the student's."""
+    from autograder.classroom.course import build_notebook, locked_cells
+
+    stub = (REPO / "exercises" / "ex3_attention.py").read_text(encoding="utf-8")
+    nb = build_notebook("ex3_attention", stub, mode="student")
+    locked = locked_cells("ex3_attention")
+    setup = next(c for c in nb.cells if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade_id") in locked
+                 and not c.metadata["nbgrader"].get("grade"))
+    answer = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution"))
+    setup.source += "\nimport matplotlib.pyplot as plt  # added by the student\n"
+    answer.source += "\nMY_ANSWER = 1  # the student's own\n"
+    text = notebook_to_py(nb, "ex3_attention")
+    assert "added by the student" not in text and locked[setup.metadata["nbgrader"]["grade_id"]].strip() in text
+    assert "MY_ANSWER = 1" in text
+    assert "added by the student" in notebook_to_py(nb)  # (without the exercise: as written)
+
+
 def _cell_outputs(nb: nbformat.NotebookNode, grade_id: str) -> str:
     cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
     return "".join(o.get("text", "") + "".join(str(v) for v in o.get("data", {}).values()) for o in cell.outputs)

@@ -437,3 +437,49 @@ def test_an_answer_the_fork_server_gives_too_late_is_never_taken_for_the_next(tm
         assert target.worker is not first and target.worker.pid != first.pid
         assert target.server() is server  # the same fork server, still in step
         assert module.add_one(3) == 4
+
+
+DRAWS = '''
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+def draw():
+    fig, ax = plt.subplots()
+    ax.plot([0.0, 1.0], [1.0, 0.0])
+    return fig
+'''
+
+
+def test_the_graders_own_work_on_a_reply_is_not_counted_against_the_limit(tmp_path, monkeypatch):
+    """Red team round 8: a figure of 3,844 scatter calls took 5.4 s of CPU to draw and 5.7 s more to
+    rebuild in the grader; both counted against the test's 10 s, so it timed out in isolated mode
+    only. The grader's side of a message (decoding, rebuilding a figure) is not the student's time:
+    here a rebuild made to cost 4 s of CPU fits in a 1 s limit, and the figure arrives."""
+    import time
+
+    from autograder.submission import figdesc
+    from autograder.submission.guard import Deadline
+
+    def slow(real):
+        def run(*args):
+            end = time.thread_time() + 4.0
+            while time.thread_time() < end:
+                pass
+            return real(*args)
+        return run
+
+    monkeypatch.setattr(figdesc, "build_figure", slow(figdesc.build_figure))
+    monkeypatch.setattr(figdesc, "fill_figure", slow(figdesc.fill_figure))
+    with isolated_with(tmp_path, DRAWS) as target:
+        module = target.module("ex1_vectors")
+        module.draw()  # the worker's first call (its imports) outside the limit
+        target.begin_test()
+        with Deadline(1.0, extra_cpu=target.cpu_seconds) as limit:
+            fig = module.draw()
+            drawn = [list(line.get_ydata()) for line in fig.axes[0].lines]  # (the figure is rebuilt by now)
+        target.end_test()
+        assert limit.method in ("signal", "async"), "the limit was not on"
+        assert drawn == [[1.0, 0.0]]
+        assert target.isolation_cpu >= 4.0
+        plt.close("all")

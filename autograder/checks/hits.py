@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ..core.i18n import bilingual
 
-__all__ = ["END_OF_TEST", "LOST", "TASK_OBJECT", "Hit", "THREAD_GIVEN_UP", "UNREADABLE_NAME"]
+__all__ = ["END_OF_TEST", "LOST", "STARTED_EARLIER", "TASK_OBJECT", "Hit", "THREAD_GIVEN_UP", "UNREADABLE_NAME"]
 
 #: ``Hit.file`` of what the check found out of place when the test ended (no line to name).
 END_OF_TEST = "<end of test>"
@@ -19,6 +19,10 @@ TASK_OBJECT = "<the task's object>"
 #: ``Hit.file`` of what runs when the grader reads an object the submission returned or changed
 #: after the call (a method replaced on the object, a figure's artists being described).
 RESULT_OBJECT = "<the returned object>"
+
+#: ``Hit.file`` of processes the submission started before a rule-bound test (in a test of another
+#: task, or at import) that still run when it starts (:mod:`autograder.submission.processes`).
+STARTED_EARLIER = "<started earlier>"
 
 #: How a replaced method is named in a hit (``Rectangle.get_height`` + this).
 REPLACED = " (replaced on the object)"
@@ -138,6 +142,18 @@ class Hit:
             return bilingual(
                 f"{where_ja}: 採点の実行時チェックを止めようとしています ({self.name})。この課題は 0 点です。",
                 f"{where_en}: {self.name} turns off the grader's run-time check; this task scores 0.",
+            )
+        if self.kind == "process" and self.file == STARTED_EARLIER:  # name: how many
+            some = "a process" if self.name == "1" else f"{self.name} processes"
+            return bilingual(
+                f"この課題のテストが始まったとき、提出コードが前に (別の課題のテスト中や読み込み時に) 起動した"
+                f"プロセス ({self.name} 個) がまだ動いていました。採点器はその中の呼び出しを確認できないため、"
+                "この課題は 0 点です。プロセスやプロセスプール (multiprocessing.Pool など) は、起動した関数の中で"
+                "終了させてください (with 文を使う、join する)。",
+                f"when this task's test started, {some} your code had started earlier (in a test of another "
+                f"task, or at import) {'was' if self.name == '1' else 'were'} still running. The grader cannot "
+                "check the calls made there, so this task scores 0. End a process or process pool "
+                "(multiprocessing.Pool...) in the function that starts it (a with statement, or join it).",
             )
         if self.kind == "process":
             return bilingual(

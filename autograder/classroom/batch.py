@@ -61,7 +61,7 @@ from ..results.classreport import class_report_files
 from ..results.report import write_json
 from .cluster import DaskCluster
 from .content import read_submission
-from .files import MAX_ZIP_BYTES, is_env, path_text, skipped_dir
+from .files import MAX_ZIP_BYTES, is_env, junk_file, path_text, skipped_dir
 from .intake import Job, discover
 from .unit import PYTEST_REPORT, SCORE_REPORT, Graded, Settings, error_document, grade, warm_grader_process
 
@@ -82,7 +82,7 @@ def _grader_digest() -> str:
 def fingerprint(job: Job, *, timeout: float, extra_args: tuple[str, ...], grader: str) -> str:
     """What a report depends on: the submission's bytes, the grading settings and the grader.
 
-    A directory is read file by file (paths and contents; hidden files, caches, virtual
+    A directory is read file by file (paths and contents; metadata files, caches, virtual
     environments and the other junk folders of :data:`autograder.classroom.files.JUNK_DIRS` left out); a zip file as its
     bytes. Unreadable files count by name only (grading reports them).
     """
@@ -100,7 +100,7 @@ def fingerprint(job: Job, *, timeout: float, extra_args: tuple[str, ...], grader
     for folder, dirs, names in os.walk(job.path):  # links to folders are not followed
         here = Path(folder)
         dirs[:] = [d for d in dirs if not skipped_dir(d) and not is_env(here / d)]
-        files += [here / n for n in names if not n.startswith(".")]
+        files += [here / n for n in names if not junk_file(n)]  # (a hidden data file is read: files.data_file)
     for f in sorted(files):
         if not f.is_file():
             continue
@@ -181,7 +181,7 @@ def _summary(job: Job, status: str, doc: dict, report: Path, out: Path, seconds:
             "score": doc.get("score", 0.0) if graded else None, "max_score": doc.get("max_score", 0.0),
             "partial": bool(extra.get("partial", False)), "exercises": exercises if graded else {},
             "report": os.path.relpath(report, out), "submission": path_text(job.path),
-            "seconds": seconds,
+            "seconds": seconds, "missing": [m for m in extra.get("missing", []) if isinstance(m, str)],
             "errors": extra.get("errors", []), "notes": (extra.get("batch") or {}).get("notes", [])}
 
 
@@ -254,8 +254,12 @@ def write_gradebook(rows: list[dict], out: Path) -> None:
     os.replace(tmp, out / "gradebook.csv")
     from ..submission.confinement import confinement
 
+    # full marks of what was graded: one --exercise gives 20, not the workbook's 180 (Canvas' Points
+    # Possible of a new column); rows of runs with other selections keep the workbook's total
+    maxima = {float(r["max_score"]) for r in rows if r.get("status") == "graded"
+              and isinstance(r.get("max_score"), (int, float)) and r["max_score"] > 0}
     write_json(out / "gradebook.json", {"students": rows, "exercises": list(EXERCISES),
-                                        "max_score": total_points(),
+                                        "max_score": maxima.pop() if len(maxima) == 1 else total_points(),
                                         "confinement": confinement().label})
 
 

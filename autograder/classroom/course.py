@@ -280,16 +280,45 @@ def _is_test_cell(cell: nbformat.NotebookNode) -> bool:
     return bool(meta.get("grade") and not meta.get("solution")) or TEST_CELL_MARK in cell.get("source", "")
 
 
-def notebook_to_py(nb: nbformat.NotebookNode) -> str:
+def notebook_to_py(nb: nbformat.NotebookNode, exercise: str | None = None) -> str:
     """The student's code of a notebook as a module text the pytest grader accepts.
 
-    Test cells are left out; IPython magics are commented out by jupytext.
+    Test cells are left out; IPython magics are commented out by jupytext. With ``exercise``, a
+    cell whose nbgrader ``grade_id`` names a locked cell of the course's source notebook
+    (``course/source/<exercise>/<exercise>.ipynb``: the given set-up) gets that cell's text back,
+    as ``nbgrader autograde`` does (its OverwriteCells): a student who edited a locked cell (Colab
+    and VS Code do not enforce the lock) is graded on the same code on both paths (the newcomer
+    instructor: an import added to the set-up cell scored 18/20 in nbgrader, 20/20 in the batch).
     """
+    locked = locked_cells(exercise) if exercise else {}
     kept = nbformat.v4.new_notebook()
     kept.metadata = {"kernelspec": nb.metadata.get("kernelspec", {"name": "python3", "language": "python",
                                                                  "display_name": "Python 3"})}
-    kept.cells = [c for c in nb.cells if c.cell_type == "code" and not _is_test_cell(c)]
+    kept.cells = []
+    for cell in nb.cells:
+        if cell.cell_type != "code" or _is_test_cell(cell):
+            continue
+        grade_id = (cell.get("metadata", {}).get("nbgrader") or {}).get("grade_id")
+        if isinstance(grade_id, str) and grade_id in locked:
+            cell = nbformat.v4.new_code_cell(locked[grade_id], metadata=cell.get("metadata", {}))
+        kept.cells.append(cell)
     return jupytext.writes(kept, fmt="py:percent")
+
+
+def locked_cells(exercise: str) -> dict[str, str]:
+    """``{grade_id: source}`` of the locked cells (not solution cells) of the course's source notebook
+    of ``exercise``; empty when the course has none."""
+    path = REPO_ROOT / "course" / "source" / exercise / f"{exercise}.ipynb"
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except (OSError, ValueError):
+        return {}
+    found = {}
+    for cell in nb.cells:
+        meta = cell.get("metadata", {}).get("nbgrader") or {}
+        if meta.get("locked") and not meta.get("solution") and isinstance(meta.get("grade_id"), str):
+            found[meta["grade_id"]] = cell.get("source", "")
+    return found
 
 
 def submission_to_dir(student_dir: Path, out_dir: Path) -> list[str]:
@@ -304,7 +333,7 @@ def submission_to_dir(student_dir: Path, out_dir: Path) -> list[str]:
         nb_path = student_dir / exercise / f"{exercise}.ipynb"
         if nb_path.is_file():
             nb = nbformat.read(nb_path, as_version=4)
-            (out_dir / f"{exercise}.py").write_text(notebook_to_py(nb), encoding="utf-8")
+            (out_dir / f"{exercise}.py").write_text(notebook_to_py(nb, exercise), encoding="utf-8")
             found.append(exercise)
     return found
 

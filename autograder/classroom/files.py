@@ -23,8 +23,8 @@ from pathlib import Path
 #: What a submission is made of: only these files are read from a zip (or copied from a folder).
 KEPT_SUFFIXES = (".py", ".ipynb")
 #: Folders that never hold a workbook: caches, package folders, macOS metadata. Hidden folders
-#: (``.git``, ``.venv``, ``.ipynb_checkpoints``, ``.idea``...) and hidden files (``.DS_Store``,
-#: macOS ``._*`` resource forks) are skipped too.
+#: (``.git``, ``.venv``, ``.ipynb_checkpoints``, ``.idea``...) and metadata files (:func:`junk_file`)
+#: are skipped too.
 JUNK_DIRS = frozenset({"__pycache__", "__MACOSX", "node_modules", "site-packages", "dist-packages", "venv"})
 #: A folder holding one of these is a Python environment, whatever its name: skipped whole.
 ENV_MARKERS = ("pyvenv.cfg", "conda-meta")
@@ -72,10 +72,20 @@ def kept_file(name: str) -> bool:
 NOT_DATA = (".pyc", ".pyo", ".so", ".pyd", ".dll", ".dylib")
 
 
+def junk_file(name: str) -> bool:
+    """A file of this name is an operating system's metadata, never a submission's (macOS ``.DS_Store``,
+    ``._*`` resource forks, Windows ``Thumbs.db`` / ``desktop.ini``)."""
+    return name in (".DS_Store", "Thumbs.db", "desktop.ini") or name.startswith("._")
+
+
 def data_file(name: str) -> bool:
-    """A file of this name is data next to a workbook (not code, not hidden, not compiled code)."""
+    """A file of this name is data next to a workbook (not code, not compiled code, no metadata).
+
+    A hidden file (``.settings.json``) is data too: the code reads it in local and ``--isolated``
+    mode, so the batch keeps it (red team round 8: a student's code reading one scored 20 with
+    ``--isolated`` and 0 in the batch, which had left it out without a note)."""
     lower = name.lower()
-    return not name.startswith(".") and not kept_file(name) and not lower.endswith(NOT_DATA) and ".so." not in lower
+    return not junk_file(name) and not kept_file(name) and not lower.endswith(NOT_DATA) and ".so." not in lower
 
 
 class DataBudget:
@@ -133,7 +143,8 @@ def zip_members(zip_path: Path, label: str = "", *, max_files: int = MAX_ZIP_FIL
                 max_bytes: int = MAX_ZIP_BYTES, data: DataBudget | None = None) -> dict[str, bytes]:
     """Read what can be part of a workbook: regular ``.py`` and ``.ipynb`` files, outside the
     junk folders (caches, ``.git``, virtual environments, ``node_modules``, ``__MACOSX``, hidden
-    folders; see :data:`JUNK_DIRS`), hidden files and macOS ``._*`` forks left out.
+    folders; see :data:`JUNK_DIRS`) and metadata files (:func:`junk_file`) left out; other files are
+    data (:func:`data_file`) within ``data``.
 
     The whole archive is refused when an entry has an absolute path, a drive letter (``C:``), a
     ``..`` or a NUL byte, when a kept entry is a symbolic link, is encrypted or names an NTFS

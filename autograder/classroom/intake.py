@@ -333,7 +333,7 @@ def _convert_notebook(notebook: Path, exercise: str, shown: str) -> str:
         if not data.strip():
             raise EOFError
         with contextlib.redirect_stderr(io.StringIO()):
-            return notebook_to_py(nbformat.reads(data.decode("utf-8-sig"), as_version=4))
+            return notebook_to_py(nbformat.reads(data.decode("utf-8-sig"), as_version=4), exercise)
     except Exception as exc:  # noqa: BLE001 - whatever nbformat or jupytext raise: the notebook is unusable
         if isinstance(exc, EOFError):
             why = ("ファイルが空です", "the file is empty")

@@ -22,8 +22,9 @@ ignores case, surrounding spaces and Unicode normalisation (NFC).
 
 The grade is the gradebook's ``score``: points out of ``max_score`` (the total of the exercises
 that were graded), or scaled to ``points`` (the LMS assignment's points possible). A roster
-student who submitted nothing (not in the gradebook) or whose grading failed (status ``error``,
-or an empty score) gets an EMPTY cell, never 0: both LMSs then record no grade. Gradebook
+student who submitted nothing (not in the gradebook, or no file of any graded exercise: the row's
+``missing``) or whose grading failed (status ``error``, or an empty score) gets an EMPTY cell,
+never 0: both LMSs then record no grade. Gradebook
 students that match no roster row are returned in :attr:`Export.unknown`, never silently dropped.
 
 Encoding: the roster is read as UTF-8 with or without a byte order mark (Excel adds one); the
@@ -239,13 +240,17 @@ def _find_column(header: list[str], assignment: str) -> int | None:
 
 
 def _grades(gradebook: dict, points: float | None) -> dict[str, str | None]:
-    """``{student (NFC): grade text, or None when grading failed}``."""
+    """``{student (NFC): grade text, or None when grading failed}``; absent: the student handed in
+    none of the graded exercises (``missing`` names every one of them), as if not in the gradebook."""
     by_student: dict[str, list[dict]] = {}
     for row in gradebook["students"]:
         by_student.setdefault(unicodedata.normalize("NFC", row["student"]), []).append(row)
     grades: dict[str, str | None] = {}
     for student, rows in by_student.items():
         row = rows[0]
+        graded = set(row.get("exercises") or {})
+        if len(rows) == 1 and row["status"] == "graded" and graded and graded <= set(row.get("missing") or []):
+            continue  # nothing handed in for what was graded: empty, never 0
         score = row.get("score")
         if len(rows) > 1 or row["status"] != "graded" or not isinstance(score, (int, float)) or isinstance(score, bool):
             grades[student] = None

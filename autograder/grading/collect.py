@@ -217,6 +217,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         error = getattr(submission, "load_error", lambda n: None)(name)
         if error:
             errors.append(f"{name}: {error}")
+    graded = {r.exercise for r in results}
+    has_file = getattr(submission, "has_file", None)
+    missing = [name for name in EXERCISES if name in graded and has_file is not None and not has_file(name)]
     if session.exitstatus == pytest.ExitCode.INTERRUPTED:
         errors.append(bilingual(
             "採点が途中で中断されました。実行されなかったテストは 0 点です。",
@@ -243,6 +246,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         grader_digest=_grader_digest(config, state),
         audience=state["audience"],
         hidden_visibility=state["hidden_visibility"],
+        missing=missing,
     )
     state["graded_score"] = document["score"]
     config.hook.pytest_workbook_results(results=document, config=config)  # course plugins may change it

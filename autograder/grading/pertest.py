@@ -16,6 +16,7 @@ import pytest
 
 from ..checks.compare import GradingFailure, convention_of
 from ..checks.hits import LOST
+from ..submission.processes import started_earlier
 from ..checks.rules import ForbiddenCall, Violation, catalogue_key, find_tampering, find_violations, rules_for, tamper_message
 from ..core.given import forget
 from ..core.i18n import bilingual
@@ -63,16 +64,19 @@ def pytest_runtest_call(item: pytest.Item):
             violations = config.stash[STATE].setdefault("violations", {})
             if (exercise, task) in violations:  # seen at run time in an earlier test of this task
                 raise ForbiddenCall(violations[(exercise, task)])
+            # a process the submission started earlier (another task's test, import) and that still
+            # runs could do this task's work where no hook sees it (submission.processes)
+            early = started_earlier(submission.running_processes())
             submission.start_rule_check(catalogue_key(exercise, task))
             try:
                 result = yield
             except BaseException:
-                hits, _ = _split_lost(submission.stop_rule_check())
+                hits, _ = _split_lost(early + submission.stop_rule_check())
                 if hits:  # a hook lost to the test's own exception: that failure stands
                     violations[(exercise, task)] = _hits_message(hits)
                     raise ForbiddenCall(violations[(exercise, task)]) from None
                 raise
-            hits, lost = _split_lost(submission.stop_rule_check())
+            hits, lost = _split_lost(early + submission.stop_rule_check())
             if hits:
                 violations[(exercise, task)] = _hits_message(hits)
                 raise ForbiddenCall(violations[(exercise, task)])

@@ -196,7 +196,8 @@ def build_results(results: list[TestResult], *, target: str, execution_time: flo
                   errors: list[str] | None = None, exit_status: int | None = None,
                   partial: bool = False, mode: str = "local", confinement: str | None = None,
                   grader_digest: dict[str, Any] | None = None, audience: str = "student",
-                  hidden_visibility: str = DEFAULT_HIDDEN_VISIBILITY) -> dict[str, Any]:
+                  hidden_visibility: str = DEFAULT_HIDDEN_VISIBILITY,
+                  missing: list[str] | None = None) -> dict[str, Any]:
     """Build the results document (Gradescope results.json schema, plus ``extra_data``).
 
     Args:
@@ -204,6 +205,8 @@ def build_results(results: list[TestResult], *, target: str, execution_time: flo
         target: the graded directory as given by the user.
         execution_time: seconds for the whole run.
         errors: run-level problems (collection errors, no tests collected, a crash).
+        missing: graded exercises whose file the submission does not have (``extra_data.missing``:
+            a batch's LMS export leaves a student empty, not 0, when it lacks every graded one).
         exit_status: pytest's exit status, when known.
         partial: only some of the workbook's tests were selected (an exercise, a task, ``-k``).
         mode: ``"local"`` (the submission ran in the grader's process) or ``"isolated"``
@@ -285,6 +288,7 @@ def build_results(results: list[TestResult], *, target: str, execution_time: flo
                 "output": "kept" if audience == "instructor" else "withheld",
             },
             "errors": errors,
+            **({"missing": list(missing)} if missing else {}),
             "exercises": [
                 {
                     "exercise": s.exercise,

@@ -211,6 +211,17 @@ def run_delay_clock(tid: int | None, pid: int | None = None) -> Callable[[], flo
     return read
 
 
+def main_thread_cpu_clock() -> Callable[[], float]:
+    """A function returning the main thread's CPU seconds, from any thread (the process's CPU
+    seconds where a thread's clock cannot be read, e.g. macOS)."""
+    try:
+        clock = time.pthread_getcpuclockid(threading.main_thread().ident)  # type: ignore[arg-type]
+        time.clock_gettime(clock)
+        return lambda: time.clock_gettime(clock)
+    except (AttributeError, OSError, TypeError, OverflowError):
+        return time.process_time
+
+
 def _safe_sum(own: Callable[[], float], extra: Callable[[], float] | None) -> Callable[[], float]:
     """``own() + extra()``; an ``extra`` clock that fails counts 0 (the limit never stops working)."""
     if extra is None:
@@ -296,12 +307,7 @@ class Deadline:
     @staticmethod
     def _cpu_clock() -> Any:
         """A function returning the main thread's CPU seconds (the process's where unavailable)."""
-        try:
-            clock = time.pthread_getcpuclockid(threading.main_thread().ident)  # type: ignore[arg-type]
-            time.clock_gettime(clock)
-            return lambda: time.clock_gettime(clock)
-        except (AttributeError, OSError, TypeError, OverflowError):
-            return time.process_time
+        return main_thread_cpu_clock()
 
     def _run_watcher(self, *args: Any) -> None:
         try:

@@ -68,6 +68,7 @@ from .confinement import bwrap_invocation, confinement
 from .remote import (DEFAULT_CALL_TIMEOUT, DEFAULT_LIMITS, MAX_OUTPUT_PER_SUBMISSION, MAX_STAGE_BYTES, MAX_STAGE_FILES,
                      BudgetExceeded, RemoteCallable)
 from .worker import ForkServer, Worker, fork_server, fork_server_search_path
+from .guard import main_thread_cpu_clock
 
 
 # --- the submission ------------------------------------------------------------------------------
@@ -202,6 +203,11 @@ class IsolatedSubmission:
         self.output_test = self.output_total = 0
         self.output_cut = False
         self._cpu_ended = self._delay_ended = 0.0
+        # the test thread's CPU seconds spent on the worker's messages (isolation_enter)
+        self._main_cpu = main_thread_cpu_clock()
+        self._isolation_done = 0.0
+        self._isolation_mark: float | None = None
+        self._isolation_modes: list[bool] = []
         self.confinement = confinement()
         self._tmp = Path(tempfile.mkdtemp(prefix="workbook-iso-"))
         # tmp dir, worker, packages, sandboxed fork server: cleaned up at exit even without close()
@@ -278,6 +284,43 @@ class IsolatedSubmission:
         """
         self._ensure_worker().pending_rulecheck = [list(key[0]), list(key[1]), bool(key[2])]
 
+    def isolation_enter(self, isolating: bool) -> None:
+        """The test thread starts an exchange with the worker (``isolating``: encoding, waiting,
+        decoding, rebuilding a figure) or, inside one, runs a test function the worker called back
+        (not isolating: the test's own code). Paired with :meth:`isolation_leave`; test thread only."""
+        now = self._main_cpu()
+        if self._isolation_mark is not None:
+            self._isolation_done += now - self._isolation_mark
+        self._isolation_modes.append(isolating)
+        self._isolation_mark = now if isolating else None
+
+    def isolation_leave(self) -> None:
+        """The end of what :meth:`isolation_enter` began."""
+        now = self._main_cpu()
+        if self._isolation_mark is not None:
+            self._isolation_done += now - self._isolation_mark
+        if self._isolation_modes:
+            self._isolation_modes.pop()
+        self._isolation_mark = now if self._isolation_modes and self._isolation_modes[-1] else None
+
+    @property
+    def isolation_cpu(self) -> float:
+        """CPU seconds of the test thread spent on isolation so far, the exchange under way included
+        (read by the limit's watcher thread while it runs)."""
+        mark = self._isolation_mark
+        return self._isolation_done + (max(0.0, self._main_cpu() - mark) if mark is not None else 0.0)
+
+    def has_file(self, name: str) -> bool:
+        """Whether the submission has anything named as exercise ``name``'s file (:meth:`Submission.has_file`)."""
+        return self._local.has_file(name)
+
+    def running_processes(self) -> int:
+        """How many processes of the current worker other than itself still run: its children and,
+        confined, every process of its user or its PID namespace, also ones that left their parent
+        (:meth:`Worker.other_processes`). Read here, from ``/proc``: nothing the worker says."""
+        worker = self.worker
+        return len(worker.other_processes()) if worker is not None and worker.alive else 0
+
     def stop_rule_check(self) -> list[Hit]:
         """End the worker's run-time check; its hits. A worker that ended meanwhile reports none
         (its test fails for that reason already).
@@ -317,9 +360,15 @@ class IsolatedSubmission:
         self.output_cut = self.output_total >= MAX_OUTPUT_PER_SUBMISSION
 
     def cpu_seconds(self) -> float:
-        """CPU seconds used by every worker of this submission so far (counted against the test's limit)."""
+        """CPU seconds used by every worker of this submission so far (counted against the test's
+        limit), less what the grader's test thread spent on the messages of isolation itself
+        (encoding, decoding, rebuilding a figure the worker drew: :meth:`Worker.request`), which
+        local mode does not pay. The limit counts the test thread's CPU plus this: the student's
+        code then costs about what it costs in local mode (red team round 8: a figure of 3,844
+        scatter calls took 5.4 s to draw and 5.7 s more to rebuild, timed out only here). The
+        wall-clock backstop still bounds a test whose messages are slow to read."""
         worker = self.worker
-        return self._cpu_ended + (worker.cpu() if worker is not None and worker.alive else 0.0)
+        return self._cpu_ended + (worker.cpu() if worker is not None and worker.alive else 0.0) - self.isolation_cpu
 
     def run_delay_seconds(self) -> float:
         """Seconds the workers of this submission spent waiting for a CPU (not counted by the backstop)."""

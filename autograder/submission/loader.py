@@ -32,6 +32,7 @@ from ..core.given import protect
 from ..core.i18n import bilingual
 from . import settings
 from .marked import Marks, private_package
+from .processes import children
 
 
 class ExerciseUnavailable(GradingFailure):
@@ -114,6 +115,11 @@ class Submission:
         """Path of the file that holds exercise ``name``."""
         return self.root / f"{name}.py"
 
+    def has_file(self, name: str) -> bool:
+        """Whether the submission has anything named as exercise ``name``'s file (a broken link or a
+        folder too: something was handed in, and it scores 0; nothing at all is not submitted)."""
+        return os.path.lexists(self.path(name))
+
     def owns(self, filename: str) -> bool:
         """Whether a traceback frame's ``filename`` is the submission's code."""
         try:
@@ -195,6 +201,11 @@ class Submission:
     def stop_rule_check(self) -> list:
         """End the check started by :meth:`start_rule_check`; returns its hits (``ruleguard.Hit``)."""
         return ruleguard.stop()
+
+    def running_processes(self) -> int:
+        """How many processes this process (the one that runs the submission) has started that still
+        run (:mod:`.processes`; a process that left its parent is not seen in local mode)."""
+        return len(children(os.getpid()))
 
     def module(self, name: str) -> types.ModuleType:
         """Import exercise ``name`` (once) and return it.
@@ -559,6 +570,10 @@ class NamespaceSubmission:
     def stop_rule_check(self) -> list:
         """End the check started by :meth:`start_rule_check`; returns its hits."""
         return ruleguard.stop()
+
+    def running_processes(self) -> int:
+        """Processes the kernel (which runs the cells) started that still run (see :class:`Submission`)."""
+        return len(children(os.getpid()))
 
     def import_settings(self, name: str) -> None:
         """None: the cells' settings are the kernel's own, in place since the cell ran."""

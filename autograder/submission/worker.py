@@ -18,6 +18,7 @@ import weakref
 from typing import Any
 
 from .codec import Closed, ProtocolError, Timeout, decode, encode, recv_message, send_message
+from .processes import running
 from .guard import WorkbookTimeout, run_delay_clock, wall_backstop
 from .shipping import callback_tag, function_tag
 from .sideeffects import warn_again, write_back
@@ -321,6 +322,13 @@ class Worker:
                 mine = {p for p in mine if table.get(p, (0, 0, b""))[2] != b"bwrap" and p != forkserver}
         return {pid: table[pid][1] for pid in mine if pid in table}
 
+    def other_processes(self) -> list[int]:
+        """The processes of this worker's tree (:meth:`cpu`) other than the worker itself that still
+        run; not those that were there when it started (an earlier worker's, being killed)."""
+        if not self.alive or self.host_pid is None:
+            return []
+        return running({pid for pid in self._tree() if pid != self.host_pid and pid not in self._cpu_base})
+
     def run_delay(self) -> float:
         """Seconds the worker's main thread spent runnable but waiting for a CPU (busy machine)."""
         if self.alive:
@@ -454,6 +462,11 @@ class Worker:
             raise WorkerCrashed("the worker has ended")
         if self.owner.received > MAX_BYTES_PER_TEST:  # this test has had all it may receive
             raise BudgetExceeded(budget_message())
+        # the test thread's CPU from here to the answer, but for the tests' own functions it runs
+        # (callbacks), is the grader's side of isolation: not counted against the limit (cpu_seconds)
+        on_test_thread = threading.current_thread() is threading.main_thread()
+        if on_test_thread:
+            self.owner.isolation_enter(True)
         rid = self.next_rid
         self.next_rid += 1
         header: dict[str, Any] = {"op": op, "rid": rid, **fields}
@@ -501,6 +514,8 @@ class Worker:
         finally:
             if top:
                 self.deadline = None
+            if on_test_thread:
+                self.owner.isolation_leave()
         warned, self.warned = self.warned, []
         for item in warned:  # the call's warnings, in the test (a filter that makes them errors raises here)
             warn_again(item)
@@ -550,7 +565,14 @@ class Worker:
                 raise ProtocolError("malformed callback arguments")
             if not callable(fn):
                 raise TypeError("this object is not callable")
-            value = fn(*cargs, **ckwargs)
+            on_test_thread = threading.current_thread() is threading.main_thread()
+            if on_test_thread:
+                self.owner.isolation_enter(False)  # the test's own code: counted
+            try:
+                value = fn(*cargs, **ckwargs)
+            finally:
+                if on_test_thread:
+                    self.owner.isolation_leave()
             reply["p"] = encode({"ok": value}, out, self._fallback)
         except (ProtocolError, Closed):
             raise
