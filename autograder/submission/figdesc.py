@@ -34,10 +34,10 @@ def _bounded(items: Any, limit: int, what: str) -> list:
     items = list(items)
     if len(items) > limit:
         raise FigureTooLarge(
-            f"図の {what} が多すぎます ({len(items)} 個、上限 {limit} 個): 隔離モードでは採点できません。"
-            f"点を 1 つずつ描く代わりに 1 本の線や scatter にまとめてください。 / "
-            f"the figure has too many {what} ({len(items)}, at most {limit} can be graded in isolated mode): "
-            f"draw many points as one line or one scatter instead of one artist each.")
+            f"図の {what} が多すぎます ({len(items)} 個、上限 {limit} 個): 採点できません (隔離採点の上限で、"
+            f"どのモードでも同じです)。点を 1 つずつ描く代わりに 1 本の線や scatter にまとめてください。 / "
+            f"the figure has too many {what} ({len(items)}; at most {limit} can be graded, in every mode: the "
+            f"limit of isolated grading): draw many points as one line or one scatter instead of one artist each.")
     return items
 
 
@@ -265,6 +265,28 @@ def describe_axes(ax: Any) -> dict:
                    for im in _bounded(ax.images, 20, "images")],
         "legend": None if legend is None else [_s(t.get_text()) for t in legend.get_texts()],
     }
+
+
+def check_size(value: Any) -> None:
+    """Apply isolated mode's limits (:data:`MAX_AXES`, :data:`MAX_ARTISTS`, :data:`MAX_LINES`) to a
+    Figure a call returned (or an Axes, or a tuple or list holding them), in local mode too: the same
+    figure fails the same test in both modes (red team round 8: 101 x 101 ``ax.arrow`` calls got 2/2
+    in local mode and 0/2 isolated).
+
+    Raises:
+        FigureTooLarge: the figure has more than isolated mode can describe.
+    """
+    import sys
+
+    figure_module, axes_module = sys.modules.get("matplotlib.figure"), sys.modules.get("matplotlib.axes")
+    if figure_module is None or axes_module is None:  # no figure can have been made
+        return
+    items = value if type(value) in (tuple, list) else (value,)
+    for item in items[:16]:
+        if isinstance(item, figure_module.Figure):
+            describe_figure(item)
+        elif isinstance(item, axes_module.Axes) and item.figure is not None:
+            describe_figure(item.figure)
 
 
 def describe_figure(fig: Any) -> dict:

@@ -30,7 +30,7 @@ from ..checks import ruleguard
 from ..checks.compare import GradingFailure, describe_call
 from ..core.given import protect
 from ..core.i18n import bilingual
-from . import settings
+from . import figdesc, settings
 from .marked import Marks, private_package
 from .processes import children
 
@@ -468,7 +468,9 @@ class RecordedCall:
         saved = settings.enter(handle._submission.import_settings(handle._name))
         pinned = ruleguard.pin()  # watched all along, marks or not
         try:
-            return call(self.__wrapped__, given, given_kwargs)
+            result = call(self.__wrapped__, given, given_kwargs)
+            figdesc.check_size(result)  # isolated mode's limits of a figure, here too (still watched)
+            return result
         except Exception as exc:
             record = _FAILED_CALL[0]
             if not isinstance(exc, GradingFailure) and (record is None or record[0] is not exc):
