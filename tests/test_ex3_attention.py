@@ -108,6 +108,12 @@ SCALE_BY_D_K = Misconception(
     "scale_by_d_k", task="scaled_dot_product_attention",
     ja="結果はスコアを d_k そのもので割ったときの値と一致します: 割るのは d_k の平方根 √d_k です",
     en="your result equals dividing the scores by d_k itself: divide by its square root √d_k")
+SCORES_UNSCALED = Misconception(
+    "scores_unscaled", task="scaled_dot_product_attention",
+    ja="結果はスコア Q Kᵀ を割らずに softmax に渡したときの値と一致します: √d_k (d_k = Q.shape[-1]) で割ってから "
+       "softmax に渡します (q · k の標準偏差は √d_k で、割らないと重みが 1 つのキーに偏ります)",
+    en="your result equals passing the scores Q Kᵀ to softmax without dividing them: divide by √d_k "
+       "(d_k = Q.shape[-1]) first (q · k has standard deviation √d_k; unscaled, the weights pile onto one key)")
 SOFTMAX_WHOLE_MATRIX = Misconception(
     "softmax_whole_matrix", task="softmax", lines=(850, 854), errata=True,
     ja="結果は本文のコードのように配列全体を 1 つの分布として正規化した softmax と一致します: "
@@ -140,7 +146,7 @@ ENTROPY_IN_BITS = Misconception(
     ja="結果は底 2 の対数で計算したエントロピー (単位 bits) と一致します: 自然対数 (単位 nats) を使います",
     en="your result equals the entropy in bits (logarithm base 2): use the natural logarithm (nats)")
 #: The catalogue of this exercise's misconceptions (selftests/variants/ex3_attention/ embody them).
-MISCONCEPTIONS = [SCALE_BY_SQRT_D_MODEL, SCALE_BY_SQRT_D_V, SCALE_BY_D_K, SOFTMAX_WHOLE_MATRIX, SOFTMAX_IGNORES_AXIS,
+MISCONCEPTIONS = [SCALE_BY_SQRT_D_MODEL, SCALE_BY_SQRT_D_V, SCALE_BY_D_K, SCORES_UNSCALED, SOFTMAX_WHOLE_MATRIX, SOFTMAX_IGNORES_AXIS,
                   SOFTMAX_FIRST_AXIS, TEMPERATURE_MULTIPLIED, ENTROPY_EPSILON, ENTROPY_IN_BITS]
 
 # The chapter's example (3.2 softmax_as_probability).
@@ -228,7 +234,7 @@ def _check_attention(exercise, Q, K, V, *, call, mask=None, temperature=None, rt
     # Two mistakes with the same divisor (d_k = 8 = sqrt(64)) cannot be told apart: neither is named.
     d_k, d_v = np.shape(Q)[-1], np.shape(V)[-1]
     divisors = ((SCALE_BY_SQRT_D_MODEL, math.sqrt(CHAPTER_D_MODEL)), (SCALE_BY_SQRT_D_V, math.sqrt(d_v)),
-                (SCALE_BY_D_K, float(d_k)))
+                (SCALE_BY_D_K, float(d_k)), (SCORES_UNSCALED, 1.0))
     wrong = [(m, _torch_attention(Q, K, V, mask=mask, temperature=t, divisor=divisor))
              for m, divisor in divisors
              if not any(other is not m and math.isclose(divisor, d, rel_tol=1e-12) for other, d in divisors)]
