@@ -341,3 +341,22 @@ def test_grade_script_resolves_paths_from_where_it_is_run(tmp_path):
     assert report["score"] == report["max_score"] == points()["ex4_gradient_descent"]
     assert report["extra_data"]["partial"] is True
     assert (tmp_path / "out" / "alice.pytest-report.json").exists()
+
+
+def test_a_notebook_export_with_ipython_syntax_gets_a_hint(tmp_path):
+    """The newcomer instructor (helper-62): a .py written by nbconvert keeps get_ipython() calls; the
+    whole exercise scored 0 with a bare NameError. The message now says what to do."""
+    from autograder.submission.loader import ExerciseUnavailable, Submission
+
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    (sub / "ex1_vectors.py").write_text("get_ipython().run_line_magic('matplotlib', 'inline')\n", encoding="utf-8")
+    with pytest.raises(ExerciseUnavailable) as raised:
+        Submission(sub).module("ex1_vectors")
+    text = str(raised.value)
+    assert "name 'get_ipython' is not defined (ex1_vectors.py, line 1)" in text
+    assert "hand in the .ipynb" in text and ".ipynb のまま提出してください" in text
+    (sub / "ex2_transforms.py").write_text("undefined_name\n", encoding="utf-8")
+    with pytest.raises(ExerciseUnavailable) as other:
+        Submission(sub).module("ex2_transforms")
+    assert "ipynb" not in str(other.value)

@@ -275,11 +275,16 @@ class Submission:
             raise
         except BaseException as exc:  # noqa: BLE001 - any import failure is the student's to see
             sys.modules.pop(qualname, None)
+            ipython = isinstance(exc, NameError) and getattr(exc, "name", None) == "get_ipython"
             return _Loaded(error=bilingual(
                 f"{path.name} を読み込めませんでした (import 時のエラー)。この演習のテストはすべて失敗します:\n"
-                f"{_format_import_error(exc, path)}",
+                f"{_format_import_error(exc, path)}" + (
+                    " (ノートブックを書き出した .py に残った IPython の記法 (get_ipython()、%matplotlib など) は "
+                    "Python では動きません。その行を消すか、.ipynb のまま提出してください)" if ipython else ""),
                 f"{path.name} could not be imported; every test of this exercise fails:\n"
-                f"{_format_import_error(exc, path)}",
+                f"{_format_import_error(exc, path)}" + (
+                    " (IPython syntax a notebook export kept, get_ipython() or %matplotlib, does not run in "
+                    "Python: delete those lines, or hand in the .ipynb)" if ipython else ""),
             ))
         return _Loaded(module=module, source=source, settings=changed)
 
