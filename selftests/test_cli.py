@@ -211,6 +211,11 @@ def test_check_one_exercise_explains_the_first_failure_and_status_says_what_next
     line = next(ln for ln in stale.stdout.splitlines() if ln.strip().startswith("ex1_vectors"))
     assert "採点後に変更あり" in line and "workbook check ex1_vectors" in line
     assert "changed since graded" not in stale.stdout
+    # a graded exercise's file deleted: said so, not "changed" (newcomer instructor, helper-62)
+    path.unlink()
+    gone = run_cli(root, "status", "--lang", "en")
+    line = next(ln for ln in gone.stdout.splitlines() if ln.strip().startswith("ex1_vectors"))
+    assert "file missing (deleted since graded)" in line and "changed since graded" not in line
 
 
 def test_status_with_nothing_graded_grades_everything(tmp_path):

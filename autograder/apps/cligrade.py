@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -233,7 +234,9 @@ def cmd_status(args: argparse.Namespace) -> int:
         count = pad(f"{s['tests_passed']}/{s['tests_total']}", count_w, right=True)
         stale = [] if changed else _stale(ctx, name, record)
         if changed or stale:
-            note = (bilingual("採点後に変更あり", "changed since graded", sep=" / ") if changed else
+            gone = changed and not os.path.lexists(ctx.exercise_file(name))  # deleted since it was graded
+            note = (bilingual("ファイルがありません (採点後に削除)", "file missing (deleted since graded)", sep=" / ")
+                    if gone else bilingual("採点後に変更あり", "changed since graded", sep=" / ") if changed else
                     bilingual(f"以前の版の結果あり ({', '.join(stale)})", f"older results for {', '.join(stale)}",
                               sep=" / "))
             print(line(name, points, count, f"{note}  → {step}"))
