@@ -254,6 +254,8 @@ def test_the_workflow_steps_run_here(student_repo, tmp_path):
     assert score["extra_data"]["grader_digest"]["combined"] == record["combined"]
     assert f"grader and tests as released (sha256 {record['combined'][:12]})" in summary
     assert "採点器と採点テストは配布時のままです" in summary
+    # a student's run says the score is feedback, not the grade (newcomer instructor, helper-62)
+    assert "the official grade comes from the instructor's grading" in summary and "正式な成績は教員の採点" in summary
     assert "grader and tests as released" in results["Pass mark / 合否"]["output"]
     assert "| :white_check_mark: `ex1_vectors`" in summary and "| :x: `ex3_attention`" in summary
     assert re.search(r"`softmax` 0/\d", summary) and "Score history" in summary
@@ -462,6 +464,7 @@ def test_helpers_without_a_runner():
     assert classroom_result(doc, fail_under=90)["status"] == "pass"
     assert json.loads(base64.b64decode(encode_result(result))) == result
     assert "95 / 100" in summary_markdown(doc)
+    assert "official grade" not in summary_markdown(doc)  # (not a student's report: no audience recorded)
 
 
 def test_shellcheck_accepts_the_project_scripts():

@@ -39,6 +39,11 @@ def summary_markdown(doc: dict[str, Any] | None, *, history: list[dict[str, Any]
     lines.append(f"{mark} **{said}**" if check["status"] == "modified" else f"{mark} {said}")
     if files:
         lines += [""] + [f"- `{name}`" for name in files]
+    if (doc.get("extra_data", {}).get("hidden_tests") or {}).get("audience") == "student":
+        # a student's run: "as released" is about the grader, not a grade (newcomer instructor)
+        lines += ["", t("この点数は自己確認用のフィードバックです。正式な成績は教員の採点 (非公開テストを含む) で決まります。",
+                        "This score is feedback for you; the official grade comes from the instructor's grading "
+                        "(hidden tests included).")]
     lines.append("")
     lines.append(f"| {t('演習', 'exercise')} | {t('得点', 'points')} | {t('満点', 'max')} | "
                  f"{t('合格テスト', 'tests passed')} | {t('未完了の課題', 'tasks to finish')} |")
