@@ -104,12 +104,14 @@ def test_content_is_read_by_the_batch_rules_and_never_raises(tmp_path):
     folder.mkdir()
     (folder / "ex1_vectors.py").write_text("x = 1\n", encoding="utf-8")
     (folder / "notes.txt").write_text("not code\n", encoding="utf-8")  # data a file may read: kept
-    (folder / ".hidden.txt").write_text("hidden\n", encoding="utf-8")
+    (folder / ".hidden.txt").write_text("hidden\n", encoding="utf-8")  # hidden data: kept too (local mode reads it)
+    (folder / ".DS_Store").write_bytes(b"\0" * 8)  # the system's metadata: never
     (folder / "__pycache__").mkdir()
     (folder / "__pycache__" / "ex1_vectors.py").write_text("junk\n", encoding="utf-8")
     os.symlink(SOLUTIONS / "ex2_transforms.py", folder / "ex2_transforms.py")  # outside: never read
     content = read_submission(Job("carol", "dir", folder))
-    assert content.problem == "" and content.files == {"ex1_vectors.py": b"x = 1\n", "notes.txt": b"not code\n"}
+    assert content.problem == "" and content.files == {"ex1_vectors.py": b"x = 1\n", "notes.txt": b"not code\n",
+                                                       ".hidden.txt": b"hidden\n"}
     assert content.outside_links == ("ex2_transforms.py",)
     assert pickle.loads(pickle.dumps(content)) == content
 

@@ -25,7 +25,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 # --- the worker's copy ----------------------------------------------------------------------------
 
 def test_stage_copy_follows_links_inside_the_submission_only(tmp_path):
-    from autograder.submission.isolated import stage_copy
+    from autograder.submission.stage import stage_copy
 
     sub = tmp_path / "sub"
     (sub / "src").mkdir(parents=True)
@@ -418,7 +418,7 @@ def test_an_answer_the_fork_server_gives_too_late_is_never_taken_for_the_next(tm
     own answer ("KeyError: 'pid'"). Requests are numbered now and a late answer is skipped."""
     import signal
 
-    from autograder.submission.worker import ForkServer
+    from autograder.submission.forkserver import ForkServer
 
     monkeypatch.setattr(ForkServer, "KILL_WAIT", 0.5)
     with isolated_with(tmp_path, "def add_one(x):\n    return x + 1\n") as target:

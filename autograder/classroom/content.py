@@ -13,7 +13,7 @@ encrypted entries; bounded number and size of the files kept, zip bombs stopped)
 Symbolic links in a folder: one that leads to a file inside the submission is read as that file;
 one that leads outside it (to ``solutions/``, a classmate's folder) or nowhere is kept as a link to
 nowhere (:data:`autograder.submission.loader.OUTSIDE_LINK`), so that grading says so, exactly as
-isolated mode's own copy does (:func:`autograder.submission.isolated.stage_copy`). Links to
+isolated mode's own copy does (:func:`autograder.submission.stage.stage_copy`). Links to
 folders are not followed.
 """
 

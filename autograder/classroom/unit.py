@@ -367,10 +367,10 @@ def warm_grader_process() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent()
     claim_cpu()
-    from ..submission import confinement, worker
+    from ..submission import confinement, forkserver
 
     try:
         if confinement.confinement().kind != "bwrap":
-            worker.fork_server()
+            forkserver.fork_server()
     except RuntimeError:
         pass

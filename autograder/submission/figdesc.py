@@ -267,28 +267,6 @@ def describe_axes(ax: Any) -> dict:
     }
 
 
-def check_size(value: Any) -> None:
-    """Apply isolated mode's limits (:data:`MAX_AXES`, :data:`MAX_ARTISTS`, :data:`MAX_LINES`) to a
-    Figure a call returned (or an Axes, or a tuple or list holding them), in local mode too: the same
-    figure fails the same test in both modes (red team round 8: 101 x 101 ``ax.arrow`` calls got 2/2
-    in local mode and 0/2 isolated).
-
-    Raises:
-        FigureTooLarge: the figure has more than isolated mode can describe.
-    """
-    import sys
-
-    figure_module, axes_module = sys.modules.get("matplotlib.figure"), sys.modules.get("matplotlib.axes")
-    if figure_module is None or axes_module is None:  # no figure can have been made
-        return
-    items = value if type(value) in (tuple, list) else (value,)
-    for item in items[:16]:
-        if isinstance(item, figure_module.Figure):
-            describe_figure(item)
-        elif isinstance(item, axes_module.Axes) and item.figure is not None:
-            describe_figure(item.figure)
-
-
 def describe_figure(fig: Any) -> dict:
     """A plain description of a Figure: its Axes, suptitle and figure texts."""
     suptitle = getattr(fig, "_suptitle", None)

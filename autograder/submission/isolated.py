@@ -21,7 +21,7 @@ a handle:
 NumPy arrays passed in are copies; the worker reports arrays it changed in place and they are
 written back, so "do not modify the input" checks behave as in local mode.
 
-The worker runs a copy of the submission made once (:func:`stage_copy`), and the "from scratch"
+The worker runs a copy of the submission made once (:func:`.stage.stage_copy`), and the "from scratch"
 rules read that copy. Each test's time limit counts CPU time, the test's and the workers'
 (:class:`autograder.submission.guard.Deadline` with :meth:`IsolatedSubmission.cpu_seconds`); on expiry, or
 when the worker dies, the worker is killed (with all its processes) and a new one is started
@@ -38,7 +38,7 @@ The pieces: what the worker's objects and exceptions look like here and the limi
 send (:mod:`autograder.submission.remote`); the fork server and one worker's trusted end
 (:mod:`autograder.submission.worker`); how workers are confined on this machine
 (:mod:`autograder.submission.confinement`); the sandbox check (:mod:`autograder.submission.sandboxcheck`).
-This module stages the submission's copy and offers the loader seam's interface.
+This module offers the loader seam's interface (the copy is made by :mod:`.stage`).
 """
 
 from __future__ import annotations
@@ -59,15 +59,17 @@ from .. import EXERCISES
 from ..checks.compare import GradingFailure
 from ..core.i18n import bilingual
 from .stacks import dump_complete, stack_location
-from .loader import OUTSIDE_LINK, ExerciseUnavailable, NotAWorkbookError, Submission, error_summary
+from .loader import ExerciseUnavailable, NotAWorkbookError, Submission, error_summary
+from .stage import stage_copy
 from ..core.exercises import pinned
 from ..core.paths import REPO_ROOT
 from ..checks.ruleguard import Hit
 from .sandboxfs import HIDDEN_DIRS, bwrap_command  # the worker's side: only its constants and command line
 from .confinement import bwrap_invocation, confinement
-from .remote import (DEFAULT_CALL_TIMEOUT, DEFAULT_LIMITS, MAX_OUTPUT_PER_SUBMISSION, MAX_STAGE_BYTES, MAX_STAGE_FILES,
+from .remote import (DEFAULT_CALL_TIMEOUT, DEFAULT_LIMITS, MAX_OUTPUT_PER_SUBMISSION,
                      BudgetExceeded, RemoteCallable)
-from .worker import ForkServer, Worker, fork_server, fork_server_search_path
+from .forkserver import ForkServer, fork_server, fork_server_search_path
+from .worker import Worker
 from .guard import main_thread_cpu_clock
 
 
@@ -78,76 +80,6 @@ def _own_call(target: Any, args: tuple, kwargs: dict) -> Any:
     if isinstance(target, RemoteCallable):
         return target._worker.request("call", target, args, kwargs, own=True)
     return target(*args, **kwargs)
-
-
-_SKIPPED_NAMES = frozenset({"__pycache__", ".git"})
-
-
-def stage_copy(source: Path, dest: Path) -> list[str]:
-    """Copy submission ``source`` to ``dest`` for the worker, as the grader sees it; returns notes.
-
-    The worker's copy lives at another path (and, as root, in a file system of its own), so a
-    symbolic link is replaced by what it leads to when that is inside the submission (an
-    absolute link ``ex5_backprop.py -> /path/to/submission/src/ex5_backprop.py`` is honest and
-    must work), and by a link to nowhere (:data:`OUTSIDE_LINK`) when it leads outside the
-    submission or nowhere: the grader never copies, and the worker never reads, a file outside
-    the submission (a link to ``solutions/``). FIFOs, devices and sockets, ``__pycache__``,
-    ``.git`` and ``*.pyc`` are left out; at most :data:`MAX_STAGE_FILES` files and
-    :data:`MAX_STAGE_BYTES` bytes are copied (links to folders count what they lead to, so a
-    link loop ends there too). Files are read-only for everyone but the grader.
-
-    Raises:
-        OSError: ``dest`` cannot be written.
-    """
-    real_root = source.resolve()
-    notes: list[str] = []
-    budget = {"files": MAX_STAGE_FILES, "bytes": MAX_STAGE_BYTES}
-
-    def copy_dir(src: Path, dst: Path, depth: int) -> None:
-        os.mkdir(dst, 0o755)
-        try:
-            entries = sorted(os.scandir(src), key=lambda e: e.name)
-        except OSError:
-            return
-        for entry in entries:
-            name = entry.name
-            if name in _SKIPPED_NAMES or name.endswith(".pyc"):
-                continue
-            here, there = Path(entry.path), dst / name
-            if entry.is_symlink():
-                try:
-                    target = here.resolve(strict=True)
-                    inside = target == real_root or target.is_relative_to(real_root)
-                except (OSError, RuntimeError):
-                    target, inside = None, False
-                if target is None or not inside or target == real_root:
-                    os.symlink(OUTSIDE_LINK, there)
-                    notes.append(f"{here.relative_to(source)}: a link that leads outside the submission (not copied)")
-                    continue
-                here = target
-            try:
-                mode = os.stat(here).st_mode
-            except OSError:
-                continue
-            if stat.S_ISDIR(mode):
-                if depth >= 16:
-                    notes.append(f"{here.relative_to(real_root) if here.is_relative_to(real_root) else name}: "
-                                 f"folders nested too deep (not copied)")
-                    continue
-                copy_dir(here, there, depth + 1)
-            elif stat.S_ISREG(mode):
-                size = os.stat(here).st_size
-                if budget["files"] <= 0 or size > budget["bytes"]:
-                    notes.append(f"{name}: the submission is larger than {MAX_STAGE_FILES} files or "
-                                 f"{MAX_STAGE_BYTES >> 20} MiB (not copied)")
-                    continue
-                budget["files"] -= 1
-                budget["bytes"] -= size
-                shutil.copyfile(here, there)
-                os.chmod(there, 0o444)
-
-    copy_dir(source, dest, 0)
-    return notes
 
 
 def _worker_uid() -> tuple[int | None, int | None]:

@@ -11,15 +11,11 @@ modes (another process, notebooks) replace the handle, not the tests.
 from __future__ import annotations
 
 import ast
-import difflib
-import errno
 import hashlib
 import importlib
 import importlib.util
 import os
-import stat
 import sys
-import traceback
 import types
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +27,8 @@ from ..checks.compare import GradingFailure, describe_call
 from ..core.given import protect
 from ..core.i18n import bilingual
 from . import figdesc, settings
+from .exercisefiles import (MAX_SOURCE_BYTES, OUTSIDE_LINK, error_summary, import_error_message,  # noqa: F401 - re-exported
+                            missing_message, read_regular_file)
 from .marked import Marks, private_package
 from .processes import children
 
@@ -246,7 +244,7 @@ class Submission:
     def _import(self, name: str) -> _Loaded:
         path = self.path(name)
         if path.is_dir() or not path.exists():
-            return _Loaded(error=_missing_message(path))
+            return _Loaded(error=missing_message(path))
         try:
             read_regular_file(path)
         except OSError as exc:
@@ -275,110 +273,8 @@ class Submission:
             raise
         except BaseException as exc:  # noqa: BLE001 - any import failure is the student's to see
             sys.modules.pop(qualname, None)
-            ipython = isinstance(exc, NameError) and getattr(exc, "name", None) == "get_ipython"
-            return _Loaded(error=bilingual(
-                f"{path.name} を読み込めませんでした (import 時のエラー)。この演習のテストはすべて失敗します:\n"
-                f"{_format_import_error(exc, path)}" + (
-                    " (ノートブックを書き出した .py に残った IPython の記法 (get_ipython()、%matplotlib など) は "
-                    "Python では動きません。その行を消すか、.ipynb のまま提出してください)" if ipython else ""),
-                f"{path.name} could not be imported; every test of this exercise fails:\n"
-                f"{_format_import_error(exc, path)}" + (
-                    " (IPython syntax a notebook export kept, get_ipython() or %matplotlib, does not run in "
-                    "Python: delete those lines, or hand in the .ipynb)" if ipython else ""),
-            ))
+            return _Loaded(error=import_error_message(exc, path))
         return _Loaded(module=module, source=source, settings=changed)
-
-
-def error_summary(message: str) -> str:
-    """One line for a load error (the score table and the report's ``errors``), in every language shown.
-
-    A one-line message per language ("ja\\nen") is joined with " / "; an import error (a header and
-    the error line per language) gives its error line, which names the exception, file and line.
-    """
-    lines = [line.strip() for line in message.splitlines() if line.strip()]
-    if len(lines) == 2:
-        return " / ".join(lines)
-    return lines[-1] if lines else ""
-
-
-#: Largest exercise file the grader reads (the reference solutions are ~10-20 kB).
-MAX_SOURCE_BYTES = 512 * 1024
-
-
-def read_regular_file(path: Path, limit: int = MAX_SOURCE_BYTES) -> bytes:
-    """The bytes of ``path`` if it is a regular file (after symbolic links) of at most ``limit`` bytes.
-
-    Raises:
-        OSError: missing, not a regular file (a FIFO, a device, a directory), or larger than ``limit``;
-            ``strerror`` says which.
-    """
-    # O_NONBLOCK: a FIFO does not block the open (POSIX only); O_BINARY: no newline translation
-    # (Windows only)
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
-    fd = os.open(path, flags)
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise OSError(errno.EINVAL, "not a regular file / 通常のファイルではありません", str(path))
-        if info.st_size > limit:
-            raise OSError(errno.EFBIG, f"larger than {limit // 1024} kB / {limit // 1024} kB を超えています", str(path))
-        chunks, size = [], 0
-        while size <= limit:
-            chunk = os.read(fd, 1 << 16)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        if size > limit:
-            raise OSError(errno.EFBIG, f"larger than {limit // 1024} kB / {limit // 1024} kB を超えています", str(path))
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
-
-
-#: Target of the link that stands, in an isolated worker's copy, for a link that led outside the
-#: submission (:func:`autograder.submission.isolated.stage_copy`).
-OUTSIDE_LINK = "/nonexistent/workbook-link-outside-the-submission"
-
-
-def _link_target(path: Path) -> str:
-    try:
-        return os.readlink(path)
-    except OSError:
-        return ""
-
-
-def _missing_message(path: Path) -> str:
-    """Why exercise file ``path`` cannot be read, with a near-miss hint (``ex1_vector.py``?)."""
-    if path.is_dir():
-        why_ja, why_en = f"{path.name} はディレクトリです", f"{path.name} is a directory"
-    elif path.is_symlink() and _link_target(path) == OUTSIDE_LINK:
-        why_ja, why_en = (f"{path.name} は提出物の外を指すシンボリックリンクです (隔離採点では提出物の中のファイルだけを読みます)",
-                          f"{path.name} is a symbolic link to a file outside the submission (isolated grading reads "
-                          f"only files inside the submission)")
-    elif path.is_symlink():
-        why_ja, why_en = f"{path.name} はリンク切れのシンボリックリンクです", f"{path.name} is a broken symbolic link"
-    else:
-        why_ja, why_en = f"{path.name} が提出物にありません", f"{path.name} is missing from the submission"
-    try:
-        # another exercise's file is not a misspelling of this one (renaming it would lose that exercise)
-        taken = {f"{name}.py" for name in EXERCISES}
-        others = [p.name for p in path.parent.iterdir() if p.suffix == ".py" and p.name not in taken]
-    except OSError:
-        others = []
-    near = difflib.get_close_matches(path.name, others, n=2, cutoff=0.6)
-    hint_ja = f" (もしかして {', '.join(near)} ? ファイル名を {path.name} にしてください)" if near else ""
-    hint_en = f" (did you mean {', '.join(near)}? name it {path.name})" if near else ""
-    return bilingual(f"{why_ja}。この演習は 0 点です{hint_ja}。", f"{why_en}; this exercise scores 0{hint_en}.")
-
-
-def _format_import_error(exc: BaseException, path: Path) -> str:
-    if isinstance(exc, SyntaxError):
-        return f"  SyntaxError: {exc.msg} ({Path(exc.filename or path).name}, line {exc.lineno})"
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == str(path)]
-    where = f" ({path.name}, line {frames[-1].lineno})" if frames else ""
-    text = str(exc) if not isinstance(exc, SystemExit) else f"sys.exit({exc.code!r}) at import time"
-    return f"  {type(exc).__name__}: {text}{where}"[:1000]
 
 
 class ExerciseHandle:
@@ -474,7 +370,7 @@ class RecordedCall:
         pinned = ruleguard.pin()  # watched all along, marks or not
         try:
             result = call(self.__wrapped__, given, given_kwargs)
-            figdesc.check_size(result)  # isolated mode's limits of a figure, here too (still watched)
+            check_figure_size(result)  # isolated mode's limits of a figure, here too (still watched)
             return result
         except Exception as exc:
             record = _FAILED_CALL[0]
@@ -495,6 +391,26 @@ class RecordedCall:
 
     def __repr__(self) -> str:
         return f"<{self._name} of the submission>"
+
+
+def check_figure_size(value: Any) -> None:
+    """Apply isolated mode's limits (:mod:`.figdesc`: Axes, artists, lines per figure) to a
+    Figure a call returned (or an Axes, or a tuple or list holding them), in local mode too: the same
+    figure fails the same test in both modes (red team round 8: 101 x 101 ``ax.arrow`` calls got 2/2
+    in local mode and 0/2 isolated).
+
+    Raises:
+        figdesc.FigureTooLarge: the figure has more than isolated mode can describe.
+    """
+    figure_module, axes_module = sys.modules.get("matplotlib.figure"), sys.modules.get("matplotlib.axes")
+    if figure_module is None or axes_module is None:  # no figure can have been made
+        return
+    items = value if type(value) in (tuple, list) else (value,)
+    for item in items[:16]:
+        if isinstance(item, figure_module.Figure):
+            figdesc.describe_figure(item)
+        elif isinstance(item, axes_module.Axes) and item.figure is not None:
+            figdesc.describe_figure(item.figure)
 
 
 _PARAMETERS: dict[str, dict[str, tuple[str, ...]]] = {}  # source -> name -> parameters

@@ -1,5 +1,6 @@
-"""Processes of the submission that are running (Linux ``/proc``), for the run-time check of the
-"from scratch" rules.
+"""Processes read from Linux's ``/proc``: the process table that counts an isolated worker's CPU time
+(:class:`autograder.submission.worker.Worker`), and the processes of the submission that are
+running, for the run-time check of the "from scratch" rules.
 
 The check watches the calls made in the process that runs the submission (and its threads), and a
 process started while a rule-bound test runs is a violation there. A process started at another
@@ -15,6 +16,52 @@ import os
 from pathlib import Path
 
 from ..checks.hits import STARTED_EARLIER, Hit
+
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def process_stat(pid: int | str) -> tuple[int, float, bytes] | None:
+    """(parent pid, CPU seconds, command name) of process ``pid`` from ``/proc/PID/stat``
+    (world-readable); the CPU time counts its threads and the children it waited for. None if gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            head, tail = fh.read().rsplit(b")", 1)
+        fields = tail.split()
+        return int(fields[1]), sum(int(v) for v in fields[11:15]) / _CLOCK_TICKS, head.split(b"(", 1)[1]
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def process_table() -> dict[int, tuple[int, float, bytes]]:
+    """pid -> :func:`process_stat` of every process."""
+    table = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit() and (info := process_stat(name)) is not None:
+            table[int(name)] = info
+    return table
+
+
+def host_pid(ns_pid: int, ancestor: int) -> int | None:
+    """The host's pid of the process that is ``ns_pid`` in a PID namespace below process ``ancestor``."""
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/status", encoding="ascii", errors="replace") as fh:
+                status = dict(line.split(":", 1) for line in fh.read().splitlines() if ":" in line)
+            ids = status.get("NSpid", "").split()
+            if len(ids) < 2 or int(ids[-1]) != ns_pid:
+                continue
+            pid = int(entry.name)
+            for _ in range(8):  # the sandbox's processes descend from the bwrap we started
+                with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as fh:
+                    ppid = next(int(line.split()[1]) for line in fh if line.startswith("PPid:"))
+                if ppid == ancestor:
+                    return int(entry.name)
+                pid = ppid
+        except (OSError, ValueError, StopIteration):
+            continue
+    return None
 
 
 def process_state(pid: int) -> str | None:

@@ -1,16 +1,12 @@
-"""The trusted end of a sandboxed worker: the fork server (one per grading process), the
-process table used to count a worker's CPU time, and :class:`Worker`, which talks to one worker
-(:mod:`autograder.submission.sandbox` is the other end) over :mod:`autograder.submission.codec`.
+"""The trusted end of a sandboxed worker: :class:`Worker`, which talks to one worker
+(:mod:`autograder.submission.sandbox` is the other end) over :mod:`autograder.submission.codec`;
+the worker was forked by the process's fork server (:mod:`.forkserver`).
 """
 
 from __future__ import annotations
 
-import atexit
-import json
 import os
 import signal
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -18,209 +14,17 @@ import weakref
 from typing import Any
 
 from .codec import Closed, ProtocolError, Timeout, decode, encode, recv_message, send_message
-from .processes import running
+from .processes import host_pid, process_stat, process_table, running
 from .guard import WorkbookTimeout, run_delay_clock, wall_backstop
 from .shipping import callback_tag, function_tag
 from .sideeffects import warn_again, write_back
-from ..core.i18n import bilingual, get_language
-from ..core.paths import REPO_ROOT
+from ..core.i18n import bilingual
 from .remote import (MAX_BYTES_PER_TEST, MAX_OUTPUT_PER_REPLY, MAX_OUTPUT_PER_SUBMISSION, MAX_OUTPUT_PER_TEST,
                      MAX_WORKER_MESSAGE, BudgetExceeded, RemoteObject, StaleHandle, WorkerCrashed, budget_message,
                      exception_from, proxy_type, raise_with_student_frame)
 
 
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-
-
-# --- the fork server (one per grading process) ---------------------------------------------------
-
-#: Environment variables the fork server (and so student code) gets; everything else is dropped.
-_ENV_KEPT = frozenset({"PATH", "HOME", "LANG", "LANGUAGE", "TZ", "PYTHONPATH", "PYTHONHASHSEED", "VIRTUAL_ENV",
-                       "TMPDIR", "TERM", "USER", "LOGNAME", "USERNAME", "LNAME"})  # getpass.getuser() reads the last four
-
-class ForkServer:
-    """A ``python -m autograder.sandbox`` process with NumPy, torch, Matplotlib... preloaded.
-
-    Raises:
-        RuntimeError: the fork server did not start.
-    """
-
-    def __init__(self, wrapper: list[str] | None = None) -> None:
-        ours, theirs = socket.socketpair()
-        env = fork_server_environment()
-        if wrapper:  # in the sandbox only /tmp and the workers' scratch space are writable
-            env.update(HOME="/tmp", MPLCONFIGDIR="/tmp", XDG_CACHE_HOME="/tmp")
-        self.proc = subprocess.Popen(
-            [*(wrapper or []), sys.executable, "-m", "autograder.submission.sandbox", str(theirs.fileno())],
-            pass_fds=[theirs.fileno()], env=env, cwd="/", stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        self.wrapped = bool(wrapper)
-        theirs.close()
-        self.sock = ours
-        self.lock = threading.Lock()
-        self.seq = 0  # the number of the last request (_ask)
-        self.spawning: dict[int, int | None] = {}  # spawn requests not answered yet: number -> uid
-        self.ready = False  # the preload runs while pytest collects the tests
-
-    def _wait_ready(self) -> None:
-        if self.ready:
-            return
-        try:
-            header, _ = recv_message(self.sock, time.monotonic() + 120)
-        except (Timeout, Closed, ProtocolError) as exc:
-            self.proc.kill()
-            raise RuntimeError(f"the grading fork server did not start: {exc!r}") from None
-        if header.get("op") != "ready":
-            raise RuntimeError("the grading fork server did not start")
-        self.ready = True
-
-    def spawn(self, spec: dict) -> tuple[int, socket.socket]:
-        """Fork a worker for ``spec``; returns its pid and the socket to talk to it.
-
-        Raises:
-            RuntimeError: the fork server did not start.
-            Timeout: it did not answer within a minute.
-        """
-        with self.lock:
-            self._wait_ready()
-            header, fd = self._ask({"op": "spawn", "spec": spec}, time.monotonic() + 60)
-        return int(header["pid"]), socket.socket(fileno=fd)
-
-    #: Seconds a kill waits for the fork server's answer (then the grader goes on; the kill still happens).
-    KILL_WAIT = 30.0
-
-    def kill(self, pid: int, uid: int | None) -> None:
-        """Kill worker ``pid``, its process group and (as root) every process of ``uid``."""
-        with self.lock:
-            try:
-                self._wait_ready()
-                self._ask({"op": "kill", "pid": pid, "uid": uid}, time.monotonic() + self.KILL_WAIT)
-            except (Timeout, Closed, ProtocolError, OSError, RuntimeError):
-                pass  # (its late answer is skipped by the next request: _ask)
-
-    def _ask(self, header: dict, deadline: float) -> tuple[dict, int | None]:
-        """Send one request and read its answer (and the socket a ``spawn`` sends with it).
-
-        Every request carries a number the fork server sends back. An answer to an earlier request
-        that was given up (a kill whose answer took longer than its wait on a busy machine) is
-        skipped here, so it is never taken for this request's; a late spawn's worker is killed.
-        """
-        self.seq += 1
-        if header["op"] == "spawn":  # (a late answer's worker is killed as this one would be)
-            self.spawning[self.seq] = header["spec"].get("uid")
-        send_message(self.sock, {**header, "seq": self.seq}, [])
-        while True:
-            reply, _ = recv_message(self.sock, deadline)
-            fd = None
-            if reply.get("op") == "spawned":  # its socket follows, sent right after (read at once: in step)
-                _, fds, _, _ = socket.recv_fds(self.sock, 1, 1)
-                fd = fds[0] if fds else None
-            uid = self.spawning.pop(reply.get("seq"), None) if fd is not None else None
-            if reply.get("seq") == self.seq:
-                if reply.get("op") == "spawned" and fd is None:
-                    raise ProtocolError("the fork server sent no socket with the worker")
-                return reply, fd
-            if fd is not None:  # a worker nobody waits for any more
-                os.close(fd)
-                stale = reply.get("pid")
-                if type(stale) is int:
-                    send_message(self.sock, {"op": "kill", "pid": stale, "uid": uid, "seq": 0}, [])
-
-    def close(self) -> None:
-        try:
-            send_message(self.sock, {"op": "exit"}, [])
-        except (Closed, OSError):
-            pass
-        self.sock.close()
-        try:
-            self.proc.wait(5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-
-
-_FORKSERVER: ForkServer | None = None
-_FORKSERVER_PID = 0
-
-
-def fork_server_environment() -> dict[str, str]:
-    """The fork server's environment: an allowlist of the grader's (no CI tokens or credentials)."""
-    env = {k: v for k, v in os.environ.items() if k in _ENV_KEPT or k.startswith(("LC_", "WORKBOOK_"))}
-    env.update(MPLBACKEND="Agg", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
-               MKL_NUM_THREADS="1", NUMEXPR_NUM_THREADS="1", PYTHONDONTWRITEBYTECODE="1")
-    # the worker's messages (a missing file, an import error) in the grader's language, also when
-    # it was chosen with --lang rather than the environment
-    env["WORKBOOK_LANG"] = get_language()
-    path = [str(REPO_ROOT)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
-    env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(path))
-    return env
-
-
-def fork_server() -> ForkServer:
-    """The process's fork server (started on first use, stopped at exit)."""
-    global _FORKSERVER, _FORKSERVER_PID
-    if _FORKSERVER is None or _FORKSERVER_PID != os.getpid() or _FORKSERVER.proc.poll() is not None:
-        _FORKSERVER = ForkServer()
-        _FORKSERVER_PID = os.getpid()
-        atexit.register(_FORKSERVER.close)
-    return _FORKSERVER
-
-
-_SEARCH_PATH: list[str] | None = None
-
-
-def fork_server_search_path() -> list[str]:
-    """The fork server's ``sys.path`` (what a bubblewrap sandbox must show it), asked once."""
-    global _SEARCH_PATH
-    if _SEARCH_PATH is None:
-        done = subprocess.run([sys.executable, "-c", "import json, sys; print(json.dumps(sys.path))"],
-                              env=fork_server_environment(), cwd="/", capture_output=True, text=True, timeout=60)
-        _SEARCH_PATH = [p for p in json.loads(done.stdout) if isinstance(p, str)] if done.returncode == 0 else []
-    return _SEARCH_PATH
-
-
-def _process_stat(pid: int | str) -> tuple[int, float, bytes] | None:
-    """(parent pid, CPU seconds, command name) of process ``pid`` from ``/proc/PID/stat``
-    (world-readable); the CPU time counts its threads and the children it waited for. None if gone."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as fh:
-            head, tail = fh.read().rsplit(b")", 1)
-        fields = tail.split()
-        return int(fields[1]), sum(int(v) for v in fields[11:15]) / _CLOCK_TICKS, head.split(b"(", 1)[1]
-    except (OSError, IndexError, ValueError):
-        return None
-
-
-def _process_table() -> dict[int, tuple[int, float, bytes]]:
-    """pid -> :func:`_process_stat` of every process."""
-    table = {}
-    for name in os.listdir("/proc"):
-        if name.isdigit() and (info := _process_stat(name)) is not None:
-            table[int(name)] = info
-    return table
-
-
-def _host_pid(ns_pid: int, ancestor: int) -> int | None:
-    """The host's pid of the process that is ``ns_pid`` in a PID namespace below process ``ancestor``."""
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/status", encoding="ascii", errors="replace") as fh:
-                status = dict(line.split(":", 1) for line in fh.read().splitlines() if ":" in line)
-            ids = status.get("NSpid", "").split()
-            if len(ids) < 2 or int(ids[-1]) != ns_pid:
-                continue
-            pid = int(entry.name)
-            for _ in range(8):  # the sandbox's processes descend from the bwrap we started
-                with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as fh:
-                    ppid = next(int(line.split()[1]) for line in fh if line.startswith("PPid:"))
-                if ppid == ancestor:
-                    return int(entry.name)
-                pid = ppid
-        except (OSError, ValueError, StopIteration):
-            continue
-    return None
 
 
 def _pidfd(pid: int | None) -> int | None:
@@ -244,7 +48,7 @@ class Worker:
         self.server = owner.server()
         self.pid, self.sock = self.server.spawn(owner.spec())
         # in a bubblewrap sandbox the pid is the PID namespace's: find the host's for CPU time
-        self.host_pid = _host_pid(self.pid, self.server.proc.pid) if self.server.wrapped else self.pid
+        self.host_pid = host_pid(self.pid, self.server.proc.pid) if self.server.wrapped else self.pid
         self.alive = True
         self._pidfd = _pidfd(self.host_pid)  # (signal_for_stacks)
         self.callbacks: dict[int, Any] = {}
@@ -289,7 +93,7 @@ class Worker:
             for pid, seconds in self._tree().items():
                 self._cpu_of[pid] = max(self._cpu_of.get(pid, 0.0), seconds)
         else:
-            info = _process_stat(self.host_pid)
+            info = process_stat(self.host_pid)
             if info is not None:
                 self._cpu_of[self.host_pid] = max(self._cpu_of.get(self.host_pid, 0.0), info[1])
         base = self._cpu_base
@@ -297,7 +101,7 @@ class Worker:
         return self.cpu_seen
 
     def _tree(self) -> dict[int, float]:
-        table = _process_table()
+        table = process_table()
         if self.owner.uid is not None:  # root: the worker's uid is its own
             mine = set()
             for pid in table:
