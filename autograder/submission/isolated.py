@@ -35,8 +35,8 @@ in a bubblewrap sandbox (:func:`autograder.submission.sandboxfs.bwrap_command`);
 grading refuses to run unless asked to (``--no-sandbox``).
 
 The pieces: what the worker's objects and exceptions look like here and the limits of what it may
-send (:mod:`autograder.submission.remote`); the fork server and one worker's trusted end
-(:mod:`autograder.submission.worker`); how workers are confined on this machine
+send (:mod:`autograder.submission.remote`); the fork server (:mod:`autograder.submission.forkserver`)
+and one worker's trusted end (:mod:`autograder.submission.worker`); how workers are confined on this machine
 (:mod:`autograder.submission.confinement`); the sandbox check (:mod:`autograder.submission.sandboxcheck`).
 This module offers the loader seam's interface (the copy is made by :mod:`.stage`).
 """
