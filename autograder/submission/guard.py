@@ -304,11 +304,6 @@ class Deadline:
         self.fired += 1
         return self._interrupter.send(WorkbookTimeout, self._message())
 
-    @staticmethod
-    def _cpu_clock() -> Any:
-        """A function returning the main thread's CPU seconds (the process's where unavailable)."""
-        return main_thread_cpu_clock()
-
     def _run_watcher(self, *args: Any) -> None:
         try:
             self._watch(*args)
@@ -344,7 +339,7 @@ class Deadline:
             self._interrupter, self.method = None, "signal"
         else:
             self._interrupter, self.method = ThreadInterrupter(main), "async"
-        own, own_wait = self._cpu_clock(), run_delay_clock(threading.main_thread().native_id)
+        own, own_wait = main_thread_cpu_clock(), run_delay_clock(threading.main_thread().native_id)
         cpu = _safe_sum(own, self.extra_cpu)
         waited = _safe_sum(own_wait, self.extra_wait)
         self._stop.clear()
