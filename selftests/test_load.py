@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -92,3 +93,51 @@ def test_deadline_counts_the_extra_clock():
     with pytest.raises(WorkbookTimeout, match="CPU time"):
         with Deadline(0.3, extra_cpu=lambda: 10 * (time.monotonic() - start)):
             time.sleep(30)
+
+
+def test_a_test_that_ended_past_its_limit_timed_out_however_late_the_watcher_looks():
+    """The outcome does not depend on when the watcher thread looked: a test whose clocks are past
+    the limit when it ends times out, passed or failed. Here the watcher (another thread) never sees
+    the time, as on a machine so busy that its look came after the test's end; the test's own
+    thread does, at the end."""
+    main = threading.get_ident()
+    spent = [0.0]
+
+    def clock() -> float:  # what the test thread sees; the watcher sees nothing spent
+        return spent[0] if threading.get_ident() == main else 0.0
+
+    with pytest.raises(WorkbookTimeout, match=r"Timeout \(>1s\) \(CPU time\)"):
+        with Deadline(1.0, extra_cpu=clock):
+            spent[0] = 1.5  # the test passes, 0.5 s past its limit
+    with pytest.raises(WorkbookTimeout) as raised:
+        with Deadline(1.0, extra_cpu=clock):
+            spent[0] = 3.0
+            raise AssertionError("the test failed too")
+    assert isinstance(raised.value.__cause__, AssertionError)
+    spent[0] = 0.0
+    with Deadline(1.0, extra_cpu=clock):  # within the limit: nothing
+        spent[0] = 0.5
+
+
+def test_the_scan_of_the_process_table_restores_the_switch_interval():
+    """processes.prompt_gil (the worker's process-tree scan lets the watcher switch back quickly):
+    nested and concurrent uses leave the interpreter's switch interval as it was."""
+    from autograder.submission.processes import process_table, prompt_gil
+
+    before = sys.getswitchinterval()
+    barrier = threading.Barrier(4)
+
+    def scan() -> None:
+        barrier.wait()
+        for _ in range(20):
+            with prompt_gil():
+                assert sys.getswitchinterval() <= 1e-5
+                with prompt_gil():
+                    assert process_table()
+
+    threads = [threading.Thread(target=scan) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sys.getswitchinterval() == before

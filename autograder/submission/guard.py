@@ -255,7 +255,9 @@ class Deadline:
     asynchronous exception (:class:`ThreadInterrupter`), which reaches the same Python code but
     not a call blocked in C until it returns (``time.sleep(1000)``: pytest-timeout's last-resort
     backstop then ends the run). Where the main thread's CPU clock cannot be read, the process's
-    CPU time is used. Outside the main thread the deadline is a no-op.
+    CPU time is used. When the test ends the clocks are read once more: a test that ended past its
+    CPU limit (passed or failed) times out, however soon the watcher noticed, so the outcome does
+    not depend on the watcher's timing. Outside the main thread the deadline is a no-op.
 
     Args:
         seconds: CPU seconds; ``None`` or ``<= 0``: no limit.
@@ -283,6 +285,8 @@ class Deadline:
         self._watching = threading.Event()  # cleared while the watcher thread runs
         self._watching.set()
         self._watcher_pid = 0
+        self._cpu: Callable[[], float] = time.thread_time
+        self._cpu0 = 0.0
 
     def _message(self) -> str:
         return f"Timeout (>{self.seconds:g}s) {self.reason}".rstrip()
@@ -348,11 +352,12 @@ class Deadline:
         # threads, and this one is the grader's (it would pay for the hook and count as one)
         self._watching.clear()
         self._watcher_pid = os.getpid()
-        _thread.start_new_thread(self._run_watcher, (cpu, cpu(), time.monotonic(), waited, waited(), main))
+        self._cpu, self._cpu0 = cpu, cpu()
+        _thread.start_new_thread(self._run_watcher, (cpu, self._cpu0, time.monotonic(), waited, waited(), main))
         self._active = True
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
         if not self._active:
             return
         self._active = False
@@ -373,6 +378,19 @@ class Deadline:
         if self._interrupter is None:
             signal.signal(signal.SIGALRM, self._previous or signal.SIG_DFL)
         self._interrupter = None
+        # The outcome must not depend on how soon the watcher noticed (it polls; on a busy machine,
+        # or while the test thread computes, a look can take long): a test that ended past its CPU
+        # limit, passed or failed, timed out, as it would have had the watcher been instant.
+        if (exc is None or isinstance(exc, Exception)) and self._over_limit():
+            self.fired += 1
+            self.reason = "(CPU time)"
+            raise WorkbookTimeout(self._message()) from exc
+
+    def _over_limit(self) -> bool:
+        try:
+            return self._cpu() - self._cpu0 > self.seconds  # type: ignore[operator]
+        except Exception:  # noqa: BLE001 - a clock that cannot be read decides nothing
+            return False
 
 
 class WallLimit:

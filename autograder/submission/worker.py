@@ -14,7 +14,7 @@ import weakref
 from typing import Any
 
 from .codec import Closed, ProtocolError, Timeout, decode, encode, recv_message, send_message
-from .processes import host_pid, process_stat, process_table, running
+from .processes import host_pid, process_stat, process_table, prompt_gil, running
 from .guard import WorkbookTimeout, run_delay_clock, wall_backstop
 from .shipping import callback_tag, function_tag
 from .sideeffects import warn_again, write_back
@@ -101,6 +101,10 @@ class Worker:
         return self.cpu_seen
 
     def _tree(self) -> dict[int, float]:
+        with prompt_gil():  # (the watcher's look: it must not wait 5 ms per system call, processes.prompt_gil)
+            return self._scan_tree()
+
+    def _scan_tree(self) -> dict[int, float]:
         table = process_table()
         if self.owner.uid is not None:  # root: the worker's uid is its own
             mine = set()
