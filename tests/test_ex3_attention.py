@@ -135,6 +135,14 @@ TEMPERATURE_MULTIPLIED = Misconception(
     ja="結果はロジットに温度 T を掛けた softmax(x · T) と一致します: 温度で割ってください (softmax(x / T))",
     en="your result equals softmax(x · T), the logits multiplied by the temperature: divide them by it, "
        "softmax(x / T)")
+SOFTMAX_OVERFLOW = Misconception(
+    "softmax_overflow", task="softmax",
+    ja="結果は最大値を引かずに exp(x) / Σ exp(x) をそのまま計算したときの値 (nan) と一致します: exp(1000) は inf に"
+       "あふれ (inf / inf = nan)、exp(-1000) は 0 になります (0 / 0 = nan)。本文 522 行のように先に最大値を引きます "
+       "(softmax(x) = softmax(x − max x) なので値は変わりません)",
+    en="your result equals exp(x) / Σ exp(x) computed as it stands, without subtracting the maximum (nan): exp(1000) "
+       "overflows to inf (inf / inf = nan) and exp(-1000) underflows to 0 (0 / 0 = nan). Subtract the maximum first, "
+       "as the chapter does at line 522 (softmax(x) = softmax(x − max x): the values do not change)")
 ENTROPY_EPSILON = Misconception(
     "entropy_epsilon", task="attention_entropy", lines=(879, 880),
     ja="結果は本文のコードのように log の中に 1e-10 を足した -Σ p log(p + 1e-10) と一致します: "
@@ -147,7 +155,7 @@ ENTROPY_IN_BITS = Misconception(
     en="your result equals the entropy in bits (logarithm base 2): use the natural logarithm (nats)")
 #: The catalogue of this exercise's misconceptions (selftests/variants/ex3_attention/ embody them).
 MISCONCEPTIONS = [SCALE_BY_SQRT_D_MODEL, SCALE_BY_SQRT_D_V, SCALE_BY_D_K, SCORES_UNSCALED, SOFTMAX_WHOLE_MATRIX, SOFTMAX_IGNORES_AXIS,
-                  SOFTMAX_FIRST_AXIS, TEMPERATURE_MULTIPLIED, ENTROPY_EPSILON, ENTROPY_IN_BITS]
+                  SOFTMAX_FIRST_AXIS, TEMPERATURE_MULTIPLIED, SOFTMAX_OVERFLOW, ENTROPY_EPSILON, ENTROPY_IN_BITS]
 
 # The chapter's example (3.2 softmax_as_probability).
 CHAPTER_LOGITS = [2.0, 1.0, 0.1, -1.0, -2.0]
@@ -258,13 +266,16 @@ def test_softmax_large_scores_stable(exercise):
     # Hand derivation: subtracting the max 1002 gives exp([-2, -1, 0]); divide by the sum.
     # Without the max subtraction exp(1000) overflows (inf / inf = nan) and exp(-1000)
     # underflows to 0 (0 / 0 = nan).
+    # (what the formula without the subtraction gives, derived above: nan everywhere)
+    overflowed = [SOFTMAX_OVERFLOW.gives(np.full(3, np.nan))]
     e = np.exp([-2.0, -1.0, 0.0])
     out = exercise.softmax([1000, 1001, 1002])
-    check_array(out, e / e.sum(), call="softmax([1000, 1001, 1002])", rtol=1e-12, atol=1e-15)
+    check_array(out, e / e.sum(), call="softmax([1000, 1001, 1002])", rtol=1e-12, atol=1e-15, misconceptions=overflowed)
     check_equal(out.dtype.name, "float64", call="softmax([1000, 1001, 1002])", what="dtype")
     e = np.exp([0.0, -1.0, -2.0])
     out = exercise.softmax(np.array([-1000.0, -1001.0, -1002.0]))
-    check_array(out, e / e.sum(), call="softmax([-1000, -1001, -1002])", rtol=1e-12, atol=1e-15)
+    check_array(out, e / e.sum(), call="softmax([-1000, -1001, -1002])", rtol=1e-12, atol=1e-15,
+                misconceptions=overflowed)
 
 
 @pytest.mark.task("softmax", points=1)

@@ -5,7 +5,8 @@ exp(-1000) underflows to 0 (0 / 0 = nan); a small temperature overflows moderate
 attention and the figure use this softmax.
 """
 
-VARIANT = {"correct": False, "loses": ["softmax", "scaled_dot_product_attention"]}
+VARIANT = {"correct": False, "loses": ["softmax", "scaled_dot_product_attention"],
+           "misconceptions": ["softmax_overflow"]}
 
 import math
 import types
