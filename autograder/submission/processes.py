@@ -109,9 +109,37 @@ def process_state(pid: int) -> str | None:
         return None
 
 
+_ENDED = (None, "Z", "X", "x")
+
+
+def able_to_run(pid: int) -> bool:
+    """Whether process ``pid`` still has a thread that can run. ``/proc/PID/stat`` gives the state
+    of its main thread only: a process whose main thread ended (``pthread_exit``) shows ``Z`` while
+    its other threads run on (red team round 9: such a helper served ``scipy.special.softmax`` to a
+    rule-bound task unseen), so a zombie's threads are looked at too."""
+    state = process_state(pid)
+    if state not in _ENDED:
+        return True
+    if state is None:
+        return False
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return False
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat", "rb") as fh:
+                if fh.read().rsplit(b")", 1)[1].split()[0].decode("ascii", "replace") not in _ENDED:
+                    return True
+        except (OSError, IndexError):
+            continue
+    return False
+
+
 def running(pids: list[int] | set[int]) -> list[int]:
-    """Those of ``pids`` that are processes still able to run (not gone, not zombies)."""
-    return sorted(p for p in pids if process_state(p) not in (None, "Z", "X", "x"))
+    """Those of ``pids`` that are processes still able to run: not gone, and not zombies whose
+    every thread has ended (:func:`able_to_run`)."""
+    return sorted(p for p in pids if able_to_run(p))
 
 
 def children(pid: int) -> list[int]:
