@@ -85,6 +85,11 @@ class Catalogue:
     def __init__(self, forbidden: Iterable[str], methods: Iterable[str] = (), no_overloading: bool = False) -> None:
         self.forbidden = tuple(sorted(set(forbidden)))
         self.methods = frozenset(methods)
+        # a forbidden torch function's twin method of a tensor is the same library function
+        # (torch.cov and x.cov(): red team round 9, aten::cov is a composite operation that the
+        # dispatch mode never sees whole)
+        self.tensor_twins = frozenset(f[len("torch."):] for f in self.forbidden
+                                      if f.startswith("torch.") and f.count(".") == 1)
         self.no_overloading = no_overloading
         self._dirs: list[tuple[str, str]] = []  # (directory/, module)
         self._pkg_quals: list[tuple[str, str, str]] = []  # (package directory/, qualname, dotted)
@@ -216,6 +221,8 @@ class Catalogue:
                 return None
             dotted = f"{module}.{qualname}.{name}"
             method = True
+            if name in self.tensor_twins and _is_tensor_type(cls):
+                return f"torch.Tensor.{name}"
         if _is_forbidden(dotted, self.forbidden) or (method and name in self.methods):
             return dotted
         return None
@@ -260,7 +267,18 @@ class Catalogue:
             method = False
         if _is_forbidden(dotted, self.forbidden) or (method and name in self.methods):
             return dotted
+        if method and name in self.tensor_twins:
+            return f"torch.Tensor.{name}"
         return None
+
+
+def _is_tensor_type(cls: type) -> bool:
+    """Whether ``cls`` is torch's tensor class (``torch._C.TensorBase``, ``torch.Tensor``) or a
+    subclass of it; read through ``type``'s own getters only (see :meth:`Catalogue.c_name`)."""
+    for base in type.__dict__["__mro__"].__get__(cls):
+        if _TYPE_QUALNAME(base) in ("TensorBase", "Tensor") and _TYPE_MODULE(base) in ("torch._C", "torch"):
+            return True
+    return False
 
 
 def _aten_names(forbidden: tuple[str, ...], methods: frozenset[str]) -> frozenset[tuple[str, ...]] | None:
