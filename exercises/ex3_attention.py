@@ -34,8 +34,8 @@ Transformer の中心にある scaled dot-product attention を NumPy だけで�
    ``matplotlib.figure.Figure`` を返します。
 
 softmax・attention・エントロピーはライブラリ (torch.softmax, scipy.special.softmax,
-torch.nn.functional.scaled_dot_product_attention, scipy.stats.entropy, scipy.special.entr や xlogy など)
-を使わず自分で書いてください。
+torch.nn.functional.scaled_dot_product_attention, scipy.stats.entropy, scipy.special.entr や xlogy、
+logsumexp にあたる np.logaddexp など) を使わず自分で書いてください。
 
 本文との違い
 - 本文 (478-501 行) は ``self.scale = np.sqrt(d_model)`` (d_model = 64) で割りながら
@@ -88,7 +88,7 @@ Functions to implement
 
 Write the softmax, the attention and the entropy yourself: no library softmax, attention or entropy
 (torch.softmax, scipy.special.softmax, torch.nn.functional.scaled_dot_product_attention,
-scipy.stats.entropy, scipy.special.entr or xlogy, ...).
+scipy.stats.entropy, scipy.special.entr or xlogy, a log-sum-exp such as np.logaddexp, ...).
 
 Differs from the chapter
 - The chapter (lines 478-501) divides by ``self.scale = np.sqrt(d_model)`` (d_model = 64) while

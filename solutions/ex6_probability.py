@@ -34,7 +34,7 @@ softmax_as_probability / cross_entropy_loss)
    m + log Σ_j exp(z_j − m) (log-sum-exp) と計算します。log(softmax(z)) をそのまま計算すると
    ロジットが 1000 程度あると exp がオーバーフローして nan になり、確率が 0 に丸められると log 0 = −∞ になります。
    ライブラリの softmax・log_softmax・logsumexp・nll_loss・cross_entropy (torch, scipy。テンソルの
-   ``.softmax()`` などのメソッドも含む) は使わずに自分で書いてください。使うとこの課題のテストはすべて 0 点です。
+   ``.softmax()`` などのメソッドや、logsumexp にあたる np.logaddexp も含む) は使わずに自分で書いてください。使うとこの課題のテストはすべて 0 点です。
    logits が 2 次元でない・空・有限でない値を含む、targets の形が合わない、クラス番号が範囲外、
    ソフトラベルの行が確率分布でないときは ValueError、targets が整数でも浮動小数点数でも
    ない (真偽値など) ときは TypeError です。
@@ -102,7 +102,7 @@ Functions to implement
    m + log Σ_j exp(z_j − m) (log-sum-exp). Computing log(softmax(z)) directly overflows to nan for
    logits around 1000, and a probability rounded to 0 gives log 0 = −∞. Write it yourself: no
    library softmax, log_softmax, logsumexp, nll_loss or cross_entropy (torch, scipy; methods such
-   as ``tensor.softmax()`` included); using one scores 0 on every test of this task. Logits that are not 2-D, empty
+   as ``tensor.softmax()`` and NumPy's log-sum-exp ``np.logaddexp`` included); using one scores 0 on every test of this task. Logits that are not 2-D, empty
    or not finite, targets of the wrong shape, class indices out of range and soft-label rows that
    are not distributions raise ValueError; targets that are neither integers nor floating-point
    numbers (booleans, ...) raise TypeError.

@@ -59,6 +59,8 @@ FORBIDDEN_SOFTMAX = PRIVATE_ATTENTION + (
     "torch._C._nn.scaled_dot_product_attention", "torch._C._nn.cross_entropy_loss",
     "torch.nn.functional.cross_entropy", "scipy.special.softmax", "scipy.special.log_softmax",
     "scipy.special.logsumexp", "jax", "tensorflow", "sklearn",
+    # NumPy's log-sum-exp: np.logaddexp.reduce(z) is logsumexp(z) (red team round 9)
+    "numpy.logaddexp", "numpy.logaddexp2",
     # what computes a softmax inside: a distribution's normalised logits and probabilities, torch's
     # Transformer layers and their fused kernel (weights chosen to give softmax(x): red team)
     "torch.distributions", "torch._transformer_encoder_layer_fwd", "torch.nn.modules.transformer",

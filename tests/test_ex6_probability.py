@@ -66,6 +66,8 @@ FORBIDDEN_LOG_SOFTMAX = (
     "torch._VF.logsumexp", "torch._VF._safe_softmax", "torch._VF._masked_softmax", "torch._safe_softmax",
     "torch._masked_softmax", "scipy.special.logsumexp", "scipy.special.log_softmax", "scipy.special.softmax",
     "scipy.stats", "jax", "tensorflow", "sklearn", "torch.logcumsumexp",
+    # NumPy's log-sum-exp: np.logaddexp.reduce(z) is logsumexp(z) (red team round 9)
+    "numpy.logaddexp", "numpy.logaddexp2",
 )
 NO_LOG_SOFTMAX_METHODS = ("softmax", "log_softmax", "logsumexp")  # tensor.log_softmax(-1) and the like
 #: "From scratch" rules (docs/authoring.md, autograder.core.scratch): the library calls each task's
