@@ -141,3 +141,75 @@ def test_the_scan_of_the_process_table_restores_the_switch_interval():
     for t in threads:
         t.join()
     assert sys.getswitchinterval() == before
+
+
+def test_a_process_whose_main_thread_ended_still_counts_as_running():
+    """processes.running (the check of processes the submission started earlier): a process whose
+    main thread called pthread_exit shows "Z" in /proc/PID/stat while another thread runs on (red
+    team round 9, zombie_leader_helper); it counts as running until its last thread ends."""
+    from autograder.submission.processes import process_state, running
+
+    code = ("import ctypes, threading, time\n"
+            "threading.Thread(target=time.sleep, args=(60,)).start()\n"
+            "ctypes.CDLL(None).pthread_exit(None)\n")
+    proc = subprocess.Popen([sys.executable, "-c", code])
+    try:
+        for _ in range(200):  # until the main thread has ended (the interpreter's start-up first)
+            if process_state(proc.pid) == "Z":
+                break
+            time.sleep(0.05)
+        assert process_state(proc.pid) == "Z"
+        assert running([proc.pid]) == [proc.pid]
+    finally:
+        proc.kill()
+        proc.wait()
+    assert running([proc.pid]) == []
+
+
+def _spin(seconds: float) -> None:
+    end = time.thread_time() + seconds
+    while time.thread_time() < end:
+        pass
+
+
+def test_local_mode_counts_the_cpu_of_the_submissions_threads():
+    """guard.OtherThreadsClock (local mode's extra clock): work done in threads started during the
+    test counts against the limit, as every thread of the isolated worker does (red team round 9:
+    15 s of CPU in a pool thread passed in local mode only), also threads that ended before the
+    watcher looked; threads that were there before (OpenBLAS's pool, an earlier test's leftover:
+    the isolated worker is replaced after a time-out) do not. CPU seconds, not wall-clock ones:
+    the same on a busy machine."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from autograder.submission.guard import OtherThreadsClock
+
+    stop = threading.Event()
+    spent = [0.0]
+
+    def leftover_work() -> None:  # spins until told to stop; says how much it has spent
+        while not stop.is_set():
+            spent[0] = time.thread_time()
+
+    leftover = threading.Thread(target=leftover_work)
+    leftover.start()
+    clock = OtherThreadsClock()
+    while spent[0] < 0.3:
+        time.sleep(0.01)
+    assert clock() < 0.05  # 0.3 s of the earlier thread's CPU since the clock was made
+    stop.set()
+    leftover.join()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(_spin, 0.5).result()
+    assert clock() >= 0.45
+    clock = OtherThreadsClock()
+    for _ in range(10):  # 10 threads of 50 ms, each gone before the next look
+        thread = threading.Thread(target=_spin, args=(0.05,))
+        thread.start()
+        thread.join()
+    assert clock() >= 0.45
+    # the limit: the pool thread's time ends the test (its CPU time, or on a machine so busy
+    # that its wall-clock backstop comes first: a time-out all the same)
+    with pytest.raises(WorkbookTimeout):
+        with Deadline(0.3, extra_cpu=OtherThreadsClock()):
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                pool.submit(_spin, 0.6).result()

@@ -20,7 +20,8 @@ from ..submission.processes import started_earlier
 from ..checks.rules import ForbiddenCall, Violation, catalogue_key, find_tampering, find_violations, rules_for, tamper_message
 from ..core.given import forget
 from ..core.i18n import bilingual
-from ..submission.guard import Deadline, GlobalState, WorkbookTimeout, safe_str, unchanged, wall_backstop
+from ..submission.guard import (Deadline, GlobalState, OtherThreadsClock, WorkbookTimeout, safe_str, unchanged,
+                                wall_backstop)
 from ..submission.loader import ExerciseUnavailable, failed_call
 from .options import STATE, SUBMISSION, exercise_of, scratch_folder, task_of, time_limit
 
@@ -54,7 +55,8 @@ def pytest_runtest_call(item: pytest.Item):
         # files the student's code writes with relative paths (savefig("x.png")) land in a
         # throwaway folder, never in the checkout (isolated mode: the worker's scratch space)
         os.chdir(scratch_folder(config))
-        with Deadline(time_limit(config), extra_cpu=getattr(submission, "cpu_seconds", None),
+        # isolated mode: the worker's every thread and process; local mode: the submission's threads
+        with Deadline(time_limit(config), extra_cpu=getattr(submission, "cpu_seconds", None) or OtherThreadsClock(),
                       extra_wait=getattr(submission, "run_delay_seconds", None)):
             if not rules:
                 result = yield

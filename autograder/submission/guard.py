@@ -222,6 +222,50 @@ def main_thread_cpu_clock() -> Callable[[], float]:
         return time.process_time
 
 
+class OtherThreadsClock:
+    """CPU seconds of the threads this process started after the clock was made (at a test's
+    start), also those that have ended since: the submission's own threads (a
+    ``ThreadPoolExecutor`` doing the work while the test's thread waits) count against a test's limit
+    in local mode as the isolated worker's every thread does (red team round 9: 15 s of CPU in a
+    pool thread passed in local mode only).
+
+    Threads that were already there are not counted: native ones (OpenBLAS's pool, started when
+    NumPy was imported; the isolated worker runs BLAS on one thread), pytest-timeout's timer, and a
+    thread an earlier test left running (after a time-out the isolated worker is replaced, so there
+    it charges no later test either). Read through Linux's per-thread CPU clocks; where those
+    cannot be read (not Linux) the clock reads 0 and the main thread's time alone counts.
+    """
+
+    def __init__(self) -> None:
+        self._usable = False
+        self._main = main_thread_cpu_clock()
+        self._earlier: dict[int, list[float]] = {}  # clock id -> [CPU at the start, last seen]
+        try:
+            main = threading.main_thread().native_id
+            self._start = time.process_time() - self._main()
+            for name in os.listdir("/proc/self/task"):
+                tid = int(name)
+                if tid != main:
+                    clock = ((~tid) << 3) | 6  # Linux: the CPU clock of thread tid (CPUCLOCK_SCHED)
+                    start = time.clock_gettime(clock)
+                    self._earlier[clock] = [start, start]
+            self._usable = self._main is not time.process_time
+        except (OSError, ValueError, AttributeError, OverflowError):
+            self._earlier.clear()
+
+    def __call__(self) -> float:
+        if not self._usable:
+            return 0.0
+        total = time.process_time() - self._main() - self._start
+        for clock, seen in self._earlier.items():
+            try:
+                seen[1] = time.clock_gettime(clock)
+            except OSError:  # ended: its CPU up to the last look stays not counted
+                pass
+            total -= seen[1] - seen[0]
+        return max(0.0, total)
+
+
 def _safe_sum(own: Callable[[], float], extra: Callable[[], float] | None) -> Callable[[], float]:
     """``own() + extra()``; an ``extra`` clock that fails counts 0 (the limit never stops working)."""
     if extra is None:
@@ -238,8 +282,10 @@ def _safe_sum(own: Callable[[], float], extra: Callable[[], float] | None) -> Ca
 class Deadline:
     """A per-test time limit counted in CPU time, with a wall-clock backstop several times larger.
 
-    The limit is the CPU time of the thread that runs the test (the main thread), so a test does
-    not run out of time because the machine is busy: on a loaded CI runner a correct submission
+    The limit is the CPU time of the thread that runs the test (the main thread) plus
+    ``extra_cpu`` (the isolated worker's every thread and process; in local mode the threads
+    started during the test, :class:`OtherThreadsClock`), so a test does not run out of time
+    because the machine is busy: on a loaded CI runner a correct submission
     keeps its points, and an endless loop still costs only its limit. The backstop
     (:func:`wall_backstop`, ``WALL_FACTOR`` x the limit in wall-clock seconds) stops code that
     burns no CPU (``time.sleep``, waiting on a lock) or burns it in other threads; the time the
