@@ -587,3 +587,37 @@ def test_data_files_are_kept_within_a_budget_and_other_archives_get_an_error_row
     assert sum(not files_mod.kept_file(n.rsplit("/", 1)[-1]) for n in content.files) == files_mod.MAX_DATA_FILES
     (note,) = content.notes
     assert "alice/: 5 file(s) other than .py / .ipynb not copied" in note and "data/extra051.txt" in note
+
+
+def test_a_notebook_that_cannot_be_converted_costs_its_exercise_not_the_row(tmp_path):
+    """A submission whose only exercise is a notebook saved as UTF-16 (red team round 9) was an
+    error row ("not a workbook"); that exercise now scores 0 with the reason in its feedback, the
+    row is graded, the student's folder is left as it was, and the similarity report skips it."""
+    import nbformat
+
+    from autograder.classroom.intake import Job, prepare
+    from autograder.classroom.similarity import graded_code
+
+    student = tmp_path / "subs" / "s04_nb16"
+    student.mkdir(parents=True)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("def cosine_similarity(a, b):\n    return 1.0\n")])
+    (student / "ex1_vectors.ipynb").write_bytes(nbformat.writes(nb).encode("utf-16"))
+    (tmp_path / "staging").mkdir()
+    prepared = prepare(Job("s04_nb16", "dir", student, label="s04_nb16/"), tmp_path / "staging")
+    assert prepared.unconverted == ["ex1_vectors"]
+    (problem,) = prepared.problems
+    assert "it is not UTF-8 text; ex1_vectors scores 0" in problem, problem
+    stand_in = prepared.target / "ex1_vectors.py"
+    with pytest.raises(ImportError, match="could not convert s04_nb16/ex1_vectors.ipynb"):
+        exec(compile(stand_in.read_text(encoding="utf-8"), str(stand_in), "exec"), {})
+    assert sorted(p.name for p in student.iterdir()) == ["ex1_vectors.ipynb"]
+    assert graded_code(Job("s04_nb16", "dir", student, label="s04_nb16/")) == {}
+    # graded: a row with ex1_vectors at 0, not an error row
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "-m", "autograder.batch", str(tmp_path / "subs"), "--out", str(out),
+                           "--jobs", "1", "--exercise", "ex1_vectors", "--no-progress"],
+                          cwd=REPO, capture_output=True, text=True, timeout=600)
+    book = json.loads((out / "gradebook.json").read_text(encoding="utf-8"))
+    (row,) = book["students"]
+    assert row["status"] == "graded" and row["score"] == 0, (row, done.stdout[-2000:])
+    assert any("is not UTF-8 text" in e for e in row["errors"]), row["errors"]

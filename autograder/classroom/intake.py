@@ -368,6 +368,10 @@ class Prepared:
     notes: list[str] = field(default_factory=list)
     #: notebooks that could not be converted (the report's errors; those exercises score 0)
     problems: list[str] = field(default_factory=list)
+    #: the exercises of those notebooks: each stands as a module whose import fails with the
+    #: problem (:func:`_unconverted_module`), so the exercise is graded (0 points, the reason in
+    #: its feedback) and counts as handed in, never as missing
+    unconverted: list[str] = field(default_factory=list)
 
 
 def _has_junk(path: Path) -> bool:
@@ -434,14 +438,26 @@ def prepare(job: Job, staging: Path) -> Prepared:
     if budget.note(job.shown):
         notes.append(budget.note(job.shown))
     problems: list[str] = []
+    unconverted: list[str] = []
     for name, notebook in convert.items():
         shown = inside(notebook)
         try:
             (target / f"{name}.py").write_text(_convert_notebook(notebook, name, shown), encoding="utf-8")
         except ValueError as exc:
             problems.append(str(exc))
+            unconverted.append(name)
+            (target / f"{name}.py").write_text(_unconverted_module(str(exc)), encoding="utf-8")
             continue
         notes.append(both_languages(f"{shown} を {name}.py に変換して採点しました (ノートブックは実行していません)",
                            f"{shown} was converted to {name}.py and graded (the notebook was read, not run)"))
-    return Prepared(target, staged, origin, notes, problems)
+    return Prepared(target, staged, origin, notes, problems, unconverted)
+
+
+def _unconverted_module(problem: str) -> str:
+    """The module that stands for a notebook that could not be converted (in the staged copy, never
+    in the student's folder): its import fails with ``problem``, so the exercise scores 0 with the
+    reason in its feedback, and the submission is graded like one whose other files are fine (red
+    team round 9: a submission of one UTF-16 notebook was an error row, "not a workbook")."""
+    return ("# Stands for a notebook that could not be converted (autograder.classroom.intake).\n"
+            f"raise ImportError({problem!r})\n")
 

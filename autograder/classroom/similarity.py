@@ -107,11 +107,12 @@ def graded_code(job: Job) -> dict[str, str]:
         given, staging = materialise(content, scratch / "submission"), scratch / "staging"
         staging.mkdir()
         with contextlib.suppress(ValueError, OSError):
-            target = prepare(Job(content.student, "dir", given, label=content.shown), staging).target
+            prepared = prepare(Job(content.student, "dir", given, label=content.shown), staging)
+            target = prepared.target
             code = {}
             for name in EXERCISES:
                 path = target / f"{name}.py"
-                if path.is_file() and not path.is_symlink():
+                if path.is_file() and not path.is_symlink() and name not in prepared.unconverted:
                     code[name] = path.read_text(encoding="utf-8", errors="replace")
             return code
         return {}
