@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from autograder.checks.compare import GradingFailure, check_array, check_equal, check_float, check_raises, check_type
+from autograder.checks.compare import (GradingFailure, check_accepts, check_array, check_equal, check_float,
+                                      check_raises, check_type)
 
 
 class AlwaysEqual:
@@ -116,6 +117,25 @@ def test_check_raises():
 
     with pytest.raises(NotImplementedError):
         check_raises(ValueError, stub, call="c()")
+
+
+def test_check_accepts():
+    """The valid call of an input-check test: its value, or a failure naming the exception it raised."""
+    assert check_accepts(lambda a, b=0: a + b, 1, b=2, call="c(1, b=2)") == 3
+    message = failure(check_accepts, lambda: 1 / 0, call="c()")
+    assert "c() raised ZeroDivisionError" in message and "on valid input" in message and "正しい入力" in message
+
+    def stub():
+        raise NotImplementedError()
+
+    with pytest.raises(NotImplementedError):  # counted as not implemented, as with check_raises
+        check_accepts(stub, call="c()")
+
+    def graders_own():
+        raise GradingFailure("worker crashed")
+
+    with pytest.raises(GradingFailure, match="worker crashed"):  # the grader's failures pass unchanged
+        check_accepts(graders_own, call="c()")
 
 
 # --- issue 11, section 3: failure messages that point at the fix ------------------------------------

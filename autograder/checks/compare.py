@@ -26,6 +26,7 @@ __all__ = [
     "GradingFailure",
     "Misconception",
     "as_left",
+    "check_accepts",
     "check_array",
     "check_count",
     "check_equal",
@@ -638,3 +639,33 @@ def check_raises(exc_types: type[BaseException] | tuple[type[BaseException], ...
     )
     raise AssertionError("unreachable")
 
+
+def check_accepts(func: Callable[..., Any], *args: Any, call: str, **kwargs: Any) -> Any:
+    """Call ``func(*args, **kwargs)`` with valid input, in a test of its input checks, and return its result.
+
+    Rejecting bad input earns points only for a function that also works on good input: an
+    input-check test makes one such call and checks the result (``check_float``...). A function
+    that raises whatever it is given fails here. ``NotImplementedError`` from a stub propagates
+    unchanged (so the test counts as not implemented), as do the grader's own failures.
+
+    Args:
+        func: the student's callable.
+        call: the call as the student would write it.
+
+    Returns:
+        What ``func`` returned.
+
+    Raises:
+        GradingFailure: ``func`` raised an exception (other than ``NotImplementedError``).
+    """
+    try:
+        return func(*args, **kwargs)
+    except (NotImplementedError, GradingFailure):
+        raise
+    except Exception as exc:  # noqa: BLE001 - reported to the student
+        fail(
+            f"{_call_ja(call)} は正しい入力なのに {type(exc).__name__}: {_short(str(exc))} を送出しました。"
+            f"不正な入力を拒む検査は、正しい入力で値を返す関数にだけ点が付きます。",
+            f"{call} raised {type(exc).__name__}: {_short(str(exc))} on valid input. Rejecting bad input earns "
+            f"points only for a function that returns a value for good input.",
+        )
