@@ -16,8 +16,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.spatial import distance
 
-from autograder.compare import (Misconception, as_left, check_array, check_equal, check_float, check_raises,
-                                check_type, convention, fail)
+from autograder.compare import (Misconception, as_left, check_accepts, check_array, check_equal, check_float,
+                                check_raises, check_type, convention, fail)
 from autograder.data import load_word_vectors
 
 pytestmark = pytest.mark.exercise("ex1_vectors")
@@ -338,12 +338,16 @@ def test_cosine_scale_invariance(exercise, ab, exponent, mantissa):
 
 @pytest.mark.task("cosine_similarity", points=1)
 def test_cosine_bad_input_raises(exercise):
-    """Zero vectors, mismatched lengths and non-1-D inputs raise ValueError.
+    """Zero vectors, mismatched lengths and non-1-D inputs raise ValueError; one valid call gives scipy's value.
 
-    ja: ゼロベクトル、長さの不一致、1 次元でない入力は ValueError。
+    ja: ゼロベクトル、長さの不一致、1 次元でない入力は ValueError。正しい入力での呼び出し 1 回は scipy の値になる。
     """
     f = exercise.cosine_similarity
     ok = np.array([1.0, 2.0, 3.0])
+    # By hand: (1, 2, 3) . (3, 2, 1) = 10, both norms sqrt(14), so cos = 10/14 (scipy gives the same).
+    call = "cosine_similarity([1, 2, 3], [3, 2, 1])"
+    check_float(check_accepts(f, ok, np.array([3.0, 2.0, 1.0]), call=call), _scipy_cos(ok, [3.0, 2.0, 1.0]),
+                call=call, rtol=1e-12, atol=1e-14)
     check_raises(ValueError, f, np.zeros(3), ok, call="cosine_similarity(zeros(3), [1, 2, 3])")
     check_raises(ValueError, f, ok, np.zeros(3), call="cosine_similarity([1, 2, 3], zeros(3))")
     check_raises(ValueError, f, np.array([0.0, -0.0]), np.array([1.0, 1.0]),
@@ -441,12 +445,15 @@ def test_matrix_clipped_to_bounds(exercise):
 
 @pytest.mark.task("cosine_similarity_matrix", points=1)
 def test_matrix_bad_input_raises(exercise):
-    """Zero rows, mismatched d, d = 0 and non-2-D inputs raise ValueError.
+    """Zero rows, mismatched d, d = 0 and non-2-D inputs raise ValueError; one valid call matches scipy.
 
-    ja: ゼロの行、d の不一致、d = 0、2 次元でない入力は ValueError。
+    ja: ゼロの行、d の不一致、d = 0、2 次元でない入力は ValueError。正しい入力での呼び出し 1 回は scipy に一致する。
     """
     f = exercise.cosine_similarity_matrix
     A = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    call = "cosine_similarity_matrix(A (2, 3), ones((2, 3)))"
+    check_array(check_accepts(f, A, np.ones((2, 3)), call=call),
+                1.0 - distance.cdist(A, np.ones((2, 3)), metric="cosine"), call=call, rtol=1e-12, atol=1e-14)
     check_raises(ValueError, f, np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]]), A,
                  call="cosine_similarity_matrix(A with a zero row, B)")
     check_raises(ValueError, f, A, np.array([[0.0, 0.0, 0.0]]),
@@ -548,12 +555,16 @@ def test_analogy_ranks_by_cosine_with_word_tiebreak(exercise):
 
 @pytest.mark.task("analogy", points=1)
 def test_analogy_bad_input_raises(exercise):
-    """Unknown words raise a KeyError naming the word; topn < 1, a zero target v[a] - v[b] + v[c] and an invalid candidate vector (message naming the word) raise ValueError; a topn that is not an int (or is a bool) raises TypeError.
+    """Unknown words raise a KeyError naming the word; topn < 1, a zero target v[a] - v[b] + v[c] and an invalid candidate vector (message naming the word) raise ValueError; a topn that is not an int (or is a bool) raises TypeError. One valid call gives scipy's ranking.
 
-    ja: 語彙にない単語はその単語を含む KeyError、topn < 1、v[a] - v[b] + v[c] がゼロ、不正な候補ベクトル (メッセージにその単語) は ValueError、整数でない (または bool の) topn は TypeError。
+    ja: 語彙にない単語はその単語を含む KeyError、topn < 1、v[a] - v[b] + v[c] がゼロ、不正な候補ベクトル (メッセージにその単語) は ValueError、整数でない (または bool の) topn は TypeError。正しい入力での呼び出し 1 回は scipy の順位になる。
     """
     wv = load_word_vectors()
     f = exercise.analogy
+    # The valid call: queen first (scipy: cosine 1.0 with king - man + woman), as in the chapter.
+    call = 'analogy(word_vectors, "king", "man", "woman", topn=1)'
+    _check_ranking(check_accepts(f, wv, "king", "man", "woman", topn=1, call=call),
+                   [("queen", _scipy_cos(wv["king"] - wv["man"] + wv["woman"], wv["queen"]))], call=call)
     check_raises(KeyError, f, wv, "emperor", "man", "woman",
                  call='analogy(word_vectors, "emperor", "man", "woman")', match="emperor")
     check_raises(KeyError, f, wv, "king", "boy", "woman",

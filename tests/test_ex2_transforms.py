@@ -23,8 +23,8 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import AxLine  # noqa: E402
 from matplotlib.patches import Polygon  # noqa: E402
 
-from autograder.compare import (Misconception, check_array, check_count, check_equal, check_raises,  # noqa: E402
-                                check_type, convention, diagnose, fail)
+from autograder.compare import (Misconception, check_accepts, check_array, check_count, check_equal,  # noqa: E402
+                                check_raises, check_type, convention, diagnose, fail)
 from autograder.ownvalues import own_array, own_result  # noqa: E402
 
 pytestmark = pytest.mark.exercise("ex2_transforms")
@@ -520,10 +520,22 @@ def _check_tol_thresholds(exercise):
 
 @pytest.mark.task("real_eigenpairs", points=1)
 def test_real_eigenpairs_rejects_bad_input(exercise):
-    """ValueError for a matrix that is not 2x2, contains nan/inf, and for a negative or non-finite tol.
+    """ValueError for a matrix that is not 2x2, contains nan/inf, and for a negative or non-finite tol; one valid
+    call (the shear) gives its hand-derived eigenpair.
 
-    ja: 2x2 でない行列、nan/inf を含む行列、負または有限でない tol は ValueError。
+    ja: 2x2 でない行列、nan/inf を含む行列、負または有限でない tol は ValueError。正しい入力での呼び出し 1 回
+    (せん断) は手計算の固有対になる。
     """
+    # By hand: shear [[1, .5], [0, 1]] has λ = 1 twice; M - I = [[0, .5], [0, 0]] has the x-axis as null space.
+    call = "real_eigenpairs(shear)"
+    result = check_accepts(exercise.real_eigenpairs, SHEAR, call=call)
+    check_type(result, tuple, call=call)
+    check_equal(len(result), 2, call=call, what="length of the returned tuple")
+    with EIGEN_CONVENTION:
+        check_array(result[0], np.array([1.0]), call=call, rtol=1e-9, atol=1e-12,
+                    what="values (eigenvalues, descending)")
+        check_array(result[1], np.array([[1.0], [0.0]]), call=call, rtol=1e-9, atol=1e-12,
+                    what="vectors (unit eigenvectors as columns, first clearly nonzero component positive)")
     for M in (np.eye(3), np.ones((2, 3)), np.ones(4), np.array([[1.0, np.nan], [0.0, 1.0]]),
               np.array([[np.inf, 0.0], [0.0, 1.0]])):
         check_raises(ValueError, exercise.real_eigenpairs, M, call=f"real_eigenpairs({_fmt(M)} with shape {M.shape})")
@@ -647,10 +659,15 @@ def test_preserves_direction_any_scale(exercise):
 @pytest.mark.task("preserves_direction", points=1)
 def test_preserves_direction_rejects_bad_input(exercise):
     """ValueError for the zero vector, a v that is not shape (2,), a matrix that is not 2x2, and a negative or
-    non-finite tol.
+    non-finite tol; valid calls with the shear give True for [1, 0] and False for [0, 1].
 
-    ja: ゼロベクトル、形が (2,) でない v、2x2 でない行列、負または有限でない tol は ValueError。
+    ja: ゼロベクトル、形が (2,) でない v、2x2 でない行列、負または有限でない tol は ValueError。せん断での
+    正しい呼び出しは [1, 0] で True、[0, 1] で False。
     """
+    # By hand: shear @ (1, 0) = (1, 0) keeps the line; shear @ (0, 1) = (0.5, 1) does not lie on the y-axis.
+    for v, expected in (([1.0, 0.0], True), ([0.0, 1.0], False)):
+        call = f"preserves_direction(shear, {_fmt(v)})"
+        check_equal(check_accepts(exercise.preserves_direction, SHEAR, np.array(v), call=call), expected, call=call)
     check_raises(ValueError, exercise.preserves_direction, SHEAR, np.zeros(2),
                  call="preserves_direction(shear, [0, 0])")
     for v in (np.ones(3), np.ones((2, 2)), np.float64(1.0), np.ones(1), np.ones((2, 1))):

@@ -25,8 +25,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from scipy.special import entr
 
-from autograder.compare import (Misconception, check_array, check_count, check_equal, check_float, check_raises,
-                                check_type, convention, fail)
+from autograder.compare import (Misconception, check_accepts, check_array, check_count, check_equal, check_float,
+                                check_raises, check_type, convention, fail)
 from autograder.ownvalues import own_array
 
 pytestmark = pytest.mark.exercise("ex3_attention")
@@ -228,13 +228,17 @@ def _qkv(rng, batch, n_q, n_k, d_k, d_v, scale=1.0):
     return Q, K, V
 
 
-def _check_attention(exercise, Q, K, V, *, call, mask=None, temperature=None, rtol=1e-10, atol=1e-13):
+def _check_attention(exercise, Q, K, V, *, call, mask=None, temperature=None, rtol=1e-10, atol=1e-13,
+                     accepts=False):
+    """Check scaled_dot_product_attention(Q, K, V, ...) against torch; ``accepts``: the valid call of an
+    input-check test (made through check_accepts)."""
     kwargs = {}
     if mask is not None:
         kwargs["mask"] = mask
     if temperature is not None:
         kwargs["temperature"] = temperature
-    result = exercise.scaled_dot_product_attention(Q, K, V, **kwargs)
+    f = exercise.scaled_dot_product_attention
+    result = check_accepts(f, Q, K, V, call=call, **kwargs) if accepts else f(Q, K, V, **kwargs)
     check_type(result, tuple, call=call)
     check_equal(len(result), 2, call=call, what="length of the returned tuple (output, weights)")
     out, weights = result
@@ -382,10 +386,13 @@ def test_softmax_temperature_limits(exercise):
 
 @pytest.mark.task("softmax", points=1)
 def test_softmax_invalid_temperature_raises(exercise):
-    """temperature <= 0 or non-finite (0, -1, inf, -inf, nan) or a 0-d x raises ValueError; a temperature that is not a real number (a string, None, 1j) raises TypeError.
+    """temperature <= 0 or non-finite (0, -1, inf, -inf, nan) or a 0-d x raises ValueError; a temperature that is not a real number (a string, None, 1j) raises TypeError. One valid call (temperature=2.0) matches torch.
 
-    ja: temperature が 0 以下か有限でない (0, -1, inf, -inf, nan)、または x が 0 次元なら ValueError。実数でない temperature (文字列、None、1j) は TypeError。
+    ja: temperature が 0 以下か有限でない (0, -1, inf, -inf, nan)、または x が 0 次元なら ValueError。実数でない temperature (文字列、None、1j) は TypeError。正しい入力での呼び出し 1 回 (temperature=2.0) は torch に一致する。
     """
+    call = f"softmax({CHAPTER_LOGITS}, temperature=2.0)"
+    check_array(check_accepts(exercise.softmax, np.array(CHAPTER_LOGITS), temperature=2.0, call=call),
+                _torch_softmax(CHAPTER_LOGITS, temperature=2.0), call=call, rtol=1e-12, atol=1e-15)
     for t in (0.0, 0, -1.0, -1e-300, math.inf, -math.inf, math.nan):
         check_raises(ValueError, exercise.softmax, np.array(CHAPTER_LOGITS), temperature=t,
                      call=f"softmax({CHAPTER_LOGITS}, temperature={t!r})")
@@ -471,13 +478,18 @@ def test_attention_causal_mask_matches_torch(exercise):
 
 @pytest.mark.task("scaled_dot_product_attention", points=1)
 def test_attention_non_boolean_mask_raises(exercise):
-    """A mask that is not boolean (0/1 ints, 0/1 floats, an additive -inf mask, strings) raises ValueError.
+    """A mask that is not boolean (0/1 ints, 0/1 floats, an additive -inf mask, strings) raises ValueError; the
+    same mask as booleans matches torch.
 
-    ja: 真偽値でないマスク (0/1 の整数、0/1 の浮動小数点数、-inf の加算マスク、文字列) は ValueError。
+    ja: 真偽値でないマスク (0/1 の整数、0/1 の浮動小数点数、-inf の加算マスク、文字列) は ValueError。同じマスクを
+    真偽値で渡すと torch に一致する。
     """
     rng = np.random.default_rng(4)
     Q, K, V = _qkv(rng, (), n_q=4, n_k=4, d_k=3, d_v=2)
     tril = np.tril(np.ones((4, 4)))
+    with MASK_CONVENTION:
+        _check_attention(exercise, Q, K, V, mask=tril > 0, accepts=True,
+                         call="scaled_dot_product_attention(Q, K, V, mask=np.tril(np.ones((4, 4))) > 0)")
     additive = np.where(tril > 0, 0.0, -np.inf)
     for name, mask in (("np.tril(np.ones((4, 4), dtype=int))", tril.astype(int)),
                        ("np.tril(np.ones((4, 4)))", tril),
@@ -489,13 +501,18 @@ def test_attention_non_boolean_mask_raises(exercise):
 
 @pytest.mark.task("scaled_dot_product_attention", points=1)
 def test_attention_fully_masked_row_raises(exercise):
-    """A query row whose keys are all blocked raises ValueError naming that row (index 3), also in a batch.
+    """A query row whose keys are all blocked raises ValueError naming that row (index 3), also in a batch; the
+    causal mask, where no row is fully blocked, matches torch.
 
-    ja: キーがすべて遮断されたクエリ行は、その行 (番号 3) を示す ValueError (バッチの中でも)。
+    ja: キーがすべて遮断されたクエリ行は、その行 (番号 3) を示す ValueError (バッチの中でも)。どの行も
+    すべては遮断しない因果マスクでは torch に一致する。
     """
     rng = np.random.default_rng(5)
     Q, K, V = _qkv(rng, (), n_q=5, n_k=5, d_k=4, d_v=2)
     mask = np.tril(np.ones((5, 5), dtype=bool))
+    with MASK_CONVENTION:
+        _check_attention(exercise, Q, K, V, mask=mask, accepts=True,
+                         call="scaled_dot_product_attention(Q, K, V, mask=np.tril(ones((5, 5), dtype=bool)))")
     mask[3, :] = False
     check_raises(ValueError, exercise.scaled_dot_product_attention, Q, K, V, mask=mask,
                  call="scaled_dot_product_attention(Q, K, V, mask=mask)  # mask[3] all False",
@@ -511,12 +528,14 @@ def test_attention_fully_masked_row_raises(exercise):
 
 @pytest.mark.task("scaled_dot_product_attention", points=1)
 def test_attention_dimension_mismatch_raises(exercise):
-    """Q and K with different d_k, or K and V with different n_k, raise ValueError naming d_k / n_k; 1-D Q, K or V, d_k = 0 and n_k = 0 raise ValueError.
+    """Q and K with different d_k, or K and V with different n_k, raise ValueError naming d_k / n_k; 1-D Q, K or V, d_k = 0 and n_k = 0 raise ValueError. One valid call (Q: 4x6, K: 5x6, V: 5x3) matches torch.
 
-    ja: Q と K の d_k が違う、または K と V の n_k が違うと、d_k / n_k を示す ValueError。1 次元の Q・K・V、d_k = 0、n_k = 0 も ValueError。
+    ja: Q と K の d_k が違う、または K と V の n_k が違うと、d_k / n_k を示す ValueError。1 次元の Q・K・V、d_k = 0、n_k = 0 も ValueError。正しい入力での呼び出し 1 回 (Q: 4x6, K: 5x6, V: 5x3) は torch に一致する。
     """
     rng = np.random.default_rng(6)
     Q = rng.standard_normal((4, 6))
+    _check_attention(exercise, Q, rng.standard_normal((5, 6)), rng.standard_normal((5, 3)), accepts=True,
+                     call="scaled_dot_product_attention(Q, K, V)  # Q: 4x6, K: 5x6, V: 5x3")
     check_raises(ValueError, exercise.scaled_dot_product_attention, Q, rng.standard_normal((5, 7)),
                  rng.standard_normal((5, 3)), call="scaled_dot_product_attention(Q, K, V)  # Q: 4x6, K: 5x7",
                  match=r"d_k")

@@ -30,8 +30,8 @@ from matplotlib.contour import ContourSet
 from matplotlib.figure import Figure
 from scipy.optimize import minimize
 
-from autograder.compare import (Misconception, as_left, check_array, check_count, check_equal, check_float,
-                                 check_raises, check_type, diagnose, fail)
+from autograder.compare import (Misconception, as_left, check_accepts, check_array, check_count, check_equal,
+                                 check_float, check_raises, check_type, diagnose, fail)
 from autograder.ownvalues import own_array
 from autograder.portable import portable
 
@@ -299,12 +299,15 @@ def test_gradient_descent_input_forms_and_x0_untouched(exercise):
 
 @pytest.mark.task("gradient_descent", points=1)
 def test_gradient_descent_rejects_bad_input(exercise):
-    """ValueError for learning_rate <= 0, n_steps < 0, an x0 that is not 1-D or empty, tol <= 0, and a grad returning another shape.
+    """ValueError for learning_rate <= 0, n_steps < 0, an x0 that is not 1-D or empty, tol <= 0, and a grad returning another shape. One valid call (x0, 0.1, 5 steps) matches the reference loop.
 
-    ja: learning_rate <= 0、n_steps < 0、1 次元でないか空の x0、tol <= 0、形状の違う grad の戻り値は ValueError。
+    ja: learning_rate <= 0、n_steps < 0、1 次元でないか空の x0、tol <= 0、形状の違う grad の戻り値は ValueError。正しい入力での呼び出し 1 回 (x0, 0.1, 5 ステップ) は参照のループに一致する。
     """
     gd = exercise.gradient_descent
     x0 = np.array([1.0, 2.0])
+    call = "gradient_descent(grad, x0, learning_rate=0.1, n_steps=5)  # x0 = (1, 2)"
+    check_array(check_accepts(gd, grad, x0, 0.1, 5, call=call), plain_descent(grad, [1.0, 2.0], 0.1, 5), call=call,
+                rtol=1e-12, atol=1e-12)
     check_raises(ValueError, gd, grad, x0, 0.0, 5, call="gradient_descent(grad, x0, learning_rate=0.0, n_steps=5)")
     check_raises(ValueError, gd, grad, x0, -0.1, 5, call="gradient_descent(grad, x0, learning_rate=-0.1, n_steps=5)")
     check_raises(ValueError, gd, grad, x0, 0.1, -1, call="gradient_descent(grad, x0, learning_rate=0.1, n_steps=-1)")
@@ -690,11 +693,16 @@ def test_max_stable_learning_rate_random_spd(exercise):
 
 @pytest.mark.task("max_stable_learning_rate", points=1)
 def test_max_stable_learning_rate_rejects_bad_hessian(exercise):
-    """ValueError for non-symmetric, indefinite, singular, non-square or empty (0 x 0) matrices.
+    """ValueError for non-symmetric, indefinite, singular, non-square or empty (0 x 0) matrices; one valid call
+    (the symmetric [[2, 1], [1, 2]]) gives 2/λ_max.
 
-    ja: 対称でない・不定・特異・正方でない・空 (0 x 0) の行列は ValueError。
+    ja: 対称でない・不定・特異・正方でない・空 (0 x 0) の行列は ValueError。正しい入力での呼び出し 1 回
+    (対称な [[2, 1], [1, 2]]) は 2/λ_max になる。
     """
     fn = exercise.max_stable_learning_rate
+    # By hand: [[2, 1], [1, 2]] has eigenvalues 2 ± 1, so 2/λ_max = 2/3.
+    call = "max_stable_learning_rate([[2, 1], [1, 2]])"
+    check_float(check_accepts(fn, np.array([[2.0, 1.0], [1.0, 2.0]]), call=call), 2.0 / 3.0, call=call, rtol=1e-12)
     check_raises(ValueError, fn, np.array([[2.0, 1.0], [0.0, 2.0]]),
                  call="max_stable_learning_rate([[2, 1], [0, 2]]) (not symmetric)")
     check_raises(ValueError, fn, np.array([[1.0, 0.0], [0.0, -1.0]]),

@@ -18,8 +18,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from autograder.compare import (Misconception, as_left, check_array, check_equal, check_float, check_raises,
-                                 check_type, convention)
+from autograder.compare import (Misconception, as_left, check_accepts, check_array, check_equal, check_float,
+                                 check_raises, check_type, convention)
 from autograder.portable import portable
 
 pytestmark = pytest.mark.exercise("ex5_backprop")
@@ -427,9 +427,9 @@ def test_backward_dead_relus(exercise):
 
 @pytest.mark.task("backward", points=1)
 def test_backward_before_forward_raises(exercise):
-    """backward called before any forward raises RuntimeError (the text names the exception, not its wording); a target shaped unlike the output raises ValueError.
+    """backward called before any forward raises RuntimeError (the text names the exception, not its wording); a target shaped unlike the output raises ValueError; backward after forward on the chapter's values gives the hand-derived gradients.
 
-    ja: forward の前に backward を呼ぶと RuntimeError (本文が定めるのは例外の種類で、メッセージの文言ではない)。出力と形の違う目標は ValueError。
+    ja: forward の前に backward を呼ぶと RuntimeError (本文が定めるのは例外の種類で、メッセージの文言ではない)。出力と形の違う目標は ValueError。本文の値で forward の後に呼ぶ backward は手計算の勾配になる。
     """
     net = exercise.TwoLayerNet()
     check_raises(RuntimeError, net.backward, CH_T.copy(), call="TwoLayerNet().backward([0.8]) before forward")
@@ -439,6 +439,11 @@ def test_backward_before_forward_raises(exercise):
     net.forward(CH_X.copy())
     for name, t in (("0.8 (0-d)", np.array(0.8)), ("[0.8, 0.8, 0.8]", np.full(3, 0.8)), ("[[0.8]]", np.full((1, 1), 0.8))):
         check_raises(ValueError, net.backward, t, call=f"TwoLayerNet().backward({name}) after forward([1.0, 0.5])")
+    # The valid call, on a new network: forward, then backward with a target shaped like the output.
+    net = exercise.TwoLayerNet()
+    net.forward(CH_X.copy())
+    call = "TwoLayerNet().backward([0.8]) after forward([1.0, 0.5])"
+    _check_grads(check_accepts(net.backward, CH_T.copy(), call=call), CH_GRADS, call=call, rtol=1e-12, atol=1e-15)
 
 
 @pytest.mark.task("backward", points=1)

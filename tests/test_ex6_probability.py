@@ -29,8 +29,8 @@ from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
 from scipy.special import rel_entr, xlogy
 
-from autograder.compare import (Misconception, check_array, check_count, check_equal, check_float, check_raises,
-                                check_type, convention, fail)
+from autograder.compare import (Misconception, check_accepts, check_array, check_count, check_equal, check_float,
+                                check_raises, check_type, convention, fail)
 from autograder.ownvalues import own_array
 
 pytestmark = pytest.mark.exercise("ex6_probability")
@@ -572,11 +572,16 @@ def test_logits_large_values_are_stable(exercise):
 
 @pytest.mark.task("cross_entropy_from_logits", points=1)
 def test_logits_invalid_input_raises(exercise):
-    """1-D, empty or non-finite logits, targets of the wrong shape, class indices out of range and soft labels that are not distributions raise ValueError; boolean targets raise TypeError.
+    """1-D, empty or non-finite logits, targets of the wrong shape, class indices out of range and soft labels that are not distributions raise ValueError; boolean targets raise TypeError. One valid call (zero logits, classes [0, 1]) matches torch.
 
-    ja: 1 次元・空・有限でないロジット、形の合わない targets、範囲外のクラス番号、確率分布でないソフトラベルは ValueError。真偽値の targets は TypeError。
+    ja: 1 次元・空・有限でないロジット、形の合わない targets、範囲外のクラス番号、確率分布でないソフトラベルは ValueError。真偽値の targets は TypeError。正しい入力での呼び出し 1 回 (ゼロのロジット、クラス [0, 1]) は torch に一致する。
     """
     z = np.zeros((2, 3))
+    # By hand: zero logits give softmax 1/3 everywhere, so each sample loses log 3 (torch agrees).
+    call = "cross_entropy_from_logits(zeros((2, 3)), [0, 1])"
+    with BATCH_MEAN:
+        check_float(check_accepts(exercise.cross_entropy_from_logits, z, np.array([0, 1]), call=call),
+                    _torch_ce(z, np.array([0, 1])), call=call, rtol=1e-12, atol=1e-13)
     bad = {
         "cross_entropy_from_logits([0, 0, 0], [1])  # 1-D logits": (np.zeros(3), np.array([1])),
         "cross_entropy_from_logits(np.zeros((0, 3)), [])": (np.zeros((0, 3)), np.array([], dtype=int)),

@@ -21,7 +21,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes, arrays
 
-from autograder.compare import Misconception, check_array, check_equal, check_raises, check_type, fail
+from autograder.compare import Misconception, check_accepts, check_array, check_equal, check_raises, check_type, fail
 from autograder.ownvalues import own_array
 
 pytestmark = pytest.mark.exercise("ex7_layernorm")
@@ -199,10 +199,12 @@ def _np_ln(x, gamma, beta, eps):
     return gamma * (x - mu) / np.sqrt(var + eps) + beta
 
 
-def _backward(exercise, x, gamma, dy, *, call, eps=None):
-    """Call layer_norm_backward and check it returns a tuple (dx, dgamma, dbeta)."""
-    result = (exercise.layer_norm_backward(x, gamma, dy) if eps is None
-              else exercise.layer_norm_backward(x, gamma, dy, eps=eps))
+def _backward(exercise, x, gamma, dy, *, call, eps=None, accepts=False):
+    """Call layer_norm_backward and check it returns a tuple (dx, dgamma, dbeta); ``accepts``: the valid
+    call of an input-check test (made through check_accepts)."""
+    kwargs = {} if eps is None else {"eps": eps}
+    f = exercise.layer_norm_backward
+    result = check_accepts(f, x, gamma, dy, call=call, **kwargs) if accepts else f(x, gamma, dy, **kwargs)
     check_type(result, tuple, call=call)
     check_equal(len(result), 3, call=call, what="length of the returned tuple (dx, dgamma, dbeta)")
     return result
@@ -214,12 +216,13 @@ def _cosine_columns(X) -> np.ndarray:
     return Xn.T @ Xn
 
 
-def _check_correlation(exercise, X, expected, *, call, misconceptions=(), rtol=1e-9, atol=1e-12):
+def _check_correlation(exercise, X, expected, *, call, misconceptions=(), rtol=1e-9, atol=1e-12, accepts=False):
     """correlation_matrix(X) against ``expected``; also accepted: the submission's own
     covariance_matrix(X) normalised to a correlation (a mistake in covariance_matrix is graded by
     covariance_matrix's tests only; docs/authoring.md, "one mistake, one loss"). The own
-    covariance is called only when the answer is not the correct one."""
-    got = exercise.correlation_matrix(X)
+    covariance is called only when the answer is not the correct one. ``accepts``: the valid call
+    of an input-check test (made through check_accepts)."""
+    got = check_accepts(exercise.correlation_matrix, X, call=call) if accepts else exercise.correlation_matrix(X)
     p = X.shape[1]
     if type(got) is np.ndarray and got.shape == (p, p) and got.dtype.kind == "f" and np.all(np.isfinite(got)):
         if np.allclose(got, expected, rtol=rtol, atol=atol):
@@ -286,11 +289,15 @@ def test_layer_norm_eps_inside_square_root(exercise):
 
 @pytest.mark.task("layer_norm", points=1)
 def test_layer_norm_bad_input_raises(exercise):
-    """A 0-d x, an empty last axis, gamma or beta not of shape (d,), eps <= 0, nan or inf raise ValueError; an eps that is not a real number raises TypeError.
+    """A 0-d x, an empty last axis, gamma or beta not of shape (d,), eps <= 0, nan or inf raise ValueError; an eps that is not a real number raises TypeError. One valid call (gamma and beta of shape (4,)) matches torch.
 
-    ja: 0 次元の x、長さ 0 の最後の軸、形が (d,) でない gamma・beta、0 以下・nan・inf の eps は ValueError。実数でない eps は TypeError。
+    ja: 0 次元の x、長さ 0 の最後の軸、形が (d,) でない gamma・beta、0 以下・nan・inf の eps は ValueError。実数でない eps は TypeError。正しい入力での呼び出し 1 回 (形 (4,) の gamma と beta) は torch に一致する。
     """
     x = np.arange(12.0).reshape(3, 4)
+    gamma, beta = np.full(4, 2.0), np.ones(4)
+    call = "layer_norm(x, np.full(4, 2.0), np.ones(4))  # x: 3x4"
+    check_array(check_accepts(exercise.layer_norm, x, gamma, beta, call=call), _torch_ln(x, gamma, beta), call=call,
+                rtol=1e-9, atol=1e-12)
     check_raises(ValueError, exercise.layer_norm, np.float64(1.0), call="layer_norm(np.float64(1.0))  # 0-d")
     check_raises(ValueError, exercise.layer_norm, np.ones((3, 0)), call="layer_norm(np.ones((3, 0)))")
     check_raises(ValueError, exercise.layer_norm, x, np.ones(3), call="layer_norm(x, np.ones(3))  # x: 3x4")
@@ -392,11 +399,15 @@ def test_backward_matches_central_differences(exercise):
 
 @pytest.mark.task("layer_norm_backward", points=1)
 def test_backward_bad_input_raises(exercise):
-    """dy of another shape than x, gamma not of shape (d,), a 0-d x, eps <= 0 or nan raise ValueError; a non-real eps raises TypeError.
+    """dy of another shape than x, gamma not of shape (d,), a 0-d x, eps <= 0 or nan raise ValueError; a non-real eps raises TypeError. One valid call (dy of x's shape) matches torch.autograd.
 
-    ja: x と形の違う dy、形が (d,) でない gamma、0 次元の x、0 以下や nan の eps は ValueError。実数でない eps は TypeError。
+    ja: x と形の違う dy、形が (d,) でない gamma、0 次元の x、0 以下や nan の eps は ValueError。実数でない eps は TypeError。正しい入力での呼び出し 1 回 (x と同じ形の dy) は torch.autograd に一致する。
     """
     x, gamma, dy = _backward_case(6, (4, 3))
+    call = "layer_norm_backward(x, gamma, dy)  # x: 4x3"
+    got = _backward(exercise, x, gamma, dy, call=call, accepts=True)
+    for value, expected, name in zip(got, _torch_ln_grads(x, gamma, dy), ("dx", "dgamma", "dbeta")):
+        check_array(value, expected, call=call, rtol=1e-9, atol=1e-12, what=name)
     check_raises(ValueError, exercise.layer_norm_backward, x, gamma, dy.T,
                  call="layer_norm_backward(x, gamma, dy.T)  # x: 4x3, dy.T: 3x4")
     check_raises(ValueError, exercise.layer_norm_backward, x, np.ones(4), dy,
@@ -473,10 +484,15 @@ def test_covariance_matches_numpy(exercise):
 
 @pytest.mark.task("covariance_matrix", points=1)
 def test_covariance_bad_input_raises(exercise):
-    """A 1-D or 3-D X, a single observation (1, 3) and no variable (5, 0) raise ValueError.
+    """A 1-D or 3-D X, a single observation (1, 3) and no variable (5, 0) raise ValueError; two observations
+    (2, 3) match np.cov.
 
-    ja: 1 次元・3 次元の X、観測が 1 つ (1, 3)、変数がない (5, 0) は ValueError。
+    ja: 1 次元・3 次元の X、観測が 1 つ (1, 3)、変数がない (5, 0) は ValueError。観測が 2 つ (2, 3) なら np.cov に一致する。
     """
+    X = np.array([[1.0, 2.0, 3.0], [3.0, 2.0, 0.0]])
+    call = "covariance_matrix([[1.0, 2.0, 3.0], [3.0, 2.0, 0.0]])"
+    check_array(check_accepts(exercise.covariance_matrix, X, call=call), np.cov(X, rowvar=False), call=call,
+                rtol=1e-12, atol=1e-15)
     for name, X in (("np.arange(5.0)", np.arange(5.0)), ("np.ones((2, 3, 4))", np.ones((2, 3, 4))),
                     ("[[1.0, 2.0, 3.0]]", np.array([[1.0, 2.0, 3.0]])), ("np.ones((5, 0))", np.ones((5, 0)))):
         check_raises(ValueError, exercise.covariance_matrix, X, call=f"covariance_matrix({name})")
@@ -530,11 +546,12 @@ def test_correlation_invariant_under_scaling_and_shift(exercise):
 
 @pytest.mark.task("correlation_matrix", points=1)
 def test_correlation_constant_column_raises(exercise):
-    """A constant column (index 3, all 3.7, whose computed variance is not exactly 0) raises ValueError naming the column; a 1-D X raises ValueError.
+    """A constant column (index 3, all 3.7, whose computed variance is not exactly 0) raises ValueError naming the column; a 1-D X raises ValueError. The same X before its column 3 is made constant matches np.corrcoef.
 
-    ja: 定数の列 (番号 3、すべて 3.7、計算上の分散は 0 ぴったりにならない) は、その列番号を含む ValueError。1 次元の X も ValueError。
+    ja: 定数の列 (番号 3、すべて 3.7、計算上の分散は 0 ぴったりにならない) は、その列番号を含む ValueError。1 次元の X も ValueError。列 3 を定数にする前の同じ X では np.corrcoef に一致する。
     """
     X = _data(10, 6, 5)
+    _check_correlation(exercise, X, np.corrcoef(X, rowvar=False), call="correlation_matrix(X)  # X: 6x5", accepts=True)
     X[:, 3] = 3.7  # np.var of six 3.7s is ~2e-31, not 0: the mean 3.7 is not exact in binary
     check_raises(ValueError, exercise.correlation_matrix, X, call="correlation_matrix(X)  # X: 6x5, X[:, 3] = 3.7",
                  match=r"(?<![\d.])3(?![\d.])")

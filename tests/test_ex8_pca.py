@@ -27,8 +27,8 @@ from hypothesis.extra.numpy import arrays  # noqa: E402
 from matplotlib.collections import PathCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from autograder.compare import (Misconception, check_array, check_count, check_equal, check_float,  # noqa: E402
-                                check_raises, check_type, convention, fail)
+from autograder.compare import (Misconception, check_accepts, check_array, check_count, check_equal,  # noqa: E402
+                                check_float, check_raises, check_type, convention, fail)
 from autograder.ownvalues import own_array, own_result  # noqa: E402
 
 pytestmark = pytest.mark.exercise("ex8_pca")
@@ -219,10 +219,16 @@ def test_covariance_matches_np_cov(exercise):
 
 @pytest.mark.task("covariance", points=1)
 def test_covariance_rejects_bad_input(exercise):
-    """ValueError for 1-D data, a single sample, no variables, 3-D data, and nan or inf entries.
+    """ValueError for 1-D data, a single sample, no variables, 3-D data, and nan or inf entries; two samples
+    [[1, 2], [3, 7]] give the hand-derived covariance.
 
-    ja: 1 次元のデータ、サンプル 1 つ、変数 0 個、3 次元のデータ、nan や inf を含むデータは ValueError。
+    ja: 1 次元のデータ、サンプル 1 つ、変数 0 個、3 次元のデータ、nan や inf を含むデータは ValueError。サンプル 2 つの
+    [[1, 2], [3, 7]] は手計算の共分散になる。
     """
+    # By hand: mean (2, 4.5); Xc = ±(1, 2.5); C = 2 Xcᵀ Xc / 1 = [[2, 5], [5, 12.5]].
+    call = "covariance([[1, 2], [3, 7]])"
+    check_array(check_accepts(exercise.covariance, np.array([[1.0, 2.0], [3.0, 7.0]]), call=call),
+                np.array([[2.0, 5.0], [5.0, 12.5]]), call=call, rtol=1e-12)
     bad = {"[1, 2, 3] (1-D)": np.array([1.0, 2.0, 3.0]), "[[1, 2]] (one sample)": np.array([[1.0, 2.0]]),
            "shape (3, 0)": np.zeros((3, 0)), "shape (2, 2, 2)": np.ones((2, 2, 2)),
            "[[1, nan], [2, 3]]": np.array([[1.0, np.nan], [2.0, 3.0]]),
@@ -335,10 +341,16 @@ def test_principal_components_property(exercise, A):
 
 @pytest.mark.task("validates_covariance", points=1)
 def test_principal_components_rejects_non_covariance(exercise):
-    """ValueError for the chapter's [[2, 1.5], [1.5, 1]] (det < 0), an indefinite 3 x 3 with unit diagonal, a non-symmetric matrix, non-square shapes, nan and a negative tol.
+    """ValueError for the chapter's [[2, 1.5], [1.5, 1]] (det < 0), an indefinite 3 x 3 with unit diagonal, a non-symmetric matrix, non-square shapes, nan and a negative tol. One valid call ([[2, 1], [1, 2]], tol=1e-3) gives the eigenvalues 3 and 1.
 
-    ja: 本文の [[2, 1.5], [1.5, 1]] (det < 0)、対角が 1 の不定値の 3 x 3、対称でない行列、正方でない形、nan、負の tol は ValueError。
+    ja: 本文の [[2, 1.5], [1.5, 1]] (det < 0)、対角が 1 の不定値の 3 x 3、対称でない行列、正方でない形、nan、負の tol は ValueError。正しい入力での呼び出し 1 回 ([[2, 1], [1, 2]], tol=1e-3) は固有値 3 と 1 になる。
     """
+    # By hand: tr 4, det 3 -> λ = 3, 1. (Order and signs are graded in principal_components' own tests.)
+    call = "principal_components([[2, 1], [1, 2]], tol=1e-3)"
+    values, _ = check_accepts(exercise.principal_components, np.array([[2.0, 1.0], [1.0, 2.0]]), tol=1e-3, call=call)
+    check_type(values, np.ndarray, call=call, what="eigenvalues")
+    check_array(np.sort(values)[::-1], np.array([3.0, 1.0]), call=call, rtol=1e-12, atol=1e-14,
+                what="eigenvalues (sorted)")
     # Chapter line 418: eigenvalues (3 ± √10)/2 ≈ 3.081, −0.081; variances 2 and 1 look fine.
     # [[1, .9, .9], [.9, 1, -.9], [.9, -.9, 1]]: u = (1, −1, −1) gives C u = (−0.8, 0.8, 0.8) and
     # uᵀ C u = −2.4 < 0, so it has a negative eigenvalue although every variance is 1.

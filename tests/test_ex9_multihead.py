@@ -23,7 +23,7 @@ import torch.nn.functional as F
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograder.compare import Misconception, check_array, check_raises, convention
+from autograder.compare import Misconception, check_accepts, check_array, check_raises, convention
 from autograder.ownvalues import own_array
 
 pytestmark = pytest.mark.exercise("ex9_multihead")
@@ -221,9 +221,13 @@ def _weights(rng, d: int) -> list[np.ndarray]:
     return [rng.standard_normal((d, d)) / math.sqrt(d) * 1.5 for _ in range(4)]
 
 
-def _check_mha(exercise, x, Ws, n_heads: int, *, call: str, causal: bool | None = None) -> None:
+def _check_mha(exercise, x, Ws, n_heads: int, *, call: str, causal: bool | None = None,
+               accepts: bool = False) -> None:
+    """Check multi_head_attention against torch; ``accepts``: the valid call of an input-check test
+    (made through check_accepts)."""
     kwargs = {} if causal is None else {"causal": causal}
-    got = exercise.multi_head_attention(x, *Ws, n_heads, **kwargs)
+    f = exercise.multi_head_attention
+    got = check_accepts(f, x, *Ws, n_heads, call=call, **kwargs) if accepts else f(x, *Ws, n_heads, **kwargs)
     expected = _torch_mha(x, *Ws, n_heads, causal=bool(causal))
     # The text allows the submission's own split_heads / merge_heads: a mistake there costs those
     # tasks, not this one, so the value they give is accepted too (docs/authoring.md, one mistake,
@@ -262,10 +266,15 @@ def test_split_heads_matches_torch_chunks(exercise):
 
 @pytest.mark.task("split_heads", points=1)
 def test_split_heads_bad_input_raises(exercise):
-    """d_model not divisible by n_heads, n_heads < 1 and a 2-D x raise ValueError; a float or bool n_heads raises TypeError.
+    """d_model not divisible by n_heads, n_heads < 1 and a 2-D x raise ValueError; a float or bool n_heads raises TypeError. One valid call (3 heads) matches torch.chunk + torch.stack.
 
-    ja: d_model が n_heads で割り切れない、n_heads < 1、2 次元の x は ValueError。float や bool の n_heads は TypeError。
+    ja: d_model が n_heads で割り切れない、n_heads < 1、2 次元の x は ValueError。float や bool の n_heads は TypeError。正しい入力での呼び出し 1 回 (3 ヘッド) は torch.chunk + torch.stack に一致する。
     """
+    valid = np.arange(120.0).reshape(2, 5, 12)
+    call = "split_heads(x, 3)  # x = np.arange(120.0).reshape(2, 5, 12)"
+    with HEAD_ORDER:
+        check_array(check_accepts(exercise.split_heads, valid, 3, call=call), _torch_split(valid, 3), call=call,
+                    rtol=0.0, atol=0.0)
     x = np.ones((2, 5, 12))
     for n_heads in (5, 0, -3):
         check_raises(ValueError, exercise.split_heads, x, n_heads, call=f"split_heads(x, {n_heads})  # x: 2x5x12")
@@ -353,13 +362,14 @@ def test_mha_one_head_and_d_k_one(exercise):
 
 @pytest.mark.task("multi_head_attention", points=1)
 def test_mha_bad_input_raises(exercise):
-    """A 2-D x, a weight that is not (d_model, d_model), or n_heads not dividing d_model raise ValueError; causal='yes' raises TypeError.
+    """A 2-D x, a weight that is not (d_model, d_model), or n_heads not dividing d_model raise ValueError; causal='yes' raises TypeError. One valid call (2 heads) matches torch.
 
-    ja: 2 次元の x、(d_model, d_model) でない重み、d_model を割り切らない n_heads は ValueError。causal='yes' は TypeError。
+    ja: 2 次元の x、(d_model, d_model) でない重み、d_model を割り切らない n_heads は ValueError。causal='yes' は TypeError。正しい入力での呼び出し 1 回 (2 ヘッド) は torch に一致する。
     """
     rng = np.random.default_rng(5)
     x = rng.standard_normal((2, 4, 8))
     Ws = _weights(rng, 8)
+    _check_mha(exercise, x, Ws, 2, call="multi_head_attention(x, W_q, W_k, W_v, W_o, 2)  # x: 2x4x8", accepts=True)
     check_raises(ValueError, exercise.multi_head_attention, x[0], *Ws, 2,
                  call="multi_head_attention(x, W_q, W_k, W_v, W_o, 2)  # x: 4x8 (2-D)")
     for i, name in enumerate(("W_q", "W_k", "W_v", "W_o")):
@@ -455,10 +465,12 @@ def _torch_block(x, P, n_heads: int, causal: bool = False, layout: str = "pre_ln
 
 
 def _check_block(exercise, x, P, n_heads: int, *, call: str, causal: bool | None = None,
-                 expected: np.ndarray | None = None) -> None:
-    """Check transformer_block against ``expected`` (default: the torch block)."""
+                 expected: np.ndarray | None = None, accepts: bool = False) -> None:
+    """Check transformer_block against ``expected`` (default: the torch block); ``accepts``: the valid
+    call of an input-check test (made through check_accepts)."""
     kwargs = {} if causal is None else {"causal": causal}
-    got = exercise.transformer_block(x, P, n_heads, **kwargs)
+    f = exercise.transformer_block
+    got = check_accepts(f, x, P, n_heads, call=call, **kwargs) if accepts else f(x, P, n_heads, **kwargs)
     causal = bool(causal)
     if expected is None:
         expected = _torch_block(x, P, n_heads, causal)
@@ -512,13 +524,14 @@ def test_block_causal_matches_torch_modules(exercise):
 
 @pytest.mark.task("transformer_block", points=1)
 def test_block_bad_params_raise(exercise):
-    """A params dict without "W_2" raises ValueError naming W_2; a W_2 of the wrong shape raises ValueError; params that is not a dict raises TypeError.
+    """A params dict without "W_2" raises ValueError naming W_2; a W_2 of the wrong shape raises ValueError; params that is not a dict raises TypeError. The whole params dict matches the torch modules.
 
-    ja: "W_2" のない params は W_2 を示す ValueError、形の違う W_2 は ValueError、dict でない params は TypeError。
+    ja: "W_2" のない params は W_2 を示す ValueError、形の違う W_2 は ValueError、dict でない params は TypeError。params が揃っていれば torch のモジュールに一致する。
     """
     rng = np.random.default_rng(8)
     x = rng.standard_normal((2, 4, 8))
     P = _params(rng, 8, 16)
+    _check_block(exercise, x, P, 2, call="transformer_block(x, params, 2)  # x: 2x4x8, d_ff = 16", accepts=True)
     missing = {k: v for k, v in P.items() if k != "W_2"}
     check_raises(ValueError, exercise.transformer_block, x, missing, 2,
                  call="transformer_block(x, params, 2)  # params without W_2", match=r"W_2")
