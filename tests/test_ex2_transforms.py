@@ -520,11 +520,9 @@ def _check_tol_thresholds(exercise):
 
 @pytest.mark.task("real_eigenpairs", points=1)
 def test_real_eigenpairs_rejects_bad_input(exercise):
-    """ValueError for a matrix that is not 2x2, contains nan/inf, and for a negative or non-finite tol; one valid
-    call (the shear) gives its hand-derived eigenpair.
+    """ValueError for a matrix that is not 2x2, contains nan/inf, and for a negative or non-finite tol; one valid call (the shear) gives its hand-derived eigenpair.
 
-    ja: 2x2 でない行列、nan/inf を含む行列、負または有限でない tol は ValueError。正しい入力での呼び出し 1 回
-    (せん断) は手計算の固有対になる。
+    ja: 2x2 でない行列、nan/inf を含む行列、負または有限でない tol は ValueError。正しい入力での呼び出し 1 回 (せん断) は手計算の固有対になる。
     """
     # By hand: shear [[1, .5], [0, 1]] has λ = 1 twice; M - I = [[0, .5], [0, 0]] has the x-axis as null space.
     call = "real_eigenpairs(shear)"
@@ -658,11 +656,9 @@ def test_preserves_direction_any_scale(exercise):
 
 @pytest.mark.task("preserves_direction", points=1)
 def test_preserves_direction_rejects_bad_input(exercise):
-    """ValueError for the zero vector, a v that is not shape (2,), a matrix that is not 2x2, and a negative or
-    non-finite tol; valid calls with the shear give True for [1, 0] and False for [0, 1].
+    """ValueError for the zero vector, a v that is not shape (2,), a matrix that is not 2x2, and a negative or non-finite tol; valid calls with the shear give True for [1, 0] and False for [0, 1].
 
-    ja: ゼロベクトル、形が (2,) でない v、2x2 でない行列、負または有限でない tol は ValueError。せん断での
-    正しい呼び出しは [1, 0] で True、[0, 1] で False。
+    ja: ゼロベクトル、形が (2,) でない v、2x2 でない行列、負または有限でない tol は ValueError。せん断での正しい呼び出しは [1, 0] で True、[0, 1] で False。
     """
     # By hand: shear @ (1, 0) = (1, 0) keeps the line; shear @ (0, 1) = (0.5, 1) does not lie on the y-axis.
     for v, expected in (([1.0, 0.0], True), ([0.0, 1.0], False)):

@@ -478,11 +478,9 @@ def test_attention_causal_mask_matches_torch(exercise):
 
 @pytest.mark.task("scaled_dot_product_attention", points=1)
 def test_attention_non_boolean_mask_raises(exercise):
-    """A mask that is not boolean (0/1 ints, 0/1 floats, an additive -inf mask, strings) raises ValueError; the
-    same mask as booleans matches torch.
+    """A mask that is not boolean (0/1 ints, 0/1 floats, an additive -inf mask, strings) raises ValueError; the same mask as booleans matches torch.
 
-    ja: 真偽値でないマスク (0/1 の整数、0/1 の浮動小数点数、-inf の加算マスク、文字列) は ValueError。同じマスクを
-    真偽値で渡すと torch に一致する。
+    ja: 真偽値でないマスク (0/1 の整数、0/1 の浮動小数点数、-inf の加算マスク、文字列) は ValueError。同じマスクを真偽値で渡すと torch に一致する。
     """
     rng = np.random.default_rng(4)
     Q, K, V = _qkv(rng, (), n_q=4, n_k=4, d_k=3, d_v=2)
@@ -501,11 +499,9 @@ def test_attention_non_boolean_mask_raises(exercise):
 
 @pytest.mark.task("scaled_dot_product_attention", points=1)
 def test_attention_fully_masked_row_raises(exercise):
-    """A query row whose keys are all blocked raises ValueError naming that row (index 3), also in a batch; the
-    causal mask, where no row is fully blocked, matches torch.
+    """A query row whose keys are all blocked raises ValueError naming that row (index 3), also in a batch; the causal mask, where no row is fully blocked, matches torch.
 
-    ja: キーがすべて遮断されたクエリ行は、その行 (番号 3) を示す ValueError (バッチの中でも)。どの行も
-    すべては遮断しない因果マスクでは torch に一致する。
+    ja: キーがすべて遮断されたクエリ行は、その行 (番号 3) を示す ValueError (バッチの中でも)。どの行もすべては遮断しない因果マスクでは torch に一致する。
     """
     rng = np.random.default_rng(5)
     Q, K, V = _qkv(rng, (), n_q=5, n_k=5, d_k=4, d_v=2)

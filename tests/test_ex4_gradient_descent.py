@@ -693,11 +693,9 @@ def test_max_stable_learning_rate_random_spd(exercise):
 
 @pytest.mark.task("max_stable_learning_rate", points=1)
 def test_max_stable_learning_rate_rejects_bad_hessian(exercise):
-    """ValueError for non-symmetric, indefinite, singular, non-square or empty (0 x 0) matrices; one valid call
-    (the symmetric [[2, 1], [1, 2]]) gives 2/λ_max.
+    """ValueError for non-symmetric, indefinite, singular, non-square or empty (0 x 0) matrices; one valid call (the symmetric [[2, 1], [1, 2]]) gives 2/λ_max.
 
-    ja: 対称でない・不定・特異・正方でない・空 (0 x 0) の行列は ValueError。正しい入力での呼び出し 1 回
-    (対称な [[2, 1], [1, 2]]) は 2/λ_max になる。
+    ja: 対称でない・不定・特異・正方でない・空 (0 x 0) の行列は ValueError。正しい入力での呼び出し 1 回 (対称な [[2, 1], [1, 2]]) は 2/λ_max になる。
     """
     fn = exercise.max_stable_learning_rate
     # By hand: [[2, 1], [1, 2]] has eigenvalues 2 ± 1, so 2/λ_max = 2/3.

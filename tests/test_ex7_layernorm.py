@@ -484,8 +484,7 @@ def test_covariance_matches_numpy(exercise):
 
 @pytest.mark.task("covariance_matrix", points=1)
 def test_covariance_bad_input_raises(exercise):
-    """A 1-D or 3-D X, a single observation (1, 3) and no variable (5, 0) raise ValueError; two observations
-    (2, 3) match np.cov.
+    """A 1-D or 3-D X, a single observation (1, 3) and no variable (5, 0) raise ValueError; two observations (2, 3) match np.cov.
 
     ja: 1 次元・3 次元の X、観測が 1 つ (1, 3)、変数がない (5, 0) は ValueError。観測が 2 つ (2, 3) なら np.cov に一致する。
     """

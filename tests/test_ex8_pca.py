@@ -219,11 +219,9 @@ def test_covariance_matches_np_cov(exercise):
 
 @pytest.mark.task("covariance", points=1)
 def test_covariance_rejects_bad_input(exercise):
-    """ValueError for 1-D data, a single sample, no variables, 3-D data, and nan or inf entries; two samples
-    [[1, 2], [3, 7]] give the hand-derived covariance.
+    """ValueError for 1-D data, a single sample, no variables, 3-D data, and nan or inf entries; two samples [[1, 2], [3, 7]] give the hand-derived covariance.
 
-    ja: 1 次元のデータ、サンプル 1 つ、変数 0 個、3 次元のデータ、nan や inf を含むデータは ValueError。サンプル 2 つの
-    [[1, 2], [3, 7]] は手計算の共分散になる。
+    ja: 1 次元のデータ、サンプル 1 つ、変数 0 個、3 次元のデータ、nan や inf を含むデータは ValueError。サンプル 2 つの [[1, 2], [3, 7]] は手計算の共分散になる。
     """
     # By hand: mean (2, 4.5); Xc = ±(1, 2.5); C = 2 Xcᵀ Xc / 1 = [[2, 5], [5, 12.5]].
     call = "covariance([[1, 2], [3, 7]])"
