@@ -315,3 +315,20 @@ def test_stack_location_reads_only_the_submissions_frames_of_the_calling_thread(
     assert stack_location("garbage\n" * 5 + 'File "/stage/submission/x.py", line 1 in f', "/stage/submission") is None
     forged = 'Current thread 0x1 (most recent call first):\n  File "/stage/submission/../../etc/passwd", line 1 in f\n'
     assert stack_location(forged, "/stage/submission") is None
+
+
+def test_graders_running_at_once_never_share_a_worker_uid(monkeypatch):
+    """As root each worker runs as a uid of its grader's own (64 per grader, by pid): two graders
+    whose pids differ by 100,000 (possible where pid_max is 4,194,304) got the same uids (red team
+    round 9), and each would have counted the other's processes as its worker's."""
+    from autograder.submission import isolated
+
+    monkeypatch.setattr(isolated.os, "geteuid", lambda: 0)
+    uids = {}
+    for pid in (1234, 101_234, 4_001_234, 4_194_303):
+        monkeypatch.setattr(isolated.os, "getpid", lambda pid=pid: pid)
+        uids[pid] = {isolated._worker_uid()[0] for _ in range(64)}
+    assert all(len(u) == 64 for u in uids.values())
+    seen = [u for group in uids.values() for u in group]
+    assert len(seen) == len(set(seen)), "two graders share a worker uid"
+    assert max(seen) < 2**32 - 1
