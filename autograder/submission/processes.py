@@ -99,10 +99,12 @@ def host_pid(ns_pid: int, ancestor: int) -> int | None:
     return None
 
 
-def process_state(pid: int) -> str | None:
-    """The state letter of process ``pid`` (``R``, ``S``, ``Z``...), None when it is gone."""
+def process_state(pid: int | str, tid: int | str | None = None) -> str | None:
+    """The state letter of process ``pid`` (``R``, ``S``, ``Z``...; of its thread ``tid`` if given),
+    None when it is gone."""
+    path = f"/proc/{pid}/stat" if tid is None else f"/proc/{pid}/task/{tid}/stat"
     try:
-        with open(f"/proc/{pid}/stat", "rb") as fh:
+        with open(path, "rb") as fh:
             tail = fh.read().rsplit(b")", 1)[1]
         return tail.split()[0].decode("ascii", "replace")
     except (OSError, IndexError):
@@ -126,14 +128,7 @@ def able_to_run(pid: int) -> bool:
         tids = os.listdir(f"/proc/{pid}/task")
     except OSError:
         return False
-    for tid in tids:
-        try:
-            with open(f"/proc/{pid}/task/{tid}/stat", "rb") as fh:
-                if fh.read().rsplit(b")", 1)[1].split()[0].decode("ascii", "replace") not in _ENDED:
-                    return True
-        except (OSError, IndexError):
-            continue
-    return False
+    return any(process_state(pid, tid) not in _ENDED for tid in tids)
 
 
 def running(pids: list[int] | set[int]) -> list[int]:
