@@ -213,3 +213,25 @@ def test_local_mode_counts_the_cpu_of_the_submissions_threads():
         with Deadline(0.3, extra_cpu=OtherThreadsClock()):
             with ThreadPoolExecutor(max_workers=1) as pool:
                 pool.submit(_spin, 0.6).result()
+
+
+def test_a_time_out_fired_again_is_dropped_inside_the_graders_clean_up():
+    """guard.shielded: the limit fires again every second until the test ends; inside the grader's
+    clean-up (shielded) a repeat is dropped, and after it the limit still fires."""
+    from autograder.submission.guard import shielded
+
+    done = []
+    with pytest.raises(WorkbookTimeout):
+        with Deadline(0.2):
+            try:
+                while True:
+                    pass
+            except WorkbookTimeout:
+                with shielded():
+                    end = time.thread_time() + 2.5  # CPU time: at least 2.5 s of wall time, 2 repeats
+                    while time.thread_time() < end:
+                        pass
+                    done.append("clean-up ran to its end")
+            while True:  # the test goes on after the clean-up: the limit still stops it
+                pass
+    assert done == ["clean-up ran to its end"]

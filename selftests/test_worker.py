@@ -483,3 +483,98 @@ def test_the_graders_own_work_on_a_reply_is_not_counted_against_the_limit(tmp_pa
         assert drawn == [[1.0, 0.0]]
         assert target.isolation_cpu >= 4.0
         plt.close("all")
+
+
+SPINS = '''
+def cosine_similarity(a, b):
+    while True:
+        pass
+'''
+
+
+def test_a_time_out_that_fires_again_during_the_clean_up_still_kills_the_worker(tmp_path, monkeypatch):
+    """Red-team case nice_run_delay took 44 s instead of 6 s per test, now and then: the limit fires
+    again every second until the test ends, and a second time-out raised while the grader asked the
+    worker where its code was (up to 1 s) skipped the kill, so the restore after the test waited for
+    the student's call to return. The grader's clean-up is shielded (guard.shielded): here asking
+    where the code was is made to cost 2.5 s of CPU (so the limit fires again inside it, whatever the
+    machine's speed), and the worker is still killed before the time-out reaches the test."""
+    import time
+
+    from autograder.submission.guard import Deadline, WorkbookTimeout
+    from autograder.submission.isolated import IsolatedSubmission
+
+    real = IsolatedSubmission.where_worker_is
+
+    def slow(self, *args, **kwargs):
+        end = time.thread_time() + 2.5  # wall time >= CPU time: the 1 s repeat lands in here
+        while time.thread_time() < end:
+            pass
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(IsolatedSubmission, "where_worker_is", slow)
+    with isolated_with(tmp_path, SPINS) as target:
+        module = target.module("ex1_vectors")
+        target.begin_test()
+        with pytest.raises(WorkbookTimeout):
+            with Deadline(0.3, extra_cpu=target.cpu_seconds) as limit:
+                module.cosine_similarity(1, 2)
+        assert limit.method in ("signal", "async"), "the limit was not on"
+        assert target.worker is not None and not target.worker.alive, "the timed-out worker was left running"
+        target.end_test()
+
+
+KEEPS = '''
+import json, os, socket, stat, struct
+
+kept = []
+
+
+def cosine_similarity(a, b):
+    # keeps the first function it is given, and calls it again in later tests
+    kept.append(a)
+    return kept[0](b)
+
+
+def cosine_similarity_matrix(A, B):
+    # a request for a callable the grader never gave, written on the worker's socket
+    head = json.dumps({"op": "call", "cb": 99, "rid": 10**6, "args": {"T": "list", "v": []}}).encode()
+    body = struct.pack(">I", len(head)) + head
+    for fd in range(3, 256):
+        try:
+            if stat.S_ISSOCK(os.fstat(fd).st_mode):
+                socket.socket(fileno=os.dup(fd)).sendall(struct.pack(">Q", len(body)) + body)
+                break
+        except OSError:
+            pass
+    return 0.0
+'''
+
+
+def test_a_callable_from_an_earlier_test_is_never_taken_for_another(tmp_path):
+    """The grader numbers a test's callables from 1 again in every test: a function the student's
+    code kept from an earlier test called, through the grader, the later test's function with the
+    same number (10 here instead of 2). The stand-in of a finished test raises in the worker now."""
+    with isolated_with(tmp_path, KEEPS) as target:
+        module = target.module("ex1_vectors")
+        target.begin_test()
+        assert module.cosine_similarity(lambda x: x + 1, 1) == 2
+        target.end_test()
+        target.begin_test()
+        with pytest.raises(RuntimeError, match="earlier test"):
+            module.cosine_similarity(lambda x: x * 10, 1)
+        target.end_test()
+
+
+def test_a_request_for_a_callable_the_grader_never_gave_ends_the_worker(tmp_path):
+    """Red-team case forged_frames_flood wrote thousands of callback requests on the worker's socket
+    and read no reply: the grader answered each, until its replies filled the socket and both sides
+    waited for the wall-clock backstop (30 s a test). An unknown callable is a forged message now."""
+    from autograder.submission.remote import WorkerCrashed
+
+    with isolated_with(tmp_path, KEEPS) as target:
+        module = target.module("ex1_vectors")
+        target.begin_test()
+        with pytest.raises(WorkerCrashed, match="ProtocolError"):
+            module.cosine_similarity_matrix(1, 2)
+        target.end_test()

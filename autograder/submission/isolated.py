@@ -70,7 +70,7 @@ from .remote import (DEFAULT_CALL_TIMEOUT, DEFAULT_LIMITS, MAX_OUTPUT_PER_SUBMIS
                      BudgetExceeded, RemoteCallable)
 from .forkserver import ForkServer, fork_server, fork_server_search_path
 from .worker import Worker
-from .guard import main_thread_cpu_clock
+from .guard import main_thread_cpu_clock, shielded
 
 
 # --- the submission ------------------------------------------------------------------------------
@@ -436,12 +436,14 @@ class IsolatedSubmission:
         return self.worker
 
     def kill_worker(self) -> None:
-        """Kill the current worker (the next call starts a new one)."""
+        """Kill the current worker (the next call starts a new one); a time-out fired again meanwhile
+        does not cut it short (:class:`~autograder.submission.guard.shielded`)."""
         if self.worker is not None:
-            if self.worker.alive:
-                self._cpu_ended += self.worker.cpu()
-                self._delay_ended += self.worker.run_delay()
-            self.worker.kill()
+            with shielded():
+                if self.worker.alive:
+                    self._cpu_ended += self.worker.cpu()
+                    self._delay_ended += self.worker.run_delay()
+                self.worker.kill()
 
     def where_worker_is(self, wait: float = 1.0) -> tuple[str, int, str] | None:
         """(file, line, function) of the submission's innermost frame in the current worker, from the

@@ -22,9 +22,11 @@ MAX_OUTPUT_PER_REPLY = 128 * 1024
 MAX_OUTPUT_PER_TEST = 256 * 1024
 MAX_OUTPUT_PER_SUBMISSION = 4 * 1024 * 1024
 #: Largest message the grader accepts from a worker, and most bytes it accepts during one test
-#: (replies, callback requests and output frames together).
-MAX_WORKER_MESSAGE = 128 * 1024 * 1024
-MAX_BYTES_PER_TEST = 768 * 1024 * 1024
+#: (replies, callback requests and output frames together). The reference solutions' largest test
+#: receives ~0.1 MB; a worker that floods its socket (red-team case forged_frames_flood) is cut off
+#: after this much, and the grader's work on what it sent stays bounded (768 MiB took ~30 s a test).
+MAX_WORKER_MESSAGE = 64 * 1024 * 1024
+MAX_BYTES_PER_TEST = 64 * 1024 * 1024
 #: Most files and bytes of a submission copied for the worker.
 MAX_STAGE_FILES = 10_000
 MAX_STAGE_BYTES = 256 * 1024 * 1024

@@ -127,6 +127,7 @@ class WorkerServer:
         self.test_pinned = False
         self.shipped: dict[int, Any] = {}  # the current test's portable functions (-id: its callbacks' stand-ins)
         self.callbacks: dict[int, tuple[Any, int]] = {}  # id of a callback's stand-in -> (it, the grader's id)
+        self.test_serial = 0  # which test a callback's stand-in belongs to (_call_back)
         self._buffers: list = []
         # the log of file-descriptor output (os.write(2, ...), C extensions, child processes), read
         # through a descriptor the worker opened before any submission code ran: one fstat per
@@ -193,8 +194,9 @@ class WorkerServer:
             ident = int(obj["id"])
             fn = self.shipped.get(-ident)
             if fn is None:
+                serial = self.test_serial
                 fn = self.shipped[-ident] = build_callback(
-                    lambda args, kwargs: self.request({"op": "call", "cb": ident}, args, kwargs), obj)
+                    lambda args, kwargs: self._call_back(ident, serial, args, kwargs), obj)
                 self.callbacks[id(fn)] = (fn, ident)
             return fn
         if kind == "fn":  # a test's portable function: one copy per id and test (identity as in local mode)
@@ -292,6 +294,18 @@ class WorkerServer:
                 frames.append([str(self.original / os.path.relpath(fr.filename, root)), fr.lineno or 0, fr.name])
         return {"name": type(exc).__qualname__[:100], "module": str(type(exc).__module__)[:100], "bases": bases,
                 "msg": msg, "frames": frames[-20:]}
+
+    def _call_back(self, ident: int, serial: int, args: tuple, kwargs: dict) -> Any:
+        """A call of the stand-in for the grader's callable ``ident``, given in test ``serial``. The
+        grader knows a test's callables only during that test (ids start again at 1 in the next,
+        where the same id is another function): a stand-in kept by the student's code and called
+        later raises here, never reaching the grader, which takes a request for a callable it did
+        not give as a forged message (worker.Worker._run_callback)."""
+        if serial != self.test_serial:
+            raise RuntimeError(
+                "この関数は前のテストで渡されたもので、テストが終わった後は呼べません / "
+                "this function was given to the code in an earlier test and cannot be called after that test ended")
+        return self.request({"op": "call", "cb": ident}, args, kwargs)
 
     def request(self, header: dict, args: tuple, kwargs: dict) -> Any:
         """Call back into the grader and serve its requests until the answer arrives.
@@ -480,6 +494,7 @@ class WorkerServer:
         self.arg_figures.clear()
         self.shipped.clear()
         self.callbacks.clear()
+        self.test_serial += 1
 
 
 def _pyplot_numbers() -> set[int]:

@@ -15,7 +15,7 @@ from typing import Any
 
 from .codec import Closed, ProtocolError, Timeout, decode, encode, recv_message, send_message
 from .processes import host_pid, process_stat, process_table, prompt_gil, running
-from .guard import WorkbookTimeout, run_delay_clock, wall_backstop
+from .guard import WorkbookTimeout, run_delay_clock, shielded, wall_backstop
 from .shipping import callback_tag, function_tag
 from .sideeffects import warn_again, write_back
 from ..core.i18n import bilingual
@@ -296,17 +296,20 @@ class Worker:
             send_message(self.sock, header, buffers, self.deadline)
             outcome, value = self._serve(rid, args, kwargs)
         except BudgetExceeded:
-            self.owner.kill_worker()
+            with shielded():
+                self.owner.kill_worker()
             raise
         except Timeout:
             limit = self.owner.call_timeout
             timeout = WorkbookTimeout(f"Timeout (>{limit:g}s) (wall-clock backstop {wall_backstop(limit):g}s)")
-            timeout.worker_where = self.owner.where_worker_is()  # type: ignore[attr-defined]
-            self.owner.kill_worker()
+            with shielded():
+                timeout.worker_where = self.owner.where_worker_is()  # type: ignore[attr-defined]
+                self.owner.kill_worker()
             raise timeout from None
         except (Closed, ProtocolError, OSError) as exc:
-            tail = self.owner.log_tail()
-            self.owner.kill_worker()
+            with shielded():
+                tail = self.owner.log_tail()
+                self.owner.kill_worker()
             raise WorkerCrashed(bilingual(
                 "採点用のワーカープロセスが呼び出し中に終了しました (os._exit、クラッシュ、メモリ・CPU・プロセス数の制限など)。",
                 f"the grading worker ended during the call (os._exit, a crash, or a memory/CPU/process limit): "
@@ -314,10 +317,12 @@ class Worker:
             ) + (f"\n--- worker output / 出力 ---\n{tail}" if tail else "")) from None
         except BaseException as exc:
             # a pytest-timeout, Ctrl-C or an error while serving a callback: the protocol state is
-            # unknown, so the worker is replaced before the next call
-            if isinstance(exc, WorkbookTimeout):  # the test's own limit: where the worker's code was
-                exc.worker_where = self.owner.where_worker_is()  # type: ignore[attr-defined]
-            self.owner.kill_worker()
+            # unknown, so the worker is replaced before the next call (a time-out fired again meanwhile
+            # must not leave it running: shielded)
+            with shielded():
+                if isinstance(exc, WorkbookTimeout):  # the test's own limit: where the worker's code was
+                    exc.worker_where = self.owner.where_worker_is()  # type: ignore[attr-defined]
+                self.owner.kill_worker()
             raise
         finally:
             if top:
@@ -365,8 +370,13 @@ class Worker:
         rid = header.get("rid")
         reply: dict[str, Any] = {"op": "reply", "rid": rid}
         out: list[bytes] = []
-        try:
+        try:  # the worker asks only for callables given in this test (sandboxserver._call_back): any
+            # other id is a forged message, like the flood of red-team case forged_frames_flood, whose
+            # sender reads no reply (answering each one deadlocked both sides until the wall backstop)
             fn = self.callbacks[int(header["cb"])]
+        except (KeyError, TypeError, ValueError):
+            raise ProtocolError("a call of a callable the grader did not give in this test") from None
+        try:
             cargs, ckwargs = self._decode(header.get("args"), buffers)
             self._receive_figures(header, buffers)
             if type(cargs) is not list or type(ckwargs) is not dict or not all(type(k) is str for k in ckwargs):

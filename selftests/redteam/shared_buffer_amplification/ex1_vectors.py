@@ -1,14 +1,14 @@
 # Protocol abuse: the worker's socket to the grader is reachable from student code. This sends the
-# grader a forged reply whose payload refers to ONE 64 MiB buffer many times. The grader's decoder
+# grader a forged reply whose payload refers to ONE 16 MiB buffer many times. The grader's decoder
 # (autograder/codec.py, "nd": np.frombuffer(...).copy()) makes a fresh copy for every reference, so
-# a 64 MiB message makes the trusted grader allocate REFS x 64 MiB. The per-message (128 MiB) and
-# per-test (768 MiB) byte limits count bytes received, not bytes decoded.
+# a 16 MiB message makes the trusted grader allocate REFS x 16 MiB. The per-message and per-test
+# byte limits (64 MiB each) count bytes received, not bytes decoded.
 import json, os, socket, stat, struct, sys, time
 
 from ._ref_ex1_vectors import *  # noqa: F401,F403
 
 REFS = int(os.environ.get("WORKBOOK_REDTEAM_REFS", "64"))
-MIB = int(os.environ.get("WORKBOOK_REDTEAM_MIB", "64"))
+MIB = int(os.environ.get("WORKBOOK_REDTEAM_MIB", "16"))
 
 
 def _rid():
