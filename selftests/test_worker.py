@@ -578,3 +578,22 @@ def test_a_request_for_a_callable_the_grader_never_gave_ends_the_worker(tmp_path
         with pytest.raises(WorkerCrashed, match="ProtocolError"):
             module.cosine_similarity_matrix(1, 2)
         target.end_test()
+
+
+LONG_MESSAGE = '''
+def cosine_similarity(a, b):
+    raise ValueError("inputs: " + repr(list(range(2000))) + " - the word 'needle' is not in the vocabulary")
+'''
+
+
+def test_a_long_exception_message_arrives_whole_enough_for_a_match(tmp_path):
+    """The worker cut an exception's message at 4,000 characters: a test looking for a name at the end
+    (check_raises(match=...)) failed in isolated mode only. Carried up to 64 KiB now, as local mode sees it."""
+    from autograder.checks.calls import check_raises
+
+    with isolated_with(tmp_path, LONG_MESSAGE) as target:
+        module = target.module("ex1_vectors")
+        target.begin_test()
+        exc = check_raises(ValueError, module.cosine_similarity, 1, 2, call="cosine_similarity(1, 2)", match="needle")
+        assert len(str(exc)) > 4000
+        target.end_test()

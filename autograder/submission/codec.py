@@ -31,6 +31,11 @@ MAX_MESSAGE = 256 * 1024 * 1024
 #: Largest JSON header of a message (arrays travel as buffers, so headers are small; parsing a
 #: forged header of nested lists costs ~50 bytes of memory per byte and cannot be interrupted).
 MAX_HEADER = 4 * 1024 * 1024
+#: Most characters of an exception's message carried between the worker and the grader (either way).
+#: A test may look for a name in it (``check_raises(match=...)``): local mode sees the whole message,
+#: so the cap is far above what a message holds (it was 4,000, which a message listing the inputs
+#: before the name could pass: the test then failed in isolated mode only).
+MAX_EXCEPTION_MESSAGE = 64 * 1024
 #: Deepest nesting of lists/dicts/tuples encoded as data (deeper values become handles).
 MAX_DEPTH = 64
 

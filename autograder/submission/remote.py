@@ -10,6 +10,7 @@ from typing import Any
 
 from ..checks.compare import GradingFailure
 from ..core.i18n import bilingual
+from .codec import MAX_EXCEPTION_MESSAGE
 from .loader import ExerciseUnavailable
 
 
@@ -175,7 +176,7 @@ def exception_from(desc: dict, cache: dict) -> BaseException:
         return WorkerCrashed("malformed exception from the worker")
     name = str(desc.get("name", "Exception"))[:100]
     module = str(desc.get("module", "builtins"))[:100]
-    msg = str(desc.get("msg", ""))[:4000]
+    msg = str(desc.get("msg", ""))[:MAX_EXCEPTION_MESSAGE]
     if name == "ExerciseUnavailable" and module == "autograder.submission.loader":
         return ExerciseUnavailable(msg)
     found = [_SAFE_BASES[b] for b in (desc.get("bases") or [])[:50] if isinstance(b, str) and b in _SAFE_BASES]

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..checks import ruleguard
-from .codec import Closed, decode, encode, recv_message, send_message
+from .codec import MAX_EXCEPTION_MESSAGE, Closed, decode, encode, recv_message, send_message
 from . import settings
 from .guard import GlobalState
 from .shipping import build_callback, build_function
@@ -272,7 +272,7 @@ class WorkerServer:
         from .loader import ExerciseUnavailable
 
         try:
-            msg = str(exc)[:4000]
+            msg = str(exc)[:MAX_EXCEPTION_MESSAGE]
         except BaseException:  # noqa: BLE001
             msg = "<the exception's message could not be shown>"
         if isinstance(exc, ExerciseUnavailable):

@@ -13,7 +13,7 @@ import time
 import weakref
 from typing import Any
 
-from .codec import Closed, ProtocolError, Timeout, decode, encode, recv_message, send_message
+from .codec import MAX_EXCEPTION_MESSAGE, Closed, ProtocolError, Timeout, decode, encode, recv_message, send_message
 from .processes import host_pid, process_stat, process_table, prompt_gil, running
 from .guard import WorkbookTimeout, run_delay_clock, shielded, wall_backstop
 from .shipping import callback_tag, function_tag
@@ -398,7 +398,7 @@ class Worker:
             out = []
             reply["p"] = encode({}, out, self._fallback)
             reply["exc"] = {"name": type(exc).__name__, "bases": [c.__name__ for c in type(exc).__mro__],
-                            "msg": str(exc)[:2000]}
+                            "msg": str(exc)[:MAX_EXCEPTION_MESSAGE]}
         send_message(self.sock, reply, out, self.deadline)
 
     def _apply_side_effects(self, payload: dict, args: tuple, kwargs: dict) -> None:
