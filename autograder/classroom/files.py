@@ -147,7 +147,8 @@ def zip_members(zip_path: Path, label: str = "", *, max_files: int = MAX_ZIP_FIL
     data (:func:`data_file`) within ``data``.
 
     The whole archive is refused when an entry has an absolute path, a drive letter (``C:``), a
-    ``..`` or a NUL byte, when a kept entry is a symbolic link, is encrypted or names an NTFS
+    ``..`` or a NUL byte, when two kept entries have the same path (``a\\b.py`` and ``a/b.py`` too:
+    which one to grade is ambiguous), when a kept entry is a symbolic link, is encrypted or names an NTFS
     stream (``:``), and when what is kept exceeds ``max_files`` files or ``max_bytes`` bytes
     (declared sizes are checked first; reading stops as soon as the actual bytes exceed them).
 
@@ -210,6 +211,14 @@ def zip_members(zip_path: Path, label: str = "", *, max_files: int = MAX_ZIP_FIL
         if sum(info.file_size for info, _, _ in kept) > max_bytes:
             raise refuse(f".py / .ipynb ファイルが展開後 {max_bytes} バイトを超えます",
                          f".py / .ipynb files of more than {max_bytes} bytes uncompressed")
+        seen: set[str] = set()
+        for _, name, parts in kept + extra:  # (Python's zipfile appends a second entry of a name; unzip asks)
+            path = "/".join(parts)
+            if path in seen:
+                raise refuse(f"{path!r} という項目が 2 つあり、どちらを採点すべきか分からないため展開しません。1 つだけの zip にしてください",
+                             f"two entries named {path!r}: which one to grade is ambiguous, nothing extracted; "
+                             f"hand in a zip with one")
+            seen.add(path)
         total = 0
         members: dict[str, bytes] = {}
         max_bytes += MAX_DATA_BYTES if extra else 0  # the data files' own budget, checked above
