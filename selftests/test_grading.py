@@ -301,7 +301,9 @@ def test_report_is_written_even_when_the_run_is_interrupted(tmp_path):
     assert run.returncode == 2, run.output
     assert run.score is not None, run.output
     assert run.score["max_score"] == total_points()
-    assert run.exercise_scores()["ex1_vectors"] == points()["ex1_vectors"]
+    # ex1's visible tests ran before the interruption and passed (hidden tests run after every visible one)
+    ex1 = [t for t in run.score["tests"] if t["extra_data"]["exercise"] == "ex1_vectors" and not t["extra_data"]["hidden"]]
+    assert ex1 and all(t["status"] == "passed" and t["score"] == t["max_score"] for t in ex1), ex1
     assert run.score["score"] < run.score["max_score"]
     assert any("interrupted" in e for e in run.score["extra_data"]["errors"])
     assert any(t["output"].endswith("not run.") for t in run.score["tests"])

@@ -99,6 +99,41 @@ def test_a_students_run_shows_a_failing_hidden_test_by_name_points_and_result_on
     assert "不合格 / failed" in page
 
 
+#: Records the inputs its softmax gets in a hidden test and shows them in every later call's error.
+RECORDS_HIDDEN_INPUTS = '''
+
+_softmax_reference = softmax
+_seen = []
+
+
+def softmax(x, axis=-1, temperature=1.0):
+    import sys
+
+    frame = getattr(sys, "_get" + "frame")(1)
+    while frame is not None and frame.f_code.co_name not in ("test_softmax_shift_invariance_property",
+                                                              "test_entropy_bounds_property"):
+        frame = getattr(frame, "f_" + "back")
+    if frame is not None:
+        _seen.append(repr(np.asarray(x).tolist()))
+    elif _seen:
+        raise ValueError("LEAKED " + _seen[0])
+    return _softmax_reference(x, axis=axis, temperature=temperature)
+'''
+
+
+@pytest.mark.parametrize("mode", ["local", "isolated"])
+def test_what_the_code_records_in_a_hidden_test_never_reaches_a_visible_tests_message(mode, tmp_path):
+    """helper-61 F6: the student's code kept a hidden test's inputs and raised them in a later visible
+    test's error, shown on the student's page. Hidden tests run after every visible one now, in both
+    modes (the same order, the same scores): nothing of theirs can reach a visible test."""
+    sub = make_submission(tmp_path / "sub", {"ex3_attention": _ex3(RECORDS_HIDDEN_INPUTS)})
+    run = run_grader(sub, tmp_path, "--exercise", "ex3_attention", *(["--isolated"] if mode == "isolated" else []))
+    order = [t["extra_data"]["hidden"] for t in run.score["tests"]]
+    assert order == sorted(order) and order.count(True) == 2, order  # the hidden ones last
+    assert "LEAKED" not in run.output and "LEAKED" not in json.dumps(run.score, ensure_ascii=False)
+    assert run.score["score"] == 20, run.output[-3000:]
+
+
 def test_an_instructors_run_keeps_the_message_and_marks_the_visibility(submission, tmp_path):
     run = run_grader(submission, tmp_path, "--exercise", "ex3_attention", "--hidden-visibility=after_due_date",
                      env_extra={"WORKBOOK_AUDIENCE": "instructor"})

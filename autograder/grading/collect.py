@@ -56,7 +56,11 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         (keep if selected else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
-        items[:] = keep
+    # Hidden tests run after every visible one (in their order): what the student's code keeps of a hidden
+    # test's inputs (a global, a file) cannot reach a visible test's message, output or figure on the
+    # student's page (helper-61 F6: a later visible test printed them). The same order in every mode.
+    items[:] = [item for item in keep if not item.get_closest_marker("hidden")] + \
+        [item for item in keep if item.get_closest_marker("hidden")]
     if problems:
         _usage_error(config,
                      "graded tests need pytest.mark.exercise(<one of EXERCISES>) and pytest.mark.task(name, points>0):\n"
