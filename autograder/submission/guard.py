@@ -60,7 +60,7 @@ class WorkbookTimeout(BaseException):
 #: signals exist too: ``WORKBOOK_LIMIT_FALLBACK=1``.
 FALLBACK_ENV = "WORKBOOK_LIMIT_FALLBACK"
 
-#: Depth of the main thread's :func:`shielded` sections (the grader's own clean-up after a failed call).
+#: Depth of the main thread's :class:`shielded` sections (the grader's own clean-up after a failed call).
 _shield_depth = 0
 
 
