@@ -332,3 +332,23 @@ def test_graders_running_at_once_never_share_a_worker_uid(monkeypatch):
     seen = [u for group in uids.values() for u in group]
     assert len(seen) == len(set(seen)), "two graders share a worker uid"
     assert max(seen) < 2**32 - 1
+
+
+def test_sets_and_dicts_too_large_to_rebuild_safely_are_refused():
+    """Red team round 10: a reply holding a set of 155,000 integers with one hash (k * (2**61 - 1)) made
+    the grader's set() quadratic, one C call no time limit stops (pytest-timeout ended the run). At most
+    MAX_HASHED_ITEMS items of a set, frozenset or dict are rebuilt; a larger one goes as an object."""
+    from autograder.submission.codec import MAX_HASHED_ITEMS, ProtocolError, decode, encode
+
+    colliding = [k * (2**61 - 1) for k in range(MAX_HASHED_ITEMS + 1)]
+    assert len({hash(v) for v in colliding}) == 1
+    for kind in ("set", "frozenset"):
+        with pytest.raises(ProtocolError, match="more than"):
+            decode({"T": kind, "v": colliding}, [], lambda obj: None)
+    with pytest.raises(ProtocolError, match="more than"):
+        decode({"T": "dict", "v": [[v, 0] for v in colliding]}, [], lambda obj: None)
+    small = set(colliding[:100])
+    assert decode(encode(small, [], None), [], lambda obj: None) == small
+    handed = []
+    encode(set(colliding), [], lambda value, buffers: handed.append(value) or {"T": "h", "id": 1})
+    assert handed == [set(colliding)]

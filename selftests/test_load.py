@@ -235,3 +235,31 @@ def test_a_time_out_fired_again_is_dropped_inside_the_graders_clean_up():
             while True:  # the test goes on after the clean-up: the limit still stops it
                 pass
     assert done == ["clean-up ran to its end"]
+
+
+def test_the_restore_puts_module_attributes_back_without_the_modules_own_setattr():
+    """Red team round 10: a submission gave `math` a class whose __setattr__ slept, then changed
+    math.tau; the restore after every test (the grader's in local mode, the worker's in isolated mode)
+    called that __setattr__. It puts the class back and writes the module's namespace directly."""
+    import math
+    import types
+
+    from autograder.submission.guard import GlobalState
+
+    calls = []
+
+    class Watched(types.ModuleType):
+        def __setattr__(self, name, value):
+            calls.append(name)
+            super().__setattr__(name, value)
+
+    state = GlobalState()
+    tau = math.tau
+    try:
+        object.__setattr__(math, "__class__", Watched)
+        object.__setattr__(math, "tau", 6.25)
+        state.restore()
+        assert type(math) is types.ModuleType and math.tau == tau and calls == []
+    finally:
+        object.__setattr__(math, "__class__", types.ModuleType)
+        vars(math)["tau"] = tau

@@ -597,3 +597,57 @@ def test_a_long_exception_message_arrives_whole_enough_for_a_match(tmp_path):
         exc = check_raises(ValueError, module.cosine_similarity, 1, 2, call="cosine_similarity(1, 2)", match="needle")
         assert len(str(exc)) > 4000
         target.end_test()
+
+
+SLOW_RESTORE = '''
+import time
+
+import matplotlib as mpl
+
+
+def cosine_similarity(a, b):
+    # the worker's restore after the test puts lines.linewidth back through this validator
+    dict.__setitem__(mpl.rcParams, "lines.linewidth", 3.0)
+    mpl.rcParams.validate["lines.linewidth"] = lambda value: time.sleep(1000)
+    return 1.0
+'''
+
+
+def test_the_restore_after_a_test_is_bounded_on_its_own(tmp_path, monkeypatch):
+    """Red team round 10: the worker's restore after a test (after the test's own limit) ran the
+    submission's code (there: a module class's __setattr__; here: an rcParams validator) and the
+    grader waited up to 2 x backstop + 5 s (365 s with this 30 s limit: past pytest-timeout at the
+    default limit, which ends the whole run). It is bounded by guard.restore_wall now (made 1 s
+    here), and the next test gets a new worker."""
+    from autograder.submission import isolated
+    from autograder.submission.guard import WallLimit
+
+    class Hung(BaseException):
+        pass
+
+    monkeypatch.setattr(isolated, "restore_wall", lambda seconds: 1.0)
+    with isolated_with(tmp_path, SLOW_RESTORE) as target:
+        module = target.module("ex1_vectors")
+        target.begin_test()
+        assert module.cosine_similarity(1, 2) == 1.0
+        with WallLimit(60, Hung):  # 1 s bound + the kill; 365 s without the bound
+            target.end_test()
+        assert target.worker is None or not target.worker.alive
+        target.begin_test()
+        assert target.module("ex1_vectors").cosine_similarity(1, 2) == 1.0  # a new worker
+        target.end_test()
+
+
+def test_the_grader_gives_again_at_most_the_warnings_a_worker_may_send():
+    """Red team round 10: a forged reply listing 50,000 warnings made the grader give all again (2.5 GB,
+    82 s for two tests); the worker sends at most MAX_WARNINGS, the grader keeps no more."""
+    from autograder.submission.sideeffects import MAX_WARNINGS
+    from autograder.submission.worker import Worker
+
+    worker = Worker.__new__(Worker)
+    worker.axes_args, worker.mirrors = {}, {}
+    item = ["builtins", "UserWarning", "w", "x.py", 1]
+    worker._apply_side_effects({"warnings": [item] * 50_000}, (), {})
+    assert worker.warned == [item] * MAX_WARNINGS
+    worker._apply_side_effects({"warnings": "not a list"}, (), {})
+    assert worker.warned == []

@@ -38,6 +38,11 @@ MAX_HEADER = 4 * 1024 * 1024
 MAX_EXCEPTION_MESSAGE = 64 * 1024
 #: Deepest nesting of lists/dicts/tuples encoded as data (deeper values become handles).
 MAX_DEPTH = 64
+#: Most items of one set, frozenset or dict received as data. Keys whose hashes collide make building
+#: the container quadratic, in one C call no time limit interrupts (red team round 10: a set of
+#: 155,000 integers k * (2**61 - 1) held the grader past pytest-timeout); 4,096 such keys cost ~0.1 s.
+#: A larger container is sent as a handle to the object in the worker, like any other object.
+MAX_HASHED_ITEMS = 4096
 
 #: dtype kinds carried as data: numbers and booleans, fixed-width strings (``np.array(["the", "is"])``,
 #: ``np.str_``) and dates/times: their bytes are the values, nothing in them is code. (Strings were
@@ -104,7 +109,7 @@ def encode(value: Any, buffers: list[bytes], fallback: Callable[[Any, list], Any
         return [encode(v, buffers, fallback, depth + 1, memo) for v in value]
     if t is tuple:
         return {"T": "tuple", "v": [encode(v, buffers, fallback, depth + 1, memo) for v in value]}
-    if t is dict:
+    if t is dict and len(value) <= MAX_HASHED_ITEMS:
         return {"T": "dict", "v": [[encode(k, buffers, fallback, depth + 1, memo), encode(v, buffers, fallback, depth + 1, memo)]
                                    for k, v in value.items()]}
     if t is complex:
@@ -112,7 +117,7 @@ def encode(value: Any, buffers: list[bytes], fallback: Callable[[Any, list], Any
     if t is bytes:
         buffers.append(value)
         return {"T": "bytes", "b": len(buffers) - 1}
-    if t in (set, frozenset):
+    if t in (set, frozenset) and len(value) <= MAX_HASHED_ITEMS:
         return {"T": t.__name__, "v": [encode(v, buffers, fallback, depth + 1, memo) for v in value]}
     if t is slice:
         return {"T": "slice", "v": [encode(v, buffers, fallback, depth + 1, memo) for v in (value.start, value.stop, value.step)]}
@@ -187,6 +192,8 @@ def decode(obj: Any, buffers: list[bytes], tags: Callable[[dict], Any], depth: i
         if kind == "tuple":
             return tuple(decode(v, buffers, tags, depth + 1, seen) for v in obj["v"])
         if kind == "dict":
+            if len(obj["v"]) > MAX_HASHED_ITEMS:
+                raise ProtocolError(f"a dict of more than {MAX_HASHED_ITEMS} items")
             out = {}
             for k, v in obj["v"]:
                 out[decode(k, buffers, tags, depth + 1, seen)] = decode(v, buffers, tags, depth + 1, seen)
@@ -199,6 +206,8 @@ def decode(obj: Any, buffers: list[bytes], tags: Callable[[dict], Any], depth: i
         if kind == "bytes":
             return bytes(_take(buffers, obj["b"]))
         if kind in ("set", "frozenset"):
+            if len(obj["v"]) > MAX_HASHED_ITEMS:
+                raise ProtocolError(f"a {kind} of more than {MAX_HASHED_ITEMS} items")
             items = [decode(v, buffers, tags, depth + 1, seen) for v in obj["v"]]
             return set(items) if kind == "set" else frozenset(items)
         if kind == "slice":

@@ -157,10 +157,12 @@ class GlobalState:
         self.settings = settings.current()  # recursion limit, NumPy's errors and printing, torch's dtype
         self.warning_filters = list(warnings.filters)
         self.modules: dict[str, tuple[ModuleType, dict[str, Any]]] = {}
+        self.module_types: dict[str, type] = {}
         for name in GUARDED_MODULES:
             module = sys.modules.get(name)
             if isinstance(module, ModuleType):
                 self.modules[name] = (module, dict(vars(module)))
+                self.module_types[name] = type(module)
         mpl = sys.modules.get("matplotlib")
         # the raw stored values (matplotlib.get_backend() resolves the backend: ~5 ms a call)
         self.mpl_rc = dict.copy(mpl.rcParams) if mpl is not None else None
@@ -169,17 +171,21 @@ class GlobalState:
     def restore(self) -> None:
         """Put the snapshot back (changed and deleted module attributes are restored)."""
         for name, (module, saved) in self.modules.items():
+            if type(module) is not self.module_types[name]:  # its class replaced (a __setattr__ of its own)
+                try:
+                    object.__setattr__(module, "__class__", self.module_types[name])
+                except (AttributeError, TypeError):
+                    pass
             current = vars(module)
             if unchanged(current, saved):  # the usual case
                 continue
             # attributes added since are kept: modules such as torch add lazily imported submodules,
-            # and deleting those makes their lazy __getattr__ recurse
+            # and deleting those makes their lazy __getattr__ recurse. Put back in the module's own
+            # namespace, not with setattr: no __setattr__ a submission gave the module runs here
+            # (red team round 10: one that slept held the grader after every test)
             for key, value in saved.items():
                 if current.get(key, _MISSING) is not value:
-                    try:
-                        setattr(module, key, value)
-                    except (AttributeError, TypeError):
-                        pass
+                    current[key] = value
         for current, saved in zip((sys.stdout, sys.stderr, sys.stdin), self.streams):
             if current is not saved:
                 # a TextIOWrapper around our stream would close it when collected: keep it alive
@@ -222,6 +228,22 @@ WALL_FACTOR = 6.0
 def wall_backstop(seconds: float) -> float:
     """Wall-clock seconds a test may run before it is stopped whatever its CPU time (``WALL_FACTOR`` x)."""
     return seconds * WALL_FACTOR
+
+
+def restore_wall(seconds: float) -> float:
+    """Wall-clock seconds the isolated worker's restore after a test may take (``seconds``: the
+    per-test limit), reply included: the limit, at least 10 s. Honest code's restore takes
+    milliseconds; one that takes longer costs a new worker for the next test, never points."""
+    return max(float(seconds), 10.0)
+
+
+def longest_test(seconds: float) -> float:
+    """The longest wall-clock time one graded test can hold the grader with a per-test limit of
+    ``seconds``: twice the backstop (:class:`Deadline` forgives up to one backstop of waiting for a
+    CPU), the restore after it (:func:`restore_wall`) and a minute for asking where a timed-out
+    worker was, killing it and the test's own fixtures. pytest-timeout, which ends the whole run, is
+    set above this (:mod:`autograder.grading.options`)."""
+    return 2 * wall_backstop(seconds) + restore_wall(seconds) + 60.0
 
 
 def run_delay_clock(tid: int | None, pid: int | None = None) -> Callable[[], float]:
@@ -540,4 +562,4 @@ def safe_str(exc: BaseException, limit: int = 800) -> str:
 
 
 __all__ = ["FALLBACK_ENV", "WALL_FACTOR", "Deadline", "GlobalState", "ThreadInterrupter", "WallLimit", "WorkbookTimeout",
-           "safe_str", "signals_usable", "wall_backstop"]
+           "longest_test", "restore_wall", "safe_str", "shielded", "signals_usable", "wall_backstop"]

@@ -70,7 +70,11 @@ from .remote import (DEFAULT_CALL_TIMEOUT, DEFAULT_LIMITS, MAX_OUTPUT_PER_SUBMIS
                      BudgetExceeded, RemoteCallable)
 from .forkserver import ForkServer, fork_server, fork_server_search_path
 from .worker import Worker
-from .guard import main_thread_cpu_clock, shielded
+from .guard import WallLimit, main_thread_cpu_clock, restore_wall, shielded
+
+
+class _RestoreTooSlow(BaseException):
+    """The worker's restore after a test took longer than :func:`~.guard.restore_wall` (it is replaced)."""
 
 
 # --- the submission ------------------------------------------------------------------------------
@@ -423,7 +427,11 @@ class IsolatedSubmission:
             worker.end_test()
             return
         try:
-            worker.request("restore", None, (), {})
+            # after the test's own limit: bounded on its own, reading and rebuilding the reply included
+            # (red team round 10: a worker's slow __setattr__ or a reply of 20,000 Axes held the grader
+            # past pytest-timeout, which ends the whole run); the next test gets a new worker
+            with WallLimit(restore_wall(self.call_timeout), _RestoreTooSlow):
+                worker.request("restore", None, (), {})
         except BaseException:  # noqa: BLE001 - a worker that cannot restore is replaced
             self.kill_worker()
         worker.end_test()

@@ -92,11 +92,16 @@ def write_back(changed: Any, args: tuple, kwargs: dict) -> None:
             continue
 
 
+#: Most warnings of one call given again in the grader (the worker sends at most these; the grader
+#: keeps at most these of what it is sent: red team round 10 sent 50,000 per reply).
+MAX_WARNINGS = 20
+
+
 def warned(caught: list) -> list:
     """In the worker: the warnings a call gave (``warnings.catch_warnings(record=True)``) as data,
-    ``[category's module, its name, message, file, line]``, at most 20."""
+    ``[category's module, its name, message, file, line]``, at most :data:`MAX_WARNINGS`."""
     out = []
-    for w in caught[:20]:
+    for w in caught[:MAX_WARNINGS]:
         try:
             category = w.category
             out.append([str(getattr(category, "__module__", "builtins"))[:100], str(category.__qualname__)[:100],

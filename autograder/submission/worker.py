@@ -17,7 +17,7 @@ from .codec import MAX_EXCEPTION_MESSAGE, Closed, ProtocolError, Timeout, decode
 from .processes import host_pid, process_stat, process_table, prompt_gil, running
 from .guard import WorkbookTimeout, run_delay_clock, shielded, wall_backstop
 from .shipping import callback_tag, function_tag
-from .sideeffects import warn_again, write_back
+from .sideeffects import MAX_WARNINGS, warn_again, write_back
 from ..core.i18n import bilingual
 from .remote import (MAX_BYTES_PER_TEST, MAX_OUTPUT_PER_REPLY, MAX_OUTPUT_PER_SUBMISSION, MAX_OUTPUT_PER_TEST,
                      MAX_WORKER_MESSAGE, BudgetExceeded, RemoteObject, StaleHandle, WorkerCrashed, budget_message,
@@ -404,7 +404,8 @@ class Worker:
     def _apply_side_effects(self, payload: dict, args: tuple, kwargs: dict) -> None:
         from .figdesc import replay_axes
 
-        self.warned = list(payload.get("warnings") or [])  # given again once the reply is read (request)
+        warned = payload.get("warnings")  # given again once the reply is read (request); as many as the worker sends
+        self.warned = list(warned[:MAX_WARNINGS]) if type(warned) is list else []
         write_back(payload.get("mutated"), args, kwargs)  # what the call changed in its arguments
         for item in payload.get("axes") or []:
             try:
