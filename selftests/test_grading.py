@@ -376,3 +376,26 @@ def test_pytest_timeout_is_above_the_longest_a_graded_test_can_take(tmp_path):
     assert run.returncode == 0, run.output
     assert f"timeout: {longest_test(20):.1f}s" in run.output, run.output[:1500]
     assert longest_test(20) > 2 * 6 * 20 and longest_test(10) > 120
+
+
+def test_the_scan_of_a_large_submission_is_not_counted_against_a_tests_limit(tmp_path):
+    """Red team round 10: the scan of every Python file for tampering (the grader's work) ran inside
+    the first rule-bound test's CPU limit; a submission with large extra modules (the case had 182 of
+    500 kB) had it cut off and begun again in every rule-bound test, and correct code scored 0 ("look
+    for an endless loop"). The scan runs before the limit starts now; beyond MAX_SCANNED_CHARS of
+    code the rule-bound tasks fail with a message saying so."""
+    filler = "".join(f"def f_{i}(x):\n    y = [a * 2 for a in range(x) if a % 3]\n    return sum(y) + len(str(x))\n"
+                     for i in range(5000))  # ordinary code of a large helper module, ~1 s to scan here
+    assert 400_000 < len(filler) < 500_000  # (files over 512 kB are neither imported nor scanned)
+    sub = make_submission(tmp_path / "big")
+    for k in range(4):  # ~1.8 MB: longer to scan than the 1 s limit below, within what is scanned
+        (sub / f"helper_{k}.py").write_text(filler, encoding="utf-8")
+    run = run_grader(sub, tmp_path, "--workbook-timeout=1", "--exercise", "ex1_vectors")
+    assert run.exercise_scores()["ex1_vectors"] == points()["ex1_vectors"], run.output[-3000:]
+    from autograder.grading.pertest import MAX_SCANNED_CHARS
+
+    for k in range(4, MAX_SCANNED_CHARS // len(filler) + 1):  # past what is scanned
+        (sub / f"helper_{k}.py").write_text(filler, encoding="utf-8")
+    run = run_grader(sub, tmp_path, "--exercise", "ex1_vectors", "-k", "test_cosine_chapter_examples")
+    test = next(t for t in run.score["tests"] if t["extra_data"]["nodeid"].endswith("test_cosine_chapter_examples"))
+    assert test["score"] == 0 and "more than the grader checks" in test["output"], test["output"]

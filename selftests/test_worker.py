@@ -651,3 +651,23 @@ def test_the_grader_gives_again_at_most_the_warnings_a_worker_may_send():
     assert worker.warned == [item] * MAX_WARNINGS
     worker._apply_side_effects({"warnings": "not a list"}, (), {})
     assert worker.warned == []
+
+
+def test_a_figure_description_beyond_what_the_worker_describes_is_not_rebuilt():
+    """Red team round 10: a reply whose figure held 20,000 empty Axes (the worker describes at most
+    MAX_AXES) was rebuilt in the grader at ~7 ms and 0.2 MB an Axes, after the test's limit."""
+    import matplotlib.pyplot as plt
+
+    from autograder.submission.figdesc import MAX_ARTISTS, MAX_AXES, FigureTooLarge, fill_figure
+
+    fig = plt.figure()
+    try:
+        with pytest.raises(FigureTooLarge):
+            fill_figure(fig, {"axes": [{}] * (MAX_AXES + 1)})
+        assert len(fig.axes) == 0
+        with pytest.raises(FigureTooLarge):
+            fill_figure(fig, {"axes": [{"texts": [{}] * (MAX_ARTISTS + 1)}]})
+        fill_figure(fig, {"axes": [{}] * 2})
+        assert len(fig.axes) == 3  # (one made before the texts were refused)
+    finally:
+        plt.close(fig)

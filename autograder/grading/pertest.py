@@ -52,6 +52,8 @@ def pytest_runtest_call(item: pytest.Item):
         begin_test(hidden=item.get_closest_marker("hidden") is not None)
     here = os.getcwd()
     try:
+        if rules:  # the grader's own scan of the whole submission, once, before any test's limit starts
+            scan_for_tampering(config, submission)
         # files the student's code writes with relative paths (savefig("x.png")) land in a
         # throwaway folder, never in the checkout (isolated mode: the worker's scratch space)
         os.chdir(scratch_folder(config))
@@ -202,12 +204,10 @@ def _check_rules_statically(config: pytest.Config, submission, exercise: str, ta
             f"checked; it scores 0.",
         ))
     state = config.stash[STATE]
-    if "tampering" not in state:
-        files = getattr(submission, "python_files", lambda: {})()
-        state["tampering"] = [Violation(v.name, v.line, path) for path, text in sorted(files.items())
-                              for v in find_tampering(text)]
+    scan_for_tampering(config, submission)
     if state["tampering"]:
-        raise ForbiddenCall(tamper_message(state["tampering"]))
+        raise ForbiddenCall(state["tampering"] if isinstance(state["tampering"], str)
+                            else tamper_message(state["tampering"]))
     # the same text (what ran, read once) and the same rules for every test of the task: scanned once
     scanned = state.setdefault("static", {})
     if (exercise, task, source) not in scanned:
@@ -216,6 +216,38 @@ def _check_rules_statically(config: pytest.Config, submission, exercise: str, ta
         scanned[(exercise, task, source)] = "\n".join(dict.fromkeys(v.message(f"{exercise}.py") for v in found))
     if scanned[(exercise, task, source)]:
         raise ForbiddenCall(scanned[(exercise, task, source)])
+
+
+#: Most characters of Python code the scan for tampering reads in one submission (~2 s a megabyte).
+MAX_SCANNED_CHARS = 8 * 1024 * 1024
+
+
+def scan_for_tampering(config: pytest.Config, submission) -> None:
+    """Scan every Python file of the submission for code that could turn off the run-time check
+    (:func:`autograder.checks.rules.find_tampering`), once per run, into ``state["tampering"]``.
+
+    Called before a rule-bound test's time limit starts: the scan is the grader's work, not the
+    student's (red team round 10: 182 modules of 500 kB took ~1.1 s each to scan inside the first
+    rule-bound test's limit, the scan was cut off and begun again in every such test, and a correct
+    submission scored 0 with "look for an endless loop"). More than :data:`MAX_SCANNED_CHARS` of
+    code is not scanned: the rule-bound tasks fail with a message saying why.
+    """
+    state = config.stash[STATE]
+    if "tampering" in state:
+        return
+    files = getattr(submission, "python_files", lambda: {})()
+    size = sum(len(text) for text in files.values())
+    if size > MAX_SCANNED_CHARS:
+        state["tampering"] = bilingual(
+            f"提出物の Python コードが {size / 2**20:.1f} MB あり、採点器が「自分で実装」のルールを確認できる量 "
+            f"({MAX_SCANNED_CHARS >> 20} MB) を超えます。使わないファイル (ライブラリのコピーなど) を除いてください。"
+            f"ルールのある課題は 0 点です。",
+            f"the submission holds {size / 2**20:.1f} MB of Python code, more than the grader checks for the "
+            f"\"from scratch\" rules ({MAX_SCANNED_CHARS >> 20} MB): leave out files it does not use (copies of "
+            f"libraries...). Tasks with rules score 0.")
+        return
+    state["tampering"] = [Violation(v.name, v.line, path) for path, text in sorted(files.items())
+                          for v in find_tampering(text)]
 
 
 def _split_lost(hits: list) -> tuple[list, list]:

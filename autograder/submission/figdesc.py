@@ -326,7 +326,12 @@ def _set_look(artist: Any, d: dict, alpha: bool = True) -> None:
 
 
 def replay_axes(ax: Any, d: dict) -> None:
-    """Add the artists described by ``d`` (from :func:`describe_axes`) to ``ax``."""
+    """Add the artists described by ``d`` (from :func:`describe_axes`) to ``ax``.
+
+    Raises:
+        FigureTooLarge: ``d`` holds more than a description may (a worker's message made to order:
+            rebuilding 20,000 Axes held the grader for minutes; red team round 10).
+    """
     from matplotlib.collections import LineCollection, PathCollection, PathCollection as _PC  # noqa: F401
     from matplotlib.container import BarContainer
     from matplotlib.contour import ContourSet
@@ -342,7 +347,7 @@ def replay_axes(ax: Any, d: dict) -> None:
         ax.set_xlabel(_str(d.get("xlabel")))
     if _str(d.get("ylabel")):
         ax.set_ylabel(_str(d.get("ylabel")))
-    for ld in _unpack_lines(d.get("lines")):
+    for ld in _bounded(_unpack_lines(d.get("lines")), MAX_LINES, "lines"):
         if not isinstance(ld, dict):
             continue
         style = {"label": _str(ld.get("label")), "color": _rgba(ld.get("color")),
@@ -373,7 +378,7 @@ def replay_axes(ax: Any, d: dict) -> None:
         except (ValueError, TypeError, IndexError):
             continue
     patches = []
-    for pd in d.get("patches") or []:
+    for pd in _bounded(d.get("patches") or [], MAX_ARTISTS, "patches (bars, polygons...)"):
         if not isinstance(pd, dict):
             continue
         style = {"label": _str(pd.get("label")), "facecolor": _rgba(pd.get("facecolor")),
@@ -395,11 +400,11 @@ def replay_axes(ax: Any, d: dict) -> None:
             patch.set_linewidth(_f(pd.get("linewidth"), 1.0))
         ax.add_patch(patch)
         patches.append(patch)
-    for cd in d.get("containers") or []:
+    for cd in _bounded(d.get("containers") or [], MAX_ARTISTS, "containers"):
         if isinstance(cd, dict) and cd.get("kind") == "bar":
             members = [patches[i] for i in cd.get("patches") or [] if type(i) is int and 0 <= i < len(patches)]
             ax.add_container(BarContainer(members, label=_str(cd.get("label"))))
-    for cd in d.get("collections") or []:
+    for cd in _bounded(d.get("collections") or [], MAX_ARTISTS, "collections"):
         if not isinstance(cd, dict):
             continue
         try:
@@ -431,7 +436,7 @@ def replay_axes(ax: Any, d: dict) -> None:
                     coll.set_array(arr)
         except (ValueError, TypeError, IndexError):
             continue
-    for td in d.get("texts") or []:
+    for td in _bounded(d.get("texts") or [], MAX_ARTISTS, "texts"):
         if isinstance(td, dict):
             xy = _points(td.get("xy"))
             style: dict[str, Any] = {}
@@ -451,7 +456,7 @@ def replay_axes(ax: Any, d: dict) -> None:
             if on is True:
                 alpha = d.get("grid_alpha")
                 ax.grid(True, axis=axis, **({"alpha": alpha} if isinstance(alpha, float) and 0 <= alpha <= 1 else {}))
-    for im in d.get("images") or []:
+    for im in _bounded(d.get("images") or [], MAX_ARTISTS, "images"):
         if isinstance(im, dict) and isinstance(im.get("array"), np.ndarray) and im["array"].ndim in (2, 3):
             image = AxesImage(ax)
             image.set_data(im["array"])
@@ -486,6 +491,9 @@ def fill_figure(fig: Any, d: dict) -> Any:
 
     Used for a returned figure and for the grader's pyplot mirror of a figure the student's
     code opened with ``plt.figure()``.
+
+    Raises:
+        FigureTooLarge: ``d`` holds more Axes or artists than :func:`describe_figure` ever describes.
     """
     if not isinstance(d, dict):
         return fig
@@ -494,11 +502,11 @@ def fill_figure(fig: Any, d: dict) -> Any:
         fig.set_size_inches(*size)
     if _str(d.get("suptitle")):
         fig.suptitle(_str(d.get("suptitle")))
-    for td in d.get("texts") or []:
+    for td in _bounded(d.get("texts") or [], MAX_ARTISTS, "texts"):
         if isinstance(td, dict):
             xy = _points(td.get("xy"))
             fig.text(*(xy[0] if len(xy) else (0.0, 0.0)), _str(td.get("text")))
-    for ad in d.get("axes") or []:
+    for ad in _bounded(d.get("axes") or [], MAX_AXES, "Axes"):
         if not isinstance(ad, dict):
             continue
         pos = ad.get("position")
