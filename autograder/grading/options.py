@@ -23,7 +23,7 @@ from ..checks.rules import all_forbidden
 from ..core.exercises import ExerciseError, discover
 from ..core.i18n import LANGUAGES, bilingual, normalize_language, set_language
 from ..results.report import AUDIENCES, DEFAULT_HIDDEN_VISIBILITY, HIDDEN_VISIBILITIES, build_results, write_json
-from ..submission.guard import longest_test
+from ..submission.limits import longest_test
 from ..submission.loader import ExerciseHandle, NotAWorkbookError, Submission
 from ..submission.target import open_target
 

@@ -39,7 +39,8 @@ from operator import is_not
 from types import ModuleType
 from typing import Any
 
-from autograder.submission import settings
+from autograder.submission import limits, settings
+from autograder.submission.limits import WALL_FACTOR, longest_test, restore_wall, shielded, wall_backstop
 
 #: Modules whose attributes are restored after every test and import.
 GUARDED_MODULES = (
@@ -59,34 +60,6 @@ class WorkbookTimeout(BaseException):
 #: Environment variable that forces the portable interruption (:class:`ThreadInterrupter`) where
 #: signals exist too: ``WORKBOOK_LIMIT_FALLBACK=1``.
 FALLBACK_ENV = "WORKBOOK_LIMIT_FALLBACK"
-
-#: Depth of the main thread's :class:`shielded` sections (the grader's own clean-up after a failed call).
-_shield_depth = 0
-
-
-class shielded:
-    """The grader's clean-up after a call of the submission failed or timed out (ask the isolated
-    worker where its code was, kill it): a :class:`Deadline` that fires again meanwhile (it repeats
-    every second until the test ends) is dropped, not raised there. Raised inside the clean-up it cut
-    it short: the worker of a timed-out call was left running, and the next request (the restore
-    after the test) waited up to its wall-clock bound for the student's code to return (found with
-    the red-team case nice_run_delay: 44 s instead of 6 s per test, now and then). A dropped time-out
-    comes again a second later if the test goes on. Counts in the main thread only, where a
-    :class:`Deadline` interrupts; a no-op elsewhere.
-    """
-
-    def __enter__(self) -> "shielded":
-        global _shield_depth
-        self.counted = threading.current_thread() is threading.main_thread()
-        if self.counted:
-            _shield_depth += 1
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        global _shield_depth
-        if self.counted:
-            _shield_depth -= 1
-
 
 def signals_usable() -> bool:
     """Whether time limits interrupt the main thread with ``SIGALRM`` (POSIX) rather than with
@@ -219,31 +192,6 @@ def unchanged(current: dict, saved: dict) -> bool:
 
 
 _KEEP_ALIVE: list[Any] = []
-
-
-#: The wall-clock backstop of a per-test limit, as a multiple of the limit (CPU seconds).
-WALL_FACTOR = 6.0
-
-
-def wall_backstop(seconds: float) -> float:
-    """Wall-clock seconds a test may run before it is stopped whatever its CPU time (``WALL_FACTOR`` x)."""
-    return seconds * WALL_FACTOR
-
-
-def restore_wall(seconds: float) -> float:
-    """Wall-clock seconds the isolated worker's restore after a test may take (``seconds``: the
-    per-test limit), reply included: the limit, at least 10 s. Honest code's restore takes
-    milliseconds; one that takes longer costs a new worker for the next test, never points."""
-    return max(float(seconds), 10.0)
-
-
-def longest_test(seconds: float) -> float:
-    """The longest wall-clock time one graded test can hold the grader with a per-test limit of
-    ``seconds``: twice the backstop (:class:`Deadline` forgives up to one backstop of waiting for a
-    CPU), the restore after it (:func:`restore_wall`) and a minute for asking where a timed-out
-    worker was, killing it and the test's own fixtures. pytest-timeout, which ends the whole run, is
-    set above this (:mod:`autograder.grading.options`)."""
-    return 2 * wall_backstop(seconds) + restore_wall(seconds) + 60.0
 
 
 def run_delay_clock(tid: int | None, pid: int | None = None) -> Callable[[], float]:
@@ -387,14 +335,14 @@ class Deadline:
         return f"Timeout (>{self.seconds:g}s) {self.reason}".rstrip()
 
     def _handler(self, signum, frame):  # noqa: ANN001 - signal handler signature
-        if self._stop.is_set() or _shield_depth:  # the test has just ended: a late signal is not a
+        if self._stop.is_set() or limits.shielding():  # the test has just ended: a late signal is not a
             return  # time-out; the grader's clean-up (shielded): the watcher fires again in a second
         self.fired += 1
         raise WorkbookTimeout(self._message())
 
     def _send(self, main: int) -> bool:
         """Interrupt the main thread once; False when it cannot be done."""
-        if _shield_depth:  # the grader's clean-up (shielded): tried again in a second
+        if limits.shielding():  # the grader's clean-up (shielded): tried again in a second
             return True
         if self._interrupter is None:
             try:

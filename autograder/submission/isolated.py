@@ -70,11 +70,8 @@ from .remote import (DEFAULT_CALL_TIMEOUT, DEFAULT_LIMITS, MAX_OUTPUT_PER_SUBMIS
                      BudgetExceeded, RemoteCallable)
 from .forkserver import ForkServer, fork_server, fork_server_search_path
 from .worker import Worker
-from .guard import WallLimit, main_thread_cpu_clock, restore_wall, shielded
-
-
-class _RestoreTooSlow(BaseException):
-    """The worker's restore after a test took longer than :func:`~.guard.restore_wall` (it is replaced)."""
+from .guard import WallLimit, main_thread_cpu_clock
+from .limits import RestoreTooSlow, restore_wall, shielded
 
 
 # --- the submission ------------------------------------------------------------------------------
@@ -430,7 +427,7 @@ class IsolatedSubmission:
             # after the test's own limit: bounded on its own, reading and rebuilding the reply included
             # (red team round 10: a worker's slow __setattr__ or a reply of 20,000 Axes held the grader
             # past pytest-timeout, which ends the whole run); the next test gets a new worker
-            with WallLimit(restore_wall(self.call_timeout), _RestoreTooSlow):
+            with WallLimit(restore_wall(self.call_timeout), RestoreTooSlow):
                 worker.request("restore", None, (), {})
         except BaseException:  # noqa: BLE001 - a worker that cannot restore is replaced
             self.kill_worker()

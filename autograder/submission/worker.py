@@ -15,7 +15,8 @@ from typing import Any
 
 from .codec import MAX_EXCEPTION_MESSAGE, Closed, ProtocolError, Timeout, decode, encode, recv_message, send_message
 from .processes import host_pid, process_stat, process_table, prompt_gil, running
-from .guard import WorkbookTimeout, run_delay_clock, shielded, wall_backstop
+from .guard import WorkbookTimeout, run_delay_clock
+from .limits import shielded, wall_backstop
 from .shipping import callback_tag, function_tag
 from .sideeffects import MAX_WARNINGS, warn_again, write_back
 from ..core.i18n import bilingual
