@@ -52,8 +52,8 @@ def pytest_runtest_call(item: pytest.Item):
         begin_test(hidden=item.get_closest_marker("hidden") is not None)
     here = os.getcwd()
     try:
-        if rules:  # the grader's own scan of the whole submission, once, before any test's limit starts
-            scan_for_tampering(config, submission)
+        if rules and "tampering" not in config.stash[STATE]:  # the grader's own scan of the whole
+            scan_for_tampering(config, submission)  # submission, before the first rule-bound test's limit
         # files the student's code writes with relative paths (savefig("x.png")) land in a
         # throwaway folder, never in the checkout (isolated mode: the worker's scratch space)
         os.chdir(scratch_folder(config))
@@ -204,7 +204,9 @@ def _check_rules_statically(config: pytest.Config, submission, exercise: str, ta
             f"checked; it scores 0.",
         ))
     state = config.stash[STATE]
-    scan_for_tampering(config, submission)
+    if not state.get("tampering_rescanned"):  # once, after the first rule-bound exercise's import
+        state["tampering_rescanned"] = True
+        scan_for_tampering(config, submission)
     if state["tampering"]:
         raise ForbiddenCall(state["tampering"] if isinstance(state["tampering"], str)
                             else tamper_message(state["tampering"]))
@@ -224,17 +226,18 @@ MAX_SCANNED_CHARS = 8 * 1024 * 1024
 
 def scan_for_tampering(config: pytest.Config, submission) -> None:
     """Scan every Python file of the submission for code that could turn off the run-time check
-    (:func:`autograder.checks.rules.find_tampering`), once per run, into ``state["tampering"]``.
+    (:func:`autograder.checks.rules.find_tampering`) into ``state["tampering"]``: the violations, or
+    a message when the files hold more than :data:`MAX_SCANNED_CHARS` of code (not scanned: the
+    rule-bound tasks fail with it). A file is scanned again only when its text changed.
 
-    Called before a rule-bound test's time limit starts: the scan is the grader's work, not the
-    student's (red team round 10: 182 modules of 500 kB took ~1.1 s each to scan inside the first
-    rule-bound test's limit, the scan was cut off and begun again in every such test, and a correct
-    submission scored 0 with "look for an endless loop"). More than :data:`MAX_SCANNED_CHARS` of
-    code is not scanned: the rule-bound tasks fail with a message saying why.
+    Called before the first rule-bound test's time limit starts, where the whole scan is the
+    grader's work, not the student's (red team round 10: 182 modules of 500 kB took ~1.1 s each to
+    scan inside that test's limit, the scan was cut off and begun again in every such test, and a
+    correct submission scored 0 with "look for an endless loop"); and once more after that test's
+    exercise was imported (inside the limit: only what its import changed is scanned), so a file
+    rewritten at import is read as it is then, as before.
     """
     state = config.stash[STATE]
-    if "tampering" in state:
-        return
     files = getattr(submission, "python_files", lambda: {})()
     size = sum(len(text) for text in files.values())
     if size > MAX_SCANNED_CHARS:
@@ -246,8 +249,11 @@ def scan_for_tampering(config: pytest.Config, submission) -> None:
             f"\"from scratch\" rules ({MAX_SCANNED_CHARS >> 20} MB): leave out files it does not use (copies of "
             f"libraries...). Tasks with rules score 0.")
         return
-    state["tampering"] = [Violation(v.name, v.line, path) for path, text in sorted(files.items())
-                          for v in find_tampering(text)]
+    scanned: dict = state.setdefault("tampering_scanned", {})  # path -> (the text scanned, its violations)
+    for path, text in files.items():
+        if path not in scanned or scanned[path][0] != text:
+            scanned[path] = (text, [Violation(v.name, v.line, path) for v in find_tampering(text)])
+    state["tampering"] = [v for path in sorted(scanned) if path in files for v in scanned[path][1]]
 
 
 def _split_lost(hits: list) -> tuple[list, list]:
