@@ -59,6 +59,8 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     # Hidden tests run after every visible one (in their order): what the student's code keeps of a hidden
     # test's inputs (a global, a file) cannot reach a visible test's message, output or figure on the
     # student's page (helper-61 F6: a later visible test printed them). The same order in every mode.
+    # The report keeps the files' order (its test numbers, 1.1, 1.2, ...: pytest_collection_finish).
+    config.stash[STATE]["file_order"] = {item.nodeid: i for i, item in enumerate(keep)}
     items[:] = [item for item in keep if not item.get_closest_marker("hidden")] + \
         [item for item in keep if item.get_closest_marker("hidden")]
     if problems:
@@ -83,7 +85,8 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     # until the end of the run; keep them out of the collector's passes during the tests and in
     # pytest's own gc.collect() at exit (0.1-0.3 s each on a 2-core machine). Undone at cleanup.
     gc.freeze()
-    for item in session.items:
+    order = config.stash[STATE].get("file_order", {})  # (not the run's order: hidden tests run last)
+    for item in sorted(session.items, key=lambda it: order.get(it.nodeid, len(order))):
         task, points = task_of(item)
         results[item.nodeid] = TestResult(
             nodeid=item.nodeid,
