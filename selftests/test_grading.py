@@ -368,8 +368,8 @@ def test_pytest_timeout_is_above_the_longest_a_graded_test_can_take(tmp_path):
     """Red team round 10: the project's ini sets pytest-timeout to 120 s, and the plugin raised it only
     where no ini did: at a 20 s limit the wall-clock backstop (120 s) tied with it, and a test of
     time.sleep(1000) ended the whole run with no report (at the default 10 s, twice the backstop on a busy
-    machine did). pytest-timeout is set above guard.longest_test now, whatever the ini says."""
-    from autograder.submission.guard import longest_test
+    machine did). pytest-timeout is set above limits.longest_test now, whatever the ini says."""
+    from autograder.submission.limits import longest_test
 
     run = run_grader(SOLUTIONS, tmp_path, "--workbook-timeout=20", "--exercise", "ex1_vectors",
                      "-k", "test_cosine_chapter_examples")

@@ -216,9 +216,9 @@ def test_local_mode_counts_the_cpu_of_the_submissions_threads():
 
 
 def test_a_time_out_fired_again_is_dropped_inside_the_graders_clean_up():
-    """guard.shielded: the limit fires again every second until the test ends; inside the grader's
+    """limits.shielded: the limit fires again every second until the test ends; inside the grader's
     clean-up (shielded) a repeat is dropped, and after it the limit still fires."""
-    from autograder.submission.guard import shielded
+    from autograder.submission.limits import shielded
 
     done = []
     with pytest.raises(WorkbookTimeout):

@@ -496,7 +496,7 @@ def test_a_time_out_that_fires_again_during_the_clean_up_still_kills_the_worker(
     """Red-team case nice_run_delay took 44 s instead of 6 s per test, now and then: the limit fires
     again every second until the test ends, and a second time-out raised while the grader asked the
     worker where its code was (up to 1 s) skipped the kill, so the restore after the test waited for
-    the student's call to return. The grader's clean-up is shielded (guard.shielded): here asking
+    the student's call to return. The grader's clean-up is shielded (limits.shielded): here asking
     where the code was is made to cost 2.5 s of CPU (so the limit fires again inside it, whatever the
     machine's speed), and the worker is still killed before the time-out reaches the test."""
     import time
@@ -617,7 +617,7 @@ def test_the_restore_after_a_test_is_bounded_on_its_own(tmp_path, monkeypatch):
     """Red team round 10: the worker's restore after a test (after the test's own limit) ran the
     submission's code (there: a module class's __setattr__; here: an rcParams validator) and the
     grader waited up to 2 x backstop + 5 s (365 s with this 30 s limit: past pytest-timeout at the
-    default limit, which ends the whole run). It is bounded by guard.restore_wall now (made 1 s
+    default limit, which ends the whole run). It is bounded by limits.restore_wall now (made 1 s
     here), and the next test gets a new worker."""
     from autograder.submission import isolated
     from autograder.submission.guard import WallLimit

@@ -40,7 +40,7 @@ from types import ModuleType
 from typing import Any
 
 from autograder.submission import limits, settings
-from autograder.submission.limits import WALL_FACTOR, longest_test, restore_wall, shielded, wall_backstop
+from autograder.submission.limits import WALL_FACTOR, wall_backstop
 
 #: Modules whose attributes are restored after every test and import.
 GUARDED_MODULES = (
@@ -60,6 +60,7 @@ class WorkbookTimeout(BaseException):
 #: Environment variable that forces the portable interruption (:class:`ThreadInterrupter`) where
 #: signals exist too: ``WORKBOOK_LIMIT_FALLBACK=1``.
 FALLBACK_ENV = "WORKBOOK_LIMIT_FALLBACK"
+
 
 def signals_usable() -> bool:
     """Whether time limits interrupt the main thread with ``SIGALRM`` (POSIX) rather than with
@@ -129,13 +130,11 @@ class GlobalState:
         self.streams = (sys.stdout, sys.stderr, sys.stdin)
         self.settings = settings.current()  # recursion limit, NumPy's errors and printing, torch's dtype
         self.warning_filters = list(warnings.filters)
-        self.modules: dict[str, tuple[ModuleType, dict[str, Any]]] = {}
-        self.module_types: dict[str, type] = {}
+        self.modules: dict[str, tuple[ModuleType, type, dict[str, Any]]] = {}  # module, its class, its namespace
         for name in GUARDED_MODULES:
             module = sys.modules.get(name)
             if isinstance(module, ModuleType):
-                self.modules[name] = (module, dict(vars(module)))
-                self.module_types[name] = type(module)
+                self.modules[name] = (module, type(module), dict(vars(module)))
         mpl = sys.modules.get("matplotlib")
         # the raw stored values (matplotlib.get_backend() resolves the backend: ~5 ms a call)
         self.mpl_rc = dict.copy(mpl.rcParams) if mpl is not None else None
@@ -143,10 +142,10 @@ class GlobalState:
 
     def restore(self) -> None:
         """Put the snapshot back (changed and deleted module attributes are restored)."""
-        for name, (module, saved) in self.modules.items():
-            if type(module) is not self.module_types[name]:  # its class replaced (a __setattr__ of its own)
+        for module, cls, saved in self.modules.values():
+            if type(module) is not cls:  # its class replaced (a __setattr__ of its own)
                 try:
-                    object.__setattr__(module, "__class__", self.module_types[name])
+                    object.__setattr__(module, "__class__", cls)
                 except (AttributeError, TypeError):
                     pass
             current = vars(module)
@@ -510,4 +509,4 @@ def safe_str(exc: BaseException, limit: int = 800) -> str:
 
 
 __all__ = ["FALLBACK_ENV", "WALL_FACTOR", "Deadline", "GlobalState", "ThreadInterrupter", "WallLimit", "WorkbookTimeout",
-           "longest_test", "restore_wall", "safe_str", "shielded", "signals_usable", "wall_backstop"]
+           "safe_str", "signals_usable", "wall_backstop"]

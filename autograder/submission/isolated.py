@@ -442,7 +442,7 @@ class IsolatedSubmission:
 
     def kill_worker(self) -> None:
         """Kill the current worker (the next call starts a new one); a time-out fired again meanwhile
-        does not cut it short (:class:`~autograder.submission.guard.shielded`)."""
+        does not cut it short (:class:`~autograder.submission.limits.shielded`)."""
         if self.worker is not None:
             with shielded():
                 if self.worker.alive:

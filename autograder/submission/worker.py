@@ -297,8 +297,7 @@ class Worker:
             send_message(self.sock, header, buffers, self.deadline)
             outcome, value = self._serve(rid, args, kwargs)
         except BudgetExceeded:
-            with shielded():
-                self.owner.kill_worker()
+            self.owner.kill_worker()  # (shielded itself)
             raise
         except Timeout:
             limit = self.owner.call_timeout
