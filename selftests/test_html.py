@@ -482,6 +482,80 @@ def test_page_from_a_batch_report_of_a_zip_draws_both_figures(tmp_path):
     assert 'class="missing"' not in page
 
 
+_SLOW_TO_RENDER = """
+
+_drawn = plot_transform
+
+
+def plot_transform(M, ax=None):  # returns at once; Agg takes ~25 s per line to render it (80 dpi)
+    import numpy as _np
+
+    fig = _drawn(M, ax)
+    rng = _np.random.default_rng(0)
+    for _ in range(4):
+        fig.axes[0].plot(rng.uniform(-3, 3, 200_000), rng.uniform(-3, 3, 200_000), "-", linewidth=500)
+    return fig
+"""
+
+
+@pytest.mark.parametrize("kind", ["slow_to_render", "slow_import"])
+def test_the_page_bounds_what_the_submission_makes_it_do_import_and_rendering_included(tmp_path, monkeypatch, kind):
+    """Red team round 10: the student's page (``batch --pages``, ``workbook report --html``) imported the
+    exercise and rendered the returned figure outside the figure's time limit, in the grader: a
+    module-level sleep held it 131 s, a figure of a few lines 500 points wide kept Agg busy ~25 s per
+    line (uninterruptible C). The import, the call and the rendering now run in the sandboxed worker
+    within the limit; an honest exercise beside it is drawn as before."""
+    _needs_sandbox()
+    from autograder.results import figures
+    from autograder.submission.isolated import IsolatedSubmission
+
+    src = (SOLUTIONS / "ex2_transforms.py").read_text(encoding="utf-8")
+    if kind == "slow_to_render":
+        src += _SLOW_TO_RENDER
+    else:  # a module-level wait (the old page waited it out, then drew a figure)
+        src = src.replace("import numpy as np\n", "import numpy as np\nimport time\ntime.sleep(90)\n", 1)
+        assert "time.sleep(90)" in src
+    sub = make_submission(tmp_path, replace={"ex2_transforms": src})
+    monkeypatch.setattr(figures, "FIGURE_TIMEOUT", 3.0)
+    isolated = IsolatedSubmission(sub)
+    try:
+        found = figures.collect_figures({"extra_data": {"exercises": [{"exercise": "ex2_transforms"},
+                                                                      {"exercise": "ex3_attention"}]}},
+                                        isolated, None)
+    finally:
+        isolated.close()
+    slow, honest = found["ex2_transforms"][0], found["ex3_attention"][0]
+    assert slow.png is None and "plot_transform did not finish within 3 s" in slow.error, slow
+    assert "3 秒以内に終わりませんでした" in slow.error
+    assert honest.error == "" and honest.png is not None and honest.png.startswith(b"\x89PNG") and len(honest.png) > 5000
+
+
+def test_a_figure_drawn_in_the_worker_is_the_figure_drawn_in_the_grader(tmp_path):
+    """The student's figure of an isolated page is rendered in the worker now: the same picture as the
+    in-process drawing of the same code (local ``workbook report --html``), text and Japanese font included."""
+    _needs_sandbox()
+    import numpy as np
+    from PIL import Image
+
+    from autograder.results import figures
+    from autograder.submission.isolated import IsolatedSubmission
+    from autograder.submission.loader import ExerciseHandle, Submission
+
+    sub = make_submission(tmp_path, replace={"ex2_transforms": _ex2_with_mistakes()})  # a Japanese title
+    spec = FIGURES["ex2_transforms"]
+    local = figures.draw(ExerciseHandle(Submission(sub), "ex2_transforms"), spec)
+    isolated = IsolatedSubmission(sub)
+    try:
+        remote = figures.draw_isolated(isolated, "ex2_transforms", spec)
+    finally:
+        isolated.close()
+    assert local.png and remote.png, (local.error, remote.error)
+    a, b = (np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=float) for png in (local.png, remote.png))
+    assert a.shape == b.shape
+    assert np.abs(a - b).mean() < 1.0, "the same figure, pixel for pixel up to anti-aliasing"
+    assert not [w for w in remote.warnings if "missing" in w], remote.warnings
+
+
 def test_page_says_why_a_figure_is_absent_and_which_option_draws_it(tmp_path):
     # a report that names no submission (not from the batch grader)
     page = _page_from_report(tmp_path, _batch_report(None))

@@ -352,3 +352,65 @@ def test_sets_and_dicts_too_large_to_rebuild_safely_are_refused():
     handed = []
     encode(set(colliding), [], lambda value, buffers: handed.append(value) or {"T": "h", "id": 1})
     assert handed == [set(colliding)]
+
+
+SHORT_LIVED_CHILDREN = '''
+import os
+import signal
+import time
+
+
+def cosine_similarity(a, b):
+    """Starts N children that each burn 20 ms of CPU and are reaped by the kernel at once (SIGCHLD
+    ignored: their times are not added to the parent's), at most 3 alive; returns N."""
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    started = 0
+    try:
+        for _ in range(int(a[0])):
+            pid = getattr(os, "fo" + "rk")()
+            if pid == 0:
+                end = time.process_time() + 0.02
+                while time.process_time() < end:
+                    pass
+                os._exit(0)
+            started += 1
+            time.sleep(0.005)
+    finally:
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    return float(started)
+'''
+
+
+def test_cpu_of_short_lived_reaped_children_is_counted_where_a_control_group_can_be_made(tmp_path):
+    """Red team round 10: children living 20 ms and reaped at once were never seen by the worker's
+    0.25 s look at its process tree (~15 % of their CPU counted: a 5 s limit fired after ~19 s of two
+    busy cores). Where a control group can be made (root, or a delegated cgroup v2 subtree), the worker
+    runs in one of its own, which counts ended processes too."""
+    from autograder.submission import cgroups
+    from autograder.submission.isolated import IsolatedSubmission
+
+    group = cgroups.create()
+    if group is None:
+        pytest.skip("no control group can be made here (an ordinary user without delegation): README says what holds")
+    group.remove()
+    (tmp_path / "ex1_vectors.py").write_text(SHORT_LIVED_CHILDREN)
+    target = IsolatedSubmission(tmp_path, call_timeout=60)
+    try:
+        module = target.module("ex1_vectors")
+        assert target.worker is not None and target.worker.group is not None
+        before = target.cpu_seconds()
+        started = module.cosine_similarity(np.array([60.0]), np.array([1.0]))
+        used = target.cpu_seconds() - before
+        assert started == 60.0
+        assert used >= 0.8 * started * 0.02, (used, started)  # each child burnt 20 ms of CPU
+        path = target.worker.group.path
+    finally:
+        target.close()
+    for _ in range(50):  # removed with the worker (once its processes have ended)
+        cgroups._retry()
+        if not path.exists():
+            break
+        import time
+
+        time.sleep(0.1)
+    assert not path.exists()

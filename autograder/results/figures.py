@@ -19,8 +19,10 @@ arguments. This workbook's figures: ``plot_transform([[2, 1], [1, 2]])`` (ex2, a
 matrix with two real eigen-directions), ``plot_temperature_effect`` with the chapter's logits
 and temperatures (ex3), ``plot_trajectories`` from the chapter's three starts (ex4).
 
-Each call has a time limit (:data:`FIGURE_TIMEOUT` seconds) and any exception becomes a message
-in the report. Where ``solutions/`` is absent (a released student copy), the reference figure is
+The lookup of the function (the exercise's import), the call and the rendering have one time limit
+together (:data:`FIGURE_TIMEOUT` seconds) and any exception becomes a message in the report. A
+submission graded in isolated mode is called and rendered in its sandboxed worker
+(:func:`draw_isolated`): rendering is work the submission chooses, never done in the grader. Where ``solutions/`` is absent (a released student copy), the reference figure is
 the PNG stored at release time in ``autograder/data/figures/<exercise>.png``. Text in figures is
 drawn with a Japanese font (matplotlib-fontja's IPAexGothic), so Japanese labels render; glyphs
 """
@@ -39,6 +41,7 @@ from typing import Any
 
 from ..core.exercises import Exercise, ExerciseError, discover
 from ..core.i18n import bilingual
+from ..checks.compare import GradingFailure
 from ..submission.guard import WallLimit
 
 #: Seconds a figure function may run before it is stopped.
@@ -198,11 +201,6 @@ def figure_png(fig: Any, *, dpi: int = FIGURE_DPI) -> tuple[bytes, list[str]]:
     return buf.getvalue(), found
 
 
-def _with_time_limit(func: Callable[[], Any], seconds: float) -> Any:
-    with WallLimit(seconds, _FigureTimeout):  # also where SIGALRM does not exist (Windows)
-        return func()
-
-
 def _copy(value: Any) -> Any:
     if isinstance(value, list):
         return [_copy(v) for v in value]
@@ -211,14 +209,63 @@ def _copy(value: Any) -> Any:
     return value
 
 
-def draw(module: Any, spec: FigureSpec, *, timeout: float = FIGURE_TIMEOUT) -> FigureImage:
-    """Call ``spec.function`` of ``module`` with the spec's arguments and render what it returns.
+class _NotAFigure(Exception):
+    """The figure function returned something else (its type name)."""
+
+
+def _limited(spec: FigureSpec, produce: Callable[[], tuple[bytes, list[str]]], timeout: float | None) -> FigureImage:
+    """``produce()`` (the figure function's lookup and import, its call and the rendering) within one
+    time limit of ``timeout`` seconds (default :data:`FIGURE_TIMEOUT`), its problems as the page's message."""
+    limit = FIGURE_TIMEOUT if timeout is None else timeout
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with WallLimit(limit, _FigureTimeout):  # also where SIGALRM does not exist (Windows)
+                png, found = produce()
+        return FigureImage(png=png, warnings=found)
+    except _FigureTimeout:
+        return FigureImage(error=bilingual(f"{spec.function} が {limit:g} 秒以内に終わりませんでした (ファイルの読み込みと図の描画を含みます)。",
+                                           f"{spec.function} did not finish within {limit:g} s (importing the file and "
+                                           "drawing the figure included)."))
+    except _NotAFigure as exc:
+        return FigureImage(error=bilingual(
+            f"{spec.function} は matplotlib.figure.Figure を返しませんでした ({exc} が返されました)。",
+            f"{spec.function} did not return a matplotlib.figure.Figure (it returned {exc}).",
+        ))
+    except NotImplementedError:
+        return FigureImage(error=bilingual(f"未実装です: {spec.function}", f"not implemented: {spec.function}"))
+    except KeyboardInterrupt:
+        raise
+    except GradingFailure as exc:  # a missing name, an import failure, a worker that ended: the grader's own words
+        return FigureImage(error=_safe_str(exc) or type(exc).__name__)
+    except BaseException as exc:  # noqa: BLE001 - the student's error, shown in the report
+        text = _safe_str(exc)[:500]
+        return FigureImage(error=bilingual(
+            f"{spec.function} で例外が発生しました: {type(exc).__name__}: {text}",
+            f"{spec.function} raised {type(exc).__name__}: {text}",
+        ))
+
+
+def _safe_str(exc: BaseException) -> str:
+    try:
+        return str(exc)
+    except Exception:  # noqa: BLE001 - a student's exception whose message cannot be made
+        return "<the exception's message could not be shown>"
+
+
+def draw(module: Any, spec: FigureSpec, *, timeout: float | None = None) -> FigureImage:
+    """Call ``spec.function`` of ``module`` with the spec's arguments in this process and render what it
+    returns (``workbook report --html --workbook DIR``, the reference figures).
 
     Args:
         module: an exercise module, or anything whose attribute ``spec.function`` is the figure
-            function (an :class:`autograder.submission.loader.ExerciseHandle` works).
+            function (an :class:`autograder.submission.loader.ExerciseHandle` works: the module's
+            import then happens here, within the limit).
         spec: the figure to draw.
-        timeout: seconds before the call is stopped.
+        timeout: seconds for the lookup, the call and the rendering together (default
+            :data:`FIGURE_TIMEOUT`). The limit interrupts Python code; one long call into Agg's C code
+            ends before it is seen: a submission graded in isolated mode is drawn by
+            :func:`draw_isolated` instead.
 
     Returns:
         :class:`FigureImage`; never raises for a problem of the function (not implemented, an
@@ -227,42 +274,51 @@ def draw(module: Any, spec: FigureSpec, *, timeout: float = FIGURE_TIMEOUT) -> F
     from matplotlib.figure import Figure
 
     setup_matplotlib()
-    try:
+    made: list[Any] = []
+
+    def produce() -> tuple[bytes, list[str]]:
         func = getattr(module, spec.function)
-    except BaseException as exc:  # noqa: BLE001 - a missing name or an import failure
-        if isinstance(exc, KeyboardInterrupt):
-            raise
-        return FigureImage(error=str(exc) or type(exc).__name__)
-    fig = None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            fig = _with_time_limit(lambda: func(*_copy(spec.args), **_copy(spec.kwargs)), timeout)
+        fig = func(*_copy(spec.args), **_copy(spec.kwargs))
+        made.append(fig)
         if not isinstance(fig, Figure):
-            return FigureImage(error=bilingual(
-                f"{spec.function} は matplotlib.figure.Figure を返しませんでした ({type(fig).__name__} が返されました)。",
-                f"{spec.function} did not return a matplotlib.figure.Figure (it returned {type(fig).__name__}).",
-            ))
-        png, found = figure_png(fig)
-        return FigureImage(png=png, warnings=found)
-    except _FigureTimeout:
-        return FigureImage(error=bilingual(f"{spec.function} が {timeout:g} 秒以内に終わりませんでした。",
-                                           f"{spec.function} did not finish within {timeout:g} s."))
-    except NotImplementedError:
-        return FigureImage(error=bilingual(f"未実装です: {spec.function}", f"not implemented: {spec.function}"))
-    except KeyboardInterrupt:
-        raise
-    except BaseException as exc:  # noqa: BLE001 - the student's error, shown in the report
-        return FigureImage(error=bilingual(
-            f"{spec.function} で例外が発生しました: {type(exc).__name__}: {str(exc)[:500]}",
-            f"{spec.function} raised {type(exc).__name__}: {str(exc)[:500]}",
-        ))
+            raise _NotAFigure(type(fig).__name__)
+        return figure_png(fig)
+
+    try:
+        return _limited(spec, produce, timeout)
     finally:
-        if fig is not None and "matplotlib.pyplot" in sys.modules:
+        if made and isinstance(made[0], Figure) and "matplotlib.pyplot" in sys.modules:
             try:
-                sys.modules["matplotlib.pyplot"].close(fig)
+                sys.modules["matplotlib.pyplot"].close(made[0])
             except Exception:  # noqa: BLE001
                 pass
+
+
+def draw_isolated(submission: Any, exercise: str, spec: FigureSpec, *, timeout: float | None = None) -> FigureImage:
+    """The student's figure of a submission graded in isolated mode: called **and rendered** in its
+    sandboxed worker (:meth:`autograder.submission.isolated.IsolatedSubmission.figure_png`), the
+    exercise's import, the call and the rendering within one time limit (default
+    :data:`FIGURE_TIMEOUT`; one that fires kills the worker). The worker is started before the limit
+    (its fork server's imports are not the submission's work).
+
+    Returns:
+        :class:`FigureImage`, like :func:`draw`.
+    """
+    try:
+        submission.start()
+    except KeyboardInterrupt:
+        raise
+    except Exception as exc:  # noqa: BLE001 - no worker: the page says why
+        return FigureImage(error=_safe_str(exc) or type(exc).__name__)
+
+    def produce() -> tuple[bytes, list[str]]:
+        png, returned, found = submission.figure_png(exercise, spec.function, _copy(spec.args), _copy(spec.kwargs),
+                                                     dpi=FIGURE_DPI)
+        if png is None:
+            raise _NotAFigure(returned)
+        return png, found
+
+    return _limited(spec, produce, timeout)
 
 
 def reference_figure(spec: FigureSpec, reference: Path | None) -> FigureImage:
@@ -340,6 +396,7 @@ def collect_figures(document: dict[str, Any], submission: Any, reference: Path |
             reason = submission.reason if isinstance(submission, NoSubmission) else no_submission_reason()
             student = FigureImage(error=reason)
         else:
-            student = draw(ExerciseHandle(submission, name), spec)
+            student = (draw_isolated(submission, name, spec) if hasattr(submission, "figure_png")
+                       else draw(ExerciseHandle(submission, name), spec))
         out[name] = (student, reference_figure(spec, reference))
     return out

@@ -59,7 +59,7 @@ from .. import EXERCISES
 from ..checks.compare import GradingFailure
 from ..core.i18n import bilingual
 from .stacks import dump_complete, stack_location
-from .loader import ExerciseUnavailable, NotAWorkbookError, Submission, error_summary
+from .loader import ExerciseUnavailable, MissingName, NotAWorkbookError, Submission, error_summary
 from .stage import stage_copy
 from ..core.exercises import pinned
 from ..core.paths import REPO_ROOT
@@ -67,7 +67,7 @@ from ..checks.ruleguard import Hit
 from .sandboxfs import HIDDEN_DIRS, bwrap_command  # the worker's side: only its constants and command line
 from .confinement import bwrap_invocation, confinement
 from .remote import (DEFAULT_CALL_TIMEOUT, DEFAULT_LIMITS, MAX_OUTPUT_PER_SUBMISSION,
-                     BudgetExceeded, RemoteCallable)
+                     BudgetExceeded, RemoteCallable, RemoteObject, WorkerCrashed)
 from .forkserver import ForkServer, fork_server, fork_server_search_path
 from .worker import Worker
 from .guard import WallLimit, main_thread_cpu_clock
@@ -100,6 +100,10 @@ def _worker_uid() -> tuple[int | None, int | None]:
 
 #: Linux's largest possible pid_max (PID_MAX_LIMIT on 64-bit systems)
 PID_MAX_LIMIT = 4_194_304
+#: What a PNG file starts with, and the largest one the worker may send for the HTML page
+#: (:meth:`IsolatedSubmission.figure_png`; the chapter's figures take 20-60 KB at the page's resolution).
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+MAX_PNG_BYTES = 8 * 2**20
 
 
 def _counter():
@@ -384,6 +388,48 @@ class IsolatedSubmission:
         ran = reply.get("sha256")
         self._modules[name] = (self.generation, module, ran if isinstance(ran, str) else None)
         return module
+
+    def start(self) -> None:
+        """Start the worker now (waiting for its fork server's imports), so that a time limit set
+        afterwards counts the submission's work only (the HTML page's figures, :func:`figure_png`)."""
+        self._ensure_worker()
+
+    def figure_png(self, name: str, function: str, args: tuple, kwargs: dict, *, dpi: float
+                   ) -> tuple[bytes | None, str, list[str]]:
+        """Call ``function`` of exercise ``name`` in the worker and render the figure it returns there
+        (:func:`.sandboxserver.render_png`): for the student's HTML page, whose figure the grader never
+        renders itself (rendering is work the submission chooses). Not bounded here: the caller sets the
+        time limit (:func:`autograder.results.figures.draw_isolated`); one that fires kills the worker.
+
+        Returns:
+            (PNG bytes, "", warnings raised while rendering) for a ``matplotlib.figure.Figure``;
+            (None, the returned value's type name, []) for anything else.
+
+        Raises:
+            ExerciseUnavailable: the exercise's import failed.
+            MissingName: ``function`` is not defined in the exercise.
+            WorkerCrashed: the worker ended (also when it sent something that is not a PNG image).
+            Exception: whatever the function raised.
+        """
+        module = self.module(name)
+        target = module.__dict__.get(function)
+        if not isinstance(target, RemoteObject):
+            raise MissingName(bilingual(f"{name}.py に関数 {function} が定義されていません。",
+                                        f"{name}.py defines no function {function}."))
+        reply = self._ensure_worker().request("call", target, tuple(args), dict(kwargs), png=float(dpi))
+        if not isinstance(reply, dict):
+            raise WorkerCrashed("the worker's answer to a figure request is not a description")
+        png = reply.get("png")
+        if png is None:
+            returned = reply.get("type")
+            return None, returned if isinstance(returned, str) else "?", []
+        if type(png) is not bytes or not png.startswith(PNG_SIGNATURE) or len(png) > MAX_PNG_BYTES:
+            self.kill_worker()
+            raise WorkerCrashed("the worker's figure is not a PNG image (or larger than "
+                                f"{MAX_PNG_BYTES // 2**20} MiB)")
+        found = reply.get("warnings")
+        found = [w for w in found if type(w) is str][:20] if type(found) is list else []
+        return png, "", found
 
     # worker management -----------------------------------------------------------------------------
     def spec(self) -> dict:

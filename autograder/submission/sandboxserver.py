@@ -436,9 +436,11 @@ class WorkerServer:
         target = self.handles[int(header["h"])]
         if op == "call":
             if self.task_objects.get(id(target)) is target:  # (own: a call the test makes for own values)
-                return (ruleguard.own_values_call if header.get("own") is True else ruleguard.call_into)(
+                value = (ruleguard.own_values_call if header.get("own") is True else ruleguard.call_into)(
                     target, args, kwargs)
-            return target(*args, **kwargs)
+            else:
+                value = target(*args, **kwargs)
+            return render_png(value, header["png"]) if "png" in header else value
         if op == "getattr":
             return getattr(target, str(header["name"]))
         if op == "setattr":
@@ -495,6 +497,37 @@ class WorkerServer:
         self.shipped.clear()
         self.callbacks.clear()
         self.test_serial += 1
+
+
+def render_png(value: Any, dpi: Any) -> dict:
+    """The picture of a figure function's return value for the student's HTML page (``batch --pages``,
+    ``workbook report --html`` of an isolated report), drawn here, under the worker's limits: rendering is
+    work the submission chooses (a figure of a few lines can take Agg minutes), so the grader never
+    renders the student's figure itself (red team round 10). Every pyplot figure is closed afterwards.
+
+    Returns:
+        ``{"png": PNG bytes, "warnings": [messages]}`` for a ``matplotlib.figure.Figure``, else
+        ``{"type": the returned value's type name}``.
+    """
+    from matplotlib.figure import Figure
+
+    try:
+        if not isinstance(value, Figure):
+            return {"type": str(type(value).__name__)[:200]}
+        buf = io.BytesIO()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            value.savefig(buf, format="png", dpi=float(dpi), facecolor="white")
+        found: list[str] = []
+        for item in caught[:1000]:
+            text = str(item.message)[:500]
+            if "non-interactive" not in text and text not in found and len(found) < 20:
+                found.append(text)
+        return {"png": buf.getvalue(), "warnings": found}
+    finally:
+        plt = sys.modules.get("matplotlib.pyplot")
+        if plt is not None:
+            plt.close("all")
 
 
 def _pyplot_numbers() -> set[int]:

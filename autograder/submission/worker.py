@@ -13,6 +13,7 @@ import time
 import weakref
 from typing import Any
 
+from . import cgroups
 from .codec import MAX_EXCEPTION_MESSAGE, Closed, ProtocolError, Timeout, decode, encode, recv_message, send_message
 from .processes import host_pid, process_stat, process_table, prompt_gil, running
 from .guard import WorkbookTimeout, run_delay_clock
@@ -74,6 +75,17 @@ class Worker:
         self._cpu_base = {pid: cpu for pid, cpu in self._tree().items() if pid != self.host_pid} \
             if self.host_pid is not None else {}
         self._delay_clock = run_delay_clock(None, self.host_pid) if self.host_pid else (lambda: 0.0)
+        # a control group (where one can be made) also counts processes too short-lived for the scans
+        # (cgroups.py): the worker is moved in before it runs any of the submission's code
+        self.group = cgroups.create() if self.host_pid is not None else None
+        self._group_base = 0.0
+        if self.group is not None:
+            info = process_stat(self.host_pid)
+            if info is not None and self.group.add(self.host_pid):
+                self._group_base = info[1]  # the worker's CPU before it was in the group
+            else:
+                self.group.remove()
+                self.group = None
 
     #: Seconds between two looks at the whole process tree (the worker itself is read every time).
     TREE_SCAN = 0.25
@@ -98,7 +110,11 @@ class Worker:
             if info is not None:
                 self._cpu_of[self.host_pid] = max(self._cpu_of.get(self.host_pid, 0.0), info[1])
         base = self._cpu_base
-        self.cpu_seen = sum(max(0.0, cpu - base.get(pid, 0.0)) for pid, cpu in self._cpu_of.items())
+        seen = sum(max(0.0, cpu - base.get(pid, 0.0)) for pid, cpu in self._cpu_of.items())
+        grouped = self.group.seconds() if self.group is not None else None
+        if grouped is not None:  # ended processes included, also those the scans never saw
+            seen = max(seen, self._group_base + grouped)
+        self.cpu_seen = max(self.cpu_seen, seen)
         return self.cpu_seen
 
     def _tree(self) -> dict[int, float]:
@@ -478,3 +494,5 @@ class Worker:
                 self.sock.close()
             except OSError:
                 pass
+            if self.group is not None:
+                self.group.remove()
