@@ -399,3 +399,40 @@ def test_the_scan_of_a_large_submission_is_not_counted_against_a_tests_limit(tmp
     run = run_grader(sub, tmp_path, "--exercise", "ex1_vectors", "-k", "test_cosine_chapter_examples")
     test = next(t for t in run.score["tests"] if t["extra_data"]["nodeid"].endswith("test_cosine_chapter_examples"))
     assert test["score"] == 0 and "more than the grader checks" in test["output"], test["output"]
+
+
+SPINNING_MESSAGE = '''
+from ._ref_ex1_vectors import *  # noqa: F401,F403
+
+
+class SlowMessage(ValueError):
+    def __str__(self):
+        while True:
+            pass
+
+
+def cosine_similarity(a, b):
+    raise SlowMessage()
+'''
+
+
+def test_an_exception_whose_message_never_ends_fails_its_test_and_the_run_goes_on(tmp_path):
+    """Red team round 10 (local mode, also the nbgrader kernel's): the failure message is made from
+    the student's exception after the test's limit (``str(exc)``, its attributes); a ``__str__`` that
+    spins held the run until pytest-timeout ended it, with no report. The message is made within
+    limits.restore_wall now; the test fails with a message naming the exception, the others run."""
+    from autograder.submission.limits import restore_wall
+
+    sub = make_submission(tmp_path / "spin")
+    (sub / "_ref_ex1_vectors.py").write_text((SOLUTIONS / "ex1_vectors.py").read_text(encoding="utf-8"))
+    (sub / "ex1_vectors.py").write_text(SPINNING_MESSAGE, encoding="utf-8")
+    run = run_grader(sub, tmp_path, "--workbook-timeout=2", "--exercise", "ex1_vectors", "-k",
+                     "test_cosine_chapter_examples or test_matrix_matches_scipy_and_torch", timeout=300)
+    assert run.score is not None, run.output[-3000:]
+    tests = {t["extra_data"]["nodeid"].split("::")[-1]: t for t in run.score["tests"]}
+    spun = tests["test_cosine_chapter_examples"]
+    assert spun["score"] == 0 and spun["status"] == "failed"
+    assert f"SlowMessage was raised, but its message (__str__...) could not be made within {restore_wall(2):g} s" \
+        in spun["output"], spun["output"]
+    assert "メッセージ (__str__ など) が" in spun["output"]
+    assert all(t["score"] == t["max_score"] for name, t in tests.items() if name != "test_cosine_chapter_examples"), tests

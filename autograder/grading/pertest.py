@@ -11,6 +11,7 @@ import re
 import sys
 import traceback
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,8 +21,9 @@ from ..submission.processes import started_earlier
 from ..checks.rules import ForbiddenCall, Violation, catalogue_key, find_tampering, find_violations, rules_for, tamper_message
 from ..core.given import forget
 from ..core.i18n import bilingual
-from ..submission.guard import (Deadline, GlobalState, OtherThreadsClock, WorkbookTimeout, safe_str, unchanged,
-                                wall_backstop)
+from ..submission.guard import (Deadline, GlobalState, OtherThreadsClock, WallLimit, WorkbookTimeout, safe_str,
+                                unchanged, wall_backstop)
+from ..submission.limits import MessageTooSlow, restore_wall
 from ..submission.loader import ExerciseUnavailable, failed_call
 from .options import STATE, SUBMISSION, exercise_of, scratch_folder, task_of, time_limit
 
@@ -93,18 +95,7 @@ def pytest_runtest_call(item: pytest.Item):
     except GradingFailure:
         raise
     except BaseException as exc:  # noqa: BLE001 - classify here, drop the student's deep traceback
-        if type(exc).__name__ == "Exit":  # pytest.exit() called by the student's code
-            outcome, text = "failed", bilingual(
-                f"提出コードが pytest.exit を呼びました: {safe_str(exc)}",
-                f"the submission called pytest.exit: {safe_str(exc)}",
-            )
-        elif type(exc).__name__ == "Skipped":
-            outcome, text = "failed", bilingual(
-                f"提出コードが pytest.skip を呼びました (0 点): {safe_str(exc)}",
-                f"the submission called pytest.skip (0 points): {safe_str(exc)}",
-            )
-        else:
-            outcome, text = _classify_exception(exc, exc.__traceback__, submission.owns, time_limit(config))
+        outcome, text = _bounded_classification(exc, submission, time_limit(config))
         raise Classified(outcome, text) from None
     finally:
         try:
@@ -280,6 +271,42 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
 
     if SUBMISSION in item.config.stash and "matplotlib.pyplot" in sys.modules:
         sys.modules["matplotlib.pyplot"].close("all")
+
+
+def _bounded_classification(exc: BaseException, submission: Any, limit: float) -> tuple[str, str]:
+    """(outcome, message) of an exception that ended a graded test, made within :func:`restore_wall`
+    seconds: the message reads the student's exception (``str()``, attributes), code that runs after
+    the test's own limit (red team round 10: a spinning ``__str__`` held the run until pytest-timeout
+    ended it, with no report)."""
+    try:
+        with WallLimit(restore_wall(limit), MessageTooSlow):
+            if type(exc).__name__ == "Exit":  # pytest.exit() called by the student's code
+                return "failed", bilingual(
+                    f"提出コードが pytest.exit を呼びました: {safe_str(exc)}",
+                    f"the submission called pytest.exit: {safe_str(exc)}",
+                )
+            if type(exc).__name__ == "Skipped":
+                return "failed", bilingual(
+                    f"提出コードが pytest.skip を呼びました (0 点): {safe_str(exc)}",
+                    f"the submission called pytest.skip (0 points): {safe_str(exc)}",
+                )
+            return _classify_exception(exc, exc.__traceback__, submission.owns, limit)
+    except MessageTooSlow:
+        name = _type_name(exc)
+        wall = f"{restore_wall(limit):g}"
+        return "failed", bilingual(
+            f"例外 {name} が発生しましたが、そのメッセージ (__str__ など) が {wall} 秒以内に作れませんでした。",
+            f"{name} was raised, but its message (__str__...) could not be made within {wall} s.",
+        )
+
+
+def _type_name(exc: BaseException) -> str:
+    """The exception's class name, read past any metaclass of the student's."""
+    try:
+        name = type.__dict__["__name__"].__get__(type(exc))
+        return name[:100] if type(name) is str else "?"
+    except Exception:  # noqa: BLE001
+        return "?"
 
 
 def classify(excinfo: pytest.ExceptionInfo, owns) -> tuple[str, str]:

@@ -503,6 +503,8 @@ def safe_str(exc: BaseException, limit: int = 800) -> str:
     """``str(exc)`` that never raises (a student's ``__str__`` may) and is at most ``limit`` chars."""
     try:
         text = str(exc)
+    except (KeyboardInterrupt, limits.MessageTooSlow):  # Ctrl-C, the grader's bound on making a message
+        raise
     except BaseException:  # noqa: BLE001
         text = f"<{type(exc).__name__}: the message could not be printed / メッセージを表示できません>"
     return text if len(text) <= limit else text[:limit] + " ..."

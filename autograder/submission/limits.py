@@ -30,10 +30,11 @@ def restore_wall(seconds: float) -> float:
 def longest_test(seconds: float) -> float:
     """The longest wall-clock time one graded test can hold the grader with a per-test limit of
     ``seconds``: twice the backstop (:class:`~autograder.submission.guard.Deadline` forgives up to one backstop of waiting for a
-    CPU), the restore after it (:func:`restore_wall`) and a minute for asking where a timed-out
+    CPU), the failure message made from the student's exception and the restore after it (each
+    bounded by :func:`restore_wall`) and a minute for asking where a timed-out
     worker was, killing it and the test's own fixtures. pytest-timeout, which ends the whole run, is
     set above this (:mod:`autograder.grading.options`)."""
-    return 2 * wall_backstop(seconds) + restore_wall(seconds) + 60.0
+    return 2 * wall_backstop(seconds) + 2 * restore_wall(seconds) + 60.0
 
 
 #: Depth of the main thread's :class:`shielded` sections (the grader's own clean-up after a failed call).
@@ -74,4 +75,9 @@ class RestoreTooSlow(BaseException):
     worker is replaced)."""
 
 
-__all__ = ["WALL_FACTOR", "RestoreTooSlow", "longest_test", "restore_wall", "shielded", "shielding", "wall_backstop"]
+class MessageTooSlow(BaseException):
+    """Making a failure message from the student's exception (its ``__str__``, its attributes) took
+    longer than :func:`restore_wall` (:mod:`autograder.grading.pertest`)."""
+
+
+__all__ = ["WALL_FACTOR", "MessageTooSlow", "RestoreTooSlow", "longest_test", "restore_wall", "shielded", "shielding", "wall_backstop"]
