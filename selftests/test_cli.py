@@ -439,6 +439,25 @@ def _status_line(out: str, name: str) -> str:
     return next(line for line in out.splitlines() if line.strip().startswith(name))
 
 
+def test_a_check_after_a_plain_pytest_run_keeps_that_runs_results(tmp_path):
+    """Newcomer helper: `pytest` (every exercise), then `workbook check ex1`, then `workbook status`
+    showed ex2-ex9 "not graded": the check replaced reports/score.json before anything had taken in the
+    plain run's results. A command that replaces the report takes them in first."""
+    import os
+
+    root = make_workbook(tmp_path, solved=("ex2_transforms",), with_solutions=False)
+    env = dict(os.environ, PYTHONPATH=str(root), MPLBACKEND="Agg", WORKBOOK_LANG="en", NO_COLOR="1")
+    env.pop("PYTEST_ADDOPTS", None)
+    plain = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--exercise", "ex1_vectors",
+                            "--exercise", "ex2_transforms"], cwd=root, env=env, capture_output=True, text=True, timeout=600)
+    assert plain.returncode == 1 and (root / "reports" / "score.json").is_file(), plain.stdout[-2000:]
+    check = run_cli(root, "check", "ex1", "--lang", "en", "--no-html")
+    assert check.returncode == 1, check.stdout + check.stderr
+    status = run_cli(root, "status", "--lang", "en")
+    assert "20/20" in _status_line(status.stdout, "ex2_transforms"), status.stdout
+    assert re.search(r"total\s+20/40", status.stdout), status.stdout
+
+
 def test_a_partial_check_keeps_the_points_of_the_other_tasks(tmp_path):
     from autograder.core.i18n import text_width
 

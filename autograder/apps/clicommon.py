@@ -142,6 +142,13 @@ def run_grading(ctx: Context, exercises: list[str] | None, *, tasks: list[str] |
     digests = {name: task_digests(ctx.exercise_file(name), exercise_tasks(ctx, name)) for name in names}
     started = time.time()
     score_path = score_report or (ctx.root / "reports" / "score.json")
+    # the report about to be replaced may hold a plain `pytest` run's results not taken in yet (taken in
+    # by `workbook status` otherwise): `pytest`, then `workbook check ex1` lost ex2-ex9 (newcomer helper)
+    taken = ctx.state.import_report(ctx.target, ctx.root / "reports" / "score.json")
+    if score_path.resolve() != (ctx.root / "reports" / "score.json").resolve():
+        taken += ctx.state.import_report(ctx.target, score_path)
+    if taken:
+        ctx.state.save()
     result = grade(ctx.root, ctx.target, exercises=exercises, tasks=tasks, score_path=score_path,
                    html_path=html_report, extra_args=extra_args)
     # a run that graded no test never replaces the latest results (nor, in grade(), the reports)
