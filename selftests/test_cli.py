@@ -665,11 +665,16 @@ def test_every_graded_test_describes_itself_in_japanese_and_english():
             if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
                 ja, en = describe(ast.get_docstring(node))
                 assert JAPANESE.search(ja) and en and not JAPANESE.search(en), (path.name, node.name, ja, en)
+                # whole sentences (newcomer helper: six ex2 descriptions ended mid-sentence, "k, c·λ and the")
+                assert en.endswith((".", ")")) and ja.endswith(("。", ")")), (path.name, node.name, ja, en)
     # the format, and one more case: an "en:" prefix and a docstring without a Japanese part
     assert describe("A mask that is not boolean raises ValueError.\n\n    ja: 真偽値でないマスクは ValueError。\n") == (
         "真偽値でないマスクは ValueError。", "A mask that is not boolean raises ValueError.")
     assert describe("en: Rows sum to 1.\nja: 各行の和は 1。") == ("各行の和は 1。", "Rows sum to 1.")
     assert describe("Only English.") == ("", "Only English.") and describe(None) == ("", "")
+    # a part that wraps is read to its end (Japanese lines joined without a space)
+    assert describe("Huge matrices get the same\n    answer.\n\n    ja: 非常に大きい行列でも\n    同じ答え (tol = 0)。\n\n"
+                    "    More text.") == ("非常に大きい行列でも同じ答え (tol = 0)。", "Huge matrices get the same answer.")
 
 
 @pytest.mark.parametrize("lang", ["ja", "en", "both"])

@@ -182,7 +182,11 @@ def _check_definition(M, values, vectors, call, *, atol_scale=1e-9):
 
 @pytest.mark.task("apply_transform", points=1)
 def test_apply_transform_chapter_examples_and_shapes(exercise):
-    """The chapter's unit square under identity, scale, 45° rotation, shear, reflection and their composition;
+    """The chapter's unit square under six transforms; ValueError for inputs of the wrong shape or type.
+
+    ja: 本文の単位正方形を 6 つの変換で写す。形や型の合わない入力には ValueError。
+
+    The chapter's unit square under identity, scale, 45° rotation, shear, reflection and their composition;
     ValueError for an M that is not (2, 2), for points that are not a (2, n) array of column points, and for
     entries that are not numbers.
 
@@ -301,7 +305,11 @@ def test_real_eigenpairs_shear_is_defective(exercise):
 
 @pytest.mark.task("real_eigenpairs", points=1)
 def test_real_eigenpairs_reflection_and_chapter_covariance(exercise):
-    """Two distinct real eigenvalues: reflections (1 and -1) and the chapter's 'covariance' [[2, 1.5], [1.5, 1]],
+    """Two distinct real eigenvalues (reflections, the chapter's 'covariance'), in descending order.
+
+    ja: 異なる 2 つの実固有値 (鏡映、本文の「共分散」) を降順に。
+
+    Two distinct real eigenvalues: reflections (1 and -1) and the chapter's 'covariance' [[2, 1.5], [1.5, 1]],
     whose second eigenvalue (3 - √10)/2 is negative (oracle: eigh); ordered descending.
 
     ja: 異なる 2 つの実固有値: 鏡映 (1 と -1) と、本文の「共分散」[[2, 1.5], [1.5, 1]] (2 つ目の固有値
@@ -456,7 +464,11 @@ def test_real_eigenpairs_matches_scipy_eig(exercise, entries):
 
 @pytest.mark.task("real_eigenpairs", points=1)
 def test_real_eigenpairs_any_scale(exercise):
-    """Huge and tiny matrices (entries near 1e200 or 1e-200) get the same answer as at scale 1: k, c·λ and the
+    """Huge and tiny matrices get the same eigenpairs as at scale 1; tol is relative to ‖M‖_F.
+
+    ja: 非常に大きい・小さい行列でも倍率 1 のときと同じ固有対。tol は ‖M‖_F に対する相対値。
+
+    Huge and tiny matrices (entries near 1e200 or 1e-200) get the same answer as at scale 1: k, c·λ and the
     same unit vectors (the text: M is divided by its largest entry first, so nothing overflows or underflows);
     tol is relative to s = ‖M‖_F exactly as the text states (|Δ| ≤ tol·s² repeated, Δ < −tol·s² complex,
     ‖M − λI‖_F ≤ √tol·s scalar), tol = 0 included.
@@ -626,7 +638,11 @@ def test_preserves_direction_matches_numpy_eig(exercise, entries, scale, angle):
 
 @pytest.mark.task("preserves_direction", points=1)
 def test_preserves_direction_any_scale(exercise):
-    """The answer depends on the line of v, not on its length, nor on the scale of M (tiny and huge vectors and
+    """The answer depends on the line of v only, not on the length of v or the scale of M.
+
+    ja: 答えは v の向き (直線) だけで決まり、v の長さにも M の倍率にもよらない。
+
+    The answer depends on the line of v, not on its length, nor on the scale of M (tiny and huge vectors and
     matrices): the text compares |u × (M u)| for the unit vector u = v / ‖v‖ with tol·‖M‖_F.
 
     ja: 答えは v の向き (直線) で決まり、長さにも M の倍率にもよらない (非常に小さい・大きいベクトルと行列):
@@ -765,7 +781,11 @@ def _plot(exercise, M):
 
 @pytest.mark.task("plot_transform", points=1)
 def test_plot_transform_draws_original_and_transformed_square(exercise):
-    """The unit square and M @ square appear as closed polygons (Line2D or Polygon) with the right corners,
+    """The unit square and M @ square are drawn as closed polygons, every corner in view.
+
+    ja: 単位正方形と M @ 正方形が閉じた多角形として描かれ、すべての角が表示範囲に入る。
+
+    The unit square and M @ square appear as closed polygons (Line2D or Polygon) with the right corners,
     and the view limits show every corner of both.
 
     ja: 単位正方形と M @ 正方形が、正しい角をもつ閉じた多角形 (Line2D か Polygon) として描かれ、表示範囲に
@@ -811,7 +831,11 @@ def _check_view_shows(ax, points: np.ndarray, call: str) -> None:
 
 @pytest.mark.task("plot_transform", points=1)
 def test_plot_transform_draws_one_line_per_real_eigen_direction(exercise):
-    """Lines labelled 'eigen...' through the origin: none for a rotation, one for a shear, two otherwise;
+    """One line labelled 'eigen...' through the origin per real eigen-direction (none for a rotation).
+
+    ja: 実固有方向ごとに原点を通る 'eigen...' ラベルの線が 1 本 (回転では 0 本)。
+
+    Lines labelled 'eigen...' through the origin: none for a rotation, one for a shear, two otherwise;
     no text 'no real eigenvector' in a figure that draws such a line.
 
     ja: 原点を通る 'eigen...' ラベルの線: 回転では 0 本、せん断では 1 本、それ以外は 2 本。その線を描いた図に

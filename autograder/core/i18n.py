@@ -16,6 +16,7 @@ language setting, decided in this order:
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 
 #: The accepted language settings.
@@ -148,14 +149,37 @@ def describe(docstring: str | None) -> tuple[str, str]:
         ja: 真偽値でないマスクは ValueError。
         \"\"\"
 
+    Either part may wrap onto the following lines, up to a blank line or the other part's line: the
+    lines are joined (six ex2 descriptions were cut mid-sentence when only the first line was read).
+
     Returns:
         ``(ja, en)``; a missing part is ``""``.
     """
-    lines = [line.strip() for line in (docstring or "").strip().splitlines()]
-    ja = next((line[3:].strip() for line in lines if line.lower().startswith("ja:")), "")
-    first = next((line for line in lines if line and not line.lower().startswith("ja:")), "")
-    en = first[3:].strip() if first.lower().startswith("en:") else first
+    blocks: list[list[str]] = []  # paragraphs: a blank line or a "ja:"/"en:" line starts a new one
+    for line in (line.strip() for line in (docstring or "").strip().splitlines()):
+        if not line:
+            if blocks and blocks[-1]:
+                blocks.append([])
+        elif line.lower().startswith(("ja:", "en:")) or not blocks:
+            blocks.append([line])
+        else:
+            blocks[-1].append(line)
+
+    def joined(block: list[str]) -> str:
+        text = block[0][3:].strip() if block[0].lower().startswith(("ja:", "en:")) else block[0]
+        for part in block[1:]:  # no space where a Japanese line wraps between two Japanese characters
+            text += part if JAPANESE_END.search(text) and JAPANESE_START.match(part) else " " + part
+        return text
+
+    blocks = [b for b in blocks if b]
+    ja = next((joined(b) for b in blocks if b[0].lower().startswith("ja:")), "")
+    en = next((joined(b) for b in blocks if not b[0].lower().startswith("ja:")), "")
     return ja, en
+
+
+#: A Japanese character at the end / start of a wrapped line (:func:`describe` joins them without a space).
+JAPANESE_END = re.compile(r"[\u3000-\u30ff\u4e00-\u9fff\uff00-\uffef]$")
+JAPANESE_START = re.compile(r"[\u3000-\u30ff\u4e00-\u9fff\uff00-\uffef]")
 
 
 def description(docstring: str | None) -> str:
