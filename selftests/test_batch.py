@@ -340,6 +340,9 @@ def _packaging_class(tmp: Path) -> Path:
     yamada = subs / "山田太郎"
     shutil.copytree(SOLUTIONS, yamada, ignore=shutil.ignore_patterns("__pycache__", "ex5_backprop.py"))
     (yamada / "ex5_backprop.ipynb").write_text(_notebook("ex5_backprop"), encoding="utf-8")
+    # ... next to ex5's stub exactly as given (newcomer helper: `workbook reset` made it again, and the
+    # notebook's work was not graded): the notebook is graded
+    shutil.copy(EXERCISES_DIR / "ex5_backprop.py", yamada / "ex5_backprop.py")
     # 2. Windows PowerShell Compress-Archive: backslashes; the .py and an (unsolved) notebook of ex5
     _zip_raw_names(subs / "田中花子.zip", {
         b"work\\ex1_vectors.py": _solution("ex1_vectors").encode(),
@@ -418,6 +421,8 @@ def test_batch_names_and_packaging_never_stop_the_class(tmp_path):
     # 4. the notebook was converted; when the .py is there too, the .py is graded and the report says so
     notes = reports["山田太郎"]["extra_data"]["batch"]["notes"]
     assert any("山田太郎/ex5_backprop.ipynb" in n and "converted to ex5_backprop.py" in n for n in notes), notes
+    assert any("山田太郎/ex5_backprop.py is the stub as it was given, unchanged: 山田太郎/ex5_backprop.ipynb was graded"
+               in n for n in notes), notes
     notes = reports["田中花子"]["extra_data"]["batch"]["notes"]
     both = "both 田中花子.zip/work/ex5_backprop.py and 田中花子.zip/work/ex5_backprop.ipynb"
     assert any(both in n and "両方" in n for n in notes), notes

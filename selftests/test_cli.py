@@ -439,6 +439,19 @@ def _status_line(out: str, name: str) -> str:
     return next(line for line in out.splitlines() if line.strip().startswith(name))
 
 
+def test_check_of_an_exercise_kept_as_a_notebook_never_advises_a_reset(tmp_path):
+    """Newcomer helper: with ex1_vectors.ipynb and no .py, `workbook check ex1` advised `workbook reset
+    ex1_vectors`; the batch then graded that empty stub (0 points) instead of the notebook. The advice
+    is the conversion now (the batch also grades a notebook beside an untouched stub: test_batch)."""
+    root = make_workbook(tmp_path)
+    (root / "exercises" / "ex1_vectors.py").unlink()
+    (root / "exercises" / "ex1_vectors.ipynb").write_text("{}", encoding="utf-8")
+    check = run_cli(root, "check", "ex1", "--lang", "en", "--no-html")
+    assert "python -m autograder.course to-py exercises/ex1_vectors.ipynb exercises/ex1_vectors.py" in check.stdout, \
+        check.stdout + check.stderr
+    assert "not `workbook reset`" in check.stdout and "workbook reset ex1_vectors` makes" not in check.stdout
+
+
 def test_a_check_after_a_plain_pytest_run_keeps_that_runs_results(tmp_path):
     """Newcomer helper: `pytest` (every exercise), then `workbook check ex1`, then `workbook status`
     showed ex2-ex9 "not graded": the check replaced reports/score.json before anything had taken in the

@@ -487,3 +487,37 @@ def test_conversion_commands_say_what_they_wrote(tmp_path):
     assert back.returncode == 0 and "wrote ex1_vectors.py" in back.stdout, back.stdout + back.stderr
     again = course("to-py", "ex1.ipynb", "ex1_vectors.py")
     assert again.returncode != 0 and "not overwriting" in again.stderr and "wrote" not in again.stdout
+
+
+def test_a_notebook_made_from_work_in_progress_keeps_the_answer_cells_editable(tmp_path):
+    """Newcomer helper: `to-notebook` of an exercise file already worked on put the student's functions
+    into locked "given" cells (only the stub's `raise NotImplementedError()` marked an answer cell). The
+    functions the stub asks for are answer cells whatever their body; the set-up stays given."""
+    import nbformat
+
+    from autograder.classroom.course import build_notebook
+
+    for source in (REPO / "exercises" / "ex1_vectors.py", SOLUTIONS / "ex1_vectors.py"):
+        nb = build_notebook("ex1_vectors", source.read_text(encoding="utf-8"), mode="student")
+        ids = {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"] for c in nb.cells if c.cell_type == "code"}
+        for name in ("cosine_similarity", "cosine_similarity_matrix", "analogy"):
+            assert ids[f"answer_{name}"]["solution"] and not ids[f"answer_{name}"]["locked"], (source.name, ids)
+        assert ids["given_setup"]["locked"] and not ids["given_setup"]["solution"]
+    assert isinstance(nb, nbformat.NotebookNode)
+
+
+def test_local_grading_names_the_notebook_it_does_not_read(tmp_path):
+    """Newcomer helper: a folder with ex1_vectors.ipynb graded by pytest said only "ex1_vectors.py is missing"
+    (1 point locally, 6 in the batch, which converts notebooks). The message names the notebook, the batch
+    grader and the conversion command; also for nbgrader's layout (ex1_vectors/ex1_vectors.ipynb)."""
+    from autograder.submission.exercisefiles import missing_message
+
+    (tmp_path / "ex1_vectors.ipynb").write_text("{}", encoding="utf-8")
+    said = missing_message(tmp_path / "ex1_vectors.py")
+    assert "ex1_vectors.ipynb is there, but pytest does not read notebooks" in said, said
+    assert "python -m autograder.course to-py ex1_vectors.ipynb ex1_vectors.py" in said and "workbook-batch" in said
+    assert "ノートブックを読みません" in said
+    (tmp_path / "ex2_transforms").mkdir()
+    (tmp_path / "ex2_transforms" / "ex2_transforms.ipynb").write_text("{}", encoding="utf-8")
+    assert "ex2_transforms/ex2_transforms.ipynb is there" in missing_message(tmp_path / "ex2_transforms.py")
+    assert "notebook" not in missing_message(tmp_path / "ex3_attention.py")

@@ -44,6 +44,17 @@ def _next_step(exercise: str, failing: dict[str, Any] | None, ctx: Context) -> s
     hint = f"  ({bilingual('ヒント', 'hint', sep=' / ')}: workbook hint {exercise} {task})"
     if outcome == "import_error":
         path = ctx.exercise_file(exercise)
+        notebook = next((nb for nb in (path.with_suffix(".ipynb"), path.parent / exercise / f"{exercise}.ipynb")
+                         if nb.is_file()), None)
+        if not path.exists() and notebook is not None:  # the work is in a notebook: a stub would hide it
+            out = rel(path)
+            return bilingual(
+                f"ノートブック {rel(notebook)} の解答から {out} を作ってから採点しましょう: "
+                f"`python -m autograder.course to-py {rel(notebook)} {out}` (`workbook reset` は使わないでください。"
+                "中身のない雛形が採点され、ノートブックの解答は使われません)",
+                f"make {out} from your notebook {rel(notebook)}, then grade: "
+                f"`python -m autograder.course to-py {rel(notebook)} {out}` (not `workbook reset`: an empty stub "
+                "would be graded instead of your notebook)", sep=" / ")
         if not path.exists():
             return bilingual(f"{rel(path)} がありません。`workbook reset {exercise}` でひな形を作り直せます",
                              f"{rel(path)} is missing: `workbook reset {exercise}` makes the stub again", sep=" / ")

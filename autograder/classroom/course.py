@@ -41,7 +41,7 @@ from ..core.i18n import bilingual
 from ..core.tables import spreadsheet_text
 from ..grading.incell import TEST_CELL_MARK
 from ..core.paths import REPO_ROOT
-from .stubs import CODE_STUB
+from .stubs import CODE_STUB, pristine_stub
 from ..core.tasks import Task, tasks_of  # noqa: F401  (read by release, cli, workspace)
 
 SCHEMA_VERSION = 3
@@ -210,8 +210,13 @@ def build_notebook(exercise: str, module_source: str, *, mode: str) -> nbformat.
         metadata=_meta(grade=False, solution=False, locked=True, grade_id="instructions"),
     ))
     stub_line = CODE_STUB.splitlines()[-1]
+    # a student notebook made from an exercise file already worked on: the cells of the functions the
+    # stub asks for stay answer cells (newcomer helper: they became locked "given" cells)
+    given = pristine_stub(exercise) if mode == "student" else None
+    answers = {_chunk_name(c) for c in _split_module(given)[1] if stub_line in c} - {None} if given else set()
     for i, chunk in enumerate(chunks):
-        editable = "### BEGIN SOLUTION" in chunk if mode == "source" else stub_line in chunk
+        editable = ("### BEGIN SOLUTION" in chunk if mode == "source"
+                    else stub_line in chunk or _chunk_name(chunk) in answers)
         name = _chunk_name(chunk) or f"cell{i}"
         if editable:
             meta = _meta(grade=False, solution=True, locked=False, grade_id=f"answer_{name}")

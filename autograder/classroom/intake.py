@@ -390,7 +390,8 @@ def prepare(job: Job, staging: Path) -> Prepared:
     A zip is extracted (:func:`_safe_extract`); the workbook is found up to two folders deep
     (:func:`_find_workbook`). An exercise handed in only as a notebook (``ex5_backprop.ipynb``,
     or nbgrader's ``ex5_backprop/ex5_backprop.ipynb``) is converted to ``ex5_backprop.py``; when
-    both exist the ``.py`` is graded and a note says so. A folder is graded in place, unless a
+    both exist the ``.py`` is graded and a note says so, unless the ``.py`` is the stub exactly as
+    given (the work is then in the notebook, which is graded). A folder is graded in place, unless a
     notebook must be converted or it holds junk (a virtual environment, ``.git``...): then its
     ``.py`` files are copied into ``staging`` first.
 
@@ -424,6 +425,13 @@ def prepare(job: Job, staging: Path) -> Prepared:
         shown = inside(notebook)
         if os.path.lexists(root / f"{name}.py"):
             py = inside(root / f"{name}.py")
+            if _untouched_stub(root / f"{name}.py", name):  # the work is in the notebook (newcomer helper:
+                # `workbook reset` made the stub again next to it, and the notebook's work scored 0)
+                notes.append(both_languages(
+                    f"{py} は配布時のままの雛形なので、{shown} を採点しました",
+                    f"{py} is the stub as it was given, unchanged: {shown} was graded instead"))
+                convert[name] = notebook
+                continue
             notes.append(both_languages(
                 f"{py} と {shown} の両方があります。{name}.py を採点しました (ノートブックは使っていません)",
                 f"both {py} and {shown} were handed in: {name}.py was graded (the notebook was not used)"))
@@ -451,6 +459,19 @@ def prepare(job: Job, staging: Path) -> Prepared:
         notes.append(both_languages(f"{shown} を {name}.py に変換して採点しました (ノートブックは実行していません)",
                            f"{shown} was converted to {name}.py and graded (the notebook was read, not run)"))
     return Prepared(target, staged, origin, notes, problems, unconverted)
+
+
+def _untouched_stub(path: Path, name: str) -> bool:
+    """Whether ``path`` (a regular file, not a link) holds exercise ``name``'s stub exactly as given."""
+    try:
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > 512 * 1024:
+            return False
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    from .stubs import is_pristine_stub  # (nbgrader's import: only when a notebook sits next to a .py)
+
+    return is_pristine_stub(name, text)
 
 
 def _unconverted_module(problem: str) -> str:

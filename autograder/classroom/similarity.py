@@ -27,12 +27,11 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from .. import EXERCISES
-from ..core.paths import REPO_ROOT
 from ..results.htmlreport import finish_page, page_head
 from ..results.report import write_json
 from .content import materialise, read_submission
 from .intake import Job, discover, prepare
-from .stubs import make_stub
+from .stubs import pristine_stub
 
 #: copydetect's noise threshold (characters of normalised code per k-gram) and winnowing window: its defaults.
 NOISE_K = 25
@@ -82,18 +81,10 @@ def _fingerprint(code: str, boilerplate: Iterable[int] = ()) -> Any:
 
 
 def pristine_stubs(exercises: Iterable[str] = EXERCISES) -> dict[str, str]:
-    """The code every student was given, per exercise: the stub generated from ``solutions/``, or
-    the copy a released workbook keeps in ``autograder/data/stubs/``; an exercise with neither is
-    left out (nothing is then removed as boilerplate)."""
-    stubs = {}
-    for name in exercises:
-        solution = REPO_ROOT / "solutions" / f"{name}.py"
-        kept = REPO_ROOT / "autograder" / "data" / "stubs" / f"{name}.py"
-        if solution.is_file():
-            stubs[name] = make_stub(solution.read_text(encoding="utf-8"))
-        elif kept.is_file():
-            stubs[name] = kept.read_text(encoding="utf-8")
-    return stubs
+    """The code every student was given, per exercise (:func:`.stubs.pristine_stub`); an exercise
+    with no stub is left out (nothing is then removed as boilerplate)."""
+    found = {name: pristine_stub(name) for name in exercises}
+    return {name: text for name, text in found.items() if text is not None}
 
 
 def graded_code(job: Job) -> dict[str, str]:

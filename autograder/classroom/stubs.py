@@ -58,6 +58,31 @@ def make_stub(solution_source: str) -> str:
     return _HEADER + out.rstrip("\n") + "\n"
 
 
+def pristine_stub(name: str) -> str | None:
+    """The code every student was given for exercise ``name``: the stub generated from
+    ``solutions/``, or the copy a released workbook keeps in ``autograder/data/stubs/``; None with
+    neither."""
+    from ..core.paths import REPO_ROOT
+
+    solution = REPO_ROOT / "solutions" / f"{name}.py"
+    kept = REPO_ROOT / "autograder" / "data" / "stubs" / f"{name}.py"
+    try:
+        if solution.is_file():
+            return make_stub(solution.read_text(encoding="utf-8"))
+        if kept.is_file():
+            return kept.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return None
+
+
+def is_pristine_stub(name: str, text: str) -> bool:
+    """Whether ``text`` is exercise ``name``'s stub as given (line endings and trailing blanks aside)."""
+    stub = pristine_stub(name)
+    norm = lambda t: [line.rstrip() for line in t.replace("\r\n", "\n").strip().splitlines()]  # noqa: E731
+    return stub is not None and norm(stub) == norm(text)
+
+
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

@@ -88,6 +88,14 @@ def missing_message(path: Path) -> str:
         why_ja, why_en = f"{path.name} はリンク切れのシンボリックリンクです", f"{path.name} is a broken symbolic link"
     else:
         why_ja, why_en = f"{path.name} が提出物にありません", f"{path.name} is missing from the submission"
+        notebook = next((nb for nb in (path.with_suffix(".ipynb"), path.parent / path.stem / f"{path.stem}.ipynb")
+                         if nb.is_file()), None)
+        if notebook is not None:  # graded as a notebook by the batch grader only (newcomer helper: 1 vs 6 points)
+            shown = notebook.relative_to(path.parent).as_posix()
+            why_ja += (f" ({shown} はありますが、pytest はノートブックを読みません。一括採点 `workbook-batch` は"
+                       f"変換して採点します。ここで採点するには `python -m autograder.course to-py {shown} {path.name}`)")
+            why_en += (f" ({shown} is there, but pytest does not read notebooks; the batch grader `workbook-batch` "
+                       f"converts and grades it; to grade it here: `python -m autograder.course to-py {shown} {path.name}`)")
     try:
         # another exercise's file is not a misspelling of this one (renaming it would lose that exercise)
         taken = {f"{name}.py" for name in EXERCISES}
