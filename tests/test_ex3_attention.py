@@ -576,9 +576,9 @@ def test_entropy_matches_scipy(exercise):
 
 @pytest.mark.task("attention_entropy", points=1)
 def test_entropy_zero_probabilities_exact(exercise):
-    """0 log 0 = 0 with no fudge: one-hot rows give exactly 0, [1/2, 1/2, 0, 0] gives log 2, uniform gives log n.
+    """0 log 0 = 0 without an added epsilon (such as 1e-10): one-hot rows give exactly 0, [1/2, 1/2, 0, 0] gives log 2, uniform gives log n.
 
-    ja: ごまかしなしで 0 log 0 = 0: one-hot の行はちょうど 0、[1/2, 1/2, 0, 0] は log 2、一様なら log n。
+    ja: 補正項 (1e-10 など) を足さずに 0 log 0 = 0 として: one-hot の行はちょうど 0、[1/2, 1/2, 0, 0] は log 2、一様なら log n。
     """
     # Hand derivation: H(one-hot) = -1 log 1 = 0; H([1/2, 1/2, 0, 0]) = -2 (1/2) log(1/2) = log 2;
     # H(uniform over n) = -n (1/n) log(1/n) = log n. A "+1e-10" inside the log is off by ~1e-10.

@@ -386,9 +386,9 @@ def test_cross_entropy_matches_scipy(exercise):
 
 @pytest.mark.task("cross_entropy", points=1)
 def test_cross_entropy_zeros_and_infinity(exercise):
-    """0 log 0 = 0 with no fudge: p = q = (1/2, 1/2, 0) gives log 2; q_i = 0 where p_i > 0 gives +inf; q_i = 1e-8 is exact.
+    """0 log 0 = 0 without an added epsilon (such as 1e-10): p = q = (1/2, 1/2, 0) gives log 2; q_i = 0 where p_i > 0 gives +inf; q_i = 1e-8 is exact.
 
-    ja: ごまかしなしで 0 log 0 = 0: p = q = (1/2, 1/2, 0) は log 2。p_i > 0 で q_i = 0 なら +inf。q_i = 1e-8 でも正確。
+    ja: 補正項 (1e-10 など) を足さずに 0 log 0 = 0 として: p = q = (1/2, 1/2, 0) は log 2。p_i > 0 で q_i = 0 なら +inf。q_i = 1e-8 でも正確。
     """
     with ZERO_CONVENTION:
         # Hand derivation: -(1/2 log 1/2 + 1/2 log 1/2 + 0 log 0) = log 2.

@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except BatchInterrupted as exc:
-        print(f"interrupted / 中断: {len(exc.rows)} students in the gradebook {out / 'gradebook.csv'}; "
+        print(f"interrupted / 中断: {_students(len(exc.rows))} in the gradebook {out / 'gradebook.csv'}; "
               "run the same command again (without --force) to grade the rest / 残りを採点するには同じコマンドを "
               "(--force なしで) もう一度実行してください", file=sys.stderr)
         return 130
@@ -154,7 +154,7 @@ def _console_summary(rows: list[dict], out: Path) -> str:
     book = out / "gradebook.csv"
     lines = [t(f"成績表 {book} に {len(rows)} 人: 今回採点 {len(now)} 人、前回から変更なし (再採点せず) {skipped} 人、"
                f"採点できなかった提出 {errors} 人、採点したがファイルに問題あり (errors 列) {problems} 人",
-               f"{len(rows)} students in the gradebook {book}: {len(now)} graded now, {skipped} unchanged since "
+               f"{_students(len(rows))} in the gradebook {book}: {len(now)} graded now, {skipped} unchanged since "
                f"the last run (not graded again), {errors} could not be graded, {problems} graded with problems "
                f"in their files (errors column)")]
     for r in sorted(now, key=lambda r: r["student"]):
@@ -183,6 +183,10 @@ def _error_lines(error: str, *, lines: int = 6, width: int = 400) -> list[str]:
     if len(error.strip().splitlines()) > lines:
         out.append("...")
     return out
+
+
+def _students(n: int) -> str:
+    return f"{n} student" + ("" if n == 1 else "s")
 
 
 if __name__ == "__main__":

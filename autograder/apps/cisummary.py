@@ -68,7 +68,7 @@ def summary_markdown(doc: dict[str, Any] | None, *, history: list[dict[str, Any]
         lines += ["", f"### {t('得点の推移', 'Score history')}", ""]
         top = max(float(r.get("max_score") or 0) for r in recent) or max_score
         lines.append(f"`{sparkline([float(r.get('score', 0)) for r in recent], top)}`  "
-                     f"({t(f'直近 {len(recent)} 回', f'last {len(recent)} runs')})")
+                     f"({t(f'直近 {len(recent)} 回', f'last {len(recent)} run' + ('' if len(recent) == 1 else 's'))})")
         lines += ["", f"| {t('日時', 'time')} | commit | {t('得点', 'points')} | "
                   + " | ".join(f"`{e}`" for e in EXERCISES) + " |",
                   "| --- | --- | ---: | " + " | ".join("---:" for _ in EXERCISES) + " |"]
