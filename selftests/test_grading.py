@@ -436,3 +436,24 @@ def test_an_exception_whose_message_never_ends_fails_its_test_and_the_run_goes_o
         in spun["output"], spun["output"]
     assert "メッセージ (__str__ など) が" in spun["output"]
     assert all(t["score"] == t["max_score"] for name, t in tests.items() if name != "test_cosine_chapter_examples"), tests
+
+
+def test_a_forbidden_call_reached_through_another_function_names_that_function(tmp_path):
+    """Newcomer helper: ``analogy`` (which calls ``cosine_similarity``) lost its points for a scipy call in
+    ``cosine_similarity``, and its message named only the line. The message says whose line it is;
+    ``cosine_similarity``'s own message does not (the call is in its own function)."""
+    src = (SOLUTIONS / "ex1_vectors.py").read_text(encoding="utf-8")
+    start = src.index("def cosine_similarity(a, b)")
+    end = src.index("\ndef ", start + 10)
+    src = src[:start] + ("def cosine_similarity(a, b) -> float:\n    from scipy.spatial import distance\n"
+                         "    return float(1.0 - distance.cosine(a, b))\n\n") + src[end:]
+    sub = make_submission(tmp_path / "via", replace={"ex1_vectors": src})
+    run = run_grader(sub, tmp_path, "--exercise", "ex1_vectors", "-k",
+                     "test_analogy_chapter_king_man_woman or test_cosine_chapter_examples")
+    tests = {t["extra_data"]["nodeid"].split("::")[-1]: t for t in run.score["tests"]}
+    line = src[:start].count("\n") + 2
+    note = f"(line {line} of ex1_vectors.py is in cosine_similarity, which analogy calls: analogy's rules apply there too)"
+    analogy, cosine = tests["test_analogy_chapter_king_man_woman"], tests["test_cosine_chapter_examples"]
+    assert analogy["score"] == 0 and note in analogy["output"], analogy["output"]
+    assert "cosine_similarity の中です。analogy がそれを呼ぶため" in analogy["output"]
+    assert cosine["score"] == 0 and "which" not in cosine["output"] and "scipy.spatial.distance" in cosine["output"]

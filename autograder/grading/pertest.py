@@ -5,6 +5,7 @@ not implemented, forbidden call, time-out, an exception with the call that raise
 
 from __future__ import annotations
 
+import ast
 import linecache
 import os
 import re
@@ -79,12 +80,12 @@ def pytest_runtest_call(item: pytest.Item):
             except BaseException:
                 hits, _ = _split_lost(early + submission.stop_rule_check())
                 if hits:  # a hook lost to the test's own exception: that failure stands
-                    violations[(exercise, task)] = _hits_message(hits)
+                    violations[(exercise, task)] = _hits_message(hits, submission, exercise, task)
                     raise ForbiddenCall(violations[(exercise, task)]) from None
                 raise
             hits, lost = _split_lost(early + submission.stop_rule_check())
             if hits:
-                violations[(exercise, task)] = _hits_message(hits)
+                violations[(exercise, task)] = _hits_message(hits, submission, exercise, task)
                 raise ForbiddenCall(violations[(exercise, task)])
             if lost:  # this test only: what ran unwatched is unknown (:data:`autograder.checks.hits.LOST`)
                 raise Classified("failed", lost[0].message())
@@ -206,7 +207,9 @@ def _check_rules_statically(config: pytest.Config, submission, exercise: str, ta
     if (exercise, task, source) not in scanned:
         read = getattr(submission, "module_source", None)
         found = [v for rule in rules for v in find_violations(source, rule, read)]
-        scanned[(exercise, task, source)] = "\n".join(dict.fromkeys(v.message(f"{exercise}.py") for v in found))
+        scanned[(exercise, task, source)] = "\n".join(dict.fromkeys(
+            v.message(f"{exercise}.py") + _call_note(submission, exercise, task, v.file or f"{exercise}.py", v.line, source)
+            for v in found))
     if scanned[(exercise, task, source)]:
         raise ForbiddenCall(scanned[(exercise, task, source)])
 
@@ -252,18 +255,57 @@ def _split_lost(hits: list) -> tuple[list, list]:
     return [h for h in hits if h.kind != LOST], [h for h in hits if h.kind == LOST]
 
 
-def _hits_message(hits: list) -> str:
+def _hits_message(hits: list, submission: Any = None, exercise: str = "", task: str = "") -> str:
     """One bilingual message for what the run-time check saw: each call once, with all its lines
-    (the first five calls)."""
+    (the first five calls); a line inside another function than the task's says so (newcomer
+    helper: ``analogy`` lost its points for a call in ``cosine_similarity``, which it calls, and the
+    message named only the line)."""
     lines: dict[tuple, list[int]] = {}
     for hit in hits:
         lines.setdefault((hit.kind, hit.name, hit.file), []).append(hit.line)
     first = {key: next(h for h in hits if (h.kind, h.name, h.file) == key) for key in lines}
-    messages = [first[key].message(sorted(set(found))) for key, found in lines.items()]
+    messages = [first[key].message(sorted(set(found)))
+                + (_call_note(submission, exercise, task, key[2], min(found)) if submission is not None else "")
+                for key, found in lines.items()]
     more = len(messages) - 5
     if more <= 0:
         return "\n".join(messages)
     return "\n".join(messages[:5]) + f"\n(ほかに {more} 件の違反があります / and {more} more violation{'s' * (more > 1)})"
+
+
+def _call_note(submission: Any, exercise: str, task: str, file: str, line: int, exercise_text: str | None = None) -> str:
+    """A line saying that a forbidden call at ``line`` of ``file`` is in another function than the
+    task's, which the task reaches (newcomer helper: ``analogy`` lost its points for a call in
+    ``cosine_similarity`` and the message named only the line); "" when the call is in the task's own
+    function, when that is unknown, or when the task is not a function of the exercise (a task named for
+    what it checks, such as ``validates_covariance``)."""
+    def functions(text: str | None) -> list[ast.AST]:
+        try:
+            return [n for n in ast.walk(ast.parse(text or "")) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+        except (SyntaxError, ValueError):
+            return []
+
+    try:
+        if exercise_text is None:
+            exercise_text = submission.source(exercise)
+        if not any(n.name == task for n in functions(exercise_text)):
+            return ""
+        if file == f"{exercise}.py":
+            text = exercise_text
+        elif file.endswith(".py") and submission is not None:
+            module = file[:-3].replace("/", ".")
+            text = submission.module_source(module[:-9] if module.endswith(".__init__") else module)
+        else:
+            return ""
+    except Exception:  # noqa: BLE001 - only a better message is lost
+        return ""
+    holding = [n for n in functions(text) if n.lineno <= line <= (n.end_lineno or 0)]
+    func = max(holding, key=lambda n: n.lineno).name if holding else None
+    if func is None or func == task:
+        return ""
+    return "\n" + bilingual(
+        f"  ({file} の {line} 行目は {func} の中です。{task} がそれを呼ぶため、{task} の規則がそこにも適用されます)",
+        f"  (line {line} of {file} is in {func}, which {task} calls: {task}'s rules apply there too)")
 
 
 def pytest_runtest_teardown(item: pytest.Item) -> None:
