@@ -137,7 +137,8 @@ def cmd_reset(args: argparse.Namespace) -> int:
     if backup is not None:
         print(bilingual(f"あなたの版は {rel(backup)} に保存しました (消えていません)。",
                         f"your version is saved as {rel(backup)} (nothing is lost)."))
-        print(bilingual(f"元に戻すには: cp {rel(backup)} {rel(path)}", f"to undo: cp {rel(backup)} {rel(path)}"))
+        copy = "copy" if os.name == "nt" else "cp"  # (cmd.exe has no cp: newcomer helper)
+        print(bilingual(f"元に戻すには: {copy} {rel(backup)} {rel(path)}", f"to undo: {copy} {rel(backup)} {rel(path)}"))
     return 0
 
 
