@@ -77,6 +77,17 @@ def test_codec_carries_strings_and_dates_as_data():
     seen: list = []
     encode(np.array(["a", 1], dtype=object), [], lambda v, b: seen.append(v) or None)
     assert len(seen) == 1  # not data: its elements could be anything
+    # a lone surrogate (bytes read with surrogateescape) in a message: sent as it is (red team round 11:
+    # strict UTF-8 ended the worker at every such reply), Japanese text beside it too
+    import socket
+
+    from autograder.submission.codec import recv_message, send_message
+
+    left, right = socket.socketpair()
+    with left, right:
+        text = "読めない [" + b"\xff".decode("utf-8", "surrogateescape") + "]"
+        send_message(left, {"msg": text}, [])
+        assert recv_message(right)[0] == {"msg": text}
 
 
 def test_an_array_given_twice_arrives_once():

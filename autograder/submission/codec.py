@@ -266,7 +266,10 @@ def _wait(sock: socket.socket, deadline: float | None, write: bool = False) -> N
 
 def send_message(sock: socket.socket, header: dict, buffers: list[bytes], deadline: float | None = None) -> None:
     """Send one framed message (JSON header + buffers)."""
-    head = json.dumps(header, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    try:
+        head = json.dumps(header, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (bytes read with surrogateescape): escaped, kept as it is
+        head = json.dumps(header, ensure_ascii=True, allow_nan=False).encode("ascii")
     parts = [struct.pack(">I", len(head)), head]
     for b in buffers:
         parts.append(struct.pack(">Q", len(b)))
