@@ -425,3 +425,47 @@ def test_cpu_of_short_lived_reaped_children_is_counted_where_a_control_group_can
 
         time.sleep(0.1)
     assert not path.exists()
+
+
+KEYRING_PROBE = '''
+import subprocess
+import sys
+
+_CHILD = r"""
+import ctypes, platform
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
+nr = {"x86_64": 248, "aarch64": 217}[platform.machine()]
+key = libc.syscall(nr, b"user", b"workbook-selftest-key", b"x", 1, ctypes.c_int(-4))
+print(key, ctypes.get_errno())
+"""
+
+
+def cosine_similarity(a, b):
+    """add_key from a child interpreter (the worker's own ctypes is refused): the errno, or minus the key."""
+    out = subprocess.run([sys.executable, "-c", _CHILD], capture_output=True, text=True, timeout=120)
+    key, err = out.stdout.split()
+    return float(err) if int(key) < 0 else -float(key)
+'''
+
+
+def test_a_worker_and_its_children_cannot_use_kernel_keyrings(tmp_path):
+    """Red team round 11: kernel keyrings are shared by every uid and outlive processes (namespaces do
+    not confine them): a test's hidden inputs saved in a key reached the student's page, and one
+    student's code another's worker. A seccomp filter refuses add_key/request_key/keyctl (EPERM) to the
+    worker and everything it starts, a new interpreter included (the audit hook does not reach it)."""
+    import errno
+    import platform
+
+    from autograder.submission.isolated import IsolatedSubmission
+    from autograder.submission.sandbox import KEYRING_SYSCALLS
+
+    if platform.machine() not in KEYRING_SYSCALLS:
+        pytest.skip(f"no filter on {platform.machine()} (README: what holds)")
+    (tmp_path / "ex1_vectors.py").write_text(KEYRING_PROBE)
+    target = IsolatedSubmission(tmp_path, call_timeout=120)
+    try:
+        got = target.module("ex1_vectors").cosine_similarity(np.array([1.0]), np.array([1.0]))
+    finally:
+        target.close()
+    assert got == float(errno.EPERM), f"add_key gave key {-got:g} in the worker's child" if got < 0 else got

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import errno
 import faulthandler
 import gc
 import getpass
@@ -86,6 +87,60 @@ def _vm_size() -> int:
     except OSError:
         pass
     return 0
+
+
+#: Per machine: (the kernel's audit architecture, the numbers of add_key, request_key and keyctl).
+KEYRING_SYSCALLS = {"x86_64": (0xC000003E, (248, 249, 250)), "aarch64": (0xC00000B7, (217, 218, 219))}
+
+
+def deny_keyrings() -> bool:
+    """Refuse the kernel's key-management system calls (``add_key``, ``request_key``, ``keyctl``) to this
+    process and everything it starts, with ``EPERM``: a seccomp filter, which no process can remove.
+
+    Kernel keyrings are not confined by the mount, network, IPC or PID namespaces of a root-confined
+    worker, and keys outlive the processes that made them: red team round 11 saved a test's hidden
+    inputs in a key and read them back on the student's page (a later worker, another uid), and one
+    student's code in another's worker. Nothing the workbook's libraries do needs keys. Also refused:
+    system calls of another architecture's calling convention (i386's ``int 0x80``, x32), which would
+    reach the same calls under other numbers. Needs ``PR_SET_NO_NEW_PRIVS`` first (set by the caller).
+
+    Returns:
+        True when the filter is in place; False on a machine or kernel without it (the README says so).
+    """
+    import platform
+
+    found = KEYRING_SYSCALLS.get(platform.machine())
+    if found is None:
+        return False
+    arch, (add_key, request_key, keyctl) = found
+    load, jeq, jge, ret = 0x20, 0x15, 0x35, 0x06  # BPF_LD|W|ABS, BPF_JMP|JEQ|K, BPF_JMP|JGE|K, BPF_RET|K
+    allow, refuse = 0x7FFF0000, 0x00050000 | errno.EPERM  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO
+    program = [
+        (load, 0, 0, 4),             # 0: seccomp_data.arch
+        (jeq, 1, 0, arch),           # 1: this machine's convention: on to 3
+        (ret, 0, 0, refuse),         # 2: another convention
+        (load, 0, 0, 0),             # 3: seccomp_data.nr
+        (jge, 4, 0, 0x40000000),     # 4: x32 (x86_64 only): refused
+        (jeq, 3, 0, add_key),        # 5
+        (jeq, 2, 0, request_key),    # 6
+        (jeq, 1, 0, keyctl),         # 7
+        (ret, 0, 0, allow),          # 8
+        (ret, 0, 0, refuse),         # 9
+    ]
+
+    class SockFilter(ctypes.Structure):
+        _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte), ("k", ctypes.c_uint)]
+
+    class SockFprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(SockFilter))]
+
+    filters = (SockFilter * len(program))(*[SockFilter(*item) for item in program])
+    fprog = SockFprog(len(program), ctypes.cast(filters, ctypes.POINTER(SockFilter)))
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(22, 2, ctypes.byref(fprog), 0, 0) == 0  # PR_SET_SECCOMP, SECCOMP_MODE_FILTER
+    except Exception:  # noqa: BLE001 - no seccomp here
+        return False
 
 
 def run_worker(sock: socket.socket, spec: dict) -> None:
@@ -166,6 +221,7 @@ def run_worker(sock: socket.socket, spec: dict) -> None:
         ctypes.CDLL(None).prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS
     except Exception:  # noqa: BLE001
         pass
+    deny_keyrings()
     # the working folder is the scratch space: a student's savefig("x.png") or open("out.txt", "w")
     # works there (and is thrown away), as it does in local mode's throwaway folder
     os.chdir(scratch)
