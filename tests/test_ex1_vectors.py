@@ -56,6 +56,12 @@ MATRIX_TRANSPOSED = Misconception(
     ja="あなたの結果は正しい行列の転置 (形 (n, m)) と一致します: (i, j) 成分は A の i 行目と B の j 行目の類似度です",
     en="your result equals the transpose of the right matrix, shape (n, m): entry (i, j) is the similarity of "
        "row i of A with row j of B")
+MATRIX_RAW_DOT = Misconception(
+    "similarity_matrix_raw_dot", task="cosine_similarity_matrix", lines=(146, 151),
+    ja="あなたの結果は A @ B.T (行どうしの内積そのもの) と一致します: 内積は長さに比例するので、"
+       "各行のノルムで割ってコサイン類似度にしてください",
+    en="your result equals A @ B.T, the raw dot products of the rows: a dot product grows with length, so "
+       "divide by both rows' norms to get cosine similarities")
 DOT_PRODUCT_RANKING = Misconception(
     "dot_product_not_cosine", task="analogy",
     ja="あなたの類似度 (または順位) は v[a] - v[b] + v[c] との内積そのものと一致します: "
@@ -80,7 +86,7 @@ TARGET_IN_PLACE = Misconception(
     en="after the call word_vectors[a] equals v[a] - v[b] + v[c]: -= and += on word_vectors[a] (not a copy) "
        "change the caller's array; compute the target as a new array")
 #: The catalogue of known mistakes (docs/authoring.md, "Misconceptions").
-MISCONCEPTIONS = [FIRST_TWO_COMPONENTS, NORMS_OVERFLOW, MATRIX_TRANSPOSED, DOT_PRODUCT_RANKING, KEEPS_INPUTS,
+MISCONCEPTIONS = [FIRST_TWO_COMPONENTS, NORMS_OVERFLOW, MATRIX_TRANSPOSED, MATRIX_RAW_DOT, DOT_PRODUCT_RANKING, KEEPS_INPUTS,
                   TIES_BY_INSERTION, TARGET_IN_PLACE]
 
 
@@ -386,7 +392,7 @@ def test_matrix_matches_scipy_and_torch(exercise):
         out = exercise.cosine_similarity_matrix(A, B)
         expected = 1.0 - distance.cdist(A, B, metric="cosine")
         check_array(out, expected, call=call, rtol=1e-12, atol=1e-14,
-                    misconceptions=[MATRIX_TRANSPOSED.gives(expected.T)])
+                    misconceptions=[MATRIX_TRANSPOSED.gives(expected.T), MATRIX_RAW_DOT.gives(A @ B.T)])
         expected_torch = torch.nn.functional.cosine_similarity(
             torch.from_numpy(A)[:, None, :], torch.from_numpy(B)[None, :, :], dim=-1
         ).numpy()
