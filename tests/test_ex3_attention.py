@@ -674,7 +674,9 @@ def test_plot_panels_bars_titles(exercise):
                 own = _own_softmax(exercise, t)
                 if own is None or heights.shape != own.shape or not np.allclose(heights, own, rtol=1e-9, atol=1e-12):
                     check_array(heights, correct, call=call, rtol=1e-9, atol=1e-12,
-                                what=f"bar heights of panel {i} (T={t})")
+                                what=f"bar heights of panel {i} (T={t})",
+                                misconceptions=[TEMPERATURE_MULTIPLIED.gives(_torch_softmax(CHAPTER_LOGITS,
+                                                                                            temperature=1.0 / t))])
             title = ax.get_title()
             if not any(math.isclose(float(s), t, rel_tol=1e-6) for s in re.findall(_NUMBER, title)):
                 fail(f"{call}: パネル {i} のタイトル {title!r} に温度 {t} が含まれていません。",
