@@ -22,8 +22,9 @@ and temperatures (ex3), ``plot_trajectories`` from the chapter's three starts (e
 The lookup of the function (the exercise's import), the call and the rendering have one time limit
 together (:data:`FIGURE_TIMEOUT` seconds) and any exception becomes a message in the report. A
 submission graded in isolated mode is called and rendered in its sandboxed worker
-(:func:`draw_isolated`): rendering is work the submission chooses, never done in the grader. Where ``solutions/`` is absent (a released student copy), the reference figure is
-the PNG stored at release time in ``autograder/data/figures/<exercise>.png``. Text in figures is
+(:func:`draw_isolated`): rendering is work the submission chooses, never done in the grader. Where
+``solutions/`` is absent (a released student copy), the reference figure is the PNG stored at
+release time in ``autograder/data/figures/<exercise>.png``. Text in figures is
 drawn with a Japanese font (matplotlib-fontja's IPAexGothic), so Japanese labels render; glyphs
 """
 

@@ -11,7 +11,7 @@ which the confined worker does not see.
 Linux only, and only where this process may create a control group next to its own (as root, or
 with a delegated cgroup v2 subtree): cgroup v2's ``cpu.stat`` (``usage_usec``, present without the
 cpu controller), else cgroup v1's ``cpuacct.usage``. Elsewhere :func:`create` returns None and the
-``/proc`` reading alone counts (README: "What holds without root").
+``/proc`` reading alone counts (README, "Confinement": what holds without one).
 """
 
 from __future__ import annotations
