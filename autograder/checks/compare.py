@@ -21,6 +21,7 @@ from .failure import GradingFailure, convention, diagnose, fail
 from .calls import _call_ja, _short, check_accepts, check_raises  # noqa: F401  (part of this module's API)
 from .misconception import Misconception
 from ..core.given import as_left  # noqa: F401  (graded tests: an argument as the function left it)
+from ..core.i18n import english_does
 
 __all__ = [
     "GradingFailure",
@@ -285,7 +286,7 @@ def _value_mismatch(call: str, what: str, expected: Any, actual: Any, a: np.ndar
         f"{_call_ja(call)} の{_what_ja(what)}が期待値と一致しません。\n"
         f"  期待値: {describe(expected, fmt)}\n  実際の値: {describe(actual, fmt)}{where_ja}\n"
         f"  最大絶対誤差 {abs_err:.3g}, 最大相対誤差 {rel_err:.3g} (許容誤差 rtol={rtol:g}, atol={atol:g})",
-        f"{call}: {_what_en(what)} {_does(what)} not match the expected value.\n"
+        f"{call}: {_what_en(what)} {english_does(_what_en(what))} not match the expected value.\n"
         f"  expected: {describe(expected, fmt)}\n  actual:   {describe(actual, fmt)}{where_en}\n"
         f"  max abs error {abs_err:.3g}, max rel error {rel_err:.3g} (tolerance rtol={rtol:g}, atol={atol:g})",
     )
@@ -317,14 +318,6 @@ def _what_ja(what: str) -> str:
     if pair:
         return f"「{pair[0]}」"
     return _WHAT_JA.get(what, f"「{_what_en(what)}」")
-
-
-def _does(what: str) -> str:
-    """``"do"`` for a plural ``what`` ("bar heights of panel 0", "ranked words", "weights"), else ``"does"``:
-    the head noun is the last word before " of " or " (" (newcomer helper: "ranked words does not match")."""
-    head = re.split(r" of | \(", _what_en(what).strip(), maxsplit=1)[0].split()
-    word = head[-1].lower() if head else ""
-    return "do" if word.endswith("s") and not word.endswith(("ss", "us", "is", "ias")) else "does"
 
 
 def _what_en(what: str) -> str:
@@ -441,7 +434,7 @@ def _check_array(actual: Any, expected: Any, call: str, rtol: float, atol: float
             fail(
                 f"{_call_ja(call)} の{_what_ja(what)}が期待値と一致しません"
                 f"{f' ({pos_ja} が違います)' if pos_ja else ''}。\n  期待値: {describe(e)}\n  実際の値: {describe(actual)}",
-                f"{call}: {_what_en(what)} {_does(what)} not match{f' (differs at {pos_en})' if pos_en else ''}.\n"
+                f"{call}: {_what_en(what)} {english_does(_what_en(what))} not match{f' (differs at {pos_en})' if pos_en else ''}.\n"
                 f"  expected: {describe(e)}\n  actual:   {describe(actual)}",
             )
         return
@@ -558,7 +551,7 @@ def _check_equal(actual: Any, expected: Any, call: str, what: str) -> None:
     if not (_same_shape_of_types(a, expected) and a == expected):
         fail(
             f"{_call_ja(call)} の{_what_ja(what)}が期待値と一致しません。\n  期待値: {describe(expected)}\n  実際の値: {describe(actual)}",
-            f"{call}: {_what_en(what)} {_does(what)} not match.\n  expected: {describe(expected)}\n  actual:   {describe(actual)}",
+            f"{call}: {_what_en(what)} {english_does(_what_en(what))} not match.\n  expected: {describe(expected)}\n  actual:   {describe(actual)}",
         )
 
 

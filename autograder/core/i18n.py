@@ -182,6 +182,14 @@ JAPANESE_END = re.compile(r"[\u3000-\u30ff\u4e00-\u9fff\uff00-\uffef]$")
 JAPANESE_START = re.compile(r"[\u3000-\u30ff\u4e00-\u9fff\uff00-\uffef]")
 
 
+def english_does(subject: str) -> str:
+    """``"do"`` for a plural English ``subject`` ("bar heights of panel 0", "ranked words"), else ``"does"``:
+    the head noun is the last word before " of " or " (" (newcomer helper: "ranked words does not match")."""
+    head = re.split(r" of | \(", subject.strip(), maxsplit=1)[0].split()
+    word = head[-1].lower() if head else ""
+    return "do" if word.endswith("s") and not word.endswith(("ss", "us", "is", "ias")) else "does"
+
+
 def description(docstring: str | None) -> str:
     """A graded test's description in the language in force (:func:`describe`); one that has no
     Japanese part shows its English part in every language."""

@@ -69,6 +69,8 @@ from .confinement import bwrap_invocation, confinement
 from .remote import (DEFAULT_CALL_TIMEOUT, DEFAULT_LIMITS, MAX_OUTPUT_PER_SUBMISSION,
                      BudgetExceeded, RemoteCallable, RemoteObject, WorkerCrashed)
 from .forkserver import ForkServer, fork_server, fork_server_search_path
+from .pagefigure import NotAPicture, checked_reply
+from .workeruid import worker_uid as _worker_uid
 from .worker import Worker
 from .guard import WallLimit, main_thread_cpu_clock
 from .limits import RestoreTooSlow, restore_wall, shielded
@@ -81,39 +83,6 @@ def _own_call(target: Any, args: tuple, kwargs: dict) -> Any:
     if isinstance(target, RemoteCallable):
         return target._worker.request("call", target, args, kwargs, own=True)
     return target(*args, **kwargs)
-
-
-def _worker_uid() -> tuple[int | None, int | None]:
-    """A fresh unprivileged uid/gid for a worker when running as root (else None: no drop).
-
-    64 per grader process, by its pid: graders running at once never share one (the worker's CPU
-    time and the check of processes started earlier count every process of its uid). The pid is
-    taken modulo Linux's largest ``pid_max`` (2**22), not a smaller number (red team round 9: with
-    ``% 100000``, graders whose pids differ by 100,000, possible where ``pid_max`` is 4,194,304,
-    got the same uids); 2e9 + 2**22 * 64 stays below the largest uid."""
-    if os.geteuid() != 0:
-        return None, None
-    base = int(os.environ.get("WORKBOOK_SANDBOX_UID_BASE", "2000000000"))
-    uid = base + (os.getpid() % PID_MAX_LIMIT) * 64 + next(_UID_COUNTER) % 64
-    return uid, uid
-
-
-#: Linux's largest possible pid_max (PID_MAX_LIMIT on 64-bit systems)
-PID_MAX_LIMIT = 4_194_304
-#: What a PNG file starts with, and the largest one the worker may send for the HTML page
-#: (:meth:`IsolatedSubmission.figure_png`; the chapter's figures take 20-60 KB at the page's resolution).
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-MAX_PNG_BYTES = 8 * 2**20
-
-
-def _counter():
-    n = 0
-    while True:
-        n += 1
-        yield n
-
-
-_UID_COUNTER = _counter()
 
 
 class IsolatedSubmission:
@@ -396,40 +365,23 @@ class IsolatedSubmission:
 
     def figure_png(self, name: str, function: str, args: tuple, kwargs: dict, *, dpi: float
                    ) -> tuple[bytes | None, str, list[str]]:
-        """Call ``function`` of exercise ``name`` in the worker and render the figure it returns there
-        (:func:`.sandboxserver.render_png`): for the student's HTML page, whose figure the grader never
-        renders itself (rendering is work the submission chooses). Not bounded here: the caller sets the
-        time limit (:func:`autograder.results.figures.draw_isolated`); one that fires kills the worker.
-
-        Returns:
-            (PNG bytes, "", warnings raised while rendering) for a ``matplotlib.figure.Figure``;
-            (None, the returned value's type name, []) for anything else.
+        """The figure ``function`` of exercise ``name`` returns, called and rendered in the worker for the
+        student's HTML page (:mod:`.pagefigure`; :func:`.pagefigure.checked_reply` says what is returned).
+        Not bounded here: the caller's limit (:func:`autograder.results.figures.draw_isolated`) kills the worker.
 
         Raises:
-            ExerciseUnavailable: the exercise's import failed.
-            MissingName: ``function`` is not defined in the exercise.
-            WorkerCrashed: the worker ended (also when it sent something that is not a PNG image).
-            Exception: whatever the function raised.
+            MissingName: no such function; WorkerCrashed: the worker ended or sent no PNG image;
+            Exception: what the import or the function raised.
         """
-        module = self.module(name)
-        target = module.__dict__.get(function)
+        target = self.module(name).__dict__.get(function)
         if not isinstance(target, RemoteObject):
             raise MissingName(bilingual(f"{name}.py に関数 {function} が定義されていません。",
                                         f"{name}.py defines no function {function}."))
-        reply = self._ensure_worker().request("call", target, tuple(args), dict(kwargs), png=float(dpi))
-        if not isinstance(reply, dict):
-            raise WorkerCrashed("the worker's answer to a figure request is not a description")
-        png = reply.get("png")
-        if png is None:
-            returned = reply.get("type")
-            return None, returned if isinstance(returned, str) else "?", []
-        if type(png) is not bytes or not png.startswith(PNG_SIGNATURE) or len(png) > MAX_PNG_BYTES:
+        try:
+            return checked_reply(self._ensure_worker().request("call", target, tuple(args), dict(kwargs), png=float(dpi)))
+        except NotAPicture as exc:
             self.kill_worker()
-            raise WorkerCrashed("the worker's figure is not a PNG image (or larger than "
-                                f"{MAX_PNG_BYTES // 2**20} MiB)")
-        found = reply.get("warnings")
-        found = [w for w in found if type(w) is str][:20] if type(found) is list else []
-        return png, "", found
+            raise WorkerCrashed(str(exc)) from None
 
     # worker management -----------------------------------------------------------------------------
     def spec(self) -> dict:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import builtins
 import hashlib
 import io
+import itertools
 import os
 import socket
 import sys
@@ -25,6 +26,7 @@ from . import settings
 from .guard import GlobalState
 from .shipping import build_callback, build_function
 from .sideeffects import changed_arguments, watched_arguments, warned as warned_now
+from .pagefigure import render_png
 
 #: Capture limit per stream between two replies (characters).
 MAX_OUTPUT = 64 * 1024
@@ -434,13 +436,11 @@ class WorkerServer:
             self._restore()
             return None
         target = self.handles[int(header["h"])]
-        if op == "call":
-            if self.task_objects.get(id(target)) is target:  # (own: a call the test makes for own values)
-                value = (ruleguard.own_values_call if header.get("own") is True else ruleguard.call_into)(
-                    target, args, kwargs)
-            else:
-                value = target(*args, **kwargs)
-            return render_png(value, header["png"]) if "png" in header else value
+        if op == "call":  # a task object through the rule check (own: a call the test makes for own values)
+            task = self.task_objects.get(id(target)) is target
+            call = (ruleguard.own_values_call if header.get("own") is True else ruleguard.call_into) if task else None
+            value = call(target, args, kwargs) if call is not None else target(*args, **kwargs)
+            return render_png(value, header["png"]) if "png" in header else value  # (the student's HTML page)
         if op == "getattr":
             return getattr(target, str(header["name"]))
         if op == "setattr":
@@ -450,13 +450,8 @@ class WorkerServer:
             return target[args[0]]
         if op == "len":
             return len(target)
-        if op == "list":
-            out = []
-            for item in target:
-                out.append(item)
-                if len(out) > 100_000:
-                    break
-            return out
+        if op == "list":  # at most 100,001 items (an endless iterator ends there)
+            return list(itertools.islice(iter(target), 100_001))
         if op in ("float", "int", "index", "bool", "str", "repr"):
             fn = {"float": float, "int": int, "index": lambda v: v.__index__(), "bool": bool, "str": str,
                   "repr": repr}[op]
@@ -497,37 +492,6 @@ class WorkerServer:
         self.shipped.clear()
         self.callbacks.clear()
         self.test_serial += 1
-
-
-def render_png(value: Any, dpi: Any) -> dict:
-    """The picture of a figure function's return value for the student's HTML page (``batch --pages``,
-    ``workbook report --html`` of an isolated report), drawn here, under the worker's limits: rendering is
-    work the submission chooses (a figure of a few lines can take Agg minutes), so the grader never
-    renders the student's figure itself (red team round 10). Every pyplot figure is closed afterwards.
-
-    Returns:
-        ``{"png": PNG bytes, "warnings": [messages]}`` for a ``matplotlib.figure.Figure``, else
-        ``{"type": the returned value's type name}``.
-    """
-    from matplotlib.figure import Figure
-
-    try:
-        if not isinstance(value, Figure):
-            return {"type": str(type(value).__name__)[:200]}
-        buf = io.BytesIO()
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            value.savefig(buf, format="png", dpi=float(dpi), facecolor="white")
-        found: list[str] = []
-        for item in caught[:1000]:
-            text = str(item.message)[:500]
-            if "non-interactive" not in text and text not in found and len(found) < 20:
-                found.append(text)
-        return {"png": buf.getvalue(), "warnings": found}
-    finally:
-        plt = sys.modules.get("matplotlib.pyplot")
-        if plt is not None:
-            plt.close("all")
 
 
 def _pyplot_numbers() -> set[int]:
