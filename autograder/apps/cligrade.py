@@ -13,6 +13,7 @@ from typing import Any
 from .. import EXERCISES
 from ..core.i18n import bilingual, pad, text_width
 from ..grading.workspace import WorkbookError, file_sha256, stale_tasks, task_digests
+from ..submission.exercisefiles import notebook_beside
 from ..results.report import misconception_lines, output_below_misconception, report_audience, shown_name
 from .cireport import integrity, integrity_message
 from .clicommon import (Context, bold, check_task_names, env_audience, exercise_name, exercise_summary, exercise_tasks,
@@ -44,8 +45,7 @@ def _next_step(exercise: str, failing: dict[str, Any] | None, ctx: Context) -> s
     hint = f"  ({bilingual('ヒント', 'hint', sep=' / ')}: workbook hint {exercise} {task})"
     if outcome == "import_error":
         path = ctx.exercise_file(exercise)
-        notebook = next((nb for nb in (path.with_suffix(".ipynb"), path.parent / exercise / f"{exercise}.ipynb")
-                         if nb.is_file()), None)
+        notebook = notebook_beside(path.parent, exercise)
         if not path.exists() and notebook is not None:  # the work is in a notebook: a stub would hide it
             out = rel(path)
             return bilingual(

@@ -47,6 +47,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .. import EXERCISES
+from ..submission.exercisefiles import notebook_beside
 from .files import (MAX_ZIP_BYTES, MAX_ZIP_FILES, DataBudget, both_languages, data_file, is_env, path_text, skipped_dir,
                     zip_members)
 
@@ -113,17 +114,8 @@ class Job:
         return self.file_stem or report_stem(self.student)
 
 
-def _notebook(path: Path, name: str) -> Path | None:
-    """Exercise ``name`` handed in as a notebook in ``path`` (``name.ipynb``, or nbgrader's
-    ``name/name.ipynb``), never through a symbolic link; else ``None``."""
-    for nb in (path / f"{name}.ipynb", path / name / f"{name}.ipynb"):
-        if nb.is_file() and not nb.is_symlink() and not (nb.parent != path and nb.parent.is_symlink()):
-            return nb
-    return None
-
-
 def _has_exercises(path: Path) -> bool:
-    return any((path / f"{name}.py").is_file() or _notebook(path, name) for name in EXERCISES)
+    return any((path / f"{name}.py").is_file() or notebook_beside(path, name) for name in EXERCISES)
 
 
 def _is_nbgrader_student(path: Path) -> bool:
@@ -419,7 +411,7 @@ def prepare(job: Job, staging: Path) -> Prepared:
     notes: list[str] = []
     convert: dict[str, Path] = {}
     for name in EXERCISES:
-        notebook = _notebook(root, name)
+        notebook = notebook_beside(root, name)
         if notebook is None:
             continue
         shown = inside(notebook)

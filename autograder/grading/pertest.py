@@ -286,20 +286,19 @@ def _call_note(submission: Any, exercise: str, task: str, file: str, line: int, 
             return []
 
     try:
-        if exercise_text is None:
-            exercise_text = submission.source(exercise)
-        if not any(n.name == task for n in functions(exercise_text)):
+        own = functions(submission.source(exercise) if exercise_text is None else exercise_text)
+        if not any(n.name == task for n in own):
             return ""
         if file == f"{exercise}.py":
-            text = exercise_text
+            found = own
         elif file.endswith(".py") and submission is not None:
             module = file[:-3].replace("/", ".")
-            text = submission.module_source(module[:-9] if module.endswith(".__init__") else module)
+            found = functions(submission.module_source(module[:-9] if module.endswith(".__init__") else module))
         else:
             return ""
     except Exception:  # noqa: BLE001 - only a better message is lost
         return ""
-    holding = [n for n in functions(text) if n.lineno <= line <= (n.end_lineno or 0)]
+    holding = [n for n in found if n.lineno <= line <= (n.end_lineno or 0)]
     func = max(holding, key=lambda n: n.lineno).name if holding else None
     if func is None or func == task:
         return ""

@@ -31,7 +31,6 @@ drawn with a Japanese font (matplotlib-fontja's IPAexGothic), so Japanese labels
 from __future__ import annotations
 
 import importlib.util
-import io
 import sys
 import warnings
 from collections.abc import Callable, Iterator, Mapping
@@ -43,7 +42,8 @@ from typing import Any
 from ..core.exercises import Exercise, ExerciseError, discover
 from ..core.i18n import bilingual
 from ..checks.compare import GradingFailure
-from ..submission.guard import WallLimit
+from ..submission.guard import WallLimit, safe_str
+from ..submission.pagefigure import png_of
 
 #: Seconds a figure function may run before it is stopped.
 FIGURE_TIMEOUT = 10.0
@@ -181,7 +181,8 @@ def setup_matplotlib() -> None:
 
 
 def figure_png(fig: Any, *, dpi: int = FIGURE_DPI) -> tuple[bytes, list[str]]:
-    """Render a ``matplotlib.figure.Figure`` to PNG.
+    """Render a ``matplotlib.figure.Figure`` to PNG, as the isolated worker does for a page
+    (:func:`autograder.submission.pagefigure.png_of`).
 
     Returns:
         (PNG bytes, the messages of warnings raised while drawing — a glyph missing from the
@@ -190,16 +191,7 @@ def figure_png(fig: Any, *, dpi: int = FIGURE_DPI) -> tuple[bytes, list[str]]:
     Raises:
         Exception: whatever matplotlib raises for a figure it cannot draw.
     """
-    buf = io.BytesIO()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        fig.savefig(buf, format="png", dpi=dpi, facecolor="white")
-    found = []
-    for w in caught:
-        text = str(w.message)
-        if "non-interactive" not in text and text not in found:
-            found.append(text)
-    return buf.getvalue(), found
+    return png_of(fig, dpi=dpi)
 
 
 def _copy(value: Any) -> Any:
@@ -238,20 +230,13 @@ def _limited(spec: FigureSpec, produce: Callable[[], tuple[bytes, list[str]]], t
     except KeyboardInterrupt:
         raise
     except GradingFailure as exc:  # a missing name, an import failure, a worker that ended: the grader's own words
-        return FigureImage(error=_safe_str(exc) or type(exc).__name__)
+        return FigureImage(error=safe_str(exc, limit=20_000) or type(exc).__name__)
     except BaseException as exc:  # noqa: BLE001 - the student's error, shown in the report
-        text = _safe_str(exc)[:500]
+        text = safe_str(exc, limit=500)
         return FigureImage(error=bilingual(
             f"{spec.function} で例外が発生しました: {type(exc).__name__}: {text}",
             f"{spec.function} raised {type(exc).__name__}: {text}",
         ))
-
-
-def _safe_str(exc: BaseException) -> str:
-    try:
-        return str(exc)
-    except Exception:  # noqa: BLE001 - a student's exception whose message cannot be made
-        return "<the exception's message could not be shown>"
 
 
 def draw(module: Any, spec: FigureSpec, *, timeout: float | None = None) -> FigureImage:
@@ -310,7 +295,7 @@ def draw_isolated(submission: Any, exercise: str, spec: FigureSpec, *, timeout: 
     except KeyboardInterrupt:
         raise
     except Exception as exc:  # noqa: BLE001 - no worker: the page says why
-        return FigureImage(error=_safe_str(exc) or type(exc).__name__)
+        return FigureImage(error=safe_str(exc, limit=20_000) or type(exc).__name__)
 
     def produce() -> tuple[bytes, list[str]]:
         png, returned, found = submission.figure_png(exercise, spec.function, _copy(spec.args), _copy(spec.kwargs),

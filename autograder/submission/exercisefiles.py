@@ -76,6 +76,15 @@ def _link_target(path: Path) -> str:
         return ""
 
 
+def notebook_beside(folder: Path, name: str) -> Path | None:
+    """Exercise ``name`` kept as a notebook in ``folder`` (``name.ipynb``, or nbgrader's ``name/name.ipynb``),
+    never through a symbolic link; else None (the batch grader converts such a notebook)."""
+    for nb in (folder / f"{name}.ipynb", folder / name / f"{name}.ipynb"):
+        if nb.is_file() and not nb.is_symlink() and not (nb.parent != folder and nb.parent.is_symlink()):
+            return nb
+    return None
+
+
 def missing_message(path: Path) -> str:
     """Why exercise file ``path`` cannot be read, with a near-miss hint (``ex1_vector.py``?)."""
     if path.is_dir():
@@ -88,8 +97,7 @@ def missing_message(path: Path) -> str:
         why_ja, why_en = f"{path.name} はリンク切れのシンボリックリンクです", f"{path.name} is a broken symbolic link"
     else:
         why_ja, why_en = f"{path.name} が提出物にありません", f"{path.name} is missing from the submission"
-        notebook = next((nb for nb in (path.with_suffix(".ipynb"), path.parent / path.stem / f"{path.stem}.ipynb")
-                         if nb.is_file()), None)
+        notebook = notebook_beside(path.parent, path.stem)
         if notebook is not None:  # graded as a notebook by the batch grader only (newcomer helper: 1 vs 6 points)
             shown = notebook.relative_to(path.parent).as_posix()
             why_ja += (f" ({shown} はありますが、pytest はノートブックを読みません。一括採点 `workbook-batch` は"

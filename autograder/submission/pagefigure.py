@@ -21,6 +21,28 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 MAX_PNG_BYTES = 8 * 2**20
 
 
+def png_of(fig: Any, *, dpi: float) -> tuple[bytes, list[str]]:
+    """Render a ``matplotlib.figure.Figure`` to PNG (white background).
+
+    Returns:
+        (PNG bytes, the distinct messages of warnings raised while drawing, at most 20 of 500
+        characters; a glyph missing from the font shows up here).
+
+    Raises:
+        Exception: whatever matplotlib raises for a figure it cannot draw.
+    """
+    buf = io.BytesIO()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig.savefig(buf, format="png", dpi=dpi, facecolor="white")
+    found: list[str] = []
+    for item in caught[:1000]:
+        text = str(item.message)[:500]
+        if "non-interactive" not in text and text not in found and len(found) < 20:
+            found.append(text)
+    return buf.getvalue(), found
+
+
 def render_png(value: Any, dpi: Any) -> dict:
     """The picture of a figure function's return value for the student's HTML page (``batch --pages``,
     ``workbook report --html`` of an isolated report), drawn here, under the worker's limits: rendering is
@@ -36,16 +58,8 @@ def render_png(value: Any, dpi: Any) -> dict:
     try:
         if not isinstance(value, Figure):
             return {"type": str(type(value).__name__)[:200]}
-        buf = io.BytesIO()
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            value.savefig(buf, format="png", dpi=float(dpi), facecolor="white")
-        found: list[str] = []
-        for item in caught[:1000]:
-            text = str(item.message)[:500]
-            if "non-interactive" not in text and text not in found and len(found) < 20:
-                found.append(text)
-        return {"png": buf.getvalue(), "warnings": found}
+        png, found = png_of(value, dpi=float(dpi))
+        return {"png": png, "warnings": found}
     finally:
         plt = sys.modules.get("matplotlib.pyplot")
         if plt is not None:
