@@ -527,7 +527,7 @@ def test_the_page_bounds_what_the_submission_makes_it_do_import_and_rendering_in
         src = src.replace("import numpy as np\n", "import numpy as np\nimport time\ntime.sleep(90)\n", 1)
         assert "time.sleep(90)" in src
     sub = make_submission(tmp_path, replace={"ex2_transforms": src})
-    monkeypatch.setattr(figures, "FIGURE_TIMEOUT", 3.0)
+    monkeypatch.setattr(figures, "FIGURE_TIMEOUT", 8.0)  # (the honest ex3 figure beside it must fit on a busy machine)
     isolated = IsolatedSubmission(sub)
     try:
         found = figures.collect_figures({"extra_data": {"exercises": [{"exercise": "ex2_transforms"},
@@ -536,8 +536,8 @@ def test_the_page_bounds_what_the_submission_makes_it_do_import_and_rendering_in
     finally:
         isolated.close()
     slow, honest = found["ex2_transforms"][0], found["ex3_attention"][0]
-    assert slow.png is None and "plot_transform did not finish within 3 s" in slow.error, slow
-    assert "3 秒以内に終わりませんでした" in slow.error
+    assert slow.png is None and "plot_transform did not finish within 8 s" in slow.error, slow
+    assert "8 秒以内に終わりませんでした" in slow.error
     assert honest.error == "" and honest.png is not None and honest.png.startswith(b"\x89PNG") and len(honest.png) > 5000
 
 
