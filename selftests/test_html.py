@@ -102,6 +102,43 @@ def test_figure_problems_become_messages_not_crashes():
     assert good.png is not None and good.error == ""
 
 
+def test_a_figure_exception_whose_message_never_ends_is_named_within_the_bound():
+    """The message of the student's exception is the student's code too, run after the figure's limit: a
+    spinning ``__str__`` held ``workbook report --html --workbook DIR`` for ever (the kind of pertest's
+    MessageTooSlow)."""
+    spec = FIGURES["ex3_attention"]
+
+    class Endless(ValueError):
+        def __str__(self):
+            while True:
+                pass
+
+    def raises(*a, **k):
+        raise Endless()
+
+    start = time.monotonic()
+    error = draw(_module(plot_temperature_effect=raises), spec, timeout=0.5).error
+    assert time.monotonic() - start < 60, "the message was not bounded"
+    assert "plot_temperature_effect raised Endless, but its message (__str__...) could not be made within 10 s" in error
+    assert "10 秒以内に作れませんでした" in error
+
+    class SpinningName(type):  # the class's name read through a metaclass of the student's: not called
+        @property
+        def __name__(cls):
+            while True:
+                pass
+
+    class Odd(ValueError, metaclass=SpinningName):
+        pass
+
+    def raises_odd(*a, **k):
+        raise Odd("bad temperature")
+
+    start = time.monotonic()
+    assert "plot_temperature_effect raised Odd: bad temperature" in draw(_module(plot_temperature_effect=raises_odd), spec).error
+    assert time.monotonic() - start < 5
+
+
 def test_japanese_text_in_figures_uses_a_japanese_font():
     import matplotlib
 

@@ -24,7 +24,7 @@ from ..core.given import forget
 from ..core.i18n import bilingual
 from ..submission.guard import (Deadline, GlobalState, OtherThreadsClock, WallLimit, WorkbookTimeout, safe_str,
                                 unchanged, wall_backstop)
-from ..submission.limits import MessageTooSlow, restore_wall
+from ..submission.limits import MessageTooSlow, restore_wall, type_name
 from ..submission.loader import ExerciseUnavailable, failed_call
 from .options import STATE, SUBMISSION, exercise_of, scratch_folder, task_of, time_limit
 
@@ -333,7 +333,7 @@ def _bounded_classification(exc: BaseException, submission: Any, limit: float) -
                 )
             return _classify_exception(exc, exc.__traceback__, submission.owns, limit)
     except MessageTooSlow:
-        name = _type_name(exc)
+        name = type_name(exc)
         wall = f"{restore_wall(limit):g}"
         return "failed", bilingual(
             f"例外 {name} が発生しましたが、そのメッセージ (__str__ など) が {wall} 秒以内に作れませんでした。",
@@ -341,13 +341,6 @@ def _bounded_classification(exc: BaseException, submission: Any, limit: float) -
         )
 
 
-def _type_name(exc: BaseException) -> str:
-    """The exception's class name, read past any metaclass of the student's."""
-    try:
-        name = type.__dict__["__name__"].__get__(type(exc))
-        return name[:100] if type(name) is str else "?"
-    except Exception:  # noqa: BLE001
-        return "?"
 
 
 def classify(excinfo: pytest.ExceptionInfo, owns) -> tuple[str, str]:

@@ -43,6 +43,7 @@ from ..core.exercises import Exercise, ExerciseError, discover
 from ..core.i18n import bilingual
 from ..checks.compare import GradingFailure
 from ..submission.guard import WallLimit, safe_str
+from ..submission.limits import MessageTooSlow, restore_wall, type_name
 from ..submission.pagefigure import png_of
 
 #: Seconds a figure function may run before it is stopped.
@@ -232,11 +233,22 @@ def _limited(spec: FigureSpec, produce: Callable[[], tuple[bytes, list[str]]], t
     except GradingFailure as exc:  # a missing name, an import failure, a worker that ended: the grader's own words
         return FigureImage(error=safe_str(exc, limit=20_000) or type(exc).__name__)
     except BaseException as exc:  # noqa: BLE001 - the student's error, shown in the report
-        text = safe_str(exc, limit=500)
-        return FigureImage(error=bilingual(
-            f"{spec.function} で例外が発生しました: {type(exc).__name__}: {text}",
-            f"{spec.function} raised {type(exc).__name__}: {text}",
-        ))
+        return FigureImage(error=_exception_message(spec, exc, limit))
+
+
+def _exception_message(spec: FigureSpec, exc: BaseException, limit: float) -> str:
+    """The page's message for an exception of the student's figure function, made within
+    :func:`~autograder.submission.limits.restore_wall` seconds: its ``__str__`` is the student's code
+    and runs after the figure's own limit (a spinning one held ``workbook report --html`` for ever)."""
+    name = type_name(exc)
+    wall = restore_wall(limit)
+    try:
+        with WallLimit(wall, MessageTooSlow):
+            text = safe_str(exc, limit=500)
+    except MessageTooSlow:
+        return bilingual(f"{spec.function} で例外 {name} が発生しましたが、そのメッセージ (__str__ など) が {wall:g} 秒以内に作れませんでした。",
+                         f"{spec.function} raised {name}, but its message (__str__...) could not be made within {wall:g} s.")
+    return bilingual(f"{spec.function} で例外が発生しました: {name}: {text}", f"{spec.function} raised {name}: {text}")
 
 
 def draw(module: Any, spec: FigureSpec, *, timeout: float | None = None) -> FigureImage:
