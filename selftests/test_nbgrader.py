@@ -61,6 +61,10 @@ NOISY_EX1 = (
 #: The hidden test the "unstable" student fails, and a value only its failure message holds
 #: (hypothesis is derandomized: the shift it finds is always 710).
 HIDDEN_TEST = "test_softmax_shift_invariance_property"
+#: Cells the "notebooky" student adds after the first answer cell: a scratch call that raises, a magic
+#: and ``display`` (nbgrader runs every cell and goes on after an error; the batch grader must too).
+SCRATCH_CELLS = ("cosine_similarity([0.0, 0.0], [1.0, 1.0])  # zero vector?",
+                 "%precision 3\ndisplay(cosine_similarity([1.0, 0.0], [0.0, 1.0]))")
 HIDDEN_MESSAGE_VALUE = "c=710.0"
 
 
@@ -121,12 +125,17 @@ def course(tmp_path_factory):
         "tamperer": {"ex2_transforms": None},
         # fails a hidden test (and visible ones) of softmax: exp overflows without the max subtracted
         "unstable": {"ex3_attention": _override(_solution("ex3_attention"), _variant_function(unstable_ex3, "softmax"))},
+        "notebooky": {"ex1_vectors": _solution("ex1_vectors")},  # plus SCRATCH_CELLS
     }
     for student, answers in students.items():
         for name, answer in answers.items():
             nb = released[name] if answer is None else _fill(released[name], answer)
             if student == "tamperer":
                 nb = _tamper(nb)
+            if student == "notebooky":
+                first = next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("solution"))
+                for k, text in enumerate(SCRATCH_CELLS, start=1):
+                    nb.cells.insert(first + k, nbformat.v4.new_code_cell(text))
             dest = course / "submitted" / student / name / f"{name}.ipynb"
             dest.parent.mkdir(parents=True, exist_ok=True)
             nbformat.write(nb, dest)
@@ -171,7 +180,7 @@ def _pytest_tasks(answers: dict[str, str | None], tmp: Path) -> dict[str, dict[s
             for e in run.score["extra_data"]["exercises"] if e["exercise"] in answers}
 
 
-@pytest.mark.parametrize("student", ["reference", "stubs", "wrong", "hanging", "noisy", "tamperer", "unstable"])
+@pytest.mark.parametrize("student", ["reference", "stubs", "wrong", "hanging", "noisy", "tamperer", "unstable", "notebooky"])
 def test_gradebook_points_per_task_equal_pytest_points(course, student, tmp_path):
     course_dir, _, students = course
     answers = students[student]
@@ -189,7 +198,7 @@ def test_gradebook_points_per_task_equal_pytest_points(course, student, tmp_path
         assert totals["ex1_vectors"] == 20 and 0 < totals["ex3_attention"] < 20
     elif student == "hanging":
         assert expected["ex1_vectors"]["cosine_similarity_matrix"] == 0 and totals["ex1_vectors"] > 0
-    elif student == "noisy":
+    elif student in ("noisy", "notebooky"):
         assert totals["ex1_vectors"] == 20
     elif student == "unstable":
         assert 0 < expected["ex3_attention"]["softmax"] < 7 and totals["ex3_attention"] < 20
@@ -226,6 +235,25 @@ def test_submitted_tree_converts_to_py_and_grades_the_same(course, tmp_path):
     scores = run.exercise_scores()
     for exercise in found:
         assert scores[exercise] == sum(_gradebook_tasks(course_dir, "wrong", exercise).values())
+
+
+def test_the_batch_grader_runs_a_notebooks_cells_as_nbgrader_does(course, tmp_path):
+    """Differential (red team round 12): a notebook with a scratch cell that raises, a magic and
+    ``display`` got 20 / 20 from ``nbgrader autograde`` and 0 / 20 from the batch grader, which
+    imported the converted notebook as one module. Per task, the batch's points are the gradebook's."""
+    course_dir, _, _ = course
+    subs = tmp_path / "subs"
+    shutil.copytree(course_dir / "submitted" / "notebooky", subs / "notebooky")
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "autograder.batch", str(subs), "--out", str(out), "--exercise",
+                           "ex1_vectors", "--timeout", TIMEOUT, "--no-progress"], cwd=REPO, capture_output=True,
+                          text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    report = json.loads((out / "reports" / "notebooky.json").read_text(encoding="utf-8"))
+    tasks = {t["task"]: t["score"] for e in report["extra_data"]["exercises"] for t in e["tasks"]}
+    assert tasks == _gradebook_tasks(course_dir, "notebooky", "ex1_vectors")
+    assert sum(tasks.values()) == 20
+    assert "zero vector?) raised an error: ValueError" in " ".join(report["extra_data"]["errors"])
 
 
 def test_export_distinguishes_not_submitted_and_writes_json_and_csv(course, tmp_path):

@@ -630,17 +630,18 @@ def start(catalogue: Catalogue, owns: Callable[[str], bool], root: Path | None =
     GUARD.start(catalogue, owns, root, fast)
 
 
-def compile_submission(source: str, filename: str) -> tuple[Any, bool]:
-    """The module code of one of the submission's files and whether it carries the entry marks
+def compile_submission(source: str, filename: str, flags: int = 0) -> tuple[Any, bool]:
+    """The module code of one of the submission's files (or of one cell of a notebook file, with the
+    ``__future__`` compiler ``flags`` of its earlier cells) and whether it carries the entry marks
     (:mod:`.visibility`; unmarked code is watched the slow way).
 
     Raises:
         SyntaxError: ``source`` is not valid Python.
     """
-    code = compile_marked(source, filename, GUARD.enter, GUARD.watch_iter)
+    code = compile_marked(source, filename, GUARD.enter, GUARD.watch_iter, flags)
     if code is not None:
         return code, True
-    return compile(source, filename, "exec", dont_inherit=True), False
+    return compile(source, filename, "exec", flags=flags, dont_inherit=True), False
 
 
 def stop() -> list[Hit]:

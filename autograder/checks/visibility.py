@@ -117,7 +117,7 @@ def _bind(code: types.CodeType, marks: dict[str, Any]) -> types.CodeType:
 
 
 def compile_marked(source: str, filename: str, enter: Callable[[], None],
-                   watch_iter: Callable[[Any], Iterator]) -> types.CodeType | None:
+                   watch_iter: Callable[[Any], Iterator], flags: int = 0) -> types.CodeType | None:
     """The module code of ``source`` with the entry marks bound to the given functions.
 
     Args:
@@ -126,6 +126,7 @@ def compile_marked(source: str, filename: str, enter: Callable[[], None],
         enter: called, without arguments, where a function's body starts.
         watch_iter: called with each iterable of a generator expression; returns an iterator over
             it that arms the check before each step.
+        flags: compiler flags of ``__future__`` features in force (a notebook's earlier cells).
 
     Returns:
         The code to ``exec`` in the module's namespace, or None when the text cannot be marked (a
@@ -140,7 +141,7 @@ def compile_marked(source: str, filename: str, enter: Callable[[], None],
         with warnings.catch_warnings():
             # a call of a constant draws "'str' object is not callable" (the constants are replaced)
             warnings.filterwarnings("ignore", category=SyntaxWarning, message=".*is not callable")
-            code = compile(tree, filename, "exec", dont_inherit=True)
+            code = compile(tree, filename, "exec", flags=flags, dont_inherit=True)
         return _bind(code, {_ENTER: enter, _ITER: watch_iter})
     except (_Unmarkable, ValueError, TypeError, RecursionError, MemoryError, SyntaxError):
         return None

@@ -448,8 +448,10 @@ def prepare(job: Job, staging: Path) -> Prepared:
             unconverted.append(name)
             (target / f"{name}.py").write_text(_unconverted_module(str(exc)), encoding="utf-8")
             continue
-        notes.append(both_languages(f"{shown} を {name}.py に変換して採点しました (ノートブックは実行していません)",
-                           f"{shown} was converted to {name}.py and graded (the notebook was read, not run)"))
+        notes.append(both_languages(f"{shown} を {name}.py に変換し、Jupyter と同じくセルごとに実行して採点しました "
+                                    f"(ノートブックに保存された出力は読んでいません)",
+                                    f"{shown} was converted to {name}.py and graded, its cells run one by one as "
+                                    f"Jupyter runs them (outputs saved in the notebook were not read)"))
     return Prepared(target, staged, origin, notes, problems, unconverted)
 
 

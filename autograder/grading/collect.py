@@ -224,6 +224,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         error = getattr(submission, "load_error", lambda n: None)(name)
         if error:
             errors.append(f"{name}: {error}")
+        # a notebook's cells that raised: the other cells ran and were graded (.submission.notebookcells)
+        errors.extend(f"{name}: {e}" for e in getattr(submission, "cell_errors", lambda n: ())(name))
     graded = {r.exercise for r in results}
     has_file = getattr(submission, "has_file", None)
     missing = [name for name in EXERCISES if name in graded and has_file is not None and not has_file(name)]

@@ -59,6 +59,7 @@ from .. import EXERCISES
 from ..checks.compare import GradingFailure
 from ..core.i18n import bilingual
 from .stacks import dump_complete, stack_location
+from .notebookcells import checked_cell_errors
 from .loader import ExerciseUnavailable, MissingName, NotAWorkbookError, Submission, error_summary
 from .stage import stage_copy
 from ..core.exercises import pinned
@@ -113,6 +114,7 @@ class IsolatedSubmission:
         self.uid: int | None = None
         self._modules: dict[str, tuple[int, types.ModuleType | None, str | None]] = {}
         self._errors: dict[str, str] = {}
+        self._cell_errors: dict[str, tuple[str, ...]] = {}
         # per test (begin_test) and per submission: what the worker made the grader hold and spend
         self.received = 0
         self.test_hidden: bool | None = None  # during a test: is it hidden (begin_test; shipping.py)
@@ -334,11 +336,9 @@ class IsolatedSubmission:
             self._errors[name] = str(exc)
             raise
         except GradingFailure as exc:
-            message = bilingual(
+            self._errors[name] = message = bilingual(
                 f"{name}.py を読み込めませんでした (import 時のエラー)。この演習のテストはすべて失敗します:\n  {exc}",
-                f"{name}.py could not be imported; every test of this exercise fails:\n  {exc}",
-            )
-            self._errors[name] = message
+                f"{name}.py could not be imported; every test of this exercise fails:\n  {exc}")
             raise ExerciseUnavailable(message) from None
         except BaseException as exc:
             if type(exc).__name__ == "Failed":
@@ -350,13 +350,14 @@ class IsolatedSubmission:
         module = types.ModuleType(f"_isolated_{name}")
         reply = names if isinstance(names, dict) else {}
         names = reply.get("names")
-        if isinstance(names, dict):
-            for key, value in names.items():
-                if type(key) is str:
-                    module.__dict__[key] = value
+        module.__dict__.update((k, v) for k, v in (names.items() if isinstance(names, dict) else ()) if type(k) is str)
         ran = reply.get("sha256")
         self._modules[name] = (self.generation, module, ran if isinstance(ran, str) else None)
+        self._cell_errors[name] = checked_cell_errors(reply.get("cell_errors"))
         return module
+
+    def cell_errors(self, name: str) -> tuple[str, ...]:  # the worker's, checked (see Submission.cell_errors)
+        return self._cell_errors.get(name, ())
 
     def start(self) -> None:
         """Start the worker now (waiting for its fork server's imports), so that a time limit set

@@ -30,6 +30,7 @@ from . import figdesc, settings
 from .exercisefiles import (MAX_SOURCE_BYTES, OUTSIDE_LINK, error_summary, import_error_message,  # noqa: F401 - re-exported
                             missing_message, read_regular_file)
 from .marked import Marks, private_package
+from .notebookcells import compile_cells, notebook_cells, run_cells
 from .processes import children
 
 
@@ -87,6 +88,7 @@ class _Loaded:
     error: str | None = None
     source: str | None = None  # the text that was compiled and executed
     settings: dict[str, Any] | None = None  # process settings its import made (.settings)
+    cell_errors: tuple[str, ...] = ()  # a notebook file's cells that raised (.notebookcells); the others ran
 
 
 @dataclass
@@ -261,11 +263,19 @@ class Submission:
             source = self.source(name)
             if source is None:
                 raise SyntaxError(f"cannot decode {path.name} (check its encoding; UTF-8 is expected)")
-            code = self._marks.compile(source, str(path))
+            cells = notebook_cells(source)  # a notebook (jupytext's percent format) runs cell by cell
+            if cells is None:
+                code = self._marks.compile(source, str(path))
+            else:
+                compiled = compile_cells(cells, lambda text, flags: self._marks.compile(text, str(path), flags, ran=source))
+            cell_errors: list[str] = []
             before = settings.current()
             try:
                 with ruleguard.GUARD.watch_import(self.owns, self.root):
-                    exec(code, module.__dict__)  # noqa: S102 - this is the submission being graded
+                    if cells is not None:
+                        cell_errors = run_cells(compiled, path, module.__dict__)
+                    else:
+                        exec(code, module.__dict__)  # noqa: S102 - this is the submission being graded
             finally:  # in place again whenever the exercise's functions run (.settings)
                 changed = settings.taken_back(before)
         except KeyboardInterrupt:
@@ -274,7 +284,13 @@ class Submission:
         except BaseException as exc:  # noqa: BLE001 - any import failure is the student's to see
             sys.modules.pop(qualname, None)
             return _Loaded(error=import_error_message(exc, path))
-        return _Loaded(module=module, source=source, settings=changed)
+        return _Loaded(module=module, source=source, settings=changed, cell_errors=tuple(cell_errors))
+
+    def cell_errors(self, name: str) -> tuple[str, ...]:
+        """The errors of exercise ``name``'s notebook cells once loaded (:mod:`.notebookcells`; the
+        other cells ran and are graded); empty for a module or an exercise not loaded."""
+        entry = self._cache.get(name)
+        return entry.cell_errors if entry is not None else ()
 
 
 class ExerciseHandle:

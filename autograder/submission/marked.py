@@ -56,14 +56,18 @@ class Marks:
         native.register(package, self)
         _FINDER.install(self)
 
-    def compile(self, source: str, filename: str) -> types.CodeType:
+    def compile(self, source: str, filename: str, flags: int = 0, ran: str | None = None) -> types.CodeType:
         """The module code of ``source`` (the text of ``filename``), with the marks when it can have them.
+
+        A notebook file is compiled cell by cell (:mod:`.notebookcells`): ``source`` is then one cell
+        (the file's other lines blank), ``flags`` the ``__future__`` flags of the cells before it and
+        ``ran`` the whole file's text, which is what :meth:`source` gives.
 
         Raises:
             SyntaxError: ``source`` is not valid Python.
         """
-        code, marked = ruleguard.compile_submission(source, filename)
-        self.sources[filename] = self.sources[os.path.realpath(filename)] = source
+        code, marked = ruleguard.compile_submission(source, filename, flags)
+        self.sources[filename] = self.sources[os.path.realpath(filename)] = source if ran is None else ran
         if marked:
             self.files.add(filename)
             todo = [code]

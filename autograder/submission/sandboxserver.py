@@ -420,7 +420,7 @@ class WorkerServer:
             names = {k: v for k, v in vars(module).items() if not k.startswith("_")}
             self.task_objects.update((id(v), v) for v in names.values() if callable(v))
             self.task_exercise.update((id(v), name) for v in names.values() if callable(v))
-            return {"names": names,
+            return {"names": names, "cell_errors": list(self.submission.cell_errors(name)),
                     "sha256": hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()}
         if op == "rulecheck_stop":  # its end (and, with "restore", the end of the test)
             if self.test_pinned:

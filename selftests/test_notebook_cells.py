@@ -1,0 +1,128 @@
+"""A notebook handed in runs cell by cell, as Jupyter and ``nbgrader autograde`` run it.
+
+Red team round 12: converted to one module, a notebook with a top-level ``display(x)`` or a scratch
+cell that raises scored 0 / 20 in the batch grader and 20 / 20 in ``nbgrader autograde`` (which runs
+every cell and goes on after an error). :mod:`autograder.submission.notebookcells` runs the cells of
+a converted notebook (jupytext's percent format) one by one, in local mode and in the isolated worker.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder.classroom.course import notebook_to_py
+from autograder.submission.loader import ExerciseUnavailable, Submission
+from autograder.submission.notebookcells import MAX_CELL_ERRORS, notebook_cells
+from conftest import REPO, SOLUTIONS, run_grader
+
+HEADER = (
+    "# ---\n# jupyter:\n#   jupytext:\n#     text_representation:\n#       extension: .py\n"
+    "#       format_name: percent\n# ---\n\n"
+)
+
+
+def _load(tmp: Path, text: str, name: str = "ex1_vectors") -> tuple[Submission, object]:
+    sub = tmp / "sub"
+    sub.mkdir()
+    (sub / f"{name}.py").write_text(text, encoding="utf-8")
+    submission = Submission(sub)
+    try:
+        return submission, submission.module(name)
+    except ExerciseUnavailable as exc:
+        return submission, exc
+
+
+def test_cells_after_an_error_still_run_and_the_error_names_its_cell(tmp_path):
+    text = HEADER + (
+        "# %%\nfrom __future__ import annotations\nimport numpy as np\n\n"
+        "# %%\ndef first(x: NotDefinedYet) -> float:\n    return 1.0\n\n"  # future annotations carried over
+        "# %%\nfirst(0) / 0  # scratch\n\n"
+        "# %%\ndef second(\n\n"  # does not compile: that cell only
+        "# %%\nimport sys\nsys.exit(3)\n\n"
+        "# %%\ndisplay(np.arange(3))\nthird = 3\n"
+    )
+    submission, module = _load(tmp_path, text)
+    assert not isinstance(module, Exception), module
+    assert module.first(1) == 1.0 and module.third == 3
+    errors = submission.cell_errors("ex1_vectors")
+    assert len(errors) == 3, errors
+    assert "the cell at line 17 of ex1_vectors.py (first(0) / 0  # scratch) raised an error: ZeroDivisionError" in errors[0]
+    assert "17 行目からのセル" in errors[0] and "後のセルは実行して採点しました" in errors[0]
+    assert "line 20" in errors[1] and "SyntaxError" in errors[1]
+    assert "line 23" in errors[2] and "SystemExit: 3" in errors[2]
+
+
+def test_a_traceback_of_a_cell_gives_the_files_line(tmp_path):
+    text = HEADER + "# %%\nx = 1\n\n# %%\ndef broken():\n    return 1 / 0\n"
+    _, module = _load(tmp_path, text)
+    try:
+        module.broken()
+    except ZeroDivisionError as exc:
+        assert exc.__traceback__.tb_next.tb_lineno == 14
+        assert exc.__traceback__.tb_next.tb_frame.f_code.co_filename.endswith("ex1_vectors.py")
+    else:
+        raise AssertionError("no error")
+
+
+def test_a_module_without_the_notebook_header_is_imported_as_python_imports_it(tmp_path):
+    """A ``.py`` with ``# %%`` marks (VS Code's cells) but no jupytext header is a module: the
+    first error ends its import."""
+    submission, error = _load(tmp_path, "# %%\nx = 1 / 0\n\n# %%\ndef f():\n    return 1\n")
+    assert isinstance(error, ExerciseUnavailable) and "ZeroDivisionError" in str(error)
+    assert notebook_cells("# %%\nx = 1\n") is None
+    assert notebook_cells("# ---\n# title: not jupytext\n# ---\n# %%\nx = 1\n") is None
+    assert [c.line for c in notebook_cells(HEADER + "# %%\nx = 1\n# %% [markdown]\n# text\n")] == [9, 11]
+
+
+def test_many_failing_cells_are_counted_not_listed(tmp_path):
+    text = HEADER + "".join(f"# %%\nraise ValueError({i})\n\n" for i in range(MAX_CELL_ERRORS + 5))
+    submission, module = _load(tmp_path, text)
+    errors = submission.cell_errors("ex1_vectors")
+    assert len(errors) == MAX_CELL_ERRORS + 1 and "5 more cells raised errors." in errors[-1]
+
+
+def _notebook(tmp: Path) -> Path:
+    """The reference ex1 as a notebook, with what notebooks hold: a scratch cell that raises, a
+    magic, ``display``."""
+    out = tmp / "base.ipynb"
+    subprocess.run([sys.executable, "-m", "autograder.course", "to-notebook", str(SOLUTIONS / "ex1_vectors.py"), str(out)],
+                   cwd=REPO, check=True, capture_output=True)
+    nb = nbformat.read(out, as_version=4)
+    nb = copy.deepcopy(nb)
+    first_answer = next(i for i, c in enumerate(nb.cells) if "answer_" in str(c.metadata.get("nbgrader", {}).get("grade_id")))
+    nb.cells.insert(first_answer + 1, nbformat.v4.new_code_cell("cosine_similarity([0.0, 0.0], [1.0, 1.0])  # zero vector?"))
+    nb.cells.insert(first_answer + 2, nbformat.v4.new_code_cell("%precision 3\ndisplay(cosine_similarity([1.0, 0.0], [0.0, 1.0]))"))
+    folder = tmp / "subs" / "nora"
+    folder.mkdir(parents=True)
+    nbformat.write(nb, folder / "ex1_vectors.ipynb")
+    return folder / "ex1_vectors.ipynb"
+
+
+def test_a_notebook_gets_the_same_points_converted_locally_and_in_the_isolated_batch(tmp_path):
+    """Differential: ``to-py`` then the student's ``pytest`` (local mode), and the batch grader on the
+    notebook itself (isolated worker): every test's outcome equal, full marks, the cell's error reported."""
+    notebook = _notebook(tmp_path)
+    local = tmp_path / "local"
+    local.mkdir()
+    (local / "ex1_vectors.py").write_text(notebook_to_py(nbformat.read(notebook, as_version=4), "ex1_vectors"), encoding="utf-8")
+    run = run_grader(local, tmp_path, "--exercise", "ex1_vectors")
+    assert run.score is not None, run.output
+    out = tmp_path / "out"
+    batch = subprocess.run([sys.executable, "-m", "autograder.batch", str(tmp_path / "subs"), "--out", str(out),
+                            "--exercise", "ex1_vectors", "--no-progress"], cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert batch.returncode == 0, batch.stdout + batch.stderr
+    report = json.loads((out / "reports" / "nora.json").read_text(encoding="utf-8"))
+    outcomes = lambda doc: {t["extra_data"]["nodeid"]: t["extra_data"]["outcome"] for t in doc["tests"]}  # noqa: E731
+    assert outcomes(report) == outcomes(run.score)
+    assert report["score"] == run.score["score"] == 20
+    for doc in (report, run.score):
+        errors = " ".join(doc["extra_data"]["errors"])
+        assert "(cosine_similarity([0.0, 0.0], [1.0, 1.0])  # zero vector?) raised an error: ValueError" in errors
+        assert "display" not in errors and "precision" not in errors
