@@ -53,6 +53,20 @@ def probe(read, write, port, marker):
     except Exception:
         pass
     found["processes"] = sum(1 for p in os.listdir("/proc") if p.isdigit())
+    # a kernel key, made by a child process (the worker refuses ctypes to the submission's own code) in
+    # its own process keyring, which ends with it: keys are shared by every uid and outlive processes,
+    # so a key would carry data from one worker to the next
+    found["keyring"] = None
+    number = {"x86_64": 248, "aarch64": 217}.get(__import__("platform").machine())  # add_key
+    if number is not None:
+        code = ("import ctypes; libc = ctypes.CDLL(None, use_errno=True); libc.syscall.restype = ctypes.c_long; "
+                f"print(libc.syscall(ctypes.c_long({number}), b'user', b'workbook-sandbox-check', b'x', "
+                "ctypes.c_size_t(1), ctypes.c_int(-2)))")  # -2: KEY_SPEC_PROCESS_KEYRING
+        try:
+            made = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+            found["keyring"] = int(made.stdout.strip()) >= 0
+        except (OSError, ValueError, subprocess.SubprocessError):
+            pass  # not tried: said so
     with open("scratch-check.txt", "w") as fh:  # the working folder is writable
         fh.write("ok")
     return found
@@ -64,8 +78,9 @@ def check_sandbox() -> tuple[bool, list[str]]:
 
     A probe submission runs in a real worker and tries to read the reference solutions, the
     graded tests and the grader's home folder, to write into the grader's home, the repository
-    and the host's ``/tmp``, to connect to a port this process listens on (loopback), and counts
-    the processes it can see; it must be able to write to its own working folder.
+    and the host's ``/tmp``, to connect to a port this process listens on (loopback) and to store a
+    kernel key (x86_64 and aarch64), and counts the processes it can see; it must be able to write
+    to its own working folder.
 
     Returns:
         (every check passed, lines to print: the confinement, then one line per check).
@@ -125,6 +140,8 @@ def check_sandbox() -> tuple[bool, list[str]]:
         (found["processes"] < host_processes, f"sees {found['processes']} of this machine's {host_processes} processes",
          "ほかのプロセスが見えない"),
         (not left, "a process it leaves behind ends with its submission", "残したプロセスは採点後に終わる"),
+        (found["keyring"] is not True, "cannot store a kernel key (add_key refused)" + (
+            "" if found["keyring"] is not None else ": could not be tried here"), "カーネルのキーを作れない"),
     ]
     for ok, en, ja in checks:
         lines.append(f"  [{'ok' if ok else 'NO'}] {ja} / {en}")
