@@ -20,7 +20,7 @@ import pytest
 from autograder.classroom.course import notebook_to_py
 from autograder.submission.loader import ExerciseUnavailable, Submission
 from autograder.submission.notebookcells import MAX_CELL_ERRORS, notebook_cells
-from conftest import REPO, SOLUTIONS, run_grader
+from conftest import REPO, SOLUTIONS, make_workbook, run_cli
 
 HEADER = (
     "# ---\n# jupyter:\n#   jupytext:\n#     text_representation:\n#       extension: .py\n"
@@ -106,23 +106,27 @@ def _notebook(tmp: Path) -> Path:
 
 
 def test_a_notebook_gets_the_same_points_converted_locally_and_in_the_isolated_batch(tmp_path):
-    """Differential: ``to-py`` then the student's ``pytest`` (local mode), and the batch grader on the
-    notebook itself (isolated worker): every test's outcome equal, full marks, the cell's error reported."""
+    """Differential: ``to-py`` then the student's ``workbook check`` (local mode), and the batch grader
+    on the notebook itself (isolated worker): every test's outcome equal, full marks, the cell's error
+    reported in both (and shown by ``workbook check``)."""
     notebook = _notebook(tmp_path)
-    local = tmp_path / "local"
-    local.mkdir()
-    (local / "ex1_vectors.py").write_text(notebook_to_py(nbformat.read(notebook, as_version=4), "ex1_vectors"), encoding="utf-8")
-    run = run_grader(local, tmp_path, "--exercise", "ex1_vectors")
-    assert run.score is not None, run.output
+    root = make_workbook(tmp_path)
+    (root / "exercises" / "ex1_vectors.py").write_text(notebook_to_py(nbformat.read(notebook, as_version=4), "ex1_vectors"),
+                                                      encoding="utf-8")
+    check = run_cli(root, "check", "ex1", "--no-html")
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "  the cell at line" in check.stdout and "(cosine_similarity([0.0, 0.0], [1.0, 1.0])  # zero vector?) raised" in \
+        check.stdout, check.stdout
+    local = json.loads((root / "reports" / "score.json").read_text(encoding="utf-8"))
     out = tmp_path / "out"
     batch = subprocess.run([sys.executable, "-m", "autograder.batch", str(tmp_path / "subs"), "--out", str(out),
                             "--exercise", "ex1_vectors", "--no-progress"], cwd=REPO, capture_output=True, text=True, timeout=600)
     assert batch.returncode == 0, batch.stdout + batch.stderr
     report = json.loads((out / "reports" / "nora.json").read_text(encoding="utf-8"))
     outcomes = lambda doc: {t["extra_data"]["nodeid"]: t["extra_data"]["outcome"] for t in doc["tests"]}  # noqa: E731
-    assert outcomes(report) == outcomes(run.score)
-    assert report["score"] == run.score["score"] == 20
-    for doc in (report, run.score):
+    assert outcomes(report) == outcomes(local)
+    assert report["score"] == local["score"] == 20
+    for doc in (report, local):
         errors = " ".join(doc["extra_data"]["errors"])
         assert "(cosine_similarity([0.0, 0.0], [1.0, 1.0])  # zero vector?) raised an error: ValueError" in errors
         assert "display" not in errors and "precision" not in errors

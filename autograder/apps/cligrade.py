@@ -94,6 +94,11 @@ def _print_exercise(document: dict[str, Any], exercise: str, ctx: Context, *, de
         ok = task["score"] == task["max_score"]
         sign = green("✓") if ok else red("✗")
         print(f"  {sign} {task['task']:<{width}}  {fmt(task['score'])}/{fmt(task['max_score'])}")
+    if not any(t["extra_data"].get("outcome") == "import_error" for t in tests):  # else the failure below says it
+        for error in document.get("extra_data", {}).get("errors", []):  # e.g. a notebook cell that raised
+            if isinstance(error, str) and error.startswith(f"{exercise}: "):
+                for line in error.removeprefix(f"{exercise}: ").splitlines():
+                    print("  " + red(line))
     failing = first_failure(tests)
     if failing is not None:
         name = shown_name(failing, report_audience(document)).split(" › ", 2)[-1]
