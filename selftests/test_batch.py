@@ -555,6 +555,27 @@ def test_zip_whose_sizes_lie_is_not_read_past_them(tmp_path):
     assert all(f.stat().st_size <= 100 for f in staging.rglob("*") if f.is_file())
 
 
+def test_a_students_file_on_its_own_gets_an_error_row_that_says_where_to_put_it(tmp_path):
+    """Red team round 12: LMS download names at the top of the submissions folder
+    (``carol_12345_67890_ex1_vectors.ipynb``, ``dan_ex1_vectors.py``) got no row at all: the students
+    were silently missing from the gradebook. A file that is not one exercise's is not a submission."""
+    from autograder.classroom.intake import discover
+
+    subs = tmp_path / "subs"
+    (subs / "alice").mkdir(parents=True)
+    (subs / "alice" / "ex1_vectors.py").write_text("x = 1\n", encoding="utf-8")
+    (subs / "carol_12345_67890_ex1_vectors.ipynb").write_text("{}", encoding="utf-8")
+    (subs / "dan_ex8_pca.py").write_text("x = 1\n", encoding="utf-8")
+    (subs / "notes.py").write_text("x = 1\n", encoding="utf-8")
+    (subs / "_ex1_vectors.py").write_text("x = 1\n", encoding="utf-8")  # no student id before the exercise
+    jobs = {job.student: job for job in discover(subs)}
+    assert sorted(jobs) == ["alice", "carol", "dan"]
+    assert not jobs["alice"].problem
+    assert "carol_12345_67890_ex1_vectors.ipynb is a file on its own" in jobs["carol"].problem
+    assert "(as carol/ex1_vectors.ipynb)" in jobs["carol"].problem and "nbgrader zip_collect" in jobs["carol"].problem
+    assert "(dan/ex8_pca.py のように)" in jobs["dan"].problem
+
+
 def test_data_files_are_kept_within_a_budget_and_other_archives_get_an_error_row(tmp_path):
     """Found by a helper: a submission whose ex8_pca.py reads ex8_settings.json next to it scored
     180 in local and isolated mode and 177 in the batch, which kept only .py / .ipynb files (from a

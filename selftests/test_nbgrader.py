@@ -8,6 +8,7 @@ pass/fail but never its message.
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 import os
@@ -58,12 +59,24 @@ NOISY_EX1 = (
     "    a, b = a / sa, b / sb\n"
     "    return float(np.clip(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)), -1.0, 1.0))\n"
 )
+#: ex1's cosine_similarity that puts a folder on sys.path (to import a helper): the rules' scan for
+#: tampering reads it in the batch and, since red team round 12, in the kernel too (it scored 20 there, 0
+#: on the from-scratch tasks in the batch)
+PATH_EX1 = NOISY_EX1.replace(
+    "    import sys, warnings\n    warnings.warn('old API', DeprecationWarning)\n    print('debug: computing', file=sys.stderr)\n",
+    "    import sys\n    sys.path.append('..')  # my helpers\n")
+#: ex1's cosine_similarity that logs: with the handler of SCRATCH_CELLS, on the kernel's stderr stream
+#: saved before grading (nbgrader gives 0 to a graded cell with stderr output; red team round 12)
+LOGGING_EX1 = NOISY_EX1.replace(
+    "    import sys, warnings\n    warnings.warn('old API', DeprecationWarning)\n    print('debug: computing', file=sys.stderr)\n",
+    "    import logging\n    logging.getLogger('mywork').info('computing')\n")
 #: The hidden test the "unstable" student fails, and a value only its failure message holds
 #: (hypothesis is derandomized: the shift it finds is always 710).
 HIDDEN_TEST = "test_softmax_shift_invariance_property"
 #: Cells the "notebooky" student adds after the first answer cell: a scratch call that raises, a magic
 #: and ``display`` (nbgrader runs every cell and goes on after an error; the batch grader must too).
-SCRATCH_CELLS = ("cosine_similarity([0.0, 0.0], [1.0, 1.0])  # zero vector?",
+SCRATCH_CELLS = ("import logging\nlogging.basicConfig(level=logging.INFO)  # a handler on the kernel's stderr",
+                 "cosine_similarity([0.0, 0.0], [1.0, 1.0])  # zero vector?",
                  "%precision 3\ndisplay(cosine_similarity([1.0, 0.0], [0.0, 1.0]))")
 HIDDEN_MESSAGE_VALUE = "c=710.0"
 
@@ -125,7 +138,8 @@ def course(tmp_path_factory):
         "tamperer": {"ex2_transforms": None},
         # fails a hidden test (and visible ones) of softmax: exp overflows without the max subtracted
         "unstable": {"ex3_attention": _override(_solution("ex3_attention"), _variant_function(unstable_ex3, "softmax"))},
-        "notebooky": {"ex1_vectors": _solution("ex1_vectors")},  # plus SCRATCH_CELLS
+        "notebooky": {"ex1_vectors": _override(_solution("ex1_vectors"), LOGGING_EX1)},  # plus SCRATCH_CELLS
+        "pathfiddler": {"ex1_vectors": _override(_solution("ex1_vectors"), PATH_EX1)},
     }
     for student, answers in students.items():
         for name, answer in answers.items():
@@ -133,9 +147,7 @@ def course(tmp_path_factory):
             if student == "tamperer":
                 nb = _tamper(nb)
             if student == "notebooky":
-                first = next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("solution"))
-                for k, text in enumerate(SCRATCH_CELLS, start=1):
-                    nb.cells.insert(first + k, nbformat.v4.new_code_cell(text))
+                nb = _notebooky(nb, released["ex3_attention"])
             dest = course / "submitted" / student / name / f"{name}.ipynb"
             dest.parent.mkdir(parents=True, exist_ok=True)
             nbformat.write(nb, dest)
@@ -144,6 +156,21 @@ def course(tmp_path_factory):
         proc = _nbgrader(course, "autograde", name, "--force")
         (root / "logs" / f"autograde-{name}.log").write_text(proc.stdout + proc.stderr, encoding="utf-8")
     return course, root, students
+
+
+def _notebooky(nb: nbformat.NotebookNode, other: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """What students' notebooks hold (red team round 12): scratch cells after the first answer cell
+    (SCRATCH_CELLS), an answer cell copied with its metadata from another exercise's notebook and a
+    pasted second copy of a graded cell (each stopped nbgrader 0.9's autograde of the notebook)."""
+    first = next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("solution"))
+    for k, text in enumerate(SCRATCH_CELLS, start=1):
+        nb.cells.insert(first + k, nbformat.v4.new_code_cell(text))
+    foreign = copy.deepcopy(next(c for c in other.cells if c.metadata.get("nbgrader", {}).get("solution")))
+    nb.cells.insert(first + len(SCRATCH_CELLS) + 1, foreign)
+    pasted = copy.deepcopy(next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")))
+    pasted["id"] = "pasted-graded-cell"  # Jupyter gives a pasted cell an id of its own (its metadata is kept)
+    nb.cells.append(pasted)
+    return nb
 
 
 def _variant_function(path: Path, func: str) -> str:
@@ -180,7 +207,8 @@ def _pytest_tasks(answers: dict[str, str | None], tmp: Path) -> dict[str, dict[s
             for e in run.score["extra_data"]["exercises"] if e["exercise"] in answers}
 
 
-@pytest.mark.parametrize("student", ["reference", "stubs", "wrong", "hanging", "noisy", "tamperer", "unstable", "notebooky"])
+@pytest.mark.parametrize("student", ["reference", "stubs", "wrong", "hanging", "noisy", "tamperer", "unstable", "notebooky",
+                                     "pathfiddler"])
 def test_gradebook_points_per_task_equal_pytest_points(course, student, tmp_path):
     course_dir, _, students = course
     answers = students[student]
@@ -200,6 +228,8 @@ def test_gradebook_points_per_task_equal_pytest_points(course, student, tmp_path
         assert expected["ex1_vectors"]["cosine_similarity_matrix"] == 0 and totals["ex1_vectors"] > 0
     elif student in ("noisy", "notebooky"):
         assert totals["ex1_vectors"] == 20
+    elif student == "pathfiddler":
+        assert expected["ex1_vectors"]["cosine_similarity"] == 0  # every ex1 task is "from scratch": all 0
     elif student == "unstable":
         assert 0 < expected["ex3_attention"]["softmax"] < 7 and totals["ex3_attention"] < 20
 

@@ -79,6 +79,8 @@ def test_a_module_without_the_notebook_header_is_imported_as_python_imports_it(t
     assert notebook_cells("# %%\nx = 1\n") is None
     assert notebook_cells("# ---\n# title: not jupytext\n# ---\n# %%\nx = 1\n") is None
     assert [c.line for c in notebook_cells(HEADER + "# %%\nx = 1\n# %% [markdown]\n# text\n")] == [9, 11]
+    # saved on Windows (CRLF), with a byte order mark: still the notebook's cells
+    assert [c.line for c in notebook_cells("\ufeff" + (HEADER + "# %%\nx = 1\n").replace("\n", "\r\n"))] == [9]
 
 
 def test_many_failing_cells_are_counted_not_listed(tmp_path):

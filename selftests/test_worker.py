@@ -24,6 +24,28 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 # --- the worker's copy ----------------------------------------------------------------------------
 
+def test_stage_copy_finds_a_mac_file_name_under_the_spelling_code_types(tmp_path):
+    """Red team round 12: a data file zipped on a Mac has an NFD name (``donne\u0301es.csv``); the
+    student's code opens ``données.csv`` (NFC), which macOS finds and Linux did not (0 points)."""
+    import unicodedata
+
+    from autograder.submission.stage import stage_copy
+
+    sub = tmp_path / "sub"
+    (sub / unicodedata.normalize("NFD", "データ")).mkdir(parents=True)
+    (sub / unicodedata.normalize("NFD", "données.csv")).write_text("1,2\n", encoding="utf-8")
+    (sub / unicodedata.normalize("NFD", "データ") / "x.txt").write_text("x", encoding="utf-8")
+    (sub / "café.txt").write_text("nfc", encoding="utf-8")  # both spellings handed in: each its own
+    (sub / unicodedata.normalize("NFD", "café.txt")).write_text("nfd", encoding="utf-8")
+    dest = tmp_path / "dest"
+    stage_copy(sub, dest)
+    assert (dest / "données.csv").read_text(encoding="utf-8") == "1,2\n"
+    assert (dest / unicodedata.normalize("NFD", "données.csv")).read_text(encoding="utf-8") == "1,2\n"
+    assert (dest / "データ" / "x.txt").read_text(encoding="utf-8") == "x"
+    assert (dest / "café.txt").read_text(encoding="utf-8") == "nfc"
+    assert (dest / unicodedata.normalize("NFD", "café.txt")).read_text(encoding="utf-8") == "nfd"
+
+
 def test_stage_copy_follows_links_inside_the_submission_only(tmp_path):
     from autograder.submission.stage import stage_copy
 

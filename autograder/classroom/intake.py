@@ -177,6 +177,12 @@ def discover(root: Path, exclude: tuple[Path, ...] = ()) -> list[Job]:
             found.setdefault(sid, []).append(Job(sid, "zip", entry, label=label, problem=both_languages(
                 f"{label} は {suffix} 形式のため読めません。フォルダか .zip で提出してください",
                 f"{label}: a {suffix} archive is not read; hand in a folder or a .zip")))
+        elif entry.is_file() and not nbgrader_only and _loose_exercise_file(entry.name):
+            # one student's exercise file on its own (an LMS download such as
+            # carol_12345_67890_ex1_vectors.ipynb): an error row, never silently no row (red team round 12)
+            sid, label = student_id(entry.name.split("_", 1)[0]), path_text(entry.relative_to(root).as_posix())
+            found.setdefault(sid, []).append(Job(sid, "zip", entry, label=label, problem=_loose_file_message(
+                label, f"{sid}/{_loose_exercise_file(entry.name)}{entry.suffix}")))
     jobs = []
     for sid, group in found.items():
         if len(group) == 1:
@@ -186,6 +192,25 @@ def discover(root: Path, exclude: tuple[Path, ...] = ()) -> list[Job]:
         # each gets a report file of its own (named after the submission), so neither hides the other
         jobs.extend(replace(j, problem=problem, file_stem=report_stem(f"{sid} ({j.label.rstrip('/')})")) for j in group)
     return sorted(jobs, key=lambda j: (j.student, j.label))
+
+
+def _loose_exercise_file(name: str) -> str:
+    """The exercise of file ``name`` if it is one exercise's file with a student's id before it
+    (``<id>_..._<exercise>.py`` or ``.ipynb``, as LMS downloads name them), else ""."""
+    stem, dot, suffix = name.rpartition(".")
+    if not dot or suffix.lower() not in ("py", "ipynb"):
+        return ""
+    return next((e for e in EXERCISES if stem.endswith("_" + e) and len(stem) > len(e) + 1), "")
+
+
+def _loose_file_message(label: str, where: str) -> str:
+    return both_languages(
+        f"{label} は学生のフォルダや .zip に入っていない 1 つのファイルのため、採点していません。学生ごとのフォルダ "
+        f"({where} のように) か .zip に入れてください。LMS からダウンロードしたノートブックは "
+        f"`nbgrader zip_collect` で集められます (README「nbgrader での採点」)",
+        f"{label} is a file on its own, not in a student's folder or .zip: not graded. Put it in a folder per "
+        f"student (as {where}) or a .zip; notebooks downloaded from an LMS can be collected with "
+        f"`nbgrader zip_collect` (README, \"nbgrader course\")")
 
 
 #: Archive formats handed in by mistake (only .zip is read): each gets an error row.

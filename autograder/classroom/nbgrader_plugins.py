@@ -5,7 +5,8 @@ and the student's ``workbook`` command imports that module.
 
 * :class:`OverwriteCellsKeepingHiddenTests` — ``autograde`` without a false "Attribute
   'checksum' for cell … has changed!" warning for every honest submission of a notebook whose
-  graded cells hold hidden tests.
+  graded cells hold hidden tests, and without a crash (0 points for the whole notebook) when a
+  student pasted a cell copied from another notebook or a second copy of a graded cell.
 """
 
 from __future__ import annotations
@@ -46,6 +47,14 @@ class OverwriteCellsKeepingHiddenTests(OverwriteCells):
                 cell.source = stored.source
         return super().preprocess_cell(cell, resources, cell_index)
 
+    def add_missing_grade_cells(self, nb: Any, resources: Any) -> tuple[Any, Any]:
+        _forget_unknown_cells(nb)
+        return super().add_missing_grade_cells(nb, resources)
+
+    def add_missing_task_cells(self, nb: Any, resources: Any) -> tuple[Any, Any]:
+        _forget_unknown_cells(nb)
+        return super().add_missing_task_cells(nb, resources)
+
     def _released_source(self, cell: Any, source: str) -> str | None:
         """``source`` as ``generate_assignment`` released it (hidden-test block removed)."""
         released = copy.deepcopy(cell)
@@ -57,6 +66,18 @@ class OverwriteCellsKeepingHiddenTests(OverwriteCells):
         except RuntimeError:
             return None
         return released.source
+
+
+def _forget_unknown_cells(nb: Any) -> None:
+    """Drop the nbgrader metadata of cells nbgrader took the ``grade_id`` from (a cell it does not
+    know: an answer cell copied with its metadata from another notebook, a pasted second copy of a
+    graded cell): they are ordinary cells now. nbgrader 0.9's ``add_missing_cells`` reads
+    ``grade_id`` of every cell with nbgrader metadata and stopped the student's whole notebook with
+    ``KeyError: 'grade_id'`` (0 points, "needs manual grading"; red team round 12)."""
+    for cell in nb.cells:
+        meta = cell.get("metadata", {})
+        if isinstance(meta.get("nbgrader"), dict) and "grade_id" not in meta["nbgrader"]:
+            del meta["nbgrader"]
 
 
 def sanitize_preprocessors() -> list[Any]:

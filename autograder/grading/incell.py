@@ -57,9 +57,16 @@ def notebook_source(namespace: dict[str, Any]) -> str:
 
 @contextlib.contextmanager
 def _silenced():
-    """Capture Python-level and fd-level stdout/stderr (nothing may reach the cell's stderr)."""
+    """Capture Python-level and fd-level stdout/stderr (nothing may reach the cell's stderr).
+
+    The kernel's own stream objects (``sys.stdout``/``sys.stderr`` before the run: ipykernel's
+    ``OutStream``) write to the cell whoever holds them: a ``logging.StreamHandler`` made in an earlier
+    cell, an ``ERR = sys.stderr`` kept by the student's code. Their ``write`` is sent to the capture
+    too while the tests run (red team round 12: honest ``log.info`` in a task's function put stderr
+    output in the graded cell, which nbgrader scores 0)."""
     buffer = io.StringIO()
     saved = []
+    held = []
     with tempfile.TemporaryFile(mode="w+b") as sink:
         for fd in (1, 2):
             try:
@@ -68,12 +75,19 @@ def _silenced():
             except OSError:
                 pass
         try:
+            for stream in {id(s): s for s in (sys.stdout, sys.stderr)}.values():
+                with contextlib.suppress(AttributeError, TypeError):  # no instance dictionary: fd-level capture only
+                    stream.write = buffer.write  # the instance's attribute comes before its class's method
+                    held.append(stream)
             with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):
                 yield buffer
         finally:
             for fd, copy in saved:
                 os.dup2(copy, fd)
                 os.close(copy)
+            for stream in held:
+                with contextlib.suppress(AttributeError):
+                    del stream.write
 
 
 @contextlib.contextmanager

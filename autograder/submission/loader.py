@@ -501,6 +501,12 @@ class NamespaceSubmission:
     def source(self, name: str) -> str | None:
         return self._source if name == self.exercise else None
 
+    def python_files(self) -> dict[str, str]:
+        """The notebook's code as the one file the rules' scan for tampering reads (as the batch reads
+        the converted notebook: red team round 12 found ``sys.path.append('..')`` scored 20 in the
+        kernel and 0 in the batch)."""
+        return {f"{self.exercise}.ipynb": self._source}
+
     def start_rule_check(self, key: tuple) -> None:
         """The run-time check of the rules for one test, as for a file submission (the notebook's
         cells are the submission's code)."""

@@ -36,7 +36,7 @@ from typing import Any
 from ..core.i18n import bilingual
 
 #: jupytext's header of a percent-format file: ``# ---`` ... ``format_name: percent`` ... ``# ---``.
-_HEADER_END = re.compile(r"^# ---[ \t]*$", re.M)
+_HEADER_END = re.compile(r"^# ---[ \t\r]*$", re.M)
 _CELL_MARK = re.compile(r"^# %%(?![%])")
 
 #: Most cell errors kept per exercise (a notebook of 1,000 failing cells: one line says how many more).
@@ -48,14 +48,11 @@ class Cell:
     """One code cell of a converted notebook.
 
     Attributes:
-        number: the cell's number among the file's cells (1-based; markdown cells are comments
-            in the file and count too, as jupytext writes them).
         line: the file's line of the cell's ``# %%`` mark (1-based).
         text: the file's text with every line outside the cell blanked (compiling it gives the
             file's line numbers).
     """
 
-    number: int
     line: int
     text: str
 
@@ -75,9 +72,8 @@ def notebook_cells(source: str) -> list[Cell] | None:
     lines = source.splitlines(keepends=True)
     starts = [i for i, line in enumerate(lines) if _CELL_MARK.match(line)]
     cells = []
-    for number, (first, stop) in enumerate(zip(starts, starts[1:] + [len(lines)]), start=1):
-        blank = "\n" * first
-        cells.append(Cell(number, first + 1, blank + "".join(lines[first:stop])))
+    for first, stop in zip(starts, starts[1:] + [len(lines)]):
+        cells.append(Cell(first + 1, "\n" * first + "".join(lines[first:stop])))
     return cells
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 import stat
+import unicodedata
 from pathlib import Path
 
 from .exercisefiles import OUTSIDE_LINK
@@ -28,7 +29,10 @@ def stage_copy(source: Path, dest: Path) -> list[str]:
     the submission (a link to ``solutions/``). FIFOs, devices and sockets, ``__pycache__``,
     ``.git`` and ``*.pyc`` are left out; at most :data:`MAX_STAGE_FILES` files and
     :data:`MAX_STAGE_BYTES` bytes are copied (links to folders count what they lead to, so a
-    link loop ends there too). Files are read-only for everyone but the grader.
+    link loop ends there too). Files are read-only for everyone but the grader. A name spelled in
+    Unicode NFD (a file made on a Mac: ``données.csv`` as ``donne\u0301es.csv``) is also found under its
+    NFC spelling, the one code typed anywhere holds: macOS finds either, Linux only the bytes given
+    (red team round 12: a Mac student's data file was "not found", 0 points).
 
     Raises:
         OSError: ``dest`` cannot be written.
@@ -43,8 +47,13 @@ def stage_copy(source: Path, dest: Path) -> list[str]:
             entries = sorted(os.scandir(src), key=lambda e: e.name)
         except OSError:
             return
+        names = {e.name for e in entries}
         for entry in entries:
             name = entry.name
+            nfc = unicodedata.normalize("NFC", name)
+            if nfc != name and nfc not in names and name not in _SKIPPED_NAMES:
+                names.add(nfc)
+                os.symlink(name, dst / nfc)  # a link to the copy beside it, inside the worker's copy
             if name in _SKIPPED_NAMES or name.endswith(".pyc"):
                 continue
             here, there = Path(entry.path), dst / name
