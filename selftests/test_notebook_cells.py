@@ -92,13 +92,15 @@ def test_many_failing_cells_are_counted_not_listed(tmp_path):
 
 def _notebook(tmp: Path) -> Path:
     """The reference ex1 as a notebook, with what notebooks hold: a scratch cell that raises, a
-    magic, ``display``."""
+    magic, ``display``, a comment naming ``grade_task(``."""
     out = tmp / "base.ipynb"
     subprocess.run([sys.executable, "-m", "autograder.course", "to-notebook", str(SOLUTIONS / "ex1_vectors.py"), str(out)],
                    cwd=REPO, check=True, capture_output=True)
     nb = nbformat.read(out, as_version=4)
     nb = copy.deepcopy(nb)
     first_answer = next(i for i, c in enumerate(nb.cells) if "answer_" in str(c.metadata.get("nbgrader", {}).get("grade_id")))
+    # a comment that names the graded cells' call: still the student's answer cell (it was left out)
+    nb.cells[first_answer].source = "# check it with grade_task(...) below\n" + nb.cells[first_answer].source
     nb.cells.insert(first_answer + 1, nbformat.v4.new_code_cell("cosine_similarity([0.0, 0.0], [1.0, 1.0])  # zero vector?"))
     nb.cells.insert(first_answer + 2, nbformat.v4.new_code_cell("%precision 3\ndisplay(cosine_similarity([1.0, 0.0], [0.0, 1.0]))"))
     folder = tmp / "subs" / "nora"

@@ -39,7 +39,7 @@ import nbformat
 from .. import EXERCISES
 from ..core.i18n import bilingual
 from ..core.tables import spreadsheet_text
-from ..grading.incell import TEST_CELL_MARK
+from ..grading.incell import is_test_cell_source
 from ..core.paths import REPO_ROOT
 from .stubs import CODE_STUB, pristine_stub
 from ..core.tasks import Task, tasks_of  # noqa: F401  (read by release, cli, workspace)
@@ -282,7 +282,9 @@ def generate(course: Path, *, check: bool = False, out=sys.stdout) -> int:
 
 def _is_test_cell(cell: nbformat.NotebookNode) -> bool:
     meta = cell.get("metadata", {}).get("nbgrader", {})
-    return bool(meta.get("grade") and not meta.get("solution")) or TEST_CELL_MARK in cell.get("source", "")
+    if meta.get("grade_id"):  # a cell of the course's notebook: its metadata says
+        return bool(meta.get("grade") and not meta.get("solution"))
+    return is_test_cell_source(cell.get("source", ""))
 
 
 def notebook_to_py(nb: nbformat.NotebookNode, exercise: str | None = None) -> str:

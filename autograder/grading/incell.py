@@ -48,10 +48,17 @@ class GradingError(RuntimeError):
     """Grading in the cell did not finish (interrupted, timed out, or pytest failed to run)."""
 
 
+def is_test_cell_source(source: str) -> bool:
+    """Whether a cell's code calls :func:`grade_task` (a line that starts with the call): a graded test
+    cell. A comment or a string that names it does not make a cell of the student's one (red team
+    round 12: an answer cell with ``# then run grade_task(...)`` was left out of the batch's module)."""
+    return any(line.lstrip().startswith(TEST_CELL_MARK) for line in source.splitlines())
+
+
 def notebook_source(namespace: dict[str, Any]) -> str:
     """The code the student ran in the notebook (IPython's ``In`` history), test cells left out."""
     history = namespace.get("In") or namespace.get("_ih") or []
-    cells = [c for c in history if isinstance(c, str) and c.strip() and TEST_CELL_MARK not in c]
+    cells = [c for c in history if isinstance(c, str) and c.strip() and not is_test_cell_source(c)]
     return "\n\n".join(cells) + "\n"
 
 
