@@ -161,7 +161,8 @@ def course(tmp_path_factory):
 def _notebooky(nb: nbformat.NotebookNode, other: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """What students' notebooks hold (red team round 12): scratch cells after the first answer cell
     (SCRATCH_CELLS), an answer cell copied with its metadata from another exercise's notebook and a
-    pasted second copy of a graded cell (each stopped nbgrader 0.9's autograde of the notebook)."""
+    pasted second copy of a graded cell (each stopped nbgrader 0.9's autograde of the notebook), and a
+    function defined again after its graded cell."""
     first = next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("solution"))
     for k, text in enumerate(SCRATCH_CELLS, start=1):
         nb.cells.insert(first + k, nbformat.v4.new_code_cell(text))
@@ -170,6 +171,8 @@ def _notebooky(nb: nbformat.NotebookNode, other: nbformat.NotebookNode) -> nbfor
     pasted = copy.deepcopy(next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")))
     pasted["id"] = "pasted-graded-cell"  # Jupyter gives a pasted cell an id of its own (its metadata is kept)
     nb.cells.append(pasted)
+    # a shorter version tried after grading: nbgrader graded the one above its graded cell, the batch too
+    nb.cells.append(nbformat.v4.new_code_cell("def cosine_similarity(a, b):\n    return float(np.dot(a, b))"))
     return nb
 
 

@@ -59,6 +59,35 @@ def test_cells_after_an_error_still_run_and_the_error_names_its_cell(tmp_path):
     assert "line 23" in errors[2] and "SystemExit: 3" in errors[2]
 
 
+def test_a_function_is_graded_as_it_was_at_its_graded_cell_as_nbgrader_grades_it(tmp_path):
+    """Red team round 12: nbgrader runs a task's tests at its graded cell; a later cell that defines the
+    function again (a shorter try after grading) cost the batch 15 points, and an answer written below
+    the graded cell got full points in the batch only."""
+    text = HEADER + (
+        "# %%\ndef cosine_similarity(a, b):\n    return 'right'\n\n"
+        "# %%\ndef analogy(*a):\n    raise NotImplementedError\n\n"
+        "# %%\n# workbook: graded cell of cosine_similarity (its tests ran here in the notebook)\n\n"
+        "# %%\n# workbook: graded cell of analogy (its tests ran here in the notebook)\n\n"
+        "# %%\n# workbook: graded cell of cosine_similarity_matrix\n\n"
+        "# %%\n# workbook: graded cell of nothing_here\nran = True  # code after the mark: a cell of the student's\n\n"
+        "# %%\ndef cosine_similarity(a, b):  # tried after grading\n    return 'shorter'\n\n"
+        "# %%\ndef analogy(*a):\n    return 'written below'\n\n"
+        "# %%\ndef cosine_similarity_matrix(A, B):\n    return 'below too'\n"
+    )
+    submission, module = _load(tmp_path, text)
+    assert module.cosine_similarity(1, 2) == "right"
+    assert module.ran is True
+    with pytest.raises(NotImplementedError):
+        module.analogy()
+    assert not hasattr(module, "cosine_similarity_matrix")
+    errors = submission.cell_errors("ex1_vectors")
+    assert len(errors) == 3, errors
+    assert "cosine_similarity of ex1_vectors.py is defined in a cell after its graded cell (line 17): graded as it was " \
+           "when that cell ran, as nbgrader grades it." in errors[0]
+    assert "nbgrader と同じく、採点セルの時点の cosine_similarity を採点しました" in errors[0]
+    assert "(not defined yet)" in errors[2]
+
+
 def test_a_traceback_of_a_cell_gives_the_files_line(tmp_path):
     text = HEADER + "# %%\nx = 1\n\n# %%\ndef broken():\n    return 1 / 0\n"
     _, module = _load(tmp_path, text)
@@ -103,6 +132,8 @@ def _notebook(tmp: Path) -> Path:
     nb.cells[first_answer].source = "# check it with grade_task(...) below\n" + nb.cells[first_answer].source
     nb.cells.insert(first_answer + 1, nbformat.v4.new_code_cell("cosine_similarity([0.0, 0.0], [1.0, 1.0])  # zero vector?"))
     nb.cells.insert(first_answer + 2, nbformat.v4.new_code_cell("%precision 3\ndisplay(cosine_similarity([1.0, 0.0], [0.0, 1.0]))"))
+    # after the graded cells: a shorter version tried once graded (nbgrader graded the one above)
+    nb.cells.append(nbformat.v4.new_code_cell("def cosine_similarity(a, b):\n    return float(np.dot(a, b))"))
     folder = tmp / "subs" / "nora"
     folder.mkdir(parents=True)
     nbformat.write(nb, folder / "ex1_vectors.ipynb")

@@ -29,6 +29,7 @@ import argparse
 import ast
 import csv
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,7 @@ from .. import EXERCISES
 from ..core.i18n import bilingual
 from ..core.tables import spreadsheet_text
 from ..grading.incell import is_test_cell_source
+from ..submission.notebookcells import GRADED_CELL_MARK
 from ..core.paths import REPO_ROOT
 from .stubs import CODE_STUB, pristine_stub
 from ..core.tasks import Task, tasks_of  # noqa: F401  (read by release, cli, workspace)
@@ -280,6 +282,10 @@ def generate(course: Path, *, check: bool = False, out=sys.stdout) -> int:
     return status
 
 
+#: The task a graded cell grades: ``grade_task('ex1_vectors', 'cosine_similarity', ...)``.
+_GRADED_TASK = re.compile(r"^\s*grade_task\(\s*['\"][A-Za-z0-9_]+['\"]\s*,\s*['\"]([A-Za-z_][A-Za-z0-9_]*)['\"]", re.M)
+
+
 def _is_test_cell(cell: nbformat.NotebookNode) -> bool:
     meta = cell.get("metadata", {}).get("nbgrader", {})
     if meta.get("grade_id"):  # a cell of the course's notebook: its metadata says
@@ -303,7 +309,13 @@ def notebook_to_py(nb: nbformat.NotebookNode, exercise: str | None = None) -> st
                                                                  "display_name": "Python 3"})}
     kept.cells = []
     for cell in nb.cells:
-        if cell.cell_type != "code" or _is_test_cell(cell):
+        if cell.cell_type == "code" and _is_test_cell(cell):
+            task = _GRADED_TASK.search(cell.get("source", ""))
+            if task is not None:  # where the task's tests ran in the notebook (.submission.notebookcells)
+                kept.cells.append(nbformat.v4.new_code_cell(f"{GRADED_CELL_MARK} {task.group(1)} "
+                                                            f"(its tests ran here in the notebook)"))
+            continue
+        if cell.cell_type != "code":
             continue
         grade_id = (cell.get("metadata", {}).get("nbgrader") or {}).get("grade_id")
         if isinstance(grade_id, str) and grade_id in locked:

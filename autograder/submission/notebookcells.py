@@ -16,7 +16,12 @@ worker alike) runs a file with jupytext's header cell by cell (:func:`notebook_c
   IPython;
 * a cell that raises (an ``Exception`` or ``SystemExit``) or does not compile is one error in the
   report (:func:`cell_error_message`), and the cells after it run, as in Jupyter;
-* ``display`` is defined as in IPython outside a notebook (it prints its arguments).
+* ``display`` is defined as in IPython outside a notebook (it prints its arguments);
+* where a task's graded cell was (a comment cell ``# workbook: graded cell of TASK`` the conversion
+  leaves in its place), the function named after the task is noted: nbgrader runs the task's tests
+  there, so a later cell that defines it again (a shorter version tried after grading) or for the
+  first time (an answer written below the graded cell) does not change what is graded. After the
+  last cell the name is bound again to what it was there, and the report says so.
 
 IPython's magics were already comments in the converted file (jupytext). A ``.py`` file without the
 header is a module, imported as Python imports it.
@@ -38,6 +43,10 @@ from ..core.i18n import bilingual
 #: jupytext's header of a percent-format file: ``# ---`` ... ``format_name: percent`` ... ``# ---``.
 _HEADER_END = re.compile(r"^# ---[ \t\r]*$", re.M)
 _CELL_MARK = re.compile(r"^# %%(?![%])")
+#: The comment cell :func:`autograder.classroom.course.notebook_to_py` leaves where a graded cell was.
+GRADED_CELL_MARK = "# workbook: graded cell of"
+_GRADED = re.compile(r"# workbook: graded cell of ([A-Za-z_][A-Za-z0-9_]*)\b")
+_MISSING = object()
 
 #: Most cell errors kept per exercise (a notebook of 1,000 failing cells: one line says how many more).
 MAX_CELL_ERRORS = 20
@@ -75,6 +84,14 @@ def notebook_cells(source: str) -> list[Cell] | None:
     for first, stop in zip(starts, starts[1:] + [len(lines)]):
         cells.append(Cell(first + 1, "\n" * first + "".join(lines[first:stop])))
     return cells
+
+
+def graded_task(cell: Cell) -> str | None:
+    """The task whose graded cell ``cell`` stands for: a cell of one line, ``# workbook: graded cell of
+    TASK ...``; None for any other cell."""
+    lines = [line.strip() for line in cell.text.splitlines()[cell.line:] if line.strip()]
+    found = _GRADED.match(lines[0]) if len(lines) == 1 else None
+    return found.group(1) if found is not None else None
 
 
 def future_flags(cell: Cell) -> int:
@@ -162,7 +179,12 @@ def run_cells(compiled: list[tuple[Cell, Any]], path: Path, namespace: dict[str,
     namespace.setdefault("display", display)
     errors: list[str] = []
     failed = 0
+    graded: dict[str, tuple[Cell, Any]] = {}  # task -> (its graded cell, the task's function there)
     for cell, code in compiled:
+        task = graded_task(cell)
+        if task is not None:
+            graded.setdefault(task, (cell, namespace.get(task, _MISSING)))  # the first: nbgrader's graded cell
+            continue
         try:
             if isinstance(code, BaseException):
                 raise code
@@ -175,6 +197,18 @@ def run_cells(compiled: list[tuple[Cell, Any]], path: Path, namespace: dict[str,
         more = failed - len(errors)
         errors.append(bilingual(f"ほかに {more} 個のセルでエラーが発生しました。",
                                 f"{more} more cell{'' if more == 1 else 's'} raised errors."))
+    for task, (cell, there) in graded.items():
+        if namespace.get(task, _MISSING) is there:
+            continue
+        if there is _MISSING:
+            namespace.pop(task, None)
+        else:
+            namespace[task] = there
+        errors.append(bilingual(
+            f"{path.name} の {task} は採点セル ({cell.line} 行目) より後のセルで定義されています。nbgrader と同じく、"
+            f"採点セルの時点の {task} を採点しました" + ("" if there is not _MISSING else " (その時点では未定義)") + "。",
+            f"{task} of {path.name} is defined in a cell after its graded cell (line {cell.line}): graded as it was "
+            f"when that cell ran, as nbgrader grades it" + ("" if there is not _MISSING else " (not defined yet)") + "."))
     return errors
 
 
@@ -186,4 +220,5 @@ def checked_cell_errors(found: Any) -> tuple[str, ...]:
     return tuple(e[:2_000] for e in found[:MAX_CELL_ERRORS + 1] if type(e) is str)
 
 
-__all__ = ["MAX_CELL_ERRORS", "Cell", "cell_error_message", "checked_cell_errors", "compile_cells", "display", "future_flags", "notebook_cells", "run_cells"]
+__all__ = ["GRADED_CELL_MARK", "MAX_CELL_ERRORS", "Cell", "cell_error_message", "checked_cell_errors", "compile_cells",
+           "display", "future_flags", "graded_task", "notebook_cells", "run_cells"]
