@@ -213,11 +213,12 @@ def run_cells(compiled: list[tuple[Cell, Any]], path: Path, namespace: dict[str,
 
 
 def checked_cell_errors(found: Any) -> tuple[str, ...]:
-    """The isolated worker's reply of cell errors as the grader keeps it: strings only, at most
-    :data:`MAX_CELL_ERRORS` + 1 of at most 2,000 characters (the worker runs the student's code)."""
+    """The isolated worker's reply of cell errors as the grader keeps it: strings only, at most as many
+    as :func:`run_cells` makes (:data:`MAX_CELL_ERRORS`, a count, one per graded task: 20 more), each
+    of at most 2,000 characters (the worker runs the student's code)."""
     if not isinstance(found, list):
         return ()
-    return tuple(e[:2_000] for e in found[:MAX_CELL_ERRORS + 1] if type(e) is str)
+    return tuple(e[:2_000] for e in found[:MAX_CELL_ERRORS + 21] if type(e) is str)
 
 
 __all__ = ["GRADED_CELL_MARK", "MAX_CELL_ERRORS", "Cell", "cell_error_message", "checked_cell_errors", "compile_cells",
