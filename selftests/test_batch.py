@@ -576,6 +576,26 @@ def test_a_students_file_on_its_own_gets_an_error_row_that_says_where_to_put_it(
     assert "(dan/ex8_pca.py のように)" in jobs["dan"].problem
 
 
+def test_a_folder_with_an_exercise_file_under_another_name_says_which_name_it_needs(tmp_path):
+    """Red team round 12: a zip holding ``ex1_vectors (1).ipynb`` (a browser's second download) got
+    "not a workbook" without a word on the name."""
+    from autograder.submission.loader import NotAWorkbookError, validate_target
+
+    (tmp_path / "ex1_vectors (1).ipynb").write_text("{}", encoding="utf-8")
+    (tmp_path / "ex8_pca copy.py").write_text("x = 1\n", encoding="utf-8")
+    (tmp_path / "helper.py").write_text("x = 1\n", encoding="utf-8")
+    with pytest.raises(NotAWorkbookError) as error:
+        validate_target(tmp_path)
+    assert "Rename ex1_vectors (1).ipynb to ex1_vectors.ipynb; rename ex8_pca copy.py to ex8_pca.py." in str(error.value)
+    assert "ex1_vectors (1).ipynb は ex1_vectors.ipynb という名前にしてください。" in str(error.value)
+    assert "helper.py" not in str(error.value)
+    from autograder.classroom.intake import _find_workbook  # the batch's look into a student's folder or zip
+
+    with pytest.raises(ValueError) as error:
+        _find_workbook(tmp_path, "jo.zip")
+    assert "files to rename: ex1_vectors (1).ipynb -> ex1_vectors.ipynb, ex8_pca copy.py -> ex8_pca.py" in str(error.value)
+
+
 def test_data_files_are_kept_within_a_budget_and_other_archives_get_an_error_row(tmp_path):
     """Found by a helper: a submission whose ex8_pca.py reads ex8_settings.json next to it scored
     180 in local and isolated mode and 177 in the batch, which kept only .py / .ipynb files (from a

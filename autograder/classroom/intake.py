@@ -48,6 +48,7 @@ from pathlib import Path
 
 from .. import EXERCISES
 from ..submission.exercisefiles import notebook_beside
+from ..submission.loader import misnamed_exercise_files
 from .files import (MAX_ZIP_BYTES, MAX_ZIP_FILES, DataBudget, both_languages, data_file, is_env, path_text, skipped_dir,
                     zip_members)
 
@@ -282,9 +283,12 @@ def _find_workbook(base: Path, label: str = "") -> Path:
     """
     label = label or path_text(base.name)
     level = [base]
+    misnamed: list[str] = []  # a download's "ex1_vectors (1).ipynb": said in the message below
     for depth in range(3):
         if depth:
             level = [sub for p in level for sub in _subdirs(p)]
+        misnamed += [f"{path_text((p / have).relative_to(base).as_posix())} -> {want}"
+                     for p in level for have, want in misnamed_exercise_files(p)]
         found = [p for p in level if _has_exercises(p)]
         if len(found) == 1:
             return found[0]
@@ -294,11 +298,14 @@ def _find_workbook(base: Path, label: str = "") -> Path:
                 f"{label} には演習ファイルのあるフォルダが複数あります ({where})。どれを採点すべきか決められません。1 つにしてください",
                 f"{label} holds several workbooks ({where}); it is not clear which one to grade: hand in one"))
     expected = ", ".join(f"{n}.py" for n in EXERCISES)
+    renamed = ", ".join(misnamed[:3])
     raise ValueError(both_languages(
         f"{label} は演習ディレクトリではありません: {expected} (またはノートブック .ipynb) がこのフォルダにも "
-        "2 階層下までのフォルダにもありません (シンボリックリンクはたどりません)",
+        "2 階層下までのフォルダにもありません (シンボリックリンクはたどりません)" + (
+            f"。名前を直せば採点できるファイル: {renamed}" if misnamed else ""),
         f"{label} is not a workbook: none of {expected} (or the same names as .ipynb notebooks) is in it or in a "
-        "folder up to two levels below (symbolic links are not followed)"))
+        "folder up to two levels below (symbolic links are not followed)" + (
+            f"; files to rename: {renamed}" if misnamed else "")))
 
 
 def _copy_kept(src: Path, dest: Path, label: str, data: DataBudget) -> None:

@@ -11,10 +11,12 @@ modes (another process, notebooks) replace the handle, not the tests.
 from __future__ import annotations
 
 import ast
+import difflib
 import hashlib
 import importlib
 import importlib.util
 import os
+import re
 import sys
 import types
 from dataclasses import dataclass, field
@@ -46,6 +48,23 @@ class NotAWorkbookError(ValueError):
     """The target directory does not look like ``exercises/`` (no exercise module in it)."""
 
 
+def misnamed_exercise_files(folder: Path) -> list[tuple[str, str]]:
+    """(file, the exercise file name it is meant to be) for the ``.py``/``.ipynb`` files of ``folder``
+    whose name is close to an exercise's (``ex1_vectors (1).ipynb``, ``ex1_vector.py``), at most 3."""
+    try:
+        names = sorted(p.name for p in folder.iterdir() if p.suffix in (".py", ".ipynb"))
+    except OSError:
+        return []
+    found = []
+    for name in names:
+        stem, suffix = name.rsplit(".", 1)
+        bare = re.sub(r"\s*\(\d+\)$|[-_ ]?copy$|\s+\d+$", "", stem.strip(), flags=re.IGNORECASE)
+        near = difflib.get_close_matches(bare, EXERCISES, n=1, cutoff=0.85)
+        if near and f"{near[0]}.{suffix}" != name:
+            found.append((name, f"{near[0]}.{suffix}"))
+    return found[:3]
+
+
 def validate_target(path: Path) -> Path:
     """Resolve and check a grading target directory.
 
@@ -75,6 +94,10 @@ def validate_target(path: Path) -> Path:
         nested = sorted({str(p.parent) for n in EXERCISES for p in resolved.glob(f"*/{n}.py")})
         hint_ja = f" 演習ファイルは {nested[0]} にあります。そちらを指定してください。" if nested else ""
         hint_en = f" The exercise files are in {nested[0]}: grade that directory." if nested else ""
+        misnamed = misnamed_exercise_files(resolved)
+        if misnamed:  # a download's " (1)", a typo: the file is there under another name
+            hint_ja += "".join(f" {have} は {want} という名前にしてください。" for have, want in misnamed)
+            hint_en += " Rename " + "; rename ".join(f"{have} to {want}" for have, want in misnamed) + "."
         raise NotAWorkbookError(bilingual(
             f"{path} は演習ディレクトリではありません: {expected} のどれもありません。{hint_ja}",
             f"{path} is not a workbook: none of {expected} is in it.{hint_en}",
