@@ -47,8 +47,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .. import EXERCISES
-from ..submission.exercisefiles import notebook_beside
-from ..submission.loader import misnamed_exercise_files
+from ..submission.exercisefiles import misnamed_exercise_files, notebook_beside
 from .files import (MAX_ZIP_BYTES, MAX_ZIP_FILES, DataBudget, both_languages, data_file, is_env, path_text, skipped_dir,
                     zip_members)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import errno
 import os
+import re
 import stat
 import traceback
 from pathlib import Path
@@ -83,6 +84,23 @@ def notebook_beside(folder: Path, name: str) -> Path | None:
         if nb.is_file() and not nb.is_symlink() and not (nb.parent != folder and nb.parent.is_symlink()):
             return nb
     return None
+
+
+def misnamed_exercise_files(folder: Path) -> list[tuple[str, str]]:
+    """(file, the exercise file name it is meant to be) for the ``.py``/``.ipynb`` files of ``folder``
+    whose name is close to an exercise's (``ex1_vectors (1).ipynb``, ``ex1_vector.py``), at most 3."""
+    try:
+        names = sorted(p.name for p in folder.iterdir() if p.suffix in (".py", ".ipynb"))
+    except OSError:
+        return []
+    found = []
+    for name in names:
+        stem, suffix = name.rsplit(".", 1)
+        bare = re.sub(r"\s*\(\d+\)$|[-_ ]?copy$|\s+\d+$", "", stem.strip(), flags=re.IGNORECASE)
+        near = difflib.get_close_matches(bare, EXERCISES, n=1, cutoff=0.85)
+        if near and f"{near[0]}.{suffix}" != name:
+            found.append((name, f"{near[0]}.{suffix}"))
+    return found[:3]
 
 
 def missing_message(path: Path) -> str:

@@ -11,12 +11,10 @@ modes (another process, notebooks) replace the handle, not the tests.
 from __future__ import annotations
 
 import ast
-import difflib
 import hashlib
 import importlib
 import importlib.util
 import os
-import re
 import sys
 import types
 from dataclasses import dataclass, field
@@ -30,7 +28,7 @@ from ..core.given import protect
 from ..core.i18n import bilingual
 from . import figdesc, settings
 from .exercisefiles import (MAX_SOURCE_BYTES, OUTSIDE_LINK, error_summary, import_error_message,  # noqa: F401 - re-exported
-                            missing_message, read_regular_file)
+                            misnamed_exercise_files, missing_message, read_regular_file)
 from .marked import Marks, private_package
 from .notebookcells import compile_cells, notebook_cells, run_cells
 from .processes import children
@@ -46,23 +44,6 @@ class MissingName(GradingFailure, AttributeError):
 
 class NotAWorkbookError(ValueError):
     """The target directory does not look like ``exercises/`` (no exercise module in it)."""
-
-
-def misnamed_exercise_files(folder: Path) -> list[tuple[str, str]]:
-    """(file, the exercise file name it is meant to be) for the ``.py``/``.ipynb`` files of ``folder``
-    whose name is close to an exercise's (``ex1_vectors (1).ipynb``, ``ex1_vector.py``), at most 3."""
-    try:
-        names = sorted(p.name for p in folder.iterdir() if p.suffix in (".py", ".ipynb"))
-    except OSError:
-        return []
-    found = []
-    for name in names:
-        stem, suffix = name.rsplit(".", 1)
-        bare = re.sub(r"\s*\(\d+\)$|[-_ ]?copy$|\s+\d+$", "", stem.strip(), flags=re.IGNORECASE)
-        near = difflib.get_close_matches(bare, EXERCISES, n=1, cutoff=0.85)
-        if near and f"{near[0]}.{suffix}" != name:
-            found.append((name, f"{near[0]}.{suffix}"))
-    return found[:3]
 
 
 def validate_target(path: Path) -> Path:
