@@ -136,7 +136,7 @@ def test_a_figure_exception_whose_message_never_ends_is_named_within_the_bound()
 
     start = time.monotonic()
     assert "plot_temperature_effect raised Odd: bad temperature" in draw(_module(plot_temperature_effect=raises_odd), spec).error
-    assert time.monotonic() - start < 5
+    assert time.monotonic() - start < 60, "the class name was read through the metaclass"  # would never end; 60 s: a busy machine
 
 
 def test_japanese_text_in_figures_uses_a_japanese_font():
